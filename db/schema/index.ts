@@ -1,0 +1,7 @@
+export * from './approvals.ts';
+export * from './audit.ts';
+export * from './enums.ts';
+export * from './mcp.ts';
+export * from './oauth.ts';
+export * from './sessions.ts';
+export * from './teams.ts';

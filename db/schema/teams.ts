@@ -1,0 +1,83 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { Permission } from './enums.ts';
+
+/**
+ * A team is a WorkOS organization whose members sign in to Gatehouse.
+ * Gatehouse keys it by its own id so that its settings, tokens and grants survive
+ * a change of the WorkOS id (local mode re-seeds the emulator at every start and
+ * re-links teams through `seedKey`, the organization's external_id).
+ */
+export const teams = sqliteTable(
+  'teams',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id').notNull(),
+    name: text('name').notNull(),
+    seedKey: text('seed_key'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('teams_organization_id').on(t.organizationId),
+    uniqueIndex('teams_seed_key').on(t.seedKey),
+  ],
+);
+
+/** The admin controls of a team (DESIGN §5). Defaults mirror the hosted WorkOS MCP: all enabled. */
+export const teamSettings = sqliteTable('team_settings', {
+  teamId: text('team_id')
+    .primaryKey()
+    .references(() => teams.id, { onDelete: 'cascade' }),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  allowProduction: integer('allow_production', { mode: 'boolean' }).notNull().default(true),
+  allowWrite: integer('allow_write', { mode: 'boolean' }).notNull().default(true),
+  requireDifferentApprover: integer('require_different_approver', { mode: 'boolean' })
+    .notNull()
+    .default(false),
+  authorityTtlMs: integer('authority_ttl_ms').notNull().default(300_000),
+  piiRedaction: integer('pii_redaction', { mode: 'boolean' }).notNull().default(false),
+  sessionIdleTtlMs: integer('session_idle_ttl_ms').notNull().default(1_800_000),
+  /** Set when the kill switch was pulled; cleared only by re-enabling. */
+  killedAt: integer('killed_at'),
+  /** Bumped on every change so caches keyed on it are invalidated. */
+  version: integer('version').notNull().default(1),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by'),
+});
+
+/** A human Gatehouse has seen sign in. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    workosUserId: text('workos_user_id').notNull(),
+    email: text('email').notNull(),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    seedKey: text('seed_key'),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('users_workos_user_id').on(t.workosUserId),
+    uniqueIndex('users_seed_key').on(t.seedKey),
+  ],
+);
+
+/** Last-known role of a user in a team, refreshed at every sign-in and principal resolution. */
+export const teamMembers = sqliteTable(
+  'team_members',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    permissions: text('permissions', { mode: 'json' }).$type<Permission[]>().notNull().default(sql`'[]'`),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('team_members_pk').on(t.teamId, t.userId), index('team_members_user').on(t.userId)],
+);

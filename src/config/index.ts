@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT } from './constants.ts';
+
+export type Mode = 'local' | 'live';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LiveWorkOS {
+  apiKey: string;
+  clientId: string;
+  productionApiKey: string | undefined;
+  apiHostname: string | undefined;
+}
+
+/** The one validated configuration object, built once at start (DESIGN §8). */
+export interface Config {
+  port: number;
+  host: string;
+  /** Origin clients and browsers use to reach Gatehouse, without a trailing slash. */
+  publicUrl: string;
+  /** Host header values accepted (DNS-rebinding protection). */
+  allowedHosts: string[];
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Cookies get `Secure` and the `__Host-` prefix when served over https. */
+  secureCookies: boolean;
+  mode: Mode;
+  /** Present in live mode only. */
+  workos: LiveWorkOS | undefined;
+  /** Unset: a random secret is generated once and kept in the data dir. */
+  cookiePassword: string | undefined;
+  /** Bearer token for GET /metrics; unset means loopback callers only. */
+  metricsToken: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const quote = (v: unknown) => `'${String(v)}'`;
+
+/** Empty strings count as unset, as shells and .env files produce them. */
+const optional = (env: Env, name: string) => {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+};
+
+const portSchema = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: (i) => `${name} must be a port number, got ${quote(i.input)}` })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 65535, {
+      error: (i) => `${name} must be a port number between 1 and 65535, got ${quote(i.input)}`,
+    });
+
+const urlSchema = (name: string) =>
+  z.string().superRefine((raw, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL, got ${quote(raw)}` });
+      return;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `${name} must use http or https, got ${quote(raw)}` });
+    } else if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be an origin without path, query or fragment (e.g. https://gatehouse.example.com), got ${quote(raw)}`,
+      });
+    } else if (u.username || u.password) {
+      ctx.addIssue({ code: 'custom', message: `${name} must not contain credentials` });
+    } else if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+      // OAuth 2.1 §1.5: authorization servers must use TLS except on loopback.
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must use https unless it is a loopback address, got ${quote(raw)}`,
+      });
+    }
+  });
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Builds the configuration from the environment. Throws a ConfigError naming every variable
+ * that is wrong and why; nothing else in the code reads `process.env`.
+ */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const take = <T>(name: string, schema: z.ZodType<T>, fallback: T): T => {
+    const raw = optional(env, name);
+    if (raw === undefined) return fallback;
+    const r = schema.safeParse(raw);
+    if (r.success) return r.data;
+    problems.push(r.error.issues[0]?.message ?? `${name} is invalid`);
+    return fallback;
+  };
+
+  const port = take('PORT', portSchema('PORT'), DEFAULT_PORT);
+  const host = take(
+    'HOST',
+    z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, {
+      error: (i) => `HOST must be a hostname or IP address, got ${quote(i.input)}`,
+    }),
+    'localhost',
+  );
+  const publicUrlRaw = take('PUBLIC_URL', urlSchema('PUBLIC_URL'), `http://localhost:${port}`);
+  const publicUrl = new URL(publicUrlRaw).origin;
+  const dataDir = take('GATEHOUSE_DATA_DIR', z.string().min(1), DEFAULT_DATA_DIR);
+  const logLevel = take(
+    'LOG_LEVEL',
+    z.enum(LOG_LEVELS, {
+      error: (i) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${quote(i.input)}`,
+    }),
+    'info',
+  );
+  const extraHosts = take(
+    'ALLOWED_HOSTS',
+    z
+      .string()
+      .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()))
+      .refine((hs) => hs.every((h) => /^[a-z0-9.[\]:-]+$/.test(h)), {
+        error: (i) => `ALLOWED_HOSTS must be a comma-separated list of host[:port], got ${quote(i.input)}`,
+      }),
+    [] as string[],
+  );
+
+  const apiKey = optional(env, 'WORKOS_API_KEY');
+  const clientId = optional(env, 'WORKOS_CLIENT_ID');
+  const productionApiKey = optional(env, 'WORKOS_PRODUCTION_API_KEY');
+  const apiHostname = optional(env, 'WORKOS_API_HOSTNAME');
+  const mode: Mode = apiKey ? 'live' : 'local';
+  if (apiKey && !apiKey.startsWith('sk_'))
+    problems.push("WORKOS_API_KEY must be a WorkOS secret key starting with 'sk_'");
+  if (productionApiKey && !productionApiKey.startsWith('sk_'))
+    problems.push("WORKOS_PRODUCTION_API_KEY must be a WorkOS secret key starting with 'sk_'");
+  if (mode === 'live' && !clientId)
+    problems.push('WORKOS_CLIENT_ID is required when WORKOS_API_KEY is set (live mode)');
+  if (clientId && !clientId.startsWith('client_'))
+    problems.push(`WORKOS_CLIENT_ID must start with 'client_', got ${quote(clientId)}`);
+  if (mode === 'local' && productionApiKey)
+    problems.push(
+      'WORKOS_PRODUCTION_API_KEY is set but WORKOS_API_KEY is not: set both for live mode, or neither',
+    );
+  if (apiHostname && !/^[a-z0-9.-]+$/i.test(apiHostname))
+    problems.push(`WORKOS_API_HOSTNAME must be a hostname, got ${quote(apiHostname)}`);
+
+  const cookiePassword = optional(env, 'WORKOS_COOKIE_PASSWORD');
+  if (cookiePassword !== undefined && cookiePassword.length < 32)
+    problems.push(`WORKOS_COOKIE_PASSWORD must be at least 32 characters, got ${cookiePassword.length}`);
+
+  const metricsToken = optional(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    problems.push(`METRICS_TOKEN must be at least 16 characters, got ${metricsToken.length}`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const pub = new URL(publicUrl);
+  const allowedHosts = new Set([pub.host.toLowerCase(), ...extraHosts]);
+  if (isLoopbackHost(pub.hostname)) {
+    // Loopback literals cannot be rebound by DNS, so they are equivalent to PUBLIC_URL's host.
+    const p = pub.port ? `:${pub.port}` : '';
+    for (const h of ['localhost', '127.0.0.1', '[::1]']) allowedHosts.add(`${h}${p}`);
+  }
+
+  return {
+    port,
+    host,
+    publicUrl,
+    allowedHosts: [...allowedHosts],
+    dataDir,
+    logLevel,
+    secureCookies: pub.protocol === 'https:',
+    mode,
+    workos:
+      mode === 'live' ? { apiKey: apiKey!, clientId: clientId!, productionApiKey, apiHostname } : undefined,
+    cookiePassword,
+    metricsToken,
+  };
+}

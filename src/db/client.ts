@@ -1,0 +1,25 @@
+import { Database } from 'bun:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type BunSQLiteDatabase, drizzle } from 'drizzle-orm/bun-sqlite';
+import * as schema from '../../db/schema/index.ts';
+
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+export { schema };
+
+/** Busy handlers wait this long for a competing writer before failing. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens (creating if needed) the SQLite database with the pragmas DESIGN §6 requires:
+ * WAL journal, foreign keys enforced, a busy timeout, and fsync at commit boundaries.
+ */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.exec('PRAGMA journal_mode = WAL');
+  sqlite.exec('PRAGMA foreign_keys = ON');
+  sqlite.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  sqlite.exec('PRAGMA synchronous = NORMAL');
+  return drizzle({ client: sqlite, schema }) as Db;
+}

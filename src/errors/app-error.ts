@@ -1,0 +1,50 @@
+/** The fixed set of failure kinds every caller maps (DESIGN §8). */
+export const ERROR_CODES = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  payload_too_large: 413,
+  rate_limited: 429,
+  upstream_failed: 502,
+  unavailable: 503,
+  internal: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface AppErrorOptions {
+  /** What the caller can do about it, in one sentence. */
+  hint?: string;
+  /** Per-field problems, for forms and tool arguments. */
+  fields?: { field: string; message: string }[];
+  /** Seconds to wait before retrying (rate limits). */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/** The one error type services throw; adapters map it with toHtml / toToolResult / toJson. */
+export class AppError extends Error {
+  readonly hint: string | undefined;
+  readonly fields: { field: string; message: string }[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.hint = options.hint;
+    this.fields = options.fields;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,0 +1,114 @@
+import { describe, expect, test } from 'bun:test';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('config', () => {
+  test('defaults — local mode on port 8788 with ./data', () => {
+    const c = loadConfig({});
+    expect(c.mode).toBe('local');
+    expect(c.port).toBe(8788);
+    expect(c.publicUrl).toBe('http://localhost:8788');
+    expect(c.dataDir).toBe('./data');
+    expect(c.secureCookies).toBe(false);
+    expect(c.allowedHosts).toContain('localhost:8788');
+    expect(c.allowedHosts).toContain('127.0.0.1:8788');
+  });
+
+  test('PORT — a non-number names the variable and the value', () => {
+    expect(problems({ PORT: 'abc' })).toEqual(["PORT must be a port number, got 'abc'"]);
+  });
+
+  test('PORT — out of range is refused', () => {
+    expect(problems({ PORT: '70000' })[0]).toContain(
+      "PORT must be a port number between 1 and 65535, got '70000'",
+    );
+  });
+
+  test('PORT — PUBLIC_URL follows it by default', () => {
+    expect(loadConfig({ PORT: '9001' }).publicUrl).toBe('http://localhost:9001');
+  });
+
+  test('PUBLIC_URL — not a URL is refused', () => {
+    expect(problems({ PUBLIC_URL: 'not a url' })[0]).toBe(
+      "PUBLIC_URL must be an absolute http(s) URL, got 'not a url'",
+    );
+  });
+
+  test('PUBLIC_URL — a path is refused', () => {
+    expect(problems({ PUBLIC_URL: 'https://gh.example.com/app' })[0]).toContain(
+      'must be an origin without path',
+    );
+  });
+
+  test('PUBLIC_URL — plain http off loopback is refused (OAuth needs TLS)', () => {
+    expect(problems({ PUBLIC_URL: 'http://gh.example.com' })[0]).toContain(
+      'must use https unless it is a loopback address',
+    );
+  });
+
+  test('PUBLIC_URL — https turns on secure cookies and names the allowed host', () => {
+    const c = loadConfig({ PUBLIC_URL: 'https://gh.example.com' });
+    expect(c.secureCookies).toBe(true);
+    expect(c.allowedHosts).toEqual(['gh.example.com']);
+  });
+
+  test('live mode — WORKOS_API_KEY without WORKOS_CLIENT_ID is refused', () => {
+    expect(problems({ WORKOS_API_KEY: 'sk_test_123' })).toEqual([
+      'WORKOS_CLIENT_ID is required when WORKOS_API_KEY is set (live mode)',
+    ]);
+  });
+
+  test('live mode — both keys select live mode', () => {
+    const c = loadConfig({
+      WORKOS_API_KEY: 'sk_test_123',
+      WORKOS_CLIENT_ID: 'client_123',
+      WORKOS_PRODUCTION_API_KEY: 'sk_live_9',
+    });
+    expect(c.mode).toBe('live');
+    expect(c.workos).toEqual({
+      apiKey: 'sk_test_123',
+      clientId: 'client_123',
+      productionApiKey: 'sk_live_9',
+      apiHostname: undefined,
+    });
+  });
+
+  test('live mode — a key that is not a secret key is refused', () => {
+    expect(problems({ WORKOS_API_KEY: 'pk_123', WORKOS_CLIENT_ID: 'client_1' })).toContain(
+      "WORKOS_API_KEY must be a WorkOS secret key starting with 'sk_'",
+    );
+  });
+
+  test('WORKOS_PRODUCTION_API_KEY — alone is refused', () => {
+    expect(problems({ WORKOS_PRODUCTION_API_KEY: 'sk_live_1' })[0]).toContain('WORKOS_API_KEY is not');
+  });
+
+  test('WORKOS_COOKIE_PASSWORD — shorter than 32 characters is refused', () => {
+    expect(problems({ WORKOS_COOKIE_PASSWORD: 'short' })).toEqual([
+      'WORKOS_COOKIE_PASSWORD must be at least 32 characters, got 5',
+    ]);
+  });
+
+  test('LOG_LEVEL — unknown level lists the allowed ones', () => {
+    expect(problems({ LOG_LEVEL: 'loud' })).toEqual([
+      "LOG_LEVEL must be one of debug, info, warn, error, got 'loud'",
+    ]);
+  });
+
+  test('several problems — all are reported at once', () => {
+    expect(problems({ PORT: 'x', LOG_LEVEL: 'y', WORKOS_COOKIE_PASSWORD: 'z' })).toHaveLength(3);
+  });
+
+  test('empty strings — count as unset', () => {
+    expect(loadConfig({ PORT: '', WORKOS_API_KEY: '' }).mode).toBe('local');
+  });
+});
