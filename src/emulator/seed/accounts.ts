@@ -1,0 +1,97 @@
+/**
+ * Who can sign in to Gatehouse in local mode: the staff teams (WorkOS organizations), their
+ * people, and the roles and permissions their org-scoped access tokens carry (DESIGN §2).
+ */
+import type { Permission, RoleSlug } from '../../../db/schema/enums.ts';
+import type { SeedMembership, SeedOrganization, SeedUser } from './types.ts';
+
+export interface SeedPermission {
+  slug: Permission;
+  name: string;
+  description: string;
+}
+
+export const SEED_PERMISSIONS: readonly SeedPermission[] = [
+  { slug: 'workos:read', name: 'Read WorkOS', description: 'Use the list/get tools' },
+  { slug: 'workos:write', name: 'Write WorkOS', description: 'Use the create/update/invite/delete tools' },
+  {
+    slug: 'workos:production',
+    name: 'Production access',
+    description: 'Switch to the production environment',
+  },
+  { slug: 'integrations:read', name: 'Read integrations', description: 'Read-only Pipes calls' },
+  { slug: 'integrations:write', name: 'Write integrations', description: 'Writing Pipes calls' },
+  { slug: 'approvals:approve', name: 'Approve requests', description: "Approve other people's requests" },
+  { slug: 'gatehouse:admin', name: 'Gatehouse admin', description: 'Team settings, kill switch, all tokens' },
+];
+
+export interface SeedRole {
+  slug: RoleSlug;
+  name: string;
+  permissions: Permission[];
+}
+
+/** Environment roles; with these, `authenticateWithRefreshToken({ organizationId })` carries role + permissions. */
+export const SEED_ROLES: readonly SeedRole[] = [
+  { slug: 'admin', name: 'Admin', permissions: SEED_PERMISSIONS.map((p) => p.slug) },
+  {
+    slug: 'member',
+    name: 'Member',
+    permissions: ['workos:read', 'workos:write', 'integrations:read', 'integrations:write'],
+  },
+  { slug: 'viewer', name: 'Viewer', permissions: ['workos:read', 'integrations:read'] },
+];
+
+export interface StaffOrg {
+  name: string;
+  externalId: string;
+}
+
+/** The primary staff team. */
+export const DEMO_TEAM: StaffOrg = { name: 'Gatehouse Demo Team', externalId: 'gatehouse-demo-team' };
+/** A second team, so that a person with two teams has to choose one. */
+export const LABS_TEAM: StaffOrg = { name: 'Gatehouse Labs', externalId: 'gatehouse-labs' };
+export const STAFF_ORGS: readonly StaffOrg[] = [DEMO_TEAM, LABS_TEAM];
+
+export interface SeededAccount {
+  email: string;
+  name: string;
+  /** Role in the account's first team. */
+  role: RoleSlug;
+  /** Names of the teams (organizations) the account belongs to, first = primary. */
+  teams: string[];
+}
+
+/** The people the local "sign in as" picker and the start banner offer. */
+export const SEEDED_ACCOUNTS: readonly SeededAccount[] = [
+  { email: 'admin@demo.test', name: 'Ada Admin', role: 'admin', teams: [DEMO_TEAM.name, LABS_TEAM.name] },
+  { email: 'member@demo.test', name: 'Max Member', role: 'member', teams: [DEMO_TEAM.name] },
+  { email: 'viewer@demo.test', name: 'Vic Viewer', role: 'viewer', teams: [DEMO_TEAM.name] },
+];
+
+export const STAFF_USERS: SeedUser[] = [
+  { email: 'admin@demo.test', first_name: 'Ada', last_name: 'Admin', external_id: 'demo-admin' },
+  { email: 'member@demo.test', first_name: 'Max', last_name: 'Member', external_id: 'demo-member' },
+  { email: 'viewer@demo.test', first_name: 'Vic', last_name: 'Viewer', external_id: 'demo-viewer' },
+];
+
+export const STAFF_ORGANIZATIONS: SeedOrganization[] = [
+  {
+    name: DEMO_TEAM.name,
+    external_id: DEMO_TEAM.externalId,
+    domains: [{ domain: 'demo.test', state: 'verified' }],
+  },
+  {
+    name: LABS_TEAM.name,
+    external_id: LABS_TEAM.externalId,
+    domains: [{ domain: 'labs.demo.test', state: 'verified' }],
+  },
+];
+
+export const STAFF_MEMBERSHIPS: SeedMembership[] = [
+  { email: 'admin@demo.test', organization: DEMO_TEAM.name, role: 'admin' },
+  { email: 'member@demo.test', organization: DEMO_TEAM.name, role: 'member' },
+  { email: 'viewer@demo.test', organization: DEMO_TEAM.name, role: 'viewer' },
+  // Ada is only a member in Labs: her role depends on the team she picks.
+  { email: 'admin@demo.test', organization: LABS_TEAM.name, role: 'member' },
+];

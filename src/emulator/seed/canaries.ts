@@ -1,0 +1,46 @@
+/**
+ * Secret canaries planted in the seed where tools will read them (organization and user
+ * metadata, directory user attributes, directory group attributes, audit log metadata) and as
+ * the provider tokens Pipes vends. Each is a recognisable string that must never appear in
+ * anything an agent receives: tests assert that against every tool answer.
+ */
+
+/** A live-looking WorkOS/Stripe-style secret key. */
+export const CANARY_API_KEY = 'sk_live_CANARY7f3b9c2e4d1a6085gatehouse';
+
+/** The distinctive first line of the canary private key's body. */
+export const CANARY_PEM_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcCANARYgatehousePEMq1w2e3r4t5y6u7i8o9p0';
+
+/** A PKCS#8 PEM block: a private key pasted into a free-text attribute. */
+export const CANARY_PRIVATE_KEY = [
+  '-----BEGIN PRIVATE KEY-----',
+  CANARY_PEM_BODY,
+  'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1HgCANARYsecondline0AbCdEfGhIjKlMnOpQrStUv',
+  '-----END PRIVATE KEY-----',
+].join('\n');
+
+/** A JWT-shaped bearer token (header.payload.signature, base64url). */
+export const CANARY_JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJDQU5BUlktZ2F0ZWhvdXNlIiwiYWRtaW4iOnRydWUsImlhdCI6MTcwMDAwMDAwMH0.Q0FOQVJZLXNpZ25hdHVyZS1nYXRlaG91c2UtOWQ4YzdiNmE';
+
+/**
+ * The value of a field named `client_secret`. Deliberately shapeless (no known prefix), so only
+ * a filter that strips by field name catches it.
+ */
+export const CANARY_CLIENT_SECRET = 'Wq4CANARYfieldNamedClientSecret8Zt';
+
+/** Provider tokens vended by the Pipes fixture (Gatehouse injects them; agents never see them). */
+export const CANARY_LINEAR_TOKEN = 'lin_oauth_CANARY3c8f1e7a9b2d4f60linear';
+export const CANARY_NOTION_TOKEN = 'ntn_CANARY5e2a9c7f1b3d8e46notion';
+export const CANARY_GITHUB_TOKEN = 'gho_CANARY9a1c3e5f7b2d4f6a8c0githubtok';
+
+/** Every canary value; a tool answer containing any of them leaked a secret. */
+export const SECRET_CANARIES: readonly string[] = [
+  CANARY_API_KEY,
+  CANARY_PEM_BODY,
+  CANARY_JWT,
+  CANARY_CLIENT_SECRET,
+  CANARY_LINEAR_TOKEN,
+  CANARY_NOTION_TOKEN,
+  CANARY_GITHUB_TOKEN,
+];

@@ -1,0 +1,49 @@
+/**
+ * The one place a `@workos-inc/node` client is built, for live WorkOS and for the embedded one
+ * alike: both modes run the same SDK over HTTP (DESIGN §1).
+ */
+import { WorkOS } from '@workos-inc/node';
+import { WORKOS_REQUEST_TIMEOUT_MS } from '../config/constants.ts';
+import type { EmbeddedWorkOS } from '../emulator/index.ts';
+
+/** Where a client points and with which credentials. */
+export interface WorkOSTarget {
+  apiKey: string;
+  clientId: string;
+  /** Default api.workos.com. */
+  apiHostname?: string;
+  port?: number;
+  /** Default true; the embedded WorkOS speaks plain http on loopback. */
+  https?: boolean;
+}
+
+export interface WorkOSClientOptions {
+  /** SDK retries on network errors, 408, 429 and 5xx (SDK default 3). Tests pass 0. */
+  maxRetries?: number;
+  /** Per-request deadline (default WORKOS_REQUEST_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+/** A real WorkOS SDK client for `target`. */
+export function createWorkOSClient(target: WorkOSTarget, options: WorkOSClientOptions = {}): WorkOS {
+  return new WorkOS({
+    apiKey: target.apiKey,
+    clientId: target.clientId,
+    ...(target.apiHostname !== undefined && { apiHostname: target.apiHostname }),
+    ...(target.port !== undefined && { port: target.port }),
+    ...(target.https !== undefined && { https: target.https }),
+    ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+    timeout: options.timeoutMs ?? WORKOS_REQUEST_TIMEOUT_MS,
+  });
+}
+
+/** The target of an embedded (local mode) WorkOS: its fixture front, over http. */
+export function targetForEmbedded(embedded: EmbeddedWorkOS): WorkOSTarget {
+  return {
+    apiKey: embedded.apiKey,
+    clientId: embedded.clientId,
+    apiHostname: embedded.host,
+    port: embedded.port,
+    https: false,
+  };
+}
