@@ -1,0 +1,146 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Permission } from '../../db/schema/enums.ts';
+import type { Clock } from '../app/clock.ts';
+import { BROWSER_SESSION_TTL_MS } from '../config/constants.ts';
+import { randomToken, sha256 } from '../crypto/random.ts';
+import type { Sealer } from '../crypto/seal.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+
+export interface BrowserSession {
+  idHash: string;
+  userId: string;
+  email: string;
+  name: string;
+  workosUserId: string;
+  teamId: string | null;
+  teamName: string | null;
+  organizationId: string | null;
+  role: string | null;
+  permissions: Permission[];
+  authkitSessionId: string | null;
+  createdAt: number;
+}
+
+/** Only refresh last-seen when it is this stale, to avoid a write per page view. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** Console sign-ins: a random cookie value whose SHA-256 keys a row (the value is never stored). */
+export class BrowserSessions {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly sealer: Sealer,
+  ) {}
+
+  create(input: { userId: string; authkitSessionId: string | null; refreshToken: string }): {
+    cookieValue: string;
+    idHash: string;
+  } {
+    const cookieValue = randomToken();
+    const idHash = sha256(cookieValue);
+    const now = this.clock.now();
+    this.db
+      .insert(schema.browserSessions)
+      .values({
+        idHash,
+        userId: input.userId,
+        authkitSessionId: input.authkitSessionId,
+        refreshTokenSealed: this.sealer.seal(input.refreshToken),
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: now + BROWSER_SESSION_TTL_MS,
+      })
+      .run();
+    return { cookieValue, idHash };
+  }
+
+  /** The live session for a cookie value, or undefined when unknown, ended or expired. */
+  resolve(cookieValue: string | undefined): BrowserSession | undefined {
+    if (!cookieValue || cookieValue.length > 100) return undefined;
+    const idHash = sha256(cookieValue);
+    const now = this.clock.now();
+    const row = this.db
+      .select({
+        s: schema.browserSessions,
+        u: schema.users,
+        t: schema.teams,
+      })
+      .from(schema.browserSessions)
+      .innerJoin(schema.users, eq(schema.users.id, schema.browserSessions.userId))
+      .leftJoin(schema.teams, eq(schema.teams.id, schema.browserSessions.teamId))
+      .where(
+        and(
+          eq(schema.browserSessions.idHash, idHash),
+          isNull(schema.browserSessions.endedAt),
+          gt(schema.browserSessions.expiresAt, now),
+        ),
+      )
+      .get();
+    if (!row) return undefined;
+    if (now - row.s.lastSeenAt > TOUCH_INTERVAL_MS) {
+      this.db
+        .update(schema.browserSessions)
+        .set({ lastSeenAt: now })
+        .where(eq(schema.browserSessions.idHash, idHash))
+        .run();
+    }
+    const name = [row.u.firstName, row.u.lastName].filter(Boolean).join(' ') || row.u.email;
+    return {
+      idHash,
+      userId: row.u.id,
+      email: row.u.email,
+      name,
+      workosUserId: row.u.workosUserId,
+      teamId: row.t?.id ?? null,
+      teamName: row.t?.name ?? null,
+      organizationId: row.t?.organizationId ?? null,
+      role: row.s.role,
+      permissions: row.s.permissions ?? [],
+      authkitSessionId: row.s.authkitSessionId,
+      createdAt: row.s.createdAt,
+    };
+  }
+
+  refreshToken(idHash: string): string | undefined {
+    const row = this.db
+      .select({ sealed: schema.browserSessions.refreshTokenSealed })
+      .from(schema.browserSessions)
+      .where(eq(schema.browserSessions.idHash, idHash))
+      .get();
+    return row?.sealed ? this.sealer.open(row.sealed) : undefined;
+  }
+
+  /** Binds the session to a team with the role and permissions of a verified org-scoped token. */
+  chooseTeam(
+    idHash: string,
+    input: {
+      teamId: string;
+      role: string;
+      permissions: Permission[];
+      refreshToken: string;
+      authkitSessionId: string | null;
+    },
+  ): void {
+    this.db
+      .update(schema.browserSessions)
+      .set({
+        teamId: input.teamId,
+        role: input.role,
+        permissions: input.permissions,
+        refreshTokenSealed: this.sealer.seal(input.refreshToken),
+        authkitSessionId: input.authkitSessionId,
+        lastSeenAt: this.clock.now(),
+      })
+      .where(eq(schema.browserSessions.idHash, idHash))
+      .run();
+  }
+
+  end(idHash: string): void {
+    this.db
+      .update(schema.browserSessions)
+      .set({ endedAt: this.clock.now(), refreshTokenSealed: null })
+      .where(eq(schema.browserSessions.idHash, idHash))
+      .run();
+  }
+}

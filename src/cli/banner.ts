@@ -1,0 +1,20 @@
+import type { SeededAccount } from '../app/context.ts';
+import type { Config } from '../config/index.ts';
+import { VERSION } from './help.ts';
+
+/** The start banner: mode, URLs, data dir and, in local mode, the accounts to sign in as. */
+export function banner(config: Config, accounts: SeededAccount[]): string {
+  const lines = [
+    `Gatehouse ${VERSION} — ${config.mode === 'local' ? 'local mode (embedded WorkOS emulator, no WorkOS account or network needed)' : 'live mode (WorkOS API)'}`,
+    `  Console:  ${config.publicUrl}`,
+    `  MCP:      ${config.publicUrl}/mcp`,
+    `  Data:     ${config.dataDir}`,
+  ];
+  if (config.mode === 'local' && accounts.length > 0) {
+    lines.push('  Sign in as (open the console URL, pick an account):');
+    const width = Math.max(...accounts.map((a) => a.email.length));
+    for (const a of accounts)
+      lines.push(`    ${a.email.padEnd(width)}  ${a.role.padEnd(7)} ${a.teams.join(', ')}`);
+  }
+  return lines.join('\n');
+}

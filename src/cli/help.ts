@@ -1,0 +1,30 @@
+export const VERSION = '0.1.0';
+
+export const HELP: Record<string, string> = {
+  main: `Gatehouse ${VERSION} — lets AI agents manage your WorkOS account as the human they act for.
+
+Usage: gatehouse <command> [options]
+
+Commands:
+  serve      Run Gatehouse (console, OAuth server, MCP endpoint at /mcp). The default for \`bun start\`.
+  emulator   Run the embedded WorkOS alone (WorkOS's emulator plus Gatehouse's fixtures), for other tools.
+  migrate    Apply the database migrations in GATEHOUSE_DATA_DIR and exit.
+  help       Show help for a command: gatehouse help <command>
+
+Configuration comes from the environment (see README): PORT, HOST, PUBLIC_URL, GATEHOUSE_DATA_DIR,
+LOG_LEVEL, WORKOS_API_KEY, WORKOS_CLIENT_ID, WORKOS_PRODUCTION_API_KEY, WORKOS_COOKIE_PASSWORD, METRICS_TOKEN.
+Without WORKOS_API_KEY Gatehouse runs in local mode on an embedded, seeded WorkOS: no account, no network.`,
+  serve: `Usage: gatehouse serve
+
+Starts Gatehouse on HOST:PORT (default localhost:8788) and prints the URL. In local mode it also starts
+the embedded WorkOS (one emulator per environment, seeded with a demo team) and lists the accounts you
+can sign in as. Stops gracefully on SIGINT/SIGTERM.`,
+  emulator: `Usage: gatehouse emulator [--port <port>] [--environment sandbox|production]
+
+Runs only the embedded WorkOS on 127.0.0.1:<port> (default: a free port) and prints its base URL, API key
+and client id. Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false }.`,
+  migrate: `Usage: gatehouse migrate
+
+Creates GATEHOUSE_DATA_DIR if needed and applies the database migrations (idempotent). \`serve\` does
+this at start too; use this to prepare a data dir ahead of time.`,
+};

@@ -1,0 +1,68 @@
+import { Elysia } from 'elysia';
+import type { AppContext } from '../app/context.ts';
+import * as auth from '../auth/routes.ts';
+import { homePage } from '../console/home.ts';
+import { currentSession, shellUser } from '../console/session.ts';
+import { AppError } from '../errors/app-error.ts';
+import { toHtml } from '../errors/to-html.ts';
+import { healthz, readyz } from './health.ts';
+
+export type RouteHandler = (
+  ctx: AppContext,
+  request: Request,
+  params: Record<string, string>,
+) => Response | Promise<Response>;
+
+/**
+ * Wraps a console/auth handler: any thrown error becomes a clear HTML page (AppError) or a
+ * logged 500 — never a stack trace.
+ */
+export function page(ctx: AppContext, handler: RouteHandler) {
+  return async ({ request, params }: { request: Request; params: Record<string, string> }) => {
+    try {
+      return await handler(ctx, request, params ?? {});
+    } catch (e) {
+      const s = safeSession(ctx, request);
+      return toHtml(ctx, e, s ? { user: shellUser(s), csrfToken: ctx.csrf.forSession(s.idHash) } : undefined);
+    }
+  };
+}
+
+function safeSession(ctx: AppContext, request: Request) {
+  try {
+    return currentSession(ctx, request);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Extra route groups later domains plug in (OAuth, console pages…). */
+export type RouteModule = (app: Elysia, ctx: AppContext) => void;
+
+/**
+ * The Elysia application for everything except /mcp (which is dispatched before Elysia so the
+ * transport gets the untouched request body). Bodies are never parsed by Elysia: handlers read
+ * them with explicit size and type checks.
+ */
+export function buildApp(ctx: AppContext, modules: RouteModule[] = []): Elysia {
+  const app = new Elysia({ strictPath: true })
+    .onParse(() => ({}))
+    .get('/healthz', () => healthz())
+    .get('/readyz', () => readyz(ctx))
+    .get('/', page(ctx, homePage))
+    .get('/login', page(ctx, auth.loginPage))
+    .post('/login', page(ctx, auth.loginSubmit))
+    .get('/callback', page(ctx, auth.callback))
+    .get('/teams', page(ctx, auth.teamPicker))
+    .post('/teams/select', page(ctx, auth.teamSelect))
+    .get('/logout', page(ctx, auth.logoutPage))
+    .post('/logout', page(ctx, auth.logoutSubmit));
+  for (const m of modules) m(app as unknown as Elysia, ctx);
+  app.onError(({ code, request }) => {
+    if (code === 'NOT_FOUND') {
+      return toHtml(ctx, new AppError('not_found', `Nothing lives at ${new URL(request.url).pathname}.`));
+    }
+    return toHtml(ctx, new AppError('invalid_input', 'The request could not be understood.'));
+  });
+  return app as unknown as Elysia;
+}

@@ -1,0 +1,22 @@
+/**
+ * DNS-rebinding defence: a request must name one of our hosts, and a browser request that
+ * carries an Origin must come from our own origin (MCP transport security; DESIGN §3).
+ */
+export function hostAllowed(request: Request, allowedHosts: readonly string[]): boolean {
+  const host = request.headers.get('host')?.toLowerCase();
+  return host !== undefined && allowedHosts.includes(host);
+}
+
+export function originAllowed(request: Request, publicUrl: string, allowedHosts: readonly string[]): boolean {
+  const origin = request.headers.get('origin');
+  if (origin === null) return true;
+  if (origin === 'null') return false;
+  try {
+    const o = new URL(origin);
+    if (o.origin === publicUrl) return true;
+    // Loopback aliases of PUBLIC_URL are the same server.
+    return o.protocol === new URL(publicUrl).protocol && allowedHosts.includes(o.host.toLowerCase());
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAIN = join(import.meta.dir, '..', '..', 'src', 'main.ts');
+
+async function run(args: string[], env: Record<string, string> = {}) {
+  const p = Bun.spawn(['bun', MAIN, ...args], {
+    env: { ...process.env, ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(p.stdout).text(),
+    new Response(p.stderr).text(),
+    p.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+describe('cli', () => {
+  test('--help — explains every subcommand', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of ['serve', 'emulator', 'migrate']) expect(r.stdout).toContain(cmd);
+  });
+
+  test('help serve — explains the command', async () => {
+    const r = await run(['help', 'serve']);
+    expect(r.stdout).toContain('Usage: gatehouse serve');
+  });
+
+  test('unknown command — exits 2 with the usage', async () => {
+    const r = await run(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Unknown command 'frobnicate'");
+  });
+
+  test('serve with PORT=abc — fails fast naming the variable, no stack trace', async () => {
+    const r = await run(['serve'], { PORT: 'abc' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("PORT must be a port number, got 'abc'");
+    expect(r.stderr).not.toContain(' at ');
+  });
+
+  test('migrate — creates the data dir and applies migrations idempotently', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+    try {
+      const first = await run(['migrate'], { GATEHOUSE_DATA_DIR: join(dir, 'nested') });
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/[1-9]\d* migration\(s\) applied/);
+      const second = await run(['migrate'], { GATEHOUSE_DATA_DIR: join(dir, 'nested') });
+      expect(second.stdout).toContain('0 migration(s) applied');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('emulator --port bad — refused with a clear message', async () => {
+    const r = await run(['emulator', '--port', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--port must be a port number, got 'x'");
+  });
+});

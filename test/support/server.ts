@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../src/app/clock.ts';
+import { type RunningGatehouse, startGatehouse } from '../../src/app/start.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { createLogger, type Logger } from '../../src/log/logger.ts';
+
+/** A free loopback TCP port (bind port 0, read it, release it). */
+export function freePort(): number {
+  const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
+  const port = s.port!;
+  s.stop(true);
+  return port;
+}
+
+export interface TestGatehouse extends RunningGatehouse {
+  dataDir: string;
+  /** Log lines written so far (JSON strings), to assert nothing secret was logged. */
+  logLines: string[];
+}
+
+export interface TestGatehouseOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  dataDir?: string;
+  keepDataDir?: boolean;
+}
+
+/**
+ * Starts a real Gatehouse (local mode, embedded WorkOS) on a free port with a fresh data dir.
+ * `stop()` shuts it down and removes the data dir.
+ */
+export async function startTestGatehouse(options: TestGatehouseOptions = {}): Promise<TestGatehouse> {
+  const port = freePort();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    GATEHOUSE_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
+  const logLines: string[] = [];
+  const logger: Logger = createLogger('debug', (l) => logLines.push(l));
+  const running = await startGatehouse(config, { logger, clock: options.clock });
+  return {
+    ...running,
+    dataDir,
+    logLines,
+    async stop() {
+      await running.stop();
+      if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

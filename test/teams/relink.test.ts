@@ -1,0 +1,43 @@
+import { expect, test } from 'bun:test';
+import { rmSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { schema } from '../../src/db/client.ts';
+import { startTestGatehouse } from '../support/server.ts';
+import { signIn } from '../support/sign-in.ts';
+
+test('local-mode restart — the demo team keeps its Gatehouse id and settings though WorkOS ids change', async () => {
+  const first = await startTestGatehouse({ keepDataDir: true });
+  await signIn(first.url, 'member@demo.test');
+  const before = first.ctx.db.select().from(schema.teams).all();
+  expect(before).toHaveLength(1);
+  const team = before[0]!;
+  expect(team.seedKey).toBe('gatehouse-demo-team');
+  first.ctx.db
+    .update(schema.teamSettings)
+    .set({ allowWrite: false })
+    .where(eq(schema.teamSettings.teamId, team.id))
+    .run();
+  const userBefore = first.ctx.db.select().from(schema.users).all();
+  await first.stop();
+
+  const second = await startTestGatehouse({ dataDir: first.dataDir });
+  try {
+    const relinked = second.ctx.teams.get(team.id)!;
+    expect(relinked.organizationId).not.toBe(team.organizationId);
+    const org = await second.ctx.workos.identity.client.organizations.getOrganization(
+      relinked.organizationId,
+    );
+    expect(org.name).toBe('Gatehouse Demo Team');
+    expect(second.ctx.teams.settings(team.id).allowWrite).toBe(false);
+    const users = second.ctx.db.select().from(schema.users).all();
+    expect(users.map((u) => u.id)).toEqual(userBefore.map((u) => u.id));
+    expect(users[0]!.workosUserId).not.toBe(userBefore[0]!.workosUserId);
+    // Signing in again reuses the same rows.
+    await signIn(second.url, 'member@demo.test');
+    expect(second.ctx.db.select().from(schema.teams).all()).toHaveLength(1);
+    expect(second.ctx.db.select().from(schema.users).all()).toHaveLength(1);
+  } finally {
+    await second.stop();
+    rmSync(first.dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,98 @@
+import type { Children } from '@kitajs/html';
+
+export interface ShellUser {
+  email: string;
+  name: string;
+  teamName: string | null;
+  role: string | null;
+}
+
+export interface LayoutProps {
+  title: string;
+  /** Signed-in human; omitted on sign-in and error pages. */
+  user?: ShellUser;
+  /** CSRF token sent by htmx on every request from this page. */
+  csrfToken?: string;
+  active?: NavKey;
+  children?: Children;
+}
+
+export type NavKey = 'home' | 'approvals' | 'connections' | 'settings' | 'audit' | 'dashboard';
+
+const NAV = [
+  { key: 'home', href: '/', label: 'Overview' },
+  { key: 'approvals', href: '/approvals', label: 'Approvals' },
+  { key: 'connections', href: '/connections', label: 'Connections' },
+  { key: 'settings', href: '/settings', label: 'Settings' },
+  { key: 'audit', href: '/audit', label: 'Audit' },
+  { key: 'dashboard', href: '/dashboard', label: 'Dashboard' },
+] as const satisfies readonly { key: NavKey; href: string; label: string }[];
+
+/** The page shell: head (local assets only, no CDN), header with identity, navigation. */
+export function Layout({ title, user, csrfToken, active, children }: LayoutProps) {
+  const hxHeaders = csrfToken ? JSON.stringify({ 'X-CSRF-Token': csrfToken }) : undefined;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content='{"includeIndicatorCSS":false}' />
+        <title safe>{`${title} · Gatehouse`}</title>
+        <link rel="stylesheet" href="/assets/app.css" />
+        <script src="/assets/htmx.min.js" defer></script>
+      </head>
+      <body hx-headers:inherited={hxHeaders}>
+        <header class="top">
+          <a class="brand" href="/">
+            Gatehouse
+          </a>
+          {user ? (
+            <nav class="nav" aria-label="Main">
+              {NAV.map((n) => (
+                <a
+                  href={n.href}
+                  class={n.key === active ? 'active' : undefined}
+                  aria-current={n.key === active ? 'page' : undefined}
+                >
+                  {n.label}
+                </a>
+              ))}
+            </nav>
+          ) : (
+            ''
+          )}
+          {user ? (
+            <div class="who">
+              <span class="email" safe>
+                {user.email}
+              </span>
+              {user.teamName ? (
+                <span class="team" safe>
+                  {user.teamName}
+                </span>
+              ) : (
+                ''
+              )}
+              {user.role ? (
+                <span class="badge" safe>
+                  {user.role}
+                </span>
+              ) : (
+                ''
+              )}
+              <form method="post" action="/logout" class="inline">
+                <input type="hidden" name="_csrf" value={csrfToken ?? ''} />
+                <button type="submit" class="link">
+                  Sign out
+                </button>
+              </form>
+            </div>
+          ) : (
+            ''
+          )}
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

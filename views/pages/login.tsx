@@ -1,0 +1,52 @@
+import { Layout } from '../components/layout.tsx';
+
+export interface LoginAccount {
+  email: string;
+  name: string;
+  role: string;
+  teams: string[];
+}
+
+export interface LoginPageProps {
+  csrfToken: string;
+  returnTo: string;
+  /** Local mode lists the seeded accounts; live mode sends straight to AuthKit. */
+  accounts: LoginAccount[];
+}
+
+/** Local mode's "sign in as" picker: one button per seeded user, passed to AuthKit as login_hint. */
+export function LoginPage({ csrfToken, returnTo, accounts }: LoginPageProps) {
+  return (
+    <Layout title="Sign in">
+      <section class="card narrow">
+        <h1>Sign in to Gatehouse</h1>
+        <p class="muted">
+          Local mode: Gatehouse runs on an embedded WorkOS with a demo team. Choose who to sign in as; AuthKit
+          signs you in with that account.
+        </p>
+        <ul class="accounts">
+          {accounts.map((a) => (
+            <li>
+              <form method="post" action="/login">
+                <input type="hidden" name="_csrf" value={csrfToken} />
+                <input type="hidden" name="login_hint" value={a.email} />
+                <input type="hidden" name="return_to" value={returnTo} />
+                <button type="submit" class="account" data-email={a.email}>
+                  <span class="name" safe>
+                    {a.name}
+                  </span>
+                  <span class="email" safe>
+                    {`Sign in as ${a.email}`}
+                  </span>
+                  <span class="muted" safe>
+                    {`${a.role} · ${a.teams.join(', ')}`}
+                  </span>
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </Layout>
+  );
+}
