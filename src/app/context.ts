@@ -1,3 +1,4 @@
+import type { AuditService } from '../audit/service.ts';
 import type { AuthKit } from '../auth/authkit.ts';
 import type { BrowserSessions } from '../auth/browser-sessions.ts';
 import type { LoginFlows } from '../auth/login-flows.ts';
@@ -5,11 +6,20 @@ import type { Config } from '../config/index.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import type { Db } from '../db/client.ts';
 import type { Csrf } from '../http/csrf.ts';
+import type { RateLimiter } from '../http/rate-limit.ts';
 import type { Logger } from '../log/logger.ts';
+import type { MetricsRecorder } from '../metrics/recorder.ts';
+import type { ClientsService } from '../oauth/clients/service.ts';
+import type { ConsentsService } from '../oauth/consents.ts';
+import type { PrincipalResolver } from '../oauth/principal.ts';
+import type { TokensService } from '../oauth/tokens.ts';
+import type { ConfirmationsService } from '../policy/confirmations.ts';
 import type { TeamsService } from '../teams/service.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
 import type { UsersService } from '../users/service.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
 import type { Clock } from './clock.ts';
+import type { EventBus } from './events.ts';
 
 export interface SeededAccount {
   email: string;
@@ -32,6 +42,21 @@ export interface AppContext {
   users: UsersService;
   browserSessions: BrowserSessions;
   loginFlows: LoginFlows;
+  /** The OAuth 2.1 authorization server and the resource server's token resolution. */
+  oauth: {
+    clients: ClientsService;
+    consents: ConsentsService;
+    tokens: TokensService;
+    principals: PrincipalResolver;
+    /** The MCP endpoint URL every token is bound to (RFC 8707). */
+    resource: string;
+    registrationLimiter: RateLimiter;
+  };
+  events: EventBus;
+  audit: AuditService;
+  metrics: MetricsRecorder;
+  confirmations: ConfirmationsService;
+  tools: ToolRegistry;
   /** Origins console forms may be redirected to (AuthKit), for the CSP `form-action`. */
   formActionOrigins: string[];
   /** Local mode: the demo accounts offered on the sign-in page. */

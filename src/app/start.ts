@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Server } from 'bun';
+import { AuditService } from '../audit/service.ts';
 import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { LoginFlows } from '../auth/login-flows.ts';
@@ -10,26 +11,56 @@ import { openDatabase } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { buildApp, type RouteModule } from '../http/app.ts';
 import { Csrf } from '../http/csrf.ts';
+import { RateLimiter } from '../http/rate-limit.ts';
 import { createDispatcher, listen, type RawHandler } from '../http/server.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import { createMcpEndpoint, type McpEndpoint } from '../mcp/endpoint.ts';
+import { MetricsRecorder } from '../metrics/recorder.ts';
+import type { MetadataFetcher } from '../oauth/clients/metadata-document.ts';
+import { ClientsService } from '../oauth/clients/service.ts';
+import { MAX_METADATA_BYTES } from '../oauth/clients/validate-metadata.ts';
+import { ConsentsService } from '../oauth/consents.ts';
+import { mcpResource } from '../oauth/metadata.ts';
+import { PrincipalResolver } from '../oauth/principal.ts';
+import { oauthRoutes } from '../oauth/routes.ts';
+import { TokensService } from '../oauth/tokens.ts';
+import { guardedFetch } from '../outbound/index.ts';
+import { ConfirmationsService } from '../policy/confirmations.ts';
 import { TeamsService } from '../teams/service.ts';
+import { ALL_TOOLS } from '../tools/index.ts';
+import { ToolRegistry } from '../tools/registry.ts';
 import { UsersService } from '../users/service.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { AppContext } from './context.ts';
+import { EventBus } from './events.ts';
 import { liveWorkOS } from './live-mode.ts';
 import { relinkSeeded, startLocalWorkOS } from './local-mode.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 
+/** In-process hooks for tests only; the CLI never sets them and no environment variable can. */
+export interface TestHooks {
+  /** Serves Client ID Metadata Documents instead of fetching them over the network. */
+  fetchClientMetadata?: MetadataFetcher;
+  /** Sends requests for these hosts to loopback fakes (see src/outbound). */
+  outboundHostMap?: Record<string, string>;
+}
+
 export interface StartOptions {
   logger?: Logger;
   clock?: Clock;
+  testHooks?: TestHooks;
 }
+
+/** Dynamic client registrations allowed per address: a burst, then a steady rate. */
+const REGISTRATION_BURST = 30;
+const REGISTRATIONS_PER_MINUTE = 10;
 
 export interface RunningGatehouse {
   url: string;
   port: number;
   ctx: AppContext;
   server: Server<unknown>;
+  mcp: McpEndpoint;
   stop(): Promise<void>;
 }
 
@@ -61,6 +92,22 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     `${config.publicUrl}/callback`,
     local?.tokenIssuer,
   );
+  const resource = mcpResource(config);
+  const tokens = new TokensService(db, clock);
+  const hooks = options.testHooks ?? {};
+  if (hooks.fetchClientMetadata)
+    log.warn('TEST HOOK ACTIVE: client metadata documents are served by the test, not fetched');
+  const fetchClientMetadata: MetadataFetcher =
+    hooks.fetchClientMetadata ??
+    ((url) =>
+      guardedFetch(url, {
+        method: 'GET',
+        headers: { accept: 'application/json' },
+        timeoutMs: 5_000,
+        maxResponseBytes: MAX_METADATA_BYTES,
+      }));
+  const events = new EventBus();
+  const audit = new AuditService(db, clock);
   const ctx: AppContext = {
     config,
     log,
@@ -71,6 +118,28 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     workos,
     authkit,
     formActionOrigins: [authkit.origin],
+    events,
+    audit,
+    metrics: new MetricsRecorder(db, clock),
+    confirmations: new ConfirmationsService(db, clock),
+    tools: new ToolRegistry(ALL_TOOLS),
+    oauth: {
+      clients: new ClientsService(db, clock, fetchClientMetadata),
+      consents: new ConsentsService(db, clock),
+      tokens,
+      principals: new PrincipalResolver({
+        db,
+        clock,
+        tokens,
+        users,
+        workos,
+        resource,
+        log,
+        onRoleChanged: (teamId, userId) => events.emit('member.role_changed', { teamId, userId }),
+      }),
+      resource,
+      registrationLimiter: new RateLimiter(clock, REGISTRATION_BURST, REGISTRATIONS_PER_MINUTE),
+    },
     teams,
     users,
     browserSessions: new BrowserSessions(db, clock, sealer),
@@ -78,8 +147,17 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     seededAccounts: local?.accounts ?? [],
   };
 
-  const modules: RouteModule[] = [];
-  const raw: Record<string, RawHandler> = {};
+  tokens.onRevoke((familyIds, reason) => events.emit('families.revoked', { familyIds, reason }));
+  const mcp = createMcpEndpoint(ctx);
+  const refresh = (filter: { teamId?: string; userId?: string }) => {
+    mcp.notifyToolsChanged();
+    void mcp.sessions.refreshVisibility(filter, (familyId) => ctx.oauth.principals.forFamily(familyId));
+  };
+  events.on('team.settings_changed', ({ teamId }) => refresh({ teamId }));
+  events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
+
+  const modules: RouteModule[] = [oauthRoutes];
+  const raw: Record<string, RawHandler> = { '/mcp': mcp.handler };
   const app = buildApp(ctx, modules);
   const server = listen(ctx, createDispatcher(ctx, app, { raw }));
 
@@ -89,11 +167,13 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     port: server.port ?? config.port,
     ctx,
     server,
+    mcp,
     async stop() {
       if (stopped) return;
       stopped = true;
       // Let in-flight requests finish, then cut what is left (long-lived streams).
       await Promise.race([server.stop(false), Bun.sleep(SHUTDOWN_GRACE_MS)]);
+      await mcp.close();
       await server.stop(true);
       await workos.close();
       db.$client.close();

@@ -10,6 +10,7 @@ import { renderPage } from '../http/page.ts';
 import { redirectResponse } from '../http/responses.ts';
 import { safeReturnTo } from '../http/return-to.ts';
 import type { BrowserSession } from './browser-sessions.ts';
+import { enterTeam } from './enter-team.ts';
 
 /** Binds an AuthKit `state` to the browser that started the sign-in (login CSRF defence). */
 const LOGIN_COOKIE = 'gh_login';
@@ -130,40 +131,10 @@ export async function callback(ctx: AppContext, request: Request): Promise<Respo
     });
   }
   if (teams.length === 1) {
-    await enterTeam(ctx, idHash, authUser.id, teams[0]!.organizationId, user.id);
+    await enterTeam(ctx, { idHash, workosUserId: authUser.id, userId: user.id }, teams[0]!.organizationId);
     return redirectResponse(consumed.returnTo, headers);
   }
   return redirectResponse(`/teams?return_to=${encodeURIComponent(consumed.returnTo)}`, headers);
-}
-
-/** Switches the browser session into a team with the role from a verified org-scoped token. */
-async function enterTeam(
-  ctx: AppContext,
-  idHash: string,
-  workosUserId: string,
-  organizationId: string,
-  userId: string,
-) {
-  const refreshToken = ctx.browserSessions.refreshToken(idHash);
-  if (!refreshToken)
-    throw new AppError('unauthenticated', 'Your sign-in has expired.', { hint: 'Sign in again.' });
-  const teams = await ctx.authkit.teams(workosUserId);
-  const chosen = teams.find((t) => t.organizationId === organizationId);
-  if (!chosen) throw new AppError('forbidden', 'You are not a member of that team.');
-  const entry = await ctx.authkit.enterTeam(refreshToken, organizationId, workosUserId);
-  const team = ctx.teams.upsertFromOrganization({
-    organizationId,
-    name: chosen.name,
-    seedKey: ctx.config.mode === 'local' ? chosen.externalId : null,
-  });
-  ctx.users.recordMembership(team.id, userId, entry.role, entry.permissions);
-  ctx.browserSessions.chooseTeam(idHash, {
-    teamId: team.id,
-    role: entry.role,
-    permissions: entry.permissions,
-    refreshToken: entry.refreshToken,
-    authkitSessionId: entry.sessionId,
-  });
 }
 
 function requireSignedIn(ctx: AppContext, request: Request): BrowserSession | Response {
@@ -199,7 +170,7 @@ export async function teamSelect(ctx: AppContext, request: Request): Promise<Res
   const form = await readForm(request);
   ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
   const organizationId = form.require('organization_id', 'A team');
-  await enterTeam(ctx, s.idHash, s.workosUserId, organizationId, s.userId);
+  await enterTeam(ctx, s, organizationId);
   return redirectResponse(safeReturnTo(form.get('return_to')));
 }
 

@@ -3,7 +3,7 @@
  * (`//evil`, `/\evil`, `https://…`, control characters) falls back to `/` — no open redirect.
  */
 export function safeReturnTo(value: string | null | undefined): string {
-  if (!value || value.length > 2048) return '/';
+  if (!value || value.length > 4096) return '/';
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
   // Control characters and backslashes are how browsers get tricked into another origin.
   for (const ch of value) if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f || ch === '\\') return '/';

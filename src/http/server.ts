@@ -3,6 +3,7 @@ import type { Elysia } from 'elysia';
 import type { AppContext } from '../app/context.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../config/constants.ts';
 import { serveAsset } from './assets.ts';
+import { recordPeer } from './client-ip.ts';
 import { hostAllowed } from './host.ts';
 import { textResponse } from './responses.ts';
 
@@ -23,6 +24,7 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
     if (!hostAllowed(request, ctx.config.allowedHosts)) {
       return textResponse('Host not allowed: this server answers only for its PUBLIC_URL host.', 403);
     }
+    recordPeer(request, server.requestIP(request)?.address);
     const { pathname } = new URL(request.url);
     const raw = options.raw?.[pathname];
     if (raw) return raw(request, server);

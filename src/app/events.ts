@@ -1,0 +1,45 @@
+/**
+ * In-process domain events, so one change reaches everything that must react at once
+ * (open MCP sessions re-list tools, streams close on revocation, the approvals page refreshes).
+ */
+export interface DomainEvents {
+  /** A team's settings changed (toggles, kill switch, TTLs). */
+  'team.settings_changed': { teamId: string };
+  /** A human's role or permissions in a team changed. */
+  'member.role_changed': { teamId: string; userId: string };
+  /** Token families were revoked (client revoke, console, kill switch, reuse detection). */
+  'families.revoked': { familyIds: string[]; reason: string };
+  /** Authority grants changed state (requested, approved, denied, revoked, consumed, expired). */
+  'grants.changed': { teamId: string; grantId: string };
+}
+
+type Listener<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => void;
+
+export class EventBus {
+  private readonly listeners = new Map<keyof DomainEvents, Set<Listener<never>>>();
+
+  on<K extends keyof DomainEvents>(event: K, listener: Listener<K>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener as Listener<never>);
+    return () => set.delete(listener as Listener<never>);
+  }
+
+  /** Delivers synchronously; a failing listener never stops the others (or the caller). */
+  emit<K extends keyof DomainEvents>(
+    event: K,
+    payload: DomainEvents[K],
+    onError?: (e: unknown) => void,
+  ): void {
+    for (const l of this.listeners.get(event) ?? []) {
+      try {
+        (l as Listener<K>)(payload);
+      } catch (e) {
+        onError?.(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { desc } from 'drizzle-orm';
+import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
+import type { Clock } from '../app/clock.ts';
+import { newId } from '../crypto/random.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+import { filterValue } from '../policy/secrets.ts';
+import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface AuditInput {
+  event: string;
+  outcome: AuditOutcome;
+  teamId?: string | null;
+  userId?: string | null;
+  actorEmail?: string | null;
+  clientId?: string | null;
+  familyId?: string | null;
+  sessionId?: string | null;
+  tool?: string | null;
+  environment?: Environment | null;
+  reason?: string | null;
+  /** Stored with secrets stripped. */
+  args?: unknown;
+  latencyMs?: number | null;
+  details?: unknown;
+}
+
+export type AuditEntry = typeof schema.auditEntries.$inferSelect;
+
+/** Optional signer for each entry's hash (Ed25519 in the console issue). */
+export type HashSigner = (hash: string) => string;
+
+const MAX_FIELD_CHARS = 16_384;
+
+function encode(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  const s = JSON.stringify(filterValue(v, { pii: false }));
+  return s.length > MAX_FIELD_CHARS ? `${s.slice(0, MAX_FIELD_CHARS)}…[truncated]` : s;
+}
+
+/**
+ * The append-only audit trail (DESIGN §6): each entry chains to the previous one by SHA-256.
+ * `appendTx` writes inside the caller's transaction, so the entry commits with the state change
+ * it records, or not at all.
+ */
+export class AuditService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private signer?: HashSigner,
+  ) {}
+
+  setSigner(signer: HashSigner | undefined): void {
+    this.signer = signer;
+  }
+
+  append(input: AuditInput): AuditEntry {
+    return this.db.transaction((tx) => this.appendTx(tx, input));
+  }
+
+  appendTx(tx: Tx, input: AuditInput): AuditEntry {
+    const last = tx
+      .select({ hash: schema.auditEntries.hash })
+      .from(schema.auditEntries)
+      .orderBy(desc(schema.auditEntries.seq))
+      .limit(1)
+      .get();
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    const fields: ChainedFields = {
+      id: newId('aud'),
+      at: this.clock.now(),
+      event: input.event,
+      teamId: input.teamId ?? null,
+      userId: input.userId ?? null,
+      actorEmail: input.actorEmail ?? null,
+      clientId: input.clientId ?? null,
+      familyId: input.familyId ?? null,
+      sessionId: input.sessionId ?? null,
+      tool: input.tool ?? null,
+      environment: input.environment ?? null,
+      outcome: input.outcome,
+      reason: input.reason ?? null,
+      args: encode(input.args),
+      latencyMs:
+        input.latencyMs === undefined || input.latencyMs === null ? null : Math.round(input.latencyMs),
+      details: encode(input.details),
+    };
+    const hash = entryHash(fields, prevHash);
+    const row = {
+      ...fields,
+      environment: fields.environment as Environment | null,
+      outcome: input.outcome,
+      prevHash,
+      hash,
+      signature: this.signer?.(hash) ?? null,
+    };
+    return tx.insert(schema.auditEntries).values(row).returning().get();
+  }
+}

@@ -1,0 +1,20 @@
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import type { Principal } from '../oauth/principal.ts';
+
+/** Wraps the resolved principal into the SDK's per-request AuthInfo (`ctx.http.authInfo`). */
+export function toAuthInfo(token: string, p: Principal): AuthInfo {
+  return {
+    token,
+    clientId: p.clientId ?? `connection:${p.familyId}`,
+    scopes: p.scopes,
+    ...(p.expiresAt !== null ? { expiresAt: Math.floor(p.expiresAt / 1000) } : {}),
+    extra: { principal: p },
+  };
+}
+
+/** The principal of the request a handler is serving; throws if the endpoint did not attach one. */
+export function principalOf(authInfo: AuthInfo | undefined): Principal {
+  const p = (authInfo?.extra as { principal?: Principal } | undefined)?.principal;
+  if (!p) throw new Error('MCP request without a resolved principal');
+  return p;
+}

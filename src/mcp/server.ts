@@ -1,0 +1,48 @@
+import { Server } from '@modelcontextprotocol/server';
+import type { AppContext } from '../app/context.ts';
+import { VERSION } from '../cli/help.ts';
+import { runToolCall } from '../policy/pipeline.ts';
+import type { McpSessionState } from '../tools/types.ts';
+import { principalOf } from './auth-info.ts';
+
+const INSTRUCTIONS = `Gatehouse lets you manage this team's WorkOS account as the signed-in human, never more.
+- Every session starts in sandbox; call switch_environment only when the human asks for production.
+- Deletions are never executed on the first call: show the human what will be destroyed and pass the confirmation_token back only if they agree.
+- Lists are paginated: follow next_page to see more.
+- Third-party APIs (Linear, Notion, …) need a human's approval: request_elevated_access, then check_access_request.
+- Call whoami when unsure what you may do.`;
+
+/**
+ * A low-level MCP server for one session (2025 era) or one request (2026-07-28 era). tools/list
+ * and tools/call are answered per request from the caller's current principal, so a change of
+ * role or team settings takes effect on the very next call.
+ */
+export function buildMcpServer(app: AppContext, session: McpSessionState | undefined): Server {
+  const server = new Server(
+    { name: 'gatehouse', title: 'Gatehouse (WorkOS)', version: VERSION },
+    { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+  );
+
+  server.setRequestHandler('tools/list', async (_req, ctx) => {
+    const p = principalOf(ctx.http?.authInfo);
+    return { tools: app.tools.visible(p, session).map((d) => app.tools.wireOf(d)) };
+  });
+
+  server.setRequestHandler('tools/call', async (req, ctx) => {
+    const p = principalOf(ctx.http?.authInfo);
+    const result = await runToolCall(app, {
+      principal: p,
+      session,
+      name: req.params.name,
+      args: req.params.arguments,
+      signal: ctx.mcpReq.signal,
+      ...(session?.supportsElicitation ? { elicit: (params) => ctx.mcpReq.elicitInput(params) } : {}),
+    });
+    const tool = app.tools.get(req.params.name);
+    return result.isError || !tool
+      ? result
+      : server.projectCallToolResult(result, app.tools.wireOf(tool).outputSchema as Record<string, unknown>);
+  });
+
+  return server;
+}

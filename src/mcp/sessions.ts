@@ -1,0 +1,235 @@
+import { type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { AppContext } from '../app/context.ts';
+import { MAX_REQUEST_BODY_BYTES, SSE_KEEPALIVE_MS } from '../config/constants.ts';
+import { randomToken } from '../crypto/random.ts';
+import { schema } from '../db/client.ts';
+import type { Principal } from '../oauth/principal.ts';
+import type { McpSessionState } from '../tools/types.ts';
+import { toAuthInfo } from './auth-info.ts';
+import { jsonRpcError } from './json-rpc.ts';
+
+/** Caps that keep thousands of idle sessions from exhausting memory. */
+export const MAX_SESSIONS = 5_000;
+export const MAX_SESSIONS_PER_FAMILY = 100;
+/** How often idle sessions are swept. */
+const SWEEP_INTERVAL_MS = 30_000;
+
+interface LiveSession {
+  state: McpSessionState;
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: Server;
+  familyId: string;
+  userId: string;
+  teamId: string;
+  lastSeenAt: number;
+  /** Tool names visible at the last check, to send list_changed only on a real change. */
+  fingerprint: string;
+}
+
+/**
+ * 2025-era MCP sessions (`initialize` + `Mcp-Session-Id`): one transport and server per session,
+ * bound to the token family that opened it, evicted after the team's idle TTL, and closed the
+ * moment its tokens are revoked.
+ */
+export class McpSessions {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly app: AppContext,
+    private readonly buildServer: (session: McpSessionState) => Server,
+    private readonly visibleToolNames: (p: Principal, s: McpSessionState) => string[],
+  ) {
+    this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.timer.unref?.();
+    // Sessions live in memory: rows left open by a previous process are over.
+    app.db
+      .update(schema.mcpSessions)
+      .set({ closedAt: app.clock.now(), closedReason: 'server restarted' })
+      .where(isNull(schema.mcpSessions.closedAt))
+      .run();
+    app.events.on('families.revoked', ({ familyIds, reason }) => {
+      for (const [id, s] of this.live)
+        if (familyIds.includes(s.familyId)) void this.close(id, `token revoked: ${reason}`);
+    });
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Handles a legacy request for an authenticated principal. */
+  async handle(request: Request, token: string, principal: Principal): Promise<Response> {
+    const authInfo = toAuthInfo(token, principal);
+    const sessionId = request.headers.get('mcp-session-id');
+    if (sessionId) {
+      const s = this.live.get(sessionId);
+      if (!s)
+        return jsonRpcError(
+          404,
+          -32001,
+          'Session not found: it expired or was closed. Initialize a new session.',
+        );
+      // A session is bound to the authorization that opened it; refreshed tokens of that
+      // authorization keep working, any other token is refused.
+      if (s.familyId !== principal.familyId) {
+        return jsonRpcError(403, -32001, 'This MCP session belongs to another authorization.');
+      }
+      s.lastSeenAt = this.app.clock.now();
+      const res = await s.transport.handleRequest(request, { authInfo });
+      if (request.method === 'DELETE') await this.close(sessionId, 'closed by the client');
+      return res;
+    }
+    if (request.method !== 'POST') {
+      return jsonRpcError(400, -32000, 'Missing Mcp-Session-Id header: initialize a session first.');
+    }
+    if (this.live.size >= MAX_SESSIONS) this.evictOldest();
+    const perFamily = [...this.live.values()].filter((s) => s.familyId === principal.familyId);
+    if (perFamily.length >= MAX_SESSIONS_PER_FAMILY) {
+      const oldest = perFamily.sort((a, b) => a.lastSeenAt - b.lastSeenAt)[0]!;
+      await this.close(oldest.state.id, 'too many sessions for one authorization');
+    }
+    return this.open(request, principal, authInfo);
+  }
+
+  private async open(
+    request: Request,
+    principal: Principal,
+    authInfo: ReturnType<typeof toAuthInfo>,
+  ): Promise<Response> {
+    const state: McpSessionState = {
+      id: '',
+      environment: 'sandbox',
+      supportsElicitation: false,
+      supportsUrlElicitation: false,
+    };
+    const server = this.buildServer(state);
+    let registered: LiveSession | undefined;
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomToken(24),
+      keepAliveMs: SSE_KEEPALIVE_MS,
+      maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+      onsessioninitialized: (id) => {
+        state.id = id;
+        const now = this.app.clock.now();
+        registered = {
+          state,
+          transport,
+          server,
+          familyId: principal.familyId,
+          userId: principal.userId,
+          teamId: principal.teamId,
+          lastSeenAt: now,
+          fingerprint: '',
+        };
+        this.live.set(id, registered);
+        this.app.db
+          .insert(schema.mcpSessions)
+          .values({
+            id,
+            familyId: principal.familyId,
+            userId: principal.userId,
+            teamId: principal.teamId,
+            createdAt: now,
+            lastSeenAt: now,
+          })
+          .run();
+      },
+    });
+    server.oninitialized = () => {
+      const caps = server.getClientCapabilities()?.elicitation as
+        | { form?: unknown; url?: unknown }
+        | undefined;
+      state.supportsElicitation = caps !== undefined;
+      state.supportsUrlElicitation = caps?.url !== undefined;
+      if (registered) registered.fingerprint = this.visibleToolNames(principal, state).join(',');
+      this.app.db
+        .update(schema.mcpSessions)
+        .set({
+          protocolVersion: server.getNegotiatedProtocolVersion() ?? null,
+          clientInfo: (server.getClientVersion() as Record<string, unknown> | undefined) ?? null,
+          capabilities: (server.getClientCapabilities() as Record<string, unknown> | undefined) ?? null,
+        })
+        .where(eq(schema.mcpSessions.id, state.id))
+        .run();
+    };
+    await server.connect(transport);
+    const res = await transport.handleRequest(request, { authInfo });
+    if (!registered) {
+      // Not an initialize request (or a malformed one): nothing to keep.
+      await server.close().catch(() => {});
+    }
+    return res;
+  }
+
+  /** The session state, when it exists and belongs to this principal. */
+  state(sessionId: string): McpSessionState | undefined {
+    return this.live.get(sessionId)?.state;
+  }
+
+  /**
+   * Re-evaluates which tools each affected session may see and sends
+   * `notifications/tools/list_changed` where that changed.
+   */
+  async refreshVisibility(
+    filter: { teamId?: string; userId?: string },
+    principalFor: (familyId: string) => Promise<Principal | undefined>,
+  ) {
+    for (const s of this.live.values()) {
+      if (filter.teamId && s.teamId !== filter.teamId) continue;
+      if (filter.userId && s.userId !== filter.userId) continue;
+      const p = await principalFor(s.familyId);
+      if (!p) continue;
+      const fingerprint = this.visibleToolNames(p, s.state).join(',');
+      if (fingerprint === s.fingerprint) continue;
+      s.fingerprint = fingerprint;
+      await s.server.sendToolListChanged().catch(() => {});
+    }
+  }
+
+  async close(sessionId: string, reason: string): Promise<void> {
+    const s = this.live.get(sessionId);
+    if (!s) return;
+    this.live.delete(sessionId);
+    await s.transport.close().catch(() => {});
+    await s.server.close().catch(() => {});
+    this.app.db
+      .update(schema.mcpSessions)
+      .set({ closedAt: this.app.clock.now(), closedReason: reason })
+      .where(and(eq(schema.mcpSessions.id, sessionId), isNull(schema.mcpSessions.closedAt)))
+      .run();
+  }
+
+  /** Closes every session of a team (kill switch) and returns how many were closed. */
+  async closeTeam(teamId: string, reason: string): Promise<number> {
+    const ids = [...this.live].filter(([, s]) => s.teamId === teamId).map(([id]) => id);
+    await Promise.all(ids.map((id) => this.close(id, reason)));
+    return ids.length;
+  }
+
+  async closeAll(reason: string): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all([...this.live.keys()].map((id) => this.close(id, reason)));
+  }
+
+  private evictOldest() {
+    let oldest: [string, LiveSession] | undefined;
+    for (const e of this.live) if (!oldest || e[1].lastSeenAt < oldest[1].lastSeenAt) oldest = e;
+    if (oldest) void this.close(oldest[0], 'evicted: too many sessions');
+  }
+
+  /** Closes sessions idle longer than their team's session idle TTL. */
+  sweep(): void {
+    const now = this.app.clock.now();
+    const ttls = new Map<string, number>();
+    for (const [id, s] of this.live) {
+      let ttl = ttls.get(s.teamId);
+      if (ttl === undefined) {
+        ttl = this.app.teams.settings(s.teamId).sessionIdleTtlMs;
+        ttls.set(s.teamId, ttl);
+      }
+      if (now - s.lastSeenAt > ttl) void this.close(id, 'idle timeout');
+    }
+  }
+}

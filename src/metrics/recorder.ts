@@ -1,0 +1,75 @@
+import { and, eq } from 'drizzle-orm';
+import type { Clock } from '../app/clock.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+
+/** Upper bounds (ms) of the latency histogram buckets; the last bucket is unbounded. */
+export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
+const MINUTE_MS = 60_000;
+
+export type CallOutcome = 'ok' | 'error' | 'denied';
+
+export function bucketIndex(latencyMs: number): number {
+  const i = LATENCY_BUCKETS_MS.findIndex((b) => latencyMs <= b);
+  return i === -1 ? LATENCY_BUCKETS_MS.length : i;
+}
+
+/**
+ * Per-minute rollups of tool calls (count, errors, denials, latency histogram) per team and
+ * tool, for the dashboard and /metrics; plus live in-process counters.
+ */
+export class MetricsRecorder {
+  /** Process-lifetime counters by `${tool}|${outcome}` (Prometheus counters). */
+  readonly totals = new Map<string, number>();
+  readonly latency = new Map<string, number[]>();
+  readonly denials = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  recordCall(input: {
+    teamId: string;
+    tool: string;
+    outcome: CallOutcome;
+    latencyMs: number;
+    denialReason?: string;
+  }): void {
+    const key = `${input.tool}|${input.outcome}`;
+    this.totals.set(key, (this.totals.get(key) ?? 0) + 1);
+    const hist = this.latency.get(input.tool) ?? new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
+    hist[bucketIndex(input.latencyMs)]++;
+    this.latency.set(input.tool, hist);
+    if (input.denialReason)
+      this.denials.set(input.denialReason, (this.denials.get(input.denialReason) ?? 0) + 1);
+
+    const bucket = Math.floor(this.clock.now() / MINUTE_MS) * MINUTE_MS;
+    const t = schema.metricRollups;
+    this.db.transaction((tx) => {
+      const row = tx
+        .select()
+        .from(t)
+        .where(and(eq(t.bucket, bucket), eq(t.teamId, input.teamId), eq(t.tool, input.tool)))
+        .get();
+      const h: number[] = row ? JSON.parse(row.histogram) : new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
+      h[bucketIndex(input.latencyMs)] = (h[bucketIndex(input.latencyMs)] ?? 0) + 1;
+      const values = {
+        calls: (row?.calls ?? 0) + 1,
+        errors: (row?.errors ?? 0) + (input.outcome === 'error' ? 1 : 0),
+        denials: (row?.denials ?? 0) + (input.outcome === 'denied' ? 1 : 0),
+        latencySumMs: (row?.latencySumMs ?? 0) + Math.round(input.latencyMs),
+        histogram: JSON.stringify(h),
+      };
+      if (row)
+        tx.update(t)
+          .set(values)
+          .where(and(eq(t.bucket, bucket), eq(t.teamId, input.teamId), eq(t.tool, input.tool)))
+          .run();
+      else
+        tx.insert(t)
+          .values({ bucket, teamId: input.teamId, tool: input.tool, ...values })
+          .run();
+    });
+  }
+}

@@ -1,0 +1,177 @@
+import type { Permission } from '../../../db/schema/enums.ts';
+import { ConsentPage } from '../../../views/pages/consent.tsx';
+import type { AppContext } from '../../app/context.ts';
+import { enterTeam } from '../../auth/enter-team.ts';
+import { currentSession, shellUser } from '../../console/session.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { readForm } from '../../http/forms.ts';
+import { renderPage } from '../../http/page.ts';
+import { redirectResponse } from '../../http/responses.ts';
+import { capPermissions } from '../scopes.ts';
+import { describeCapabilities } from './capabilities.ts';
+import {
+  type AuthorizeRequest,
+  clientRedirect,
+  describeAuthorizeReason,
+  validateAuthorizeRequest,
+} from './validate.ts';
+
+/** How long a rendered consent form stays valid. */
+const CONSENT_FORM_TTL_MS = 10 * 60 * 1000;
+
+interface SealedConsent extends AuthorizeRequest {
+  userId: string;
+  exp: number;
+}
+
+/** Where the code goes, as shown to the human: the redirect URI's host, or a native app's scheme. */
+function redirectTarget(uri: string): string {
+  const u = new URL(uri);
+  return u.protocol === 'http:' || u.protocol === 'https:'
+    ? u.host
+    : `${u.protocol}// (an app on your device)`;
+}
+
+/** The CSP source that lets the consent form's redirect reach the client. */
+function formActionSource(uri: string): string {
+  const u = new URL(uri);
+  return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : u.protocol;
+}
+
+function success(ctx: AppContext, req: AuthorizeRequest, code: string, status: number): Response {
+  return redirectResponse(
+    clientRedirect(req.redirectUri, { code, state: req.state, iss: ctx.config.publicUrl }),
+    undefined,
+    status,
+  );
+}
+
+function errorRedirect(
+  ctx: AppContext,
+  redirectUri: string,
+  state: string | undefined,
+  error: string,
+  description: string,
+  status = 302,
+) {
+  // RFC 9207: the issuer travels with every authorization response, errors included.
+  return redirectResponse(
+    clientRedirect(redirectUri, { error, error_description: description, state, iss: ctx.config.publicUrl }),
+    undefined,
+    status,
+  );
+}
+
+/**
+ * GET /authorize (RFC 6749 §4.1.1). Unsafe errors render a page; others redirect with `error`,
+ * `state` and `iss`. A signed-in human who already approved this client in this team gets a
+ * code at once; otherwise the consent page.
+ */
+export async function authorize(ctx: AppContext, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const v = await validateAuthorizeRequest(url.searchParams, {
+    clients: ctx.oauth.clients,
+    resource: ctx.oauth.resource,
+  });
+  if (!v.ok) {
+    const { error, description } = describeAuthorizeReason(v.reason);
+    if (!v.redirectable) {
+      throw new AppError('invalid_input', `This authorization request cannot be completed: ${description}`, {
+        hint: `Error: ${error}. The client that sent you here needs to fix its request; nothing was sent back to it.`,
+      });
+    }
+    return errorRedirect(ctx, v.redirectUri, v.state, error, description);
+  }
+  const s = currentSession(ctx, request);
+  const back = encodeURIComponent(`${url.pathname}${url.search}`);
+  if (!s) return redirectResponse(`/login?return_to=${back}`);
+  if (!s.teamId || !s.organizationId) return redirectResponse(`/teams?return_to=${back}`);
+
+  if (ctx.oauth.consents.covers(s.userId, s.teamId, v.client.id, v.request.scopes)) {
+    const code = ctx.oauth.tokens.issueCode({ ...codeFields(v.request), userId: s.userId, teamId: s.teamId });
+    return success(ctx, v.request, code, 302);
+  }
+
+  const teams = await ctx.authkit.teams(s.workosUserId);
+  const permissions = capPermissions(s.permissions, v.request.scopes);
+  const sealed: SealedConsent = {
+    ...v.request,
+    userId: s.userId,
+    exp: ctx.clock.now() + CONSENT_FORM_TTL_MS,
+  };
+  return renderPage(
+    ctx,
+    ConsentPage({
+      user: shellUser(s),
+      csrfToken: ctx.csrf.forSession(s.idHash),
+      clientName: v.client.clientName,
+      redirectTarget: redirectTarget(v.request.redirectUri),
+      clientIdentity:
+        v.client.kind === 'cimd'
+          ? { kind: 'cimd', url: v.client.id }
+          : { kind: 'dcr', registeredAt: new Date(v.client.createdAt).toISOString().slice(0, 10) },
+      teams: teams.map((t) => ({ organizationId: t.organizationId, name: t.name, role: t.role })),
+      currentOrganizationId: s.organizationId,
+      capabilities: describeCapabilities(permissions),
+      sealedRequest: ctx.sealer.seal(JSON.stringify(sealed)),
+    }) as string,
+    { formActionOrigins: [formActionSource(v.request.redirectUri)] },
+  );
+}
+
+function codeFields(r: AuthorizeRequest) {
+  return {
+    clientId: r.clientId,
+    redirectUri: r.redirectUri,
+    codeChallenge: r.codeChallenge,
+    scopes: r.scopes,
+    resource: r.resource,
+  };
+}
+
+/** POST /authorize — the human's Allow or Deny on the consent page (CSRF-protected). */
+export async function decide(ctx: AppContext, request: Request): Promise<Response> {
+  const s = currentSession(ctx, request);
+  if (!s)
+    throw new AppError('unauthenticated', 'Your session has ended.', {
+      hint: 'Start the connection again from your client.',
+    });
+  const form = await readForm(request);
+  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  const opened = ctx.sealer.open(form.require('request', 'The authorization request'));
+  const req = opened ? (JSON.parse(opened) as SealedConsent) : undefined;
+  if (!req || req.userId !== s.userId)
+    throw new AppError('invalid_input', 'This consent form was not issued to you.');
+  if (req.exp <= ctx.clock.now()) {
+    throw new AppError('gone', 'This consent form has expired.', {
+      hint: 'Start the connection again from your client.',
+    });
+  }
+  // The client may have changed since the page was shown: check it again.
+  const client = await ctx.oauth.clients.resolve(req.clientId);
+  if (!client.ok || !client.client.redirectUris.includes(req.redirectUri)) {
+    throw new AppError('invalid_input', 'The client is no longer registered with that redirect URI.');
+  }
+  const decision = form.require('decision');
+  if (decision === 'deny') {
+    return errorRedirect(ctx, req.redirectUri, req.state, 'access_denied', 'The user denied access.', 303);
+  }
+  if (decision !== 'allow') throw new AppError('invalid_input', 'decision must be allow or deny.');
+
+  const organizationId = form.require('organization_id', 'A team');
+  const team = await teamFor(ctx, s, organizationId);
+  ctx.oauth.consents.grant(s.userId, team.teamId, req.clientId, req.scopes);
+  const code = ctx.oauth.tokens.issueCode({ ...codeFields(req), userId: s.userId, teamId: team.teamId });
+  return success(ctx, req, code, 303);
+}
+
+/** The chosen team: the session's own, or another of the human's teams (the console follows). */
+async function teamFor(
+  ctx: AppContext,
+  s: NonNullable<ReturnType<typeof currentSession>>,
+  organizationId: string,
+): Promise<{ teamId: string; permissions: Permission[] }> {
+  if (organizationId === s.organizationId && s.teamId)
+    return { teamId: s.teamId, permissions: s.permissions };
+  return enterTeam(ctx, s, organizationId);
+}

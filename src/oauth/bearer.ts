@@ -1,0 +1,83 @@
+import { withSecurityHeaders } from '../http/responses.ts';
+import type { Principal, PrincipalFailure, PrincipalResolver } from './principal.ts';
+import { canReachMcp, MCP_REQUIRED_SCOPE } from './scopes.ts';
+
+export type BearerResult = { ok: true; principal: Principal } | { ok: false; response: Response };
+
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+function describe(reason: PrincipalFailure): string {
+  switch (reason) {
+    case 'invalid':
+      return 'The access token is not valid.';
+    case 'expired':
+      return 'The access token has expired.';
+    case 'revoked':
+      return 'The access token has been revoked.';
+    case 'wrong_resource':
+      return 'The access token was not issued for this resource.';
+    case 'not_member':
+      return 'The user is no longer a member of the team this token was issued for.';
+    case 'unavailable':
+      return 'WorkOS is unreachable; try again shortly.';
+  }
+}
+
+/**
+ * The resource-server side of OAuth for /mcp (RFC 6750, RFC 9728 §5.1): tokens only in the
+ * Authorization header; failures answer with a WWW-Authenticate challenge that points the
+ * client at the protected resource metadata.
+ */
+export async function authenticateBearer(
+  request: Request,
+  deps: { principals: PrincipalResolver; resourceMetadataUrl: string },
+): Promise<BearerResult> {
+  const challenge = (status: number, params: Record<string, string>, extra?: Record<string, string>) => {
+    const attrs = { resource_metadata: deps.resourceMetadataUrl, scope: MCP_REQUIRED_SCOPE, ...params };
+    const header = `Bearer ${Object.entries(attrs)
+      .map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`)
+      .join(', ')}`;
+    const body = params.error
+      ? { error: params.error, error_description: params.error_description }
+      : { error: 'unauthorized', error_description: 'Authorization required.' };
+    const headers = withSecurityHeaders(
+      new Headers({ 'WWW-Authenticate': header, 'Content-Type': 'application/json', ...extra }),
+    );
+    return { ok: false as const, response: new Response(JSON.stringify(body), { status, headers }) };
+  };
+
+  // RFC 6750 §2.2/§2.3 methods are refused: a token in a URL ends up in logs and histories.
+  if (new URL(request.url).searchParams.has('access_token')) {
+    return challenge(400, {
+      error: 'invalid_request',
+      error_description: 'Access tokens are accepted only in the Authorization header.',
+    });
+  }
+  const header = request.headers.get('authorization');
+  if (!header) return challenge(401, {});
+  const m = /^Bearer +(\S+)\s*$/i.exec(header);
+  if (!m || !TOKEN68.test(m[1]!)) {
+    return challenge(400, {
+      error: 'invalid_request',
+      error_description: 'Malformed Authorization header: expected "Bearer <token>".',
+    });
+  }
+  const result = await deps.principals.resolve(m[1]!);
+  if (!result.ok) {
+    if (result.reason === 'unavailable') {
+      return challenge(
+        503,
+        { error: 'temporarily_unavailable', error_description: describe(result.reason) },
+        { 'Retry-After': '5' },
+      );
+    }
+    return challenge(401, { error: 'invalid_token', error_description: describe(result.reason) });
+  }
+  if (!canReachMcp(result.principal.scopes)) {
+    return challenge(403, {
+      error: 'insufficient_scope',
+      error_description: `This token lacks the "${MCP_REQUIRED_SCOPE}" scope needed for the MCP endpoint.`,
+    });
+  }
+  return { ok: true, principal: result.principal };
+}

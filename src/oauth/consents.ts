@@ -1,0 +1,55 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Clock } from '../app/clock.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+
+/** Remembered approvals of a client by a human in a team: re-authorization skips consent. */
+export class ConsentsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** True when the human already approved this client in this team for at least these scopes. */
+  covers(userId: string, teamId: string, clientId: string, scopes: readonly string[]): boolean {
+    const row = this.db
+      .select()
+      .from(schema.oauthConsents)
+      .where(
+        and(
+          eq(schema.oauthConsents.userId, userId),
+          eq(schema.oauthConsents.teamId, teamId),
+          eq(schema.oauthConsents.clientId, clientId),
+          isNull(schema.oauthConsents.revokedAt),
+        ),
+      )
+      .get();
+    return row !== undefined && scopes.every((s) => row.scopes.includes(s));
+  }
+
+  grant(userId: string, teamId: string, clientId: string, scopes: readonly string[]): void {
+    const now = this.clock.now();
+    this.db
+      .insert(schema.oauthConsents)
+      .values({ userId, teamId, clientId, scopes: [...scopes], createdAt: now })
+      .onConflictDoUpdate({
+        target: [schema.oauthConsents.userId, schema.oauthConsents.teamId, schema.oauthConsents.clientId],
+        set: { scopes: [...scopes], createdAt: now, revokedAt: null },
+      })
+      .run();
+  }
+
+  revoke(userId: string, teamId: string, clientId: string): void {
+    this.db
+      .update(schema.oauthConsents)
+      .set({ revokedAt: this.clock.now() })
+      .where(
+        and(
+          eq(schema.oauthConsents.userId, userId),
+          eq(schema.oauthConsents.teamId, teamId),
+          eq(schema.oauthConsents.clientId, clientId),
+        ),
+      )
+      .run();
+  }
+}

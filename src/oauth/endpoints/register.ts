@@ -1,0 +1,59 @@
+import type { AppContext } from '../../app/context.ts';
+import { peerAddress } from '../../http/client-ip.ts';
+import { MAX_METADATA_BYTES, validateClientMetadata } from '../clients/validate-metadata.ts';
+import { oauthErrorResponse, oauthJson } from '../errors.ts';
+
+/** POST /register — Dynamic Client Registration (RFC 7591 §3), rate-limited per address. */
+export async function register(ctx: AppContext, request: Request): Promise<Response> {
+  const wait = ctx.oauth.registrationLimiter.take(peerAddress(request));
+  if (wait > 0) {
+    return oauthErrorResponse(
+      'temporarily_unavailable',
+      `Too many client registrations from this address; retry in ${wait} seconds.`,
+      429,
+      { 'Retry-After': String(wait) },
+    );
+  }
+  const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json')
+    return oauthErrorResponse(
+      'invalid_client_metadata',
+      'The registration request must be application/json.',
+    );
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_METADATA_BYTES) {
+    return oauthErrorResponse(
+      'invalid_client_metadata',
+      `Client metadata must be at most ${MAX_METADATA_BYTES} bytes.`,
+      413,
+    );
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_METADATA_BYTES) {
+    return oauthErrorResponse(
+      'invalid_client_metadata',
+      `Client metadata must be at most ${MAX_METADATA_BYTES} bytes.`,
+      413,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return oauthErrorResponse('invalid_client_metadata', 'The registration request is not valid JSON.');
+  }
+  const valid = validateClientMetadata(json, 'dcr');
+  if (!valid.ok) return oauthErrorResponse(valid.problem.error, valid.problem.message);
+  const { client, clientSecret } = ctx.oauth.clients.register(valid.value);
+  ctx.log.info('oauth client registered', { client_id: client.id, client_name: client.clientName });
+  // RFC 7591 §3.2.1
+  return oauthJson(
+    {
+      client_id: client.id,
+      client_id_issued_at: Math.floor(client.createdAt / 1000),
+      ...(clientSecret ? { client_secret: clientSecret, client_secret_expires_at: 0 } : {}),
+      ...client.metadata,
+    },
+    201,
+  );
+}

@@ -1,0 +1,151 @@
+import type { AppContext } from '../../app/context.ts';
+import { oauthErrorResponse, oauthJson } from '../errors.ts';
+import { formatScope, parseScope } from '../scopes.ts';
+import type { IssuedTokens, RedeemFailure, RefreshFailure } from '../tokens.ts';
+import { readOAuthForm } from './body.ts';
+import { authenticateClient } from './client-auth.ts';
+
+function tokenResponse(t: IssuedTokens): Response {
+  // RFC 6749 §5.1
+  return oauthJson({
+    access_token: t.accessToken,
+    token_type: 'Bearer',
+    expires_in: t.expiresInSeconds,
+    refresh_token: t.refreshToken,
+    scope: formatScope(t.scopes),
+  });
+}
+
+function describeRedeem(reason: RedeemFailure): string {
+  switch (reason) {
+    case 'invalid':
+      return 'The authorization code is invalid.';
+    case 'expired':
+      return 'The authorization code has expired.';
+    case 'replayed':
+      return 'The authorization code was already used; the tokens it produced have been revoked.';
+    case 'client_mismatch':
+      return 'The authorization code was issued to another client.';
+    case 'redirect_mismatch':
+      return 'redirect_uri does not match the one used in the authorization request.';
+    case 'pkce_failed':
+      return 'PKCE verification failed: code_verifier does not match the code_challenge.';
+    case 'resource_mismatch':
+      return 'resource does not match the one the code was issued for.';
+  }
+}
+
+function describeRefresh(reason: RefreshFailure): string {
+  switch (reason) {
+    case 'invalid':
+      return 'The refresh token is invalid.';
+    case 'expired':
+      return 'The refresh token has expired.';
+    case 'revoked':
+      return 'The refresh token has been revoked.';
+    case 'reused':
+      return 'The refresh token was already used; every token of this authorization has been revoked.';
+    case 'client_mismatch':
+      return 'The refresh token was issued to another client.';
+    case 'scope_widened':
+      return 'A refresh cannot add scopes that were not granted.';
+    case 'resource_mismatch':
+      return 'resource does not match the one the tokens were issued for.';
+  }
+}
+
+/** POST /token (RFC 6749 §3.2): authorization_code and refresh_token grants. */
+export async function token(ctx: AppContext, request: Request): Promise<Response> {
+  const body = await readOAuthForm(request);
+  if (!body.ok) return oauthErrorResponse('invalid_request', body.description);
+  const params = body.params;
+  const auth = await authenticateClient(request, params, ctx.oauth.clients);
+  if (!auth.ok) {
+    return auth.error === 'invalid_client'
+      ? oauthErrorResponse(
+          'invalid_client',
+          auth.description,
+          401,
+          auth.basic ? { 'WWW-Authenticate': 'Basic realm="gatehouse"' } : undefined,
+        )
+      : oauthErrorResponse(auth.error, auth.description);
+  }
+  const client = auth.client;
+  const grantType = params.get('grant_type');
+  if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+    return oauthErrorResponse(
+      grantType ? 'unsupported_grant_type' : 'invalid_request',
+      grantType ? `grant_type "${grantType.slice(0, 50)}" is not supported.` : 'grant_type is required.',
+    );
+  }
+  if (!client.grantTypes.includes(grantType)) {
+    return oauthErrorResponse('unauthorized_client', `This client did not register the ${grantType} grant.`);
+  }
+  const resource = params.get('resource') ?? undefined;
+
+  if (grantType === 'authorization_code') {
+    const code = params.get('code');
+    if (!code) return oauthErrorResponse('invalid_request', 'code is required.');
+    const r = ctx.oauth.tokens.redeemCode(code, {
+      clientId: client.id,
+      redirectUri: params.get('redirect_uri') ?? undefined,
+      codeVerifier: params.get('code_verifier') ?? undefined,
+      resource,
+    });
+    if (!r.ok) return oauthErrorResponse('invalid_grant', describeRedeem(r.reason));
+    return tokenResponse(r.tokens);
+  }
+
+  const refreshToken = params.get('refresh_token');
+  if (!refreshToken) return oauthErrorResponse('invalid_request', 'refresh_token is required.');
+  let scopes: string[] | undefined;
+  if (params.get('scope')) {
+    const parsed = parseScope(params.get('scope'));
+    if (!parsed.ok)
+      return oauthErrorResponse(
+        'invalid_scope',
+        `Unsupported scope: ${parsed.unknown.join(' ').slice(0, 200)}.`,
+      );
+    scopes = parsed.scopes;
+  }
+  // A token never outlives its human's membership: check before issuing new tokens.
+  const family = ctx.oauth.tokens.familyOfRefreshToken(refreshToken);
+  if (family && family.clientId === client.id && family.revokedAt === null) {
+    const member = await ctx.oauth.principals.isMember(family.userId, family.teamId);
+    if (member === undefined)
+      return oauthErrorResponse('temporarily_unavailable', 'WorkOS is unreachable; try again shortly.', 503);
+    if (!member) {
+      ctx.oauth.tokens.revokeFamilies([family.id], 'user is no longer a member of the team');
+      return oauthErrorResponse('invalid_grant', 'The user is no longer a member of this team.');
+    }
+  }
+  const r = ctx.oauth.tokens.refresh(refreshToken, { clientId: client.id, scopes, resource });
+  if (!r.ok) {
+    return r.reason === 'scope_widened'
+      ? oauthErrorResponse('invalid_scope', describeRefresh(r.reason))
+      : oauthErrorResponse('invalid_grant', describeRefresh(r.reason));
+  }
+  return tokenResponse(r.tokens);
+}
+
+/** POST /revoke (RFC 7009 §2): always 200 once the client is authenticated. */
+export async function revoke(ctx: AppContext, request: Request): Promise<Response> {
+  const body = await readOAuthForm(request);
+  if (!body.ok) return oauthErrorResponse('invalid_request', body.description);
+  const auth = await authenticateClient(request, body.params, ctx.oauth.clients);
+  if (!auth.ok) {
+    return auth.error === 'invalid_client'
+      ? oauthErrorResponse(
+          'invalid_client',
+          auth.description,
+          401,
+          auth.basic ? { 'WWW-Authenticate': 'Basic realm="gatehouse"' } : undefined,
+        )
+      : oauthErrorResponse(auth.error, auth.description);
+  }
+  const tokenValue = body.params.get('token');
+  if (!tokenValue) return oauthErrorResponse('invalid_request', 'token is required.');
+  // RFC 7009 §2.2: an unknown token (or one of another client) is not an error.
+  ctx.oauth.tokens.revokeToken(tokenValue, auth.client.id);
+  return oauthJson({});
+}

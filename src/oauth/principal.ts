@@ -1,0 +1,188 @@
+import { eq } from 'drizzle-orm';
+import type { Permission } from '../../db/schema/enums.ts';
+import type { Clock } from '../app/clock.ts';
+import { effectivePermissions } from '../auth/permissions.ts';
+import { PRINCIPAL_CACHE_TTL_MS } from '../config/constants.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+import type { Logger } from '../log/logger.ts';
+import type { TeamSettings } from '../teams/service.ts';
+import type { UsersService } from '../users/service.ts';
+import type { WorkOSGateway } from '../workos/gateway.ts';
+import { capPermissions } from './scopes.ts';
+import type { Family, TokensService } from './tokens.ts';
+
+/** Who is calling: the human, the team they act in, their current role, and the client. */
+export interface Principal {
+  tokenHash: string;
+  familyId: string;
+  familyKind: 'oauth' | 'connection';
+  clientId: string | null;
+  /** The registered client name (never what the client says about itself), or the token's name. */
+  clientName: string;
+  userId: string;
+  workosUserId: string;
+  email: string;
+  userName: string;
+  teamId: string;
+  organizationId: string;
+  teamName: string;
+  role: string;
+  /** What the human may do, narrowed by the token's scopes. */
+  permissions: Permission[];
+  scopes: string[];
+  expiresAt: number | null;
+  settings: TeamSettings;
+}
+
+export type PrincipalFailure =
+  | 'invalid'
+  | 'expired'
+  | 'revoked'
+  | 'wrong_resource'
+  | 'not_member'
+  | 'unavailable';
+export type PrincipalResult = { ok: true; principal: Principal } | { ok: false; reason: PrincipalFailure };
+
+interface CachedRole {
+  role: string | null;
+  at: number;
+}
+
+/**
+ * The one place a bearer token becomes a principal (DESIGN §2). Token state is read fresh on
+ * every request (a revoked token fails at once); the human's role in the team is re-read from
+ * WorkOS, cached briefly and invalidated when Gatehouse itself changes a membership.
+ */
+export class PrincipalResolver {
+  private readonly roles = new Map<string, CachedRole>();
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      tokens: TokensService;
+      users: UsersService;
+      workos: WorkOSGateway;
+      resource: string;
+      log: Logger;
+      /** Told when a human's role in a team is seen to have changed. */
+      onRoleChanged?: (teamId: string, userId: string) => void;
+    },
+  ) {}
+
+  async resolve(token: string): Promise<PrincipalResult> {
+    const record = this.deps.tokens.bearer(token);
+    if (!record) return { ok: false, reason: 'invalid' };
+    const now = this.deps.clock.now();
+    if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
+    if (record.expiresAt !== null && record.expiresAt <= now) return { ok: false, reason: 'expired' };
+    const result = await this.build(record.family, record.tokenHash, record.expiresAt);
+    if (result.ok) this.deps.tokens.touch(record.family.id);
+    return result;
+  }
+
+  /** The principal behind a live token family (to re-evaluate open sessions without a token). */
+  async forFamily(familyId: string): Promise<Principal | undefined> {
+    const family = this.deps.tokens.family(familyId);
+    if (!family || family.revokedAt !== null) return undefined;
+    const r = await this.build(family, '', family.expiresAt);
+    return r.ok ? r.principal : undefined;
+  }
+
+  private async build(family: Family, tokenHash: string, expiresAt: number | null): Promise<PrincipalResult> {
+    // RFC 8707: the token's audience must be this resource.
+    if (family.resource !== this.deps.resource) return { ok: false, reason: 'wrong_resource' };
+    const row = this.deps.db
+      .select({ u: schema.users, t: schema.teams, s: schema.teamSettings, c: schema.oauthClients })
+      .from(schema.users)
+      .innerJoin(schema.teams, eq(schema.teams.id, family.teamId))
+      .innerJoin(schema.teamSettings, eq(schema.teamSettings.teamId, family.teamId))
+      .leftJoin(schema.oauthClients, eq(schema.oauthClients.id, family.clientId ?? ''))
+      .where(eq(schema.users.id, family.userId))
+      .get();
+    if (!row) return { ok: false, reason: 'invalid' };
+
+    const role = await this.currentRole(row.u.workosUserId, row.t.organizationId);
+    if (role === undefined) return { ok: false, reason: 'unavailable' };
+    if (role === null) return { ok: false, reason: 'not_member' };
+    const snapshot = this.deps.users.membership(row.t.id, row.u.id);
+    // Permissions captured from the verified AuthKit token hold while the role is unchanged;
+    // after a role change the role's fallback set applies (DESIGN §2).
+    const rolePermissions =
+      snapshot && snapshot.role === role ? snapshot.permissions : effectivePermissions(role, null);
+    if (!snapshot || snapshot.role !== role) {
+      this.deps.users.recordMembership(row.t.id, row.u.id, role, rolePermissions);
+      if (snapshot) this.deps.onRoleChanged?.(row.t.id, row.u.id);
+    }
+
+    return {
+      ok: true,
+      principal: {
+        tokenHash,
+        familyId: family.id,
+        familyKind: family.kind,
+        clientId: family.clientId,
+        clientName: row.c?.clientName ?? family.name ?? 'connection token',
+        userId: row.u.id,
+        workosUserId: row.u.workosUserId,
+        email: row.u.email,
+        userName: [row.u.firstName, row.u.lastName].filter(Boolean).join(' ') || row.u.email,
+        teamId: row.t.id,
+        organizationId: row.t.organizationId,
+        teamName: row.t.name,
+        role,
+        permissions: capPermissions(rolePermissions, family.scopes),
+        scopes: family.scopes,
+        expiresAt,
+        settings: row.s,
+      },
+    };
+  }
+
+  /** Whether a user (Gatehouse id) is still an active member of a team; undefined when WorkOS is unreachable. */
+  async isMember(userId: string, teamId: string): Promise<boolean | undefined> {
+    const row = this.deps.db
+      .select({ w: schema.users.workosUserId, o: schema.teams.organizationId })
+      .from(schema.users)
+      .innerJoin(schema.teams, eq(schema.teams.id, teamId))
+      .where(eq(schema.users.id, userId))
+      .get();
+    if (!row) return false;
+    const role = await this.currentRole(row.w, row.o);
+    return role === undefined ? undefined : role !== null;
+  }
+
+  /** Drops cached roles (all, or one human's) after Gatehouse changed a membership. */
+  invalidate(workosUserId?: string): void {
+    if (!workosUserId) return this.roles.clear();
+    for (const key of this.roles.keys()) if (key.startsWith(`${workosUserId}:`)) this.roles.delete(key);
+  }
+
+  /** The human's active role in the organization; null when not a member; undefined when WorkOS is unreachable. */
+  private async currentRole(
+    workosUserId: string,
+    organizationId: string,
+  ): Promise<string | null | undefined> {
+    const key = `${workosUserId}:${organizationId}`;
+    const now = this.deps.clock.now();
+    const cached = this.roles.get(key);
+    if (cached && now - cached.at < PRINCIPAL_CACHE_TTL_MS) return cached.role;
+    try {
+      const list = await this.deps.workos.identity.client.userManagement.listOrganizationMemberships({
+        userId: workosUserId,
+        organizationId,
+        statuses: ['active'],
+        limit: 1,
+      });
+      const role = list.data[0]?.role?.slug ?? null;
+      this.roles.set(key, { role, at: now });
+      return role;
+    } catch (e) {
+      this.deps.log.warn('could not read membership from WorkOS', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,389 @@
+import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Clock } from '../app/clock.ts';
+import { ACCESS_TOKEN_TTL_MS, AUTH_CODE_TTL_MS, REFRESH_TOKEN_TTL_MS } from '../config/constants.ts';
+import { newId, randomToken, safeEqual, sha256, sha256Base64Url } from '../crypto/random.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+
+export type Family = typeof schema.tokenFamilies.$inferSelect;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Prefixes make Gatehouse secrets recognisable to secret scanners (and to our own filter). */
+export const TOKEN_PREFIX = {
+  access: 'gatehouse_at_',
+  refresh: 'gatehouse_rt_',
+  connection: 'gatehouse_ct_',
+} as const;
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresInSeconds: number;
+  scopes: string[];
+  familyId: string;
+}
+
+export type RedeemFailure =
+  | 'invalid'
+  | 'expired'
+  | 'replayed'
+  | 'client_mismatch'
+  | 'redirect_mismatch'
+  | 'pkce_failed'
+  | 'resource_mismatch';
+export type RefreshFailure =
+  | 'invalid'
+  | 'expired'
+  | 'revoked'
+  | 'reused'
+  | 'client_mismatch'
+  | 'scope_widened'
+  | 'resource_mismatch';
+
+/** The row behind a bearer token presented to /mcp. */
+export interface BearerRecord {
+  tokenHash: string;
+  kind: 'access' | 'connection';
+  expiresAt: number | null;
+  /** When the token or its family was revoked, if it was. */
+  revokedAt: number | null;
+  family: Family;
+}
+
+/** RFC 7636 §4.1: 43–128 characters from the unreserved set. */
+const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+export type RevocationListener = (familyIds: string[], reason: string) => void;
+
+/**
+ * Authorization codes, token families and bearer tokens. Every secret is random, shown once
+ * and stored only as its SHA-256; every state change is a single transaction.
+ */
+export class TokensService {
+  private readonly listeners = new Set<RevocationListener>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Called with the families revoked, so open MCP sessions can be closed at once. */
+  onRevoke(listener: RevocationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(familyIds: string[], reason: string) {
+    if (familyIds.length === 0) return;
+    for (const l of this.listeners) l(familyIds, reason);
+  }
+
+  issueCode(input: {
+    clientId: string;
+    userId: string;
+    teamId: string;
+    redirectUri: string;
+    codeChallenge: string;
+    scopes: string[];
+    resource: string;
+  }): string {
+    const code = randomToken(32);
+    const now = this.clock.now();
+    this.db
+      .insert(schema.oauthCodes)
+      .values({ codeHash: sha256(code), ...input, createdAt: now, expiresAt: now + AUTH_CODE_TTL_MS })
+      .run();
+    return code;
+  }
+
+  /**
+   * Exchanges a code (RFC 6749 §4.1.3, RFC 7636 §4.6). The code is consumed by the first
+   * exchange of its client whatever the outcome; a second exchange is a replay and revokes the
+   * tokens the first one produced (RFC 6749 §4.1.2).
+   */
+  redeemCode(
+    code: string,
+    check: {
+      clientId: string;
+      redirectUri: string | undefined;
+      codeVerifier: string | undefined;
+      resource: string | undefined;
+    },
+  ): { ok: true; tokens: IssuedTokens } | { ok: false; reason: RedeemFailure } {
+    const now = this.clock.now();
+    const codeHash = sha256(code);
+    let revokedFamily: string | undefined;
+    const result = this.db.transaction(
+      (tx): { ok: true; tokens: IssuedTokens } | { ok: false; reason: RedeemFailure } => {
+        const row = tx.select().from(schema.oauthCodes).where(eq(schema.oauthCodes.codeHash, codeHash)).get();
+        if (!row) return { ok: false, reason: 'invalid' };
+        if (row.clientId !== check.clientId) return { ok: false, reason: 'client_mismatch' };
+        if (row.consumedAt !== null) {
+          if (row.familyId) {
+            revokedFamily = row.familyId;
+            this.revokeFamiliesTx(tx, [row.familyId], 'authorization code replayed', now);
+          }
+          return { ok: false, reason: 'replayed' };
+        }
+        const consumed = tx
+          .update(schema.oauthCodes)
+          .set({ consumedAt: now })
+          .where(and(eq(schema.oauthCodes.codeHash, codeHash), isNull(schema.oauthCodes.consumedAt)))
+          .returning({ h: schema.oauthCodes.codeHash })
+          .all();
+        if (consumed.length !== 1) return { ok: false, reason: 'replayed' };
+        if (row.expiresAt <= now) return { ok: false, reason: 'expired' };
+        if (check.redirectUri === undefined || check.redirectUri !== row.redirectUri)
+          return { ok: false, reason: 'redirect_mismatch' };
+        if (!check.codeVerifier || !VERIFIER.test(check.codeVerifier))
+          return { ok: false, reason: 'pkce_failed' };
+        if (!safeEqual(sha256Base64Url(check.codeVerifier), row.codeChallenge))
+          return { ok: false, reason: 'pkce_failed' };
+        if (check.resource !== undefined && check.resource !== row.resource)
+          return { ok: false, reason: 'resource_mismatch' };
+
+        const familyId = newId('fam');
+        tx.insert(schema.tokenFamilies)
+          .values({
+            id: familyId,
+            kind: 'oauth',
+            clientId: row.clientId,
+            userId: row.userId,
+            teamId: row.teamId,
+            scopes: row.scopes,
+            resource: row.resource,
+            createdAt: now,
+          })
+          .run();
+        tx.update(schema.oauthCodes).set({ familyId }).where(eq(schema.oauthCodes.codeHash, codeHash)).run();
+        return { ok: true, tokens: this.issuePairTx(tx, familyId, row.scopes, now) };
+      },
+    );
+    if (revokedFamily) this.notify([revokedFamily], 'authorization code replayed');
+    return result;
+  }
+
+  private issuePairTx(tx: Tx, familyId: string, scopes: string[], now: number): IssuedTokens {
+    const accessToken = `${TOKEN_PREFIX.access}${randomToken(32)}`;
+    const refreshToken = `${TOKEN_PREFIX.refresh}${randomToken(32)}`;
+    tx.insert(schema.tokens)
+      .values([
+        {
+          hash: sha256(accessToken),
+          kind: 'access',
+          familyId,
+          createdAt: now,
+          expiresAt: now + ACCESS_TOKEN_TTL_MS,
+        },
+        {
+          hash: sha256(refreshToken),
+          kind: 'refresh',
+          familyId,
+          createdAt: now,
+          expiresAt: now + REFRESH_TOKEN_TTL_MS,
+        },
+      ])
+      .run();
+    return { accessToken, refreshToken, expiresInSeconds: ACCESS_TOKEN_TTL_MS / 1000, scopes, familyId };
+  }
+
+  /**
+   * Rotates a refresh token (RFC 6749 §6, OAuth 2.1 §4.3.1): the old one is spent, a new pair is
+   * issued in the same family. Presenting a spent refresh token is reuse: the whole family is
+   * revoked (RFC 9700 §4.14.2).
+   */
+  refresh(
+    refreshToken: string,
+    check: { clientId: string; scopes: string[] | undefined; resource: string | undefined },
+  ):
+    | { ok: true; tokens: IssuedTokens; family: Family }
+    | { ok: false; reason: RefreshFailure; familyId?: string } {
+    const now = this.clock.now();
+    const hash = sha256(refreshToken);
+    let reusedFamily: string | undefined;
+    const result = this.db.transaction(
+      (
+        tx,
+      ):
+        | { ok: true; tokens: IssuedTokens; family: Family }
+        | { ok: false; reason: RefreshFailure; familyId?: string } => {
+        const row = tx
+          .select({ t: schema.tokens, f: schema.tokenFamilies })
+          .from(schema.tokens)
+          .innerJoin(schema.tokenFamilies, eq(schema.tokenFamilies.id, schema.tokens.familyId))
+          .where(and(eq(schema.tokens.hash, hash), eq(schema.tokens.kind, 'refresh')))
+          .get();
+        if (!row) return { ok: false, reason: 'invalid' };
+        if (row.f.clientId !== check.clientId) return { ok: false, reason: 'client_mismatch' };
+        if (row.t.revokedAt !== null || row.f.revokedAt !== null)
+          return { ok: false, reason: 'revoked', familyId: row.f.id };
+        if (row.t.usedAt !== null) {
+          reusedFamily = row.f.id;
+          this.revokeFamiliesTx(tx, [row.f.id], 'refresh token reused', now);
+          return { ok: false, reason: 'reused', familyId: row.f.id };
+        }
+        if (row.t.expiresAt !== null && row.t.expiresAt <= now)
+          return { ok: false, reason: 'expired', familyId: row.f.id };
+        if (check.resource !== undefined && check.resource !== row.f.resource)
+          return { ok: false, reason: 'resource_mismatch' };
+        const scopes = check.scopes ?? row.f.scopes;
+        if (!scopes.every((s) => row.f.scopes.includes(s))) return { ok: false, reason: 'scope_widened' };
+        const spent = tx
+          .update(schema.tokens)
+          .set({ usedAt: now })
+          .where(and(eq(schema.tokens.hash, hash), isNull(schema.tokens.usedAt)))
+          .returning({ h: schema.tokens.hash })
+          .all();
+        if (spent.length !== 1) {
+          reusedFamily = row.f.id;
+          this.revokeFamiliesTx(tx, [row.f.id], 'refresh token reused', now);
+          return { ok: false, reason: 'reused', familyId: row.f.id };
+        }
+        return { ok: true, tokens: this.issuePairTx(tx, row.f.id, scopes, now), family: row.f };
+      },
+    );
+    if (reusedFamily) this.notify([reusedFamily], 'refresh token reused');
+    return result;
+  }
+
+  /** The family a refresh token belongs to, without using it (to re-check its human first). */
+  familyOfRefreshToken(refreshToken: string): Family | undefined {
+    return this.db
+      .select({ f: schema.tokenFamilies })
+      .from(schema.tokens)
+      .innerJoin(schema.tokenFamilies, eq(schema.tokenFamilies.id, schema.tokens.familyId))
+      .where(and(eq(schema.tokens.hash, sha256(refreshToken)), eq(schema.tokens.kind, 'refresh')))
+      .get()?.f;
+  }
+
+  /** A console-made token for clients without OAuth (shown once, stored hashed). */
+  createConnectionToken(input: {
+    userId: string;
+    teamId: string;
+    name: string;
+    scopes: string[];
+    resource: string;
+    expiresAt: number | null;
+  }): { token: string; family: Family } {
+    const now = this.clock.now();
+    const token = `${TOKEN_PREFIX.connection}${randomToken(32)}`;
+    const family: Family = {
+      id: newId('fam'),
+      kind: 'connection',
+      clientId: null,
+      userId: input.userId,
+      teamId: input.teamId,
+      name: input.name,
+      scopes: input.scopes,
+      resource: input.resource,
+      createdAt: now,
+      expiresAt: input.expiresAt,
+      lastUsedAt: null,
+      requestCount: 0,
+      revokedAt: null,
+      revokedReason: null,
+    };
+    this.db.transaction((tx) => {
+      tx.insert(schema.tokenFamilies).values(family).run();
+      tx.insert(schema.tokens)
+        .values({
+          hash: sha256(token),
+          kind: 'connection',
+          familyId: family.id,
+          createdAt: now,
+          expiresAt: input.expiresAt,
+        })
+        .run();
+    });
+    return { token, family };
+  }
+
+  /** The record behind an access or connection token; state is read fresh on every call. */
+  bearer(token: string): BearerRecord | undefined {
+    if (token.length > 200) return undefined;
+    const row = this.db
+      .select({ t: schema.tokens, f: schema.tokenFamilies })
+      .from(schema.tokens)
+      .innerJoin(schema.tokenFamilies, eq(schema.tokenFamilies.id, schema.tokens.familyId))
+      .where(
+        and(eq(schema.tokens.hash, sha256(token)), inArray(schema.tokens.kind, ['access', 'connection'])),
+      )
+      .get();
+    if (!row) return undefined;
+    return {
+      tokenHash: row.t.hash,
+      kind: row.t.kind as 'access' | 'connection',
+      expiresAt: row.t.expiresAt ?? row.f.expiresAt,
+      revokedAt: row.t.revokedAt ?? row.f.revokedAt,
+      family: row.f,
+    };
+  }
+
+  /** Counts a request against the family (per-client usage figures). */
+  touch(familyId: string): void {
+    this.db
+      .update(schema.tokenFamilies)
+      .set({ lastUsedAt: this.clock.now(), requestCount: sql`${schema.tokenFamilies.requestCount} + 1` })
+      .where(eq(schema.tokenFamilies.id, familyId))
+      .run();
+  }
+
+  /** RFC 7009: revokes the family a token belongs to, if it was issued to this client. */
+  revokeToken(token: string, clientId: string | null): { revoked: boolean } {
+    const row = this.db
+      .select({ f: schema.tokenFamilies })
+      .from(schema.tokens)
+      .innerJoin(schema.tokenFamilies, eq(schema.tokenFamilies.id, schema.tokens.familyId))
+      .where(eq(schema.tokens.hash, sha256(token)))
+      .get();
+    if (!row || row.f.clientId !== clientId) return { revoked: false };
+    this.revokeFamilies([row.f.id], 'revoked by the client');
+    return { revoked: true };
+  }
+
+  revokeFamilies(familyIds: string[], reason: string): string[] {
+    const now = this.clock.now();
+    const revoked = this.db.transaction((tx) => this.revokeFamiliesTx(tx, familyIds, reason, now));
+    this.notify(revoked, reason);
+    return revoked;
+  }
+
+  /** Revokes families (and their tokens) inside a caller's transaction; returns those newly revoked. */
+  revokeFamiliesTx(tx: Tx, familyIds: string[], reason: string, now: number): string[] {
+    if (familyIds.length === 0) return [];
+    const revoked = tx
+      .update(schema.tokenFamilies)
+      .set({ revokedAt: now, revokedReason: reason })
+      .where(and(inArray(schema.tokenFamilies.id, familyIds), isNull(schema.tokenFamilies.revokedAt)))
+      .returning({ id: schema.tokenFamilies.id })
+      .all()
+      .map((r) => r.id);
+    tx.update(schema.tokens)
+      .set({ revokedAt: now })
+      .where(and(inArray(schema.tokens.familyId, familyIds), isNull(schema.tokens.revokedAt)))
+      .run();
+    return revoked;
+  }
+
+  family(familyId: string): Family | undefined {
+    return this.db.select().from(schema.tokenFamilies).where(eq(schema.tokenFamilies.id, familyId)).get();
+  }
+
+  /** Families for the console: a user's own, or a whole team's (admins); live ones first. */
+  listFamilies(filter: { teamId: string; userId?: string }): Family[] {
+    const now = this.clock.now();
+    return this.db
+      .select()
+      .from(schema.tokenFamilies)
+      .where(
+        and(
+          eq(schema.tokenFamilies.teamId, filter.teamId),
+          filter.userId ? eq(schema.tokenFamilies.userId, filter.userId) : undefined,
+          isNull(schema.tokenFamilies.revokedAt),
+          or(isNull(schema.tokenFamilies.expiresAt), gt(schema.tokenFamilies.expiresAt, now)),
+        ),
+      )
+      .orderBy(desc(schema.tokenFamilies.createdAt))
+      .all();
+  }
+}

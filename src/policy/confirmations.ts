@@ -1,0 +1,93 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Environment } from '../../db/schema/enums.ts';
+import type { Clock } from '../app/clock.ts';
+import { CONFIRMATION_TTL_MS } from '../config/constants.ts';
+import { randomToken, sha256 } from '../crypto/random.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+import { canonicalJson } from './canonical-json.ts';
+
+export type ConfirmFailure =
+  | 'unknown'
+  | 'expired'
+  | 'used'
+  | 'other_caller'
+  | 'other_tool'
+  | 'other_arguments'
+  | 'other_environment';
+
+export interface ConfirmationBinding {
+  familyId: string;
+  tool: string;
+  /** The exact arguments, without the confirmation token itself. */
+  args: Record<string, unknown>;
+  environment: Environment;
+}
+
+/** The arguments as bound: everything but the confirmation token, in canonical form. */
+export function argsHash(args: Record<string, unknown>): string {
+  const { confirmation_token: _ignored, ...rest } = args;
+  return sha256(canonicalJson(rest));
+}
+
+/**
+ * Destructive-operation confirmations (DESIGN §3 step 5): a single-use, short-lived token bound
+ * to the caller's authorization, the tool, the exact arguments and the environment.
+ */
+export class ConfirmationsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  create(b: ConfirmationBinding & { userId: string; teamId: string; summary: Record<string, unknown> }): {
+    token: string;
+    expiresAt: number;
+  } {
+    const token = `confirm_${randomToken(24)}`;
+    const now = this.clock.now();
+    const expiresAt = now + CONFIRMATION_TTL_MS;
+    this.db
+      .insert(schema.confirmations)
+      .values({
+        hash: sha256(token),
+        familyId: b.familyId,
+        userId: b.userId,
+        teamId: b.teamId,
+        tool: b.tool,
+        argsHash: argsHash(b.args),
+        environment: b.environment,
+        summary: b.summary,
+        createdAt: now,
+        expiresAt,
+      })
+      .run();
+    return { token, expiresAt };
+  }
+
+  /**
+   * Compares the token's binding with this call first and consumes it only if everything
+   * matches, atomically: of concurrent calls with one token, exactly one succeeds.
+   */
+  consume(token: string, b: ConfirmationBinding): { ok: true } | { ok: false; reason: ConfirmFailure } {
+    const hash = sha256(token);
+    const now = this.clock.now();
+    return this.db.transaction((tx) => {
+      const row = tx.select().from(schema.confirmations).where(eq(schema.confirmations.hash, hash)).get();
+      if (!row) return { ok: false, reason: 'unknown' } as const;
+      if (row.consumedAt !== null) return { ok: false, reason: 'used' } as const;
+      if (row.expiresAt <= now) return { ok: false, reason: 'expired' } as const;
+      if (row.familyId !== b.familyId) return { ok: false, reason: 'other_caller' } as const;
+      if (row.tool !== b.tool) return { ok: false, reason: 'other_tool' } as const;
+      if (row.environment !== b.environment) return { ok: false, reason: 'other_environment' } as const;
+      if (row.argsHash !== argsHash(b.args)) return { ok: false, reason: 'other_arguments' } as const;
+      const taken = tx
+        .update(schema.confirmations)
+        .set({ consumedAt: now })
+        .where(and(eq(schema.confirmations.hash, hash), isNull(schema.confirmations.consumedAt)))
+        .returning({ h: schema.confirmations.hash })
+        .all();
+      return taken.length === 1 ? ({ ok: true } as const) : ({ ok: false, reason: 'used' } as const);
+    });
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * The policy pipeline (DESIGN §3): every tools/call passes through here, in this order.
+ *
+ *   1. token → principal (done by the endpoint), team enabled, kill switch off
+ *   2. permission for the tool (role, narrowed by the token's scopes)
+ *   3. arguments valid (unknown fields refused)
+ *   4. environment: sandbox unless switched; production only if the team allows and the user may
+ *   5. write gate: the team's "allow write" toggle
+ *   6. destructive gate: describe, then confirm (token or elicitation)
+ *   7. call WorkOS, mapping its errors
+ *   8. response filter: secrets always, PII when the team asks
+ *   9. audit entry and metrics — for denials and failures as well as successes
+ *
+ * Read it top to bottom: each step either passes or ends the call with a clear denial.
+ */
+import type { CallToolResult, ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/server';
+import type { Environment } from '../../db/schema/enums.ts';
+import type { AppContext } from '../app/context.ts';
+import { AppError, isAppError } from '../errors/app-error.ts';
+import type { Principal } from '../oauth/principal.ts';
+import type { McpSessionState, ToolContext, ToolDefinition } from '../tools/types.ts';
+import type { ConfirmFailure } from './confirmations.ts';
+import { filterValue } from './secrets.ts';
+import { toToolResult } from './to-tool-result.ts';
+
+export interface ToolCall {
+  principal: Principal;
+  session: McpSessionState | undefined;
+  name: string;
+  args: unknown;
+  signal: AbortSignal;
+  /** Present when the client can be asked directly (2025-era session with elicitation). */
+  elicit?: (params: ElicitRequestFormParams) => Promise<ElicitResult>;
+}
+
+/** Why a call was refused; recorded in the audit trail and the denial metrics. */
+export type DenialReason =
+  | 'mcp_disabled'
+  | 'unknown_tool'
+  | 'missing_permission'
+  | 'invalid_arguments'
+  | 'production_not_allowed'
+  | 'production_unavailable'
+  | 'write_disabled'
+  | 'confirmation_required'
+  | 'confirmation_invalid'
+  | 'confirmation_declined';
+
+class Denied extends Error {
+  constructor(
+    readonly reason: DenialReason,
+    readonly error: AppError,
+  ) {
+    super(error.message);
+  }
+}
+
+const deny = (
+  reason: DenialReason,
+  code: ConstructorParameters<typeof AppError>[0],
+  message: string,
+  hint?: string,
+) => new Denied(reason, new AppError(code, message, { hint }));
+
+/** Runs one tool call through every gate; always returns a result, never throws. */
+export async function runToolCall(app: AppContext, call: ToolCall): Promise<CallToolResult> {
+  const started = performance.now();
+  const { principal: p } = call;
+  let tool: ToolDefinition | undefined;
+  let environment: Environment = call.session?.environment ?? 'sandbox';
+  let auditedArgs: unknown = call.args;
+
+  const finish = (outcome: 'allowed' | 'denied' | 'failed', result: CallToolResult, reason?: string) => {
+    const latencyMs = performance.now() - started;
+    app.audit.append({
+      event: 'tool.call',
+      outcome,
+      reason: reason ?? null,
+      teamId: p.teamId,
+      userId: p.userId,
+      actorEmail: p.email,
+      clientId: p.clientId,
+      familyId: p.familyId,
+      sessionId: call.session?.id || null,
+      tool: tool?.name ?? call.name.slice(0, 100),
+      environment,
+      args: auditedArgs,
+      latencyMs,
+    });
+    app.metrics.recordCall({
+      teamId: p.teamId,
+      tool: tool?.name ?? 'unknown',
+      outcome: outcome === 'allowed' ? 'ok' : outcome === 'denied' ? 'denied' : 'error',
+      latencyMs,
+      ...(outcome === 'denied' && reason ? { denialReason: reason } : {}),
+    });
+    return result;
+  };
+
+  try {
+    // 1. The team must have MCP enabled (the kill switch also turns it off).
+    if (!p.settings.enabled || p.settings.killedAt !== null) {
+      throw deny(
+        'mcp_disabled',
+        'forbidden',
+        'MCP access is disabled for your team by a Gatehouse admin.',
+        'Ask a team admin to turn "Enable MCP access" back on.',
+      );
+    }
+
+    // 2. The tool must exist and the caller must hold its permission.
+    tool = app.tools.get(call.name);
+    if (!tool)
+      throw deny(
+        'unknown_tool',
+        'not_found',
+        `There is no tool named "${call.name.slice(0, 100)}".`,
+        'Call tools/list to see the tools available to you.',
+      );
+    if (!p.permissions.includes(tool.permission)) {
+      throw deny(
+        'missing_permission',
+        'forbidden',
+        `${tool.name} needs the ${tool.permission} permission, which your role (${p.role}) or this connection's scope does not include.`,
+        'Ask a team admin for a role that includes it.',
+      );
+    }
+
+    // 3. Arguments must match the tool's schema exactly.
+    const parsed = tool.input.safeParse(call.args ?? {});
+    if (!parsed.success) {
+      throw deny(
+        'invalid_arguments',
+        'invalid_input',
+        `Invalid arguments for ${tool.name}: ${describeIssues(parsed.error.issues)}`,
+        'Fix the arguments and call again.',
+      );
+    }
+    const args = parsed.data as Record<string, unknown>;
+    auditedArgs = args;
+
+    // 4. Environment: the session's (or the call's own, for sessionless clients).
+    if (typeof args.environment === 'string') environment = args.environment as Environment;
+    if (environment === 'production' && tool.kind !== 'session') checkProduction(app, p);
+
+    // 5. Write gate.
+    if ((tool.kind === 'write' || tool.kind === 'destructive') && !p.settings.allowWrite) {
+      throw deny(
+        'write_disabled',
+        'forbidden',
+        'Write access is turned off for your team: Gatehouse is read-only right now.',
+        'A team admin can turn on "Allow write access".',
+      );
+    }
+
+    const ctx = toolContext(app, call, environment);
+
+    // 6. Destructive gate.
+    if (tool.kind === 'destructive') {
+      const confirmed = await confirmDestruction(app, call, tool, ctx, args);
+      if (confirmed !== true) return finish('denied', confirmed.result, confirmed.reason);
+    }
+
+    // 7. Call WorkOS (through the tool).
+    const result = await tool.run(ctx, args);
+    const structured = tool.output.parse(result.structured);
+
+    // 8. Response filter.
+    const pii = p.settings.piiRedaction;
+    const safe = filterValue(structured, { pii }) as Record<string, unknown>;
+    const summary = filterValue(result.summary, { pii });
+    return finish('allowed', {
+      content: [{ type: 'text', text: `${summary}\n\n${JSON.stringify(safe, null, 1)}` }],
+      structuredContent: safe,
+    });
+  } catch (e) {
+    // 9. Denials and failures are results too, and are audited like successes.
+    if (e instanceof Denied) return finish('denied', toToolResult(e.error), e.reason);
+    if (isAppError(e)) return finish('failed', toToolResult(e), e.code);
+    app.log.error('tool failed unexpectedly', {
+      tool: call.name,
+      error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
+    });
+    return finish(
+      'failed',
+      toToolResult(
+        new AppError('internal', 'Gatehouse hit an unexpected error running this tool. It has been logged.'),
+      ),
+      'internal',
+    );
+  }
+}
+
+function checkProduction(app: AppContext, p: Principal) {
+  if (!p.settings.allowProduction) {
+    throw deny(
+      'production_not_allowed',
+      'forbidden',
+      'Production access is turned off for your team.',
+      'Work in sandbox, or ask a team admin to turn on "Allow production access".',
+    );
+  }
+  if (!p.permissions.includes('workos:production')) {
+    throw deny(
+      'production_not_allowed',
+      'forbidden',
+      `Your role (${p.role}) has no production access.`,
+      'Work in sandbox.',
+    );
+  }
+  if (!app.workos.clients.production) {
+    throw deny(
+      'production_unavailable',
+      'unavailable',
+      'This Gatehouse has no production environment configured.',
+      'An operator can set WORKOS_PRODUCTION_API_KEY.',
+    );
+  }
+}
+
+function toolContext(app: AppContext, call: ToolCall, environment: Environment): ToolContext {
+  const workos = app.workos.clients[environment];
+  if (!workos)
+    throw deny('production_unavailable', 'unavailable', `The ${environment} environment is not configured.`);
+  return { app, principal: call.principal, environment, workos, session: call.session, signal: call.signal };
+}
+
+/**
+ * Describes what a delete would destroy and asks for confirmation: through elicitation when the
+ * client supports it, else with a single-use confirmation_token the agent must send back.
+ */
+async function confirmDestruction(
+  app: AppContext,
+  call: ToolCall,
+  tool: ToolDefinition,
+  ctx: ToolContext,
+  args: Record<string, unknown>,
+): Promise<true | { result: CallToolResult; reason: DenialReason }> {
+  if (!tool.describeDestruction)
+    throw new Error(`${tool.name} is destructive but cannot describe what it destroys`);
+  const binding = { familyId: call.principal.familyId, tool: tool.name, args, environment: ctx.environment };
+  const token = typeof args.confirmation_token === 'string' ? args.confirmation_token : undefined;
+  if (token) {
+    const used = app.confirmations.consume(token, binding);
+    if (used.ok) return true;
+    throw deny(
+      'confirmation_invalid',
+      'forbidden',
+      confirmationMessage(used.reason),
+      'Call the tool again without confirmation_token to get a fresh one.',
+    );
+  }
+  const destruction = await tool.describeDestruction(ctx, args);
+  if (call.elicit) {
+    const answer = await call
+      .elicit({
+        mode: 'form',
+        message: `Confirm: ${destruction.summary} This cannot be undone.`,
+        requestedSchema: {
+          type: 'object',
+          properties: {
+            confirm: { type: 'boolean', title: 'Delete permanently', description: destruction.summary },
+          },
+          required: ['confirm'],
+        },
+      })
+      .catch(() => undefined);
+    if (answer?.action === 'accept' && answer.content?.confirm === true) return true;
+    if (answer) {
+      return {
+        reason: 'confirmation_declined',
+        result: toToolResult(
+          new AppError('forbidden', `Not deleted: the human declined. ${destruction.summary}`),
+        ),
+      };
+    }
+    // The client advertised elicitation but did not answer: fall back to the token.
+  }
+  const { token: confirmation, expiresAt } = app.confirmations.create({
+    ...binding,
+    userId: call.principal.userId,
+    teamId: call.principal.teamId,
+    summary: destruction.details,
+  });
+  const structured = {
+    status: 'confirmation_required' as const,
+    will_destroy: destruction.details,
+    confirmation_token: confirmation,
+    expires_at: new Date(expiresAt).toISOString(),
+  };
+  return {
+    reason: 'confirmation_required',
+    result: {
+      content: [
+        {
+          type: 'text',
+          text: `Nothing was deleted yet. ${destruction.summary} To proceed, show this to the human, and only if they agree call ${tool.name} again with the same arguments plus confirmation_token "${confirmation}" (valid until ${structured.expires_at}, single use).\n\n${JSON.stringify(structured, null, 1)}`,
+        },
+      ],
+      structuredContent: structured,
+    },
+  };
+}
+
+function confirmationMessage(reason: ConfirmFailure): string {
+  switch (reason) {
+    case 'unknown':
+      return 'That confirmation_token is not valid.';
+    case 'expired':
+      return 'That confirmation_token has expired.';
+    case 'used':
+      return 'That confirmation_token was already used.';
+    case 'other_caller':
+      return 'That confirmation_token was issued to another connection.';
+    case 'other_tool':
+      return 'That confirmation_token was issued for a different tool.';
+    case 'other_arguments':
+      return 'That confirmation_token was issued for different arguments: it only confirms the exact call it was issued for.';
+    case 'other_environment':
+      return 'That confirmation_token was issued in another environment.';
+  }
+}
+
+function describeIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: string[] }[],
+): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => {
+      const path = i.path.map(String).join('.') || '(arguments)';
+      if (i.code === 'unrecognized_keys' && i.keys) return `unknown field(s) ${i.keys.join(', ')}`;
+      return `${path}: ${i.message}`;
+    })
+    .join('; ');
+}

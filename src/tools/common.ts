@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ENVIRONMENTS } from '../../db/schema/enums.ts';
+
+/** Every WorkOS tool accepts this; sessionless (2026-07-28) clients name the environment per call. */
+export const environmentArg = z
+  .enum(ENVIRONMENTS)
+  .optional()
+  .describe(
+    'sandbox or production. Defaults to the session\u2019s environment (sandbox unless switch_environment was called).',
+  );
+
+/** Annotations of tools that only read. */
+export const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+} as const;
+/** Annotations of tools that create or change without destroying. */
+export const WRITE = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: true,
+} as const;
+/** Annotations of tools that destroy (always behind a confirmation). */
+export const DESTRUCTIVE = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: true,
+} as const;
+
+/** WorkOS pagination, passed through. */
+export const paginationArgs = {
+  limit: z.number().int().min(1).max(100).optional().describe('Page size, 1–100 (default 10).'),
+  before: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Cursor: return the page before this id (list_metadata.before of a previous page).'),
+  after: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Cursor: return the page after this id (list_metadata.after of a previous page).'),
+  order: z.enum(['asc', 'desc']).optional().describe('Sort by creation time (default desc).'),
+};
+
+export const listMetadata = z.object({
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  next_page: z.string().nullable().describe('How to get the next page, or null when this is the last one.'),
+});
+
+export interface ListPage<T> {
+  data: T[];
+  listMetadata: { before?: string | null; after?: string | null };
+}
+
+/** Pagination metadata plus a sentence the agent can act on. */
+export function pageInfo(page: ListPage<unknown>, tool: string) {
+  const after = page.listMetadata.after ?? null;
+  return {
+    before: page.listMetadata.before ?? null,
+    after,
+    next_page: after
+      ? `Call ${tool} again with after: "${after}" (and the same filters) for the next page.`
+      : null,
+  };
+}
+
+export function pageSentence(count: number, noun: string, page: ListPage<unknown>): string {
+  const more = page.listMetadata.after ? ' More are available (see next_page).' : '';
+  return `${count} ${noun}${count === 1 ? '' : 's'}.${more}`;
+}

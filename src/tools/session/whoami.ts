@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ENVIRONMENTS } from '../../../db/schema/enums.ts';
+import { defineTool } from '../types.ts';
+
+/** What agents can never do through Gatehouse (seeds/000 "Limitations"). */
+export const LIMITATIONS = [
+  'No impersonation: the agent always acts as you, never as one of your users.',
+  'No minting or rotating credentials (API keys, OAuth client secrets, signing certificates).',
+  'No changing Gatehouse\u2019s own access settings (the admin toggles live in the console).',
+  'No deleting your team.',
+  'Secrets in WorkOS responses are stripped before the agent sees them.',
+];
+
+const output = z.object({
+  user: z.object({ email: z.string(), name: z.string() }),
+  team: z.object({ name: z.string(), organization_id: z.string() }),
+  role: z.string(),
+  permissions: z.array(z.string()),
+  client: z.object({ id: z.string().nullable(), name: z.string(), kind: z.enum(['oauth', 'connection']) }),
+  scopes: z.array(z.string()),
+  environment: z.enum(ENVIRONMENTS),
+  session: z.enum(['mcp_session', 'stateless']),
+  team_settings: z.object({
+    mcp_enabled: z.boolean(),
+    allow_production: z.boolean(),
+    allow_write: z.boolean(),
+    require_different_approver: z.boolean(),
+    authority_ttl_seconds: z.number(),
+    pii_redaction: z.boolean(),
+  }),
+  active_grants: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      providers: z.array(z.string()),
+      level: z.string().nullable(),
+      expires_at: z.string().nullable(),
+    }),
+  ),
+  limitations: z.array(z.string()),
+});
+
+export const whoami = defineTool({
+  name: 'whoami',
+  title: 'Who am I?',
+  description:
+    'Who this connection acts as: the human, their team and role, their permissions, the client, the current environment (sandbox or production), the team\u2019s access toggles, active approval grants, and what Gatehouse never allows. Call this first when unsure what you may do.',
+  input: z.strictObject({}),
+  output,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  kind: 'session',
+  permission: 'workos:read',
+  async run(ctx) {
+    const p = ctx.principal;
+    const structured = {
+      user: { email: p.email, name: p.userName },
+      team: { name: p.teamName, organization_id: p.organizationId },
+      role: p.role,
+      permissions: p.permissions,
+      client: { id: p.clientId, name: p.clientName, kind: p.familyKind },
+      scopes: p.scopes,
+      environment: ctx.environment,
+      session: ctx.session ? ('mcp_session' as const) : ('stateless' as const),
+      team_settings: {
+        mcp_enabled: p.settings.enabled,
+        allow_production: p.settings.allowProduction,
+        allow_write: p.settings.allowWrite,
+        require_different_approver: p.settings.requireDifferentApprover,
+        authority_ttl_seconds: Math.round(p.settings.authorityTtlMs / 1000),
+        pii_redaction: p.settings.piiRedaction,
+      },
+      active_grants: [],
+      limitations: LIMITATIONS,
+    };
+    return {
+      structured,
+      summary: `You act as ${p.email} (${p.role}) in team ${p.teamName}, in ${ctx.environment}, via ${p.clientName}. Writes are ${p.settings.allowWrite ? 'allowed' : 'turned off'}; production is ${p.settings.allowProduction && p.permissions.includes('workos:production') ? 'available' : 'not available to you'}.`,
+    };
+  },
+});

@@ -1,0 +1,75 @@
+import type { WorkOS } from '@workos-inc/node';
+import type { z } from 'zod';
+import type { Environment, Permission } from '../../db/schema/enums.ts';
+import type { AppContext } from '../app/context.ts';
+import type { Principal } from '../oauth/principal.ts';
+
+/** How a tool touches WorkOS, which decides the gates it passes (DESIGN §3 pipeline). */
+export type ToolKind = 'session' | 'read' | 'write' | 'destructive' | 'integration';
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** What a tool handler gets: who calls, in which environment, and the WorkOS client for it. */
+export interface ToolContext {
+  app: AppContext;
+  principal: Principal;
+  environment: Environment;
+  /** The WorkOS client of `environment`. */
+  workos: WorkOS;
+  /** The MCP session, for 2025-era clients; undefined on the 2026-07-28 stateless path. */
+  session: McpSessionState | undefined;
+  signal: AbortSignal;
+}
+
+/** Mutable per-session state the session tools change. */
+export interface McpSessionState {
+  id: string;
+  environment: Environment;
+  /** Client capabilities declared at initialize (elicitation, …). */
+  supportsElicitation: boolean;
+  supportsUrlElicitation: boolean;
+}
+
+export interface ToolResult<O> {
+  /** The structured result (validated against the output schema). */
+  structured: O;
+  /** One or two sentences for the agent's transcript. */
+  summary: string;
+}
+
+/**
+ * A tool: a thin adapter that parses input (zod, unknown fields refused), calls services or
+ * WorkOS, and maps the result. The pipeline around it enforces every rule.
+ */
+export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  kind: ToolKind;
+  /** The permission the caller needs (after scope narrowing). */
+  permission: Permission;
+  run(ctx: ToolContext, args: z.infer<I>): Promise<ToolResult<z.infer<O>>>;
+  /** Destructive tools: what the call would destroy, fetched from WorkOS, before anything happens. */
+  describeDestruction?(ctx: ToolContext, args: z.infer<I>): Promise<Destruction>;
+}
+
+/** What a delete will destroy: one sentence, and the names and counts behind it. */
+export interface Destruction {
+  summary: string;
+  details: Record<string, unknown>;
+}
+
+/** Helps TypeScript infer I/O types for each tool definition. */
+export function defineTool<I extends z.ZodType, O extends z.ZodType>(
+  def: ToolDefinition<I, O>,
+): ToolDefinition<I, O> {
+  return def;
+}
