@@ -28,7 +28,7 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     (state) => buildMcpServer(app, state),
     (p, s) => app.tools.visible(p, s).map((d) => d.name),
   );
-  const modern = createMcpHandler(({ authInfo }) => buildMcpServer(app, undefined), {
+  const modern = createMcpHandler(() => buildMcpServer(app, undefined), {
     legacy: 'reject',
     keepAliveMs: SSE_KEEPALIVE_MS,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,

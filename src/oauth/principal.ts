@@ -155,7 +155,10 @@ export class PrincipalResolver {
 
   /** Drops cached roles (all, or one human's) after Gatehouse changed a membership. */
   invalidate(workosUserId?: string): void {
-    if (!workosUserId) return this.roles.clear();
+    if (!workosUserId) {
+      this.roles.clear();
+      return;
+    }
     for (const key of this.roles.keys()) if (key.startsWith(`${workosUserId}:`)) this.roles.delete(key);
   }
 
