@@ -56,7 +56,11 @@ export function ConsentPage(p: ConsentPageProps) {
               <span>Act in team</span>
               <select name="organization_id" data-testid="team-select">
                 {p.teams.map((t) => (
-                  <option value={t.organizationId} selected={t.organizationId === p.currentOrganizationId} safe>
+                  <option
+                    value={t.organizationId}
+                    selected={t.organizationId === p.currentOrganizationId}
+                    safe
+                  >
                     {`${t.name} (${t.role})`}
                   </option>
                 ))}
