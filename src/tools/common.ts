@@ -76,3 +76,27 @@ export function pageSentence(count: number, noun: string, page: ListPage<unknown
   const more = page.listMetadata.after ? ' More are available (see next_page).' : '';
   return `${count} ${noun}${count === 1 ? '' : 's'}.${more}`;
 }
+
+/** The confirmation token a destructive tool's second call carries (see the policy pipeline). */
+export const confirmationArg = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe(
+    'Leave out on the first call: Gatehouse answers with what would be destroyed and a confirmation_token. Only after the human agrees, call again with the same arguments plus that token.',
+  );
+
+/**
+ * Output of a destructive tool: either the confirmation request (first call, produced by the
+ * pipeline) or the result of the deletion (confirmed call).
+ */
+export function destructiveOutput<T extends z.ZodType>(deleted: T) {
+  return z.object({
+    status: z.enum(['confirmation_required', 'deleted']),
+    will_destroy: z.record(z.string(), z.unknown()).optional(),
+    confirmation_token: z.string().optional(),
+    expires_at: z.string().optional(),
+    deleted: deleted.optional(),
+  });
+}

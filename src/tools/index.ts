@@ -1,6 +1,19 @@
+import { AUDIT_TOOLS } from './audit/index.ts';
+import { DIRECTORIES_TOOLS } from './directories/index.ts';
+import { ORGANIZATIONS_TOOLS } from './organizations/index.ts';
 import { switchEnvironment } from './session/switch-environment.ts';
 import { whoami } from './session/whoami.ts';
+import { SSO_TOOLS } from './sso/index.ts';
 import type { ToolDefinition } from './types.ts';
+import { USERS_TOOLS } from './users/index.ts';
 
 /** Every tool Gatehouse offers (names are a contract: DESIGN §3). */
-export const ALL_TOOLS: ToolDefinition[] = [whoami, switchEnvironment] as unknown as ToolDefinition[];
+export const ALL_TOOLS: ToolDefinition[] = [
+  whoami as unknown as ToolDefinition,
+  switchEnvironment as unknown as ToolDefinition,
+  ...ORGANIZATIONS_TOOLS,
+  ...SSO_TOOLS,
+  ...DIRECTORIES_TOOLS,
+  ...USERS_TOOLS,
+  ...AUDIT_TOOLS,
+];

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../src/app/clock.ts';
-import { type RunningGatehouse, startGatehouse } from '../../src/app/start.ts';
+import { type RunningGatehouse, startGatehouse, type TestHooks } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 
@@ -25,6 +25,7 @@ export interface TestGatehouseOptions {
   clock?: Clock;
   dataDir?: string;
   keepDataDir?: boolean;
+  testHooks?: TestHooks;
 }
 
 /**
@@ -43,7 +44,7 @@ export async function startTestGatehouse(options: TestGatehouseOptions = {}): Pr
   });
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (l) => logLines.push(l));
-  const running = await startGatehouse(config, { logger, clock: options.clock });
+  const running = await startGatehouse(config, { logger, clock: options.clock, testHooks: options.testHooks });
   return {
     ...running,
     dataDir,
