@@ -159,7 +159,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const modules: RouteModule[] = [oauthRoutes];
   const raw: Record<string, RawHandler> = { '/mcp': mcp.handler };
   const app = buildApp(ctx, modules);
-  const server = listen(ctx, createDispatcher(ctx, app, { raw }));
+  const dispatch = createDispatcher(ctx, app, { raw });
+  const server = listen(ctx, dispatch);
 
   let stopped = false;
   return {
@@ -171,9 +172,12 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     async stop() {
       if (stopped) return;
       stopped = true;
-      // Let in-flight requests finish, then cut what is left (long-lived streams).
-      await Promise.race([server.stop(false), Bun.sleep(SHUTDOWN_GRACE_MS)]);
+      // Stop accepting, end MCP sessions and their streams, let in-flight requests finish
+      // (bounded), then close whatever is left (idle keep-alive connections).
+      void server.stop(false);
       await mcp.close();
+      const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+      while (dispatch.inFlight() > 0 && Date.now() < deadline) await Bun.sleep(10);
       await server.stop(true);
       await workos.close();
       db.$client.close();

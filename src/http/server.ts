@@ -1,7 +1,7 @@
 import type { Server } from 'bun';
 import type { Elysia } from 'elysia';
 import type { AppContext } from '../app/context.ts';
-import { MAX_REQUEST_BODY_BYTES } from '../config/constants.ts';
+import { IDLE_TIMEOUT_S, MAX_REQUEST_BODY_BYTES } from '../config/constants.ts';
 import { serveAsset } from './assets.ts';
 import { recordPeer } from './client-ip.ts';
 import { hostAllowed } from './host.ts';
@@ -19,8 +19,23 @@ export interface ServeOptions {
  * The front door: rejects foreign Host headers (DNS rebinding), serves embedded assets, hands
  * raw paths their untouched request, and everything else to Elysia.
  */
-export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOptions = {}) {
-  return async (request: Request, server: Server<unknown>): Promise<Response> => {
+export interface Dispatcher {
+  (request: Request, server: Server<unknown>): Promise<Response>;
+  /** Requests whose handler has not produced a response yet (graceful shutdown waits for them). */
+  inFlight(): number;
+}
+
+export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOptions = {}): Dispatcher {
+  let inFlight = 0;
+  const dispatch = async (request: Request, server: Server<unknown>): Promise<Response> => {
+    inFlight++;
+    try {
+      return await route(request, server);
+    } finally {
+      inFlight--;
+    }
+  };
+  const route = async (request: Request, server: Server<unknown>): Promise<Response> => {
     if (!hostAllowed(request, ctx.config.allowedHosts)) {
       return textResponse('Host not allowed: this server answers only for its PUBLIC_URL host.', 403);
     }
@@ -34,14 +49,16 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
     }
     return app.handle(request);
   };
+  return Object.assign(dispatch, { inFlight: () => inFlight });
 }
 
-export function listen(ctx: AppContext, dispatch: ReturnType<typeof createDispatcher>): Server<unknown> {
+export function listen(ctx: AppContext, dispatch: Dispatcher): Server<unknown> {
   return Bun.serve({
     port: ctx.config.port,
     hostname: ctx.config.host,
-    // SSE streams stay open; keep-alive comments (SSE_KEEPALIVE_MS) keep proxies honest.
-    idleTimeout: 0,
+    // Bun's default: a connection silent for 10 s is closed (slow clients cannot pin sockets).
+    // SSE streams stay alive through keep-alive comments every SSE_KEEPALIVE_MS.
+    idleTimeout: IDLE_TIMEOUT_S,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     fetch: dispatch,
     error(e) {

@@ -1,6 +1,6 @@
 import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { AppContext } from '../app/context.ts';
-import { MAX_REQUEST_BODY_BYTES, SSE_KEEPALIVE_MS } from '../config/constants.ts';
+import { MAX_REQUEST_BODY_BYTES, MCP_REQUEST_TIMEOUT_S, SSE_KEEPALIVE_MS } from '../config/constants.ts';
 import { originAllowed } from '../http/host.ts';
 import type { RawHandler } from '../http/server.ts';
 import { authenticateBearer } from '../oauth/bearer.ts';
@@ -36,7 +36,10 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
   });
   const resourceMetadataUrl = protectedResourceMetadataUrl(app.config);
 
-  const handler: RawHandler = async (request) => {
+  const handler: RawHandler = async (request, server) => {
+    // A tool call may legitimately take longer than the socket idle timeout (JSON responses
+    // send nothing until done); SSE streams send keep-alives regardless.
+    server.timeout(request, MCP_REQUEST_TIMEOUT_S);
     if (!originAllowed(request, app.config.publicUrl, app.config.allowedHosts)) {
       return jsonRpcError(
         403,

@@ -44,7 +44,11 @@ export async function startTestGatehouse(options: TestGatehouseOptions = {}): Pr
   });
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (l) => logLines.push(l));
-  const running = await startGatehouse(config, { logger, clock: options.clock, testHooks: options.testHooks });
+  const running = await startGatehouse(config, {
+    logger,
+    clock: options.clock,
+    testHooks: options.testHooks,
+  });
   return {
     ...running,
     dataDir,

@@ -15,7 +15,9 @@ const DESCRIPTIONS: Partial<Record<Permission, string>> = {
 
 /** What the consent screen promises, given the human's permissions narrowed by the scopes. */
 export function describeCapabilities(permissions: readonly Permission[]): string[] {
-  const out = permissions.map((p) => DESCRIPTIONS[p]).filter((d): d is string => d !== undefined);
+  const out = Object.entries(DESCRIPTIONS)
+    .filter(([p]) => permissions.includes(p as Permission))
+    .map(([, d]) => d);
   if (!permissions.includes('workos:production'))
     out.push('Work in sandbox only (your role has no production access)');
   if (!permissions.includes('workos:write'))

@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { ManualClock } from '../../src/app/clock.ts';
+import { MCP_SESSION_IDLE_TTL_MS } from '../../src/config/constants.ts';
+import { call, connectV1, tokensFor } from '../support/mcp.ts';
+import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+
+let gh: TestGatehouse;
+let clock: ManualClock;
+let member: { access_token: string; refresh_token: string };
+let viewer: { access_token: string; refresh_token: string };
+
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
+
+function post(token: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${gh.url}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Opens a 2025-era session over raw HTTP and returns its id. */
+async function openSession(token: string): Promise<string> {
+  const res = await post(token, INIT);
+  expect(res.status).toBe(200);
+  await res.text();
+  const id = res.headers.get('mcp-session-id')!;
+  const ack = await post(
+    token,
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' },
+  );
+  expect(ack.status).toBe(202);
+  return id;
+}
+
+function listTools(token: string, sessionId: string) {
+  return post(
+    token,
+    { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' },
+  );
+}
+
+beforeAll(async () => {
+  clock = new ManualClock();
+  gh = await startTestGatehouse({ clock });
+  [member, viewer] = await Promise.all([
+    tokensFor(gh.url, 'member@demo.test'),
+    tokensFor(gh.url, 'viewer@demo.test'),
+  ]);
+});
+afterAll(() => gh.stop());
+
+describe('mcp transport', () => {
+  test('origin — a foreign Origin is refused with 403 (DNS rebinding)', async () => {
+    const res = await post(member.access_token, INIT, { origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('Origin not allowed');
+  });
+
+  test('origin — the server\u2019s own origin is accepted', async () => {
+    const res = await post(member.access_token, INIT, { origin: gh.url });
+    expect(res.status).toBe(200);
+  });
+
+  test('host — a foreign Host is refused with 403', async () => {
+    const res = await post(member.access_token, INIT, { host: 'attacker.example:80' });
+    expect(res.status).toBe(403);
+  });
+
+  test('session — another human\u2019s token cannot use it', async () => {
+    const id = await openSession(member.access_token);
+    const res = await listTools(viewer.access_token, id);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('belongs to another authorization');
+    expect((await listTools(member.access_token, id)).status).toBe(200);
+  });
+
+  test('session — a refreshed token of the same authorization keeps using it', async () => {
+    const t = await tokensFor(gh.url, 'member@demo.test');
+    const id = await openSession(t.access_token);
+    const r = await fetch(`${gh.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: t.refresh_token,
+        client_id: await clientIdOf(t.access_token),
+      }),
+    });
+    const fresh = (await r.json()) as { access_token: string };
+    expect(r.status).toBe(200);
+    expect((await listTools(fresh.access_token, id)).status).toBe(200);
+  });
+
+  test('session — unknown session id is a 404 telling the client to re-initialize', async () => {
+    const res = await listTools(member.access_token, 'no-such-session');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Initialize a new session');
+  });
+
+  test('session — DELETE ends it', async () => {
+    const id = await openSession(member.access_token);
+    const del = await fetch(`${gh.url}/mcp`, {
+      method: 'DELETE',
+      headers: {
+        authorization: `Bearer ${member.access_token}`,
+        'mcp-session-id': id,
+        'mcp-protocol-version': '2025-06-18',
+      },
+    });
+    expect(del.status).toBe(200);
+    expect((await listTools(member.access_token, id)).status).toBe(404);
+  });
+
+  test('session — evicted after the team\u2019s idle TTL', async () => {
+    const id = await openSession(member.access_token);
+    clock.advance(MCP_SESSION_IDLE_TTL_MS + 1000);
+    gh.mcp.sessions.sweep();
+    // The sweep closes asynchronously; give the event loop a turn.
+    await Bun.sleep(0);
+    expect((await listTools(member.access_token, id)).status).toBe(404);
+    clock.advance(-(MCP_SESSION_IDLE_TTL_MS + 1000));
+  });
+
+  test('session — revoking the token closes its open SSE stream and the session', async () => {
+    const t = await tokensFor(gh.url, 'member@demo.test');
+    const id = await openSession(t.access_token);
+    const stream = await fetch(`${gh.url}/mcp`, {
+      headers: {
+        authorization: `Bearer ${t.access_token}`,
+        accept: 'text/event-stream',
+        'mcp-session-id': id,
+        'mcp-protocol-version': '2025-06-18',
+      },
+    });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    const revoked = await fetch(`${gh.url}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: t.access_token, client_id: await clientIdOf(t.access_token) }),
+    });
+    expect(revoked.status).toBe(200);
+    // The stream ends (done) rather than hanging.
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+    expect(done).toBe(true);
+    expect(gh.mcp.sessions.state(id)).toBeUndefined();
+    expect((await listTools(t.access_token, id)).status).toBe(401);
+  });
+
+  test('json-rpc — malformed JSON gets a JSON-RPC parse error, not a 500', async () => {
+    const res = await post(member.access_token, '{"jsonrpc": "2.0", "id": 1, "method": ');
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: number } };
+    expect(body.error.code).toBe(-32700);
+  });
+
+  test('json-rpc — a non-JSON-RPC object is an invalid request, not a 500', async () => {
+    const res = await post(member.access_token, { hello: 'world' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  test('json-rpc — an unknown method is method-not-found', async () => {
+    const id = await openSession(member.access_token);
+    const res = await post(
+      member.access_token,
+      { jsonrpc: '2.0', id: 9, method: 'nope/nothing' },
+      { 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' },
+    );
+    const text = await res.text();
+    expect(text).toContain('-32601');
+  });
+
+  test('body — a request over the size limit is refused with 413', async () => {
+    const huge = JSON.stringify({ ...INIT, params: { ...INIT.params, padding: 'x'.repeat(1_100_000) } });
+    const res = await post(member.access_token, huge);
+    expect(res.status).toBe(413);
+  });
+
+  test('content type — a non-JSON POST is refused with 415', async () => {
+    const res = await post(member.access_token, 'hello', { 'content-type': 'text/plain' });
+    expect(res.status).toBe(415);
+  });
+
+  test('tools — an unknown tool and invalid arguments are isError results, each audited', async () => {
+    const client = await connectV1(gh.url, member.access_token);
+    const unknown = await call(client, 'no_such_tool');
+    expect(unknown.isError).toBe(true);
+    expect(unknown.text).toContain('There is no tool named');
+    const bad = await call(client, 'whoami', { extra: 1 });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toContain('unknown field(s) extra');
+    await client.close();
+  });
+
+  test('sse — a GET stream outlives Bun\u2019s 10 s idle timeout thanks to keep-alives', async () => {
+    const id = await openSession(member.access_token);
+    const stream = await fetch(`${gh.url}/mcp`, {
+      headers: {
+        authorization: `Bearer ${member.access_token}`,
+        accept: 'text/event-stream',
+        'mcp-session-id': id,
+        'mcp-protocol-version': '2025-06-18',
+      },
+    });
+    const reader = stream.body!.getReader();
+    const seen: string[] = [];
+    const started = Date.now();
+    // Read for a little longer than the idle timeout; the stream must still be open.
+    while (Date.now() - started < 12_000) {
+      const r = await Promise.race([
+        reader.read(),
+        Bun.sleep(12_500 - (Date.now() - started)).then(() => 'timeout' as const),
+      ]);
+      if (r === 'timeout') break;
+      if (r.done) throw new Error('the SSE stream was closed');
+      seen.push(new TextDecoder().decode(r.value));
+    }
+    expect(seen.join('')).toContain(':');
+    await reader.cancel();
+  }, 20_000);
+});
+
+/** The client_id behind an access token (test shortcut through the service). */
+async function clientIdOf(accessToken: string): Promise<string> {
+  const record = gh.ctx.oauth.tokens.bearer(accessToken)!;
+  return record.family.clientId!;
+}
