@@ -15,6 +15,7 @@ import type { PrincipalResolver } from '../oauth/principal.ts';
 import type { TokensService } from '../oauth/tokens.ts';
 import type { ConfirmationsService } from '../policy/confirmations.ts';
 import type { TeamsService } from '../teams/service.ts';
+import type { SettingsService } from '../teams/settings.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import type { UsersService } from '../users/service.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
@@ -39,6 +40,7 @@ export interface AppContext {
   workos: WorkOSGateway;
   authkit: AuthKit;
   teams: TeamsService;
+  settings: SettingsService;
   users: UsersService;
   browserSessions: BrowserSessions;
   loginFlows: LoginFlows;

@@ -27,6 +27,7 @@ import { TokensService } from '../oauth/tokens.ts';
 import { guardedFetch } from '../outbound/index.ts';
 import { ConfirmationsService } from '../policy/confirmations.ts';
 import { TeamsService } from '../teams/service.ts';
+import { SettingsService } from '../teams/settings.ts';
 import { ALL_TOOLS } from '../tools/index.ts';
 import { ToolRegistry } from '../tools/registry.ts';
 import { UsersService } from '../users/service.ts';
@@ -82,6 +83,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const local = config.mode === 'local' ? await startLocalWorkOS(log) : undefined;
   const workos = local?.gateway ?? liveWorkOS(config.workos!);
 
+  const events = new EventBus();
+  const audit = new AuditService(db, clock);
   const teams = new TeamsService(db, clock);
   const users = new UsersService(db, clock);
   if (local) await relinkSeeded(workos, teams, users);
@@ -106,8 +109,6 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
         timeoutMs: 5_000,
         maxResponseBytes: MAX_METADATA_BYTES,
       }));
-  const events = new EventBus();
-  const audit = new AuditService(db, clock);
   const ctx: AppContext = {
     config,
     log,
@@ -141,6 +142,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       registrationLimiter: new RateLimiter(clock, REGISTRATION_BURST, REGISTRATIONS_PER_MINUTE),
     },
     teams,
+    settings: new SettingsService(db, clock, audit, events),
     users,
     browserSessions: new BrowserSessions(db, clock, sealer),
     loginFlows: new LoginFlows(db, clock, sealer),

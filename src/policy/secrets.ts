@@ -22,7 +22,8 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack tokens
   /\blin_(?:api|oauth)_[A-Za-z0-9]{16,}/g, // Linear keys
-  /\bsecret_[A-Za-z0-9]{32,}/g, // Notion integration secrets
+  /\bsecret_[A-Za-z0-9]{32,}/g, // Notion integration secrets (legacy format)
+  /\bntn_[A-Za-z0-9]{20,}/g, // Notion tokens
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
   /\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*/g, // bearer credentials in free text
 ];
@@ -48,7 +49,9 @@ export function redactSecretValues(text: string): string {
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-const PHONE = /(?<![\w-])\+?\d{1,3}[\s.-]?\(?\d{2,4}\)?[\s.-]?\d{3,4}[\s.-]?\d{3,4}(?![\w-])/g;
+/** A phone number: E.164 (+ and digits), or digit groups with separators; bare digit runs are ids. */
+const PHONE =
+  /(?<![\w-])(?:\+\d{9,15}|(?:\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]?\d{3,4})(?![\w-])/g;
 const CARD = /\b(?:\d[ -]?){13,19}\b/g;
 
 function luhn(digits: string): boolean {

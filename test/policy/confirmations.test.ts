@@ -1,0 +1,101 @@
+import { describe, expect, test } from 'bun:test';
+import { ManualClock } from '../../src/app/clock.ts';
+import { CONFIRMATION_TTL_MS } from '../../src/config/constants.ts';
+import { openDatabase, schema } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import { ConfirmationsService } from '../../src/policy/confirmations.ts';
+
+function setup() {
+  const db = openDatabase(':memory:');
+  applyMigrations(db);
+  const now = Date.now();
+  db.insert(schema.users)
+    .values({ id: 'u1', workosUserId: 'w1', email: 'a@b.test', createdAt: now, lastSeenAt: now })
+    .run();
+  db.insert(schema.teams)
+    .values({ id: 't1', organizationId: 'o1', name: 'T', createdAt: now, updatedAt: now })
+    .run();
+  for (const id of ['f1', 'f2']) {
+    db.insert(schema.tokenFamilies)
+      .values({
+        id,
+        kind: 'connection',
+        userId: 'u1',
+        teamId: 't1',
+        scopes: ['mcp'],
+        resource: 'r',
+        createdAt: now,
+      })
+      .run();
+  }
+  const clock = new ManualClock(now);
+  return { svc: new ConfirmationsService(db, clock), clock };
+}
+
+const binding = {
+  familyId: 'f1',
+  tool: 'delete_organization',
+  args: { organization_id: 'org_1' },
+  environment: 'sandbox' as const,
+};
+
+describe('confirmations', () => {
+  test('consume — the exact call succeeds once, then the token is spent', () => {
+    const { svc } = setup();
+    const { token } = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {} });
+    expect(svc.consume(token, { ...binding, args: { ...binding.args, confirmation_token: token } })).toEqual({
+      ok: true,
+    });
+    expect(svc.consume(token, binding)).toEqual({ ok: false, reason: 'used' });
+  });
+
+  test('consume — different arguments are refused and do not spend the token', () => {
+    const { svc } = setup();
+    const { token } = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {} });
+    expect(svc.consume(token, { ...binding, args: { organization_id: 'org_2' } })).toEqual({
+      ok: false,
+      reason: 'other_arguments',
+    });
+    expect(svc.consume(token, binding)).toEqual({ ok: true });
+  });
+
+  test('consume — another caller, tool or environment is refused', () => {
+    const { svc } = setup();
+    const { token } = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {} });
+    expect(svc.consume(token, { ...binding, familyId: 'f2' })).toEqual({ ok: false, reason: 'other_caller' });
+    expect(svc.consume(token, { ...binding, tool: 'delete_directory' })).toEqual({
+      ok: false,
+      reason: 'other_tool',
+    });
+    expect(svc.consume(token, { ...binding, environment: 'production' })).toEqual({
+      ok: false,
+      reason: 'other_environment',
+    });
+  });
+
+  test('consume — expires after its TTL', () => {
+    const { svc, clock } = setup();
+    const { token } = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {} });
+    clock.advance(CONFIRMATION_TTL_MS + 1);
+    expect(svc.consume(token, binding)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  test('consume — argument key order does not matter', () => {
+    const { svc } = setup();
+    const b = { ...binding, args: { a: 1, b: { y: 2, x: 1 } } };
+    const { token } = svc.create({ ...b, userId: 'u1', teamId: 't1', summary: {} });
+    expect(svc.consume(token, { ...b, args: { b: { x: 1, y: 2 }, a: 1 } })).toEqual({ ok: true });
+  });
+
+  test('consume — 50 concurrent uses of one token: exactly one succeeds', async () => {
+    const { svc } = setup();
+    const { token } = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {} });
+    const results = await Promise.all(Array.from({ length: 50 }, async () => svc.consume(token, binding)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+
+  test('consume — an unknown token is refused', () => {
+    const { svc } = setup();
+    expect(svc.consume('confirm_nope', binding)).toEqual({ ok: false, reason: 'unknown' });
+  });
+});
