@@ -239,7 +239,15 @@ export class TokensService {
           this.revokeFamiliesTx(tx, [row.f.id], 'refresh token reused', now);
           return { ok: false, reason: 'reused', familyId: row.f.id };
         }
-        return { ok: true, tokens: this.issuePairTx(tx, row.f.id, scopes, now), family: row.f };
+        // Scopes live on the family, and /mcp reads them from there: a narrowed refresh must narrow
+        // the family, or the new access token would carry the old, wider scopes (RFC 6749 §6).
+        // The rotated refresh token then carries the narrowed scopes too; they cannot widen again.
+        let family = row.f;
+        if (scopes.length !== row.f.scopes.length) {
+          tx.update(schema.tokenFamilies).set({ scopes }).where(eq(schema.tokenFamilies.id, row.f.id)).run();
+          family = { ...row.f, scopes };
+        }
+        return { ok: true, tokens: this.issuePairTx(tx, row.f.id, scopes, now), family };
       },
     );
     if (reusedFamily) this.notify([reusedFamily], 'refresh token reused');

@@ -92,7 +92,13 @@ export async function token(ctx: AppContext, request: Request): Promise<Response
       codeVerifier: params.get('code_verifier') ?? undefined,
       resource,
     });
-    if (!r.ok) return oauthErrorResponse('invalid_grant', describeRedeem(r.reason));
+    if (!r.ok) {
+      // RFC 8707 §2: a resource the grant was not issued for is invalid_target, not invalid_grant.
+      return oauthErrorResponse(
+        r.reason === 'resource_mismatch' ? 'invalid_target' : 'invalid_grant',
+        describeRedeem(r.reason),
+      );
+    }
     return tokenResponse(r.tokens);
   }
 
@@ -121,9 +127,13 @@ export async function token(ctx: AppContext, request: Request): Promise<Response
   }
   const r = ctx.oauth.tokens.refresh(refreshToken, { clientId: client.id, scopes, resource });
   if (!r.ok) {
-    return r.reason === 'scope_widened'
-      ? oauthErrorResponse('invalid_scope', describeRefresh(r.reason))
-      : oauthErrorResponse('invalid_grant', describeRefresh(r.reason));
+    const error =
+      r.reason === 'scope_widened'
+        ? 'invalid_scope'
+        : r.reason === 'resource_mismatch'
+          ? 'invalid_target'
+          : 'invalid_grant';
+    return oauthErrorResponse(error, describeRefresh(r.reason));
   }
   return tokenResponse(r.tokens);
 }

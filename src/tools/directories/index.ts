@@ -1,4 +1,15 @@
 import type { ToolDefinition } from '../types.ts';
+import { deleteDirectory } from './delete-directory.ts';
+import { getDirectoryDetails } from './get-directory-details.ts';
+import { listDirectories } from './list-directories.ts';
+import { listDirectoryGroups } from './list-directory-groups.ts';
+import { listDirectoryUsers } from './list-directory-users.ts';
 
 /** The directories tools (DESIGN §3). */
-export const DIRECTORIES_TOOLS: ToolDefinition[] = [];
+export const DIRECTORIES_TOOLS: ToolDefinition[] = [
+  listDirectories,
+  getDirectoryDetails,
+  listDirectoryUsers,
+  listDirectoryGroups,
+  deleteDirectory,
+] as unknown as ToolDefinition[];

@@ -1,4 +1,15 @@
 import type { ToolDefinition } from '../types.ts';
+import { createOrganization } from './create-organization.ts';
+import { deleteOrganization } from './delete-organization.ts';
+import { getOrganizationDetails } from './get-organization-details.ts';
+import { listOrganizations } from './list-organizations.ts';
+import { updateOrganization } from './update-organization.ts';
 
 /** The organizations tools (DESIGN §3). */
-export const ORGANIZATIONS_TOOLS: ToolDefinition[] = [];
+export const ORGANIZATIONS_TOOLS: ToolDefinition[] = [
+  listOrganizations,
+  getOrganizationDetails,
+  createOrganization,
+  updateOrganization,
+  deleteOrganization,
+] as unknown as ToolDefinition[];

@@ -1,4 +1,13 @@
 import type { ToolDefinition } from '../types.ts';
+import { deleteSsoConnection } from './delete-connection.ts';
+import { diagnoseSsoSignIn } from './diagnose-sign-in.ts';
+import { getSsoConnectionDetails } from './get-connection-details.ts';
+import { listSsoConnections } from './list-connections.ts';
 
 /** The sso tools (DESIGN §3). */
-export const SSO_TOOLS: ToolDefinition[] = [];
+export const SSO_TOOLS: ToolDefinition[] = [
+  listSsoConnections,
+  getSsoConnectionDetails,
+  deleteSsoConnection,
+  diagnoseSsoSignIn,
+] as unknown as ToolDefinition[];

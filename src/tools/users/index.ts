@@ -1,4 +1,21 @@
 import type { ToolDefinition } from '../types.ts';
+import { bulkInviteUsers } from './bulk-invite-users.ts';
+import { getUser } from './get-user.ts';
+import { inviteUser } from './invite-user.ts';
+import { listInvitations } from './list-invitations.ts';
+import { listOrganizationMemberships } from './list-organization-memberships.ts';
+import { listUsers } from './list-users.ts';
+import { revokeInvitation } from './revoke-invitation.ts';
+import { updateMembershipRole } from './update-membership-role.ts';
 
 /** The users tools (DESIGN §3). */
-export const USERS_TOOLS: ToolDefinition[] = [];
+export const USERS_TOOLS: ToolDefinition[] = [
+  listUsers,
+  getUser,
+  inviteUser,
+  bulkInviteUsers,
+  listInvitations,
+  revokeInvitation,
+  listOrganizationMemberships,
+  updateMembershipRole,
+] as unknown as ToolDefinition[];
