@@ -1,0 +1,178 @@
+import type { Connection, Directory, Organization } from '@workos-inc/node';
+import { z } from 'zod';
+import { workosCall } from '../../workos/errors.ts';
+import { environmentArg, READ_ONLY } from '../common.ts';
+import { defineTool } from '../types.ts';
+import { collectPages, MAX_PAGE_SIZE } from '../users/collect.ts';
+
+/** Pages read per collection (5 000 objects each); the answer says when that was not all. */
+export const AUDIT_MAX_PAGES = 50;
+const HOUR_MS = 60 * 60 * 1000;
+const DEFAULT_STALE_HOURS = 24;
+
+const ssoFinding = z.object({
+  organization_id: z.string().nullable(),
+  organization_name: z.string().nullable(),
+  connection_id: z.string(),
+  connection_name: z.string(),
+  connection_type: z.string(),
+  state: z.string(),
+});
+const directoryFinding = z.object({
+  organization_id: z.string().nullable(),
+  organization_name: z.string().nullable(),
+  directory_id: z.string(),
+  directory_name: z.string(),
+  type: z.string(),
+  state: z.string(),
+  problem: z.enum(['unlinked', 'not_synced_recently', 'invalid_credentials']),
+  last_sync_at: z.string().describe('The directory’s updated_at, moved forward by every sync.'),
+  hours_since_sync: z.number(),
+});
+const domainFinding = z.object({
+  organization_id: z.string(),
+  organization_name: z.string(),
+  domain: z.string(),
+  state: z.string(),
+});
+const section = <T extends z.ZodType>(finding: T) =>
+  z.object({ count: z.number().int(), summary: z.string(), findings: z.array(finding) });
+
+const plural = (n: number, word: string) =>
+  `${n} ${n === 1 ? word : word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
+
+export const auditConfiguration = defineTool({
+  name: 'audit_configuration',
+  title: 'Audit the WorkOS configuration',
+  description:
+    'Check every organization of the environment for setup problems, in one call: SSO connections still in draft or inactive; directories that are unlinked, have invalid credentials, or have not synced within stale_after_hours (default 24); and organization domains not yet verified (pending or failed). Returns counts, findings with organization names and a one-line summary per category. Reads all pages (up to 5 000 objects per kind; truncated says when there were more).',
+  input: z.strictObject({
+    stale_after_hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .optional()
+      .describe('A directory that has not synced for this many hours is flagged (default 24).'),
+    environment: environmentArg,
+  }),
+  output: z.object({
+    checked_at: z.string(),
+    organizations_checked: z.number().int(),
+    truncated: z.boolean(),
+    sso_connections: section(ssoFinding),
+    directories: section(directoryFinding),
+    domains: section(domainFinding),
+  }),
+  annotations: READ_ONLY,
+  kind: 'read',
+  permission: 'workos:read',
+  async run(ctx, args) {
+    const staleHours = args.stale_after_hours ?? DEFAULT_STALE_HOURS;
+    const now = ctx.app.clock.now();
+    const page = { limit: MAX_PAGE_SIZE };
+    const [orgs, connections, directories] = await Promise.all([
+      workosCall('list organizations', () =>
+        collectPages<Organization>(
+          (after) => ctx.workos.organizations.listOrganizations({ ...page, ...(after && { after }) }),
+          AUDIT_MAX_PAGES,
+          ctx.signal,
+        ),
+      ),
+      workosCall('list SSO connections', () =>
+        collectPages<Connection>(
+          (after) => ctx.workos.sso.listConnections({ ...page, ...(after && { after }) }),
+          AUDIT_MAX_PAGES,
+          ctx.signal,
+        ),
+      ),
+      workosCall('list directories', () =>
+        collectPages<Directory>(
+          (after) => ctx.workos.directorySync.listDirectories({ ...page, ...(after && { after }) }),
+          AUDIT_MAX_PAGES,
+          ctx.signal,
+        ),
+      ),
+    ]);
+    const names = new Map(orgs.items.map((o) => [o.id, o.name]));
+    const orgName = (id: string | undefined) => (id ? (names.get(id) ?? null) : null);
+
+    const sso = connections.items
+      .filter((c) => c.state === 'draft' || c.state === 'inactive')
+      .map((c) => ({
+        organization_id: c.organizationId ?? null,
+        organization_name: orgName(c.organizationId),
+        connection_id: c.id,
+        connection_name: c.name,
+        connection_type: String(c.type),
+        state: c.state,
+      }));
+
+    const dirs = directories.items.flatMap((d) => {
+      const syncedMs = Date.parse(d.updatedAt);
+      const hours = Number.isNaN(syncedMs) ? Number.POSITIVE_INFINITY : (now - syncedMs) / HOUR_MS;
+      const problem =
+        d.state === 'inactive'
+          ? ('unlinked' as const)
+          : d.state === 'invalid_credentials'
+            ? ('invalid_credentials' as const)
+            : d.state === 'active' && hours > staleHours
+              ? ('not_synced_recently' as const)
+              : null;
+      if (!problem) return [];
+      return [
+        {
+          organization_id: d.organizationId ?? null,
+          organization_name: orgName(d.organizationId),
+          directory_id: d.id,
+          directory_name: d.name,
+          type: String(d.type),
+          state: d.state === 'inactive' ? 'unlinked' : d.state === 'active' ? 'linked' : d.state,
+          problem,
+          last_sync_at: d.updatedAt,
+          hours_since_sync: Number.isFinite(hours) ? Math.round(hours * 10) / 10 : -1,
+        },
+      ];
+    });
+
+    const domains = orgs.items.flatMap((o) =>
+      (o.domains ?? [])
+        .filter((d) => String(d.state) !== 'verified')
+        .map((d) => ({
+          organization_id: o.id,
+          organization_name: o.name,
+          domain: d.domain,
+          state: String(d.state),
+        })),
+    );
+
+    const label = (n: string | null, id: string | null) => n ?? id ?? 'no organization';
+    const ssoSummary = sso.length
+      ? `${plural(sso.length, 'SSO connection')} not active: ${sso.map((f) => `${f.connection_name} (${label(f.organization_name, f.organization_id)}, ${f.state})`).join('; ')}.`
+      : 'Every SSO connection is active.';
+    const dirSummary = dirs.length
+      ? `${plural(dirs.length, 'directory')} need attention: ${dirs
+          .map(
+            (f) =>
+              `${f.directory_name} (${label(f.organization_name, f.organization_id)}): ${f.problem === 'not_synced_recently' ? `no sync for ${Math.floor(f.hours_since_sync)} h` : f.problem.replace('_', ' ')}`,
+          )
+          .join('; ')}.`
+      : `Every directory is linked and synced within ${staleHours} h.`;
+    const domainSummary = domains.length
+      ? `${plural(domains.length, 'domain')} not verified: ${domains.map((f) => `${f.domain} (${f.organization_name}, ${f.state})`).join('; ')}.`
+      : 'Every organization domain is verified.';
+    const truncated = !(orgs.complete && connections.complete && directories.complete);
+
+    return {
+      structured: {
+        checked_at: new Date(now).toISOString(),
+        organizations_checked: orgs.items.length,
+        truncated,
+        sso_connections: { count: sso.length, summary: ssoSummary, findings: sso },
+        directories: { count: dirs.length, summary: dirSummary, findings: dirs },
+        domains: { count: domains.length, summary: domainSummary, findings: domains },
+      },
+      summary: `Checked ${plural(orgs.items.length, 'organization')}, ${plural(connections.items.length, 'SSO connection')} and ${plural(directories.items.length, 'directory')}. ${ssoSummary} ${dirSummary} ${domainSummary}${truncated ? ' The environment is larger than one audit reads: some objects were not checked.' : ''}`,
+    };
+  },
+});

@@ -1,0 +1,62 @@
+import { GenerateLinkIntent } from '@workos-inc/node';
+import { z } from 'zod';
+import { workosCall } from '../../workos/errors.ts';
+import { environmentArg, WRITE } from '../common.ts';
+import { defineTool } from '../types.ts';
+import { getOrganization } from '../users/lookups.ts';
+
+const INTENTS = Object.values(GenerateLinkIntent) as [GenerateLinkIntent, ...GenerateLinkIntent[]];
+/** Admin Portal links are single-use and expire five minutes after they are made. */
+export const PORTAL_LINK_TTL_SECONDS = 5 * 60;
+
+const httpsUrl = z
+  .url({ protocol: /^https$/ })
+  .max(2000)
+  .optional();
+
+export const generateAdminPortalLink = defineTool({
+  name: 'generate_admin_portal_link',
+  title: 'Generate an Admin Portal link',
+  description: `Create an Admin Portal link for a customer's IT admin to set something up themselves for one organization: intent is one of ${INTENTS.join(', ')}. The link grants setup access to that organization, is meant to be handed to the customer's IT admin, and expires in 5 minutes (make it when they are ready). Optionally return_url / success_url (https) send them back to your app.`,
+  input: z.strictObject({
+    organization_id: z.string().min(1).max(200).describe('The organization (org_…) the portal sets up.'),
+    intent: z.enum(INTENTS).describe('What the IT admin will set up.'),
+    return_url: httpsUrl.describe('Where the portal’s "back" link goes (https).'),
+    success_url: httpsUrl.describe('Where the IT admin lands after finishing (https).'),
+    environment: environmentArg,
+  }),
+  output: z.object({
+    link: z.string(),
+    organization_id: z.string(),
+    organization_name: z.string(),
+    intent: z.string(),
+    expires_in_seconds: z.number().int(),
+    expires_at: z.string(),
+  }),
+  annotations: WRITE,
+  kind: 'write',
+  permission: 'workos:write',
+  async run(ctx, args) {
+    const org = await getOrganization(ctx, args.organization_id);
+    const { link } = await workosCall(`generate an Admin Portal link for ${org.name}`, () =>
+      ctx.workos.adminPortal.generateLink({
+        organization: org.id,
+        intent: args.intent,
+        ...(args.return_url && { returnUrl: args.return_url }),
+        ...(args.success_url && { successUrl: args.success_url }),
+      }),
+    );
+    const expiresAt = new Date(ctx.app.clock.now() + PORTAL_LINK_TTL_SECONDS * 1000).toISOString();
+    return {
+      structured: {
+        link,
+        organization_id: org.id,
+        organization_name: org.name,
+        intent: args.intent,
+        expires_in_seconds: PORTAL_LINK_TTL_SECONDS,
+        expires_at: expiresAt,
+      },
+      summary: `Admin Portal link (${args.intent}) for ${org.name}: it expires in 5 minutes (at ${expiresAt}) and gives whoever opens it setup access for ${org.name}, so send it only to their IT admin.`,
+    };
+  },
+});

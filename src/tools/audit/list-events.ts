@@ -1,0 +1,118 @@
+import type { EventName } from '@workos-inc/node';
+import { z } from 'zod';
+import { workosCall } from '../../workos/errors.ts';
+import {
+  environmentArg,
+  listMetadata,
+  pageInfo,
+  pageSentence,
+  paginationArgs,
+  READ_ONLY,
+} from '../common.ts';
+import { defineTool } from '../types.ts';
+import { isoInstant, parseRange } from './dates.ts';
+import { snakeKeys } from './snake.ts';
+
+const EVENT_NAME = /^[a-z0-9_]+(\.[a-z0-9_]+)+$/;
+
+type Data = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const obj = (v: unknown): Data => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : {});
+
+/** Where an event's organization is kept, depending on its kind. */
+function organizationOf(event: string, data: Data): string | null {
+  return (
+    str(data.organization_id) ??
+    str(obj(data.sso).organization_id) ??
+    (event.startsWith('organization.') ? str(data.id) : undefined) ??
+    null
+  );
+}
+
+/** One line an agent can read without opening `data`. */
+function describe(event: string, data: Data): string {
+  if (event.startsWith('authentication.')) {
+    const error = obj(data.error);
+    const who = str(data.email) ?? str(data.user_id) ?? 'unknown user';
+    const how = str(data.type) ?? event.split('.')[1]?.replace(/_(failed|succeeded)$/, '') ?? 'sign-in';
+    const result = str(data.status) ?? (event.endsWith('_failed') ? 'failed' : 'event');
+    const from = str(data.ip_address) ? ` from ${data.ip_address}` : '';
+    const why = str(error.code) ? `: ${error.code}${str(error.message) ? ` — ${error.message}` : ''}` : '';
+    return `${how} sign-in ${result} for ${who}${from}${why}`;
+  }
+  const name = str(data.name) ?? str(data.email) ?? str(data.domain) ?? str(data.slug);
+  const state = str(data.state) ? ` (${data.state})` : '';
+  const id = str(data.id);
+  return `${event}${name ? `: ${name}` : id ? `: ${id}` : ''}${state}`;
+}
+
+export const listEvents = defineTool({
+  name: 'list_events',
+  title: 'List events',
+  description:
+    'Read the environment’s event stream (WorkOS Events API), e.g. failed sign-ins. events (required) names the event types, e.g. ["authentication.sso_failed"], ["authentication.password_failed", "authentication.oauth_failed"], ["connection.deactivated"], ["dsync.user.created"]. Narrow with organization_id and range_start/range_end (ISO 8601; start inclusive, end exclusive). Each event shows id, event, created_at, its organization, a one-line summary (who, from where, why it failed) and its data. Page with limit and after.',
+  input: z.strictObject({
+    events: z
+      .array(z.string().max(100).regex(EVENT_NAME, 'must be an event type such as authentication.sso_failed'))
+      .min(1)
+      .max(50)
+      .describe('Event types to return, e.g. ["authentication.sso_failed"].'),
+    organization_id: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Only events of this organization (org_…).'),
+    range_start: isoInstant.optional().describe('Only events at or after this time (ISO 8601).'),
+    range_end: isoInstant.optional().describe('Only events before this time (ISO 8601).'),
+    limit: paginationArgs.limit,
+    after: paginationArgs.after,
+    order: paginationArgs.order,
+    environment: environmentArg,
+  }),
+  output: z.object({
+    events: z.array(
+      z.object({
+        id: z.string(),
+        event: z.string(),
+        created_at: z.string(),
+        organization_id: z.string().nullable(),
+        summary: z.string(),
+        data: z.record(z.string(), z.unknown()),
+      }),
+    ),
+    list_metadata: listMetadata,
+  }),
+  annotations: READ_ONLY,
+  kind: 'read',
+  permission: 'workos:read',
+  async run(ctx, args) {
+    const range = parseRange(args.range_start, args.range_end);
+    const page = await workosCall('list events', () =>
+      ctx.workos.events.listEvents({
+        events: [...new Set(args.events)] as EventName[],
+        ...(args.organization_id && { organizationId: args.organization_id }),
+        ...(range.start && { rangeStart: range.start.toISOString() }),
+        ...(range.end && { rangeEnd: range.end.toISOString() }),
+        ...(args.limit !== undefined && { limit: args.limit }),
+        ...(args.after && { after: args.after }),
+        ...(args.order && { order: args.order }),
+      }),
+    );
+    const events = page.data.map((e) => {
+      const data = snakeKeys(e.data ?? {}) as Data;
+      return {
+        id: e.id,
+        event: e.event,
+        created_at: e.createdAt,
+        organization_id: organizationOf(e.event, data),
+        summary: describe(e.event, data),
+        data,
+      };
+    });
+    return {
+      structured: { events, list_metadata: pageInfo(page, 'list_events') },
+      summary: `${pageSentence(events.length, 'event', page)}${events.length === 0 ? ` No ${args.events.join(', ')} events${args.organization_id ? ` for ${args.organization_id}` : ''} in this range.` : ''}`,
+    };
+  },
+});

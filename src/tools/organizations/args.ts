@@ -1,0 +1,82 @@
+import { type DomainData, DomainDataState } from '@workos-inc/node';
+import { z } from 'zod';
+
+/**
+ * WorkOS object ids are a prefix and a ULID (`org_01H…`). Only id characters are accepted: an
+ * id becomes a URL path segment in the SDK, and a `/` in it would address another endpoint.
+ */
+export function idArg(prefix: string, what: string) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/, `must be a WorkOS ${what} id like "${prefix}01H…" (letters, digits, _ and -)`)
+    .describe(`The WorkOS ${what} id, like "${prefix}01H…".`);
+}
+
+/** A bare DNS name: labels of letters, digits and inner hyphens, and an alphabetic TLD (any case: it is lowercased). */
+const DOMAIN = /^(?=.{4,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
+
+/** A domain as WorkOS stores it: lowercase, no scheme, path, port, `@` or wildcard. */
+export const domainArg = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(DOMAIN, 'must be a bare domain like "example.com" (no scheme, path, port, "@" or wildcard)');
+
+/** A domain to add to an organization, with the verification state to give it. */
+export const domainDataArg = z
+  .union([
+    domainArg,
+    z.strictObject({
+      domain: domainArg,
+      state: z
+        .enum(['verified', 'pending'])
+        .optional()
+        .describe(
+          '"verified" only when the customer has proven ownership of the domain; default "pending" (verify it later through the Admin Portal).',
+        ),
+    }),
+  ])
+  .describe('A domain like "acme.com", or { domain, state: "verified" | "pending" } (default pending).');
+
+export const domainListArg = z
+  .array(domainDataArg)
+  .max(50)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    for (const d of list) {
+      const name = typeof d === 'string' ? d : d.domain;
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `domain "${name}" is listed twice` });
+      seen.add(name);
+    }
+  });
+
+/** The `domainData` the SDK expects, with pending as the default state. */
+export function toDomainData(list: z.infer<typeof domainListArg>): DomainData[] {
+  return list.map((d) =>
+    typeof d === 'string'
+      ? { domain: d, state: DomainDataState.Pending }
+      : {
+          domain: d.domain,
+          state: d.state === 'verified' ? DomainDataState.Verified : DomainDataState.Pending,
+        },
+  );
+}
+
+/** WorkOS metadata: at most 50 string pairs, keys up to 40 characters, values up to 600. */
+export const metadataArg = z
+  .record(z.string().min(1).max(40), z.string().max(600))
+  .refine((m) => Object.keys(m).length <= 50, 'metadata holds at most 50 keys')
+  .describe(
+    'Key/value strings stored on the organization (at most 50 keys; keys ≤ 40 characters, values ≤ 600).',
+  );
+
+export const externalIdArg = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .describe('Your own identifier for the organization (e.g. the customer id in your app); must be unique.');

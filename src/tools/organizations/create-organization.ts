@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { workosCall } from '../../workos/errors.ts';
+import { environmentArg, WRITE } from '../common.ts';
+import { defineTool } from '../types.ts';
+import { domainListArg, externalIdArg, metadataArg, toDomainData } from './args.ts';
+import { domainsText, organizationShape, toOrganization } from './shape.ts';
+
+export const createOrganization = defineTool({
+  name: 'create_workos_organization',
+  title: 'Create organization',
+  description:
+    'Create a WorkOS organization (one of your customers) in the current environment. Give it a `name`, optionally its email `domains` (bare names like "acme.com"; mark a domain "verified" only when the customer has proven ownership, otherwise it stays "pending"), an `external_id` (your own id for the customer, unique) and `metadata` (string pairs). Returns the new organization with its id ("org_01H…"). Next: invite_user to add people, or generate_admin_portal_link to let the customer\u2019s IT admin set up SSO or Directory Sync.',
+  input: z.strictObject({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe('The organization\u2019s display name, e.g. "Acme Corp".'),
+    domains: domainListArg
+      .optional()
+      .describe(
+        'Email domains the organization owns: "acme.com" or { domain: "acme.com", state: "verified" | "pending" } (default pending).',
+      ),
+    external_id: externalIdArg.optional(),
+    metadata: metadataArg.optional(),
+    environment: environmentArg,
+  }),
+  output: z.object({ organization: organizationShape }),
+  annotations: WRITE,
+  kind: 'write',
+  permission: 'workos:write',
+  async run(ctx, args) {
+    const created = await workosCall(`create organization "${args.name}"`, () =>
+      ctx.workos.organizations.createOrganization({
+        name: args.name,
+        ...(args.domains && { domainData: toDomainData(args.domains) }),
+        ...(args.external_id !== undefined && { externalId: args.external_id }),
+        ...(args.metadata && { metadata: args.metadata }),
+      }),
+    );
+    const organization = toOrganization(created);
+    return {
+      structured: { organization },
+      summary: `Created organization "${organization.name}" (${organization.id}) in ${ctx.environment} with ${domainsText(organization.domains)}.`,
+    };
+  },
+});

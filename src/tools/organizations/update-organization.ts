@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { workosCall } from '../../workos/errors.ts';
+import { environmentArg, WRITE } from '../common.ts';
+import { defineTool } from '../types.ts';
+import { domainListArg, externalIdArg, idArg, metadataArg, toDomainData } from './args.ts';
+import { getOrganization } from './related.ts';
+import { organizationShape, toOrganization } from './shape.ts';
+
+const UPDATABLE = ['name', 'domains', 'external_id', 'metadata'] as const;
+
+export const updateOrganization = defineTool({
+  name: 'update_organization',
+  title: 'Update organization',
+  description:
+    'Change an organization\u2019s name, domains, external id or metadata. Pass the organization id ("org_01H…") and at least one field. `domains` is the complete new list: domains left out are removed, so include the existing ones you want to keep (get_organization_details lists them); new domains are "pending" unless marked "verified", existing ones keep their state. `metadata` sets the given keys and keeps the others. `external_id: null` clears it.',
+  input: z
+    .strictObject({
+      organization_id: idArg('org_', 'organization'),
+      name: z.string().trim().min(1).max(200).optional().describe('The new display name.'),
+      domains: domainListArg
+        .optional()
+        .describe(
+          'The complete new domain list (replaces the current one): "acme.com" or { domain, state: "verified" | "pending" }.',
+        ),
+      external_id: externalIdArg.nullable().optional(),
+      metadata: metadataArg.optional().describe('Keys to set (others are kept); string values.'),
+      environment: environmentArg,
+    })
+    .refine((a) => UPDATABLE.some((k) => a[k] !== undefined), {
+      message: `nothing to update: pass at least one of ${UPDATABLE.join(', ')}`,
+    }),
+  output: z.object({
+    organization: organizationShape,
+    changed: z.array(z.string()).describe('What changed, one entry per field.'),
+  }),
+  annotations: { ...WRITE, idempotentHint: true },
+  kind: 'write',
+  permission: 'workos:write',
+  async run(ctx, args) {
+    const before = toOrganization(await getOrganization(ctx.workos, args.organization_id));
+    const metadata = args.metadata ? { ...before.metadata, ...args.metadata } : undefined;
+    const updated = await workosCall(`update organization ${args.organization_id}`, () =>
+      ctx.workos.organizations.updateOrganization({
+        organization: args.organization_id,
+        ...(args.name !== undefined && { name: args.name }),
+        ...(args.domains && { domainData: toDomainData(args.domains) }),
+        ...(args.external_id !== undefined && { externalId: args.external_id }),
+        ...(metadata && { metadata }),
+      }),
+    );
+    const after = toOrganization(updated);
+    const changed: string[] = [];
+    if (before.name !== after.name) changed.push(`name: "${before.name}" → "${after.name}"`);
+    const had = new Set(before.domains.map((d) => d.domain));
+    const has = new Set(after.domains.map((d) => d.domain));
+    const added = [...has].filter((d) => !had.has(d));
+    const removed = [...had].filter((d) => !has.has(d));
+    if (added.length) changed.push(`domains added: ${added.join(', ')}`);
+    if (removed.length) changed.push(`domains removed: ${removed.join(', ')}`);
+    if (before.external_id !== after.external_id)
+      changed.push(`external_id: ${before.external_id ?? 'none'} → ${after.external_id ?? 'none'}`);
+    const keys = Object.keys(args.metadata ?? {}).filter((k) => before.metadata[k] !== after.metadata[k]);
+    if (keys.length) changed.push(`metadata keys set: ${keys.join(', ')}`);
+    return {
+      structured: { organization: after, changed },
+      summary: changed.length
+        ? `Updated organization "${after.name}" (${after.id}): ${changed.join('; ')}.`
+        : `Organization "${after.name}" (${after.id}) already had these values; nothing changed.`,
+    };
+  },
+});

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
+import { fromWorkOSError } from '../../workos/errors.ts';
+import { environmentArg, WRITE } from '../common.ts';
+import { defineTool } from '../types.ts';
+import { BULK_MAX_BYTES, BULK_MAX_ROWS, type InviteRow, readInviteCsv } from './bulk-csv.ts';
+import { organizationPeople } from './existing.ts';
+import { getOrganization } from './lookups.ts';
+import { loadRoles, ROLE_SLUG_PATTERN, roleProblem, teamRoleProblem } from './roles.ts';
+
+const STATUSES = ['invited', 'would_invite', 'skipped', 'invalid', 'failed'] as const;
+type RowStatus = (typeof STATUSES)[number];
+
+const rowShape = z.object({
+  line: z.number().int().describe('Line of the CSV this row is on (blank lines count).'),
+  email: z.string(),
+  role: z.string().nullable(),
+  status: z.enum(STATUSES),
+  invitation_id: z.string().nullable(),
+  reason: z.string().nullable().describe('Why the row was skipped, invalid or failed.'),
+});
+type RowOut = z.infer<typeof rowShape>;
+
+const isEmail = (s: string) => s.length <= 320 && z.email().safeParse(s).success;
+const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/** "line 3 (bad email), line 5 (…)" for the transcript, at most `max` of them. */
+function lines(rows: RowOut[], max = 10): string {
+  const listed = rows.slice(0, max).map((r) => `line ${r.line} (${r.reason ?? r.status})`);
+  return `${listed.join('; ')}${rows.length > max ? `; and ${rows.length - max} more` : ''}`;
+}
+
+export const bulkInviteUsers = defineTool({
+  name: 'bulk_invite_users',
+  title: 'Invite users from a CSV',
+  description: `Invite many people into one organization from CSV text. The first line must be the header "email" or "email,role" (case-insensitive, no other columns); quoted fields (RFC 4180) are supported and blank lines are ignored (but counted for line numbers). At most ${BULK_MAX_ROWS} data rows and ${BULK_MAX_BYTES / 1024} KB. Every row is checked first: a bad email, an unknown role, or an email repeated in the file makes the row "invalid"; an email that already has a pending invitation or is already a member is "skipped". The valid rest are invited ("invited" with the invitation id; "failed" with WorkOS's error). Every data row appears in rows with its line number and outcome. dry_run: true checks everything and invites nobody ("would_invite"). A malformed CSV (no or wrong header, extra columns, unterminated quote, too big) is refused as a whole, naming the line.`,
+  input: z.strictObject({
+    csv: z
+      .string()
+      .min(1)
+      .max(BULK_MAX_BYTES, `must be at most ${BULK_MAX_BYTES / 1024} KB; split the list`)
+      .describe('CSV text: header "email" or "email,role", then one person per line.'),
+    organization_id: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe('The organization (org_…) everyone is invited into.'),
+    default_role: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(ROLE_SLUG_PATTERN, 'must be a role slug such as member or admin')
+      .optional()
+      .describe(
+        'Role for rows whose role cell is empty or absent (default: the organization’s default role).',
+      ),
+    dry_run: z.boolean().optional().describe('Check every row and report, but invite nobody.'),
+    environment: environmentArg,
+  }),
+  output: z.object({
+    organization_id: z.string(),
+    organization_name: z.string(),
+    dry_run: z.boolean(),
+    data_rows: z.number().int(),
+    counts: z.object({
+      invited: z.number().int(),
+      would_invite: z.number().int(),
+      skipped: z.number().int(),
+      invalid: z.number().int(),
+      failed: z.number().int(),
+    }),
+    role_check: z
+      .enum(['workos_roles', 'slug_format'])
+      .describe('Whether roles were checked against WorkOS’s role list or only by their format.'),
+    rows: z.array(rowShape),
+  }),
+  annotations: WRITE,
+  kind: 'write',
+  permission: 'workos:write',
+  async run(ctx, args) {
+    const rows = readInviteCsv(args.csv);
+    const orgId = args.organization_id;
+    const org = await getOrganization(ctx, orgId);
+    const catalog = await loadRoles(ctx, orgId);
+    if (args.default_role) {
+      const problem = roleProblem(catalog, args.default_role);
+      if (problem) {
+        throw new AppError('invalid_input', `default_role: ${problem}. Nothing was invited.`, {
+          fields: [{ field: 'default_role', message: problem }],
+        });
+      }
+    }
+    const people = await organizationPeople(ctx, orgId);
+
+    const firstLine = new Map<string, number>();
+    const judged: { row: InviteRow; out: RowOut }[] = rows.map((row) => {
+      const role = row.role || args.default_role || null;
+      const out: RowOut = {
+        line: row.line,
+        email: clip(row.email, 320),
+        role: role === null ? null : clip(role, 100),
+        status: 'would_invite',
+        invitation_id: null,
+        reason: null,
+      };
+      const invalid = (reason: string) => Object.assign(out, { status: 'invalid' as RowStatus, reason });
+      const skipped = (reason: string) => Object.assign(out, { status: 'skipped' as RowStatus, reason });
+      const email = row.email.toLowerCase();
+      if (email === '') return { row, out: invalid('the email cell is empty') };
+      if (!isEmail(row.email))
+        return { row, out: invalid(`"${clip(row.email)}" is not a valid email address`) };
+      const first = firstLine.get(email);
+      if (first !== undefined)
+        return { row, out: invalid(`duplicate: ${email} is already on line ${first}`) };
+      firstLine.set(email, row.line);
+      if (role !== null) {
+        const problem = roleProblem(catalog, role) ?? teamRoleProblem(ctx, orgId, catalog, role);
+        if (problem) return { row, out: invalid(problem) };
+      }
+      const pending = people.pending.get(email);
+      if (pending) {
+        return {
+          row,
+          out: skipped(`already has a pending invitation (${pending.id}, expires ${pending.expiresAt})`),
+        };
+      }
+      if (people.members.has(email)) return { row, out: skipped(`already a member of ${org.name}`) };
+      return { row, out };
+    });
+
+    if (!args.dry_run) {
+      for (const { row, out } of judged) {
+        if (out.status !== 'would_invite') continue;
+        if (ctx.signal.aborted) {
+          Object.assign(out, { status: 'failed', reason: 'not attempted: the call was cancelled' });
+          continue;
+        }
+        const email = row.email.toLowerCase();
+        try {
+          const inv = await ctx.workos.userManagement.sendInvitation({
+            email,
+            organizationId: orgId,
+            ...(out.role && { roleSlug: out.role }),
+          });
+          Object.assign(out, { status: 'invited', invitation_id: inv.id, email });
+        } catch (e) {
+          Object.assign(out, { status: 'failed', reason: fromWorkOSError(e, `invite ${email}`).message });
+        }
+      }
+    }
+
+    const outRows = judged.map((j) => j.out);
+    const count = (s: RowStatus) => outRows.filter((r) => r.status === s).length;
+    const counts = {
+      invited: count('invited'),
+      would_invite: count('would_invite'),
+      skipped: count('skipped'),
+      invalid: count('invalid'),
+      failed: count('failed'),
+    };
+    const parts = args.dry_run
+      ? [
+          `Dry run for ${org.name}: ${counts.would_invite} of ${outRows.length} rows would be invited; nobody was.`,
+        ]
+      : [`${org.name}: invited ${counts.invited} of ${outRows.length} rows.`];
+    for (const s of ['invalid', 'skipped', 'failed'] as const) {
+      const these = outRows.filter((r) => r.status === s);
+      if (these.length > 0) parts.push(`${these.length} ${s}: ${lines(these)}.`);
+    }
+    if (!people.complete)
+      parts.push(
+        'The organization is very large: some existing invitations or members may not have been checked.',
+      );
+    return {
+      structured: {
+        organization_id: orgId,
+        organization_name: org.name,
+        dry_run: args.dry_run === true,
+        data_rows: outRows.length,
+        counts,
+        role_check: catalog.known ? ('workos_roles' as const) : ('slug_format' as const),
+        rows: outRows,
+      },
+      summary: parts.join(' '),
+    };
+  },
+});
