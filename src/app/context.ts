@@ -1,3 +1,4 @@
+import type { GrantsService } from '../approvals/grants.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { AuthKit } from '../auth/authkit.ts';
 import type { BrowserSessions } from '../auth/browser-sessions.ts';
@@ -13,6 +14,7 @@ import type { ClientsService } from '../oauth/clients/service.ts';
 import type { ConsentsService } from '../oauth/consents.ts';
 import type { PrincipalResolver } from '../oauth/principal.ts';
 import type { TokensService } from '../oauth/tokens.ts';
+import type { Outbound } from '../outbound/index.ts';
 import type { ConfirmationsService } from '../policy/confirmations.ts';
 import type { TeamsService } from '../teams/service.ts';
 import type { SettingsService } from '../teams/settings.ts';
@@ -58,6 +60,9 @@ export interface AppContext {
   audit: AuditService;
   metrics: MetricsRecorder;
   confirmations: ConfirmationsService;
+  grants: GrantsService;
+  /** Guarded outbound HTTP for provider APIs (test host map only in tests). */
+  outbound: Outbound;
   tools: ToolRegistry;
   /** Origins console forms may be redirected to (AuthKit), for the CSP `form-action`. */
   formActionOrigins: string[];

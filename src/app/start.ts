@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import type { Server } from 'bun';
+import { GrantsService } from '../approvals/grants.ts';
 import { AuditService } from '../audit/service.ts';
 import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { LoginFlows } from '../auth/login-flows.ts';
 import { SHUTDOWN_GRACE_MS } from '../config/constants.ts';
 import type { Config } from '../config/index.ts';
+import { connectionsRoutes } from '../console/connections.ts';
 import { Sealer } from '../crypto/seal.ts';
 import { openDatabase } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
@@ -24,7 +26,7 @@ import { mcpResource } from '../oauth/metadata.ts';
 import { PrincipalResolver } from '../oauth/principal.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { TokensService } from '../oauth/tokens.ts';
-import { guardedFetch } from '../outbound/index.ts';
+import { createOutbound, guardedFetch } from '../outbound/index.ts';
 import { ConfirmationsService } from '../policy/confirmations.ts';
 import { TeamsService } from '../teams/service.ts';
 import { SettingsService } from '../teams/settings.ts';
@@ -123,6 +125,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     audit,
     metrics: new MetricsRecorder(db, clock),
     confirmations: new ConfirmationsService(db, clock),
+    grants: new GrantsService(db, clock, audit, events, (teamId) => teams.settings(teamId).authorityTtlMs),
+    outbound: createOutbound({ testHostMap: hooks.outboundHostMap, log }),
     tools: new ToolRegistry(ALL_TOOLS),
     oauth: {
       clients: new ClientsService(db, clock, fetchClientMetadata),
@@ -158,7 +162,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   events.on('team.settings_changed', ({ teamId }) => refresh({ teamId }));
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
 
-  const modules: RouteModule[] = [oauthRoutes];
+  const modules: RouteModule[] = [oauthRoutes, connectionsRoutes];
   const raw: Record<string, RawHandler> = { '/mcp': mcp.handler };
   const app = buildApp(ctx, modules);
   const dispatch = createDispatcher(ctx, app, { raw });

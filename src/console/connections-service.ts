@@ -1,0 +1,167 @@
+import { and, desc, eq, gt, isNull, or } from 'drizzle-orm';
+import { z } from 'zod';
+import type { AppContext } from '../app/context.ts';
+import type { BrowserSession } from '../auth/browser-sessions.ts';
+import { schema } from '../db/client.ts';
+import { AppError } from '../errors/app-error.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Lifetimes a connection token may be given in the console, in days ('never' = no expiry). */
+export const CONNECTION_TOKEN_EXPIRIES = ['never', '7', '30', '90'] as const;
+/** What a connection token may reach: every tool the human's role allows, or read-only tools. */
+export const CONNECTION_TOKEN_ACCESS = ['mcp', 'mcp:read'] as const;
+export const CONNECTION_TOKEN_NAME_MAX = 100;
+
+/** The create form (DESIGN §2 "Connection tokens"); messages are shown to the human as they are. */
+export const connectionTokenForm = z.object({
+  name: z
+    .string({ error: 'Name is required.' })
+    .trim()
+    .min(1, 'Name is required.')
+    .max(CONNECTION_TOKEN_NAME_MAX, `Name must be at most ${CONNECTION_TOKEN_NAME_MAX} characters.`)
+    .refine(
+      (s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
+      'Name must not contain control characters.',
+    ),
+  expiry: z.enum(CONNECTION_TOKEN_EXPIRIES, { error: 'Expiry must be never, 7, 30 or 90 days.' }),
+  access: z.enum(CONNECTION_TOKEN_ACCESS, { error: 'Access must be mcp or mcp:read.' }),
+});
+export type ConnectionTokenInput = z.infer<typeof connectionTokenForm>;
+
+/** One live authorization or connection token, as the console lists it. */
+export interface ConnectionEntry {
+  familyId: string;
+  kind: 'oauth' | 'connection';
+  /** The registered client's name (never the client's say-so at connect time), or the token's name. */
+  name: string;
+  clientId: string | null;
+  userEmail: string;
+  own: boolean;
+  scopes: string[];
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  requestCount: number;
+}
+
+/** A signed-in session bound to a team (what every /connections action acts for). */
+export type TeamSession = BrowserSession & { teamId: string };
+
+export function isTeamAdmin(s: BrowserSession): boolean {
+  return s.permissions.includes('gatehouse:admin');
+}
+
+/**
+ * Live (unrevoked, unexpired) token families in the session's team: the human's own, or —
+ * for team admins — everyone's.
+ */
+export function listConnections(ctx: AppContext, s: TeamSession): ConnectionEntry[] {
+  return queryEntries(ctx, s, { everyone: isTeamAdmin(s) });
+}
+
+function queryEntries(
+  ctx: AppContext,
+  s: TeamSession,
+  filter: { everyone: boolean; familyId?: string },
+): ConnectionEntry[] {
+  const f = schema.tokenFamilies;
+  const now = ctx.clock.now();
+  const rows = ctx.db
+    .select({ f, email: schema.users.email, clientName: schema.oauthClients.clientName })
+    .from(f)
+    .innerJoin(schema.users, eq(schema.users.id, f.userId))
+    .leftJoin(schema.oauthClients, eq(schema.oauthClients.id, f.clientId))
+    .where(
+      and(
+        eq(f.teamId, s.teamId),
+        filter.everyone ? undefined : eq(f.userId, s.userId),
+        filter.familyId ? eq(f.id, filter.familyId) : undefined,
+        isNull(f.revokedAt),
+        or(isNull(f.expiresAt), gt(f.expiresAt, now)),
+      ),
+    )
+    .orderBy(desc(f.createdAt))
+    .all();
+  return rows.map(({ f: row, email, clientName }) => ({
+    familyId: row.id,
+    kind: row.kind,
+    name: (row.kind === 'oauth' ? clientName : row.name) ?? row.clientId ?? 'unnamed',
+    clientId: row.clientId,
+    userEmail: email,
+    own: row.userId === s.userId,
+    scopes: row.scopes,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    lastUsedAt: row.lastUsedAt,
+    requestCount: row.requestCount,
+  }));
+}
+
+/** Creates a named connection token for the session's human and team; the token is returned once. */
+export function createConnectionToken(
+  ctx: AppContext,
+  s: TeamSession,
+  input: ConnectionTokenInput,
+): { token: string; name: string; expiresAt: number | null; scopes: string[] } {
+  const expiresAt = input.expiry === 'never' ? null : ctx.clock.now() + Number(input.expiry) * DAY_MS;
+  const { token, family } = ctx.oauth.tokens.createConnectionToken({
+    userId: s.userId,
+    teamId: s.teamId,
+    name: input.name,
+    scopes: [input.access],
+    resource: ctx.oauth.resource,
+    expiresAt,
+  });
+  ctx.audit.append({
+    event: 'connection_token.created',
+    outcome: 'ok',
+    teamId: s.teamId,
+    userId: s.userId,
+    actorEmail: s.email,
+    familyId: family.id,
+    details: { name: input.name, scopes: family.scopes, expires_at: expiresAt },
+  });
+  return { token, name: input.name, expiresAt, scopes: family.scopes };
+}
+
+/**
+ * Revokes one authorization or connection token (and closes its MCP sessions). Humans revoke
+ * their own; team admins anyone's in their team. Revoking an OAuth authorization also forgets
+ * the consent for that client, so the next authorization asks again.
+ */
+export function revokeConnection(ctx: AppContext, s: TeamSession, familyId: string): ConnectionEntry {
+  const family = ctx.oauth.tokens.family(familyId);
+  // Another team's, already revoked or expired: not something this page shows.
+  const entry = family ? queryEntries(ctx, s, { everyone: true, familyId })[0] : undefined;
+  if (!family || !entry) {
+    throw new AppError('not_found', 'There is no such connection in your team (it may already be revoked).');
+  }
+  if (family.userId !== s.userId && !isTeamAdmin(s)) {
+    ctx.audit.append({
+      event: 'token_family.revoked',
+      outcome: 'denied',
+      teamId: s.teamId,
+      userId: s.userId,
+      actorEmail: s.email,
+      familyId: family.id,
+      clientId: family.clientId,
+      reason: 'not the owner and not a team admin',
+    });
+    throw new AppError('forbidden', 'Only a team admin can revoke another person’s connection.');
+  }
+  if (family.kind === 'oauth' && family.clientId)
+    ctx.oauth.consents.revoke(family.userId, family.teamId, family.clientId);
+  ctx.oauth.tokens.revokeFamilies([family.id], `revoked in the console by ${s.email}`);
+  ctx.audit.append({
+    event: 'token_family.revoked',
+    outcome: 'ok',
+    teamId: s.teamId,
+    userId: s.userId,
+    actorEmail: s.email,
+    familyId: family.id,
+    clientId: family.clientId,
+    details: { kind: family.kind, owner: entry.userEmail },
+  });
+  return entry;
+}
