@@ -5,6 +5,9 @@ import { runToolCall } from '../policy/pipeline.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { principalOf } from './auth-info.ts';
 
+/** How long a URL elicitation may wait for the client to acknowledge the link. */
+const URL_ELICITATION_TIMEOUT_MS = 30_000;
+
 const INSTRUCTIONS = `Gatehouse lets you manage this team's WorkOS account as the signed-in human, never more.
 - Every session starts in sandbox; call switch_environment only when the human asks for production.
 - Deletions are never executed on the first call: show the human what will be destroyed and pass the confirmation_token back only if they agree.
@@ -37,6 +40,19 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
       args: req.params.arguments,
       signal: ctx.mcpReq.signal,
       ...(session?.supportsElicitation ? { elicit: (params) => ctx.mcpReq.elicitInput(params) } : {}),
+      ...(session?.supportsUrlElicitation
+        ? {
+            // Fire-and-acknowledge: the human opens the link; the tool result does not wait for approval.
+            elicitUrl: (message: string, url: string, elicitationId: string) =>
+              ctx.mcpReq
+                .elicitInput(
+                  { mode: 'url', message, url, elicitationId },
+                  { timeout: URL_ELICITATION_TIMEOUT_MS },
+                )
+                .then(() => undefined)
+                .catch(() => undefined),
+          }
+        : {}),
     });
     const tool = app.tools.get(req.params.name);
     return result.isError || !tool

@@ -9,6 +9,32 @@ import type { McpSessionState } from '../tools/types.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { jsonRpcError } from './json-rpc.ts';
 
+const OPENED = new TextEncoder().encode(': stream opened\n\n');
+
+/**
+ * A GET stream carries nothing until the server has something to say, and Bun sends the
+ * response headers with the first body bytes: without a first comment frame the client would
+ * wait for the first keep-alive to learn the stream is open.
+ */
+function flushHeadersNow(res: Response): Response {
+  if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) return res;
+  const upstream = res.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(OPENED);
+    },
+    async pull(controller) {
+      const { done, value } = await upstream.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return upstream.cancel(reason);
+    },
+  });
+  return new Response(body, { status: res.status, headers: res.headers });
+}
+
 /** Caps that keep thousands of idle sessions from exhausting memory. */
 export const MAX_SESSIONS = 5_000;
 export const MAX_SESSIONS_PER_FAMILY = 100;
@@ -79,7 +105,7 @@ export class McpSessions {
       s.lastSeenAt = this.app.clock.now();
       const res = await s.transport.handleRequest(request, { authInfo });
       if (request.method === 'DELETE') await this.close(sessionId, 'closed by the client');
-      return res;
+      return request.method === 'GET' ? flushHeadersNow(res) : res;
     }
     if (request.method !== 'POST') {
       return jsonRpcError(400, -32000, 'Missing Mcp-Session-Id header: initialize a session first.');

@@ -31,6 +31,8 @@ export interface ToolCall {
   signal: AbortSignal;
   /** Present when the client can be asked directly (2025-era session with elicitation). */
   elicit?: (params: ElicitRequestFormParams) => Promise<ElicitResult>;
+  /** Present when the client supports URL-mode elicitation. */
+  elicitUrl?: (message: string, url: string, elicitationId: string) => Promise<void>;
 }
 
 /** Why a call was refused; recorded in the audit trail and the denial metrics. */
@@ -141,7 +143,12 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
 
     // 4. Environment: the session's (or the call's own, for sessionless clients).
     if (typeof args.environment === 'string') environment = args.environment as Environment;
-    if (environment === 'production' && tool.kind !== 'session') checkProduction(app, p);
+    // Integrations go through Pipes, not a WorkOS environment; session tools check for themselves.
+    if (
+      environment === 'production' &&
+      (tool.kind === 'read' || tool.kind === 'write' || tool.kind === 'destructive')
+    )
+      checkProduction(app, p);
 
     // 5. Write gate.
     if ((tool.kind === 'write' || tool.kind === 'destructive') && !p.settings.allowWrite) {
@@ -222,7 +229,15 @@ function toolContext(app: AppContext, call: ToolCall, environment: Environment):
   const workos = app.workos.clients[environment];
   if (!workos)
     throw deny('production_unavailable', 'unavailable', `The ${environment} environment is not configured.`);
-  return { app, principal: call.principal, environment, workos, session: call.session, signal: call.signal };
+  return {
+    app,
+    principal: call.principal,
+    environment,
+    workos,
+    session: call.session,
+    signal: call.signal,
+    ...(call.elicitUrl ? { elicitUrl: call.elicitUrl } : {}),
+  };
 }
 
 /**
@@ -284,7 +299,8 @@ async function confirmDestruction(
   });
   const structured = {
     status: 'confirmation_required' as const,
-    will_destroy: destruction.details,
+    // The description comes from WorkOS too: it passes the same secret filter as any result.
+    will_destroy: filterValue(destruction.details, { pii: call.principal.settings.piiRedaction }),
     confirmation_token: confirmation,
     expires_at: new Date(expiresAt).toISOString(),
   };
@@ -294,7 +310,7 @@ async function confirmDestruction(
       content: [
         {
           type: 'text',
-          text: `Nothing was deleted yet. ${destruction.summary} To proceed, show this to the human, and only if they agree call ${tool.name} again with the same arguments plus confirmation_token "${confirmation}" (valid until ${structured.expires_at}, single use).\n\n${JSON.stringify(structured, null, 1)}`,
+          text: `Nothing was deleted yet. ${filterValue(destruction.summary, { pii: call.principal.settings.piiRedaction })} To proceed, show this to the human, and only if they agree call ${tool.name} again with the same arguments plus confirmation_token "${confirmation}" (valid until ${structured.expires_at}, single use).\n\n${JSON.stringify(structured, null, 1)}`,
         },
       ],
       structuredContent: structured,

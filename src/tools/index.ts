@@ -1,5 +1,6 @@
 import { AUDIT_TOOLS } from './audit/index.ts';
 import { DIRECTORIES_TOOLS } from './directories/index.ts';
+import { INTEGRATIONS_TOOLS } from './integrations/index.ts';
 import { ORGANIZATIONS_TOOLS } from './organizations/index.ts';
 import { switchEnvironment } from './session/switch-environment.ts';
 import { whoami } from './session/whoami.ts';
@@ -16,4 +17,5 @@ export const ALL_TOOLS: ToolDefinition[] = [
   ...DIRECTORIES_TOOLS,
   ...USERS_TOOLS,
   ...AUDIT_TOOLS,
+  ...INTEGRATIONS_TOOLS,
 ];

@@ -24,6 +24,8 @@ export interface ToolContext {
   /** The MCP session, for 2025-era clients; undefined on the 2026-07-28 stateless path. */
   session: McpSessionState | undefined;
   signal: AbortSignal;
+  /** Sends the human a URL through URL-mode elicitation (2025-11-25 clients that support it). */
+  elicitUrl?: (message: string, url: string, elicitationId: string) => Promise<void>;
 }
 
 /** Mutable per-session state the session tools change. */

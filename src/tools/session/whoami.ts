@@ -69,7 +69,13 @@ export const whoami = defineTool({
         authority_ttl_seconds: Math.round(p.settings.authorityTtlMs / 1000),
         pii_redaction: p.settings.piiRedaction,
       },
-      active_grants: [],
+      active_grants: ctx.app.grants.activeFor(p).map((g) => ({
+        id: g.id,
+        kind: g.kind,
+        providers: g.providers,
+        level: g.level,
+        expires_at: g.expiresAt ? new Date(g.expiresAt).toISOString() : null,
+      })),
       limitations: LIMITATIONS,
     };
     return {

@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import type { ConsumeFailure, Grant } from '../../approvals/grants.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { workosCall } from '../../workos/errors.ts';
+import { defineTool, type ToolContext } from '../types.ts';
+import { type CanonicalRequest, canonicalRequest, HTTP_METHODS } from './request-shape.ts';
+
+/** Headers an agent may never set: credentials are Gatehouse's to inject, transport is ours. */
+const FORBIDDEN_HEADERS =
+  /^(authorization|proxy-authorization|cookie|host|content-length|transfer-encoding|connection|upgrade|te|trailer|keep-alive|x-forwarded-.*|forwarded|x-real-ip|x-snowflake-authorization-token-type)$/i;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+const CALL_TIMEOUT_MS = 20_000;
+
+function agentHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!HEADER_NAME.test(name))
+      throw new AppError('invalid_input', `Invalid header name ${JSON.stringify(name.slice(0, 50))}.`);
+    if (FORBIDDEN_HEADERS.test(name)) {
+      throw new AppError(
+        'forbidden',
+        `You cannot set the ${name} header: Gatehouse injects the provider credentials itself.`,
+      );
+    }
+    if (/[\r\n\0]/.test(value))
+      throw new AppError('invalid_input', `The ${name} header contains a line break.`);
+    out[name] = value;
+  }
+  return out;
+}
+
+function consumeMessage(reason: ConsumeFailure, g?: Grant): string {
+  switch (reason) {
+    case 'unknown':
+    case 'not_yours':
+      return 'No approved exact-call request with that request_id on this connection.';
+    case 'not_approved':
+      return `That request is ${g?.status ?? 'not approved'}; it cannot be used.`;
+    case 'expired':
+      return 'That approval has expired.';
+    case 'consumed':
+      return 'That approval was already used: an exact-call approval works once.';
+    case 'mismatch_method':
+      return `The method differs from the approved one (${g?.method}).`;
+    case 'mismatch_url':
+      return `The URL differs from the approved one (${g?.url}).`;
+    case 'mismatch_body':
+      return g?.bodyHash
+        ? 'The body differs from the approved one.'
+        : 'The approved request had no body, so this call may not send one.';
+  }
+}
+
+/** Which grant lets this call through; throws a clear denial when none does. */
+function authority(
+  ctx: ToolContext,
+  req: CanonicalRequest,
+  write: boolean,
+  requestId: string | undefined,
+): { check(): Grant | undefined; commit(): Grant } {
+  const p = ctx.principal;
+  const requester = {
+    userId: p.userId,
+    teamId: p.teamId,
+    familyId: p.familyId,
+    clientId: p.clientId,
+    email: p.email,
+    sessionId: ctx.session?.id || null,
+  };
+  if (requestId) {
+    return {
+      // Compare first (no side effect)…
+      check() {
+        const g = ctx.app.grants.forRequester(requestId, p);
+        if (g?.kind !== 'call') throw new AppError('forbidden', consumeMessage('unknown'));
+        if (g.status !== 'approved')
+          throw new AppError(
+            'forbidden',
+            consumeMessage(g.status === 'consumed' ? 'consumed' : 'not_approved', g),
+          );
+        if (g.method !== req.method) throw new AppError('forbidden', consumeMessage('mismatch_method', g));
+        if (g.url !== req.url) throw new AppError('forbidden', consumeMessage('mismatch_url', g));
+        return g;
+      },
+      // …consume after, atomically.
+      commit() {
+        const used = ctx.app.grants.consumeCall(requestId, requester, req);
+        if (!used.ok) throw new AppError('forbidden', consumeMessage(used.reason, used.grant));
+        return used.grant;
+      },
+    };
+  }
+  const find = () => {
+    const g = ctx.app.grants.activeBroad(p, req.provider.id, write);
+    if (g) return g;
+    const readOnly = write ? ctx.app.grants.activeBroad(p, req.provider.id, false) : undefined;
+    throw new AppError(
+      'forbidden',
+      readOnly
+        ? `This ${req.provider.name} request changes data, but your approval is read-only.`
+        : `No active approval covers ${req.provider.name}${write ? ' for writes' : ''}.`,
+      {
+        hint: 'Ask a human with request_elevated_access (kind "session" or kind "call"), then check_access_request.',
+      },
+    );
+  };
+  return { check: find, commit: find };
+}
+
+export const callIntegrationApi = defineTool({
+  name: 'call_integration_api',
+  title: 'Call an integration API',
+  description:
+    'Call a third-party API (Linear, Notion, Snowflake, GitHub, Slack) through WorkOS Pipes, as the human. Needs an approval: an active "session" grant covering the provider (read or write as the request requires), or `request_id` of an approved exact-call request whose method, URL and body match exactly (used up by this call). Gatehouse injects the credentials: never send Authorization or cookies. Responses are size-limited and secrets are stripped.',
+  input: z.strictObject({
+    method: z.enum(HTTP_METHODS),
+    url: z
+      .string()
+      .min(8)
+      .max(4096)
+      .describe('The https URL of a known provider API, e.g. https://api.linear.app/graphql.'),
+    headers: z
+      .record(z.string(), z.string().max(2000))
+      .optional()
+      .describe('Extra request headers (no Authorization, Cookie or Host).'),
+    body: z
+      .union([z.string().max(262_144), z.record(z.string(), z.unknown())])
+      .optional()
+      .describe('JSON object or text. Omit for none.'),
+    request_id: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('An approved exact-call request to use (instead of session authority).'),
+  }),
+  output: z.object({
+    provider: z.string(),
+    status: z.number(),
+    content_type: z.string().nullable(),
+    body: z.unknown(),
+    redirect_location: z.string().nullable(),
+    authority: z.object({ kind: z.enum(['broad', 'call']), grant_id: z.string() }),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  kind: 'integration',
+  permission: 'integrations:read',
+  async run(ctx, args) {
+    const p = ctx.principal;
+    const req = canonicalRequest(args.method, args.url, args.body);
+    const extra = agentHeaders(args.headers);
+    if (Object.keys(extra).length > 20) throw new AppError('invalid_input', 'At most 20 extra headers.');
+    const write = req.provider.isWrite({ method: req.method, url: req.parsedUrl, body: req.body });
+    if (write && !p.permissions.includes('integrations:write')) {
+      throw new AppError(
+        'forbidden',
+        `This ${req.provider.name} request changes data, and your role (${p.role}) cannot write to integrations.`,
+      );
+    }
+    const grantFor = authority(ctx, req, write, args.request_id);
+    grantFor.check();
+
+    const token = await workosCall(`get a ${req.provider.name} token from WorkOS Pipes`, () =>
+      ctx.app.workos.identity.client.pipes.getAccessToken({
+        provider: req.provider.id,
+        userId: p.workosUserId,
+      }),
+    );
+    if (!token.active) {
+      throw new AppError(
+        'unavailable',
+        token.error === 'needs_reauthorization'
+          ? `Your ${req.provider.name} connection in WorkOS Pipes needs re-authorization.`
+          : `${req.provider.name} is not connected for you in WorkOS Pipes.`,
+        {
+          hint: `Ask the human to ${token.error === 'needs_reauthorization' ? 'reconnect' : 'connect'} ${req.provider.name} in WorkOS Pipes, then retry.`,
+        },
+      );
+    }
+    const grant = grantFor.commit();
+
+    const res = await ctx.app.outbound.fetch(req.url, {
+      method: req.method,
+      headers: {
+        ...extra,
+        ...req.provider.headers({ method: req.method, url: req.parsedUrl, body: req.body }),
+        Authorization: `Bearer ${token.accessToken.accessToken}`,
+      },
+      body: req.body,
+      timeoutMs: CALL_TIMEOUT_MS,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+      allowedHosts: (host) => req.provider.allowsHost(host),
+    });
+    const contentType = res.headers.get('content-type');
+    const text = res.text();
+    let body: unknown = text;
+    if (contentType?.includes('json')) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    return {
+      structured: {
+        provider: req.provider.id,
+        status: res.status,
+        content_type: contentType,
+        body,
+        redirect_location: location,
+        authority: { kind: grant.kind, grant_id: grant.id },
+      },
+      summary: location
+        ? `${req.provider.name} answered ${res.status} with a redirect to ${location}; Gatehouse does not follow redirects.`
+        : `${req.provider.name} answered HTTP ${res.status}.`,
+    };
+  },
+});

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { ACCESS_LEVELS } from '../../../db/schema/enums.ts';
+import { providerById } from '../../approvals/providers/index.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { defineTool } from '../types.ts';
+import { pipesStatuses } from './connection-status.ts';
+import { canonicalRequest, HTTP_METHODS } from './request-shape.ts';
+
+const input = z
+  .strictObject({
+    kind: z
+      .enum(['session', 'call'])
+      .describe(
+        '"session": broad authority over providers for a while; "call": approval of one exact request.',
+      ),
+    reason: z
+      .string()
+      .trim()
+      .min(3)
+      .max(500)
+      .describe('Why you need it, in words the human will read before approving.'),
+    level: z.enum(ACCESS_LEVELS).optional().describe('kind "session" only: read, or write (changes data).'),
+    providers: z
+      .array(z.string().min(1).max(40))
+      .min(1)
+      .max(10)
+      .optional()
+      .describe('kind "session" only: provider ids from list_integrations.'),
+    method: z.enum(HTTP_METHODS).optional().describe('kind "call" only: the HTTP method.'),
+    url: z
+      .string()
+      .min(8)
+      .max(4096)
+      .optional()
+      .describe('kind "call" only: the exact https URL you will call.'),
+    body: z
+      .union([z.string().max(262_144), z.record(z.string(), z.unknown())])
+      .optional()
+      .describe('kind "call" only: the exact body (JSON object or text). Omit for none.'),
+  })
+  .superRefine((v, ctx) => {
+    const need = (field: string, ok: boolean) => {
+      if (!ok) ctx.addIssue({ code: 'custom', path: [field], message: `required when kind is "${v.kind}"` });
+    };
+    const forbid = (field: string, present: boolean) => {
+      if (present)
+        ctx.addIssue({ code: 'custom', path: [field], message: `not allowed when kind is "${v.kind}"` });
+    };
+    if (v.kind === 'session') {
+      need('level', v.level !== undefined);
+      need('providers', v.providers !== undefined);
+      forbid('method', v.method !== undefined);
+      forbid('url', v.url !== undefined);
+      forbid('body', v.body !== undefined);
+    } else {
+      need('method', v.method !== undefined);
+      need('url', v.url !== undefined);
+      forbid('level', v.level !== undefined);
+      forbid('providers', v.providers !== undefined);
+    }
+  });
+
+export const requestElevatedAccess = defineTool({
+  name: 'request_elevated_access',
+  title: 'Request elevated access',
+  description:
+    'Ask a human to approve calls to third-party APIs through WorkOS Pipes. kind "session": read or write authority over chosen providers for a limited time (counted from approval). kind "call": approval of one exact request (method, URL and body must match when you call it; it is used up by that call). Returns a request_id and an approval_url: give the URL to the human, then poll check_access_request. A new session request replaces your previous pending one.',
+  input,
+  output: z.object({
+    request_id: z.string(),
+    status: z.literal('pending'),
+    approval_url: z.string(),
+    expires_at: z.string(),
+    pipes_warnings: z.array(z.string()),
+    instructions: z.string(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  kind: 'integration',
+  permission: 'integrations:read',
+  async run(ctx, args) {
+    const p = ctx.principal;
+    const requester = {
+      userId: p.userId,
+      teamId: p.teamId,
+      familyId: p.familyId,
+      clientId: p.clientId,
+      email: p.email,
+      sessionId: ctx.session?.id || null,
+    };
+    let created: ReturnType<typeof ctx.app.grants.requestBroad>;
+    let providerIds: string[];
+    if (args.kind === 'session') {
+      providerIds = [...new Set(args.providers!)];
+      const unknown = providerIds.filter((id) => !providerById(id));
+      if (unknown.length) {
+        throw new AppError('invalid_input', `Unknown provider(s): ${unknown.join(', ')}.`, {
+          hint: 'Call list_integrations for the provider ids.',
+        });
+      }
+      if (args.level === 'write' && !p.permissions.includes('integrations:write')) {
+        throw new AppError('forbidden', `Your role (${p.role}) cannot get write access to integrations.`, {
+          hint: 'Ask for read access instead.',
+        });
+      }
+      created = ctx.app.grants.requestBroad(requester, {
+        level: args.level!,
+        providers: providerIds,
+        reason: args.reason,
+      });
+    } else {
+      const req = canonicalRequest(args.method!, args.url!, args.body);
+      const write = req.provider.isWrite({ method: req.method, url: req.parsedUrl, body: req.body });
+      if (write && !p.permissions.includes('integrations:write')) {
+        throw new AppError(
+          'forbidden',
+          `This ${req.provider.name} request changes data, and your role (${p.role}) cannot write to integrations.`,
+        );
+      }
+      providerIds = [req.provider.id];
+      created = ctx.app.grants.requestCall(requester, {
+        provider: req.provider.id,
+        method: req.method,
+        url: req.url,
+        body: req.body,
+        reason: args.reason,
+      });
+    }
+    const statuses = await pipesStatuses(ctx.app, p).catch(() => new Map<string, string>());
+    const warnings = providerIds
+      .filter((id) => statuses.get(id) !== 'connected')
+      .map(
+        (id) =>
+          `${providerById(id)?.name ?? id} is ${statuses.get(id) === 'needs_reauthorization' ? 'connected but needs re-authorization' : 'not connected'} in WorkOS Pipes for you; calls will fail until the human fixes that.`,
+      );
+    const approvalUrl = `${ctx.app.config.publicUrl}/approvals/${created.grant.id}?t=${created.approvalToken}`;
+    if (ctx.session?.supportsUrlElicitation && ctx.elicitUrl) {
+      await ctx.elicitUrl(`Approve access: ${args.reason}`, approvalUrl, created.grant.id);
+    }
+    return {
+      structured: {
+        request_id: created.grant.id,
+        status: 'pending' as const,
+        approval_url: approvalUrl,
+        expires_at: new Date(created.grant.requestExpiresAt).toISOString(),
+        pipes_warnings: warnings,
+        instructions: `Give the human this link to approve or deny: ${approvalUrl} — then call check_access_request with request_id "${created.grant.id}" until it is no longer pending. Follow any notes the approver adds.`,
+      },
+      summary: `Request ${created.grant.id} is waiting for a human. Ask them to open ${approvalUrl}`,
+    };
+  },
+});
