@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { artifactsDir, launchBrowser } from '../support/browser.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 let gh: TestGatehouse;
 let browser: Browser;

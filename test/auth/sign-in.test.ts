@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 let gh: TestGatehouse;
 let base: string;

@@ -3,11 +3,14 @@
  * the code, then switch to a team with authenticateWithRefreshToken({ organizationId }) and
  * read role + permissions from the org-scoped access token, verified against the JWKS.
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { SEEDED_ACCOUNTS } from '../../src/emulator/index.ts';
 import { SEED_ROLES } from '../../src/emulator/seed/index.ts';
 import { startTestWorkOS, type TestWorkOS } from '../support/embedded-workos.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 let t: TestWorkOS;
 

@@ -2,12 +2,15 @@
  * Contract for the fixture layer: the real @workos-inc/node client parses every answer of
  * Directory Sync, Events, Audit Logs exports and Pipes, and the seeded values come through.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { NotFoundException, UnprocessableEntityException } from '@workos-inc/node';
 import { AUDIT_LOG_CSV_COLUMNS } from '../../src/emulator/fixtures/audit-log-csv.ts';
 import { SECRET_CANARIES } from '../../src/emulator/index.ts';
 import { CANARY_NOTION_TOKEN } from '../../src/emulator/seed/canaries.ts';
 import { startTestWorkOS, type TestWorkOS } from '../support/embedded-workos.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 let t: TestWorkOS;
 

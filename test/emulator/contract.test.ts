@@ -3,7 +3,7 @@
  * tools make on objects the emulator owns (organizations, SSO, users, invitations, memberships,
  * portal) and for the SDK's error classes. Fixture-owned areas: contract-fixtures.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   DomainDataState,
   GenericServerException,
@@ -14,6 +14,9 @@ import {
 import { HTML_ORG_NAME } from '../../src/emulator/seed/index.ts';
 import { createWorkOSClient, targetForEmbedded } from '../../src/workos/client.ts';
 import { startTestWorkOS, type TestWorkOS } from '../support/embedded-workos.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 let t: TestWorkOS;
 

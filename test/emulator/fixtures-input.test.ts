@@ -2,9 +2,12 @@
  * The fixture front under malformed input: every bad limit, cursor, order, body or parameter
  * gets a 400/422 (or 401/404) with a message naming the problem, never a 500.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { paginate, parseListParams } from '../../src/emulator/fixtures/pagination.ts';
 import { startTestWorkOS, type TestWorkOS } from '../support/embedded-workos.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 let t: TestWorkOS;
 

@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 const CONFORMANCE = join(
   import.meta.dir,
@@ -48,7 +51,7 @@ function startProxy(target: string, token: string) {
         host === proxyHost || host === `localhost:${server.port}` ? targetUrl.host : (host ?? targetUrl.host),
       );
       const origin = req.headers.get('origin');
-      if (origin && origin.endsWith(`:${server.port}`)) headers.set('origin', targetUrl.origin);
+      if (origin?.endsWith(`:${server.port}`)) headers.set('origin', targetUrl.origin);
       const res = await fetch(`${targetUrl.origin}${url.pathname}${url.search}`, {
         method: req.method,
         headers,

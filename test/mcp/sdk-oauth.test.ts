@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
 import {
   Client as ClientV2,
@@ -11,6 +11,9 @@ import type { Browser } from 'playwright-core';
 import { artifactsDir, launchBrowser } from '../support/browser.ts';
 import { consentInBrowser, MemoryOAuthProvider } from '../support/oauth-provider.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 const REDIRECT = 'http://127.0.0.1:33418/oauth/callback';
 const CIMD_URL = 'https://agent.example.test/oauth/client-metadata.json';

@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { ManualClock } from '../../src/app/clock.ts';
 import { MCP_SESSION_IDLE_TTL_MS } from '../../src/config/constants.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 let gh: TestGatehouse;
 let clock: ManualClock;

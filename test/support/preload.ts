@@ -1,4 +1,3 @@
-import { setDefaultTimeout } from 'bun:test';
-
-// Tests start real servers, emulators and a browser; a hook or test may take a few seconds.
-setDefaultTimeout(30_000);
+// Shared test setup. Note: bun's setDefaultTimeout() applies per file, so test files that start
+// servers or a browser call it themselves.
+export {};

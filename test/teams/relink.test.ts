@@ -1,9 +1,12 @@
-import { expect, test } from 'bun:test';
+import { expect, setDefaultTimeout, test } from 'bun:test';
 import { rmSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client.ts';
 import { startTestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
+
+// Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 test('local-mode restart — the demo team keeps its Gatehouse id and settings though WorkOS ids change', async () => {
   const first = await startTestGatehouse({ keepDataDir: true });
