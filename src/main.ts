@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATABASE_FILE, startGatehouse } from './app/start.ts';
+import { auditExport, auditVerify, CliUsageError } from './cli/audit.ts';
 import { banner } from './cli/banner.ts';
 import { HELP } from './cli/help.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
@@ -79,6 +80,24 @@ function migrate() {
   );
 }
 
+function audit(args: string[]) {
+  const [sub, ...rest] = args;
+  const out = (s: string) => void process.stdout.write(s);
+  try {
+    if (sub === 'verify') process.exit(auditVerify(config(), rest, out));
+    if (sub === 'export') process.exit(auditExport(config(), rest, out));
+  } catch (e) {
+    if (
+      e instanceof CliUsageError ||
+      (e instanceof Error && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      fail(e.message, 2);
+    }
+    throw e;
+  }
+  fail(`Unknown audit command '${sub ?? ''}'.\n\n${HELP.audit}`, 2);
+}
+
 async function main(argv: string[]) {
   const [command = 'help', ...rest] = argv;
   if (rest.includes('--help') || rest.includes('-h'))
@@ -90,6 +109,8 @@ async function main(argv: string[]) {
       return emulator(rest);
     case 'migrate':
       return migrate();
+    case 'audit':
+      return audit(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -1,4 +1,5 @@
 import type { GrantsService } from '../approvals/grants.ts';
+import type { AuditKey } from '../audit/keys.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { AuthKit } from '../auth/authkit.ts';
 import type { BrowserSessions } from '../auth/browser-sessions.ts';
@@ -58,6 +59,8 @@ export interface AppContext {
   };
   events: EventBus;
   audit: AuditService;
+  /** The Ed25519 key signing the audit chain (the console's Verify button uses its public half). */
+  auditKey: AuditKey;
   metrics: MetricsRecorder;
   confirmations: ConfirmationsService;
   grants: GrantsService;

@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Permission } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
+import type { AuditService } from '../audit/service.ts';
 import { BROWSER_SESSION_TTL_MS } from '../config/constants.ts';
 import { randomToken, sha256 } from '../crypto/random.ts';
 import type { Sealer } from '../crypto/seal.ts';
@@ -31,27 +32,35 @@ export class BrowserSessions {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly sealer: Sealer,
+    private readonly audit: AuditService,
   ) {}
 
-  create(input: { userId: string; authkitSessionId: string | null; refreshToken: string }): {
+  create(input: { userId: string; email: string; authkitSessionId: string | null; refreshToken: string }): {
     cookieValue: string;
     idHash: string;
   } {
     const cookieValue = randomToken();
     const idHash = sha256(cookieValue);
     const now = this.clock.now();
-    this.db
-      .insert(schema.browserSessions)
-      .values({
-        idHash,
+    this.db.transaction((tx) => {
+      tx.insert(schema.browserSessions)
+        .values({
+          idHash,
+          userId: input.userId,
+          authkitSessionId: input.authkitSessionId,
+          refreshTokenSealed: this.sealer.seal(input.refreshToken),
+          createdAt: now,
+          lastSeenAt: now,
+          expiresAt: now + BROWSER_SESSION_TTL_MS,
+        })
+        .run();
+      this.audit.appendTx(tx, {
+        event: 'auth.sign_in',
+        outcome: 'ok',
         userId: input.userId,
-        authkitSessionId: input.authkitSessionId,
-        refreshTokenSealed: this.sealer.seal(input.refreshToken),
-        createdAt: now,
-        lastSeenAt: now,
-        expiresAt: now + BROWSER_SESSION_TTL_MS,
-      })
-      .run();
+        actorEmail: input.email,
+      });
+    });
     return { cookieValue, idHash };
   }
 
@@ -122,25 +131,47 @@ export class BrowserSessions {
       authkitSessionId: string | null;
     },
   ): void {
-    this.db
-      .update(schema.browserSessions)
-      .set({
-        teamId: input.teamId,
-        role: input.role,
-        permissions: input.permissions,
-        refreshTokenSealed: this.sealer.seal(input.refreshToken),
-        authkitSessionId: input.authkitSessionId,
-        lastSeenAt: this.clock.now(),
-      })
-      .where(eq(schema.browserSessions.idHash, idHash))
-      .run();
+    this.db.transaction((tx) => {
+      const row = tx
+        .update(schema.browserSessions)
+        .set({
+          teamId: input.teamId,
+          role: input.role,
+          permissions: input.permissions,
+          refreshTokenSealed: this.sealer.seal(input.refreshToken),
+          authkitSessionId: input.authkitSessionId,
+          lastSeenAt: this.clock.now(),
+        })
+        .where(eq(schema.browserSessions.idHash, idHash))
+        .returning({ userId: schema.browserSessions.userId })
+        .get();
+      if (row) {
+        this.audit.appendTx(tx, {
+          event: 'auth.team_entered',
+          outcome: 'ok',
+          userId: row.userId,
+          teamId: input.teamId,
+          details: { role: input.role, permissions: input.permissions },
+        });
+      }
+    });
   }
 
   end(idHash: string): void {
-    this.db
-      .update(schema.browserSessions)
-      .set({ endedAt: this.clock.now(), refreshTokenSealed: null })
-      .where(eq(schema.browserSessions.idHash, idHash))
-      .run();
+    this.db.transaction((tx) => {
+      const row = tx
+        .update(schema.browserSessions)
+        .set({ endedAt: this.clock.now(), refreshTokenSealed: null })
+        .where(eq(schema.browserSessions.idHash, idHash))
+        .returning({ userId: schema.browserSessions.userId, teamId: schema.browserSessions.teamId })
+        .get();
+      if (row)
+        this.audit.appendTx(tx, {
+          event: 'auth.sign_out',
+          outcome: 'ok',
+          userId: row.userId,
+          teamId: row.teamId,
+        });
+    });
   }
 }

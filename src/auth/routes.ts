@@ -113,6 +113,7 @@ export async function callback(ctx: AppContext, request: Request): Promise<Respo
   const user = ctx.users.upsertFromWorkOS(authUser, ctx.config.mode === 'local' ? authUser.externalId : null);
   const { cookieValue, idHash } = ctx.browserSessions.create({
     userId: user.id,
+    email: user.email,
     authkitSessionId: null,
     refreshToken,
   });

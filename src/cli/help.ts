@@ -9,6 +9,7 @@ Commands:
   serve      Run Gatehouse (console, OAuth server, MCP endpoint at /mcp). The default for \`bun start\`.
   emulator   Run the embedded WorkOS alone (WorkOS's emulator plus Gatehouse's fixtures), for other tools.
   migrate    Apply the database migrations in GATEHOUSE_DATA_DIR and exit.
+  audit      Verify the signed audit trail, or export it (gatehouse help audit).
   help       Show help for a command: gatehouse help <command>
 
 Configuration comes from the environment (see README): PORT, HOST, PUBLIC_URL, GATEHOUSE_DATA_DIR,
@@ -23,6 +24,14 @@ can sign in as. Stops gracefully on SIGINT/SIGTERM.`,
 
 Runs only the embedded WorkOS on 127.0.0.1:<port> (default: a free port) and prints its base URL, API key
 and client id. Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false }.`,
+  audit: `Usage: gatehouse audit verify [--public-key <pem>]
+       gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--format jsonl|csv]
+
+verify  Walks the whole audit trail: every entry's SHA-256 must match its content, chain to the
+        entry before it, and carry a valid Ed25519 signature of the audit key (the public key is
+        GATEHOUSE_DATA_DIR/audit-ed25519.pub unless --public-key is given). Exits 0 when intact;
+        otherwise prints the first bad entry and why, and exits 1.
+export  Streams entries, oldest first, to stdout as JSON Lines (default) or CSV.`,
   migrate: `Usage: gatehouse migrate
 
 Creates GATEHOUSE_DATA_DIR if needed and applies the database migrations (idempotent). \`serve\` does

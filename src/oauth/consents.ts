@@ -1,5 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Clock } from '../app/clock.ts';
+import type { AuditService } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 
@@ -8,6 +9,7 @@ export class ConsentsService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   /** True when the human already approved this client in this team for at least these scopes. */
@@ -29,14 +31,23 @@ export class ConsentsService {
 
   grant(userId: string, teamId: string, clientId: string, scopes: readonly string[]): void {
     const now = this.clock.now();
-    this.db
-      .insert(schema.oauthConsents)
-      .values({ userId, teamId, clientId, scopes: [...scopes], createdAt: now })
-      .onConflictDoUpdate({
-        target: [schema.oauthConsents.userId, schema.oauthConsents.teamId, schema.oauthConsents.clientId],
-        set: { scopes: [...scopes], createdAt: now, revokedAt: null },
-      })
-      .run();
+    this.db.transaction((tx) => {
+      tx.insert(schema.oauthConsents)
+        .values({ userId, teamId, clientId, scopes: [...scopes], createdAt: now })
+        .onConflictDoUpdate({
+          target: [schema.oauthConsents.userId, schema.oauthConsents.teamId, schema.oauthConsents.clientId],
+          set: { scopes: [...scopes], createdAt: now, revokedAt: null },
+        })
+        .run();
+      this.audit.appendTx(tx, {
+        event: 'oauth.consent',
+        outcome: 'ok',
+        userId,
+        teamId,
+        clientId,
+        details: { scopes },
+      });
+    });
   }
 
   revoke(userId: string, teamId: string, clientId: string): void {

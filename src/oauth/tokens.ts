@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Clock } from '../app/clock.ts';
+import type { AuditService } from '../audit/service.ts';
 import { ACCESS_TOKEN_TTL_MS, AUTH_CODE_TTL_MS, REFRESH_TOKEN_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, safeEqual, sha256, sha256Base64Url } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
@@ -65,7 +66,26 @@ export class TokensService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
+
+  /** Records a token event in the same transaction as the change (DESIGN §6). */
+  private auditTx(
+    tx: Tx,
+    event: string,
+    f: Family | { userId: string; teamId: string; clientId: string | null; id: string },
+    details: Record<string, unknown>,
+  ) {
+    this.audit.appendTx(tx, {
+      event,
+      outcome: 'ok',
+      teamId: f.teamId,
+      userId: f.userId,
+      clientId: f.clientId,
+      familyId: f.id,
+      details,
+    });
+  }
 
   /** Called with the families revoked, so open MCP sessions can be closed at once. */
   onRevoke(listener: RevocationListener): () => void {
@@ -156,6 +176,15 @@ export class TokensService {
           })
           .run();
         tx.update(schema.oauthCodes).set({ familyId }).where(eq(schema.oauthCodes.codeHash, codeHash)).run();
+        this.auditTx(
+          tx,
+          'oauth.token_issued',
+          { id: familyId, userId: row.userId, teamId: row.teamId, clientId: row.clientId },
+          {
+            grant_type: 'authorization_code',
+            scopes: row.scopes,
+          },
+        );
         return { ok: true, tokens: this.issuePairTx(tx, familyId, row.scopes, now) };
       },
     );
@@ -220,6 +249,15 @@ export class TokensService {
         if (row.t.usedAt !== null) {
           reusedFamily = row.f.id;
           this.revokeFamiliesTx(tx, [row.f.id], 'refresh token reused', now);
+          this.audit.appendTx(tx, {
+            event: 'oauth.refresh_reused',
+            outcome: 'denied',
+            teamId: row.f.teamId,
+            userId: row.f.userId,
+            clientId: row.f.clientId,
+            familyId: row.f.id,
+            reason: 'a spent refresh token was presented again; the whole authorization was revoked',
+          });
           return { ok: false, reason: 'reused', familyId: row.f.id };
         }
         if (row.t.expiresAt !== null && row.t.expiresAt <= now)
@@ -247,6 +285,7 @@ export class TokensService {
           tx.update(schema.tokenFamilies).set({ scopes }).where(eq(schema.tokenFamilies.id, row.f.id)).run();
           family = { ...row.f, scopes };
         }
+        this.auditTx(tx, 'oauth.token_issued', family, { grant_type: 'refresh_token', scopes });
         return { ok: true, tokens: this.issuePairTx(tx, row.f.id, scopes, now), family };
       },
     );
@@ -370,6 +409,13 @@ export class TokensService {
       .set({ revokedAt: now })
       .where(and(inArray(schema.tokens.familyId, familyIds), isNull(schema.tokens.revokedAt)))
       .run();
+    for (const f of tx
+      .select()
+      .from(schema.tokenFamilies)
+      .where(inArray(schema.tokenFamilies.id, revoked))
+      .all()) {
+      this.auditTx(tx, 'oauth.tokens_revoked', f, { reason, kind: f.kind });
+    }
     return revoked;
   }
 

@@ -154,6 +154,14 @@ export async function decide(ctx: AppContext, request: Request): Promise<Respons
   }
   const decision = form.require('decision');
   if (decision === 'deny') {
+    ctx.audit.append({
+      event: 'oauth.consent',
+      outcome: 'denied',
+      userId: s.userId,
+      teamId: s.teamId,
+      clientId: req.clientId,
+      reason: 'the user denied access',
+    });
     return errorRedirect(ctx, req.redirectUri, req.state, 'access_denied', 'The user denied access.', 303);
   }
   if (decision !== 'allow') throw new AppError('invalid_input', 'decision must be allow or deny.');

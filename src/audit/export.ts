@@ -1,0 +1,100 @@
+import type { Database } from 'bun:sqlite';
+
+export const EXPORT_FORMATS = ['jsonl', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+const COLUMNS = [
+  'seq',
+  'id',
+  'at',
+  'event',
+  'team_id',
+  'user_id',
+  'actor_email',
+  'client_id',
+  'family_id',
+  'session_id',
+  'tool',
+  'environment',
+  'outcome',
+  'reason',
+  'latency_ms',
+  'args',
+  'details',
+  'prev_hash',
+  'hash',
+  'signature',
+] as const;
+
+type Row = Record<(typeof COLUMNS)[number], string | number | null>;
+
+export interface ExportFilter {
+  since?: number;
+  until?: number;
+  teamId?: string;
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  // RFC 4180 quoting; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/**
+ * Streams audit entries (oldest first) as JSON Lines or CSV, one line at a time, so an export
+ * of any size never sits in memory.
+ */
+export function* exportEntries(
+  sqlite: Database,
+  format: ExportFormat,
+  filter: ExportFilter = {},
+): Generator<string> {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.since !== undefined) {
+    where.push('at >= ?');
+    params.push(filter.since);
+  }
+  if (filter.until !== undefined) {
+    where.push('at < ?');
+    params.push(filter.until);
+  }
+  if (filter.teamId !== undefined) {
+    where.push('team_id = ?');
+    params.push(filter.teamId);
+  }
+  const sql = `SELECT ${COLUMNS.join(', ')} FROM audit_entries${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+  if (format === 'csv') yield `${COLUMNS.join(',')}\r\n`;
+  for (const row of sqlite.query<Row, (string | number)[]>(sql).iterate(...params)) {
+    if (format === 'csv') {
+      yield `${COLUMNS.map((c) => csvCell(c === 'at' ? new Date(row.at as number).toISOString() : row[c])).join(',')}\r\n`;
+    } else {
+      const parsed: Record<string, unknown> = { ...row, at: new Date(row.at as number).toISOString() };
+      for (const k of ['args', 'details'] as const) {
+        if (typeof row[k] === 'string') {
+          try {
+            parsed[k] = JSON.parse(row[k] as string);
+          } catch {
+            parsed[k] = row[k];
+          }
+        }
+      }
+      yield `${JSON.stringify(parsed)}\n`;
+    }
+  }
+}
+
+/**
+ * Parses `--since`: an ISO date/time, or a duration back from now (`30m`, `24h`, `7d`).
+ * Returns undefined for anything else.
+ */
+export function parseSince(value: string, now: number): number | undefined {
+  const rel = /^(\d{1,6})([mhd])$/.exec(value.trim());
+  if (rel)
+    return now - Number(rel[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as 'm' | 'h' | 'd'];
+  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())) return undefined;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : t;
+}

@@ -1,0 +1,77 @@
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const PRIVATE_KEY_FILE = 'audit-ed25519.key';
+export const PUBLIC_KEY_FILE = 'audit-ed25519.pub';
+
+export interface AuditKey {
+  /** First 16 hex chars of the SHA-256 of the public key (names the key in each signature). */
+  keyId: string;
+  publicKey: KeyObject;
+  privateKey: KeyObject | undefined;
+}
+
+function keyIdOf(publicKey: KeyObject): string {
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/**
+ * The Ed25519 key that signs the audit chain: created in the data dir on first start (private key
+ * mode 0600, public key beside it so verification needs only the public half).
+ */
+export function loadOrCreateAuditKey(dataDir: string): AuditKey {
+  mkdirSync(dataDir, { recursive: true });
+  const privPath = join(dataDir, PRIVATE_KEY_FILE);
+  const pubPath = join(dataDir, PUBLIC_KEY_FILE);
+  if (!existsSync(privPath)) {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    writeFileSync(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    chmodSync(privPath, 0o600);
+    writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+  }
+  const privateKey = createPrivateKey(readFileSync(privPath));
+  const publicKey = createPublicKey(privateKey);
+  if (!existsSync(pubPath))
+    writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+  return { keyId: keyIdOf(publicKey), publicKey, privateKey };
+}
+
+/** The public key alone (for `gatehouse audit verify`), from the data dir or a given PEM file. */
+export function loadAuditPublicKey(path: string): AuditKey {
+  const publicKey = createPublicKey(readFileSync(path));
+  return { keyId: keyIdOf(publicKey), publicKey, privateKey: undefined };
+}
+
+/** `ed25519:<keyId>:<base64 signature over the 32 hash bytes>` */
+export function signHash(key: AuditKey, hash: string): string {
+  if (!key.privateKey) throw new Error('no private key to sign with');
+  return `ed25519:${key.keyId}:${sign(null, Buffer.from(hash, 'hex'), key.privateKey).toString('base64')}`;
+}
+
+export type SignatureCheck = 'valid' | 'missing' | 'malformed' | 'other_key' | 'invalid';
+
+export function checkSignature(key: AuditKey, hash: string, signature: string | null): SignatureCheck {
+  if (!signature) return 'missing';
+  const m = /^ed25519:([0-9a-f]{16}):([A-Za-z0-9+/=]+)$/.exec(signature);
+  if (!m) return 'malformed';
+  if (m[1] !== key.keyId) return 'other_key';
+  try {
+    return verify(null, Buffer.from(hash, 'hex'), key.publicKey, Buffer.from(m[2]!, 'base64'))
+      ? 'valid'
+      : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
