@@ -18,6 +18,7 @@ import type { TokensService } from '../oauth/tokens.ts';
 import type { Outbound } from '../outbound/index.ts';
 import type { ConfirmationsService } from '../policy/confirmations.ts';
 import type { TeamsService } from '../teams/service.ts';
+import type { KillSwitch } from '../teams/kill-switch.ts';
 import type { SettingsService } from '../teams/settings.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import type { UsersService } from '../users/service.ts';
@@ -44,6 +45,7 @@ export interface AppContext {
   authkit: AuthKit;
   teams: TeamsService;
   settings: SettingsService;
+  killSwitch: KillSwitch;
   users: UsersService;
   browserSessions: BrowserSessions;
   loginFlows: LoginFlows;

@@ -9,6 +9,8 @@ export interface DomainEvents {
   'member.role_changed': { teamId: string; userId: string };
   /** Token families were revoked (client revoke, console, kill switch, reuse detection). */
   'families.revoked': { familyIds: string[]; reason: string };
+  /** The kill switch was pulled: every session and stream of the team must close now. */
+  'team.killed': { teamId: string };
   /** Authority grants changed state (requested, approved, denied, revoked, consumed, expired). */
   'grants.changed': { teamId: string; grantId: string };
 }

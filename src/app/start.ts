@@ -30,6 +30,7 @@ import { TokensService } from '../oauth/tokens.ts';
 import { createOutbound, guardedFetch } from '../outbound/index.ts';
 import { ConfirmationsService } from '../policy/confirmations.ts';
 import { TeamsService } from '../teams/service.ts';
+import { KillSwitch } from '../teams/kill-switch.ts';
 import { SettingsService } from '../teams/settings.ts';
 import { ALL_TOOLS } from '../tools/index.ts';
 import { ToolRegistry } from '../tools/registry.ts';
@@ -114,6 +115,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
         timeoutMs: 5_000,
         maxResponseBytes: MAX_METADATA_BYTES,
       }));
+  const grants = new GrantsService(db, clock, audit, events, (teamId) => teams.settings(teamId).authorityTtlMs);
   const ctx: AppContext = {
     config,
     log,
@@ -129,8 +131,9 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     auditKey,
     metrics: new MetricsRecorder(db, clock),
     confirmations: new ConfirmationsService(db, clock),
-    grants: new GrantsService(db, clock, audit, events, (teamId) => teams.settings(teamId).authorityTtlMs),
+    grants,
     outbound: createOutbound({ testHostMap: hooks.outboundHostMap, log }),
+    killSwitch: new KillSwitch({ db, clock, audit, events, tokens, grants }),
     tools: new ToolRegistry(ALL_TOOLS),
     oauth: {
       clients: new ClientsService(db, clock, fetchClientMetadata),

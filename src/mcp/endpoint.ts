@@ -9,6 +9,7 @@ import { toAuthInfo } from './auth-info.ts';
 import { jsonRpcError } from './json-rpc.ts';
 import { buildMcpServer } from './server.ts';
 import { McpSessions } from './sessions.ts';
+import { StreamRegistry } from './streams.ts';
 
 export interface McpEndpoint {
   handler: RawHandler;
@@ -35,6 +36,14 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     onerror: (e) => app.log.debug('mcp modern handler', { error: e.message }),
   });
   const resourceMetadataUrl = protectedResourceMetadataUrl(app.config);
+  const streams = new StreamRegistry();
+  app.events.on('families.revoked', ({ familyIds }) =>
+    streams.closeWhere((t) => familyIds.includes(t.familyId)),
+  );
+  app.events.on('team.killed', ({ teamId }) => {
+    streams.closeWhere((t) => t.teamId === teamId);
+    void sessions.closeTeam(teamId, 'kill switch');
+  });
 
   const handler: RawHandler = async (request, server) => {
     // A tool call may legitimately take longer than the socket idle timeout (JSON responses
@@ -57,7 +66,8 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       if (await isLegacyRequest(request, undefined, { maxRequestBodySize: MAX_REQUEST_BODY_BYTES })) {
         return await sessions.handle(request, token, auth.principal);
       }
-      return await modern.fetch(request, { authInfo: toAuthInfo(token, auth.principal) });
+      const res = await modern.fetch(request, { authInfo: toAuthInfo(token, auth.principal) });
+      return streams.track(res, { teamId: auth.principal.teamId, familyId: auth.principal.familyId });
     } catch (e) {
       app.log.error('mcp request failed', {
         error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
@@ -71,6 +81,7 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     sessions,
     notifyToolsChanged: () => modern.notify.toolsChanged(),
     async close() {
+      streams.closeWhere(() => true);
       await sessions.closeAll('server shutting down');
       await modern.close();
     },

@@ -93,7 +93,8 @@ export class TokensService {
     return () => this.listeners.delete(listener);
   }
 
-  private notify(familyIds: string[], reason: string) {
+  /** Tells listeners (open MCP sessions) that families were revoked; call after the transaction commits. */
+  notify(familyIds: string[], reason: string) {
     if (familyIds.length === 0) return;
     for (const l of this.listeners) l(familyIds, reason);
   }

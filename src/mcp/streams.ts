@@ -1,0 +1,63 @@
+interface Tracked {
+  teamId: string;
+  familyId: string;
+  close(): void;
+}
+
+/**
+ * Long-lived SSE responses of the sessionless (2026-07-28) path, tracked so that revoking a
+ * token or pulling the kill switch ends them at once, as closing a session does for 2025-era
+ * streams.
+ */
+export class StreamRegistry {
+  private readonly live = new Set<Tracked>();
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Wraps an SSE response so it can be closed from outside; other responses pass through. */
+  track(res: Response, owner: { teamId: string; familyId: string }): Response {
+    if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) return res;
+    const upstream = res.body.getReader();
+    let entry: Tracked | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        entry = {
+          ...owner,
+          close: () => {
+            this.live.delete(entry!);
+            try {
+              controller.close();
+            } catch {}
+            upstream.cancel().catch(() => {});
+          },
+        };
+        this.live.add(entry);
+      },
+      pull: async (controller) => {
+        const { done, value } = await upstream.read();
+        if (done) {
+          this.live.delete(entry!);
+          controller.close();
+        } else controller.enqueue(value);
+      },
+      cancel: (reason) => {
+        this.live.delete(entry!);
+        return upstream.cancel(reason);
+      },
+    });
+    return new Response(body, { status: res.status, headers: res.headers });
+  }
+
+  closeWhere(match: (t: Tracked) => boolean): number {
+    let n = 0;
+    for (const t of [...this.live]) {
+      if (match(t)) {
+        t.close();
+        n++;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,91 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Clock } from '../app/clock.ts';
+import type { EventBus } from '../app/events.ts';
+import type { GrantsService } from '../approvals/grants.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { TokensService } from '../oauth/tokens.ts';
+import type { Actor } from './settings.ts';
+
+export interface KillSwitchResult {
+  familiesRevoked: number;
+  grantsRevoked: number;
+  consentsRevoked: number;
+}
+
+/**
+ * The kill switch (DESIGN §5): in one transaction the team is disabled, every access, refresh and
+ * connection token, every grant and every remembered consent of the team is revoked, and the
+ * audit entry is written; then every open MCP session and stream of the team is closed.
+ * Re-enabling later never revives an old token: clients must authorize again.
+ */
+export class KillSwitch {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      audit: AuditService;
+      events: EventBus;
+      tokens: TokensService;
+      grants: GrantsService;
+    },
+  ) {}
+
+  pull(teamId: string, actor: Actor, reason: string): KillSwitchResult {
+    const { db, clock, audit, tokens, grants, events } = this.deps;
+    const now = clock.now();
+    const why = reason.trim().slice(0, 500) || 'kill switch';
+    const { families, result } = db.transaction((tx) => {
+      const settings = tx
+        .select()
+        .from(schema.teamSettings)
+        .where(eq(schema.teamSettings.teamId, teamId))
+        .get();
+      if (!settings) throw new AppError('not_found', 'No such team.');
+      tx.update(schema.teamSettings)
+        .set({
+          enabled: false,
+          allowProduction: false,
+          allowWrite: false,
+          killedAt: now,
+          version: settings.version + 1,
+          updatedAt: now,
+          updatedBy: actor.userId,
+        })
+        .where(eq(schema.teamSettings.teamId, teamId))
+        .run();
+      const live = tx
+        .select({ id: schema.tokenFamilies.id })
+        .from(schema.tokenFamilies)
+        .where(and(eq(schema.tokenFamilies.teamId, teamId), isNull(schema.tokenFamilies.revokedAt)))
+        .all()
+        .map((f) => f.id);
+      const revoked = tokens.revokeFamiliesTx(tx, live, `kill switch: ${why}`, now);
+      const grantsRevoked = grants.revokeTeamTx(tx, teamId, actor);
+      const consents = tx
+        .update(schema.oauthConsents)
+        .set({ revokedAt: now })
+        .where(and(eq(schema.oauthConsents.teamId, teamId), isNull(schema.oauthConsents.revokedAt)))
+        .returning({ c: schema.oauthConsents.clientId })
+        .all().length;
+      const result = { familiesRevoked: revoked.length, grantsRevoked, consentsRevoked: consents };
+      audit.appendTx(tx, {
+        event: 'team.kill_switch',
+        outcome: 'ok',
+        teamId,
+        userId: actor.userId,
+        actorEmail: actor.email,
+        reason: why,
+        details: result,
+      });
+      return { families: revoked, result };
+    });
+    // After commit: sessions and streams of the revoked families close; clients re-list tools.
+    tokens.notify(families, 'kill switch');
+    events.emit('team.settings_changed', { teamId });
+    events.emit('team.killed', { teamId });
+    return result;
+  }
+}
