@@ -139,7 +139,8 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
       );
     }
     const args = parsed.data as Record<string, unknown>;
-    auditedArgs = args;
+    // A confirmation token is a bearer secret for one delete: the trail records that one was used.
+    auditedArgs = 'confirmation_token' in args ? { ...args, confirmation_token: '[redacted]' } : args;
 
     // 4. Environment: the session's (or the call's own, for sessionless clients).
     if (typeof args.environment === 'string') environment = args.environment as Environment;
@@ -266,15 +267,18 @@ async function confirmDestruction(
     );
   }
   const destruction = await tool.describeDestruction(ctx, args);
+  // The description comes from WorkOS: it passes the same filter as any result, on every path.
+  const pii = call.principal.settings.piiRedaction;
+  const summary = filterValue(destruction.summary, { pii });
   if (call.elicit) {
     const answer = await call
       .elicit({
         mode: 'form',
-        message: `Confirm: ${destruction.summary} This cannot be undone.`,
+        message: `Confirm: ${summary} This cannot be undone.`,
         requestedSchema: {
           type: 'object',
           properties: {
-            confirm: { type: 'boolean', title: 'Delete permanently', description: destruction.summary },
+            confirm: { type: 'boolean', title: 'Delete permanently', description: summary },
           },
           required: ['confirm'],
         },
@@ -284,9 +288,7 @@ async function confirmDestruction(
     if (answer) {
       return {
         reason: 'confirmation_declined',
-        result: toToolResult(
-          new AppError('forbidden', `Not deleted: the human declined. ${destruction.summary}`),
-        ),
+        result: toToolResult(new AppError('forbidden', `Not deleted: the human declined. ${summary}`)),
       };
     }
     // The client advertised elicitation but did not answer: fall back to the token.
@@ -299,8 +301,7 @@ async function confirmDestruction(
   });
   const structured = {
     status: 'confirmation_required' as const,
-    // The description comes from WorkOS too: it passes the same secret filter as any result.
-    will_destroy: filterValue(destruction.details, { pii: call.principal.settings.piiRedaction }),
+    will_destroy: filterValue(destruction.details, { pii }),
     confirmation_token: confirmation,
     expires_at: new Date(expiresAt).toISOString(),
   };
@@ -310,7 +311,7 @@ async function confirmDestruction(
       content: [
         {
           type: 'text',
-          text: `Nothing was deleted yet. ${filterValue(destruction.summary, { pii: call.principal.settings.piiRedaction })} To proceed, show this to the human, and only if they agree call ${tool.name} again with the same arguments plus confirmation_token "${confirmation}" (valid until ${structured.expires_at}, single use).\n\n${JSON.stringify(structured, null, 1)}`,
+          text: `Nothing was deleted yet. ${summary} To proceed, show this to the human, and only if they agree call ${tool.name} again with the same arguments plus confirmation_token "${confirmation}" (valid until ${structured.expires_at}, single use).\n\n${JSON.stringify(structured, null, 1)}`,
         },
       ],
       structuredContent: structured,

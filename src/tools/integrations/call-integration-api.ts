@@ -3,7 +3,12 @@ import type { ConsumeFailure, Grant } from '../../approvals/grants.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
 import { defineTool, type ToolContext } from '../types.ts';
-import { type CanonicalRequest, canonicalRequest, HTTP_METHODS } from './request-shape.ts';
+import {
+  assertTeamAllowsWrites,
+  type CanonicalRequest,
+  canonicalRequest,
+  HTTP_METHODS,
+} from './request-shape.ts';
 
 /** Headers an agent may never set: credentials are Gatehouse's to inject, transport is ours. */
 const FORBIDDEN_HEADERS =
@@ -152,6 +157,7 @@ export const callIntegrationApi = defineTool({
     const extra = agentHeaders(args.headers);
     if (Object.keys(extra).length > 20) throw new AppError('invalid_input', 'At most 20 extra headers.');
     const write = req.provider.isWrite({ method: req.method, url: req.parsedUrl, body: req.body });
+    if (write) assertTeamAllowsWrites(p.settings, `a ${req.provider.name} request that changes data`);
     if (write && !p.permissions.includes('integrations:write')) {
       throw new AppError(
         'forbidden',

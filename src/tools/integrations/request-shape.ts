@@ -53,3 +53,15 @@ export function canonicalRequest(method: string, url: string, body: unknown): Ca
   }
   return { provider, method: upper, url: parsed.toString(), parsedUrl: parsed, body: text };
 }
+
+/**
+ * "Allow write access" off means read-only everywhere, third-party APIs included (seeds/000:
+ * "When off, MCP is restricted to read-only operations").
+ */
+export function assertTeamAllowsWrites(settings: { allowWrite: boolean }, what: string): void {
+  if (!settings.allowWrite) {
+    throw new AppError('forbidden', `Write access is turned off for your team, so ${what} is not allowed.`, {
+      hint: 'Use read-only requests, or ask a team admin to turn on "Allow write access".',
+    });
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Team settings and open sessions (DESIGN §3, §5): when an admin changes a toggle, a member's
+ * open 2025-era session is told `notifications/tools/list_changed`, its next tools/list shows
+ * what it may use now, and its calls follow. Each change is audited with old and new values.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { and, asc, eq } from 'drizzle-orm';
+import { schema } from '../../src/db/client.ts';
+import { call, tokensFor, toolNames } from '../support/mcp.ts';
+import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+
+setDefaultTimeout(30_000);
+
+/** Only a guard against hanging forever: the tests await the notification itself. */
+const GUARD_MS = 15_000;
+
+function bounded<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${GUARD_MS} ms`)), GUARD_MS);
+  });
+  return Promise.race([p, guard]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A v1 client whose standalone GET stream is known to be open (server notifications travel
+ * on it), and that counts tools/list_changed notifications.
+ */
+async function connectListening(base: string, token: string) {
+  let streamOpened!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    streamOpened = resolve;
+  });
+  const watchingFetch: typeof fetch = Object.assign(
+    async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      const res = await fetch(input, init);
+      if (init?.method === 'GET' && res.ok) streamOpened();
+      return res;
+    },
+    { preconnect: fetch.preconnect },
+  );
+  const client = new ClientV1({ name: 'gatehouse-test-listening', version: '1.0.0' });
+  let count = 0;
+  let waiters: (() => void)[] = [];
+  client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+    count++;
+    const w = waiters;
+    waiters = [];
+    for (const resolve of w) resolve();
+  });
+  await client.connect(
+    new TransportV1(new URL(`${base}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      fetch: watchingFetch,
+    }),
+  );
+  await bounded(opened, 'GET stream');
+  return {
+    client,
+    get count() {
+      return count;
+    },
+    /** Resolves at the next notification; call it before causing the change. */
+    nextListChanged(): Promise<void> {
+      return bounded(new Promise<void>((resolve) => waiters.push(resolve)), 'tools/list_changed');
+    },
+  };
+}
+
+let gh: TestGatehouse;
+let member: Awaited<ReturnType<typeof connectListening>>;
+let teamId: string;
+let actor: { userId: string; email: string };
+let allTools: string[];
+let writeTools: string[];
+
+beforeAll(async () => {
+  gh = await startTestGatehouse();
+  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+  member = await connectListening(gh.url, access_token);
+  // The admin only needs to exist as a Gatehouse user (the actor of the settings changes).
+  await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' });
+  const demo = (
+    await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 })
+  ).data.find((o) => o.name === 'Gatehouse Demo Team')!;
+  teamId = gh.ctx.teams.getByOrganization(demo.id)!.id;
+  const u = gh.ctx.db.select().from(schema.users).where(eq(schema.users.email, 'admin@demo.test')).get()!;
+  actor = { userId: u.id, email: u.email };
+  allTools = gh.ctx.tools
+    .all()
+    .map((d) => d.name)
+    .sort();
+  writeTools = gh.ctx.tools
+    .all()
+    .filter((d) => d.kind === 'write' || d.kind === 'destructive')
+    .map((d) => d.name)
+    .sort();
+});
+
+afterAll(async () => {
+  await member?.client.close().catch(() => {});
+  await gh?.stop();
+});
+
+const acme = async () =>
+  (await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ domains: ['acme.test'] })).data[0]!
+    .id;
+
+describe('tools/list_changed on team settings', () => {
+  test('the member’s open session starts with the write tools', async () => {
+    const names = await toolNames(member.client);
+    expect(names).toEqual(expect.arrayContaining(writeTools));
+    expect(writeTools.length).toBeGreaterThan(5);
+    expect(member.count).toBe(0);
+  });
+
+  test('"allow write" off: the session is notified, its list loses every write tool, writes are refused', async () => {
+    const changed = member.nextListChanged();
+    gh.ctx.settings.update(teamId, { allowWrite: false }, actor);
+    await changed;
+    const names = await toolNames(member.client);
+    for (const w of writeTools) expect(names).not.toContain(w);
+    expect(names).toEqual(allTools.filter((n) => !writeTools.includes(n)));
+    const write = await call(member.client, 'invite_user', {
+      email: 'late@acme.test',
+      organization_id: await acme(),
+    });
+    expect(write.isError).toBe(true);
+    expect(write.text.split('\n')[0]).toBe(
+      'Error (forbidden): Write access is turned off for your team: Gatehouse is read-only right now.',
+    );
+    const read = await call(member.client, 'list_workos_organizations', { limit: 1 });
+    expect(read.isError).toBe(false);
+  });
+
+  test('"allow write" on again: notified, the write tools are back and work', async () => {
+    const changed = member.nextListChanged();
+    gh.ctx.settings.update(teamId, { allowWrite: true }, actor);
+    await changed;
+    expect(await toolNames(member.client)).toEqual(allTools);
+    const r = await call(member.client, 'create_workos_organization', { name: 'Listed Again' });
+    expect(r.isError).toBe(false);
+  });
+
+  test('"enabled" off: notified, the list is empty and every call is denied', async () => {
+    const changed = member.nextListChanged();
+    gh.ctx.settings.update(teamId, { enabled: false }, actor);
+    await changed;
+    expect(await toolNames(member.client)).toEqual([]);
+    const results = await Promise.all(allTools.map((name) => call(member.client, name, {})));
+    const notDenied = results
+      .map((r, i) => ({ name: allTools[i], first: r.text.split('\n')[0], isError: r.isError }))
+      .filter(
+        (r) =>
+          !r.isError ||
+          r.first !== 'Error (forbidden): MCP access is disabled for your team by a Gatehouse admin.',
+      );
+    expect(notDenied).toEqual([]);
+  });
+
+  test('"enabled" on again: notified; reads return, writes stay off (they went off with it)', async () => {
+    const changed = member.nextListChanged();
+    gh.ctx.settings.update(teamId, { enabled: true }, actor);
+    await changed;
+    expect(await toolNames(member.client)).toEqual(allTools.filter((n) => !writeTools.includes(n)));
+    const restored = member.nextListChanged();
+    gh.ctx.settings.update(teamId, { allowWrite: true, allowProduction: true }, actor);
+    await restored;
+    expect(await toolNames(member.client)).toEqual(allTools);
+    // One notification per change that altered the list.
+    expect(member.count).toBe(5);
+  });
+
+  test('every change is in the audit trail with old and new values and who made it', () => {
+    const rows = gh.ctx.db
+      .select()
+      .from(schema.auditEntries)
+      .where(and(eq(schema.auditEntries.event, 'settings.changed'), eq(schema.auditEntries.teamId, teamId)))
+      .orderBy(asc(schema.auditEntries.seq))
+      .all();
+    expect(rows.map((r) => JSON.parse(r.details ?? 'null'))).toEqual([
+      { old: { allowWrite: true }, new: { allowWrite: false } },
+      { old: { allowWrite: false }, new: { allowWrite: true } },
+      {
+        old: { enabled: true, allowProduction: true, allowWrite: true },
+        new: { enabled: false, allowProduction: false, allowWrite: false },
+      },
+      { old: { enabled: false }, new: { enabled: true } },
+      {
+        old: { allowWrite: false, allowProduction: false },
+        new: { allowWrite: true, allowProduction: true },
+      },
+    ]);
+    for (const r of rows) {
+      expect(r.outcome).toBe('ok');
+      expect(r.userId).toBe(actor.userId);
+      expect(r.actorEmail).toBe('admin@demo.test');
+    }
+  });
+});
