@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Server } from 'bun';
+import { approvalsRoutes } from '../approvals/console.ts';
 import { GrantsService } from '../approvals/grants.ts';
 import { loadOrCreateAuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
@@ -29,8 +30,8 @@ import { oauthRoutes } from '../oauth/routes.ts';
 import { TokensService } from '../oauth/tokens.ts';
 import { createOutbound, guardedFetch } from '../outbound/index.ts';
 import { ConfirmationsService } from '../policy/confirmations.ts';
-import { TeamsService } from '../teams/service.ts';
 import { KillSwitch } from '../teams/kill-switch.ts';
+import { TeamsService } from '../teams/service.ts';
 import { SettingsService } from '../teams/settings.ts';
 import { ALL_TOOLS } from '../tools/index.ts';
 import { ToolRegistry } from '../tools/registry.ts';
@@ -115,7 +116,13 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
         timeoutMs: 5_000,
         maxResponseBytes: MAX_METADATA_BYTES,
       }));
-  const grants = new GrantsService(db, clock, audit, events, (teamId) => teams.settings(teamId).authorityTtlMs);
+  const grants = new GrantsService(
+    db,
+    clock,
+    audit,
+    events,
+    (teamId) => teams.settings(teamId).authorityTtlMs,
+  );
   const ctx: AppContext = {
     config,
     log,
@@ -169,7 +176,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   events.on('team.settings_changed', ({ teamId }) => refresh({ teamId }));
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
 
-  const modules: RouteModule[] = [oauthRoutes, connectionsRoutes];
+  const modules: RouteModule[] = [oauthRoutes, connectionsRoutes, approvalsRoutes];
   const raw: Record<string, RawHandler> = { '/mcp': mcp.handler };
   const app = buildApp(ctx, modules);
   const dispatch = createDispatcher(ctx, app, { raw });

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { AccessLevel, GrantStatus, Permission } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/events.ts';
@@ -233,6 +233,28 @@ export class GrantsService {
         .returning()
         .get();
       if (!row) throw new AppError('conflict', 'This request was already decided.');
+      if (row.kind === 'broad') {
+        // One active broad grant per authorization: the newest approval replaces older ones, so
+        // revoking it in the console really ends the agent's authority.
+        const replaced = tx
+          .update(schema.grants)
+          .set({ status: 'superseded', supersededBy: id, revokedAt: now })
+          .where(
+            and(
+              eq(schema.grants.kind, 'broad'),
+              eq(schema.grants.status, 'approved'),
+              eq(schema.grants.familyId, row.familyId),
+              sql`${schema.grants.id} <> ${id}`,
+            ),
+          )
+          .returning({ id: schema.grants.id })
+          .all();
+        for (const r of replaced) {
+          this.auditTx(tx, 'grant.superseded', { userId: a.userId, teamId: g.teamId, email: a.email }, r.id, {
+            superseded_by: id,
+          });
+        }
+      }
       this.auditTx(tx, 'grant.approved', { userId: a.userId, teamId: g.teamId, email: a.email }, id, {
         requester: g.userId,
         providers,
@@ -406,18 +428,29 @@ export class GrantsService {
 
   /** The console's view of a team: pending requests, active grants and recent decisions. */
   forTeam(teamId: string): { pending: Grant[]; active: Grant[]; recent: Grant[] } {
-    const rows = this.db
+    const g = schema.grants;
+    // Pending and active grants are few and all shown; only the history is capped.
+    const live = this.db
       .select()
-      .from(schema.grants)
-      .where(eq(schema.grants.teamId, teamId))
-      .orderBy(desc(schema.grants.createdAt))
-      .limit(200)
+      .from(g)
+      .where(and(eq(g.teamId, teamId), inArray(g.status, ['pending', 'approved'])))
+      .orderBy(desc(g.createdAt))
       .all()
-      .map((g) => this.settle(g));
+      .map((x) => this.settle(x));
+    const recent = this.db
+      .select()
+      .from(g)
+      .where(and(eq(g.teamId, teamId), notInArray(g.status, ['pending', 'approved'])))
+      .orderBy(desc(g.decidedAt), desc(g.createdAt))
+      .limit(20)
+      .all();
     return {
-      pending: rows.filter((g) => g.status === 'pending'),
-      active: rows.filter((g) => g.status === 'approved'),
-      recent: rows.filter((g) => g.status !== 'pending' && g.status !== 'approved').slice(0, 20),
+      pending: live.filter((x) => x.status === 'pending'),
+      active: live.filter((x) => x.status === 'approved'),
+      recent: [...live.filter((x) => x.status !== 'pending' && x.status !== 'approved'), ...recent].slice(
+        0,
+        20,
+      ),
     };
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConsumeFailure, Grant } from '../../approvals/grants.ts';
+import { sha256 } from '../../crypto/random.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
 import { defineTool, type ToolContext } from '../types.ts';
@@ -86,6 +87,8 @@ function authority(
           );
         if (g.method !== req.method) throw new AppError('forbidden', consumeMessage('mismatch_method', g));
         if (g.url !== req.url) throw new AppError('forbidden', consumeMessage('mismatch_url', g));
+        if (g.bodyHash !== (req.body === undefined ? null : sha256(req.body)))
+          throw new AppError('forbidden', consumeMessage('mismatch_body', g));
         return g;
       },
       // …consume after, atomically.
@@ -186,13 +189,16 @@ export const callIntegrationApi = defineTool({
     }
     const grant = grantFor.commit();
 
+    // Provider headers win over the agent's (case-insensitively), and the credential is ours.
+    const headers = new Headers(extra);
+    for (const [k, v] of Object.entries(
+      req.provider.headers({ method: req.method, url: req.parsedUrl, body: req.body }),
+    ))
+      headers.set(k, v);
+    headers.set('Authorization', `Bearer ${token.accessToken.accessToken}`);
     const res = await ctx.app.outbound.fetch(req.url, {
       method: req.method,
-      headers: {
-        ...extra,
-        ...req.provider.headers({ method: req.method, url: req.parsedUrl, body: req.body }),
-        Authorization: `Bearer ${token.accessToken.accessToken}`,
-      },
+      headers,
       body: req.body,
       timeoutMs: CALL_TIMEOUT_MS,
       maxResponseBytes: MAX_RESPONSE_BYTES,

@@ -1,0 +1,362 @@
+import type { GrantView, Permit } from '../../src/approvals/console-service.ts';
+
+/** A UTC timestamp, to the second. */
+export function when(ms: number | null): string {
+  return ms === null ? '' : `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** A duration in words, e.g. `4 min 59 s`. */
+export function duration(seconds: number): string {
+  if (seconds <= 0) return 'no time';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h ? `${h} h` : '', m ? `${m} min` : '', s || (!h && !m) ? `${s} s` : ''].filter(Boolean).join(' ');
+}
+
+const STATUS_TEXT: Record<GrantView['status'], string> = {
+  pending: 'pending',
+  approved: 'approved',
+  denied: 'denied',
+  expired: 'expired',
+  consumed: 'used',
+  revoked: 'revoked',
+  superseded: 'superseded',
+};
+
+const STATUS_CLASS: Record<GrantView['status'], string> = {
+  pending: 'badge warn',
+  approved: 'badge ok',
+  denied: 'badge danger',
+  expired: 'badge',
+  consumed: 'badge',
+  revoked: 'badge danger',
+  superseded: 'badge',
+};
+
+export function StatusBadge({ v }: { v: GrantView }) {
+  return (
+    <span class={STATUS_CLASS[v.status]} data-testid="status" safe>
+      {STATUS_TEXT[v.status]}
+    </span>
+  );
+}
+
+/** What the grant covers, in one line. */
+export function scopeLine(v: GrantView): string {
+  const names = v.providers.map((p) => p.name).join(', ');
+  return v.kind === 'broad' ? `${v.level ?? 'read'} access to ${names}` : `${v.method} ${v.url}`;
+}
+
+function clientNote(v: GrantView): string {
+  if (v.client.kind === 'connection') return 'connection token';
+  if (v.client.kind === 'oauth') return `registered OAuth client ${v.client.clientId ?? ''}`.trim();
+  return 'client not found';
+}
+
+/** Who asked and through what; the client name is the registered one, never the client's claim. */
+function Origin({ v }: { v: GrantView }) {
+  return (
+    <>
+      <dt>Who asks</dt>
+      <dd data-testid="requester" safe>
+        {v.own ? `${v.requesterEmail} (you)` : v.requesterEmail}
+      </dd>
+      <dt>Client</dt>
+      <dd data-testid="client">
+        <strong safe>{v.client.name}</strong>{' '}
+        <span class="muted" safe>
+          {`(${clientNote(v)})`}
+        </span>
+      </dd>
+      <dt>Reason</dt>
+      <dd data-testid="reason" safe>
+        {v.reason}
+      </dd>
+    </>
+  );
+}
+
+/** Exactly what was asked for: providers and level, or the exact method, URL and body. */
+function Scope({ v }: { v: GrantView }) {
+  if (v.kind === 'broad') {
+    return (
+      <>
+        <dt>Asks for</dt>
+        <dd data-testid="scope" safe>
+          {v.status === 'pending'
+            ? `${v.level ?? 'read'} access to ${v.providers.map((p) => p.name).join(', ')}, for a limited time after approval`
+            : scopeLine(v)}
+        </dd>
+      </>
+    );
+  }
+  return (
+    <>
+      <dt>Exact request</dt>
+      <dd>
+        <pre class="copy" data-testid="request-line" safe>
+          {`${v.method} ${v.url}`}
+        </pre>
+        {v.body === null ? (
+          <p class="muted" data-testid="request-body-none">
+            No body: the call may not send one.
+          </p>
+        ) : (
+          <pre class="copy" data-testid="request-body" safe>
+            {v.body}
+          </pre>
+        )}
+        {v.write ? <span class="badge warn">changes data</span> : <span class="badge ok">read-only</span>}
+      </dd>
+    </>
+  );
+}
+
+/** What happened to a decided grant. */
+function Outcome({ v }: { v: GrantView }) {
+  return (
+    <>
+      {v.approverEmail ? (
+        <>
+          <dt>{v.status === 'denied' ? 'Denied by' : 'Approved by'}</dt>
+          <dd data-testid="approver" safe>
+            {`${v.approverEmail} at ${when(v.decidedAt)}`}
+          </dd>
+        </>
+      ) : (
+        ''
+      )}
+      {v.notes ? (
+        <>
+          <dt>Notes for the agent</dt>
+          <dd data-testid="notes" safe>
+            {v.notes}
+          </dd>
+        </>
+      ) : (
+        ''
+      )}
+      {v.status === 'denied' ? (
+        <>
+          <dt>Reason for denial</dt>
+          <dd data-testid="deny-reason" safe>
+            {v.denyReason ?? ''}
+          </dd>
+        </>
+      ) : (
+        ''
+      )}
+      {v.status === 'approved' ? (
+        <>
+          <dt>Time left</dt>
+          <dd data-testid="time-left" safe>
+            {v.kind === 'broad'
+              ? `${duration(v.secondsLeft)} (until ${when(v.expiresAt)})`
+              : `usable once, within ${duration(v.secondsLeft)}`}
+          </dd>
+        </>
+      ) : (
+        ''
+      )}
+      {v.status === 'consumed' ? (
+        <>
+          <dt>Used</dt>
+          <dd safe>{when(v.consumedAt)}</dd>
+        </>
+      ) : (
+        ''
+      )}
+      {v.status === 'revoked' ? (
+        <>
+          <dt>Revoked</dt>
+          <dd data-testid="revoked-by" safe>
+            {`${when(v.revokedAt)}${v.revokedByEmail ? ` by ${v.revokedByEmail}` : ''}`}
+          </dd>
+        </>
+      ) : (
+        ''
+      )}
+    </>
+  );
+}
+
+const FINAL_TEXT: Record<GrantView['status'], string> = {
+  pending: '',
+  approved: 'Approved. The agent can use it now; this link cannot be used again.',
+  denied: 'Denied. This link cannot be used again.',
+  expired: 'Expired: nobody decided in time, or the grant ran out. Ask the agent to request again if needed.',
+  consumed: 'Used: the approved call was made. This link cannot be used again.',
+  revoked: 'Revoked: the agent can no longer use this grant.',
+  superseded: 'Superseded: the agent sent a newer request, which replaced this one. This link is dead.',
+};
+
+/** The refusal text under a disabled button. */
+function Refusal({ permit, testId }: { permit: Permit; testId: string }) {
+  return permit.allowed || !permit.reason ? (
+    ''
+  ) : (
+    <p class="muted" data-testid={testId} safe>
+      {permit.reason}
+    </p>
+  );
+}
+
+function ApproveForm({ v, csrfToken, linkToken }: CardProps & { v: GrantView }) {
+  const action = `/approvals/${v.id}/approve`;
+  const disabled = !v.can.approve.allowed;
+  return (
+    <form
+      method="post"
+      action={action}
+      class="stack"
+      hx-post={action}
+      hx-target={`#grant-${v.id}`}
+      hx-swap="outerHTML"
+      data-testid="approve-form"
+    >
+      <input type="hidden" name="_csrf" value={csrfToken} />
+      {linkToken ? <input type="hidden" name="t" value={linkToken} /> : ''}
+      {v.kind === 'broad' ? (
+        <>
+          <fieldset class="stack">
+            <legend>Providers to allow</legend>
+            {v.providers.map((p) => (
+              <label class="choice">
+                <input type="checkbox" name="providers" value={p.id} checked disabled={disabled} />
+                <span class="name" safe>
+                  {p.name}
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <label class="stack">
+            <span>Access level</span>
+            <select name="level" disabled={disabled}>
+              {v.level === 'write' ? <option value="write">write (changes data)</option> : ''}
+              <option value="read" selected={v.level !== 'write'}>
+                read only
+              </option>
+            </select>
+          </label>
+        </>
+      ) : (
+        ''
+      )}
+      <label class="stack">
+        <span>Notes: instructions the agent must follow</span>
+        <textarea name="notes" maxlength="2000" disabled={disabled}></textarea>
+      </label>
+      <div class="row">
+        <button type="submit" class="primary" disabled={disabled}>
+          Approve
+        </button>
+      </div>
+      <Refusal permit={v.can.approve} testId="approve-refusal" />
+    </form>
+  );
+}
+
+function DenyForm({ v, csrfToken, linkToken }: CardProps & { v: GrantView }) {
+  const action = `/approvals/${v.id}/deny`;
+  const disabled = !v.can.deny.allowed;
+  return (
+    <form
+      method="post"
+      action={action}
+      class="row"
+      hx-post={action}
+      hx-target={`#grant-${v.id}`}
+      hx-swap="outerHTML"
+      data-testid="deny-form"
+    >
+      <input type="hidden" name="_csrf" value={csrfToken} />
+      {linkToken ? <input type="hidden" name="t" value={linkToken} /> : ''}
+      <input
+        type="text"
+        name="reason"
+        class="grow"
+        maxlength="2000"
+        placeholder="Reason for denying (optional)"
+        aria-label="Reason for denying"
+        disabled={disabled}
+      />
+      <button type="submit" class="danger" disabled={disabled}>
+        {v.own ? 'Deny (withdraw)' : 'Deny'}
+      </button>
+      <Refusal permit={v.can.deny} testId="deny-refusal" />
+    </form>
+  );
+}
+
+export interface CardProps {
+  csrfToken: string;
+  /** The approval link's secret, when the card is shown on the link's page (sent back with decisions). */
+  linkToken?: string;
+  /** A message about the last action on this card (e.g. a conflict). */
+  error?: string;
+}
+
+/**
+ * One request: who asks, through which registered client, why, exactly what; and, while it is
+ * pending, the decision forms. Also the unit htmx swaps after a decision. Polling morphs leave a
+ * pending card alone (hx-morph-skip) so a half-filled form is never reset.
+ */
+export function GrantCard(p: CardProps & { v: GrantView }) {
+  const { v } = p;
+  const pending = v.status === 'pending';
+  return (
+    <section
+      class="card grant"
+      id={`grant-${v.id}`}
+      data-grant={v.id}
+      data-status={v.status}
+      hx-morph-skip={pending}
+    >
+      <div class="row">
+        <h2 class="grow">{v.kind === 'broad' ? 'Session access request' : 'Exact-call request'}</h2>
+        <StatusBadge v={v} />
+      </div>
+      <dl class="facts">
+        <Origin v={v} />
+        <Scope v={v} />
+        {pending ? (
+          <>
+            <dt>Asked</dt>
+            <dd safe>{`${when(v.createdAt)}; expires undecided in ${duration(v.requestSecondsLeft)}`}</dd>
+          </>
+        ) : (
+          <Outcome v={v} />
+        )}
+      </dl>
+      <div id={`error-${v.id}`} aria-live="polite">
+        {p.error ? (
+          <p class="flash error" role="alert" data-testid="card-error" safe>
+            {p.error}
+          </p>
+        ) : (
+          ''
+        )}
+      </div>
+      {pending ? (
+        <div class="stack">
+          <ApproveForm {...p} v={v} />
+          <DenyForm {...p} v={v} />
+        </div>
+      ) : (
+        <p class="flash" role="status" data-testid="final-state" safe>
+          {FINAL_TEXT[v.status]}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** An error line for one card (htmx retargets refusals here, leaving the form as the human left it). */
+export function CardError({ message }: { message: string }) {
+  return (
+    <p class="flash error" role="alert" data-testid="card-error" safe>
+      {message}
+    </p>
+  );
+}
