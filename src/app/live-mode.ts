@@ -3,12 +3,18 @@ import type { LiveWorkOS } from '../config/index.ts';
 import { createWorkOSClient } from '../workos/client.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
 
-/** Live mode: api.workos.com (or WORKOS_API_HOSTNAME) with the operator's keys. */
+/** Live mode: api.workos.com (or WORKOS_API_URL) with the operator's keys. */
 export function liveWorkOS(live: LiveWorkOS): WorkOSGateway {
   const target = (apiKey: string) => ({
     apiKey,
     clientId: live.clientId,
-    ...(live.apiHostname ? { apiHostname: live.apiHostname } : {}),
+    ...(live.apiUrl
+      ? {
+          apiHostname: live.apiUrl.hostname,
+          https: live.apiUrl.https,
+          ...(live.apiUrl.port ? { port: live.apiUrl.port } : {}),
+        }
+      : {}),
   });
   const sandbox = createWorkOSClient(target(live.apiKey), { timeoutMs: WORKOS_REQUEST_TIMEOUT_MS });
   const production = live.productionApiKey

@@ -25,7 +25,11 @@ export function loginPage(ctx: AppContext, request: Request): Response {
   const returnTo = safeReturnTo(url.searchParams.get('return_to'));
   const s = currentSession(ctx, request);
   if (s?.teamId) return redirectResponse(returnTo);
-  if (ctx.config.mode === 'live') return startAuthKit(ctx, returnTo, undefined);
+  if (ctx.config.mode === 'live') {
+    // AuthKit pre-fills the email when given one (e.g. from a link "sign in as …").
+    const hint = url.searchParams.get('login_hint')?.trim();
+    return startAuthKit(ctx, returnTo, hint && EMAIL.test(hint) ? hint : undefined);
+  }
   const { token, setCookie } = ctx.csrf.forAnonymous(request);
   return renderPage(ctx, LoginPage({ csrfToken: token, returnTo, accounts: ctx.seededAccounts }) as string, {
     headers: setCookie ? { 'Set-Cookie': setCookie } : undefined,

@@ -8,7 +8,8 @@ export interface LiveWorkOS {
   apiKey: string;
   clientId: string;
   productionApiKey: string | undefined;
-  apiHostname: string | undefined;
+  /** WORKOS_API_URL: another WorkOS API origin (a proxy, or `gatehouse emulator`); default api.workos.com. */
+  apiUrl: { hostname: string; port: number | undefined; https: boolean } | undefined;
 }
 
 /** The one validated configuration object, built once at start (DESIGN §8). */
@@ -139,7 +140,7 @@ export function loadConfig(env: Env): Config {
   const apiKey = optional(env, 'WORKOS_API_KEY');
   const clientId = optional(env, 'WORKOS_CLIENT_ID');
   const productionApiKey = optional(env, 'WORKOS_PRODUCTION_API_KEY');
-  const apiHostname = optional(env, 'WORKOS_API_HOSTNAME');
+  const apiUrlRaw = take('WORKOS_API_URL', urlSchema('WORKOS_API_URL'), undefined as string | undefined);
   const mode: Mode = apiKey ? 'live' : 'local';
   if (apiKey && !apiKey.startsWith('sk_'))
     problems.push("WORKOS_API_KEY must be a WorkOS secret key starting with 'sk_'");
@@ -153,8 +154,18 @@ export function loadConfig(env: Env): Config {
     problems.push(
       'WORKOS_PRODUCTION_API_KEY is set but WORKOS_API_KEY is not: set both for live mode, or neither',
     );
-  if (apiHostname && !/^[a-z0-9.-]+$/i.test(apiHostname))
-    problems.push(`WORKOS_API_HOSTNAME must be a hostname, got ${quote(apiHostname)}`);
+  if (apiUrlRaw && mode === 'local')
+    problems.push('WORKOS_API_URL is set but WORKOS_API_KEY is not: it only applies in live mode');
+  const apiUrl = apiUrlRaw
+    ? (() => {
+        const u = new URL(apiUrlRaw);
+        return {
+          hostname: u.hostname.replace(/^\[|\]$/g, ''),
+          port: u.port ? Number(u.port) : undefined,
+          https: u.protocol === 'https:',
+        };
+      })()
+    : undefined;
 
   const cookiePassword = optional(env, 'WORKOS_COOKIE_PASSWORD');
   if (cookiePassword !== undefined && cookiePassword.length < 32)
@@ -183,8 +194,7 @@ export function loadConfig(env: Env): Config {
     logLevel,
     secureCookies: pub.protocol === 'https:',
     mode,
-    workos:
-      mode === 'live' ? { apiKey: apiKey!, clientId: clientId!, productionApiKey, apiHostname } : undefined,
+    workos: mode === 'live' ? { apiKey: apiKey!, clientId: clientId!, productionApiKey, apiUrl } : undefined,
     cookiePassword,
     metricsToken,
   };

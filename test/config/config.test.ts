@@ -78,7 +78,7 @@ describe('config', () => {
       apiKey: 'sk_test_123',
       clientId: 'client_123',
       productionApiKey: 'sk_live_9',
-      apiHostname: undefined,
+      apiUrl: undefined,
     });
   });
 
@@ -86,6 +86,31 @@ describe('config', () => {
     expect(problems({ WORKOS_API_KEY: 'pk_123', WORKOS_CLIENT_ID: 'client_1' })).toContain(
       "WORKOS_API_KEY must be a WorkOS secret key starting with 'sk_'",
     );
+  });
+
+  test('WORKOS_API_URL — points live mode at another WorkOS origin', () => {
+    const c = loadConfig({
+      WORKOS_API_KEY: 'sk_test_1',
+      WORKOS_CLIENT_ID: 'client_1',
+      WORKOS_API_URL: 'http://127.0.0.1:4100',
+    });
+    expect(c.workos?.apiUrl).toEqual({ hostname: '127.0.0.1', port: 4100, https: false });
+  });
+
+  test('WORKOS_API_URL — plain http off loopback is refused', () => {
+    expect(
+      problems({
+        WORKOS_API_KEY: 'sk_test_1',
+        WORKOS_CLIENT_ID: 'client_1',
+        WORKOS_API_URL: 'http://workos.example',
+      })[0],
+    ).toContain('WORKOS_API_URL must use https unless it is a loopback address');
+  });
+
+  test('WORKOS_API_URL — without live mode is refused', () => {
+    expect(problems({ WORKOS_API_URL: 'https://api.workos.com' })).toEqual([
+      'WORKOS_API_URL is set but WORKOS_API_KEY is not: it only applies in live mode',
+    ]);
   });
 
   test('WORKOS_PRODUCTION_API_KEY — alone is refused', () => {
