@@ -50,7 +50,7 @@ export const LOCAL_API_KEYS: Record<Environment, string> = {
  * How many internal keys the emulator accepts. It rate-limits each key to 1000 requests a
  * minute; spreading calls over several keeps benches clear of 429s.
  */
-const INTERNAL_KEY_COUNT = 16;
+const INTERNAL_KEY_COUNT = 64;
 
 /** The runtime's own Request and Response, captured before any emulator can replace them. */
 const NATIVE_WEB_GLOBALS = { Request: globalThis.Request, Response: globalThis.Response } as const;
