@@ -310,3 +310,24 @@ describe('seed', () => {
     expect(umbrella.metadata).toHaveProperty('client_secret');
   });
 });
+
+describe('organizations (fixture follow-ups)', () => {
+  test('organizations list — several domains match any of them', async () => {
+    const page = await t.workos.organizations.listOrganizations({ domains: ['acme.test', 'stark.test'] });
+    const names = page.data.map((o) => o.name).sort();
+    expect(names).toContain('Acme Corp');
+    expect(names).toContain('Stark Industries');
+  });
+
+  test('organization delete — takes its SSO connections with it, as WorkOS does', async () => {
+    const org = await t.workos.organizations.createOrganization({ name: 'Cascade Test Org' });
+    await t.workos.post('/connections', {
+      organization_id: org.id,
+      name: 'Cascade SAML',
+      connection_type: 'GenericSAML',
+    });
+    expect((await t.workos.sso.listConnections({ organizationId: org.id })).data).toHaveLength(1);
+    await t.workos.organizations.deleteOrganization(org.id);
+    expect((await t.workos.sso.listConnections({ organizationId: org.id })).data).toHaveLength(0);
+  });
+});
