@@ -9,12 +9,16 @@ import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { LoginFlows } from '../auth/login-flows.ts';
 import { SHUTDOWN_GRACE_MS } from '../config/constants.ts';
 import type { Config } from '../config/index.ts';
+import { auditRoutes } from '../console/audit.ts';
 import { connectionsRoutes } from '../console/connections.ts';
+import { dashboardRoutes } from '../console/dashboard.ts';
+import { settingsRoutes } from '../console/settings.ts';
 import { Sealer } from '../crypto/seal.ts';
 import { openDatabase } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { buildApp, type RouteModule } from '../http/app.ts';
 import { Csrf } from '../http/csrf.ts';
+import { metricsHandler } from '../http/metrics.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
 import { createDispatcher, listen, type RawHandler } from '../http/server.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
@@ -176,11 +180,30 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   events.on('team.settings_changed', ({ teamId }) => refresh({ teamId }));
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
 
-  const modules: RouteModule[] = [oauthRoutes, connectionsRoutes, approvalsRoutes];
-  const raw: Record<string, RawHandler> = { '/mcp': mcp.handler };
+  const modules: RouteModule[] = [
+    oauthRoutes,
+    connectionsRoutes,
+    approvalsRoutes,
+    settingsRoutes,
+    auditRoutes,
+    dashboardRoutes,
+  ];
+  const raw: Record<string, RawHandler> = {
+    '/mcp': mcp.handler,
+    '/metrics': metricsHandler(ctx, () => mcp.sessions.size),
+  };
   const app = buildApp(ctx, modules);
   const dispatch = createDispatcher(ctx, app, { raw });
-  const server = listen(ctx, dispatch);
+  // Counts every answer for gatehouse_http_requests_total.
+  const counted = Object.assign(
+    async (request: Request, s: Server<unknown>) => {
+      const res = await dispatch(request, s);
+      ctx.metrics.recordHttp(request.method, res.status);
+      return res;
+    },
+    { inFlight: dispatch.inFlight },
+  );
+  const server = listen(ctx, counted);
 
   let stopped = false;
   return {

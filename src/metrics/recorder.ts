@@ -7,6 +7,8 @@ import { schema } from '../db/client.ts';
 export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
 const MINUTE_MS = 60_000;
 
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 export type CallOutcome = 'ok' | 'error' | 'denied';
 
 export function bucketIndex(latencyMs: number): number {
@@ -22,12 +24,33 @@ export class MetricsRecorder {
   /** Process-lifetime counters by `${tool}|${outcome}` (Prometheus counters). */
   readonly totals = new Map<string, number>();
   readonly latency = new Map<string, number[]>();
+  /** Process-lifetime sum of call latencies per tool, in ms (the histogram's `_sum`). */
+  readonly latencySumMs = new Map<string, number>();
   readonly denials = new Map<string, number>();
+  /** Process-lifetime HTTP answers by `${method}|${status}`. */
+  readonly http = new Map<string, number>();
+  /**
+   * The policy pipeline's own cost: a tool call's time minus the time spent in the tool (WorkOS,
+   * providers), summed in ms over calls that ran (Prometheus summary `_sum`/`_count`).
+   */
+  readonly pipelineOverhead = { sumMs: 0, count: 0 };
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
+
+  recordPipelineOverhead(ms: number): void {
+    this.pipelineOverhead.sumMs += Math.max(0, ms);
+    this.pipelineOverhead.count += 1;
+  }
+
+  /** Counts one HTTP answer (method folded to a fixed set so the label cannot grow unbounded). */
+  recordHttp(method: string, status: number): void {
+    const m = HTTP_METHODS.has(method) ? method : 'OTHER';
+    const key = `${m}|${status}`;
+    this.http.set(key, (this.http.get(key) ?? 0) + 1);
+  }
 
   recordCall(input: {
     teamId: string;
@@ -41,6 +64,7 @@ export class MetricsRecorder {
     const hist = this.latency.get(input.tool) ?? new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
     hist[bucketIndex(input.latencyMs)]++;
     this.latency.set(input.tool, hist);
+    this.latencySumMs.set(input.tool, (this.latencySumMs.get(input.tool) ?? 0) + input.latencyMs);
     if (input.denialReason)
       this.denials.set(input.denialReason, (this.denials.get(input.denialReason) ?? 0) + 1);
 

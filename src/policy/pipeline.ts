@@ -72,7 +72,12 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
   let environment: Environment = call.session?.environment ?? 'sandbox';
   let auditedArgs: unknown = call.args;
 
-  const finish = (outcome: 'allowed' | 'denied' | 'failed', result: CallToolResult, reason?: string) => {
+  const finish = (
+    outcome: 'allowed' | 'denied' | 'failed',
+    result: CallToolResult,
+    reason?: string,
+    details?: { summary: string },
+  ) => {
     const latencyMs = performance.now() - started;
     app.audit.append({
       event: 'tool.call',
@@ -88,6 +93,7 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
       environment,
       args: auditedArgs,
       latencyMs,
+      ...(details ? { details } : {}),
     });
     app.metrics.recordCall({
       teamId: p.teamId,
@@ -96,7 +102,21 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
       latencyMs,
       ...(outcome === 'denied' && reason ? { denialReason: reason } : {}),
     });
+    // The pipeline's own cost, audit and metrics included: everything but the tool's WorkOS time.
+    if (toolMs > 0) app.metrics.recordPipelineOverhead(performance.now() - started - toolMs);
     return result;
+  };
+
+  // Looked up first so even a refused call is recorded under its tool's name.
+  tool = app.tools.get(call.name);
+  let toolMs = 0;
+  const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      toolMs += performance.now() - t;
+    }
   };
 
   try {
@@ -111,7 +131,6 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
     }
 
     // 2. The tool must exist and the caller must hold its permission.
-    tool = app.tools.get(call.name);
     if (!tool)
       throw deny(
         'unknown_tool',
@@ -165,22 +184,30 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
 
     // 6. Destructive gate.
     if (tool.kind === 'destructive') {
-      const confirmed = await confirmDestruction(app, call, tool, ctx, args);
+      const destructive = tool;
+      const confirmed = await confirmDestruction(app, call, destructive, ctx, args, timed);
       if (confirmed !== true) return finish('denied', confirmed.result, confirmed.reason);
     }
 
     // 7. Call WorkOS (through the tool).
-    const result = await tool.run(ctx, args);
+    const runnable = tool;
+    const result = await timed(() => runnable.run(ctx, args));
     const structured = tool.output.parse(result.structured);
 
     // 8. Response filter.
     const pii = p.settings.piiRedaction;
     const safe = filterValue(structured, { pii }) as Record<string, unknown>;
     const summary = filterValue(result.summary, { pii });
-    return finish('allowed', {
-      content: [{ type: 'text', text: `${summary}\n\n${JSON.stringify(safe, null, 1)}` }],
-      structuredContent: safe,
-    });
+    // The trail records what the agent was told (the summary, already filtered), not the data.
+    return finish(
+      'allowed',
+      {
+        content: [{ type: 'text', text: `${summary}\n\n${JSON.stringify(safe, null, 1)}` }],
+        structuredContent: safe,
+      },
+      undefined,
+      { summary },
+    );
   } catch (e) {
     // 9. Denials and failures are results too, and are audited like successes.
     if (e instanceof Denied) return finish('denied', toToolResult(e.error), e.reason);
@@ -251,6 +278,7 @@ async function confirmDestruction(
   tool: ToolDefinition,
   ctx: ToolContext,
   args: Record<string, unknown>,
+  timed: <T>(work: () => Promise<T>) => Promise<T>,
 ): Promise<true | { result: CallToolResult; reason: DenialReason }> {
   if (!tool.describeDestruction)
     throw new Error(`${tool.name} is destructive but cannot describe what it destroys`);
@@ -266,7 +294,8 @@ async function confirmDestruction(
       'Call the tool again without confirmation_token to get a fresh one.',
     );
   }
-  const destruction = await tool.describeDestruction(ctx, args);
+  const describe = tool.describeDestruction.bind(tool);
+  const destruction = await timed(() => describe(ctx, args));
   // The description comes from WorkOS: it passes the same filter as any result, on every path.
   const pii = call.principal.settings.piiRedaction;
   const summary = filterValue(destruction.summary, { pii });

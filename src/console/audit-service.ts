@@ -1,0 +1,257 @@
+import { and, desc, eq, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { AUDIT_OUTCOMES, type AuditOutcome } from '../../db/schema/enums.ts';
+import type { AppContext } from '../app/context.ts';
+import { parseSince } from '../audit/export.ts';
+import { schema } from '../db/client.ts';
+import { isTeamAdmin, type TeamSession } from './connections-service.ts';
+
+/** Rows per page. */
+export const AUDIT_PAGE_SIZE = 50;
+
+/** Events offered as suggestions in the filter (any event name can be typed). */
+export const KNOWN_EVENTS = [
+  'tool.call',
+  'settings.changed',
+  'team.kill_switch',
+  'grant.requested',
+  'grant.approved',
+  'grant.denied',
+  'grant.revoked',
+  'grant.consumed',
+  'grant.expired',
+  'oauth.consent',
+  'oauth.token_issued',
+  'oauth.refresh_reused',
+  'token_family.revoked',
+  'connection_token.created',
+  'auth.team_entered',
+  'audit.exported',
+] as const;
+
+/** The filter as typed in the form (echoed back into it). */
+export interface AuditFilterInput {
+  user: string;
+  client: string;
+  tool: string;
+  outcome: string;
+  event: string;
+  from: string;
+  to: string;
+}
+
+/** The filter as applied. */
+export interface AuditFilter {
+  user?: string;
+  client?: string;
+  tool?: string;
+  outcome?: AuditOutcome;
+  event?: string;
+  from?: number;
+  to?: number;
+}
+
+export interface AuditQuery {
+  input: AuditFilterInput;
+  filter: AuditFilter;
+  /** Older than this seq (the "Older" link), or newer than this seq ("Newer"). */
+  before?: number;
+  after?: number;
+  /** Problems with the filter (the offending part is ignored). */
+  problems: string[];
+}
+
+const FIELD_MAX = 200;
+
+/**
+ * A time as the filter takes it: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` (UTC unless a zone is
+ * given), a full ISO time, or a duration back from now (`30m`, `24h`, `7d`).
+ */
+export function parseTime(value: string, now: number): number | undefined {
+  let v = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v)) v = `${v.replace(' ', 'T')}Z`;
+  return parseSince(v, now);
+}
+
+function seqParam(v: string | null): number | undefined {
+  if (!v || !/^\d{1,15}$/.test(v)) return undefined;
+  const n = Number(v);
+  return n > 0 ? n : undefined;
+}
+
+/** Reads the filter and cursor from the query string; for non-admins the user filter is ignored. */
+export function parseAuditQuery(params: URLSearchParams, now: number, admin: boolean): AuditQuery {
+  const get = (k: string) => (params.get(k) ?? '').trim().slice(0, FIELD_MAX);
+  const input: AuditFilterInput = {
+    user: admin ? get('user') : '',
+    client: get('client'),
+    tool: get('tool'),
+    outcome: get('outcome'),
+    event: get('event'),
+    from: get('from'),
+    to: get('to'),
+  };
+  const filter: AuditFilter = {};
+  const problems: string[] = [];
+  if (input.user) filter.user = input.user.toLowerCase();
+  if (input.client) filter.client = input.client;
+  if (input.tool) filter.tool = input.tool;
+  if (input.event) filter.event = input.event;
+  if (input.outcome) {
+    if ((AUDIT_OUTCOMES as readonly string[]).includes(input.outcome))
+      filter.outcome = input.outcome as AuditOutcome;
+    else problems.push(`Outcome must be one of ${AUDIT_OUTCOMES.join(', ')}.`);
+  }
+  for (const k of ['from', 'to'] as const) {
+    if (!input[k]) continue;
+    const t = parseTime(input[k], now);
+    if (t === undefined)
+      problems.push(
+        `“${k === 'from' ? 'From' : 'To'}” is not a time: use YYYY-MM-DD HH:MM (UTC), an ISO time, or 24h / 7d.`,
+      );
+    else filter[k] = t;
+  }
+  return {
+    input,
+    filter,
+    before: seqParam(params.get('before')),
+    after: seqParam(params.get('after')),
+    problems,
+  };
+}
+
+/** The query string of a filter (for links that keep it), plus extra parameters. */
+export function filterQuery(input: AuditFilterInput, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(input)) if (v) p.set(k, v);
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/**
+ * Who sees what: a team admin (gatehouse:admin) sees every entry of the team; anyone else on
+ * the team sees only the entries they are the actor of. Entries without a team (sign-ins
+ * before a team was chosen) are not shown here; they are in `gatehouse audit export`.
+ */
+function scope(s: TeamSession): SQL {
+  const a = schema.auditEntries;
+  return isTeamAdmin(s) ? eq(a.teamId, s.teamId) : and(eq(a.teamId, s.teamId), eq(a.userId, s.userId))!;
+}
+
+function conditions(s: TeamSession, f: AuditFilter): SQL[] {
+  const a = schema.auditEntries;
+  const c: SQL[] = [scope(s)];
+  if (f.user) c.push(sql`lower(${a.actorEmail}) = ${f.user}`);
+  if (f.client) c.push(eq(a.clientId, f.client));
+  if (f.tool) c.push(eq(a.tool, f.tool));
+  if (f.outcome) c.push(eq(a.outcome, f.outcome));
+  if (f.event) c.push(eq(a.event, f.event));
+  if (f.from !== undefined) c.push(gte(a.at, f.from));
+  if (f.to !== undefined) c.push(lt(a.at, f.to));
+  return c;
+}
+
+export type AuditRow = typeof schema.auditEntries.$inferSelect & { clientName: string | null };
+
+export interface AuditPageData {
+  rows: AuditRow[];
+  /** Cursor for the "Older" link (the oldest seq shown), when older entries exist. */
+  older?: number;
+  /** Cursor for the "Newer" link (the newest seq shown), when newer entries exist. */
+  newer?: number;
+}
+
+/** One page of entries, newest first, by seq cursor. */
+export function auditEntries(ctx: AppContext, s: TeamSession, q: AuditQuery): AuditPageData {
+  const a = schema.auditEntries;
+  const base = conditions(s, q.filter);
+  let rows: (typeof a.$inferSelect)[];
+  if (q.after !== undefined && q.before === undefined) {
+    rows = ctx.db
+      .select()
+      .from(a)
+      .where(and(...base, gt(a.seq, q.after)))
+      .orderBy(a.seq)
+      .limit(AUDIT_PAGE_SIZE)
+      .all()
+      .reverse();
+  } else {
+    rows = ctx.db
+      .select()
+      .from(a)
+      .where(and(...base, q.before !== undefined ? lt(a.seq, q.before) : undefined))
+      .orderBy(desc(a.seq))
+      .limit(AUDIT_PAGE_SIZE)
+      .all();
+  }
+  const exists = (cond: SQL) =>
+    ctx.db
+      .select({ seq: a.seq })
+      .from(a)
+      .where(and(...base, cond))
+      .limit(1)
+      .get() !== undefined;
+  const newest = rows[0]?.seq;
+  const oldest = rows.at(-1)?.seq;
+  const names = clientNames(
+    ctx,
+    rows.map((r) => r.clientId).filter((c): c is string => c !== null),
+  );
+  return {
+    rows: rows.map((r) => ({ ...r, clientName: r.clientId ? (names.get(r.clientId) ?? null) : null })),
+    older: oldest !== undefined && exists(lt(a.seq, oldest)) ? oldest : undefined,
+    newer: newest !== undefined && exists(gt(a.seq, newest)) ? newest : undefined,
+  };
+}
+
+function clientNames(ctx: AppContext, ids: string[]): Map<string, string> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const c = schema.oauthClients;
+  return new Map(
+    ctx.db
+      .select({ id: c.id, name: c.clientName })
+      .from(c)
+      .where(inArray(c.id, unique))
+      .all()
+      .map((r) => [r.id, r.name]),
+  );
+}
+
+/** The OAuth clients the human can filter by: those authorized in the team (their own, unless admin). */
+export function clientChoices(ctx: AppContext, s: TeamSession): { id: string; name: string }[] {
+  const f = schema.tokenFamilies;
+  const c = schema.oauthClients;
+  return ctx.db
+    .selectDistinct({ id: c.id, name: c.clientName })
+    .from(f)
+    .innerJoin(c, eq(c.id, f.clientId))
+    .where(and(eq(f.teamId, s.teamId), isTeamAdmin(s) ? undefined : eq(f.userId, s.userId)))
+    .orderBy(c.clientName)
+    .all();
+}
+
+/** Team members' emails (admins filter by user). */
+export function userChoices(ctx: AppContext, s: TeamSession): string[] {
+  if (!isTeamAdmin(s)) return [];
+  const m = schema.teamMembers;
+  const u = schema.users;
+  return ctx.db
+    .select({ email: u.email })
+    .from(m)
+    .innerJoin(u, eq(u.id, m.userId))
+    .where(eq(m.teamId, s.teamId))
+    .orderBy(u.email)
+    .all()
+    .map((r) => r.email);
+}
+
+/** Pretty JSON of a stored args/details column (left as it is when it does not parse). */
+export function prettyJson(stored: string | null): string | undefined {
+  if (stored === null) return undefined;
+  try {
+    return JSON.stringify(JSON.parse(stored), null, 2);
+  } catch {
+    return stored;
+  }
+}

@@ -1,0 +1,204 @@
+import type { Elysia } from 'elysia';
+import { AUDIT_OUTCOMES } from '../../db/schema/enums.ts';
+import { AuditPage, type AuditRowView, VerifyResult, type VerifyView } from '../../views/pages/audit.tsx';
+import type { AppContext } from '../app/context.ts';
+import { EXPORT_FORMATS, type ExportFormat, exportEntries } from '../audit/export.ts';
+import { describeResult, verifyChain } from '../audit/verify.ts';
+import { AppError } from '../errors/app-error.ts';
+import { page } from '../http/app.ts';
+import { readForm } from '../http/forms.ts';
+import { renderPage } from '../http/page.ts';
+import { fragmentResponse, withSecurityHeaders } from '../http/responses.ts';
+import {
+  type AuditQuery,
+  auditEntries,
+  clientChoices,
+  filterQuery,
+  KNOWN_EVENTS,
+  parseAuditQuery,
+  parseTime,
+  prettyJson,
+  userChoices,
+} from './audit-service.ts';
+import { isTeamAdmin, type TeamSession } from './connections-service.ts';
+import { requireTeamSession, shellUser } from './session.ts';
+
+const isHtmx = (request: Request) => request.headers.get('hx-request') === 'true';
+
+function teamSession(ctx: AppContext, request: Request): TeamSession | Response {
+  const s = requireTeamSession(ctx, request);
+  if (s instanceof Response) return s;
+  return s as TeamSession;
+}
+
+/** Verifying and exporting cover the whole trail's structure: team admins only. */
+function requireAuditAdmin(s: TeamSession): void {
+  if (!isTeamAdmin(s))
+    throw new AppError(
+      'forbidden',
+      'Only team admins (gatehouse:admin) can verify or export the audit trail.',
+    );
+}
+
+const when = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)}`;
+
+function renderAudit(ctx: AppContext, s: TeamSession, q: AuditQuery, verify?: VerifyView): Response {
+  const admin = isTeamAdmin(s);
+  const data = auditEntries(ctx, s, q);
+  const rows: AuditRowView[] = data.rows.map((r) => ({
+    seq: r.seq,
+    when: when(r.at),
+    event: r.event,
+    actorEmail: r.actorEmail,
+    client: r.clientName ?? r.clientId,
+    tool: r.tool,
+    environment: r.environment,
+    outcome: r.outcome,
+    reason: r.reason,
+    latency: r.latencyMs === null ? null : `${r.latencyMs} ms`,
+    args: prettyJson(r.args),
+    details: prettyJson(r.details),
+  }));
+  const range: Record<string, string> = {};
+  if (q.filter.from !== undefined) range.since = new Date(q.filter.from).toISOString();
+  if (q.filter.to !== undefined) range.until = new Date(q.filter.to).toISOString();
+  const exportHref = (format: ExportFormat) =>
+    `/audit/export?${new URLSearchParams({ format, ...range }).toString()}`;
+  return renderPage(
+    ctx,
+    AuditPage({
+      user: shellUser(s),
+      csrfToken: ctx.csrf.forSession(s.idHash),
+      admin,
+      filter: q.input,
+      problems: q.problems,
+      rows,
+      olderHref: data.older ? `/audit${filterQuery(q.input, { before: String(data.older) })}` : undefined,
+      newerHref: data.newer ? `/audit${filterQuery(q.input, { after: String(data.newer) })}` : undefined,
+      newestHref: data.newer ? `/audit${filterQuery(q.input)}` : undefined,
+      choices: {
+        users: userChoices(ctx, s),
+        clients: clientChoices(ctx, s),
+        tools: ctx.tools
+          .all()
+          .map((t) => t.name)
+          .sort(),
+        outcomes: AUDIT_OUTCOMES,
+        events: KNOWN_EVENTS,
+      },
+      exports: admin ? { jsonl: exportHref('jsonl'), csv: exportHref('csv') } : undefined,
+      verify,
+    }) as string,
+  );
+}
+
+/** GET /audit — filters `user` (admins), `client`, `tool`, `outcome`, `event`, `from`, `to`; cursor `before`/`after`. */
+export function auditPage(ctx: AppContext, request: Request): Response {
+  const s = teamSession(ctx, request);
+  if (s instanceof Response) return s;
+  const q = parseAuditQuery(new URL(request.url).searchParams, ctx.clock.now(), isTeamAdmin(s));
+  return renderAudit(ctx, s, q);
+}
+
+/**
+ * POST /audit/verify — walks the whole chain (read-only) and shows the result. htmx gets the
+ * result fragment; a plain form gets the audit page with it.
+ */
+export async function auditVerify(ctx: AppContext, request: Request): Promise<Response> {
+  const s = teamSession(ctx, request);
+  if (s instanceof Response) return s;
+  requireAuditAdmin(s);
+  const form = await readForm(request);
+  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  const result = verifyChain(ctx.db.$client, ctx.auditKey);
+  const v: VerifyView = { ok: result.ok, message: describeResult(result) };
+  if (isHtmx(request)) return fragmentResponse(VerifyResult({ v }) as string);
+  return renderAudit(ctx, s, parseAuditQuery(new URLSearchParams(), ctx.clock.now(), true), v);
+}
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  jsonl: 'application/x-ndjson; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+};
+
+/** Lines per chunk pulled from the export generator. */
+const CHUNK_LINES = 200;
+
+/**
+ * GET /audit/export?format=jsonl|csv&since=…&until=… — the team's entries in the range, oldest
+ * first, streamed as a download. `since`/`until` take what the filter takes (ISO, `24h`…);
+ * `until` defaults to now, so the file ends at the moment it was asked for.
+ */
+export function auditExport(ctx: AppContext, request: Request): Response {
+  const s = teamSession(ctx, request);
+  if (s instanceof Response) return s;
+  requireAuditAdmin(s);
+  const params = new URL(request.url).searchParams;
+  const format = params.get('format') ?? 'jsonl';
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    throw new AppError('invalid_input', 'format must be jsonl or csv.');
+  const now = ctx.clock.now();
+  const time = (name: string) => {
+    const raw = params.get(name);
+    if (raw === null || raw.trim() === '') return undefined;
+    const t = parseTime(raw.slice(0, 100), now);
+    if (t === undefined)
+      throw new AppError('invalid_input', `${name} is not a time (ISO, or 30m / 24h / 7d).`);
+    return t;
+  };
+  const since = time('since');
+  const until = time('until') ?? now;
+  const fmt = format as ExportFormat;
+  ctx.audit.append({
+    event: 'audit.exported',
+    outcome: 'ok',
+    teamId: s.teamId,
+    userId: s.userId,
+    actorEmail: s.email,
+    details: {
+      format: fmt,
+      since: since === undefined ? null : new Date(since).toISOString(),
+      until: new Date(until).toISOString(),
+    },
+  });
+  const lines = exportEntries(ctx.db.$client, fmt, {
+    teamId: s.teamId,
+    ...(since !== undefined ? { since } : {}),
+    until,
+  });
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      let chunk = '';
+      for (let i = 0; i < CHUNK_LINES; i++) {
+        const next = lines.next();
+        if (next.done) {
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          controller.close();
+          return;
+        }
+        chunk += next.value;
+      }
+      controller.enqueue(encoder.encode(chunk));
+    },
+    cancel() {
+      lines.return(undefined);
+    },
+  });
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').slice(0, 15);
+  const headers = withSecurityHeaders(
+    new Headers({
+      'Content-Type': CONTENT_TYPES[fmt],
+      'Content-Disposition': `attachment; filename="gatehouse-audit-${stamp}.${fmt}"`,
+    }),
+  );
+  return new Response(body, { status: 200, headers });
+}
+
+/** The /audit routes (DESIGN §5, §6). */
+export function auditRoutes(app: Elysia, ctx: AppContext): void {
+  app
+    .get('/audit', page(ctx, auditPage))
+    .post('/audit/verify', page(ctx, auditVerify))
+    .get('/audit/export', page(ctx, auditExport));
+}

@@ -1,0 +1,98 @@
+import type { AppContext } from '../app/context.ts';
+import { type SeriesPoint, type ToolStats, teamStats } from '../metrics/stats.ts';
+import { isTeamAdmin, type TeamSession } from './connections-service.ts';
+
+export const WINDOWS = {
+  hour: { ms: 60 * 60_000, slotMs: 60_000, label: 'Last hour', slotLabel: 'per minute' },
+  day: { ms: 24 * 60 * 60_000, slotMs: 30 * 60_000, label: 'Last 24 hours', slotLabel: 'per 30 minutes' },
+} as const;
+export type WindowKey = keyof typeof WINDOWS;
+
+export function parseWindow(v: string | null): WindowKey {
+  return v === 'day' ? 'day' : 'hour';
+}
+
+export interface ConnectedClient {
+  name: string;
+  kind: 'oauth' | 'connection';
+  userEmail: string | null;
+  lastUsedAt: number;
+  requestCount: number;
+}
+
+export interface DashboardData {
+  window: WindowKey;
+  since: number;
+  until: number;
+  tools: ToolStats[];
+  series: SeriesPoint[];
+  totals: { calls: number; errors: number; denials: number };
+  /** Open MCP sessions of the team (the rows McpSessions keeps in step with its live map). */
+  activeSessions: number;
+  /** How many live authorizations/connection tokens made a request in the window. */
+  connectedClients: number;
+  /** The clients themselves; user emails only for team admins. */
+  clients: ConnectedClient[];
+  pendingApprovals: number;
+}
+
+/** Everything the dashboard shows for one team over one window. */
+export function dashboardData(ctx: AppContext, s: TeamSession, window: WindowKey): DashboardData {
+  const now = ctx.clock.now();
+  const w = WINDOWS[window];
+  const stats = teamStats(ctx.db.$client, s.teamId, { since: now - w.ms, until: now + 1, slotMs: w.slotMs });
+  const totals = stats.tools.reduce(
+    (t, x) => ({ calls: t.calls + x.calls, errors: t.errors + x.errors, denials: t.denials + x.denials }),
+    { calls: 0, errors: 0, denials: 0 },
+  );
+  const sqlite = ctx.db.$client;
+  const activeSessions =
+    sqlite
+      .query<{ n: number }, [string]>(
+        'SELECT COUNT(*) AS n FROM mcp_sessions WHERE team_id = ? AND closed_at IS NULL',
+      )
+      .get(s.teamId)?.n ?? 0;
+  const admin = isTeamAdmin(s);
+  const clients = sqlite
+    .query<
+      {
+        kind: 'oauth' | 'connection';
+        name: string | null;
+        clientName: string | null;
+        clientId: string | null;
+        email: string;
+        lastUsedAt: number;
+        requestCount: number;
+      },
+      [string, number, number]
+    >(
+      `SELECT f.kind, f.name, c.client_name AS clientName, f.client_id AS clientId, u.email,
+              f.last_used_at AS lastUsedAt, f.request_count AS requestCount
+       FROM token_families f
+       JOIN users u ON u.id = f.user_id
+       LEFT JOIN oauth_clients c ON c.id = f.client_id
+       WHERE f.team_id = ? AND f.revoked_at IS NULL AND (f.expires_at IS NULL OR f.expires_at > ?)
+         AND f.last_used_at >= ?
+       ORDER BY f.last_used_at DESC`,
+    )
+    .all(s.teamId, now, stats.since)
+    .map((r) => ({
+      name: (r.kind === 'oauth' ? r.clientName : r.name) ?? r.clientId ?? 'unnamed',
+      kind: r.kind,
+      userEmail: admin ? r.email : null,
+      lastUsedAt: r.lastUsedAt,
+      requestCount: r.requestCount,
+    }));
+  return {
+    window,
+    since: stats.since,
+    until: now,
+    tools: stats.tools,
+    series: stats.series,
+    totals,
+    activeSessions,
+    connectedClients: clients.length,
+    clients,
+    pendingApprovals: ctx.grants.forTeam(s.teamId).pending.length,
+  };
+}
