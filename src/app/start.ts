@@ -222,6 +222,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (dispatch.inFlight() > 0 && Date.now() < deadline) await Bun.sleep(10);
       await server.stop(true);
+      ctx.metrics.close();
+      tokens.close();
       await workos.close();
       db.$client.close();
     },

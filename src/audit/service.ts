@@ -1,9 +1,7 @@
-import { desc } from 'drizzle-orm';
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
 import { newId } from '../crypto/random.ts';
-import type { Db } from '../db/client.ts';
-import { schema } from '../db/client.ts';
+import type { Db, schema } from '../db/client.ts';
 import { filterValue } from '../policy/secrets.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
 
@@ -46,11 +44,23 @@ function encode(v: unknown): string | null {
  * it records, or not at all.
  */
 export class AuditService {
+  private readonly lastHash;
+  private readonly insert;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private signer?: HashSigner,
-  ) {}
+  ) {
+    this.lastHash = db.$client.prepare<{ hash: string }, []>(
+      'SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
+    );
+    this.insert = db.$client.prepare(
+      `INSERT INTO audit_entries (id, at, event, team_id, user_id, actor_email, client_id, family_id, session_id, tool,
+        environment, outcome, reason, args, latency_ms, details, prev_hash, hash, signature)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
 
   setSigner(signer: HashSigner | undefined): void {
     this.signer = signer;
@@ -60,13 +70,12 @@ export class AuditService {
     return this.db.transaction((tx) => this.appendTx(tx, input));
   }
 
-  appendTx(tx: Tx, input: AuditInput): AuditEntry {
-    const last = tx
-      .select({ hash: schema.auditEntries.hash })
-      .from(schema.auditEntries)
-      .orderBy(desc(schema.auditEntries.seq))
-      .limit(1)
-      .get();
+  /**
+   * Appends inside the caller's transaction. The statements are prepared once and run on the
+   * transaction's own connection (bun:sqlite has one), so every tool call pays only for the insert.
+   */
+  appendTx(_tx: Tx, input: AuditInput): AuditEntry {
+    const last = this.lastHash.get();
     const prevHash = last?.hash ?? GENESIS_HASH;
     const fields: ChainedFields = {
       id: newId('aud'),
@@ -96,6 +105,27 @@ export class AuditService {
       hash,
       signature: this.signer?.(hash) ?? null,
     };
-    return tx.insert(schema.auditEntries).values(row).returning().get();
+    const inserted = this.insert.run(
+      row.id,
+      row.at,
+      row.event,
+      row.teamId,
+      row.userId,
+      row.actorEmail,
+      row.clientId,
+      row.familyId,
+      row.sessionId,
+      row.tool,
+      row.environment,
+      row.outcome,
+      row.reason,
+      row.args,
+      row.latencyMs,
+      row.details,
+      row.prevHash,
+      row.hash,
+      row.signature,
+    );
+    return { ...row, seq: Number(inserted.lastInsertRowid) };
   }
 }

@@ -57,6 +57,7 @@ export function isTeamAdmin(s: BrowserSession): boolean {
  * for team admins — everyone's.
  */
 export function listConnections(ctx: AppContext, s: TeamSession): ConnectionEntry[] {
+  ctx.oauth.tokens.flushUsage();
   return queryEntries(ctx, s, { everyone: isTeamAdmin(s) });
 }
 

@@ -40,6 +40,9 @@ export interface DashboardData {
 export function dashboardData(ctx: AppContext, s: TeamSession, window: WindowKey): DashboardData {
   const now = ctx.clock.now();
   const w = WINDOWS[window];
+  // Buffered counts first, so the page shows every call made so far.
+  ctx.metrics.flush();
+  ctx.oauth.tokens.flushUsage();
   const stats = teamStats(ctx.db.$client, s.teamId, { since: now - w.ms, until: now + 1, slotMs: w.slotMs });
   const totals = stats.tools.reduce(
     (t, x) => ({ calls: t.calls + x.calls, errors: t.errors + x.errors, denials: t.denials + x.denials }),

@@ -6,6 +6,8 @@ import { schema } from '../db/client.ts';
 /** Upper bounds (ms) of the latency histogram buckets; the last bucket is unbounded. */
 export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
 const MINUTE_MS = 60_000;
+/** How often buffered rollups reach the database. */
+const FLUSH_INTERVAL_MS = 2_000;
 
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -35,10 +37,28 @@ export class MetricsRecorder {
    */
   readonly pipelineOverhead = { sumMs: 0, count: 0 };
 
+  private readonly pending = new Map<
+    string,
+    {
+      bucket: number;
+      teamId: string;
+      tool: string;
+      calls: number;
+      errors: number;
+      denials: number;
+      latencySumMs: number;
+      hist: number[];
+    }
+  >();
+  private readonly timer: ReturnType<typeof setInterval>;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref?.();
+  }
 
   recordPipelineOverhead(ms: number): void {
     this.pipelineOverhead.sumMs += Math.max(0, ms);
@@ -68,32 +88,66 @@ export class MetricsRecorder {
     if (input.denialReason)
       this.denials.set(input.denialReason, (this.denials.get(input.denialReason) ?? 0) + 1);
 
+    // Rollups are buffered and written in one transaction every few seconds (and before any
+    // read), so a tool call does not pay for a write transaction of its own.
     const bucket = Math.floor(this.clock.now() / MINUTE_MS) * MINUTE_MS;
+    const key2 = `${bucket}|${input.teamId}|${input.tool}`;
+    let b = this.pending.get(key2);
+    if (!b) {
+      b = {
+        bucket,
+        teamId: input.teamId,
+        tool: input.tool,
+        calls: 0,
+        errors: 0,
+        denials: 0,
+        latencySumMs: 0,
+        hist: new Array(LATENCY_BUCKETS_MS.length + 1).fill(0),
+      };
+      this.pending.set(key2, b);
+    }
+    b.calls++;
+    if (input.outcome === 'error') b.errors++;
+    if (input.outcome === 'denied') b.denials++;
+    b.latencySumMs += input.latencyMs;
+    b.hist[bucketIndex(input.latencyMs)]!++;
+  }
+
+  /** Writes buffered rollups to the database (called periodically, before reads, and at stop). */
+  flush(): void {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
     const t = schema.metricRollups;
     this.db.transaction((tx) => {
-      const row = tx
-        .select()
-        .from(t)
-        .where(and(eq(t.bucket, bucket), eq(t.teamId, input.teamId), eq(t.tool, input.tool)))
-        .get();
-      const h: number[] = row ? JSON.parse(row.histogram) : new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
-      h[bucketIndex(input.latencyMs)] = (h[bucketIndex(input.latencyMs)] ?? 0) + 1;
-      const values = {
-        calls: (row?.calls ?? 0) + 1,
-        errors: (row?.errors ?? 0) + (input.outcome === 'error' ? 1 : 0),
-        denials: (row?.denials ?? 0) + (input.outcome === 'denied' ? 1 : 0),
-        latencySumMs: (row?.latencySumMs ?? 0) + Math.round(input.latencyMs),
-        histogram: JSON.stringify(h),
-      };
-      if (row)
-        tx.update(t)
-          .set(values)
-          .where(and(eq(t.bucket, bucket), eq(t.teamId, input.teamId), eq(t.tool, input.tool)))
-          .run();
-      else
-        tx.insert(t)
-          .values({ bucket, teamId: input.teamId, tool: input.tool, ...values })
-          .run();
+      for (const b of batch) {
+        const where = and(eq(t.bucket, b.bucket), eq(t.teamId, b.teamId), eq(t.tool, b.tool));
+        const row = tx.select().from(t).where(where).get();
+        const h: number[] = row
+          ? JSON.parse(row.histogram)
+          : new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
+        b.hist.forEach((n, i) => {
+          h[i] = (h[i] ?? 0) + n;
+        });
+        const values = {
+          calls: (row?.calls ?? 0) + b.calls,
+          errors: (row?.errors ?? 0) + b.errors,
+          denials: (row?.denials ?? 0) + b.denials,
+          latencySumMs: (row?.latencySumMs ?? 0) + Math.round(b.latencySumMs),
+          histogram: JSON.stringify(h),
+        };
+        if (row) tx.update(t).set(values).where(where).run();
+        else
+          tx.insert(t)
+            .values({ bucket: b.bucket, teamId: b.teamId, tool: b.tool, ...values })
+            .run();
+      }
     });
+  }
+
+  /** Flushes and stops the periodic flush. */
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
   }
 }

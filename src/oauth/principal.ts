@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Permission } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
 import { effectivePermissions } from '../auth/permissions.ts';
@@ -69,7 +69,19 @@ export class PrincipalResolver {
       /** Told when a human's role in a team is seen to have changed. */
       onRoleChanged?: (teamId: string, userId: string) => void;
     },
-  ) {}
+  ) {
+    this.contextQuery = deps.db
+      .select({ u: schema.users, t: schema.teams, s: schema.teamSettings, c: schema.oauthClients })
+      .from(schema.users)
+      .innerJoin(schema.teams, eq(schema.teams.id, sql.placeholder('teamId')))
+      .innerJoin(schema.teamSettings, eq(schema.teamSettings.teamId, sql.placeholder('teamId')))
+      .leftJoin(schema.oauthClients, eq(schema.oauthClients.id, sql.placeholder('clientId')))
+      .where(eq(schema.users.id, sql.placeholder('userId')))
+      .prepare();
+  }
+
+  /** The human, team, settings and client behind a family: prepared once, read on every request. */
+  private readonly contextQuery;
 
   async resolve(token: string): Promise<PrincipalResult> {
     const record = this.deps.tokens.bearer(token);
@@ -93,14 +105,7 @@ export class PrincipalResolver {
   private async build(family: Family, tokenHash: string, expiresAt: number | null): Promise<PrincipalResult> {
     // RFC 8707: the token's audience must be this resource.
     if (family.resource !== this.deps.resource) return { ok: false, reason: 'wrong_resource' };
-    const row = this.deps.db
-      .select({ u: schema.users, t: schema.teams, s: schema.teamSettings, c: schema.oauthClients })
-      .from(schema.users)
-      .innerJoin(schema.teams, eq(schema.teams.id, family.teamId))
-      .innerJoin(schema.teamSettings, eq(schema.teamSettings.teamId, family.teamId))
-      .leftJoin(schema.oauthClients, eq(schema.oauthClients.id, family.clientId ?? ''))
-      .where(eq(schema.users.id, family.userId))
-      .get();
+    const row = this.contextQuery.get({ teamId: family.teamId, clientId: family.clientId ?? '', userId: family.userId });
     if (!row) return { ok: false, reason: 'invalid' };
 
     const role = await this.currentRole(row.u.workosUserId, row.t.organizationId);

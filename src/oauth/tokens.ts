@@ -51,6 +51,9 @@ export interface BearerRecord {
   family: Family;
 }
 
+/** How often buffered usage counts reach the database. */
+const USAGE_FLUSH_INTERVAL_MS = 2_000;
+
 /** RFC 7636 §4.1: 43–128 characters from the unreserved set. */
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 
@@ -63,11 +66,25 @@ export type RevocationListener = (familyIds: string[], reason: string) => void;
 export class TokensService {
   private readonly listeners = new Set<RevocationListener>();
 
+  private readonly usage = new Map<string, { count: number; at: number }>();
+  /** Prepared once: it runs on every /mcp request. */
+  private readonly bearerQuery;
+  private readonly usageTimer: ReturnType<typeof setInterval>;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.bearerQuery = db
+      .select({ t: schema.tokens, f: schema.tokenFamilies })
+      .from(schema.tokens)
+      .innerJoin(schema.tokenFamilies, eq(schema.tokenFamilies.id, schema.tokens.familyId))
+      .where(and(eq(schema.tokens.hash, sql.placeholder('hash')), inArray(schema.tokens.kind, ['access', 'connection'])))
+      .prepare();
+    this.usageTimer = setInterval(() => this.flushUsage(), USAGE_FLUSH_INTERVAL_MS);
+    this.usageTimer.unref?.();
+  }
 
   /** Records a token event in the same transaction as the change (DESIGN §6). */
   private auditTx(
@@ -349,14 +366,7 @@ export class TokensService {
   /** The record behind an access or connection token; state is read fresh on every call. */
   bearer(token: string): BearerRecord | undefined {
     if (token.length > 200) return undefined;
-    const row = this.db
-      .select({ t: schema.tokens, f: schema.tokenFamilies })
-      .from(schema.tokens)
-      .innerJoin(schema.tokenFamilies, eq(schema.tokenFamilies.id, schema.tokens.familyId))
-      .where(
-        and(eq(schema.tokens.hash, sha256(token)), inArray(schema.tokens.kind, ['access', 'connection'])),
-      )
-      .get();
+    const row = this.bearerQuery.get({ hash: sha256(token) });
     if (!row) return undefined;
     return {
       tokenHash: row.t.hash,
@@ -367,13 +377,39 @@ export class TokensService {
     };
   }
 
-  /** Counts a request against the family (per-client usage figures). */
+  /**
+   * Counts a request against the family (per-client usage figures). Counts are buffered and
+   * written together every few seconds, or before anything reads them: a request does not pay
+   * for a write transaction just to be counted.
+   */
   touch(familyId: string): void {
-    this.db
-      .update(schema.tokenFamilies)
-      .set({ lastUsedAt: this.clock.now(), requestCount: sql`${schema.tokenFamilies.requestCount} + 1` })
-      .where(eq(schema.tokenFamilies.id, familyId))
-      .run();
+    const u = this.usage.get(familyId);
+    const now = this.clock.now();
+    if (u) {
+      u.count++;
+      u.at = now;
+    } else this.usage.set(familyId, { count: 1, at: now });
+  }
+
+  /** Writes buffered usage counts. */
+  flushUsage(): void {
+    if (this.usage.size === 0) return;
+    const batch = [...this.usage];
+    this.usage.clear();
+    this.db.transaction((tx) => {
+      for (const [familyId, u] of batch) {
+        tx.update(schema.tokenFamilies)
+          .set({ lastUsedAt: u.at, requestCount: sql`${schema.tokenFamilies.requestCount} + ${u.count}` })
+          .where(eq(schema.tokenFamilies.id, familyId))
+          .run();
+      }
+    });
+  }
+
+  /** Flushes usage and stops the periodic flush. */
+  close(): void {
+    clearInterval(this.usageTimer);
+    this.flushUsage();
   }
 
   /** RFC 7009: revokes the family a token belongs to, if it was issued to this client. */
@@ -421,11 +457,13 @@ export class TokensService {
   }
 
   family(familyId: string): Family | undefined {
+    this.flushUsage();
     return this.db.select().from(schema.tokenFamilies).where(eq(schema.tokenFamilies.id, familyId)).get();
   }
 
   /** Families for the console: a user's own, or a whole team's (admins); live ones first. */
   listFamilies(filter: { teamId: string; userId?: string }): Family[] {
+    this.flushUsage();
     const now = this.clock.now();
     return this.db
       .select()
