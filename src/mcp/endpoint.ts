@@ -37,18 +37,20 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
   });
   const resourceMetadataUrl = protectedResourceMetadataUrl(app.config);
   const streams = new StreamRegistry();
-  app.events.on('families.revoked', ({ familyIds }) =>
-    streams.closeWhere((t) => familyIds.includes(t.familyId)),
-  );
+  // Sessionless requests still running (a tool call awaiting WorkOS): a revocation or the kill
+  // switch answers them at once, as closing a session does for 2025-era requests — a result
+  // that arrives after the revocation is never delivered.
+  const running = new Set<{ familyId: string; revoke(): void }>();
+  app.events.on('families.revoked', ({ familyIds }) => {
+    streams.closeWhere((t) => familyIds.includes(t.familyId));
+    for (const r of running) if (familyIds.includes(r.familyId)) r.revoke();
+  });
   app.events.on('team.killed', ({ teamId }) => {
     streams.closeWhere((t) => t.teamId === teamId);
     void sessions.closeTeam(teamId, 'kill switch');
   });
 
   const handler: RawHandler = async (request, server) => {
-    // A tool call may legitimately take longer than the socket idle timeout (JSON responses
-    // send nothing until done); SSE streams send keep-alives regardless.
-    server.timeout(request, MCP_REQUEST_TIMEOUT_S);
     if (!originAllowed(request, app.config.publicUrl, app.config.allowedHosts)) {
       return jsonRpcError(
         403,
@@ -58,6 +60,10 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     }
     const auth = await authenticateBearer(request, { principals: app.oauth.principals, resourceMetadataUrl });
     if (!auth.ok) return auth.response;
+    // A tool call may legitimately take longer than the socket idle timeout (JSON responses
+    // send nothing until done); SSE streams send keep-alives regardless. Only authenticated
+    // requests get the longer timeout: a refused one must not hold its socket for minutes.
+    server.timeout(request, MCP_REQUEST_TIMEOUT_S);
     const token = request.headers
       .get('authorization')!
       .replace(/^Bearer +/i, '')
@@ -66,8 +72,26 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       if (await isLegacyRequest(request, undefined, { maxRequestBodySize: MAX_REQUEST_BODY_BYTES })) {
         return await sessions.handle(request, token, auth.principal);
       }
-      const res = await modern.fetch(request, { authInfo: toAuthInfo(token, auth.principal) });
-      return streams.track(res, { teamId: auth.principal.teamId, familyId: auth.principal.familyId });
+      let entry!: { familyId: string; revoke(): void };
+      const revoked = new Promise<'revoked'>((resolve) => {
+        entry = { familyId: auth.principal.familyId, revoke: () => resolve('revoked') };
+      });
+      running.add(entry);
+      const answer = modern.fetch(request, { authInfo: toAuthInfo(token, auth.principal) });
+      try {
+        const res = await Promise.race([answer, revoked]);
+        if (res !== 'revoked')
+          return streams.track(res, { teamId: auth.principal.teamId, familyId: auth.principal.familyId });
+      } finally {
+        running.delete(entry);
+      }
+      // Drop the late answer; the client gets the same challenge a revoked token gets at the door.
+      void answer.then((res) => res.body?.cancel()).catch(() => {});
+      const again = await authenticateBearer(request, {
+        principals: app.oauth.principals,
+        resourceMetadataUrl,
+      });
+      return again.ok ? jsonRpcError(401, -32001, 'This authorization was revoked.') : again.response;
     } catch (e) {
       app.log.error('mcp request failed', {
         error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
