@@ -18,6 +18,4 @@ export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 export const SSE_KEEPALIVE_MS = 5 * 1000;
 /** Socket idle timeout (Bun's default); keep-alives must beat it. */
 export const IDLE_TIMEOUT_S = 10;
-/** A single MCP request (e.g. a tool polling an export) may stay silent this long. */
-export const MCP_REQUEST_TIMEOUT_S = 120;
 export const WORKOS_REQUEST_TIMEOUT_MS = 15 * 1000;

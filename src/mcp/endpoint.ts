@@ -1,6 +1,6 @@
 import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { AppContext } from '../app/context.ts';
-import { MAX_REQUEST_BODY_BYTES, MCP_REQUEST_TIMEOUT_S, SSE_KEEPALIVE_MS } from '../config/constants.ts';
+import { MAX_REQUEST_BODY_BYTES, SSE_KEEPALIVE_MS } from '../config/constants.ts';
 import { originAllowed } from '../http/host.ts';
 import type { RawHandler } from '../http/server.ts';
 import { authenticateBearer } from '../oauth/bearer.ts';
@@ -31,6 +31,9 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
   );
   const modern = createMcpHandler(() => buildMcpServer(app, undefined), {
     legacy: 'reject',
+    // Always stream: keep-alive comments then cover tool calls longer than the socket idle
+    // timeout, so no request needs a longer timeout (which Bun would keep for the idle socket).
+    responseMode: 'sse',
     keepAliveMs: SSE_KEEPALIVE_MS,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     onerror: (e) => app.log.debug('mcp modern handler', { error: e.message }),
@@ -50,7 +53,7 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     void sessions.closeTeam(teamId, 'kill switch');
   });
 
-  const handler: RawHandler = async (request, server) => {
+  const handler: RawHandler = async (request) => {
     if (!originAllowed(request, app.config.publicUrl, app.config.allowedHosts)) {
       return jsonRpcError(
         403,
@@ -60,10 +63,6 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     }
     const auth = await authenticateBearer(request, { principals: app.oauth.principals, resourceMetadataUrl });
     if (!auth.ok) return auth.response;
-    // A tool call may legitimately take longer than the socket idle timeout (JSON responses
-    // send nothing until done); SSE streams send keep-alives regardless. Only authenticated
-    // requests get the longer timeout: a refused one must not hold its socket for minutes.
-    server.timeout(request, MCP_REQUEST_TIMEOUT_S);
     const token = request.headers
       .get('authorization')!
       .replace(/^Bearer +/i, '')

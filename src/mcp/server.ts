@@ -7,6 +7,8 @@ import { principalOf } from './auth-info.ts';
 
 /** How long a URL elicitation may wait for the client to acknowledge the link. */
 const URL_ELICITATION_TIMEOUT_MS = 30_000;
+/** How long a human has to answer a delete confirmation before the call falls back to a token. */
+const FORM_ELICITATION_TIMEOUT_MS = 5 * 60_000;
 
 const INSTRUCTIONS = `Gatehouse lets you manage this team's WorkOS account as the signed-in human, never more.
 - Every session starts in sandbox; call switch_environment only when the human asks for production.
@@ -39,7 +41,17 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
       name: req.params.name,
       args: req.params.arguments,
       signal: ctx.mcpReq.signal,
-      ...(session?.supportsElicitation ? { elicit: (params) => ctx.mcpReq.elicitInput(params) } : {}),
+      // relatedRequestId puts the question on this call's own stream: clients need not hold a
+      // GET stream open to be asked.
+      ...(session?.supportsElicitation
+        ? {
+            elicit: (params) =>
+              ctx.mcpReq.elicitInput(params, {
+                relatedRequestId: ctx.mcpReq.id,
+                timeout: FORM_ELICITATION_TIMEOUT_MS,
+              }),
+          }
+        : {}),
       ...(session?.supportsUrlElicitation
         ? {
             // Fire-and-acknowledge: the human opens the link; the tool result does not wait for approval.

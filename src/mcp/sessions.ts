@@ -51,6 +51,8 @@ interface LiveSession {
   lastSeenAt: number;
   /** Tool names visible at the last check, to send list_changed only on a real change. */
   fingerprint: string;
+  /** JSON-RPC ids of requests not yet answered (JSON-encoded, so 1 and "1" differ). */
+  inFlight: Set<string>;
 }
 
 /**
@@ -103,6 +105,7 @@ export class McpSessions {
         return jsonRpcError(403, -32001, 'This MCP session belongs to another authorization.');
       }
       s.lastSeenAt = this.app.clock.now();
+      if (request.method === 'POST') return this.post(s, request, authInfo);
       const res = await s.transport.handleRequest(request, { authInfo });
       if (request.method === 'DELETE') await this.close(sessionId, 'closed by the client');
       return request.method === 'GET' ? flushHeadersNow(res) : res;
@@ -119,11 +122,51 @@ export class McpSessions {
     return this.open(request, principal, authInfo);
   }
 
+  /**
+   * A POST on a live session. The transport matches answers to requests by JSON-RPC id, so a
+   * second request reusing an id still in flight would leave the first unanswered: it is refused
+   * (JSON-RPC §5: ids identify a request while it is pending).
+   */
+  private async post(
+    s: LiveSession,
+    request: Request,
+    authInfo: ReturnType<typeof toAuthInfo>,
+  ): Promise<Response> {
+    const text = await request.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Let the transport answer the parse error in its own words.
+      return s.transport.handleRequest(
+        new Request(request.url, { method: 'POST', headers: request.headers, body: text }),
+        { authInfo },
+      );
+    }
+    const ids = (Array.isArray(parsed) ? parsed : [parsed])
+      .filter(
+        (m): m is { id: string | number; method: string } =>
+          !!m && typeof m === 'object' && 'method' in m && 'id' in m,
+      )
+      .map((m) => JSON.stringify(m.id));
+    const clash = ids.find((id, i) => s.inFlight.has(id) || ids.indexOf(id) !== i);
+    if (clash !== undefined) {
+      return jsonRpcError(
+        409,
+        -32600,
+        `A request with id ${clash} is already in progress on this session; use a new id.`,
+      );
+    }
+    for (const id of ids) s.inFlight.add(id);
+    return s.transport.handleRequest(request, { authInfo, parsedBody: parsed });
+  }
+
   private async open(
     request: Request,
     principal: Principal,
     authInfo: ReturnType<typeof toAuthInfo>,
   ): Promise<Response> {
+    const inFlight = new Set<string>();
     const state: McpSessionState = {
       id: '',
       environment: 'sandbox',
@@ -148,6 +191,7 @@ export class McpSessions {
           teamId: principal.teamId,
           lastSeenAt: now,
           fingerprint: '',
+          inFlight,
         };
         this.live.set(id, registered);
         this.app.db
@@ -181,6 +225,13 @@ export class McpSessions {
         .run();
     };
     await server.connect(transport);
+    // Forget a request's id once its answer goes out (see post()).
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      if ('id' in message && ('result' in message || 'error' in message))
+        inFlight.delete(JSON.stringify(message.id));
+      return send(message, options);
+    };
     const res = await transport.handleRequest(request, { authInfo });
     if (!registered) {
       // Not an initialize request (or a malformed one): nothing to keep.

@@ -194,6 +194,65 @@ describe('mcp transport', () => {
     expect(res.status).toBe(413);
   });
 
+  test('json-rpc — a second request reusing an id still in flight is refused; the first is still answered', async () => {
+    // A client that can be asked (elicitation): a delete then waits for the human's answer,
+    // which keeps the request in flight for as long as this test likes.
+    const init = await post(member.access_token, {
+      ...INIT,
+      params: { ...INIT.params, protocolVersion: '2025-11-25', capabilities: { elicitation: {} } },
+    });
+    await init.text();
+    const id = init.headers.get('mcp-session-id')!;
+    const headers = { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' };
+    await (
+      await post(member.access_token, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)
+    ).text();
+    const org = await gh.ctx.workos.clients.sandbox!.organizations.createOrganization({
+      name: 'Duplicate Id Org',
+    });
+
+    const first = await post(
+      member.access_token,
+      {
+        jsonrpc: '2.0',
+        id: 77,
+        method: 'tools/call',
+        params: { name: 'delete_organization', arguments: { organization_id: org.id } },
+      },
+      headers,
+    );
+    const reader = first.body!.getReader();
+    let sse = '';
+    while (!sse.includes('elicitation/create')) {
+      const r = await reader.read();
+      if (r.done) throw new Error(`the stream ended before the elicitation: ${sse}`);
+      sse += new TextDecoder().decode(r.value);
+    }
+    const elicitId = (JSON.parse(/data: (\{.*\})/.exec(sse)![1]!) as { id: number }).id;
+
+    const second = await post(member.access_token, { jsonrpc: '2.0', id: 77, method: 'tools/list' }, headers);
+    expect(second.status).toBe(409);
+    expect(await second.text()).toContain('already in progress');
+
+    // The human declines; the first request is answered after all.
+    const answer = await post(
+      member.access_token,
+      { jsonrpc: '2.0', id: elicitId, result: { action: 'decline' } },
+      headers,
+    );
+    expect(answer.status).toBe(202);
+    while (!sse.includes('"id":77')) {
+      const r = await reader.read();
+      if (r.done) break;
+      sse += new TextDecoder().decode(r.value);
+    }
+    expect(sse).toContain('the human declined');
+    // Once answered, the id may be used again.
+    const again = await post(member.access_token, { jsonrpc: '2.0', id: 77, method: 'tools/list' }, headers);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('"tools"');
+  });
+
   test('content type — a non-JSON POST is refused with 415', async () => {
     const res = await post(member.access_token, 'hello', { 'content-type': 'text/plain' });
     expect(res.status).toBe(415);

@@ -506,12 +506,8 @@ describe(`stress — fuzzing /mcp, OAuth and the console (${MODE}: ${ONLY === un
   });
 
   // Found by this fuzzer (seed 1673834478, input 5661): two requests in flight with the same
-  // JSON-RPC id on one 2025-era session — the SDK transport routes by id, so the first is never
-  // answered and its client waits for the 120 s request timeout. The generator now keeps valid
-  // ids unique; this stays here until the session layer refuses a duplicate in-flight id.
-  test.todo(
-    'duplicate in-flight request ids on one session — the second is refused, the first still answered',
-  );
+  // JSON-RPC id on one 2025-era session. The session layer now refuses the second (see
+  // test/mcp/transport.test.ts); the generator keeps valid ids unique.
 
   test('afterwards — the process is healthy, nothing unexpected was logged, a normal call works', async () => {
     const health = await fetch(`${gh.url}/healthz`);
