@@ -1,4 +1,4 @@
-import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import { createMcpHandler, isJsonContentType, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { AppContext } from '../app/context.ts';
 import { MAX_REQUEST_BODY_BYTES, SSE_KEEPALIVE_MS } from '../config/constants.ts';
 import { originAllowed } from '../http/host.ts';
@@ -10,6 +10,29 @@ import { jsonRpcError } from './json-rpc.ts';
 import { buildMcpServer } from './server.ts';
 import { McpSessions } from './sessions.ts';
 import { StreamRegistry } from './streams.ts';
+
+type JsonBody = { ok: true; value: unknown } | { ok: false; request: Request };
+
+/**
+ * A POST's JSON body, parsed once. Anything else (GET, DELETE, another media type, a body too
+ * large, invalid JSON) comes back as an untouched request for the SDK to answer in its words.
+ */
+async function readJsonBody(request: Request): Promise<JsonBody> {
+  if (request.method !== 'POST' || !isJsonContentType(request.headers.get('content-type') ?? '')) {
+    return { ok: false, request };
+  }
+  if (Number(request.headers.get('content-length') ?? '0') > MAX_REQUEST_BODY_BYTES)
+    return { ok: false, request };
+  const text = await request.text();
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return {
+      ok: false,
+      request: new Request(request.url, { method: 'POST', headers: request.headers, body: text }),
+    };
+  }
+}
 
 export interface McpEndpoint {
   handler: RawHandler;
@@ -68,15 +91,23 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       .replace(/^Bearer +/i, '')
       .trim();
     try {
-      if (await isLegacyRequest(request, undefined, { maxRequestBodySize: MAX_REQUEST_BODY_BYTES })) {
-        return await sessions.handle(request, token, auth.principal);
+      // The body is read and parsed once, here; classification and the transports get the value.
+      const body = await readJsonBody(request);
+      const parsed = body.ok ? { parsedBody: body.value } : {};
+      const req = body.ok ? request : body.request;
+      if (
+        await isLegacyRequest(req, body.ok ? body.value : undefined, {
+          maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+        })
+      ) {
+        return await sessions.handle(req, token, auth.principal, parsed);
       }
       let entry!: { familyId: string; revoke(): void };
       const revoked = new Promise<'revoked'>((resolve) => {
         entry = { familyId: auth.principal.familyId, revoke: () => resolve('revoked') };
       });
       running.add(entry);
-      const answer = modern.fetch(request, { authInfo: toAuthInfo(token, auth.principal) });
+      const answer = modern.fetch(req, { authInfo: toAuthInfo(token, auth.principal), ...parsed });
       try {
         const res = await Promise.race([answer, revoked]);
         if (res !== 'revoked')

@@ -88,7 +88,12 @@ export class McpSessions {
   }
 
   /** Handles a legacy request for an authenticated principal. */
-  async handle(request: Request, token: string, principal: Principal): Promise<Response> {
+  async handle(
+    request: Request,
+    token: string,
+    principal: Principal,
+    parsed: { parsedBody?: unknown } = {},
+  ): Promise<Response> {
     const authInfo = toAuthInfo(token, principal);
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId) {
@@ -105,7 +110,7 @@ export class McpSessions {
         return jsonRpcError(403, -32001, 'This MCP session belongs to another authorization.');
       }
       s.lastSeenAt = this.app.clock.now();
-      if (request.method === 'POST') return this.post(s, request, authInfo);
+      if (request.method === 'POST') return this.post(s, request, authInfo, parsed);
       const res = await s.transport.handleRequest(request, { authInfo });
       if (request.method === 'DELETE') await this.close(sessionId, 'closed by the client');
       return request.method === 'GET' ? flushHeadersNow(res) : res;
@@ -119,7 +124,7 @@ export class McpSessions {
       const oldest = perFamily.sort((a, b) => a.lastSeenAt - b.lastSeenAt)[0]!;
       await this.close(oldest.state.id, 'too many sessions for one authorization');
     }
-    return this.open(request, principal, authInfo);
+    return this.open(request, principal, authInfo, parsed);
   }
 
   /**
@@ -131,18 +136,11 @@ export class McpSessions {
     s: LiveSession,
     request: Request,
     authInfo: ReturnType<typeof toAuthInfo>,
+    body: { parsedBody?: unknown },
   ): Promise<Response> {
-    const text = await request.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // Let the transport answer the parse error in its own words.
-      return s.transport.handleRequest(
-        new Request(request.url, { method: 'POST', headers: request.headers, body: text }),
-        { authInfo },
-      );
-    }
+    // No parsed body (not JSON, too large, malformed): the transport answers in its own words.
+    if (!('parsedBody' in body)) return s.transport.handleRequest(request, { authInfo });
+    const parsed = body.parsedBody;
     const ids = (Array.isArray(parsed) ? parsed : [parsed])
       .filter(
         (m): m is { id: string | number; method: string } =>
@@ -165,6 +163,7 @@ export class McpSessions {
     request: Request,
     principal: Principal,
     authInfo: ReturnType<typeof toAuthInfo>,
+    parsed: { parsedBody?: unknown },
   ): Promise<Response> {
     const inFlight = new Set<string>();
     const state: McpSessionState = {
@@ -232,7 +231,7 @@ export class McpSessions {
         inFlight.delete(JSON.stringify(message.id));
       return send(message, options);
     };
-    const res = await transport.handleRequest(request, { authInfo });
+    const res = await transport.handleRequest(request, { authInfo, ...parsed });
     if (!registered) {
       // Not an initialize request (or a malformed one): nothing to keep.
       await server.close().catch(() => {});

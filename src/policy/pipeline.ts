@@ -202,7 +202,7 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
     return finish(
       'allowed',
       {
-        content: [{ type: 'text', text: `${summary}\n\n${JSON.stringify(safe, null, 1)}` }],
+        content: [{ type: 'text', text: `${summary}\n\n${JSON.stringify(safe)}` }],
         structuredContent: safe,
       },
       undefined,

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Permission } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
 import { newId } from '../crypto/random.ts';
@@ -63,12 +63,25 @@ export class UsersService {
       .run();
   }
 
+  /** Read on every MCP request (principal resolution): prepared once. */
   membership(teamId: string, userId: string) {
+    this.membershipQuery ??= this.prepareMembership();
+    return this.membershipQuery.get({ teamId, userId });
+  }
+
+  private membershipQuery: ReturnType<UsersService['prepareMembership']> | undefined;
+
+  private prepareMembership() {
     return this.db
       .select()
       .from(schema.teamMembers)
-      .where(and(eq(schema.teamMembers.teamId, teamId), eq(schema.teamMembers.userId, userId)))
-      .get();
+      .where(
+        and(
+          eq(schema.teamMembers.teamId, sql.placeholder('teamId')),
+          eq(schema.teamMembers.userId, sql.placeholder('userId')),
+        ),
+      )
+      .prepare();
   }
 
   /** Local mode: re-link seeded users to the emulator's fresh ids (see TeamsService.relinkSeeded). */

@@ -1,0 +1,69 @@
+/**
+ * The benchmark's baseline: a bare MCP server built with the same SDK (v2) on the same Bun,
+ * exposing the same tool against the same embedded WorkOS — with no auth, policy, audit or
+ * metrics. Usage: bun bench/baseline-server.ts <port> <workos-url> <api-key>
+ */
+import { McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { WorkOS } from '@workos-inc/node';
+import { z } from 'zod';
+
+const [portArg, workosUrl, apiKey] = process.argv.slice(2);
+if (!portArg || !workosUrl || !apiKey) {
+  console.error('usage: bun bench/baseline-server.ts <port> <workos-url> <api-key>');
+  process.exit(2);
+}
+const target = new URL(workosUrl);
+const workos = new WorkOS({
+  apiKey,
+  apiHostname: target.hostname,
+  port: Number(target.port),
+  https: false,
+  maxRetries: 0,
+});
+
+function buildServer() {
+  const server = new McpServer({ name: 'baseline', version: '1.0.0' });
+  server.registerTool(
+    'list_workos_organizations',
+    {
+      description: 'List organizations',
+      inputSchema: z.object({ limit: z.number().int().min(1).max(100).optional() }),
+    },
+    async ({ limit }) => {
+      const page = await workos.organizations.listOrganizations({ limit: limit ?? 10 });
+      const data = page.data.map((o) => ({
+        id: o.id,
+        name: o.name,
+        domains: o.domains.map((d) => d.domain),
+      }));
+      return {
+        content: [{ type: 'text', text: JSON.stringify({ data, list_metadata: page.listMetadata }) }],
+      };
+    },
+  );
+  return server;
+}
+
+const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
+
+Bun.serve({
+  port: Number(portArg),
+  hostname: '127.0.0.1',
+  async fetch(request) {
+    const id = request.headers.get('mcp-session-id');
+    if (id) {
+      const t = sessions.get(id);
+      if (!t) return new Response('unknown session', { status: 404 });
+      return t.handleRequest(request);
+    }
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      onsessioninitialized: (sid) => {
+        sessions.set(sid, transport);
+      },
+    });
+    await buildServer().connect(transport);
+    return transport.handleRequest(request);
+  },
+});
+console.log('ready');

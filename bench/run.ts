@@ -1,0 +1,252 @@
+/**
+ * `bun run bench`: Gatehouse measured side by side with a bare MCP SDK server on this machine.
+ * Both serve the same tool against one shared embedded WorkOS; load comes from a separate
+ * process with real MCP clients; rounds alternate after a warm-up. Writes bench/results/<date>.json.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../test/support/server.ts';
+import { measureAudit } from './audit.ts';
+import { liveTokens } from './live-tokens.ts';
+
+const ROOT = join(import.meta.dir, '..');
+const CONCURRENCY = [1, 16, 64] as const;
+/** Calls per session at each concurrency, so each round does a few hundred calls or more. */
+const CALLS: Record<number, number> = { 1: 300, 16: 40, 64: 20 };
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const COLD_STARTS = 5;
+
+type Proc = ReturnType<typeof Bun.spawn>;
+const children: Proc[] = [];
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function spawn(cmd: string[], env: Record<string, string> = {}): Proc {
+  const p = Bun.spawn(cmd, {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  children.push(p);
+  return p;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<number> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    if (await check().catch(() => false)) return performance.now() - start;
+    await Bun.sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const ready = (url: string) => async () => (await fetch(`${url}/readyz`)).status === 200;
+
+async function waitForLine(p: Proc, needle: string): Promise<string> {
+  const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`process exited before printing "${needle}"`);
+    buf += new TextDecoder().decode(value);
+    if (buf.includes(needle)) {
+      reader.releaseLock();
+      return buf;
+    }
+  }
+}
+
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+async function load(url: string, token: string, sessions: number, calls: number) {
+  const p = Bun.spawn(['bun', join(ROOT, 'bench', 'load.ts'), url, token, String(sessions), String(calls)], {
+    cwd: ROOT,
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  const out = await new Response(p.stdout).text();
+  await p.exited;
+  return JSON.parse(out.trim().split('\n').pop()!) as { latencies: number[]; wallMs: number; errors: number };
+}
+
+async function coldStart(cmd: string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < COLD_STARTS; i++) {
+    const port = freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-cold-'));
+    const started = performance.now();
+    const p = spawn(cmd, { PORT: String(port), HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: dataDir });
+    await waitFor(ready(`http://localhost:${port}`), 'readyz');
+    times.push(performance.now() - started);
+    p.kill('SIGTERM');
+    await p.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function main() {
+  console.log('building the single binary…');
+  const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' });
+  if (build.exitCode !== 0) throw new Error('bun run build failed');
+  const binary = join(ROOT, 'dist', 'gatehouse');
+
+  console.log('cold starts…');
+  const coldBun = await coldStart(['bun', 'src/main.ts', 'serve']);
+  const coldBinary = await coldStart([binary, 'serve']);
+
+  // One embedded WorkOS shared by both servers.
+  const workosPort = freePort();
+  const emulator = spawn(['bun', 'src/main.ts', 'emulator', '--port', String(workosPort)]);
+  await waitForLine(emulator, 'Embedded WorkOS');
+  const workosUrl = `http://127.0.0.1:${workosPort}`;
+
+  const ghPort = freePort();
+  const ghData = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const gatehouse = spawn(['bun', 'src/main.ts', 'serve'], {
+    PORT: String(ghPort),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://localhost:${ghPort}`,
+    GATEHOUSE_DATA_DIR: ghData,
+    WORKOS_API_KEY: 'sk_test_gatehouse_sandbox',
+    WORKOS_CLIENT_ID: 'client_gatehouse_local',
+    WORKOS_API_URL: workosUrl,
+  });
+  const ghUrl = `http://localhost:${ghPort}`;
+  await waitFor(ready(ghUrl), 'gatehouse');
+
+  const basePort = freePort();
+  const baseline = spawn([
+    'bun',
+    'bench/baseline-server.ts',
+    String(basePort),
+    workosUrl,
+    'sk_test_gatehouse_sandbox',
+  ]);
+  await waitForLine(baseline, 'ready');
+  const baseUrl = `http://127.0.0.1:${basePort}/mcp`;
+
+  const token = await liveTokens(ghUrl, 'member@demo.test');
+  const targets = { baseline: { url: baseUrl, token: '-' }, gatehouse: { url: `${ghUrl}/mcp`, token } };
+  const idleRss = { gatehouse: rssKb(gatehouse.pid), baseline: rssKb(baseline.pid) };
+
+  console.log('warm-up…');
+  for (const t of Object.values(targets)) await load(t.url, t.token, 4, 50);
+
+  const latency: Record<
+    string,
+    Record<string, { p50: number; p99: number; calls: number; errors: number; throughput: number }>
+  > = {};
+  let loadedRss = { gatehouse: 0, baseline: 0 };
+  for (const c of CONCURRENCY) {
+    const all: Record<
+      'baseline' | 'gatehouse',
+      { lat: number[]; wall: number; calls: number; errors: number }
+    > = {
+      baseline: { lat: [], wall: 0, calls: 0, errors: 0 },
+      gatehouse: { lat: [], wall: 0, calls: 0, errors: 0 },
+    };
+    for (let r = 0; r < ROUNDS; r++) {
+      // Alternate who goes first so drift on the machine hits both alike.
+      const order = r % 2 === 0 ? (['baseline', 'gatehouse'] as const) : (['gatehouse', 'baseline'] as const);
+      for (const name of order) {
+        const res = await load(targets[name].url, targets[name].token, c, CALLS[c]!);
+        all[name].lat.push(...res.latencies);
+        all[name].wall += res.wallMs;
+        all[name].calls += res.latencies.length;
+        all[name].errors += res.errors;
+        if (c === 64)
+          loadedRss = {
+            ...loadedRss,
+            [name]: Math.max(loadedRss[name], rssKb(name === 'gatehouse' ? gatehouse.pid : baseline.pid)),
+          };
+      }
+    }
+    latency[`c${c}`] = {};
+    for (const name of ['baseline', 'gatehouse'] as const) {
+      const sorted = all[name].lat.sort((a, b) => a - b);
+      latency[`c${c}`]![name] = {
+        p50: round2(percentile(sorted, 50)),
+        p99: round2(percentile(sorted, 99)),
+        calls: all[name].calls,
+        errors: all[name].errors,
+        throughput: round2((all[name].calls / all[name].wall) * 1000),
+      };
+    }
+    console.log(`c=${c}`, latency[`c${c}`]);
+  }
+
+  const metrics = await (await fetch(`${ghUrl}/metrics`)).text();
+  const sum = Number(/^gatehouse_pipeline_overhead_seconds_sum (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
+  const count = Number(/^gatehouse_pipeline_overhead_seconds_count (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
+  const pipelineUs = round2((sum / count) * 1e6);
+
+  for (const c of children) c.kill('SIGTERM');
+  rmSync(ghData, { recursive: true, force: true });
+
+  const audit = await measureAudit();
+  const g = (c: number, k: 'p50' | 'p99' | 'throughput', who: 'baseline' | 'gatehouse') =>
+    latency[`c${c}`]![who]![k];
+  const ratio = (a: number, b: number) => round2(a / b);
+  const result = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      memory_gib: round2(totalmem() / 2 ** 30),
+      kernel: release(),
+      bun: Bun.version,
+    },
+    command: 'bun run bench',
+    rounds: ROUNDS,
+    calls_per_session: CALLS,
+    latency_ms: latency,
+    ratios: Object.fromEntries(
+      CONCURRENCY.map((c) => [
+        `c${c}`,
+        {
+          p50: ratio(g(c, 'p50', 'gatehouse'), g(c, 'p50', 'baseline')),
+          p99: ratio(g(c, 'p99', 'gatehouse'), g(c, 'p99', 'baseline')),
+          throughput: ratio(g(c, 'throughput', 'gatehouse'), g(c, 'throughput', 'baseline')),
+        },
+      ]),
+    ),
+    throughput_at_64_calls_per_s: {
+      baseline: g(64, 'throughput', 'baseline'),
+      gatehouse: g(64, 'throughput', 'gatehouse'),
+    },
+    pipeline_overhead_us_per_call: pipelineUs,
+    audit,
+    cold_start_ms: {
+      bun_start: { median: round2(coldBun[Math.floor(COLD_STARTS / 2)]!), all: coldBun.map(round2) },
+      binary: { median: round2(coldBinary[Math.floor(COLD_STARTS / 2)]!), all: coldBinary.map(round2) },
+    },
+    rss_mib: {
+      idle: { gatehouse: round2(idleRss.gatehouse / 1024), baseline: round2(idleRss.baseline / 1024) },
+      loaded: { gatehouse: round2(loadedRss.gatehouse / 1024), baseline: round2(loadedRss.baseline / 1024) },
+    },
+    binary_size_mib: round2(statSync(binary).size / 2 ** 20),
+  };
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${result.date.slice(0, 10)}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`written to ${file}${existsSync(file) ? '' : ' (failed)'}`);
+  process.exit(0);
+}
+
+await main();
