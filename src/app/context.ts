@@ -12,6 +12,7 @@ import type { RateLimiter } from '../http/rate-limit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MetricsRecorder } from '../metrics/recorder.ts';
 import type { ClientsService } from '../oauth/clients/service.ts';
+import type { CodesService } from '../oauth/codes.ts';
 import type { ConsentsService } from '../oauth/consents.ts';
 import type { PrincipalResolver } from '../oauth/principal.ts';
 import type { TokensService } from '../oauth/tokens.ts';
@@ -54,6 +55,7 @@ export interface AppContext {
     clients: ClientsService;
     consents: ConsentsService;
     tokens: TokensService;
+    codes: CodesService;
     principals: PrincipalResolver;
     /** The MCP endpoint URL every token is bound to (RFC 8707). */
     resource: string;

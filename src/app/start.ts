@@ -27,6 +27,7 @@ import { MetricsRecorder } from '../metrics/recorder.ts';
 import type { MetadataFetcher } from '../oauth/clients/metadata-document.ts';
 import { ClientsService } from '../oauth/clients/service.ts';
 import { MAX_METADATA_BYTES } from '../oauth/clients/validate-metadata.ts';
+import { CodesService } from '../oauth/codes.ts';
 import { ConsentsService } from '../oauth/consents.ts';
 import { mcpResource } from '../oauth/metadata.ts';
 import { PrincipalResolver } from '../oauth/principal.ts';
@@ -150,6 +151,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       clients: new ClientsService(db, clock, fetchClientMetadata),
       consents: new ConsentsService(db, clock, audit),
       tokens,
+      codes: new CodesService(db, clock, audit, tokens),
       principals: new PrincipalResolver({
         db,
         clock,

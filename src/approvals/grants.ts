@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import type { AccessLevel, GrantStatus, Permission } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/events.ts';
@@ -7,10 +7,10 @@ import { APPROVAL_REQUEST_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, safeEqual, sha256 } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
-import { AppError } from '../errors/app-error.ts';
+import { approvalRefusal, GrantDecisions } from './decisions.ts';
 
 export type Grant = typeof schema.grants.$inferSelect;
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Who asks: the human, team and authorization (token family) behind an MCP call. */
 export interface Requester {
@@ -40,8 +40,6 @@ export type ConsumeFailure =
   | 'mismatch_url'
   | 'mismatch_body';
 
-const MAX_NOTES = 2000;
-
 /**
  * Authority grants (DESIGN §4): broad authority over providers for a TTL counted from approval,
  * or one exact request consumed on use. Every transition is one transaction with its audit entry.
@@ -52,8 +50,13 @@ export class GrantsService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly events: EventBus,
-    private readonly ttlOf: (teamId: string) => number,
-  ) {}
+    ttlOf: (teamId: string) => number,
+  ) {
+    this.decisions = new GrantDecisions({ db, clock, events, ttlOf, grants: this });
+  }
+
+  /** Approvals, denials and revocations (split out: DESIGN §8, one concept per file). */
+  private readonly decisions: GrantDecisions;
 
   /** Creates a pending broad request, superseding the requester's previous pending one. */
   requestBroad(
@@ -139,10 +142,10 @@ export class GrantsService {
           .returning({ id: schema.grants.id })
           .all()
           .map((g) => g.id);
-        for (const id of old) this.auditTx(tx, 'grant.superseded', r, id, { superseded_by: grant.id });
+        for (const id of old) this.recordTx(tx, 'grant.superseded', r, id, { superseded_by: grant.id });
       }
       tx.insert(schema.grants).values(grant).run();
-      this.auditTx(tx, 'grant.requested', r, grant.id, {
+      this.recordTx(tx, 'grant.requested', r, grant.id, {
         kind: grant.kind,
         providers: grant.providers,
         level: grant.level,
@@ -176,165 +179,26 @@ export class GrantsService {
 
   /** Whether this human may approve or deny the grant, and why not. */
   approvalRefusal(g: Grant, a: Approver, requireDifferent: boolean): string | undefined {
-    if (a.teamId !== g.teamId) return 'This request belongs to another team.';
-    const canApproveOthers = a.permissions.includes('approvals:approve');
-    if (requireDifferent) {
-      if (a.userId === g.userId) return 'Your team requires someone other than the requester to approve.';
-      if (!canApproveOthers) return 'Approving needs the approvals:approve permission.';
-      return undefined;
-    }
-    if (a.userId === g.userId || canApproveOthers) return undefined;
-    return 'Only the requester or someone with the approvals:approve permission can decide this request.';
+    return approvalRefusal(g, a, requireDifferent);
   }
 
-  /**
-   * Approves a pending request. A broad grant may be narrowed (fewer providers, read instead of
-   * write); its TTL starts now. Single use: a decided request cannot be decided again.
-   */
-  approve(
-    id: string,
-    a: Approver,
-    input: { requireDifferent: boolean; providers?: string[]; level?: AccessLevel; notes?: string },
-  ): Grant {
-    const now = this.clock.now();
-    const g = this.decidable(id, a, input.requireDifferent);
-    const notes = input.notes?.trim() || null;
-    if (notes && notes.length > MAX_NOTES)
-      throw new AppError('invalid_input', `Notes must be at most ${MAX_NOTES} characters.`);
-    let providers = g.providers;
-    let level = g.level;
-    if (g.kind === 'broad') {
-      providers = input.providers ?? g.providers;
-      if (providers.length === 0)
-        throw new AppError('invalid_input', 'Choose at least one provider, or deny the request.');
-      const extra = providers.filter((p) => !g.providers.includes(p));
-      if (extra.length)
-        throw new AppError(
-          'invalid_input',
-          `Only requested providers can be granted (not ${extra.join(', ')}).`,
-        );
-      level = input.level ?? g.level;
-      if (g.level === 'read' && level === 'write')
-        throw new AppError('invalid_input', 'A read request cannot be approved as write.');
-    }
-    const updated = this.db.transaction((tx) => {
-      const row = tx
-        .update(schema.grants)
-        .set({
-          status: 'approved',
-          approverUserId: a.userId,
-          notes,
-          providers,
-          level,
-          decidedAt: now,
-          expiresAt: now + this.ttlOf(g.teamId),
-        })
-        .where(and(eq(schema.grants.id, id), eq(schema.grants.status, 'pending')))
-        .returning()
-        .get();
-      if (!row) throw new AppError('conflict', 'This request was already decided.');
-      if (row.kind === 'broad') {
-        // One active broad grant per authorization: the newest approval replaces older ones, so
-        // revoking it in the console really ends the agent's authority.
-        const replaced = tx
-          .update(schema.grants)
-          .set({ status: 'superseded', supersededBy: id, revokedAt: now })
-          .where(
-            and(
-              eq(schema.grants.kind, 'broad'),
-              eq(schema.grants.status, 'approved'),
-              eq(schema.grants.familyId, row.familyId),
-              sql`${schema.grants.id} <> ${id}`,
-            ),
-          )
-          .returning({ id: schema.grants.id })
-          .all();
-        for (const r of replaced) {
-          this.auditTx(tx, 'grant.superseded', { userId: a.userId, teamId: g.teamId, email: a.email }, r.id, {
-            superseded_by: id,
-          });
-        }
-      }
-      this.auditTx(tx, 'grant.approved', { userId: a.userId, teamId: g.teamId, email: a.email }, id, {
-        requester: g.userId,
-        providers,
-        level,
-        notes,
-        expires_at: new Date(row.expiresAt!).toISOString(),
-      });
-      return row;
-    });
-    this.events.emit('grants.changed', { teamId: g.teamId, grantId: id });
-    return updated;
+  /** Approves a pending request (see GrantDecisions.approve). */
+  approve(id: string, a: Approver, input: Parameters<GrantDecisions['approve']>[2]): Grant {
+    return this.decisions.approve(id, a, input);
   }
 
   deny(id: string, a: Approver, input: { requireDifferent: boolean; reason?: string }): Grant {
-    const now = this.clock.now();
-    const g = this.get(id);
-    if (!g) throw new AppError('not_found', 'No such request.');
-    // The requester may always withdraw their own request.
-    if (a.userId !== g.userId || a.teamId !== g.teamId) {
-      const refusal = this.approvalRefusal(g, a, input.requireDifferent);
-      if (refusal) throw new AppError('forbidden', refusal);
-    }
-    if (g.status !== 'pending') throw new AppError('conflict', `This request is already ${g.status}.`);
-    const reason = input.reason?.trim().slice(0, MAX_NOTES) || 'Denied without a reason.';
-    const updated = this.db.transaction((tx) => {
-      const row = tx
-        .update(schema.grants)
-        .set({ status: 'denied', approverUserId: a.userId, denyReason: reason, decidedAt: now })
-        .where(and(eq(schema.grants.id, id), eq(schema.grants.status, 'pending')))
-        .returning()
-        .get();
-      if (!row) throw new AppError('conflict', 'This request was already decided.');
-      this.auditTx(tx, 'grant.denied', { userId: a.userId, teamId: g.teamId, email: a.email }, id, {
-        requester: g.userId,
-        reason,
-      });
-      return row;
-    });
-    this.events.emit('grants.changed', { teamId: g.teamId, grantId: id });
-    return updated;
+    return this.decisions.deny(id, a, input);
   }
 
   /** Ends an approved grant early; the agent learns it on its next call. */
   revoke(id: string, by: Approver): Grant {
-    const now = this.clock.now();
-    const g = this.get(id);
-    if (!g || g.teamId !== by.teamId) throw new AppError('not_found', 'No such grant.');
-    const allowed =
-      by.userId === g.userId ||
-      by.permissions.includes('approvals:approve') ||
-      by.permissions.includes('gatehouse:admin');
-    if (!allowed) throw new AppError('forbidden', 'Only the requester or an approver can revoke this grant.');
-    if (g.status !== 'approved') throw new AppError('conflict', `This grant is ${g.status}, not active.`);
-    const updated = this.db.transaction((tx) => {
-      const row = tx
-        .update(schema.grants)
-        .set({ status: 'revoked', revokedAt: now, revokedBy: by.userId })
-        .where(and(eq(schema.grants.id, id), eq(schema.grants.status, 'approved')))
-        .returning()
-        .get();
-      if (!row) throw new AppError('conflict', 'This grant is no longer active.');
-      this.auditTx(tx, 'grant.revoked', { userId: by.userId, teamId: g.teamId, email: by.email }, id, {
-        requester: g.userId,
-      });
-      return row;
-    });
-    this.events.emit('grants.changed', { teamId: g.teamId, grantId: id });
-    return updated;
+    return this.decisions.revoke(id, by);
   }
 
   /** Revokes every pending and active grant of a team (kill switch), inside the caller's transaction. */
   revokeTeamTx(tx: Tx, teamId: string, by: { userId: string; email: string }): number {
-    const now = this.clock.now();
-    const rows = tx
-      .update(schema.grants)
-      .set({ status: 'revoked', revokedAt: now, revokedBy: by.userId })
-      .where(and(eq(schema.grants.teamId, teamId), inArray(schema.grants.status, ['pending', 'approved'])))
-      .returning({ id: schema.grants.id })
-      .all();
-    return rows.length;
+    return this.decisions.revokeTeamTx(tx, teamId, by);
   }
 
   /** The active broad grant covering this provider at this level for the requester, if any. */
@@ -400,7 +264,7 @@ export class GrantsService {
           .returning()
           .get();
         if (!row) return { ok: false, reason: 'consumed', grant: g };
-        this.auditTx(tx, 'grant.consumed', r, id, { method: req.method, url: req.url });
+        this.recordTx(tx, 'grant.consumed', r, id, { method: req.method, url: req.url });
         return { ok: true, grant: row };
       },
     );
@@ -470,7 +334,7 @@ export class GrantsService {
         .returning()
         .get();
       if (row)
-        this.auditTx(tx, 'grant.expired', { userId: g.userId, teamId: g.teamId, email: null }, g.id, {
+        this.recordTx(tx, 'grant.expired', { userId: g.userId, teamId: g.teamId, email: null }, g.id, {
           was: g.status,
         });
       return row;
@@ -479,16 +343,8 @@ export class GrantsService {
     return changed ?? { ...g, status };
   }
 
-  private decidable(id: string, a: Approver, requireDifferent: boolean): Grant {
-    const g = this.get(id);
-    if (!g) throw new AppError('not_found', 'No such request.');
-    const refusal = this.approvalRefusal(g, a, requireDifferent);
-    if (refusal) throw new AppError('forbidden', refusal);
-    if (g.status !== 'pending') throw new AppError('conflict', `This request is already ${g.status}.`);
-    return g;
-  }
-
-  private auditTx(
+  /** Records a grant event inside a transaction (the decisions module writes through this too). */
+  recordTx(
     tx: Tx,
     event: string,
     who: {

@@ -105,7 +105,11 @@ export class PrincipalResolver {
   private async build(family: Family, tokenHash: string, expiresAt: number | null): Promise<PrincipalResult> {
     // RFC 8707: the token's audience must be this resource.
     if (family.resource !== this.deps.resource) return { ok: false, reason: 'wrong_resource' };
-    const row = this.contextQuery.get({ teamId: family.teamId, clientId: family.clientId ?? '', userId: family.userId });
+    const row = this.contextQuery.get({
+      teamId: family.teamId,
+      clientId: family.clientId ?? '',
+      userId: family.userId,
+    });
     if (!row) return { ok: false, reason: 'invalid' };
 
     const role = await this.currentRole(row.u.workosUserId, row.t.organizationId);

@@ -1,13 +1,14 @@
 import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Clock } from '../app/clock.ts';
 import type { AuditService } from '../audit/service.ts';
-import { ACCESS_TOKEN_TTL_MS, AUTH_CODE_TTL_MS, REFRESH_TOKEN_TTL_MS } from '../config/constants.ts';
-import { newId, randomToken, safeEqual, sha256, sha256Base64Url } from '../crypto/random.ts';
+import { ACCESS_TOKEN_TTL_MS, REFRESH_TOKEN_TTL_MS } from '../config/constants.ts';
+import { newId, randomToken, sha256 } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { UsageCounter } from './usage.ts';
 
 export type Family = typeof schema.tokenFamilies.$inferSelect;
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Prefixes make Gatehouse secrets recognisable to secret scanners (and to our own filter). */
 export const TOKEN_PREFIX = {
@@ -51,25 +52,18 @@ export interface BearerRecord {
   family: Family;
 }
 
-/** How often buffered usage counts reach the database. */
-const USAGE_FLUSH_INTERVAL_MS = 2_000;
-
-/** RFC 7636 §4.1: 43–128 characters from the unreserved set. */
-const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
-
 export type RevocationListener = (familyIds: string[], reason: string) => void;
 
 /**
- * Authorization codes, token families and bearer tokens. Every secret is random, shown once
+ * Token families and bearer tokens (codes: codes.ts). Every secret is random, shown once
  * and stored only as its SHA-256; every state change is a single transaction.
  */
 export class TokensService {
   private readonly listeners = new Set<RevocationListener>();
 
-  private readonly usage = new Map<string, { count: number; at: number }>();
+  private readonly usage: UsageCounter;
   /** Prepared once: it runs on every /mcp request. */
   private readonly bearerQuery;
-  private readonly usageTimer: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly db: Db,
@@ -80,14 +74,18 @@ export class TokensService {
       .select({ t: schema.tokens, f: schema.tokenFamilies })
       .from(schema.tokens)
       .innerJoin(schema.tokenFamilies, eq(schema.tokenFamilies.id, schema.tokens.familyId))
-      .where(and(eq(schema.tokens.hash, sql.placeholder('hash')), inArray(schema.tokens.kind, ['access', 'connection'])))
+      .where(
+        and(
+          eq(schema.tokens.hash, sql.placeholder('hash')),
+          inArray(schema.tokens.kind, ['access', 'connection']),
+        ),
+      )
       .prepare();
-    this.usageTimer = setInterval(() => this.flushUsage(), USAGE_FLUSH_INTERVAL_MS);
-    this.usageTimer.unref?.();
+    this.usage = new UsageCounter(db, clock);
   }
 
   /** Records a token event in the same transaction as the change (DESIGN §6). */
-  private auditTx(
+  recordTx(
     tx: Tx,
     event: string,
     f: Family | { userId: string; teamId: string; clientId: string | null; id: string },
@@ -116,101 +114,8 @@ export class TokensService {
     for (const l of this.listeners) l(familyIds, reason);
   }
 
-  issueCode(input: {
-    clientId: string;
-    userId: string;
-    teamId: string;
-    redirectUri: string;
-    codeChallenge: string;
-    scopes: string[];
-    resource: string;
-  }): string {
-    const code = randomToken(32);
-    const now = this.clock.now();
-    this.db
-      .insert(schema.oauthCodes)
-      .values({ codeHash: sha256(code), ...input, createdAt: now, expiresAt: now + AUTH_CODE_TTL_MS })
-      .run();
-    return code;
-  }
-
-  /**
-   * Exchanges a code (RFC 6749 §4.1.3, RFC 7636 §4.6). The code is consumed by the first
-   * exchange of its client whatever the outcome; a second exchange is a replay and revokes the
-   * tokens the first one produced (RFC 6749 §4.1.2).
-   */
-  redeemCode(
-    code: string,
-    check: {
-      clientId: string;
-      redirectUri: string | undefined;
-      codeVerifier: string | undefined;
-      resource: string | undefined;
-    },
-  ): { ok: true; tokens: IssuedTokens } | { ok: false; reason: RedeemFailure } {
-    const now = this.clock.now();
-    const codeHash = sha256(code);
-    let revokedFamily: string | undefined;
-    const result = this.db.transaction(
-      (tx): { ok: true; tokens: IssuedTokens } | { ok: false; reason: RedeemFailure } => {
-        const row = tx.select().from(schema.oauthCodes).where(eq(schema.oauthCodes.codeHash, codeHash)).get();
-        if (!row) return { ok: false, reason: 'invalid' };
-        if (row.clientId !== check.clientId) return { ok: false, reason: 'client_mismatch' };
-        if (row.consumedAt !== null) {
-          if (row.familyId) {
-            revokedFamily = row.familyId;
-            this.revokeFamiliesTx(tx, [row.familyId], 'authorization code replayed', now);
-          }
-          return { ok: false, reason: 'replayed' };
-        }
-        const consumed = tx
-          .update(schema.oauthCodes)
-          .set({ consumedAt: now })
-          .where(and(eq(schema.oauthCodes.codeHash, codeHash), isNull(schema.oauthCodes.consumedAt)))
-          .returning({ h: schema.oauthCodes.codeHash })
-          .all();
-        if (consumed.length !== 1) return { ok: false, reason: 'replayed' };
-        if (row.expiresAt <= now) return { ok: false, reason: 'expired' };
-        if (check.redirectUri === undefined || check.redirectUri !== row.redirectUri)
-          return { ok: false, reason: 'redirect_mismatch' };
-        if (!check.codeVerifier || !VERIFIER.test(check.codeVerifier))
-          return { ok: false, reason: 'pkce_failed' };
-        if (!safeEqual(sha256Base64Url(check.codeVerifier), row.codeChallenge))
-          return { ok: false, reason: 'pkce_failed' };
-        if (check.resource !== undefined && check.resource !== row.resource)
-          return { ok: false, reason: 'resource_mismatch' };
-
-        const familyId = newId('fam');
-        tx.insert(schema.tokenFamilies)
-          .values({
-            id: familyId,
-            kind: 'oauth',
-            clientId: row.clientId,
-            userId: row.userId,
-            teamId: row.teamId,
-            scopes: row.scopes,
-            resource: row.resource,
-            createdAt: now,
-          })
-          .run();
-        tx.update(schema.oauthCodes).set({ familyId }).where(eq(schema.oauthCodes.codeHash, codeHash)).run();
-        this.auditTx(
-          tx,
-          'oauth.token_issued',
-          { id: familyId, userId: row.userId, teamId: row.teamId, clientId: row.clientId },
-          {
-            grant_type: 'authorization_code',
-            scopes: row.scopes,
-          },
-        );
-        return { ok: true, tokens: this.issuePairTx(tx, familyId, row.scopes, now) };
-      },
-    );
-    if (revokedFamily) this.notify([revokedFamily], 'authorization code replayed');
-    return result;
-  }
-
-  private issuePairTx(tx: Tx, familyId: string, scopes: string[], now: number): IssuedTokens {
+  /** Issues an access/refresh pair in a family, inside the caller's transaction. */
+  issuePairTx(tx: Tx, familyId: string, scopes: string[], now: number): IssuedTokens {
     const accessToken = `${TOKEN_PREFIX.access}${randomToken(32)}`;
     const refreshToken = `${TOKEN_PREFIX.refresh}${randomToken(32)}`;
     tx.insert(schema.tokens)
@@ -303,7 +208,7 @@ export class TokensService {
           tx.update(schema.tokenFamilies).set({ scopes }).where(eq(schema.tokenFamilies.id, row.f.id)).run();
           family = { ...row.f, scopes };
         }
-        this.auditTx(tx, 'oauth.token_issued', family, { grant_type: 'refresh_token', scopes });
+        this.recordTx(tx, 'oauth.token_issued', family, { grant_type: 'refresh_token', scopes });
         return { ok: true, tokens: this.issuePairTx(tx, row.f.id, scopes, now), family };
       },
     );
@@ -377,39 +282,19 @@ export class TokensService {
     };
   }
 
-  /**
-   * Counts a request against the family (per-client usage figures). Counts are buffered and
-   * written together every few seconds, or before anything reads them: a request does not pay
-   * for a write transaction just to be counted.
-   */
+  /** Counts a request against the family (buffered; see UsageCounter). */
   touch(familyId: string): void {
-    const u = this.usage.get(familyId);
-    const now = this.clock.now();
-    if (u) {
-      u.count++;
-      u.at = now;
-    } else this.usage.set(familyId, { count: 1, at: now });
+    this.usage.touch(familyId);
   }
 
-  /** Writes buffered usage counts. */
+  /** Writes buffered usage counts (before reading them). */
   flushUsage(): void {
-    if (this.usage.size === 0) return;
-    const batch = [...this.usage];
-    this.usage.clear();
-    this.db.transaction((tx) => {
-      for (const [familyId, u] of batch) {
-        tx.update(schema.tokenFamilies)
-          .set({ lastUsedAt: u.at, requestCount: sql`${schema.tokenFamilies.requestCount} + ${u.count}` })
-          .where(eq(schema.tokenFamilies.id, familyId))
-          .run();
-      }
-    });
+    this.usage.flush();
   }
 
-  /** Flushes usage and stops the periodic flush. */
+  /** Flushes usage and stops its timer. */
   close(): void {
-    clearInterval(this.usageTimer);
-    this.flushUsage();
+    this.usage.close();
   }
 
   /** RFC 7009: revokes the family a token belongs to, if it was issued to this client. */
@@ -451,7 +336,7 @@ export class TokensService {
       .from(schema.tokenFamilies)
       .where(inArray(schema.tokenFamilies.id, revoked))
       .all()) {
-      this.auditTx(tx, 'oauth.tokens_revoked', f, { reason, kind: f.kind });
+      this.recordTx(tx, 'oauth.tokens_revoked', f, { reason, kind: f.kind });
     }
     return revoked;
   }

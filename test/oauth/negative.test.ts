@@ -431,6 +431,15 @@ describe('token endpoint — authorization codes (RFC 6749 §4.1.3, RFC 7636 §4
     expect(probe.status).toBe(401);
     expect(challengeParams(probe.headers.get('www-authenticate')).error).toBe('invalid_token');
     expectTokenError(await refresh(base, client, first.body.refresh_token!), 400, 'invalid_grant');
+    // The replay is in the audit trail, with the revocation it caused.
+    const events = gh.ctx.db
+      .select({ event: schema.auditEntries.event, clientId: schema.auditEntries.clientId })
+      .from(schema.auditEntries)
+      .all()
+      .filter((e) => e.clientId === client.client_id)
+      .map((e) => e.event);
+    expect(events).toContain('oauth.code_replayed');
+    expect(events).toContain('oauth.tokens_revoked');
   });
 
   test('an expired code — invalid_grant, no token', async () => {

@@ -88,7 +88,7 @@ export async function authorize(ctx: AppContext, request: Request): Promise<Resp
   if (!s.teamId || !s.organizationId) return redirectResponse(`/teams?return_to=${back}`);
 
   if (ctx.oauth.consents.covers(s.userId, s.teamId, v.client.id, v.request.scopes)) {
-    const code = ctx.oauth.tokens.issueCode({ ...codeFields(v.request), userId: s.userId, teamId: s.teamId });
+    const code = ctx.oauth.codes.issueCode({ ...codeFields(v.request), userId: s.userId, teamId: s.teamId });
     return success(ctx, v.request, code, 302);
   }
 
@@ -169,7 +169,7 @@ export async function decide(ctx: AppContext, request: Request): Promise<Respons
   const organizationId = form.require('organization_id', 'A team');
   const team = await teamFor(ctx, s, organizationId);
   ctx.oauth.consents.grant(s.userId, team.teamId, req.clientId, req.scopes);
-  const code = ctx.oauth.tokens.issueCode({ ...codeFields(req), userId: s.userId, teamId: team.teamId });
+  const code = ctx.oauth.codes.issueCode({ ...codeFields(req), userId: s.userId, teamId: team.teamId });
   return success(ctx, req, code, 303);
 }
 

@@ -86,7 +86,7 @@ export async function token(ctx: AppContext, request: Request): Promise<Response
   if (grantType === 'authorization_code') {
     const code = params.get('code');
     if (!code) return oauthErrorResponse('invalid_request', 'code is required.');
-    const r = ctx.oauth.tokens.redeemCode(code, {
+    const r = ctx.oauth.codes.redeemCode(code, {
       clientId: client.id,
       redirectUri: params.get('redirect_uri') ?? undefined,
       codeVerifier: params.get('code_verifier') ?? undefined,

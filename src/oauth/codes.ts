@@ -1,0 +1,127 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Clock } from '../app/clock.ts';
+import type { AuditService } from '../audit/service.ts';
+import { AUTH_CODE_TTL_MS } from '../config/constants.ts';
+import { newId, randomToken, safeEqual, sha256, sha256Base64Url } from '../crypto/random.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+import type { IssuedTokens, RedeemFailure, TokensService } from './tokens.ts';
+
+/** RFC 7636 §4.1: 43–128 characters from the unreserved set. */
+const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/**
+ * Authorization codes (RFC 6749 §4.1): random, stored as SHA-256, single-use, short-lived, bound
+ * to client, redirect URI, PKCE challenge and resource; exchanged into a new token family.
+ */
+export class CodesService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  issueCode(input: {
+    clientId: string;
+    userId: string;
+    teamId: string;
+    redirectUri: string;
+    codeChallenge: string;
+    scopes: string[];
+    resource: string;
+  }): string {
+    const code = randomToken(32);
+    const now = this.clock.now();
+    this.db
+      .insert(schema.oauthCodes)
+      .values({ codeHash: sha256(code), ...input, createdAt: now, expiresAt: now + AUTH_CODE_TTL_MS })
+      .run();
+    return code;
+  }
+
+  /**
+   * Exchanges a code (RFC 6749 §4.1.3, RFC 7636 §4.6). The code is consumed by the first
+   * exchange of its client whatever the outcome; a second exchange is a replay and revokes the
+   * tokens the first one produced (RFC 6749 §4.1.2).
+   */
+  redeemCode(
+    code: string,
+    check: {
+      clientId: string;
+      redirectUri: string | undefined;
+      codeVerifier: string | undefined;
+      resource: string | undefined;
+    },
+  ): { ok: true; tokens: IssuedTokens } | { ok: false; reason: RedeemFailure } {
+    const now = this.clock.now();
+    const codeHash = sha256(code);
+    let revokedFamily: string | undefined;
+    const result = this.db.transaction(
+      (tx): { ok: true; tokens: IssuedTokens } | { ok: false; reason: RedeemFailure } => {
+        const row = tx.select().from(schema.oauthCodes).where(eq(schema.oauthCodes.codeHash, codeHash)).get();
+        if (!row) return { ok: false, reason: 'invalid' };
+        if (row.clientId !== check.clientId) return { ok: false, reason: 'client_mismatch' };
+        if (row.consumedAt !== null) {
+          if (row.familyId) {
+            revokedFamily = row.familyId;
+            this.tokens.revokeFamiliesTx(tx, [row.familyId], 'authorization code replayed', now);
+          }
+          this.audit.appendTx(tx, {
+            event: 'oauth.code_replayed',
+            outcome: 'denied',
+            teamId: row.teamId,
+            userId: row.userId,
+            clientId: row.clientId,
+            familyId: row.familyId,
+            reason: 'authorization code used twice; the tokens it produced were revoked',
+          });
+          return { ok: false, reason: 'replayed' };
+        }
+        const consumed = tx
+          .update(schema.oauthCodes)
+          .set({ consumedAt: now })
+          .where(and(eq(schema.oauthCodes.codeHash, codeHash), isNull(schema.oauthCodes.consumedAt)))
+          .returning({ h: schema.oauthCodes.codeHash })
+          .all();
+        if (consumed.length !== 1) return { ok: false, reason: 'replayed' };
+        if (row.expiresAt <= now) return { ok: false, reason: 'expired' };
+        if (check.redirectUri === undefined || check.redirectUri !== row.redirectUri)
+          return { ok: false, reason: 'redirect_mismatch' };
+        if (!check.codeVerifier || !VERIFIER.test(check.codeVerifier))
+          return { ok: false, reason: 'pkce_failed' };
+        if (!safeEqual(sha256Base64Url(check.codeVerifier), row.codeChallenge))
+          return { ok: false, reason: 'pkce_failed' };
+        if (check.resource !== undefined && check.resource !== row.resource)
+          return { ok: false, reason: 'resource_mismatch' };
+
+        const familyId = newId('fam');
+        tx.insert(schema.tokenFamilies)
+          .values({
+            id: familyId,
+            kind: 'oauth',
+            clientId: row.clientId,
+            userId: row.userId,
+            teamId: row.teamId,
+            scopes: row.scopes,
+            resource: row.resource,
+            createdAt: now,
+          })
+          .run();
+        tx.update(schema.oauthCodes).set({ familyId }).where(eq(schema.oauthCodes.codeHash, codeHash)).run();
+        this.tokens.recordTx(
+          tx,
+          'oauth.token_issued',
+          { id: familyId, userId: row.userId, teamId: row.teamId, clientId: row.clientId },
+          {
+            grant_type: 'authorization_code',
+            scopes: row.scopes,
+          },
+        );
+        return { ok: true, tokens: this.tokens.issuePairTx(tx, familyId, row.scopes, now) };
+      },
+    );
+    if (revokedFamily) this.tokens.notify([revokedFamily], 'authorization code replayed');
+    return result;
+  }
+}
