@@ -13,11 +13,13 @@ export interface KillSwitchResult {
   familiesRevoked: number;
   grantsRevoked: number;
   consentsRevoked: number;
+  codesRevoked: number;
 }
 
 /**
  * The kill switch (DESIGN §5): in one transaction the team is disabled, every access, refresh and
- * connection token, every grant and every remembered consent of the team is revoked, and the
+ * connection token, every unexchanged authorization code, every grant and every remembered
+ * consent of the team is revoked, and the
  * audit entry is written; then every open MCP session and stream of the team is closed.
  * Re-enabling later never revives an old token: clients must authorize again.
  */
@@ -70,7 +72,19 @@ export class KillSwitch {
         .where(and(eq(schema.oauthConsents.teamId, teamId), isNull(schema.oauthConsents.revokedAt)))
         .returning({ c: schema.oauthConsents.clientId })
         .all().length;
-      const result = { familiesRevoked: revoked.length, grantsRevoked, consentsRevoked: consents };
+      // Authorization codes not yet exchanged would otherwise mint fresh tokens after the kill
+      // (RFC 6749 §4.1.2: codes are short-lived, but up to a minute is enough to outlive it).
+      const codes = tx
+        .delete(schema.oauthCodes)
+        .where(and(eq(schema.oauthCodes.teamId, teamId), isNull(schema.oauthCodes.consumedAt)))
+        .returning({ h: schema.oauthCodes.codeHash })
+        .all().length;
+      const result = {
+        familiesRevoked: revoked.length,
+        grantsRevoked,
+        consentsRevoked: consents,
+        codesRevoked: codes,
+      };
       audit.appendTx(tx, {
         event: 'team.kill_switch',
         outcome: 'ok',

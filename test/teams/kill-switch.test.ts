@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client.ts';
 import { connectV1, connectV2, tokensFor } from '../support/mcp.ts';
+import {
+  authorizeUrl,
+  consent,
+  pkce,
+  REDIRECT_URI,
+  registerClient,
+  standardParams,
+  tokenRequest,
+} from '../support/oauth.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { signIn } from '../support/sign-in.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -138,5 +148,34 @@ describe('kill switch', () => {
     const again = await connectV1(gh.url, fresh.access_token);
     expect((await again.listTools()).tools.length).toBeGreaterThan(0);
     await again.close();
+  });
+
+  test('pull — an authorization code issued before it and not yet exchanged never yields a token', async () => {
+    const browser = await signIn(gh.url, 'member@demo.test');
+    const client = await registerClient(gh.url);
+    const { verifier, challenge } = pkce();
+    const redirect = await consent(
+      browser,
+      authorizeUrl(gh.url, standardParams(gh.url, client.client_id, challenge)),
+    );
+    const code = redirect.searchParams.get('code')!;
+    expect(code).toBeTruthy();
+    const admin = await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' });
+    const { userId, teamId } = gh.ctx.oauth.tokens.bearer(admin.access_token)!.family;
+
+    const result = gh.ctx.killSwitch.pull(teamId, { userId, email: 'admin@demo.test' }, 'code drill');
+    expect(result.codesRevoked).toBeGreaterThanOrEqual(1);
+    gh.ctx.settings.update(teamId, { enabled: true }, { userId, email: 'admin@demo.test' });
+
+    const exchanged = await tokenRequest(gh.url, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+      client_id: client.client_id,
+      resource: `${gh.url}/mcp`,
+    });
+    expect(exchanged.status).toBe(400);
+    expect(exchanged.body.error).toBe('invalid_grant');
   });
 });
