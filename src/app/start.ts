@@ -148,7 +148,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     killSwitch: new KillSwitch({ db, clock, audit, events, tokens, grants }),
     tools: new ToolRegistry(ALL_TOOLS),
     oauth: {
-      clients: new ClientsService(db, clock, fetchClientMetadata),
+      clients: new ClientsService(db, clock, fetchClientMetadata, audit),
       consents: new ConsentsService(db, clock, audit),
       tokens,
       codes: new CodesService(db, clock, audit, tokens),

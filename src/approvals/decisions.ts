@@ -2,10 +2,10 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AccessLevel } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/events.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
-import type { Approver, Grant, GrantsService, Tx } from './grants.ts';
+import type { Approver, Grant, GrantsService } from './grants.ts';
 
 const MAX_NOTES = 2000;
 

@@ -5,12 +5,11 @@ import type { EventBus } from '../app/events.ts';
 import type { AuditService } from '../audit/service.ts';
 import { APPROVAL_REQUEST_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, safeEqual, sha256 } from '../crypto/random.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import { approvalRefusal, GrantDecisions } from './decisions.ts';
 
 export type Grant = typeof schema.grants.$inferSelect;
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Who asks: the human, team and authorization (token family) behind an MCP call. */
 export interface Requester {

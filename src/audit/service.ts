@@ -1,11 +1,9 @@
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
 import { newId } from '../crypto/random.ts';
-import type { Db, schema } from '../db/client.ts';
+import type { Db, schema, Tx } from '../db/client.ts';
 import { filterValue } from '../policy/secrets.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface AuditInput {
   event: string;

@@ -113,15 +113,7 @@ export function createConnectionToken(
     scopes: [input.access],
     resource: ctx.oauth.resource,
     expiresAt,
-  });
-  ctx.audit.append({
-    event: 'connection_token.created',
-    outcome: 'ok',
-    teamId: s.teamId,
-    userId: s.userId,
     actorEmail: s.email,
-    familyId: family.id,
-    details: { name: input.name, scopes: family.scopes, expires_at: expiresAt },
   });
   return { token, name: input.name, expiresAt, scopes: family.scopes };
 }
@@ -151,18 +143,24 @@ export function revokeConnection(ctx: AppContext, s: TeamSession, familyId: stri
     });
     throw new AppError('forbidden', 'Only a team admin can revoke another person’s connection.');
   }
-  if (family.kind === 'oauth' && family.clientId)
-    ctx.oauth.consents.revoke(family.userId, family.teamId, family.clientId);
-  ctx.oauth.tokens.revokeFamilies([family.id], `revoked in the console by ${s.email}`);
-  ctx.audit.append({
-    event: 'token_family.revoked',
-    outcome: 'ok',
-    teamId: s.teamId,
-    userId: s.userId,
-    actorEmail: s.email,
-    familyId: family.id,
-    clientId: family.clientId,
-    details: { kind: family.kind, owner: entry.userEmail },
+  // One transaction: the consent is forgotten, the tokens die and the audit says who did it.
+  const reason = `revoked in the console by ${s.email}`;
+  const revoked = ctx.db.transaction((tx) => {
+    if (family.kind === 'oauth' && family.clientId)
+      ctx.oauth.consents.revokeTx(tx, family.userId, family.teamId, family.clientId);
+    const ids = ctx.oauth.tokens.revokeFamiliesTx(tx, [family.id], reason, ctx.clock.now());
+    ctx.audit.appendTx(tx, {
+      event: 'token_family.revoked',
+      outcome: 'ok',
+      teamId: s.teamId,
+      userId: s.userId,
+      actorEmail: s.email,
+      familyId: family.id,
+      clientId: family.clientId,
+      details: { kind: family.kind, owner: entry.userEmail, consent_forgotten: family.kind === 'oauth' },
+    });
+    return ids;
   });
+  ctx.oauth.tokens.notify(revoked, reason);
   return entry;
 }

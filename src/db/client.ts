@@ -7,6 +7,9 @@ import * as schema from '../../db/schema/index.ts';
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 export { schema };
 
+/** The handle a `db.transaction` callback receives: services take it to write inside a caller's transaction. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
 /** Busy handlers wait this long for a competing writer before failing. */
 const BUSY_TIMEOUT_MS = 5_000;
 

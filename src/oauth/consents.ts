@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Clock } from '../app/clock.ts';
 import type { AuditService } from '../audit/service.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 
 /** Remembered approvals of a client by a human in a team: re-authorization skips consent. */
@@ -50,9 +50,9 @@ export class ConsentsService {
     });
   }
 
-  revoke(userId: string, teamId: string, clientId: string): void {
-    this.db
-      .update(schema.oauthConsents)
+  /** Forgets a remembered consent inside the caller's transaction (its audit entry is the caller's). */
+  revokeTx(tx: Tx, userId: string, teamId: string, clientId: string): void {
+    tx.update(schema.oauthConsents)
       .set({ revokedAt: this.clock.now() })
       .where(
         and(

@@ -3,12 +3,11 @@ import type { Clock } from '../app/clock.ts';
 import type { AuditService } from '../audit/service.ts';
 import { ACCESS_TOKEN_TTL_MS, REFRESH_TOKEN_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import { UsageCounter } from './usage.ts';
 
 export type Family = typeof schema.tokenFamilies.$inferSelect;
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Prefixes make Gatehouse secrets recognisable to secret scanners (and to our own filter). */
 export const TOKEN_PREFIX = {
@@ -226,7 +225,10 @@ export class TokensService {
       .get()?.f;
   }
 
-  /** A console-made token for clients without OAuth (shown once, stored hashed). */
+  /**
+   * A console-made token for clients without OAuth (shown once, stored hashed); it commits with
+   * its `connection_token.created` audit entry.
+   */
   createConnectionToken(input: {
     userId: string;
     teamId: string;
@@ -234,6 +236,7 @@ export class TokensService {
     scopes: string[];
     resource: string;
     expiresAt: number | null;
+    actorEmail?: string;
   }): { token: string; family: Family } {
     const now = this.clock.now();
     const token = `${TOKEN_PREFIX.connection}${randomToken(32)}`;
@@ -264,6 +267,15 @@ export class TokensService {
           expiresAt: input.expiresAt,
         })
         .run();
+      this.audit.appendTx(tx, {
+        event: 'connection_token.created',
+        outcome: 'ok',
+        teamId: family.teamId,
+        userId: family.userId,
+        actorEmail: input.actorEmail ?? null,
+        familyId: family.id,
+        details: { name: family.name, scopes: family.scopes, expires_at: family.expiresAt },
+      });
     });
     return { token, family };
   }

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Clock } from '../../app/clock.ts';
+import type { AuditService } from '../../audit/service.ts';
 import { CLIENT_METADATA_CACHE_TTL_MS } from '../../config/constants.ts';
 import { randomToken, safeEqual, sha256 } from '../../crypto/random.ts';
 import type { Db } from '../../db/client.ts';
@@ -70,9 +71,13 @@ export class ClientsService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly fetchDocument: MetadataFetcher,
+    private readonly audit: AuditService,
   ) {}
 
-  /** Registers a client; a confidential client's secret is returned once and stored hashed. */
+  /**
+   * Registers a client; a confidential client's secret is returned once and stored hashed. The
+   * client and its audit entry commit together.
+   */
   register(m: ValidClientMetadata): { client: OAuthClient; clientSecret: string | undefined } {
     const now = this.clock.now();
     const row = rowFrom(`ghc_${randomToken(18)}`, 'dcr', m, now);
@@ -81,7 +86,19 @@ export class ClientsService {
       clientSecret = `gatehouse_cs_${randomToken(32)}`;
       row.clientSecretHash = sha256(clientSecret);
     }
-    this.db.insert(schema.oauthClients).values(row).run();
+    this.db.transaction((tx) => {
+      tx.insert(schema.oauthClients).values(row).run();
+      this.audit.appendTx(tx, {
+        event: 'oauth.client_registered',
+        outcome: 'ok',
+        clientId: row.id,
+        details: {
+          client_name: row.clientName,
+          redirect_uris: row.redirectUris,
+          auth_method: row.tokenEndpointAuthMethod,
+        },
+      });
+    });
     return { client: row, clientSecret };
   }
 

@@ -46,16 +46,6 @@ export async function register(ctx: AppContext, request: Request): Promise<Respo
   if (!valid.ok) return oauthErrorResponse(valid.problem.error, valid.problem.message);
   const { client, clientSecret } = ctx.oauth.clients.register(valid.value);
   ctx.log.info('oauth client registered', { client_id: client.id, client_name: client.clientName });
-  ctx.audit.append({
-    event: 'oauth.client_registered',
-    outcome: 'ok',
-    clientId: client.id,
-    details: {
-      client_name: client.clientName,
-      redirect_uris: client.redirectUris,
-      auth_method: client.tokenEndpointAuthMethod,
-    },
-  });
   // RFC 7591 §3.2.1
   return oauthJson(
     {
