@@ -2,6 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnGatehouse } from '../support/subprocess.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -64,5 +65,28 @@ describe('cli', () => {
     const r = await run(['emulator', '--port', 'x']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--port must be a port number, got 'x'");
+  });
+
+  test('serve from another working directory — pages still render as HTML', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'gatehouse-cwd-'));
+    const gh = await spawnGatehouse({ cwd: elsewhere });
+    try {
+      for (const path of ['/login', '/no-such-page']) {
+        const html = await (await fetch(`${gh.url}${path}`)).text();
+        expect(html).toContain('</html>');
+        expect(html).not.toContain('[object Object]');
+      }
+    } finally {
+      await gh.stop();
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  test('every view declares its JSX runtime — rendering never depends on the working directory', async () => {
+    const root = join(import.meta.dir, '..', '..');
+    for await (const file of new Bun.Glob('{views,src}/**/*.tsx').scan(root)) {
+      const first = (await Bun.file(join(root, file)).text()).split('\n', 1)[0];
+      expect(`${file}: ${first}`).toBe(`${file}: /** @jsxImportSource @kitajs/html */`);
+    }
   });
 });

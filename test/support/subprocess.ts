@@ -49,6 +49,8 @@ export interface SpawnOptions {
    */
   port?: number;
   readyTimeoutMs?: number;
+  /** The child's working directory (the repo root unless given). */
+  cwd?: string;
 }
 
 /**
@@ -120,7 +122,7 @@ export async function spawnGatehouse(options: SpawnOptions = {}): Promise<Gateho
     const url = `http://localhost:${port}`;
     const output: string[] = [];
     const proc = Bun.spawn([process.execPath, MAIN, 'serve'], {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: childEnv(port, dataDir, options.env),
       stdin: 'ignore',
       stdout: 'pipe',

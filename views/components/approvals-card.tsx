@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import type { GrantView, Permit } from '../../src/approvals/console-service.ts';
 
 /** A UTC timestamp, to the second. */

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 /**
  * Server-side SVG charts: no chart library and no script. Every label is text content rendered
  * with `safe` (escaped); colours come from classes in app.css (the CSP allows no inline styles).

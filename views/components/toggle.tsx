@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 export interface ToggleProps {
   /** The setting this switch changes (sent as the `setting` field). */
   name: string;

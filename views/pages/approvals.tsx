@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import type { GrantView, TeamApprovals } from '../../src/approvals/console-service.ts';
 import { duration, GrantCard, StatusBadge, scopeLine, when } from '../components/approvals-card.tsx';
 import { Layout, type ShellUser } from '../components/layout.tsx';

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import { Layout, type ShellUser } from '../components/layout.tsx';
 
 /** One live authorization (OAuth client) or connection token. */

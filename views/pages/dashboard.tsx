@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import { BarChart, ColumnChart, Legend, type SeriesBar } from '../components/charts.tsx';
 import { Layout, type ShellUser } from '../components/layout.tsx';
 

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import { Layout } from '../components/layout.tsx';
 
 export interface LoginAccount {

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import { Layout, type ShellUser } from '../components/layout.tsx';
 
 /** GET /logout confirms before signing out, so a link alone cannot sign anyone out. */

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import { Layout, type ShellUser } from '../components/layout.tsx';
 import { Toggle } from '../components/toggle.tsx';
 
