@@ -1,4 +1,5 @@
 import type { GrantsService } from '../approvals/grants.ts';
+import type { AuditHeadWriter } from '../audit/head.ts';
 import type { AuditKey } from '../audit/keys.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { AuthKit } from '../auth/authkit.ts';
@@ -65,6 +66,8 @@ export interface AppContext {
   audit: AuditService;
   /** The Ed25519 key signing the audit chain (the console's Verify button uses its public half). */
   auditKey: AuditKey;
+  /** Keeps the signed head of the audit trail (outside the database) up to date. */
+  auditHead: AuditHeadWriter;
   metrics: MetricsRecorder;
   confirmations: ConfirmationsService;
   grants: GrantsService;

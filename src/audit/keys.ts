@@ -54,24 +54,31 @@ export function loadAuditPublicKey(path: string): AuditKey {
   return { keyId: keyIdOf(publicKey), publicKey, privateKey: undefined };
 }
 
-/** `ed25519:<keyId>:<base64 signature over the 32 hash bytes>` */
-export function signHash(key: AuditKey, hash: string): string {
+/** `ed25519:<keyId>:<base64 signature>` over the given bytes. */
+export function signMessage(key: AuditKey, message: Buffer): string {
   if (!key.privateKey) throw new Error('no private key to sign with');
-  return `ed25519:${key.keyId}:${sign(null, Buffer.from(hash, 'hex'), key.privateKey).toString('base64')}`;
+  return `ed25519:${key.keyId}:${sign(null, message, key.privateKey).toString('base64')}`;
+}
+
+/** An entry's signature is over the 32 bytes of its hash. */
+export function signHash(key: AuditKey, hash: string): string {
+  return signMessage(key, Buffer.from(hash, 'hex'));
 }
 
 export type SignatureCheck = 'valid' | 'missing' | 'malformed' | 'other_key' | 'invalid';
 
-export function checkSignature(key: AuditKey, hash: string, signature: string | null): SignatureCheck {
+export function checkMessage(key: AuditKey, message: Buffer, signature: string | null): SignatureCheck {
   if (!signature) return 'missing';
   const m = /^ed25519:([0-9a-f]{16}):([A-Za-z0-9+/=]+)$/.exec(signature);
   if (!m) return 'malformed';
   if (m[1] !== key.keyId) return 'other_key';
   try {
-    return verify(null, Buffer.from(hash, 'hex'), key.publicKey, Buffer.from(m[2]!, 'base64'))
-      ? 'valid'
-      : 'invalid';
+    return verify(null, message, key.publicKey, Buffer.from(m[2]!, 'base64')) ? 'valid' : 'invalid';
   } catch {
     return 'invalid';
   }
+}
+
+export function checkSignature(key: AuditKey, hash: string, signature: string | null): SignatureCheck {
+  return checkMessage(key, Buffer.from(hash, 'hex'), signature);
 }

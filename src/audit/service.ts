@@ -4,9 +4,10 @@ import { newId } from '../crypto/random.ts';
 import type { Db, schema, Tx } from '../db/client.ts';
 import { filterValue } from '../policy/secrets.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
+import type { AuditEvent } from './events.ts';
 
 export interface AuditInput {
-  event: string;
+  event: AuditEvent;
   outcome: AuditOutcome;
   teamId?: string | null;
   userId?: string | null;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATABASE_FILE } from '../app/start.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries, parseSince } from '../audit/export.ts';
+import { HEAD_FILE, readHead } from '../audit/head.ts';
 import { loadAuditPublicKey, PUBLIC_KEY_FILE } from '../audit/keys.ts';
 import { describeResult, verifyChain } from '../audit/verify.ts';
 import type { Config } from '../config/index.ts';
@@ -17,14 +18,23 @@ function open(config: Config) {
   return openDatabase(path);
 }
 
-/** `gatehouse audit verify [--public-key <pem>]`: exit 0 when intact, 1 at the first bad entry. */
+/**
+ * `gatehouse audit verify [--public-key <pem>] [--head <json>]`: exit 0 when intact, 1 at the
+ * first bad entry or when entries were cut off the end (the signed head says how far it went).
+ */
 export function auditVerify(config: Config, args: string[], out: (s: string) => void): number {
-  const { values } = parseArgs({ args, options: { 'public-key': { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { 'public-key': { type: 'string' }, head: { type: 'string' } },
+    strict: true,
+  });
   const keyPath = values['public-key'] ?? join(config.dataDir, PUBLIC_KEY_FILE);
   if (!existsSync(keyPath)) throw new CliUsageError(`No audit public key at ${keyPath}.`);
   const db = open(config);
   try {
-    const result = verifyChain(db.$client, loadAuditPublicKey(keyPath));
+    // The head is read before the chain: entries written meanwhile only make the chain longer.
+    const head = readHead(values.head ?? join(config.dataDir, HEAD_FILE));
+    const result = verifyChain(db.$client, loadAuditPublicKey(keyPath), head);
     out(`${describeResult(result)}\n`);
     return result.ok ? 0 : 1;
   } finally {

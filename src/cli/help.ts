@@ -27,13 +27,15 @@ Runs only the embedded WorkOS on 127.0.0.1:<port> (default: a free port) and pri
 and client id. Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false },
 or run Gatehouse in live mode against it: WORKOS_API_KEY=<key> WORKOS_CLIENT_ID=<client id>
 WORKOS_API_URL=http://127.0.0.1:<port>.`,
-  audit: `Usage: gatehouse audit verify [--public-key <pem>]
+  audit: `Usage: gatehouse audit verify [--public-key <pem>] [--head <json>]
        gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--format jsonl|csv]
 
 verify  Walks the whole audit trail: every entry's SHA-256 must match its content, chain to the
         entry before it, and carry a valid Ed25519 signature of the audit key (the public key is
-        GATEHOUSE_DATA_DIR/audit-ed25519.pub unless --public-key is given). Exits 0 when intact;
-        otherwise prints the first bad entry and why, and exits 1.
+        GATEHOUSE_DATA_DIR/audit-ed25519.pub unless --public-key is given). Then checks the signed
+        head (GATEHOUSE_DATA_DIR/audit-head.json unless --head is given; the server refreshes it
+        every second): the trail must reach the entry it records, so entries removed from the end
+        are caught. Exits 0 when intact; otherwise prints the first problem and exits 1.
 export  Streams entries, oldest first, to stdout as JSON Lines (default) or CSV.`,
   migrate: `Usage: gatehouse migrate
 

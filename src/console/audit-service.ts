@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
+import { AUDIT_EVENTS } from '../audit/events.ts';
 import { parseSince } from '../audit/export.ts';
 import { schema } from '../db/client.ts';
 import { isTeamAdmin, type TeamSession } from './connections-service.ts';
@@ -9,24 +10,7 @@ import { isTeamAdmin, type TeamSession } from './connections-service.ts';
 export const AUDIT_PAGE_SIZE = 50;
 
 /** Events offered as suggestions in the filter (any event name can be typed). */
-export const KNOWN_EVENTS = [
-  'tool.call',
-  'settings.changed',
-  'team.kill_switch',
-  'grant.requested',
-  'grant.approved',
-  'grant.denied',
-  'grant.revoked',
-  'grant.consumed',
-  'grant.expired',
-  'oauth.consent',
-  'oauth.token_issued',
-  'oauth.refresh_reused',
-  'token_family.revoked',
-  'connection_token.created',
-  'auth.team_entered',
-  'audit.exported',
-] as const;
+export const KNOWN_EVENTS = AUDIT_EVENTS;
 
 /** The filter as typed in the form (echoed back into it). */
 export interface AuditFilterInput {

@@ -3,6 +3,7 @@ import { AUDIT_OUTCOMES } from '../../db/schema/enums.ts';
 import { AuditPage, type AuditRowView, VerifyResult, type VerifyView } from '../../views/pages/audit.tsx';
 import type { AppContext } from '../app/context.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries } from '../audit/export.ts';
+import { readHead } from '../audit/head.ts';
 import { describeResult, verifyChain } from '../audit/verify.ts';
 import { AppError } from '../errors/app-error.ts';
 import { page } from '../http/app.ts';
@@ -62,8 +63,6 @@ function renderAudit(ctx: AppContext, s: TeamSession, q: AuditQuery, verify?: Ve
   const range: Record<string, string> = {};
   if (q.filter.from !== undefined) range.since = new Date(q.filter.from).toISOString();
   if (q.filter.to !== undefined) range.until = new Date(q.filter.to).toISOString();
-  const exportHref = (format: ExportFormat) =>
-    `/audit/export?${new URLSearchParams({ format, ...range }).toString()}`;
   return renderPage(
     ctx,
     AuditPage({
@@ -86,7 +85,7 @@ function renderAudit(ctx: AppContext, s: TeamSession, q: AuditQuery, verify?: Ve
         outcomes: AUDIT_OUTCOMES,
         events: KNOWN_EVENTS,
       },
-      exports: admin ? { jsonl: exportHref('jsonl'), csv: exportHref('csv') } : undefined,
+      exports: admin ? range : undefined,
       verify,
     }) as string,
   );
@@ -110,7 +109,8 @@ export async function auditVerify(ctx: AppContext, request: Request): Promise<Re
   requireAuditAdmin(s);
   const form = await readForm(request);
   ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
-  const result = verifyChain(ctx.db.$client, ctx.auditKey);
+  ctx.auditHead.flush();
+  const result = verifyChain(ctx.db.$client, ctx.auditKey, readHead(ctx.auditHead.path));
   const v: VerifyView = { ok: result.ok, message: describeResult(result) };
   if (isHtmx(request)) return fragmentResponse(VerifyResult({ v }) as string);
   return renderAudit(ctx, s, parseAuditQuery(new URLSearchParams(), ctx.clock.now(), true), v);
@@ -125,22 +125,25 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 const CHUNK_LINES = 200;
 
 /**
- * GET /audit/export?format=jsonl|csv&since=…&until=… — the team's entries in the range, oldest
- * first, streamed as a download. `since`/`until` take what the filter takes (ISO, `24h`…);
- * `until` defaults to now, so the file ends at the moment it was asked for.
+ * POST /audit/export — fields `_csrf`, `format` (jsonl|csv), `since`, `until`: the team's
+ * entries in the range, oldest first, streamed as a download. `since`/`until` take what the
+ * filter takes (ISO, `24h`…); `until` defaults to now, so the file ends at the moment it was
+ * asked for. A POST with the CSRF token, because an export is itself audited: another site must
+ * not be able to write entries into the trail by embedding a link.
  */
-export function auditExport(ctx: AppContext, request: Request): Response {
+export async function auditExport(ctx: AppContext, request: Request): Promise<Response> {
   const s = teamSession(ctx, request);
   if (s instanceof Response) return s;
   requireAuditAdmin(s);
-  const params = new URL(request.url).searchParams;
+  const params = await readForm(request);
+  ctx.csrf.verify(request, params.get('_csrf'), s.idHash);
   const format = params.get('format') ?? 'jsonl';
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))
     throw new AppError('invalid_input', 'format must be jsonl or csv.');
   const now = ctx.clock.now();
   const time = (name: string) => {
     const raw = params.get(name);
-    if (raw === null || raw.trim() === '') return undefined;
+    if (raw === undefined || raw.trim() === '') return undefined;
     const t = parseTime(raw.slice(0, 100), now);
     if (t === undefined)
       throw new AppError('invalid_input', `${name} is not a time (ISO, or 30m / 24h / 7d).`);
@@ -200,5 +203,5 @@ export function auditRoutes(app: Elysia, ctx: AppContext): void {
   app
     .get('/audit', page(ctx, auditPage))
     .post('/audit/verify', page(ctx, auditVerify))
-    .get('/audit/export', page(ctx, auditExport));
+    .post('/audit/export', page(ctx, auditExport));
 }

@@ -1,6 +1,6 @@
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
@@ -95,7 +95,7 @@ describe('audit trail', () => {
     const { dir } = copy();
     const r = await cli(dir, 'verify');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Audit trail intact: \d+ entries verified/);
+    expect(r.stdout).toMatch(/Audit trail intact: \d+ entries verified \(.*signed head at #\d+\)/);
   });
 
   test('verify — an altered entry is named as altered', async () => {
@@ -159,6 +159,31 @@ describe('audit trail', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`BROKEN at entry #${row.seq}`);
     expect(r.stdout).toContain('signature is invalid');
+  });
+
+  test('verify — entries cut off the end are caught by the signed head', async () => {
+    const { dir, db } = copy();
+    const last = db.query<{ seq: number }, []>('SELECT max(seq) AS seq FROM audit_entries').get()!.seq;
+    db.run('DELETE FROM audit_entries WHERE seq > ?', [last - 2]);
+    db.close();
+    const r = await cli(dir, 'verify');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`the trail ends at entry #${last - 2}`);
+    expect(r.stdout).toContain(`records entry #${last}: entries were removed from the end`);
+  });
+
+  test('verify — a missing or forged signed head fails instead of vouching for the end', async () => {
+    const { dir } = copy();
+    const headPath = join(dir, 'audit-head.json');
+    const head = JSON.parse(readFileSync(headPath, 'utf8')) as { seq: number; signature: string };
+    writeFileSync(headPath, JSON.stringify({ ...head, seq: head.seq - 1 }));
+    const forged = await cli(dir, 'verify');
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toContain('the signed head is not signed by the audit key');
+    rmSync(headPath);
+    const missing = await cli(dir, 'verify');
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('is missing, so entries removed from the end could not be detected');
   });
 
   test('export — JSON Lines, one parsable line per entry', async () => {

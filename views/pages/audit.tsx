@@ -50,7 +50,8 @@ export interface AuditPageProps {
     events: readonly string[];
   };
   /** Export links for the filter's time range (admins). */
-  exports: { jsonl: string; csv: string } | undefined;
+  /** The filter's time range, sent with the export form (admins only). */
+  exports: { since?: string; until?: string } | undefined;
   verify: VerifyView | undefined;
 }
 
@@ -251,15 +252,18 @@ export function AuditPage(p: AuditPageProps) {
             <VerifyResult v={p.verify} />
           </div>
           {p.exports ? (
-            <div class="exports">
+            <form method="post" action="/audit/export" class="exports inline" data-testid="export-form">
               <span class="muted">Export (time range of the filter): </span>
-              <a href={p.exports.jsonl} download="" data-testid="export-jsonl">
+              <input type="hidden" name="_csrf" value={p.csrfToken} />
+              {p.exports.since ? <input type="hidden" name="since" value={p.exports.since} /> : ''}
+              {p.exports.until ? <input type="hidden" name="until" value={p.exports.until} /> : ''}
+              <button type="submit" name="format" value="jsonl" class="secondary" data-testid="export-jsonl">
                 JSONL
-              </a>{' '}
-              <a href={p.exports.csv} download="" data-testid="export-csv">
+              </button>{' '}
+              <button type="submit" name="format" value="csv" class="secondary" data-testid="export-csv">
                 CSV
-              </a>
-            </div>
+              </button>
+            </form>
           ) : (
             ''
           )}

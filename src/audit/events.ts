@@ -1,0 +1,35 @@
+/**
+ * Every kind of audit entry Gatehouse writes. `AuditInput.event` takes only these, so the list the
+ * console offers as filter suggestions cannot drift from what is actually recorded.
+ */
+export const AUDIT_EVENTS = [
+  'tool.call',
+  'settings.changed',
+  'team.kill_switch',
+  'grant.requested',
+  'grant.approved',
+  'grant.denied',
+  'grant.revoked',
+  'grant.consumed',
+  'grant.expired',
+  'grant.superseded',
+  'grant.narrowed',
+  // A human's approve / deny / revoke that was refused (outcome denied).
+  'grant.approve',
+  'grant.deny',
+  'grant.revoke',
+  'auth.sign_in',
+  'auth.sign_out',
+  'auth.team_entered',
+  'oauth.client_registered',
+  'oauth.consent',
+  'oauth.token_issued',
+  'oauth.tokens_revoked',
+  'oauth.refresh_reused',
+  'oauth.code_replayed',
+  'token_family.revoked',
+  'connection_token.created',
+  'audit.exported',
+] as const;
+
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
