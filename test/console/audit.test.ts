@@ -190,7 +190,7 @@ describe('non-admins', () => {
   test('a member can neither verify nor export', async () => {
     const verify = await memberWeb.post(`${gh.url}/audit/verify`, { _csrf: memberCsrf });
     expect(verify.status).toBe(403);
-    const exported = await memberWeb.fetch(`${gh.url}/audit/export?format=jsonl`);
+    const exported = await memberWeb.post(`${gh.url}/audit/export`, { _csrf: memberCsrf, format: 'jsonl' });
     expect(exported.status).toBe(403);
     expect(exported.headers.get('content-type')).toContain('text/html');
   });
@@ -227,9 +227,12 @@ describe('export', () => {
       .all(teamId);
     const since = all[Math.floor(all.length / 2)]!.at;
     const until = all.at(-5)!.at;
-    const res = await adminWeb.fetch(
-      `${gh.url}/audit/export?format=jsonl&since=${new Date(since).toISOString()}&until=${new Date(until).toISOString()}`,
-    );
+    const res = await adminWeb.post(`${gh.url}/audit/export`, {
+      _csrf: adminCsrf,
+      format: 'jsonl',
+      since: new Date(since).toISOString(),
+      until: new Date(until).toISOString(),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(
@@ -249,13 +252,19 @@ describe('export', () => {
     }
   });
 
-  test('CSV: header plus one row per entry; the page’s links carry the filter’s range', async () => {
+  test('CSV: header plus one row per entry; the page’s export form carries the filter’s range', async () => {
     const html = await page(adminWeb, '?from=2000-01-01&to=2100-01-01');
-    const csvHref = href(html, 'export-csv')!;
-    expect(csvHref).toBe(
-      '/audit/export?format=csv&since=2000-01-01T00%3A00%3A00.000Z&until=2100-01-01T00%3A00%3A00.000Z',
+    const form = /<form method="post" action="\/audit\/export"[\s\S]*?<\/form>/.exec(html)![0];
+    const hidden = Object.fromEntries(
+      [...form.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
     );
-    const res = await adminWeb.fetch(`${gh.url}${csvHref}`);
+    expect(hidden).toEqual({
+      _csrf: expect.any(String),
+      since: '2000-01-01T00:00:00.000Z',
+      until: '2100-01-01T00:00:00.000Z',
+    });
+    expect(form).toContain('name="format" value="csv"');
+    const res = await adminWeb.post(`${gh.url}/audit/export`, { ...hidden, format: 'csv' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.csv"$/);
@@ -273,8 +282,27 @@ describe('export', () => {
   });
 
   test('a bad format or time is refused', async () => {
-    expect((await adminWeb.fetch(`${gh.url}/audit/export?format=xml`)).status).toBe(400);
-    expect((await adminWeb.fetch(`${gh.url}/audit/export?format=csv&since=soon`)).status).toBe(400);
+    const post = (fields: Record<string, string>) =>
+      adminWeb.post(`${gh.url}/audit/export`, { _csrf: adminCsrf, ...fields });
+    expect((await post({ format: 'xml' })).status).toBe(400);
+    expect((await post({ format: 'csv', since: 'soon' })).status).toBe(400);
+  });
+
+  test('without the CSRF token nothing is exported and nothing is audited (no cross-site writes to the trail)', async () => {
+    const count = () =>
+      gh.ctx.db.$client
+        .query<{ n: number }, []>("SELECT count(*) AS n FROM audit_entries WHERE event = 'audit.exported'")
+        .get()!.n;
+    const before = count();
+    for (const fields of [{ format: 'jsonl' }, { format: 'jsonl', _csrf: 'forged' }] as Record<
+      string,
+      string
+    >[]) {
+      const res = await adminWeb.post(`${gh.url}/audit/export`, fields);
+      expect(res.status).toBe(403);
+    }
+    expect((await adminWeb.fetch(`${gh.url}/audit/export?format=jsonl`)).status).toBe(404);
+    expect(count()).toBe(before);
   });
 });
 

@@ -1044,6 +1044,7 @@ function consolePath(rng: Rng, world: World, method: 'GET' | 'POST'): string {
     '/settings/durations',
     '/settings/kill-switch',
     '/audit/verify',
+    '/audit/export',
     `/${fromAlphabet(rng, ALNUM, 6)}`,
   ];
   return method === 'GET' ? pick(rng, gets) : pick(rng, posts);
