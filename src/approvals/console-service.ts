@@ -2,6 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { ACCESS_LEVELS, type AccessLevel, type GrantStatus } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
+import type { AuditEvent } from '../audit/events.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
 import { schema } from '../db/client.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
@@ -187,7 +188,7 @@ function checkLink(ctx: AppContext, g: Grant, t: string | undefined): void {
 }
 
 /** Runs a decision; a refusal (403) is recorded in the audit trail before it reaches the human. */
-function refusalsAudited<T>(ctx: AppContext, s: TeamSession, event: string, g: Grant, run: () => T): T {
+function refusalsAudited<T>(ctx: AppContext, s: TeamSession, event: AuditEvent, g: Grant, run: () => T): T {
   try {
     return run();
   } catch (e) {

@@ -85,11 +85,12 @@ export class GrantDecisions {
         .get();
       if (!row) throw new AppError('conflict', 'This request was already decided.');
       if (row.kind === 'broad') {
-        // One active broad grant per authorization: the newest approval replaces older ones, so
-        // revoking it in the console really ends the agent's authority.
-        const replaced = tx
-          .update(schema.grants)
-          .set({ status: 'superseded', supersededBy: id, revokedAt: now })
+        // Per authorization, each provider is covered by one active broad grant: the newest
+        // approval takes over the providers it names from older grants (which keep the rest), so
+        // revoking it in the console really ends the agent's authority over those providers.
+        const older = tx
+          .select()
+          .from(schema.grants)
           .where(
             and(
               eq(schema.grants.kind, 'broad'),
@@ -98,18 +99,29 @@ export class GrantDecisions {
               sql`${schema.grants.id} <> ${id}`,
             ),
           )
-          .returning({ id: schema.grants.id })
           .all();
-        for (const r of replaced) {
-          this.deps.grants.recordTx(
-            tx,
-            'grant.superseded',
-            { userId: a.userId, teamId: g.teamId, email: a.email },
-            r.id,
-            {
+        const who = { userId: a.userId, teamId: g.teamId, email: a.email };
+        for (const o of older) {
+          const taken = o.providers.filter((p) => providers.includes(p));
+          if (taken.length === 0) continue;
+          const kept = o.providers.filter((p) => !providers.includes(p));
+          if (kept.length === 0) {
+            tx.update(schema.grants)
+              .set({ status: 'superseded', supersededBy: id, revokedAt: now })
+              .where(and(eq(schema.grants.id, o.id), eq(schema.grants.status, 'approved')))
+              .run();
+            this.deps.grants.recordTx(tx, 'grant.superseded', who, o.id, { superseded_by: id });
+          } else {
+            tx.update(schema.grants)
+              .set({ providers: kept })
+              .where(and(eq(schema.grants.id, o.id), eq(schema.grants.status, 'approved')))
+              .run();
+            this.deps.grants.recordTx(tx, 'grant.narrowed', who, o.id, {
               superseded_by: id,
-            },
-          );
+              providers_taken: taken,
+              providers_kept: kept,
+            });
+          }
         }
       }
       this.deps.grants.recordTx(

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import type { AccessLevel, GrantStatus, Permission } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/events.ts';
+import type { AuditEvent } from '../audit/events.ts';
 import type { AuditService } from '../audit/service.ts';
 import { APPROVAL_REQUEST_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, safeEqual, sha256 } from '../crypto/random.ts';
@@ -307,13 +308,14 @@ export class GrantsService {
       .orderBy(desc(g.decidedAt), desc(g.createdAt))
       .limit(20)
       .all();
+    // Grants that expired just now (settled above) are stored already: the history query finds
+    // them too, so each grant is listed once.
+    const justSettled = live.filter((x) => x.status !== 'pending' && x.status !== 'approved');
+    const seen = new Set(justSettled.map((x) => x.id));
     return {
       pending: live.filter((x) => x.status === 'pending'),
       active: live.filter((x) => x.status === 'approved'),
-      recent: [...live.filter((x) => x.status !== 'pending' && x.status !== 'approved'), ...recent].slice(
-        0,
-        20,
-      ),
+      recent: [...justSettled, ...recent.filter((x) => !seen.has(x.id))].slice(0, 20),
     };
   }
 
@@ -345,7 +347,7 @@ export class GrantsService {
   /** Records a grant event inside a transaction (the decisions module writes through this too). */
   recordTx(
     tx: Tx,
-    event: string,
+    event: AuditEvent,
     who: {
       userId: string;
       teamId: string;

@@ -253,6 +253,43 @@ test('supersede — a second session request kills the first link: it shows supe
   });
 });
 
+test('approvals — a newer grant takes over only the providers it names; older grants keep the rest', async () => {
+  const agent = await freshMember();
+  const both = await requestAccess(agent, sessionRequest(['linear', 'notion'], 'read', 'Both'));
+  expect(
+    (await memberConsole.approve(both.id, { providers: ['linear', 'notion'], level: 'read' })).status,
+  ).toBe(303);
+  // Another provider alone: the first grant is untouched, Linear still works.
+  const slack = await requestAccess(agent, sessionRequest(['slack'], 'read', 'Slack too'));
+  expect((await memberConsole.approve(slack.id, { providers: ['slack'], level: 'read' })).status).toBe(303);
+  expect(grantRow(gh, both.id)).toMatchObject({ status: 'approved', providers: ['linear', 'notion'] });
+  await ok(agent, 'call_integration_api', { method: 'POST', url: LINEAR_URL, body: VIEWER_QUERY });
+
+  // Linear again, as write: it moves to the new grant; the first keeps Notion.
+  const write = await requestAccess(agent, sessionRequest(['linear'], 'write', 'File the issue'));
+  expect((await memberConsole.approve(write.id, { providers: ['linear'], level: 'write' })).status).toBe(303);
+  expect(grantRow(gh, both.id)).toMatchObject({ status: 'approved', providers: ['notion'] });
+  expect(grantRow(gh, slack.id)?.status).toBe('approved');
+  const narrowed = gh.ctx.db.$client
+    .query<{ details: string }, [string]>(
+      "SELECT details FROM audit_entries WHERE event = 'grant.narrowed' AND details LIKE ?",
+    )
+    .get(`%${both.id}%`)!;
+  expect(JSON.parse(narrowed.details)).toMatchObject({
+    providers_taken: ['linear'],
+    providers_kept: ['notion'],
+  });
+
+  // Revoking the newest grant ends Linear: nothing older still covers it.
+  expect((await memberConsole.revoke(write.id)).status).toBe(303);
+  const refused = await call(agent, 'call_integration_api', {
+    method: 'POST',
+    url: LINEAR_URL,
+    body: VIEWER_QUERY,
+  });
+  expect(refused.isError).toBe(true);
+});
+
 test('another principal — the viewer and the member’s other client can neither check nor use the grant', async () => {
   const [owner, otherClient] = await Promise.all([freshMember(), freshMember()]);
   const exact = await requestAccess(owner, callRequest(VIEWER_QUERY, 'Owner only'));
@@ -406,6 +443,9 @@ test('expiry — a broad grant ends after the team’s TTL and calls are refused
   const list = await memberConsole.get('/approvals');
   expect(list.html).not.toContain(`id="active-${session.id}"`);
   expect(list.html).toContain(`id="recent-${session.id}"`);
+  // Expired on this very read, it is listed once, not once as settled and once from the history.
+  const recentIds = [...list.html.matchAll(/id="recent-([^"]+)"/g)].map((m) => m[1]);
+  expect(new Set(recentIds).size).toBe(recentIds.length);
 });
 
 test('expiry — a request nobody decides expires after APPROVAL_REQUEST_TTL_MS; its link shows expired and cannot be approved', async () => {
