@@ -54,7 +54,7 @@ function checkHostname(raw: string, hostname: string): void {
   const literal = ipLiteral(hostname);
   if (literal !== undefined) {
     const verdict = classifyAddress(literal);
-    if (!verdict.allowed) throw refuse(raw, `the host is ${verdict.reason}`);
+    if (!verdict.allowed) throw refuse(raw, `the host ${verdict.reason}`);
     return;
   }
   const name = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
