@@ -7,7 +7,9 @@
  * sessions together with concurrent uses of ONE delete confirmation token; the process is killed
  * with SIGKILL once part of the answers have arrived. On the crashed data dir: `audit verify`
  * exits 0, SQLite's integrity check passes, every answer a client received has its audit entry,
- * and the confirmation was consumed at most once. The restarted server then serves a normal call.
+ * and the confirmation was consumed at most once. The same goes for one approved exact-call
+ * grant (issue 7: "no grant or confirmation token consumed twice"): its uses race in the burst
+ * too, and it is consumed at most once. The restarted server then serves a normal call.
  *
  * Short: one crash, 100 probes in flight. Full (GATEHOUSE_STRESS=1): five crashes, 300 each.
  */
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { sha256 } from '../../src/crypto/random.ts';
+import { Console, callRequest, LINEAR_URL, requestAccess, VIEWER_QUERY } from '../approvals/support.ts';
 import { call, connectV1, type ToolOutcome, tokensFor } from '../support/mcp.ts';
 import { type GatehouseProcess, runCli, spawnGatehouse } from '../support/subprocess.ts';
 import { FULL, guard, MODE, mcpPost, PROTOCOL_2025, writeArtifact } from './lib.ts';
@@ -49,7 +52,7 @@ const PLANS: { killAfter: number; deletesFirst: boolean }[] = FULL
     ];
 
 interface Task {
-  kind: 'probe' | 'delete';
+  kind: 'probe' | 'delete' | 'grant';
   /** The probe's email (its audit key) or the delete's index. */
   key: string;
   outcome?: ToolOutcome;
@@ -78,6 +81,8 @@ interface RoundReport {
   deletesSucceeded: number;
   confirmationConsumed: boolean;
   deleteAuditOutcomes: Record<string, number>;
+  grantUsesAnswered: number;
+  grantConsumptions: number;
   exitSignal: number;
   verify: string;
 }
@@ -127,14 +132,23 @@ async function crashRound(round: number): Promise<void> {
   const confirmation = first.structured?.confirmation_token as string;
   expect(confirmation).toStartWith('confirm_');
 
+  // One exact-call grant, approved in the console: its uses race alongside the deletes. (Linear
+  // is not reachable from here; the grant is consumed before the outbound call, which is what
+  // this test is about.)
+  const grant = await requestAccess(clients[0]!, callRequest(VIEWER_QUERY, `Crash round ${round}`));
+  const web = await Console.signIn(server.url, 'member@demo.test');
+  expect((await web.approve(grant.id)).status).toBe(303);
+
   // The burst: probes with unique emails, and the uses of the one confirmation token.
   const plan = PLANS[round - 1]!;
   const tasks: Task[] = [];
   const every = Math.floor(PROBES / CONFIRM_USES);
   for (let i = 0; i < PROBES; i++) {
     tasks.push({ kind: 'probe', key: `probe-r${round}-${i}@stress.test` });
-    if (i % every === 1 && tasks.filter((t) => t.kind === 'delete').length < CONFIRM_USES)
+    if (i % every === 1 && tasks.filter((t) => t.kind === 'delete').length < CONFIRM_USES) {
       tasks.push({ kind: 'delete', key: String(i) });
+      tasks.push({ kind: 'grant', key: String(i) });
+    }
   }
   let answered = 0;
   let answeredBeforeKill = 0;
@@ -145,7 +159,14 @@ async function crashRound(round: number): Promise<void> {
     const p =
       task.kind === 'probe'
         ? call(client, 'list_users', { email: task.key })
-        : call(client, 'delete_organization', { organization_id: orgId, confirmation_token: confirmation });
+        : task.kind === 'grant'
+          ? call(client, 'call_integration_api', {
+              method: 'POST',
+              url: LINEAR_URL,
+              body: VIEWER_QUERY,
+              request_id: grant.id,
+            })
+          : call(client, 'delete_organization', { organization_id: orgId, confirmation_token: confirmation });
     return p.then(
       (outcome) => {
         task.outcome = outcome;
@@ -165,9 +186,9 @@ async function crashRound(round: number): Promise<void> {
   };
   let runs: Promise<void>[];
   if (plan.deletesFirst) {
-    const deletes = tasks.filter((t) => t.kind === 'delete');
+    const deletes = tasks.filter((t) => t.kind !== 'probe');
     runs = deletes.map(launch);
-    await guard(Promise.all(runs), 30_000, 'the confirmation uses');
+    await guard(Promise.all(runs), 30_000, 'the confirmation and grant uses');
     counting = true;
     runs.push(...tasks.filter((t) => t.kind === 'probe').map(launch));
   } else {
@@ -251,6 +272,23 @@ async function crashRound(round: number): Promise<void> {
     expect(row).not.toBeNull();
     if (pastGate.length > 0 || answeredDeletes.length > 0) expect(row!.consumed_at).not.toBeNull();
 
+    // The exact-call grant: consumed at most once; every other answered use was refused as used.
+    const consumptions = db
+      .query<{ n: number }, [string]>(
+        "SELECT count(*) AS n FROM audit_entries WHERE event = 'grant.consumed' AND details LIKE ?",
+      )
+      .get(`%"grant_id":"${grant.id}"%`)!.n;
+    expect(consumptions).toBeLessThanOrEqual(1);
+    const grantUses = tasks.filter((t) => t.kind === 'grant' && t.outcome);
+    const notRefusedAsUsed = grantUses.filter((t) => !t.outcome!.text.includes('already used'));
+    expect(notRefusedAsUsed.length).toBeLessThanOrEqual(1);
+    const status = db
+      .query<{ status: string }, [string]>('SELECT status FROM grants WHERE id = ?')
+      .get(grant.id)!.status;
+    expect(status).toBe(consumptions === 1 ? 'consumed' : 'approved');
+    if (notRefusedAsUsed.length === 1 || grantUses.length > 0) expect(consumptions).toBe(1);
+    if (plan.deletesFirst) expect(grantUses).toHaveLength(CONFIRM_USES);
+
     report = {
       round,
       deletesFirst: plan.deletesFirst,
@@ -269,6 +307,8 @@ async function crashRound(round: number): Promise<void> {
       deleteAuditOutcomes: Object.fromEntries(
         ['allowed', 'failed', 'denied'].map((o) => [o, uses.filter((r) => r.outcome === o).length]),
       ),
+      grantUsesAnswered: grantUses.length,
+      grantConsumptions: consumptions,
       exitSignal,
       verify: verify.stdout.trim(),
     };
@@ -304,7 +344,7 @@ async function crashRound(round: number): Promise<void> {
 describe(`stress — kill -9 with calls in flight (${MODE}: ${PLANS.length} × ${PROBES} probes + ${CONFIRM_USES} confirmation uses)`, () => {
   for (let round = 1; round <= PLANS.length; round++) {
     const { killAfter, deletesFirst } = PLANS[round - 1]!;
-    test(`crash ${round} (kill after ${killAfter} answers${deletesFirst ? ', confirmation raced first' : ''}) — every answered call is audited, the chain verifies, the confirmation is used at most once`, async () => {
+    test(`crash ${round} (kill after ${killAfter} answers${deletesFirst ? ', confirmation raced first' : ''}) — every answered call is audited, the chain verifies, the confirmation and the grant are used at most once`, async () => {
       await crashRound(round);
     });
   }
