@@ -14,6 +14,11 @@ import {
 /** Headers an agent may never set: credentials are Gatehouse's to inject, transport is ours. */
 const FORBIDDEN_HEADERS =
   /^(authorization|proxy-authorization|cookie|host|content-length|transfer-encoding|connection|upgrade|te|trailer|keep-alive|x-forwarded-.*|forwarded|x-real-ip|x-snowflake-authorization-token-type)$/i;
+/**
+ * Method overrides: a server honouring one would run a DELETE while Gatehouse judged (and the
+ * human approved) a GET or a POST query, so the read/write decision would not hold.
+ */
+const METHOD_OVERRIDE_HEADERS = /^(x-http-method-override|x-http-method|x-method-override)$/i;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const CALL_TIMEOUT_MS = 20_000;
@@ -23,6 +28,12 @@ function agentHeaders(headers: Record<string, string> | undefined): Record<strin
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (!HEADER_NAME.test(name))
       throw new AppError('invalid_input', `Invalid header name ${JSON.stringify(name.slice(0, 50))}.`);
+    if (METHOD_OVERRIDE_HEADERS.test(name)) {
+      throw new AppError(
+        'forbidden',
+        `You cannot set the ${name} header: the request's method is what gets approved and checked; send that method instead.`,
+      );
+    }
     if (FORBIDDEN_HEADERS.test(name)) {
       throw new AppError(
         'forbidden',
