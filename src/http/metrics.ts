@@ -12,6 +12,16 @@ export function isLoopback(address: string): boolean {
 }
 
 /** Compares digests, so neither the content nor the length of the token leaks through timing. */
+/** Headers a reverse proxy adds (RFC 7239 Forwarded, the X-Forwarded-* family, Via). */
+const PROXY_HEADERS = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+  'via',
+];
+
 function tokenMatches(presented: string, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(presented), digest(expected));
@@ -20,7 +30,8 @@ function tokenMatches(presented: string, expected: string): boolean {
 /**
  * GET /metrics (Prometheus). With METRICS_TOKEN set, callers must send it as a bearer token
  * (401 otherwise); without it, only loopback peers are answered (403 for anyone else). The peer
- * is the TCP peer, never a forwarded-for header.
+ * is the TCP peer, never a forwarded-for header; and a loopback request that carries proxy
+ * headers came through a reverse proxy on this host, so it may be anyone's: refused as well.
  */
 export function metricsHandler(ctx: AppContext, activeSessions: () => number): RawHandler {
   const approvals = new ApprovalCounter(ctx.db.$client);
@@ -39,6 +50,11 @@ export function metricsHandler(ctx: AppContext, activeSessions: () => number): R
     } else if (!isLoopback(peerAddress(request))) {
       return textResponse(
         'Forbidden: /metrics answers loopback callers only. Set METRICS_TOKEN to allow remote scrapers.',
+        403,
+      );
+    } else if (PROXY_HEADERS.some((h) => request.headers.has(h))) {
+      return textResponse(
+        'Forbidden: this request came through a proxy, so it may not be local. Set METRICS_TOKEN to scrape through it.',
         403,
       );
     }

@@ -256,7 +256,7 @@ describe('/metrics without METRICS_TOKEN', () => {
     expect(m.value('gatehouse_http_requests_total', { method: 'GET', code: '200' })).toBeGreaterThan(0);
   });
 
-  test('other peers: 403 (the TCP peer decides, not X-Forwarded-For); only GET/HEAD', async () => {
+  test('other peers: 403 (the TCP peer decides, not X-Forwarded-For; proxied loopback is refused); only GET/HEAD', async () => {
     const handler = metricsHandler(gh.ctx, () => 0);
     const ask = async (peer: string, init: RequestInit = {}) => {
       const req = new Request(`${gh.url}/metrics`, init);
@@ -267,6 +267,9 @@ describe('/metrics without METRICS_TOKEN', () => {
     expect((await ask('::ffff:192.168.1.5')).status).toBe(403);
     expect((await ask('10.0.0.7', { headers: { 'x-forwarded-for': '127.0.0.1' } })).status).toBe(403);
     expect((await ask('127.0.0.1')).status).toBe(200);
+    // Through a reverse proxy on this host: the TCP peer is loopback, the caller may not be.
+    for (const h of ['x-forwarded-for', 'forwarded', 'x-real-ip', 'via'])
+      expect((await ask('127.0.0.1', { headers: { [h]: '203.0.113.9' } })).status).toBe(403);
     expect((await ask('::1')).status).toBe(200);
     expect((await ask('::ffff:127.0.0.1')).status).toBe(200);
     expect((await ask('127.0.0.1', { method: 'POST' })).status).toBe(405);
