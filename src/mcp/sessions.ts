@@ -35,6 +35,19 @@ function flushHeadersNow(res: Response): Response {
   return new Response(body, { status: res.status, headers: res.headers });
 }
 
+/**
+ * The elicitation modes a client declared at initialize (MCP 2025-11-25): `elicitation: {}` is
+ * form mode (the pre-mode meaning, kept for compatibility), `{ form: {} }` form, `{ url: {} }`
+ * URL mode only, `{ form: {}, url: {} }` both.
+ */
+export function elicitationModes(declared: unknown): { form: boolean; url: boolean } {
+  if (!declared || typeof declared !== 'object' || Array.isArray(declared))
+    return { form: false, url: false };
+  const caps = declared as { form?: unknown; url?: unknown };
+  const url = caps.url !== undefined;
+  return { form: caps.form !== undefined || !url, url };
+}
+
 /** Caps that keep thousands of idle sessions from exhausting memory. */
 export const MAX_SESSIONS = 5_000;
 export const MAX_SESSIONS_PER_FAMILY = 100;
@@ -207,11 +220,9 @@ export class McpSessions {
       },
     });
     server.oninitialized = () => {
-      const caps = server.getClientCapabilities()?.elicitation as
-        | { form?: unknown; url?: unknown }
-        | undefined;
-      state.supportsElicitation = caps !== undefined;
-      state.supportsUrlElicitation = caps?.url !== undefined;
+      const modes = elicitationModes(server.getClientCapabilities()?.elicitation);
+      state.supportsElicitation = modes.form;
+      state.supportsUrlElicitation = modes.url;
       if (registered) registered.fingerprint = this.visibleToolNames(principal, state).join(',');
       this.app.db
         .update(schema.mcpSessions)

@@ -19,14 +19,19 @@ export type ConfirmFailure =
 export interface ConfirmationBinding {
   familyId: string;
   tool: string;
-  /** The exact arguments, without the confirmation token itself. */
+  /** The exact arguments (the confirmation token and `environment` are left out of the hash). */
   args: Record<string, unknown>;
   environment: Environment;
 }
 
-/** The arguments as bound: everything but the confirmation token, in canonical form. */
+/**
+ * The arguments as bound, in canonical form (key order and absent values do not matter): all but
+ * the confirmation token itself and `environment`, which is bound separately as the environment
+ * the call runs in — so `environment: "sandbox"` spelled out on the second call confirms the same
+ * deletion the first call described in the session's sandbox, and `"production"` does not.
+ */
 export function argsHash(args: Record<string, unknown>): string {
-  const { confirmation_token: _ignored, ...rest } = args;
+  const { confirmation_token: _token, environment: _environment, ...rest } = args;
   return sha256(canonicalJson(rest));
 }
 

@@ -70,7 +70,10 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
   const { principal: p } = call;
   let tool: ToolDefinition | undefined;
   let environment: Environment = call.session?.environment ?? 'sandbox';
-  let auditedArgs: unknown = call.args;
+  // A confirmation token is a bearer secret for one delete: the trail records that one was sent,
+  // never its value, whatever happens to the call (refused before parsing included).
+  let auditedArgs: unknown = withoutConfirmationToken(call.args);
+  const filter = { pii: p.settings.piiRedaction };
 
   const finish = (
     outcome: 'allowed' | 'denied' | 'failed',
@@ -158,11 +161,12 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
       );
     }
     const args = parsed.data as Record<string, unknown>;
-    // A confirmation token is a bearer secret for one delete: the trail records that one was used.
-    auditedArgs = 'confirmation_token' in args ? { ...args, confirmation_token: '[redacted]' } : args;
+    auditedArgs = withoutConfirmationToken(args);
 
-    // 4. Environment: the session's (or the call's own, for sessionless clients).
-    if (typeof args.environment === 'string') environment = args.environment as Environment;
+    // 4. Environment: the session's (or the call's own, for sessionless clients). A session tool's
+    // `environment` (switch_environment's target) is an argument, not where the call runs.
+    if (typeof args.environment === 'string' && tool.kind !== 'session')
+      environment = args.environment as Environment;
     // Integrations go through Pipes, not a WorkOS environment; session tools check for themselves.
     if (
       environment === 'production' &&
@@ -195,9 +199,8 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
     const structured = tool.output.parse(result.structured);
 
     // 8. Response filter.
-    const pii = p.settings.piiRedaction;
-    const safe = filterValue(structured, { pii }) as Record<string, unknown>;
-    const summary = filterValue(result.summary, { pii });
+    const safe = filterValue(structured, filter) as Record<string, unknown>;
+    const summary = filterValue(result.summary, filter);
     // The trail records what the agent was told (the summary, already filtered), not the data.
     return finish(
       'allowed',
@@ -210,8 +213,8 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
     );
   } catch (e) {
     // 9. Denials and failures are results too, and are audited like successes.
-    if (e instanceof Denied) return finish('denied', toToolResult(e.error), e.reason);
-    if (isAppError(e)) return finish('failed', toToolResult(e), e.code);
+    if (e instanceof Denied) return finish('denied', toToolResult(e.error, filter), e.reason);
+    if (isAppError(e)) return finish('failed', toToolResult(e, filter), e.code);
     app.log.error('tool failed unexpectedly', {
       tool: call.name,
       error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
@@ -220,10 +223,18 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
       'failed',
       toToolResult(
         new AppError('internal', 'Gatehouse hit an unexpected error running this tool. It has been logged.'),
+        filter,
       ),
       'internal',
     );
   }
+}
+
+/** The arguments as the audit trail keeps them: a confirmation_token's value never, on any path. */
+function withoutConfirmationToken(args: unknown): unknown {
+  if (!args || typeof args !== 'object' || Array.isArray(args) || !('confirmation_token' in args))
+    return args;
+  return { ...args, confirmation_token: '[redacted]' };
 }
 
 function checkProduction(app: AppContext, p: Principal) {
@@ -297,8 +308,8 @@ async function confirmDestruction(
   const describe = tool.describeDestruction.bind(tool);
   const destruction = await timed(() => describe(ctx, args));
   // The description comes from WorkOS: it passes the same filter as any result, on every path.
-  const pii = call.principal.settings.piiRedaction;
-  const summary = filterValue(destruction.summary, { pii });
+  const filter = { pii: call.principal.settings.piiRedaction };
+  const summary = filterValue(destruction.summary, filter);
   if (call.elicit) {
     const answer = await call
       .elicit({
@@ -317,7 +328,10 @@ async function confirmDestruction(
     if (answer) {
       return {
         reason: 'confirmation_declined',
-        result: toToolResult(new AppError('forbidden', `Not deleted: the human declined. ${summary}`)),
+        result: toToolResult(
+          new AppError('forbidden', `Not deleted: the human declined. ${summary}`),
+          filter,
+        ),
       };
     }
     // The client advertised elicitation but did not answer: fall back to the token.
@@ -330,7 +344,7 @@ async function confirmDestruction(
   });
   const structured = {
     status: 'confirmation_required' as const,
-    will_destroy: filterValue(destruction.details, { pii }),
+    will_destroy: filterValue(destruction.details, filter),
     confirmation_token: confirmation,
     expires_at: new Date(expiresAt).toISOString(),
   };

@@ -5,11 +5,82 @@
 
 export const SECRET_MARKER = '[redacted: secret]';
 
-/** Field names that denote secrets (matched on the whole key, case-insensitive, `_`/`-` ignored). */
-const SECRET_KEY =
-  /(^|_)(secret|secrets|clientsecret|password|passwd|passphrase|apikey|privatekey|token|tokens|accesstoken|refreshtoken|idtoken|sessiontoken|bearer|certificate|certificates|cert|x509|x509certificate|signingkey|signingcertificate|credential|credentials|verificationtoken|webhooksecret|sealedsession)$/i;
+/**
+ * Secret terms, as words or runs of adjacent words squashed together: a field name is split into
+ * words (snake_case, camelCase, kebab-case, acronyms: `awsSecretAccessKey` → aws secret access key)
+ * and is secret when any word, or any run of up to three adjacent words, spells one of these
+ * (plural or not): `secret_key`, `api_keys`, `x509Cert`, `saml_x509_certs`, `apikey`…
+ * `key` alone is not a secret (`idempotency_key`, `public_key`, audit metadata keys); a key
+ * qualified as below is.
+ */
+const SECRET_TERMS = new Set([
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'credential',
+  'cred',
+  'certificate',
+  'cert',
+  'x509',
+  'pem',
+  'bearer',
+  'privkey',
+  'sealedsession',
+  'sessioncookie',
+  // Keys that are secrets by their qualifier.
+  'privatekey',
+  'apikey',
+  'accesskey',
+  'secretkey',
+  'signingkey',
+  'deploykey',
+  'accountkey',
+  'encryptionkey',
+  'masterkey',
+  'sshkey',
+  'clientkey',
+  'sessionkey',
+  'authkey',
+  'licensekey',
+]);
 
-/** Keys that look secret but are Gatehouse's own, meant for the agent. */
+/**
+ * A last word that makes the field metadata about a secret rather than the secret itself
+ * (`api_key_id`, `password_updated_at`, `certificate_expires_at`, `token_type`,
+ * `token_endpoint_auth_method`). Its value still passes the value-shape filter.
+ */
+const METADATA_WORDS = new Set([
+  'id',
+  'type',
+  'kind',
+  'name',
+  'at',
+  'date',
+  'time',
+  'expiry',
+  'expiration',
+  'count',
+  'status',
+  'state',
+  'method',
+  'fingerprint',
+  'issuer',
+  'subject',
+  'format',
+  'strategy',
+  'enabled',
+  'required',
+  'configured',
+  'present',
+  'valid',
+  'verified',
+  'length',
+  'last4',
+]);
+
+/** Gatehouse's own fields meant for the agent, whatever their name looks like. */
 const ALLOWED_KEYS = new Set(['confirmation_token', 'token_type', 'next_page_token']);
 
 /** Value shapes of secrets, replaced wherever they appear inside a string. */
@@ -19,6 +90,7 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /\bsk_(?:live|test)_[A-Za-z0-9_]{8,}/g, // WorkOS / Stripe-style secret keys
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWTs
   /\bgatehouse_(?:at|rt|ct|cs)_[A-Za-z0-9_-]{16,}/g, // Gatehouse's own tokens
+  /\bconfirm_[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])/g, // Gatehouse's confirmation tokens, wherever they are echoed
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack tokens
   /\blin_(?:api|oauth)_[A-Za-z0-9]{16,}/g, // Linear keys
@@ -28,18 +100,39 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*/g, // bearer credentials in free text
 ];
 
+/** The words of a field name: `awsSecretAccessKey`, `aws-secret-access-key` → aws secret access key. */
+export function fieldWords(key: string): string[] {
+  return key
+    .slice(0, 200)
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
+}
+
+const singular = (w: string) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
+
+/**
+ * Whether a field's value is a secret by its name: a secret term among its words (see
+ * SECRET_TERMS), or a name ending in "token" (`access_token`, `legacyToken`, `id_tokens`), unless
+ * its last word says it only describes one (METADATA_WORDS) or it is one of Gatehouse's own.
+ */
 export function isSecretKey(key: string): boolean {
   if (ALLOWED_KEYS.has(key)) return false;
-  const normalised = key
-    .replace(/[-\s]/g, '_')
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .toLowerCase();
-  const squashed = normalised.replace(/_/g, '');
-  return (
-    SECRET_KEY.test(normalised) ||
-    SECRET_KEY.test(squashed) ||
-    SECRET_KEY.test(`_${normalised.split('_').slice(-2).join('')}`)
-  );
+  const raw = fieldWords(key);
+  const last = raw.at(-1);
+  if (last === undefined || METADATA_WORDS.has(last) || METADATA_WORDS.has(singular(last))) return false;
+  const words = raw.map(singular);
+  if (words.at(-1)!.endsWith('token')) return true;
+  for (let i = 0; i < words.length; i++) {
+    let run = '';
+    for (let j = i; j < Math.min(words.length, i + 3); j++) {
+      run += words[j];
+      if (SECRET_TERMS.has(run)) return true;
+    }
+  }
+  return false;
 }
 
 export function redactSecretValues(text: string): string {
@@ -49,9 +142,13 @@ export function redactSecretValues(text: string): string {
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-/** A phone number: E.164 (+ and digits), or digit groups with separators; bare digit runs are ids. */
+/**
+ * A phone number: E.164 (+ and digits), digit groups with spaces or dashes, or the dotted
+ * 3.3.4 form. Bare digit runs are ids; a run touching another dot-and-digits (an IPv4 address,
+ * a version, a dotted id) is not a phone number either.
+ */
 const PHONE =
-  /(?<![\w-])(?:\+\d{9,15}|(?:\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]?\d{3,4})(?![\w-])/g;
+  /(?<![\w.-])(?:\+\d{9,15}|(?:\+\d{1,3}[\s-]?)?\(?\d{2,4}\)?[\s-]\d{3,4}[\s-]?\d{3,4}|(?:\+\d{1,3}[\s.]?)?\(?\d{3}\)?\.\d{3}\.\d{4})(?![\w-]|\.\d)/g;
 const CARD = /\b(?:\d[ -]?){13,19}\b/g;
 
 function luhn(digits: string): boolean {
@@ -100,7 +197,8 @@ export function filterValue<T>(value: T, options: FilterOptions, depth = 0): T {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       out[k] =
-        isSecretKey(k) && v !== null && v !== undefined && v !== ''
+        // A boolean says whether there is a secret, never what it is (`password_set: true`).
+        isSecretKey(k) && v !== null && v !== undefined && v !== '' && typeof v !== 'boolean'
           ? SECRET_MARKER
           : filterValue(v, options, depth + 1);
     }

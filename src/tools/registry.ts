@@ -53,12 +53,14 @@ export class ToolRegistry {
 
   /**
    * The tools the caller may use now (tools/list): none when the team's MCP access is off;
-   * only those whose permission the caller holds; no writes while the team is read-only.
+   * only those whose permission the caller holds; no writes while the team is read-only; no
+   * session tools (switch_environment) for a sessionless (2026-07-28) caller.
    */
-  visible(p: Principal, _session?: McpSessionState): ToolDefinition[] {
+  visible(p: Principal, session?: McpSessionState): ToolDefinition[] {
     if (!p.settings.enabled || p.settings.killedAt !== null) return [];
     return this.all().filter((d) => {
       if (!p.permissions.includes(d.permission)) return false;
+      if (d.requiresSession && !session) return false;
       if ((d.kind === 'write' || d.kind === 'destructive') && !p.settings.allowWrite) return false;
       return true;
     });

@@ -32,7 +32,11 @@ export interface ToolContext {
 export interface McpSessionState {
   id: string;
   environment: Environment;
-  /** Client capabilities declared at initialize (elicitation, …). */
+  /**
+   * Client capabilities declared at initialize (MCP 2025-11-25): form-mode elicitation
+   * (`elicitation: {}` or `{ form: {} }`), and URL-mode elicitation (`{ url: {} }`). A client
+   * declaring only `url` cannot answer a form.
+   */
   supportsElicitation: boolean;
   supportsUrlElicitation: boolean;
 }
@@ -58,6 +62,11 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   kind: ToolKind;
   /** The permission the caller needs (after scope narrowing). */
   permission: Permission;
+  /**
+   * Only useful inside a 2025-era MCP session (it changes session state): hidden from tools/list
+   * on the sessionless 2026-07-28 path, where it could only fail.
+   */
+  requiresSession?: boolean;
   run(ctx: ToolContext, args: z.infer<I>): Promise<ToolResult<z.infer<O>>>;
   /** Destructive tools: what the call would destroy, fetched from WorkOS, before anything happens. */
   describeDestruction?(ctx: ToolContext, args: z.infer<I>): Promise<Destruction>;

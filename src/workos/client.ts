@@ -5,6 +5,7 @@
 import { WorkOS } from '@workos-inc/node';
 import { WORKOS_REQUEST_TIMEOUT_MS } from '../config/constants.ts';
 import type { EmbeddedWorkOS } from '../emulator/index.ts';
+import { workosFetch } from './fetch.ts';
 
 /** Where a client points and with which credentials. */
 export interface WorkOSTarget {
@@ -18,13 +19,19 @@ export interface WorkOSTarget {
 }
 
 export interface WorkOSClientOptions {
-  /** SDK retries on network errors, 408, 429 and 5xx (SDK default 3). Tests pass 0. */
+  /** Retries on network errors, 408, 429 and 5xx (default DEFAULT_MAX_RETRIES). */
   maxRetries?: number;
-  /** Per-request deadline (default WORKOS_REQUEST_TIMEOUT_MS). */
+  /** Most time one request may spend waiting to retry (default DEFAULT_RETRY_BUDGET_MS). */
+  retryBudgetMs?: number;
+  /** Per-request deadline, retries included (default WORKOS_REQUEST_TIMEOUT_MS). */
   timeoutMs?: number;
 }
 
-/** A real WorkOS SDK client for `target`. */
+/**
+ * A real WorkOS SDK client for `target`. Retries are Gatehouse's (see workosFetch), not the
+ * SDK's: the SDK would wait out a `Retry-After` of up to a minute per attempt inside a tool call.
+ * The SDK's deadline spans one fetchFn call, so it bounds the retries and their waits too.
+ */
 export function createWorkOSClient(target: WorkOSTarget, options: WorkOSClientOptions = {}): WorkOS {
   return new WorkOS({
     apiKey: target.apiKey,
@@ -32,7 +39,11 @@ export function createWorkOSClient(target: WorkOSTarget, options: WorkOSClientOp
     ...(target.apiHostname !== undefined && { apiHostname: target.apiHostname }),
     ...(target.port !== undefined && { port: target.port }),
     ...(target.https !== undefined && { https: target.https }),
-    ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+    maxRetries: 0,
+    fetchFn: workosFetch({
+      ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+      ...(options.retryBudgetMs !== undefined && { budgetMs: options.retryBudgetMs }),
+    }),
     timeout: options.timeoutMs ?? WORKOS_REQUEST_TIMEOUT_MS,
   });
 }

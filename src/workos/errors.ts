@@ -8,6 +8,10 @@ import {
   UnprocessableEntityException,
 } from '@workos-inc/node';
 import { AppError } from '../errors/app-error.ts';
+import { retryAfterSeconds, takeFieldErrors } from './fetch.ts';
+
+/** What to tell the agent when WorkOS rate-limits without a usable Retry-After. */
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 /**
  * Turns anything the WorkOS SDK throws into an AppError that says what failed and what to do
@@ -22,19 +26,31 @@ export function fromWorkOSError(e: unknown, action: string): AppError {
     });
   }
   if (e instanceof UnprocessableEntityException) {
+    // The SDK keeps only the codes in its message; the fields come from workosFetch.
+    const errors = takeFieldErrors(e.requestID);
+    if (!errors) {
+      return new AppError(
+        'invalid_input',
+        `WorkOS refused to ${action}: ${e.message.replace(/\s+/g, ' ').trim()}`,
+        { hint: 'Fix the arguments and try again.', cause: e },
+      );
+    }
+    const list = errors.map((f) => `${f.field} (${f.code})`).join(', ');
     return new AppError(
       'invalid_input',
-      `WorkOS refused to ${action}: ${e.message.replace(/\s+/g, ' ').trim()}`,
+      `WorkOS refused to ${action}: invalid ${errors.length === 1 ? 'field' : 'fields'} ${list}.`,
       {
-        hint: 'Fix the arguments named above and try again.',
+        hint: 'Fix the fields named above and try again.',
+        fields: errors.map((f) => ({ field: f.field, message: f.code })),
         cause: e,
       },
     );
   }
   if (e instanceof RateLimitExceededException) {
-    const wait = e.retryAfter ?? 30;
+    // workosFetch turns an HTTP-date into seconds; anything still unusable gets a sensible default.
+    const wait = Math.max(1, retryAfterSeconds(e.retryAfter) ?? DEFAULT_RETRY_AFTER_SECONDS);
     return new AppError('rate_limited', `WorkOS rate-limited the request to ${action}.`, {
-      hint: `Wait ${wait} seconds before retrying.`,
+      hint: `Wait ${wait} ${wait === 1 ? 'second' : 'seconds'} before retrying.`,
       retryAfterSeconds: wait,
       cause: e,
     });

@@ -404,3 +404,67 @@ describe('secret canaries', () => {
     expect(dump).not.toContain(admin.access_token);
   });
 });
+
+/**
+ * Secrets recognisable by their field's name alone: plain values with no known shape, planted in
+ * an organization's metadata the way a customer would store them. Every one must be masked in
+ * every answer that shows the organization; the harmless fields beside them must not be.
+ */
+const NAMED_SECRETS: Record<string, string> = {
+  secret_key: 'plainNamedCanary01',
+  api_keys: 'plainNamedCanary02',
+  private_key_pem: 'plainNamedCanary03',
+  aws_secret_access_key: 'plainNamedCanary04',
+  password_hash: 'plainNamedCanary05',
+  secretKey: 'plainNamedCanary06',
+  deploy_key: 'plainNamedCanary07',
+  service_account_key: 'plainNamedCanary08',
+  x509Cert: 'plainNamedCanary09',
+  saml_x509_certs: 'plainNamedCanary10',
+};
+const HARMLESS_METADATA = { idp_id: 'idp_visible_01', key: 'visible-region-key', region: 'eu-west-1' };
+
+describe('named secret canaries', () => {
+  let orgId: string;
+  const named: { tool: string; outcome: ToolOutcome }[] = [];
+
+  beforeAll(async () => {
+    const org = await gh.ctx.workos.clients.sandbox!.organizations.createOrganization({
+      name: 'Named Canary Org',
+      metadata: { ...NAMED_SECRETS, ...HARMLESS_METADATA },
+    });
+    orgId = org.id;
+    for (const [tool, args] of [
+      ['get_organization_details', { organization_id: orgId }],
+      ['list_workos_organizations', { limit: 100 }],
+      ['update_organization', { organization_id: orgId, metadata: { canary_sweep: 'yes' } }],
+      ['delete_organization', { organization_id: orgId }],
+    ] as const)
+      named.push({ tool, outcome: await call(client, tool, args) });
+  });
+
+  test('every probe answered', () => {
+    expect(named.filter(({ outcome }) => outcome.isError).map(({ tool }) => tool)).toEqual([]);
+  });
+
+  test('no named secret appears in any answer, text or structuredContent', () => {
+    const leaks = named.flatMap(({ tool, outcome }) =>
+      Object.entries(NAMED_SECRETS)
+        .filter(([, v]) => everything(outcome).includes(v))
+        .map(([k]) => `${tool} leaks ${k}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+
+  test('the marker stands at each named field; harmless fields pass through unchanged', () => {
+    const details = named.find(({ tool }) => tool === 'get_organization_details')!.outcome;
+    const metadata = (details.structured!.organization as Row).metadata as Row;
+    for (const k of Object.keys(NAMED_SECRETS)) expect(metadata[k]).toBe(MARKER);
+    expect(metadata).toMatchObject(HARMLESS_METADATA);
+  });
+
+  test('the audit trail holds none of them either', () => {
+    const dump = JSON.stringify(gh.ctx.db.select().from(schema.auditEntries).all());
+    for (const v of Object.values(NAMED_SECRETS)) expect(dump).not.toContain(v);
+  });
+});

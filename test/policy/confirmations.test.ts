@@ -80,6 +80,25 @@ describe('confirmations', () => {
     expect(svc.consume(token, binding)).toEqual({ ok: false, reason: 'expired' });
   });
 
+  test('consume — `environment` spelled out or left implicit is the same call; other arguments are not', () => {
+    const { svc } = setup();
+    const { token } = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {} });
+    expect(svc.consume(token, { ...binding, args: { ...binding.args, force: true } })).toEqual({
+      ok: false,
+      reason: 'other_arguments',
+    });
+    expect(
+      svc.consume(token, {
+        ...binding,
+        args: { environment: 'production', ...binding.args },
+        environment: 'production',
+      }),
+    ).toEqual({ ok: false, reason: 'other_environment' });
+    expect(svc.consume(token, { ...binding, args: { environment: 'sandbox', ...binding.args } })).toEqual({
+      ok: true,
+    });
+  });
+
   test('consume — argument key order does not matter', () => {
     const { svc } = setup();
     const b = { ...binding, args: { a: 1, b: { y: 2, x: 1 } } };

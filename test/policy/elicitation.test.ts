@@ -22,14 +22,20 @@ setDefaultTimeout(30_000);
 
 type Answer = (req: ElicitRequest['params']) => ElicitResult | Promise<ElicitResult>;
 
-/** A v1 client that declares elicitation and answers with whatever `answer` is set to. */
+/** A v1 client that declares elicitation (bare by default) and answers with whatever `answer` is set to. */
 async function connectEliciting(
   base: string,
   token: string,
-): Promise<{ client: ClientV1; asked: ElicitRequest['params'][]; answer: (a: Answer) => void }> {
+  elicitation: Record<string, object> = {},
+): Promise<{
+  client: ClientV1;
+  sessionId: () => string;
+  asked: ElicitRequest['params'][];
+  answer: (a: Answer) => void;
+}> {
   const client = new ClientV1(
     { name: 'gatehouse-test-eliciting', version: '1.0.0' },
-    { capabilities: { elicitation: {} } },
+    { capabilities: { elicitation } },
   );
   const asked: ElicitRequest['params'][] = [];
   let current: Answer = () => ({ action: 'cancel' });
@@ -37,12 +43,11 @@ async function connectEliciting(
     asked.push(req.params);
     return current(req.params);
   });
-  await client.connect(
-    new TransportV1(new URL(`${base}/mcp`), {
-      requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    }),
-  );
-  return { client, asked, answer: (a) => (current = a) };
+  const transport = new TransportV1(new URL(`${base}/mcp`), {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+  });
+  await client.connect(transport);
+  return { client, sessionId: () => transport.sessionId!, asked, answer: (a) => (current = a) };
 }
 
 let gh: TestGatehouse;
@@ -201,5 +206,53 @@ describe('elicitation', () => {
     const outcomes = rows.map((r) => `${r.outcome}:${r.reason ?? ''}`);
     expect(outcomes).toContain('allowed:');
     expect(outcomes).toContain('denied:confirmation_declined');
+  });
+});
+
+describe('elicitation modes (MCP 2025-11-25)', () => {
+  test('a bare `elicitation: {}` is form mode only; `{ form, url }` is both', async () => {
+    expect(gh.mcp.sessions.state(human.sessionId())).toMatchObject({
+      supportsElicitation: true,
+      supportsUrlElicitation: false,
+    });
+    const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+    const both = await connectEliciting(gh.url, access_token, { form: {}, url: {} });
+    try {
+      expect(gh.mcp.sessions.state(both.sessionId())).toMatchObject({
+        supportsElicitation: true,
+        supportsUrlElicitation: true,
+      });
+    } finally {
+      await both.client.close();
+    }
+  });
+
+  test('a client declaring only URL elicitation is never asked a form: a delete answers with a token, an approval link comes as a URL', async () => {
+    const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+    const urlOnly = await connectEliciting(gh.url, access_token, { url: {} });
+    try {
+      expect(gh.mcp.sessions.state(urlOnly.sessionId())).toMatchObject({
+        supportsElicitation: false,
+        supportsUrlElicitation: true,
+      });
+      urlOnly.answer(() => ({ action: 'accept' }));
+      const org = await throwaway();
+      const r = await call(urlOnly.client, 'delete_organization', { organization_id: org.id });
+      expect(r.isError).toBe(false);
+      expect(r.structured?.status).toBe('confirmation_required');
+      expect(await exists(org.id)).toBe(true);
+
+      const req = await call(urlOnly.client, 'request_elevated_access', {
+        kind: 'session',
+        level: 'read',
+        providers: ['github'],
+        reason: 'url-only client',
+      });
+      expect(req.isError).toBe(false);
+      expect(urlOnly.asked.map((q) => q.mode)).toEqual(['url']);
+      expect((urlOnly.asked[0] as { url: string }).url).toContain('/approvals/');
+    } finally {
+      await urlOnly.client.close();
+    }
   });
 });

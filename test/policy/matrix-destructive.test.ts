@@ -94,16 +94,50 @@ describe('destructive two-step', () => {
     const wrong = await confirm(member, b, token);
     expect(wrong.isError).toBe(true);
     expect(wrong.text).toContain('issued for different arguments');
-    // An extra argument is a different call too.
-    const widened = await confirm(member, a, token, { environment: 'sandbox' });
-    expect(widened.isError).toBe(true);
-    expect(widened.text).toContain('issued for different arguments');
     expect(await exists(a)).toBe(true);
     expect(await exists(b)).toBe(true);
     const right = await confirm(member, a, token);
     expect(right.structured?.status).toBe('deleted');
     expect(await exists(a)).toBe(false);
     expect(await exists(b)).toBe(true);
+  });
+
+  test('spelling out the environment the first call ran in confirms that same call', async () => {
+    const org = await throwaway();
+    const token = await tokenFor(member, org);
+    const done = await confirm(member, org, token, { environment: 'sandbox' });
+    expect(done.isError).toBe(false);
+    expect(done.structured?.status).toBe('deleted');
+    expect(await exists(org)).toBe(false);
+  });
+
+  test('a confirmation token never reaches the audit trail in clear: refused before parsing, refused, failed or run', async () => {
+    const [a, b, gone] = [await throwaway(), await throwaway(), await throwaway()];
+    const tokens = [await tokenFor(member, a), await tokenFor(member, b), await tokenFor(member, gone)];
+    const before = gh.ctx.db.select().from(schema.auditEntries).all().length;
+
+    // Refused before its arguments are parsed: an unknown field beside a live token.
+    const bogus = await confirm(member, a, tokens[0]!, { force: true });
+    expect(bogus.isError).toBe(true);
+    expect(bogus.text).toContain('unknown field(s) force');
+    // Refused after parsing: the token of another call.
+    expect((await confirm(member, a, tokens[1]!)).text).toContain('issued for different arguments');
+    // Failed: the organization is gone by the time the confirmed call runs.
+    await gh.ctx.workos.clients.sandbox!.organizations.deleteOrganization(gone);
+    expect((await confirm(member, gone, tokens[2]!)).isError).toBe(true);
+    // Run.
+    expect((await confirm(member, a, tokens[0]!)).structured?.status).toBe('deleted');
+
+    const rows = gh.ctx.db.select().from(schema.auditEntries).all().slice(before);
+    expect(rows.map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual([
+      'denied:invalid_arguments',
+      'denied:confirmation_invalid',
+      'failed:not_found',
+      'allowed:',
+    ]);
+    const dump = JSON.stringify(rows);
+    for (const t of tokens) expect(dump).not.toContain(t);
+    for (const r of rows) expect(JSON.parse(r.args!).confirmation_token).toBe('[redacted]');
   });
 
   test('a token obtained by one human cannot be used by another, and stays valid for its owner', async () => {

@@ -86,11 +86,15 @@ function expected(role: Role, t: Toggles, env: Env, s: ToolSpec): string {
   return ALLOWED;
 }
 
-/** tools/list: nothing when disabled; only permitted tools; no writes while read-only. */
-function expectedVisible(role: Role, t: Toggles): string[] {
+/**
+ * tools/list: nothing when disabled; only permitted tools; no writes while read-only; no
+ * switch_environment without a session to switch.
+ */
+function expectedVisible(role: Role, t: Toggles, era: Era = 'v1'): string[] {
   if (!t.enabled) return [];
   return SPECS.filter((s) => PERMISSIONS[role].includes(s.permission))
     .filter((s) => !writes(s) || t.allowWrite)
+    .filter((s) => era === 'v1' || s.name !== 'switch_environment')
     .map((s) => s.name)
     .sort();
 }
@@ -584,7 +588,7 @@ describe('matrix — v2 client negotiating 2026-07-28 (stateless)', () => {
         setToggles(toggles.t);
         const client = await connectV2(gh.url, tokens.get(role)!, 'auto');
         try {
-          expect(await visibleNames(client)).toEqual(expectedVisible(role, toggles.t));
+          expect(await visibleNames(client)).toEqual(expectedVisible(role, toggles.t, 'v2-stateless'));
           await sweep(role, 'v2-stateless', client, toggles);
           // It really negotiated the sessionless revision.
           if (toggles.t.enabled) expect((await call(client, 'whoami')).structured?.session).toBe('stateless');
@@ -641,6 +645,24 @@ describe('matrix — follow-ups', () => {
       setToggles(TOGGLES[0]!.t);
       await call(admin, 'switch_environment', { environment: 'sandbox' });
     }
+  });
+
+  test('switch_environment — audited in the environment the call ran in, with the target in its arguments', async () => {
+    setToggles(TOGGLES[0]!.t);
+    const admin = clients.get('admin')!;
+    const before = gh.ctx.db.select().from(schema.auditEntries).all().length;
+    expect((await call(admin, 'switch_environment', { environment: 'production' })).isError).toBe(false);
+    expect((await call(admin, 'switch_environment', { environment: 'sandbox' })).isError).toBe(false);
+    const rows = gh.ctx.db
+      .select()
+      .from(schema.auditEntries)
+      .all()
+      .slice(before)
+      .filter((r) => r.tool === 'switch_environment');
+    expect(rows.map((r) => [r.outcome, r.environment, JSON.parse(r.args!)])).toEqual([
+      ['allowed', 'sandbox', { environment: 'production' }],
+      ['allowed', 'production', { environment: 'sandbox' }],
+    ]);
   });
 
   test('a connection granted only the mcp:read scope is a viewer of its human’s rights', async () => {

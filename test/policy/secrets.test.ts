@@ -27,6 +27,55 @@ describe('secret filter', () => {
     });
   });
 
+  test('secret words anywhere in a field name, in any casing — masked', () => {
+    for (const key of [
+      'secret_key',
+      'api_keys',
+      'private_key_pem',
+      'aws_secret_access_key',
+      'AWSSecretAccessKey',
+      'password_hash',
+      'secretKey',
+      'deploy_key',
+      'service_account_key',
+      'x509Cert',
+      'saml_x509_certs',
+      'signing-key',
+      'legacyToken',
+      'id_tokens',
+      'db_credentials',
+      'smtp_passwd',
+      'apikey',
+    ])
+      expect(filterValue({ [key]: 'plain value' }, { pii: false })).toEqual({ [key]: SECRET_MARKER });
+  });
+
+  test('fields that only name or describe a secret, or hold no secret word — kept', () => {
+    const harmless = {
+      key: 'region',
+      idp_id: 'idp_123',
+      public_key: 'ssh-ed25519 AAAA',
+      idempotency_key: 'retry-1',
+      api_key_id: 'key_01H',
+      password_updated_at: '2026-01-01T00:00:00Z',
+      certificate_expires_at: '2026-12-01T00:00:00Z',
+      secretary: 'Ana',
+      passwordless: 'magic link',
+      verification_strategy: 'dns',
+      token_type: 'Bearer',
+      password_set: true,
+    };
+    expect(filterValue(harmless, { pii: false })).toEqual(harmless);
+  });
+
+  test('a live confirmation token — replaced wherever it is echoed, by its shape', () => {
+    const token = 'confirm_Ab3dEfGh1jKlMnOpQrStUvWxYz0123-_';
+    expect(token).toHaveLength(40);
+    expect(filterValue({ note: `the agent sent ${token}` }, { pii: false })).toEqual({
+      note: `the agent sent ${SECRET_MARKER}`,
+    });
+  });
+
   test('gatehouse fields meant for the agent — kept', () => {
     expect(isSecretKey('confirmation_token')).toBe(false);
     expect(isSecretKey('token_type')).toBe(false);
@@ -93,6 +142,20 @@ describe('pii redaction', () => {
 
   test('dates and ids — left alone', () => {
     expect(redactPii('2026-11-23T01:02:03Z org_01ABC')).toBe('2026-11-23T01:02:03Z org_01ABC');
+  });
+
+  test('IPv4 addresses, versions and dotted ids — left alone; dotted phone numbers still replaced', () => {
+    for (const text of [
+      '192.168.100.200',
+      'Sign-in failed from 203.0.113.250.',
+      'ip 10.200.300.4000',
+      'version 2024.100.2000.1',
+      'oid 1.2.840.113549.1.1.11',
+    ])
+      expect(redactPii(text)).toBe(text);
+    expect(redactPii('call 415.555.0100 or (415) 555-0100')).toBe(
+      'call [redacted: phone] or [redacted: phone]',
+    );
   });
 
   test('only when the team asks for it', () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { eq } from 'drizzle-orm';
+import { schema } from '../../src/db/client.ts';
 import { SECRET_CANARIES } from '../../src/emulator/seed/index.ts';
 import { call, connectV1, connectV2, type Tokens, tokensFor, toolNames } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
@@ -180,6 +182,32 @@ test('invite_user — refuses a bad email, an unknown field, an unknown role and
   const tooLong = await call(memberClient, 'invite_user', { email: 'y@acme.test', expires_in_days: 31 });
   expect(tooLong.isError).toBe(true);
   expect(tooLong.text).toContain('expires_in_days');
+});
+
+test('invite_user — with the team’s PII redaction on, a refusal hides the email as a result would', async () => {
+  const demo = (
+    await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 })
+  ).data.find((o) => o.name === 'Gatehouse Demo Team')!;
+  const teamId = gh.ctx.teams.getByOrganization(demo.id)!.id;
+  const human = gh.ctx.db
+    .select()
+    .from(schema.users)
+    .where(eq(schema.users.email, 'member@demo.test'))
+    .get()!;
+  const actor = { userId: human.id, email: human.email };
+  gh.ctx.settings.update(teamId, { piiRedaction: true }, actor);
+  try {
+    const r = await call(memberClient, 'invite_user', { email: 'bob@acme.test', organization_id: acme() });
+    expect(r.isError).toBe(true);
+    expect(r.text.split('\n')[0]).toBe(
+      'Error (conflict): [redacted: email] is already a member of Acme Corp.',
+    );
+    expect(r.text).not.toContain('bob@acme.test');
+  } finally {
+    gh.ctx.settings.update(teamId, { piiRedaction: false }, actor);
+  }
+  const off = await call(memberClient, 'invite_user', { email: 'bob@acme.test', organization_id: acme() });
+  expect(off.text).toContain('bob@acme.test is already a member of Acme Corp.');
 });
 
 test('invite_user — an unknown organization is a clear not-found error', async () => {

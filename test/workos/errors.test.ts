@@ -6,6 +6,8 @@ import {
   UnauthorizedException,
   UnprocessableEntityException,
 } from '@workos-inc/node';
+import { startEmbeddedWorkOS } from '../../src/emulator/index.ts';
+import { createWorkOSClient, targetForEmbedded } from '../../src/workos/client.ts';
 import { fromWorkOSError } from '../../src/workos/errors.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
@@ -29,7 +31,7 @@ describe('WorkOS error mapping', () => {
     expect(e.hint).toContain('list tool');
   });
 
-  test('422 — the requirements WorkOS names are passed on', () => {
+  test('422 — an exception the SDK built on its own still passes on the codes it kept', () => {
     const e = fromWorkOSError(
       new UnprocessableEntityException({ errors: [{ field: 'name', code: 'required' }], requestID: 'r' }),
       'create organization',
@@ -37,6 +39,14 @@ describe('WorkOS error mapping', () => {
     expect(e.code).toBe('invalid_input');
     expect(e.message).toContain('WorkOS refused to create organization');
     expect(e.message).toContain('required');
+  });
+
+  test('429 — an unusable retry-after (NaN, negative) falls back to 30 seconds', () => {
+    for (const bad of [Number.NaN, -5]) {
+      const e = fromWorkOSError(new RateLimitExceededException('Too many requests', 'r', bad), 'list users');
+      expect(e.retryAfterSeconds).toBe(30);
+      expect(e.hint).toBe('Wait 30 seconds before retrying.');
+    }
   });
 
   test('429 — rate limited, with the retry-after WorkOS sent', () => {
@@ -81,5 +91,147 @@ describe('WorkOS unreachable', () => {
     expect(r.text).toContain('Could not reach WorkOS');
     expect(r.text).not.toMatch(/at .+\.(ts|js):\d+/);
     await client.close();
+  });
+});
+
+/** A stand-in for api.workos.com that answers every request with `answer(n)` (n counts from 1). */
+function fakeWorkOS(answer: (n: number) => Response) {
+  let n = 0;
+  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => answer(++n) });
+  const client = createWorkOSClient({
+    apiKey: 'sk_test_fake',
+    clientId: 'client_fake',
+    apiHostname: '127.0.0.1',
+    port: server.port,
+    https: false,
+  });
+  return { client, requests: () => n, stop: () => server.stop(true) };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+/** The AppError a failing SDK call maps to, and how long the call took. */
+async function failure(work: () => Promise<unknown>, action: string) {
+  const started = performance.now();
+  try {
+    await work();
+  } catch (e) {
+    return { error: fromWorkOSError(e, action), ms: performance.now() - started };
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('WorkOS errors through the real SDK client', () => {
+  test('422 — the message and fields name each field WorkOS refused, with its code', async () => {
+    const fake = fakeWorkOS(() =>
+      json(422, {
+        message: 'Validation failed',
+        code: 'unprocessable_entity',
+        errors: [
+          { field: 'name', code: 'required' },
+          { field: 'domain_data', code: 'invalid_domain' },
+        ],
+      }),
+    );
+    try {
+      const { error } = await failure(
+        () => fake.client.organizations.createOrganization({ name: '' }),
+        'create organization',
+      );
+      expect(error.code).toBe('invalid_input');
+      expect(error.message).toBe(
+        'WorkOS refused to create organization: invalid fields name (required), domain_data (invalid_domain).',
+      );
+      expect(error.fields).toEqual([
+        { field: 'name', message: 'required' },
+        { field: 'domain_data', message: 'invalid_domain' },
+      ]);
+    } finally {
+      fake.stop();
+    }
+  });
+
+  test('422 — from the embedded WorkOS too: the field is named', async () => {
+    const embedded = await startEmbeddedWorkOS('sandbox');
+    try {
+      const client = createWorkOSClient(targetForEmbedded(embedded));
+      const { error } = await failure(
+        () => client.organizations.createOrganization({ name: '' }),
+        'create organization',
+      );
+      expect(error.fields).toEqual([{ field: 'name', message: 'required' }]);
+      expect(error.message).toContain('name (required)');
+    } finally {
+      await embedded.close();
+    }
+  });
+
+  test('429 — Retry-After as an HTTP-date: the wait in seconds, answered at once', async () => {
+    const fake = fakeWorkOS(() =>
+      json(
+        429,
+        { message: 'Too many requests' },
+        { 'Retry-After': new Date(Date.now() + 90_000).toUTCString() },
+      ),
+    );
+    try {
+      const { error, ms } = await failure(
+        () => fake.client.organizations.listOrganizations(),
+        'list organizations',
+      );
+      expect(error.code).toBe('rate_limited');
+      expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(85);
+      expect(error.retryAfterSeconds).toBeLessThanOrEqual(90);
+      expect(error.hint).toBe(`Wait ${error.retryAfterSeconds} seconds before retrying.`);
+      expect(ms).toBeLessThan(2_000);
+      expect(fake.requests()).toBe(1);
+    } finally {
+      fake.stop();
+    }
+  });
+
+  test('429 — a Retry-After longer than the retry budget is not waited out inside the call', async () => {
+    const fake = fakeWorkOS(() => json(429, { message: 'Too many requests' }, { 'Retry-After': '120' }));
+    try {
+      const { error, ms } = await failure(
+        () => fake.client.organizations.listOrganizations(),
+        'list organizations',
+      );
+      expect(error.retryAfterSeconds).toBe(120);
+      expect(error.hint).toBe('Wait 120 seconds before retrying.');
+      expect(ms).toBeLessThan(2_000);
+      expect(fake.requests()).toBe(1);
+    } finally {
+      fake.stop();
+    }
+  });
+
+  test('429 — a short Retry-After is waited out and the call retried; repeated ones end within the budget', async () => {
+    const once = fakeWorkOS((n) =>
+      n === 1
+        ? json(429, { message: 'Too many requests' }, { 'Retry-After': '1' })
+        : json(200, { object: 'list', data: [], list_metadata: { before: null, after: null } }),
+    );
+    try {
+      const page = await once.client.organizations.listOrganizations();
+      expect(page.data).toEqual([]);
+      expect(once.requests()).toBe(2);
+    } finally {
+      once.stop();
+    }
+    const always = fakeWorkOS(() => json(503, { message: 'unavailable' }, { 'Retry-After': '3' }));
+    try {
+      const { error, ms } = await failure(
+        () => always.client.organizations.listOrganizations(),
+        'list organizations',
+      );
+      expect(error.code).toBe('upstream_failed');
+      // One wait of 3 s fits the 5 s budget, a second would not: two attempts in all.
+      expect(always.requests()).toBe(2);
+      expect(ms).toBeLessThan(4_500);
+    } finally {
+      always.stop();
+    }
   });
 });

@@ -15,6 +15,7 @@ export const switchEnvironment = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   kind: 'session',
   permission: 'workos:read',
+  requiresSession: true,
   async run(ctx, args) {
     const p = ctx.principal;
     if (args.environment === 'production') {
