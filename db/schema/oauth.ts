@@ -54,6 +54,23 @@ export const oauthConsents = sqliteTable(
   (t) => [uniqueIndex('oauth_consents_pk').on(t.userId, t.teamId, t.clientId)],
 );
 
+/**
+ * Consent forms already submitted, by the nonce sealed into each form: a rendered consent form
+ * can be posted once. Rows past `expiresAt` (when the form would have expired anyway) are pruned.
+ */
+export const oauthConsentForms = sqliteTable(
+  'oauth_consent_forms',
+  {
+    nonce: text('nonce').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    usedAt: integer('used_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('oauth_consent_forms_expires').on(t.expiresAt)],
+);
+
 /** Authorization codes (RFC 6749 §4.1.2), stored hashed, single-use. */
 export const oauthCodes = sqliteTable('oauth_codes', {
   codeHash: text('code_hash').primaryKey(),

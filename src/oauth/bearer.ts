@@ -53,9 +53,11 @@ export async function authenticateBearer(
       error_description: 'Access tokens are accepted only in the Authorization header.',
     });
   }
-  const header = request.headers.get('authorization');
-  if (!header) return challenge(401, {});
-  const m = /^Bearer +(\S+)\s*$/i.exec(header);
+  const header = request.headers.get('authorization')?.trim();
+  // RFC 6750 §3.1: a request that lacks Bearer authentication (no header, or another scheme such
+  // as Basic) gets the bare challenge, with no error code, so the client starts OAuth.
+  if (!header || !/^Bearer(?:\s|$)/i.test(header)) return challenge(401, {});
+  const m = /^Bearer +(\S+)$/i.exec(header);
   if (!m || !TOKEN68.test(m[1]!)) {
     return challenge(400, {
       error: 'invalid_request',

@@ -5,6 +5,7 @@ import { AUTH_CODE_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, safeEqual, sha256, sha256Base64Url } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { grantedScopes } from './scopes.ts';
 import type { IssuedTokens, RedeemFailure, TokensService } from './tokens.ts';
 
 /** RFC 7636 §4.1: 43–128 characters from the unreserved set. */
@@ -52,6 +53,8 @@ export class CodesService {
       redirectUri: string | undefined;
       codeVerifier: string | undefined;
       resource: string | undefined;
+      /** The grant types the client registered: no refresh_token grant, no refresh token. */
+      grantTypes: readonly string[];
     },
   ): { ok: true; tokens: IssuedTokens } | { ok: false; reason: RedeemFailure } {
     const now = this.clock.now();
@@ -96,6 +99,8 @@ export class CodesService {
           return { ok: false, reason: 'resource_mismatch' };
 
         const familyId = newId('fam');
+        const scopes = grantedScopes(row.scopes, check.grantTypes);
+        const withRefresh = check.grantTypes.includes('refresh_token');
         tx.insert(schema.tokenFamilies)
           .values({
             id: familyId,
@@ -103,7 +108,7 @@ export class CodesService {
             clientId: row.clientId,
             userId: row.userId,
             teamId: row.teamId,
-            scopes: row.scopes,
+            scopes,
             resource: row.resource,
             createdAt: now,
           })
@@ -115,10 +120,11 @@ export class CodesService {
           { id: familyId, userId: row.userId, teamId: row.teamId, clientId: row.clientId },
           {
             grant_type: 'authorization_code',
-            scopes: row.scopes,
+            scopes,
+            refresh_token: withRefresh,
           },
         );
-        return { ok: true, tokens: this.tokens.issuePairTx(tx, familyId, row.scopes, now) };
+        return { ok: true, tokens: this.tokens.issuePairTx(tx, familyId, scopes, now, withRefresh) };
       },
     );
     if (revokedFamily) this.tokens.notify([revokedFamily], 'authorization code replayed');

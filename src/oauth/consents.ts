@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lte } from 'drizzle-orm';
 import type { Clock } from '../app/clock.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Db, Tx } from '../db/client.ts';
@@ -29,14 +29,32 @@ export class ConsentsService {
     return row !== undefined && scopes.every((s) => row.scopes.includes(s));
   }
 
+  /**
+   * Remembers that the human approved these scopes. A live consent grows to the union of
+   * everything approved so far, so a narrower request never forgets a wider earlier approval
+   * (and the wider one is not asked again); a revoked consent starts over from these scopes.
+   */
   grant(userId: string, teamId: string, clientId: string, scopes: readonly string[]): void {
     const now = this.clock.now();
     this.db.transaction((tx) => {
+      const existing = tx
+        .select({ scopes: schema.oauthConsents.scopes, revokedAt: schema.oauthConsents.revokedAt })
+        .from(schema.oauthConsents)
+        .where(
+          and(
+            eq(schema.oauthConsents.userId, userId),
+            eq(schema.oauthConsents.teamId, teamId),
+            eq(schema.oauthConsents.clientId, clientId),
+          ),
+        )
+        .get();
+      const earlier = existing && existing.revokedAt === null ? existing.scopes : [];
+      const remembered = [...new Set([...earlier, ...scopes])];
       tx.insert(schema.oauthConsents)
-        .values({ userId, teamId, clientId, scopes: [...scopes], createdAt: now })
+        .values({ userId, teamId, clientId, scopes: remembered, createdAt: now })
         .onConflictDoUpdate({
           target: [schema.oauthConsents.userId, schema.oauthConsents.teamId, schema.oauthConsents.clientId],
-          set: { scopes: [...scopes], createdAt: now, revokedAt: null },
+          set: { scopes: remembered, createdAt: now, revokedAt: null },
         })
         .run();
       this.audit.appendTx(tx, {
@@ -45,8 +63,27 @@ export class ConsentsService {
         userId,
         teamId,
         clientId,
-        details: { scopes },
+        details: { scopes, remembered_scopes: remembered },
       });
+    });
+  }
+
+  /**
+   * Marks a consent form as submitted; false when it already was. One atomic insert on the
+   * nonce's primary key, so of two concurrent submissions exactly one wins. Forms past their
+   * expiry are refused anyway, so their rows are pruned here.
+   */
+  useForm(nonce: string, userId: string, expiresAt: number): boolean {
+    const now = this.clock.now();
+    return this.db.transaction((tx) => {
+      tx.delete(schema.oauthConsentForms).where(lte(schema.oauthConsentForms.expiresAt, now)).run();
+      const inserted = tx
+        .insert(schema.oauthConsentForms)
+        .values({ nonce, userId, usedAt: now, expiresAt })
+        .onConflictDoNothing()
+        .returning({ nonce: schema.oauthConsentForms.nonce })
+        .all();
+      return inserted.length === 1;
     });
   }
 

@@ -2,7 +2,7 @@ import type { Elysia } from 'elysia';
 import type { AppContext } from '../app/context.ts';
 import { page } from '../http/app.ts';
 import { withSecurityHeaders } from '../http/responses.ts';
-import { authorize, decide } from './authorize/routes.ts';
+import { authorize, capabilitiesFragment, decide } from './authorize/routes.ts';
 import { register } from './endpoints/register.ts';
 import { revoke, token } from './endpoints/token.ts';
 import { authorizationServer, protectedResource, wellKnownNotFound } from './endpoints/well-known.ts';
@@ -48,12 +48,37 @@ function api(ctx: AppContext, handler: (ctx: AppContext, request: Request) => Re
   };
 }
 
+/**
+ * Any other method on an OAuth endpoint: 405 with `Allow` (RFC 9110 §15.5.6) and an RFC 6749
+ * §5.2-style JSON body, never the console's HTML 404. OPTIONS still gets the CORS preflight.
+ */
+function methodNotAllowed(ctx: AppContext, allowed: readonly string[]) {
+  const allow = allowed.join(', ');
+  const named = allowed.filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+  return api(ctx, (_c, request) => {
+    if (request.method === 'OPTIONS' && allowed.includes('OPTIONS')) return preflight();
+    const path = new URL(request.url).pathname;
+    return oauthErrorResponse(
+      'invalid_request',
+      `${path} does not accept ${request.method.slice(0, 20)}; use ${named.join(' or ')}.`,
+      405,
+      { Allow: allow },
+    );
+  });
+}
+
+const POST_ONLY = ['POST', 'OPTIONS'] as const;
+const GET_ONLY = ['GET', 'HEAD', 'OPTIONS'] as const;
+
 /** The OAuth 2.1 authorization server (DESIGN §2). */
 export function oauthRoutes(app: Elysia, ctx: AppContext): void {
   app
     .get('/.well-known/oauth-protected-resource', api(ctx, protectedResource))
+    .all('/.well-known/oauth-protected-resource', methodNotAllowed(ctx, GET_ONLY))
     .get('/.well-known/oauth-protected-resource/mcp', api(ctx, protectedResource))
+    .all('/.well-known/oauth-protected-resource/mcp', methodNotAllowed(ctx, GET_ONLY))
     .get('/.well-known/oauth-authorization-server', api(ctx, authorizationServer))
+    .all('/.well-known/oauth-authorization-server', methodNotAllowed(ctx, GET_ONLY))
     .get(
       '/.well-known/*',
       api(ctx, (_c, r) => wellKnownNotFound(r)),
@@ -61,10 +86,16 @@ export function oauthRoutes(app: Elysia, ctx: AppContext): void {
     .options('/.well-known/*', preflight)
     .get('/authorize', page(ctx, authorize))
     .post('/authorize', page(ctx, decide))
+    .all('/authorize', methodNotAllowed(ctx, ['GET', 'HEAD', 'POST']))
+    .get('/authorize/capabilities', page(ctx, capabilitiesFragment))
+    .all('/authorize/capabilities', methodNotAllowed(ctx, ['GET', 'HEAD']))
     .post('/token', api(ctx, token))
     .options('/token', preflight)
+    .all('/token', methodNotAllowed(ctx, POST_ONLY))
     .post('/register', api(ctx, register))
     .options('/register', preflight)
+    .all('/register', methodNotAllowed(ctx, POST_ONLY))
     .post('/revoke', api(ctx, revoke))
-    .options('/revoke', preflight);
+    .options('/revoke', preflight)
+    .all('/revoke', methodNotAllowed(ctx, POST_ONLY));
 }

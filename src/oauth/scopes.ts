@@ -5,7 +5,9 @@ import type { Permission } from '../../db/schema/enums.ts';
  * role allows is checked on every call (a token never carries more than its human).
  *  - `mcp`: use every tool the human's role allows (the default).
  *  - `mcp:read`: read-only tools only (least privilege for clients that only look).
- *  - `offline_access`: accepted for clients that ask for it; refresh tokens are always issued.
+ *  - `offline_access`: accepted for clients that ask for it. Refresh tokens go to clients that
+ *    registered the `refresh_token` grant, whether or not they asked for it; a client that did
+ *    not is never granted `offline_access` (see `grantedScopes`).
  */
 export const SCOPES_SUPPORTED = ['mcp', 'mcp:read', 'offline_access'] as const;
 export type Scope = (typeof SCOPES_SUPPORTED)[number];
@@ -38,11 +40,30 @@ export function canReachMcp(scopes: readonly string[]): boolean {
   return scopes.some((s) => MCP_ACCESS_SCOPES.includes(s));
 }
 
+/**
+ * Whether a token with these scopes may use a permission at all, whatever its human's role. When
+ * this is false the token's scope (not the role) is what stands in the way.
+ */
+export function scopeAllows(permission: Permission, scopes: readonly string[]): boolean {
+  if (scopes.includes('mcp')) return true;
+  return scopes.includes('mcp:read') && READ_PERMISSIONS.includes(permission);
+}
+
 /** Narrows a human's permissions to what the token's scopes allow. */
 export function capPermissions(permissions: readonly Permission[], scopes: readonly string[]): Permission[] {
-  if (scopes.includes('mcp')) return [...permissions];
-  if (scopes.includes('mcp:read')) return permissions.filter((p) => READ_PERMISSIONS.includes(p));
-  return [];
+  return permissions.filter((p) => scopeAllows(p, scopes));
+}
+
+/**
+ * The scopes actually granted to a client: `offline_access` only when it registered the
+ * `refresh_token` grant, since it gets no refresh token otherwise. RFC 7591 §2: grant_types
+ * defaults to ["authorization_code"]; RFC 6749 §3.3: the issued scope may differ from the
+ * requested one, and the token response then says which was granted.
+ */
+export function grantedScopes(requested: readonly string[], grantTypes: readonly string[]): string[] {
+  return grantTypes.includes('refresh_token')
+    ? [...requested]
+    : requested.filter((s) => s !== 'offline_access');
 }
 
 /** `requested` ⊆ `granted`: a refresh may keep or narrow scopes, never widen them (RFC 6749 §6). */

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Clock } from '../app/clock.ts';
+import type { AuditEvent } from '../audit/events.ts';
 import type { AuditService } from '../audit/service.ts';
 import { ACCESS_TOKEN_TTL_MS, REFRESH_TOKEN_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
@@ -18,7 +19,8 @@ export const TOKEN_PREFIX = {
 
 export interface IssuedTokens {
   accessToken: string;
-  refreshToken: string;
+  /** Absent for clients that did not register the refresh_token grant (RFC 7591 §2). */
+  refreshToken: string | undefined;
   expiresInSeconds: number;
   scopes: string[];
   familyId: string;
@@ -86,7 +88,7 @@ export class TokensService {
   /** Records a token event in the same transaction as the change (DESIGN §6). */
   recordTx(
     tx: Tx,
-    event: string,
+    event: AuditEvent,
     f: Family | { userId: string; teamId: string; clientId: string | null; id: string },
     details: Record<string, unknown>,
   ) {
@@ -113,28 +115,32 @@ export class TokensService {
     for (const l of this.listeners) l(familyIds, reason);
   }
 
-  /** Issues an access/refresh pair in a family, inside the caller's transaction. */
-  issuePairTx(tx: Tx, familyId: string, scopes: string[], now: number): IssuedTokens {
+  /**
+   * Issues an access token, and a refresh token unless `withRefresh` is false, in a family,
+   * inside the caller's transaction.
+   */
+  issuePairTx(tx: Tx, familyId: string, scopes: string[], now: number, withRefresh = true): IssuedTokens {
     const accessToken = `${TOKEN_PREFIX.access}${randomToken(32)}`;
-    const refreshToken = `${TOKEN_PREFIX.refresh}${randomToken(32)}`;
-    tx.insert(schema.tokens)
-      .values([
-        {
-          hash: sha256(accessToken),
-          kind: 'access',
-          familyId,
-          createdAt: now,
-          expiresAt: now + ACCESS_TOKEN_TTL_MS,
-        },
-        {
-          hash: sha256(refreshToken),
-          kind: 'refresh',
-          familyId,
-          createdAt: now,
-          expiresAt: now + REFRESH_TOKEN_TTL_MS,
-        },
-      ])
-      .run();
+    const refreshToken = withRefresh ? `${TOKEN_PREFIX.refresh}${randomToken(32)}` : undefined;
+    const rows: (typeof schema.tokens.$inferInsert)[] = [
+      {
+        hash: sha256(accessToken),
+        kind: 'access',
+        familyId,
+        createdAt: now,
+        expiresAt: now + ACCESS_TOKEN_TTL_MS,
+      },
+    ];
+    if (refreshToken) {
+      rows.push({
+        hash: sha256(refreshToken),
+        kind: 'refresh',
+        familyId,
+        createdAt: now,
+        expiresAt: now + REFRESH_TOKEN_TTL_MS,
+      });
+    }
+    tx.insert(schema.tokens).values(rows).run();
     return { accessToken, refreshToken, expiresInSeconds: ACCESS_TOKEN_TTL_MS / 1000, scopes, familyId };
   }
 

@@ -188,11 +188,25 @@ describe('the /mcp challenge (RFC 6750 §3, RFC 9728 §5.1)', () => {
     expect(JSON.parse(r.body).error).toBe('invalid_token');
   });
 
-  test('a malformed Authorization header — 400 invalid_request', async () => {
-    const r = await mcpProbe(base, 'Basic dXNlcjpwYXNz');
-    expect(r.status).toBe(400);
-    expect(challengeParams(r.headers.get('www-authenticate')).error).toBe('invalid_request');
-  });
+  for (const header of ['Basic dXNlcjpwYXNz', 'Digest username="u"', 'Token abc', 'Bearertoken']) {
+    test(`another scheme (${header.split(' ')[0]}) — 401 with the bare challenge, no error code (RFC 6750 §3.1)`, async () => {
+      const r = await mcpProbe(base, header);
+      expect(r.status).toBe(401);
+      expect(challengeParams(r.headers.get('www-authenticate'))).toEqual({
+        resource_metadata: metadataUrl(),
+        scope: 'mcp',
+      });
+      expect(JSON.parse(r.body).error).not.toBe('invalid_request');
+    });
+  }
+
+  for (const header of ['Bearer', 'Bearer two tokens', 'Bearer not@token68']) {
+    test(`a malformed Bearer header (${JSON.stringify(header)}) — 400 invalid_request`, async () => {
+      const r = await mcpProbe(base, header);
+      expect(r.status).toBe(400);
+      expect(challengeParams(r.headers.get('www-authenticate')).error).toBe('invalid_request');
+    });
+  }
 
   test('a token granted only offline_access — 403 error="insufficient_scope" naming the mcp scope', async () => {
     const browser = await signIn(base, 'member@demo.test');
@@ -223,5 +237,48 @@ describe('the /mcp challenge (RFC 6750 §3, RFC 9728 §5.1)', () => {
     const r = await mcpProbe(base, `Bearer ${t.access_token}`, `?access_token=${t.access_token}`);
     expect(r.status).toBe(400);
     expect(challengeParams(r.headers.get('www-authenticate')).error).toBe('invalid_request');
+  });
+});
+
+describe('wrong method on an OAuth endpoint (RFC 9110 §15.5.6)', () => {
+  const cases: [method: string, path: string, allowed: string][] = [
+    ['GET', '/token', 'POST'],
+    ['GET', '/register', 'POST'],
+    ['GET', '/revoke', 'POST'],
+    ['PUT', '/token', 'POST'],
+    ['DELETE', '/register', 'POST'],
+    ['PATCH', '/revoke', 'POST'],
+    ['POST', '/.well-known/oauth-authorization-server', 'GET'],
+    ['POST', '/.well-known/oauth-protected-resource', 'GET'],
+    ['DELETE', '/.well-known/oauth-protected-resource/mcp', 'GET'],
+    ['PUT', '/authorize', 'GET or POST'],
+    ['POST', '/authorize/capabilities', 'GET'],
+  ];
+  for (const [method, path, allowed] of cases) {
+    test(`${method} ${path} — 405 with Allow, a JSON invalid_request naming ${allowed}, not cached`, async () => {
+      const res = await fetch(`${base}${path}`, { method, headers: { origin: 'https://app.example' } });
+      expect(res.status).toBe(405);
+      const allow = res.headers.get('allow')!.split(', ');
+      for (const m of allowed.split(' or ')) expect(allow).toContain(m);
+      expect(allow).not.toContain(method);
+      expect(res.headers.get('content-type')).toContain('application/json');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      const body = (await res.json()) as { error: string; error_description: string };
+      expect(body.error).toBe('invalid_request');
+      expect(body.error_description).toContain(`use ${allowed}.`);
+    });
+  }
+
+  test('HEAD /token — 405 with Allow: POST, no body', async () => {
+    const res = await fetch(`${base}/token`, { method: 'HEAD' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toContain('POST');
+    expect(await res.text()).toBe('');
+  });
+
+  test('an unknown path — still the 404 page, not a 405', async () => {
+    const res = await fetch(`${base}/tokens`);
+    expect(res.status).toBe(404);
   });
 });

@@ -10,10 +10,19 @@ import { sha256 } from '../../src/crypto/random.ts';
 import { schema } from '../../src/db/client.ts';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { call, connectV1 } from '../support/mcp.ts';
-import { authorizeUrl, pkce, type RegisteredClient, standardParams, tokenRequest } from '../support/oauth.ts';
+import {
+  authorizeUrl,
+  consent,
+  pkce,
+  type RegisteredClient,
+  standardParams,
+  tokenRequest,
+} from '../support/oauth.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 import {
+  capabilitiesFor,
+  capabilityItems,
   exchange,
   type Harness,
   mcpStatus,
@@ -29,6 +38,7 @@ import {
 setDefaultTimeout(30_000);
 
 const CIMD_URL = 'https://agent.example/oauth/client.json';
+const CIMD_NO_REFRESH_URL = 'https://agent.example/oauth/no-refresh.json';
 let documentFetches = 0;
 
 let gh: TestGatehouse;
@@ -43,17 +53,19 @@ beforeAll(async () => {
     testHooks: {
       fetchClientMetadata: async (url) => {
         documentFetches++;
-        if (url !== CIMD_URL) return { status: 404, headers: new Headers(), text: () => '' };
+        if (url !== CIMD_URL && url !== CIMD_NO_REFRESH_URL)
+          return { status: 404, headers: new Headers(), text: () => '' };
         return {
           status: 200,
           headers: new Headers({ 'content-type': 'application/json' }),
           text: () =>
             JSON.stringify({
-              client_id: CIMD_URL,
+              client_id: url,
               client_name: 'Document Agent',
               client_uri: 'https://agent.example/',
               redirect_uris: [REDIRECT_URI],
-              grant_types: ['authorization_code', 'refresh_token'],
+              // The second document leaves grant_types out: RFC 7591 §2's default, authorization_code.
+              ...(url === CIMD_URL ? { grant_types: ['authorization_code', 'refresh_token'] } : {}),
               token_endpoint_auth_method: 'none',
             }),
         };
@@ -200,6 +212,29 @@ describe('public client', () => {
     expect(await wider.text()).toContain('wants to act as you');
   });
 
+  test('consent remembered — approvals add up: after mcp:read and then the default, neither is asked again', async () => {
+    const browser = await signIn(base, 'member@demo.test');
+    const client = await register(h);
+    const ask = (scope: string) =>
+      browser.fetch(authorizeUrl(base, standardParams(base, client.client_id, pkce().challenge, { scope })));
+    await tokensFor(browser, base, client, { scope: 'mcp:read' });
+    // The default asks for scopes not approved yet: the page again.
+    expect((await ask('mcp offline_access')).status).toBe(200);
+    await tokensFor(browser, base, client, { scope: 'mcp offline_access' });
+    // Both approvals are remembered: none of these asks again.
+    for (const scope of ['mcp:read', 'mcp offline_access', 'mcp mcp:read offline_access', 'mcp']) {
+      const res = await ask(scope);
+      expect(res.status).toBe(302);
+      expect(new URL(res.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+    }
+    const row = gh.ctx.db
+      .select()
+      .from(schema.oauthConsents)
+      .where(eq(schema.oauthConsents.clientId, client.client_id))
+      .get()!;
+    expect([...row.scopes].sort()).toEqual(['mcp', 'mcp:read', 'offline_access']);
+  });
+
   test('consent remembered per user — another human is asked for the same client', async () => {
     const member = await signIn(base, 'member@demo.test');
     const client = await register(h);
@@ -268,6 +303,73 @@ describe('team choice on consent', () => {
     expect(me.team).toEqual({ name: 'Gatehouse Labs', organization_id: labs });
     expect(me.role).toBe('member');
     expect(me.permissions).not.toContain('gatehouse:admin');
+  });
+
+  test('capabilities follow the team picked — the admin team’s list first, Gatehouse Labs’ (member) from the htmx fragment', async () => {
+    const browser = await signIn(base, 'admin@demo.test', 'Gatehouse Demo Team');
+    const client = await register(h);
+    const page = await browser.fetch(
+      authorizeUrl(base, standardParams(base, client.client_id, pkce().challenge)),
+    );
+    const html = await page.text();
+    const demo = /<option value="([^"]+)" selected[^>]*>\s*Gatehouse Demo Team \(admin\)/.exec(html)![1]!;
+    const labs = /<option value="([^"]+)"[^>]*>\s*Gatehouse Labs \(member\)/.exec(html)![1]!;
+    // The picker asks for the list of the team it is switched to, and replaces the list with it.
+    expect(html).toContain('hx-get="/authorize/capabilities"');
+    expect(html).toContain('hx-target="#capabilities"');
+    const asAdmin = capabilityItems(html);
+    expect(asAdmin.some((c) => c.startsWith('Switch to the production environment'))).toBe(true);
+    expect(asAdmin.some((c) => c.startsWith('Work in sandbox only'))).toBe(false);
+
+    const form = { csrf: hiddenInput(html, '_csrf'), request: hiddenInput(html, 'request') };
+    const res = await capabilitiesFor(browser, base, form, labs);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const fragment = await res.text();
+    expect(fragment.startsWith('<ul')).toBe(true);
+    const asMember = capabilityItems(fragment);
+    expect(asMember).toContain('Work in sandbox only (your role has no production access)');
+    expect(asMember.some((c) => c.startsWith('Create, update and invite in WorkOS'))).toBe(true);
+    expect(asMember.some((c) => c.startsWith('Switch to the production environment'))).toBe(false);
+
+    // And back: the admin team’s list again, exactly as first rendered.
+    expect(capabilityItems(await (await capabilitiesFor(browser, base, form, demo)).text())).toEqual(asAdmin);
+  });
+
+  test('capabilities — narrowed by the requested scope in the team picked (mcp:read: nothing that changes WorkOS)', async () => {
+    const browser = await signIn(base, 'admin@demo.test', 'Gatehouse Demo Team');
+    const client = await register(h);
+    const page = await browser.fetch(
+      authorizeUrl(base, standardParams(base, client.client_id, pkce().challenge, { scope: 'mcp:read' })),
+    );
+    const html = await page.text();
+    const labs = /<option value="([^"]+)"[^>]*>\s*Gatehouse Labs \(member\)/.exec(html)![1]!;
+    const form = { csrf: hiddenInput(html, '_csrf'), request: hiddenInput(html, 'request') };
+    const items = capabilityItems(await (await capabilitiesFor(browser, base, form, labs)).text());
+    expect(items).toContain('Nothing that changes WorkOS (your role is read-only there)');
+    expect(items.some((c) => c.startsWith('Create, update and invite'))).toBe(false);
+  });
+
+  test('initial list — the role WorkOS lists now in the selected team, not the one the session signed in with', async () => {
+    const browser = await signIn(base, 'member@demo.test');
+    const identity = gh.ctx.workos.identity.client.userManagement;
+    const [user] = (await identity.listUsers({ email: 'member@demo.test' })).data;
+    const [membership] = (await identity.listOrganizationMemberships({ userId: user!.id })).data;
+    await identity.updateOrganizationMembership(membership!.id, { roleSlug: 'viewer' });
+    try {
+      const client = await register(h);
+      const page = await browser.fetch(
+        authorizeUrl(base, standardParams(base, client.client_id, pkce().challenge)),
+      );
+      expect(page.status).toBe(200);
+      const items = capabilityItems(await page.text());
+      expect(items).toContain('Nothing that changes WorkOS (your role is read-only there)');
+      expect(items.some((c) => c.startsWith('Create, update and invite'))).toBe(false);
+    } finally {
+      await identity.updateOrganizationMembership(membership!.id, { roleSlug: 'member' });
+      gh.ctx.oauth.principals.invalidate(user!.id);
+    }
   });
 
   test('admin choosing the demo team — acts as admin there', async () => {
@@ -496,6 +598,64 @@ describe('client ID metadata document client', () => {
     await browser.fetch(url);
     expect(documentFetches).toBe(before + 1);
   });
+});
+
+describe('refresh tokens follow the registered grant types (RFC 7591 §2)', () => {
+  test('DCR without grant_types — registered as authorization_code only; no refresh_token and no offline_access', async () => {
+    const browser = await signIn(base, 'member@demo.test');
+    const client = await register(h, { grant_types: undefined });
+    expect(client.grant_types).toEqual(['authorization_code']);
+    // It asks for the default scope, offline_access included, and is granted what it can use.
+    const t = await tokensFor(browser, base, client, { scope: 'mcp offline_access' });
+    expect('refresh_token' in t).toBe(false);
+    expect(t.scope).toBe('mcp');
+    expect((await whoami(t.access_token)).scopes).toEqual(['mcp']);
+    const familyId = gh.ctx.db
+      .select()
+      .from(schema.tokens)
+      .where(eq(schema.tokens.hash, sha256(t.access_token)))
+      .get()!.familyId;
+    const kinds = gh.ctx.db
+      .select({ kind: schema.tokens.kind })
+      .from(schema.tokens)
+      .where(eq(schema.tokens.familyId, familyId))
+      .all();
+    expect(kinds).toEqual([{ kind: 'access' }]);
+  });
+
+  test('DCR with refresh_token — the response carries a refresh token that works, and offline_access', async () => {
+    const browser = await signIn(base, 'member@demo.test');
+    const client = await register(h, { grant_types: ['authorization_code', 'refresh_token'] });
+    const t = await tokensFor(browser, base, client);
+    expect(t.refresh_token.startsWith('gatehouse_rt_')).toBe(true);
+    expect(t.scope).toBe('mcp offline_access');
+    const r = await refresh(base, client, t.refresh_token);
+    expect(r.status).toBe(200);
+    expect(r.body.refresh_token!.startsWith('gatehouse_rt_')).toBe(true);
+  });
+
+  for (const [what, url, refreshes] of [
+    ['listing refresh_token', CIMD_URL, true],
+    ['without grant_types', CIMD_NO_REFRESH_URL, false],
+  ] as const) {
+    test(`metadata document ${what} — ${refreshes ? 'a refresh token' : 'no refresh token, no offline_access'}`, async () => {
+      const browser = await signIn(base, 'member@demo.test');
+      const { verifier, challenge } = pkce();
+      const back = await consent(browser, authorizeUrl(base, standardParams(base, url, challenge)));
+      const code = back.searchParams.get('code')!;
+      const t = await tokenRequest(base, {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        redirect_uri: REDIRECT_URI,
+        client_id: url,
+        resource: `${base}/mcp`,
+      });
+      expect(t.status).toBe(200);
+      expect('refresh_token' in t.body).toBe(refreshes);
+      expect(t.body.scope).toBe(refreshes ? 'mcp offline_access' : 'mcp');
+    });
+  }
 });
 
 describe('registration rate limit', () => {

@@ -14,6 +14,8 @@ import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 import {
   authorize,
+  capabilitiesFor,
+  capabilityItems,
   challengeParams,
   exchange,
   type Harness,
@@ -375,6 +377,59 @@ describe('consent page (RFC 9700 §4.4.1.9 clickjacking, CSRF)', () => {
     expect(await res.text()).toContain('expired');
   });
 
+  test('the same consent form posted twice — the second is 409 "already used", one code only', async () => {
+    const c = await register(h);
+    const page = await consentPage(c);
+    const fields = {
+      _csrf: page.csrf,
+      request: page.request,
+      decision: 'allow',
+      organization_id: hiddenInput(page.html, 'organization_id')!,
+    };
+    const first = await member.post(`${base}/authorize`, fields);
+    expect(first.status).toBe(303);
+    expect(new URL(first.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+    const second = await nothingIssued(() => member.post(`${base}/authorize`, fields));
+    expect(second.status).toBe(409);
+    expect(second.headers.get('location')).toBeNull();
+    expect(second.headers.get('content-type')).toContain('text/html');
+    expect(await second.text()).toContain('This consent form was already used');
+  });
+
+  test('a consent form denied, then posted again with allow — 409, no code', async () => {
+    const c = await register(h);
+    const page = await consentPage(c);
+    const fields = {
+      _csrf: page.csrf,
+      request: page.request,
+      organization_id: hiddenInput(page.html, 'organization_id')!,
+    };
+    const denied = await member.post(`${base}/authorize`, { ...fields, decision: 'deny' });
+    expect(new URL(denied.headers.get('location')!).searchParams.get('error')).toBe('access_denied');
+    const allowed = await nothingIssued(() =>
+      member.post(`${base}/authorize`, { ...fields, decision: 'allow' }),
+    );
+    expect(allowed.status).toBe(409);
+    expect(allowed.headers.get('location')).toBeNull();
+  });
+
+  test('the same consent form posted twice at once — exactly one code', async () => {
+    const c = await register(h);
+    const page = await consentPage(c);
+    const fields = {
+      _csrf: page.csrf,
+      request: page.request,
+      decision: 'allow',
+      organization_id: hiddenInput(page.html, 'organization_id')!,
+    };
+    const before = issued().codes;
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => member.post(`${base}/authorize`, fields)),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([303, 409, 409, 409, 409]);
+    expect(issued().codes).toBe(before + 1);
+  });
+
   test('allowing for a team the human is not in — 403, no code', async () => {
     const c = await register(h);
     const page = await consentPage(c);
@@ -388,6 +443,97 @@ describe('consent page (RFC 9700 §4.4.1.9 clickjacking, CSRF)', () => {
     );
     expect(res.status).toBe(403);
     expect(res.headers.get('location')).toBeNull();
+  });
+});
+
+describe('consent page — the team picker’s capability fragment', () => {
+  async function consentForm(browser = member) {
+    const res = await authorizeWith({}, client, browser);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    return { csrf: hiddenInput(html, '_csrf'), request: hiddenInput(html, 'request'), html };
+  }
+  const ownTeam = (html: string) => hiddenInput(html, 'organization_id')!;
+  async function labsId(): Promise<string> {
+    const orgs = await gh.ctx.workos.identity.client.organizations.listOrganizations({ limit: 100 });
+    return orgs.data.find((o) => o.name === 'Gatehouse Labs')!.id;
+  }
+
+  test('the own team — 200 with the member’s capabilities', async () => {
+    const form = await consentForm();
+    const res = await capabilitiesFor(member, base, form, ownTeam(form.html));
+    expect(res.status).toBe(200);
+    expect(capabilityItems(await res.text())).toEqual(capabilityItems(form.html));
+  });
+
+  test('a team that exists but the human is not in (Gatehouse Labs) — 403, nothing about it', async () => {
+    const form = await consentForm();
+    const res = await capabilitiesFor(member, base, form, await labsId());
+    expect(res.status).toBe(403);
+    // htmx swaps error answers too: the list says what went wrong.
+    expect(capabilityItems(await res.text())).toEqual(['You are not a member of that team.']);
+  });
+
+  test('an unknown team id without htmx — the 403 error page', async () => {
+    const form = await consentForm();
+    const res = await capabilitiesFor(member, base, form, 'org_not_mine', {
+      headers: { 'hx-request': 'false' },
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('You are not a member of that team.');
+  });
+
+  test('without the CSRF header — 403', async () => {
+    const form = await consentForm();
+    const res = await capabilitiesFor(member, base, { ...form, csrf: undefined }, ownTeam(form.html));
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('missing CSRF token');
+  });
+
+  test('with another session’s CSRF token — 403', async () => {
+    const form = await consentForm();
+    const theirs = await consentForm(viewer);
+    const res = await capabilitiesFor(member, base, { ...form, csrf: theirs.csrf }, ownTeam(form.html));
+    expect(res.status).toBe(403);
+  });
+
+  test('another human’s consent form — 400 not issued to you', async () => {
+    const form = await consentForm();
+    const theirs = await consentForm(viewer);
+    const res = await capabilitiesFor(
+      viewer,
+      base,
+      { ...theirs, request: form.request },
+      ownTeam(theirs.html),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('not issued to you');
+  });
+
+  test('a tampered, missing or repeated parameter — 400', async () => {
+    const form = await consentForm();
+    const team = ownTeam(form.html);
+    const tampered = { ...form, request: `${form.request!.slice(0, -4)}AAAA` };
+    expect((await capabilitiesFor(member, base, tampered, team)).status).toBe(400);
+    expect((await capabilitiesFor(member, base, { ...form, request: undefined }, team)).status).toBe(400);
+    expect((await capabilitiesFor(member, base, form, undefined)).status).toBe(400);
+    const twice = await capabilitiesFor(member, base, form, team, { query: `&organization_id=${team}` });
+    expect(twice.status).toBe(400);
+  });
+
+  test('an expired consent form — 410', async () => {
+    const form = await consentForm();
+    clock.advance(11 * 60 * 1000);
+    expect((await capabilitiesFor(member, base, form, ownTeam(form.html))).status).toBe(410);
+  });
+
+  test('signed out — 401', async () => {
+    const form = await consentForm();
+    const res = await fetch(
+      `${base}/authorize/capabilities?${new URLSearchParams({ request: form.request!, organization_id: 'x' })}`,
+      { headers: { 'x-csrf-token': form.csrf!, 'hx-request': 'true' } },
+    );
+    expect(res.status).toBe(401);
   });
 });
 

@@ -201,3 +201,29 @@ export function challengeParams(header: string | null): Record<string, string> {
   for (const m of header!.slice(7).matchAll(/([a-z_]+)="([^"]*)"/g)) out[m[1]!] = m[2]!;
   return out;
 }
+
+/** The items of the consent page's capability list (a whole page or the htmx fragment). */
+export function capabilityItems(html: string): string[] {
+  const list = /<ul[^>]*data-testid="capabilities"[^>]*>([\s\S]*?)<\/ul>/.exec(html)?.[1];
+  expect(list).toBeDefined();
+  return [...list!.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.trim());
+}
+
+/**
+ * What the consent page's team picker asks for when it changes: GET /authorize/capabilities with
+ * the chosen team and the page's sealed request, sent as htmx sends it (X-CSRF-Token header).
+ */
+export function capabilitiesFor(
+  browser: CookieClient,
+  base: string,
+  page: { csrf: string | undefined; request: string | undefined },
+  organizationId: string | undefined,
+  extra: { headers?: Record<string, string>; query?: string } = {},
+): Promise<Response> {
+  const u = new URL(`${base}/authorize/capabilities`);
+  if (organizationId !== undefined) u.searchParams.set('organization_id', organizationId);
+  if (page.request !== undefined) u.searchParams.set('request', page.request);
+  const headers: Record<string, string> = { 'hx-request': 'true', ...extra.headers };
+  if (page.csrf !== undefined) headers['x-csrf-token'] = page.csrf;
+  return browser.fetch(`${u}${extra.query ?? ''}`, { headers });
+}

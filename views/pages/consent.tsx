@@ -55,7 +55,17 @@ export function ConsentPage(p: ConsentPageProps) {
           {p.teams.length > 1 ? (
             <label class="stack">
               <span>Act in team</span>
-              <select name="organization_id" data-testid="team-select">
+              {/* Choosing another team swaps in what the client could do there (htmx; the
+                  signed request comes along so the list is narrowed by the same scopes). */}
+              <select
+                name="organization_id"
+                data-testid="team-select"
+                hx-get="/authorize/capabilities"
+                hx-trigger="change"
+                hx-include="[name='request']"
+                hx-target="#capabilities"
+                hx-swap="outerHTML"
+              >
                 {p.teams.map((t) => (
                   <option
                     value={t.organizationId}
@@ -72,11 +82,7 @@ export function ConsentPage(p: ConsentPageProps) {
           )}
           <div>
             <h2>It will be able to</h2>
-            <ul data-testid="capabilities">
-              {p.capabilities.map((c) => (
-                <li safe>{c}</li>
-              ))}
-            </ul>
+            <CapabilityList capabilities={p.capabilities} />
             <p class="muted">
               It can never impersonate users, mint or rotate credentials, change Gatehouse's access settings,
               or delete your team.
@@ -93,5 +99,26 @@ export function ConsentPage(p: ConsentPageProps) {
         </form>
       </section>
     </Layout>
+  );
+}
+
+export interface CapabilityListProps {
+  capabilities: string[];
+  /** Why the list could not be computed (shown in its place). */
+  error?: string;
+}
+
+/** What the client could do in the chosen team; also the htmx fragment the team picker swaps in. */
+export function CapabilityList(p: CapabilityListProps) {
+  return (
+    <ul id="capabilities" data-testid="capabilities" aria-live="polite">
+      {p.error ? (
+        <li class="error" role="alert" safe>
+          {p.error}
+        </li>
+      ) : (
+        p.capabilities.map((c) => <li safe>{c}</li>)
+      )}
+    </ul>
   );
 }

@@ -1,14 +1,17 @@
 import type { Permission } from '../../../db/schema/enums.ts';
-import { ConsentPage } from '../../../views/pages/consent.tsx';
+import { CapabilityList, ConsentPage } from '../../../views/pages/consent.tsx';
 import type { AppContext } from '../../app/context.ts';
+import type { BrowserSession } from '../../auth/browser-sessions.ts';
 import { enterTeam } from '../../auth/enter-team.ts';
 import { currentSession, shellUser } from '../../console/session.ts';
-import { AppError } from '../../errors/app-error.ts';
+import { randomToken } from '../../crypto/random.ts';
+import { AppError, isAppError } from '../../errors/app-error.ts';
 import { readForm } from '../../http/forms.ts';
 import { renderPage } from '../../http/page.ts';
-import { redirectResponse } from '../../http/responses.ts';
+import { fragmentResponse, redirectResponse } from '../../http/responses.ts';
 import { capPermissions } from '../scopes.ts';
 import { describeCapabilities } from './capabilities.ts';
+import { permissionsInTeam } from './team-permissions.ts';
 import {
   type AuthorizeRequest,
   clientRedirect,
@@ -22,6 +25,35 @@ const CONSENT_FORM_TTL_MS = 10 * 60 * 1000;
 interface SealedConsent extends AuthorizeRequest {
   userId: string;
   exp: number;
+  /** Makes the form single-use: recorded when it is first submitted. */
+  nonce: string;
+}
+
+const START_AGAIN = 'Start the connection again from your client.';
+
+/**
+ * Opens a consent form's sealed request: it must be sealed here, for this human, and unexpired.
+ * Throws a 4xx AppError otherwise.
+ */
+function openConsentForm(ctx: AppContext, s: BrowserSession, sealed: string): SealedConsent {
+  const opened = ctx.sealer.open(sealed);
+  const req = opened ? (JSON.parse(opened) as SealedConsent) : undefined;
+  if (!req || req.userId !== s.userId || typeof req.nonce !== 'string')
+    throw new AppError('invalid_input', 'This consent form was not issued to you.');
+  if (req.exp <= ctx.clock.now()) {
+    throw new AppError('gone', 'This consent form has expired.', { hint: START_AGAIN });
+  }
+  return req;
+}
+
+/** What the consent page promises in a team: the human's permissions there, narrowed by the scopes. */
+function capabilitiesIn(
+  ctx: AppContext,
+  s: BrowserSession,
+  team: { organizationId: string; role: string },
+  scopes: readonly string[],
+): string[] {
+  return describeCapabilities(capPermissions(permissionsInTeam(ctx, s, team), scopes));
 }
 
 /** Where the code goes, as shown to the human: the redirect URI's host, or a native app's scheme. */
@@ -93,11 +125,14 @@ export async function authorize(ctx: AppContext, request: Request): Promise<Resp
   }
 
   const teams = await ctx.authkit.teams(s.workosUserId);
-  const permissions = capPermissions(s.permissions, v.request.scopes);
+  // The team the picker starts on, and the capabilities shown for it, come from the same place:
+  // the human's role in that team (the session's team unless WorkOS no longer lists it).
+  const selected = teams.find((t) => t.organizationId === s.organizationId) ?? teams[0];
   const sealed: SealedConsent = {
     ...v.request,
     userId: s.userId,
     exp: ctx.clock.now() + CONSENT_FORM_TTL_MS,
+    nonce: randomToken(16),
   };
   return renderPage(
     ctx,
@@ -111,8 +146,10 @@ export async function authorize(ctx: AppContext, request: Request): Promise<Resp
           ? { kind: 'cimd', url: v.client.id }
           : { kind: 'dcr', registeredAt: new Date(v.client.createdAt).toISOString().slice(0, 10) },
       teams: teams.map((t) => ({ organizationId: t.organizationId, name: t.name, role: t.role })),
-      currentOrganizationId: s.organizationId,
-      capabilities: describeCapabilities(permissions),
+      currentOrganizationId: selected?.organizationId ?? s.organizationId,
+      capabilities: selected
+        ? capabilitiesIn(ctx, s, selected, v.request.scopes)
+        : describeCapabilities(capPermissions(s.permissions, v.request.scopes)),
       sealedRequest: ctx.sealer.seal(JSON.stringify(sealed)),
     }) as string,
     { formActionOrigins: [formActionSource(v.request.redirectUri)] },
@@ -138,21 +175,24 @@ export async function decide(ctx: AppContext, request: Request): Promise<Respons
     });
   const form = await readForm(request);
   ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
-  const opened = ctx.sealer.open(form.require('request', 'The authorization request'));
-  const req = opened ? (JSON.parse(opened) as SealedConsent) : undefined;
-  if (!req || req.userId !== s.userId)
-    throw new AppError('invalid_input', 'This consent form was not issued to you.');
-  if (req.exp <= ctx.clock.now()) {
-    throw new AppError('gone', 'This consent form has expired.', {
-      hint: 'Start the connection again from your client.',
-    });
-  }
+  const req = openConsentForm(ctx, s, form.require('request', 'The authorization request'));
   // The client may have changed since the page was shown: check it again.
   const client = await ctx.oauth.clients.resolve(req.clientId);
   if (!client.ok || !client.client.redirectUris.includes(req.redirectUri)) {
     throw new AppError('invalid_input', 'The client is no longer registered with that redirect URI.');
   }
   const decision = form.require('decision');
+  if (decision !== 'allow' && decision !== 'deny')
+    throw new AppError('invalid_input', 'decision must be allow or deny.');
+  // Read before the form is spent, so a submission missing its team does not use it up.
+  const organizationId = decision === 'allow' ? form.require('organization_id', 'A team') : '';
+  // Each form is answered once, before anything else happens: a second submission would mint a
+  // second code for the same authorization request, or deny after an allow.
+  if (!ctx.oauth.consents.useForm(req.nonce, s.userId, req.exp)) {
+    throw new AppError('conflict', 'This consent form was already used.', {
+      hint: `Each consent form can be submitted once. ${START_AGAIN}`,
+    });
+  }
   if (decision === 'deny') {
     ctx.audit.append({
       event: 'oauth.consent',
@@ -164,13 +204,47 @@ export async function decide(ctx: AppContext, request: Request): Promise<Respons
     });
     return errorRedirect(ctx, req.redirectUri, req.state, 'access_denied', 'The user denied access.', 303);
   }
-  if (decision !== 'allow') throw new AppError('invalid_input', 'decision must be allow or deny.');
 
-  const organizationId = form.require('organization_id', 'A team');
   const team = await teamFor(ctx, s, organizationId);
   ctx.oauth.consents.grant(s.userId, team.teamId, req.clientId, req.scopes);
   const code = ctx.oauth.codes.issueCode({ ...codeFields(req), userId: s.userId, teamId: team.teamId });
   return success(ctx, req, code, 303);
+}
+
+/**
+ * GET /authorize/capabilities?organization_id=…&request=… — the consent page's capability list
+ * for the team chosen in its picker (htmx swaps it in). Read-only, but it reveals the human's
+ * role: it needs the page's CSRF token (the X-CSRF-Token header htmx sends), a consent form
+ * sealed for this human, and a team WorkOS lists them as an active member of.
+ */
+export async function capabilitiesFragment(ctx: AppContext, request: Request): Promise<Response> {
+  const htmx = request.headers.get('hx-request') === 'true';
+  try {
+    const s = currentSession(ctx, request);
+    if (!s) throw new AppError('unauthenticated', 'Your session has ended.', { hint: START_AGAIN });
+    ctx.csrf.verify(request, undefined, s.idHash);
+    const params = new URL(request.url).searchParams;
+    const one = (name: string, label: string) => {
+      const all = params.getAll(name);
+      if (all.length > 1)
+        throw new AppError('invalid_input', `The parameter ${name} was sent more than once.`);
+      if (!all[0]) throw new AppError('invalid_input', `${label} is required.`);
+      return all[0];
+    };
+    const req = openConsentForm(ctx, s, one('request', 'The authorization request'));
+    const organizationId = one('organization_id', 'A team');
+    const team = (await ctx.authkit.teams(s.workosUserId)).find((t) => t.organizationId === organizationId);
+    if (!team) throw new AppError('forbidden', 'You are not a member of that team.');
+    return fragmentResponse(
+      CapabilityList({ capabilities: capabilitiesIn(ctx, s, team, req.scopes) }) as string,
+    );
+  } catch (e) {
+    if (!htmx || !isAppError(e)) throw e;
+    // htmx swaps error answers too: the list then says what went wrong instead.
+    return fragmentResponse(CapabilityList({ capabilities: [], error: e.message }) as string, {
+      status: e.status,
+    });
+  }
 }
 
 /** The chosen team: the session's own, or another of the human's teams (the console follows). */

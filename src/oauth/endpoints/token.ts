@@ -6,12 +6,12 @@ import { readOAuthForm } from './body.ts';
 import { authenticateClient } from './client-auth.ts';
 
 function tokenResponse(t: IssuedTokens): Response {
-  // RFC 6749 §5.1
+  // RFC 6749 §5.1: refresh_token is OPTIONAL, and left out for clients that cannot use it.
   return oauthJson({
     access_token: t.accessToken,
     token_type: 'Bearer',
     expires_in: t.expiresInSeconds,
-    refresh_token: t.refreshToken,
+    ...(t.refreshToken ? { refresh_token: t.refreshToken } : {}),
     scope: formatScope(t.scopes),
   });
 }
@@ -91,6 +91,7 @@ export async function token(ctx: AppContext, request: Request): Promise<Response
       redirectUri: params.get('redirect_uri') ?? undefined,
       codeVerifier: params.get('code_verifier') ?? undefined,
       resource,
+      grantTypes: client.grantTypes,
     });
     if (!r.ok) {
       // RFC 8707 §2: a resource the grant was not issued for is invalid_target, not invalid_grant.
