@@ -56,7 +56,9 @@ export const oauthConsents = sqliteTable(
 
 /**
  * Consent forms already submitted, by the nonce sealed into each form: a rendered consent form
- * can be posted once. Rows past `expiresAt` (when the form would have expired anyway) are pruned.
+ * is decided once. The decision's redirect is kept sealed (it carries the code), so the same
+ * browser session posting the form again (a double click) gets the same answer, not a new code.
+ * Rows past `expiresAt` (when the form would have expired anyway) are pruned.
  */
 export const oauthConsentForms = sqliteTable(
   'oauth_consent_forms',
@@ -67,6 +69,10 @@ export const oauthConsentForms = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     usedAt: integer('used_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
+    /** SHA-256 of the browser session that decided. */
+    sessionHash: text('session_hash'),
+    /** The decision's redirect Location, sealed; null while it is being decided. */
+    answer: text('answer'),
   },
   (t) => [index('oauth_consent_forms_expires').on(t.expiresAt)],
 );

@@ -69,22 +69,53 @@ export class ConsentsService {
   }
 
   /**
-   * Marks a consent form as submitted; false when it already was. One atomic insert on the
-   * nonce's primary key, so of two concurrent submissions exactly one wins. Forms past their
-   * expiry are refused anyway, so their rows are pruned here.
+   * Claims a consent form for deciding: true for the first submission. One atomic insert on the
+   * nonce's primary key, so of concurrent submissions exactly one wins. Forms past their expiry
+   * are refused anyway, so their rows are pruned here.
    */
-  useForm(nonce: string, userId: string, expiresAt: number): boolean {
+  claimForm(nonce: string, userId: string, sessionHash: string, expiresAt: number): boolean {
     const now = this.clock.now();
     return this.db.transaction((tx) => {
       tx.delete(schema.oauthConsentForms).where(lte(schema.oauthConsentForms.expiresAt, now)).run();
       const inserted = tx
         .insert(schema.oauthConsentForms)
-        .values({ nonce, userId, usedAt: now, expiresAt })
+        .values({ nonce, userId, sessionHash, usedAt: now, expiresAt })
         .onConflictDoNothing()
         .returning({ nonce: schema.oauthConsentForms.nonce })
         .all();
       return inserted.length === 1;
     });
+  }
+
+  /** Records the decided form's answer (sealed by the caller), for a repeated submission. */
+  answerForm(nonce: string, sealedAnswer: string): void {
+    this.db
+      .update(schema.oauthConsentForms)
+      .set({ answer: sealedAnswer })
+      .where(eq(schema.oauthConsentForms.nonce, nonce))
+      .run();
+  }
+
+  /** Forgets a claim whose decision failed (e.g. a team the human is not in), so the form can be fixed and sent again. */
+  releaseForm(nonce: string): void {
+    this.db
+      .delete(schema.oauthConsentForms)
+      .where(and(eq(schema.oauthConsentForms.nonce, nonce), isNull(schema.oauthConsentForms.answer)))
+      .run();
+  }
+
+  /**
+   * Where a claimed form stands for this browser session: its sealed answer, `pending` while the
+   * first submission is still deciding, or `refused` (another session's, or released).
+   */
+  formAnswer(nonce: string, sessionHash: string): { sealed: string } | 'pending' | 'refused' {
+    const row = this.db
+      .select({ answer: schema.oauthConsentForms.answer, sessionHash: schema.oauthConsentForms.sessionHash })
+      .from(schema.oauthConsentForms)
+      .where(eq(schema.oauthConsentForms.nonce, nonce))
+      .get();
+    if (!row || row.sessionHash !== sessionHash) return 'refused';
+    return row.answer === null ? 'pending' : { sealed: row.answer };
   }
 
   /** Forgets a remembered consent inside the caller's transaction (its audit entry is the caller's). */

@@ -186,13 +186,35 @@ export async function decide(ctx: AppContext, request: Request): Promise<Respons
     throw new AppError('invalid_input', 'decision must be allow or deny.');
   // Read before the form is spent, so a submission missing its team does not use it up.
   const organizationId = decision === 'allow' ? form.require('organization_id', 'A team') : '';
-  // Each form is answered once, before anything else happens: a second submission would mint a
-  // second code for the same authorization request, or deny after an allow.
-  if (!ctx.oauth.consents.useForm(req.nonce, s.userId, req.exp)) {
+  // Each form is decided once, before anything else happens: a second decision would mint a
+  // second code for the same authorization request, or deny after an allow. The same browser
+  // posting it again (a double click: the browser drops the first answer and shows the second)
+  // gets the first decision's answer again.
+  if (!ctx.oauth.consents.claimForm(req.nonce, s.userId, s.idHash, req.exp)) {
+    const again = await firstAnswer(ctx, req.nonce, s.idHash);
+    if (again) return redirectResponse(again, undefined, 303);
     throw new AppError('conflict', 'This consent form was already used.', {
       hint: `Each consent form can be submitted once. ${START_AGAIN}`,
     });
   }
+  let answer: Response;
+  try {
+    answer = await decideOnce(ctx, s, req, decision, organizationId);
+  } catch (e) {
+    ctx.oauth.consents.releaseForm(req.nonce);
+    throw e;
+  }
+  ctx.oauth.consents.answerForm(req.nonce, ctx.sealer.seal(answer.headers.get('location')!));
+  return answer;
+}
+
+async function decideOnce(
+  ctx: AppContext,
+  s: NonNullable<ReturnType<typeof currentSession>>,
+  req: SealedConsent,
+  decision: 'allow' | 'deny',
+  organizationId: string,
+): Promise<Response> {
   if (decision === 'deny') {
     ctx.audit.append({
       event: 'oauth.consent',
@@ -204,11 +226,24 @@ export async function decide(ctx: AppContext, request: Request): Promise<Respons
     });
     return errorRedirect(ctx, req.redirectUri, req.state, 'access_denied', 'The user denied access.', 303);
   }
-
   const team = await teamFor(ctx, s, organizationId);
   ctx.oauth.consents.grant(s.userId, team.teamId, req.clientId, req.scopes);
   const code = ctx.oauth.codes.issueCode({ ...codeFields(req), userId: s.userId, teamId: team.teamId });
   return success(ctx, req, code, 303);
+}
+
+/** How long a repeated submission waits for the first one's decision (it may await WorkOS). */
+const REPEAT_WAIT_MS = 5_000;
+
+/** The first decision's redirect for a form this browser session already posted, once it exists. */
+async function firstAnswer(ctx: AppContext, nonce: string, sessionHash: string): Promise<string | undefined> {
+  const deadline = Date.now() + REPEAT_WAIT_MS;
+  for (;;) {
+    const state = ctx.oauth.consents.formAnswer(nonce, sessionHash);
+    if (typeof state === 'object') return ctx.sealer.open(state.sealed);
+    if (state === 'refused' || Date.now() >= deadline) return undefined;
+    await Bun.sleep(25);
+  }
 }
 
 /**
