@@ -21,6 +21,11 @@ export interface AppErrorOptions {
   fields?: { field: string; message: string }[];
   /** Seconds to wait before retrying (rate limits). */
   retryAfterSeconds?: number;
+  /**
+   * For a `forbidden` refusal a tool makes itself (no approval covers the call, say): the reason
+   * the audit trail and the denial metrics record. A tool's `forbidden` is always a denial.
+   */
+  denial?: string;
   cause?: unknown;
 }
 
@@ -29,6 +34,7 @@ export class AppError extends Error {
   readonly hint: string | undefined;
   readonly fields: { field: string; message: string }[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly denial: string | undefined;
 
   constructor(
     readonly code: ErrorCode,
@@ -40,6 +46,7 @@ export class AppError extends Error {
     this.hint = options.hint;
     this.fields = options.fields;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.denial = options.denial;
   }
 
   get status(): number {

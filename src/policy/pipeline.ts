@@ -18,6 +18,7 @@ import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import type { Principal } from '../oauth/principal.ts';
+import { scopeAllows } from '../oauth/scopes.ts';
 import type { McpSessionState, ToolContext, ToolDefinition } from '../tools/types.ts';
 import type { ConfirmFailure } from './confirmations.ts';
 import { filterValue } from './secrets.ts';
@@ -40,6 +41,7 @@ export type DenialReason =
   | 'mcp_disabled'
   | 'unknown_tool'
   | 'missing_permission'
+  | 'insufficient_scope'
   | 'invalid_arguments'
   | 'production_not_allowed'
   | 'production_unavailable'
@@ -142,10 +144,18 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
         'Call tools/list to see the tools available to you.',
       );
     if (!p.permissions.includes(tool.permission)) {
+      if (!scopeAllows(tool.permission, p.scopes)) {
+        throw deny(
+          'insufficient_scope',
+          'forbidden',
+          `${tool.name} needs ${tool.permission}, but this connection was authorized read-only (scope "mcp:read").`,
+          'Reconnect the client asking for the "mcp" scope (for a connection token, create a full-access one under Connections); your role is not the problem.',
+        );
+      }
       throw deny(
         'missing_permission',
         'forbidden',
-        `${tool.name} needs the ${tool.permission} permission, which your role (${p.role}) or this connection's scope does not include.`,
+        `${tool.name} needs the ${tool.permission} permission, which your role (${p.role}) does not include.`,
         'Ask a team admin for a role that includes it.',
       );
     }
@@ -214,6 +224,10 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
   } catch (e) {
     // 9. Denials and failures are results too, and are audited like successes.
     if (e instanceof Denied) return finish('denied', toToolResult(e.error, filter), e.reason);
+    // A tool's own refusal (no approval covers the call, a header it may not set…) is a denial
+    // too: audited and counted as one, not as a failure.
+    if (isAppError(e) && e.code === 'forbidden')
+      return finish('denied', toToolResult(e, filter), e.denial ?? 'refused_by_tool');
     if (isAppError(e)) return finish('failed', toToolResult(e, filter), e.code);
     app.log.error('tool failed unexpectedly', {
       tool: call.name,

@@ -290,6 +290,25 @@ test('approvals — a newer grant takes over only the providers it names; older 
   expect(refused.isError).toBe(true);
 });
 
+test('no approval — the refusal is a denial (approval_required) in the audit trail and the metrics, not a failure', async () => {
+  const agent = await freshMember();
+  const r = await call(agent, 'call_integration_api', {
+    method: 'POST',
+    url: LINEAR_URL,
+    body: VIEWER_QUERY,
+  });
+  expect(r.isError).toBe(true);
+  expect(r.text).toContain('No active approval covers Linear');
+  const row = gh.ctx.db.$client
+    .query<{ outcome: string; reason: string }, []>(
+      "SELECT outcome, reason FROM audit_entries WHERE tool = 'call_integration_api' ORDER BY seq DESC LIMIT 1",
+    )
+    .get()!;
+  expect(row).toEqual({ outcome: 'denied', reason: 'approval_required' });
+  const metrics = await (await fetch(`${gh.url}/metrics`)).text();
+  expect(metrics).toMatch(/gatehouse_denials_total\{[^}]*reason="approval_required"[^}]*\} [1-9]/);
+});
+
 test('another principal — the viewer and the member’s other client can neither check nor use the grant', async () => {
   const [owner, otherClient] = await Promise.all([freshMember(), freshMember()]);
   const exact = await requestAccess(owner, callRequest(VIEWER_QUERY, 'Owner only'));

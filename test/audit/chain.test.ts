@@ -43,10 +43,11 @@ beforeAll(async () => {
   const calls: [string, Record<string, unknown>][] = [
     ['whoami', {}],
     ['list_workos_organizations', { limit: 3 }],
-    ['whoami', { not_a_field: true }], // invalid arguments: failed, still audited
+    ['whoami', { not_a_field: true }], // invalid arguments: denied, still audited
     ['switch_environment', { environment: 'production' }], // denied for a member
     ['no_such_tool', {}], // unknown tool: denied, still audited
     ['list_users', { limit: 2 }],
+    ['get_organization_details', { organization_id: 'org_does_not_exist' }], // WorkOS 404: failed
   ];
   for (const [name, args] of calls) {
     await call(client, name, args);
@@ -64,19 +65,20 @@ describe('audit trail', () => {
   test('tool calls — every call, allowed, failed or denied, has exactly one entry', () => {
     const db = new Database(join(pristine, 'gatehouse.db'), { readonly: true });
     const rows = db
-      .query<{ tool: string; outcome: string }, []>(
-        "SELECT tool, outcome FROM audit_entries WHERE event = 'tool.call' ORDER BY seq",
+      .query<{ tool: string; outcome: string; reason: string | null }, []>(
+        "SELECT tool, outcome, reason FROM audit_entries WHERE event = 'tool.call' ORDER BY seq",
       )
       .all();
     db.close();
     expect(rows).toHaveLength(toolCalls);
-    expect(rows.map((r) => r.outcome)).toEqual([
-      'allowed',
-      'allowed',
-      'denied',
-      'failed',
-      'denied',
-      'allowed',
+    expect(rows.map((r) => [r.outcome, r.reason])).toEqual([
+      ['allowed', null],
+      ['allowed', null],
+      ['denied', 'invalid_arguments'],
+      ['denied', 'production_not_allowed'],
+      ['denied', 'unknown_tool'],
+      ['allowed', null],
+      ['failed', 'not_found'],
     ]);
   });
 

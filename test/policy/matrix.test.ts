@@ -60,7 +60,7 @@ const DISABLED = 'MCP access is disabled for your team by a Gatehouse admin.';
 const PRODUCTION_OFF = 'Production access is turned off for your team.';
 const WRITE_OFF = 'Write access is turned off for your team: Gatehouse is read-only right now.';
 const noPermission = (tool: string, permission: string, role: Role) =>
-  `${tool} needs the ${permission} permission, which your role (${role}) or this connection's scope does not include.`;
+  `${tool} needs the ${permission} permission, which your role (${role}) does not include.`;
 const noProductionRole = (role: Role) => `Your role (${role}) has no production access.`;
 
 const ALLOWED = 'allowed';
@@ -665,7 +665,7 @@ describe('matrix — follow-ups', () => {
     ]);
   });
 
-  test('a connection granted only the mcp:read scope is a viewer of its human’s rights', async () => {
+  test('a connection granted only the mcp:read scope is a viewer of its human’s rights, and is told the scope is why', async () => {
     setToggles(TOGGLES[0]!.t);
     const { access_token } = await tokensFor(gh.url, 'member@demo.test', {
       scope: 'mcp:read offline_access',
@@ -678,8 +678,9 @@ describe('matrix — follow-ups', () => {
       expect(await visibleNames(narrowed)).toEqual(reads);
       const r = await call(narrowed, 'create_workos_organization', { name: 'Narrowed' });
       expect(r.text.split('\n')[0]).toBe(
-        `Error (forbidden): ${noPermission('create_workos_organization', 'workos:write', 'member')}`,
+        'Error (forbidden): create_workos_organization needs workos:write, but this connection was authorized read-only (scope "mcp:read").',
       );
+      expect(r.text).toContain('your role is not the problem');
       expect((await call(narrowed, 'list_workos_organizations', { limit: 1 })).isError).toBe(false);
     } finally {
       await narrowed.close();
@@ -697,6 +698,7 @@ describe('matrix — follow-ups', () => {
     for (const reason of [
       'mcp_disabled',
       'missing_permission',
+      'insufficient_scope',
       'production_not_allowed',
       'write_disabled',
       'confirmation_required',

@@ -32,12 +32,14 @@ function agentHeaders(headers: Record<string, string> | undefined): Record<strin
       throw new AppError(
         'forbidden',
         `You cannot set the ${name} header: the request's method is what gets approved and checked; send that method instead.`,
+        { denial: 'header_refused' },
       );
     }
     if (FORBIDDEN_HEADERS.test(name)) {
       throw new AppError(
         'forbidden',
         `You cannot set the ${name} header: Gatehouse injects the provider credentials itself.`,
+        { denial: 'header_refused' },
       );
     }
     if (/[\r\n\0]/.test(value))
@@ -69,6 +71,8 @@ function consumeMessage(reason: ConsumeFailure, g?: Grant): string {
   }
 }
 
+const APPROVAL = { denial: 'approval_required' } as const;
+
 /** Which grant lets this call through; throws a clear denial when none does. */
 function authority(
   ctx: ToolContext,
@@ -90,22 +94,24 @@ function authority(
       // Compare first (no side effect)…
       check() {
         const g = ctx.app.grants.forRequester(requestId, p);
-        if (g?.kind !== 'call') throw new AppError('forbidden', consumeMessage('unknown'));
+        if (g?.kind !== 'call') throw new AppError('forbidden', consumeMessage('unknown'), APPROVAL);
         if (g.status !== 'approved')
           throw new AppError(
             'forbidden',
             consumeMessage(g.status === 'consumed' ? 'consumed' : 'not_approved', g),
+            APPROVAL,
           );
-        if (g.method !== req.method) throw new AppError('forbidden', consumeMessage('mismatch_method', g));
-        if (g.url !== req.url) throw new AppError('forbidden', consumeMessage('mismatch_url', g));
+        if (g.method !== req.method)
+          throw new AppError('forbidden', consumeMessage('mismatch_method', g), APPROVAL);
+        if (g.url !== req.url) throw new AppError('forbidden', consumeMessage('mismatch_url', g), APPROVAL);
         if (g.bodyHash !== (req.body === undefined ? null : sha256(req.body)))
-          throw new AppError('forbidden', consumeMessage('mismatch_body', g));
+          throw new AppError('forbidden', consumeMessage('mismatch_body', g), APPROVAL);
         return g;
       },
       // …consume after, atomically.
       commit() {
         const used = ctx.app.grants.consumeCall(requestId, requester, req);
-        if (!used.ok) throw new AppError('forbidden', consumeMessage(used.reason, used.grant));
+        if (!used.ok) throw new AppError('forbidden', consumeMessage(used.reason, used.grant), APPROVAL);
         return used.grant;
       },
     };
@@ -121,6 +127,7 @@ function authority(
         : `No active approval covers ${req.provider.name}${write ? ' for writes' : ''}.`,
       {
         hint: 'Ask a human with request_elevated_access (kind "session" or kind "call"), then check_access_request.',
+        denial: 'approval_required',
       },
     );
   };
@@ -176,6 +183,7 @@ export const callIntegrationApi = defineTool({
       throw new AppError(
         'forbidden',
         `This ${req.provider.name} request changes data, and your role (${p.role}) cannot write to integrations.`,
+        { denial: 'missing_permission' },
       );
     }
     const grantFor = authority(ctx, req, write, args.request_id);

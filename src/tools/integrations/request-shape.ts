@@ -28,12 +28,15 @@ export function canonicalRequest(method: string, url: string, body: unknown): Ca
     throw new AppError('invalid_input', `url is not an absolute URL: ${JSON.stringify(url.slice(0, 200))}`);
   }
   if (parsed.protocol !== 'https:')
-    throw new AppError('forbidden', 'Only https URLs of a known provider can be called.');
+    throw new AppError('forbidden', 'Only https URLs of a known provider can be called.', {
+      denial: 'provider_not_allowed',
+    });
   if (parsed.hash) throw new AppError('invalid_input', 'url must not contain a fragment.');
   const provider = providerForUrl(parsed);
   if (!provider) {
     throw new AppError('forbidden', `${parsed.host} is not a provider Gatehouse calls.`, {
       hint: 'Call list_integrations for the providers and their API base URLs.',
+      denial: 'provider_not_allowed',
     });
   }
   let text: string | undefined;
@@ -62,6 +65,7 @@ export function assertTeamAllowsWrites(settings: { allowWrite: boolean }, what: 
   if (!settings.allowWrite) {
     throw new AppError('forbidden', `Write access is turned off for your team, so ${what} is not allowed.`, {
       hint: 'Use read-only requests, or ask a team admin to turn on "Allow write access".',
+      denial: 'write_disabled',
     });
   }
 }

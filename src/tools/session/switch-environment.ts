@@ -22,11 +22,13 @@ export const switchEnvironment = defineTool({
       if (!p.settings.allowProduction) {
         throw new AppError('forbidden', 'Production access is turned off for your team.', {
           hint: 'Stay in sandbox, or ask a team admin.',
+          denial: 'production_not_allowed',
         });
       }
       if (!p.permissions.includes('workos:production')) {
         throw new AppError('forbidden', `Your role (${p.role}) has no production access.`, {
           hint: 'Stay in sandbox.',
+          denial: 'production_not_allowed',
         });
       }
       if (!ctx.app.workos.clients.production) {
