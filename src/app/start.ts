@@ -146,7 +146,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     auditKey,
     auditHead,
     metrics: new MetricsRecorder(db, clock),
-    confirmations: new ConfirmationsService(db, clock),
+    confirmations: new ConfirmationsService(db, clock, audit),
     grants,
     outbound: createOutbound({ testHostMap: hooks.outboundHostMap, log }),
     killSwitch: new KillSwitch({ db, clock, audit, events, tokens, grants }),

@@ -4,6 +4,7 @@
  */
 export const AUDIT_EVENTS = [
   'tool.call',
+  'confirmation.consumed',
   'settings.changed',
   'team.kill_switch',
   'grant.requested',

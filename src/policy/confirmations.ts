@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Environment } from '../../db/schema/enums.ts';
 import type { Clock } from '../app/clock.ts';
+import type { AuditInput, AuditService } from '../audit/service.ts';
 import { CONFIRMATION_TTL_MS } from '../config/constants.ts';
 import { randomToken, sha256 } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
@@ -43,6 +44,7 @@ export class ConfirmationsService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly audit?: AuditService,
   ) {}
 
   create(b: ConfirmationBinding & { userId: string; teamId: string; summary: Record<string, unknown> }): {
@@ -72,9 +74,15 @@ export class ConfirmationsService {
 
   /**
    * Compares the token's binding with this call first and consumes it only if everything
-   * matches, atomically: of concurrent calls with one token, exactly one succeeds.
+   * matches, atomically: of concurrent calls with one token, exactly one succeeds. `record` is
+   * the audit entry of the consumption, written in the same transaction: a token spent by a call
+   * that never answered (a crash mid-delete) is still accounted for.
    */
-  consume(token: string, b: ConfirmationBinding): { ok: true } | { ok: false; reason: ConfirmFailure } {
+  consume(
+    token: string,
+    b: ConfirmationBinding,
+    record?: Omit<AuditInput, 'event' | 'outcome'>,
+  ): { ok: true } | { ok: false; reason: ConfirmFailure } {
     const hash = sha256(token);
     const now = this.clock.now();
     return this.db.transaction((tx) => {
@@ -92,7 +100,10 @@ export class ConfirmationsService {
         .where(and(eq(schema.confirmations.hash, hash), isNull(schema.confirmations.consumedAt)))
         .returning({ h: schema.confirmations.hash })
         .all();
-      return taken.length === 1 ? ({ ok: true } as const) : ({ ok: false, reason: 'used' } as const);
+      if (taken.length !== 1) return { ok: false, reason: 'used' } as const;
+      if (record && this.audit)
+        this.audit.appendTx(tx, { ...record, event: 'confirmation.consumed', outcome: 'ok' });
+      return { ok: true } as const;
     });
   }
 }

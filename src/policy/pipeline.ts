@@ -310,7 +310,18 @@ async function confirmDestruction(
   const binding = { familyId: call.principal.familyId, tool: tool.name, args, environment: ctx.environment };
   const token = typeof args.confirmation_token === 'string' ? args.confirmation_token : undefined;
   if (token) {
-    const used = app.confirmations.consume(token, binding);
+    const p = call.principal;
+    const used = app.confirmations.consume(token, binding, {
+      teamId: p.teamId,
+      userId: p.userId,
+      actorEmail: p.email,
+      clientId: p.clientId,
+      familyId: p.familyId,
+      sessionId: call.session?.id || null,
+      tool: tool.name,
+      environment: ctx.environment,
+      args: { ...args, confirmation_token: '[redacted]' },
+    });
     if (used.ok) return true;
     throw deny(
       'confirmation_invalid',

@@ -129,11 +129,14 @@ describe('destructive two-step', () => {
     expect((await confirm(member, a, tokens[0]!)).structured?.status).toBe('deleted');
 
     const rows = gh.ctx.db.select().from(schema.auditEntries).all().slice(before);
-    expect(rows.map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual([
-      'denied:invalid_arguments',
-      'denied:confirmation_invalid',
-      'failed:not_found',
-      'allowed:',
+    // Each spent token has its own entry, committed with the consumption, before the call's.
+    expect(rows.map((r) => `${r.event}:${r.outcome}:${r.reason ?? ''}`)).toEqual([
+      'tool.call:denied:invalid_arguments',
+      'tool.call:denied:confirmation_invalid',
+      'confirmation.consumed:ok:',
+      'tool.call:failed:not_found',
+      'confirmation.consumed:ok:',
+      'tool.call:allowed:',
     ]);
     const dump = JSON.stringify(rows);
     for (const t of tokens) expect(dump).not.toContain(t);

@@ -271,6 +271,14 @@ async function crashRound(round: number): Promise<void> {
       .get(sha256(confirmation));
     expect(row).not.toBeNull();
     if (pastGate.length > 0 || answeredDeletes.length > 0) expect(row!.consumed_at).not.toBeNull();
+    // The consumption commits with its own audit entry: accounted for even when the delete it
+    // allowed was cut off by the crash.
+    const consumedEntries = db
+      .query<{ n: number }, [string]>(
+        "SELECT count(*) AS n FROM audit_entries WHERE event = 'confirmation.consumed' AND args LIKE ?",
+      )
+      .get(`%${orgId}%`)!.n;
+    expect(consumedEntries).toBe(row!.consumed_at === null ? 0 : 1);
 
     // The exact-call grant: consumed at most once; every other answered use was refused as used.
     const consumptions = db
