@@ -54,12 +54,13 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
         : {}),
       ...(session?.supportsUrlElicitation
         ? {
-            // Fire-and-acknowledge: the human opens the link; the tool result does not wait for approval.
+            // Sent on this call's own stream, ahead of its result (no GET stream needed); the
+            // tool does not wait for the human's answer, which only says they opened the link.
             elicitUrl: (message: string, url: string, elicitationId: string) =>
               ctx.mcpReq
                 .elicitInput(
                   { mode: 'url', message, url, elicitationId },
-                  { timeout: URL_ELICITATION_TIMEOUT_MS },
+                  { relatedRequestId: ctx.mcpReq.id, timeout: URL_ELICITATION_TIMEOUT_MS },
                 )
                 .then(() => undefined)
                 .catch(() => undefined),

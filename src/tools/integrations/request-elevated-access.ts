@@ -135,9 +135,10 @@ export const requestElevatedAccess = defineTool({
           `${providerById(id)?.name ?? id} is ${statuses.get(id) === 'needs_reauthorization' ? 'connected but needs re-authorization' : 'not connected'} in WorkOS Pipes for you; calls will fail until the human fixes that.`,
       );
     const approvalUrl = `${ctx.app.config.publicUrl}/approvals/${created.grant.id}?t=${created.approvalToken}`;
-    if (ctx.session?.supportsUrlElicitation && ctx.elicitUrl) {
-      await ctx.elicitUrl(`Approve access: ${args.reason}`, approvalUrl, created.grant.id);
-    }
+    // The link also goes to the human directly where the client can show it (URL-mode
+    // elicitation); not awaited: the agent gets its request id at once either way.
+    if (ctx.session?.supportsUrlElicitation && ctx.elicitUrl)
+      void ctx.elicitUrl(`Approve access: ${args.reason}`, approvalUrl, created.grant.id);
     return {
       structured: {
         request_id: created.grant.id,
