@@ -36,7 +36,10 @@ export async function fetchMetadataDocument(url: string, fetcher: MetadataFetche
   try {
     res = await fetcher(url);
   } catch (e) {
-    return { ok: false, message: `could not be fetched: ${e instanceof Error ? e.message : String(e)}` };
+    return {
+      ok: false,
+      message: `could not be fetched: ${(e instanceof Error ? e.message : String(e)).replace(/\.+$/, '')}`,
+    };
   }
   if (res.status !== 200)
     return { ok: false, message: `answered HTTP ${res.status} (expected 200; redirects are not followed)` };

@@ -133,7 +133,10 @@ export class ClientsService {
     }
     const valid = validateClientMetadata(fetched.document, 'cimd');
     if (!valid.ok)
-      return { ok: false, message: `The client metadata document is invalid: ${valid.problem.message}.` };
+      return {
+        ok: false,
+        message: `The client metadata document is invalid: ${valid.problem.message.replace(/\.+$/, '')}.`,
+      };
     const ttl =
       fetched.maxAgeSeconds === undefined
         ? CLIENT_METADATA_CACHE_TTL_MS
