@@ -8,7 +8,7 @@ import { AuditService } from '../audit/service.ts';
 import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { LoginFlows } from '../auth/login-flows.ts';
-import { SHUTDOWN_GRACE_MS } from '../config/constants.ts';
+import { MEMBERSHIP_SWEEP_MS, SHUTDOWN_GRACE_MS } from '../config/constants.ts';
 import type { Config } from '../config/index.ts';
 import { auditRoutes } from '../console/audit.ts';
 import { connectionsRoutes } from '../console/connections.ts';
@@ -61,6 +61,8 @@ export interface StartOptions {
   logger?: Logger;
   clock?: Clock;
   testHooks?: TestHooks;
+  /** How often open sessions' roles are re-read from WorkOS (default MEMBERSHIP_SWEEP_MS). */
+  membershipSweepMs?: number;
 }
 
 /** Dynamic client registrations allowed per address: a burst, then a steady rate. */
@@ -185,6 +187,9 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   };
   events.on('team.settings_changed', ({ teamId }) => refresh({ teamId }));
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
+  // A role changed in WorkOS itself (its dashboard, another tool) reaches idle sessions too: the
+  // roles behind open sessions are re-read now and then, and a change sends tools/list_changed.
+  const sweep = startMembershipSweep(ctx, mcp, options.membershipSweepMs ?? MEMBERSHIP_SWEEP_MS);
 
   const modules: RouteModule[] = [
     oauthRoutes,
@@ -224,6 +229,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       // Stop accepting, end MCP sessions and their streams, let in-flight requests finish
       // (bounded), then close whatever is left (idle keep-alive connections).
       void server.stop(false);
+      clearInterval(sweep);
       await mcp.close();
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (dispatch.inFlight() > 0 && Date.now() < deadline) await Bun.sleep(10);
@@ -235,4 +241,22 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       db.$client.close();
     },
   };
+}
+
+function startMembershipSweep(ctx: AppContext, mcp: McpEndpoint, everyMs: number) {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running || mcp.sessions.size === 0) return;
+    running = true;
+    try {
+      ctx.oauth.principals.invalidate();
+      await mcp.sessions.refreshVisibility({}, (familyId) => ctx.oauth.principals.forFamily(familyId));
+    } catch (e) {
+      ctx.log.warn('membership sweep failed', { error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      running = false;
+    }
+  }, everyMs);
+  timer.unref?.();
+  return timer;
 }

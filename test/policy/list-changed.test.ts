@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { and, asc, eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client.ts';
-import { call, tokensFor, toolNames } from '../support/mcp.ts';
+import { call, connectV2, tokensFor, toolNames } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 setDefaultTimeout(30_000);
@@ -198,6 +198,69 @@ describe('tools/list_changed on team settings', () => {
       expect(r.outcome).toBe('ok');
       expect(r.userId).toBe(actor.userId);
       expect(r.actorEmail).toBe('admin@demo.test');
+    }
+  });
+});
+
+describe('tools/list_changed on a role changed in WorkOS itself', () => {
+  let other: TestGatehouse | undefined;
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  test('an idle session is told when its human’s role changes in WorkOS, and its list follows', async () => {
+    // Its own server, sweeping every 200 ms (a minute by default), so the counts above stay exact.
+    other = await startTestGatehouse({ membershipSweepMs: 200 });
+    const { access_token } = await tokensFor(other.url, 'member@demo.test');
+    const idle = await connectListening(other.url, access_token);
+    try {
+      expect(await toolNames(idle.client)).toEqual(allTools);
+      // The change happens in WorkOS (as in its dashboard), not through Gatehouse.
+      const workos = other.ctx.workos.identity.client;
+      const user = (await workos.userManagement.listUsers({ email: 'member@demo.test' })).data[0]!;
+      const org = (await workos.organizations.listOrganizations({ limit: 100 })).data.find(
+        (o) => o.name === 'Gatehouse Demo Team',
+      )!;
+      const membership = (
+        await workos.userManagement.listOrganizationMemberships({ userId: user.id, organizationId: org.id })
+      ).data[0]!;
+      const changed = idle.nextListChanged();
+      await workos.userManagement.updateOrganizationMembership(membership.id, { roleSlug: 'viewer' });
+      await changed;
+      const names = await toolNames(idle.client);
+      expect(names.length).toBeGreaterThan(0);
+      for (const w of writeTools) expect(names).not.toContain(w);
+      const write = await call(idle.client, 'create_workos_organization', { name: 'After Demotion' });
+      expect(write.isError).toBe(true);
+      expect(write.text).toContain('which your role (viewer) does not include');
+    } finally {
+      await idle.client.close().catch(() => {});
+    }
+  });
+});
+
+describe('tools/list_changed for a 2026-07-28 client (no session: subscriptions/listen)', () => {
+  test('a listening client is told when a toggle changes, and its next tools/list follows', async () => {
+    const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+    const modern = await connectV2(gh.url, access_token, 'auto');
+    let notified!: () => void;
+    const changed = new Promise<void>((resolve) => {
+      notified = resolve;
+    });
+    modern.setNotificationHandler('notifications/tools/list_changed', async () => notified());
+    const subscription = await modern.listen({ toolsListChanged: true });
+    try {
+      expect(subscription.honoredFilter.toolsListChanged).toBe(true);
+      // Without a session there is nothing to switch: switch_environment is not offered.
+      expect(await toolNames(modern)).toEqual(allTools.filter((n) => n !== 'switch_environment'));
+      gh.ctx.settings.update(teamId, { allowWrite: false }, actor);
+      await bounded(changed, 'tools/list_changed on the listen stream');
+      const names = await toolNames(modern);
+      for (const w of writeTools) expect(names).not.toContain(w);
+    } finally {
+      gh.ctx.settings.update(teamId, { allowWrite: true }, actor);
+      await subscription.close();
+      await modern.close();
     }
   });
 });

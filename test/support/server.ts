@@ -26,6 +26,7 @@ export interface TestGatehouseOptions {
   dataDir?: string;
   keepDataDir?: boolean;
   testHooks?: TestHooks;
+  membershipSweepMs?: number;
 }
 
 /**
@@ -48,6 +49,7 @@ export async function startTestGatehouse(options: TestGatehouseOptions = {}): Pr
     logger,
     clock: options.clock,
     testHooks: options.testHooks,
+    ...(options.membershipSweepMs ? { membershipSweepMs: options.membershipSweepMs } : {}),
   });
   return {
     ...running,
