@@ -98,7 +98,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
 
   const events = new EventBus();
   const auditKey = loadOrCreateAuditKey(config.dataDir);
-  // Every entry is signed (Ed25519, ~26 µs each; see bench/README.md for the measurement).
+  // Every entry is signed (Ed25519, 26–39 µs each; see bench/README.md for the measurement).
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));
   const auditHead = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now());
   auditHead.start();
