@@ -58,6 +58,7 @@ async function emulator(args: string[]) {
       `Embedded WorkOS (${e.environment}) at ${e.url}`,
       `  API key:   ${e.apiKey}   (emulator-only key)`,
       `  Client id: ${e.clientId}`,
+      `  Issuer:    ${e.tokenIssuer}   (the iss of its access tokens: WORKOS_ISSUER for live mode)`,
       `  Accounts:  ${SEEDED_ACCOUNTS.map((a) => a.email).join(', ')}`,
       '',
     ].join('\n'),

@@ -110,7 +110,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     workos.identity.client,
     workos.identity.clientId,
     `${config.publicUrl}/callback`,
-    local?.tokenIssuer,
+    local?.tokenIssuer ?? config.workos!.issuers,
   );
   const resource = mcpResource(config);
   const tokens = new TokensService(db, clock, audit);

@@ -44,14 +44,15 @@ export class AuthKit {
   readonly origin: string;
 
   /**
-   * @param issuer the expected `iss` of AuthKit access tokens when known (the embedded
-   *   emulator's own address in local mode); signatures are always verified against the JWKS.
+   * @param issuer the accepted `iss` of AuthKit access tokens (the embedded emulator's own
+   *   address in local mode; WorkOS's forms, or WORKOS_ISSUER, in live mode), checked together
+   *   with the signature against the JWKS.
    */
   constructor(
     private readonly workos: WorkOS,
     readonly clientId: string,
     private readonly redirectUri: string,
-    private readonly issuer?: string,
+    private readonly issuer: string | string[],
   ) {
     this.jwks = createRemoteJWKSet(new URL(workos.userManagement.getJwksUrl(clientId)), {
       timeoutDuration: 10_000,
@@ -155,13 +156,17 @@ export class AuthKit {
     try {
       const { payload } = await jwtVerify<OrgClaims>(accessToken, this.jwks, {
         algorithms: ['RS256'],
-        ...(this.issuer ? { issuer: this.issuer } : {}),
+        issuer: this.issuer,
       });
       return payload;
     } catch (e) {
-      throw new AppError('unauthenticated', 'The access token from WorkOS failed signature verification.', {
-        cause: e,
-      });
+      throw new AppError(
+        'unauthenticated',
+        'The access token from WorkOS failed verification (signature or issuer).',
+        {
+          cause: e,
+        },
+      );
     }
   }
 }

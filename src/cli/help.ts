@@ -13,8 +13,8 @@ Commands:
   help       Show help for a command: gatehouse help <command>
 
 Configuration comes from the environment (see README): PORT, HOST, PUBLIC_URL, GATEHOUSE_DATA_DIR,
-LOG_LEVEL, WORKOS_API_KEY, WORKOS_CLIENT_ID, WORKOS_PRODUCTION_API_KEY, WORKOS_API_URL, WORKOS_COOKIE_PASSWORD,
-METRICS_TOKEN.
+LOG_LEVEL, WORKOS_API_KEY, WORKOS_CLIENT_ID, WORKOS_PRODUCTION_API_KEY, WORKOS_API_URL, WORKOS_ISSUER,
+WORKOS_COOKIE_PASSWORD, METRICS_TOKEN.
 Without WORKOS_API_KEY Gatehouse runs in local mode on an embedded, seeded WorkOS: no account, no network.`,
   serve: `Usage: gatehouse serve
 
@@ -23,10 +23,10 @@ the embedded WorkOS (one emulator per environment, seeded with a demo team) and 
 can sign in as. Stops gracefully on SIGINT/SIGTERM.`,
   emulator: `Usage: gatehouse emulator [--port <port>] [--environment sandbox|production]
 
-Runs only the embedded WorkOS on 127.0.0.1:<port> (default: a free port) and prints its base URL, API key
-and client id. Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false },
+Runs only the embedded WorkOS on 127.0.0.1:<port> (default: a free port) and prints its base URL, API key,
+client id and token issuer. Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false },
 or run Gatehouse in live mode against it: WORKOS_API_KEY=<key> WORKOS_CLIENT_ID=<client id>
-WORKOS_API_URL=http://127.0.0.1:<port>.`,
+WORKOS_API_URL=http://127.0.0.1:<port> WORKOS_ISSUER=<issuer>.`,
   audit: `Usage: gatehouse audit verify [--public-key <pem>] [--head <json>]
        gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--format jsonl|csv]
 

@@ -10,6 +10,11 @@ export interface LiveWorkOS {
   productionApiKey: string | undefined;
   /** WORKOS_API_URL: another WorkOS API origin (a proxy, or `gatehouse emulator`); default api.workos.com. */
   apiUrl: { hostname: string; port: number | undefined; https: boolean } | undefined;
+  /**
+   * Accepted `iss` of AuthKit access tokens (WORKOS_ISSUER, comma-separated). Default: the API
+   * origin and `<origin>/user_management/<client id>`, the two forms WorkOS issues.
+   */
+  issuers: string[];
 }
 
 /** The one validated configuration object, built once at start (DESIGN §8). */
@@ -167,6 +172,21 @@ export function loadConfig(env: Env): Config {
       })()
     : undefined;
 
+  const issuersRaw = take(
+    'WORKOS_ISSUER',
+    z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()))
+      .refine((xs) => xs.every((x) => /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(x)), {
+        error: (i) => `WORKOS_ISSUER must be a comma-separated list of http(s) URLs, got ${quote(i.input)}`,
+      }),
+    undefined as string[] | undefined,
+  );
+  if (issuersRaw && mode === 'local')
+    problems.push('WORKOS_ISSUER is set but WORKOS_API_KEY is not: it only applies in live mode');
+  const apiOrigin = apiUrlRaw ? new URL(apiUrlRaw).origin : 'https://api.workos.com';
+  const issuers = issuersRaw ?? [apiOrigin, `${apiOrigin}/user_management/${clientId ?? ''}`];
+
   const cookiePassword = optional(env, 'WORKOS_COOKIE_PASSWORD');
   if (cookiePassword !== undefined && cookiePassword.length < 32)
     problems.push(`WORKOS_COOKIE_PASSWORD must be at least 32 characters, got ${cookiePassword.length}`);
@@ -194,7 +214,10 @@ export function loadConfig(env: Env): Config {
     logLevel,
     secureCookies: pub.protocol === 'https:',
     mode,
-    workos: mode === 'live' ? { apiKey: apiKey!, clientId: clientId!, productionApiKey, apiUrl } : undefined,
+    workos:
+      mode === 'live'
+        ? { apiKey: apiKey!, clientId: clientId!, productionApiKey, apiUrl, issuers }
+        : undefined,
     cookiePassword,
     metricsToken,
   };

@@ -22,6 +22,8 @@ beforeAll(async () => {
       WORKOS_API_KEY: LOCAL_API_KEYS.sandbox,
       WORKOS_CLIENT_ID: LOCAL_CLIENT_ID,
       WORKOS_API_URL: workos.url,
+      // The emulator signs its access tokens with its own (inner) address as the issuer.
+      WORKOS_ISSUER: workos.tokenIssuer,
     },
   });
 });
@@ -45,4 +47,27 @@ test('live mode — /login goes straight to AuthKit (no picker), passing a login
 
 test('live mode — production is unavailable without WORKOS_PRODUCTION_API_KEY', () => {
   expect(Object.keys(gh.ctx.workos.clients)).toEqual(['sandbox']);
+});
+
+test('live mode — an access token from another issuer is refused, and nobody is signed in', async () => {
+  const strict = await startTestGatehouse({
+    env: {
+      WORKOS_API_KEY: LOCAL_API_KEYS.sandbox,
+      WORKOS_CLIENT_ID: LOCAL_CLIENT_ID,
+      WORKOS_API_URL: workos.url,
+      WORKOS_ISSUER: 'https://auth.someone-else.example',
+    },
+  });
+  try {
+    const client = new CookieClient();
+    const res = await client.fetch(`${strict.url}/login?login_hint=member%40demo.test`);
+    const { url, res: response } = await client.follow(res, `${strict.url}/login`);
+    expect(new URL(url).pathname).toBe('/callback');
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain('failed verification (signature or issuer)');
+    const home = await client.fetch(`${strict.url}/`);
+    expect(home.status).toBe(303);
+  } finally {
+    await strict.stop();
+  }
 });

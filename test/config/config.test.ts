@@ -79,7 +79,26 @@ describe('config', () => {
       clientId: 'client_123',
       productionApiKey: 'sk_live_9',
       apiUrl: undefined,
+      issuers: ['https://api.workos.com', 'https://api.workos.com/user_management/client_123'],
     });
+  });
+
+  test('WORKOS_ISSUER — replaces the accepted AuthKit issuers; malformed or in local mode, refused', () => {
+    const c = loadConfig({
+      WORKOS_API_KEY: 'sk_test_1',
+      WORKOS_CLIENT_ID: 'client_1',
+      WORKOS_ISSUER: 'https://auth.example.com, https://api.workos.com/user_management/client_1',
+    });
+    expect(c.workos!.issuers).toEqual([
+      'https://auth.example.com',
+      'https://api.workos.com/user_management/client_1',
+    ]);
+    expect(
+      problems({ WORKOS_API_KEY: 'sk_test_1', WORKOS_CLIENT_ID: 'client_1', WORKOS_ISSUER: 'auth.example.com' }),
+    ).toEqual(["WORKOS_ISSUER must be a comma-separated list of http(s) URLs, got 'auth.example.com'"]);
+    expect(problems({ WORKOS_ISSUER: 'https://auth.example.com' })).toEqual([
+      'WORKOS_ISSUER is set but WORKOS_API_KEY is not: it only applies in live mode',
+    ]);
   });
 
   test('live mode — a key that is not a secret key is refused', () => {
