@@ -94,7 +94,11 @@ describe('config', () => {
       'https://api.workos.com/user_management/client_1',
     ]);
     expect(
-      problems({ WORKOS_API_KEY: 'sk_test_1', WORKOS_CLIENT_ID: 'client_1', WORKOS_ISSUER: 'auth.example.com' }),
+      problems({
+        WORKOS_API_KEY: 'sk_test_1',
+        WORKOS_CLIENT_ID: 'client_1',
+        WORKOS_ISSUER: 'auth.example.com',
+      }),
     ).toEqual(["WORKOS_ISSUER must be a comma-separated list of http(s) URLs, got 'auth.example.com'"]);
     expect(problems({ WORKOS_ISSUER: 'https://auth.example.com' })).toEqual([
       'WORKOS_ISSUER is set but WORKOS_API_KEY is not: it only applies in live mode',
