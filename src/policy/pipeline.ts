@@ -44,6 +44,7 @@ export type DenialReason =
   | 'insufficient_scope'
   | 'invalid_arguments'
   | 'production_not_allowed'
+  | 'environment_not_switched'
   | 'production_unavailable'
   | 'write_disabled'
   | 'confirmation_required'
@@ -181,8 +182,20 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
     if (
       environment === 'production' &&
       (tool.kind === 'read' || tool.kind === 'write' || tool.kind === 'destructive')
-    )
+    ) {
       checkProduction(app, p);
+      // DESIGN §1: a session starts in sandbox and reaches production only once the agent was
+      // told to switch. Naming production on one call is how a sessionless (2026-07-28) client
+      // chooses it; a session must switch first.
+      if (call.session && call.session.environment !== 'production') {
+        throw deny(
+          'environment_not_switched',
+          'forbidden',
+          'This session is in sandbox: production is used only after switch_environment.',
+          'Call switch_environment with {"environment":"production"} first (when the human asked for production), then call this tool again.',
+        );
+      }
+    }
 
     // 5. Write gate.
     if ((tool.kind === 'write' || tool.kind === 'destructive') && !p.settings.allowWrite) {

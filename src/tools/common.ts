@@ -6,7 +6,7 @@ export const environmentArg = z
   .enum(ENVIRONMENTS)
   .optional()
   .describe(
-    'sandbox or production. Defaults to the session\u2019s environment (sandbox unless switch_environment was called).',
+    'sandbox or production. Defaults to the session\u2019s environment (sandbox unless switch_environment was called). In a session, production must be switched to first; clients without a session name it here on each call.',
   );
 
 /** Annotations of tools that only read. */

@@ -125,14 +125,19 @@ test('every switch, flipped in Chromium, reaches an open MCP session on its very
 
   // Allow production access (the admin's role has production; the member's does not).
   const prod = { environment: 'production', limit: 1 };
+  // A session reaches production by switching to it first (DESIGN §1).
+  expect((await call(admin, 'switch_environment', { environment: 'production' })).isError).toBe(false);
   expect((await call(admin, 'list_workos_organizations', prod)).isError).toBe(false);
   await flip('Allow production access', false);
   const noProd = await call(admin, 'list_workos_organizations', prod);
   expect(noProd.isError).toBe(true);
   expect(firstLine(noProd.text)).toBe('Error (forbidden): Production access is turned off for your team.');
-  expect((await call(admin, 'list_workos_organizations', { limit: 1 })).isError).toBe(false);
+  expect((await call(admin, 'list_workos_organizations', { environment: 'sandbox', limit: 1 })).isError).toBe(
+    false,
+  );
   await flip('Allow production access', true);
   expect((await call(admin, 'list_workos_organizations', prod)).isError).toBe(false);
+  expect((await call(admin, 'switch_environment', { environment: 'sandbox' })).isError).toBe(false);
 
   // PII redaction: emails in results are replaced.
   expect((await call(member, 'whoami')).text).toContain('member@demo.test');

@@ -310,7 +310,18 @@ beforeAll(async () => {
     ...(await productionProbes()),
     ...unboundProbes(req.structured!.request_id as string),
   );
-  for (const probe of probes) answers.push({ probe, outcome: await call(client, probe.tool, probe.args) });
+  // The session switches to production for the production probes (DESIGN §1), and back.
+  let inProduction = false;
+  for (const probe of probes) {
+    const wanted = probe.args.environment === 'production';
+    if (wanted !== inProduction) {
+      const sw = await call(client, 'switch_environment', { environment: wanted ? 'production' : 'sandbox' });
+      expect(sw.isError).toBe(false);
+      inProduction = wanted;
+    }
+    answers.push({ probe, outcome: await call(client, probe.tool, probe.args) });
+  }
+  if (inProduction) await call(client, 'switch_environment', { environment: 'sandbox' });
 });
 
 afterAll(async () => {

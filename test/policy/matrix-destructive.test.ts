@@ -175,9 +175,19 @@ describe('destructive two-step', () => {
     });
     expect(otherTool.isError).toBe(true);
     expect(otherTool.text).toContain('That confirmation_token was issued for a different tool.');
-    const otherEnv = await confirm(admin, org, token, { environment: 'production' });
-    expect(otherEnv.isError).toBe(true);
-    expect(otherEnv.text).toContain('That confirmation_token was issued in another environment.');
+    // Named per call without switching, production is refused before the token is looked at…
+    const unswitched = await confirm(admin, org, token, { environment: 'production' });
+    expect(unswitched.isError).toBe(true);
+    expect(unswitched.text).toContain('production is used only after switch_environment');
+    // …and after switching, a sandbox token does not work there.
+    expect((await call(admin, 'switch_environment', { environment: 'production' })).isError).toBe(false);
+    try {
+      const otherEnv = await confirm(admin, org, token);
+      expect(otherEnv.isError).toBe(true);
+      expect(otherEnv.text).toContain('That confirmation_token was issued in another environment.');
+    } finally {
+      await call(admin, 'switch_environment', { environment: 'sandbox' });
+    }
     expect(await exists(org)).toBe(true);
     expect((await confirm(admin, org, token)).structured?.status).toBe('deleted');
   });

@@ -524,15 +524,18 @@ async function sweep(role: Role, era: Era, client: AnyClient, toggles: { label: 
       fx: fixtures[env],
       requestId: requestIds.get(role)!,
     };
-    // switch_environment goes last: it changes the session's environment.
+    // A session reaches production only by switching first (DESIGN §1): in production the v1
+    // session switches before the other cells run (and back after); elsewhere the switch goes last.
     const others = SPECS.filter((s) => s.name !== 'switch_environment');
+    const sw = SPECS.find((s) => s.name === 'switch_environment')!;
+    const switchFirst = era === 'v1' && env === 'production';
+    if (switchFirst) actual[`${env} switch_environment`] = await runCell(client, sw, c);
     const results = await Promise.all(others.map((s) => runCell(client, s, c)));
     others.forEach((s, i) => {
       actual[`${env} ${s.name}`] = results[i]!;
     });
-    const sw = SPECS.find((s) => s.name === 'switch_environment')!;
-    actual[`${env} switch_environment`] = await runCell(client, sw, c);
-    if (era === 'v1' && actual[`${env} switch_environment`] === ALLOWED && env === 'production') {
+    if (!switchFirst) actual[`${env} switch_environment`] = await runCell(client, sw, c);
+    if (switchFirst && actual[`${env} switch_environment`] === ALLOWED) {
       const back = await call(client, 'switch_environment', { environment: 'sandbox' });
       expect(back.structured).toEqual({ environment: 'sandbox', previous: 'production' });
     }
@@ -624,6 +627,32 @@ describe('matrix — follow-ups', () => {
       .filter((r) => (r.state === 'revoked') !== r.allowed)
       .map((r) => `${r.cell}: ${r.state}`);
     expect(mismatches).toEqual([]);
+  });
+
+  test('a session naming production without switching is refused; after switch_environment it works', async () => {
+    setToggles(TOGGLES[0]!.t);
+    const admin = clients.get('admin')!;
+    const named = await call(admin, 'list_workos_organizations', { environment: 'production', limit: 1 });
+    expect(named.isError).toBe(true);
+    expect(named.text.split('\n')[0]).toBe(
+      'Error (forbidden): This session is in sandbox: production is used only after switch_environment.',
+    );
+    const row = gh.ctx.db.$client
+      .query<{ outcome: string; reason: string }, []>(
+        "SELECT outcome, reason FROM audit_entries WHERE tool = 'list_workos_organizations' ORDER BY seq DESC LIMIT 1",
+      )
+      .get()!;
+    expect(row).toEqual({ outcome: 'denied', reason: 'environment_not_switched' });
+    expect((await call(admin, 'switch_environment', { environment: 'production' })).isError).toBe(false);
+    try {
+      const after = await call(admin, 'list_workos_organizations', { environment: 'production', limit: 1 });
+      expect(after.text).toContain('In production:');
+      // Naming sandbox is always allowed: it is the safe side.
+      const sandbox = await call(admin, 'list_workos_organizations', { environment: 'sandbox', limit: 1 });
+      expect(sandbox.text).toContain('In sandbox:');
+    } finally {
+      await call(admin, 'switch_environment', { environment: 'sandbox' });
+    }
   });
 
   test('a session switched to production loses it on its very next call when the toggle goes off', async () => {
