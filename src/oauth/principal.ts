@@ -116,10 +116,15 @@ export class PrincipalResolver {
     if (role === undefined) return { ok: false, reason: 'unavailable' };
     if (role === null) return { ok: false, reason: 'not_member' };
     const snapshot = this.deps.users.membership(row.t.id, row.u.id);
-    // Permissions captured from the verified AuthKit token hold while the role is unchanged;
-    // after a role change the role's fallback set applies (DESIGN §2).
-    const rolePermissions =
-      snapshot && snapshot.role === role ? snapshot.permissions : effectivePermissions(role, null);
+    // Permissions come from the verified AuthKit token (DESIGN §2) and hold while the role is
+    // unchanged. A role changed in WorkOS since then is seen here without a new token, so the
+    // permissions narrow to what both the old token and the new role's set allow: a demotion
+    // takes effect at once, a promotion when the human next signs in (a fresh, verified token).
+    const rolePermissions = !snapshot
+      ? effectivePermissions(role, null)
+      : snapshot.role === role
+        ? snapshot.permissions
+        : snapshot.permissions.filter((p) => effectivePermissions(role, null).includes(p));
     if (!snapshot || snapshot.role !== role) {
       this.deps.users.recordMembership(row.t.id, row.u.id, role, rolePermissions);
       if (snapshot) this.deps.onRoleChanged?.(row.t.id, row.u.id);

@@ -208,7 +208,7 @@ describe('tools/list_changed on a role changed in WorkOS itself', () => {
     await other?.stop();
   });
 
-  test('an idle session is told when its human’s role changes in WorkOS, and its list follows', async () => {
+  test('an idle session is told when its human’s role changes in WorkOS; a demotion applies at once, a promotion at the next sign-in', async () => {
     // Its own server, sweeping every 200 ms (a minute by default), so the counts above stay exact.
     other = await startTestGatehouse({ membershipSweepMs: 200 });
     const { access_token } = await tokensFor(other.url, 'member@demo.test');
@@ -233,6 +233,23 @@ describe('tools/list_changed on a role changed in WorkOS itself', () => {
       const write = await call(idle.client, 'create_workos_organization', { name: 'After Demotion' });
       expect(write.isError).toBe(true);
       expect(write.text).toContain('which your role (viewer) does not include');
+
+      // A promotion seen the same way grants nothing the human's verified token did not carry…
+      await workos.userManagement.updateOrganizationMembership(membership.id, { roleSlug: 'admin' });
+      other.ctx.oauth.principals.invalidate();
+      const promoted = await call(idle.client, 'whoami');
+      expect(promoted.structured?.role).toBe('admin');
+      expect(promoted.structured?.permissions).toEqual(['integrations:read', 'workos:read']);
+      // …until they sign in again, when a fresh AuthKit token carries the admin permissions.
+      const fresh = await tokensFor(other.url, 'member@demo.test');
+      const again = await connectV2(other.url, fresh.access_token, 'auto');
+      try {
+        const perms = (await call(again, 'whoami')).structured?.permissions as string[];
+        expect(perms).toContain('gatehouse:admin');
+        expect(perms).toContain('workos:production');
+      } finally {
+        await again.close();
+      }
     } finally {
       await idle.client.close().catch(() => {});
     }
