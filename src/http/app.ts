@@ -45,7 +45,24 @@ export type RouteModule = (app: Elysia, ctx: AppContext) => void;
  * them with explicit size and type checks.
  */
 export function buildApp(ctx: AppContext, modules: RouteModule[] = []): Elysia {
+  // The error hook comes first: Elysia applies hooks to the routes registered after them.
   const app = new Elysia({ strictPath: true })
+    .onError(({ code, error, request }) => {
+      if (code === 'NOT_FOUND') {
+        return toHtml(ctx, new AppError('not_found', `Nothing lives at ${new URL(request.url).pathname}.`));
+      }
+      // What the client sent could not be parsed or validated: its fault, a 400.
+      if (code === 'PARSE' || code === 'VALIDATION' || code === 'INVALID_COOKIE_SIGNATURE') {
+        return toHtml(ctx, new AppError('invalid_input', 'The request could not be understood.'));
+      }
+      // Anything else is ours (DESIGN §8): logged, and a 500 that says nothing about internals.
+      ctx.log.error('unhandled error in a route', {
+        code: String(code),
+        path: new URL(request.url).pathname,
+        error: error instanceof Error ? { message: error.message, stack: error.stack } : String(error),
+      });
+      return toHtml(ctx, new AppError('internal', 'Gatehouse hit an unexpected error. It has been logged.'));
+    })
     .onParse(() => ({}))
     .get('/healthz', () => healthz())
     .get('/readyz', () => readyz(ctx))
@@ -58,11 +75,5 @@ export function buildApp(ctx: AppContext, modules: RouteModule[] = []): Elysia {
     .get('/logout', page(ctx, auth.logoutPage))
     .post('/logout', page(ctx, auth.logoutSubmit));
   for (const m of modules) m(app as unknown as Elysia, ctx);
-  app.onError(({ code, request }) => {
-    if (code === 'NOT_FOUND') {
-      return toHtml(ctx, new AppError('not_found', `Nothing lives at ${new URL(request.url).pathname}.`));
-    }
-    return toHtml(ctx, new AppError('invalid_input', 'The request could not be understood.'));
-  });
   return app as unknown as Elysia;
 }
