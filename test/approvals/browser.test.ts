@@ -112,7 +112,7 @@ test('broad grant in Chromium — approve with notes; the agent calls Linear wit
   expect(res.structured).toMatchObject({
     provider: 'linear',
     status: 200,
-    authority: { kind: 'broad', grant_id: req.id },
+    authority: { kind: 'session', grant_id: req.id },
   });
   expect((res.structured!.body as { data: { viewer: { id: string } } }).data.viewer.id).toBe('usr_linear_1');
 

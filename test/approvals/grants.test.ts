@@ -263,6 +263,10 @@ test('approvals — a newer grant takes over only the providers it names; older 
   const slack = await requestAccess(agent, sessionRequest(['slack'], 'read', 'Slack too'));
   expect((await memberConsole.approve(slack.id, { providers: ['slack'], level: 'read' })).status).toBe(303);
   expect(grantRow(gh, both.id)).toMatchObject({ status: 'approved', providers: ['linear', 'notion'] });
+  // Reported with the kind the agent asked for.
+  await expect(ok(agent, 'check_access_request', { request_id: both.id })).resolves.toMatchObject({
+    structured: { kind: 'session', status: 'approved' },
+  });
   await ok(agent, 'call_integration_api', { method: 'POST', url: LINEAR_URL, body: VIEWER_QUERY });
 
   // Linear again, as write: it moves to the new grant; the first keeps Notion.

@@ -167,7 +167,7 @@ export const callIntegrationApi = defineTool({
     content_type: z.string().nullable(),
     body: z.unknown(),
     redirect_location: z.string().nullable(),
-    authority: z.object({ kind: z.enum(['broad', 'call']), grant_id: z.string() }),
+    authority: z.object({ kind: z.enum(['session', 'call']), grant_id: z.string() }),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   kind: 'integration',
@@ -241,7 +241,10 @@ export const callIntegrationApi = defineTool({
         content_type: contentType,
         body,
         redirect_location: location,
-        authority: { kind: grant.kind, grant_id: grant.id },
+        authority: {
+          kind: grant.kind === 'broad' ? ('session' as const) : ('call' as const),
+          grant_id: grant.id,
+        },
       },
       summary: location
         ? `${req.provider.name} answered ${res.status} with a redirect to ${location}; Gatehouse does not follow redirects.`

@@ -13,7 +13,8 @@ export const checkAccessRequest = defineTool({
   }),
   output: z.object({
     request_id: z.string(),
-    kind: z.enum(['broad', 'call']),
+    /** As request_elevated_access names them: `session` (broad authority for a while) or `call`. */
+    kind: z.enum(['session', 'call']),
     status: z.enum(['pending', 'approved', 'denied', 'expired', 'consumed', 'revoked', 'superseded']),
     providers: z.array(z.string()),
     level: z.string().nullable(),
@@ -53,7 +54,7 @@ export const checkAccessRequest = defineTool({
     return {
       structured: {
         request_id: g.id,
-        kind: g.kind,
+        kind: g.kind === 'broad' ? ('session' as const) : ('call' as const),
         status: g.status,
         providers: g.providers,
         level: g.level,
