@@ -187,6 +187,11 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   };
   events.on('team.settings_changed', ({ teamId }) => refresh({ teamId }));
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
+  // A grant decided, revoked, used or expired: the requesting authorization's sessions hear of it.
+  events.on('grants.changed', ({ grantId }) => {
+    const g = grants.get(grantId);
+    if (g) void mcp.sessions.notifyFamily(g.familyId);
+  });
   // A role changed in WorkOS itself (its dashboard, another tool) reaches idle sessions too: the
   // roles behind open sessions are re-read now and then, and a change sends tools/list_changed.
   const sweep = startMembershipSweep(ctx, mcp, options.membershipSweepMs ?? MEMBERSHIP_SWEEP_MS);

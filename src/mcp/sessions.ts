@@ -256,6 +256,17 @@ export class McpSessions {
   }
 
   /**
+   * Tells every open session of one authorization that its tools changed (DESIGN §3: a grant
+   * changing is one of the triggers): the agent re-lists and can check its requests again.
+   */
+  async notifyFamily(familyId: string): Promise<void> {
+    for (const s of this.live.values()) {
+      if (s.familyId !== familyId) continue;
+      await s.server.sendToolListChanged().catch(() => {});
+    }
+  }
+
+  /**
    * Re-evaluates which tools each affected session may see and sends
    * `notifications/tools/list_changed` where that changed.
    */

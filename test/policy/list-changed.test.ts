@@ -281,3 +281,29 @@ describe('tools/list_changed for a 2026-07-28 client (no session: subscriptions/
     }
   });
 });
+
+describe('tools/list_changed on a grant decision', () => {
+  test('the requesting session is told when it asks and again when its request is approved', async () => {
+    const asked = member.nextListChanged();
+    const req = await call(member.client, 'request_elevated_access', {
+      kind: 'session',
+      level: 'read',
+      providers: ['linear'],
+      reason: 'list_changed on approval',
+    });
+    expect(req.isError).toBe(false);
+    await asked;
+    const u = gh.ctx.db.select().from(schema.users).where(eq(schema.users.email, 'member@demo.test')).get()!;
+    const changed = member.nextListChanged();
+    gh.ctx.grants.approve(
+      req.structured!.request_id as string,
+      { userId: u.id, teamId, email: u.email, permissions: ['integrations:read'] },
+      { requireDifferent: false },
+    );
+    await changed;
+    const check = await call(member.client, 'check_access_request', {
+      request_id: req.structured!.request_id as string,
+    });
+    expect(check.structured?.status).toBe('approved');
+  });
+});
