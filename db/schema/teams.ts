@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { AUTHORITY_TTL_MS, MCP_SESSION_IDLE_TTL_MS } from '../../src/config/constants.ts';
 import type { Permission } from './enums.ts';
 
 /**
@@ -35,9 +36,9 @@ export const teamSettings = sqliteTable('team_settings', {
   requireDifferentApprover: integer('require_different_approver', { mode: 'boolean' })
     .notNull()
     .default(false),
-  authorityTtlMs: integer('authority_ttl_ms').notNull().default(300_000),
+  authorityTtlMs: integer('authority_ttl_ms').notNull().default(AUTHORITY_TTL_MS),
   piiRedaction: integer('pii_redaction', { mode: 'boolean' }).notNull().default(false),
-  sessionIdleTtlMs: integer('session_idle_ttl_ms').notNull().default(1_800_000),
+  sessionIdleTtlMs: integer('session_idle_ttl_ms').notNull().default(MCP_SESSION_IDLE_TTL_MS),
   /** Set when the kill switch was pulled; cleared only by re-enabling. */
   killedAt: integer('killed_at'),
   /** Bumped on every change so caches keyed on it are invalidated. */
