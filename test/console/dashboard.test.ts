@@ -132,6 +132,10 @@ describe('/dashboard', () => {
     expect(html).toMatch(bar('get_organization_details', 1));
     const p95Chart = html.slice(html.indexOf('data-testid="p95-chart"'));
     expect(p95Chart).toContain(`>${t.get('whoami')!.p95}</text>`);
+    // Error rate is charted too: get_organization_details failed its one call.
+    const errorChart = html.slice(html.indexOf('data-testid="error-rate-chart"'));
+    expect(errorChart).toMatch(bar('get_organization_details', 100));
+    expect(errorChart).toMatch(bar('whoami', 0));
     const series = html.slice(
       html.indexOf('data-testid="series-chart"'),
       html.indexOf('data-testid="calls-chart"'),

@@ -127,6 +127,17 @@ export function DashboardLive({ v }: { v: DashboardView }) {
           }))}
           testId="p95-chart"
         />
+        <h2>Error rate per tool</h2>
+        <BarChart
+          title="Error rate per tool"
+          rows={v.tools.map((t) => ({
+            label: t.tool,
+            value: t.calls === 0 ? 0 : (t.errors / t.calls) * 100,
+            display: t.errorRate,
+            tone: 'danger' as const,
+          }))}
+          testId="error-rate-chart"
+        />
       </section>
       <section class="card">
         <h2>Per tool</h2>
