@@ -29,7 +29,7 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** The one error type services throw; adapters map it with toHtml / toToolResult / toJson. */
+/** The one error type services throw; each adapter maps it with its one mapper: toHtml (pages), toToolResult (MCP tools), toOAuthError (OAuth endpoints). */
 export class AppError extends Error {
   readonly hint: string | undefined;
   readonly fields: { field: string; message: string }[] | undefined;

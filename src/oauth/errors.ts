@@ -1,4 +1,6 @@
+import { type ErrorCode, isAppError } from '../errors/app-error.ts';
 import { withSecurityHeaders } from '../http/responses.ts';
+import type { Logger } from '../log/logger.ts';
 
 /** RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 8707 §2, RFC 7009 §2.2.1 error codes. */
 export type OAuthErrorCode =
@@ -41,4 +43,35 @@ export function oauthErrorResponse(
 
 export function oauthJson(body: unknown, status = 200, headers?: HeadersInit): Response {
   return new Response(JSON.stringify(body), { status, headers: noStoreHeaders(headers) });
+}
+
+const OAUTH_CODE_OF: Record<ErrorCode, OAuthErrorCode> = {
+  invalid_input: 'invalid_request',
+  payload_too_large: 'invalid_request',
+  not_found: 'invalid_request',
+  conflict: 'invalid_request',
+  gone: 'invalid_grant',
+  unauthenticated: 'invalid_client',
+  forbidden: 'access_denied',
+  rate_limited: 'temporarily_unavailable',
+  unavailable: 'temporarily_unavailable',
+  upstream_failed: 'temporarily_unavailable',
+  internal: 'server_error',
+};
+
+/**
+ * The OAuth endpoints' one error mapper (DESIGN §8): an AppError becomes an RFC 6749 §5.2 body
+ * with its status and message (and Retry-After for rate limits); anything else is a logged
+ * `server_error` 500 that says nothing about internals.
+ */
+export function toOAuthError(e: unknown, log: Logger): Response {
+  if (isAppError(e)) {
+    const headers: Record<string, string> = {};
+    if (e.retryAfterSeconds !== undefined) headers['Retry-After'] = String(e.retryAfterSeconds);
+    return oauthErrorResponse(OAUTH_CODE_OF[e.code], e.message, e.status, headers);
+  }
+  log.error('oauth endpoint failed', {
+    error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
+  });
+  return oauthErrorResponse('server_error', 'The authorization server hit an unexpected error.', 500);
 }

@@ -6,7 +6,7 @@ import { authorize, capabilitiesFragment, decide } from './authorize/routes.ts';
 import { register } from './endpoints/register.ts';
 import { revoke, token } from './endpoints/token.ts';
 import { authorizationServer, protectedResource, wellKnownNotFound } from './endpoints/well-known.ts';
-import { oauthErrorResponse } from './errors.ts';
+import { oauthErrorResponse, toOAuthError } from './errors.ts';
 
 /**
  * CORS for the endpoints browser-based MCP clients call directly (metadata, registration, token,
@@ -32,18 +32,13 @@ function preflight(): Response {
   });
 }
 
-/** Wraps a JSON endpoint: CORS, and unexpected errors become an RFC 6749 server_error, never a stack. */
+/** Wraps a JSON endpoint: CORS, and errors mapped by toOAuthError (RFC 6749 §5.2), never a stack. */
 function api(ctx: AppContext, handler: (ctx: AppContext, request: Request) => Response | Promise<Response>) {
   return async ({ request }: { request: Request }) => {
     try {
       return cors(await handler(ctx, request));
     } catch (e) {
-      ctx.log.error('oauth endpoint failed', {
-        error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
-      });
-      return cors(
-        oauthErrorResponse('server_error', 'The authorization server hit an unexpected error.', 500),
-      );
+      return cors(toOAuthError(e, ctx.log));
     }
   };
 }
