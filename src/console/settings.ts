@@ -182,24 +182,6 @@ export function saveDurations(ctx: AppContext, request: Request): Promise<Respon
   );
 }
 
-function liveCounts(ctx: AppContext, teamId: string): { families: number; grants: number; sessions: number } {
-  const now = ctx.clock.now();
-  const one = (sql: string, ...params: (string | number)[]) =>
-    ctx.db.$client.query<{ n: number }, (string | number)[]>(sql).get(...params)?.n ?? 0;
-  return {
-    families: one(
-      'SELECT COUNT(*) AS n FROM token_families WHERE team_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)',
-      teamId,
-      now,
-    ),
-    grants: one(
-      "SELECT COUNT(*) AS n FROM grants WHERE team_id = ? AND status IN ('pending', 'approved')",
-      teamId,
-    ),
-    sessions: one('SELECT COUNT(*) AS n FROM mcp_sessions WHERE team_id = ? AND closed_at IS NULL', teamId),
-  };
-}
-
 function renderConfirm(
   ctx: AppContext,
   s: TeamSession,
@@ -211,7 +193,7 @@ function renderConfirm(
       user: shellUser(s),
       csrfToken: ctx.csrf.forSession(s.idHash),
       teamName: s.teamName ?? '',
-      live: liveCounts(ctx, s.teamId),
+      live: ctx.killSwitch.preview(s.teamId),
       error: extra.error,
       form: extra.form,
     }) as string,

@@ -35,6 +35,25 @@ export class KillSwitch {
     },
   ) {}
 
+  /** What pulling it now would end: live authorizations, open grants and open MCP sessions. */
+  preview(teamId: string): { families: number; grants: number; sessions: number } {
+    const now = this.deps.clock.now();
+    const one = (sql: string, ...params: (string | number)[]) =>
+      this.deps.db.$client.query<{ n: number }, (string | number)[]>(sql).get(...params)?.n ?? 0;
+    return {
+      families: one(
+        'SELECT COUNT(*) AS n FROM token_families WHERE team_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)',
+        teamId,
+        now,
+      ),
+      grants: one(
+        "SELECT COUNT(*) AS n FROM grants WHERE team_id = ? AND status IN ('pending', 'approved')",
+        teamId,
+      ),
+      sessions: one('SELECT COUNT(*) AS n FROM mcp_sessions WHERE team_id = ? AND closed_at IS NULL', teamId),
+    };
+  }
+
   pull(teamId: string, actor: Actor, reason: string): KillSwitchResult {
     const { db, clock, audit, tokens, grants, events } = this.deps;
     const now = clock.now();

@@ -51,6 +51,11 @@ export class UsersService {
   }
 
   /** Remembers the role a user holds in a team (for console listings and approver checks). */
+  /** The Gatehouse user behind a WorkOS user id, if they ever signed in. */
+  byWorkosId(workosUserId: string): User | undefined {
+    return this.db.select().from(schema.users).where(eq(schema.users.workosUserId, workosUserId)).get();
+  }
+
   recordMembership(teamId: string, userId: string, role: string, permissions: Permission[]): void {
     const now = this.clock.now();
     this.db

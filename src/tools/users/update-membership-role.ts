@@ -1,6 +1,4 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { schema } from '../../db/client.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
 import { environmentArg, WRITE } from '../common.ts';
@@ -19,11 +17,7 @@ function propagateRoleChange(ctx: ToolContext, workosUserId: string, organizatio
   ctx.app.oauth.principals.invalidate(workosUserId);
   const team = ctx.app.teams.getByOrganization(organizationId);
   if (!team) return;
-  const user = ctx.app.db
-    .select({ id: schema.users.id })
-    .from(schema.users)
-    .where(eq(schema.users.workosUserId, workosUserId))
-    .get();
+  const user = ctx.app.users.byWorkosId(workosUserId);
   if (!user) return;
   ctx.app.events.emit('member.role_changed', { teamId: team.id, userId: user.id }, (e) =>
     ctx.app.log.warn('a role-change listener failed', { error: e instanceof Error ? e.message : String(e) }),
