@@ -55,6 +55,8 @@ export interface GrantView {
   secondsLeft: number;
   /** Seconds until a pending request expires undecided (0 otherwise). */
   requestSecondsLeft: number;
+  /** How long a broad grant will last once approved: the team's authority TTL, in minutes. */
+  authorityMinutes: number;
   notes: string | null;
   denyReason: string | null;
   approverEmail: string | null;
@@ -229,6 +231,7 @@ function describe(ctx: AppContext, s: TeamSession, grants: Grant[], different: b
   );
   const clients = clientsOf(ctx, [...new Set(grants.map((g) => g.familyId))]);
   const approver = approverOf(s);
+  const authorityMinutes = Math.round(ctx.teams.settings(s.teamId).authorityTtlMs / 60_000);
   return grants.map((g) => {
     const approveRefusal = ctx.grants.approvalRefusal(g, approver, different);
     const own = g.userId === s.userId;
@@ -257,6 +260,7 @@ function describe(ctx: AppContext, s: TeamSession, grants: Grant[], different: b
       revokedAt: g.revokedAt,
       secondsLeft: g.status === 'approved' ? secondsLeft(g, now) : 0,
       requestSecondsLeft: pending ? Math.max(0, Math.floor((g.requestExpiresAt - now) / 1000)) : 0,
+      authorityMinutes,
       notes: g.notes,
       denyReason: g.denyReason,
       approverEmail: g.approverUserId ? (emails.get(g.approverUserId) ?? null) : null,

@@ -256,6 +256,9 @@ test('supersede — a second session request kills the first link: it shows supe
 test('approvals — a newer grant takes over only the providers it names; older grants keep the rest', async () => {
   const agent = await freshMember();
   const both = await requestAccess(agent, sessionRequest(['linear', 'notion'], 'read', 'Both'));
+  // The approver sees how long the authority will last (the team's TTL, 5 minutes by default).
+  const asked = await memberConsole.get(`/approvals/${both.id}?t=${both.token}`);
+  expect(asked.html).toContain('read access to Linear, Notion, for 5 minutes after approval');
   expect(
     (await memberConsole.approve(both.id, { providers: ['linear', 'notion'], level: 'read' })).status,
   ).toBe(303);

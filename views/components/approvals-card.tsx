@@ -86,7 +86,7 @@ function Scope({ v }: { v: GrantView }) {
         <dt>Asks for</dt>
         <dd data-testid="scope" safe>
           {v.status === 'pending'
-            ? `${v.level ?? 'read'} access to ${v.providers.map((p) => p.name).join(', ')}, for a limited time after approval`
+            ? `${v.level ?? 'read'} access to ${v.providers.map((p) => p.name).join(', ')}, for ${v.authorityMinutes} minute${v.authorityMinutes === 1 ? '' : 's'} after approval`
             : scopeLine(v)}
         </dd>
       </>
