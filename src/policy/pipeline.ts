@@ -6,7 +6,7 @@
  *   3. arguments valid (unknown fields refused)
  *   4. environment: sandbox unless switched; production only if the team allows and the user may
  *   5. write gate: the team's "allow write" toggle
- *   6. destructive gate: describe, then confirm (token or elicitation)
+ *   6. destructive gate: describe, then confirm (token or elicitation) — destructive-gate.ts
  *   7. call WorkOS, mapping its errors
  *   8. response filter: secrets always, PII when the team asks
  *   9. audit entry and metrics — for denials and failures as well as successes
@@ -20,7 +20,8 @@ import { AppError, isAppError } from '../errors/app-error.ts';
 import type { Principal } from '../oauth/principal.ts';
 import { scopeAllows } from '../oauth/scopes.ts';
 import type { McpSessionState, ToolContext, ToolDefinition } from '../tools/types.ts';
-import type { ConfirmFailure } from './confirmations.ts';
+import { Denied, deny } from './denials.ts';
+import { confirmDestruction, withoutConfirmationToken } from './destructive-gate.ts';
 import { filterValue } from './secrets.ts';
 import { toToolResult } from './to-tool-result.ts';
 
@@ -35,37 +36,6 @@ export interface ToolCall {
   /** Present when the client supports URL-mode elicitation. */
   elicitUrl?: (message: string, url: string, elicitationId: string) => Promise<void>;
 }
-
-/** Why a call was refused; recorded in the audit trail and the denial metrics. */
-export type DenialReason =
-  | 'mcp_disabled'
-  | 'unknown_tool'
-  | 'missing_permission'
-  | 'insufficient_scope'
-  | 'invalid_arguments'
-  | 'production_not_allowed'
-  | 'environment_not_switched'
-  | 'production_unavailable'
-  | 'write_disabled'
-  | 'confirmation_required'
-  | 'confirmation_invalid'
-  | 'confirmation_declined';
-
-class Denied extends Error {
-  constructor(
-    readonly reason: DenialReason,
-    readonly error: AppError,
-  ) {
-    super(error.message);
-  }
-}
-
-const deny = (
-  reason: DenialReason,
-  code: ConstructorParameters<typeof AppError>[0],
-  message: string,
-  hint?: string,
-) => new Denied(reason, new AppError(code, message, { hint }));
 
 /** Runs one tool call through every gate; always returns a result, never throws. */
 export async function runToolCall(app: AppContext, call: ToolCall): Promise<CallToolResult> {
@@ -257,13 +227,6 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
   }
 }
 
-/** The arguments as the audit trail keeps them: a confirmation_token's value never, on any path. */
-function withoutConfirmationToken(args: unknown): unknown {
-  if (!args || typeof args !== 'object' || Array.isArray(args) || !('confirmation_token' in args))
-    return args;
-  return { ...args, confirmation_token: '[redacted]' };
-}
-
 function checkProduction(app: AppContext, p: Principal) {
   if (!p.settings.allowProduction) {
     throw deny(
@@ -304,119 +267,6 @@ function toolContext(app: AppContext, call: ToolCall, environment: Environment):
     signal: call.signal,
     ...(call.elicitUrl ? { elicitUrl: call.elicitUrl } : {}),
   };
-}
-
-/**
- * Describes what a delete would destroy and asks for confirmation: through elicitation when the
- * client supports it, else with a single-use confirmation_token the agent must send back.
- */
-async function confirmDestruction(
-  app: AppContext,
-  call: ToolCall,
-  tool: ToolDefinition,
-  ctx: ToolContext,
-  args: Record<string, unknown>,
-  timed: <T>(work: () => Promise<T>) => Promise<T>,
-): Promise<true | { result: CallToolResult; reason: DenialReason }> {
-  if (!tool.describeDestruction)
-    throw new Error(`${tool.name} is destructive but cannot describe what it destroys`);
-  const binding = { familyId: call.principal.familyId, tool: tool.name, args, environment: ctx.environment };
-  const token = typeof args.confirmation_token === 'string' ? args.confirmation_token : undefined;
-  if (token) {
-    const p = call.principal;
-    const used = app.confirmations.consume(token, binding, {
-      teamId: p.teamId,
-      userId: p.userId,
-      actorEmail: p.email,
-      clientId: p.clientId,
-      familyId: p.familyId,
-      sessionId: call.session?.id || null,
-      tool: tool.name,
-      environment: ctx.environment,
-      args: { ...args, confirmation_token: '[redacted]' },
-    });
-    if (used.ok) return true;
-    throw deny(
-      'confirmation_invalid',
-      'forbidden',
-      confirmationMessage(used.reason),
-      'Call the tool again without confirmation_token to get a fresh one.',
-    );
-  }
-  const describe = tool.describeDestruction.bind(tool);
-  const destruction = await timed(() => describe(ctx, args));
-  // The description comes from WorkOS: it passes the same filter as any result, on every path.
-  const filter = { pii: call.principal.settings.piiRedaction };
-  const summary = filterValue(destruction.summary, filter);
-  if (call.elicit) {
-    const answer = await call
-      .elicit({
-        mode: 'form',
-        message: `Confirm: ${summary} This cannot be undone.`,
-        requestedSchema: {
-          type: 'object',
-          properties: {
-            confirm: { type: 'boolean', title: 'Delete permanently', description: summary },
-          },
-          required: ['confirm'],
-        },
-      })
-      .catch(() => undefined);
-    if (answer?.action === 'accept' && answer.content?.confirm === true) return true;
-    if (answer) {
-      return {
-        reason: 'confirmation_declined',
-        result: toToolResult(
-          new AppError('forbidden', `Not deleted: the human declined. ${summary}`),
-          filter,
-        ),
-      };
-    }
-    // The client advertised elicitation but did not answer: fall back to the token.
-  }
-  const { token: confirmation, expiresAt } = app.confirmations.create({
-    ...binding,
-    userId: call.principal.userId,
-    teamId: call.principal.teamId,
-    summary: destruction.details,
-  });
-  const structured = {
-    status: 'confirmation_required' as const,
-    will_destroy: filterValue(destruction.details, filter),
-    confirmation_token: confirmation,
-    expires_at: new Date(expiresAt).toISOString(),
-  };
-  return {
-    reason: 'confirmation_required',
-    result: {
-      content: [
-        {
-          type: 'text',
-          text: `Nothing was deleted yet. ${summary} To proceed, show this to the human, and only if they agree call ${tool.name} again with the same arguments plus confirmation_token "${confirmation}" (valid until ${structured.expires_at}, single use).\n\n${JSON.stringify(structured, null, 1)}`,
-        },
-      ],
-      structuredContent: structured,
-    },
-  };
-}
-
-function confirmationMessage(reason: ConfirmFailure): string {
-  switch (reason) {
-    case 'unknown':
-      return 'That confirmation_token is not valid.';
-    case 'expired':
-      return 'That confirmation_token has expired.';
-    case 'used':
-      return 'That confirmation_token was already used.';
-    case 'other_caller':
-      return 'That confirmation_token was issued to another connection.';
-    case 'other_tool':
-      return 'That confirmation_token was issued for a different tool.';
-    case 'other_arguments':
-      return 'That confirmation_token was issued for different arguments: it only confirms the exact call it was issued for.';
-    case 'other_environment':
-      return 'That confirmation_token was issued in another environment.';
-  }
 }
 
 function describeIssues(
