@@ -43,6 +43,10 @@ afterAll(async () => {
 /** A new connection for the member, so no grant from another test covers it. */
 const freshMember = () => agentFor(gh, 'member@demo.test');
 
+/** The viewer query against Linear through call_integration_api, with extra arguments. */
+const callLinear = (agent: AnyClient, extra: Record<string, unknown> = {}) =>
+  call(agent, 'call_integration_api', { method: 'POST', url: LINEAR_URL, body: VIEWER_QUERY, ...extra });
+
 /** Requests made to the fake since `from`. */
 const seenSince = (from: number) => fake.requests.slice(from);
 
@@ -62,11 +66,7 @@ test('exact-call grant — the approved method, URL and body go through once; a 
     },
   });
   // The exact-call approval is not session authority.
-  const without = await call(agent, 'call_integration_api', {
-    method: 'POST',
-    url: LINEAR_URL,
-    body: VIEWER_QUERY,
-  });
+  const without = await callLinear(agent);
   expect(without.isError).toBe(true);
   expect(without.text).toContain('No active approval covers Linear');
 
@@ -134,12 +134,7 @@ test('exact-call grant without a body — a call sending a body is refused; the 
   });
   expect((await memberConsole.approve(req.id)).status).toBe(303);
   const from = fake.requests.length;
-  const withBody = await call(agent, 'call_integration_api', {
-    method: 'POST',
-    url: LINEAR_URL,
-    body: VIEWER_QUERY,
-    request_id: req.id,
-  });
+  const withBody = await callLinear(agent, { request_id: req.id });
   expect(withBody.isError).toBe(true);
   expect(withBody.text).toContain('had no body');
   expect(grantRow(gh, req.id)?.status).toBe('approved');
@@ -206,19 +201,10 @@ test('deny — check_access_request reports denied with the reason, and no call 
     structured: { status: 'denied', deny_reason: 'Denied without a reason.' },
   });
   const from = fake.requests.length;
-  const broad = await call(agent, 'call_integration_api', {
-    method: 'POST',
-    url: LINEAR_URL,
-    body: VIEWER_QUERY,
-  });
+  const broad = await callLinear(agent);
   expect(broad.isError).toBe(true);
   expect(broad.text).toContain('No active approval covers Linear');
-  const used = await call(agent, 'call_integration_api', {
-    method: 'POST',
-    url: LINEAR_URL,
-    body: VIEWER_QUERY,
-    request_id: exact.id,
-  });
+  const used = await callLinear(agent, { request_id: exact.id });
   expect(used.isError).toBe(true);
   expect(used.text).toContain('That request is denied');
   expect(seenSince(from)).toHaveLength(0);
@@ -289,21 +275,13 @@ test('approvals — a newer grant takes over only the providers it names; older 
 
   // Revoking the newest grant ends Linear: nothing older still covers it.
   expect((await memberConsole.revoke(write.id)).status).toBe(303);
-  const refused = await call(agent, 'call_integration_api', {
-    method: 'POST',
-    url: LINEAR_URL,
-    body: VIEWER_QUERY,
-  });
+  const refused = await callLinear(agent);
   expect(refused.isError).toBe(true);
 });
 
 test('no approval — the refusal is a denial (approval_required) in the audit trail and the metrics, not a failure', async () => {
   const agent = await freshMember();
-  const r = await call(agent, 'call_integration_api', {
-    method: 'POST',
-    url: LINEAR_URL,
-    body: VIEWER_QUERY,
-  });
+  const r = await callLinear(agent);
   expect(r.isError).toBe(true);
   expect(r.text).toContain('No active approval covers Linear');
   const row = gh.ctx.db.$client
@@ -331,20 +309,11 @@ test('another principal — the viewer and the member’s other client can neith
       expect(check.isError).toBe(true);
       expect(check.text).toContain(`No access request ${id} of yours`);
     }
-    const use = await call(other, 'call_integration_api', {
-      method: 'POST',
-      url: LINEAR_URL,
-      body: VIEWER_QUERY,
-      request_id: exact.id,
-    });
+    const use = await callLinear(other, { request_id: exact.id });
     expect(use.isError).toBe(true);
     expect(use.text).toContain('No approved exact-call request with that request_id on this connection');
     // Session authority belongs to the connection that asked for it.
-    const broad = await call(other, 'call_integration_api', {
-      method: 'POST',
-      url: LINEAR_URL,
-      body: VIEWER_QUERY,
-    });
+    const broad = await callLinear(other);
     expect(broad.isError).toBe(true);
   }
   expect(seenSince(from)).toHaveLength(0);
@@ -407,11 +376,7 @@ test('Pipes — not_installed and needs_reauthorization are reported clearly, an
   const mine = await requestAccess(viewer, sessionRequest(['linear'], 'read', 'Viewer reads Linear'));
   const viewerConsole = await Console.signIn(gh.url, 'viewer@demo.test');
   expect((await viewerConsole.approve(mine.id, { providers: ['linear'], level: 'read' })).status).toBe(303);
-  const none = await call(viewer, 'call_integration_api', {
-    method: 'POST',
-    url: LINEAR_URL,
-    body: VIEWER_QUERY,
-  });
+  const none = await callLinear(viewer);
   expect(none.isError).toBe(true);
   expect(none.text).toContain('Linear is not connected for you in WorkOS Pipes');
   expect(seenSince(from)).toHaveLength(0);
@@ -445,19 +410,10 @@ test('expiry — a broad grant ends after the team’s TTL and calls are refused
 
   clock.advance(AUTHORITY_TTL_MS + 1_000);
   const from = fake.requests.length;
-  const broad = await call(agent, 'call_integration_api', {
-    method: 'POST',
-    url: LINEAR_URL,
-    body: VIEWER_QUERY,
-  });
+  const broad = await callLinear(agent);
   expect(broad.isError).toBe(true);
   expect(broad.text).toContain('No active approval covers Linear');
-  const used = await call(agent, 'call_integration_api', {
-    method: 'POST',
-    url: LINEAR_URL,
-    body: VIEWER_QUERY,
-    request_id: exact.id,
-  });
+  const used = await callLinear(agent, { request_id: exact.id });
   expect(used.isError).toBe(true);
   expect(used.text).toContain('expired');
   expect(seenSince(from)).toHaveLength(0);
