@@ -280,6 +280,14 @@ describe('consent page (RFC 9700 §4.4.1.9 clickjacking, CSRF)', () => {
     return { res, csrf: hiddenInput(html, '_csrf')!, request: hiddenInput(html, 'request')!, html };
   }
 
+  /** The fields the page's Allow button posts: its CSRF token, sealed request and own team. */
+  const allowFields = (page: Awaited<ReturnType<typeof consentPage>>): Record<string, string> => ({
+    _csrf: page.csrf,
+    request: page.request,
+    decision: 'allow',
+    organization_id: hiddenInput(page.html, 'organization_id')!,
+  });
+
   test('consent page — not framable: CSP frame-ancestors none and X-Frame-Options DENY', async () => {
     const { res } = await consentPage(await register(h));
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
@@ -365,14 +373,7 @@ describe('consent page (RFC 9700 §4.4.1.9 clickjacking, CSRF)', () => {
     const c = await register(h);
     const page = await consentPage(c);
     clock.advance(11 * 60 * 1000);
-    const res = await nothingIssued(() =>
-      member.post(`${base}/authorize`, {
-        _csrf: page.csrf,
-        request: page.request,
-        decision: 'allow',
-        organization_id: hiddenInput(page.html, 'organization_id')!,
-      }),
-    );
+    const res = await nothingIssued(() => member.post(`${base}/authorize`, allowFields(page)));
     expect(res.status).toBe(410);
     expect(await res.text()).toContain('expired');
   });
@@ -380,12 +381,7 @@ describe('consent page (RFC 9700 §4.4.1.9 clickjacking, CSRF)', () => {
   test('the same consent form posted twice (a double click) — the same answer again, one code only', async () => {
     const c = await register(h);
     const page = await consentPage(c);
-    const fields = {
-      _csrf: page.csrf,
-      request: page.request,
-      decision: 'allow',
-      organization_id: hiddenInput(page.html, 'organization_id')!,
-    };
+    const fields = allowFields(page);
     const first = await member.post(`${base}/authorize`, fields);
     expect(first.status).toBe(303);
     expect(new URL(first.headers.get('location')!).searchParams.get('code')).toBeTruthy();
@@ -397,12 +393,7 @@ describe('consent page (RFC 9700 §4.4.1.9 clickjacking, CSRF)', () => {
   test('the same consent form posted from another browser session — 409 "already used", no code', async () => {
     const c = await register(h);
     const page = await consentPage(c);
-    const fields = {
-      _csrf: page.csrf,
-      request: page.request,
-      decision: 'allow',
-      organization_id: hiddenInput(page.html, 'organization_id')!,
-    };
+    const fields = allowFields(page);
     expect((await member.post(`${base}/authorize`, fields)).status).toBe(303);
     // Another session of the same human, with its own CSRF token: the form itself is spent.
     const other = await signIn(base, 'member@demo.test');
@@ -436,12 +427,7 @@ describe('consent page (RFC 9700 §4.4.1.9 clickjacking, CSRF)', () => {
   test('the same consent form posted five times at once — exactly one code, the same answer for all', async () => {
     const c = await register(h);
     const page = await consentPage(c);
-    const fields = {
-      _csrf: page.csrf,
-      request: page.request,
-      decision: 'allow',
-      organization_id: hiddenInput(page.html, 'organization_id')!,
-    };
+    const fields = allowFields(page);
     const before = issued().codes;
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => member.post(`${base}/authorize`, fields)),
@@ -465,12 +451,7 @@ describe('consent page (RFC 9700 §4.4.1.9 clickjacking, CSRF)', () => {
     expect(res.status).toBe(403);
     expect(res.headers.get('location')).toBeNull();
     // The refused decision did not spend the form: with a team of theirs it goes through.
-    const fixed = await member.post(`${base}/authorize`, {
-      _csrf: page.csrf,
-      request: page.request,
-      decision: 'allow',
-      organization_id: hiddenInput(page.html, 'organization_id')!,
-    });
+    const fixed = await member.post(`${base}/authorize`, allowFields(page));
     expect(fixed.status).toBe(303);
     expect(new URL(fixed.headers.get('location')!).searchParams.get('code')).toBeTruthy();
   });
