@@ -2,11 +2,13 @@
  * The fixture front: the one address the WorkOS SDK talks to in local mode. It answers the
  * fixture paths itself and forwards everything else to WorkOS's emulator.
  */
+import { bearerToken } from './credentials.ts';
 import { errorResponse, FixtureError, json, unauthorized } from './fixtures/http.ts';
-import { FIXTURE_ROUTES } from './fixtures/index.ts';
+import { FIXTURE_ROUTES, impersonationRoutes } from './fixtures/index.ts';
 import { parseListParams } from './fixtures/pagination.ts';
 import { createRouter } from './fixtures/router.ts';
 import type { FixtureState } from './fixtures/state.ts';
+import type { TokenSigner } from './fixtures/token-signer.ts';
 import type { Upstream } from './upstream.ts';
 
 export interface FrontOptions {
@@ -16,6 +18,11 @@ export interface FrontOptions {
   apiKey: string;
   upstream: Upstream;
   state: FixtureState;
+  /**
+   * The front's own signing key, where people sign in (the identity environment): enables the
+   * impersonation fixture and adds the key to the JWKS.
+   */
+  signer?: TokenSigner;
   onError: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -29,10 +36,10 @@ export interface Front {
 export const FRONT_HOST = '127.0.0.1';
 
 const route = createRouter(FIXTURE_ROUTES);
+const routeSignIn = createRouter([...impersonationRoutes, ...FIXTURE_ROUTES]);
 
 function presentsKey(req: Request, apiKey: string): boolean {
-  const match = req.headers.get('authorization')?.match(/^Bearer\s+(.+)$/i);
-  return match?.[1]?.trim() === apiKey;
+  return bearerToken(req.headers) === apiKey;
 }
 
 /**
@@ -42,6 +49,8 @@ function presentsKey(req: Request, apiKey: string): boolean {
  */
 export function startFront(options: FrontOptions): Front {
   const { apiKey, upstream, state } = options;
+  const signer = options.signer;
+  const routes = signer ? routeSignIn : route;
   let frontUrl = '';
 
   /** WorkOS stamps every answer with a request id, which the SDK copies into its errors. */
@@ -54,7 +63,7 @@ export function startFront(options: FrontOptions): Front {
   async function handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     try {
-      const match = route(req.method, url.pathname);
+      const match = routes(req.method, url.pathname);
       if (match) {
         if (!match.route.public && !presentsKey(req, apiKey)) throw unauthorized();
         return await match.route.handler({
@@ -64,6 +73,8 @@ export function startFront(options: FrontOptions): Front {
           state,
           upstream,
           frontUrl,
+          apiKey,
+          signer,
           now: Date.now,
         });
       }

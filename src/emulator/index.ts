@@ -1,150 +1,39 @@
 /**
  * The embedded WorkOS of local mode (DESIGN §1): WorkOS's own emulator (`workos/emulate`) per
- * environment, seeded with the demo account, behind a fixture front that adds what the emulator
- * lacks. The real `@workos-inc/node` client talks to the front over HTTP, exactly as it talks to
- * api.workos.com in live mode.
+ * environment, seeded with demo data, behind a fixture front that adds what the emulator lacks.
+ * The real `@workos-inc/node` client talks to the front over HTTP, exactly as it talks to
+ * api.workos.com in live mode. Environments (environments.ts): `identity`, where people sign in,
+ * and each staff team's managed sandbox and production. `startEmbeddedSuite` starts them all;
+ * `startKeyRouter` puts one origin in front of them, the key selecting the environment.
  */
-import { randomBytes } from 'node:crypto';
-import type { Environment } from '../../db/schema/enums.ts';
-import { emptyFixtureState } from './fixtures/state.ts';
-import { type Front, startFront } from './front.ts';
-import { seedFor } from './seed/index.ts';
-import { populateFixtureState } from './seed/materialize.ts';
-import { seedThroughApi, toEmulatorSeed } from './seed-emulator.ts';
-import { Upstream } from './upstream.ts';
-
-export interface EmbeddedWorkOS {
-  environment: Environment;
-  /** Base URL the SDK targets: the fixture front. */
-  url: string;
-  host: string;
-  port: number;
-  /** The key to present as `Authorization: Bearer …`. */
-  apiKey: string;
-  clientId: string;
-  /**
-   * The `iss` claim of access tokens the emulator signs: its own origin, not the front's
-   * (the emulator fixes it when it starts). Their JWKS is served at `${url}/sso/jwks/${clientId}`.
-   */
-  tokenIssuer: string;
-  close(): Promise<void>;
-}
-
-export interface StartOptions {
-  /** Port of the fixture front; default 0 = a free port. */
-  port?: number;
-  /** Where unexpected failures of the embedded WorkOS are reported (default: a JSON line on stderr). */
-  onError?: (message: string, fields: Record<string, unknown>) => void;
-}
-
-/** The AuthKit client id of local mode; the emulator accepts any, this one is used throughout. */
-export const LOCAL_CLIENT_ID = 'client_gatehouse_local';
-
-/** The API keys clients use, per environment. Public on purpose: local mode holds demo data only. */
-export const LOCAL_API_KEYS: Record<Environment, string> = {
-  sandbox: 'sk_test_gatehouse_sandbox',
-  production: 'sk_test_gatehouse_production',
-};
-
-/**
- * How many internal keys the emulator accepts. It rate-limits each key to 1000 requests a
- * minute; spreading calls over several keeps benches clear of 429s.
- */
-const INTERNAL_KEY_COUNT = 64;
-
-/** The runtime's own Request and Response, captured before any emulator can replace them. */
-const NATIVE_WEB_GLOBALS = { Request: globalThis.Request, Response: globalThis.Response } as const;
-
-/**
- * @hono/node-server, under the emulator, swaps the global Request and Response for its own
- * lightweight classes when it starts serving. Bun.serve and Elysia in the same process would
- * then be handed objects Bun rejects ("Expected a Response object"), so the natives go back
- * right after the emulator starts; Hono works with them unchanged.
- */
-function restoreWebGlobals(): void {
-  for (const name of ['Request', 'Response'] as const) {
-    if (globalThis[name] !== NATIVE_WEB_GLOBALS[name]) {
-      Object.defineProperty(globalThis, name, {
-        value: NATIVE_WEB_GLOBALS[name],
-        writable: true,
-        configurable: true,
-      });
-    }
-  }
-}
-
-function defaultOnError(message: string, fields: Record<string, unknown>): void {
-  const error =
-    fields.error instanceof Error ? { name: fields.error.name, message: fields.error.message } : fields.error;
-  process.stderr.write(
-    `${JSON.stringify({ t: new Date().toISOString(), level: 'error', msg: message, ...fields, error })}\n`,
-  );
-}
-
-/**
- * Starts one environment's embedded WorkOS: the emulator on a free port, seeded, and the
- * fixture front on 127.0.0.1. The emulator listens on every interface (it takes no host
- * option), so it only accepts random per-start keys that never leave this process; clients
- * reach it through the front with `apiKey`.
- */
-export async function startEmbeddedWorkOS(
-  environment: Environment,
-  options: StartOptions = {},
-): Promise<EmbeddedWorkOS> {
-  // Lazy: a live deployment never loads the emulator.
-  const { createEmulator } = await import('workos/emulate');
-  const apiKey = LOCAL_API_KEYS[environment];
-  const internalKeys = Array.from(
-    { length: INTERNAL_KEY_COUNT },
-    () => `sk_test_internal_${randomBytes(24).toString('hex')}`,
-  );
-  const keyEnvironment = environment === 'production' ? 'production' : 'test';
-  const seed = seedFor(environment);
-  const emulatorSeed = toEmulatorSeed(
-    seed,
-    Object.fromEntries(internalKeys.map((k) => [k, { environment: keyEnvironment }])),
-  );
-  const emulator = await createEmulator({ port: 0, seed: emulatorSeed }).finally(restoreWebGlobals);
-  let front: Front | undefined;
-  try {
-    // Started on port 0, the emulator writes `http://localhost:0` into some URLs.
-    const upstream = new Upstream(`http://127.0.0.1:${emulator.port}`, internalKeys, apiKey, [
-      'http://localhost:0',
-      emulator.url,
-      `http://127.0.0.1:${emulator.port}`,
-    ]);
-    const state = emptyFixtureState();
-    front = startFront({
-      port: options.port ?? 0,
-      apiKey,
-      upstream,
-      state,
-      onError: options.onError ?? defaultOnError,
-    });
-    const ids = await seedThroughApi(upstream, seed);
-    populateFixtureState(state, seed, ids, Date.now(), front.url);
-    const started = front;
-    let closed: Promise<void> | undefined;
-    return {
-      environment,
-      url: started.url,
-      host: started.host,
-      port: started.port,
-      apiKey,
-      clientId: LOCAL_CLIENT_ID,
-      tokenIssuer: emulator.url,
-      close: () => {
-        closed ??= Promise.all([started.stop(), emulator.close()]).then(() => undefined);
-        return closed;
-      },
-    };
-  } catch (error) {
-    await Promise.allSettled([front?.stop(), emulator.close()]);
-    throw error;
-  }
-}
-
 export {
+  CUSTOMER_NOTE,
+  describeEmulator,
+  type EmulatorAccount,
+  type EmulatorDescription,
+  formatEmulatorDescription,
+} from './describe.ts';
+export { type EmbeddedWorkOS, type StartOptions, startEmbeddedWorkOS } from './embedded.ts';
+export {
+  DEMO_PRODUCTION_API_KEY,
+  DEMO_SANDBOX_API_KEY,
+  EMBEDDED_API_KEYS,
+  EMBEDDED_CLIENT_IDS,
+  EMBEDDED_NAMES,
+  type EmbeddedName,
+  type EmbeddedNameOrAlias,
+  IDENTITY_API_KEY,
+  LABS_PRODUCTION_API_KEY,
+  LABS_SANDBOX_API_KEY,
+  LOCAL_API_KEYS,
+  LOCAL_CLIENT_ID,
+  MANAGED_TEAMS,
+} from './environments.ts';
+export { type KeyRouter, type KeyRouterOptions, startKeyRouter } from './router.ts';
+export {
+  CUSTOMER_ADMIN,
+  CUSTOMER_ORG,
+  type CustomerAccount,
   DEMO_TEAM,
   HTML_ORG_NAME,
   LABS_TEAM,
@@ -154,3 +43,4 @@ export {
   STAFF_ORGS,
   type StaffOrg,
 } from './seed/index.ts';
+export { type EmbeddedSuite, type EmbeddedTeam, type SuiteOptions, startEmbeddedSuite } from './suite.ts';

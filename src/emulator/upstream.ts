@@ -4,7 +4,7 @@
  */
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus the ones fetch recomputes itself. */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -20,12 +20,12 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** fetch has already decoded the body, so the upstream's encoding no longer describes it. */
-const DROPPED_RESPONSE_HEADERS = new Set([...HOP_BY_HOP, 'content-encoding']);
+export const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'content-encoding']);
 
 const BEARER = /^Bearer\s+(.+)$/i;
 
 /** The end-to-end headers: minus `dropped` and whatever the Connection header names (RFC 9110 §7.6.1). */
-function endToEnd(source: Headers, dropped: Set<string>): Headers {
+export function endToEnd(source: Headers, dropped: ReadonlySet<string>): Headers {
   const named = new Set(
     (source.get('connection') ?? '')
       .split(',')

@@ -1,11 +1,12 @@
 /**
- * The sign-in path Gatehouse relies on (DESIGN §2): authorize with login_hint and PKCE, exchange
- * the code, then switch to a team with authenticateWithRefreshToken({ organizationId }) and
- * read role + permissions from the org-scoped access token, verified against the JWKS.
+ * The sign-in path Gatehouse relies on (DESIGN §2), in the identity environment: authorize with
+ * login_hint and PKCE, exchange the code, then switch to a team with
+ * authenticateWithRefreshToken({ organizationId }) and read role + permissions from the
+ * org-scoped access token, verified against the JWKS.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { SEEDED_ACCOUNTS } from '../../src/emulator/index.ts';
+import { CUSTOMER_ADMIN, SEEDED_ACCOUNTS } from '../../src/emulator/index.ts';
 import { SEED_ROLES } from '../../src/emulator/seed/index.ts';
 import { startTestWorkOS, type TestWorkOS } from '../support/embedded-workos.ts';
 
@@ -15,7 +16,7 @@ setDefaultTimeout(30_000);
 let t: TestWorkOS;
 
 beforeAll(async () => {
-  t = await startTestWorkOS('sandbox');
+  t = await startTestWorkOS('identity');
 });
 
 afterAll(async () => {
@@ -73,6 +74,16 @@ test('org-scoped access token — the admin is only a member in her second team'
   const claims = await orgScopedClaims('admin@demo.test', 'Gatehouse Labs');
   expect(claims.role).toBe('member');
   expect(claims.permissions).not.toContain('gatehouse:admin');
+});
+
+test('org-scoped access token — the customer admin is an admin of her own organization, not of a team', async () => {
+  const claims = await orgScopedClaims(CUSTOMER_ADMIN.email, CUSTOMER_ADMIN.organization);
+  expect(claims.org_id).toBe(await t.orgId(CUSTOMER_ADMIN.organization));
+  expect(claims.role).toBe('admin');
+  const memberships = await t.workos.userManagement.listOrganizationMemberships({
+    userId: await t.userId(CUSTOMER_ADMIN.email),
+  });
+  expect(memberships.data.map((m) => m.organizationId)).toEqual([await t.orgId(CUSTOMER_ADMIN.organization)]);
 });
 
 test('authorize — an unknown login_hint comes back as user_not_found', async () => {

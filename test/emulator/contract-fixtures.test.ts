@@ -1,6 +1,7 @@
 /**
  * Contract for the fixture layer: the real @workos-inc/node client parses every answer of
- * Directory Sync, Events, Audit Logs exports and Pipes, and the seeded values come through.
+ * Directory Sync, Events, Audit Logs exports (the Demo team's sandbox) and Pipes (the identity
+ * environment, where the people who connect their accounts sign in), and the seeded values come through.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { NotFoundException, UnprocessableEntityException } from '@workos-inc/node';
@@ -13,13 +14,14 @@ import { startTestWorkOS, type TestWorkOS } from '../support/embedded-workos.ts'
 setDefaultTimeout(30_000);
 
 let t: TestWorkOS;
+let id: TestWorkOS;
 
 beforeAll(async () => {
-  t = await startTestWorkOS('sandbox');
+  [t, id] = await Promise.all([startTestWorkOS('sandbox'), startTestWorkOS('identity')]);
 });
 
 afterAll(async () => {
-  await t.close();
+  await Promise.all([t?.close(), id?.close()]);
 });
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -232,34 +234,34 @@ describe('audit logs', () => {
 
 describe('pipes', () => {
   test('fixture pipes — a connected account vends its token', async () => {
-    const userId = await t.userId('member@demo.test');
-    const res = await t.workos.pipes.getAccessToken({ provider: 'linear', userId });
+    const userId = await id.userId('member@demo.test');
+    const res = await id.workos.pipes.getAccessToken({ provider: 'linear', userId });
     if (!res.active) throw new Error(`expected an active token, got ${res.error}`);
     expect(res.accessToken.accessToken).toMatch(/^lin_oauth_/);
     expect(res.accessToken.scopes).toEqual(['read', 'write']);
     expect(res.accessToken.expiresAt?.getTime()).toBeGreaterThan(Date.now());
-    const admin = await t.workos.pipes.getAccessToken({
+    const admin = await id.workos.pipes.getAccessToken({
       provider: 'github',
-      userId: await t.userId('admin@demo.test'),
+      userId: await id.userId('admin@demo.test'),
     });
     expect(admin.active).toBe(true);
   });
 
   test('fixture pipes — needs_reauthorization and not_installed', async () => {
-    const userId = await t.userId('member@demo.test');
-    expect(await t.workos.pipes.getAccessToken({ provider: 'notion', userId })).toEqual({
+    const userId = await id.userId('member@demo.test');
+    expect(await id.workos.pipes.getAccessToken({ provider: 'notion', userId })).toEqual({
       active: false,
       error: 'needs_reauthorization',
     });
-    expect(await t.workos.pipes.getAccessToken({ provider: 'slack', userId })).toEqual({
+    expect(await id.workos.pipes.getAccessToken({ provider: 'slack', userId })).toEqual({
       active: false,
       error: 'not_installed',
     });
   });
 
   test('fixture pipes — data providers list every provider with the account state', async () => {
-    const { data } = await t.workos.pipes.listUserDataProviders({
-      userId: await t.userId('member@demo.test'),
+    const { data } = await id.workos.pipes.listUserDataProviders({
+      userId: await id.userId('member@demo.test'),
     });
     const states = Object.fromEntries(data.map((p) => [p.slug, p.connectedAccount?.state ?? null]));
     expect(states).toEqual({
@@ -271,9 +273,20 @@ describe('pipes', () => {
     });
   });
 
+  test('fixture pipes — no connected accounts in a managed environment: the people are not there', async () => {
+    const alice = await t.userId('alice@acme.test');
+    expect(await t.workos.pipes.getAccessToken({ provider: 'linear', userId: alice })).toEqual({
+      active: false,
+      error: 'not_installed',
+    });
+    await expect(
+      t.workos.pipes.getAccessToken({ provider: 'linear', userId: await id.userId('member@demo.test') }),
+    ).rejects.toBeInstanceOf(NotFoundException);
+  });
+
   test('fixture pipes — an unknown user is a 404', async () => {
     await expect(
-      t.workos.pipes.getAccessToken({ provider: 'linear', userId: 'user_nobody' }),
+      id.workos.pipes.getAccessToken({ provider: 'linear', userId: 'user_nobody' }),
     ).rejects.toBeInstanceOf(NotFoundException);
   });
 });
@@ -294,13 +307,13 @@ describe('seed', () => {
     seen.push(JSON.stringify(gt.data));
     const bob = await t.workos.userManagement.getUser(await t.userId('bob@acme.test'));
     seen.push(JSON.stringify(bob.metadata));
-    const github = await t.workos.pipes.getAccessToken({
+    const github = await id.workos.pipes.getAccessToken({
       provider: 'github',
-      userId: await t.userId('admin@demo.test'),
+      userId: await id.userId('admin@demo.test'),
     });
-    const linear = await t.workos.pipes.getAccessToken({
+    const linear = await id.workos.pipes.getAccessToken({
       provider: 'linear',
-      userId: await t.userId('member@demo.test'),
+      userId: await id.userId('member@demo.test'),
     });
     seen.push(JSON.stringify([github, linear]));
     const text = seen.join('\n');

@@ -1,7 +1,8 @@
 /**
  * Contract: the real @workos-inc/node client against the embedded WorkOS, for every call the
  * tools make on objects the emulator owns (organizations, SSO, users, invitations, memberships,
- * portal) and for the SDK's error classes. Fixture-owned areas: contract-fixtures.test.ts.
+ * portal) and for the SDK's error classes. The customers are the Demo team's sandbox; the staff
+ * teams and their people are the identity environment. Fixture-owned areas: contract-fixtures.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
@@ -11,7 +12,7 @@ import {
   UnauthorizedException,
   UnprocessableEntityException,
 } from '@workos-inc/node';
-import { HTML_ORG_NAME } from '../../src/emulator/seed/index.ts';
+import { HTML_ORG_NAME, STAFF_ORGS } from '../../src/emulator/seed/index.ts';
 import { createWorkOSClient, targetForEmbedded } from '../../src/workos/client.ts';
 import { startTestWorkOS, type TestWorkOS } from '../support/embedded-workos.ts';
 
@@ -19,13 +20,14 @@ import { startTestWorkOS, type TestWorkOS } from '../support/embedded-workos.ts'
 setDefaultTimeout(30_000);
 
 let t: TestWorkOS;
+let id: TestWorkOS;
 
 beforeAll(async () => {
-  t = await startTestWorkOS('sandbox');
+  [t, id] = await Promise.all([startTestWorkOS('sandbox'), startTestWorkOS('identity')]);
 });
 
 afterAll(async () => {
-  await t.close();
+  await Promise.all([t?.close(), id?.close()]);
 });
 
 describe('organizations', () => {
@@ -41,21 +43,26 @@ describe('organizations', () => {
       limit: 3,
       after: second.listMetadata.after,
     });
-    expect(third.data).toHaveLength(3);
+    // Seven customers: 3 + 3 + 1.
+    expect(third.data).toHaveLength(1);
     expect(third.listMetadata.after).toBeNull();
     // Back from the third page lands on the second, not on the first.
     const back = await t.workos.organizations.listOrganizations({ limit: 3, before: third.data[0]?.id });
     expect(back.data.map((o) => o.id)).toEqual(second.data.map((o) => o.id));
     const all = await t.workos.organizations.listOrganizations({ limit: 100 });
-    expect(all.data.map((o) => o.name)).toEqual(
-      expect.arrayContaining([
-        'Gatehouse Demo Team',
-        'Gatehouse Labs',
+    expect(all.data.map((o) => o.name).sort()).toEqual(
+      [
         'Acme Corp',
+        'Global Tech',
+        'Initech',
         'Stark Industries',
+        'Umbrella Health',
+        'Wayne Enterprises',
         HTML_ORG_NAME,
-      ]),
+      ].sort(),
     );
+    expect(new Set(all.data.map((o) => o.id)).size).toBe(7);
+    for (const staff of STAFF_ORGS) expect(all.data.map((o) => o.name)).not.toContain(staff.name);
   });
 
   test('organization get — verified and pending domains, metadata and external id', async () => {
@@ -121,25 +128,32 @@ describe('sso', () => {
 });
 
 describe('users and memberships', () => {
-  test('users list by organization — the team members, with external ids', async () => {
-    const team = await t.orgId('Gatehouse Demo Team');
-    const users = await t.workos.userManagement.listUsers({ organizationId: team, limit: 100 });
+  test('users list by organization — the team members (identity environment), with external ids', async () => {
+    const team = await id.orgId('Gatehouse Demo Team');
+    const users = await id.workos.userManagement.listUsers({ organizationId: team, limit: 100 });
     expect(users.data.map((u) => u.email).sort()).toEqual([
       'admin@demo.test',
       'member@demo.test',
       'viewer@demo.test',
     ]);
-    const ada = await t.workos.userManagement.getUser(await t.userId('admin@demo.test'));
+    const ada = await id.workos.userManagement.getUser(await id.userId('admin@demo.test'));
     expect([ada.firstName, ada.lastName, ada.externalId]).toEqual(['Ada', 'Admin', 'demo-admin']);
   });
 
-  test('memberships — admin belongs to two teams with different roles', async () => {
-    const memberships = await t.workos.userManagement.listOrganizationMemberships({
-      userId: await t.userId('admin@demo.test'),
+  test('memberships — admin belongs to two teams with different roles (identity environment)', async () => {
+    const memberships = await id.workos.userManagement.listOrganizationMemberships({
+      userId: await id.userId('admin@demo.test'),
     });
     const byOrg = new Map(memberships.data.map((m) => [m.organizationId, m.role.slug]));
-    expect(byOrg.get(await t.orgId('Gatehouse Demo Team'))).toBe('admin');
-    expect(byOrg.get(await t.orgId('Gatehouse Labs'))).toBe('member');
+    expect(byOrg.get(await id.orgId('Gatehouse Demo Team'))).toBe('admin');
+    expect(byOrg.get(await id.orgId('Gatehouse Labs'))).toBe('member');
+  });
+
+  test('users list — the staff are not users of a managed environment', async () => {
+    const users = await t.workos.userManagement.listUsers({ limit: 100 });
+    const emails = users.data.map((u) => u.email);
+    expect(emails).toContain('alice@acme.test');
+    expect(emails.filter((e) => e.endsWith('@demo.test'))).toEqual([]);
   });
 
   test('membership update — role change is returned and persisted', async () => {
@@ -180,7 +194,20 @@ describe('invitations', () => {
       after = page.listMetadata.after ?? undefined;
     } while (after);
     expect(seen).toEqual(all.data.map((i) => i.id));
-    expect(all.data.filter((i) => i.state === 'expired')).toHaveLength(3);
+    expect(
+      all.data
+        .filter((i) => i.state === 'expired')
+        .map((i) => i.email)
+        .sort(),
+    ).toEqual(['former@initech.test', 'old.contact@acme.test']);
+  });
+
+  test('invitations list — invitations to staff teams are in the identity environment', async () => {
+    const list = await id.workos.userManagement.listInvitations({ limit: 100 });
+    const states = Object.fromEntries(list.data.map((i) => [i.email, i.state]));
+    expect(states).toEqual({ 'newbie@demo.test': 'pending', 'late@demo.test': 'expired' });
+    const team = await id.orgId('Gatehouse Demo Team');
+    expect(new Set(list.data.map((i) => i.organizationId))).toEqual(new Set([team]));
   });
 
   test('invitation get — a seeded expired invitation', async () => {
@@ -206,7 +233,7 @@ describe('invitations', () => {
   });
 
   test('invitation revoke — an expired invitation is refused with a 400', async () => {
-    const list = await t.workos.userManagement.listInvitations({ email: 'late@demo.test' });
+    const list = await t.workos.userManagement.listInvitations({ email: 'old.contact@acme.test' });
     const error = await t.workos.userManagement
       .revokeInvitation(list.data[0]?.id ?? '')
       .catch((e: unknown) => e);

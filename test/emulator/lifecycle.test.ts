@@ -1,5 +1,5 @@
 /**
- * Starting and stopping embedded WorkOS instances: both environments side by side, many times
+ * Starting and stopping embedded WorkOS instances: two environments side by side, many times
  * in a row, on a chosen port, without leaving the process's web globals replaced.
  */
 import { expect, test } from 'bun:test';
@@ -13,9 +13,16 @@ test('embedded workos — sandbox and production run side by side with different
   ]);
   try {
     expect(sandbox.port).not.toBe(production.port);
+    // The aliases name the Demo team's environments.
+    expect([sandbox.name, production.name]).toEqual(['demo-sandbox', 'demo-production']);
+    expect([sandbox.environment, production.environment]).toEqual(['sandbox', 'production']);
     expect([sandbox.apiKey, production.apiKey]).toEqual([
-      'sk_test_gatehouse_sandbox',
-      'sk_test_gatehouse_production',
+      'sk_test_gatehouse_demo_sandbox',
+      'sk_test_gatehouse_demo_production',
+    ]);
+    expect([sandbox.clientId, production.clientId]).toEqual([
+      'client_gatehouse_demo_sandbox',
+      'client_gatehouse_demo_production',
     ]);
     const names = async (e: typeof sandbox) =>
       (
@@ -87,4 +94,10 @@ test('embedded workos — a busy front port fails the start and leaves the other
   } finally {
     await first.close();
   }
+});
+
+test('embedded workos — an unknown environment name is refused before anything starts', async () => {
+  await expect(startEmbeddedWorkOS('staging' as 'sandbox')).rejects.toThrow(
+    "unknown embedded WorkOS environment 'staging'",
+  );
 });

@@ -1,6 +1,7 @@
 /**
- * Who can sign in to Gatehouse in local mode: the staff teams (WorkOS organizations), their
- * people, and the roles and permissions their org-scoped access tokens carry (DESIGN §2).
+ * Who can sign in to Gatehouse in local mode: the staff teams (WorkOS organizations of the
+ * identity environment), their people, and the roles and permissions their org-scoped access
+ * tokens carry (DESIGN §2). Also one customer admin Gatehouse must refuse (CUSTOMER_ADMIN).
  */
 import type { Permission, RoleSlug } from '../../../db/schema/enums.ts';
 import type { SeedMembership, SeedOrganization, SeedUser } from './types.ts';
@@ -94,4 +95,43 @@ export const STAFF_MEMBERSHIPS: SeedMembership[] = [
   { email: 'viewer@demo.test', organization: DEMO_TEAM.name, role: 'viewer' },
   // Ada is only a member in Labs: her role depends on the team she picks.
   { email: 'admin@demo.test', organization: LABS_TEAM.name, role: 'member' },
+];
+
+/**
+ * A customer organization in the identity environment, not a staff team: the operator's AuthKit
+ * app is also their product, and its customers sign in to it too. Alice is the admin of her own
+ * organization there, and Gatehouse must refuse her all the same.
+ */
+export const CUSTOMER_ORG: StaffOrg = { name: 'Acme Corp', externalId: 'acme-corp' };
+
+export interface CustomerAccount {
+  email: string;
+  name: string;
+  /** Name of the (customer) organization the account belongs to. */
+  organization: string;
+  role: RoleSlug;
+}
+
+/** The customer admin of the identity environment (see CUSTOMER_ORG). */
+export const CUSTOMER_ADMIN: CustomerAccount = {
+  email: 'alice@acme.test',
+  name: 'Alice Anders',
+  organization: CUSTOMER_ORG.name,
+  role: 'admin',
+};
+
+export const CUSTOMER_USERS: SeedUser[] = [
+  { email: CUSTOMER_ADMIN.email, first_name: 'Alice', last_name: 'Anders' },
+];
+
+export const CUSTOMER_ORGANIZATIONS: SeedOrganization[] = [
+  {
+    name: CUSTOMER_ORG.name,
+    external_id: CUSTOMER_ORG.externalId,
+    domains: [{ domain: 'acme.test', state: 'verified' }],
+  },
+];
+
+export const CUSTOMER_MEMBERSHIPS: SeedMembership[] = [
+  { email: CUSTOMER_ADMIN.email, organization: CUSTOMER_ORG.name, role: CUSTOMER_ADMIN.role },
 ];

@@ -1,16 +1,15 @@
 /**
- * The production environment: entirely different customer companies from the sandbox, so an
- * answer can never be mistaken for the other environment's. No staff teams: people sign in
- * against the sandbox environment, as with a real WorkOS account whose AuthKit lives in one
- * environment. No Pipes connections either, for the same reason. Roles and permissions are
- * the same in both environments (added by `toEmulatorSeed`).
+ * The Demo team's managed production environment: entirely different customer companies from
+ * its sandbox, so an answer can never be mistaken for the other environment's. No staff teams
+ * and no Pipes connections: people sign in to the identity environment. Roles and permissions
+ * are the same in every environment (added by `toEmulatorSeed`).
  */
 import { CANARY_API_KEY, CANARY_CLIENT_SECRET, CANARY_PRIVATE_KEY } from './canaries.ts';
 import type { EnvironmentSeed } from './types.ts';
 
 const DAY = 24 * 60;
 
-export const PRODUCTION_SEED: EnvironmentSeed = {
+export const DEMO_PRODUCTION_SEED: EnvironmentSeed = {
   users: [
     { email: 'miles@cyberdyne.test', first_name: 'Miles', last_name: 'Dyson' },
     { email: 'eldon@tyrell.test', first_name: 'Eldon', last_name: 'Tyrell' },

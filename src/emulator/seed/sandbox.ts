@@ -1,17 +1,10 @@
 /**
- * The sandbox environment: the staff teams plus a handful of customer organizations in every
+ * The Demo team's managed sandbox environment: a handful of customer organizations in every
  * state an admin tool has to explain (verified and pending domains, active/draft/inactive SSO,
- * pending and expired invitations, connected and broken Pipes accounts).
+ * pending and expired invitations, healthy, stale and unlinked directories). No staff team and
+ * no Pipes: those live in the identity environment.
  */
-import { STAFF_MEMBERSHIPS, STAFF_ORGANIZATIONS, STAFF_USERS } from './accounts.ts';
-import {
-  CANARY_API_KEY,
-  CANARY_CLIENT_SECRET,
-  CANARY_GITHUB_TOKEN,
-  CANARY_JWT,
-  CANARY_LINEAR_TOKEN,
-  CANARY_NOTION_TOKEN,
-} from './canaries.ts';
+import { CANARY_API_KEY, CANARY_CLIENT_SECRET, CANARY_JWT } from './canaries.ts';
 import { SANDBOX_DIRECTORIES, SANDBOX_EVENTS } from './sandbox-activity.ts';
 import { SANDBOX_AUDIT_LOG_EVENTS } from './sandbox-audit-logs.ts';
 import type { EnvironmentSeed } from './types.ts';
@@ -19,9 +12,8 @@ import type { EnvironmentSeed } from './types.ts';
 /** Contains markup on purpose: every page that shows it must escape it. */
 export const HTML_ORG_NAME = 'Evil <script>alert(1)</script> Corp';
 
-export const SANDBOX_SEED: EnvironmentSeed = {
+export const DEMO_SANDBOX_SEED: EnvironmentSeed = {
   users: [
-    ...STAFF_USERS,
     { email: 'alice@acme.test', first_name: 'Alice', last_name: 'Anders' },
     { email: 'bob@acme.test', first_name: 'Bob', last_name: 'Brown', metadata: { legacy_token: CANARY_JWT } },
     { email: 'grace@globaltech.test', first_name: 'Grace', last_name: 'Green' },
@@ -31,7 +23,6 @@ export const SANDBOX_SEED: EnvironmentSeed = {
     { email: 'bruce@wayne.test', first_name: 'Bruce', last_name: 'Wayne' },
   ],
   organizations: [
-    ...STAFF_ORGANIZATIONS,
     {
       name: 'Acme Corp',
       external_id: 'acme-corp',
@@ -80,7 +71,6 @@ export const SANDBOX_SEED: EnvironmentSeed = {
     },
   ],
   memberships: [
-    ...STAFF_MEMBERSHIPS,
     { email: 'alice@acme.test', organization: 'Acme Corp', role: 'admin' },
     { email: 'bob@acme.test', organization: 'Acme Corp', role: 'member' },
     { email: 'grace@globaltech.test', organization: 'Global Tech', role: 'admin' },
@@ -170,13 +160,6 @@ export const SANDBOX_SEED: EnvironmentSeed = {
       state: 'pending',
     },
     {
-      email: 'newbie@demo.test',
-      organization: 'Gatehouse Demo Team',
-      role_slug: 'viewer',
-      inviter: 'admin@demo.test',
-      state: 'pending',
-    },
-    {
       email: 'old.contact@acme.test',
       organization: 'Acme Corp',
       role_slug: 'member',
@@ -190,42 +173,8 @@ export const SANDBOX_SEED: EnvironmentSeed = {
       state: 'expired',
       sentDaysAgo: 12,
     },
-    {
-      email: 'late@demo.test',
-      organization: 'Gatehouse Demo Team',
-      role_slug: 'member',
-      inviter: 'admin@demo.test',
-      state: 'expired',
-      sentDaysAgo: 9,
-    },
   ],
   events: SANDBOX_EVENTS,
   auditLogEvents: SANDBOX_AUDIT_LOG_EVENTS,
-  pipes: [
-    {
-      email: 'member@demo.test',
-      provider: 'linear',
-      state: 'connected',
-      scopes: ['read', 'write'],
-      account: 'max@demo-linear',
-      access_token: CANARY_LINEAR_TOKEN,
-    },
-    {
-      email: 'member@demo.test',
-      provider: 'notion',
-      state: 'needs_reauthorization',
-      scopes: ['read_content'],
-      missing_scopes: ['update_content', 'insert_content'],
-      account: 'Max Member (Notion)',
-      access_token: CANARY_NOTION_TOKEN,
-    },
-    {
-      email: 'admin@demo.test',
-      provider: 'github',
-      state: 'connected',
-      scopes: ['repo', 'read:org'],
-      account: 'ada-admin',
-      access_token: CANARY_GITHUB_TOKEN,
-    },
-  ],
+  pipes: [],
 };
