@@ -5,9 +5,11 @@ import { DATABASE_FILE, startGatehouse } from './app/start.ts';
 import { auditExport, auditVerify, CliUsageError } from './cli/audit.ts';
 import { banner } from './cli/banner.ts';
 import { HELP } from './cli/help.ts';
+import { TEAMS_HELP, teamsCommand } from './cli/teams.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
+import { AdmissionError } from './teams/admission.ts';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -25,8 +27,17 @@ function config() {
 
 async function serve() {
   const cfg = config();
-  const running = await startGatehouse(cfg);
-  process.stdout.write(`${banner(cfg, running.ctx.seededAccounts)}\n`);
+  const running = await startGatehouse(cfg).catch((e: unknown) => {
+    if (e instanceof AdmissionError) fail(e.message, 2);
+    throw e;
+  });
+  const { teams, environments } = running.ctx;
+  process.stdout.write(
+    `${banner(cfg, running.ctx.seededAccounts, {
+      teams: teams.admitted().map((t) => `${t.name} (${t.organizationId})`),
+      identityShared: environments.identityShared().map((s) => `${s.teamName}'s ${s.environment}`),
+    })}\n`,
+  );
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -40,31 +51,51 @@ async function serve() {
 }
 
 async function emulator(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    options: { port: { type: 'string' }, environment: { type: 'string', default: 'sandbox' } },
-    strict: true,
-  });
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    fail(`--port must be a port number, got '${values.port}'`, 2);
-  if (values.environment !== 'sandbox' && values.environment !== 'production') {
-    fail(`--environment must be sandbox or production, got '${values.environment}'`, 2);
+  let values: { port?: string; json?: boolean; environment?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { port: { type: 'string' }, json: { type: 'boolean' }, environment: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (e) {
+    fail(`${e instanceof Error ? e.message : String(e)}\n\n${HELP.emulator}`, 2);
   }
-  const { startEmbeddedWorkOS, SEEDED_ACCOUNTS } = await import('./emulator/index.ts');
-  const e = await startEmbeddedWorkOS(values.environment, { port });
-  process.stdout.write(
-    [
-      `Embedded WorkOS (${e.environment}) at ${e.url}`,
-      `  API key:   ${e.apiKey}   (emulator-only key)`,
-      `  Client id: ${e.clientId}`,
-      `  Issuer:    ${e.tokenIssuer}   (the iss of its access tokens: WORKOS_ISSUER for live mode)`,
-      `  Accounts:  ${SEEDED_ACCOUNTS.map((a) => a.email).join(', ')}`,
-      '',
-    ].join('\n'),
+  if (values.environment !== undefined) {
+    fail(
+      "--environment is gone: 'gatehouse emulator' runs every environment (identity, and each team's sandbox and production) behind one URL, and the API key selects the environment.",
+      2,
+    );
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? '0') || port > 65535)
+    fail(`--port must be a port number, got '${values.port}'`, 2);
+  const { startEmbeddedSuite, startKeyRouter, describeEmulator, formatEmulatorDescription } = await import(
+    './emulator/index.ts'
   );
+  const suite = await startEmbeddedSuite();
+  let router: Awaited<ReturnType<typeof startKeyRouter>>;
+  try {
+    router = startKeyRouter(suite, { port });
+  } catch (e) {
+    await suite.close();
+    fail(`gatehouse: cannot listen on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let description: Awaited<ReturnType<typeof describeEmulator>>;
+  try {
+    description = await describeEmulator(suite, router.url);
+  } catch (e) {
+    await Promise.allSettled([router.close(), suite.close()]);
+    throw e;
+  }
+  process.stdout.write(
+    values.json ? `${JSON.stringify(description)}\n` : `${formatEmulatorDescription(description)}\n`,
+  );
+  let stopping = false;
   const stop = async () => {
-    await e.close();
+    if (stopping) return;
+    stopping = true;
+    await Promise.allSettled([router.close(), suite.close()]);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
@@ -99,10 +130,25 @@ function audit(args: string[]) {
   fail(`Unknown audit command '${sub ?? ''}'.\n\n${HELP.audit}`, 2);
 }
 
+async function teams(args: string[]) {
+  try {
+    process.exit(await teamsCommand(config(), args, (t) => void process.stdout.write(t)));
+  } catch (e) {
+    if (
+      e instanceof CliUsageError ||
+      (e instanceof Error && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      fail(e.message, 2);
+    }
+    throw e;
+  }
+}
+
 async function main(argv: string[]) {
   const [command = 'help', ...rest] = argv;
+  const help: Record<string, string> = { ...HELP, teams: TEAMS_HELP };
   if (rest.includes('--help') || rest.includes('-h'))
-    return void process.stdout.write(`${HELP[command] ?? HELP.main}\n`);
+    return void process.stdout.write(`${help[command] ?? help.main}\n`);
   switch (command) {
     case 'serve':
       return serve();
@@ -112,10 +158,12 @@ async function main(argv: string[]) {
       return migrate();
     case 'audit':
       return audit(rest);
+    case 'teams':
+      return teams(rest);
     case 'help':
     case '--help':
     case '-h':
-      return void process.stdout.write(`${HELP[rest[0] ?? 'main'] ?? HELP.main}\n`);
+      return void process.stdout.write(`${help[rest[0] ?? 'main'] ?? help.main}\n`);
     default:
       fail(`Unknown command '${command}'.\n\n${HELP.main}`, 2);
   }

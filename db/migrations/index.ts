@@ -2,6 +2,7 @@
 import sql0 from './0000_init.sql' with { type: 'text' };
 import sql1 from './0001_consent_forms.sql' with { type: 'text' };
 import sql2 from './0002_consent_form_answers.sql' with { type: 'text' };
+import sql3 from './0003_tenancy.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -14,4 +15,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0000_init", when: 1795396251225, breakpoints: true, sql: sql0 },
   { tag: "0001_consent_forms", when: 1795407786931, breakpoints: true, sql: sql1 },
   { tag: "0002_consent_form_answers", when: 1795408501533, breakpoints: true, sql: sql2 },
+  { tag: "0003_tenancy", when: 1796548314529, breakpoints: true, sql: sql3 },
 ];

@@ -98,6 +98,8 @@ export const oauthCodes = sqliteTable('oauth_codes', {
   consumedAt: integer('consumed_at'),
   /** The family the code was exchanged into: a replayed code revokes it (RFC 6749 §4.1.2). */
   familyId: text('family_id'),
+  /** Issued from an impersonated browser session: the impersonator's email, carried to the tokens. */
+  impersonator: text('impersonator'),
 });
 
 /**
@@ -126,6 +128,8 @@ export const tokenFamilies = sqliteTable(
     requestCount: integer('request_count').notNull().default(0),
     revokedAt: integer('revoked_at'),
     revokedReason: text('revoked_reason'),
+    /** Issued from an impersonated browser session: the impersonator's email; writes are refused. */
+    impersonator: text('impersonator'),
   },
   (t) => [index('token_families_team').on(t.teamId), index('token_families_user').on(t.userId)],
 );

@@ -20,6 +20,11 @@ export const browserSessions = sqliteTable(
     permissions: text('permissions', { mode: 'json' }).$type<Permission[]>(),
     authkitSessionId: text('authkit_session_id'),
     refreshTokenSealed: text('refresh_token_sealed'),
+    /**
+     * Set when AuthKit says the session is an impersonation (the access token's `act` claim, or
+     * the authentication response's `impersonator`): the impersonator's email. Writes are refused.
+     */
+    impersonator: text('impersonator'),
     createdAt: integer('created_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
     expiresAt: integer('expires_at').notNull(),

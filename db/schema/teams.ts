@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { AUTHORITY_TTL_MS, MCP_SESSION_IDLE_TTL_MS } from '../../src/config/constants.ts';
-import type { Permission } from './enums.ts';
+import { ENVIRONMENTS, type Permission } from './enums.ts';
 
 /**
  * A team is a WorkOS organization whose members sign in to Gatehouse.
@@ -16,12 +16,51 @@ export const teams = sqliteTable(
     organizationId: text('organization_id').notNull(),
     name: text('name').notNull(),
     seedKey: text('seed_key'),
+    /**
+     * When the operator admitted the organization as a team (GATEHOUSE_TEAMS, `gatehouse teams
+     * admit`, or local mode's seeded staff teams). Null: not a team — nobody signs in to it and
+     * its tokens are refused (rows from before admission existed are kept but inert).
+     */
+    admittedAt: integer('admitted_at'),
+    /** Who admitted it: `config`, `cli` or `seed`. */
+    admittedBy: text('admitted_by'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
     uniqueIndex('teams_organization_id').on(t.organizationId),
     uniqueIndex('teams_seed_key').on(t.seedKey),
+  ],
+);
+
+/**
+ * A WorkOS environment a team's tools act on (docs/architecture.md "Trust model"): the API key
+ * a team admin linked, sealed with AES-256-GCM under the data dir's environments secret and never
+ * shown again. `keyFingerprint` (HMAC of the key) tells when two teams linked the same key
+ * without opening either.
+ */
+export const teamEnvironments = sqliteTable(
+  'team_environments',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    environment: text('environment', { enum: ENVIRONMENTS }).notNull(),
+    keySealed: text('key_sealed').notNull(),
+    keyLast4: text('key_last4').notNull(),
+    keyFingerprint: text('key_fingerprint').notNull(),
+    /** What WorkOS told us when the key was checked (e.g. 'staging' or 'production'). */
+    keyKind: text('key_kind').notNull(),
+    /** The key reaches the identity environment itself (the team's own organization is in it). */
+    sharesIdentity: integer('shares_identity', { mode: 'boolean' }).notNull().default(false),
+    linkedAt: integer('linked_at').notNull(),
+    linkedBy: text('linked_by'),
+    /** Bumped on every change so cached WorkOS clients for the old key are dropped. */
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex('team_environments_pk').on(t.teamId, t.environment),
+    index('team_environments_fingerprint').on(t.keyFingerprint),
   ],
 );
 

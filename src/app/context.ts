@@ -19,6 +19,7 @@ import type { PrincipalResolver } from '../oauth/principal.ts';
 import type { TokensService } from '../oauth/tokens.ts';
 import type { Outbound } from '../outbound/index.ts';
 import type { ConfirmationsService } from '../policy/confirmations.ts';
+import type { TeamEnvironments } from '../teams/environments.ts';
 import type { KillSwitch } from '../teams/kill-switch.ts';
 import type { TeamsService } from '../teams/service.ts';
 import type { SettingsService } from '../teams/settings.ts';
@@ -46,6 +47,8 @@ export interface AppContext {
   workos: WorkOSGateway;
   authkit: AuthKit;
   teams: TeamsService;
+  /** Each team's own managed WorkOS environments: the only source of a tool's WorkOS client. */
+  environments: TeamEnvironments;
   settings: SettingsService;
   killSwitch: KillSwitch;
   users: UsersService;

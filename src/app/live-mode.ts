@@ -1,11 +1,15 @@
 import { WORKOS_REQUEST_TIMEOUT_MS } from '../config/constants.ts';
 import type { LiveWorkOS } from '../config/index.ts';
-import { createWorkOSClient } from '../workos/client.ts';
+import { createWorkOSClient, type WorkOSTarget } from '../workos/client.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
 
-/** Live mode: api.workos.com (or WORKOS_API_URL) with the operator's keys. */
+/**
+ * Live mode: api.workos.com (or WORKOS_API_URL). Humans sign in to the identity environment;
+ * each team's tools reach the environment of the key that team linked (or, for the first
+ * admitted team, the deployment-level WORKOS_API_KEY / WORKOS_PRODUCTION_API_KEY).
+ */
 export function liveWorkOS(live: LiveWorkOS): WorkOSGateway {
-  const target = (apiKey: string) => ({
+  const target = (apiKey: string): WorkOSTarget => ({
     apiKey,
     clientId: live.clientId,
     ...(live.apiUrl
@@ -16,14 +20,23 @@ export function liveWorkOS(live: LiveWorkOS): WorkOSGateway {
         }
       : {}),
   });
-  const sandbox = createWorkOSClient(target(live.apiKey), { timeoutMs: WORKOS_REQUEST_TIMEOUT_MS });
-  const production = live.productionApiKey
-    ? createWorkOSClient(target(live.productionApiKey), { timeoutMs: WORKOS_REQUEST_TIMEOUT_MS })
-    : undefined;
   return {
     mode: 'live',
-    identity: { client: sandbox, clientId: live.clientId },
-    clients: production ? { sandbox, production } : { sandbox },
+    identity: {
+      client: createWorkOSClient(target(live.identityApiKey), { timeoutMs: WORKOS_REQUEST_TIMEOUT_MS }),
+      clientId: live.clientId,
+      apiKey: live.identityApiKey,
+    },
+    clientForKey: (apiKey, options = {}) =>
+      createWorkOSClient(target(apiKey), {
+        timeoutMs: WORKOS_REQUEST_TIMEOUT_MS,
+        ...(options.protect ? { protect: options.protect } : {}),
+      }),
+    deploymentKeys: {
+      ...(live.apiKey ? { sandbox: live.apiKey } : {}),
+      ...(live.productionApiKey ? { production: live.productionApiKey } : {}),
+    },
+    seededTeamKeys: {},
     embeddedUrls: {},
     async close() {},
   };

@@ -1,36 +1,49 @@
 import type { Logger } from '../log/logger.ts';
-import type { TeamsService } from '../teams/service.ts';
 import type { UsersService } from '../users/service.ts';
 import { createWorkOSClient, targetForEmbedded } from '../workos/client.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
 import type { SeededAccount } from './context.ts';
 
 /**
- * Local mode (no WORKOS_API_KEY): WorkOS's own emulator per environment, seeded with the demo
- * account. Imported lazily so a live deployment never loads the emulator.
+ * Local mode (no WorkOS key): WorkOS's own emulator, one per environment — the identity
+ * environment the staff sign in to, and a sandbox and a production environment for each seeded
+ * staff team, each seeded with visibly different customers. Imported lazily so a live
+ * deployment never loads the emulator. As in live mode, the key selects the environment.
  */
 export async function startLocalWorkOS(
   log: Logger,
 ): Promise<{ gateway: WorkOSGateway; accounts: SeededAccount[]; tokenIssuer: string }> {
   const emulator = await import('../emulator/index.ts');
-  const sandbox = await emulator.startEmbeddedWorkOS('sandbox');
-  const production = await emulator.startEmbeddedWorkOS('production');
-  const clients = {
-    sandbox: createWorkOSClient(targetForEmbedded(sandbox)),
-    production: createWorkOSClient(targetForEmbedded(production)),
-  };
-  log.info('embedded WorkOS started', { sandbox: sandbox.url, production: production.url });
+  const suite = await emulator.startEmbeddedSuite();
+  const identity = suite.identity;
+  const embeddedUrls: Record<string, string> = { identity: identity.url };
+  const seededTeamKeys: WorkOSGateway['seededTeamKeys'] = {};
+  for (const team of suite.teams) {
+    seededTeamKeys[team.seedKey] = { sandbox: team.sandbox.apiKey, production: team.production.apiKey };
+    embeddedUrls[`${team.seedKey}/sandbox`] = team.sandbox.url;
+    embeddedUrls[`${team.seedKey}/production`] = team.production.url;
+  }
+  log.info('embedded WorkOS started', embeddedUrls);
   return {
     gateway: {
       mode: 'local',
-      identity: { client: clients.sandbox, clientId: sandbox.clientId },
-      clients,
-      embeddedUrls: { sandbox: sandbox.url, production: production.url },
-      async close() {
-        await Promise.all([sandbox.close(), production.close()]);
+      identity: {
+        client: createWorkOSClient(targetForEmbedded(identity)),
+        clientId: identity.clientId,
+        apiKey: identity.apiKey,
       },
+      // An unknown key goes to the identity environment, which answers 401 as WorkOS does.
+      clientForKey: (apiKey, options = {}) =>
+        createWorkOSClient(
+          { ...targetForEmbedded(suite.byKey(apiKey) ?? identity), apiKey },
+          options.protect ? { protect: options.protect } : {},
+        ),
+      deploymentKeys: {},
+      seededTeamKeys,
+      embeddedUrls,
+      close: () => suite.close(),
     },
-    tokenIssuer: sandbox.tokenIssuer,
+    tokenIssuer: identity.tokenIssuer,
     accounts: emulator.SEEDED_ACCOUNTS.map((a) => ({
       email: a.email,
       name: a.name,
@@ -41,21 +54,21 @@ export async function startLocalWorkOS(
 }
 
 /**
- * The emulator hands out new ids at every start; re-link the teams and users Gatehouse already
- * knows (by the external_id the seed gives them) so settings and tokens survive a restart.
+ * The emulator hands out new ids at every start. Local mode admits its seeded staff teams (by
+ * the external_id the seed gives them, so settings and tokens survive a restart), links each to
+ * its own embedded sandbox and production, and re-links the people Gatehouse already knows.
  */
-export async function relinkSeeded(
+export async function admitSeeded(
   gateway: WorkOSGateway,
-  teams: TeamsService,
   users: UsersService,
+  admit: (org: { organizationId: string; name: string; seedKey: string }) => void,
 ): Promise<void> {
   const client = gateway.identity.client;
   const orgs = await client.organizations.listOrganizations({ limit: 100 });
-  teams.relinkSeeded(
-    orgs.data
-      .filter((o) => o.externalId)
-      .map((o) => ({ seedKey: o.externalId!, organizationId: o.id, name: o.name })),
-  );
+  for (const o of orgs.data) {
+    if (o.externalId && gateway.seededTeamKeys[o.externalId])
+      admit({ organizationId: o.id, name: o.name, seedKey: o.externalId });
+  }
   const list = await client.userManagement.listUsers({ limit: 100 });
   users.relinkSeeded(
     list.data.filter((u) => u.externalId).map((u) => ({ seedKey: u.externalId!, workosUserId: u.id })),

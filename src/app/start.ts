@@ -13,6 +13,7 @@ import type { Config } from '../config/index.ts';
 import { auditRoutes } from '../console/audit.ts';
 import { connectionsRoutes } from '../console/connections.ts';
 import { dashboardRoutes } from '../console/dashboard.ts';
+import { environmentsRoutes } from '../console/environments.ts';
 import { settingsRoutes } from '../console/settings.ts';
 import { Sealer } from '../crypto/seal.ts';
 import { openDatabase } from '../db/client.ts';
@@ -36,6 +37,8 @@ import { oauthRoutes } from '../oauth/routes.ts';
 import { TokensService } from '../oauth/tokens.ts';
 import { createOutbound, guardedFetch } from '../outbound/index.ts';
 import { ConfirmationsService } from '../policy/confirmations.ts';
+import { AdmissionError, admitConfiguredTeams, admitTeam } from '../teams/admission.ts';
+import { TeamEnvironments } from '../teams/environments.ts';
 import { KillSwitch } from '../teams/kill-switch.ts';
 import { TeamsService } from '../teams/service.ts';
 import { SettingsService } from '../teams/settings.ts';
@@ -46,7 +49,7 @@ import { type Clock, systemClock } from './clock.ts';
 import type { AppContext } from './context.ts';
 import { EventBus } from './events.ts';
 import { liveWorkOS } from './live-mode.ts';
-import { relinkSeeded, startLocalWorkOS } from './local-mode.ts';
+import { admitSeeded, startLocalWorkOS } from './local-mode.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 
 /** In-process hooks for tests only; the CLI never sets them and no environment variable can. */
@@ -96,7 +99,6 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const local = config.mode === 'local' ? await startLocalWorkOS(log) : undefined;
   const workos = local?.gateway ?? liveWorkOS(config.workos!);
 
-  const events = new EventBus();
   const auditKey = loadOrCreateAuditKey(config.dataDir);
   // Every entry is signed (Ed25519, 26–39 µs each; see bench/README.md for the measurement).
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));
@@ -104,7 +106,30 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   auditHead.start();
   const teams = new TeamsService(db, clock);
   const users = new UsersService(db, clock);
-  if (local) await relinkSeeded(workos, teams, users);
+  const admission = { db, teams, audit };
+  if (local) {
+    await admitSeeded(workos, users, (org) => admitTeam(admission, org, 'seed'));
+  } else {
+    await admitConfiguredTeams({ ...admission, identity: workos.identity.client, log }, config.admitTeams);
+    if (teams.admitted().length === 0) {
+      await workos.close();
+      auditHead.close();
+      db.$client.close();
+      throw new AdmissionError(
+        'Live mode needs at least one admitted team: set GATEHOUSE_TEAMS=org_… (the WorkOS organization your staff sign in to, in the identity environment), or run `gatehouse teams admit org_…`.',
+      );
+    }
+  }
+  const events = new EventBus();
+  const environments = new TeamEnvironments({
+    db,
+    clock,
+    audit,
+    events,
+    sealer: new Sealer(loadOrCreateSecret(config.dataDir, 'environments')),
+    gateway: workos,
+    teams,
+  });
 
   const authkit = new AuthKit(
     workos.identity.client,
@@ -172,6 +197,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       registrationLimiter: new RateLimiter(clock, REGISTRATION_BURST, REGISTRATIONS_PER_MINUTE),
     },
     teams,
+    environments,
     settings: new SettingsService(db, clock, audit, events),
     users,
     browserSessions: new BrowserSessions(db, clock, sealer, audit),
@@ -201,6 +227,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     connectionsRoutes,
     approvalsRoutes,
     settingsRoutes,
+    environmentsRoutes,
     auditRoutes,
     dashboardRoutes,
   ];

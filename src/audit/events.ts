@@ -31,6 +31,14 @@ export const AUDIT_EVENTS = [
   'token_family.revoked',
   'connection_token.created',
   'audit.exported',
+  // Tenancy: the operator admits or removes teams; someone outside every team is refused.
+  'team.admitted',
+  'team.removed',
+  'signin.refused',
+  // A team admin links, replaces or removes a WorkOS environment (the key is never recorded).
+  'environment.linked',
+  'environment.unlinked',
+  'environment.link_refused',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -24,6 +24,8 @@ export interface TeamEntry {
   permissions: Permission[];
   sessionId: string | null;
   refreshToken: string;
+  /** The impersonator's email when WorkOS says this session is an impersonation. */
+  impersonator: string | null;
 }
 
 interface OrgClaims extends JWTPayload {
@@ -31,6 +33,11 @@ interface OrgClaims extends JWTPayload {
   org_id?: string;
   role?: string;
   permissions?: string[];
+  /**
+   * An impersonated session's actor (RFC 8693 §4.1): WorkOS puts the impersonating dashboard
+   * user's email here (https://workos.com/docs/reference/authkit/session-tokens).
+   */
+  act?: { sub?: unknown };
 }
 
 /**
@@ -75,14 +82,20 @@ export class AuthKit {
   async exchangeCode(
     code: string,
     codeVerifier: string,
-  ): Promise<{ user: AuthKitUser; refreshToken: string }> {
+  ): Promise<{ user: AuthKitUser; refreshToken: string; impersonator: string | null }> {
     try {
       const r = await this.workos.userManagement.authenticateWithCode({
         clientId: this.clientId,
         code,
         codeVerifier,
       });
-      return { user: toUser(r.user), refreshToken: r.refreshToken };
+      // AuthenticationResponse.impersonator: set when a WorkOS dashboard user impersonates
+      // (https://workos.com/docs/authkit/impersonation).
+      return {
+        user: toUser(r.user),
+        refreshToken: r.refreshToken,
+        impersonator: r.impersonator?.email ?? null,
+      };
     } catch (e) {
       throw new AppError(
         'unauthenticated',
@@ -145,6 +158,7 @@ export class AuthKit {
       permissions: effectivePermissions(claims.role, claims.permissions),
       sessionId: claims.sid ?? null,
       refreshToken: r.refreshToken,
+      impersonator: actor(claims) ?? r.impersonator?.email ?? null,
     };
   }
 
@@ -169,6 +183,12 @@ export class AuthKit {
       );
     }
   }
+}
+
+/** The `act.sub` of a verified token, if it names an actor. */
+function actor(claims: OrgClaims): string | null {
+  const sub = claims.act?.sub;
+  return typeof sub === 'string' && sub.length > 0 ? sub.slice(0, 320) : null;
 }
 
 function toUser(u: {

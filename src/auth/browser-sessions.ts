@@ -20,6 +20,8 @@ export interface BrowserSession {
   role: string | null;
   permissions: Permission[];
   authkitSessionId: string | null;
+  /** The impersonator's email when AuthKit marked this sign-in as an impersonation. */
+  impersonator: string | null;
   createdAt: number;
 }
 
@@ -35,7 +37,13 @@ export class BrowserSessions {
     private readonly audit: AuditService,
   ) {}
 
-  create(input: { userId: string; email: string; authkitSessionId: string | null; refreshToken: string }): {
+  create(input: {
+    userId: string;
+    email: string;
+    authkitSessionId: string | null;
+    refreshToken: string;
+    impersonator?: string | null;
+  }): {
     cookieValue: string;
     idHash: string;
   } {
@@ -49,6 +57,7 @@ export class BrowserSessions {
           userId: input.userId,
           authkitSessionId: input.authkitSessionId,
           refreshTokenSealed: this.sealer.seal(input.refreshToken),
+          impersonator: input.impersonator ?? null,
           createdAt: now,
           lastSeenAt: now,
           expiresAt: now + BROWSER_SESSION_TTL_MS,
@@ -59,6 +68,7 @@ export class BrowserSessions {
         outcome: 'ok',
         userId: input.userId,
         actorEmail: input.email,
+        ...(input.impersonator ? { details: { impersonator: input.impersonator } } : {}),
       });
     });
     return { cookieValue, idHash };
@@ -87,6 +97,8 @@ export class BrowserSessions {
       )
       .get();
     if (!row) return undefined;
+    // A team that is no longer admitted (or never was, in an upgraded data dir) gives no console.
+    if (row.t && row.t.admittedAt === null) return undefined;
     if (now - row.s.lastSeenAt > TOUCH_INTERVAL_MS) {
       this.db
         .update(schema.browserSessions)
@@ -107,6 +119,7 @@ export class BrowserSessions {
       role: row.s.role,
       permissions: row.s.permissions ?? [],
       authkitSessionId: row.s.authkitSessionId,
+      impersonator: row.s.impersonator,
       createdAt: row.s.createdAt,
     };
   }
@@ -129,6 +142,7 @@ export class BrowserSessions {
       permissions: Permission[];
       refreshToken: string;
       authkitSessionId: string | null;
+      impersonator: string | null;
     },
   ): void {
     this.db.transaction((tx) => {
@@ -140,6 +154,8 @@ export class BrowserSessions {
           permissions: input.permissions,
           refreshTokenSealed: this.sealer.seal(input.refreshToken),
           authkitSessionId: input.authkitSessionId,
+          // Once impersonated, always: a later token without `act` never clears the mark.
+          ...(input.impersonator ? { impersonator: input.impersonator } : {}),
           lastSeenAt: this.clock.now(),
         })
         .where(eq(schema.browserSessions.idHash, idHash))
@@ -151,7 +167,11 @@ export class BrowserSessions {
           outcome: 'ok',
           userId: row.userId,
           teamId: input.teamId,
-          details: { role: input.role, permissions: input.permissions },
+          details: {
+            role: input.role,
+            permissions: input.permissions,
+            ...(input.impersonator ? { impersonator: input.impersonator } : {}),
+          },
         });
       }
     });

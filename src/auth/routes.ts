@@ -10,7 +10,7 @@ import { renderPage } from '../http/page.ts';
 import { redirectResponse } from '../http/responses.ts';
 import { safeReturnTo } from '../http/return-to.ts';
 import type { BrowserSession } from './browser-sessions.ts';
-import { enterTeam } from './enter-team.ts';
+import { admittedTeams, enterTeam, notATeam } from './enter-team.ts';
 
 /** Binds an AuthKit `state` to the browser that started the sign-in (login CSRF defence). */
 const LOGIN_COOKIE = 'gh_login';
@@ -113,28 +113,41 @@ export async function callback(ctx: AppContext, request: Request): Promise<Respo
       },
     );
   }
-  const { user: authUser, refreshToken } = await ctx.authkit.exchangeCode(code, consumed.codeVerifier);
+  const {
+    user: authUser,
+    refreshToken,
+    impersonator,
+  } = await ctx.authkit.exchangeCode(code, consumed.codeVerifier);
   const user = ctx.users.upsertFromWorkOS(authUser, ctx.config.mode === 'local' ? authUser.externalId : null);
+  // Only admitted organizations are teams: anyone else gets no session at all.
+  const teams = await admittedTeams(ctx, authUser.id);
+  const clearLogin = serializeCookie(loginCookie(ctx), '', {
+    secure: ctx.config.secureCookies,
+    maxAgeSeconds: 0,
+  });
+  if (teams.length === 0) {
+    ctx.audit.append({
+      event: 'signin.refused',
+      outcome: 'denied',
+      userId: user.id,
+      actorEmail: authUser.email,
+      reason: 'not_a_team_member',
+      details: { impersonated: impersonator !== null },
+    });
+    ctx.log.info('sign-in refused: no admitted team', { userId: user.id });
+    throw notATeam(authUser.email);
+  }
   const { cookieValue, idHash } = ctx.browserSessions.create({
     userId: user.id,
     email: user.email,
     authkitSessionId: null,
     refreshToken,
+    impersonator,
   });
   const headers = new Headers();
   headers.append('Set-Cookie', setSessionCookie(ctx, cookieValue));
-  headers.append(
-    'Set-Cookie',
-    serializeCookie(loginCookie(ctx), '', { secure: ctx.config.secureCookies, maxAgeSeconds: 0 }),
-  );
+  headers.append('Set-Cookie', clearLogin);
 
-  const teams = await ctx.authkit.teams(authUser.id);
-  if (teams.length === 0) {
-    ctx.browserSessions.end(idHash);
-    throw new AppError('forbidden', `${authUser.email} is not a member of any team.`, {
-      hint: 'Ask an admin of your WorkOS organization to add you, then sign in again.',
-    });
-  }
   if (teams.length === 1) {
     await enterTeam(ctx, { idHash, workosUserId: authUser.id, userId: user.id }, teams[0]!.organizationId);
     return redirectResponse(consumed.returnTo, headers);
@@ -156,7 +169,7 @@ export async function teamPicker(ctx: AppContext, request: Request): Promise<Res
   const s = requireSignedIn(ctx, request);
   if (s instanceof Response) return s;
   const returnTo = safeReturnTo(new URL(request.url).searchParams.get('return_to'));
-  const teams = await ctx.authkit.teams(s.workosUserId);
+  const teams = await admittedTeams(ctx, s.workosUserId);
   return renderPage(
     ctx,
     TeamPickerPage({

@@ -2,14 +2,26 @@ import type { SeededAccount } from '../app/context.ts';
 import type { Config } from '../config/index.ts';
 import { VERSION } from './help.ts';
 
-/** The start banner: mode, URLs, data dir and, in local mode, the accounts to sign in as. */
-export function banner(config: Config, accounts: SeededAccount[]): string {
+/**
+ * The start banner: mode, URLs, data dir, the admitted teams, any managed environment that is
+ * the identity environment itself (a warning), and, in local mode, the accounts to sign in as.
+ */
+export function banner(
+  config: Config,
+  accounts: SeededAccount[],
+  tenancy: { teams: string[]; identityShared: string[] } = { teams: [], identityShared: [] },
+): string {
   const lines = [
     `Gatehouse ${VERSION} — ${config.mode === 'local' ? 'local mode (embedded WorkOS emulator, no WorkOS account or network needed)' : 'live mode (WorkOS API)'}`,
     `  Console:  ${config.publicUrl}`,
     `  MCP:      ${config.publicUrl}/mcp`,
     `  Data:     ${config.dataDir}`,
   ];
+  if (tenancy.teams.length > 0) lines.push(`  Teams:    ${tenancy.teams.join(', ')}`);
+  for (const s of tenancy.identityShared)
+    lines.push(
+      `  WARNING:  ${s} is the identity environment itself (staff sign in there). Staff organizations are guarded from tools; link a separate environment to end this.`,
+    );
   if (config.mode === 'local' && accounts.length > 0) {
     lines.push('  Sign in as (open the console URL, pick an account):');
     const width = Math.max(...accounts.map((a) => a.email.length));

@@ -21,12 +21,15 @@ Without WORKOS_API_KEY Gatehouse runs in local mode on an embedded, seeded WorkO
 Starts Gatehouse on HOST:PORT (default localhost:8788) and prints the URL. In local mode it also starts
 the embedded WorkOS (one emulator per environment, seeded with a demo team) and lists the accounts you
 can sign in as. Stops gracefully on SIGINT/SIGTERM.`,
-  emulator: `Usage: gatehouse emulator [--port <port>] [--environment sandbox|production]
+  emulator: `Usage: gatehouse emulator [--port <port>] [--json]
 
-Runs only the embedded WorkOS on 127.0.0.1:<port> (default: a free port) and prints its base URL, API key,
-client id and token issuer. Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false },
-or run Gatehouse in live mode against it: WORKOS_API_KEY=<key> WORKOS_CLIENT_ID=<client id>
-WORKOS_API_URL=http://127.0.0.1:<port> WORKOS_ISSUER=<issuer>.`,
+Runs only the embedded WorkOS: the identity environment people sign in to (AuthKit, Pipes) and each
+staff team's managed sandbox and production, all behind one URL, http://127.0.0.1:<port> (default: a
+free port), where the API key selects the environment, as on api.workos.com. Prints the URL, the
+identity key, client id and token issuer, the staff organizations' ids (admit them with
+GATEHOUSE_TEAMS), each team's keys, and the accounts you can sign in as, including a customer admin
+Gatehouse must refuse. --json prints all of it as one JSON line instead. Stops on SIGINT/SIGTERM.
+Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false }.`,
   audit: `Usage: gatehouse audit verify [--public-key <pem>] [--head <json>]
        gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--format jsonl|csv]
 

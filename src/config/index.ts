@@ -5,9 +5,20 @@ export type Mode = 'local' | 'live';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface LiveWorkOS {
-  apiKey: string;
+  /**
+   * The identity environment humans sign in to (AuthKit): WORKOS_IDENTITY_API_KEY, or
+   * WORKOS_API_KEY when no separate identity environment is configured (then the identity and the
+   * first team's sandbox are one environment, which the banner and /readyz say).
+   */
+  identityApiKey: string;
+  /** The AuthKit client id of the identity environment (WORKOS_IDENTITY_CLIENT_ID or WORKOS_CLIENT_ID). */
   clientId: string;
+  /** WORKOS_API_KEY: the first admitted team's sandbox environment, when set. */
+  apiKey: string | undefined;
+  /** WORKOS_PRODUCTION_API_KEY: the first admitted team's production environment, when set. */
   productionApiKey: string | undefined;
+  /** The identity environment is also a managed environment (same key). */
+  identityShared: boolean;
   /** WORKOS_API_URL: another WorkOS API origin (a proxy, or `gatehouse emulator`); default api.workos.com. */
   apiUrl: { hostname: string; port: number | undefined; https: boolean } | undefined;
   /**
@@ -36,7 +47,15 @@ export interface Config {
   cookiePassword: string | undefined;
   /** Bearer token for GET /metrics; unset means loopback callers only. */
   metricsToken: string | undefined;
+  /**
+   * GATEHOUSE_TEAMS: WorkOS organization ids (of the identity environment) admitted as teams at
+   * start, in order; the first owns the deployment-level keys. `gatehouse teams` manages more.
+   */
+  admitTeams: string[];
 }
+
+/** A WorkOS organization id as WorkOS writes them (`org_` and an id). */
+export const ORGANIZATION_ID = /^org_[0-9A-Za-z]{10,64}$/;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -143,24 +162,60 @@ export function loadConfig(env: Env): Config {
   );
 
   const apiKey = optional(env, 'WORKOS_API_KEY');
-  const clientId = optional(env, 'WORKOS_CLIENT_ID');
+  const identityKeyRaw = optional(env, 'WORKOS_IDENTITY_API_KEY');
+  const identityClientId = optional(env, 'WORKOS_IDENTITY_CLIENT_ID');
+  const clientId = identityClientId ?? optional(env, 'WORKOS_CLIENT_ID');
   const productionApiKey = optional(env, 'WORKOS_PRODUCTION_API_KEY');
   const apiUrlRaw = take('WORKOS_API_URL', urlSchema('WORKOS_API_URL'), undefined as string | undefined);
-  const mode: Mode = apiKey ? 'live' : 'local';
-  if (apiKey && !apiKey.startsWith('sk_'))
-    problems.push("WORKOS_API_KEY must be a WorkOS secret key starting with 'sk_'");
-  if (productionApiKey && !productionApiKey.startsWith('sk_'))
-    problems.push("WORKOS_PRODUCTION_API_KEY must be a WorkOS secret key starting with 'sk_'");
+  const identityApiKey = identityKeyRaw ?? apiKey;
+  const mode: Mode = identityApiKey ? 'live' : 'local';
+  const secretKey = (name: string, value: string | undefined) => {
+    if (value && !value.startsWith('sk_'))
+      problems.push(`${name} must be a WorkOS secret key starting with 'sk_'`);
+  };
+  secretKey('WORKOS_API_KEY', apiKey);
+  secretKey('WORKOS_IDENTITY_API_KEY', identityKeyRaw);
+  secretKey('WORKOS_PRODUCTION_API_KEY', productionApiKey);
   if (mode === 'live' && !clientId)
-    problems.push('WORKOS_CLIENT_ID is required when WORKOS_API_KEY is set (live mode)');
+    problems.push(
+      'WORKOS_IDENTITY_CLIENT_ID (or WORKOS_CLIENT_ID) is required in live mode: the AuthKit client id of the environment your team signs in to',
+    );
   if (clientId && !clientId.startsWith('client_'))
-    problems.push(`WORKOS_CLIENT_ID must start with 'client_', got ${quote(clientId)}`);
+    problems.push(
+      `${identityClientId ? 'WORKOS_IDENTITY_CLIENT_ID' : 'WORKOS_CLIENT_ID'} must start with 'client_', got ${quote(clientId)}`,
+    );
   if (mode === 'local' && productionApiKey)
     problems.push(
       'WORKOS_PRODUCTION_API_KEY is set but WORKOS_API_KEY is not: set both for live mode, or neither',
     );
+  if (mode === 'local' && (identityClientId || optional(env, 'WORKOS_CLIENT_ID')))
+    problems.push(
+      'WORKOS_CLIENT_ID is set but no WorkOS API key is: set WORKOS_IDENTITY_API_KEY (or WORKOS_API_KEY) for live mode, or unset it for local mode',
+    );
   if (apiUrlRaw && mode === 'local')
     problems.push('WORKOS_API_URL is set but WORKOS_API_KEY is not: it only applies in live mode');
+  const admitTeams = take(
+    'GATEHOUSE_TEAMS',
+    z
+      .string()
+      .transform((s) => [
+        ...new Set(
+          s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        ),
+      ])
+      .superRefine((xs, ctx) => {
+        const bad = xs.filter((x) => !ORGANIZATION_ID.test(x));
+        if (bad.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            message: `GATEHOUSE_TEAMS must be a comma-separated list of WorkOS organization ids (org_…); not one: ${bad.map(quote).join(', ')}`,
+          });
+      }),
+    [] as string[],
+  );
   const apiUrl = apiUrlRaw
     ? (() => {
         const u = new URL(apiUrlRaw);
@@ -216,9 +271,18 @@ export function loadConfig(env: Env): Config {
     mode,
     workos:
       mode === 'live'
-        ? { apiKey: apiKey!, clientId: clientId!, productionApiKey, apiUrl, issuers }
+        ? {
+            identityApiKey: identityApiKey!,
+            clientId: clientId!,
+            apiKey,
+            productionApiKey,
+            identityShared: identityApiKey === apiKey || identityApiKey === productionApiKey,
+            apiUrl,
+            issuers,
+          }
         : undefined,
     cookiePassword,
     metricsToken,
+    admitTeams,
   };
 }

@@ -114,6 +114,7 @@ export function createConnectionToken(
     resource: ctx.oauth.resource,
     expiresAt,
     actorEmail: s.email,
+    impersonator: s.impersonator,
   });
   return { token, name: input.name, expiresAt, scopes: family.scopes };
 }

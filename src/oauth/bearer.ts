@@ -18,6 +18,8 @@ function describe(reason: PrincipalFailure): string {
       return 'The access token was not issued for this resource.';
     case 'not_member':
       return 'The user is no longer a member of the team this token was issued for.';
+    case 'not_admitted':
+      return 'The organization this token was issued for is not a Gatehouse team (the operator has not admitted it).';
     case 'unavailable':
       return 'WorkOS is unreachable; try again shortly.';
   }

@@ -31,6 +31,8 @@ export class CodesService {
     codeChallenge: string;
     scopes: string[];
     resource: string;
+    /** The browser session was an impersonation: the tokens carry the mark. */
+    impersonator?: string | null;
   }): string {
     const code = randomToken(32);
     const now = this.clock.now();
@@ -111,6 +113,7 @@ export class CodesService {
             scopes,
             resource: row.resource,
             createdAt: now,
+            impersonator: row.impersonator,
           })
           .run();
         tx.update(schema.oauthCodes).set({ familyId }).where(eq(schema.oauthCodes.codeHash, codeHash)).run();

@@ -33,6 +33,11 @@ export interface Principal {
   scopes: string[];
   expiresAt: number | null;
   settings: TeamSettings;
+  /**
+   * The impersonator's email when the token was issued from an impersonated AuthKit session
+   * (the access token's `act` claim): reads only, every write is refused.
+   */
+  impersonator: string | null;
 }
 
 export type PrincipalFailure =
@@ -41,6 +46,7 @@ export type PrincipalFailure =
   | 'revoked'
   | 'wrong_resource'
   | 'not_member'
+  | 'not_admitted'
   | 'unavailable';
 export type PrincipalResult = { ok: true; principal: Principal } | { ok: false; reason: PrincipalFailure };
 
@@ -111,6 +117,8 @@ export class PrincipalResolver {
       userId: family.userId,
     });
     if (!row) return { ok: false, reason: 'invalid' };
+    // Only admitted organizations are teams: a row kept from before admission is inert.
+    if (row.t.admittedAt === null) return { ok: false, reason: 'not_admitted' };
 
     const role = await this.currentRole(row.u.workosUserId, row.t.organizationId);
     if (role === undefined) return { ok: false, reason: 'unavailable' };
@@ -150,6 +158,7 @@ export class PrincipalResolver {
         scopes: family.scopes,
         expiresAt,
         settings: row.s,
+        impersonator: family.impersonator ?? null,
       },
     };
   }

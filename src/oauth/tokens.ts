@@ -243,6 +243,8 @@ export class TokensService {
     resource: string;
     expiresAt: number | null;
     actorEmail?: string;
+    /** Created from an impersonated browser session: the token carries the mark. */
+    impersonator?: string | null;
   }): { token: string; family: Family } {
     const now = this.clock.now();
     const token = `${TOKEN_PREFIX.connection}${randomToken(32)}`;
@@ -261,6 +263,7 @@ export class TokensService {
       requestCount: 0,
       revokedAt: null,
       revokedReason: null,
+      impersonator: input.impersonator ?? null,
     };
     this.db.transaction((tx) => {
       tx.insert(schema.tokenFamilies).values(family).run();

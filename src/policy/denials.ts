@@ -13,7 +13,10 @@ export type DenialReason =
   | 'write_disabled'
   | 'confirmation_required'
   | 'confirmation_invalid'
-  | 'confirmation_declined';
+  | 'confirmation_declined'
+  | 'impersonated_session'
+  | 'staff_organization'
+  | 'environment_not_linked';
 
 export class Denied extends Error {
   constructor(

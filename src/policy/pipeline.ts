@@ -131,6 +131,17 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
       );
     }
 
+    // An impersonated session reads only (seeds/000: "mutations are blocked on impersonated
+    // sessions"); integration tools refuse their writes themselves (request-shape.ts).
+    if (p.impersonator && (tool.kind === 'write' || tool.kind === 'destructive')) {
+      throw deny(
+        'impersonated_session',
+        'forbidden',
+        `${tool.name} changes data, and this connection comes from a session ${p.impersonator} opened by impersonating ${p.email}: impersonated sessions can only read.`,
+        'Sign in as yourself (not through WorkOS impersonation) to make changes.',
+      );
+    }
+
     // 3. Arguments must match the tool's schema exactly.
     const parsed = tool.input.safeParse(call.args ?? {});
     if (!parsed.success) {
@@ -167,6 +178,21 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
       }
     }
 
+    // Staff are never customers: no tool reads, changes or deletes an admitted team's own
+    // organization, in any environment (docs/architecture.md "Trust model").
+    if (tool.kind === 'read' || tool.kind === 'write' || tool.kind === 'destructive') {
+      const staff = app.teams.protectedOrganizationIds();
+      const named = Object.values(args).find((v) => typeof v === 'string' && staff.has(v));
+      if (named) {
+        throw deny(
+          'staff_organization',
+          'forbidden',
+          `${named} is a Gatehouse team's own organization (staff), not a customer: tools never read, change or delete it.`,
+          'Work with customer organizations only; team settings live in the Gatehouse console.',
+        );
+      }
+    }
+
     // 5. Write gate.
     if ((tool.kind === 'write' || tool.kind === 'destructive') && !p.settings.allowWrite) {
       throw deny(
@@ -177,7 +203,7 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
       );
     }
 
-    const ctx = toolContext(app, call, environment);
+    const ctx = toolContext(app, call, environment, tool);
 
     // 6. Destructive gate.
     if (tool.kind === 'destructive') {
@@ -244,25 +270,48 @@ function checkProduction(app: AppContext, p: Principal) {
       'Work in sandbox.',
     );
   }
-  if (!app.workos.clients.production) {
+  if (!app.environments.has(p.teamId, 'production')) {
     throw deny(
       'production_unavailable',
       'unavailable',
-      'This Gatehouse has no production environment configured.',
-      'An operator can set WORKOS_PRODUCTION_API_KEY.',
+      'No production WorkOS environment is linked to your team.',
+      'A team admin can link one under Settings → WorkOS environments.',
     );
   }
 }
 
-function toolContext(app: AppContext, call: ToolCall, environment: Environment): ToolContext {
-  const workos = app.workos.clients[environment];
-  if (!workos)
-    throw deny('production_unavailable', 'unavailable', `The ${environment} environment is not configured.`);
+/** The refusal of a WorkOS tool when the team has linked no environment to act on. */
+function notLinked(environment: Environment): Denied {
+  return deny(
+    'environment_not_linked',
+    'unavailable',
+    `No WorkOS environment is linked to your team for ${environment}, so there is nothing for this tool to act on.`,
+    'Ask a team admin to link one under Settings → WorkOS environments in the Gatehouse console.',
+  );
+}
+
+/**
+ * The tool's view of the call. Its WorkOS client comes only from the principal's own team
+ * (docs/architecture.md "Trust model"), so another team's environment is out of reach by
+ * construction. WorkOS tools need one; the others get a client only if they ask for it.
+ */
+function toolContext(
+  app: AppContext,
+  call: ToolCall,
+  environment: Environment,
+  tool: ToolDefinition,
+): ToolContext {
+  const workos = app.environments.client(call.principal.teamId, environment);
+  const needsWorkOS = tool.kind === 'read' || tool.kind === 'write' || tool.kind === 'destructive';
+  if (!workos && needsWorkOS) throw notLinked(environment);
   return {
     app,
     principal: call.principal,
     environment,
-    workos,
+    get workos() {
+      if (!workos) throw notLinked(environment);
+      return workos;
+    },
     session: call.session,
     signal: call.signal,
     ...(call.elicitUrl ? { elicitUrl: call.elicitUrl } : {}),

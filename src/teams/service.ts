@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Clock } from '../app/clock.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
@@ -6,45 +6,97 @@ import { schema } from '../db/client.ts';
 
 export type Team = typeof schema.teams.$inferSelect;
 export type TeamSettings = typeof schema.teamSettings.$inferSelect;
+export type AdmissionSource = 'config' | 'cli' | 'seed';
 
 /** Teams (WorkOS organizations whose members use Gatehouse) and their settings rows. */
 export class TeamsService {
+  private readonly protectedQuery;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.protectedQuery = db
+      .select({ o: schema.teams.organizationId })
+      .from(schema.teams)
+      .where(isNotNull(schema.teams.admittedAt))
+      .prepare();
+  }
 
-  /** Finds or creates the team for a WorkOS organization, keeping its name current. */
-  upsertFromOrganization(org: { organizationId: string; name: string; seedKey?: string | null }): Team {
+  /** Keeps an admitted team's name as WorkOS has it (names change; the id does not). */
+  rename(teamId: string, name: string): void {
+    this.db
+      .update(schema.teams)
+      .set({ name, updatedAt: this.clock.now() })
+      .where(eq(schema.teams.id, teamId))
+      .run();
+  }
+
+  /**
+   * Admits a WorkOS organization (of the identity environment) as a team: creates its row and
+   * settings if new, or marks an existing row admitted, keeping its settings and tokens (an
+   * operator upgrading keeps the team they already had). Idempotent.
+   */
+  admitTx(
+    tx: Parameters<Parameters<Db['transaction']>[0]>[0],
+    org: { organizationId: string; name: string; seedKey?: string | null },
+    by: AdmissionSource,
+  ): { team: Team; newlyAdmitted: boolean } {
     const now = this.clock.now();
-    return this.db.transaction((tx) => {
-      // A seeded team may come back with a new organization id (local mode re-seeds).
-      const existing =
-        tx.select().from(schema.teams).where(eq(schema.teams.organizationId, org.organizationId)).get() ??
-        (org.seedKey
-          ? tx.select().from(schema.teams).where(eq(schema.teams.seedKey, org.seedKey)).get()
-          : undefined);
-      if (existing) {
-        if (existing.name !== org.name || existing.organizationId !== org.organizationId) {
-          tx.update(schema.teams)
-            .set({ name: org.name, organizationId: org.organizationId, updatedAt: now })
-            .where(eq(schema.teams.id, existing.id))
-            .run();
-        }
-        return { ...existing, name: org.name, organizationId: org.organizationId };
-      }
-      const team: Team = {
-        id: newId('team'),
-        organizationId: org.organizationId,
+    const existing =
+      tx.select().from(schema.teams).where(eq(schema.teams.organizationId, org.organizationId)).get() ??
+      (org.seedKey
+        ? tx.select().from(schema.teams).where(eq(schema.teams.seedKey, org.seedKey)).get()
+        : undefined);
+    if (existing) {
+      const newlyAdmitted = existing.admittedAt === null;
+      const patch = {
         name: org.name,
-        seedKey: org.seedKey ?? null,
-        createdAt: now,
+        organizationId: org.organizationId,
+        ...(newlyAdmitted ? { admittedAt: now, admittedBy: by } : {}),
         updatedAt: now,
       };
-      tx.insert(schema.teams).values(team).run();
-      tx.insert(schema.teamSettings).values({ teamId: team.id, updatedAt: now }).run();
-      return team;
-    });
+      tx.update(schema.teams).set(patch).where(eq(schema.teams.id, existing.id)).run();
+      return { team: { ...existing, ...patch }, newlyAdmitted };
+    }
+    const team: Team = {
+      id: newId('team'),
+      organizationId: org.organizationId,
+      name: org.name,
+      seedKey: org.seedKey ?? null,
+      admittedAt: now,
+      admittedBy: by,
+      createdAt: now,
+      updatedAt: now,
+    };
+    tx.insert(schema.teams).values(team).run();
+    tx.insert(schema.teamSettings).values({ teamId: team.id, updatedAt: now }).run();
+    return { team, newlyAdmitted: true };
+  }
+
+  /** Admitted teams, oldest admission first (the first owns the deployment-level keys). */
+  admitted(): Team[] {
+    return this.db
+      .select()
+      .from(schema.teams)
+      .where(isNotNull(schema.teams.admittedAt))
+      .orderBy(asc(schema.teams.admittedAt), sql`rowid`)
+      .all();
+  }
+
+  /** The admitted team of an organization, if it is one. */
+  admittedByOrganization(organizationId: string): Team | undefined {
+    const t = this.getByOrganization(organizationId);
+    return t && t.admittedAt !== null ? t : undefined;
+  }
+
+  /**
+   * Organization ids of every admitted team: staff, never customers. Tools refuse to read or
+   * change them in any managed environment. Read fresh (a handful of rows) so an admission
+   * made by `gatehouse teams` in another process counts at once.
+   */
+  protectedOrganizationIds(): ReadonlySet<string> {
+    return new Set(this.protectedQuery.all().map((r) => r.o));
   }
 
   get(teamId: string): Team | undefined {

@@ -62,6 +62,8 @@ export class ToolRegistry {
       if (!p.permissions.includes(d.permission)) return false;
       if (d.requiresSession && !session) return false;
       if ((d.kind === 'write' || d.kind === 'destructive') && !p.settings.allowWrite) return false;
+      // An impersonated session reads only (seeds/000): its writes are not offered either.
+      if ((d.kind === 'write' || d.kind === 'destructive') && p.impersonator) return false;
       return true;
     });
   }

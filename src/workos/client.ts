@@ -6,6 +6,7 @@ import { WorkOS } from '@workos-inc/node';
 import { WORKOS_REQUEST_TIMEOUT_MS } from '../config/constants.ts';
 import type { EmbeddedWorkOS } from '../emulator/index.ts';
 import { workosFetch } from './fetch.ts';
+import { guardOrganizations } from './staff-guard.ts';
 
 /** Where a client points and with which credentials. */
 export interface WorkOSTarget {
@@ -25,6 +26,8 @@ export interface WorkOSClientOptions {
   retryBudgetMs?: number;
   /** Per-request deadline, retries included (default WORKOS_REQUEST_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Organization ids this client must never read or touch (see staff-guard.ts). */
+  protect?: () => ReadonlySet<string>;
 }
 
 /**
@@ -33,6 +36,10 @@ export interface WorkOSClientOptions {
  * The SDK's deadline spans one fetchFn call, so it bounds the retries and their waits too.
  */
 export function createWorkOSClient(target: WorkOSTarget, options: WorkOSClientOptions = {}): WorkOS {
+  const retrying = workosFetch({
+    ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+    ...(options.retryBudgetMs !== undefined && { budgetMs: options.retryBudgetMs }),
+  });
   return new WorkOS({
     apiKey: target.apiKey,
     clientId: target.clientId,
@@ -40,10 +47,7 @@ export function createWorkOSClient(target: WorkOSTarget, options: WorkOSClientOp
     ...(target.port !== undefined && { port: target.port }),
     ...(target.https !== undefined && { https: target.https }),
     maxRetries: 0,
-    fetchFn: workosFetch({
-      ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
-      ...(options.retryBudgetMs !== undefined && { budgetMs: options.retryBudgetMs }),
-    }),
+    fetchFn: options.protect ? guardOrganizations(retrying, options.protect) : retrying,
     timeout: options.timeoutMs ?? WORKOS_REQUEST_TIMEOUT_MS,
   });
 }

@@ -2,15 +2,28 @@ import type { WorkOS } from '@workos-inc/node';
 import type { Environment } from '../../db/schema/enums.ts';
 
 /**
- * The WorkOS APIs Gatehouse talks to: one client per environment (production may be absent
- * in live mode without WORKOS_PRODUCTION_API_KEY) and the identity environment humans sign in to.
+ * The WorkOS APIs Gatehouse talks to (docs/architecture.md "Trust model"): the *identity*
+ * environment where the team's own people sign in (AuthKit, Pipes), and the *managed*
+ * environments each team's tools act on, reached by the API key the team linked. One origin and
+ * the key selects the environment, in live mode (api.workos.com) and local mode (embedded) alike.
  */
 export interface WorkOSGateway {
   mode: 'local' | 'live';
-  /** The environment holding the staff teams and AuthKit (sandbox in local mode). */
-  identity: { client: WorkOS; clientId: string };
-  clients: Partial<Record<Environment, WorkOS>>;
-  /** Base URLs of the embedded WorkOS per environment (local mode only). */
-  embeddedUrls: Partial<Record<Environment, string>>;
+  /** The environment holding the staff teams, AuthKit and Pipes. */
+  identity: { client: WorkOS; clientId: string; apiKey: string };
+  /**
+   * A client for the managed environment `apiKey` opens. `protect` lists organization ids the
+   * client must never read or touch (admitted teams' own organizations), checked on the wire.
+   */
+  clientForKey(apiKey: string, options?: { protect?: () => ReadonlySet<string> }): WorkOS;
+  /**
+   * Deployment-level keys (live mode's WORKOS_API_KEY / WORKOS_PRODUCTION_API_KEY): they belong
+   * to the first admitted team only, and a key that team links itself replaces them.
+   */
+  deploymentKeys: Partial<Record<Environment, string>>;
+  /** Local mode: each seeded staff team's embedded environments, by the team's seed key. */
+  seededTeamKeys: Record<string, Record<Environment, string>>;
+  /** Base URLs of the embedded WorkOS environments (local mode only), by name. */
+  embeddedUrls: Record<string, string>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { Permission } from '../../../db/schema/enums.ts';
 import { CapabilityList, ConsentPage } from '../../../views/pages/consent.tsx';
 import type { AppContext } from '../../app/context.ts';
 import type { BrowserSession } from '../../auth/browser-sessions.ts';
-import { enterTeam } from '../../auth/enter-team.ts';
+import { admittedTeams, enterTeam } from '../../auth/enter-team.ts';
 import { currentSession, shellUser } from '../../console/session.ts';
 import { randomToken } from '../../crypto/random.ts';
 import { AppError, isAppError } from '../../errors/app-error.ts';
@@ -120,11 +120,16 @@ export async function authorize(ctx: AppContext, request: Request): Promise<Resp
   if (!s.teamId || !s.organizationId) return redirectResponse(`/teams?return_to=${back}`);
 
   if (ctx.oauth.consents.covers(s.userId, s.teamId, v.client.id, v.request.scopes)) {
-    const code = ctx.oauth.codes.issueCode({ ...codeFields(v.request), userId: s.userId, teamId: s.teamId });
+    const code = ctx.oauth.codes.issueCode({
+      ...codeFields(v.request),
+      userId: s.userId,
+      teamId: s.teamId,
+      impersonator: s.impersonator,
+    });
     return success(ctx, v.request, code, 302);
   }
 
-  const teams = await ctx.authkit.teams(s.workosUserId);
+  const teams = await admittedTeams(ctx, s.workosUserId);
   // The team the picker starts on, and the capabilities shown for it, come from the same place:
   // the human's role in that team (the session's team unless WorkOS no longer lists it).
   const selected = teams.find((t) => t.organizationId === s.organizationId) ?? teams[0];
@@ -228,7 +233,12 @@ async function decideOnce(
   }
   const team = await teamFor(ctx, s, organizationId);
   ctx.oauth.consents.grant(s.userId, team.teamId, req.clientId, req.scopes);
-  const code = ctx.oauth.codes.issueCode({ ...codeFields(req), userId: s.userId, teamId: team.teamId });
+  const code = ctx.oauth.codes.issueCode({
+    ...codeFields(req),
+    userId: s.userId,
+    teamId: team.teamId,
+    impersonator: s.impersonator,
+  });
   return success(ctx, req, code, 303);
 }
 
@@ -268,7 +278,7 @@ export async function capabilitiesFragment(ctx: AppContext, request: Request): P
     };
     const req = openConsentForm(ctx, s, one('request', 'The authorization request'));
     const organizationId = one('organization_id', 'A team');
-    const team = (await ctx.authkit.teams(s.workosUserId)).find((t) => t.organizationId === organizationId);
+    const team = (await admittedTeams(ctx, s.workosUserId)).find((t) => t.organizationId === organizationId);
     if (!team) throw new AppError('forbidden', 'You are not a member of that team.');
     return fragmentResponse(
       CapabilityList({ capabilities: capabilitiesIn(ctx, s, team, req.scopes) }) as string,

@@ -178,7 +178,7 @@ export const callIntegrationApi = defineTool({
     const extra = agentHeaders(args.headers);
     if (Object.keys(extra).length > 20) throw new AppError('invalid_input', 'At most 20 extra headers.');
     const write = req.provider.isWrite({ method: req.method, url: req.parsedUrl, body: req.body });
-    if (write) assertTeamAllowsWrites(p.settings, `a ${req.provider.name} request that changes data`);
+    if (write) assertTeamAllowsWrites(p, `a ${req.provider.name} request that changes data`);
     if (write && !p.permissions.includes('integrations:write')) {
       throw new AppError(
         'forbidden',

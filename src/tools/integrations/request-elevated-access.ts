@@ -97,7 +97,7 @@ export const requestElevatedAccess = defineTool({
           hint: 'Call list_integrations for the provider ids.',
         });
       }
-      if (args.level === 'write') assertTeamAllowsWrites(p.settings, 'write access to integrations');
+      if (args.level === 'write') assertTeamAllowsWrites(p, 'write access to integrations');
       if (args.level === 'write' && !p.permissions.includes('integrations:write')) {
         throw new AppError('forbidden', `Your role (${p.role}) cannot get write access to integrations.`, {
           hint: 'Ask for read access instead.',
@@ -111,7 +111,7 @@ export const requestElevatedAccess = defineTool({
     } else {
       const req = canonicalRequest(args.method!, args.url!, args.body);
       const write = req.provider.isWrite({ method: req.method, url: req.parsedUrl, body: req.body });
-      if (write) assertTeamAllowsWrites(p.settings, `a ${req.provider.name} request that changes data`);
+      if (write) assertTeamAllowsWrites(p, `a ${req.provider.name} request that changes data`);
       if (write && !p.permissions.includes('integrations:write')) {
         throw new AppError(
           'forbidden',

@@ -61,11 +61,29 @@ export function canonicalRequest(method: string, url: string, body: unknown): Ca
  * "Allow write access" off means read-only everywhere, third-party APIs included (seeds/000:
  * "When off, MCP is restricted to read-only operations").
  */
-export function assertTeamAllowsWrites(settings: { allowWrite: boolean }, what: string): void {
+export function assertTeamAllowsWrites(
+  p: { settings: { allowWrite: boolean }; impersonator: string | null },
+  what: string,
+): void {
+  // An impersonated session reads only (seeds/000: "mutations are blocked on impersonated sessions").
+  if (p.impersonator) throw impersonatedWrite(what);
+  const settings = p.settings;
   if (!settings.allowWrite) {
     throw new AppError('forbidden', `Write access is turned off for your team, so ${what} is not allowed.`, {
       hint: 'Use read-only requests, or ask a team admin to turn on "Allow write access".',
       denial: 'write_disabled',
     });
   }
+}
+
+/** The refusal every write of an impersonated session gets (docs/architecture.md "Trust model"). */
+export function impersonatedWrite(what: string): AppError {
+  return new AppError(
+    'forbidden',
+    `This connection comes from an impersonated session, so ${what} is not allowed: impersonated sessions can only read.`,
+    {
+      hint: 'Sign in as yourself (not through WorkOS impersonation) to make changes.',
+      denial: 'impersonated_session',
+    },
+  );
 }

@@ -31,8 +31,10 @@ export const switchEnvironment = defineTool({
           denial: 'production_not_allowed',
         });
       }
-      if (!ctx.app.workos.clients.production) {
-        throw new AppError('unavailable', 'This Gatehouse has no production environment configured.');
+      if (!ctx.app.environments.has(p.teamId, 'production')) {
+        throw new AppError('unavailable', 'No production WorkOS environment is linked to your team.', {
+          hint: 'Stay in sandbox, or ask a team admin to link one under Settings → WorkOS environments.',
+        });
       }
     }
     if (!ctx.session) {

@@ -19,6 +19,10 @@ const output = z.object({
   client: z.object({ id: z.string().nullable(), name: z.string(), kind: z.enum(['oauth', 'connection']) }),
   scopes: z.array(z.string()),
   environment: z.enum(ENVIRONMENTS),
+  /** Which of the team's own WorkOS environments are linked (tools act on these only). */
+  environments_linked: z.object({ sandbox: z.boolean(), production: z.boolean() }),
+  /** Set when this connection comes from an impersonated sign-in: it can only read. */
+  impersonated_by: z.string().nullable(),
   session: z.enum(['mcp_session', 'stateless']),
   team_settings: z.object({
     mcp_enabled: z.boolean(),
@@ -60,6 +64,11 @@ export const whoami = defineTool({
       client: { id: p.clientId, name: p.clientName, kind: p.familyKind },
       scopes: p.scopes,
       environment: ctx.environment,
+      environments_linked: {
+        sandbox: ctx.app.environments.has(p.teamId, 'sandbox'),
+        production: ctx.app.environments.has(p.teamId, 'production'),
+      },
+      impersonated_by: p.impersonator,
       session: ctx.session ? ('mcp_session' as const) : ('stateless' as const),
       team_settings: {
         mcp_enabled: p.settings.enabled,
@@ -78,9 +87,19 @@ export const whoami = defineTool({
       })),
       limitations: LIMITATIONS,
     };
+    const production =
+      p.settings.allowProduction &&
+      p.permissions.includes('workos:production') &&
+      structured.environments_linked.production;
+    const impersonated = p.impersonator
+      ? ` This connection comes from a session ${p.impersonator} opened by impersonating ${p.email}: it can only read.`
+      : '';
+    const unlinked = structured.environments_linked.sandbox
+      ? ''
+      : ' No sandbox WorkOS environment is linked to your team yet: WorkOS tools refuse until an admin links one.';
     return {
       structured,
-      summary: `You act as ${p.email} (${p.role}) in team ${p.teamName}, in ${ctx.environment}, via ${p.clientName}. Writes are ${p.settings.allowWrite ? 'allowed' : 'turned off'}; production is ${p.settings.allowProduction && p.permissions.includes('workos:production') ? 'available' : 'not available to you'}.`,
+      summary: `You act as ${p.email} (${p.role}) in team ${p.teamName}, in ${ctx.environment}, via ${p.clientName}. Writes are ${p.settings.allowWrite && !p.impersonator ? 'allowed' : 'not allowed'}; production is ${production ? 'available' : 'not available to you'}.${impersonated}${unlinked}`,
     };
   },
 });

@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../app/clock.ts';
+import { EventBus } from '../app/events.ts';
+import { liveWorkOS } from '../app/live-mode.ts';
+import { DATABASE_FILE } from '../app/start.ts';
+import { GrantsService } from '../approvals/grants.ts';
+import { AuditHeadWriter } from '../audit/head.ts';
+import { loadOrCreateAuditKey, signHash } from '../audit/keys.ts';
+import { AuditService } from '../audit/service.ts';
+import { type Config, ORGANIZATION_ID } from '../config/index.ts';
+import { openDatabase } from '../db/client.ts';
+import { applyMigrations } from '../db/migrate.ts';
+import { isAppError } from '../errors/app-error.ts';
+import { TokensService } from '../oauth/tokens.ts';
+import { admitTeam, removeTeam } from '../teams/admission.ts';
+import { KillSwitch } from '../teams/kill-switch.ts';
+import { TeamsService } from '../teams/service.ts';
+import { CliUsageError } from './audit.ts';
+
+export const TEAMS_HELP = `Usage: gatehouse teams list
+       gatehouse teams admit <org_id> [--name <name>]
+       gatehouse teams remove <org_id>
+
+Only organizations the operator admits are Gatehouse teams (see README "Live mode"). Anyone whose
+memberships include no admitted team is refused at sign-in, and tools never treat a team's own
+organization as a customer.
+
+list    The admitted teams: organization id, name, when and how each was admitted.
+admit   Admits a WorkOS organization of the identity environment (live mode checks it exists there
+        and takes its name from WorkOS). Idempotent. GATEHOUSE_TEAMS admits its ids at every start.
+remove  Pulls the team's kill switch (every token, code, consent and grant revoked; audited), then
+        forgets the team: its settings, members, linked environments, tokens and grants are
+        deleted. The audit trail keeps its entries. A running server refuses the team's tokens
+        at once; its open MCP streams close within a minute. An id still listed in
+        GATEHOUSE_TEAMS is admitted again at the next start: remove it there too.`;
+
+/** The operator, as the audit trail names CLI changes. */
+const OPERATOR = { userId: 'operator', email: 'operator (gatehouse teams)' };
+
+/** `gatehouse teams list|admit|remove`; returns the exit code. */
+export async function teamsCommand(
+  config: Config,
+  args: string[],
+  out: (s: string) => void,
+): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { name: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (sub !== 'list' && sub !== 'admit' && sub !== 'remove')
+    throw new CliUsageError(`Unknown teams command '${sub ?? ''}'.\n\n${TEAMS_HELP}`);
+  const organizationId = positionals[0];
+  if (sub !== 'list' && (!organizationId || !ORGANIZATION_ID.test(organizationId)))
+    throw new CliUsageError(
+      `gatehouse teams ${sub} needs a WorkOS organization id (org_…), got '${organizationId ?? ''}'.`,
+    );
+
+  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  applyMigrations(db);
+  const clock = systemClock;
+  const auditKey = loadOrCreateAuditKey(config.dataDir);
+  const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));
+  const teams = new TeamsService(db, clock);
+  const tokens = new TokensService(db, clock, audit);
+  // The CLI appends to the trail too, so it moves the signed head forward as the server does.
+  const head = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now());
+  try {
+    if (sub === 'list') {
+      const admitted = teams.admitted();
+      if (admitted.length === 0) out('No admitted teams. Admit one with: gatehouse teams admit org_…\n');
+      for (const t of admitted) {
+        const at = new Date(t.admittedAt ?? 0).toISOString();
+        out(`${t.organizationId}  ${t.name}  (admitted ${at} by ${t.admittedBy ?? 'unknown'})\n`);
+      }
+      return 0;
+    }
+    if (sub === 'admit') {
+      let name = values.name?.trim() || organizationId!;
+      if (config.mode === 'live' && config.workos) {
+        const identity = liveWorkOS(config.workos).identity.client;
+        try {
+          name = values.name?.trim() || (await identity.organizations.getOrganization(organizationId!)).name;
+        } catch (e) {
+          throw new CliUsageError(
+            `The identity environment has no organization ${organizationId} (${e instanceof Error ? e.message : String(e)}); nothing was admitted.`,
+          );
+        }
+      } else {
+        out(
+          'Note: local mode admits its seeded staff teams by itself; organization ids change at every start.\n',
+        );
+      }
+      const team = admitTeam({ db, teams, audit }, { organizationId: organizationId!, name }, 'cli');
+      out(`Admitted ${team.name} (${team.organizationId}).\n`);
+      return 0;
+    }
+    const events = new EventBus();
+    const grants = new GrantsService(db, clock, audit, events, (id) => teams.settings(id).authorityTtlMs);
+    const killSwitch = new KillSwitch({ db, clock, audit, events, tokens, grants });
+    try {
+      const team = removeTeam({ db, teams, audit, killSwitch }, organizationId!, OPERATOR);
+      out(`Removed ${team.name} (${team.organizationId}): kill switch pulled, team forgotten.\n`);
+      if (config.admitTeams.includes(organizationId!))
+        out('Warning: GATEHOUSE_TEAMS still lists it; it is admitted again at the next start.\n');
+      return 0;
+    } catch (e) {
+      if (isAppError(e)) throw new CliUsageError(e.message);
+      throw e;
+    }
+  } finally {
+    head.flush();
+    tokens.close();
+    db.$client.close();
+  }
+}

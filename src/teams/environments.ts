@@ -1,0 +1,424 @@
+import type { WorkOS } from '@workos-inc/node';
+import { NotFoundException, UnauthorizedException } from '@workos-inc/node';
+import { and, eq, sql } from 'drizzle-orm';
+import { ENVIRONMENTS, type Environment } from '../../db/schema/enums.ts';
+import type { Clock } from '../app/clock.ts';
+import type { EventBus } from '../app/events.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { Sealer } from '../crypto/seal.ts';
+import type { Db } from '../db/client.ts';
+import { schema } from '../db/client.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { WorkOSGateway } from '../workos/gateway.ts';
+import type { TeamsService } from './service.ts';
+import type { Actor } from './settings.ts';
+
+/**
+ * Where a team's environment comes from: linked by a team admin, the deployment's keys (first
+ * admitted team only), local mode's embedded environment of a seeded team, or nothing.
+ */
+export type EnvironmentSource = 'linked' | 'deployment' | 'embedded' | 'none';
+
+/** What the settings page shows of one environment: never the key, only its last four characters. */
+export interface EnvironmentStatus {
+  environment: Environment;
+  source: EnvironmentSource;
+  keyLast4: string | null;
+  /** `staging` (sk_test_) or `production` (sk_live_), as WorkOS names its keys. */
+  keyKind: string | null;
+  /** The key opens the identity environment itself: staff organizations are protected there. */
+  sharesIdentity: boolean;
+  linkedAt: number | null;
+  linkedBy: string | null;
+  /** Other teams that linked the same key: they see and change the same customers. */
+  sharedWith: string[];
+}
+
+const KEY_SHAPE = /^sk_[A-Za-z0-9_]{8,200}$/;
+
+/** WorkOS names its keys by environment kind: sk_test_ for staging, sk_live_ for production. */
+function keyKind(apiKey: string): string {
+  if (apiKey.startsWith('sk_test_')) return 'staging';
+  if (apiKey.startsWith('sk_live_')) return 'production';
+  return 'unknown';
+}
+
+interface Cached {
+  version: number;
+  client: WorkOS;
+}
+
+/**
+ * Each team's own managed WorkOS environments (docs/architecture.md "Trust model"). A team's
+ * tools get their WorkOS client only from here, keyed by the principal's team, so one team can
+ * never reach another's customers by construction. Keys are checked with one real WorkOS call
+ * before they are saved, sealed with AES-256-GCM, and never shown again.
+ */
+export class TeamEnvironments {
+  private readonly cache = new Map<string, Cached>();
+  private readonly rowQuery;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      audit: AuditService;
+      events: EventBus;
+      sealer: Sealer;
+      gateway: WorkOSGateway;
+      teams: TeamsService;
+    },
+  ) {
+    this.rowQuery = deps.db
+      .select({
+        version: schema.teamEnvironments.version,
+        keySealed: schema.teamEnvironments.keySealed,
+        sharesIdentity: schema.teamEnvironments.sharesIdentity,
+      })
+      .from(schema.teamEnvironments)
+      .where(
+        and(
+          eq(schema.teamEnvironments.teamId, sql.placeholder('teamId')),
+          eq(schema.teamEnvironments.environment, sql.placeholder('environment')),
+        ),
+      )
+      .prepare();
+  }
+
+  /** The team that owns the deployment-level keys: the first admitted team. */
+  private deploymentTeamId(): string | undefined {
+    if (Object.keys(this.deps.gateway.deploymentKeys).length === 0) return undefined;
+    return this.deps.teams.admitted()[0]?.id;
+  }
+
+  /** Seed keys of teams (never change once set), to find local mode's embedded environments. */
+  private readonly seedKeys = new Map<string, string | null>();
+
+  private embeddedKey(teamId: string, environment: Environment): string | undefined {
+    let seedKey = this.seedKeys.get(teamId);
+    if (seedKey === undefined) {
+      seedKey = this.deps.teams.get(teamId)?.seedKey ?? null;
+      this.seedKeys.set(teamId, seedKey);
+    }
+    return seedKey ? this.deps.gateway.seededTeamKeys[seedKey]?.[environment] : undefined;
+  }
+
+  /** The key a team has without linking one: local mode's embedded one, or the deployment's. */
+  private deploymentKey(teamId: string, environment: Environment): string | undefined {
+    const embedded = this.embeddedKey(teamId, environment);
+    if (embedded) return embedded;
+    const key = this.deps.gateway.deploymentKeys[environment];
+    return key && this.deploymentTeamId() === teamId ? key : undefined;
+  }
+
+  /**
+   * The WorkOS client of a team's environment, or undefined when none is linked. The link row is
+   * read on every call (a prepared lookup), so a replaced or removed key is never used again.
+   */
+  client(teamId: string, environment: Environment): WorkOS | undefined {
+    const row = this.rowQuery.get({ teamId, environment });
+    const cacheKey = `${teamId}:${environment}`;
+    if (row) {
+      const cached = this.cache.get(cacheKey);
+      if (cached && cached.version === row.version) return cached.client;
+      const apiKey = this.deps.sealer.open(row.keySealed);
+      if (!apiKey) return undefined;
+      const client = this.build(apiKey, row.sharesIdentity);
+      this.cache.set(cacheKey, { version: row.version, client });
+      return client;
+    }
+    const key = this.deploymentKey(teamId, environment);
+    if (!key) {
+      this.cache.delete(cacheKey);
+      return undefined;
+    }
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.version === 0) return cached.client;
+    const client = this.build(key, key === this.deps.gateway.identity.apiKey);
+    this.cache.set(cacheKey, { version: 0, client });
+    return client;
+  }
+
+  has(teamId: string, environment: Environment): boolean {
+    return (
+      this.rowQuery.get({ teamId, environment }) !== undefined || !!this.deploymentKey(teamId, environment)
+    );
+  }
+
+  /** A client over the key; a key that also opens the identity environment gets the staff guard. */
+  private build(apiKey: string, sharesIdentity: boolean): WorkOS {
+    return this.deps.gateway.clientForKey(
+      apiKey,
+      sharesIdentity ? { protect: () => this.deps.teams.protectedOrganizationIds() } : {},
+    );
+  }
+
+  /** Whether any environment of any team is also the identity environment (banner, /readyz). */
+  identityShared(): { teamId: string; teamName: string; environment: Environment }[] {
+    const out: { teamId: string; teamName: string; environment: Environment }[] = [];
+    for (const team of this.deps.teams.admitted()) {
+      for (const s of this.status(team.id)) {
+        if (s.sharesIdentity) out.push({ teamId: team.id, teamName: team.name, environment: s.environment });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every admitted team's effective key per environment, as a fingerprint (HMAC): linked keys by
+   * their stored fingerprint, embedded and deployment keys computed. Two teams with the same
+   * fingerprint act on the same customers, whoever configured the key.
+   */
+  private fingerprints(): { teamId: string; teamName: string; fingerprint: string }[] {
+    const out: { teamId: string; teamName: string; fingerprint: string }[] = [];
+    const rows = this.deps.db
+      .select({
+        teamId: schema.teamEnvironments.teamId,
+        fp: schema.teamEnvironments.keyFingerprint,
+        env: schema.teamEnvironments.environment,
+      })
+      .from(schema.teamEnvironments)
+      .all();
+    for (const team of this.deps.teams.admitted()) {
+      for (const environment of ENVIRONMENTS) {
+        const row = rows.find((r) => r.teamId === team.id && r.env === environment);
+        const key = row ? undefined : this.deploymentKey(team.id, environment);
+        const fingerprint = row?.fp ?? (key ? this.fingerprint(key) : undefined);
+        if (fingerprint) out.push({ teamId: team.id, teamName: team.name, fingerprint });
+      }
+    }
+    return out;
+  }
+
+  private fingerprint(apiKey: string): string {
+    return this.deps.sealer.mac('workos-api-key', apiKey);
+  }
+
+  /** The team's environments as the settings page shows them. */
+  status(teamId: string): EnvironmentStatus[] {
+    const rows = this.deps.db
+      .select()
+      .from(schema.teamEnvironments)
+      .where(eq(schema.teamEnvironments.teamId, teamId))
+      .all();
+    const all = this.fingerprints();
+    const sharedWith = (fingerprint: string) =>
+      [
+        ...new Set(
+          all.filter((f) => f.fingerprint === fingerprint && f.teamId !== teamId).map((f) => f.teamName),
+        ),
+      ].sort();
+    return ENVIRONMENTS.map((environment) => {
+      const row = rows.find((r) => r.environment === environment);
+      if (row) {
+        const linkedBy = row.linkedBy
+          ? (this.deps.db
+              .select({ email: schema.users.email })
+              .from(schema.users)
+              .where(eq(schema.users.id, row.linkedBy))
+              .get()?.email ?? null)
+          : null;
+        return {
+          environment,
+          source: 'linked' as const,
+          keyLast4: row.keyLast4,
+          keyKind: row.keyKind,
+          sharesIdentity: row.sharesIdentity,
+          linkedAt: row.linkedAt,
+          linkedBy,
+          sharedWith: sharedWith(row.keyFingerprint),
+        };
+      }
+      const key = this.deploymentKey(teamId, environment);
+      if (key) {
+        return {
+          environment,
+          source: this.embeddedKey(teamId, environment) ? ('embedded' as const) : ('deployment' as const),
+          keyLast4: key.slice(-4),
+          keyKind: keyKind(key),
+          sharesIdentity: key === this.deps.gateway.identity.apiKey,
+          linkedAt: null,
+          linkedBy: null,
+          sharedWith: sharedWith(this.fingerprint(key)),
+        };
+      }
+      return {
+        environment,
+        source: 'none' as const,
+        keyLast4: null,
+        keyKind: null,
+        sharesIdentity: false,
+        linkedAt: null,
+        linkedBy: null,
+        sharedWith: [],
+      };
+    });
+  }
+
+  /**
+   * Links (or replaces) a team's environment. The key is checked with one real WorkOS call —
+   * reading the team's own organization: 401 means a wrong key; 404 means a valid key of another
+   * environment (the expected case); 200 means the key opens the identity environment itself,
+   * which is allowed but stated, and the staff organizations are then guarded on the wire.
+   * Nothing is saved unless the check passes.
+   */
+  async link(
+    teamId: string,
+    environment: Environment,
+    apiKeyInput: string,
+    actor: Actor,
+  ): Promise<EnvironmentStatus> {
+    const apiKey = apiKeyInput.trim();
+    const team = this.deps.teams.get(teamId);
+    if (!team) throw new AppError('not_found', 'No such team.');
+    const refuse = (
+      message: string,
+      hint: string,
+      code: 'invalid_input' | 'unavailable' = 'invalid_input',
+    ) => {
+      this.deps.audit.append({
+        event: 'environment.link_refused',
+        outcome: 'denied',
+        teamId,
+        userId: actor.userId,
+        actorEmail: actor.email,
+        environment,
+        reason: message,
+        details: { key_last4: apiKey.slice(-4) },
+      });
+      return new AppError(code, message, { hint, fields: [{ field: `${environment}_key`, message }] });
+    };
+    if (!KEY_SHAPE.test(apiKey)) {
+      throw refuse(
+        'That is not a WorkOS API key: keys start with sk_ (sk_test_ for staging, sk_live_ for production).',
+        'Copy the secret key from the WorkOS dashboard (API Keys) of the environment this team manages.',
+      );
+    }
+    const sharesIdentity = await this.check(apiKey, team.organizationId, refuse);
+    const now = this.deps.clock.now();
+    const fingerprint = this.fingerprint(apiKey);
+    this.deps.db.transaction((tx) => {
+      const existing = tx
+        .select({ version: schema.teamEnvironments.version })
+        .from(schema.teamEnvironments)
+        .where(
+          and(
+            eq(schema.teamEnvironments.teamId, teamId),
+            eq(schema.teamEnvironments.environment, environment),
+          ),
+        )
+        .get();
+      const values = {
+        keySealed: this.deps.sealer.seal(apiKey),
+        keyLast4: apiKey.slice(-4),
+        keyFingerprint: fingerprint,
+        keyKind: keyKind(apiKey),
+        sharesIdentity,
+        linkedAt: now,
+        linkedBy: actor.userId,
+      };
+      if (existing) {
+        tx.update(schema.teamEnvironments)
+          .set({ ...values, version: existing.version + 1 })
+          .where(
+            and(
+              eq(schema.teamEnvironments.teamId, teamId),
+              eq(schema.teamEnvironments.environment, environment),
+            ),
+          )
+          .run();
+      } else {
+        tx.insert(schema.teamEnvironments)
+          .values({ teamId, environment, ...values, version: 1 })
+          .run();
+      }
+      this.deps.audit.appendTx(tx, {
+        event: 'environment.linked',
+        outcome: 'ok',
+        teamId,
+        userId: actor.userId,
+        actorEmail: actor.email,
+        environment,
+        details: {
+          replaced: !!existing,
+          key_last4: values.keyLast4,
+          key_kind: values.keyKind,
+          shares_identity: sharesIdentity,
+        },
+      });
+    });
+    this.cache.delete(`${teamId}:${environment}`);
+    this.deps.events.emit('team.settings_changed', { teamId });
+    return this.status(teamId).find((s) => s.environment === environment)!;
+  }
+
+  /** Removes a team's linked environment; its tools refuse until another is linked. */
+  unlink(teamId: string, environment: Environment, actor: Actor): void {
+    const removed = this.deps.db.transaction((tx) => {
+      const row = tx
+        .delete(schema.teamEnvironments)
+        .where(
+          and(
+            eq(schema.teamEnvironments.teamId, teamId),
+            eq(schema.teamEnvironments.environment, environment),
+          ),
+        )
+        .returning({ last4: schema.teamEnvironments.keyLast4 })
+        .get();
+      if (!row) return false;
+      this.deps.audit.appendTx(tx, {
+        event: 'environment.unlinked',
+        outcome: 'ok',
+        teamId,
+        userId: actor.userId,
+        actorEmail: actor.email,
+        environment,
+        details: { key_last4: row.last4 },
+      });
+      return true;
+    });
+    if (!removed) throw new AppError('not_found', `No ${environment} environment is linked to this team.`);
+    this.cache.delete(`${teamId}:${environment}`);
+    this.deps.events.emit('team.settings_changed', { teamId });
+  }
+
+  /** Forgets cached clients of a team (it was removed). */
+  forget(teamId: string): void {
+    this.seedKeys.delete(teamId);
+    for (const key of this.cache.keys()) if (key.startsWith(`${teamId}:`)) this.cache.delete(key);
+  }
+
+  /** The one real WorkOS call that checks a key; returns whether it opens the identity environment. */
+  private async check(
+    apiKey: string,
+    organizationId: string,
+    refuse: (message: string, hint: string, code?: 'invalid_input' | 'unavailable') => AppError,
+  ): Promise<boolean> {
+    if (apiKey === this.deps.gateway.identity.apiKey) return true;
+    const client = this.deps.gateway.clientForKey(apiKey);
+    try {
+      await client.organizations.getOrganization(organizationId);
+      return true;
+    } catch (e) {
+      if (e instanceof NotFoundException) return false;
+      if (e instanceof UnauthorizedException) {
+        throw refuse(
+          'WorkOS refused this key (401 Unauthorized): it is not a valid API key, or it was revoked or expired.',
+          'Copy the key again from the WorkOS dashboard (API Keys); nothing was saved.',
+        );
+      }
+      const status = (e as { status?: number }).status;
+      if (status === 403) {
+        throw refuse(
+          'WorkOS accepted this key but refused to read organizations with it (403 Forbidden).',
+          'Use an API key with full access to the environment; nothing was saved.',
+        );
+      }
+      throw refuse(
+        `Could not reach WorkOS to check this key (${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}).`,
+        'Try again in a moment; nothing was saved.',
+        'unavailable',
+      );
+    }
+  }
+}
