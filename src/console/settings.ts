@@ -1,5 +1,9 @@
 import type { Elysia } from 'elysia';
 import {
+  ENVIRONMENT_NOTICES,
+  type EnvironmentsCardState,
+} from '../../views/components/environments-card.tsx';
+import {
   KillSwitchConfirmPage,
   KillSwitchResultPage,
   SettingsLive,
@@ -45,7 +49,11 @@ function adminSession(ctx: AppContext, request: Request): TeamSession | Response
   return s;
 }
 
-function settingsView(ctx: AppContext, s: TeamSession): SettingsView {
+function settingsView(
+  ctx: AppContext,
+  s: TeamSession,
+  environments: EnvironmentsCardState = {},
+): SettingsView {
   const settings = ctx.teams.settings(s.teamId);
   const history = recentChanges(ctx, s.teamId);
   const last = lastChangeByKey(history);
@@ -82,10 +90,11 @@ function settingsView(ctx: AppContext, s: TeamSession): SettingsView {
       reason: c.reason,
       changes: c.changes,
     })),
+    environments: { ...environments, statuses: ctx.environments.status(s.teamId) },
   };
 }
 
-function renderSettings(
+export function renderSettings(
   ctx: AppContext,
   s: TeamSession,
   extra: {
@@ -93,6 +102,8 @@ function renderSettings(
     notice?: string;
     error?: string;
     durations?: { authority: string; idle: string };
+    /** The WorkOS environments card's notice or refusal (src/console/environments.ts). */
+    environments?: EnvironmentsCardState;
   } = {},
 ): Response {
   return renderPage(
@@ -100,7 +111,7 @@ function renderSettings(
     SettingsPage({
       user: shellUser(s),
       csrfToken: ctx.csrf.forSession(s.idHash),
-      v: settingsView(ctx, s),
+      v: settingsView(ctx, s, extra.environments),
       notice: extra.notice,
       error: extra.error,
       durations: extra.durations,
@@ -114,7 +125,10 @@ export function settingsPage(ctx: AppContext, request: Request): Response {
   const s = adminSession(ctx, request);
   if (s instanceof Response) return s;
   const saved = new URL(request.url).searchParams.get('saved') ?? '';
-  return renderSettings(ctx, s, { notice: NOTICES[saved] });
+  return renderSettings(ctx, s, {
+    notice: NOTICES[saved],
+    environments: { notice: ENVIRONMENT_NOTICES[saved] },
+  });
 }
 
 /**

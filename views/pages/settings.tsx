@@ -1,4 +1,5 @@
 /** @jsxImportSource @kitajs/html */
+import { EnvironmentsCard, type EnvironmentsCardView } from '../components/environments-card.tsx';
 import { Layout, type ShellUser } from '../components/layout.tsx';
 import { Toggle } from '../components/toggle.tsx';
 
@@ -32,6 +33,8 @@ export interface SettingsView {
   /** "Kill switch pulled …" while the team is still off after a pull. */
   killed: string | undefined;
   history: ChangeView[];
+  /** The team's WorkOS environments card (views/components/environments-card.tsx). */
+  environments: EnvironmentsCardView;
 }
 
 export interface SettingsLiveProps {
@@ -200,6 +203,7 @@ export function SettingsPage(p: SettingsPageProps) {
         error={p.error}
         durations={p.durations}
       />
+      <EnvironmentsCard v={p.v.environments} csrfToken={p.csrfToken} />
       <section class="card danger-zone" data-testid="danger-zone">
         <h2>Danger zone: kill switch</h2>
         <p>
