@@ -92,7 +92,7 @@ describe('sign-in', () => {
       organization_id: 'org_not_mine',
     });
     expect(res.status).toBe(403);
-    expect(await res.text()).toContain('not a member of that team');
+    expect(await res.text()).toContain('not a Gatehouse team');
   });
 
   test('console — without a session redirects to sign-in and back', async () => {
@@ -197,12 +197,29 @@ describe('sign-in', () => {
     expect(res.status).toBe(403);
   });
 
-  test('health — healthz is up and readyz checks database and both WorkOS environments', async () => {
+  test('health — healthz is up; readyz checks the database, identity and every team’s environments', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    const body = (await ready.json()) as { checks: Record<string, string> };
-    expect(body.checks).toEqual({ database: 'ok', workos_sandbox: 'ok', workos_production: 'ok' });
+    const body = (await ready.json()) as {
+      checks: Record<string, string>;
+      details: { teams: Record<string, Record<string, string>>; identity_shared?: string[] };
+    };
+    const teams = gh.ctx.teams.admitted();
+    expect(Object.keys(body.checks).sort()).toEqual(
+      [
+        'database',
+        'workos_identity',
+        ...teams.flatMap((t) => [
+          `workos_${t.organizationId}_sandbox`,
+          `workos_${t.organizationId}_production`,
+        ]),
+      ].sort(),
+    );
+    expect(Object.values(body.checks).every((v) => v === 'ok')).toBe(true);
+    for (const t of teams)
+      expect(body.details.teams[t.organizationId]).toEqual({ sandbox: 'linked', production: 'linked' });
+    expect(body.details.identity_shared).toBeUndefined();
   });
 
   test('assets — htmx is served from the installed package', async () => {

@@ -63,7 +63,36 @@ describe('config', () => {
 
   test('live mode — WORKOS_API_KEY without WORKOS_CLIENT_ID is refused', () => {
     expect(problems({ WORKOS_API_KEY: 'sk_test_123' })).toEqual([
-      'WORKOS_CLIENT_ID is required when WORKOS_API_KEY is set (live mode)',
+      'WORKOS_IDENTITY_CLIENT_ID (or WORKOS_CLIENT_ID) is required in live mode: the AuthKit client id of the environment your team signs in to',
+    ]);
+  });
+
+  test('live mode — a separate identity environment is not shared with the managed keys', () => {
+    const c = loadConfig({
+      WORKOS_IDENTITY_API_KEY: 'sk_test_identity',
+      WORKOS_IDENTITY_CLIENT_ID: 'client_identity',
+      WORKOS_API_KEY: 'sk_test_managed',
+      GATEHOUSE_TEAMS: 'org_01HZZZZZZZZZZZZZZZZZZZZZZZ, org_01HYYYYYYYYYYYYYYYYYYYYYYY',
+    });
+    expect(c.mode).toBe('live');
+    expect(c.workos!.identityApiKey).toBe('sk_test_identity');
+    expect(c.workos!.clientId).toBe('client_identity');
+    expect(c.workos!.apiKey).toBe('sk_test_managed');
+    expect(c.workos!.identityShared).toBe(false);
+    expect(c.admitTeams).toEqual(['org_01HZZZZZZZZZZZZZZZZZZZZZZZ', 'org_01HYYYYYYYYYYYYYYYYYYYYYYY']);
+  });
+
+  test('GATEHOUSE_TEAMS — anything but WorkOS organization ids is refused, naming the value', () => {
+    expect(
+      problems({ WORKOS_API_KEY: 'sk_test_1', WORKOS_CLIENT_ID: 'client_1', GATEHOUSE_TEAMS: 'acme, org_1' }),
+    ).toEqual([
+      "GATEHOUSE_TEAMS must be a comma-separated list of WorkOS organization ids (org_…); not one: 'acme', 'org_1'",
+    ]);
+  });
+
+  test('WORKOS_CLIENT_ID — without any WorkOS key is refused, not silently local mode', () => {
+    expect(problems({ WORKOS_CLIENT_ID: 'client_1' })).toEqual([
+      'WORKOS_CLIENT_ID is set but no WorkOS API key is: set WORKOS_IDENTITY_API_KEY (or WORKOS_API_KEY) for live mode, or unset it for local mode',
     ]);
   });
 
@@ -75,9 +104,12 @@ describe('config', () => {
     });
     expect(c.mode).toBe('live');
     expect(c.workos).toEqual({
+      identityApiKey: 'sk_test_123',
       apiKey: 'sk_test_123',
       clientId: 'client_123',
       productionApiKey: 'sk_live_9',
+      // One key for sign-in and tools: the identity environment is also the first team's sandbox.
+      identityShared: true,
       apiUrl: undefined,
       issuers: ['https://api.workos.com', 'https://api.workos.com/user_management/client_123'],
     });

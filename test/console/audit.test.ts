@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { HTML_ORG_NAME } from '../../src/emulator/seed/index.ts';
 import { type CookieClient, hiddenInput } from '../support/http.ts';
 import { type AnyClient, call, connectV1, tokensFor } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 
 // Each file starts real servers: allow more than bun's 5 s default.
@@ -66,9 +66,9 @@ beforeAll(async () => {
   teamId = fam.teamId;
   memberClientId = fam.clientId!;
 
-  const evil = (
-    await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 })
-  ).data.find((o) => o.name === HTML_ORG_NAME)!;
+  const evil = (await teamWorkOS(gh).organizations.listOrganizations({ limit: 100 })).data.find(
+    (o) => o.name === HTML_ORG_NAME,
+  )!;
   expect((await call(member!, 'get_organization_details', { organization_id: evil.id })).isError).toBe(false);
   expect((await call(member!, 'get_organization_details', { organization_id: 'org_nope' })).isError).toBe(
     true,

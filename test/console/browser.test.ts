@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { HTML_ORG_NAME } from '../../src/emulator/seed/index.ts';
 import { artifactsDir, launchBrowser } from '../support/browser.ts';
 import { type AnyClient, call, connectV1, type Tokens, tokensFor, toolNames } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 // Each file starts real servers and a browser: allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -201,7 +201,7 @@ test('every switch, flipped in Chromium, reaches an open MCP session on its very
 });
 
 test('upstream text with markup is shown as text on /audit, never run', async () => {
-  const orgs = await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 });
+  const orgs = await teamWorkOS(gh).organizations.listOrganizations({ limit: 100 });
   const evil = orgs.data.find((o) => o.name === HTML_ORG_NAME)!;
   const r = await call(member, 'get_organization_details', { organization_id: evil.id });
   expect(r.isError).toBe(false);

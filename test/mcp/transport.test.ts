@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { ManualClock } from '../../src/app/clock.ts';
 import { MCP_SESSION_IDLE_TTL_MS } from '../../src/config/constants.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -207,7 +207,7 @@ describe('mcp transport', () => {
     await (
       await post(member.access_token, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)
     ).text();
-    const org = await gh.ctx.workos.clients.sandbox!.organizations.createOrganization({
+    const org = await teamWorkOS(gh).organizations.createOrganization({
       name: 'Duplicate Id Org',
     });
 

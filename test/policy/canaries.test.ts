@@ -18,7 +18,7 @@ import {
   tokensFor,
   toolNames,
 } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 setDefaultTimeout(30_000);
 
@@ -86,7 +86,7 @@ const range = () => ({
 });
 
 async function sandboxProbes(): Promise<Probe[]> {
-  const s = await lookups(gh.ctx.workos.clients.sandbox!);
+  const s = await lookups(teamWorkOS(gh));
   const acmeDir = s.directory('Acme Okta SCIM');
   const gtDir = s.directory('Global Tech Entra ID');
   const carol = await s.directoryUser(acmeDir, 'carol@acme.test');
@@ -216,7 +216,7 @@ async function sandboxProbes(): Promise<Probe[]> {
 }
 
 async function productionProbes(): Promise<Probe[]> {
-  const p = await lookups(gh.ctx.workos.clients.production!);
+  const p = await lookups(teamWorkOS(gh, 'production'));
   const tyrellDir = p.directory('Tyrell Entra ID');
   const eldon = await p.directoryUser(tyrellDir, 'eldon@tyrell.test');
   const env = 'production' as const;
@@ -440,7 +440,7 @@ describe('named secret canaries', () => {
   const named: { tool: string; outcome: ToolOutcome }[] = [];
 
   beforeAll(async () => {
-    const org = await gh.ctx.workos.clients.sandbox!.organizations.createOrganization({
+    const org = await teamWorkOS(gh).organizations.createOrganization({
       name: 'Named Canary Org',
       metadata: { ...NAMED_SECRETS, ...HARMLESS_METADATA },
     });

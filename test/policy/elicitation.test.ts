@@ -16,7 +16,7 @@ import { schema } from '../../src/db/client.ts';
 import { CANARY_API_KEY } from '../../src/emulator/seed/canaries.ts';
 import { SECRET_CANARIES } from '../../src/emulator/seed/index.ts';
 import { call, tokensFor, toolNames } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 setDefaultTimeout(30_000);
 
@@ -65,7 +65,7 @@ afterAll(async () => {
   await gh?.stop();
 });
 
-const sandbox = () => gh.ctx.workos.clients.sandbox!;
+const sandbox = () => teamWorkOS(gh);
 let n = 0;
 
 /** A throwaway organization with an SSO connection and a member, so there is something to describe. */

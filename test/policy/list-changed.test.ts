@@ -10,7 +10,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { and, asc, eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client.ts';
 import { call, connectV2, tokensFor, toolNames } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 setDefaultTimeout(30_000);
 
@@ -83,10 +83,7 @@ beforeAll(async () => {
   member = await connectListening(gh.url, access_token);
   // The admin only needs to exist as a Gatehouse user (the actor of the settings changes).
   await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' });
-  const demo = (
-    await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 })
-  ).data.find((o) => o.name === 'Gatehouse Demo Team')!;
-  teamId = gh.ctx.teams.getByOrganization(demo.id)!.id;
+  teamId = seededTeamId(gh);
   const u = gh.ctx.db.select().from(schema.users).where(eq(schema.users.email, 'admin@demo.test')).get()!;
   actor = { userId: u.id, email: u.email };
   allTools = gh.ctx.tools
@@ -106,8 +103,7 @@ afterAll(async () => {
 });
 
 const acme = async () =>
-  (await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ domains: ['acme.test'] })).data[0]!
-    .id;
+  (await teamWorkOS(gh).organizations.listOrganizations({ domains: ['acme.test'] })).data[0]!.id;
 
 describe('tools/list_changed on team settings', () => {
   test('the member’s open session starts with the write tools', async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client.ts';
 import { type AnyClient, call, connectV1, tokensFor, toolNames } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 setDefaultTimeout(30_000);
 
@@ -35,10 +35,7 @@ beforeAll(async () => {
     connectV1(gh.url, a.access_token),
   ]);
   await Promise.all([member, memberAgain, admin].map((c) => toolNames(c)));
-  const demo = (
-    await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 })
-  ).data.find((o) => o.name === 'Gatehouse Demo Team')!;
-  teamId = gh.ctx.teams.getByOrganization(demo.id)!.id;
+  teamId = seededTeamId(gh);
   const u = gh.ctx.db.select().from(schema.users).where(eq(schema.users.email, 'admin@demo.test')).get()!;
   actor = { userId: u.id, email: u.email };
 });
@@ -123,7 +120,7 @@ describe('destructive two-step', () => {
     // Refused after parsing: the token of another call.
     expect((await confirm(member, a, tokens[1]!)).text).toContain('issued for different arguments');
     // Failed: the organization is gone by the time the confirmed call runs.
-    await gh.ctx.workos.clients.sandbox!.organizations.deleteOrganization(gone);
+    await teamWorkOS(gh).organizations.deleteOrganization(gone);
     expect((await confirm(member, gone, tokens[2]!)).isError).toBe(true);
     // Run.
     expect((await confirm(member, a, tokens[0]!)).structured?.status).toBe('deleted');
@@ -168,7 +165,7 @@ describe('destructive two-step', () => {
   test('a token is bound to its tool and its environment', async () => {
     const org = await throwaway();
     const token = await tokenFor(admin, org);
-    const connections = await gh.ctx.workos.clients.sandbox!.sso.listConnections({ limit: 1 });
+    const connections = await teamWorkOS(gh).sso.listConnections({ limit: 1 });
     const otherTool = await call(admin, 'delete_sso_connection', {
       connection_id: connections.data[0]!.id,
       confirmation_token: token,

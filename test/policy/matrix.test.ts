@@ -11,7 +11,7 @@ import { eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client.ts';
 import type { Actor } from '../../src/teams/settings.ts';
 import { type AnyClient, call, connectV1, connectV2, type ToolOutcome, tokensFor } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 setDefaultTimeout(30_000);
 
@@ -374,7 +374,7 @@ const clients = new Map<Role, AnyClient>();
 const requestIds = new Map<Role, string>();
 const fixtures = {} as Record<Env, Fixture>;
 
-const workosOf = (env: Env): WorkOS => gh.ctx.workos.clients[env]!;
+const workosOf = (env: Env): WorkOS => teamWorkOS(gh, env);
 
 async function fixtureOf(env: Env, names: Record<keyof Omit<Fixture, 'domain'>, string>, domain: string) {
   const w = workosOf(env);
@@ -450,10 +450,7 @@ beforeAll(async () => {
     'cyberdyne.test',
   );
 
-  const demo = (await workosOf('sandbox').organizations.listOrganizations({ limit: 100 })).data.find(
-    (o) => o.name === 'Gatehouse Demo Team',
-  )!;
-  teamId = gh.ctx.teams.getByOrganization(demo.id)!.id;
+  teamId = seededTeamId(gh);
   const adminUser = gh.ctx.db
     .select()
     .from(schema.users)

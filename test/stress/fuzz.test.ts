@@ -20,7 +20,7 @@ import { RateLimiter } from '../../src/http/rate-limit.ts';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { call, connectV1, type Tokens, tokensFor } from '../support/mcp.ts';
 import { obtainTokens, REDIRECT_URI, registerClient } from '../support/oauth.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 import { type FuzzInput, generate, type JsonSchema, type World } from './fuzz-gen.ts';
 import { FULL, MODE, openRawSession, prng, sseMessages, subSeed, writeArtifact } from './lib.ts';
@@ -139,8 +139,9 @@ beforeAll(async () => {
   const adminPage = await (await admin.fetch(`${base}/settings`)).text();
   const anonymous = new CookieClient();
   const loginPage = await (await anonymous.fetch(`${base}/login`)).text();
-  const labs = (await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 })).data;
-  const labsOrg = labs.find((o) => o.name === 'Gatehouse Labs')!;
+  // The Demo team's own customers; the Labs team's organization lives in the identity environment.
+  const customers = (await teamWorkOS(gh).organizations.listOrganizations({ limit: 100 })).data;
+  const labsOrg = { id: gh.ctx.teams.admitted().find((t) => t.seedKey === 'gatehouse-labs')!.organizationId };
   expect(adminPage).toContain('Gatehouse Labs');
 
   const requester = {
@@ -159,8 +160,7 @@ beforeAll(async () => {
     }),
   );
 
-  const sandbox = gh.ctx.workos.clients.sandbox!;
-  const demoTeam = labs.find((o) => o.name === 'Gatehouse Demo Team')!.id;
+  const sandbox = teamWorkOS(gh);
   const [directories, connections] = await Promise.all([
     sandbox.directorySync.listDirectories({ limit: 20 }),
     sandbox.sso.listConnections({ limit: 20 }),
@@ -173,7 +173,7 @@ beforeAll(async () => {
       inputSchema: gh.ctx.tools.wireOf(d).inputSchema as JsonSchema,
     })),
     realIds: {
-      org_: labs.filter((o) => o.id !== demoTeam).map((o) => o.id),
+      org_: customers.map((o) => o.id),
       directory_: directories.data.map((d) => d.id),
       conn_: connections.data.map((c) => c.id),
     },

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { WorkOS } from '@workos-inc/node';
 import type { Clock } from '../../src/app/clock.ts';
 import { type RunningGatehouse, startGatehouse, type TestHooks } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/config/index.ts';
@@ -60,4 +61,30 @@ export async function startTestGatehouse(options: TestGatehouseOptions = {}): Pr
       if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Seed key of local mode's primary staff team (Gatehouse Demo Team). */
+export const DEMO_SEED_KEY = 'gatehouse-demo-team';
+
+/**
+ * The WorkOS client a team's tools use for `environment` (local mode: that seeded team's own
+ * embedded environment): what tests read ids from and check results against.
+ */
+export function teamWorkOS(
+  gh: RunningGatehouse,
+  environment: 'sandbox' | 'production' = 'sandbox',
+  seedKey = DEMO_SEED_KEY,
+): WorkOS {
+  const team = gh.ctx.teams.admitted().find((t) => t.seedKey === seedKey);
+  if (!team) throw new Error(`no admitted team with seed key ${seedKey}`);
+  const client = gh.ctx.environments.client(team.id, environment);
+  if (!client) throw new Error(`team ${seedKey} has no ${environment} environment`);
+  return client;
+}
+
+/** The Gatehouse id of a seeded, admitted staff team (local mode). */
+export function seededTeamId(gh: RunningGatehouse, seedKey = DEMO_SEED_KEY): string {
+  const team = gh.ctx.teams.admitted().find((t) => t.seedKey === seedKey);
+  if (!team) throw new Error(`no admitted team with seed key ${seedKey}`);
+  return team.id;
 }

@@ -12,12 +12,18 @@ export async function signIn(
   teamName?: string,
   client = new CookieClient(),
 ): Promise<CookieClient> {
-  const login = await client.fetch(`${baseUrl}/login`);
-  expect(login.status).toBe(200);
-  const html = await login.text();
-  const csrf = hiddenInput(html, '_csrf')!;
-  let res = await client.post(`${baseUrl}/login`, { _csrf: csrf, login_hint: email, return_to: '/' });
-  expect(res.status).toBe(303);
+  const login = await client.fetch(`${baseUrl}/login?login_hint=${encodeURIComponent(email)}`);
+  let res: Response;
+  if (login.status === 303) {
+    // Live mode: /login goes straight to AuthKit with the hint.
+    res = login;
+  } else {
+    expect(login.status).toBe(200);
+    const html = await login.text();
+    const csrf = hiddenInput(html, '_csrf')!;
+    res = await client.post(`${baseUrl}/login`, { _csrf: csrf, login_hint: email, return_to: '/' });
+    expect(res.status).toBe(303);
+  }
   const { res: landed, url } = await client.follow(res, `${baseUrl}/login`);
   res = landed;
   if (new URL(url).pathname === '/teams') {

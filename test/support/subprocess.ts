@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Subprocess } from 'bun';
 import { freePort } from './server.ts';
 
-const ROOT = join(import.meta.dir, '..', '..');
+export const ROOT = join(import.meta.dir, '..', '..');
 export const MAIN = join(ROOT, 'src', 'main.ts');
 
 /** Lines of child output kept for diagnostics (the newest). */

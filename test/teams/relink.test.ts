@@ -12,9 +12,9 @@ test('local-mode restart — the demo team keeps its Gatehouse id and settings t
   const first = await startTestGatehouse({ keepDataDir: true });
   await signIn(first.url, 'member@demo.test');
   const before = first.ctx.db.select().from(schema.teams).all();
-  expect(before).toHaveLength(1);
-  const team = before[0]!;
-  expect(team.seedKey).toBe('gatehouse-demo-team');
+  // Local mode admits both seeded staff teams at start.
+  expect(before.map((t) => t.seedKey).sort()).toEqual(['gatehouse-demo-team', 'gatehouse-labs']);
+  const team = before.find((t) => t.seedKey === 'gatehouse-demo-team')!;
   first.ctx.db
     .update(schema.teamSettings)
     .set({ allowWrite: false })
@@ -37,7 +37,7 @@ test('local-mode restart — the demo team keeps its Gatehouse id and settings t
     expect(users[0]!.workosUserId).not.toBe(userBefore[0]!.workosUserId);
     // Signing in again reuses the same rows.
     await signIn(second.url, 'member@demo.test');
-    expect(second.ctx.db.select().from(schema.teams).all()).toHaveLength(1);
+    expect(second.ctx.db.select().from(schema.teams).all()).toHaveLength(2);
     expect(second.ctx.db.select().from(schema.users).all()).toHaveLength(1);
   } finally {
     await second.stop();

@@ -3,7 +3,7 @@ import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.
 import { SECRET_CANARIES } from '../../src/emulator/seed/index.ts';
 import { exportUrlAllowed, readExportCsv } from '../../src/tools/audit/export-file.ts';
 import { call, connectV1, connectV2, type Tokens, tokensFor } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -21,7 +21,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
-  const all = await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 });
+  const all = await teamWorkOS(gh).organizations.listOrganizations({ limit: 100 });
   for (const o of all.data) orgs.set(o.name, o.id);
   [member, viewer] = await Promise.all([
     tokensFor(gh.url, 'member@demo.test'),
@@ -187,7 +187,8 @@ test('audit_configuration — finds the draft and inactive connections, stale an
     expect(r.isError).toBe(false);
     const s = r.structured!;
     expect(s.truncated).toBe(false);
-    expect(s.organizations_checked).toBe(9);
+    // The Demo team's own sandbox: its seven customers (the staff teams live in identity).
+    expect(s.organizations_checked).toBe(7);
 
     const sso = s.sso_connections as { count: number; summary: string; findings: Row[] };
     expect(sso.findings.map((f) => [f.connection_name, f.organization_name, f.state]).sort()).toEqual(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { call, connectV1, connectV2, type Tokens, tokensFor } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -17,7 +17,7 @@ const HOUR_MS = 60 * 60 * 1000;
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
-  const list = await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 });
+  const list = await teamWorkOS(gh).organizations.listOrganizations({ limit: 100 });
   for (const o of list.data) orgs.set(o.name, o.id);
   // Reading events needs only workos:read: a viewer can.
   viewer = await tokensFor(gh.url, 'viewer@demo.test');

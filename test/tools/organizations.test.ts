@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { SECRET_CANARIES } from '../../src/emulator/index.ts';
 import { type AnyClient, call, connectV1, connectV2, tokensFor, toolNames } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -318,7 +318,7 @@ describe('delete_organization', () => {
   /** A throwaway organization with an SSO connection and a member, so the description has something to list. */
   async function populatedThrowaway(): Promise<Org> {
     const org = await createThrowaway();
-    const workos = gh.ctx.workos.clients.sandbox!;
+    const workos = teamWorkOS(gh);
     await workos.post('/connections', {
       organization_id: org.id,
       name: `${org.name} Okta`,
@@ -446,11 +446,14 @@ describe('delete_organization', () => {
     expect(await exists(org.id)).toBe(true);
   });
 
-  test('delete_organization — never deletes the caller’s own team', async () => {
-    const r = await call(member, 'delete_organization', { organization_id: idOf('Gatehouse Demo Team') });
+  test('delete_organization — never deletes a Gatehouse team (staff organization)', async () => {
+    const team = gh.ctx.teams.admitted().find((t) => t.seedKey === 'gatehouse-demo-team')!;
+    const r = await call(member, 'delete_organization', { organization_id: team.organizationId });
     expect(r.isError).toBe(true);
-    expect(r.text).toContain('never deletes the team it runs in');
-    expect(await exists(idOf('Gatehouse Demo Team'))).toBe(true);
+    expect(r.text).toContain('staff');
+    expect(r.text).not.toContain('confirm_');
+    const still = await gh.ctx.workos.identity.client.organizations.getOrganization(team.organizationId);
+    expect(still.name).toBe('Gatehouse Demo Team');
   });
 
   test('delete_organization — an unknown id is not found, with no token issued', async () => {

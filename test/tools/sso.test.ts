@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { type AnyClient, call, connectV1, connectV2, tokensFor, toolNames } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -74,7 +74,7 @@ async function throwawayConnection(): Promise<{ organizationId: string; connecti
     domains: [{ domain: `sso${throwaways}.test`, state: 'verified' }],
   });
   const organizationId = (created.structured!.organization as { id: string }).id;
-  const { data } = await gh.ctx.workos.clients.sandbox!.post<{ id: string }>('/connections', {
+  const { data } = await teamWorkOS(gh).post<{ id: string }>('/connections', {
     organization_id: organizationId,
     name: `SSO Throwaway ${throwaways} Okta`,
     connection_type: 'OktaSAML',

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client.ts';
 import { SECRET_CANARIES } from '../../src/emulator/seed/index.ts';
 import { call, connectV1, connectV2, type Tokens, tokensFor, toolNames } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -23,7 +22,7 @@ const rows = (s: Row | undefined, key: string) => (s?.[key] ?? []) as Row[];
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
-  const list = await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 });
+  const list = await teamWorkOS(gh).organizations.listOrganizations({ limit: 100 });
   for (const o of list.data) orgs.set(o.name, o.id);
   [member, viewer] = await Promise.all([
     tokensFor(gh.url, 'member@demo.test'),
@@ -185,10 +184,7 @@ test('invite_user — refuses a bad email, an unknown field, an unknown role and
 });
 
 test('invite_user — with the team’s PII redaction on, a refusal hides the email as a result would', async () => {
-  const demo = (
-    await gh.ctx.workos.clients.sandbox!.organizations.listOrganizations({ limit: 100 })
-  ).data.find((o) => o.name === 'Gatehouse Demo Team')!;
-  const teamId = gh.ctx.teams.getByOrganization(demo.id)!.id;
+  const teamId = seededTeamId(gh);
   const human = gh.ctx.db
     .select()
     .from(schema.users)
@@ -320,25 +316,43 @@ test('update_membership_role — promotes bob to admin in Acme, as list_organiza
 });
 
 test('update_membership_role — refuses changing the role of the human the agent acts for', async () => {
-  const mine = await membershipOf('Gatehouse Demo Team', 'member@demo.test');
+  // The human also has an account among the team's customers (same email): still their own role.
+  const sandbox = teamWorkOS(gh);
+  const me = await sandbox.userManagement.createUser({ email: 'member@demo.test', firstName: 'Max' });
+  const mine = await sandbox.userManagement.createOrganizationMembership({
+    userId: me.id,
+    organizationId: acme(),
+    roleSlug: 'member',
+  });
   const r = await call(memberClient, 'update_membership_role', {
     organization_membership_id: mine.id,
     role_slug: 'admin',
   });
   expect(r.isError).toBe(true);
   expect(r.text).toContain('an agent cannot change the role of the human it acts for');
-  expect((await membershipOf('Gatehouse Demo Team', 'member@demo.test')).role_slug).toBe('member');
+  expect((await membershipOf('Acme Corp', 'member@demo.test')).role_slug).toBe('member');
 });
 
-test('update_membership_role — a member cannot make a colleague admin of the Gatehouse team', async () => {
-  const colleague = await membershipOf('Gatehouse Demo Team', 'viewer@demo.test');
+test('update_membership_role — a Gatehouse team’s memberships are out of reach: they live in the identity environment', async () => {
+  const identity = gh.ctx.workos.identity.client;
+  const teamOrg = gh.ctx.teams.admitted().find((t) => t.seedKey === 'gatehouse-demo-team')!.organizationId;
+  const viewerUser = (await identity.userManagement.listUsers({ email: 'viewer@demo.test' })).data[0]!;
+  const colleague = (
+    await identity.userManagement.listOrganizationMemberships({
+      userId: viewerUser.id,
+      organizationId: teamOrg,
+    })
+  ).data[0]!;
   const r = await call(memberClient, 'update_membership_role', {
     organization_membership_id: colleague.id,
     role_slug: 'admin',
   });
   expect(r.isError).toBe(true);
-  expect(r.text).toContain('gatehouse:admin');
-  expect((await membershipOf('Gatehouse Demo Team', 'viewer@demo.test')).role_slug).toBe('viewer');
+  expect(r.text).toContain('not found');
+  expect((await identity.userManagement.getOrganizationMembership(colleague.id)).role?.slug).toBe('viewer');
+  const listed = await call(memberClient, 'list_organization_memberships', { organization_id: teamOrg });
+  expect(listed.isError).toBe(true);
+  expect(listed.text).toContain('staff');
 });
 
 test('update_membership_role — refuses an unknown role, an unknown membership, an unknown field and a viewer', async () => {
@@ -407,30 +421,18 @@ test('list_users and list_invitations — work over the v2 client, legacy and 20
 });
 
 // Last: it changes member@demo.test's own role.
-test('update_membership_role — demoting member@demo.test to viewer removes write tools from their open session', async () => {
+test('a demotion in WorkOS — once the role is re-read, the open session loses its write tools', async () => {
   expect(await toolNames(memberClient)).toEqual(expect.arrayContaining(WRITE_TOOLS));
-  const notified = new Promise<void>((resolve) => {
-    memberClient.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve());
-  });
+  // The change happens where staff roles live: the identity environment (as in the WorkOS dashboard).
+  const identity = gh.ctx.workos.identity.client;
+  const teamOrg = gh.ctx.teams.admitted().find((t) => t.seedKey === 'gatehouse-demo-team')!.organizationId;
+  const user = (await identity.userManagement.listUsers({ email: 'member@demo.test' })).data[0]!;
+  const mine = (
+    await identity.userManagement.listOrganizationMemberships({ userId: user.id, organizationId: teamOrg })
+  ).data[0]!;
+  await identity.userManagement.updateOrganizationMembership(mine.id, { roleSlug: 'viewer' });
+  gh.ctx.oauth.principals.invalidate();
 
-  const admin = await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' });
-  const adminClient = await connectV1(gh.url, admin.access_token);
-  try {
-    const list = await call(adminClient, 'list_organization_memberships', {
-      organization_id: orgs.get('Gatehouse Demo Team'),
-    });
-    const target = rows(list.structured, 'memberships').find((m) => m.user_email === 'member@demo.test')!;
-    const r = await call(adminClient, 'update_membership_role', {
-      organization_membership_id: target.id,
-      role_slug: 'viewer',
-    });
-    expect(r.isError).toBe(false);
-    expect(r.structured).toMatchObject({ previous_role_slug: 'member', changed: true });
-  } finally {
-    await adminClient.close();
-  }
-
-  await notified;
   const names = await toolNames(memberClient);
   for (const w of WRITE_TOOLS) expect(names).not.toContain(w);
   expect(names).toContain('list_users');

@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/db/client.ts';
+import { runCli } from '../support/subprocess.ts';
+
+setDefaultTimeout(30_000);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-teams-cli-'));
+const ORG = 'org_01JABCDEFGHJKMNPQRSTVWXYZ0';
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function events(): string[] {
+  const db = openDatabase(join(dataDir, 'gatehouse.db'));
+  try {
+    return db.$client
+      .query<{ event: string }, []>('SELECT event FROM audit_entries ORDER BY seq')
+      .all()
+      .map((r) => r.event);
+  } finally {
+    db.$client.close();
+  }
+}
+
+describe('gatehouse teams', () => {
+  test('list — with nothing admitted, says how to admit', async () => {
+    const r = await runCli(dataDir, 'teams', 'list');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No admitted teams');
+  });
+
+  test('admit — records the team, audited once, idempotent; the chain still verifies', async () => {
+    const first = await runCli(dataDir, 'teams', 'admit', ORG, '--name', 'Ops Team');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`Admitted Ops Team (${ORG})`);
+    const again = await runCli(dataDir, 'teams', 'admit', ORG, '--name', 'Ops Team');
+    expect(again.code).toBe(0);
+    const list = await runCli(dataDir, 'teams', 'list');
+    expect(list.stdout).toContain(`${ORG}  Ops Team`);
+    expect(list.stdout).toContain('by cli');
+    expect(events().filter((e) => e === 'team.admitted')).toHaveLength(1);
+    const verify = await runCli(dataDir, 'audit', 'verify');
+    expect(verify.code).toBe(0);
+  });
+
+  test('admit — a value that is not an organization id is refused with the value named', async () => {
+    const r = await runCli(dataDir, 'teams', 'admit', 'acme-corp');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("needs a WorkOS organization id (org_…), got 'acme-corp'");
+  });
+
+  test('unknown subcommand — exit 2 with the usage', async () => {
+    const r = await runCli(dataDir, 'teams', 'rename');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Usage: gatehouse teams list');
+  });
+
+  test('remove — pulls the kill switch, forgets the team, keeps the audit trail', async () => {
+    const r = await runCli(dataDir, 'teams', 'remove', ORG);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('kill switch pulled, team forgotten');
+    expect((await runCli(dataDir, 'teams', 'list')).stdout).toContain('No admitted teams');
+    expect(events()).toEqual(expect.arrayContaining(['team.admitted', 'team.kill_switch', 'team.removed']));
+    expect((await runCli(dataDir, 'audit', 'verify')).code).toBe(0);
+    const again = await runCli(dataDir, 'teams', 'remove', ORG);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('is not an admitted team');
+  });
+});
