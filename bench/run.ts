@@ -3,9 +3,11 @@
  * Both serve the same tool against one shared embedded WorkOS; load comes from a separate
  * process with real MCP clients; rounds alternate after a warm-up. Writes bench/results/<date>.json.
  */
+
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { EmulatorDescription } from '../src/emulator/describe.ts';
 import { freePort } from '../test/support/server.ts';
 import { measureAudit } from './audit.ts';
 import { liveTokens } from './live-tokens.ts';
@@ -110,9 +112,11 @@ async function main() {
 
   // One embedded WorkOS shared by both servers.
   const workosPort = freePort();
-  const emulator = spawn(['bun', 'src/main.ts', 'emulator', '--port', String(workosPort)]);
-  await waitForLine(emulator, 'Embedded WorkOS');
-  const workosUrl = `http://127.0.0.1:${workosPort}`;
+  // Both servers act on the Demo team's sandbox; Gatehouse's humans sign in to the identity one.
+  const emulator = spawn(['bun', 'src/main.ts', 'emulator', '--port', String(workosPort), '--json']);
+  const described = JSON.parse((await waitForLine(emulator, '\n')).split('\n')[0]!) as EmulatorDescription;
+  const workosUrl = described.url;
+  const demoSandboxKey = described.teams.find((t) => t.seedKey === 'gatehouse-demo-team')!.sandbox.apiKey;
 
   const ghPort = freePort();
   const ghData = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
@@ -121,21 +125,14 @@ async function main() {
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://localhost:${ghPort}`,
     GATEHOUSE_DATA_DIR: ghData,
-    WORKOS_API_KEY: 'sk_test_gatehouse_sandbox',
-    WORKOS_CLIENT_ID: 'client_gatehouse_local',
-    WORKOS_API_URL: workosUrl,
+    ...described.env,
+    WORKOS_API_KEY: demoSandboxKey,
   });
   const ghUrl = `http://localhost:${ghPort}`;
   await waitFor(ready(ghUrl), 'gatehouse');
 
   const basePort = freePort();
-  const baseline = spawn([
-    'bun',
-    'bench/baseline-server.ts',
-    String(basePort),
-    workosUrl,
-    'sk_test_gatehouse_sandbox',
-  ]);
+  const baseline = spawn(['bun', 'bench/baseline-server.ts', String(basePort), workosUrl, demoSandboxKey]);
   await waitForLine(baseline, 'ready');
   const baseUrl = `http://127.0.0.1:${basePort}/mcp`;
 

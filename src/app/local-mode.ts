@@ -65,9 +65,10 @@ export async function admitSeeded(
 ): Promise<void> {
   const client = gateway.identity.client;
   const orgs = await client.organizations.listOrganizations({ limit: 100 });
-  for (const o of orgs.data) {
-    if (o.externalId && gateway.seededTeamKeys[o.externalId])
-      admit({ organizationId: o.id, name: o.name, seedKey: o.externalId });
+  // In the suite's order (Demo first), so admission order is the same at every start.
+  for (const seedKey of Object.keys(gateway.seededTeamKeys)) {
+    const o = orgs.data.find((org) => org.externalId === seedKey);
+    if (o) admit({ organizationId: o.id, name: o.name, seedKey });
   }
   const list = await client.userManagement.listUsers({ limit: 100 });
   users.relinkSeeded(

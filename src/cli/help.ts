@@ -10,17 +10,25 @@ Commands:
   emulator   Run the embedded WorkOS alone (WorkOS's emulator plus Gatehouse's fixtures), for other tools.
   migrate    Apply the database migrations in GATEHOUSE_DATA_DIR and exit.
   audit      Verify the signed audit trail, or export it (gatehouse help audit).
+  teams      List, admit or remove the organizations that are Gatehouse teams (gatehouse help teams).
   help       Show help for a command: gatehouse help <command>
 
 Configuration comes from the environment (see README): PORT, HOST, PUBLIC_URL, GATEHOUSE_DATA_DIR,
-LOG_LEVEL, WORKOS_API_KEY, WORKOS_CLIENT_ID, WORKOS_PRODUCTION_API_KEY, WORKOS_API_URL, WORKOS_ISSUER,
-WORKOS_COOKIE_PASSWORD, METRICS_TOKEN.
-Without WORKOS_API_KEY Gatehouse runs in local mode on an embedded, seeded WorkOS: no account, no network.`,
+LOG_LEVEL, WORKOS_IDENTITY_API_KEY, WORKOS_IDENTITY_CLIENT_ID, GATEHOUSE_TEAMS, WORKOS_API_KEY,
+WORKOS_CLIENT_ID, WORKOS_PRODUCTION_API_KEY, WORKOS_API_URL, WORKOS_ISSUER, WORKOS_COOKIE_PASSWORD,
+METRICS_TOKEN.
+Without a WorkOS API key Gatehouse runs in local mode on an embedded, seeded WorkOS: no account, no
+network. Live mode signs people in to the identity environment (WORKOS_IDENTITY_API_KEY, or
+WORKOS_API_KEY), admits only the organizations in GATEHOUSE_TEAMS as teams, and acts for each team only
+on the WorkOS environments its admins link on the Settings page (WORKOS_API_KEY and
+WORKOS_PRODUCTION_API_KEY are the first team's).`,
   serve: `Usage: gatehouse serve
 
-Starts Gatehouse on HOST:PORT (default localhost:8788) and prints the URL. In local mode it also starts
-the embedded WorkOS (one emulator per environment, seeded with a demo team) and lists the accounts you
-can sign in as. Stops gracefully on SIGINT/SIGTERM.`,
+Starts Gatehouse on HOST:PORT (default localhost:8788) and prints the URL and the admitted teams. In
+local mode it also starts the embedded WorkOS (an identity environment and, for each of two demo teams,
+a sandbox and a production one) and lists the accounts you can sign in as. Warns when a team's managed
+environment is the identity environment itself. Live mode refuses to start without an admitted team.
+Stops gracefully on SIGINT/SIGTERM.`,
   emulator: `Usage: gatehouse emulator [--port <port>] [--json]
 
 Runs only the embedded WorkOS: the identity environment people sign in to (AuthKit, Pipes) and each

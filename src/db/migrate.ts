@@ -6,11 +6,12 @@ const BREAKPOINT = '--> statement-breakpoint';
 
 /**
  * Applies the drizzle-kit migrations committed under db/migrations, in one transaction,
- * skipping those already applied (idempotent). The SQL is bundled into the build, so the
+ * skipping those already applied (idempotent). `upTo` stops after that many (an older release's
+ * schema, to prove an upgrade keeps its data). The SQL is bundled into the build, so the
  * compiled binary needs no migrations folder next to it.
  */
-export function applyMigrations(db: Db): { applied: number } {
-  const meta = migrations.map((m) => ({
+export function applyMigrations(db: Db, upTo = migrations.length): { applied: number } {
+  const meta = migrations.slice(0, upTo).map((m) => ({
     sql: m.sql.split(BREAKPOINT),
     bps: m.breakpoints,
     folderMillis: m.when,

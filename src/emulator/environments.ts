@@ -29,11 +29,11 @@ export type EmbeddedNameOrAlias = EmbeddedName | Environment;
 
 /** The AuthKit client id of the identity environment (the emulator accepts any). */
 export const LOCAL_CLIENT_ID = 'client_gatehouse_local';
-export const IDENTITY_API_KEY = 'sk_test_gatehouse_identity';
-export const DEMO_SANDBOX_API_KEY = 'sk_test_gatehouse_demo_sandbox';
-export const DEMO_PRODUCTION_API_KEY = 'sk_test_gatehouse_demo_production';
-export const LABS_SANDBOX_API_KEY = 'sk_test_gatehouse_labs_sandbox';
-export const LABS_PRODUCTION_API_KEY = 'sk_test_gatehouse_labs_production';
+export const IDENTITY_API_KEY = 'sk_test_gatehouse_identity_1a11';
+export const DEMO_SANDBOX_API_KEY = 'sk_test_gatehouse_demo_sandbox_2d5b';
+export const DEMO_PRODUCTION_API_KEY = 'sk_test_gatehouse_demo_production_3d9c';
+export const LABS_SANDBOX_API_KEY = 'sk_test_gatehouse_labs_sandbox_4a5b';
+export const LABS_PRODUCTION_API_KEY = 'sk_test_gatehouse_labs_production_5a9c';
 
 export const EMBEDDED_API_KEYS: Readonly<Record<EmbeddedName, string>> = {
   identity: IDENTITY_API_KEY,

@@ -27,7 +27,7 @@ describe('cli', () => {
   test('--help — explains every subcommand', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['serve', 'emulator', 'migrate']) expect(r.stdout).toContain(cmd);
+    for (const cmd of ['serve', 'emulator', 'migrate', 'audit', 'teams']) expect(r.stdout).toContain(cmd);
   });
 
   test('help serve — explains the command', async () => {

@@ -75,7 +75,7 @@ test('gatehouse emulator --json — one JSON line describing it, answers through
     const d = JSON.parse(line) as EmulatorDescription;
     expect(d.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(d.identity).toMatchObject({
-      apiKey: 'sk_test_gatehouse_identity',
+      apiKey: 'sk_test_gatehouse_identity_1a11',
       clientId: 'client_gatehouse_local',
       jwksUrl: `${d.url}/sso/jwks/client_gatehouse_local`,
       impersonationsUrl: `${d.url}/x/gatehouse/impersonations`,
@@ -83,8 +83,12 @@ test('gatehouse emulator --json — one JSON line describing it, answers through
     expect(d.identity.issuer).toMatch(/^http:\/\/localhost:\d+$/);
     expect(d.staffOrganizations.map((o) => o.name)).toEqual(['Gatehouse Demo Team', 'Gatehouse Labs']);
     expect(d.teams.map((t) => [t.seedKey, t.sandbox.apiKey, t.production.apiKey])).toEqual([
-      ['gatehouse-demo-team', 'sk_test_gatehouse_demo_sandbox', 'sk_test_gatehouse_demo_production'],
-      ['gatehouse-labs', 'sk_test_gatehouse_labs_sandbox', 'sk_test_gatehouse_labs_production'],
+      [
+        'gatehouse-demo-team',
+        'sk_test_gatehouse_demo_sandbox_2d5b',
+        'sk_test_gatehouse_demo_production_3d9c',
+      ],
+      ['gatehouse-labs', 'sk_test_gatehouse_labs_sandbox_4a5b', 'sk_test_gatehouse_labs_production_5a9c'],
     ]);
     expect(d.accounts.map((a) => [a.email, a.kind, a.note ?? null])).toEqual([
       ['admin@demo.test', 'staff', null],
@@ -127,11 +131,11 @@ test('gatehouse emulator --port — the text names the URL, the keys and who can
     const text = await readUntil(reader, 'gatehouse serve\n', () => new Response(proc.stderr).text());
     expect(text).toContain(`Embedded WorkOS at http://127.0.0.1:${port}`);
     for (const key of [
-      'sk_test_gatehouse_identity',
-      'sk_test_gatehouse_demo_sandbox',
-      'sk_test_gatehouse_demo_production',
-      'sk_test_gatehouse_labs_sandbox',
-      'sk_test_gatehouse_labs_production',
+      'sk_test_gatehouse_identity_1a11',
+      'sk_test_gatehouse_demo_sandbox_2d5b',
+      'sk_test_gatehouse_demo_production_3d9c',
+      'sk_test_gatehouse_labs_sandbox_4a5b',
+      'sk_test_gatehouse_labs_production_5a9c',
     ]) {
       expect(text).toContain(key);
     }
@@ -140,7 +144,7 @@ test('gatehouse emulator --port — the text names the URL, the keys and who can
       /alice@acme\.test\s+Alice Anders\s+admin of Acme Corp\s+\(customer: Gatehouse refuses\)/,
     );
     const res = await fetch(`http://127.0.0.1:${port}/organizations`, {
-      headers: { authorization: 'Bearer sk_test_gatehouse_demo_production' },
+      headers: { authorization: 'Bearer sk_test_gatehouse_demo_production_3d9c' },
     });
     expect(res.status).toBe(200);
     proc.kill('SIGINT');

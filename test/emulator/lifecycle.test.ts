@@ -17,8 +17,8 @@ test('embedded workos — sandbox and production run side by side with different
     expect([sandbox.name, production.name]).toEqual(['demo-sandbox', 'demo-production']);
     expect([sandbox.environment, production.environment]).toEqual(['sandbox', 'production']);
     expect([sandbox.apiKey, production.apiKey]).toEqual([
-      'sk_test_gatehouse_demo_sandbox',
-      'sk_test_gatehouse_demo_production',
+      'sk_test_gatehouse_demo_sandbox_2d5b',
+      'sk_test_gatehouse_demo_production_3d9c',
     ]);
     expect([sandbox.clientId, production.clientId]).toEqual([
       'client_gatehouse_demo_sandbox',

@@ -53,7 +53,7 @@ test('router — each key lists its own environment’s organizations', async ()
     expect(`${e.name}: ${names(through).join(', ')}`).toBe(`${e.name}: ${names(own).join(', ')}`);
   }
   expect(
-    names(await s.client('sk_test_gatehouse_labs_production').organizations.listOrganizations()),
+    names(await s.client('sk_test_gatehouse_labs_production_5a9c').organizations.listOrganizations()),
   ).toEqual(['Aperture Science', 'Massive Dynamic']);
 });
 

@@ -51,19 +51,19 @@ describe('suite', () => {
   test('suite — five environments, each with its own port, key and client id', () => {
     expect(suite.all.map((e) => e.name)).toEqual([...EMBEDDED_NAMES]);
     expect(suite.all.map((e) => [e.name, e.environment, e.apiKey, e.clientId])).toEqual([
-      ['identity', 'sandbox', 'sk_test_gatehouse_identity', 'client_gatehouse_local'],
-      ['demo-sandbox', 'sandbox', 'sk_test_gatehouse_demo_sandbox', 'client_gatehouse_demo_sandbox'],
+      ['identity', 'sandbox', 'sk_test_gatehouse_identity_1a11', 'client_gatehouse_local'],
+      ['demo-sandbox', 'sandbox', 'sk_test_gatehouse_demo_sandbox_2d5b', 'client_gatehouse_demo_sandbox'],
       [
         'demo-production',
         'production',
-        'sk_test_gatehouse_demo_production',
+        'sk_test_gatehouse_demo_production_3d9c',
         'client_gatehouse_demo_production',
       ],
-      ['labs-sandbox', 'sandbox', 'sk_test_gatehouse_labs_sandbox', 'client_gatehouse_labs_sandbox'],
+      ['labs-sandbox', 'sandbox', 'sk_test_gatehouse_labs_sandbox_4a5b', 'client_gatehouse_labs_sandbox'],
       [
         'labs-production',
         'production',
-        'sk_test_gatehouse_labs_production',
+        'sk_test_gatehouse_labs_production_5a9c',
         'client_gatehouse_labs_production',
       ],
     ]);
@@ -72,8 +72,8 @@ describe('suite', () => {
     expect(suite.identity.clientId).toBe(LOCAL_CLIENT_ID);
     // Back-compat: the Demo team's keys.
     expect(LOCAL_API_KEYS).toEqual({
-      sandbox: 'sk_test_gatehouse_demo_sandbox',
-      production: 'sk_test_gatehouse_demo_production',
+      sandbox: 'sk_test_gatehouse_demo_sandbox_2d5b',
+      production: 'sk_test_gatehouse_demo_production_3d9c',
     });
   });
 
