@@ -5,6 +5,8 @@
 export interface DomainEvents {
   /** A team's settings changed (toggles, kill switch, TTLs). */
   'team.settings_changed': { teamId: string };
+  /** A team's linked WorkOS environment was linked, replaced or removed. */
+  'team.environments_changed': { teamId: string };
   /** A human's role or permissions in a team changed. */
   'member.role_changed': { teamId: string; userId: string };
   /** Token families were revoked (client revoke, console, kill switch, reuse detection). */

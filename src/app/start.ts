@@ -212,6 +212,11 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     void mcp.sessions.refreshVisibility(filter, (familyId) => ctx.oauth.principals.forFamily(familyId));
   };
   events.on('team.settings_changed', ({ teamId }) => refresh({ teamId }));
+  // Same tool names, another WorkOS environment behind them: every session of the team hears of it.
+  events.on('team.environments_changed', ({ teamId }) => {
+    mcp.notifyToolsChanged();
+    void mcp.sessions.notifyTeam(teamId);
+  });
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
   // A grant decided, revoked, used or expired: the requesting authorization's sessions hear of it.
   events.on('grants.changed', ({ grantId }) => {

@@ -267,6 +267,17 @@ export class McpSessions {
   }
 
   /**
+   * Tells every open session of a team that its tools changed even when their names did not:
+   * the WorkOS environment they act on was linked, replaced or removed.
+   */
+  async notifyTeam(teamId: string): Promise<void> {
+    for (const s of this.live.values()) {
+      if (s.teamId !== teamId) continue;
+      await s.server.sendToolListChanged().catch(() => {});
+    }
+  }
+
+  /**
    * Re-evaluates which tools each affected session may see and sends
    * `notifications/tools/list_changed` where that changed.
    */

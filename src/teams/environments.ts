@@ -348,7 +348,7 @@ export class TeamEnvironments {
       });
     });
     this.cache.delete(`${teamId}:${environment}`);
-    this.deps.events.emit('team.settings_changed', { teamId });
+    this.deps.events.emit('team.environments_changed', { teamId });
     return this.status(teamId).find((s) => s.environment === environment)!;
   }
 
@@ -379,7 +379,7 @@ export class TeamEnvironments {
     });
     if (!removed) throw new AppError('not_found', `No ${environment} environment is linked to this team.`);
     this.cache.delete(`${teamId}:${environment}`);
-    this.deps.events.emit('team.settings_changed', { teamId });
+    this.deps.events.emit('team.environments_changed', { teamId });
   }
 
   /** Forgets cached clients of a team (it was removed). */
