@@ -2,7 +2,7 @@ import type { Elysia } from 'elysia';
 import { CardError, GrantCard } from '../../views/components/approvals-card.tsx';
 import { ActiveRow, ApprovalDetailPage, ApprovalsLive, ApprovalsPage } from '../../views/pages/approvals.tsx';
 import type { AppContext } from '../app/context.ts';
-import { requireTeamSession, shellUser } from '../console/session.ts';
+import { refuseImpersonated, requireTeamSession, shellUser } from '../console/session.ts';
 import { type AppError, isAppError } from '../errors/app-error.ts';
 import { page } from '../http/app.ts';
 import { type FormFields, readForm } from '../http/forms.ts';
@@ -160,6 +160,8 @@ async function decide(
 /** POST /approvals/:id/approve — fields `_csrf`, `providers` (repeated), `level`, `notes`, `t`. */
 export function approve(ctx: AppContext, request: Request, params: Record<string, string>) {
   return decide(ctx, request, params, (s, id, form) => {
+    // Denying and revoking only take authority away; approving gives it, so it needs the human.
+    refuseImpersonated(s, 'approve a request');
     const t = form.get('t') || undefined;
     const v = approveFromConsole(ctx, s, id, {
       providers: form.all('providers'),

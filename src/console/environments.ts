@@ -12,7 +12,7 @@ import { page } from '../http/app.ts';
 import { type FormFields, readForm } from '../http/forms.ts';
 import { fragmentResponse, redirectResponse } from '../http/responses.ts';
 import type { TeamSession } from './connections-service.ts';
-import { requireTeamSession } from './session.ts';
+import { refuseImpersonated, requireTeamSession } from './session.ts';
 import { renderSettings } from './settings.ts';
 import { requireAdmin } from './settings-service.ts';
 
@@ -100,6 +100,7 @@ async function change(
 ): Promise<Response> {
   const s = adminSession(ctx, request);
   if (s instanceof Response) return s;
+  refuseImpersonated(s, "change the team's WorkOS environments");
   const htmx = isHtmx(request);
   let environment: Environment | undefined;
   let key: string | undefined;

@@ -3,6 +3,7 @@ import type { AppContext } from '../app/context.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
 import { BROWSER_SESSION_TTL_MS } from '../config/constants.ts';
 import { cookieName, parseCookies, serializeCookie } from '../http/cookies.ts';
+import { AppError } from '../errors/app-error.ts';
 import { redirectResponse } from '../http/responses.ts';
 
 export const SESSION_COOKIE = 'gh_session';
@@ -43,4 +44,19 @@ export function requireTeamSession(ctx: AppContext, request: Request): BrowserSe
   if (!s) return redirectResponse(`/login?return_to=${back}`);
   if (!s.teamId) return redirectResponse(`/teams?return_to=${back}`);
   return s;
+}
+
+/**
+ * An impersonated console session reads only (docs/architecture.md "Trust model"): whoever
+ * impersonates a team admin in the WorkOS dashboard must not change the team's settings, keys or
+ * kill switch, nor approve authority, as that admin.
+ */
+export function refuseImpersonated(s: BrowserSession, what: string): void {
+  if (s.impersonator) {
+    throw new AppError(
+      'forbidden',
+      `This sign-in is an impersonation by ${s.impersonator}, so it cannot ${what}: impersonated sessions can only read.`,
+      { hint: 'Sign in as yourself (not through WorkOS impersonation) to make changes.' },
+    );
+  }
 }

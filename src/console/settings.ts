@@ -18,7 +18,7 @@ import { renderPage } from '../http/page.ts';
 import { fragmentResponse, redirectResponse } from '../http/responses.ts';
 import type { SettingsPatch } from '../teams/settings.ts';
 import type { TeamSession } from './connections-service.ts';
-import { requireTeamSession, shellUser } from './session.ts';
+import { refuseImpersonated, requireTeamSession, shellUser } from './session.ts';
 import {
   DEPENDENT_TOGGLES,
   DURATION_BOUNDS_MIN,
@@ -144,6 +144,7 @@ async function change(
 ): Promise<Response> {
   const s = adminSession(ctx, request);
   if (s instanceof Response) return s;
+  refuseImpersonated(s, 'change team settings');
   const htmx = isHtmx(request);
   let form: FormFields | undefined;
   try {
@@ -229,6 +230,7 @@ export function killSwitchConfirm(ctx: AppContext, request: Request): Response {
 export async function killSwitchPull(ctx: AppContext, request: Request): Promise<Response> {
   const s = adminSession(ctx, request);
   if (s instanceof Response) return s;
+  refuseImpersonated(s, 'pull the kill switch');
   const form = await readForm(request);
   ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
   const typed = (form.get('team_name') ?? '').trim();

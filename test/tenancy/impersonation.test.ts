@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { type AnyClient, call, connectV1, tokensFor, toolNames } from '../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { seededTeamId, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 
 setDefaultTimeout(60_000);
@@ -100,7 +100,7 @@ describe('impersonation — an impersonated session reads only', () => {
     expect(read.isError).toBe(false);
   });
 
-  test('connection tokens — made in an impersonated console session carry the mark', async () => {
+  test('console — an impersonated admin reads but changes nothing; connection tokens made there carry the mark', async () => {
     await impersonate('admin@demo.test');
     const browser = await signIn(gh.url, 'admin@demo.test', 'Gatehouse Demo Team', new CookieClient());
     const row = gh.ctx.db.$client
@@ -109,6 +109,33 @@ describe('impersonation — an impersonated session reads only', () => {
       )
       .get();
     expect(row?.impersonator).toBe(IMPERSONATOR);
+    // The console reads, but an impersonated admin changes no setting, key or kill switch.
+    const settings = await browser.fetch(`${gh.url}/settings`);
+    expect(settings.status).toBe(200);
+    const csrf = hiddenInput(await settings.text(), '_csrf')!;
+    const writeBefore = gh.ctx.teams.settings(seededTeamId(gh)).allowWrite;
+    const toggle = await browser.post(`${gh.url}/settings/toggle`, {
+      _csrf: csrf,
+      setting: 'allowWrite',
+      value: 'off',
+    });
+    expect(toggle.status).toBe(403);
+    expect(await toggle.text()).toContain('impersonation');
+    expect(gh.ctx.teams.settings(seededTeamId(gh)).allowWrite).toBe(writeBefore);
+    const link = await browser.post(`${gh.url}/settings/environments/link`, {
+      _csrf: csrf,
+      environment: 'sandbox',
+      api_key: 'sk_test_gatehouse_labs_sandbox_4a5b',
+    });
+    expect(link.status).toBe(403);
+    const kill = await browser.post(`${gh.url}/settings/kill-switch`, {
+      _csrf: csrf,
+      team_name: 'Gatehouse Demo Team',
+      reason: 'x',
+    });
+    expect(kill.status).toBe(403);
+    expect(gh.ctx.teams.settings(seededTeamId(gh)).killedAt).toBeNull();
+
     const page = await (await browser.fetch(`${gh.url}/connections`)).text();
     const created = await browser.post(`${gh.url}/connections`, {
       _csrf: hiddenInput(page, '_csrf')!,
