@@ -2,8 +2,8 @@ import type { ShellUser } from '../../views/components/layout.tsx';
 import type { AppContext } from '../app/context.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
 import { BROWSER_SESSION_TTL_MS } from '../config/constants.ts';
-import { cookieName, parseCookies, serializeCookie } from '../http/cookies.ts';
 import { AppError } from '../errors/app-error.ts';
+import { cookieName, parseCookies, serializeCookie } from '../http/cookies.ts';
 import { redirectResponse } from '../http/responses.ts';
 
 export const SESSION_COOKIE = 'gh_session';
