@@ -112,6 +112,17 @@ function migrate() {
   );
 }
 
+/** A usage mistake (bad arguments, unknown subcommand) exits 2 with its message; anything else is a bug. */
+function failOnUsage(e: unknown): never {
+  if (
+    e instanceof CliUsageError ||
+    (e instanceof Error && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
+    fail(e.message, 2);
+  }
+  throw e;
+}
+
 function audit(args: string[]) {
   const [sub, ...rest] = args;
   const out = (s: string) => void process.stdout.write(s);
@@ -119,13 +130,7 @@ function audit(args: string[]) {
     if (sub === 'verify') process.exit(auditVerify(config(), rest, out));
     if (sub === 'export') process.exit(auditExport(config(), rest, out));
   } catch (e) {
-    if (
-      e instanceof CliUsageError ||
-      (e instanceof Error && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
-    ) {
-      fail(e.message, 2);
-    }
-    throw e;
+    failOnUsage(e);
   }
   fail(`Unknown audit command '${sub ?? ''}'.\n\n${HELP.audit}`, 2);
 }
@@ -134,13 +139,7 @@ async function teams(args: string[]) {
   try {
     process.exit(await teamsCommand(config(), args, (t) => void process.stdout.write(t)));
   } catch (e) {
-    if (
-      e instanceof CliUsageError ||
-      (e instanceof Error && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
-    ) {
-      fail(e.message, 2);
-    }
-    throw e;
+    failOnUsage(e);
   }
 }
 

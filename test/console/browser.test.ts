@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { HTML_ORG_NAME } from '../../src/emulator/seed/index.ts';
-import { artifactsDir, launchBrowser } from '../support/browser.ts';
+import { artifactsDir, launchBrowser, signInPage } from '../support/browser.ts';
 import { type AnyClient, call, connectV1, type Tokens, tokensFor, toolNames } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
@@ -48,12 +48,7 @@ beforeAll(async () => {
     if (r.method() === 'POST' && new URL(r.url()).pathname === '/settings/toggle')
       toggleRequests.push({ hx: r.headers()['hx-request'] });
   });
-  await page.goto(`${gh.url}/settings`);
-  await page.getByRole('button', { name: /admin@demo\.test/ }).click();
-  await page.waitForURL((u) => u.pathname === '/teams');
-  await page.getByLabel(new RegExp(TEAM)).check();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${gh.url}/settings`);
+  await signInPage(page, gh.url, '/settings', 'admin@demo.test', TEAM);
 });
 
 afterAll(async () => {

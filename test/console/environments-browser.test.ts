@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LABS_SANDBOX_API_KEY } from '../../src/emulator/index.ts';
-import { artifactsDir, launchBrowser } from '../support/browser.ts';
+import { artifactsDir, launchBrowser, signInPage } from '../support/browser.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 // Each file starts a real server and a browser: allow more than bun's 5 s default.
@@ -41,12 +41,7 @@ beforeAll(async () => {
     if (r.method() === 'POST' && path.startsWith('/settings/environments/'))
       posts.push({ path, hx: r.headers()['hx-request'] });
   });
-  await page.goto(`${gh.url}/settings`);
-  await page.getByRole('button', { name: /admin@demo\.test/ }).click();
-  await page.waitForURL((u) => u.pathname === '/teams');
-  await page.getByLabel(new RegExp(TEAM)).check();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${gh.url}/settings`);
+  await signInPage(page, gh.url, '/settings', 'admin@demo.test', TEAM);
 });
 
 afterAll(async () => {
