@@ -6,9 +6,9 @@ import type { WorkOSGateway } from '../workos/gateway.ts';
 /**
  * Live mode: api.workos.com (or WORKOS_API_URL). Humans sign in to the identity environment;
  * each team's tools reach the environment of the key that team linked (or, for the first
- * admitted team, the deployment-level WORKOS_API_KEY / WORKOS_PRODUCTION_API_KEY).
+ * team GATEHOUSE_TEAMS names first, the deployment-level WORKOS_API_KEY / WORKOS_PRODUCTION_API_KEY).
  */
-export function liveWorkOS(live: LiveWorkOS): WorkOSGateway {
+export function liveWorkOS(live: LiveWorkOS, admitTeams: readonly string[] = []): WorkOSGateway {
   const target = (apiKey: string): WorkOSTarget => ({
     apiKey,
     clientId: live.clientId,
@@ -36,6 +36,7 @@ export function liveWorkOS(live: LiveWorkOS): WorkOSGateway {
       ...(live.apiKey ? { sandbox: live.apiKey } : {}),
       ...(live.productionApiKey ? { production: live.productionApiKey } : {}),
     },
+    deploymentOrganizationId: admitTeams[0],
     seededTeamKeys: {},
     embeddedUrls: {},
     async close() {},

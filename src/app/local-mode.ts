@@ -39,6 +39,7 @@ export async function startLocalWorkOS(
           options.protect ? { protect: options.protect } : {},
         ),
       deploymentKeys: {},
+      deploymentOrganizationId: undefined,
       seededTeamKeys,
       embeddedUrls,
       close: () => suite.close(),

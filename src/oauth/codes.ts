@@ -6,7 +6,7 @@ import { newId, randomToken, safeEqual, sha256, sha256Base64Url } from '../crypt
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import { grantedScopes } from './scopes.ts';
-import type { IssuedTokens, RedeemFailure, TokensService } from './tokens.ts';
+import { type IssuedTokens, type RedeemFailure, type TokensService, teamAdmittedTx } from './tokens.ts';
 
 /** RFC 7636 §4.1: 43–128 characters from the unreserved set. */
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -99,6 +99,7 @@ export class CodesService {
           return { ok: false, reason: 'pkce_failed' };
         if (check.resource !== undefined && check.resource !== row.resource)
           return { ok: false, reason: 'resource_mismatch' };
+        if (!teamAdmittedTx(tx, row.teamId)) return { ok: false, reason: 'not_admitted' };
 
         const familyId = newId('fam');
         const scopes = grantedScopes(row.scopes, check.grantTypes);

@@ -34,8 +34,27 @@ export class ConsentsService {
    * everything approved so far, so a narrower request never forgets a wider earlier approval
    * (and the wider one is not asked again); a revoked consent starts over from these scopes.
    */
-  grant(userId: string, teamId: string, clientId: string, scopes: readonly string[]): void {
+  grant(
+    userId: string,
+    teamId: string,
+    clientId: string,
+    scopes: readonly string[],
+    options: { impersonator?: string | null } = {},
+  ): void {
     const now = this.clock.now();
+    if (options.impersonator) {
+      // Consent given while impersonating is the impersonator's, not the human's: it is recorded
+      // but never remembered, so it can never authorize the human's own later sign-ins.
+      this.audit.append({
+        event: 'oauth.consent',
+        outcome: 'ok',
+        userId,
+        teamId,
+        clientId,
+        details: { scopes, remembered_scopes: [], impersonator: options.impersonator },
+      });
+      return;
+    }
     this.db.transaction((tx) => {
       const existing = tx
         .select({ scopes: schema.oauthConsents.scopes, revokedAt: schema.oauthConsents.revokedAt })

@@ -33,7 +33,8 @@ export type RedeemFailure =
   | 'client_mismatch'
   | 'redirect_mismatch'
   | 'pkce_failed'
-  | 'resource_mismatch';
+  | 'resource_mismatch'
+  | 'not_admitted';
 export type RefreshFailure =
   | 'invalid'
   | 'expired'
@@ -41,7 +42,8 @@ export type RefreshFailure =
   | 'reused'
   | 'client_mismatch'
   | 'scope_widened'
-  | 'resource_mismatch';
+  | 'resource_mismatch'
+  | 'not_admitted';
 
 /** The row behind a bearer token presented to /mcp. */
 export interface BearerRecord {
@@ -192,6 +194,7 @@ export class TokensService {
           return { ok: false, reason: 'expired', familyId: row.f.id };
         if (check.resource !== undefined && check.resource !== row.f.resource)
           return { ok: false, reason: 'resource_mismatch' };
+        if (!teamAdmittedTx(tx, row.f.teamId)) return { ok: false, reason: 'not_admitted' };
         const scopes = check.scopes ?? row.f.scopes;
         if (!scopes.every((s) => row.f.scopes.includes(s))) return { ok: false, reason: 'scope_widened' };
         const spent = tx
@@ -385,4 +388,14 @@ export class TokensService {
       .orderBy(desc(schema.tokenFamilies.createdAt))
       .all();
   }
+}
+
+/** Whether a team is (still) admitted: nothing is minted for an organization that is not a team. */
+export function teamAdmittedTx(tx: Tx, teamId: string): boolean {
+  const t = tx
+    .select({ at: schema.teams.admittedAt })
+    .from(schema.teams)
+    .where(eq(schema.teams.id, teamId))
+    .get();
+  return !!t && t.at !== null;
 }

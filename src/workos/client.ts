@@ -6,7 +6,7 @@ import { WorkOS } from '@workos-inc/node';
 import { WORKOS_REQUEST_TIMEOUT_MS } from '../config/constants.ts';
 import type { EmbeddedWorkOS } from '../emulator/index.ts';
 import { workosFetch } from './fetch.ts';
-import { guardOrganizations } from './staff-guard.ts';
+import { guardOrganizations, type StaffMarks } from './staff-guard.ts';
 
 /** Where a client points and with which credentials. */
 export interface WorkOSTarget {
@@ -26,8 +26,8 @@ export interface WorkOSClientOptions {
   retryBudgetMs?: number;
   /** Per-request deadline, retries included (default WORKOS_REQUEST_TIMEOUT_MS). */
   timeoutMs?: number;
-  /** Organization ids this client must never read or touch (see staff-guard.ts). */
-  protect?: () => ReadonlySet<string>;
+  /** What this client must never read or touch: the staff teams (see staff-guard.ts). */
+  protect?: () => StaffMarks | Promise<StaffMarks>;
 }
 
 /**

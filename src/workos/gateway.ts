@@ -1,5 +1,6 @@
 import type { WorkOS } from '@workos-inc/node';
 import type { Environment } from '../../db/schema/enums.ts';
+import type { StaffMarks } from './staff-guard.ts';
 
 /**
  * The WorkOS APIs Gatehouse talks to (docs/architecture.md "Trust model"): the *identity*
@@ -12,15 +13,21 @@ export interface WorkOSGateway {
   /** The environment holding the staff teams, AuthKit and Pipes. */
   identity: { client: WorkOS; clientId: string; apiKey: string };
   /**
-   * A client for the managed environment `apiKey` opens. `protect` lists organization ids the
-   * client must never read or touch (admitted teams' own organizations), checked on the wire.
+   * A client for the managed environment `apiKey` opens. `protect` names the staff (admitted
+   * teams' organizations, people and domains) the client must never read or touch, on the wire.
    */
-  clientForKey(apiKey: string, options?: { protect?: () => ReadonlySet<string> }): WorkOS;
+  clientForKey(apiKey: string, options?: { protect?: () => StaffMarks | Promise<StaffMarks> }): WorkOS;
   /**
    * Deployment-level keys (live mode's WORKOS_API_KEY / WORKOS_PRODUCTION_API_KEY): they belong
    * to the first admitted team only, and a key that team links itself replaces them.
    */
   deploymentKeys: Partial<Record<Environment, string>>;
+  /**
+   * The organization the deployment-level keys belong to: the first id of GATEHOUSE_TEAMS, fixed
+   * by configuration (never whichever team happens to be admitted first, which changes when a
+   * team is removed). Undefined: the keys are no team's.
+   */
+  deploymentOrganizationId: string | undefined;
   /** Local mode: each seeded staff team's embedded environments, by the team's seed key. */
   seededTeamKeys: Record<string, Record<Environment, string>>;
   /** Base URLs of the embedded WorkOS environments (local mode only), by name. */

@@ -1,30 +1,70 @@
 /**
  * The wire-level guard of a managed environment that is also the identity environment
- * (docs/architecture.md "Trust model"): admitted teams' own organizations are staff, never
- * customers, so a tool must never read, change or delete them. Organization ids are unique
- * across WorkOS, so the guard is exact: any request that names a protected id is answered
- * 404 without leaving Gatehouse, any answer about one is 404, and list answers leave them out.
+ * (docs/architecture.md "Trust model"): the admitted teams are staff, never customers, so no tool
+ * may read, change or delete their organizations, their people, or claim their domains there.
+ * Ids are unique across WorkOS, so the guard is exact:
+ *  - a request that names a staff organization or person (path, query or JSON body), or a staff
+ *    domain in its body, is answered 404 without leaving Gatehouse;
+ *  - an answer about one is 404;
+ *  - a list leaves them out (events and other envelopes are looked into: `data`), and a page
+ *    cursor that would name a left-out item names the last kept one instead.
  */
+
+/** What marks an object as staff. */
+export interface StaffMarks {
+  organizations: ReadonlySet<string>;
+  users: ReadonlySet<string>;
+  /** Lower-case domains of the staff organizations. */
+  domains: ReadonlySet<string>;
+}
 
 const NOT_A_CUSTOMER = {
   message:
-    'Gatehouse: that organization is a Gatehouse team (staff), not a customer; tools never read or change it.',
+    'Gatehouse: that belongs to a Gatehouse team (staff), not a customer; tools never read or change it.',
   code: 'entity_not_found',
 };
 
-/** Whether a WorkOS object belongs to a protected organization (is one, or is inside one). */
-function belongs(value: unknown, ids: ReadonlySet<string>): boolean {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
-  const o = value as Record<string, unknown>;
-  return (
-    (typeof o.id === 'string' && ids.has(o.id)) ||
-    (typeof o.organization_id === 'string' && ids.has(o.organization_id))
-  );
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
-function namesProtected(text: string, ids: ReadonlySet<string>): boolean {
-  for (const id of ids) if (text.includes(id)) return true;
+/** Whether a WorkOS object is staff: a staff organization or person, or something inside one. */
+export function isStaff(value: unknown, marks: StaffMarks): boolean {
+  if (!isObject(value)) return false;
+  const { id, organization_id: org, user_id: user, object } = value;
+  if (typeof id === 'string' && marks.organizations.has(id)) return true;
+  if (typeof org === 'string' && marks.organizations.has(org)) return true;
+  if (typeof id === 'string' && object === 'user' && marks.users.has(id)) return true;
+  // A staff person's own objects (sessions, memberships) outside a customer organization.
+  if (typeof user === 'string' && marks.users.has(user) && typeof org !== 'string') return true;
+  // Envelopes (events, webhooks) carry the object in `data`.
+  return isObject(value.data) && isStaff(value.data, marks);
+}
+
+/** Every string in a JSON value (keys excluded), to look for staff ids and domains. */
+function strings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) strings(v, out);
+  else if (isObject(value)) for (const v of Object.values(value)) strings(v, out);
+  return out;
+}
+
+function namesStaff(text: string, marks: StaffMarks): boolean {
+  for (const id of marks.organizations) if (text.includes(id)) return true;
+  for (const id of marks.users) if (text.includes(id)) return true;
   return false;
+}
+
+function bodyNamesStaff(body: string, marks: StaffMarks): boolean {
+  if (body === '') return false;
+  if (namesStaff(body, marks)) return true;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  return strings(parsed).some((s) => marks.domains.has(s.trim().toLowerCase()));
 }
 
 function notFound(): Response {
@@ -34,38 +74,66 @@ function notFound(): Response {
   });
 }
 
-/** Wraps the SDK's fetch so `protect()` organizations stay out of every request and answer. */
-export function guardOrganizations(base: typeof fetch, protect: () => ReadonlySet<string>): typeof fetch {
+/** A list page with staff left out, its cursors never naming a left-out item. */
+function withoutStaff(list: { data: unknown[]; list_metadata?: unknown }, marks: StaffMarks) {
+  const kept = list.data.filter((item) => !isStaff(item, marks));
+  if (kept.length === list.data.length) return undefined;
+  const dropped = new Set(
+    list.data.filter((item) => isStaff(item, marks)).map((item) => (isObject(item) ? item.id : undefined)),
+  );
+  const meta = isObject(list.list_metadata) ? { ...list.list_metadata } : undefined;
+  if (meta) {
+    const idOf = (item: unknown) => (isObject(item) ? item.id : undefined);
+    const first = idOf(kept[0]);
+    const last = idOf(kept.at(-1));
+    if (dropped.has(meta.after)) meta.after = last ?? null;
+    if (dropped.has(meta.before)) meta.before = first ?? null;
+  }
+  return { ...list, data: kept, ...(meta ? { list_metadata: meta } : {}) };
+}
+
+/** Wraps the SDK's fetch so staff stay out of every request and answer. */
+export function guardOrganizations(
+  base: typeof fetch,
+  protect: () => StaffMarks | Promise<StaffMarks>,
+): typeof fetch {
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const ids = protect();
-    if (ids.size === 0) return base(input, init);
+    const marks = await protect();
+    if (marks.organizations.size === 0 && marks.users.size === 0) return base(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const body = typeof init?.body === 'string' ? init.body : '';
-    if (namesProtected(decodeURIComponent(url), ids) || namesProtected(body, ids)) return notFound();
+    let target: string;
+    try {
+      target = decodeURIComponent(url);
+    } catch {
+      target = url;
+    }
+    if (namesStaff(target, marks) || bodyNamesStaff(body, marks)) return notFound();
     const res = await base(input, init);
     if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) return res;
     const text = await res.text();
+    const again = () =>
+      new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return new Response(text, res);
+      return again();
     }
-    if (belongs(parsed, ids)) return notFound();
-    const list = parsed as { data?: unknown };
-    if (parsed && typeof parsed === 'object' && Array.isArray(list.data)) {
-      const kept = list.data.filter((item) => !belongs(item, ids));
-      if (kept.length !== list.data.length) {
+    if (isStaff(parsed, marks)) return notFound();
+    if (isObject(parsed) && Array.isArray(parsed.data)) {
+      const filtered = withoutStaff(parsed as { data: unknown[]; list_metadata?: unknown }, marks);
+      if (filtered) {
         const headers = new Headers(res.headers);
         headers.delete('content-length');
-        return new Response(JSON.stringify({ ...list, data: kept }), {
+        return new Response(JSON.stringify(filtered), {
           status: res.status,
           statusText: res.statusText,
           headers,
         });
       }
     }
-    return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+    return again();
   };
   return Object.assign(guarded, { preconnect: base.preconnect }) as typeof fetch;
 }

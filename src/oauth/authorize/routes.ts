@@ -232,7 +232,7 @@ async function decideOnce(
     return errorRedirect(ctx, req.redirectUri, req.state, 'access_denied', 'The user denied access.', 303);
   }
   const team = await teamFor(ctx, s, organizationId);
-  ctx.oauth.consents.grant(s.userId, team.teamId, req.clientId, req.scopes);
+  ctx.oauth.consents.grant(s.userId, team.teamId, req.clientId, req.scopes, { impersonator: s.impersonator });
   const code = ctx.oauth.codes.issueCode({
     ...codeFields(req),
     userId: s.userId,

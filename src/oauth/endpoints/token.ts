@@ -32,6 +32,8 @@ function describeRedeem(reason: RedeemFailure): string {
       return 'PKCE verification failed: code_verifier does not match the code_challenge.';
     case 'resource_mismatch':
       return 'resource does not match the one the code was issued for.';
+    case 'not_admitted':
+      return 'The organization this code was issued for is no longer a Gatehouse team.';
   }
 }
 
@@ -51,6 +53,8 @@ function describeRefresh(reason: RefreshFailure): string {
       return 'A refresh cannot add scopes that were not granted.';
     case 'resource_mismatch':
       return 'resource does not match the one the tokens were issued for.';
+    case 'not_admitted':
+      return 'The organization these tokens were issued for is no longer a Gatehouse team.';
   }
 }
 

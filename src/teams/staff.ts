@@ -1,0 +1,66 @@
+import type { WorkOS } from '@workos-inc/node';
+import type { Clock } from '../app/clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { StaffMarks } from '../workos/staff-guard.ts';
+import type { TeamsService } from './service.ts';
+
+/** How long the staff's people and domains, read from the identity environment, are reused. */
+export const STAFF_DIRECTORY_TTL_MS = 60_000;
+
+/**
+ * What marks something as staff rather than a customer, for a managed environment that is the
+ * identity environment itself (docs/architecture.md "Trust model"): the admitted teams'
+ * organizations (read fresh, a handful of rows), and their people and domains (read from the
+ * identity environment, reused for a minute, refreshed when an admission changes).
+ */
+export class StaffDirectory {
+  private cached: { at: number; organizations: string; users: Set<string>; domains: Set<string> } | undefined;
+  private loading: Promise<StaffMarks> | undefined;
+
+  constructor(private readonly deps: { teams: TeamsService; identity: WorkOS; clock: Clock; log: Logger }) {}
+
+  async marks(): Promise<StaffMarks> {
+    const organizations = this.deps.teams.protectedOrganizationIds();
+    const key = [...organizations].sort().join(',');
+    const now = this.deps.clock.now();
+    const c = this.cached;
+    if (c && c.organizations === key && now - c.at < STAFF_DIRECTORY_TTL_MS)
+      return { organizations, users: c.users, domains: c.domains };
+    // One read in flight at a time; every caller gets its answer.
+    this.loading ??= this.load(organizations, key, now).finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async load(organizations: ReadonlySet<string>, key: string, now: number): Promise<StaffMarks> {
+    const users = new Set<string>();
+    const domains = new Set<string>();
+    try {
+      for (const organizationId of organizations) {
+        const org = await this.deps.identity.organizations.getOrganization(organizationId);
+        for (const d of org.domains) domains.add(d.domain.toLowerCase());
+        let after: string | undefined;
+        do {
+          const page = await this.deps.identity.userManagement.listOrganizationMemberships({
+            organizationId,
+            limit: 100,
+            ...(after ? { after } : {}),
+          });
+          for (const m of page.data) users.add(m.userId);
+          after = page.listMetadata.after ?? undefined;
+        } while (after);
+      }
+      this.cached = { at: now, organizations: key, users, domains };
+    } catch (e) {
+      // Fail closed on what is known: the organizations are always guarded; the people and
+      // domains of the last good read (if any) still are.
+      this.deps.log.warn('could not read the staff teams from the identity environment', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+      const last = this.cached;
+      return { organizations, users: last?.users ?? users, domains: last?.domains ?? domains };
+    }
+    return { organizations, users, domains };
+  }
+}
