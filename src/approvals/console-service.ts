@@ -6,17 +6,15 @@ import type { AuditEvent } from '../audit/events.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
 import { schema } from '../db/client.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
-import { type Approver, type Grant, secondsLeft } from './grants.ts';
+import { type Approver, type DecisionRules, mayApprove, mayDeny, mayRevoke, type Permit } from './permits.ts';
 import { providerById } from './providers/index.ts';
+import { type Grant, isGrantId, linkMatches, secondsLeft } from './store.ts';
 
 /** A signed-in console session bound to a team (what every /approvals action acts for). */
 export type TeamSession = BrowserSession & { teamId: string };
 
-/** Grant ids as minted by GrantsService (`grant_` + base64url); anything else is a 404. */
-const GRANT_ID = /^grant_[A-Za-z0-9_-]{1,64}$/;
-
 /** Whether an action is open to this human, and if not, the reason shown next to the button. */
-export interface Permit {
+export interface PermitView {
   allowed: boolean;
   reason?: string;
 }
@@ -62,7 +60,7 @@ export interface GrantView {
   approverEmail: string | null;
   revokedByEmail: string | null;
   supersededBy: string | null;
-  can: { approve: Permit; deny: Permit; revoke: Permit };
+  can: { approve: PermitView; deny: PermitView; revoke: PermitView };
 }
 
 export interface TeamApprovals {
@@ -89,7 +87,7 @@ function requireDifferent(ctx: AppContext, teamId: string): boolean {
 
 /** The console's view of the team: pending requests, active grants, the last 20 decisions. */
 export function teamApprovals(ctx: AppContext, s: TeamSession): TeamApprovals {
-  const { pending, active, recent } = ctx.grants.forTeam(s.teamId);
+  const { pending, active, recent } = ctx.grants.store.forTeam(s.teamId);
   const different = requireDifferent(ctx, s.teamId);
   // Oldest pending first (first come, first served); active by soonest end.
   const views = describe(ctx, s, [...pending, ...active, ...recent], different);
@@ -110,14 +108,14 @@ export function teamApprovals(ctx: AppContext, s: TeamSession): TeamApprovals {
  */
 export function grantForLink(ctx: AppContext, s: TeamSession, id: string, t: string | null): GrantView {
   const g = findInTeam(ctx, s, id);
-  const linkOk = ctx.grants.linkMatches(g, t);
+  const linkOk = linkMatches(g, t);
   if ((t !== null && !linkOk) || (g.status === 'pending' && !linkOk)) throw notFound();
   return describe(ctx, s, [g], requireDifferent(ctx, s.teamId))[0]!;
 }
 
 /** The current view of one grant of the team (after an action, or to show a conflict). */
 export function grantView(ctx: AppContext, s: TeamSession, id: string): GrantView | undefined {
-  const g = GRANT_ID.test(id) ? ctx.grants.get(id) : undefined;
+  const g = isGrantId(id) ? ctx.grants.store.get(id) : undefined;
   if (!g || g.teamId !== s.teamId) return undefined;
   return describe(ctx, s, [g], requireDifferent(ctx, s.teamId))[0];
 }
@@ -130,7 +128,7 @@ export function approveFromConsole(
   input: { providers: string[]; level: string | undefined; notes: string | undefined; t: string | undefined },
 ): GrantView {
   const g = findInTeam(ctx, s, id);
-  checkLink(ctx, g, input.t);
+  checkLink(g, input.t);
   const parsed = approveForm.safeParse({
     providers: [...new Set(input.providers)],
     level: input.level || undefined,
@@ -140,7 +138,7 @@ export function approveFromConsole(
     throw new AppError('invalid_input', parsed.error.issues[0]?.message ?? 'Invalid form.');
   const different = requireDifferent(ctx, s.teamId);
   refusalsAudited(ctx, s, 'grant.approve', g, () =>
-    ctx.grants.approve(g.id, approverOf(s), {
+    ctx.grants.human.approve(g.id, approverOf(s), {
       requireDifferent: different,
       ...(g.kind === 'broad' ? { providers: parsed.data.providers, level: parsed.data.level } : {}),
       notes: parsed.data.notes,
@@ -157,10 +155,10 @@ export function denyFromConsole(
   input: { reason: string | undefined; t: string | undefined },
 ): GrantView {
   const g = findInTeam(ctx, s, id);
-  checkLink(ctx, g, input.t);
+  checkLink(g, input.t);
   const different = requireDifferent(ctx, s.teamId);
   refusalsAudited(ctx, s, 'grant.deny', g, () =>
-    ctx.grants.deny(g.id, approverOf(s), { requireDifferent: different, reason: input.reason }),
+    ctx.grants.human.deny(g.id, approverOf(s), { requireDifferent: different, reason: input.reason }),
   );
   return grantView(ctx, s, g.id)!;
 }
@@ -168,7 +166,7 @@ export function denyFromConsole(
 /** Ends an approved grant early. */
 export function revokeFromConsole(ctx: AppContext, s: TeamSession, id: string): GrantView {
   const g = findInTeam(ctx, s, id);
-  refusalsAudited(ctx, s, 'grant.revoke', g, () => ctx.grants.revoke(g.id, approverOf(s)));
+  refusalsAudited(ctx, s, 'grant.revoke', g, () => ctx.grants.human.revoke(g.id, approverOf(s)));
   return grantView(ctx, s, g.id)!;
 }
 
@@ -179,14 +177,14 @@ function notFound(): AppError {
 }
 
 function findInTeam(ctx: AppContext, s: TeamSession, id: string): Grant {
-  const g = GRANT_ID.test(id) ? ctx.grants.get(id) : undefined;
+  const g = isGrantId(id) ? ctx.grants.store.get(id) : undefined;
   if (!g || g.teamId !== s.teamId) throw notFound();
   return g;
 }
 
 /** A decision sent from the approval link must carry that link's secret; the console list sends none. */
-function checkLink(ctx: AppContext, g: Grant, t: string | undefined): void {
-  if (t !== undefined && t !== '' && !ctx.grants.linkMatches(g, t)) throw notFound();
+function checkLink(g: Grant, t: string | undefined): void {
+  if (t !== undefined && t !== '' && !linkMatches(g, t)) throw notFound();
 }
 
 /** Runs a decision; a refusal (403) is recorded in the audit trail before it reaches the human. */
@@ -214,6 +212,7 @@ function refusalsAudited<T>(ctx: AppContext, s: TeamSession, event: AuditEvent, 
 /** Turns grants into views: emails, the registered client, what this human may do. */
 function describe(ctx: AppContext, s: TeamSession, grants: Grant[], different: boolean): GrantView[] {
   if (grants.length === 0) return [];
+  const rules: DecisionRules = { requireDifferent: different };
   const now = ctx.clock.now();
   const userIds = new Set<string>();
   for (const g of grants) {
@@ -233,17 +232,13 @@ function describe(ctx: AppContext, s: TeamSession, grants: Grant[], different: b
   const approver = approverOf(s);
   const authorityMinutes = Math.round(ctx.teams.settings(s.teamId).authorityTtlMs / 60_000);
   return grants.map((g) => {
-    const approveRefusal = ctx.grants.approvalRefusal(g, approver, different);
-    const own = g.userId === s.userId;
     const pending = g.status === 'pending';
-    const mayRevoke =
-      own || s.permissions.includes('approvals:approve') || s.permissions.includes('gatehouse:admin');
     return {
       id: g.id,
       kind: g.kind,
       status: g.status,
       requesterEmail: emails.get(g.userId) ?? 'unknown user',
-      own,
+      own: g.userId === s.userId,
       client: clients.get(g.familyId) ?? { name: 'unknown client', kind: 'unknown', clientId: g.clientId },
       reason: g.reason,
       providers: g.providers.map((id) => ({ id, name: providerById(id)?.name ?? id })),
@@ -266,27 +261,19 @@ function describe(ctx: AppContext, s: TeamSession, grants: Grant[], different: b
       approverEmail: g.approverUserId ? (emails.get(g.approverUserId) ?? null) : null,
       revokedByEmail: g.revokedBy ? (emails.get(g.revokedBy) ?? null) : null,
       supersededBy: g.supersededBy,
+      // The same permits the decisions enforce (src/approvals/permits.ts).
       can: {
-        approve: !pending
-          ? { allowed: false, reason: `This request is ${g.status}.` }
-          : approveRefusal
-            ? { allowed: false, reason: approveRefusal }
-            : { allowed: true },
-        // The requester may always withdraw their own request.
-        deny: !pending
-          ? { allowed: false, reason: `This request is ${g.status}.` }
-          : own || !approveRefusal
-            ? { allowed: true }
-            : { allowed: false, reason: approveRefusal },
-        revoke:
-          g.status !== 'approved'
-            ? { allowed: false, reason: `This grant is ${g.status}.` }
-            : mayRevoke
-              ? { allowed: true }
-              : { allowed: false, reason: 'Only the requester or an approver can revoke this grant.' },
+        approve: shown(mayApprove(g, approver, rules)),
+        deny: shown(mayDeny(g, approver, rules)),
+        revoke: shown(mayRevoke(g, approver)),
       },
     };
   });
+}
+
+/** A permit as a button shows it: allowed, or the message under the disabled button. */
+function shown(p: Permit): PermitView {
+  return p.allowed ? { allowed: true } : { allowed: false, reason: p.message };
 }
 
 /** Whether an exact-call request writes, as its provider module judges it (unknown ⇒ write). */

@@ -18,6 +18,7 @@ import {
   type TeamSession,
   teamApprovals,
 } from './console-service.ts';
+import { isGrantId } from './store.ts';
 
 /** Fixed notices after a plain-form decision (never text from the query string). */
 const NOTICES: Record<string, string> = {
@@ -25,9 +26,6 @@ const NOTICES: Record<string, string> = {
   denied: 'Denied. The agent has been told.',
   revoked: 'Revoked. The agent has lost this grant.',
 };
-
-/** Grant ids as GrantsService mints them; htmx errors for anything else get the plain error page. */
-const GRANT_ID = /^grant_[A-Za-z0-9_-]{1,64}$/;
 
 const isHtmx = (request: Request) => request.headers.get('hx-request') === 'true';
 
@@ -152,7 +150,8 @@ async function decide(
     const result = run(s, id, form);
     return fragmentResponse(GrantCard({ v: result.v, csrfToken: ctx.csrf.forSession(s.idHash) }) as string);
   } catch (e) {
-    if (!isAppError(e) || !GRANT_ID.test(id)) throw e;
+    // Only a well-formed grant id gets a card answer; anything else gets the plain error page.
+    if (!isAppError(e) || !isGrantId(id)) throw e;
     return htmxCardError(ctx, s, id, e, t);
   }
 }

@@ -4,7 +4,8 @@ import { systemClock } from '../app/clock.ts';
 import { EventBus } from '../app/events.ts';
 import { liveWorkOS } from '../app/live-mode.ts';
 import { DATABASE_FILE } from '../app/start.ts';
-import { GrantsService } from '../approvals/grants.ts';
+import { HumanGrants } from '../approvals/human.ts';
+import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
 import { loadOrCreateAuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
@@ -99,7 +100,8 @@ export async function teamsCommand(
       return 0;
     }
     const events = new EventBus();
-    const grants = new GrantsService(db, clock, audit, events, (id) => teams.settings(id).authorityTtlMs);
+    const store = new GrantStore(db, clock, audit, events);
+    const grants = { store, human: new HumanGrants(store, clock, (id) => teams.settings(id).authorityTtlMs) };
     const killSwitch = new KillSwitch({ db, clock, audit, events, tokens, grants });
     try {
       const team = removeTeam({ db, teams, audit, killSwitch }, organizationId!, OPERATOR);

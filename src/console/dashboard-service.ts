@@ -96,6 +96,6 @@ export function dashboardData(ctx: AppContext, s: TeamSession, window: WindowKey
     activeSessions,
     connectedClients: clients.length,
     clients,
-    pendingApprovals: ctx.grants.forTeam(s.teamId).pending.length,
+    pendingApprovals: ctx.grants.store.forTeam(s.teamId).pending.length,
   };
 }

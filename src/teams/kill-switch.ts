@@ -1,7 +1,8 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/events.ts';
-import type { GrantsService } from '../approvals/grants.ts';
+import type { HumanGrants } from '../approvals/human.ts';
+import type { GrantStore } from '../approvals/store.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
@@ -31,7 +32,7 @@ export class KillSwitch {
       audit: AuditService;
       events: EventBus;
       tokens: TokensService;
-      grants: GrantsService;
+      grants: { store: GrantStore; human: HumanGrants };
     },
   ) {}
 
@@ -46,10 +47,7 @@ export class KillSwitch {
         teamId,
         now,
       ),
-      grants: one(
-        "SELECT COUNT(*) AS n FROM grants WHERE team_id = ? AND status IN ('pending', 'approved')",
-        teamId,
-      ),
+      grants: this.deps.grants.store.openCount(teamId),
       sessions: one('SELECT COUNT(*) AS n FROM mcp_sessions WHERE team_id = ? AND closed_at IS NULL', teamId),
     };
   }
@@ -84,7 +82,7 @@ export class KillSwitch {
         .all()
         .map((f) => f.id);
       const revoked = tokens.revokeFamiliesTx(tx, live, `kill switch: ${why}`, now);
-      const grantsRevoked = grants.revokeTeamTx(tx, teamId, actor);
+      const grantsRevoked = grants.human.revokeTeamTx(tx, teamId, actor);
       const consents = tx
         .update(schema.oauthConsents)
         .set({ revokedAt: now })

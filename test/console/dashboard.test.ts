@@ -53,7 +53,7 @@ beforeAll(async () => {
     [1, 'member@demo.test'],
   ] as const) {
     const fam = gh.ctx.oauth.tokens.bearer(tokens[i].access_token)!.family;
-    gh.ctx.grants.requestBroad(
+    gh.ctx.grants.agent.requestBroad(
       { userId: fam.userId, teamId, familyId: fam.id, clientId: fam.clientId, email, sessionId: null },
       { level: 'read', providers: ['linear'], reason: 'triage' },
     );
@@ -151,7 +151,7 @@ describe('/dashboard', () => {
     expect(gh.mcp.sessions.size).toBe(3);
     expect(stat(html, 'active-sessions')).toBe('3');
     expect(stat(html, 'connected-clients')).toBe('3');
-    expect(stat(html, 'pending-approvals')).toBe(String(gh.ctx.grants.forTeam(teamId).pending.length));
+    expect(stat(html, 'pending-approvals')).toBe(String(gh.ctx.grants.store.forTeam(teamId).pending.length));
     expect(stat(html, 'pending-approvals')).toBe('2');
     // One session ends (the client sends DELETE): the next refresh shows it.
     const leaving = agents.pop() as ClientV1;

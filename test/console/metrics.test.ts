@@ -70,13 +70,16 @@ test('the right token → 200 with every series, counts matching the calls made'
   };
   const ask = (i: number, email: string) => {
     const f = famOf(i);
-    return gh.ctx.grants.requestBroad(
+    return gh.ctx.grants.agent.requestBroad(
       { userId: f.userId, teamId: f.teamId, familyId: f.id, clientId: f.clientId, email, sessionId: null },
       { level: 'read', providers: ['linear'], reason: 'metrics' },
     ).grant;
   };
-  gh.ctx.grants.approve(ask(1, 'member@demo.test').id, approver, { requireDifferent: false });
-  gh.ctx.grants.deny(ask(2, 'viewer@demo.test').id, approver, { requireDifferent: false, reason: 'no' });
+  gh.ctx.grants.human.approve(ask(1, 'member@demo.test').id, approver, { requireDifferent: false });
+  gh.ctx.grants.human.deny(ask(2, 'viewer@demo.test').id, approver, {
+    requireDifferent: false,
+    reason: 'no',
+  });
 
   const res = await scrape({ authorization: `Bearer ${METRICS_TOKEN}` });
   expect(res.status).toBe(200);

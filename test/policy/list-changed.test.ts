@@ -291,7 +291,7 @@ describe('tools/list_changed on a grant decision', () => {
     await asked;
     const u = gh.ctx.db.select().from(schema.users).where(eq(schema.users.email, 'member@demo.test')).get()!;
     const changed = member.nextListChanged();
-    gh.ctx.grants.approve(
+    gh.ctx.grants.human.approve(
       req.structured!.request_id as string,
       { userId: u.id, teamId, email: u.email, permissions: ['integrations:read'] },
       { requireDifferent: false },

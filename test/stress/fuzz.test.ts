@@ -153,7 +153,7 @@ beforeAll(async () => {
     sessionId: null,
   };
   const approvals = ['read', 'write', 'read'].map((level, i) =>
-    gh.ctx.grants.requestBroad(requester, {
+    gh.ctx.grants.agent.requestBroad(requester, {
       level: level as 'read',
       providers: ['linear'],
       reason: `fuzz ${i}`,

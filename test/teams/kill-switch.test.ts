@@ -82,7 +82,7 @@ describe('kill switch', () => {
     });
     const reader = stream.body!.getReader();
     await reader.read(); // the opening comment
-    const grant = gh.ctx.grants.requestBroad(
+    const grant = gh.ctx.grants.agent.requestBroad(
       {
         userId: principal.userId,
         teamId,
@@ -123,7 +123,7 @@ describe('kill switch', () => {
     });
     expect(refreshed.status).toBe(400);
     expect(((await refreshed.json()) as { error: string }).error).toBe('invalid_grant');
-    expect(gh.ctx.grants.get(grant.grant.id)!.status).toBe('revoked');
+    expect(gh.ctx.grants.store.get(grant.grant.id)!.status).toBe('revoked');
     const settings = gh.ctx.teams.settings(teamId);
     expect([settings.enabled, settings.allowWrite, settings.allowProduction]).toEqual([false, false, false]);
     expect(settings.killedAt).not.toBeNull();

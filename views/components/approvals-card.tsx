@@ -1,5 +1,5 @@
 /** @jsxImportSource @kitajs/html */
-import type { GrantView, Permit } from '../../src/approvals/console-service.ts';
+import type { GrantView, PermitView } from '../../src/approvals/console-service.ts';
 
 /** A UTC timestamp, to the second. */
 export function when(ms: number | null): string {
@@ -193,7 +193,7 @@ const FINAL_TEXT: Record<GrantView['status'], string> = {
 };
 
 /** The refusal text under a disabled button. */
-function Refusal({ permit, testId }: { permit: Permit; testId: string }) {
+function Refusal({ permit, testId }: { permit: PermitView; testId: string }) {
   return permit.allowed || !permit.reason ? (
     ''
   ) : (

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ConsumeFailure, Grant } from '../../approvals/grants.ts';
-import { sha256 } from '../../crypto/random.ts';
+import { callRefusalMessage } from '../../approvals/agent.ts';
+import type { Grant } from '../../approvals/store.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
 import { defineTool, type ToolContext } from '../types.ts';
@@ -49,28 +49,6 @@ function agentHeaders(headers: Record<string, string> | undefined): Record<strin
   return out;
 }
 
-function consumeMessage(reason: ConsumeFailure, g?: Grant): string {
-  switch (reason) {
-    case 'unknown':
-    case 'not_yours':
-      return 'No approved exact-call request with that request_id on this connection.';
-    case 'not_approved':
-      return `That request is ${g?.status ?? 'not approved'}; it cannot be used.`;
-    case 'expired':
-      return 'That approval has expired.';
-    case 'consumed':
-      return 'That approval was already used: an exact-call approval works once.';
-    case 'mismatch_method':
-      return `The method differs from the approved one (${g?.method}).`;
-    case 'mismatch_url':
-      return `The URL differs from the approved one (${g?.url}).`;
-    case 'mismatch_body':
-      return g?.bodyHash
-        ? 'The body differs from the approved one.'
-        : 'The approved request had no body, so this call may not send one.';
-  }
-}
-
 const APPROVAL = { denial: 'approval_required' } as const;
 
 /** Which grant lets this call through; throws a clear denial when none does. */
@@ -93,33 +71,22 @@ function authority(
     return {
       // Compare first (no side effect)…
       check() {
-        const g = ctx.app.grants.forRequester(requestId, p);
-        if (g?.kind !== 'call') throw new AppError('forbidden', consumeMessage('unknown'), APPROVAL);
-        if (g.status !== 'approved')
-          throw new AppError(
-            'forbidden',
-            consumeMessage(g.status === 'consumed' ? 'consumed' : 'not_approved', g),
-            APPROVAL,
-          );
-        if (g.method !== req.method)
-          throw new AppError('forbidden', consumeMessage('mismatch_method', g), APPROVAL);
-        if (g.url !== req.url) throw new AppError('forbidden', consumeMessage('mismatch_url', g), APPROVAL);
-        if (g.bodyHash !== (req.body === undefined ? null : sha256(req.body)))
-          throw new AppError('forbidden', consumeMessage('mismatch_body', g), APPROVAL);
-        return g;
+        const seen = ctx.app.grants.agent.checkCall(requestId, p, req);
+        if (!seen.ok) throw new AppError('forbidden', callRefusalMessage(seen.reason, seen.grant), APPROVAL);
+        return seen.grant;
       },
-      // …consume after, atomically.
+      // …consume after, atomically (the same comparison, then one conditional update).
       commit() {
-        const used = ctx.app.grants.consumeCall(requestId, requester, req);
-        if (!used.ok) throw new AppError('forbidden', consumeMessage(used.reason, used.grant), APPROVAL);
+        const used = ctx.app.grants.agent.consumeCall(requestId, requester, req);
+        if (!used.ok) throw new AppError('forbidden', callRefusalMessage(used.reason, used.grant), APPROVAL);
         return used.grant;
       },
     };
   }
   const find = () => {
-    const g = ctx.app.grants.activeBroad(p, req.provider.id, write);
+    const g = ctx.app.grants.agent.activeBroad(p, req.provider.id, write);
     if (g) return g;
-    const readOnly = write ? ctx.app.grants.activeBroad(p, req.provider.id, false) : undefined;
+    const readOnly = write ? ctx.app.grants.agent.activeBroad(p, req.provider.id, false) : undefined;
     throw new AppError(
       'forbidden',
       readOnly

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secondsLeft } from '../../approvals/grants.ts';
+import { secondsLeft } from '../../approvals/store.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { defineTool } from '../types.ts';
 
@@ -29,7 +29,7 @@ export const checkAccessRequest = defineTool({
   kind: 'integration',
   permission: 'integrations:read',
   async run(ctx, args) {
-    const g = ctx.app.grants.forRequester(args.request_id, ctx.principal);
+    const g = ctx.app.grants.store.forRequester(args.request_id, ctx.principal);
     if (!g)
       throw new AppError('not_found', `No access request ${args.request_id} of yours.`, {
         hint: 'Use the request_id returned by request_elevated_access on this connection.',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { secondsLeft } from '../../approvals/grants.ts';
 import { PROVIDERS } from '../../approvals/providers/index.ts';
+import { secondsLeft } from '../../approvals/store.ts';
 import { defineTool } from '../types.ts';
 import { pipesStatuses } from './connection-status.ts';
 
@@ -32,7 +32,7 @@ export const listIntegrations = defineTool({
   async run(ctx) {
     const p = ctx.principal;
     const statuses = await pipesStatuses(ctx.app, p);
-    const grants = ctx.app.grants.activeFor(p).filter((g) => g.kind === 'broad');
+    const grants = ctx.app.grants.agent.activeFor(p).filter((g) => g.kind === 'broad');
     const now = ctx.app.clock.now();
     const integrations = PROVIDERS.map((prov) => {
       const status = statuses.get(prov.id) ?? 'not_installed';

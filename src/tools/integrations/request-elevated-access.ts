@@ -87,7 +87,7 @@ export const requestElevatedAccess = defineTool({
       email: p.email,
       sessionId: ctx.session?.id || null,
     };
-    let created: ReturnType<typeof ctx.app.grants.requestBroad>;
+    let created: ReturnType<typeof ctx.app.grants.agent.requestBroad>;
     let providerIds: string[];
     if (args.kind === 'session') {
       providerIds = [...new Set(args.providers!)];
@@ -103,7 +103,7 @@ export const requestElevatedAccess = defineTool({
           hint: 'Ask for read access instead.',
         });
       }
-      created = ctx.app.grants.requestBroad(requester, {
+      created = ctx.app.grants.agent.requestBroad(requester, {
         level: args.level!,
         providers: providerIds,
         reason: args.reason,
@@ -119,7 +119,7 @@ export const requestElevatedAccess = defineTool({
         );
       }
       providerIds = [req.provider.id];
-      created = ctx.app.grants.requestCall(requester, {
+      created = ctx.app.grants.agent.requestCall(requester, {
         provider: req.provider.id,
         method: req.method,
         url: req.url,

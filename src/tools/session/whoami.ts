@@ -78,7 +78,7 @@ export const whoami = defineTool({
         authority_ttl_seconds: Math.round(p.settings.authorityTtlMs / 1000),
         pii_redaction: p.settings.piiRedaction,
       },
-      active_grants: ctx.app.grants.activeFor(p).map((g) => ({
+      active_grants: ctx.app.grants.agent.activeFor(p).map((g) => ({
         id: g.id,
         kind: g.kind,
         providers: g.providers,
