@@ -1,4 +1,6 @@
-import type { GrantsService } from '../approvals/grants.ts';
+import type { AgentGrants } from '../approvals/agent.ts';
+import type { HumanGrants } from '../approvals/human.ts';
+import type { GrantStore } from '../approvals/store.ts';
 import type { AuditHeadWriter } from '../audit/head.ts';
 import type { AuditKey } from '../audit/keys.ts';
 import type { AuditService } from '../audit/service.ts';
@@ -73,7 +75,8 @@ export interface AppContext {
   auditHead: AuditHeadWriter;
   metrics: MetricsRecorder;
   confirmations: ConfirmationsService;
-  grants: GrantsService;
+  /** Authority grants (DESIGN §4): the table, the agent's side (ask, use) and the human's (decide). */
+  grants: { store: GrantStore; agent: AgentGrants; human: HumanGrants };
   /** Guarded outbound HTTP for provider APIs (test host map only in tests). */
   outbound: Outbound;
   tools: ToolRegistry;

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { Server } from 'bun';
+import { AgentGrants } from '../approvals/agent.ts';
 import { approvalsRoutes } from '../approvals/console.ts';
-import { GrantsService } from '../approvals/grants.ts';
+import { HumanGrants } from '../approvals/human.ts';
+import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
 import { loadOrCreateAuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
@@ -42,6 +44,7 @@ import { TeamEnvironments } from '../teams/environments.ts';
 import { KillSwitch } from '../teams/kill-switch.ts';
 import { TeamsService } from '../teams/service.ts';
 import { SettingsService } from '../teams/settings.ts';
+import { StaffDirectory } from '../teams/staff.ts';
 import { ALL_TOOLS } from '../tools/index.ts';
 import { ToolRegistry } from '../tools/registry.ts';
 import { UsersService } from '../users/service.ts';
@@ -97,7 +100,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const secret = config.cookiePassword ?? loadOrCreateSecret(config.dataDir, 'cookie');
   const sealer = new Sealer(secret);
   const local = config.mode === 'local' ? await startLocalWorkOS(log) : undefined;
-  const workos = local?.gateway ?? liveWorkOS(config.workos!);
+  const workos = local?.gateway ?? liveWorkOS(config.workos!, config.admitTeams);
 
   const auditKey = loadOrCreateAuditKey(config.dataDir);
   // Every entry is signed (Ed25519, 26–39 µs each; see bench/README.md for the measurement).
@@ -129,6 +132,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     sealer: new Sealer(loadOrCreateSecret(config.dataDir, 'environments')),
     gateway: workos,
     teams,
+    staff: new StaffDirectory({ teams, identity: workos.identity.client, clock, log }),
   });
 
   const authkit = new AuthKit(
@@ -151,13 +155,12 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
         timeoutMs: 5_000,
         maxResponseBytes: MAX_METADATA_BYTES,
       }));
-  const grants = new GrantsService(
-    db,
-    clock,
-    audit,
-    events,
-    (teamId) => teams.settings(teamId).authorityTtlMs,
-  );
+  const grantStore = new GrantStore(db, clock, audit, events);
+  const grants = {
+    store: grantStore,
+    agent: new AgentGrants(grantStore, clock),
+    human: new HumanGrants(grantStore, clock, (teamId) => teams.settings(teamId).authorityTtlMs),
+  };
   const ctx: AppContext = {
     config,
     log,
@@ -220,7 +223,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
   // A grant decided, revoked, used or expired: the requesting authorization's sessions hear of it.
   events.on('grants.changed', ({ grantId }) => {
-    const g = grants.get(grantId);
+    const g = grants.store.get(grantId);
     if (g) void mcp.sessions.notifyFamily(g.familyId);
   });
   // A role changed in WorkOS itself (its dashboard, another tool) reaches idle sessions too: the

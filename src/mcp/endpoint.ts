@@ -5,6 +5,7 @@ import { originAllowed } from '../http/host.ts';
 import type { RawHandler } from '../http/server.ts';
 import { authenticateBearer } from '../oauth/bearer.ts';
 import { protectedResourceMetadataUrl } from '../oauth/metadata.ts';
+import { listingContext } from '../policy/pipeline.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { jsonRpcError } from './json-rpc.ts';
 import { buildMcpServer } from './server.ts';
@@ -50,7 +51,7 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
   const sessions = new McpSessions(
     app,
     (state) => buildMcpServer(app, state),
-    (p, s) => app.tools.visible(p, s).map((d) => d.name),
+    (p, s) => app.tools.visible(p, listingContext(app, p, { session: s })).map((d) => d.name),
   );
   const modern = createMcpHandler(() => buildMcpServer(app, undefined), {
     legacy: 'reject',

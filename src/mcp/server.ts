@@ -1,7 +1,7 @@
 import { Server } from '@modelcontextprotocol/server';
 import type { AppContext } from '../app/context.ts';
 import { VERSION } from '../cli/help.ts';
-import { runToolCall } from '../policy/pipeline.ts';
+import { listingContext, runToolCall } from '../policy/pipeline.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { principalOf } from './auth-info.ts';
 
@@ -30,7 +30,9 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
 
   server.setRequestHandler('tools/list', async (_req, ctx) => {
     const p = principalOf(ctx.http?.authInfo);
-    return { tools: app.tools.visible(p, session).map((d) => app.tools.wireOf(d)) };
+    return {
+      tools: app.tools.visible(p, listingContext(app, p, { session })).map((d) => app.tools.wireOf(d)),
+    };
   });
 
   server.setRequestHandler('tools/call', async (req, ctx) => {

@@ -16,7 +16,8 @@ export type DenialReason =
   | 'confirmation_declined'
   | 'impersonated_session'
   | 'staff_organization'
-  | 'environment_not_linked';
+  | 'environment_not_linked'
+  | 'session_required';
 
 export class Denied extends Error {
   constructor(

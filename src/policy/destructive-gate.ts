@@ -8,9 +8,9 @@ import { AppError } from '../errors/app-error.ts';
 import type { ToolContext, ToolDefinition } from '../tools/types.ts';
 import type { ConfirmFailure } from './confirmations.ts';
 import { type DenialReason, deny } from './denials.ts';
-import type { ToolCall } from './pipeline.ts';
 import { filterValue } from './secrets.ts';
 import { toToolResult } from './to-tool-result.ts';
+import { auditActor, type ToolCall } from './tool-call.ts';
 
 /** The arguments as the audit trail keeps them: a confirmation_token's value never, on any path. */
 export function withoutConfirmationToken(args: unknown): unknown {
@@ -36,14 +36,8 @@ export async function confirmDestruction(
   const binding = { familyId: call.principal.familyId, tool: tool.name, args, environment: ctx.environment };
   const token = typeof args.confirmation_token === 'string' ? args.confirmation_token : undefined;
   if (token) {
-    const p = call.principal;
     const used = app.confirmations.consume(token, binding, {
-      teamId: p.teamId,
-      userId: p.userId,
-      actorEmail: p.email,
-      clientId: p.clientId,
-      familyId: p.familyId,
-      sessionId: call.session?.id || null,
+      ...auditActor(call),
       tool: tool.name,
       environment: ctx.environment,
       args: withoutConfirmationToken(args),

@@ -12,6 +12,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
 import type { TeamsService } from './service.ts';
 import type { Actor } from './settings.ts';
+import type { StaffDirectory } from './staff.ts';
 
 /**
  * Where a team's environment comes from: linked by a team admin, the deployment's keys (first
@@ -67,6 +68,7 @@ export class TeamEnvironments {
       sealer: Sealer;
       gateway: WorkOSGateway;
       teams: TeamsService;
+      staff: StaffDirectory;
     },
   ) {
     this.rowQuery = deps.db
@@ -85,10 +87,14 @@ export class TeamEnvironments {
       .prepare();
   }
 
-  /** The team that owns the deployment-level keys: the first admitted team. */
+  /**
+   * The team that owns the deployment-level keys: the admitted team of the organization
+   * GATEHOUSE_TEAMS names first. Removing that team leaves the keys to nobody.
+   */
   private deploymentTeamId(): string | undefined {
-    if (Object.keys(this.deps.gateway.deploymentKeys).length === 0) return undefined;
-    return this.deps.teams.admitted()[0]?.id;
+    const org = this.deps.gateway.deploymentOrganizationId;
+    if (!org || Object.keys(this.deps.gateway.deploymentKeys).length === 0) return undefined;
+    return this.deps.teams.admittedByOrganization(org)?.id;
   }
 
   /** Seed keys of teams (never change once set), to find local mode's embedded environments. */
@@ -149,7 +155,7 @@ export class TeamEnvironments {
   private build(apiKey: string, sharesIdentity: boolean): WorkOS {
     return this.deps.gateway.clientForKey(
       apiKey,
-      sharesIdentity ? { protect: () => this.deps.teams.protectedOrganizationIds() } : {},
+      sharesIdentity ? { protect: () => this.deps.staff.marks() } : {},
     );
   }
 

@@ -1,7 +1,8 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Principal } from '../oauth/principal.ts';
-import type { McpSessionState, ToolDefinition } from './types.ts';
+import { type DecisionContext, decide } from '../policy/decide.ts';
+import type { ToolDefinition } from './types.ts';
 
 /** The MCP wire form of a tool (tools/list), computed once per tool. */
 function toWire(def: ToolDefinition): Tool {
@@ -52,19 +53,11 @@ export class ToolRegistry {
   }
 
   /**
-   * The tools the caller may use now (tools/list): none when the team's MCP access is off;
-   * only those whose permission the caller holds; no writes while the team is read-only; no
-   * session tools (switch_environment) for a sessionless (2026-07-28) caller.
+   * The tools the caller may use now (tools/list): exactly those the pipeline's own decision
+   * (policy/decide.ts) allows in the caller's current environment, arguments aside, so what an
+   * agent is shown and what it may call can never disagree.
    */
-  visible(p: Principal, session?: McpSessionState): ToolDefinition[] {
-    if (!p.settings.enabled || p.settings.killedAt !== null) return [];
-    return this.all().filter((d) => {
-      if (!p.permissions.includes(d.permission)) return false;
-      if (d.requiresSession && !session) return false;
-      if ((d.kind === 'write' || d.kind === 'destructive') && !p.settings.allowWrite) return false;
-      // An impersonated session reads only (seeds/000): its writes are not offered either.
-      if ((d.kind === 'write' || d.kind === 'destructive') && p.impersonator) return false;
-      return true;
-    });
+  visible(p: Principal, context: DecisionContext): ToolDefinition[] {
+    return this.all().filter((d) => decide(p, d, context).allowed);
   }
 }

@@ -62,11 +62,21 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   kind: ToolKind;
   /** The permission the caller needs (after scope narrowing). */
   permission: Permission;
+  /** Integration tools: the permission a call classified as a write needs, when it differs. */
+  writePermission?: Permission;
+  /**
+   * Integration tools: whether this call reads or changes data, from its (parsed) arguments, so
+   * the one write gate and the impersonation rule cover third-party calls too. May throw an
+   * AppError for arguments it cannot classify.
+   */
+  classify?(args: z.infer<I>): 'read' | 'write';
   /**
    * Only useful inside a 2025-era MCP session (it changes session state): hidden from tools/list
    * on the sessionless 2026-07-28 path, where it could only fail.
    */
   requiresSession?: boolean;
+  /** Leads to the environment named in its arguments (switch_environment): see policy/decide.ts. */
+  targetsEnvironment?: boolean;
   run(ctx: ToolContext, args: z.infer<I>): Promise<ToolResult<z.infer<O>>>;
   /** Destructive tools: what the call would destroy, fetched from WorkOS, before anything happens. */
   describeDestruction?(ctx: ToolContext, args: z.infer<I>): Promise<Destruction>;

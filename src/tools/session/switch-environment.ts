@@ -16,27 +16,9 @@ export const switchEnvironment = defineTool({
   kind: 'session',
   permission: 'workos:read',
   requiresSession: true,
+  targetsEnvironment: true,
   async run(ctx, args) {
-    const p = ctx.principal;
-    if (args.environment === 'production') {
-      if (!p.settings.allowProduction) {
-        throw new AppError('forbidden', 'Production access is turned off for your team.', {
-          hint: 'Stay in sandbox, or ask a team admin.',
-          denial: 'production_not_allowed',
-        });
-      }
-      if (!p.permissions.includes('workos:production')) {
-        throw new AppError('forbidden', `Your role (${p.role}) has no production access.`, {
-          hint: 'Stay in sandbox.',
-          denial: 'production_not_allowed',
-        });
-      }
-      if (!ctx.app.environments.has(p.teamId, 'production')) {
-        throw new AppError('unavailable', 'No production WorkOS environment is linked to your team.', {
-          hint: 'Stay in sandbox, or ask a team admin to link one under Settings → WorkOS environments.',
-        });
-      }
-    }
+    // Production's gates (toggle, role, a linked environment) are the pipeline's: targetsEnvironment.
     if (!ctx.session) {
       throw new AppError(
         'invalid_input',

@@ -1,0 +1,29 @@
+import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/server';
+import type { Principal } from '../oauth/principal.ts';
+import type { McpSessionState } from '../tools/types.ts';
+
+/** One tools/call as the transport hands it to the pipeline. */
+export interface ToolCall {
+  principal: Principal;
+  session: McpSessionState | undefined;
+  name: string;
+  args: unknown;
+  signal: AbortSignal;
+  /** Present when the client can be asked directly (2025-era session with elicitation). */
+  elicit?: (params: ElicitRequestFormParams) => Promise<ElicitResult>;
+  /** Present when the client supports URL-mode elicitation. */
+  elicitUrl?: (message: string, url: string, elicitationId: string) => Promise<void>;
+}
+
+/** The audit trail's actor fields of a call, built once from its principal and session. */
+export function auditActor(call: Pick<ToolCall, 'principal' | 'session'>) {
+  const p = call.principal;
+  return {
+    teamId: p.teamId,
+    userId: p.userId,
+    actorEmail: p.email,
+    clientId: p.clientId,
+    familyId: p.familyId,
+    sessionId: call.session?.id || null,
+  };
+}
