@@ -36,6 +36,7 @@ async function serve() {
     `${banner(cfg, running.ctx.seededAccounts, {
       teams: teams.admitted().map((t) => `${t.name} (${t.organizationId})`),
       identityShared: environments.identityShared().map((s) => `${s.teamName}'s ${s.environment}`),
+      deploymentKeysUnowned: environments.deploymentKeysUnowned(),
     })}\n`,
   );
   let stopping = false;

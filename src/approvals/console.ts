@@ -159,7 +159,6 @@ async function decide(
 /** POST /approvals/:id/approve — fields `_csrf`, `providers` (repeated), `level`, `notes`, `t`. */
 export function approve(ctx: AppContext, request: Request, params: Record<string, string>) {
   return decide(ctx, request, params, (s, id, form) => {
-    // Denying and revoking only take authority away; approving gives it, so it needs the human.
     refuseImpersonated(s, 'approve a request');
     const t = form.get('t') || undefined;
     const v = approveFromConsole(ctx, s, id, {
@@ -175,6 +174,7 @@ export function approve(ctx: AppContext, request: Request, params: Record<string
 /** POST /approvals/:id/deny — fields `_csrf`, `reason`, `t`. */
 export function deny(ctx: AppContext, request: Request, params: Record<string, string>) {
   return decide(ctx, request, params, (s, id, form) => {
+    refuseImpersonated(s, 'deny a request');
     const t = form.get('t') || undefined;
     const v = denyFromConsole(ctx, s, id, { reason: form.get('reason'), t });
     return { v, t, done: 'denied' };

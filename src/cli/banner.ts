@@ -9,7 +9,10 @@ import { VERSION } from './help.ts';
 export function banner(
   config: Config,
   accounts: SeededAccount[],
-  tenancy: { teams: string[]; identityShared: string[] } = { teams: [], identityShared: [] },
+  tenancy: { teams: string[]; identityShared: string[]; deploymentKeysUnowned?: boolean } = {
+    teams: [],
+    identityShared: [],
+  },
 ): string {
   const lines = [
     `Gatehouse ${VERSION} — ${config.mode === 'local' ? 'local mode (embedded WorkOS emulator, no WorkOS account or network needed)' : 'live mode (WorkOS API)'}`,
@@ -18,6 +21,10 @@ export function banner(
     `  Data:     ${config.dataDir}`,
   ];
   if (tenancy.teams.length > 0) lines.push(`  Teams:    ${tenancy.teams.join(', ')}`);
+  if (tenancy.deploymentKeysUnowned)
+    lines.push(
+      "  WARNING:  WORKOS_API_KEY / WORKOS_PRODUCTION_API_KEY belong to no team: they are the first GATEHOUSE_TEAMS organization's, and it is not an admitted team.",
+    );
   for (const s of tenancy.identityShared)
     lines.push(
       `  WARNING:  ${s} is the identity environment itself (staff sign in there). Staff organizations are guarded from tools; link a separate environment to end this.`,

@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
 import { schema } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
+import { refuseImpersonated } from './session.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -144,6 +145,8 @@ export function revokeConnection(ctx: AppContext, s: TeamSession, familyId: stri
     });
     throw new AppError('forbidden', 'Only a team admin can revoke another person’s connection.');
   }
+  // An impersonated admin may end the impersonated human's own connections, nobody else's.
+  if (family.userId !== s.userId) refuseImpersonated(s, 'revoke another person’s connection');
   // One transaction: the consent is forgotten, the tokens die and the audit says who did it.
   const reason = `revoked in the console by ${s.email}`;
   const revoked = ctx.db.transaction((tx) => {

@@ -5,7 +5,7 @@ import { homePage } from '../console/home.ts';
 import { currentSession, shellUser } from '../console/session.ts';
 import { AppError } from '../errors/app-error.ts';
 import { toHtml } from '../errors/to-html.ts';
-import { healthz, readyz } from './health.ts';
+import { healthz, readyzHandler } from './health.ts';
 
 export type RouteHandler = (
   ctx: AppContext,
@@ -45,6 +45,7 @@ export type RouteModule = (app: Elysia, ctx: AppContext) => void;
  * them with explicit size and type checks.
  */
 export function buildApp(ctx: AppContext, modules: RouteModule[] = []): Elysia {
+  const readyz = readyzHandler(ctx);
   // The error hook comes first: Elysia applies hooks to the routes registered after them.
   const app = new Elysia({ strictPath: true })
     .onError(({ code, error, request }) => {
@@ -65,7 +66,7 @@ export function buildApp(ctx: AppContext, modules: RouteModule[] = []): Elysia {
     })
     .onParse(() => ({}))
     .get('/healthz', () => healthz())
-    .get('/readyz', () => readyz(ctx))
+    .get('/readyz', ({ request }) => readyz(request))
     .get('/', page(ctx, homePage))
     .get('/login', page(ctx, auth.loginPage))
     .post('/login', page(ctx, auth.loginSubmit))

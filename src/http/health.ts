@@ -1,28 +1,82 @@
 import type { WorkOS } from '@workos-inc/node';
 import { ENVIRONMENTS } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
+import { operatorRefusal } from './metrics.ts';
 import { jsonResponse } from './responses.ts';
+
+/** How long one round of WorkOS probes answers /readyz, so polling it cannot spend the teams' WorkOS rate limits. */
+export const READYZ_PROBE_TTL_MS = 5_000;
 
 /** GET /healthz — the process is up. */
 export function healthz(): Response {
   return jsonResponse({ status: 'ok' });
 }
 
+interface Probe {
+  at: number;
+  checks: Record<string, string>;
+  details: Record<string, unknown>;
+}
+
 /**
  * GET /readyz — the database answers, the identity environment is reachable, and so is every
- * admitted team's linked environment (per team, by name). When a team's managed environment is
- * the identity environment itself, `details` says so: the operator chose it, and the staff
- * organizations are guarded, but it is worth knowing.
+ * admitted team's linked environment. Anyone gets the verdict and one line per kind of check;
+ * operators (METRICS_TOKEN, or loopback without a proxy) also get each team's checks by
+ * organization id and, when a team's managed environment is the identity environment itself,
+ * a statement of it. WorkOS is probed at most once per READYZ_PROBE_TTL_MS, however often polled.
  */
-export async function readyz(ctx: AppContext): Promise<Response> {
+export function readyzHandler(ctx: AppContext): (request: Request) => Promise<Response> {
+  let last: Probe | undefined;
+  let running: Promise<Probe> | undefined;
+  const probe = (): Promise<Probe> => {
+    const now = ctx.clock.now();
+    if (last && now - last.at < READYZ_PROBE_TTL_MS) return Promise.resolve(last);
+    running ??= probeAll(ctx, now)
+      .then((p) => {
+        last = p;
+        return p;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  return async (request) => {
+    const checks: Record<string, string> = {};
+    try {
+      ctx.db.$client.query('SELECT 1').get();
+      checks.database = 'ok';
+    } catch (e) {
+      checks.database = `failed: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const p = await probe();
+    const ready = checks.database === 'ok' && Object.values(p.checks).every((v) => v === 'ok');
+    const status = ready ? 'ready' : 'not_ready';
+    if (operatorRefusal(ctx, request, '/readyz details')) {
+      const teams = Object.entries(p.checks).filter(([k]) => k !== 'workos_identity');
+      const down = teams.filter(([, v]) => v !== 'ok').length;
+      return jsonResponse(
+        {
+          status,
+          checks: {
+            ...checks,
+            workos_identity: p.checks.workos_identity === 'ok' ? 'ok' : 'unreachable',
+            workos_teams: down === 0 ? 'ok' : `${down} of ${teams.length} environments unreachable`,
+          },
+        },
+        ready ? 200 : 503,
+      );
+    }
+    return jsonResponse(
+      { status, checks: { ...checks, ...p.checks }, details: p.details },
+      ready ? 200 : 503,
+    );
+  };
+}
+
+async function probeAll(ctx: AppContext, now: number): Promise<Probe> {
   const checks: Record<string, string> = {};
   const details: Record<string, unknown> = {};
-  try {
-    ctx.db.$client.query('SELECT 1').get();
-    checks.database = 'ok';
-  } catch (e) {
-    checks.database = `failed: ${e instanceof Error ? e.message : String(e)}`;
-  }
   const probe = async (name: string, client: WorkOS) => {
     try {
       await client.organizations.listOrganizations({ limit: 1 });
@@ -51,6 +105,5 @@ export async function readyz(ctx: AppContext): Promise<Response> {
         `${s.teamName} (${s.environment}) manages the identity environment itself: its staff organizations are guarded from tools.`,
     );
   }
-  const ready = Object.values(checks).every((v) => v === 'ok');
-  return jsonResponse({ status: ready ? 'ready' : 'not_ready', checks, details }, ready ? 200 : 503);
+  return { at: now, checks, details };
 }

@@ -110,6 +110,14 @@ export class TeamEnvironments {
   }
 
   /** The key a team has without linking one: local mode's embedded one, or the deployment's. */
+  /**
+   * Whether the deployment-level keys are set but belong to no admitted team (GATEHOUSE_TEAMS is
+   * empty, or its first organization was removed): said in the start banner.
+   */
+  deploymentKeysUnowned(): boolean {
+    return Object.keys(this.deps.gateway.deploymentKeys).length > 0 && this.deploymentTeamId() === undefined;
+  }
+
   private deploymentKey(teamId: string, environment: Environment): string | undefined {
     const embedded = this.embeddedKey(teamId, environment);
     if (embedded) return embedded;

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { EmulatorDescription } from '../../src/emulator/describe.ts';
+import { removeTeam } from '../../src/teams/admission.ts';
 import { CookieClient } from '../support/http.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
@@ -119,6 +120,35 @@ describe('live mode — rehearsal against `gatehouse emulator`', () => {
       expect(prod.structured?.environments_linked).toEqual({ sandbox: true, production: false });
     } finally {
       await agent.close();
+    }
+  });
+
+  test('deployment keys — stay with the organization GATEHOUSE_TEAMS names first, even when it is removed', async () => {
+    const own = await startTestGatehouse({ env: liveEnv() });
+    try {
+      const labsToken = (await tokensFor(own.url, 'admin@demo.test', { team: 'Gatehouse Labs' }))
+        .access_token;
+      const labs = await connectV1(own.url, labsToken);
+      try {
+        expect((await call(labs, 'list_workos_organizations', {})).text).toContain(
+          'No WorkOS environment is linked',
+        );
+        const demo = own.ctx.teams.admitted().find((t) => t.name === 'Gatehouse Demo Team')!;
+        removeTeam(
+          { db: own.ctx.db, teams: own.ctx.teams, audit: own.ctx.audit, killSwitch: own.ctx.killSwitch },
+          demo.organizationId,
+          { userId: 'operator', email: 'operator (test)' },
+        );
+        // Labs is now the first admitted team, but the keys are still Demo's organization's: nobody's.
+        const after = await call(labs, 'list_workos_organizations', {});
+        expect(after.isError).toBe(true);
+        expect(after.text).toContain('No WorkOS environment is linked');
+        expect(after.text).not.toContain('Acme Corp');
+      } finally {
+        await labs.close();
+      }
+    } finally {
+      await own.stop();
     }
   });
 
