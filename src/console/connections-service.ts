@@ -165,6 +165,6 @@ export function revokeConnection(ctx: AppContext, s: TeamSession, familyId: stri
     });
     return ids;
   });
-  ctx.oauth.tokens.notify(revoked, reason);
+  ctx.oauth.tokens.publishRevoked(revoked, reason);
   return entry;
 }

@@ -27,7 +27,7 @@ export interface DashboardData {
   tools: ToolStats[];
   series: SeriesPoint[];
   totals: { calls: number; errors: number; denials: number };
-  /** Open MCP sessions of the team (the rows McpSessions keeps in step with its live map). */
+  /** Open MCP sessions of the team (the rows the live sessions are kept in step with). */
   activeSessions: number;
   /** How many live authorizations/connection tokens made a request in the window. */
   connectedClients: number;
@@ -49,12 +49,7 @@ export function dashboardData(ctx: AppContext, s: TeamSession, window: WindowKey
     { calls: 0, errors: 0, denials: 0 },
   );
   const sqlite = ctx.db.$client;
-  const activeSessions =
-    sqlite
-      .query<{ n: number }, [string]>(
-        'SELECT COUNT(*) AS n FROM mcp_sessions WHERE team_id = ? AND closed_at IS NULL',
-      )
-      .get(s.teamId)?.n ?? 0;
+  const activeSessions = ctx.mcpSessionRows.openCount(s.teamId);
   const admin = isTeamAdmin(s);
   const clients = sqlite
     .query<

@@ -3,14 +3,14 @@ import type { AppContext } from '../app/context.ts';
 import { MAX_REQUEST_BODY_BYTES, SSE_KEEPALIVE_MS } from '../config/constants.ts';
 import { originAllowed } from '../http/host.ts';
 import type { RawHandler } from '../http/server.ts';
-import { authenticateBearer } from '../oauth/bearer.ts';
+import { authenticateBearer, authenticateToken } from '../oauth/bearer.ts';
 import { protectedResourceMetadataUrl } from '../oauth/metadata.ts';
 import { listingContext } from '../policy/pipeline.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { jsonRpcError } from './json-rpc.ts';
+import { LiveMcp } from './live.ts';
 import { buildMcpServer } from './server.ts';
-import { McpSessions } from './sessions.ts';
-import { StreamRegistry } from './streams.ts';
+import type { McpSessions } from './sessions.ts';
 
 type JsonBody = { ok: true; value: unknown } | { ok: false; request: Request };
 
@@ -37,6 +37,9 @@ async function readJsonBody(request: Request): Promise<JsonBody> {
 
 export interface McpEndpoint {
   handler: RawHandler;
+  /** Everything live behind /mcp, and the one revocation handler that ends it. */
+  live: LiveMcp;
+  /** The 2025-era sessions (`live.sessions`): size, state, tools/list_changed. */
   sessions: McpSessions;
   /** Tells every open 2026-07-28 listen stream that the tool list changed. */
   notifyToolsChanged(): void;
@@ -48,11 +51,16 @@ export interface McpEndpoint {
  * 2025-era sessionful transport or the 2026-07-28 stateless handler — the same server either way.
  */
 export function createMcpEndpoint(app: AppContext): McpEndpoint {
-  const sessions = new McpSessions(
-    app,
-    (state) => buildMcpServer(app, state),
-    (p, s) => app.tools.visible(p, listingContext(app, p, { session: s })).map((d) => d.name),
-  );
+  const live = new LiveMcp({
+    clock: app.clock,
+    events: app.events,
+    rows: app.mcpSessionRows,
+    idleTtlMs: (teamId) => app.teams.settings(teamId).sessionIdleTtlMs,
+    buildServer: (state) => buildMcpServer(app, state),
+    visibleToolNames: (p, s) =>
+      app.tools.visible(p, listingContext(app, p, { session: s })).map((d) => d.name),
+  });
+  const sessions = live.sessions;
   const modern = createMcpHandler(() => buildMcpServer(app, undefined), {
     legacy: 'reject',
     // Always stream: keep-alive comments then cover tool calls longer than the socket idle
@@ -62,20 +70,10 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     onerror: (e) => app.log.debug('mcp modern handler', { error: e.message }),
   });
-  const resourceMetadataUrl = protectedResourceMetadataUrl(app.config);
-  const streams = new StreamRegistry();
-  // Sessionless requests still running (a tool call awaiting WorkOS): a revocation or the kill
-  // switch answers them at once, as closing a session does for 2025-era requests — a result
-  // that arrives after the revocation is never delivered.
-  const running = new Set<{ familyId: string; revoke(): void }>();
-  app.events.on('families.revoked', ({ familyIds }) => {
-    streams.closeWhere((t) => familyIds.includes(t.familyId));
-    for (const r of running) if (familyIds.includes(r.familyId)) r.revoke();
-  });
-  app.events.on('team.killed', ({ teamId }) => {
-    streams.closeWhere((t) => t.teamId === teamId);
-    void sessions.closeTeam(teamId, 'kill switch');
-  });
+  const bearer = {
+    principals: app.oauth.principals,
+    resourceMetadataUrl: protectedResourceMetadataUrl(app.config),
+  };
 
   const handler: RawHandler = async (request) => {
     if (!originAllowed(request, app.config.publicUrl, app.config.allowedHosts)) {
@@ -85,12 +83,9 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
         'Origin not allowed: this MCP endpoint only accepts browser requests from its own origin.',
       );
     }
-    const auth = await authenticateBearer(request, { principals: app.oauth.principals, resourceMetadataUrl });
+    const auth = await authenticateBearer(request, bearer);
     if (!auth.ok) return auth.response;
-    const token = request.headers
-      .get('authorization')!
-      .replace(/^Bearer +/i, '')
-      .trim();
+    const { token, principal } = auth;
     try {
       // The body is read and parsed once, here; classification and the transports get the value.
       const body = await readJsonBody(request);
@@ -101,27 +96,14 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
           maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
         })
       ) {
-        return await sessions.handle(req, token, auth.principal, parsed);
+        return await sessions.handle(req, token, principal, parsed);
       }
-      let entry!: { familyId: string; revoke(): void };
-      const revoked = new Promise<'revoked'>((resolve) => {
-        entry = { familyId: auth.principal.familyId, revoke: () => resolve('revoked') };
-      });
-      running.add(entry);
-      const answer = modern.fetch(req, { authInfo: toAuthInfo(token, auth.principal), ...parsed });
-      try {
-        const res = await Promise.race([answer, revoked]);
-        if (res !== 'revoked')
-          return streams.track(res, { teamId: auth.principal.teamId, familyId: auth.principal.familyId });
-      } finally {
-        running.delete(entry);
-      }
-      // Drop the late answer; the client gets the same challenge a revoked token gets at the door.
-      void answer.then((res) => res.body?.cancel()).catch(() => {});
-      const again = await authenticateBearer(request, {
-        principals: app.oauth.principals,
-        resourceMetadataUrl,
-      });
+      const res = await live.answer({ familyId: principal.familyId, teamId: principal.teamId }, () =>
+        modern.fetch(req, { authInfo: toAuthInfo(token, principal), ...parsed }),
+      );
+      if (res) return res;
+      // Revoked while running: the client gets the same challenge a revoked token gets at the door.
+      const again = await authenticateToken(token, bearer);
       return again.ok ? jsonRpcError(401, -32001, 'This authorization was revoked.') : again.response;
     } catch (e) {
       app.log.error('mcp request failed', {
@@ -133,11 +115,11 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
 
   return {
     handler,
+    live,
     sessions,
     notifyToolsChanged: () => modern.notify.toolsChanged(),
     async close() {
-      streams.closeWhere(() => true);
-      await sessions.closeAll('server shutting down');
+      await live.close('server shutting down');
       await modern.close();
     },
   };

@@ -1,13 +1,13 @@
 import { type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import { and, eq, isNull } from 'drizzle-orm';
-import type { AppContext } from '../app/context.ts';
+import type { Clock } from '../app/clock.ts';
 import { MAX_REQUEST_BODY_BYTES, SSE_KEEPALIVE_MS } from '../config/constants.ts';
 import { randomToken } from '../crypto/random.ts';
-import { schema } from '../db/client.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { jsonRpcError } from './json-rpc.ts';
+import type { LiveOwner } from './owner.ts';
+import { type McpSessionRows, SESSION_TOUCH_INTERVAL_MS } from './session-rows.ts';
 
 const OPENED = new TextEncoder().encode(': stream opened\n\n');
 
@@ -51,50 +51,38 @@ export function elicitationModes(declared: unknown): { form: boolean; url: boole
 /** Caps that keep thousands of idle sessions from exhausting memory. */
 export const MAX_SESSIONS = 5_000;
 export const MAX_SESSIONS_PER_FAMILY = 100;
-/** How often idle sessions are swept. */
-const SWEEP_INTERVAL_MS = 30_000;
 
-interface LiveSession {
+interface LiveSession extends LiveOwner {
+  sessionId: string;
   state: McpSessionState;
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
-  familyId: string;
   userId: string;
-  teamId: string;
   lastSeenAt: number;
+  /** When `last_seen_at` was last written to the session's row. */
+  rowSeenAt: number;
   /** Tool names visible at the last check, to send list_changed only on a real change. */
   fingerprint: string;
   /** JSON-RPC ids of requests not yet answered (JSON-encoded, so 1 and "1" differ). */
   inFlight: Set<string>;
 }
 
+export interface McpSessionsDeps {
+  clock: Clock;
+  rows: McpSessionRows;
+  buildServer(session: McpSessionState): Server;
+  visibleToolNames(p: Principal, s: McpSessionState): string[];
+}
+
 /**
  * 2025-era MCP sessions (`initialize` + `Mcp-Session-Id`): one transport and server per session,
- * bound to the token family that opened it, evicted after the team's idle TTL, and closed the
- * moment its tokens are revoked.
+ * bound to the token family that opened it, each recorded in its `mcp_sessions` row. Part of
+ * LiveMcp, which decides when sessions end (revocation, kill switch, idle TTL).
  */
 export class McpSessions {
   private readonly live = new Map<string, LiveSession>();
-  private readonly timer: ReturnType<typeof setInterval>;
 
-  constructor(
-    private readonly app: AppContext,
-    private readonly buildServer: (session: McpSessionState) => Server,
-    private readonly visibleToolNames: (p: Principal, s: McpSessionState) => string[],
-  ) {
-    this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
-    this.timer.unref?.();
-    // Sessions live in memory: rows left open by a previous process are over.
-    app.db
-      .update(schema.mcpSessions)
-      .set({ closedAt: app.clock.now(), closedReason: 'server restarted' })
-      .where(isNull(schema.mcpSessions.closedAt))
-      .run();
-    app.events.on('families.revoked', ({ familyIds, reason }) => {
-      for (const [id, s] of this.live)
-        if (familyIds.includes(s.familyId)) void this.close(id, `token revoked: ${reason}`);
-    });
-  }
+  constructor(private readonly deps: McpSessionsDeps) {}
 
   get size(): number {
     return this.live.size;
@@ -122,7 +110,7 @@ export class McpSessions {
       if (s.familyId !== principal.familyId) {
         return jsonRpcError(403, -32001, 'This MCP session belongs to another authorization.');
       }
-      s.lastSeenAt = this.app.clock.now();
+      this.seen(s);
       if (request.method === 'POST') return this.post(s, request, authInfo, parsed);
       const res = await s.transport.handleRequest(request, { authInfo });
       if (request.method === 'DELETE') await this.close(sessionId, 'closed by the client');
@@ -185,7 +173,7 @@ export class McpSessions {
       supportsElicitation: false,
       supportsUrlElicitation: false,
     };
-    const server = this.buildServer(state);
+    const server = this.deps.buildServer(state);
     let registered: LiveSession | undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomToken(24),
@@ -193,8 +181,9 @@ export class McpSessions {
       maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
       onsessioninitialized: (id) => {
         state.id = id;
-        const now = this.app.clock.now();
+        const now = this.deps.clock.now();
         registered = {
+          sessionId: id,
           state,
           transport,
           server,
@@ -202,37 +191,27 @@ export class McpSessions {
           userId: principal.userId,
           teamId: principal.teamId,
           lastSeenAt: now,
+          rowSeenAt: now,
           fingerprint: '',
           inFlight,
         };
         this.live.set(id, registered);
-        this.app.db
-          .insert(schema.mcpSessions)
-          .values({
-            id,
-            familyId: principal.familyId,
-            userId: principal.userId,
-            teamId: principal.teamId,
-            createdAt: now,
-            lastSeenAt: now,
-          })
-          .run();
+        this.deps.rows.create(
+          { id, familyId: principal.familyId, userId: principal.userId, teamId: principal.teamId },
+          now,
+        );
       },
     });
     server.oninitialized = () => {
       const modes = elicitationModes(server.getClientCapabilities()?.elicitation);
       state.supportsElicitation = modes.form;
       state.supportsUrlElicitation = modes.url;
-      if (registered) registered.fingerprint = this.visibleToolNames(principal, state).join(',');
-      this.app.db
-        .update(schema.mcpSessions)
-        .set({
-          protocolVersion: server.getNegotiatedProtocolVersion() ?? null,
-          clientInfo: (server.getClientVersion() as Record<string, unknown> | undefined) ?? null,
-          capabilities: (server.getClientCapabilities() as Record<string, unknown> | undefined) ?? null,
-        })
-        .where(eq(schema.mcpSessions.id, state.id))
-        .run();
+      if (registered) registered.fingerprint = this.deps.visibleToolNames(principal, state).join(',');
+      this.deps.rows.recordHandshake(state.id, {
+        protocolVersion: server.getNegotiatedProtocolVersion() ?? null,
+        clientInfo: (server.getClientVersion() as Record<string, unknown> | undefined) ?? null,
+        capabilities: (server.getClientCapabilities() as Record<string, unknown> | undefined) ?? null,
+      });
     };
     await server.connect(transport);
     // Forget a request's id once its answer goes out (see post()).
@@ -290,7 +269,7 @@ export class McpSessions {
       if (filter.userId && s.userId !== filter.userId) continue;
       const p = await principalFor(s.familyId);
       if (!p) continue;
-      const fingerprint = this.visibleToolNames(p, s.state).join(',');
+      const fingerprint = this.deps.visibleToolNames(p, s.state).join(',');
       if (fingerprint === s.fingerprint) continue;
       s.fingerprint = fingerprint;
       await s.server.sendToolListChanged().catch(() => {});
@@ -303,42 +282,47 @@ export class McpSessions {
     this.live.delete(sessionId);
     await s.transport.close().catch(() => {});
     await s.server.close().catch(() => {});
-    this.app.db
-      .update(schema.mcpSessions)
-      .set({ closedAt: this.app.clock.now(), closedReason: reason })
-      .where(and(eq(schema.mcpSessions.id, sessionId), isNull(schema.mcpSessions.closedAt)))
-      .run();
+    this.deps.rows.close(sessionId, reason);
   }
 
-  /** Closes every session of a team (kill switch) and returns how many were closed. */
-  async closeTeam(teamId: string, reason: string): Promise<number> {
-    const ids = [...this.live].filter(([, s]) => s.teamId === teamId).map(([id]) => id);
-    await Promise.all(ids.map((id) => this.close(id, reason)));
+  /** Closes every session whose owner matches (see LiveMcp.revoke); returns how many. */
+  closeWhere(match: (owner: LiveOwner) => boolean, reason: string): number {
+    const ids = [...this.live.values()].filter((s) => match(s)).map((s) => s.sessionId);
+    for (const id of ids) void this.close(id, reason);
     return ids.length;
   }
 
   async closeAll(reason: string): Promise<void> {
-    clearInterval(this.timer);
     await Promise.all([...this.live.keys()].map((id) => this.close(id, reason)));
+  }
+
+  /** Sessions idle longer than their team's session idle TTL at `now`. */
+  idle(now: number, idleTtlMs: (teamId: string) => number): string[] {
+    const ttls = new Map<string, number>();
+    const ids: string[] = [];
+    for (const [id, s] of this.live) {
+      let ttl = ttls.get(s.teamId);
+      if (ttl === undefined) {
+        ttl = idleTtlMs(s.teamId);
+        ttls.set(s.teamId, ttl);
+      }
+      if (now - s.lastSeenAt > ttl) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** A request arrived on the session: it is not idle; its row hears of it now and then. */
+  private seen(s: LiveSession): void {
+    const now = this.deps.clock.now();
+    s.lastSeenAt = now;
+    if (now - s.rowSeenAt < SESSION_TOUCH_INTERVAL_MS) return;
+    s.rowSeenAt = now;
+    this.deps.rows.touch(s.sessionId, now);
   }
 
   private evictOldest() {
     let oldest: [string, LiveSession] | undefined;
     for (const e of this.live) if (!oldest || e[1].lastSeenAt < oldest[1].lastSeenAt) oldest = e;
     if (oldest) void this.close(oldest[0], 'evicted: too many sessions');
-  }
-
-  /** Closes sessions idle longer than their team's session idle TTL. */
-  sweep(): void {
-    const now = this.app.clock.now();
-    const ttls = new Map<string, number>();
-    for (const [id, s] of this.live) {
-      let ttl = ttls.get(s.teamId);
-      if (ttl === undefined) {
-        ttl = this.app.teams.settings(s.teamId).sessionIdleTtlMs;
-        ttls.set(s.teamId, ttl);
-      }
-      if (now - s.lastSeenAt > ttl) void this.close(id, 'idle timeout');
-    }
   }
 }

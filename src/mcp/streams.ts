@@ -1,13 +1,13 @@
-interface Tracked {
-  teamId: string;
-  familyId: string;
+import type { LiveOwner } from './owner.ts';
+
+interface Tracked extends LiveOwner {
   close(): void;
 }
 
 /**
  * Long-lived SSE responses of the sessionless (2026-07-28) path, tracked so that revoking a
  * token or pulling the kill switch ends them at once, as closing a session does for 2025-era
- * streams.
+ * streams. Owned by LiveMcp.
  */
 export class StreamRegistry {
   private readonly live = new Set<Tracked>();
@@ -17,14 +17,15 @@ export class StreamRegistry {
   }
 
   /** Wraps an SSE response so it can be closed from outside; other responses pass through. */
-  track(res: Response, owner: { teamId: string; familyId: string }): Response {
+  track(res: Response, owner: LiveOwner): Response {
     if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) return res;
     const upstream = res.body.getReader();
     let entry: Tracked | undefined;
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         entry = {
-          ...owner,
+          familyId: owner.familyId,
+          teamId: owner.teamId,
           close: () => {
             this.live.delete(entry!);
             try {
@@ -50,7 +51,7 @@ export class StreamRegistry {
     return new Response(body, { status: res.status, headers: res.headers });
   }
 
-  closeWhere(match: (t: Tracked) => boolean): number {
+  closeWhere(match: (owner: LiveOwner) => boolean): number {
     let n = 0;
     for (const t of [...this.live]) {
       if (match(t)) {

@@ -131,7 +131,7 @@ export class CodesService {
         return { ok: true, tokens: this.tokens.issuePairTx(tx, familyId, scopes, now, withRefresh) };
       },
     );
-    if (revokedFamily) this.tokens.notify([revokedFamily], 'authorization code replayed');
+    if (revokedFamily) this.tokens.publishRevoked([revokedFamily], 'authorization code replayed');
     return result;
   }
 }

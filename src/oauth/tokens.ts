@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Clock } from '../app/clock.ts';
+import type { EventBus } from '../app/events.ts';
 import type { AuditEvent } from '../audit/events.ts';
 import type { AuditService } from '../audit/service.ts';
 import { ACCESS_TOKEN_TTL_MS, REFRESH_TOKEN_TTL_MS } from '../config/constants.ts';
@@ -55,15 +56,11 @@ export interface BearerRecord {
   family: Family;
 }
 
-export type RevocationListener = (familyIds: string[], reason: string) => void;
-
 /**
  * Token families and bearer tokens (codes: codes.ts). Every secret is random, shown once
  * and stored only as its SHA-256; every state change is a single transaction.
  */
 export class TokensService {
-  private readonly listeners = new Set<RevocationListener>();
-
   private readonly usage: UsageCounter;
   /** Prepared once: it runs on every /mcp request. */
   private readonly bearerQuery;
@@ -72,6 +69,8 @@ export class TokensService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    /** Where revocations are published ('families.revoked'), for open MCP sessions to close. */
+    private readonly events: EventBus,
   ) {
     this.bearerQuery = db
       .select({ t: schema.tokens, f: schema.tokenFamilies })
@@ -105,16 +104,13 @@ export class TokensService {
     });
   }
 
-  /** Called with the families revoked, so open MCP sessions can be closed at once. */
-  onRevoke(listener: RevocationListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Tells listeners (open MCP sessions) that families were revoked; call after the transaction commits. */
-  notify(familyIds: string[], reason: string) {
+  /**
+   * Publishes 'families.revoked' on the event bus, so open MCP sessions, streams and calls of
+   * those families end at once; call after the transaction that revoked them commits.
+   */
+  publishRevoked(familyIds: string[], reason: string) {
     if (familyIds.length === 0) return;
-    for (const l of this.listeners) l(familyIds, reason);
+    this.events.emit('families.revoked', { familyIds, reason });
   }
 
   /**
@@ -220,7 +216,7 @@ export class TokensService {
         return { ok: true, tokens: this.issuePairTx(tx, row.f.id, scopes, now), family };
       },
     );
-    if (reusedFamily) this.notify([reusedFamily], 'refresh token reused');
+    if (reusedFamily) this.publishRevoked([reusedFamily], 'refresh token reused');
     return result;
   }
 
@@ -337,7 +333,7 @@ export class TokensService {
   revokeFamilies(familyIds: string[], reason: string): string[] {
     const now = this.clock.now();
     const revoked = this.db.transaction((tx) => this.revokeFamiliesTx(tx, familyIds, reason, now));
-    this.notify(revoked, reason);
+    this.publishRevoked(revoked, reason);
     return revoked;
   }
 

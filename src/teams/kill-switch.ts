@@ -7,6 +7,7 @@ import type { AuditService } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
+import type { McpSessionRows } from '../mcp/session-rows.ts';
 import type { TokensService } from '../oauth/tokens.ts';
 import type { Actor } from './settings.ts';
 
@@ -33,6 +34,8 @@ export class KillSwitch {
       events: EventBus;
       tokens: TokensService;
       grants: { store: GrantStore; human: HumanGrants };
+      /** The `mcp_sessions` rows, for the count of open sessions. */
+      sessions: Pick<McpSessionRows, 'openCount'>;
     },
   ) {}
 
@@ -48,7 +51,7 @@ export class KillSwitch {
         now,
       ),
       grants: this.deps.grants.store.openCount(teamId),
-      sessions: one('SELECT COUNT(*) AS n FROM mcp_sessions WHERE team_id = ? AND closed_at IS NULL', teamId),
+      sessions: this.deps.sessions.openCount(teamId),
     };
   }
 
@@ -114,7 +117,7 @@ export class KillSwitch {
       return { families: revoked, result };
     });
     // After commit: sessions and streams of the revoked families close; clients re-list tools.
-    tokens.notify(families, 'kill switch');
+    tokens.publishRevoked(families, 'kill switch');
     events.emit('team.settings_changed', { teamId });
     events.emit('team.killed', { teamId });
     return result;

@@ -130,7 +130,7 @@ describe('mcp transport', () => {
   test('session — evicted after the team\u2019s idle TTL', async () => {
     const id = await openSession(member.access_token);
     clock.advance(MCP_SESSION_IDLE_TTL_MS + 1000);
-    gh.mcp.sessions.sweep();
+    gh.mcp.live.sweep();
     // The sweep closes asynchronously; give the event loop a turn.
     await Bun.sleep(0);
     expect((await listTools(member.access_token, id)).status).toBe(404);
