@@ -13,6 +13,7 @@ import type { Db } from '../db/client.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { RateLimiter } from '../http/rate-limit.ts';
 import type { Logger } from '../log/logger.ts';
+import type { McpSessionRows } from '../mcp/session-rows.ts';
 import type { MetricsRecorder } from '../metrics/recorder.ts';
 import type { ClientsService } from '../oauth/clients/service.ts';
 import type { CodesService } from '../oauth/codes.ts';
@@ -26,6 +27,7 @@ import type { KillSwitch } from '../teams/kill-switch.ts';
 import type { TeamsService } from '../teams/service.ts';
 import type { SettingsService } from '../teams/settings.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
+import type { RoleChanges } from '../users/role-changes.ts';
 import type { UsersService } from '../users/service.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
 import type { Clock } from './clock.ts';
@@ -54,6 +56,10 @@ export interface AppContext {
   settings: SettingsService;
   killSwitch: KillSwitch;
   users: UsersService;
+  /** The `mcp_sessions` rows (the live sessions themselves are the MCP endpoint's). */
+  mcpSessionRows: McpSessionRows;
+  /** What follows a role changed through a tool: cached roles dropped, sessions re-list tools. */
+  roleChanges: RoleChanges;
   browserSessions: BrowserSessions;
   loginFlows: LoginFlows;
   /** The OAuth 2.1 authorization server and the resource server's token resolution. */

@@ -27,6 +27,7 @@ import { RateLimiter } from '../http/rate-limit.ts';
 import { createDispatcher, listen, type RawHandler } from '../http/server.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createMcpEndpoint, type McpEndpoint } from '../mcp/endpoint.ts';
+import { McpSessionRows } from '../mcp/session-rows.ts';
 import { MetricsRecorder } from '../metrics/recorder.ts';
 import type { MetadataFetcher } from '../oauth/clients/metadata-document.ts';
 import { ClientsService } from '../oauth/clients/service.ts';
@@ -47,6 +48,7 @@ import { SettingsService } from '../teams/settings.ts';
 import { StaffDirectory } from '../teams/staff.ts';
 import { ALL_TOOLS } from '../tools/index.ts';
 import { ToolRegistry } from '../tools/registry.ts';
+import { RoleChanges } from '../users/role-changes.ts';
 import { UsersService } from '../users/service.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { AppContext } from './context.ts';
@@ -142,7 +144,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     local?.tokenIssuer ?? config.workos!.issuers,
   );
   const resource = mcpResource(config);
-  const tokens = new TokensService(db, clock, audit);
+  const tokens = new TokensService(db, clock, audit, events);
+  const mcpSessionRows = new McpSessionRows(db, clock);
   const hooks = options.testHooks ?? {};
   if (hooks.fetchClientMetadata)
     log.warn('TEST HOOK ACTIVE: client metadata documents are served by the test, not fetched');
@@ -179,7 +182,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     confirmations: new ConfirmationsService(db, clock, audit),
     grants,
     outbound: createOutbound({ testHostMap: hooks.outboundHostMap, log }),
-    killSwitch: new KillSwitch({ db, clock, audit, events, tokens, grants }),
+    killSwitch: new KillSwitch({ db, clock, audit, events, tokens, grants, sessions: mcpSessionRows }),
     tools: new ToolRegistry(ALL_TOOLS),
     oauth: {
       clients: new ClientsService(db, clock, fetchClientMetadata, audit),
@@ -203,12 +206,19 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     environments,
     settings: new SettingsService(db, clock, audit, events),
     users,
+    mcpSessionRows,
+    roleChanges: new RoleChanges({
+      teams,
+      users,
+      events,
+      log,
+      invalidate: (workosUserId) => ctx.oauth.principals.invalidate(workosUserId),
+    }),
     browserSessions: new BrowserSessions(db, clock, sealer, audit),
     loginFlows: new LoginFlows(db, clock, sealer),
     seededAccounts: local?.accounts ?? [],
   };
 
-  tokens.onRevoke((familyIds, reason) => events.emit('families.revoked', { familyIds, reason }));
   const mcp = createMcpEndpoint(ctx);
   const refresh = (filter: { teamId?: string; userId?: string }) => {
     mcp.notifyToolsChanged();

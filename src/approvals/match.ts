@@ -1,7 +1,7 @@
 import { sha256 } from '../crypto/random.ts';
 import type { Grant } from './store.ts';
 
-/** One call in the canonical form grants store and compare (see tools/integrations/request-shape). */
+/** One call in the canonical form grants store and compare (see request.ts). */
 export interface CallShape {
   method: string;
   url: string;

@@ -1,7 +1,7 @@
-import { providerForUrl } from '../../approvals/providers/index.ts';
-import type { Provider } from '../../approvals/providers/types.ts';
-import { AppError } from '../../errors/app-error.ts';
-import { canonicalJson } from '../../policy/canonical-json.ts';
+import { AppError } from '../errors/app-error.ts';
+import { canonicalJson } from '../policy/canonical-json.ts';
+import { providerForUrl } from './providers/index.ts';
+import type { Provider } from './providers/types.ts';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const MAX_BODY_CHARS = 256 * 1024;
@@ -57,33 +57,16 @@ export function canonicalRequest(method: string, url: string, body: unknown): Ca
   return { provider, method: upper, url: parsed.toString(), parsedUrl: parsed, body: text };
 }
 
-/**
- * "Allow write access" off means read-only everywhere, third-party APIs included (seeds/000:
- * "When off, MCP is restricted to read-only operations").
- */
-export function assertTeamAllowsWrites(
-  p: { settings: { allowWrite: boolean }; impersonator: string | null },
-  what: string,
-): void {
-  // An impersonated session reads only (seeds/000: "mutations are blocked on impersonated sessions").
-  if (p.impersonator) throw impersonatedWrite(what);
-  const settings = p.settings;
-  if (!settings.allowWrite) {
-    throw new AppError('forbidden', `Write access is turned off for your team, so ${what} is not allowed.`, {
-      hint: 'Use read-only requests, or ask a team admin to turn on "Allow write access".',
-      denial: 'write_disabled',
-    });
-  }
+/** Whether a canonical request changes data, as its provider judges it (a GraphQL mutation, a POST…). */
+export function isWriteRequest(req: CanonicalRequest): boolean {
+  return req.provider.isWrite({ method: req.method, url: req.parsedUrl, body: req.body });
 }
 
-/** The refusal every write of an impersonated session gets (docs/architecture.md "Trust model"). */
-export function impersonatedWrite(what: string): AppError {
-  return new AppError(
-    'forbidden',
-    `This connection comes from an impersonated session, so ${what} is not allowed: impersonated sessions can only read.`,
-    {
-      hint: 'Sign in as yourself (not through WorkOS impersonation) to make changes.',
-      denial: 'impersonated_session',
-    },
-  );
+/** The request an integration call's arguments make (method, url, body), in canonical form. */
+export function integrationRequest(args: {
+  method?: unknown;
+  url?: unknown;
+  body?: unknown;
+}): CanonicalRequest {
+  return canonicalRequest(String(args.method ?? ''), String(args.url ?? ''), args.body);
 }

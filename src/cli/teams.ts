@@ -13,6 +13,7 @@ import { type Config, ORGANIZATION_ID } from '../config/index.ts';
 import { openDatabase } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { isAppError } from '../errors/app-error.ts';
+import { McpSessionRows } from '../mcp/session-rows.ts';
 import { TokensService } from '../oauth/tokens.ts';
 import { admitTeam, removeTeam } from '../teams/admission.ts';
 import { KillSwitch } from '../teams/kill-switch.ts';
@@ -66,7 +67,9 @@ export async function teamsCommand(
   const auditKey = loadOrCreateAuditKey(config.dataDir);
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));
   const teams = new TeamsService(db, clock);
-  const tokens = new TokensService(db, clock, audit);
+  // Nothing listens in this process: a running server refuses revoked tokens from the database.
+  const events = new EventBus();
+  const tokens = new TokensService(db, clock, audit, events);
   // The CLI appends to the trail too, so it moves the signed head forward as the server does.
   const head = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now());
   try {
@@ -99,10 +102,17 @@ export async function teamsCommand(
       out(`Admitted ${team.name} (${team.organizationId}).\n`);
       return 0;
     }
-    const events = new EventBus();
     const store = new GrantStore(db, clock, audit, events);
     const grants = { store, human: new HumanGrants(store, clock, (id) => teams.settings(id).authorityTtlMs) };
-    const killSwitch = new KillSwitch({ db, clock, audit, events, tokens, grants });
+    const killSwitch = new KillSwitch({
+      db,
+      clock,
+      audit,
+      events,
+      tokens,
+      grants,
+      sessions: new McpSessionRows(db, clock),
+    });
     try {
       const team = removeTeam({ db, teams, audit, killSwitch }, organizationId!, OPERATOR);
       out(`Removed ${team.name} (${team.organizationId}): kill switch pulled, team forgotten.\n`);

@@ -66,8 +66,9 @@ export const actsOnWorkOS = (kind: DecisionTool['kind']): boolean =>
 
 /** The access a tool's calls have when the call itself is not classified. */
 export function accessOf(tool: DecisionTool, classified?: Access): Access {
-  if (classified) return classified;
-  return tool.kind === 'write' || tool.kind === 'destructive' ? 'write' : 'read';
+  // A write or destructive tool always writes: a classification can never make it a read.
+  if (tool.kind === 'write' || tool.kind === 'destructive') return 'write';
+  return classified ?? 'read';
 }
 
 /** The team's own switch, which comes before any tool: MCP enabled and the kill switch off. */
@@ -110,7 +111,9 @@ export function decide(p: DecisionPrincipal, tool: DecisionTool, ctx: DecisionCo
       return refuse(
         'production_not_allowed',
         'forbidden',
-        `Your role (${p.role}) has no production access.`,
+        scopeAllows('workos:production', p.scopes)
+          ? `Your role (${p.role}) has no production access.`
+          : 'This connection was authorized read-only (scope "mcp:read"), which does not reach production.',
         'Work in sandbox.',
       );
     }

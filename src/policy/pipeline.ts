@@ -8,7 +8,9 @@
  *   4. this exact call: its environment and whether it reads or writes, decided again (decide.ts);
  *      staff organizations refused (staff-gate.ts)
  *   5. destructive gate: describe, then confirm (token or elicitation) — destructive-gate.ts
- *   6. the tool runs with its team's own WorkOS client, its errors mapped
+ *   6. the tool runs with its narrow context (tool-context.ts): its team's own WorkOS client,
+ *      ports bound to the caller, and for integration calls the approval that covers them
+ *      (approval-gate.ts); its errors are mapped
  *   7. response filter: secrets always, PII when the team asks
  *   8. audit entry and metrics — for denials and failures as well as successes (outcome.ts)
  *
@@ -19,7 +21,7 @@ import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import type { Principal } from '../oauth/principal.ts';
-import type { ToolContext, ToolDefinition } from '../tools/types.ts';
+import type { ToolDefinition } from '../tools/types.ts';
 import { type DecisionContext, decide, mayUseTool, teamGate } from './decide.ts';
 import { Denied, deny } from './denials.ts';
 import { confirmDestruction, withoutConfirmationToken } from './destructive-gate.ts';
@@ -29,6 +31,7 @@ import { refuseStaffOrganizations } from './staff-gate.ts';
 import { Stopwatch } from './stopwatch.ts';
 import { toToolResult } from './to-tool-result.ts';
 import type { ToolCall } from './tool-call.ts';
+import { toolContext } from './tool-context.ts';
 
 export type { ToolCall } from './tool-call.ts';
 
@@ -78,7 +81,8 @@ async function passGates(
   record.environment = environmentOf(tool, call, args);
   enforce(decide(p, tool, callContext(app, p, call, record.environment, tool, args)));
   refuseStaffOrganizations(app, tool, args);
-  const ctx = toolContext(app, call, record.environment, tool);
+  // The tool's narrow context; for integration calls, the approval gate finds the grant now.
+  const ctx = toolContext(app, call, record.environment, tool, args);
 
   // 5. Destructive gate.
   if (tool.kind === 'destructive') {
@@ -199,44 +203,6 @@ function parseArguments(tool: ToolDefinition, raw: unknown): Record<string, unkn
 function environmentOf(tool: ToolDefinition, call: ToolCall, args: Record<string, unknown>): Environment {
   if (typeof args.environment === 'string' && tool.kind !== 'session') return args.environment as Environment;
   return call.session?.environment ?? 'sandbox';
-}
-
-/** The refusal of a WorkOS tool when the team has linked no environment to act on. */
-function notLinked(environment: Environment): Denied {
-  return deny(
-    'environment_not_linked',
-    'unavailable',
-    `No WorkOS environment is linked to your team for ${environment}, so there is nothing for this tool to act on.`,
-    'Ask a team admin to link one under Settings → WorkOS environments in the Gatehouse console.',
-  );
-}
-
-/**
- * The tool's view of the call. Its WorkOS client comes only from the principal's own team
- * (docs/architecture.md "Trust model"), so another team's environment is out of reach by
- * construction. WorkOS tools need one; the others get a client only if they ask for it.
- */
-function toolContext(
-  app: AppContext,
-  call: ToolCall,
-  environment: Environment,
-  tool: ToolDefinition,
-): ToolContext {
-  const workos = app.environments.client(call.principal.teamId, environment);
-  const needsWorkOS = tool.kind === 'read' || tool.kind === 'write' || tool.kind === 'destructive';
-  if (!workos && needsWorkOS) throw notLinked(environment);
-  return {
-    app,
-    principal: call.principal,
-    environment,
-    get workos() {
-      if (!workos) throw notLinked(environment);
-      return workos;
-    },
-    session: call.session,
-    signal: call.signal,
-    ...(call.elicitUrl ? { elicitUrl: call.elicitUrl } : {}),
-  };
 }
 
 function describeIssues(

@@ -27,3 +27,16 @@ export function auditActor(call: Pick<ToolCall, 'principal' | 'session'>) {
     sessionId: call.session?.id || null,
   };
 }
+
+/** The caller as the approvals record it: who asks, through which authorization and session. */
+export function requesterOf(call: Pick<ToolCall, 'principal' | 'session'>) {
+  const p = call.principal;
+  return {
+    userId: p.userId,
+    teamId: p.teamId,
+    familyId: p.familyId,
+    clientId: p.clientId,
+    email: p.email,
+    sessionId: call.session?.id || null,
+  };
+}

@@ -1,8 +1,10 @@
 import type { WorkOS } from '@workos-inc/node';
 import type { z } from 'zod';
 import type { Environment, Permission } from '../../db/schema/enums.ts';
-import type { AppContext } from '../app/context.ts';
+import type { Clock } from '../app/clock.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Principal } from '../oauth/principal.ts';
+import type { Approval, CallerGrants, CallerPipes, CallerTeam, Memberships, OutboundFetch } from './ports.ts';
 
 /** How a tool touches WorkOS, which decides the gates it passes (DESIGN §3 pipeline). */
 export type ToolKind = 'session' | 'read' | 'write' | 'destructive' | 'integration';
@@ -14,16 +16,30 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
-/** What a tool handler gets: who calls, in which environment, and the WorkOS client for it. */
+/**
+ * What a tool handler gets — only what tools use (never the whole application): who calls, in
+ * which environment, that team's WorkOS client, and small ports bound to the caller (ports.ts).
+ */
 export interface ToolContext {
-  app: AppContext;
   principal: Principal;
   environment: Environment;
-  /** The WorkOS client of `environment`. */
+  /** The WorkOS client of `environment`, the caller's own team's. */
   workos: WorkOS;
   /** The MCP session, for 2025-era clients; undefined on the 2026-07-28 stateless path. */
   session: McpSessionState | undefined;
   signal: AbortSignal;
+  clock: Clock;
+  log: Logger;
+  /** The origin humans reach Gatehouse at (links for them). */
+  publicUrl: string;
+  grants: CallerGrants;
+  pipes: CallerPipes;
+  team: CallerTeam;
+  memberships: Memberships;
+  /** Guarded outbound HTTP to provider APIs. */
+  outbound: OutboundFetch;
+  /** The approval the pipeline found for this call (tools with `requiresApproval`). */
+  approval?: Approval;
   /** Sends the human a URL through URL-mode elicitation (2025-11-25 clients that support it). */
   elicitUrl?: (message: string, url: string, elicitationId: string) => Promise<void>;
 }
@@ -75,6 +91,11 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
    * on the sessionless 2026-07-28 path, where it could only fail.
    */
   requiresSession?: boolean;
+  /**
+   * Integration calls: the pipeline's approval gate (policy/approval-gate.ts) finds the grant
+   * that covers the call before it runs, and hands it over as `ctx.approval`.
+   */
+  requiresApproval?: boolean;
   /** Leads to the environment named in its arguments (switch_environment): see policy/decide.ts. */
   targetsEnvironment?: boolean;
   run(ctx: ToolContext, args: z.infer<I>): Promise<ToolResult<z.infer<O>>>;

@@ -69,7 +69,7 @@ export const auditConfiguration = defineTool({
   permission: 'workos:read',
   async run(ctx, args) {
     const staleHours = args.stale_after_hours ?? DEFAULT_STALE_HOURS;
-    const now = ctx.app.clock.now();
+    const now = ctx.clock.now();
     const page = { limit: MAX_PAGE_SIZE };
     const [orgs, connections, directories] = await Promise.all([
       workosCall('list organizations', () =>

@@ -46,7 +46,7 @@ export const generateAdminPortalLink = defineTool({
         ...(args.success_url && { successUrl: args.success_url }),
       }),
     );
-    const expiresAt = new Date(ctx.app.clock.now() + PORTAL_LINK_TTL_SECONDS * 1000).toISOString();
+    const expiresAt = new Date(ctx.clock.now() + PORTAL_LINK_TTL_SECONDS * 1000).toISOString();
     return {
       structured: {
         link,

@@ -31,7 +31,7 @@ export const getDirectoryDetails = defineTool({
   kind: 'read',
   permission: 'workos:read',
   async run(ctx, args) {
-    const now = ctx.app.clock.now();
+    const now = ctx.clock.now();
     const dir = await workosCall(`get directory ${args.directory_id}`, () =>
       ctx.workos.directorySync.getDirectory(args.directory_id),
     );

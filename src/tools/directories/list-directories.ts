@@ -30,7 +30,7 @@ export const listDirectories = defineTool({
   kind: 'read',
   permission: 'workos:read',
   async run(ctx, args) {
-    const now = ctx.app.clock.now();
+    const now = ctx.clock.now();
     const page = await workosCall('list directories', () =>
       ctx.workos.directorySync.listDirectories({
         organizationId: args.organization_id,

@@ -1,15 +1,8 @@
 import { z } from 'zod';
-import { callRefusalMessage } from '../../approvals/agent.ts';
-import type { Grant } from '../../approvals/store.ts';
+import { HTTP_METHODS, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
-import { defineTool, type ToolContext } from '../types.ts';
-import {
-  assertTeamAllowsWrites,
-  type CanonicalRequest,
-  canonicalRequest,
-  HTTP_METHODS,
-} from './request-shape.ts';
+import { defineTool } from '../types.ts';
 
 /** Headers an agent may never set: credentials are Gatehouse's to inject, transport is ours. */
 const FORBIDDEN_HEADERS =
@@ -23,83 +16,29 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const CALL_TIMEOUT_MS = 20_000;
 
-function agentHeaders(headers: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (!HEADER_NAME.test(name))
-      throw new AppError('invalid_input', `Invalid header name ${JSON.stringify(name.slice(0, 50))}.`);
-    if (METHOD_OVERRIDE_HEADERS.test(name)) {
-      throw new AppError(
-        'forbidden',
-        `You cannot set the ${name} header: the request's method is what gets approved and checked; send that method instead.`,
-        { denial: 'header_refused' },
-      );
-    }
-    if (FORBIDDEN_HEADERS.test(name)) {
-      throw new AppError(
-        'forbidden',
-        `You cannot set the ${name} header: Gatehouse injects the provider credentials itself.`,
-        { denial: 'header_refused' },
-      );
-    }
-    if (/[\r\n\0]/.test(value))
-      throw new AppError('invalid_input', `The ${name} header contains a line break.`);
-    out[name] = value;
-  }
-  return out;
+/** Why an agent may not send this header, or undefined when it may. */
+function headerProblem(name: string, value: string): string | undefined {
+  if (!HEADER_NAME.test(name)) return `Invalid header name ${JSON.stringify(name.slice(0, 50))}.`;
+  if (METHOD_OVERRIDE_HEADERS.test(name))
+    return `You cannot set the ${name} header: the request's method is what gets approved and checked; send that method instead.`;
+  if (FORBIDDEN_HEADERS.test(name))
+    return `You cannot set the ${name} header: Gatehouse injects the provider credentials itself.`;
+  if (/[\r\n\0]/.test(value)) return `The ${name} header contains a line break.`;
+  return undefined;
 }
 
-const APPROVAL = { denial: 'approval_required' } as const;
-
-/** Which grant lets this call through; throws a clear denial when none does. */
-function authority(
-  ctx: ToolContext,
-  req: CanonicalRequest,
-  write: boolean,
-  requestId: string | undefined,
-): { check(): Grant | undefined; commit(): Grant } {
-  const p = ctx.principal;
-  const requester = {
-    userId: p.userId,
-    teamId: p.teamId,
-    familyId: p.familyId,
-    clientId: p.clientId,
-    email: p.email,
-    sessionId: ctx.session?.id || null,
-  };
-  if (requestId) {
-    return {
-      // Compare first (no side effect)…
-      check() {
-        const seen = ctx.app.grants.agent.checkCall(requestId, p, req);
-        if (!seen.ok) throw new AppError('forbidden', callRefusalMessage(seen.reason, seen.grant), APPROVAL);
-        return seen.grant;
-      },
-      // …consume after, atomically (the same comparison, then one conditional update).
-      commit() {
-        const used = ctx.app.grants.agent.consumeCall(requestId, requester, req);
-        if (!used.ok) throw new AppError('forbidden', callRefusalMessage(used.reason, used.grant), APPROVAL);
-        return used.grant;
-      },
-    };
-  }
-  const find = () => {
-    const g = ctx.app.grants.agent.activeBroad(p, req.provider.id, write);
-    if (g) return g;
-    const readOnly = write ? ctx.app.grants.agent.activeBroad(p, req.provider.id, false) : undefined;
-    throw new AppError(
-      'forbidden',
-      readOnly
-        ? `This ${req.provider.name} request changes data, but your approval is read-only.`
-        : `No active approval covers ${req.provider.name}${write ? ' for writes' : ''}.`,
-      {
-        hint: 'Ask a human with request_elevated_access (kind "session" or kind "call"), then check_access_request.',
-        denial: 'approval_required',
-      },
-    );
-  };
-  return { check: find, commit: find };
-}
+const headersArg = z
+  .record(z.string(), z.string().max(2000))
+  .optional()
+  .superRefine((headers, ctx) => {
+    const entries = Object.entries(headers ?? {});
+    if (entries.length > 20) ctx.addIssue({ code: 'custom', message: 'At most 20 extra headers.' });
+    for (const [name, value] of entries) {
+      const problem = headerProblem(name, value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
+    }
+  })
+  .describe('Extra request headers (no Authorization, Cookie or Host).');
 
 export const callIntegrationApi = defineTool({
   name: 'call_integration_api',
@@ -113,10 +52,7 @@ export const callIntegrationApi = defineTool({
       .min(8)
       .max(4096)
       .describe('The https URL of a known provider API, e.g. https://api.linear.app/graphql.'),
-    headers: z
-      .record(z.string(), z.string().max(2000))
-      .optional()
-      .describe('Extra request headers (no Authorization, Cookie or Host).'),
+    headers: headersArg,
     body: z
       .union([z.string().max(262_144), z.record(z.string(), z.unknown())])
       .optional()
@@ -139,28 +75,13 @@ export const callIntegrationApi = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   kind: 'integration',
   permission: 'integrations:read',
+  writePermission: 'integrations:write',
+  requiresApproval: true,
+  classify: (args) => (isWriteRequest(integrationRequest(args)) ? 'write' : 'read'),
   async run(ctx, args) {
-    const p = ctx.principal;
-    const req = canonicalRequest(args.method, args.url, args.body);
-    const extra = agentHeaders(args.headers);
-    if (Object.keys(extra).length > 20) throw new AppError('invalid_input', 'At most 20 extra headers.');
-    const write = req.provider.isWrite({ method: req.method, url: req.parsedUrl, body: req.body });
-    if (write) assertTeamAllowsWrites(p, `a ${req.provider.name} request that changes data`);
-    if (write && !p.permissions.includes('integrations:write')) {
-      throw new AppError(
-        'forbidden',
-        `This ${req.provider.name} request changes data, and your role (${p.role}) cannot write to integrations.`,
-        { denial: 'missing_permission' },
-      );
-    }
-    const grantFor = authority(ctx, req, write, args.request_id);
-    grantFor.check();
-
+    const req = integrationRequest(args);
     const token = await workosCall(`get a ${req.provider.name} token from WorkOS Pipes`, () =>
-      ctx.app.workos.identity.client.pipes.getAccessToken({
-        provider: req.provider.id,
-        userId: p.workosUserId,
-      }),
+      ctx.pipes.accessToken(req.provider.id),
     );
     if (!token.active) {
       throw new AppError(
@@ -173,16 +94,17 @@ export const callIntegrationApi = defineTool({
         },
       );
     }
-    const grant = grantFor.commit();
+    // The approval the pipeline found (approval-gate.ts) is spent now, as the call goes out.
+    const grant = ctx.approval!.commit();
 
     // Provider headers win over the agent's (case-insensitively), and the credential is ours.
-    const headers = new Headers(extra);
+    const headers = new Headers(args.headers ?? {});
     for (const [k, v] of Object.entries(
       req.provider.headers({ method: req.method, url: req.parsedUrl, body: req.body }),
     ))
       headers.set(k, v);
     headers.set('Authorization', `Bearer ${token.accessToken.accessToken}`);
-    const res = await ctx.app.outbound.fetch(req.url, {
+    const res = await ctx.outbound(req.url, {
       method: req.method,
       headers,
       body: req.body,

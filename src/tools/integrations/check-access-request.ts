@@ -29,12 +29,12 @@ export const checkAccessRequest = defineTool({
   kind: 'integration',
   permission: 'integrations:read',
   async run(ctx, args) {
-    const g = ctx.app.grants.store.forRequester(args.request_id, ctx.principal);
+    const g = ctx.grants.mine(args.request_id);
     if (!g)
       throw new AppError('not_found', `No access request ${args.request_id} of yours.`, {
         hint: 'Use the request_id returned by request_elevated_access on this connection.',
       });
-    const now = ctx.app.clock.now();
+    const now = ctx.clock.now();
     const next: Record<string, string> = {
       pending: 'Still waiting for a human. Remind them of the approval link, then check again.',
       approved:

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { PROVIDERS } from '../../approvals/providers/index.ts';
 import { secondsLeft } from '../../approvals/store.ts';
 import { defineTool } from '../types.ts';
-import { pipesStatuses } from './connection-status.ts';
 
 export const listIntegrations = defineTool({
   name: 'list_integrations',
@@ -30,10 +29,9 @@ export const listIntegrations = defineTool({
   kind: 'integration',
   permission: 'integrations:read',
   async run(ctx) {
-    const p = ctx.principal;
-    const statuses = await pipesStatuses(ctx.app, p);
-    const grants = ctx.app.grants.agent.activeFor(p).filter((g) => g.kind === 'broad');
-    const now = ctx.app.clock.now();
+    const statuses = await ctx.pipes.statuses();
+    const grants = ctx.grants.active().filter((g) => g.kind === 'broad');
+    const now = ctx.clock.now();
     const integrations = PROVIDERS.map((prov) => {
       const status = statuses.get(prov.id) ?? 'not_installed';
       const grant = grants.find((g) => g.providers.includes(prov.id));

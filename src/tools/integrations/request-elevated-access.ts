@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { ACCESS_LEVELS } from '../../../db/schema/enums.ts';
 import { providerById } from '../../approvals/providers/index.ts';
+import { HTTP_METHODS, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { defineTool } from '../types.ts';
-import { pipesStatuses } from './connection-status.ts';
-import { assertTeamAllowsWrites, canonicalRequest, HTTP_METHODS } from './request-shape.ts';
 
 const input = z
   .strictObject({
@@ -77,17 +76,19 @@ export const requestElevatedAccess = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   kind: 'integration',
   permission: 'integrations:read',
+  // Asking for write authority, or approval of a call that writes, is a write: the pipeline's one
+  // write gate, the impersonation rule and integrations:write cover it (policy/decide.ts).
+  writePermission: 'integrations:write',
+  classify: (args) =>
+    args.kind === 'session'
+      ? args.level === 'write'
+        ? 'write'
+        : 'read'
+      : isWriteRequest(integrationRequest(args))
+        ? 'write'
+        : 'read',
   async run(ctx, args) {
-    const p = ctx.principal;
-    const requester = {
-      userId: p.userId,
-      teamId: p.teamId,
-      familyId: p.familyId,
-      clientId: p.clientId,
-      email: p.email,
-      sessionId: ctx.session?.id || null,
-    };
-    let created: ReturnType<typeof ctx.app.grants.agent.requestBroad>;
+    let created: ReturnType<typeof ctx.grants.requestBroad>;
     let providerIds: string[];
     if (args.kind === 'session') {
       providerIds = [...new Set(args.providers!)];
@@ -97,29 +98,11 @@ export const requestElevatedAccess = defineTool({
           hint: 'Call list_integrations for the provider ids.',
         });
       }
-      if (args.level === 'write') assertTeamAllowsWrites(p, 'write access to integrations');
-      if (args.level === 'write' && !p.permissions.includes('integrations:write')) {
-        throw new AppError('forbidden', `Your role (${p.role}) cannot get write access to integrations.`, {
-          hint: 'Ask for read access instead.',
-        });
-      }
-      created = ctx.app.grants.agent.requestBroad(requester, {
-        level: args.level!,
-        providers: providerIds,
-        reason: args.reason,
-      });
+      created = ctx.grants.requestBroad({ level: args.level!, providers: providerIds, reason: args.reason });
     } else {
-      const req = canonicalRequest(args.method!, args.url!, args.body);
-      const write = req.provider.isWrite({ method: req.method, url: req.parsedUrl, body: req.body });
-      if (write) assertTeamAllowsWrites(p, `a ${req.provider.name} request that changes data`);
-      if (write && !p.permissions.includes('integrations:write')) {
-        throw new AppError(
-          'forbidden',
-          `This ${req.provider.name} request changes data, and your role (${p.role}) cannot write to integrations.`,
-        );
-      }
+      const req = integrationRequest(args);
       providerIds = [req.provider.id];
-      created = ctx.app.grants.agent.requestCall(requester, {
+      created = ctx.grants.requestCall({
         provider: req.provider.id,
         method: req.method,
         url: req.url,
@@ -127,14 +110,14 @@ export const requestElevatedAccess = defineTool({
         reason: args.reason,
       });
     }
-    const statuses = await pipesStatuses(ctx.app, p).catch(() => new Map<string, string>());
+    const statuses = await ctx.pipes.statuses().catch(() => new Map<string, string>());
     const warnings = providerIds
       .filter((id) => statuses.get(id) !== 'connected')
       .map(
         (id) =>
           `${providerById(id)?.name ?? id} is ${statuses.get(id) === 'needs_reauthorization' ? 'connected but needs re-authorization' : 'not connected'} in WorkOS Pipes for you; calls will fail until the human fixes that.`,
       );
-    const approvalUrl = `${ctx.app.config.publicUrl}/approvals/${created.grant.id}?t=${created.approvalToken}`;
+    const approvalUrl = `${ctx.publicUrl}/approvals/${created.grant.id}?t=${created.approvalToken}`;
     // The link also goes to the human directly where the client can show it (URL-mode
     // elicitation); not awaited: the agent gets its request id at once either way.
     if (ctx.session?.supportsUrlElicitation && ctx.elicitUrl)

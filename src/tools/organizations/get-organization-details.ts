@@ -69,7 +69,7 @@ export const getOrganizationDetails = defineTool({
   kind: 'read',
   permission: 'workos:read',
   async run(ctx, args) {
-    const now = ctx.app.clock.now();
+    const now = ctx.clock.now();
     const pic = await organizationPicture(ctx.workos, args.organization_id, { countDirectoryUsers: true });
     const organization = toOrganization(pic.organization);
     const connections = pic.connections.items.map(toConnection);

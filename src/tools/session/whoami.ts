@@ -65,8 +65,8 @@ export const whoami = defineTool({
       scopes: p.scopes,
       environment: ctx.environment,
       environments_linked: {
-        sandbox: ctx.app.environments.has(p.teamId, 'sandbox'),
-        production: ctx.app.environments.has(p.teamId, 'production'),
+        sandbox: ctx.team.linked('sandbox'),
+        production: ctx.team.linked('production'),
       },
       impersonated_by: p.impersonator,
       session: ctx.session ? ('mcp_session' as const) : ('stateless' as const),
@@ -78,7 +78,7 @@ export const whoami = defineTool({
         authority_ttl_seconds: Math.round(p.settings.authorityTtlMs / 1000),
         pii_redaction: p.settings.piiRedaction,
       },
-      active_grants: ctx.app.grants.agent.activeFor(p).map((g) => ({
+      active_grants: ctx.grants.active().map((g) => ({
         id: g.id,
         kind: g.kind,
         providers: g.providers,

@@ -136,7 +136,7 @@ export const diagnoseSsoSignIn = defineTool({
   kind: 'read',
   permission: 'workos:read',
   async run(ctx, args) {
-    const now = ctx.app.clock.now();
+    const now = ctx.clock.now();
     const hours = args.hours ?? DEFAULT_HOURS;
     const since = new Date(now - hours * HOUR_MS).toISOString();
     const email = args.email?.toLowerCase() ?? null;

@@ -30,7 +30,7 @@ export async function loadRoles(ctx: ToolContext, organizationId: string | undef
     for (const r of [...env.data, ...org.data]) known.set(r.slug, [...(r.permissions ?? [])]);
     return { known: known.size > 0 ? known : null };
   } catch (e) {
-    ctx.app.log.warn('could not list WorkOS roles; checking role slugs by format only', {
+    ctx.log.warn('could not list WorkOS roles; checking role slugs by format only', {
       error: e instanceof Error ? e.message : String(e),
     });
     return { known: null };
@@ -67,18 +67,18 @@ export function teamRoleProblem(
   newRole: string,
   currentRole?: string,
 ): string | null {
-  const team = ctx.app.teams.getByOrganization(organizationId);
-  if (!team) return null;
+  const teamName = ctx.team.staffTeamName(organizationId);
+  if (!teamName) return null;
   const mine = new Set<string>(ctx.principal.permissions);
   const beyond = (slug: string) => gatehousePermissions(catalog, slug).filter((p) => !mine.has(p));
   const granted = beyond(newRole);
   if (granted.length > 0) {
-    return `role "${newRole}" in ${team.name} (a Gatehouse team) carries ${granted.join(', ')}, which you do not hold yourself; only someone who holds them can grant it`;
+    return `role "${newRole}" in ${teamName} (a Gatehouse team) carries ${granted.join(', ')}, which you do not hold yourself; only someone who holds them can grant it`;
   }
   if (currentRole) {
     const held = beyond(currentRole);
     if (held.length > 0) {
-      return `this member of ${team.name} (a Gatehouse team) holds "${currentRole}", which carries ${held.join(', ')} that you do not hold; only someone who holds them can change it`;
+      return `this member of ${teamName} (a Gatehouse team) holds "${currentRole}", which carries ${held.join(', ')} that you do not hold; only someone who holds them can change it`;
     }
   }
   return null;

@@ -2,27 +2,12 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
 import { environmentArg, WRITE } from '../common.ts';
-import { defineTool, type ToolContext } from '../types.ts';
+import { defineTool } from '../types.ts';
 import { getOrganization } from './lookups.ts';
 import { membershipShape, toMembership } from './map.ts';
 import { loadRoles, ROLE_SLUG_PATTERN, roleProblem, teamRoleProblem } from './roles.ts';
 
 export const SELF_ROLE_CHANGE_REFUSED = 'an agent cannot change the role of the human it acts for';
-
-/**
- * After a role changed in WorkOS: drop the cached role of that person, and when the organization
- * is a Gatehouse team, tell open MCP sessions so their tool lists are re-evaluated at once.
- */
-function propagateRoleChange(ctx: ToolContext, workosUserId: string, organizationId: string): void {
-  ctx.app.oauth.principals.invalidate(workosUserId);
-  const team = ctx.app.teams.getByOrganization(organizationId);
-  if (!team) return;
-  const user = ctx.app.users.byWorkosId(workosUserId);
-  if (!user) return;
-  ctx.app.events.emit('member.role_changed', { teamId: team.id, userId: user.id }, (e) =>
-    ctx.app.log.warn('a role-change listener failed', { error: e instanceof Error ? e.message : String(e) }),
-  );
-}
 
 export const updateMembershipRole = defineTool({
   name: 'update_membership_role',
@@ -92,7 +77,7 @@ export const updateMembershipRole = defineTool({
     const updated = await workosCall(`update organization membership ${id}`, () =>
       ctx.workos.userManagement.updateOrganizationMembership(id, { roleSlug: args.role_slug }),
     );
-    propagateRoleChange(ctx, membership.userId, membership.organizationId);
+    ctx.memberships.roleChanged(membership.userId, membership.organizationId);
     return {
       structured: { membership: toMembership(updated, names), previous_role_slug: previous, changed: true },
       summary: `${user.email} is now ${updated.role?.slug ?? args.role_slug} in ${org.name} (was ${previous || 'no role'}).`,

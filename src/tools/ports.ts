@@ -1,0 +1,65 @@
+/**
+ * What a tool may reach besides WorkOS: small ports bound to the caller, built by the pipeline
+ * (policy/tool-context.ts). A tool never gets the whole application: a tool can only request
+ * grants as its own caller, read its own caller's Pipes connections, and call out through the
+ * guarded fetch.
+ */
+import type { Environment } from '../../db/schema/enums.ts';
+import type { Grant } from '../approvals/store.ts';
+import type { OutboundFetch } from '../outbound/types.ts';
+
+export type PipesStatus = 'connected' | 'needs_reauthorization' | 'not_installed';
+
+/** The caller's own approval requests and grants. */
+export interface CallerGrants {
+  requestBroad(input: { level: 'read' | 'write'; providers: string[]; reason: string }): {
+    grant: Grant;
+    approvalToken: string;
+  };
+  requestCall(input: {
+    provider: string;
+    method: string;
+    url: string;
+    body: string | undefined;
+    reason: string;
+  }): {
+    grant: Grant;
+    approvalToken: string;
+  };
+  /** The caller's approved, unexpired grants. */
+  active(): Grant[];
+  /** One of the caller's own requests, or undefined (another caller's is not theirs to see). */
+  mine(id: string): Grant | undefined;
+}
+
+/** The caller's WorkOS Pipes connections, in the identity environment where they live. */
+export interface CallerPipes {
+  /** A provider access token for the caller (Gatehouse injects it; the agent never sees it). */
+  accessToken(
+    provider: string,
+  ): Promise<{ active: true; accessToken: { accessToken: string } } | { active: false; error: string }>;
+  /** How each provider stands for the caller. */
+  statuses(): Promise<Map<string, PipesStatus>>;
+}
+
+/** Facts about the caller's team a tool may need. */
+export interface CallerTeam {
+  /** Whether the team has a WorkOS environment linked for `environment`. */
+  linked(environment: Environment): boolean;
+  /** The name of the Gatehouse team whose own organization this is, if any (staff, not a customer). */
+  staffTeamName(organizationId: string): string | undefined;
+}
+
+/** Tells Gatehouse a role changed in WorkOS through a tool, so cached roles and open sessions follow. */
+export interface Memberships {
+  roleChanged(workosUserId: string, organizationId: string): void;
+}
+
+/** The approval that lets an integration call through (policy/approval-gate.ts). */
+export interface Approval {
+  grant: Grant;
+  /** Spends the approval at the moment the call goes out (an exact-call grant, atomically, once). */
+  commit(): Grant;
+}
+
+export type { OutboundFetch };
