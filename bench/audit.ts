@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../src/app/clock.ts';
 import { loadOrCreateAuditKey, signHash } from '../src/audit/keys.ts';
 import { AuditService } from '../src/audit/service.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
+import { systemClock } from '../src/kernel/clock.ts';
 
 const ENTRIES = 5_000;
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bun
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DATABASE_FILE, startGatehouse } from './app/start.ts';
+import { startGatehouse } from './app/start.ts';
 import { auditExport, auditVerify, CliUsageError } from './cli/audit.ts';
 import { banner } from './cli/banner.ts';
 import { HELP } from './cli/help.ts';
 import { TEAMS_HELP, teamsCommand } from './cli/teams.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
-import { openDatabase } from './db/client.ts';
+import { DATABASE_FILE, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { AdmissionError } from './teams/admission.ts';
 

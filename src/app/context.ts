@@ -12,6 +12,8 @@ import type { Sealer } from '../crypto/seal.ts';
 import type { Db } from '../db/client.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { RateLimiter } from '../http/rate-limit.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { McpSessionRows } from '../mcp/session-rows.ts';
 import type { MetricsRecorder } from '../metrics/recorder.ts';
@@ -30,8 +32,6 @@ import type { ToolRegistry } from '../tools/registry.ts';
 import type { RoleChanges } from '../users/role-changes.ts';
 import type { UsersService } from '../users/service.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
-import type { Clock } from './clock.ts';
-import type { EventBus } from './events.ts';
 
 export interface SeededAccount {
   email: string;

@@ -18,13 +18,16 @@ import { dashboardRoutes } from '../console/dashboard.ts';
 import { environmentsRoutes } from '../console/environments.ts';
 import { settingsRoutes } from '../console/settings.ts';
 import { Sealer } from '../crypto/seal.ts';
-import { openDatabase } from '../db/client.ts';
+import { loadOrCreateSecret } from '../crypto/secret-files.ts';
+import { DATABASE_FILE, openDatabase } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { buildApp, type RouteModule } from '../http/app.ts';
 import { Csrf } from '../http/csrf.ts';
 import { metricsHandler } from '../http/metrics.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
 import { createDispatcher, listen, type RawHandler } from '../http/server.ts';
+import { type Clock, systemClock } from '../kernel/clock.ts';
+import { EventBus } from '../kernel/events.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createMcpEndpoint, type McpEndpoint } from '../mcp/endpoint.ts';
 import { McpSessionRows } from '../mcp/session-rows.ts';
@@ -50,12 +53,9 @@ import { ALL_TOOLS } from '../tools/index.ts';
 import { ToolRegistry } from '../tools/registry.ts';
 import { RoleChanges } from '../users/role-changes.ts';
 import { UsersService } from '../users/service.ts';
-import { type Clock, systemClock } from './clock.ts';
 import type { AppContext } from './context.ts';
-import { EventBus } from './events.ts';
 import { liveWorkOS } from './live-mode.ts';
 import { admitSeeded, startLocalWorkOS } from './local-mode.ts';
-import { loadOrCreateSecret } from './secrets.ts';
 
 /** In-process hooks for tests only; the CLI never sets them and no environment variable can. */
 export interface TestHooks {
@@ -85,8 +85,6 @@ export interface RunningGatehouse {
   mcp: McpEndpoint;
   stop(): Promise<void>;
 }
-
-export const DATABASE_FILE = 'gatehouse.db';
 
 /**
  * Starts Gatehouse: database (migrated), WorkOS (embedded or live), services, HTTP server.
@@ -164,6 +162,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     agent: new AgentGrants(grantStore, clock),
     human: new HumanGrants(grantStore, clock, (teamId) => teams.settings(teamId).authorityTtlMs),
   };
+  const consents = new ConsentsService(db, clock, audit);
+  const codes = new CodesService(db, clock, audit, tokens);
   const ctx: AppContext = {
     config,
     log,
@@ -182,13 +182,23 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     confirmations: new ConfirmationsService(db, clock, audit),
     grants,
     outbound: createOutbound({ testHostMap: hooks.outboundHostMap, log }),
-    killSwitch: new KillSwitch({ db, clock, audit, events, tokens, grants, sessions: mcpSessionRows }),
+    killSwitch: new KillSwitch({
+      db,
+      clock,
+      audit,
+      events,
+      tokens,
+      consents,
+      codes,
+      grants,
+      sessions: mcpSessionRows,
+    }),
     tools: new ToolRegistry(ALL_TOOLS),
     oauth: {
       clients: new ClientsService(db, clock, fetchClientMetadata, audit),
-      consents: new ConsentsService(db, clock, audit),
+      consents,
       tokens,
-      codes: new CodesService(db, clock, audit, tokens),
+      codes,
       principals: new PrincipalResolver({
         db,
         clock,

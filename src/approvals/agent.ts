@@ -1,6 +1,6 @@
 import type { AccessLevel } from '../../db/schema/enums.ts';
-import type { Clock } from '../app/clock.ts';
 import { APPROVAL_REQUEST_TTL_MS } from '../config/constants.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { type CallMismatch, callShape, matchCall } from './match.ts';
 import {
   type Grant,

@@ -2,7 +2,7 @@ import type { Elysia } from 'elysia';
 import { CardError, GrantCard } from '../../views/components/approvals-card.tsx';
 import { ActiveRow, ApprovalDetailPage, ApprovalsLive, ApprovalsPage } from '../../views/pages/approvals.tsx';
 import type { AppContext } from '../app/context.ts';
-import { refuseImpersonated, requireTeamSession, shellUser } from '../console/session.ts';
+import { refuseImpersonated, requireTeamSession, shellUser } from '../auth/console-session.ts';
 import { type AppError, isAppError } from '../errors/app-error.ts';
 import { page } from '../http/app.ts';
 import { type FormFields, readForm } from '../http/forms.ts';

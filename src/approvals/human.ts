@@ -1,7 +1,7 @@
 import type { AccessLevel } from '../../db/schema/enums.ts';
-import type { Clock } from '../app/clock.ts';
 import type { Tx } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { type Approver, type DecisionRules, mayApprove, mayDeny, mayRevoke, type Permit } from './permits.ts';
 import type { Grant, GrantStore } from './store.ts';
 

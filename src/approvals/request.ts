@@ -1,5 +1,5 @@
+import { canonicalJson } from '../crypto/canonical-json.ts';
 import { AppError } from '../errors/app-error.ts';
-import { canonicalJson } from '../policy/canonical-json.ts';
 import { providerForUrl } from './providers/index.ts';
 import type { Provider } from './providers/types.ts';
 

@@ -1,12 +1,12 @@
 import { and, count, desc, eq, inArray, isNull, ne, notInArray } from 'drizzle-orm';
 import type { GrantKind, GrantStatus } from '../../db/schema/enums.ts';
-import type { Clock } from '../app/clock.ts';
-import type { EventBus } from '../app/events.ts';
 import type { AuditEvent } from '../audit/events.ts';
 import type { AuditService } from '../audit/service.ts';
 import { newId, randomToken, safeEqual, sha256 } from '../crypto/random.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/events.ts';
 
 export type Grant = typeof schema.grants.$inferSelect;
 

@@ -1,8 +1,8 @@
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
-import type { Clock } from '../app/clock.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db, schema, Tx } from '../db/client.ts';
-import { filterValue } from '../policy/secrets.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { filterValue } from '../secrets/filter.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
 import type { AuditEvent } from './events.ts';
 

@@ -1,12 +1,12 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Permission } from '../../db/schema/enums.ts';
-import type { Clock } from '../app/clock.ts';
 import type { AuditService } from '../audit/service.ts';
 import { BROWSER_SESSION_TTL_MS } from '../config/constants.ts';
 import { randomToken, sha256 } from '../crypto/random.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 export interface BrowserSession {
   idHash: string;

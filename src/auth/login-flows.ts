@@ -1,10 +1,10 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Clock } from '../app/clock.ts';
 import { LOGIN_FLOW_TTL_MS } from '../config/constants.ts';
 import { randomToken, sha256, sha256Base64Url } from '../crypto/random.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 export interface StartedLoginFlow {
   state: string;

@@ -2,7 +2,6 @@ import { LoginPage } from '../../views/pages/login.tsx';
 import { LogoutPage } from '../../views/pages/logout.tsx';
 import { TeamPickerPage } from '../../views/pages/team-picker.tsx';
 import type { AppContext } from '../app/context.ts';
-import { clearSessionCookie, currentSession, setSessionCookie, shellUser } from '../console/session.ts';
 import { AppError } from '../errors/app-error.ts';
 import { cookieName, parseCookies, serializeCookie } from '../http/cookies.ts';
 import { readForm } from '../http/forms.ts';
@@ -10,6 +9,7 @@ import { renderPage } from '../http/page.ts';
 import { redirectResponse } from '../http/responses.ts';
 import { safeReturnTo } from '../http/return-to.ts';
 import type { BrowserSession } from './browser-sessions.ts';
+import { clearSessionCookie, currentSession, setSessionCookie, shellUser } from './console-session.ts';
 import { admittedTeams, enterTeam, notATeam } from './enter-team.ts';
 
 /** Binds an AuthKit `state` to the browser that started the sign-in (login CSRF defence). */

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DATABASE_FILE } from '../app/start.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries, parseSince } from '../audit/export.ts';
 import { HEAD_FILE, readHead } from '../audit/head.ts';
 import { loadAuditPublicKey, PUBLIC_KEY_FILE } from '../audit/keys.ts';
 import { describeResult, verifyChain } from '../audit/verify.ts';
 import type { Config } from '../config/index.ts';
-import { openDatabase } from '../db/client.ts';
+import { DATABASE_FILE, openDatabase } from '../db/client.ts';
 
 export class CliUsageError extends Error {}
 

@@ -1,19 +1,20 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { systemClock } from '../app/clock.ts';
-import { EventBus } from '../app/events.ts';
 import { liveWorkOS } from '../app/live-mode.ts';
-import { DATABASE_FILE } from '../app/start.ts';
 import { HumanGrants } from '../approvals/human.ts';
 import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
 import { loadOrCreateAuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
 import { type Config, ORGANIZATION_ID } from '../config/index.ts';
-import { openDatabase } from '../db/client.ts';
+import { DATABASE_FILE, openDatabase } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { isAppError } from '../errors/app-error.ts';
+import { systemClock } from '../kernel/clock.ts';
+import { EventBus } from '../kernel/events.ts';
 import { McpSessionRows } from '../mcp/session-rows.ts';
+import { CodesService } from '../oauth/codes.ts';
+import { ConsentsService } from '../oauth/consents.ts';
 import { TokensService } from '../oauth/tokens.ts';
 import { admitTeam, removeTeam } from '../teams/admission.ts';
 import { KillSwitch } from '../teams/kill-switch.ts';
@@ -108,6 +109,8 @@ export async function teamsCommand(
       db,
       clock,
       audit,
+      consents: new ConsentsService(db, clock, audit),
+      codes: new CodesService(db, clock, audit, tokens),
       events,
       tokens,
       grants,

@@ -5,6 +5,7 @@ import type { AppContext } from '../app/context.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries } from '../audit/export.ts';
 import { readHead } from '../audit/head.ts';
 import { describeResult, verifyChain } from '../audit/verify.ts';
+import { requireTeamSession, shellUser } from '../auth/console-session.ts';
 import { AppError } from '../errors/app-error.ts';
 import { page } from '../http/app.ts';
 import { readForm } from '../http/forms.ts';
@@ -22,7 +23,6 @@ import {
   userChoices,
 } from './audit-service.ts';
 import { isTeamAdmin, type TeamSession } from './connections-service.ts';
-import { requireTeamSession, shellUser } from './session.ts';
 
 const isHtmx = (request: Request) => request.headers.get('hx-request') === 'true';
 

@@ -2,9 +2,9 @@ import { and, desc, eq, gt, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
+import { refuseImpersonated } from '../auth/console-session.ts';
 import { schema } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
-import { refuseImpersonated } from './session.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

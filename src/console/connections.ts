@@ -6,6 +6,7 @@ import {
   TokenCreatedPage,
 } from '../../views/pages/connections.tsx';
 import type { AppContext } from '../app/context.ts';
+import { requireTeamSession, shellUser } from '../auth/console-session.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import { page } from '../http/app.ts';
 import { readForm } from '../http/forms.ts';
@@ -19,7 +20,6 @@ import {
   revokeConnection,
   type TeamSession,
 } from './connections-service.ts';
-import { requireTeamSession, shellUser } from './session.ts';
 
 /** Token family ids as minted by TokensService (`fam_` + base64url); anything else is a 404. */
 const FAMILY_ID = /^fam_[A-Za-z0-9_-]{1,64}$/;

@@ -1,13 +1,13 @@
 import type { Elysia } from 'elysia';
 import { DashboardLive, DashboardPage, type DashboardView } from '../../views/pages/dashboard.tsx';
 import type { AppContext } from '../app/context.ts';
+import { requireTeamSession, shellUser } from '../auth/console-session.ts';
 import { page } from '../http/app.ts';
 import { renderPage } from '../http/page.ts';
 import { fragmentResponse, redirectResponse } from '../http/responses.ts';
 import { formatLatency } from '../metrics/stats.ts';
 import { isTeamAdmin, type TeamSession } from './connections-service.ts';
 import { dashboardData, parseWindow, WINDOWS, type WindowKey } from './dashboard-service.ts';
-import { requireTeamSession, shellUser } from './session.ts';
 
 const percent = (r: number) => `${Math.round(r * 1000) / 10}%`;
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);

@@ -7,12 +7,12 @@ import {
   MAX_API_KEY_CHARS,
 } from '../../views/components/environments-card.tsx';
 import type { AppContext } from '../app/context.ts';
+import { refuseImpersonated, requireTeamSession } from '../auth/console-session.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import { page } from '../http/app.ts';
 import { type FormFields, readForm } from '../http/forms.ts';
 import { fragmentResponse, redirectResponse } from '../http/responses.ts';
 import type { TeamSession } from './connections-service.ts';
-import { refuseImpersonated, requireTeamSession } from './session.ts';
 import { renderSettings } from './settings.ts';
 import { requireAdmin } from './settings-service.ts';
 

@@ -1,7 +1,7 @@
 import { HomePage } from '../../views/pages/home.tsx';
 import type { AppContext } from '../app/context.ts';
+import { requireTeamSession, shellUser } from '../auth/console-session.ts';
 import { renderPage } from '../http/page.ts';
-import { requireTeamSession, shellUser } from './session.ts';
 
 /** GET / — the console shell: who you are, your team and role. */
 export async function homePage(ctx: AppContext, request: Request): Promise<Response> {

@@ -11,6 +11,7 @@ import {
   type SettingsView,
 } from '../../views/pages/settings.tsx';
 import type { AppContext } from '../app/context.ts';
+import { refuseImpersonated, requireTeamSession, shellUser } from '../auth/console-session.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import { page } from '../http/app.ts';
 import { type FormFields, readForm } from '../http/forms.ts';
@@ -18,7 +19,6 @@ import { renderPage } from '../http/page.ts';
 import { fragmentResponse, redirectResponse } from '../http/responses.ts';
 import type { SettingsPatch } from '../teams/settings.ts';
 import type { TeamSession } from './connections-service.ts';
-import { refuseImpersonated, requireTeamSession, shellUser } from './session.ts';
 import {
   DEPENDENT_TOGGLES,
   DURATION_BOUNDS_MIN,

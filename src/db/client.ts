@@ -10,6 +10,9 @@ export { schema };
 /** The handle a `db.transaction` callback receives: services take it to write inside a caller's transaction. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
+/** The database file's name inside the data directory. */
+export const DATABASE_FILE = 'gatehouse.db';
+
 /** Busy handlers wait this long for a competing writer before failing. */
 const BUSY_TIMEOUT_MS = 5_000;
 

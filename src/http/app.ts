@@ -1,8 +1,8 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../app/context.ts';
+import { currentSession, shellUser } from '../auth/console-session.ts';
 import * as auth from '../auth/routes.ts';
 import { homePage } from '../console/home.ts';
-import { currentSession, shellUser } from '../console/session.ts';
 import { AppError } from '../errors/app-error.ts';
 import { toHtml } from '../errors/to-html.ts';
 import { healthz, readyzHandler } from './health.ts';

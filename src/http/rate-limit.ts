@@ -1,4 +1,4 @@
-import type { Clock } from '../app/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 /**
  * A token bucket per key (e.g. client IP): `capacity` requests at once, refilled at

@@ -1,6 +1,6 @@
 import type { Server } from '@modelcontextprotocol/server';
-import type { Clock } from '../app/clock.ts';
-import type { EventBus } from '../app/events.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/events.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { isRevoked, type LiveOwner, type RevocationScope } from './owner.ts';

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
-import type { Clock } from '../app/clock.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 export type McpSessionRow = typeof schema.mcpSessions.$inferSelect;
 

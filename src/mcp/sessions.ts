@@ -1,7 +1,7 @@
 import { type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import type { Clock } from '../app/clock.ts';
 import { MAX_REQUEST_BODY_BYTES, SSE_KEEPALIVE_MS } from '../config/constants.ts';
 import { randomToken } from '../crypto/random.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { toAuthInfo } from './auth-info.ts';

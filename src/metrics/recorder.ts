@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
-import type { Clock } from '../app/clock.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 /** Upper bounds (ms) of the latency histogram buckets; the last bucket is unbounded. */
 export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;

@@ -1,10 +1,10 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Clock } from '../app/clock.ts';
 import type { AuditService } from '../audit/service.ts';
 import { AUTH_CODE_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, safeEqual, sha256, sha256Base64Url } from '../crypto/random.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { grantedScopes } from './scopes.ts';
 import { type IssuedTokens, type RedeemFailure, type TokensService, teamAdmittedTx } from './tokens.ts';
 
@@ -41,6 +41,15 @@ export class CodesService {
       .values({ codeHash: sha256(code), ...input, createdAt: now, expiresAt: now + AUTH_CODE_TTL_MS })
       .run();
     return code;
+  }
+
+  /** Deletes a team's codes not yet exchanged (the kill switch); returns how many. */
+  discardTeamTx(tx: Tx, teamId: string): number {
+    return tx
+      .delete(schema.oauthCodes)
+      .where(and(eq(schema.oauthCodes.teamId, teamId), isNull(schema.oauthCodes.consumedAt)))
+      .returning({ h: schema.oauthCodes.codeHash })
+      .all().length;
   }
 
   /**

@@ -1,8 +1,8 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
-import type { Clock } from '../app/clock.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 /** Remembered approvals of a client by a human in a team: re-authorization skips consent. */
 export class ConsentsService {
@@ -85,6 +85,16 @@ export class ConsentsService {
         details: { scopes, remembered_scopes: remembered },
       });
     });
+  }
+
+  /** Forgets every remembered consent of a team (the kill switch); returns how many. */
+  revokeTeamTx(tx: Tx, teamId: string, now: number): number {
+    return tx
+      .update(schema.oauthConsents)
+      .set({ revokedAt: now })
+      .where(and(eq(schema.oauthConsents.teamId, teamId), isNull(schema.oauthConsents.revokedAt)))
+      .returning({ c: schema.oauthConsents.clientId })
+      .all().length;
   }
 
   /**

@@ -1,10 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Permission } from '../../db/schema/enums.ts';
-import type { Clock } from '../app/clock.ts';
 import { effectivePermissions } from '../auth/permissions.ts';
 import { PRINCIPAL_CACHE_TTL_MS } from '../config/constants.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { TeamSettings } from '../teams/service.ts';
 import type { UsersService } from '../users/service.ts';

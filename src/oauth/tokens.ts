@@ -1,12 +1,12 @@
 import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Clock } from '../app/clock.ts';
-import type { EventBus } from '../app/events.ts';
 import type { AuditEvent } from '../audit/events.ts';
 import type { AuditService } from '../audit/service.ts';
 import { ACCESS_TOKEN_TTL_MS, REFRESH_TOKEN_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/events.ts';
 import { UsageCounter } from './usage.ts';
 
 export type Family = typeof schema.tokenFamilies.$inferSelect;

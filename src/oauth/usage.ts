@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Clock } from '../app/clock.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 /** How often buffered usage counts reach the database. */
 const FLUSH_INTERVAL_MS = 2_000;

@@ -1,12 +1,12 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Environment } from '../../db/schema/enums.ts';
-import type { Clock } from '../app/clock.ts';
 import type { AuditInput, AuditService } from '../audit/service.ts';
 import { CONFIRMATION_TTL_MS } from '../config/constants.ts';
+import { canonicalJson } from '../crypto/canonical-json.ts';
 import { randomToken, sha256 } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
-import { canonicalJson } from './canonical-json.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 export type ConfirmFailure =
   | 'unknown'

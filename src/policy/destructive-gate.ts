@@ -5,10 +5,10 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { AppContext } from '../app/context.ts';
 import { AppError } from '../errors/app-error.ts';
+import { filterValue } from '../secrets/filter.ts';
 import type { ToolContext, ToolDefinition } from '../tools/types.ts';
 import type { ConfirmFailure } from './confirmations.ts';
 import { type DenialReason, deny } from './denials.ts';
-import { filterValue } from './secrets.ts';
 import { toToolResult } from './to-tool-result.ts';
 import { auditActor, type ToolCall } from './tool-call.ts';
 

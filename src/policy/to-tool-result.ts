@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { AppError } from '../errors/app-error.ts';
-import { type FilterOptions, filterValue } from './secrets.ts';
+import { type FilterOptions, filterValue } from '../secrets/filter.ts';
 
 /**
  * The tool-caller's error mapper (DESIGN §8): an isError result that says what went wrong and

@@ -1,13 +1,15 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Clock } from '../app/clock.ts';
-import type { EventBus } from '../app/events.ts';
 import type { HumanGrants } from '../approvals/human.ts';
 import type { GrantStore } from '../approvals/store.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/events.ts';
 import type { McpSessionRows } from '../mcp/session-rows.ts';
+import type { CodesService } from '../oauth/codes.ts';
+import type { ConsentsService } from '../oauth/consents.ts';
 import type { TokensService } from '../oauth/tokens.ts';
 import type { Actor } from './settings.ts';
 
@@ -33,6 +35,8 @@ export class KillSwitch {
       audit: AuditService;
       events: EventBus;
       tokens: TokensService;
+      consents: Pick<ConsentsService, 'revokeTeamTx'>;
+      codes: Pick<CodesService, 'discardTeamTx'>;
       grants: { store: GrantStore; human: HumanGrants };
       /** The `mcp_sessions` rows, for the count of open sessions. */
       sessions: Pick<McpSessionRows, 'openCount'>;
@@ -86,19 +90,10 @@ export class KillSwitch {
         .map((f) => f.id);
       const revoked = tokens.revokeFamiliesTx(tx, live, `kill switch: ${why}`, now);
       const grantsRevoked = grants.human.revokeTeamTx(tx, teamId, actor);
-      const consents = tx
-        .update(schema.oauthConsents)
-        .set({ revokedAt: now })
-        .where(and(eq(schema.oauthConsents.teamId, teamId), isNull(schema.oauthConsents.revokedAt)))
-        .returning({ c: schema.oauthConsents.clientId })
-        .all().length;
+      const consents = this.deps.consents.revokeTeamTx(tx, teamId, now);
       // Authorization codes not yet exchanged would otherwise mint fresh tokens after the kill
       // (RFC 6749 §4.1.2: codes are short-lived, but up to a minute is enough to outlive it).
-      const codes = tx
-        .delete(schema.oauthCodes)
-        .where(and(eq(schema.oauthCodes.teamId, teamId), isNull(schema.oauthCodes.consumedAt)))
-        .returning({ h: schema.oauthCodes.codeHash })
-        .all().length;
+      const codes = this.deps.codes.discardTeamTx(tx, teamId);
       const result = {
         familiesRevoked: revoked.length,
         grantsRevoked,

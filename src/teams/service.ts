@@ -1,8 +1,8 @@
 import { asc, eq, isNotNull, sql } from 'drizzle-orm';
-import type { Clock } from '../app/clock.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 export type Team = typeof schema.teams.$inferSelect;
 export type TeamSettings = typeof schema.teamSettings.$inferSelect;

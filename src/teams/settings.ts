@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Clock } from '../app/clock.ts';
-import type { EventBus } from '../app/events.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/events.ts';
 import type { TeamSettings } from './service.ts';
 
 /** Bounds for the tunable settings (ms). */

@@ -1,5 +1,5 @@
 import type { WorkOS } from '@workos-inc/node';
-import type { Clock } from '../app/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { StaffMarks } from '../workos/staff-guard.ts';
 import type { TeamsService } from './service.ts';

@@ -1,7 +1,7 @@
 import type { WorkOS } from '@workos-inc/node';
 import type { z } from 'zod';
 import type { Environment, Permission } from '../../db/schema/enums.ts';
-import type { Clock } from '../app/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { Approval, CallerGrants, CallerPipes, CallerTeam, Memberships, OutboundFetch } from './ports.ts';

@@ -1,4 +1,4 @@
-import type { EventBus } from '../app/events.ts';
+import type { EventBus } from '../kernel/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { TeamsService } from '../teams/service.ts';
 import type { UsersService } from './service.ts';

@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Permission } from '../../db/schema/enums.ts';
-import type { Clock } from '../app/clock.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 export type User = typeof schema.users.$inferSelect;
 

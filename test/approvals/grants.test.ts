@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
-import { ManualClock } from '../../src/app/clock.ts';
 import { APPROVAL_REQUEST_TTL_MS, AUTHORITY_TTL_MS } from '../../src/config/constants.ts';
+import { ManualClock } from '../../src/kernel/clock.ts';
 import { type AnyClient, call } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import {

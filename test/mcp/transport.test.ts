@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { ManualClock } from '../../src/app/clock.ts';
 import { MCP_SESSION_IDLE_TTL_MS } from '../../src/config/constants.ts';
+import { ManualClock } from '../../src/kernel/clock.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { and, count, eq, isNull } from 'drizzle-orm';
-import { ManualClock } from '../../src/app/clock.ts';
 import { sha256 } from '../../src/crypto/random.ts';
 import { schema } from '../../src/db/client.ts';
+import { ManualClock } from '../../src/kernel/clock.ts';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { call, connectV1 } from '../support/mcp.ts';
 import { authorizeUrl, pkce, standardParams } from '../support/oauth.ts';

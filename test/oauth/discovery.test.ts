@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { OAuthMetadataSchema, OAuthProtectedResourceMetadataSchema } from '@modelcontextprotocol/core';
-import { ManualClock } from '../../src/app/clock.ts';
+import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 import { challengeParams, type Harness, mcpProbe, register, tokensFor } from './support.ts';

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { ManualClock } from '../../src/app/clock.ts';
 import { CLIENT_METADATA_CACHE_TTL_MS } from '../../src/config/constants.ts';
 import { sha256 } from '../../src/crypto/random.ts';
 import { schema } from '../../src/db/client.ts';
+import { ManualClock } from '../../src/kernel/clock.ts';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { call, connectV1 } from '../support/mcp.ts';
 import {

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { count } from 'drizzle-orm';
-import { ManualClock } from '../../src/app/clock.ts';
 import { ACCESS_TOKEN_TTL_MS, AUTH_CODE_TTL_MS } from '../../src/config/constants.ts';
 import { schema } from '../../src/db/client.ts';
+import { ManualClock } from '../../src/kernel/clock.ts';
 import { type CookieClient, hiddenInput } from '../support/http.ts';
 import { authorizeUrl, pkce, type RegisteredClient, standardParams, tokenRequest } from '../support/oauth.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';

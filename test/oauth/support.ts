@@ -4,7 +4,7 @@
  * endpoint, and a bare /mcp probe that shows exactly what the resource server answers.
  */
 import { expect } from 'bun:test';
-import type { ManualClock } from '../../src/app/clock.ts';
+import type { ManualClock } from '../../src/kernel/clock.ts';
 import type { CookieClient } from '../support/http.ts';
 import {
   authorizeUrl,

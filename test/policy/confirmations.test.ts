@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { ManualClock } from '../../src/app/clock.ts';
 import { CONFIRMATION_TTL_MS } from '../../src/config/constants.ts';
 import { openDatabase, schema } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { ManualClock } from '../../src/kernel/clock.ts';
 import { ConfirmationsService } from '../../src/policy/confirmations.ts';
 
 function setup() {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { SECRET_CANARIES } from '../../src/emulator/index.ts';
-import { filterValue, isSecretKey, redactPii, SECRET_MARKER } from '../../src/policy/secrets.ts';
+import { filterValue, isSecretKey, redactPii, SECRET_MARKER } from '../../src/secrets/filter.ts';
 
 describe('secret filter', () => {
   test('secret-named fields — lose their values, whatever the casing', () => {

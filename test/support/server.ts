@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkOS } from '@workos-inc/node';
-import type { Clock } from '../../src/app/clock.ts';
 import { type RunningGatehouse, startGatehouse, type TestHooks } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import type { Clock } from '../../src/kernel/clock.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 
 /** A free loopback TCP port (bind port 0, read it, release it). */

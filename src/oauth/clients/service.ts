@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import type { Clock } from '../../app/clock.ts';
 import type { AuditService } from '../../audit/service.ts';
 import { CLIENT_METADATA_CACHE_TTL_MS } from '../../config/constants.ts';
 import { randomToken, safeEqual, sha256 } from '../../crypto/random.ts';
 import type { Db } from '../../db/client.ts';
 import { schema } from '../../db/client.ts';
+import type { Clock } from '../../kernel/clock.ts';
 import { clientIdUrlProblem, fetchMetadataDocument, type MetadataFetcher } from './metadata-document.ts';
 import { type ValidClientMetadata, validateClientMetadata } from './validate-metadata.ts';
 

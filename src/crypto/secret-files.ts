@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomToken } from '../crypto/random.ts';
+import { randomToken } from './random.ts';
 
 /**
  * A secret generated once and kept in the data dir (mode 0600), used when the operator did not

@@ -1,10 +1,10 @@
 import type { ShellUser } from '../../views/components/layout.tsx';
 import type { AppContext } from '../app/context.ts';
-import type { BrowserSession } from '../auth/browser-sessions.ts';
 import { BROWSER_SESSION_TTL_MS } from '../config/constants.ts';
 import { AppError } from '../errors/app-error.ts';
 import { cookieName, parseCookies, serializeCookie } from '../http/cookies.ts';
 import { redirectResponse } from '../http/responses.ts';
+import type { BrowserSession } from './browser-sessions.ts';
 
 export const SESSION_COOKIE = 'gh_session';
 
