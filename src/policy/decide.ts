@@ -46,6 +46,8 @@ export interface DecisionContext {
   access?: Access;
   /** For a tool that targets an environment: the one it leads to. */
   target?: Environment;
+  /** What this call would change about how an organization signs in (needs gatehouse:admin). */
+  signInChange?: string;
 }
 
 export type Decision =
@@ -92,6 +94,16 @@ export function decide(p: DecisionPrincipal, tool: DecisionTool, ctx: DecisionCo
   const caller = mayUseTool(p, tool, ctx);
   if (!caller.allowed) return caller;
   const access = caller.access;
+
+  // Changing how an organization signs in is a team admin's call, whoever may otherwise write.
+  if (ctx.signInChange && !p.permissions.includes('gatehouse:admin')) {
+    return refuse(
+      'sign_in_change_needs_admin',
+      'forbidden',
+      `${tool.name} would ${ctx.signInChange}, which changes how that organization's people sign in: only a Gatehouse team admin (gatehouse:admin) may do that, and only with a human's confirmation.`,
+      'Ask a team admin to make this change.',
+    );
+  }
 
   // 3. Environment: production only when the team allows it, the role may, and it exists; a
   // session reaches it only through switch_environment (which leads there: the same gates).

@@ -17,7 +17,8 @@ export type DenialReason =
   | 'impersonated_session'
   | 'staff_organization'
   | 'environment_not_linked'
-  | 'session_required';
+  | 'session_required'
+  | 'sign_in_change_needs_admin';
 
 export class Denied extends Error {
   constructor(

@@ -30,8 +30,10 @@ export async function confirmDestruction(
   ctx: ToolContext,
   args: Record<string, unknown>,
   timed: <T>(work: () => Promise<T>) => Promise<T>,
+  /** Set for a write that changes how an organization signs in: what it would change. */
+  signInChange?: string,
 ): Promise<true | { result: CallToolResult; reason: DenialReason }> {
-  if (!tool.describeDestruction)
+  if (!signInChange && !tool.describeDestruction)
     throw new Error(`${tool.name} is destructive but cannot describe what it destroys`);
   const binding = { familyId: call.principal.familyId, tool: tool.name, args, environment: ctx.environment };
   const token = typeof args.confirmation_token === 'string' ? args.confirmation_token : undefined;
@@ -50,7 +52,8 @@ export async function confirmDestruction(
       'Call the tool again without confirmation_token to get a fresh one.',
     );
   }
-  const describe = tool.describeDestruction.bind(tool);
+  if (signInChange) return askBeforeSignInChange(app, call, tool, binding, signInChange);
+  const describe = tool.describeDestruction!.bind(tool);
   const destruction = await timed(() => describe(ctx, args));
   // The description comes from WorkOS: it passes the same filter as any result, on every path.
   const filter = { pii: call.principal.settings.piiRedaction };
@@ -103,6 +106,67 @@ export async function confirmDestruction(
         },
       ],
       structuredContent: structured,
+    },
+  };
+}
+
+/**
+ * A write that changes how an organization signs in is confirmed like a delete: by the human
+ * (elicitation) or with a single-use token bound to this exact call. Until then nothing changes,
+ * and the agent is told so as an error it must not retry on its own.
+ */
+async function askBeforeSignInChange(
+  app: AppContext,
+  call: ToolCall,
+  tool: ToolDefinition,
+  binding: {
+    familyId: string;
+    tool: string;
+    args: Record<string, unknown>;
+    environment: 'sandbox' | 'production';
+  },
+  change: string,
+): Promise<true | { result: CallToolResult; reason: DenialReason }> {
+  const summary = `This would ${change}, which changes how that organization's people sign in.`;
+  if (call.elicit) {
+    const answer = await call
+      .elicit({
+        mode: 'form',
+        message: `Confirm: ${summary}`,
+        requestedSchema: {
+          type: 'object',
+          properties: { confirm: { type: 'boolean', title: 'Make this change', description: summary } },
+          required: ['confirm'],
+        },
+      })
+      .catch(() => undefined);
+    if (answer?.action === 'accept' && answer.content?.confirm === true) return true;
+    if (answer) {
+      return {
+        reason: 'confirmation_declined',
+        result: toToolResult(new AppError('forbidden', `Not done: the human declined. ${summary}`), {
+          pii: call.principal.settings.piiRedaction,
+        }),
+      };
+    }
+  }
+  const { token, expiresAt } = app.confirmations.create({
+    ...binding,
+    userId: call.principal.userId,
+    teamId: call.principal.teamId,
+    summary: { change },
+  });
+  const until = new Date(expiresAt).toISOString();
+  return {
+    reason: 'confirmation_required',
+    result: {
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: `Nothing was changed yet. ${summary} Show this to the human; only if they agree, call ${tool.name} again with the same arguments plus confirmation_token "${token}" (valid until ${until}, single use).`,
+        },
+      ],
     },
   };
 }

@@ -7,7 +7,8 @@
  *   3. arguments valid (unknown fields refused)
  *   4. this exact call: its environment and whether it reads or writes, decided again (decide.ts);
  *      staff organizations refused (staff-gate.ts)
- *   5. destructive gate: describe, then confirm (token or elicitation) — destructive-gate.ts
+ *   5. destructive gate: describe, then confirm (token or elicitation) — destructive-gate.ts; a
+ *      write that changes how an organization signs in passes it too
  *   6. the tool runs with its narrow context (tool-context.ts): its team's own WorkOS client,
  *      ports bound to the caller, and for integration calls the approval that covers them
  *      (approval-gate.ts); its errors are mapped
@@ -77,16 +78,30 @@ async function passGates(
   const args = parseArguments(tool, call.args);
   record.args = withoutConfirmationToken(args);
 
-  // 4. This exact call: where it runs and whether it reads or writes.
+  // 4. This exact call: where it runs, whether it reads or writes, what it changes.
   record.environment = environmentOf(tool, call, args);
-  enforce(decide(p, tool, callContext(app, p, call, record.environment, tool, args)));
+  const signInChange = tool.changesSignIn?.(args);
+  enforce(
+    decide(p, tool, {
+      ...callContext(app, p, call, record.environment, tool, args),
+      ...(signInChange ? { signInChange } : {}),
+    }),
+  );
   refuseStaffOrganizations(app, tool, args);
   // The tool's narrow context; for integration calls, the approval gate finds the grant now.
   const ctx = toolContext(app, call, record.environment, tool, args);
 
-  // 5. Destructive gate.
-  if (tool.kind === 'destructive') {
-    const confirmed = await confirmDestruction(app, call, tool, ctx, args, (w) => watch.time(w));
+  // 5. Destructive gate: a delete, or a change to how an organization signs in, needs a human.
+  if (tool.kind === 'destructive' || signInChange) {
+    const confirmed = await confirmDestruction(
+      app,
+      call,
+      tool,
+      ctx,
+      args,
+      (w) => watch.time(w),
+      signInChange,
+    );
     if (confirmed !== true) return { outcome: 'denied', result: confirmed.result, reason: confirmed.reason };
   }
 

@@ -99,6 +99,12 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   /** Leads to the environment named in its arguments (switch_environment): see policy/decide.ts. */
   targetsEnvironment?: boolean;
   run(ctx: ToolContext, args: z.infer<I>): Promise<ToolResult<z.infer<O>>>;
+  /**
+   * A write that changes how an organization's people sign in (an SSO or domain-verification
+   * portal link, a domain marked verified): returns what it would change, or undefined when this
+   * call does not. Such a call needs gatehouse:admin and a human's confirmation, as a delete does.
+   */
+  changesSignIn?(args: z.infer<I>): string | undefined;
   /** Destructive tools: what the call would destroy, fetched from WorkOS, before anything happens. */
   describeDestruction?(ctx: ToolContext, args: z.infer<I>): Promise<Destruction>;
 }

@@ -330,7 +330,9 @@ const SPECS: ToolSpec[] = [
     args: (c) =>
       inEnv(c, {
         organization_id: c.fx.org,
-        intent: 'sso',
+        // A Directory Sync link: intents that change sign-in (sso…) need an admin and a human
+        // (test/tools/sign-in-changes.test.ts).
+        intent: 'dsync',
         return_url: 'https://example.com/back',
         success_url: 'https://example.com/done',
       }),

@@ -234,14 +234,14 @@ test('audit_configuration — stale_after_hours widens the window; unknown field
   expect(extra.text).toContain('organization_id');
 });
 
-test('generate_admin_portal_link — returns a link for Acme’s SSO setup that expires in 5 minutes', async () => {
+test('generate_admin_portal_link — returns a link for Acme’s Directory Sync setup that expires in 5 minutes', async () => {
   const r = await call(client, 'generate_admin_portal_link', {
     organization_id: orgs.get('Acme Corp'),
-    intent: 'sso',
+    intent: 'dsync',
   });
   expect(r.isError).toBe(false);
   const s = r.structured!;
-  expect(s).toMatchObject({ organization_name: 'Acme Corp', intent: 'sso', expires_in_seconds: 300 });
+  expect(s).toMatchObject({ organization_name: 'Acme Corp', intent: 'dsync', expires_in_seconds: 300 });
   expect(String(s.link)).toContain(orgs.get('Acme Corp')!);
   expect(r.text).toContain('expires in 5 minutes');
 });
@@ -273,7 +273,7 @@ test('generate_admin_portal_link — refuses an unknown intent, a non-https retu
 
   const unknown = await call(client, 'generate_admin_portal_link', {
     organization_id: 'org_01NOSUCHORG0000000000000000',
-    intent: 'sso',
+    intent: 'dsync',
   });
   expect(unknown.isError).toBe(true);
   expect(unknown.text).toContain('not_found');
@@ -307,7 +307,7 @@ test('audit tools — work over the v2 client, legacy and 2026-07-28 (auto)', as
       ]);
       const link = await call(v2, 'generate_admin_portal_link', {
         organization_id: orgs.get('Global Tech'),
-        intent: 'domain_verification',
+        intent: 'audit_logs',
       });
       expect(link.isError).toBe(false);
     } finally {

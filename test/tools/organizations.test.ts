@@ -191,7 +191,7 @@ describe('create_workos_organization', () => {
   test('create_workos_organization — creates with domains, external id and metadata', async () => {
     const r = await call(member, 'create_workos_organization', {
       name: 'Hooli',
-      domains: ['Hooli.test', { domain: 'hooli-xyz.test', state: 'verified' }],
+      domains: ['Hooli.test', { domain: 'hooli-xyz.test', state: 'pending' }],
       external_id: 'hooli-1',
       metadata: { tier: 'startup' },
     });
@@ -201,7 +201,7 @@ describe('create_workos_organization', () => {
     expect(org.id).toStartWith('org_');
     expect(org.domains).toEqual([
       { domain: 'hooli.test', state: 'pending' },
-      { domain: 'hooli-xyz.test', state: 'verified' },
+      { domain: 'hooli-xyz.test', state: 'pending' },
     ]);
     expect(org.external_id).toBe('hooli-1');
     expect(org.metadata).toEqual({ tier: 'startup' });
@@ -250,7 +250,7 @@ describe('update_organization', () => {
     const r = await call(member, 'update_organization', {
       organization_id: org.id,
       name: 'Renamed Co',
-      domains: [{ domain: 'renamed.test', state: 'verified' }],
+      domains: [{ domain: 'renamed.test', state: 'pending' }],
       metadata: { tier: 'paid' },
     });
     expect(r.isError).toBe(false);
@@ -259,7 +259,7 @@ describe('update_organization', () => {
       changed: string[];
     };
     expect(s.organization.name).toBe('Renamed Co');
-    expect(s.organization.domains).toEqual([{ domain: 'renamed.test', state: 'verified' }]);
+    expect(s.organization.domains).toEqual([{ domain: 'renamed.test', state: 'pending' }]);
     expect(s.organization.metadata).toEqual({ tier: 'paid', region: 'eu' });
     expect(s.changed).toContain(`name: "${org.name}" → "Renamed Co"`);
     expect(s.changed).toContain('domains added: renamed.test');

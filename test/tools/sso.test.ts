@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { DomainDataState } from '@workos-inc/node';
 import { type AnyClient, call, connectV1, connectV2, tokensFor, toolNames } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
@@ -69,11 +70,12 @@ const conn = (name: string) => connIds.get(name) ?? `missing ${name}`;
 let throwaways = 0;
 async function throwawayConnection(): Promise<{ organizationId: string; connection: Conn }> {
   throwaways++;
-  const created = await call(member, 'create_workos_organization', {
+  // Made directly in WorkOS: a verified domain is a sign-in change a member's agent may not make.
+  const created = await teamWorkOS(gh).organizations.createOrganization({
     name: `SSO Throwaway ${throwaways}`,
-    domains: [{ domain: `sso${throwaways}.test`, state: 'verified' }],
+    domainData: [{ domain: `sso${throwaways}.test`, state: DomainDataState.Verified }],
   });
-  const organizationId = (created.structured!.organization as { id: string }).id;
+  const organizationId = created.id;
   const { data } = await teamWorkOS(gh).post<{ id: string }>('/connections', {
     organization_id: organizationId,
     name: `SSO Throwaway ${throwaways} Okta`,

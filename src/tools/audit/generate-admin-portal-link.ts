@@ -1,11 +1,21 @@
 import { GenerateLinkIntent } from '@workos-inc/node';
 import { z } from 'zod';
 import { workosCall } from '../../workos/errors.ts';
-import { environmentArg, WRITE } from '../common.ts';
+import { confirmationArg, environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
 import { getOrganization } from '../users/lookups.ts';
 
 const INTENTS = Object.values(GenerateLinkIntent) as [GenerateLinkIntent, ...GenerateLinkIntent[]];
+/**
+ * Intents whose portal changes how the organization's people sign in: a link for them needs a
+ * Gatehouse team admin and a human's confirmation (see ToolDefinition.changesSignIn).
+ */
+const SIGN_IN_INTENTS: Partial<Record<GenerateLinkIntent, string>> = {
+  sso: 'set up or change its SSO connection',
+  domain_verification: 'verify its domains',
+  certificate_renewal: 'replace its SAML signing certificate',
+};
+
 /** Admin Portal links are single-use and expire five minutes after they are made. */
 export const PORTAL_LINK_TTL_SECONDS = 5 * 60;
 
@@ -17,12 +27,13 @@ const httpsUrl = z
 export const generateAdminPortalLink = defineTool({
   name: 'generate_admin_portal_link',
   title: 'Generate an Admin Portal link',
-  description: `Create an Admin Portal link for a customer's IT admin to set something up themselves for one organization: intent is one of ${INTENTS.join(', ')}. The link grants setup access to that organization, is meant to be handed to the customer's IT admin, and expires in 5 minutes (make it when they are ready). Optionally return_url / success_url (https) send them back to your app.`,
+  description: `Create an Admin Portal link for a customer's IT admin to set something up themselves for one organization: intent is one of ${INTENTS.join(', ')}. The link grants setup access to that organization, is meant to be handed to the customer's IT admin, and expires in 5 minutes (make it when they are ready). Optionally return_url / success_url (https) send them back to your app. The sso, domain_verification and certificate_renewal intents change how the organization signs in: they need a Gatehouse team admin and a human's confirmation (the first call answers with a confirmation_token; call again with it only after the human agrees).`,
   input: z.strictObject({
     organization_id: z.string().min(1).max(200).describe('The organization (org_…) the portal sets up.'),
     intent: z.enum(INTENTS).describe('What the IT admin will set up.'),
     return_url: httpsUrl.describe('Where the portal’s "back" link goes (https).'),
     success_url: httpsUrl.describe('Where the IT admin lands after finishing (https).'),
+    confirmation_token: confirmationArg,
     environment: environmentArg,
   }),
   output: z.object({
@@ -36,6 +47,12 @@ export const generateAdminPortalLink = defineTool({
   annotations: WRITE,
   kind: 'write',
   permission: 'workos:write',
+  changesSignIn: (args) => {
+    const what = SIGN_IN_INTENTS[args.intent];
+    return what
+      ? `hand out an Admin Portal link that lets whoever opens it ${what} for organization ${args.organization_id}`
+      : undefined;
+  },
   async run(ctx, args) {
     const org = await getOrganization(ctx, args.organization_id);
     const { link } = await workosCall(`generate an Admin Portal link for ${org.name}`, () =>

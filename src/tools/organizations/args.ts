@@ -80,3 +80,22 @@ export const externalIdArg = z
   .min(1)
   .max(128)
   .describe('Your own identifier for the organization (e.g. the customer id in your app); must be unique.');
+
+/** The domains a call would mark verified (a verified domain routes its people's sign-ins). */
+export function verifiedDomains(list: z.infer<typeof domainListArg> | undefined): string[] {
+  return (list ?? []).flatMap((d) => (typeof d !== 'string' && d.state === 'verified' ? [d.domain] : []));
+}
+
+/** What marking domains verified changes, for the confirmation (see ToolDefinition.changesSignIn). */
+export function verifiedDomainsChange(
+  list: z.infer<typeof domainListArg> | undefined,
+  where: string,
+): string | undefined {
+  const verified = verifiedDomains(list);
+  return verified.length > 0
+    ? `mark ${verified.map((d) => `"${d}"`).join(', ')} verified for ${where}, so sign-ins with ${verified.length === 1 ? 'that domain' : 'those domains'} route to it`
+    : undefined;
+}
+
+export const SIGN_IN_CHANGE_NOTE =
+  'Marking a domain "verified" changes how that organization\u2019s people sign in: it needs a Gatehouse team admin and a human\u2019s confirmation (the first call answers with a confirmation_token; call again with it only after the human agrees).';

@@ -1,15 +1,23 @@
 import { z } from 'zod';
 import { workosCall } from '../../workos/errors.ts';
-import { environmentArg, WRITE } from '../common.ts';
+import { confirmationArg, environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
-import { domainListArg, externalIdArg, metadataArg, toDomainData } from './args.ts';
+import {
+  domainListArg,
+  externalIdArg,
+  metadataArg,
+  SIGN_IN_CHANGE_NOTE,
+  toDomainData,
+  verifiedDomainsChange,
+} from './args.ts';
 import { domainsText, organizationShape, toOrganization } from './shape.ts';
 
 export const createOrganization = defineTool({
   name: 'create_workos_organization',
   title: 'Create organization',
   description:
-    'Create a WorkOS organization (one of your customers) in the current environment. Give it a `name`, optionally its email `domains` (bare names like "acme.com"; mark a domain "verified" only when the customer has proven ownership, otherwise it stays "pending"), an `external_id` (your own id for the customer, unique) and `metadata` (string pairs). Returns the new organization with its id ("org_01H…"). Next: invite_user to add people, or generate_admin_portal_link to let the customer\u2019s IT admin set up SSO or Directory Sync.',
+    'Create a WorkOS organization (one of your customers) in the current environment. Give it a `name`, optionally its email `domains` (bare names like "acme.com"; mark a domain "verified" only when the customer has proven ownership, otherwise it stays "pending"), an `external_id` (your own id for the customer, unique) and `metadata` (string pairs). Returns the new organization with its id ("org_01H…"). Next: invite_user to add people, or generate_admin_portal_link to let the customer\u2019s IT admin set up SSO or Directory Sync. ' +
+    SIGN_IN_CHANGE_NOTE,
   input: z.strictObject({
     name: z
       .string()
@@ -24,12 +32,14 @@ export const createOrganization = defineTool({
       ),
     external_id: externalIdArg.optional(),
     metadata: metadataArg.optional(),
+    confirmation_token: confirmationArg,
     environment: environmentArg,
   }),
   output: z.object({ organization: organizationShape }),
   annotations: WRITE,
   kind: 'write',
   permission: 'workos:write',
+  changesSignIn: (args) => verifiedDomainsChange(args.domains, `the new organization "${args.name}"`),
   async run(ctx, args) {
     const created = await workosCall(`create organization "${args.name}"`, () =>
       ctx.workos.organizations.createOrganization({

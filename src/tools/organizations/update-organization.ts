@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { workosCall } from '../../workos/errors.ts';
-import { environmentArg, WRITE } from '../common.ts';
+import { confirmationArg, environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
-import { domainListArg, externalIdArg, idArg, metadataArg, toDomainData } from './args.ts';
+import {
+  domainListArg,
+  externalIdArg,
+  idArg,
+  metadataArg,
+  SIGN_IN_CHANGE_NOTE,
+  toDomainData,
+  verifiedDomainsChange,
+} from './args.ts';
 import { getOrganization } from './related.ts';
 import { organizationShape, toOrganization } from './shape.ts';
 
@@ -12,7 +20,8 @@ export const updateOrganization = defineTool({
   name: 'update_organization',
   title: 'Update organization',
   description:
-    'Change an organization\u2019s name, domains, external id or metadata. Pass the organization id ("org_01H…") and at least one field. `domains` is the complete new list: domains left out are removed, so include the existing ones you want to keep (get_organization_details lists them); new domains are "pending" unless marked "verified", existing ones keep their state. `metadata` sets the given keys and keeps the others. `external_id: null` clears it.',
+    'Change an organization\u2019s name, domains, external id or metadata. Pass the organization id ("org_01H…") and at least one field. `domains` is the complete new list: domains left out are removed, so include the existing ones you want to keep (get_organization_details lists them); new domains are "pending" unless marked "verified", existing ones keep their state. `metadata` sets the given keys and keeps the others. `external_id: null` clears it. ' +
+    SIGN_IN_CHANGE_NOTE,
   input: z
     .strictObject({
       organization_id: idArg('org_', 'organization'),
@@ -24,6 +33,7 @@ export const updateOrganization = defineTool({
         ),
       external_id: externalIdArg.nullable().optional(),
       metadata: metadataArg.optional().describe('Keys to set (others are kept); string values.'),
+      confirmation_token: confirmationArg,
       environment: environmentArg,
     })
     .refine((a) => UPDATABLE.some((k) => a[k] !== undefined), {
@@ -36,6 +46,7 @@ export const updateOrganization = defineTool({
   annotations: { ...WRITE, idempotentHint: true },
   kind: 'write',
   permission: 'workos:write',
+  changesSignIn: (args) => verifiedDomainsChange(args.domains, `organization ${args.organization_id}`),
   async run(ctx, args) {
     const before = toOrganization(await getOrganization(ctx.workos, args.organization_id));
     const metadata = args.metadata ? { ...before.metadata, ...args.metadata } : undefined;
