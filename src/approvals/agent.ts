@@ -167,6 +167,19 @@ export class AgentGrants {
   }
 }
 
+/** A spent exact-call grant given back because its call never went out (see GrantStore.releaseTx). */
+export function releaseCall(store: GrantStore, r: Requester, g: Grant): boolean {
+  if (g.consumedAt === null) return false;
+  const consumedAt = g.consumedAt;
+  const released = store.transaction((tx) => {
+    const row = store.releaseTx(tx, g.id, consumedAt);
+    if (row) store.recordTx(tx, 'grant.released', r, g.id, { why: 'the call never reached the provider' });
+    return !!row;
+  });
+  if (released) store.changed(r.teamId, g.id);
+  return released;
+}
+
 function judged(g: Grant, m: ReturnType<typeof matchCall>): CallAuthority {
   if (m.ok) return { ok: true, grant: g };
   // A broad grant is no exact-call request: the agent is told there is none.

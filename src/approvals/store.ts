@@ -209,6 +209,25 @@ export class GrantStore {
   }
 
   /**
+   * Gives back an exact-call grant spent by a call that never went out (the connection failed
+   * before the request was written): it is approved again, unless something else changed it.
+   */
+  releaseTx(tx: Tx, id: string, consumedAt: number): Grant | undefined {
+    return tx
+      .update(schema.grants)
+      .set({ status: 'approved', consumedAt: null })
+      .where(
+        and(
+          eq(schema.grants.id, id),
+          eq(schema.grants.status, 'consumed'),
+          eq(schema.grants.consumedAt, consumedAt),
+        ),
+      )
+      .returning()
+      .get();
+  }
+
+  /**
    * Marks superseded the pending broad request of an MCP session (of an authorization when
    * sessionless); returns the ids it replaced.
    */

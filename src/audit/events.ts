@@ -12,6 +12,8 @@ export const AUDIT_EVENTS = [
   'grant.denied',
   'grant.revoked',
   'grant.consumed',
+  // An exact-call grant given back: its call failed before it reached the provider.
+  'grant.released',
   'grant.expired',
   'grant.superseded',
   'grant.narrowed',

@@ -26,6 +26,8 @@ export interface AppErrorOptions {
    * the audit trail and the denial metrics record. A tool's `forbidden` is always a denial.
    */
   denial?: string;
+  /** An outbound call that failed before its request was written (connection refused, TLS). */
+  notSent?: boolean;
   cause?: unknown;
 }
 
@@ -35,6 +37,7 @@ export class AppError extends Error {
   readonly fields: { field: string; message: string }[] | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly denial: string | undefined;
+  readonly notSent: boolean;
 
   constructor(
     readonly code: ErrorCode,
@@ -47,6 +50,7 @@ export class AppError extends Error {
     this.fields = options.fields;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.denial = options.denial;
+    this.notSent = options.notSent ?? false;
   }
 
   get status(): number {

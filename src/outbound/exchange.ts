@@ -84,8 +84,36 @@ export async function exchange(target: URL, limits: Limits, send: Sender): Promi
         cause: e,
       });
     }
-    throw new AppError('upstream_failed', `Could not reach ${target.host}: ${describe(e)}.`, { cause: e });
+    throw new AppError('upstream_failed', `Could not reach ${target.host}: ${describe(e)}.`, {
+      cause: e,
+      notSent: neverSent(e),
+    });
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Errors that happen before a request is written: the connection was refused or could not be
+ * opened, or TLS refused the server. A timeout or reset may come after the request went out,
+ * so it never counts as unsent.
+ */
+const NOT_SENT_CODES = new Set([
+  'ConnectionRefused',
+  'ECONNREFUSED',
+  'FailedToOpenSocket',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+]);
+
+function neverSent(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && NOT_SENT_CODES.has(code);
 }

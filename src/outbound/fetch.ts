@@ -26,6 +26,7 @@ export async function guardedFetch(url: string, init: GuardedFetchInit = {}): Pr
       body: init.body,
       signal,
     };
+    init.beforeSend?.();
     return fetchPinned(target, addresses[0]!, request);
   });
 }

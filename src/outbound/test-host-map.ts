@@ -54,13 +54,14 @@ export function fetchMapped(target: URL, origin: URL, init: GuardedFetchInit): P
   const headers = new Headers(init.headers);
   headers.delete('host');
   headers.set('x-original-host', target.host);
-  return exchange(target, limitsOf(init), (signal) =>
-    fetch(wire, {
+  return exchange(target, limitsOf(init), (signal) => {
+    init.beforeSend?.();
+    return fetch(wire, {
       method: init.method ?? 'GET',
       headers,
       body: wireBody(init.body),
       signal,
       redirect: 'manual',
-    }),
-  );
+    });
+  });
 }

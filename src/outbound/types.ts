@@ -20,6 +20,11 @@ export interface GuardedFetchInit {
   allowedPorts?: readonly number[];
   /** Replaces system DNS (tests). */
   resolver?: Resolver;
+  /**
+   * Called once the destination passed every check (URL, DNS, addresses), right before the
+   * request goes out; if it throws, nothing is sent. An exact-call approval is spent here.
+   */
+  beforeSend?: () => void;
 }
 
 /** A fully read response. Redirects are returned as they are: check `status` and `location`. */

@@ -7,7 +7,7 @@
  */
 
 import type { AppContext } from '../app/context.ts';
-import { callRefusalMessage } from '../approvals/agent.ts';
+import { callRefusalMessage, releaseCall } from '../approvals/agent.ts';
 import { integrationRequest, isWriteRequest } from '../approvals/request.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Approval } from '../tools/ports.ts';
@@ -30,6 +30,7 @@ export function approvalFor(app: AppContext, call: ToolCall, args: Record<string
         if (!used.ok) throw new AppError('forbidden', callRefusalMessage(used.reason, used.grant), APPROVAL);
         return used.grant;
       },
+      release: (spent) => void releaseCall(app.grants.store, requester, spent),
     };
   }
   const write = isWriteRequest(req);
@@ -48,5 +49,6 @@ export function approvalFor(app: AppContext, call: ToolCall, args: Record<string
       },
     );
   };
-  return { grant: find(), commit: find };
+  // Broad authority is not spent by a call: nothing to give back.
+  return { grant: find(), commit: find, release: () => {} };
 }

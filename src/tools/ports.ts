@@ -60,6 +60,8 @@ export interface Approval {
   grant: Grant;
   /** Spends the approval at the moment the call goes out (an exact-call grant, atomically, once). */
   commit(): Grant;
+  /** Gives a spent exact-call grant back when its call provably never went out. */
+  release(spent: Grant): void;
 }
 
 export type { OutboundFetch };

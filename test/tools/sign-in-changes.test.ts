@@ -110,7 +110,7 @@ describe('sign-in changes — an admin and a human, never an agent alone', () =>
     expect(r.isError).toBe(true);
     expect(r.text).toContain('gatehouse:admin');
     const org = await teamWorkOS(gh).organizations.getOrganization(acme);
-    expect(org.domains.find((d) => d.domain === 'acme-corp.test')?.state).toBe('pending');
+    expect(String(org.domains.find((d) => d.domain === 'acme-corp.test')?.state)).toBe('pending');
   });
 
   test('a Gatehouse team’s own organization — refused outright, even for an admin', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HTTP_METHODS, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
-import { AppError } from '../../errors/app-error.ts';
+import type { Grant } from '../../approvals/store.ts';
+import { AppError, isAppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
 import { defineTool } from '../types.ts';
 
@@ -94,8 +95,7 @@ export const callIntegrationApi = defineTool({
         },
       );
     }
-    // The approval the pipeline found (approval-gate.ts) is spent now, as the call goes out.
-    const grant = ctx.approval!.commit();
+    const approval = ctx.approval!;
 
     // Provider headers win over the agent's (case-insensitively), and the credential is ours.
     const headers = new Headers(args.headers ?? {});
@@ -104,14 +104,26 @@ export const callIntegrationApi = defineTool({
     ))
       headers.set(k, v);
     headers.set('Authorization', `Bearer ${token.accessToken.accessToken}`);
-    const res = await ctx.outbound(req.url, {
-      method: req.method,
-      headers,
-      body: req.body,
-      timeoutMs: CALL_TIMEOUT_MS,
-      maxResponseBytes: MAX_RESPONSE_BYTES,
-      allowedHosts: (host) => req.provider.allowsHost(host),
-    });
+    // The approval the pipeline found (approval-gate.ts) is spent only when the request goes out:
+    // after the URL, DNS and address checks; and given back if the connection then never opened.
+    let grant: Grant | undefined;
+    const res = await ctx
+      .outbound(req.url, {
+        method: req.method,
+        headers,
+        body: req.body,
+        timeoutMs: CALL_TIMEOUT_MS,
+        maxResponseBytes: MAX_RESPONSE_BYTES,
+        allowedHosts: (host) => req.provider.allowsHost(host),
+        beforeSend: () => {
+          grant = approval.commit();
+        },
+      })
+      .catch((e: unknown) => {
+        if (grant && isAppError(e) && e.notSent) approval.release(grant);
+        throw e;
+      });
+    if (!grant) throw new AppError('internal', 'The approval was never spent although the call went out.');
     const contentType = res.headers.get('content-type');
     const text = res.text();
     let body: unknown = text;
