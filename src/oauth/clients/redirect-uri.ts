@@ -1,30 +1,65 @@
 import { isLoopbackHost } from '../../config/index.ts';
 
-/** Schemes that must never receive an authorization code. */
+/** Schemes that run content or open something other than an app, named in the refusal. */
 const DANGEROUS_SCHEMES = new Set([
-  'javascript:',
-  'data:',
-  'vbscript:',
-  'file:',
-  'about:',
-  'blob:',
-  'filesystem:',
-  'ftp:',
-  'ws:',
-  'wss:',
-  'mailto:',
-  'tel:',
-  'chrome:',
-  'chrome-extension:',
-  'view-source:',
+  'javascript',
+  'data',
+  'vbscript',
+  'file',
+  'about',
+  'blob',
+  'filesystem',
+  'ftp',
+  'ws',
+  'wss',
+  'mailto',
+  'tel',
+  'sms',
+  'chrome',
+  'chrome-extension',
+  'view-source',
+  'jar',
+  'intent',
+  'search',
+  'search-ms',
+  'shell',
+  'hcp',
+  'its',
+  'mk',
+  'res',
+  'smb',
+  'ldap',
 ]);
+
+/**
+ * Operating-system protocol handlers (Windows `ms-*`/`*-ms`, Office `ms-word:`…, Apple `x-apple-*`,
+ * `itms-*`): each launches a local program with attacker-chosen arguments, never a client.
+ */
+const OS_HANDLER_SCHEME = /^(ms-|x-|itms|microsoft-|windows-|web\+)|-ms$/;
+
+/**
+ * Private-use schemes of well-known MCP agents that are not in reverse-domain form. Each is a
+ * deliberate exception to RFC 8252 §7.1: Cursor registers `cursor://anysphere.…/callback`.
+ */
+export const WELL_KNOWN_AGENT_SCHEMES: ReadonlySet<string> = new Set(['cursor']);
+
+/**
+ * RFC 8252 §7.1: a private-use scheme is a domain the app's owner controls, in reverse order
+ * (`com.example.app`): a letters-only top-level label, then at least one more DNS label.
+ */
+const REVERSE_DOMAIN_SCHEME = /^[a-z]{2,63}(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 export const MAX_REDIRECT_URI_LENGTH = 2048;
 
+const ALLOWED =
+  'must use https, http on a loopback host (127.0.0.1, [::1], localhost), or a private-use scheme in reverse-domain form such as com.example.app:/callback (RFC 8252 §7)';
+
 /**
  * Why a redirect URI cannot be registered, or undefined when it can (RFC 7591 §2, RFC 8252 §7,
- * OAuth 2.1 §2.3.1): https, or http on a loopback host, or a native app's private-use scheme;
- * never a fragment, credentials or a scheme that executes content.
+ * OAuth 2.1 §2.3.1). Only three kinds are accepted: https with a host; http on a loopback host
+ * (RFC 8252 §7.3); a native app's private-use scheme in reverse-domain form (RFC 8252 §7.1) or
+ * one of WELL_KNOWN_AGENT_SCHEMES. Never a fragment, credentials, or a scheme that executes
+ * content or opens an operating-system handler.
  */
 export function redirectUriProblem(uri: string): string | undefined {
   if (uri.length === 0) return 'must not be empty';
@@ -32,7 +67,7 @@ export function redirectUriProblem(uri: string): string | undefined {
   if (uri.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)';
   if (
     /[\s<>"\\^`{|}]/.test(uri) ||
-    [...uri].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+    [...uri].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || c.charCodeAt(0) > 0x7e)
   ) {
     return 'contains characters that are not allowed in a URI';
   }
@@ -42,14 +77,16 @@ export function redirectUriProblem(uri: string): string | undefined {
   } catch {
     return 'must be an absolute URI';
   }
-  if (DANGEROUS_SCHEMES.has(u.protocol)) return `must not use the ${u.protocol} scheme`;
-  if (u.username || u.password) return 'must not contain credentials';
-  if (u.protocol === 'https:') return u.hostname ? undefined : 'must name a host';
-  if (u.protocol === 'http:') {
+  const scheme = u.protocol.slice(0, -1);
+  if (DANGEROUS_SCHEMES.has(scheme) || OS_HANDLER_SCHEME.test(scheme))
+    return `must not use the ${scheme}: scheme (it runs content or opens an operating-system handler)`;
+  if (u.username || u.password || /^[^:]*:\/\/[^/?]*@/.test(uri)) return 'must not contain credentials';
+  if (scheme === 'https') return u.hostname ? undefined : 'must name a host';
+  if (scheme === 'http') {
     return isLoopbackHost(u.hostname)
       ? undefined
-      : 'must use https, or http only on a loopback host (localhost, 127.0.0.1, [::1])';
+      : 'must use https, or http only on a loopback host (127.0.0.1, [::1], localhost)';
   }
-  // RFC 8252 §7.1: private-use URI schemes for native apps (e.g. cursor://…, com.example.app:/cb).
-  return /^[a-z][a-z0-9+.-]*:$/.test(u.protocol) ? undefined : 'has an invalid scheme';
+  if (WELL_KNOWN_AGENT_SCHEMES.has(scheme) || REVERSE_DOMAIN_SCHEME.test(scheme)) return undefined;
+  return `${ALLOWED}; ${scheme}: is none of these`;
 }

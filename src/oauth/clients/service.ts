@@ -1,19 +1,27 @@
 import { eq } from 'drizzle-orm';
 import type { AuditService } from '../../audit/service.ts';
-import { CLIENT_METADATA_CACHE_TTL_MS } from '../../config/constants.ts';
 import { randomToken, safeEqual, sha256 } from '../../crypto/random.ts';
 import type { Db } from '../../db/client.ts';
 import { schema } from '../../db/client.ts';
+import { RateLimiter } from '../../http/rate-limit.ts';
 import type { Clock } from '../../kernel/clock.ts';
+import { type Logger, silentLogger } from '../../log/logger.ts';
 import { clientIdUrlProblem, fetchMetadataDocument, type MetadataFetcher } from './metadata-document.ts';
 import { type ValidClientMetadata, validateClientMetadata } from './validate-metadata.ts';
 
 export type OAuthClient = typeof schema.oauthClients.$inferSelect;
 
-/** Longest a fetched metadata document is trusted, whatever its Cache-Control says. */
-const MAX_DOCUMENT_CACHE_MS = 24 * 60 * 60 * 1000;
+/**
+ * Metadata document fetches (cache misses only) per host and in all: a burst, then a steady
+ * rate per minute. Anyone can make Gatehouse fetch a URL by naming it as a client_id; these
+ * bound how often, for one host and for the whole server.
+ */
+export const DOCUMENT_FETCHES_PER_HOST = { burst: 10, perMinute: 30 } as const;
+export const DOCUMENT_FETCHES_IN_ALL = { burst: 60, perMinute: 120 } as const;
 
-export type ResolveClientResult = { ok: true; client: OAuthClient } | { ok: false; message: string };
+export type ResolveClientResult =
+  | { ok: true; client: OAuthClient }
+  | { ok: false; message: string; retryAfterSeconds?: number };
 
 /** The metadata echoed to the client at registration (RFC 7591 §3.2.1), without secrets. */
 function registeredMetadata(m: ValidClientMetadata): Record<string, unknown> {
@@ -67,12 +75,29 @@ function rowFrom(id: string, kind: 'dcr' | 'cimd', m: ValidClientMetadata, now: 
  * document (fetched through the outbound guard, validated, cached).
  */
 export class ClientsService {
+  private readonly fetchesPerHost: RateLimiter;
+  private readonly fetchesInAll: RateLimiter;
+  /** One fetch per document URL at a time: concurrent requests for it wait for the same answer. */
+  private readonly inFlight = new Map<string, Promise<ResolveClientResult>>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly fetchDocument: MetadataFetcher,
     private readonly audit: AuditService,
-  ) {}
+    private readonly log: Logger = silentLogger,
+  ) {
+    this.fetchesPerHost = new RateLimiter(
+      clock,
+      DOCUMENT_FETCHES_PER_HOST.burst,
+      DOCUMENT_FETCHES_PER_HOST.perMinute,
+    );
+    this.fetchesInAll = new RateLimiter(
+      clock,
+      DOCUMENT_FETCHES_IN_ALL.burst,
+      DOCUMENT_FETCHES_IN_ALL.perMinute,
+    );
+  }
 
   /**
    * Registers a client; a confidential client's secret is returned once and stored hashed. The
@@ -107,8 +132,10 @@ export class ClientsService {
   }
 
   /**
-   * Finds a client by id. An https client_id is a metadata document URL: fetched (or taken
-   * from the cache while fresh), and its `client_id` must equal the URL.
+   * Finds a client by id. An https client_id is a metadata document URL: taken from the cache
+   * while fresh (its lifetime set by the document's cache headers, within bounds), else fetched
+   * — at most one fetch per URL at a time, within the per-host and overall fetch limits — and
+   * its `client_id` must equal the URL. Why a fetch failed is logged, never told to the caller.
    */
   async resolve(clientId: string): Promise<ResolveClientResult> {
     if (!clientId.startsWith('https://')) {
@@ -119,12 +146,77 @@ export class ClientsService {
     }
     const problem = clientIdUrlProblem(clientId);
     if (problem) return { ok: false, message: `The client_id URL ${problem}.` };
-    const now = this.clock.now();
     const cached = this.get(clientId);
-    if (cached && cached.cacheUntil !== null && cached.cacheUntil > now) return { ok: true, client: cached };
+    if (cached && cached.cacheUntil !== null && cached.cacheUntil > this.clock.now())
+      return { ok: true, client: cached };
+    let pending = this.inFlight.get(clientId);
+    if (!pending) {
+      pending = this.fetchAndStore(clientId, cached).finally(() => this.inFlight.delete(clientId));
+      this.inFlight.set(clientId, pending);
+    }
+    return pending;
+  }
+
+  /** Takes one fetch from the host's and the overall budget; the refusal when either is spent. */
+  private takeFetch(host: string): { message: string; retryAfterSeconds: number; scope: string } | undefined {
+    const hostWait = this.fetchesPerHost.take(host);
+    if (hostWait > 0) {
+      return {
+        scope: 'host',
+        retryAfterSeconds: hostWait,
+        message: `too many client metadata documents were fetched from ${host} just now; retry in ${hostWait} seconds`,
+      };
+    }
+    const allWait = this.fetchesInAll.take('all');
+    if (allWait > 0) {
+      return {
+        scope: 'all',
+        retryAfterSeconds: allWait,
+        message: `Gatehouse fetched too many client metadata documents just now; retry in ${allWait} seconds`,
+      };
+    }
+    return undefined;
+  }
+
+  private async fetchAndStore(
+    clientId: string,
+    cached: OAuthClient | undefined,
+  ): Promise<ResolveClientResult> {
+    const host = new URL(clientId).hostname;
+    const limited = this.takeFetch(host);
+    if (limited) {
+      // A document fetched and validated before stays usable while fetching is limited: a
+      // flood of other client_ids on the same host cannot lock its real clients out.
+      if (cached) {
+        this.log.info('client metadata document fetch limited; using the stored copy', {
+          client_id: clientId,
+          host,
+          limit: limited.scope,
+        });
+        return { ok: true, client: cached };
+      }
+      this.log.warn('client metadata document fetch limited', {
+        client_id: clientId,
+        host,
+        limit: limited.scope,
+        retry_after_s: limited.retryAfterSeconds,
+      });
+      return {
+        ok: false,
+        message: `The client metadata document could not be fetched: ${limited.message}.`,
+        retryAfterSeconds: limited.retryAfterSeconds,
+      };
+    }
 
     const fetched = await fetchMetadataDocument(clientId, this.fetchDocument);
-    if (!fetched.ok) return { ok: false, message: `The client metadata document ${fetched.message}.` };
+    if (!fetched.ok) {
+      this.log.warn('client metadata document could not be fetched', {
+        client_id: clientId,
+        host,
+        detail: fetched.detail,
+      });
+      return { ok: false, message: `The client metadata document ${fetched.message}.` };
+    }
     if (fetched.document.client_id !== clientId) {
       return { ok: false, message: 'The client metadata document\u2019s client_id does not equal its URL.' };
     }
@@ -137,14 +229,11 @@ export class ClientsService {
         ok: false,
         message: `The client metadata document is invalid: ${valid.problem.message.replace(/\.+$/, '')}.`,
       };
-    const ttl =
-      fetched.maxAgeSeconds === undefined
-        ? CLIENT_METADATA_CACHE_TTL_MS
-        : Math.min(fetched.maxAgeSeconds * 1000, MAX_DOCUMENT_CACHE_MS);
+    const now = this.clock.now();
     const row = {
       ...rowFrom(clientId, 'cimd', valid.value, cached?.createdAt ?? now),
       fetchedAt: now,
-      cacheUntil: now + ttl,
+      cacheUntil: now + fetched.cacheMs,
     };
     this.db
       .insert(schema.oauthClients)

@@ -2,6 +2,7 @@ import { OAuthClientMetadataSchema } from '@modelcontextprotocol/core';
 import type { TokenEndpointAuthMethod } from '../../../db/schema/enums.ts';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../../../db/schema/enums.ts';
 import { SCOPES_SUPPORTED } from '../scopes.ts';
+import { displayTextProblem } from './display-text.ts';
 import { redirectUriProblem } from './redirect-uri.ts';
 
 export const MAX_METADATA_BYTES = 16 * 1024;
@@ -44,9 +45,13 @@ function optionalUrl(v: unknown, field: string): string | null | MetadataResult 
   if (v === undefined || v === null || v === '') return null;
   if (typeof v !== 'string' || v.length > MAX_URL_LENGTH)
     return bad(`${field} must be a URL of at most ${MAX_URL_LENGTH} characters`);
+  // Shown to humans as a link: nothing invisible, no credentials that make one host read as another.
+  if (/[^\x21-\x7e]/.test(v))
+    return bad(`${field} must be an ASCII URL without spaces or control characters`);
   try {
     const u = new URL(v);
     if (u.protocol !== 'https:') return bad(`${field} must be an https URL`);
+    if (u.username || u.password) return bad(`${field} must not contain credentials`);
   } catch {
     return bad(`${field} must be an absolute https URL`);
   }
@@ -57,7 +62,8 @@ function optionalText(v: unknown, field: string, max = 200): string | null | Met
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string' || v.length > max)
     return bad(`${field} must be a string of at most ${max} characters`);
-  return v;
+  const problem = displayTextProblem(v);
+  return problem ? bad(`${field} ${problem}`) : v;
 }
 
 const isResult = (v: unknown): v is MetadataResult => typeof v === 'object' && v !== null && 'ok' in v;
@@ -95,8 +101,9 @@ export function validateClientMetadata(input: unknown, source: 'dcr' | 'cimd'): 
   if (typeof name !== 'string' || name.trim().length === 0)
     return bad('client_name is required: it is shown to the human on the consent screen');
   if (name.length > MAX_NAME_LENGTH) return bad(`client_name must be at most ${MAX_NAME_LENGTH} characters`);
-  if ([...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
-    return bad('client_name must not contain control characters');
+  // Refused, not rewritten: a name is the client's claim, shown as-is or not at all.
+  const nameProblem = displayTextProblem(name);
+  if (nameProblem) return bad(`client_name ${nameProblem}`);
 
   const defaultMethod: TokenEndpointAuthMethod = source === 'cimd' ? 'none' : 'client_secret_basic';
   const method = raw.token_endpoint_auth_method ?? defaultMethod;
@@ -146,6 +153,10 @@ export function validateClientMetadata(input: unknown, source: 'dcr' | 'cimd'): 
     contacts.some((c) => typeof c !== 'string' || c.length > 254)
   ) {
     return bad('contacts must be at most 5 email addresses');
+  }
+  for (const c of contacts as string[]) {
+    const problem = displayTextProblem(c);
+    if (problem) return bad(`contacts ${problem}`);
   }
 
   const fields = {

@@ -1,19 +1,20 @@
 import type { AppContext } from '../../app/context.ts';
-import { peerAddress } from '../../http/client-ip.ts';
+import { withRateLimitHeaders } from '../../http/rate-limit.ts';
 import { MAX_METADATA_BYTES, validateClientMetadata } from '../clients/validate-metadata.ts';
 import { oauthErrorResponse, oauthJson } from '../errors.ts';
+import { addressOf, oauthTooMany } from './limits.ts';
 
-/** POST /register — Dynamic Client Registration (RFC 7591 §3), rate-limited per address. */
+/**
+ * POST /register — Dynamic Client Registration (RFC 7591 §3), rate-limited per address (429 with
+ * Retry-After; every answer carries the RateLimit header fields).
+ */
 export async function register(ctx: AppContext, request: Request): Promise<Response> {
-  const wait = ctx.oauth.registrationLimiter.take(peerAddress(request));
-  if (wait > 0) {
-    return oauthErrorResponse(
-      'temporarily_unavailable',
-      `Too many client registrations from this address; retry in ${wait} seconds.`,
-      429,
-      { 'Retry-After': String(wait) },
-    );
-  }
+  const limit = ctx.oauth.registrationLimiter.check(addressOf(request));
+  if (!limit.allowed) return oauthTooMany('client registrations', [limit]);
+  return withRateLimitHeaders(await registerClient(ctx, request), [limit]);
+}
+
+async function registerClient(ctx: AppContext, request: Request): Promise<Response> {
   const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json')
     return oauthErrorResponse(
