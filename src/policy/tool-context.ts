@@ -23,12 +23,17 @@ function notLinked(environment: Environment): Denied {
   );
 }
 
+/**
+ * `known` collects the secrets this call handles that the response filter must strip in any
+ * shape: every provider token the Pipes port hands out is added as it is vended.
+ */
 export function toolContext(
   app: AppContext,
   call: ToolCall,
   environment: Environment,
   tool: ToolDefinition,
   args: Record<string, unknown>,
+  known: string[] = [],
 ): ToolContext {
   const p = call.principal;
   const workos = app.environments.client(p.teamId, environment);
@@ -55,7 +60,12 @@ export function toolContext(
       mine: (id) => app.grants.store.forRequester(id, p),
     },
     pipes: {
-      accessToken: (provider) => pipes.getAccessToken({ provider, userId: p.workosUserId }),
+      async accessToken(provider) {
+        const token = await pipes.getAccessToken({ provider, userId: p.workosUserId });
+        // Gatehouse injects it; whatever the provider echoes back, the agent never sees it.
+        if (token.active) known.push(token.accessToken.accessToken);
+        return token;
+      },
       async statuses() {
         const list = await workosCall('list your Pipes connections', () =>
           pipes.listUserDataProviders({ userId: p.workosUserId }),

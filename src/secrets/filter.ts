@@ -1,7 +1,9 @@
 /**
- * The response filter of DESIGN §3 step 7: secrets never reach the agent, by field name or by
- * the shape of the value; optional PII redaction per team.
+ * The response filter of DESIGN §3 step 7: secrets never reach the agent, by field name, by the
+ * shape of the value or of the key, or because Gatehouse knows them exactly (known.ts: the
+ * provider token it injected, the team's keys, in any encoding); optional PII redaction per team.
  */
+import { compileKnownSecrets, type KnownSecrets, redactKnown } from './known.ts';
 
 export const SECRET_MARKER = '[redacted: secret]';
 
@@ -179,28 +181,119 @@ export function redactPii(text: string): string {
 
 export interface FilterOptions {
   pii: boolean;
+  /**
+   * Exact secrets of this call (the provider token Gatehouse injected, the team's WorkOS keys):
+   * removed wherever they appear, plain or encoded (known.ts).
+   */
+  known?: readonly string[];
+}
+
+/** Runs of token characters long enough to be a credential rather than a word or an id. */
+const TOKEN_RUN = /[A-Za-z0-9+/=_-]{24,}/g;
+/** UUIDs and hex digests inside a key (`extension_<app id>_employeeId`): ids, not tokens. */
+const IDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[0-9A-F]{16,}/gi;
+/** WorkOS-style ids: a lowercase prefix and a ULID (`directory_user_01H…`). */
+const PREFIXED_ULID = /^(?:[a-z][a-z0-9]*_)*[0-9A-HJKMNP-TV-Z]{26}$/;
+
+function shannonBits(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / s.length) * Math.log2(n / s.length);
+  return bits;
 }
 
 /**
- * Deep-copies a value with secrets removed: secret-named fields lose their value, secret-shaped
- * strings are replaced anywhere; with `pii`, personal data in strings too. Never mutates input.
+ * A long, high-entropy token: at least 24 token characters mixing letters and digits (or both
+ * cases), with about as many distinct characters as a random string of that length over that
+ * alphabet has, and not made of words (few vowels, or digits scattered through it). Ids (UUIDs,
+ * hex digests, WorkOS ids) and names (`someLongCamelCaseFieldName2`) are not tokens. Applied to
+ * object keys only: a value of that shape is often a legitimate id or cursor.
  */
-export function filterValue<T>(value: T, options: FilterOptions, depth = 0): T {
+export function isHighEntropyToken(text: string): boolean {
+  for (const [run] of text.slice(0, 4096).replace(IDS, ' ').matchAll(TOKEN_RUN)) {
+    if (PREFIXED_ULID.test(run)) continue;
+    const lower = /[a-z]/.test(run);
+    const upper = /[A-Z]/.test(run);
+    const digit = /[0-9]/.test(run);
+    if (!((lower || upper) && digit) && !(lower && upper)) continue;
+    const core = run.replace(/=+$/, '');
+    const alphabet = (lower ? 26 : 0) + (upper ? 26 : 0) + (digit ? 10 : 0) + 4;
+    const distinct = alphabet * (1 - (1 - 1 / alphabet) ** core.length);
+    if (shannonBits(core) < 0.85 * Math.log2(distinct)) continue;
+    const letters = core.replace(/[^A-Za-z]/g, '');
+    const vowels = letters.replace(/[^aeiouAEIOU]/g, '').length;
+    const digitGroups = core.match(/[0-9]+/g)?.length ?? 0;
+    if (vowels < 0.3 * letters.length || digitGroups >= 3) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether an object key is itself a secret: a secret-shaped value used as a key (`sk_live_…`,
+ * a JWT, a long high-entropy token), or one of the call's known secrets in any shape.
+ */
+function isSecretShapedKey(key: string, known: KnownSecrets | undefined): boolean {
+  return (
+    redactSecretValues(key) !== key ||
+    (known !== undefined && redactKnown(key, known, SECRET_MARKER) !== key) ||
+    isHighEntropyToken(key)
+  );
+}
+
+/** The placeholder of the n-th secret key of an object, unique within it. */
+function redactedKey(
+  out: Record<string, unknown>,
+  source: Record<string, unknown>,
+  n: number,
+): [string, number] {
+  let key: string;
+  do key = `[redacted key ${n++}]`;
+  while (Object.hasOwn(out, key) || Object.hasOwn(source, key));
+  return [key, n];
+}
+
+interface Compiled {
+  pii: boolean;
+  known: KnownSecrets | undefined;
+}
+
+/**
+ * Deep-copies a value with secrets removed: secret-named fields lose their value; secret-shaped
+ * keys are replaced (`[redacted key 1]`) and lose their value too; secret-shaped strings and the
+ * call's known secrets (in any encoding) are replaced anywhere; with `pii`, personal data in
+ * strings too. Never mutates input.
+ */
+export function filterValue<T>(value: T, options: FilterOptions): T {
+  return filterDeep(value, { pii: options.pii, known: compileKnownSecrets(options.known) }, 0);
+}
+
+function filterDeep<T>(value: T, options: Compiled, depth: number): T {
   if (depth > 64) return '[redacted: too deep]' as T;
   if (typeof value === 'string') {
-    const s = redactSecretValues(value);
+    // Known secrets first: a shape rule must not take half of one and leave the rest.
+    const exact = options.known ? redactKnown(value, options.known, SECRET_MARKER) : value;
+    const s = redactSecretValues(exact);
     return (options.pii ? redactPii(s) : s) as T;
   }
-  if (Array.isArray(value)) return value.map((v) => filterValue(v, options, depth + 1)) as T;
+  if (Array.isArray(value)) return value.map((v) => filterDeep(v, options, depth + 1)) as T;
   if (value && typeof value === 'object') {
     if (value instanceof Date) return value;
+    const source = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    let hidden = 1;
+    for (const [k, v] of Object.entries(source)) {
+      if (isSecretShapedKey(k, options.known)) {
+        let key: string;
+        [key, hidden] = redactedKey(out, source, hidden);
+        out[key] = SECRET_MARKER;
+        continue;
+      }
       out[k] =
         // A boolean says whether there is a secret, never what it is (`password_set: true`).
         isSecretKey(k) && v !== null && v !== undefined && v !== '' && typeof v !== 'boolean'
           ? SECRET_MARKER
-          : filterValue(v, options, depth + 1);
+          : filterDeep(v, options, depth + 1);
     }
     return out as T;
   }

@@ -47,6 +47,7 @@ function keyKind(apiKey: string): string {
 interface Cached {
   version: number;
   client: WorkOS;
+  apiKey: string;
 }
 
 /**
@@ -138,7 +139,7 @@ export class TeamEnvironments {
       const apiKey = this.deps.sealer.open(row.keySealed);
       if (!apiKey) return undefined;
       const client = this.build(apiKey, row.sharesIdentity);
-      this.cache.set(cacheKey, { version: row.version, client });
+      this.cache.set(cacheKey, { version: row.version, client, apiKey });
       return client;
     }
     const key = this.deploymentKey(teamId, environment);
@@ -149,8 +150,24 @@ export class TeamEnvironments {
     const cached = this.cache.get(cacheKey);
     if (cached && cached.version === 0) return cached.client;
     const client = this.build(key, key === this.deps.gateway.identity.apiKey);
-    this.cache.set(cacheKey, { version: 0, client });
+    this.cache.set(cacheKey, { version: 0, client, apiKey: key });
     return client;
+  }
+
+  /**
+   * The WorkOS API keys a team's tool calls must never show, for the response filter to strip in
+   * any encoding (secrets/known.ts): the team's effective key of each environment (linked,
+   * embedded or deployment, as `client` resolves it) and the identity environment's. For the
+   * filter only: never logged, never returned to anyone.
+   */
+  keysToRedact(teamId: string): string[] {
+    const keys = [this.deps.gateway.identity.apiKey];
+    for (const environment of ENVIRONMENTS) {
+      if (!this.client(teamId, environment)) continue;
+      const key = this.cache.get(`${teamId}:${environment}`)?.apiKey;
+      if (key) keys.push(key);
+    }
+    return keys;
   }
 
   has(teamId: string, environment: Environment): boolean {
