@@ -3,6 +3,8 @@ import sql0 from './0000_init.sql' with { type: 'text' };
 import sql1 from './0001_consent_forms.sql' with { type: 'text' };
 import sql2 from './0002_consent_form_answers.sql' with { type: 'text' };
 import sql3 from './0003_tenancy.sql' with { type: 'text' };
+import sql4 from './0004_even_stellaris.sql' with { type: 'text' };
+import sql5 from './0005_classy_white_queen.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -16,4 +18,6 @@ export const migrations: BundledMigration[] = [
   { tag: "0001_consent_forms", when: 1795407786931, breakpoints: true, sql: sql1 },
   { tag: "0002_consent_form_answers", when: 1795408501533, breakpoints: true, sql: sql2 },
   { tag: "0003_tenancy", when: 1796548314529, breakpoints: true, sql: sql3 },
+  { tag: "0004_even_stellaris", when: 1796552538213, breakpoints: true, sql: sql4 },
+  { tag: "0005_classy_white_queen", when: 1796553744193, breakpoints: true, sql: sql5 },
 ];

@@ -1,9 +1,12 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { AUDIT_OUTCOMES, ENVIRONMENTS } from './enums.ts';
 
 /**
  * Append-only audit trail. Each entry carries the SHA-256 of the previous entry's hash and its
  * own canonical encoding (a hash chain); `signature` is an Ed25519 signature over the hash.
+ * `args` and `details` hold the whole value when it is small; a larger one is kept whole in
+ * `audit_records`, and the entry holds a preview plus the record's SHA-256 and byte length, which
+ * the chain covers: the signed entry commits to every byte of what was recorded.
  */
 export const auditEntries = sqliteTable(
   'audit_entries',
@@ -25,6 +28,12 @@ export const auditEntries = sqliteTable(
     args: text('args'),
     latencyMs: integer('latency_ms'),
     details: text('details'),
+    /** Set when `args` is only a preview: the whole value is in audit_records. */
+    argsSha256: text('args_sha256'),
+    argsBytes: integer('args_bytes'),
+    /** Set when `details` is only a preview: the whole value is in audit_records. */
+    detailsSha256: text('details_sha256'),
+    detailsBytes: integer('details_bytes'),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
     signature: text('signature'),
@@ -34,6 +43,24 @@ export const auditEntries = sqliteTable(
     index('audit_entries_team_at').on(t.teamId, t.at),
     index('audit_entries_tool').on(t.tool),
   ],
+);
+
+/** The fields of an audit entry that can be kept out of line. */
+export const AUDIT_RECORD_FIELDS = ['args', 'details'] as const;
+export type AuditRecordField = (typeof AUDIT_RECORD_FIELDS)[number];
+
+/**
+ * The whole value of an entry's `args` or `details` when it is too large to keep in the entry
+ * (canonical JSON, secrets stripped). Its SHA-256 and byte length are in the signed entry.
+ */
+export const auditRecords = sqliteTable(
+  'audit_records',
+  {
+    entryId: text('entry_id').notNull(),
+    field: text('field', { enum: AUDIT_RECORD_FIELDS }).notNull(),
+    content: text('content').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.entryId, t.field] })],
 );
 
 /** Per-minute rollups of tool calls for the dashboard and /metrics. */

@@ -1,6 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { AUTHORITY_TTL_MS, MCP_SESSION_IDLE_TTL_MS } from '../../src/config/constants.ts';
+import {
+  AUTHORITY_TTL_MS,
+  DEFAULT_TOOL_CALLS_PER_MINUTE,
+  MCP_SESSION_IDLE_TTL_MS,
+} from '../../src/config/constants.ts';
 import { ENVIRONMENTS, type Permission } from './enums.ts';
 
 /**
@@ -78,6 +82,8 @@ export const teamSettings = sqliteTable('team_settings', {
   authorityTtlMs: integer('authority_ttl_ms').notNull().default(AUTHORITY_TTL_MS),
   piiRedaction: integer('pii_redaction', { mode: 'boolean' }).notNull().default(false),
   sessionIdleTtlMs: integer('session_idle_ttl_ms').notNull().default(MCP_SESSION_IDLE_TTL_MS),
+  /** Tool calls one token (authorization or connection token) may make per minute. */
+  toolCallsPerMinute: integer('tool_calls_per_minute').notNull().default(DEFAULT_TOOL_CALLS_PER_MINUTE),
   /** Set when the kill switch was pulled; cleared only by re-enabling. */
   killedAt: integer('killed_at'),
   /** Bumped on every change so caches keyed on it are invalidated. */

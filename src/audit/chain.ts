@@ -21,13 +21,35 @@ export interface ChainedFields {
   args: string | null;
   latencyMs: number | null;
   details: string | null;
+  /** SHA-256 and UTF-8 byte length of the whole args when `args` holds only a preview. */
+  argsSha256?: string | null;
+  argsBytes?: number | null;
+  /** The same for `details`. */
+  detailsSha256?: string | null;
+  detailsBytes?: number | null;
+}
+
+/** Whether an entry keeps part of its content out of line (its encoding then covers the hashes). */
+export function hasOutOfLine(f: ChainedFields): boolean {
+  return (
+    (f.argsSha256 ?? null) !== null ||
+    (f.argsBytes ?? null) !== null ||
+    (f.detailsSha256 ?? null) !== null ||
+    (f.detailsBytes ?? null) !== null
+  );
 }
 
 /**
  * Canonical encoding: a JSON array of the fields in a fixed order, then the previous hash. Any
  * change to a covered field, to the order of entries or to the set of entries changes some hash.
+ * An entry with out-of-line content also covers the SHA-256 and byte length of each whole value
+ * (four more elements before the previous hash); an entry without any keeps the original
+ * 17-element form, so entries written before out-of-line records existed verify as they did.
  */
 export function canonical(f: ChainedFields, prevHash: string): string {
+  const outOfLine = hasOutOfLine(f)
+    ? [f.argsSha256 ?? null, f.argsBytes ?? null, f.detailsSha256 ?? null, f.detailsBytes ?? null]
+    : [];
   return JSON.stringify([
     f.id,
     f.at,
@@ -45,6 +67,7 @@ export function canonical(f: ChainedFields, prevHash: string): string {
     f.args,
     f.latencyMs,
     f.details,
+    ...outOfLine,
     prevHash,
   ]);
 }

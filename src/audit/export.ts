@@ -21,6 +21,10 @@ const COLUMNS = [
   'latency_ms',
   'args',
   'details',
+  'args_sha256',
+  'args_bytes',
+  'details_sha256',
+  'details_bytes',
   'prev_hash',
   'hash',
   'signature',
@@ -44,7 +48,8 @@ function csvCell(v: unknown): string {
 
 /**
  * Streams audit entries (oldest first) as JSON Lines or CSV, one line at a time, so an export
- * of any size never sits in memory.
+ * of any size never sits in memory. `args` and `details` are always whole: a value kept out of
+ * line is exported in place of the entry's preview (its SHA-256 and byte length beside it).
  */
 export function* exportEntries(
   sqlite: Database,
@@ -54,18 +59,26 @@ export function* exportEntries(
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (filter.since !== undefined) {
-    where.push('at >= ?');
+    where.push('e.at >= ?');
     params.push(filter.since);
   }
   if (filter.until !== undefined) {
-    where.push('at < ?');
+    where.push('e.at < ?');
     params.push(filter.until);
   }
   if (filter.teamId !== undefined) {
-    where.push('team_id = ?');
+    where.push('e.team_id = ?');
     params.push(filter.teamId);
   }
-  const sql = `SELECT ${COLUMNS.join(', ')} FROM audit_entries${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+  const columns = COLUMNS.map((c) =>
+    c === 'args' || c === 'details'
+      ? `CASE WHEN e.${c}_sha256 IS NULL THEN e.${c} ELSE r_${c}.content END AS ${c}`
+      : `e.${c}`,
+  );
+  const sql = `SELECT ${columns.join(', ')} FROM audit_entries e
+    LEFT JOIN audit_records r_args ON e.args_sha256 IS NOT NULL AND r_args.entry_id = e.id AND r_args.field = 'args'
+    LEFT JOIN audit_records r_details ON e.details_sha256 IS NOT NULL AND r_details.entry_id = e.id AND r_details.field = 'details'
+    ${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq`;
   if (format === 'csv') yield `${COLUMNS.join(',')}\r\n`;
   for (const row of sqlite.query<Row, (string | number)[]>(sql).iterate(...params)) {
     if (format === 'csv') {

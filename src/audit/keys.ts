@@ -39,12 +39,12 @@ export function loadOrCreateAuditKey(dataDir: string): AuditKey {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     writeFileSync(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     chmodSync(privPath, 0o600);
-    writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+    writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o600 });
   }
   const privateKey = createPrivateKey(readFileSync(privPath));
   const publicKey = createPublicKey(privateKey);
   if (!existsSync(pubPath))
-    writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+    writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o600 });
   return { keyId: keyIdOf(publicKey), publicKey, privateKey };
 }
 

@@ -1,5 +1,5 @@
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
-import { newId } from '../crypto/random.ts';
+import { newId, sha256 } from '../crypto/random.ts';
 import type { Db, schema, Tx } from '../db/client.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { filterValue } from '../secrets/filter.ts';
@@ -18,7 +18,7 @@ export interface AuditInput {
   tool?: string | null;
   environment?: Environment | null;
   reason?: string | null;
-  /** Stored with secrets stripped. */
+  /** Stored whole, with secrets stripped (out of line when large: see `audit_records`). */
   args?: unknown;
   latencyMs?: number | null;
   details?: unknown;
@@ -29,12 +29,37 @@ export type AuditEntry = typeof schema.auditEntries.$inferSelect;
 /** Optional signer for each entry's hash (Ed25519 in the console issue). */
 export type HashSigner = (hash: string) => string;
 
-const MAX_FIELD_CHARS = 16_384;
+/** Larger `args` / `details` values are kept whole out of line, with a preview in the entry. */
+export const INLINE_MAX_CHARS = 16_384;
+/** Characters of an out-of-line value kept in the entry itself (shown in lists). */
+export const PREVIEW_CHARS = 2_048;
 
-function encode(v: unknown): string | null {
-  if (v === undefined || v === null) return null;
-  const s = JSON.stringify(filterValue(v, { pii: false }));
-  return s.length > MAX_FIELD_CHARS ? `${s.slice(0, MAX_FIELD_CHARS)}…[truncated]` : s;
+interface Encoded {
+  /** What the entry's column holds: the whole JSON, or a preview of it. */
+  text: string | null;
+  /** The whole JSON when it is kept out of line, with its SHA-256 and UTF-8 byte length. */
+  record?: { content: string; sha256: string; bytes: number };
+}
+
+/** The first `n` characters, never ending inside a surrogate pair. */
+function prefix(s: string, n: number): string {
+  const code = s.charCodeAt(n - 1);
+  return s.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
+}
+
+/**
+ * The JSON of a value with secrets stripped, whole: nothing is cut. A large value goes out of
+ * line; the entry keeps its first characters and the chain covers its hash and length.
+ */
+function encode(v: unknown): Encoded {
+  if (v === undefined || v === null) return { text: null };
+  const s = JSON.stringify(filterValue(v, { pii: false })) as string | undefined;
+  if (s === undefined) return { text: null };
+  if (s.length <= INLINE_MAX_CHARS) return { text: s };
+  return {
+    text: prefix(s, PREVIEW_CHARS),
+    record: { content: s, sha256: sha256(s), bytes: Buffer.byteLength(s, 'utf8') },
+  };
 }
 
 /**
@@ -45,6 +70,7 @@ function encode(v: unknown): string | null {
 export class AuditService {
   private readonly lastHash;
   private readonly insert;
+  private readonly insertRecord;
 
   constructor(
     private readonly db: Db,
@@ -56,8 +82,12 @@ export class AuditService {
     );
     this.insert = db.$client.prepare(
       `INSERT INTO audit_entries (id, at, event, team_id, user_id, actor_email, client_id, family_id, session_id, tool,
-        environment, outcome, reason, args, latency_ms, details, prev_hash, hash, signature)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        environment, outcome, reason, args, latency_ms, details, args_sha256, args_bytes, details_sha256,
+        details_bytes, prev_hash, hash, signature)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertRecord = db.$client.prepare(
+      'INSERT INTO audit_records (entry_id, field, content) VALUES (?, ?, ?)',
     );
   }
 
@@ -76,7 +106,9 @@ export class AuditService {
   appendTx(_tx: Tx, input: AuditInput): AuditEntry {
     const last = this.lastHash.get();
     const prevHash = last?.hash ?? GENESIS_HASH;
-    const fields: ChainedFields = {
+    const args = encode(input.args);
+    const details = encode(input.details);
+    const fields: Required<ChainedFields> = {
       id: newId('aud'),
       at: this.clock.now(),
       event: input.event,
@@ -90,10 +122,14 @@ export class AuditService {
       environment: input.environment ?? null,
       outcome: input.outcome,
       reason: input.reason ?? null,
-      args: encode(input.args),
+      args: args.text,
       latencyMs:
         input.latencyMs === undefined || input.latencyMs === null ? null : Math.round(input.latencyMs),
-      details: encode(input.details),
+      details: details.text,
+      argsSha256: args.record?.sha256 ?? null,
+      argsBytes: args.record?.bytes ?? null,
+      detailsSha256: details.record?.sha256 ?? null,
+      detailsBytes: details.record?.bytes ?? null,
     };
     const hash = entryHash(fields, prevHash);
     const row = {
@@ -121,10 +157,16 @@ export class AuditService {
       row.args,
       row.latencyMs,
       row.details,
+      row.argsSha256,
+      row.argsBytes,
+      row.detailsSha256,
+      row.detailsBytes,
       row.prevHash,
       row.hash,
       row.signature,
     );
+    if (args.record) this.insertRecord.run(row.id, 'args', args.record.content);
+    if (details.record) this.insertRecord.run(row.id, 'details', details.record.content);
     return { ...row, seq: Number(inserted.lastInsertRowid) };
   }
 }

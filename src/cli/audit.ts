@@ -5,6 +5,7 @@ import { EXPORT_FORMATS, type ExportFormat, exportEntries, parseSince } from '..
 import { HEAD_FILE, readHead } from '../audit/head.ts';
 import { loadAuditPublicKey, PUBLIC_KEY_FILE } from '../audit/keys.ts';
 import { describeResult, verifyChain } from '../audit/verify.ts';
+import { snapshotWitness } from '../audit/witness.ts';
 import type { Config } from '../config/index.ts';
 import { DATABASE_FILE, openDatabase } from '../db/client.ts';
 
@@ -18,22 +19,27 @@ function open(config: Config) {
 }
 
 /**
- * `gatehouse audit verify [--public-key <pem>] [--head <json>]`: exit 0 when intact, 1 at the
- * first bad entry or when entries were cut off the end (the signed head says how far it went).
+ * `gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>]`: exit 0 when
+ * intact, 1 at the first bad entry (its out-of-line record included), when entries were cut off
+ * the end (the signed head says how far it went), or when the witness (GATEHOUSE_AUDIT_WITNESS
+ * unless --witness is given) saw a head the trail or the head file no longer reaches: a rollback.
  */
 export function auditVerify(config: Config, args: string[], out: (s: string) => void): number {
   const { values } = parseArgs({
     args,
-    options: { 'public-key': { type: 'string' }, head: { type: 'string' } },
+    options: { 'public-key': { type: 'string' }, head: { type: 'string' }, witness: { type: 'string' } },
     strict: true,
   });
   const keyPath = values['public-key'] ?? join(config.dataDir, PUBLIC_KEY_FILE);
   if (!existsSync(keyPath)) throw new CliUsageError(`No audit public key at ${keyPath}.`);
   const db = open(config);
   try {
-    // The head is read before the chain: entries written meanwhile only make the chain longer.
+    // The witness, then the head, before the chain: entries and heads written meanwhile only
+    // make the chain longer than what the head and the witness vouch for.
+    const witnessPath = values.witness ?? config.auditWitness;
+    const witness = witnessPath === undefined ? undefined : snapshotWitness(witnessPath);
     const head = readHead(values.head ?? join(config.dataDir, HEAD_FILE));
-    const result = verifyChain(db.$client, loadAuditPublicKey(keyPath), head);
+    const result = verifyChain(db.$client, loadAuditPublicKey(keyPath), head, witness);
     out(`${describeResult(result)}\n`);
     return result.ok ? 0 : 1;
   } finally {

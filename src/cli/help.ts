@@ -38,16 +38,24 @@ identity key, client id and token issuer, the staff organizations' ids (admit th
 GATEHOUSE_TEAMS), each team's keys, and the accounts you can sign in as, including a customer admin
 Gatehouse must refuse. --json prints all of it as one JSON line instead. Stops on SIGINT/SIGTERM.
 Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false }.`,
-  audit: `Usage: gatehouse audit verify [--public-key <pem>] [--head <json>]
+  audit: `Usage: gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>]
        gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--format jsonl|csv]
 
 verify  Walks the whole audit trail: every entry's SHA-256 must match its content, chain to the
         entry before it, and carry a valid Ed25519 signature of the audit key (the public key is
-        GATEHOUSE_DATA_DIR/audit-ed25519.pub unless --public-key is given). Then checks the signed
-        head (GATEHOUSE_DATA_DIR/audit-head.json unless --head is given; the server refreshes it
-        every second): the trail must reach the entry it records, so entries removed from the end
-        are caught. Exits 0 when intact; otherwise prints the first problem and exits 1.
-export  Streams entries, oldest first, to stdout as JSON Lines (default) or CSV.`,
+        GATEHOUSE_DATA_DIR/audit-ed25519.pub unless --public-key is given). Arguments and details
+        too large to keep in an entry are kept whole beside it; the entry commits to their SHA-256
+        and length, and each must still match. Then checks the signed head
+        (GATEHOUSE_DATA_DIR/audit-head.json unless --head is given; the server refreshes it every
+        second): the trail must reach the entry it records, so entries removed from the end are
+        caught. With a witness (GATEHOUSE_AUDIT_WITNESS, or --witness: the file on another volume
+        every signed head is appended to), every head it saw must still be in the trail and the
+        head file must not be older than its newest: a database restored together with its head
+        from an older copy is reported as ROLLED BACK (after a deliberate restore, move the old
+        witness aside: a new one starts with the next head). Exits 0 when intact; otherwise
+        prints the first problem and exits 1.
+export  Streams entries, oldest first, to stdout as JSON Lines (default) or CSV, with the whole
+        arguments and details of every entry (those kept out of line included).`,
   migrate: `Usage: gatehouse migrate
 
 Creates GATEHOUSE_DATA_DIR if needed and applies the database migrations (idempotent). \`serve\` does

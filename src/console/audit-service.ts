@@ -1,8 +1,10 @@
 import { and, desc, eq, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import type { AuditRecordField } from '../../db/schema/audit.ts';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
 import { AUDIT_EVENTS } from '../audit/events.ts';
 import { parseSince } from '../audit/export.ts';
+import { sha256 } from '../crypto/random.ts';
 import { schema } from '../db/client.ts';
 import { isTeamAdmin, type TeamSession } from './connections-service.ts';
 
@@ -238,4 +240,68 @@ export function prettyJson(stored: string | null): string | undefined {
   } catch {
     return stored;
   }
+}
+
+/** The whole `args` or `details` of one entry, as the record page shows it. */
+export interface WholeRecord {
+  entry: typeof schema.auditEntries.$inferSelect;
+  field: AuditRecordField;
+  /** The exact stored JSON (null when the entry has none, or its out-of-line record is missing). */
+  content: string | null;
+  /** Kept out of line: the entry holds a preview and commits to `sha256` and `bytes`. */
+  outOfLine: boolean;
+  sha256: string | null;
+  bytes: number | null;
+  /** The record's SHA-256 and length are the ones the signed entry commits to (inline: always). */
+  matches: boolean;
+}
+
+/**
+ * One entry's whole `args` or `details`, when the entry is in the human's view of the team
+ * (team admins: every entry of the team). Undefined when there is no such entry.
+ */
+export function wholeRecord(
+  ctx: AppContext,
+  s: TeamSession,
+  seq: number,
+  field: AuditRecordField,
+): WholeRecord | undefined {
+  const a = schema.auditEntries;
+  const entry = ctx.db
+    .select()
+    .from(a)
+    .where(and(scope(s), eq(a.seq, seq)))
+    .get();
+  if (!entry) return undefined;
+  const sha = field === 'args' ? entry.argsSha256 : entry.detailsSha256;
+  const bytes = field === 'args' ? entry.argsBytes : entry.detailsBytes;
+  if (sha === null && bytes === null) {
+    const content = field === 'args' ? entry.args : entry.details;
+    const size = content === null ? null : Buffer.byteLength(content, 'utf8');
+    return {
+      entry,
+      field,
+      content,
+      outOfLine: false,
+      sha256: content === null ? null : sha256(content),
+      bytes: size,
+      matches: true,
+    };
+  }
+  const r = schema.auditRecords;
+  const content =
+    ctx.db
+      .select({ content: r.content })
+      .from(r)
+      .where(and(eq(r.entryId, entry.id), eq(r.field, field)))
+      .get()?.content ?? null;
+  return {
+    entry,
+    field,
+    content,
+    outOfLine: true,
+    sha256: sha,
+    bytes,
+    matches: content !== null && sha256(content) === sha && Buffer.byteLength(content, 'utf8') === bytes,
+  };
 }

@@ -1,10 +1,19 @@
 import type { Elysia } from 'elysia';
+import { AUDIT_RECORD_FIELDS, type AuditRecordField } from '../../db/schema/audit.ts';
 import { AUDIT_OUTCOMES } from '../../db/schema/enums.ts';
-import { AuditPage, type AuditRowView, VerifyResult, type VerifyView } from '../../views/pages/audit.tsx';
+import {
+  AuditPage,
+  AuditRecordPage,
+  type AuditRowView,
+  VerifyResult,
+  type VerifyView,
+  type WholeRecordLink,
+} from '../../views/pages/audit.tsx';
 import type { AppContext } from '../app/context.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries } from '../audit/export.ts';
 import { readHead } from '../audit/head.ts';
 import { describeResult, verifyChain } from '../audit/verify.ts';
+import { snapshotWitness } from '../audit/witness.ts';
 import { requireTeamSession, shellUser } from '../auth/console-session.ts';
 import { AppError } from '../errors/app-error.ts';
 import { page } from '../http/app.ts';
@@ -21,6 +30,7 @@ import {
   parseTime,
   prettyJson,
   userChoices,
+  wholeRecord,
 } from './audit-service.ts';
 import { isTeamAdmin, type TeamSession } from './connections-service.ts';
 
@@ -43,6 +53,21 @@ function requireAuditAdmin(s: TeamSession): void {
 
 const when = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)}`;
 
+/** Where the whole record of an entry's field is (team admins), for the preview's link. */
+const recordHref = (seq: number, field: AuditRecordField) => `/audit/entries/${seq}/${field}`;
+
+/** The note under a preview of an out-of-line value: its size, hash and (admins) a link. */
+function wholeLink(
+  admin: boolean,
+  seq: number,
+  field: AuditRecordField,
+  sha: string | null,
+  bytes: number | null,
+): WholeRecordLink | undefined {
+  if (sha === null) return undefined;
+  return { sha256: sha, bytes: bytes ?? 0, href: admin ? recordHref(seq, field) : undefined };
+}
+
 function renderAudit(ctx: AppContext, s: TeamSession, q: AuditQuery, verify?: VerifyView): Response {
   const admin = isTeamAdmin(s);
   const data = auditEntries(ctx, s, q);
@@ -57,8 +82,11 @@ function renderAudit(ctx: AppContext, s: TeamSession, q: AuditQuery, verify?: Ve
     outcome: r.outcome,
     reason: r.reason,
     latency: r.latencyMs === null ? null : `${r.latencyMs} ms`,
-    args: prettyJson(r.args),
-    details: prettyJson(r.details),
+    // An out-of-line value's column is a preview (cut JSON): shown as it is, with the link.
+    args: r.argsSha256 === null ? prettyJson(r.args) : (r.args ?? ''),
+    details: r.detailsSha256 === null ? prettyJson(r.details) : (r.details ?? ''),
+    argsWhole: wholeLink(admin, r.seq, 'args', r.argsSha256, r.argsBytes),
+    detailsWhole: wholeLink(admin, r.seq, 'details', r.detailsSha256, r.detailsBytes),
   }));
   const range: Record<string, string> = {};
   if (q.filter.from !== undefined) range.since = new Date(q.filter.from).toISOString();
@@ -110,7 +138,9 @@ export async function auditVerify(ctx: AppContext, request: Request): Promise<Re
   const form = await readForm(request);
   ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
   ctx.auditHead.flush();
-  const result = verifyChain(ctx.db.$client, ctx.auditKey, readHead(ctx.auditHead.path));
+  // The witness first, then the head: heads written meanwhile are in neither, or in the head only.
+  const witness = ctx.auditHead.witnessPath ? snapshotWitness(ctx.auditHead.witnessPath) : undefined;
+  const result = verifyChain(ctx.db.$client, ctx.auditKey, readHead(ctx.auditHead.path), witness);
   const v: VerifyView = { ok: result.ok, message: describeResult(result) };
   if (isHtmx(request)) return fragmentResponse(VerifyResult({ v }) as string);
   return renderAudit(ctx, s, parseAuditQuery(new URLSearchParams(), ctx.clock.now(), true), v);
@@ -198,10 +228,84 @@ export async function auditExport(ctx: AppContext, request: Request): Promise<Re
   return new Response(body, { status: 200, headers });
 }
 
+function recordParams(params: Record<string, string>): { seq: number; field: AuditRecordField } {
+  const seq = /^\d{1,15}$/.test(params.seq ?? '') ? Number(params.seq) : 0;
+  const field = params.field as AuditRecordField;
+  if (seq <= 0 || !(AUDIT_RECORD_FIELDS as readonly string[]).includes(field))
+    throw new AppError('not_found', 'There is no such audit record.');
+  return { seq, field };
+}
+
+function loadWhole(ctx: AppContext, s: TeamSession, params: Record<string, string>) {
+  requireWholeRecordAdmin(s);
+  const { seq, field } = recordParams(params);
+  const whole = wholeRecord(ctx, s, seq, field);
+  if (!whole) throw new AppError('not_found', `Your team has no audit entry #${seq}.`);
+  return whole;
+}
+
+/** The whole arguments of any call (other people's included) are for team admins. */
+function requireWholeRecordAdmin(s: TeamSession): void {
+  if (!isTeamAdmin(s))
+    throw new AppError('forbidden', 'Only team admins (gatehouse:admin) can open whole audit records.');
+}
+
+/**
+ * GET /audit/entries/:seq/:field — the whole `args` or `details` of one entry of the team (team
+ * admins), pretty-printed and escaped, with its SHA-256 and length and whether they are the ones
+ * the signed entry commits to.
+ */
+export function auditRecordPage(ctx: AppContext, request: Request, params: Record<string, string>): Response {
+  const s = teamSession(ctx, request);
+  if (s instanceof Response) return s;
+  const w = loadWhole(ctx, s, params);
+  return renderPage(
+    ctx,
+    AuditRecordPage({
+      user: shellUser(s),
+      csrfToken: ctx.csrf.forSession(s.idHash),
+      seq: w.entry.seq,
+      field: w.field,
+      when: when(w.entry.at),
+      event: w.entry.event,
+      tool: w.entry.tool,
+      actorEmail: w.entry.actorEmail,
+      outOfLine: w.outOfLine,
+      present: w.content !== null,
+      matches: w.matches,
+      sha256: w.sha256,
+      bytes: w.bytes,
+      content: prettyJson(w.content),
+      rawHref: w.content === null ? undefined : `${recordHref(w.entry.seq, w.field)}/raw`,
+    }) as string,
+  );
+}
+
+/**
+ * GET /audit/entries/:seq/:field/raw — the exact stored JSON (the bytes its SHA-256 is over), as a
+ * download (team admins).
+ */
+export function auditRecordRaw(ctx: AppContext, request: Request, params: Record<string, string>): Response {
+  const s = teamSession(ctx, request);
+  if (s instanceof Response) return s;
+  const w = loadWhole(ctx, s, params);
+  if (w.content === null) throw new AppError('not_found', `Entry #${w.entry.seq} has no ${w.field} record.`);
+  const headers = withSecurityHeaders(
+    new Headers({
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Disposition': `attachment; filename="gatehouse-audit-${w.entry.seq}-${w.field}.json"`,
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+    }),
+  );
+  return new Response(w.content, { status: 200, headers });
+}
+
 /** The /audit routes (DESIGN §5, §6). */
 export function auditRoutes(app: Elysia, ctx: AppContext): void {
   app
     .get('/audit', page(ctx, auditPage))
+    .get('/audit/entries/:seq/:field', page(ctx, auditRecordPage))
+    .get('/audit/entries/:seq/:field/raw', page(ctx, auditRecordRaw))
     .post('/audit/verify', page(ctx, auditVerify))
     .post('/audit/export', page(ctx, auditExport));
 }

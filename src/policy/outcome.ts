@@ -1,7 +1,9 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
-import type { ToolDefinition } from '../tools/types.ts';
+import { sha256 } from '../crypto/random.ts';
+import type { GuardedFetchInit } from '../outbound/types.ts';
+import type { ToolContext, ToolDefinition } from '../tools/types.ts';
 import type { Stopwatch } from './stopwatch.ts';
 import { auditActor, type ToolCall } from './tool-call.ts';
 
@@ -20,6 +22,50 @@ export interface CallRecord {
   environment: Environment;
   /** The arguments as the trail keeps them (a confirmation token's value never). */
   args: unknown;
+  /** The requests the tool sent through its outbound port (integration calls), as they went out. */
+  sent?: SentRequest[];
+}
+
+/**
+ * One outgoing request as the signed entry commits to it: method, URL, the header names (never
+ * their values: Gatehouse injects credentials), and the SHA-256 and length of the exact body.
+ */
+export interface SentRequest {
+  method: string;
+  url: string;
+  /** Binds the exact URL even where the trail's secret filter masks part of it. */
+  url_sha256: string;
+  header_names: string[];
+  body_sha256: string | null;
+  body_bytes: number;
+  /** The provider's HTTP status, when an answer came. */
+  status: number | null;
+}
+
+function describeRequest(url: string, init: GuardedFetchInit = {}): SentRequest {
+  const body = init.body;
+  return {
+    method: (init.method ?? 'GET').toUpperCase(),
+    url,
+    url_sha256: sha256(url),
+    header_names: [...new Headers(init.headers).keys()],
+    body_sha256: body === undefined ? null : sha256(body),
+    body_bytes:
+      body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length,
+    status: null,
+  };
+}
+
+/** Records each request the tool sends through its outbound port, for the call's one entry. */
+export function recordOutbound(ctx: ToolContext, record: CallRecord): void {
+  const send = ctx.outbound;
+  ctx.outbound = async (url, init) => {
+    const sent = describeRequest(url, init);
+    record.sent = [...(record.sent ?? []), sent];
+    const res = await send(url, init);
+    sent.status = res.status;
+    return res;
+  };
 }
 
 /**
@@ -35,6 +81,12 @@ export function recordOutcome(
 ): CallToolResult {
   const latencyMs = watch.totalMs();
   const tool = record.tool?.name;
+  // The trail keeps whatever the agent sent: an unknown tool's whole name too, when it is long.
+  const longName = tool === undefined && call.name.length > 100 ? { requested_tool: call.name } : undefined;
+  const details =
+    ending.details || record.sent || longName
+      ? { ...ending.details, ...(record.sent ? { requests: record.sent } : {}), ...longName }
+      : undefined;
   app.audit.append({
     event: 'tool.call',
     outcome: ending.outcome,
@@ -44,7 +96,7 @@ export function recordOutcome(
     environment: record.environment,
     args: record.args,
     latencyMs,
-    ...(ending.details ? { details: ending.details } : {}),
+    ...(details ? { details } : {}),
   });
   app.metrics.recordCall({
     teamId: call.principal.teamId,

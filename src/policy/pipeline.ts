@@ -27,7 +27,7 @@ import type { ToolDefinition } from '../tools/types.ts';
 import { type DecisionContext, decide, mayUseTool, teamGate } from './decide.ts';
 import { Denied, deny } from './denials.ts';
 import { confirmDestruction, withoutConfirmationToken } from './destructive-gate.ts';
-import { type CallRecord, type Ending, recordOutcome } from './outcome.ts';
+import { type CallRecord, type Ending, recordOutbound, recordOutcome } from './outcome.ts';
 import { refuseStaffOrganizations } from './staff-gate.ts';
 import { Stopwatch } from './stopwatch.ts';
 import { toToolResult } from './to-tool-result.ts';
@@ -47,7 +47,13 @@ export async function runToolCall(app: AppContext, call: ToolCall): Promise<Call
     // sent, never its value, whatever happens to the call (refused before parsing included).
     args: withoutConfirmationToken(call.args),
   };
-  const ending = await passGates(app, call, record, watch).catch((e: unknown) => failure(app, call, e));
+  // 7. The exact secrets this call knows, stripped in any shape from what the agent and the trail
+  // get: the team's WorkOS keys, and each provider token the tool is handed (added as it is).
+  const known = app.environments.keysToRedact(call.principal.teamId);
+  const ending = await passGates(app, call, record, watch, known).catch((e: unknown) =>
+    failure(app, call, e, known),
+  );
+  record.args = filterValue(record.args, { pii: false, known });
   return recordOutcome(app, call, record, ending, watch);
 }
 
@@ -56,6 +62,7 @@ async function passGates(
   call: ToolCall,
   record: CallRecord,
   watch: Stopwatch,
+  known: string[],
 ): Promise<Ending> {
   const p = call.principal;
   const tool = record.tool;
@@ -89,7 +96,9 @@ async function passGates(
   );
   refuseStaffOrganizations(app, tool, args);
   // The tool's narrow context; for integration calls, the approval gate finds the grant now.
-  const ctx = toolContext(app, call, record.environment, tool, args);
+  const ctx = toolContext(app, call, record.environment, tool, args, known);
+  // Whatever the tool sends out is recorded as it goes (method, URL, header names, body hash).
+  recordOutbound(ctx, record);
 
   // 5. Destructive gate: a delete, or a change to how an organization signs in, needs a human.
   if (tool.kind === 'destructive' || signInChange) {
@@ -110,7 +119,7 @@ async function passGates(
   const structured = tool.output.parse(result.structured);
 
   // 7. Response filter; the trail records what the agent was told, not the data.
-  const filter = { pii: p.settings.piiRedaction };
+  const filter = { pii: p.settings.piiRedaction, known };
   const safe = filterValue(structured, filter) as Record<string, unknown>;
   const summary = filterValue(result.summary, filter);
   return {
@@ -124,8 +133,8 @@ async function passGates(
 }
 
 /** Denials and failures are results too (8: audited like successes). */
-function failure(app: AppContext, call: ToolCall, e: unknown): Ending {
-  const filter = { pii: call.principal.settings.piiRedaction };
+function failure(app: AppContext, call: ToolCall, e: unknown, known: readonly string[]): Ending {
+  const filter = { pii: call.principal.settings.piiRedaction, known };
   if (e instanceof Denied)
     return { outcome: 'denied', result: toToolResult(e.error, filter), reason: e.reason };
   // A tool's own refusal (no approval covers the call, a header it may not set…) is a denial

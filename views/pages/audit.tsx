@@ -12,9 +12,19 @@ export interface AuditRowView {
   outcome: string;
   reason: string | null;
   latency: string | null;
-  /** Pretty-printed JSON (escaped when rendered). */
+  /** Pretty-printed JSON (escaped when rendered); a preview when the value is kept out of line. */
   args: string | undefined;
   details: string | undefined;
+  /** Set when `args` / `details` is a preview of a larger value kept whole out of line. */
+  argsWhole?: WholeRecordLink | undefined;
+  detailsWhole?: WholeRecordLink | undefined;
+}
+
+/** A value kept whole out of line: its size and hash (in the signed entry) and, for admins, a link. */
+export interface WholeRecordLink {
+  sha256: string;
+  bytes: number;
+  href: string | undefined;
 }
 
 export interface AuditFilterValues {
@@ -100,6 +110,48 @@ function Options({
   );
 }
 
+const kib = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${(bytes / 1024).toFixed(1)} KiB`);
+
+/** One args/details cell part: the whole JSON, or a preview with the whole record's size, hash and link. */
+function JsonField({
+  name,
+  text,
+  whole,
+}: {
+  name: string;
+  text: string | undefined;
+  whole: WholeRecordLink | undefined;
+}) {
+  if (text === undefined) return '';
+  if (!whole)
+    return (
+      <details>
+        <summary safe>{name}</summary>
+        <pre safe>{text}</pre>
+      </details>
+    );
+  return (
+    <details data-testid={`preview-${name}`}>
+      <summary safe>{`${name} (preview of ${kib(whole.bytes)})`}</summary>
+      <pre safe>{`${text}…`}</pre>
+      <p class="muted">
+        <span
+          safe
+        >{`The first ${text.length} characters. The whole ${name} (${whole.bytes} bytes, SHA-256 `}</span>
+        <code safe>{whole.sha256.slice(0, 16)}</code>
+        {'…) is kept apart; the signed entry commits to its hash. '}
+        {whole.href ? (
+          <a href={whole.href} data-testid={`whole-${name}`}>
+            Open the whole record
+          </a>
+        ) : (
+          'Team admins can open the whole record.'
+        )}
+      </p>
+    </details>
+  );
+}
+
 function Row({ r }: { r: AuditRowView }) {
   return (
     <tr data-seq={String(r.seq)} data-testid="audit-row">
@@ -131,22 +183,8 @@ function Row({ r }: { r: AuditRowView }) {
         {r.latency ?? ''}
       </td>
       <td class="json">
-        {r.args !== undefined ? (
-          <details>
-            <summary>args</summary>
-            <pre safe>{r.args}</pre>
-          </details>
-        ) : (
-          ''
-        )}
-        {r.details !== undefined ? (
-          <details>
-            <summary>details</summary>
-            <pre safe>{r.details}</pre>
-          </details>
-        ) : (
-          ''
-        )}
+        <JsonField name="args" text={r.args} whole={r.argsWhole} />
+        <JsonField name="details" text={r.details} whole={r.detailsWhole} />
       </td>
     </tr>
   );
@@ -325,6 +363,94 @@ export function AuditPage(p: AuditPageProps) {
             ''
           )}
         </nav>
+      </section>
+    </Layout>
+  );
+}
+
+export interface AuditRecordPageProps {
+  user: ShellUser;
+  csrfToken: string;
+  seq: number;
+  field: string;
+  when: string;
+  event: string;
+  tool: string | null;
+  actorEmail: string | null;
+  /** Kept out of line (the entry holds a preview and commits to the hash and length). */
+  outOfLine: boolean;
+  present: boolean;
+  matches: boolean;
+  sha256: string | null;
+  bytes: number | null;
+  /** Pretty-printed JSON (escaped when rendered). */
+  content: string | undefined;
+  rawHref: string | undefined;
+}
+
+/** /audit/entries/:seq/:field — one entry's whole args or details (team admins). */
+export function AuditRecordPage(p: AuditRecordPageProps) {
+  return (
+    <Layout title={`Audit entry #${p.seq}: ${p.field}`} user={p.user} csrfToken={p.csrfToken} active="audit">
+      <section class="card" data-testid="audit-record">
+        <p>
+          <a href="/audit">← Audit trail</a>
+        </p>
+        <h1 safe>{`Entry #${p.seq}: whole ${p.field}`}</h1>
+        <dl class="facts">
+          <dt>Time (UTC)</dt>
+          <dd safe>{p.when}</dd>
+          <dt>Event</dt>
+          <dd>
+            <code safe>{p.event}</code>
+          </dd>
+          <dt>Tool</dt>
+          <dd safe>{p.tool ?? ''}</dd>
+          <dt>Actor</dt>
+          <dd safe>{p.actorEmail ?? ''}</dd>
+          <dt>Size</dt>
+          <dd safe>{p.bytes === null ? '' : `${p.bytes} bytes`}</dd>
+          <dt>SHA-256</dt>
+          <dd>
+            <code data-testid="record-sha256" safe>
+              {p.sha256 ?? ''}
+            </code>
+          </dd>
+        </dl>
+        {!p.present ? (
+          <p class="flash error" role="alert" data-testid="record-state">
+            {p.outOfLine
+              ? 'The record this entry commits to is missing: the trail was tampered with. Run Verify on the audit page.'
+              : 'This entry has none.'}
+          </p>
+        ) : p.matches ? (
+          <p class="muted" data-testid="record-state">
+            {p.outOfLine
+              ? 'Kept apart from the entry; its SHA-256 and length are the ones the signed entry commits to.'
+              : 'Kept in the entry itself, covered by its hash.'}
+          </p>
+        ) : (
+          <p class="flash error" role="alert" data-testid="record-state">
+            This record does not match the SHA-256 and length the signed entry commits to: it was altered. Run
+            Verify on the audit page.
+          </p>
+        )}
+        {p.rawHref ? (
+          <p>
+            <a href={p.rawHref} data-testid="record-raw">
+              Download the exact JSON
+            </a>
+          </p>
+        ) : (
+          ''
+        )}
+        {p.content !== undefined ? (
+          <pre class="json" data-testid="record-content" safe>
+            {p.content}
+          </pre>
+        ) : (
+          ''
+        )}
       </section>
     </Layout>
   );

@@ -1,0 +1,1 @@
+ALTER TABLE `team_settings` ADD `tool_calls_per_minute` integer DEFAULT 600 NOT NULL;

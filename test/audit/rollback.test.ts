@@ -1,0 +1,275 @@
+/**
+ * Rollback: a database restored together with its signed head from an older copy is a valid,
+ * signed trail on its own. The head counter only grows, every head is appended to a witness on
+ * another volume (GATEHOUSE_AUDIT_WITNESS), and `audit verify` checks the trail and the head
+ * against every head the witness saw.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
+import { call, connectV1, tokensFor } from '../support/mcp.ts';
+import { startTestGatehouse } from '../support/server.ts';
+
+// Each file starts real servers: allow more than bun's 5 s default.
+setDefaultTimeout(30_000);
+
+const MAIN = join(import.meta.dir, '..', '..', 'src', 'main.ts');
+
+interface Head {
+  seq: number;
+  hash: string;
+  counter: number;
+}
+
+let root: string;
+let dataDir: string;
+let witness: string;
+/** The data dir as it was after the first run: the "older copy" a rollback restores. */
+let backup: string;
+/** Head counters seen after each step, in order. */
+const counters: number[] = [];
+
+const readHeadFile = (dir: string) => JSON.parse(readFileSync(join(dir, 'audit-head.json'), 'utf8')) as Head;
+const witnessHeads = () =>
+  readFileSync(witness, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Head);
+
+async function cli(dir: string, env: Record<string, string>, ...args: string[]) {
+  const p = Bun.spawn(['bun', MAIN, 'audit', ...args], {
+    env: { ...process.env, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_AUDIT_WITNESS: '', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(p.stdout).text(),
+    new Response(p.stderr).text(),
+    p.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+type Running = Awaited<ReturnType<typeof startTestGatehouse>>;
+
+/** Runs a server on `dir` with a witness, makes `calls` tool calls, and stops it. */
+async function run(dir: string, calls: number, between?: (gh: Running) => void, witnessPath = witness) {
+  const gh = await startTestGatehouse({
+    dataDir: dir,
+    keepDataDir: true,
+    env: { GATEHOUSE_AUDIT_WITNESS: witnessPath },
+  });
+  try {
+    const t = await tokensFor(gh.url, 'member@demo.test');
+    const client = await connectV1(gh.url, t.access_token);
+    for (let i = 0; i < calls; i++) {
+      await call(client, 'whoami', {});
+      between?.(gh);
+    }
+    await client.close();
+  } finally {
+    await gh.stop();
+  }
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'gatehouse-rollback-'));
+  dataDir = join(root, 'data');
+  backup = join(root, 'backup');
+  mkdirSync(join(root, 'other-volume'));
+  witness = join(root, 'other-volume', 'audit-witness.jsonl');
+
+  await run(dataDir, 2);
+  counters.push(readHeadFile(dataDir).counter);
+  cpSync(dataDir, backup, { recursive: true });
+  // The server goes on: more entries, more heads, each flushed and witnessed.
+  await run(dataDir, 3, (gh) => {
+    gh.ctx.auditHead.flush();
+    counters.push(gh.ctx.auditHead.headCounter);
+  });
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('head counter', () => {
+  test('only grows: a new head for new entries, across flushes and restarts', () => {
+    // After the first run, then after each call of the second (each adds an entry).
+    expect(counters.length).toBe(4);
+    for (let i = 1; i < counters.length; i++) expect(counters[i]!).toBeGreaterThan(counters[i - 1]!);
+    expect(readHeadFile(dataDir).counter).toBeGreaterThanOrEqual(counters.at(-1)!);
+    const heads = witnessHeads();
+    expect(heads.length).toBeGreaterThanOrEqual(counters.length);
+    for (let i = 1; i < heads.length; i++) {
+      expect(heads[i]!.counter).toBeGreaterThan(heads[i - 1]!.counter);
+      expect(heads[i]!.seq).toBeGreaterThanOrEqual(heads[i - 1]!.seq);
+    }
+    // The witness holds exactly the heads written: its last is the head file.
+    expect(heads.at(-1)).toEqual(readHeadFile(dataDir));
+  });
+
+  test('a flush with no new entry writes no new head', async () => {
+    const gh = await startTestGatehouse({
+      dataDir: join(root, 'quiet'),
+      keepDataDir: true,
+      env: { GATEHOUSE_AUDIT_WITNESS: join(root, 'other-volume', 'quiet.jsonl') },
+    });
+    try {
+      gh.ctx.auditHead.flush();
+      const before = gh.ctx.auditHead.headCounter;
+      expect(before).toBeGreaterThan(0);
+      gh.ctx.auditHead.flush();
+      gh.ctx.auditHead.flush();
+      expect(gh.ctx.auditHead.headCounter).toBe(before);
+    } finally {
+      await gh.stop();
+    }
+  });
+});
+
+describe('verify against the witness', () => {
+  test('the live trail agrees with every witnessed head, exit 0', async () => {
+    const r = await cli(dataDir, { GATEHOUSE_AUDIT_WITNESS: witness }, 'verify');
+    expect(r.stdout).toMatch(/Audit trail intact: .*\d+ witnessed heads agree/);
+    expect(r.code).toBe(0);
+  });
+
+  test('an older copy of the database with its older signed head is reported as a rollback', async () => {
+    const restored = join(root, 'restored');
+    cpSync(backup, restored, { recursive: true });
+    // On its own the older copy is a perfectly valid, signed trail…
+    const alone = await cli(restored, {}, 'verify');
+    expect(alone.code).toBe(0);
+    // …the witness on the other volume saw further.
+    const r = await cli(restored, { GATEHOUSE_AUDIT_WITNESS: witness }, 'verify');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Audit trail ROLLED BACK');
+    expect(r.stdout).toContain('the database was restored from an older copy');
+    const flag = await cli(restored, {}, 'verify', '--witness', witness);
+    expect(flag.code).toBe(1);
+    expect(flag.stdout).toContain('ROLLED BACK');
+  });
+
+  test('only the head restored (the database kept): the head is older than the witness', async () => {
+    const dir = join(root, 'old-head');
+    cpSync(dataDir, dir, { recursive: true });
+    copyFileSync(join(backup, 'audit-head.json'), join(dir, 'audit-head.json'));
+    const r = await cli(dir, { GATEHOUSE_AUDIT_WITNESS: witness }, 'verify');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('ROLLED BACK');
+    expect(r.stdout).toContain('the head was restored from an older copy');
+  });
+
+  test('restored and written again past the old end: still a rollback, and the counter does not go back', async () => {
+    const dir = join(root, 'resumed');
+    cpSync(backup, dir, { recursive: true });
+    // A witness of its own (a copy of the shared one), so the other tests keep theirs.
+    const own = join(root, 'other-volume', 'resumed.jsonl');
+    copyFileSync(witness, own);
+    const witnessed = witnessHeads();
+    const maxCounter = witnessed.at(-1)!.counter;
+    const maxSeq = witnessed.at(-1)!.seq;
+    // Write until the restored trail is longer than anything the witness saw.
+    let seq = readHeadFile(dir).seq;
+    while (seq <= maxSeq) {
+      await run(dir, 3, undefined, own);
+      seq = readHeadFile(dir).seq;
+    }
+    // The head restored with the copy was older; the counter continues above the witness's.
+    expect(readHeadFile(dir).counter).toBeGreaterThan(maxCounter);
+    const r = await cli(dir, { GATEHOUSE_AUDIT_WITNESS: own }, 'verify');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('ROLLED BACK');
+    expect(r.stdout).toMatch(/restored from an older copy and written again/);
+  });
+
+  test('a forged or missing witness fails instead of vouching', async () => {
+    const forged = join(root, 'other-volume', 'forged.jsonl');
+    const heads = witnessHeads();
+    writeFileSync(
+      forged,
+      `${[...heads.map((h) => JSON.stringify(h)), JSON.stringify({ ...heads.at(-1)!, counter: heads.at(-1)!.counter + 1 })].join('\n')}\n`,
+    );
+    const r = await cli(dataDir, { GATEHOUSE_AUDIT_WITNESS: forged }, 'verify');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`line ${heads.length + 1} of the witness`);
+    expect(r.stdout).toContain('is not signed by the audit key');
+    const garbage = join(root, 'other-volume', 'garbage.jsonl');
+    writeFileSync(garbage, 'not a head\n');
+    const none = await cli(dataDir, {}, 'verify', '--witness', garbage);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('holds no signed head');
+    const missing = await cli(dataDir, {}, 'verify', '--witness', join(root, 'other-volume', 'gone.jsonl'));
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('is missing, so a rollback of the trail could not be detected');
+  });
+});
+
+test('a line torn by a crash mid-append is passed over, and the next head starts a fresh line', async () => {
+  const dir = join(root, 'torn-data');
+  cpSync(dataDir, dir, { recursive: true });
+  const own = join(root, 'other-volume', 'torn.jsonl');
+  copyFileSync(witness, own);
+  writeFileSync(own, `${readFileSync(own, 'utf8')}{"seq":1,"hash":"ab`);
+  expect((await cli(dir, {}, 'verify', '--witness', own)).code).toBe(0);
+  await run(dir, 1, undefined, own);
+  const lines = readFileSync(own, 'utf8').trim().split('\n');
+  const at = lines.indexOf('{"seq":1,"hash":"ab');
+  expect(at).toBeGreaterThan(0);
+  expect((JSON.parse(lines[at + 1]!) as Head).counter).toBeGreaterThan(
+    (JSON.parse(lines[at - 1]!) as Head).counter,
+  );
+  expect(JSON.parse(lines.at(-1)!)).toEqual(readHeadFile(dir));
+  const r = await cli(dir, {}, 'verify', '--witness', own);
+  expect(r.stdout).toContain('Audit trail intact');
+  expect(r.code).toBe(0);
+});
+
+describe('GATEHOUSE_AUDIT_WITNESS is validated', () => {
+  const problem = (value: string, data = dataDir) => {
+    try {
+      loadConfig({ GATEHOUSE_DATA_DIR: data, GATEHOUSE_AUDIT_WITNESS: value });
+      return undefined;
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).problems.join('\n');
+    }
+  };
+
+  test('a writable file outside the data dir is accepted', () => {
+    expect(problem(witness)).toBeUndefined();
+    expect(loadConfig({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_AUDIT_WITNESS: witness }).auditWitness).toBe(
+      witness,
+    );
+    expect(problem(join(root, 'other-volume', 'new.jsonl'))).toBeUndefined();
+  });
+
+  test('unwritable or misplaced paths are refused with a clear error', () => {
+    expect(problem('relative/witness.jsonl')).toContain('GATEHOUSE_AUDIT_WITNESS must be an absolute path');
+    expect(problem(join(dataDir, 'witness.jsonl'))).toContain('must be outside GATEHOUSE_DATA_DIR');
+    expect(problem(join(root, 'no-such-dir', 'w.jsonl'))).toContain(
+      `cannot be written: its directory '${join(root, 'no-such-dir')}' does not exist`,
+    );
+    expect(problem(join(root, 'other-volume'))).toContain('is not a regular file');
+    expect(problem(join(witness, 'below-a-file.jsonl'))).toContain('is not a directory');
+  });
+
+  test('the server refuses to start with an unwritable witness (exit 2, the reason)', async () => {
+    const p = Bun.spawn(['bun', MAIN, 'serve'], {
+      env: {
+        ...process.env,
+        GATEHOUSE_DATA_DIR: join(root, 'refused'),
+        GATEHOUSE_AUDIT_WITNESS: join(root, 'no-such-dir', 'w.jsonl'),
+      },
+      stdout: 'pipe',
+      stderr: 'pipe',
+      // Should it start after all, it is not left running.
+      timeout: 15_000,
+    });
+    const [stderr, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('GATEHOUSE_AUDIT_WITNESS cannot be written');
+  });
+});
