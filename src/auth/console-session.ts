@@ -1,7 +1,9 @@
+import type { Elysia } from 'elysia';
 import type { ShellUser } from '../../views/components/layout.tsx';
 import type { AppContext } from '../app/context.ts';
 import { BROWSER_SESSION_TTL_MS } from '../config/constants.ts';
 import { AppError } from '../errors/app-error.ts';
+import { toHtml } from '../errors/to-html.ts';
 import { cookieName, parseCookies, serializeCookie } from '../http/cookies.ts';
 import { redirectResponse } from '../http/responses.ts';
 import type { BrowserSession } from './browser-sessions.ts';
@@ -23,10 +25,89 @@ export function clearSessionCookie(ctx: AppContext): string {
   return serializeCookie(sessionCookieName(ctx), '', { secure: ctx.config.secureCookies, maxAgeSeconds: 0 });
 }
 
-/** The browser session a request carries, if any. */
+function sessionCookieValue(ctx: AppContext, request: Request): string | undefined {
+  return parseCookies(request.headers.get('cookie')).get(sessionCookieName(ctx));
+}
+
+/** What the console's request gate decided for each request it saw (see consoleAuthority). */
+const gated = new WeakMap<Request, BrowserSession | undefined>();
+
+/**
+ * The browser session a request carries, if any, with the authority its human holds now: as
+ * the request gate resolved it (the same role source, bound and invalidation as MCP tokens),
+ * or — on the few paths the gate leaves alone — from what was read within that bound only.
+ */
 export function currentSession(ctx: AppContext, request: Request): BrowserSession | undefined {
-  const value = parseCookies(request.headers.get('cookie')).get(sessionCookieName(ctx));
-  return ctx.browserSessions.resolve(value);
+  if (gated.has(request)) return gated.get(request);
+  return ctx.browserSessions.peek(sessionCookieValue(ctx, request));
+}
+
+/**
+ * Paths where the gate does not re-read the human's role: they hold no console authority
+ * (health, the OAuth endpoints a client calls) or only start or end a sign-in.
+ */
+const UNGATED_PATHS: ReadonlySet<string> = new Set([
+  '/healthz',
+  '/readyz',
+  '/login',
+  '/callback',
+  '/logout',
+  '/token',
+  '/revoke',
+  '/register',
+]);
+
+/**
+ * The console loses authority as fast as MCP does (docs/architecture.md "Roles"): before any
+ * console or consent page runs, the session's role in its team is re-read through the
+ * MembershipResolver MCP tokens use. A demotion shows at the next request after the cache bound
+ * (a viewer's console); a human WorkOS no longer lists in the team sees their session end with a
+ * clear page; when WorkOS cannot answer and nothing read within the bound is left, the page is a
+ * 503 — never the admin console of a role that may be gone.
+ */
+export function consoleAuthority(app: Elysia, ctx: AppContext): void {
+  app.onRequest(async ({ request }) => {
+    const value = sessionCookieValue(ctx, request);
+    if (!value) return;
+    const { pathname } = new URL(request.url);
+    if (UNGATED_PATHS.has(pathname) || pathname.startsWith('/.well-known/')) return;
+    const check = await ctx.browserSessions.resolve(value);
+    switch (check.kind) {
+      case 'none':
+        gated.set(request, undefined);
+        return;
+      case 'ok':
+        gated.set(request, check.session);
+        return;
+      case 'removed': {
+        ctx.log.info('browser session ended: no longer a member of its team', { team: check.teamName });
+        const res = toHtml(
+          ctx,
+          new AppError(
+            'forbidden',
+            `You are no longer a member of ${check.teamName}, so your Gatehouse session has ended.`,
+            {
+              hint: `WorkOS no longer lists ${check.email} in ${check.teamName}. If that is a mistake, ask a team admin to add you back, then sign in again.`,
+            },
+          ),
+        );
+        res.headers.append('Set-Cookie', clearSessionCookie(ctx));
+        return res;
+      }
+      case 'unavailable':
+        return toHtml(
+          ctx,
+          new AppError(
+            'unavailable',
+            'Gatehouse cannot confirm your role in your team right now: WorkOS is not answering.',
+            {
+              hint: 'Nothing was changed. Try again in a moment; until WorkOS answers, the console stays closed rather than act on a role you may no longer have.',
+              retryAfterSeconds: 5,
+            },
+          ),
+        );
+    }
+  });
 }
 
 export function shellUser(s: BrowserSession): ShellUser & { name: string } {

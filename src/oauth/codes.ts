@@ -4,9 +4,36 @@ import { AUTH_CODE_TTL_MS } from '../config/constants.ts';
 import { newId, randomToken, safeEqual, sha256, sha256Base64Url } from '../crypto/random.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { grantedScopes } from './scopes.ts';
 import { type IssuedTokens, type RedeemFailure, type TokensService, teamAdmittedTx } from './tokens.ts';
+
+/** When the team's kill switch was pulled, while it stays pulled (re-enabling clears it); null otherwise. */
+export function teamKilledAtTx(tx: Tx | Db, teamId: string): number | null {
+  return (
+    tx
+      .select({ killedAt: schema.teamSettings.killedAt })
+      .from(schema.teamSettings)
+      .where(eq(schema.teamSettings.teamId, teamId))
+      .get()?.killedAt ?? null
+  );
+}
+
+/**
+ * The refusal of anything new for a team whose kill switch is pulled (no consent, code or
+ * connection token): nothing minted during the kill can come back when MCP is re-enabled.
+ */
+export function teamKilledError(teamName: string, what: string): AppError {
+  return new AppError(
+    'forbidden',
+    `MCP access for ${teamName} is switched off by its kill switch, so ${what}.`,
+    {
+      hint: 'A team admin can turn "Enable MCP access" back on under Settings; then connect again.',
+      denial: 'team_killed',
+    },
+  );
+}
 
 /** RFC 7636 §4.1: 43–128 characters from the unreserved set. */
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -36,10 +63,15 @@ export class CodesService {
   }): string {
     const code = randomToken(32);
     const now = this.clock.now();
-    this.db
-      .insert(schema.oauthCodes)
-      .values({ codeHash: sha256(code), ...input, createdAt: now, expiresAt: now + AUTH_CODE_TTL_MS })
-      .run();
+    this.db.transaction((tx) => {
+      // Checked where the code is written: a kill switch pulled while the consent page awaited
+      // WorkOS still stops it.
+      if (teamKilledAtTx(tx, input.teamId) !== null)
+        throw teamKilledError('this team', 'no authorization code can be issued for it');
+      tx.insert(schema.oauthCodes)
+        .values({ codeHash: sha256(code), ...input, createdAt: now, expiresAt: now + AUTH_CODE_TTL_MS })
+        .run();
+    });
     return code;
   }
 
@@ -109,6 +141,9 @@ export class CodesService {
         if (check.resource !== undefined && check.resource !== row.resource)
           return { ok: false, reason: 'resource_mismatch' };
         if (!teamAdmittedTx(tx, row.teamId)) return { ok: false, reason: 'not_admitted' };
+        // The kill switch discards unexchanged codes and none is issued while it is pulled: a
+        // code of a killed team is not a code.
+        if (teamKilledAtTx(tx, row.teamId) !== null) return { ok: false, reason: 'invalid' };
 
         const familyId = newId('fam');
         const scopes = grantedScopes(row.scopes, check.grantTypes);

@@ -3,6 +3,7 @@ import type { AuditService } from '../audit/service.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import type { Clock } from '../kernel/clock.ts';
+import { teamKilledAtTx, teamKilledError } from './codes.ts';
 
 /** Remembered approvals of a client by a human in a team: re-authorization skips consent. */
 export class ConsentsService {
@@ -26,7 +27,11 @@ export class ConsentsService {
         ),
       )
       .get();
-    return row !== undefined && scopes.every((s) => row.scopes.includes(s));
+    return (
+      row !== undefined &&
+      scopes.every((s) => row.scopes.includes(s)) &&
+      teamKilledAtTx(this.db, teamId) === null
+    );
   }
 
   /**
@@ -42,6 +47,20 @@ export class ConsentsService {
     options: { impersonator?: string | null } = {},
   ): void {
     const now = this.clock.now();
+    // Nothing is consented to for a team whose kill switch is pulled (the kill forgot every
+    // remembered consent; none may come back through the window before MCP is re-enabled).
+    if (teamKilledAtTx(this.db, teamId) !== null) {
+      this.audit.append({
+        event: 'oauth.consent',
+        outcome: 'denied',
+        userId,
+        teamId,
+        clientId,
+        reason: 'team_killed',
+        details: { scopes },
+      });
+      throw teamKilledError('this team', 'no client can be authorized in it');
+    }
     if (options.impersonator) {
       // Consent given while impersonating is the impersonator's, not the human's: it is recorded
       // but never remembered, so it can never authorize the human's own later sign-ins.

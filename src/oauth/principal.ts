@@ -1,14 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Permission } from '../../db/schema/enums.ts';
-import { effectivePermissions } from '../auth/permissions.ts';
-import { PRINCIPAL_CACHE_TTL_MS } from '../config/constants.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import type { Clock } from '../kernel/clock.ts';
-import type { Logger } from '../log/logger.ts';
 import type { TeamSettings } from '../teams/service.ts';
-import type { UsersService } from '../users/service.ts';
-import type { WorkOSGateway } from '../workos/gateway.ts';
+import type { MembershipResolver } from '../users/membership-resolver.ts';
 import { capPermissions } from './scopes.ts';
 import type { Family, TokensService } from './tokens.ts';
 
@@ -50,30 +46,20 @@ export type PrincipalFailure =
   | 'unavailable';
 export type PrincipalResult = { ok: true; principal: Principal } | { ok: false; reason: PrincipalFailure };
 
-interface CachedRole {
-  role: string | null;
-  at: number;
-}
-
 /**
  * The one place a bearer token becomes a principal (DESIGN §2). Token state is read fresh on
- * every request (a revoked token fails at once); the human's role in the team is re-read from
- * WorkOS, cached briefly and invalidated when Gatehouse itself changes a membership.
+ * every request (a revoked token fails at once); the human's role and permissions in the team
+ * come from the MembershipResolver the console uses too (re-read from WorkOS, cached briefly,
+ * invalidated when Gatehouse itself changes a membership).
  */
 export class PrincipalResolver {
-  private readonly roles = new Map<string, CachedRole>();
-
   constructor(
     private readonly deps: {
       db: Db;
       clock: Clock;
       tokens: TokensService;
-      users: UsersService;
-      workos: WorkOSGateway;
+      membership: MembershipResolver;
       resource: string;
-      log: Logger;
-      /** Told when a human's role in a team is seen to have changed. */
-      onRoleChanged?: (teamId: string, userId: string) => void;
     },
   ) {
     this.contextQuery = deps.db
@@ -120,23 +106,15 @@ export class PrincipalResolver {
     // Only admitted organizations are teams: a row kept from before admission is inert.
     if (row.t.admittedAt === null) return { ok: false, reason: 'not_admitted' };
 
-    const role = await this.currentRole(row.u.workosUserId, row.t.organizationId);
-    if (role === undefined) return { ok: false, reason: 'unavailable' };
-    if (role === null) return { ok: false, reason: 'not_member' };
-    const snapshot = this.deps.users.membership(row.t.id, row.u.id);
-    // Permissions come from the verified AuthKit token (DESIGN §2) and hold while the role is
-    // unchanged. A role changed in WorkOS since then is seen here without a new token, so the
-    // permissions narrow to what both the old token and the new role's set allow: a demotion
-    // takes effect at once, a promotion when the human next signs in (a fresh, verified token).
-    const rolePermissions = !snapshot
-      ? effectivePermissions(role, null)
-      : snapshot.role === role
-        ? snapshot.permissions
-        : snapshot.permissions.filter((p) => effectivePermissions(role, null).includes(p));
-    if (!snapshot || snapshot.role !== role) {
-      this.deps.users.recordMembership(row.t.id, row.u.id, role, rolePermissions);
-      if (snapshot) this.deps.onRoleChanged?.(row.t.id, row.u.id);
-    }
+    const standing = await this.deps.membership.standing({
+      teamId: row.t.id,
+      userId: row.u.id,
+      workosUserId: row.u.workosUserId,
+      organizationId: row.t.organizationId,
+    });
+    if (standing.status === 'unavailable') return { ok: false, reason: 'unavailable' };
+    if (standing.status === 'not_member') return { ok: false, reason: 'not_member' };
+    const { role, permissions: rolePermissions } = standing;
 
     return {
       ok: true,
@@ -172,43 +150,12 @@ export class PrincipalResolver {
       .where(eq(schema.users.id, userId))
       .get();
     if (!row) return false;
-    const role = await this.currentRole(row.w, row.o);
+    const role = await this.deps.membership.role(row.w, row.o);
     return role === undefined ? undefined : role !== null;
   }
 
-  /** Drops cached roles (all, or one human's) after Gatehouse changed a membership. */
+  /** Drops cached roles (all, or one human's) after Gatehouse changed a membership: both doors see it. */
   invalidate(workosUserId?: string): void {
-    if (!workosUserId) {
-      this.roles.clear();
-      return;
-    }
-    for (const key of this.roles.keys()) if (key.startsWith(`${workosUserId}:`)) this.roles.delete(key);
-  }
-
-  /** The human's active role in the organization; null when not a member; undefined when WorkOS is unreachable. */
-  private async currentRole(
-    workosUserId: string,
-    organizationId: string,
-  ): Promise<string | null | undefined> {
-    const key = `${workosUserId}:${organizationId}`;
-    const now = this.deps.clock.now();
-    const cached = this.roles.get(key);
-    if (cached && now - cached.at < PRINCIPAL_CACHE_TTL_MS) return cached.role;
-    try {
-      const list = await this.deps.workos.identity.client.userManagement.listOrganizationMemberships({
-        userId: workosUserId,
-        organizationId,
-        statuses: ['active'],
-        limit: 1,
-      });
-      const role = list.data[0]?.role?.slug ?? null;
-      this.roles.set(key, { role, at: now });
-      return role;
-    } catch (e) {
-      this.deps.log.warn('could not read membership from WorkOS', {
-        error: e instanceof Error ? e.message : String(e),
-      });
-      return undefined;
-    }
+    this.deps.membership.invalidate(workosUserId);
   }
 }

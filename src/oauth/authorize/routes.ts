@@ -31,6 +31,36 @@ interface SealedConsent extends AuthorizeRequest {
 
 const START_AGAIN = 'Start the connection again from your client.';
 
+/** Whether the kill switch of the team behind an organization is pulled (MCP off until re-enabled). */
+function killed(ctx: AppContext, organizationId: string): boolean {
+  const team = ctx.teams.admittedByOrganization(organizationId);
+  return team !== undefined && ctx.teams.settings(team.id).killedAt !== null;
+}
+
+/**
+ * RFC 6749 §4.1.2.1 `access_denied` for a team whose kill switch is pulled: no consent and no
+ * code while it is (DESIGN §5), recorded as a refused consent.
+ */
+function killedRefusal(
+  ctx: AppContext,
+  s: BrowserSession,
+  req: Pick<AuthorizeRequest, 'clientId' | 'redirectUri' | 'state'>,
+  team: { id: string | null; name: string },
+  status = 302,
+  more = '',
+): Response {
+  ctx.audit.append({
+    event: 'oauth.consent',
+    outcome: 'denied',
+    userId: s.userId,
+    teamId: team.id,
+    clientId: req.clientId,
+    reason: 'team_killed',
+  });
+  const description = `MCP access for ${team.name} is switched off by its kill switch; a team admin must turn it back on before any client can be authorized in it.${more}`;
+  return errorRedirect(ctx, req.redirectUri, req.state, 'access_denied', description, status);
+}
+
 /**
  * Opens a consent form's sealed request: it must be sealed here, for this human, and unexpired.
  * Throws a 4xx AppError otherwise.
@@ -118,6 +148,12 @@ export async function authorize(ctx: AppContext, request: Request): Promise<Resp
   const back = encodeURIComponent(`${url.pathname}${url.search}`);
   if (!s) return redirectResponse(`/login?return_to=${back}`);
   if (!s.teamId || !s.organizationId) return redirectResponse(`/teams?return_to=${back}`);
+  // The console's team is the one the consent page is about: while its kill switch is pulled,
+  // nothing is authorized (not another team behind the human's back either).
+  if (killed(ctx, s.organizationId)) {
+    const more = ' To connect in another of your teams, switch to it in the Gatehouse console first.';
+    return killedRefusal(ctx, s, v.request, { id: s.teamId, name: s.teamName ?? 'your team' }, 302, more);
+  }
 
   if (ctx.oauth.consents.covers(s.userId, s.teamId, v.client.id, v.request.scopes)) {
     const code = ctx.oauth.codes.issueCode({
@@ -129,7 +165,8 @@ export async function authorize(ctx: AppContext, request: Request): Promise<Resp
     return success(ctx, v.request, code, 302);
   }
 
-  const teams = await admittedTeams(ctx, s.workosUserId);
+  // A team whose kill switch is pulled is no choice: nothing may be authorized in it.
+  const teams = (await admittedTeams(ctx, s.workosUserId)).filter((t) => !killed(ctx, t.organizationId));
   // The team the picker starts on, and the capabilities shown for it, come from the same place:
   // the human's role in that team (the session's team unless WorkOS no longer lists it).
   const selected = teams.find((t) => t.organizationId === s.organizationId) ?? teams[0];
@@ -231,7 +268,13 @@ async function decideOnce(
     });
     return errorRedirect(ctx, req.redirectUri, req.state, 'access_denied', 'The user denied access.', 303);
   }
+  const chosen = ctx.teams.admittedByOrganization(organizationId);
+  if (chosen && killed(ctx, organizationId))
+    return killedRefusal(ctx, s, req, { id: chosen.id, name: chosen.name }, 303);
   const team = await teamFor(ctx, s, organizationId);
+  // The kill switch may have been pulled while the team was entered (WorkOS was awaited).
+  if (ctx.teams.settings(team.teamId).killedAt !== null)
+    return killedRefusal(ctx, s, req, { id: team.teamId, name: chosen?.name ?? 'this team' }, 303);
   ctx.oauth.consents.grant(s.userId, team.teamId, req.clientId, req.scopes, { impersonator: s.impersonator });
   const code = ctx.oauth.codes.issueCode({
     ...codeFields(req),
