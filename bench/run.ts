@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { EmulatorDescription } from '../src/emulator/describe.ts';
 import { freePort } from '../test/support/server.ts';
 import { measureAudit } from './audit.ts';
-import { liveTokens } from './live-tokens.ts';
+import { liveTokens, raiseToolCallRate } from './live-tokens.ts';
 
 const ROOT = join(import.meta.dir, '..');
 const CONCURRENCY = [1, 16, 64] as const;
@@ -136,6 +136,7 @@ async function main() {
   await waitForLine(baseline, 'ready');
   const baseUrl = `http://127.0.0.1:${basePort}/mcp`;
 
+  await raiseToolCallRate(ghUrl, 'admin@demo.test');
   const token = await liveTokens(ghUrl, 'member@demo.test');
   const targets = { baseline: { url: baseUrl, token: '-' }, gatehouse: { url: `${ghUrl}/mcp`, token } };
   const idleRss = { gatehouse: rssKb(gatehouse.pid), baseline: rssKb(baseline.pid) };

@@ -20,6 +20,7 @@ import type { MetricsRecorder } from '../metrics/recorder.ts';
 import type { ClientsService } from '../oauth/clients/service.ts';
 import type { CodesService } from '../oauth/codes.ts';
 import type { ConsentsService } from '../oauth/consents.ts';
+import type { OAuthRateLimits } from '../oauth/endpoints/limits.ts';
 import type { PrincipalResolver } from '../oauth/principal.ts';
 import type { TokensService } from '../oauth/tokens.ts';
 import type { Outbound } from '../outbound/index.ts';
@@ -29,6 +30,7 @@ import type { KillSwitch } from '../teams/kill-switch.ts';
 import type { TeamsService } from '../teams/service.ts';
 import type { SettingsService } from '../teams/settings.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
+import type { MembershipResolver } from '../users/membership-resolver.ts';
 import type { RoleChanges } from '../users/role-changes.ts';
 import type { UsersService } from '../users/service.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
@@ -56,6 +58,8 @@ export interface AppContext {
   settings: SettingsService;
   killSwitch: KillSwitch;
   users: UsersService;
+  /** A human's current role and permissions in a team (cached, coalesced): MCP and the console both ask it. */
+  membership: MembershipResolver;
   /** The `mcp_sessions` rows (the live sessions themselves are the MCP endpoint's). */
   mcpSessionRows: McpSessionRows;
   /** What follows a role changed through a tool: cached roles dropped, sessions re-list tools. */
@@ -71,7 +75,10 @@ export interface AppContext {
     principals: PrincipalResolver;
     /** The MCP endpoint URL every token is bound to (RFC 8707). */
     resource: string;
+    /** POST /register per address. */
     registrationLimiter: RateLimiter;
+    /** POST /token and /authorize per client_id and per address. */
+    rateLimits: OAuthRateLimits;
   };
   events: EventBus;
   audit: AuditService;

@@ -9,6 +9,7 @@ import { loadOrCreateAuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
 import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
+import { consoleAuthority } from '../auth/console-session.ts';
 import { LoginFlows } from '../auth/login-flows.ts';
 import { MEMBERSHIP_SWEEP_MS, SHUTDOWN_GRACE_MS } from '../config/constants.ts';
 import type { Config } from '../config/index.ts';
@@ -18,13 +19,12 @@ import { dashboardRoutes } from '../console/dashboard.ts';
 import { environmentsRoutes } from '../console/environments.ts';
 import { settingsRoutes } from '../console/settings.ts';
 import { Sealer } from '../crypto/seal.ts';
-import { loadOrCreateSecret } from '../crypto/secret-files.ts';
+import { loadOrCreateSecret, restrictDataDir } from '../crypto/secret-files.ts';
 import { DATABASE_FILE, openDatabase } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { buildApp, type RouteModule } from '../http/app.ts';
 import { Csrf } from '../http/csrf.ts';
 import { metricsHandler } from '../http/metrics.ts';
-import { RateLimiter } from '../http/rate-limit.ts';
 import { createDispatcher, listen, type RawHandler } from '../http/server.ts';
 import { type Clock, systemClock } from '../kernel/clock.ts';
 import { EventBus } from '../kernel/events.ts';
@@ -37,6 +37,7 @@ import { ClientsService } from '../oauth/clients/service.ts';
 import { MAX_METADATA_BYTES } from '../oauth/clients/validate-metadata.ts';
 import { CodesService } from '../oauth/codes.ts';
 import { ConsentsService } from '../oauth/consents.ts';
+import { OAuthRateLimits, registrationLimiter } from '../oauth/endpoints/limits.ts';
 import { mcpResource } from '../oauth/metadata.ts';
 import { PrincipalResolver } from '../oauth/principal.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
@@ -51,6 +52,7 @@ import { SettingsService } from '../teams/settings.ts';
 import { StaffDirectory } from '../teams/staff.ts';
 import { ALL_TOOLS } from '../tools/index.ts';
 import { ToolRegistry } from '../tools/registry.ts';
+import { MembershipResolver, workosMembershipReader } from '../users/membership-resolver.ts';
 import { RoleChanges } from '../users/role-changes.ts';
 import { UsersService } from '../users/service.ts';
 import type { AppContext } from './context.ts';
@@ -73,10 +75,6 @@ export interface StartOptions {
   membershipSweepMs?: number;
 }
 
-/** Dynamic client registrations allowed per address: a burst, then a steady rate. */
-const REGISTRATION_BURST = 30;
-const REGISTRATIONS_PER_MINUTE = 10;
-
 export interface RunningGatehouse {
   url: string;
   port: number;
@@ -94,6 +92,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  // 0700 directory, 0600 files, also for a data dir an older version made readable to all.
+  restrictDataDir(config.dataDir);
   const { applied } = applyMigrations(db);
   if (applied > 0) log.info('database migrated', { applied });
 
@@ -105,7 +105,10 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const auditKey = loadOrCreateAuditKey(config.dataDir);
   // Every entry is signed (Ed25519, 26–39 µs each; see bench/README.md for the measurement).
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));
-  const auditHead = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now());
+  const auditHead = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now(), {
+    witness: config.auditWitness,
+    log,
+  });
   auditHead.start();
   const teams = new TeamsService(db, clock);
   const users = new UsersService(db, clock);
@@ -164,6 +167,14 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   };
   const consents = new ConsentsService(db, clock, audit);
   const codes = new CodesService(db, clock, audit, tokens);
+  // One source of a human's current role in a team, for MCP tokens and console sessions alike.
+  const membership = new MembershipResolver({
+    clock,
+    read: workosMembershipReader(() => workos.identity.client),
+    log,
+    users,
+    onRoleChanged: (teamId, userId) => events.emit('member.role_changed', { teamId, userId }),
+  });
   const ctx: AppContext = {
     config,
     log,
@@ -195,36 +206,29 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     }),
     tools: new ToolRegistry(ALL_TOOLS),
     oauth: {
-      clients: new ClientsService(db, clock, fetchClientMetadata, audit),
+      clients: new ClientsService(db, clock, fetchClientMetadata, audit, log),
       consents,
       tokens,
       codes,
-      principals: new PrincipalResolver({
-        db,
-        clock,
-        tokens,
-        users,
-        workos,
-        resource,
-        log,
-        onRoleChanged: (teamId, userId) => events.emit('member.role_changed', { teamId, userId }),
-      }),
+      principals: new PrincipalResolver({ db, clock, tokens, membership, resource }),
       resource,
-      registrationLimiter: new RateLimiter(clock, REGISTRATION_BURST, REGISTRATIONS_PER_MINUTE),
+      registrationLimiter: registrationLimiter(clock),
+      rateLimits: new OAuthRateLimits(clock),
     },
     teams,
     environments,
     settings: new SettingsService(db, clock, audit, events),
     users,
+    membership,
     mcpSessionRows,
     roleChanges: new RoleChanges({
       teams,
       users,
       events,
       log,
-      invalidate: (workosUserId) => ctx.oauth.principals.invalidate(workosUserId),
+      invalidate: (workosUserId) => membership.invalidate(workosUserId),
     }),
-    browserSessions: new BrowserSessions(db, clock, sealer, audit),
+    browserSessions: new BrowserSessions(db, clock, sealer, audit, { membership }),
     loginFlows: new LoginFlows(db, clock, sealer),
     seededAccounts: local?.accounts ?? [],
   };
@@ -251,6 +255,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const sweep = startMembershipSweep(ctx, mcp, options.membershipSweepMs ?? MEMBERSHIP_SWEEP_MS);
 
   const modules: RouteModule[] = [
+    consoleAuthority,
     oauthRoutes,
     connectionsRoutes,
     approvalsRoutes,

@@ -20,6 +20,10 @@ export function banner(
     `  MCP:      ${config.publicUrl}/mcp`,
     `  Data:     ${config.dataDir}`,
   ];
+  if (config.demoPublic)
+    lines.push(
+      `  WARNING:  PUBLIC DEMO (GATEHOUSE_DEMO_PUBLIC=1): anyone who can reach ${config.publicUrl} can sign in as any demo account, admins included. Nothing here is protected; never put real data in it.`,
+    );
   if (tenancy.teams.length > 0) lines.push(`  Teams:    ${tenancy.teams.join(', ')}`);
   if (tenancy.deploymentKeysUnowned)
     lines.push(

@@ -72,7 +72,9 @@ export async function teamsCommand(
   const events = new EventBus();
   const tokens = new TokensService(db, clock, audit, events);
   // The CLI appends to the trail too, so it moves the signed head forward as the server does.
-  const head = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now());
+  const head = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now(), {
+    witness: config.auditWitness,
+  });
   try {
     if (sub === 'list') {
       const admitted = teams.admitted();

@@ -1,10 +1,12 @@
-import { and, desc, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
 import { refuseImpersonated } from '../auth/console-session.ts';
+import { MAX_CONNECTION_TOKENS_PER_USER } from '../config/constants.ts';
 import { schema } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
+import { teamKilledError } from '../oauth/codes.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -100,12 +102,30 @@ function queryEntries(
   }));
 }
 
-/** Creates a named connection token for the session's human and team; the token is returned once. */
+/**
+ * Creates a named connection token for the session's human and team; the token is returned once.
+ * Refused while the team's kill switch is pulled: a token minted then would come back to life
+ * when MCP is re-enabled, which the kill switch promises never happens.
+ */
 export function createConnectionToken(
   ctx: AppContext,
   s: TeamSession,
   input: ConnectionTokenInput,
 ): { token: string; name: string; expiresAt: number | null; scopes: string[] } {
+  // Checked and minted with no await in between: a kill switch cannot slip between the two.
+  if (ctx.teams.settings(s.teamId).killedAt !== null) {
+    ctx.audit.append({
+      event: 'connection_token.created',
+      outcome: 'denied',
+      teamId: s.teamId,
+      userId: s.userId,
+      actorEmail: s.email,
+      reason: 'team_killed',
+      details: { name: input.name },
+    });
+    throw teamKilledError(s.teamName ?? 'your team', 'no connection token can be created for it');
+  }
+  refuseOverQuota(ctx, s);
   const expiresAt = input.expiry === 'never' ? null : ctx.clock.now() + Number(input.expiry) * DAY_MS;
   const { token, family } = ctx.oauth.tokens.createConnectionToken({
     userId: s.userId,
@@ -118,6 +138,41 @@ export function createConnectionToken(
     impersonator: s.impersonator,
   });
   return { token, name: input.name, expiresAt, scopes: family.scopes };
+}
+
+/** Live connection tokens a human holds in a team (what MAX_CONNECTION_TOKENS_PER_USER bounds). */
+export function liveConnectionTokens(ctx: AppContext, userId: string, teamId: string): number {
+  const f = schema.tokenFamilies;
+  const now = ctx.clock.now();
+  const row = ctx.db
+    .select({ n: count() })
+    .from(f)
+    .where(
+      and(
+        eq(f.teamId, teamId),
+        eq(f.userId, userId),
+        eq(f.kind, 'connection'),
+        isNull(f.revokedAt),
+        or(isNull(f.expiresAt), gt(f.expiresAt, now)),
+      ),
+    )
+    .get();
+  return row?.n ?? 0;
+}
+
+/**
+ * Each human holds at most MAX_CONNECTION_TOKENS_PER_USER live connection tokens in a team: one
+ * more is refused (409) with what to do about it. Counted and minted with no await in between,
+ * so two concurrent requests cannot both take the last place.
+ */
+function refuseOverQuota(ctx: AppContext, s: TeamSession): void {
+  const held = liveConnectionTokens(ctx, s.userId, s.teamId);
+  if (held < MAX_CONNECTION_TOKENS_PER_USER) return;
+  throw new AppError(
+    'conflict',
+    `You already have ${held} live connection tokens in this team, the most one person may hold (${MAX_CONNECTION_TOKENS_PER_USER}). Revoke one you no longer use below, then create the new one.`,
+    { hint: 'Agents that can sign in with OAuth do not need a connection token at all.' },
+  );
 }
 
 /**

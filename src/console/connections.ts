@@ -78,7 +78,18 @@ export async function createToken(ctx: AppContext, request: Request): Promise<Re
       form: { ...raw, name: raw.name.slice(0, 200) },
     });
   }
-  const created = createConnectionToken(ctx, s, parsed.data);
+  let created: ReturnType<typeof createConnectionToken>;
+  try {
+    created = createConnectionToken(ctx, s, parsed.data);
+  } catch (e) {
+    // Over the per-person quota: the list, with what to revoke, and the form as it was.
+    if (!isAppError(e) || e.code !== 'conflict') throw e;
+    return renderList(ctx, s, {
+      status: e.status,
+      error: e.message,
+      form: { ...raw, name: raw.name.slice(0, 200) },
+    });
+  }
   return renderPage(
     ctx,
     TokenCreatedPage({

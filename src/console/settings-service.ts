@@ -3,7 +3,12 @@ import type { BrowserSession } from '../auth/browser-sessions.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { FormFields } from '../http/forms.ts';
 import type { TeamSettings } from '../teams/service.ts';
-import { AUTHORITY_TTL_BOUNDS_MS, SESSION_IDLE_BOUNDS_MS, type SettingsPatch } from '../teams/settings.ts';
+import {
+  AUTHORITY_TTL_BOUNDS_MS,
+  SESSION_IDLE_BOUNDS_MS,
+  type SettingsPatch,
+  TOOL_CALLS_PER_MINUTE_BOUNDS,
+} from '../teams/settings.ts';
 import { isTeamAdmin, type TeamSession } from './connections-service.ts';
 
 const MINUTE_MS = 60_000;
@@ -56,6 +61,7 @@ export const DURATION_BOUNDS_MIN = {
     min: SESSION_IDLE_BOUNDS_MS.min / MINUTE_MS,
     max: SESSION_IDLE_BOUNDS_MS.max / MINUTE_MS,
   },
+  toolCallsPerMinute: TOOL_CALLS_PER_MINUTE_BOUNDS,
 } as const;
 
 /** Human names of every field a settings audit entry may mention. */
@@ -63,6 +69,7 @@ const FIELD_LABELS: Record<string, string> = {
   ...Object.fromEntries(TOGGLES.map((t) => [t.key, t.label])),
   authorityTtlMs: 'Authority TTL',
   sessionIdleTtlMs: 'Session idle TTL',
+  toolCallsPerMinute: 'Tool calls per minute (per token)',
   killedAt: 'Kill switch',
 };
 
@@ -211,7 +218,26 @@ function minutesField(
   return Math.round(n * MINUTE_MS);
 }
 
-/** The durations form (minutes) as a settings patch (ms). Unchanged values are left out. */
+/** `tool_calls_per_minute`: a whole number within its bounds (absent or empty: unchanged). */
+function toolCallsField(form: FormFields): number | undefined {
+  const raw = form.get('tool_calls_per_minute')?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const { min, max } = TOOL_CALLS_PER_MINUTE_BOUNDS;
+  const n = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new AppError(
+      'invalid_input',
+      `Tool calls per minute must be a whole number between ${min} and ${max}, got “${raw.slice(0, 20)}”.`,
+      { fields: [{ field: 'tool_calls_per_minute', message: 'out of range' }] },
+    );
+  }
+  return n;
+}
+
+/**
+ * The durations form (minutes) and the per-token tool-call rate as a settings patch (ms, calls
+ * per minute). Unchanged values are left out.
+ */
 export function parseDurations(form: FormFields, current: TeamSettings): SettingsPatch {
   const authority = minutesField(
     form,
@@ -225,9 +251,12 @@ export function parseDurations(form: FormFields, current: TeamSettings): Setting
     'Session idle TTL',
     DURATION_BOUNDS_MIN.sessionIdleTtl,
   );
+  const toolCalls = toolCallsField(form);
   const patch: SettingsPatch = {};
   if (authority !== undefined && authority !== current.authorityTtlMs) patch.authorityTtlMs = authority;
   if (idle !== undefined && idle !== current.sessionIdleTtlMs) patch.sessionIdleTtlMs = idle;
+  if (toolCalls !== undefined && toolCalls !== current.toolCallsPerMinute)
+    patch.toolCallsPerMinute = toolCalls;
   return patch;
 }
 

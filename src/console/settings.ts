@@ -73,10 +73,12 @@ function settingsView(
     }),
     authorityTtlMinutes: minutes(settings.authorityTtlMs),
     sessionIdleTtlMinutes: minutes(settings.sessionIdleTtlMs),
+    toolCallsPerMinute: String(settings.toolCallsPerMinute),
     bounds: DURATION_BOUNDS_MIN,
     durationsLastChange: [
       last.get('authorityTtlMs') ? `Authority TTL: ${last.get('authorityTtlMs')}` : '',
       last.get('sessionIdleTtlMs') ? `Session idle TTL: ${last.get('sessionIdleTtlMs')}` : '',
+      last.get('toolCallsPerMinute') ? `Tool calls per minute: ${last.get('toolCallsPerMinute')}` : '',
     ].filter((l) => l !== ''),
     killed:
       settings.killedAt !== null
@@ -101,7 +103,7 @@ export function renderSettings(
     status?: number;
     notice?: string;
     error?: string;
-    durations?: { authority: string; idle: string };
+    durations?: { authority: string; idle: string; toolCalls: string };
     /** The WorkOS environments card's notice or refusal (src/console/environments.ts). */
     environments?: EnvironmentsCardState;
   } = {},
@@ -140,7 +142,7 @@ async function change(
   ctx: AppContext,
   request: Request,
   toPatch: (form: FormFields, s: TeamSession) => SettingsPatch,
-  formValues?: (form: FormFields) => { authority: string; idle: string },
+  formValues?: (form: FormFields) => { authority: string; idle: string; toolCalls: string },
 ): Promise<Response> {
   const s = adminSession(ctx, request);
   if (s instanceof Response) return s;
@@ -184,7 +186,10 @@ export function toggleSetting(ctx: AppContext, request: Request): Promise<Respon
   return change(ctx, request, (form) => parseToggle(form));
 }
 
-/** POST /settings/durations — fields `_csrf`, `authority_ttl_minutes`, `session_idle_ttl_minutes`. */
+/**
+ * POST /settings/durations — fields `_csrf`, `authority_ttl_minutes`, `session_idle_ttl_minutes`,
+ * `tool_calls_per_minute` (the per-token rate limit).
+ */
 export function saveDurations(ctx: AppContext, request: Request): Promise<Response> {
   return change(
     ctx,
@@ -193,6 +198,7 @@ export function saveDurations(ctx: AppContext, request: Request): Promise<Respon
     (form) => ({
       authority: (form.get('authority_ttl_minutes') ?? '').slice(0, 20),
       idle: (form.get('session_idle_ttl_minutes') ?? '').slice(0, 20),
+      toolCalls: (form.get('tool_calls_per_minute') ?? '').slice(0, 20),
     }),
   );
 }

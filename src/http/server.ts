@@ -39,7 +39,7 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
     if (!hostAllowed(request, ctx.config.allowedHosts)) {
       return textResponse('Host not allowed: this server answers only for its PUBLIC_URL host.', 403);
     }
-    recordPeer(request, server.requestIP(request)?.address);
+    recordPeer(request, server.requestIP(request)?.address, ctx.config.trustedProxies);
     const { pathname } = new URL(request.url);
     const raw = options.raw?.[pathname];
     if (raw) return raw(request, server);

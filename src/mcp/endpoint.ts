@@ -1,16 +1,23 @@
 import { createMcpHandler, isJsonContentType, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { AppContext } from '../app/context.ts';
-import { MAX_REQUEST_BODY_BYTES, SSE_KEEPALIVE_MS } from '../config/constants.ts';
+import {
+  MAX_LISTEN_STREAMS,
+  MAX_LISTEN_STREAMS_PER_USER,
+  MAX_REQUEST_BODY_BYTES,
+  SSE_KEEPALIVE_MS,
+} from '../config/constants.ts';
 import { originAllowed } from '../http/host.ts';
 import type { RawHandler } from '../http/server.ts';
 import { authenticateBearer, authenticateToken } from '../oauth/bearer.ts';
 import { protectedResourceMetadataUrl } from '../oauth/metadata.ts';
 import { listingContext } from '../policy/pipeline.ts';
 import { toAuthInfo } from './auth-info.ts';
-import { jsonRpcError } from './json-rpc.ts';
+import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED } from './json-rpc.ts';
 import { LiveMcp } from './live.ts';
+import type { QuotaRefusal } from './quota.ts';
 import { buildMcpServer } from './server.ts';
 import type { McpSessions } from './sessions.ts';
+import { ToolCallLimits } from './tool-call-limit.ts';
 
 type JsonBody = { ok: true; value: unknown } | { ok: false; request: Request };
 
@@ -32,6 +39,52 @@ async function readJsonBody(request: Request): Promise<JsonBody> {
       ok: false,
       request: new Request(request.url, { method: 'POST', headers: request.headers, body: text }),
     };
+  }
+}
+
+/** The id of a `subscriptions/listen` request in the body, if it is one (undefined otherwise). */
+function listenRequestId(body: unknown): string | number | null | undefined {
+  const messages = Array.isArray(body) ? body : [body];
+  for (const m of messages) {
+    if (m && typeof m === 'object' && (m as { method?: unknown }).method === 'subscriptions/listen') {
+      const id = (m as { id?: unknown }).id;
+      return typeof id === 'string' || typeof id === 'number' ? id : null;
+    }
+  }
+  return undefined;
+}
+
+/** A listen stream refused: the person's quota (429) or the server's (503). */
+function listenRefused(refused: QuotaRefusal, id: string | number | null): Response {
+  return refused === 'person'
+    ? jsonRpcErrors(
+        429,
+        [id],
+        LIMIT_EXCEEDED,
+        `Too many open subscriptions/listen streams: you hold ${MAX_LISTEN_STREAMS_PER_USER}, the most one person may (over all your tokens). Close one you no longer read before opening another.`,
+        { 'Retry-After': '60' },
+        { limit: MAX_LISTEN_STREAMS_PER_USER, scope: 'person' },
+      )
+    : jsonRpcErrors(
+        503,
+        [id],
+        LIMIT_EXCEEDED,
+        `Gatehouse is at capacity: ${MAX_LISTEN_STREAMS} listen streams are open. Try again later.`,
+        { 'Retry-After': '60' },
+        { limit: MAX_LISTEN_STREAMS, scope: 'server' },
+      );
+}
+
+/** The response with extra headers (copied onto a new Response if its own cannot change). */
+function withHeaders(res: Response, headers: Record<string, string>): Response {
+  if (Object.keys(headers).length === 0) return res;
+  try {
+    for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+    return res;
+  } catch {
+    const h = new Headers(res.headers);
+    for (const [k, v] of Object.entries(headers)) h.set(k, v);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers: h });
   }
 }
 
@@ -68,7 +121,13 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     responseMode: 'sse',
     keepAliveMs: SSE_KEEPALIVE_MS,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    maxSubscriptions: MAX_LISTEN_STREAMS,
     onerror: (e) => app.log.debug('mcp modern handler', { error: e.message }),
+  });
+  const toolCalls = new ToolCallLimits({
+    clock: app.clock,
+    audit: app.audit,
+    perMinute: (teamId) => app.teams.settings(teamId).toolCallsPerMinute,
   });
   const bearer = {
     principals: app.oauth.principals,
@@ -91,17 +150,33 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       const body = await readJsonBody(request);
       const parsed = body.ok ? { parsedBody: body.value } : {};
       const req = body.ok ? request : body.request;
+      // Tool calls per token: over the team's rate, refused before anything runs.
+      const limited = body.ok
+        ? toolCalls.check(principal, body.value, request.headers.get('mcp-session-id'))
+        : undefined;
+      if (limited && !limited.allowed) return limited.response;
+      const rateHeaders = limited?.headers ?? {};
       if (
         await isLegacyRequest(req, body.ok ? body.value : undefined, {
           maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
         })
       ) {
-        return await sessions.handle(req, token, principal, parsed);
+        return withHeaders(await sessions.handle(req, token, principal, parsed), rateHeaders);
       }
-      const res = await live.answer({ familyId: principal.familyId, teamId: principal.teamId }, () =>
-        modern.fetch(req, { authInfo: toAuthInfo(token, principal), ...parsed }),
+      // A listen stream stays open: each person holds a bounded number of them.
+      const listenId = body.ok ? listenRequestId(body.value) : undefined;
+      let release: (() => void) | undefined;
+      if (listenId !== undefined) {
+        const slot = live.reserveListen(principal.userId);
+        if (!slot.ok) return listenRefused(slot.refused, listenId);
+        release = slot.release;
+      }
+      const res = await live.answer(
+        { familyId: principal.familyId, teamId: principal.teamId },
+        () => modern.fetch(req, { authInfo: toAuthInfo(token, principal), ...parsed }),
+        release,
       );
-      if (res) return res;
+      if (res) return withHeaders(res, rateHeaders);
       // Revoked while running: the client gets the same challenge a revoked token gets at the door.
       const again = await authenticateToken(token, bearer);
       return again.ok ? jsonRpcError(401, -32001, 'This authorization was revoked.') : again.response;

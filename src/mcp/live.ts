@@ -1,16 +1,15 @@
 import type { Server } from '@modelcontextprotocol/server';
+import { MAX_LISTEN_STREAMS, MAX_LISTEN_STREAMS_PER_USER } from '../config/constants.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { EventBus } from '../kernel/events.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { isRevoked, type LiveOwner, type RevocationScope } from './owner.ts';
+import { Quota, type QuotaSlot } from './quota.ts';
 import { RunningCalls } from './running-calls.ts';
 import type { McpSessionRows } from './session-rows.ts';
-import { McpSessions } from './sessions.ts';
+import { McpSessions, SESSION_SWEEP_INTERVAL_MS } from './sessions.ts';
 import { StreamRegistry } from './streams.ts';
-
-/** How often idle sessions are swept. */
-const SWEEP_INTERVAL_MS = 30_000;
 
 export interface LiveMcpDeps {
   clock: Clock;
@@ -31,6 +30,8 @@ export class LiveMcp {
   readonly sessions: McpSessions;
   private readonly streams = new StreamRegistry();
   private readonly calls = new RunningCalls();
+  /** `subscriptions/listen` streams held per person (2025-era GET streams: one per session). */
+  private readonly listens = new Quota(MAX_LISTEN_STREAMS_PER_USER, MAX_LISTEN_STREAMS);
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly unsubscribe: (() => void)[];
 
@@ -44,7 +45,7 @@ export class LiveMcp {
       ),
       deps.events.on('team.killed', ({ teamId }) => this.revoke({ teamId }, 'kill switch')),
     ];
-    this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.timer = setInterval(() => this.sweep(), SESSION_SWEEP_INTERVAL_MS);
     this.timer.unref?.();
   }
 
@@ -67,12 +68,35 @@ export class LiveMcp {
   }
 
   /**
-   * Runs a sessionless request for its owner: its answer (an SSE answer tracked as a stream), or
-   * undefined when the owner was revoked before it came.
+   * A place for one more `subscriptions/listen` stream of `userId`, or the refusal (the person's
+   * quota, or the server's); pass the slot to answer(), which gives it back when the stream ends.
    */
-  async answer(owner: LiveOwner, run: () => Promise<Response>): Promise<Response | undefined> {
-    const res = await this.calls.race(owner, run);
-    return res && this.streams.track(res, owner);
+  reserveListen(userId: string): QuotaSlot {
+    return this.listens.acquire(userId);
+  }
+
+  /**
+   * Runs a sessionless request for its owner: its answer (an SSE answer tracked as a stream), or
+   * undefined when the owner was revoked before it came. `release` runs once the answer's stream
+   * ends (at once when there is none).
+   */
+  async answer(
+    owner: LiveOwner,
+    run: () => Promise<Response>,
+    release: () => void = () => {},
+  ): Promise<Response | undefined> {
+    let res: Response | undefined;
+    try {
+      res = await this.calls.race(owner, run);
+    } catch (e) {
+      release();
+      throw e;
+    }
+    if (!res) {
+      release();
+      return undefined;
+    }
+    return this.streams.track(res, owner, release);
   }
 
   /** Shutting down: every stream and session ends (running calls finish on their own). */

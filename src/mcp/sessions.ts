@@ -1,12 +1,18 @@
 import { type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import { MAX_REQUEST_BODY_BYTES, SSE_KEEPALIVE_MS } from '../config/constants.ts';
+import {
+  MAX_MCP_SESSIONS,
+  MAX_MCP_SESSIONS_PER_USER,
+  MAX_REQUEST_BODY_BYTES,
+  SSE_KEEPALIVE_MS,
+} from '../config/constants.ts';
 import { randomToken } from '../crypto/random.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { toAuthInfo } from './auth-info.ts';
-import { jsonRpcError } from './json-rpc.ts';
+import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED } from './json-rpc.ts';
 import type { LiveOwner } from './owner.ts';
+import { Quota } from './quota.ts';
 import { type McpSessionRows, SESSION_TOUCH_INTERVAL_MS } from './session-rows.ts';
 
 const OPENED = new TextEncoder().encode(': stream opened\n\n');
@@ -48,9 +54,8 @@ export function elicitationModes(declared: unknown): { form: boolean; url: boole
   return { form: caps.form !== undefined || !url, url };
 }
 
-/** Caps that keep thousands of idle sessions from exhausting memory. */
-export const MAX_SESSIONS = 5_000;
-export const MAX_SESSIONS_PER_FAMILY = 100;
+/** How often sessions idle past their team's TTL are swept (see LiveMcp). */
+export const SESSION_SWEEP_INTERVAL_MS = 30_000;
 
 interface LiveSession extends LiveOwner {
   sessionId: string;
@@ -65,11 +70,15 @@ interface LiveSession extends LiveOwner {
   fingerprint: string;
   /** JSON-RPC ids of requests not yet answered (JSON-encoded, so 1 and "1" differ). */
   inFlight: Set<string>;
+  /** Gives the session's place in its human's quota back (once). */
+  release: () => void;
 }
 
 export interface McpSessionsDeps {
   clock: Clock;
   rows: McpSessionRows;
+  /** The team's session idle TTL (how soon a quota slot frees by itself). */
+  idleTtlMs(teamId: string): number;
   buildServer(session: McpSessionState): Server;
   visibleToolNames(p: Principal, s: McpSessionState): string[];
 }
@@ -78,9 +87,14 @@ export interface McpSessionsDeps {
  * 2025-era MCP sessions (`initialize` + `Mcp-Session-Id`): one transport and server per session,
  * bound to the token family that opened it, each recorded in its `mcp_sessions` row. Part of
  * LiveMcp, which decides when sessions end (revocation, kill switch, idle TTL).
+ *
+ * Each human holds at most MAX_MCP_SESSIONS_PER_USER sessions over all their tokens, and the
+ * server MAX_MCP_SESSIONS in all; past either a new session is refused with a clear error. No
+ * session is ever ended to make room, so one person's flood never ends anyone else's session.
  */
 export class McpSessions {
   private readonly live = new Map<string, LiveSession>();
+  private readonly quota = new Quota(MAX_MCP_SESSIONS_PER_USER, MAX_MCP_SESSIONS);
 
   constructor(private readonly deps: McpSessionsDeps) {}
 
@@ -119,13 +133,82 @@ export class McpSessions {
     if (request.method !== 'POST') {
       return jsonRpcError(400, -32000, 'Missing Mcp-Session-Id header: initialize a session first.');
     }
-    if (this.live.size >= MAX_SESSIONS) this.evictOldest();
-    const perFamily = [...this.live.values()].filter((s) => s.familyId === principal.familyId);
-    if (perFamily.length >= MAX_SESSIONS_PER_FAMILY) {
-      const oldest = perFamily.sort((a, b) => a.lastSeenAt - b.lastSeenAt)[0]!;
-      await this.close(oldest.state.id, 'too many sessions for one authorization');
+    let slot = this.quota.acquire(principal.userId);
+    if (!slot.ok && slot.refused === 'person') {
+      // Sessions of theirs already past the idle TTL would go at the next sweep: end them now.
+      await this.closeIdleOf(principal.userId);
+      slot = this.quota.acquire(principal.userId);
     }
-    return this.open(request, principal, authInfo, parsed);
+    if (!slot.ok) return this.refuse(slot.refused, principal.userId);
+    try {
+      return await this.open(request, principal, authInfo, parsed, slot.release);
+    } catch (e) {
+      slot.release();
+      throw e;
+    }
+  }
+
+  /** Sessions `userId` holds (or is opening) now. */
+  heldBy(userId: string): number {
+    return this.quota.count(userId);
+  }
+
+  /**
+   * A new session refused: 429 when its human holds their quota (Retry-After: until their least
+   * recently used session would expire idle), 503 when the server holds its own.
+   */
+  private refuse(refused: 'person' | 'server', userId: string): Response {
+    if (refused === 'server') {
+      return jsonRpcErrors(
+        503,
+        [null],
+        LIMIT_EXCEEDED,
+        `Gatehouse is at capacity: ${MAX_MCP_SESSIONS} MCP sessions are open. Try again later; no open session is ended to make room.`,
+        { 'Retry-After': '60' },
+        { limit: MAX_MCP_SESSIONS, scope: 'server' },
+      );
+    }
+    const now = this.deps.clock.now();
+    const ttl = this.ttlLookup();
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const s of this.live.values()) {
+      if (s.userId !== userId) continue;
+      soonest = Math.min(soonest, s.lastSeenAt + ttl(s.teamId) - now);
+    }
+    // A new session's request closes the person's sessions already past the idle TTL first (see
+    // handle), so a place frees exactly then.
+    const retryAfter = Number.isFinite(soonest) ? Math.max(1, Math.ceil(soonest / 1000) + 1) : 1;
+    return jsonRpcErrors(
+      429,
+      [null],
+      LIMIT_EXCEEDED,
+      `Too many open MCP sessions: you hold ${MAX_MCP_SESSIONS_PER_USER}, the most one person may (over all your tokens). Close sessions you no longer use (HTTP DELETE with their Mcp-Session-Id), reuse an open one, or wait for an idle one to expire (in about ${retryAfter} s).`,
+      { 'Retry-After': String(retryAfter) },
+      { limit: MAX_MCP_SESSIONS_PER_USER, scope: 'person', retryAfterSeconds: retryAfter },
+    );
+  }
+
+  /** The teams' idle TTLs, each read once (a settings row) for the duration of one decision. */
+  private ttlLookup(): (teamId: string) => number {
+    const ttls = new Map<string, number>();
+    return (teamId) => {
+      let ttl = ttls.get(teamId);
+      if (ttl === undefined) {
+        ttl = this.deps.idleTtlMs(teamId);
+        ttls.set(teamId, ttl);
+      }
+      return ttl;
+    };
+  }
+
+  /** Closes `userId`'s sessions that are past their team's idle TTL. */
+  private async closeIdleOf(userId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const ttl = this.ttlLookup();
+    const idle = [...this.live.values()].filter(
+      (s) => s.userId === userId && now - s.lastSeenAt > ttl(s.teamId),
+    );
+    await Promise.all(idle.map((s) => this.close(s.sessionId, 'idle timeout')));
   }
 
   /**
@@ -165,6 +248,7 @@ export class McpSessions {
     principal: Principal,
     authInfo: ReturnType<typeof toAuthInfo>,
     parsed: { parsedBody?: unknown },
+    release: () => void,
   ): Promise<Response> {
     const inFlight = new Set<string>();
     const state: McpSessionState = {
@@ -194,6 +278,7 @@ export class McpSessions {
           rowSeenAt: now,
           fingerprint: '',
           inFlight,
+          release,
         };
         this.live.set(id, registered);
         this.deps.rows.create(
@@ -224,6 +309,7 @@ export class McpSessions {
     const res = await transport.handleRequest(request, { authInfo, ...parsed });
     if (!registered) {
       // Not an initialize request (or a malformed one): nothing to keep.
+      release();
       await server.close().catch(() => {});
     }
     return res;
@@ -280,6 +366,7 @@ export class McpSessions {
     const s = this.live.get(sessionId);
     if (!s) return;
     this.live.delete(sessionId);
+    s.release();
     await s.transport.close().catch(() => {});
     await s.server.close().catch(() => {});
     this.deps.rows.close(sessionId, reason);
@@ -318,11 +405,5 @@ export class McpSessions {
     if (now - s.rowSeenAt < SESSION_TOUCH_INTERVAL_MS) return;
     s.rowSeenAt = now;
     this.deps.rows.touch(s.sessionId, now);
-  }
-
-  private evictOldest() {
-    let oldest: [string, LiveSession] | undefined;
-    for (const e of this.live) if (!oldest || e[1].lastSeenAt < oldest[1].lastSeenAt) oldest = e;
-    if (oldest) void this.close(oldest[0], 'evicted: too many sessions');
   }
 }

@@ -16,18 +16,28 @@ export class StreamRegistry {
     return this.live.size;
   }
 
-  /** Wraps an SSE response so it can be closed from outside; other responses pass through. */
-  track(res: Response, owner: LiveOwner): Response {
-    if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) return res;
+  /**
+   * Wraps an SSE response so it can be closed from outside; other responses pass through.
+   * `onEnd` runs once when the stream ends, whichever way (at once for a response without one).
+   */
+  track(res: Response, owner: LiveOwner, onEnd: () => void = () => {}): Response {
+    if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) {
+      onEnd();
+      return res;
+    }
     const upstream = res.body.getReader();
     let entry: Tracked | undefined;
+    const ended = () => {
+      this.live.delete(entry!);
+      onEnd();
+    };
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         entry = {
           familyId: owner.familyId,
           teamId: owner.teamId,
           close: () => {
-            this.live.delete(entry!);
+            ended();
             try {
               controller.close();
             } catch {}
@@ -37,14 +47,20 @@ export class StreamRegistry {
         this.live.add(entry);
       },
       pull: async (controller) => {
-        const { done, value } = await upstream.read();
-        if (done) {
-          this.live.delete(entry!);
+        let chunk: Awaited<ReturnType<typeof upstream.read>>;
+        try {
+          chunk = await upstream.read();
+        } catch (e) {
+          ended();
+          throw e;
+        }
+        if (chunk.done) {
+          ended();
           controller.close();
-        } else controller.enqueue(value);
+        } else controller.enqueue(chunk.value);
       },
       cancel: (reason) => {
-        this.live.delete(entry!);
+        ended();
         return upstream.cancel(reason);
       },
     });

@@ -1,8 +1,12 @@
 import type { Elysia } from 'elysia';
 import type { AppContext } from '../app/context.ts';
+import { AppError } from '../errors/app-error.ts';
+import { toHtml } from '../errors/to-html.ts';
 import { page } from '../http/app.ts';
+import { refusal, withRateLimitHeaders } from '../http/rate-limit.ts';
 import { withSecurityHeaders } from '../http/responses.ts';
 import { authorize, capabilitiesFragment, decide } from './authorize/routes.ts';
+import { addressOf, clientKey } from './endpoints/limits.ts';
 import { register } from './endpoints/register.ts';
 import { revoke, token } from './endpoints/token.ts';
 import { authorizationServer, protectedResource, wellKnownNotFound } from './endpoints/well-known.ts';
@@ -14,7 +18,10 @@ import { oauthErrorResponse, toOAuthError } from './errors.ts';
  */
 function cors(res: Response): Response {
   res.headers.set('Access-Control-Allow-Origin', '*');
-  res.headers.set('Access-Control-Expose-Headers', 'WWW-Authenticate');
+  res.headers.set(
+    'Access-Control-Expose-Headers',
+    'WWW-Authenticate, Retry-After, RateLimit, RateLimit-Policy',
+  );
   return res;
 }
 
@@ -62,6 +69,34 @@ function methodNotAllowed(ctx: AppContext, allowed: readonly string[]) {
   });
 }
 
+/**
+ * /authorize's limits around its page handler (which renders its own errors): per address (GET and POST), and per client_id for
+ * GET (the POST's client is inside its sealed form). A refusal is an HTML 429 page, since a
+ * browser is at the other end; every answer carries the RateLimit header fields.
+ */
+export function limitAuthorize(
+  ctx: AppContext,
+  handler: (route: { request: Request; params: Record<string, string> }) => Promise<Response>,
+) {
+  return async (route: { request: Request; params: Record<string, string> }): Promise<Response> => {
+    const { request } = route;
+    const limits = ctx.oauth.rateLimits;
+    const decisions = [limits.authorizeByAddress.check(addressOf(request))];
+    const clientId = request.method === 'GET' ? new URL(request.url).searchParams.get('client_id') : null;
+    if (clientId) decisions.unshift(limits.authorizeByClient.check(clientKey(clientId)));
+    const refused = refusal(decisions);
+    if (refused) {
+      const per = refused.name.endsWith('-client') ? 'for this client' : 'from your network address';
+      const error = new AppError('rate_limited', `Too many authorization requests ${per}.`, {
+        hint: `Wait ${refused.retryAfterSeconds} seconds, then start the connection again from your client.`,
+        retryAfterSeconds: refused.retryAfterSeconds,
+      });
+      return withRateLimitHeaders(toHtml(ctx, error), decisions);
+    }
+    return withRateLimitHeaders(await handler(route), decisions);
+  };
+}
+
 const POST_ONLY = ['POST', 'OPTIONS'] as const;
 const GET_ONLY = ['GET', 'HEAD', 'OPTIONS'] as const;
 
@@ -79,8 +114,8 @@ export function oauthRoutes(app: Elysia, ctx: AppContext): void {
       api(ctx, (_c, r) => wellKnownNotFound(r)),
     )
     .options('/.well-known/*', preflight)
-    .get('/authorize', page(ctx, authorize))
-    .post('/authorize', page(ctx, decide))
+    .get('/authorize', limitAuthorize(ctx, page(ctx, authorize)))
+    .post('/authorize', limitAuthorize(ctx, page(ctx, decide)))
     .all('/authorize', methodNotAllowed(ctx, ['GET', 'HEAD', 'POST']))
     .get('/authorize/capabilities', page(ctx, capabilitiesFragment))
     .all('/authorize/capabilities', methodNotAllowed(ctx, ['GET', 'HEAD']))

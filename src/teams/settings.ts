@@ -11,6 +11,8 @@ import type { TeamSettings } from './service.ts';
 /** Bounds for the tunable settings (ms). */
 export const AUTHORITY_TTL_BOUNDS_MS = { min: 60_000, max: 24 * 60 * 60 * 1000 } as const;
 export const SESSION_IDLE_BOUNDS_MS = { min: 60_000, max: 7 * 24 * 60 * 60 * 1000 } as const;
+/** Bounds for tool calls per minute per token. */
+export const TOOL_CALLS_PER_MINUTE_BOUNDS = { min: 1, max: 100_000 } as const;
 
 /** What an admin may change, validated (unknown keys refused). */
 export const SettingsPatch = z.strictObject({
@@ -30,6 +32,12 @@ export const SettingsPatch = z.strictObject({
     .int()
     .min(SESSION_IDLE_BOUNDS_MS.min)
     .max(SESSION_IDLE_BOUNDS_MS.max)
+    .optional(),
+  toolCallsPerMinute: z
+    .number()
+    .int()
+    .min(TOOL_CALLS_PER_MINUTE_BOUNDS.min)
+    .max(TOOL_CALLS_PER_MINUTE_BOUNDS.max)
     .optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;

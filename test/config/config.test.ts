@@ -56,7 +56,7 @@ describe('config', () => {
   });
 
   test('PUBLIC_URL — https turns on secure cookies and names the allowed host', () => {
-    const c = loadConfig({ PUBLIC_URL: 'https://gh.example.com' });
+    const c = loadConfig({ PUBLIC_URL: 'https://gh.example.com', GATEHOUSE_DEMO_PUBLIC: '1' });
     expect(c.secureCookies).toBe(true);
     expect(c.allowedHosts).toEqual(['gh.example.com']);
   });

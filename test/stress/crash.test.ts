@@ -132,9 +132,9 @@ async function crashRound(round: number): Promise<void> {
   const confirmation = first.structured?.confirmation_token as string;
   expect(confirmation).toStartWith('confirm_');
 
-  // One exact-call grant, approved in the console: its uses race alongside the deletes. (Linear
-  // is not reachable from here; the grant is consumed before the outbound call, which is what
-  // this test is about.)
+  // One exact-call grant, approved in the console: its uses race alongside the deletes. Linear is
+  // not reachable from here (no network): a grant is spent only once its call passed DNS and the
+  // address checks, so here no use may spend it — and none may spend it twice either way.
   const grant = await requestAccess(clients[0]!, callRequest(VIEWER_QUERY, `Crash round ${round}`));
   const web = await Console.signIn(server.url, 'member@demo.test');
   expect((await web.approve(grant.id)).status).toBe(303);
@@ -288,13 +288,17 @@ async function crashRound(round: number): Promise<void> {
       .get(`%"grant_id":"${grant.id}"%`)!.n;
     expect(consumptions).toBeLessThanOrEqual(1);
     const grantUses = tasks.filter((t) => t.kind === 'grant' && t.outcome);
-    const notRefusedAsUsed = grantUses.filter((t) => !t.outcome!.text.includes('already used'));
-    expect(notRefusedAsUsed.length).toBeLessThanOrEqual(1);
+    // Every answered use either never reached Linear (nothing spent) or was refused as used.
+    const unexplained = grantUses.filter(
+      (t) =>
+        !t.outcome!.text.includes('already used') &&
+        !/Could not (reach|resolve) api\.linear\.app/.test(t.outcome!.text),
+    );
+    expect(unexplained.length).toBeLessThanOrEqual(1);
     const status = db
       .query<{ status: string }, [string]>('SELECT status FROM grants WHERE id = ?')
       .get(grant.id)!.status;
     expect(status).toBe(consumptions === 1 ? 'consumed' : 'approved');
-    if (notRefusedAsUsed.length === 1 || grantUses.length > 0) expect(consumptions).toBe(1);
     if (plan.deletesFirst) expect(grantUses).toHaveLength(CONFIRM_USES);
 
     report = {

@@ -29,6 +29,29 @@ const NAV = [
   { key: 'dashboard', href: '/dashboard', label: 'Dashboard' },
 ] as const satisfies readonly { key: NavKey; href: string; label: string }[];
 
+/**
+ * Shown at the top of every page when local mode is deliberately public (GATEHOUSE_DEMO_PUBLIC=1):
+ * its sign-in is a demo picker, so nothing behind it is protected.
+ */
+export function DemoPublicNotice() {
+  return (
+    <div class="flash error demo-public" role="alert" data-testid="demo-public">
+      <strong>Public demo.</strong> This Gatehouse runs in local mode and is reachable from the network:
+      anyone can sign in as any demo account, admins included. Nothing here is protected; do not put real data
+      in it.
+    </div>
+  );
+}
+
+/** A rendered page with the public-demo notice first in its body. */
+export function withDemoPublicNotice(page: string): string {
+  const notice = DemoPublicNotice() as string;
+  const body = /<body\b[^>]*>/.exec(page);
+  if (!body) return `${notice}${page}`;
+  const at = body.index + body[0].length;
+  return `${page.slice(0, at)}${notice}${page.slice(at)}`;
+}
+
 /** The page shell: head (local assets only, no CDN), header with identity, navigation. */
 export function Layout({ title, user, csrfToken, active, children }: LayoutProps) {
   const hxHeaders = csrfToken ? JSON.stringify({ 'X-CSRF-Token': csrfToken }) : undefined;

@@ -28,7 +28,13 @@ export interface SettingsView {
   toggles: ToggleView[];
   authorityTtlMinutes: string;
   sessionIdleTtlMinutes: string;
-  bounds: { authorityTtl: { min: number; max: number }; sessionIdleTtl: { min: number; max: number } };
+  /** Tool calls one token may make per minute. */
+  toolCallsPerMinute: string;
+  bounds: {
+    authorityTtl: { min: number; max: number };
+    sessionIdleTtl: { min: number; max: number };
+    toolCallsPerMinute: { min: number; max: number };
+  };
   durationsLastChange: string[];
   /** "Kill switch pulled …" while the team is still off after a pull. */
   killed: string | undefined;
@@ -43,14 +49,18 @@ export interface SettingsLiveProps {
   notice?: string;
   error?: string;
   /** The durations form's values after an error. */
-  durations?: { authority: string; idle: string };
+  durations?: { authority: string; idle: string; toolCalls: string };
 }
 
 const LIVE = '#settings-live';
 
 /** Everything a settings change re-renders: the access card, durations and the change history. */
 export function SettingsLive({ v, csrfToken, notice, error, durations }: SettingsLiveProps) {
-  const d = durations ?? { authority: v.authorityTtlMinutes, idle: v.sessionIdleTtlMinutes };
+  const d = durations ?? {
+    authority: v.authorityTtlMinutes,
+    idle: v.sessionIdleTtlMinutes,
+    toolCalls: v.toolCallsPerMinute,
+  };
   return (
     <div id="settings-live" class="stack" data-version={String(v.version)}>
       <div aria-live="polite">
@@ -138,6 +148,21 @@ export function SettingsLive({ v, csrfToken, notice, error, durations }: Setting
               />
               <span class="muted" safe>
                 {`An MCP session unused this long is closed (${v.bounds.sessionIdleTtl.min}–${v.bounds.sessionIdleTtl.max} minutes).`}
+              </span>
+            </label>
+            <label class="stack grow">
+              <span>Tool calls per minute, per token</span>
+              <input
+                type="number"
+                name="tool_calls_per_minute"
+                value={d.toolCalls}
+                min={String(v.bounds.toolCallsPerMinute.min)}
+                max={String(v.bounds.toolCallsPerMinute.max)}
+                step="1"
+                required
+              />
+              <span class="muted" safe>
+                {`Calls over it are refused (HTTP 429) until the minute's quota refills; the first refusal of each window is audited (${v.bounds.toolCallsPerMinute.min}–${v.bounds.toolCallsPerMinute.max}).`}
               </span>
             </label>
           </div>

@@ -1,9 +1,11 @@
 import type { AppContext } from '../../app/context.ts';
+import { withRateLimitHeaders } from '../../http/rate-limit.ts';
 import { oauthErrorResponse, oauthJson } from '../errors.ts';
 import { formatScope, parseScope } from '../scopes.ts';
 import type { IssuedTokens, RedeemFailure, RefreshFailure } from '../tokens.ts';
 import { readOAuthForm } from './body.ts';
 import { authenticateClient } from './client-auth.ts';
+import { addressOf, claimedClientId, clientKey, oauthTooMany } from './limits.ts';
 
 function tokenResponse(t: IssuedTokens): Response {
   // RFC 6749 §5.1: refresh_token is OPTIONAL, and left out for clients that cannot use it.
@@ -58,11 +60,26 @@ function describeRefresh(reason: RefreshFailure): string {
   }
 }
 
-/** POST /token (RFC 6749 §3.2): authorization_code and refresh_token grants. */
+/**
+ * POST /token (RFC 6749 §3.2): authorization_code and refresh_token grants. Rate-limited per
+ * address (before the body is read) and per claimed client_id (before the client is
+ * authenticated): 429 with Retry-After; every answer carries the RateLimit header fields.
+ */
 export async function token(ctx: AppContext, request: Request): Promise<Response> {
+  const limits = ctx.oauth.rateLimits;
+  const byAddress = limits.tokenByAddress.check(addressOf(request));
+  if (!byAddress.allowed) return oauthTooMany('token requests', [byAddress]);
   const body = await readOAuthForm(request);
-  if (!body.ok) return oauthErrorResponse('invalid_request', body.description);
-  const params = body.params;
+  if (!body.ok)
+    return withRateLimitHeaders(oauthErrorResponse('invalid_request', body.description), [byAddress]);
+  const clientId = claimedClientId(request, body.params);
+  const decisions = [byAddress];
+  if (clientId) decisions.unshift(limits.tokenByClient.check(clientKey(clientId)));
+  if (decisions.some((d) => !d.allowed)) return oauthTooMany('token requests', decisions);
+  return withRateLimitHeaders(await grant(ctx, request, body.params), decisions);
+}
+
+async function grant(ctx: AppContext, request: Request, params: URLSearchParams): Promise<Response> {
   const auth = await authenticateClient(request, params, ctx.oauth.clients);
   if (!auth.ok) {
     return auth.error === 'invalid_client'
