@@ -5,6 +5,7 @@ import sql2 from './0002_consent_form_answers.sql' with { type: 'text' };
 import sql3 from './0003_tenancy.sql' with { type: 'text' };
 import sql4 from './0004_even_stellaris.sql' with { type: 'text' };
 import sql5 from './0005_classy_white_queen.sql' with { type: 'text' };
+import sql6 from './0006_deletions_need_a_person.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -20,4 +21,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0003_tenancy", when: 1796548314529, breakpoints: true, sql: sql3 },
   { tag: "0004_even_stellaris", when: 1796552538213, breakpoints: true, sql: sql4 },
   { tag: "0005_classy_white_queen", when: 1796553744193, breakpoints: true, sql: sql5 },
+  { tag: "0006_deletions_need_a_person", when: 1796555019155, breakpoints: true, sql: sql6 },
 ];

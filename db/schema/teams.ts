@@ -81,6 +81,11 @@ export const teamSettings = sqliteTable('team_settings', {
     .default(false),
   authorityTtlMs: integer('authority_ttl_ms').notNull().default(AUTHORITY_TTL_MS),
   piiRedaction: integer('pii_redaction', { mode: 'boolean' }).notNull().default(false),
+  /**
+   * Deletions (and sign-in changes) are confirmed only by a person: the human answering the
+   * client's elicitation. A confirmation token the agent sends back is then refused.
+   */
+  destructiveNeedsPerson: integer('destructive_needs_person', { mode: 'boolean' }).notNull().default(false),
   sessionIdleTtlMs: integer('session_idle_ttl_ms').notNull().default(MCP_SESSION_IDLE_TTL_MS),
   /** Tool calls one token (authorization or connection token) may make per minute. */
   toolCallsPerMinute: integer('tool_calls_per_minute').notNull().default(DEFAULT_TOOL_CALLS_PER_MINUTE),

@@ -39,6 +39,12 @@ export const TOGGLES = [
       'Authority requests must be approved by someone other than the requester (with the approvals:approve permission).',
   },
   {
+    key: 'destructiveNeedsPerson',
+    label: 'Deletions need a person',
+    description:
+      'Deletions and sign-in changes are confirmed only by the human, answering their client’s prompt. An agent can no longer confirm them by sending back the confirmation token; clients that cannot ask the human are refused.',
+  },
+  {
     key: 'piiRedaction',
     label: 'PII redaction',
     description:

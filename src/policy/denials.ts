@@ -18,7 +18,8 @@ export type DenialReason =
   | 'staff_organization'
   | 'environment_not_linked'
   | 'session_required'
-  | 'sign_in_change_needs_admin';
+  | 'sign_in_change_needs_admin'
+  | 'confirmation_needs_person';
 
 export class Denied extends Error {
   constructor(

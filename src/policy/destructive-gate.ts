@@ -37,6 +37,25 @@ export async function confirmDestruction(
     throw new Error(`${tool.name} is destructive but cannot describe what it destroys`);
   const binding = { familyId: call.principal.familyId, tool: tool.name, args, environment: ctx.environment };
   const token = typeof args.confirmation_token === 'string' ? args.confirmation_token : undefined;
+  // The team asked for a person: only the human's own answer confirms, never the agent's token.
+  if (call.principal.settings.destructiveNeedsPerson) {
+    if (token) {
+      throw deny(
+        'confirmation_needs_person',
+        'forbidden',
+        'Your team requires a person to confirm this: a confirmation_token sent by the agent is not accepted.',
+        'Call the tool again without confirmation_token; your client will ask the human directly.',
+      );
+    }
+    if (!call.elicit) {
+      throw deny(
+        'confirmation_needs_person',
+        'forbidden',
+        'Your team requires a person to confirm deletions and sign-in changes, and this client cannot ask the human directly (it does not support elicitation).',
+        'Make the change in the WorkOS dashboard, or use an MCP client that supports elicitation.',
+      );
+    }
+  }
   if (token) {
     const used = app.confirmations.consume(token, binding, {
       ...auditActor(call),
@@ -82,8 +101,10 @@ export async function confirmDestruction(
         ),
       };
     }
-    // The client advertised elicitation but did not answer: fall back to the token.
+    // The client advertised elicitation but did not answer: fall back to the token (unless the
+    // team wants a person, and no person answered).
   }
+  if (call.principal.settings.destructiveNeedsPerson) throw noPersonAnswered();
   const { token: confirmation, expiresAt } = app.confirmations.create({
     ...binding,
     userId: call.principal.userId,
@@ -150,6 +171,7 @@ async function askBeforeSignInChange(
       };
     }
   }
+  if (call.principal.settings.destructiveNeedsPerson) throw noPersonAnswered();
   const { token, expiresAt } = app.confirmations.create({
     ...binding,
     userId: call.principal.userId,
@@ -169,6 +191,15 @@ async function askBeforeSignInChange(
       ],
     },
   };
+}
+
+function noPersonAnswered() {
+  return deny(
+    'confirmation_needs_person',
+    'forbidden',
+    'Your team requires a person to confirm this, and nobody answered the prompt: nothing was changed.',
+    'Ask the human to answer the confirmation prompt in their client, then call again.',
+  );
 }
 
 function confirmationMessage(reason: ConfirmFailure): string {

@@ -21,6 +21,7 @@ export const SettingsPatch = z.strictObject({
   allowWrite: z.boolean().optional(),
   requireDifferentApprover: z.boolean().optional(),
   piiRedaction: z.boolean().optional(),
+  destructiveNeedsPerson: z.boolean().optional(),
   authorityTtlMs: z
     .number()
     .int()

@@ -1,0 +1,1 @@
+ALTER TABLE `team_settings` ADD `destructive_needs_person` integer DEFAULT false NOT NULL;
