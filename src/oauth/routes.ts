@@ -83,7 +83,7 @@ export function limitAuthorize(
     const limits = ctx.oauth.rateLimits;
     const decisions = [limits.authorizeByAddress.check(addressOf(request))];
     const clientId = request.method === 'GET' ? new URL(request.url).searchParams.get('client_id') : null;
-    if (clientId) decisions.unshift(limits.authorizeByClient.check(clientKey(clientId)));
+    if (clientId) decisions.unshift(limits.authorizeByClient.check(clientKey(clientId, addressOf(request))));
     const refused = refusal(decisions);
     if (refused) {
       const per = refused.name.endsWith('-client') ? 'for this client' : 'from your network address';

@@ -11,7 +11,8 @@
  * - behind escapes and invisible characters: percent-encoding of some or all characters,
  *   JSON/JS escapes (`\u0041`, `\u{41}`, `\x41`), HTML character references (`&#65;`,
  *   `&#x41;`, `&lowbar;`), each escaped again (`\\u0041`, `%2541`, `&amp;#65;`), fullwidth
- *   forms, and split by zero-width characters (U+200B–U+200D, U+2060, U+FEFF), soft hyphens or
+ *   forms, and split by invisible characters (U+200B–U+200F, U+2060–U+2064, U+180E, U+034F, U+FEFF),
+ *   tabs, no-break spaces, soft hyphens or
  *   line breaks. The text is decoded (up to three rounds) with a map back to the original
  *   positions, and the original span is replaced.
  *
@@ -65,7 +66,7 @@ export function compileKnownSecrets(secrets: readonly string[] | undefined): Kno
 }
 
 /** Anything the decoder would change; a string without any is matched as is. */
-const DECODABLE = /[%\\&\u00AD\u200B-\u200D\u2060\uFEFF\r\n\uFF01-\uFF5E]/;
+const DECODABLE = /[%\\&\t\u00A0\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF\r\n\uFF01-\uFF5E]|\u034F/;
 /** Invisible characters percent-encoded as UTF-8. */
 const PERCENT_IGNORABLE = /%(?:E2%80%8[BCD]|E2%81%A0|EF%BB%BF|C2%AD)/iy;
 const PERCENT = /%([0-9A-Fa-f]{2})/y;
@@ -136,11 +137,15 @@ function escapeAt(s: string, at: number, code: number): { decoded: string; lengt
 /** Zero-width characters, the word joiner, the BOM, soft hyphens and line breaks. */
 function isIgnorable(code: number): boolean {
   return (
+    code === 0x09 ||
     code === 0x0a ||
     code === 0x0d ||
+    code === 0xa0 ||
     code === 0xad ||
-    (code >= 0x200b && code <= 0x200d) ||
-    code === 0x2060 ||
+    code === 0x034f ||
+    code === 0x180e ||
+    (code >= 0x200b && code <= 0x200f) ||
+    (code >= 0x2060 && code <= 0x2064) ||
     code === 0xfeff
   );
 }

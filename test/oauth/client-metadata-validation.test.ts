@@ -250,3 +250,8 @@ describe('registration and metadata documents on a real server', () => {
     }
   });
 });
+
+test('redirect URIs — the cursor: exception takes only its authority form, never cursor:javascript:…', () => {
+  expect(redirectUriProblem('cursor://anysphere.cursor-retrieval/oauth/callback')).toBeUndefined();
+  expect(redirectUriProblem('cursor:javascript:alert(1)')).toContain('cursor://<host>/<path>');
+});

@@ -128,6 +128,36 @@ describe('token endpoint', () => {
     await again.arrayBuffer();
   });
 
+  test('/token and /authorize — one address flooding a client’s id never locks that client out for other addresses', async () => {
+    const victim = 'https://agent.example/oauth/client.json';
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    const tokenFrom = (address: string) =>
+      fetch(`${proxied.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...from(address) },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: 'garbage',
+          client_id: victim,
+        }),
+      });
+    const flood = await times(TOKEN_REQUESTS_PER_MINUTE.perClient + 1, () => tokenFrom('203.0.113.66'));
+    expect(flood.at(-1)).toBe(429);
+    const honest = await tokenFrom('198.51.100.7');
+    expect(honest.status).not.toBe(429);
+    await honest.arrayBuffer();
+    const authorizeFrom = (address: string) =>
+      fetch(`${proxied.url}/authorize?client_id=${encodeURIComponent(victim)}`, {
+        redirect: 'manual',
+        headers: from(address),
+      });
+    const aflood = await times(TOKEN_REQUESTS_PER_MINUTE.perClient + 1, () => authorizeFrom('203.0.113.67'));
+    expect(aflood.at(-1)).toBe(429);
+    const ahonest = await authorizeFrom('198.51.100.8');
+    expect(ahonest.status).not.toBe(429);
+    await ahonest.arrayBuffer();
+  });
+
   test('/token — per address: many clients from one address share its quota', async () => {
     const quota = TOKEN_REQUESTS_PER_MINUTE.perAddress;
     const perClient = TOKEN_REQUESTS_PER_MINUTE.perClient;

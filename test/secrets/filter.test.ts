@@ -210,3 +210,17 @@ describe('object keys', () => {
     expect(input).toEqual({ [TOKEN]: 'a', note: b64(TOKEN) });
   });
 });
+
+describe('known secrets — more invisible splitters', () => {
+  test('filter — a known token split by direction marks, invisible operators, tabs or no-break spaces is redacted', () => {
+    const secret = 'lin_oauth_9f8e7d6c5b4a3210fedcba98';
+    for (const sep of ['\u200e', '\u200f', '\u2061', '\u2064', '\u180e', '\u034f', '\t', '\u00a0']) {
+      const split = [...secret].join(sep);
+      const out = JSON.stringify(
+        filterValue({ echo: `you sent ${split} ok` }, { pii: false, known: [secret] }),
+      );
+      expect(out).not.toContain(split);
+      expect(out).toContain('you sent');
+    }
+  });
+});

@@ -87,6 +87,13 @@ export function redirectUriProblem(uri: string): string | undefined {
       ? undefined
       : 'must use https, or http only on a loopback host (127.0.0.1, [::1], localhost)';
   }
-  if (WELL_KNOWN_AGENT_SCHEMES.has(scheme) || REVERSE_DOMAIN_SCHEME.test(scheme)) return undefined;
+  if (WELL_KNOWN_AGENT_SCHEMES.has(scheme)) {
+    // The well-known agents use the authority form (`cursor://<host>/…`); anything else under
+    // their scheme (`cursor:javascript:…`) is not theirs.
+    return /^[a-z]+:\/\/[a-z0-9.-]+(\/|$)/i.test(uri)
+      ? undefined
+      : `${scheme}: redirect URIs must have the form ${scheme}://<host>/<path>`;
+  }
+  if (REVERSE_DOMAIN_SCHEME.test(scheme)) return undefined;
   return `${ALLOWED}; ${scheme}: is none of these`;
 }

@@ -44,8 +44,11 @@ export function addressOf(request: Request): string {
   return addressKey(clientAddress(request));
 }
 
-export function clientKey(clientId: string): string {
-  return clientId.length > MAX_CLIENT_KEY_CHARS ? '(oversized client_id)' : clientId;
+export function clientKey(clientId: string, address: string): string {
+  // Counted per client *from each address*: the client_id is only claimed at this point, so a
+  // bucket shared by every address would let anyone lock a public client out for all its users.
+  const client = clientId.length > MAX_CLIENT_KEY_CHARS ? '(oversized client_id)' : clientId;
+  return `${address}|${client}`;
 }
 
 /**

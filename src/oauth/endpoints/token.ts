@@ -74,7 +74,7 @@ export async function token(ctx: AppContext, request: Request): Promise<Response
     return withRateLimitHeaders(oauthErrorResponse('invalid_request', body.description), [byAddress]);
   const clientId = claimedClientId(request, body.params);
   const decisions = [byAddress];
-  if (clientId) decisions.unshift(limits.tokenByClient.check(clientKey(clientId)));
+  if (clientId) decisions.unshift(limits.tokenByClient.check(clientKey(clientId, addressOf(request))));
   if (decisions.some((d) => !d.allowed)) return oauthTooMany('token requests', decisions);
   return withRateLimitHeaders(await grant(ctx, request, body.params), decisions);
 }
