@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { CookieClient, hiddenInput } from '../support/http.ts';
+import { impersonate as impersonateAs } from '../support/impersonate.ts';
 import { type AnyClient, call, connectV1, tokensFor, toolNames } from '../support/mcp.ts';
 import { seededTeamId, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -16,18 +17,7 @@ let gh: TestGatehouse;
 let agent: AnyClient;
 let plain: AnyClient;
 
-/** The embedded WorkOS's stand-in for the dashboard's "Impersonate user" button. */
-async function impersonate(email: string): Promise<void> {
-  const res = await fetch(`${gh.ctx.workos.embeddedUrls.identity}/x/gatehouse/impersonations`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${gh.ctx.workos.identity.apiKey}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({ email, impersonator_email: IMPERSONATOR, reason: 'Debugging a support ticket' }),
-  });
-  expect(res.status).toBe(201);
-}
+const impersonate = (email: string) => impersonateAs(gh, email, IMPERSONATOR);
 
 beforeAll(async () => {
   gh = await startTestGatehouse();

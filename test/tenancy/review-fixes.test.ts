@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { CookieClient, hiddenInput } from '../support/http.ts';
+import { impersonate as impersonateAs } from '../support/impersonate.ts';
 import { call, connectV1 } from '../support/mcp.ts';
 import {
   authorizeUrl,
@@ -23,14 +24,7 @@ setDefaultTimeout(60_000);
 
 let gh: TestGatehouse;
 
-async function impersonate(email: string): Promise<void> {
-  const res = await fetch(`${gh.ctx.workos.embeddedUrls.identity}/x/gatehouse/impersonations`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${gh.ctx.workos.identity.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ email, impersonator_email: 'support@workos.test', reason: 'ticket 42' }),
-  });
-  expect(res.status).toBe(201);
-}
+const impersonate = (email: string) => impersonateAs(gh, email, 'support@workos.test', 'ticket 42');
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
