@@ -27,6 +27,8 @@ export const grants = sqliteTable(
     url: text('url'),
     bodyHash: text('body_hash'),
     body: text('body'),
+    /** Exact-call grants: the extra headers the approved request sends (lower-case names), if any. */
+    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>(),
     reason: text('reason').notNull(),
     /** SHA-256 of the single-use secret in the approval link. */
     approvalTokenHash: text('approval_token_hash').notNull(),

@@ -22,6 +22,8 @@ export interface AgentCall {
   method: string;
   url: string;
   body: string | undefined;
+  /** Extra headers the agent sends (never credentials: those are refused before). */
+  headers?: Record<string, string> | undefined;
 }
 
 /**
@@ -50,7 +52,14 @@ export class AgentGrants {
   /** Creates a pending exact-request grant: method, URL and body (hash) must match when used. */
   requestCall(
     r: Requester,
-    input: { provider: string; method: string; url: string; body: string | undefined; reason: string },
+    input: {
+      provider: string;
+      method: string;
+      url: string;
+      body: string | undefined;
+      headers?: Record<string, string> | undefined;
+      reason: string;
+    },
   ): { grant: Grant; approvalToken: string } {
     return this.create(r, {
       kind: 'call',
@@ -59,6 +68,7 @@ export class AgentGrants {
       url: input.url,
       body: input.body ?? null,
       bodyHash: callShape(input).bodyHash,
+      headers: input.headers && Object.keys(input.headers).length > 0 ? lowerCased(input.headers) : null,
       reason: input.reason,
     });
   }
@@ -66,7 +76,7 @@ export class AgentGrants {
   private create(
     r: Requester,
     fields: Pick<Grant, 'kind' | 'providers' | 'reason'> &
-      Partial<Pick<Grant, 'level' | 'method' | 'url' | 'body' | 'bodyHash'>>,
+      Partial<Pick<Grant, 'level' | 'method' | 'url' | 'body' | 'bodyHash' | 'headers'>>,
   ): { grant: Grant; approvalToken: string } {
     const now = this.clock.now();
     const link = newApprovalToken();
@@ -84,6 +94,7 @@ export class AgentGrants {
       method: fields.method ?? null,
       url: fields.url ?? null,
       bodyHash: fields.bodyHash ?? null,
+      headers: fields.headers ?? null,
       body: fields.body ?? null,
       reason: fields.reason,
       approvalTokenHash: link.hash,
@@ -180,6 +191,10 @@ export function releaseCall(store: GrantStore, r: Requester, g: Grant): boolean 
   return released;
 }
 
+function lowerCased(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
 function judged(g: Grant, m: ReturnType<typeof matchCall>): CallAuthority {
   if (m.ok) return { ok: true, grant: g };
   // A broad grant is no exact-call request: the agent is told there is none.
@@ -208,5 +223,7 @@ export function callRefusalMessage(reason: CallRefusal, g?: Grant): string {
       return 'The body differs from the approved one.';
     case 'body_unexpected':
       return 'The approved request had no body, so this call may not send one.';
+    case 'headers_differ':
+      return 'The extra headers differ from the approved ones (a request approved without extra headers may send none).';
   }
 }

@@ -41,6 +41,8 @@ export interface GrantView {
   method: string | null;
   url: string | null;
   body: string | null;
+  /** Exact-call grants: the extra headers the call will send; values of credential-like headers masked. */
+  headers: { name: string; value: string }[];
   /** Exact-call grants: whether the request changes data (what the provider module says). */
   write: boolean | null;
   createdAt: number;
@@ -246,6 +248,10 @@ function describe(ctx: AppContext, s: TeamSession, grants: Grant[], different: b
       method: g.method,
       url: g.url,
       body: g.body,
+      headers: Object.entries(g.headers ?? {}).map(([name, value]) => ({
+        name,
+        value: shownHeaderValue(name, value),
+      })),
       write: g.kind === 'call' ? callWrites(g) : null,
       createdAt: g.createdAt,
       requestExpiresAt: g.requestExpiresAt,
@@ -312,4 +318,11 @@ function clientsOf(ctx: AppContext, familyIds: string[]): Map<string, ClientView
       },
     ]),
   );
+}
+
+/** Header names whose values look like credentials: the approver sees that they are sent, not what. */
+const SECRET_HEADER = /(auth|token|key|secret|session|cookie|signature|password|credential)/i;
+
+function shownHeaderValue(name: string, value: string): string {
+  return SECRET_HEADER.test(name) ? `•••• (${value.length} characters, hidden)` : value;
 }

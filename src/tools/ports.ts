@@ -21,6 +21,7 @@ export interface CallerGrants {
     method: string;
     url: string;
     body: string | undefined;
+    headers?: Record<string, string> | undefined;
     reason: string;
   }): {
     grant: Grant;

@@ -97,3 +97,23 @@ describe('callShape', () => {
     expect(callShape({ method: 'POST', url: URL_, body: '' }).bodyHash).toBe(sha256(''));
   });
 });
+
+describe('matchCall — extra headers', () => {
+  test('matchCall — a grant approved without headers allows none; with headers, exactly those (names any case)', () => {
+    expect(matchCall(grant(), call({ headers: { 'x-trace': '1' } }), NOW)).toEqual({
+      ok: false,
+      reason: 'headers_differ',
+    });
+    const withHeaders = grant({ headers: { 'x-trace': '1' } });
+    expect(matchCall(withHeaders, call(), NOW)).toEqual({ ok: false, reason: 'headers_differ' });
+    expect(matchCall(withHeaders, call({ headers: { 'X-Trace': '1' } }), NOW)).toEqual({ ok: true });
+    expect(matchCall(withHeaders, call({ headers: { 'x-trace': '2' } }), NOW)).toEqual({
+      ok: false,
+      reason: 'headers_differ',
+    });
+    expect(matchCall(withHeaders, call({ headers: { 'x-trace': '1', 'x-more': 'y' } }), NOW)).toEqual({
+      ok: false,
+      reason: 'headers_differ',
+    });
+  });
+});

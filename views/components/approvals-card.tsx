@@ -108,6 +108,19 @@ function Scope({ v }: { v: GrantView }) {
             {v.body}
           </pre>
         )}
+        {v.headers.length === 0 ? (
+          <p class="muted" data-testid="request-headers-none">
+            No extra headers: the call may send none.
+          </p>
+        ) : (
+          <ul class="plain" data-testid="request-headers">
+            {v.headers.map((h) => (
+              <li>
+                <code safe>{h.name}</code>: <span safe>{h.value}</span>
+              </li>
+            ))}
+          </ul>
+        )}
         {v.write ? <span class="badge warn">changes data</span> : <span class="badge ok">read-only</span>}
       </dd>
     </>

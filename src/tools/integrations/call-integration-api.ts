@@ -1,45 +1,12 @@
 import { z } from 'zod';
-import { HTTP_METHODS, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
+import { HTTP_METHODS, headersArg, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
 import type { Grant } from '../../approvals/store.ts';
 import { AppError, isAppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
 import { defineTool } from '../types.ts';
 
-/** Headers an agent may never set: credentials are Gatehouse's to inject, transport is ours. */
-const FORBIDDEN_HEADERS =
-  /^(authorization|proxy-authorization|cookie|host|content-length|transfer-encoding|connection|upgrade|te|trailer|keep-alive|x-forwarded-.*|forwarded|x-real-ip|x-snowflake-authorization-token-type)$/i;
-/**
- * Method overrides: a server honouring one would run a DELETE while Gatehouse judged (and the
- * human approved) a GET or a POST query, so the read/write decision would not hold.
- */
-const METHOD_OVERRIDE_HEADERS = /^(x-http-method-override|x-http-method|x-method-override)$/i;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const CALL_TIMEOUT_MS = 20_000;
-
-/** Why an agent may not send this header, or undefined when it may. */
-function headerProblem(name: string, value: string): string | undefined {
-  if (!HEADER_NAME.test(name)) return `Invalid header name ${JSON.stringify(name.slice(0, 50))}.`;
-  if (METHOD_OVERRIDE_HEADERS.test(name))
-    return `You cannot set the ${name} header: the request's method is what gets approved and checked; send that method instead.`;
-  if (FORBIDDEN_HEADERS.test(name))
-    return `You cannot set the ${name} header: Gatehouse injects the provider credentials itself.`;
-  if (/[\r\n\0]/.test(value)) return `The ${name} header contains a line break.`;
-  return undefined;
-}
-
-const headersArg = z
-  .record(z.string(), z.string().max(2000))
-  .optional()
-  .superRefine((headers, ctx) => {
-    const entries = Object.entries(headers ?? {});
-    if (entries.length > 20) ctx.addIssue({ code: 'custom', message: 'At most 20 extra headers.' });
-    for (const [name, value] of entries) {
-      const problem = headerProblem(name, value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
-    }
-  })
-  .describe('Extra request headers (no Authorization, Cookie or Host).');
 
 export const callIntegrationApi = defineTool({
   name: 'call_integration_api',

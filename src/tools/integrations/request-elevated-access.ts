@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ACCESS_LEVELS } from '../../../db/schema/enums.ts';
 import { providerById } from '../../approvals/providers/index.ts';
-import { HTTP_METHODS, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
+import { HTTP_METHODS, headersArg, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { defineTool } from '../types.ts';
 
@@ -36,6 +36,9 @@ const input = z
       .union([z.string().max(262_144), z.record(z.string(), z.unknown())])
       .optional()
       .describe('kind "call" only: the exact body (JSON object or text). Omit for none.'),
+    headers: headersArg.describe(
+      'kind "call" only: the exact extra headers the call will send (no Authorization, Cookie or Host); the call must send exactly these. Omit for none.',
+    ),
   })
   .superRefine((v, ctx) => {
     const need = (field: string, ok: boolean) => {
@@ -51,6 +54,7 @@ const input = z
       forbid('method', v.method !== undefined);
       forbid('url', v.url !== undefined);
       forbid('body', v.body !== undefined);
+      forbid('headers', v.headers !== undefined);
     } else {
       need('method', v.method !== undefined);
       need('url', v.url !== undefined);
@@ -107,6 +111,7 @@ export const requestElevatedAccess = defineTool({
         method: req.method,
         url: req.url,
         body: req.body,
+        headers: req.headers,
         reason: args.reason,
       });
     }
