@@ -88,7 +88,7 @@ export interface AppContext {
   auditHead: AuditHeadWriter;
   metrics: MetricsRecorder;
   confirmations: ConfirmationsService;
-  /** Authority grants (DESIGN §4): the table, the agent's side (ask, use) and the human's (decide). */
+  /** Authority grants (docs/architecture.md "Human in the loop (Pipes)"): the table, the agent's side (ask, use) and the human's (decide). */
   grants: { store: GrantStore; agent: AgentGrants; human: HumanGrants };
   /** Guarded outbound HTTP for provider APIs (test host map only in tests). */
   outbound: Outbound;

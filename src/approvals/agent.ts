@@ -27,7 +27,7 @@ export interface AgentCall {
 }
 
 /**
- * The agent's side of grants (DESIGN §4): ask for broad authority or for one exact request, see
+ * The agent's side of grants (docs/architecture.md "Human in the loop (Pipes)"): ask for broad authority or for one exact request, see
  * what is active, and use an exact-request grant (checked, then consumed atomically).
  */
 export class AgentGrants {

@@ -206,7 +206,7 @@ export async function revoke(ctx: AppContext, request: Request, params: Record<s
   }
 }
 
-/** The /approvals routes (DESIGN §4, §5). */
+/** The /approvals routes (docs/architecture.md "Human in the loop (Pipes)", §5). */
 export function approvalsRoutes(app: Elysia, ctx: AppContext): void {
   app
     .get('/approvals', page(ctx, approvalsPage))

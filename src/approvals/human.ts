@@ -15,7 +15,7 @@ function enforce(permit: Permit): void {
 }
 
 /**
- * The human's side of grants (DESIGN §4): approve (optionally narrowing a broad request; its TTL
+ * The human's side of grants (docs/architecture.md "Human in the loop (Pipes)"): approve (optionally narrowing a broad request; its TTL
  * starts now), deny, revoke early, and the kill switch's revoke-all. Who may do what is the
  * permits' (the console shows the same answers); each transition is one transaction with its
  * audit entry, and a decided request cannot be decided again.

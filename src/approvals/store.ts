@@ -62,7 +62,7 @@ export function secondsLeft(g: Pick<Grant, 'expiresAt'>, now: number): number {
 }
 
 /**
- * The `grants` table (DESIGN §4): the only code that reads or writes its rows. Reads apply time
+ * The `grants` table (docs/architecture.md "Human in the loop (Pipes)"): the only code that reads or writes its rows. Reads apply time
  * (`settle`); writes are made inside the caller's transaction (`…Tx`), each with its audit entry
  * (`recordTx`), and announced after commit (`changed`).
  */

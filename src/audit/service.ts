@@ -63,7 +63,7 @@ function encode(v: unknown): Encoded {
 }
 
 /**
- * The append-only audit trail (DESIGN §6): each entry chains to the previous one by SHA-256.
+ * The append-only audit trail (docs/architecture.md "Storage and audit"): each entry chains to the previous one by SHA-256.
  * `appendTx` writes inside the caller's transaction, so the entry commits with the state change
  * it records, or not at all.
  */

@@ -41,7 +41,7 @@ interface OrgClaims extends JWTPayload {
 }
 
 /**
- * Human sign-in through AuthKit (DESIGN §2): authorization URL with PKCE, code exchange, and
+ * Human sign-in through AuthKit (docs/architecture.md "Trust model"): authorization URL with PKCE, code exchange, and
  * entering a team with `authenticateWithRefreshToken({organizationId})`, whose access token is
  * verified against the WorkOS JWKS with jose before any claim is believed.
  */

@@ -1,6 +1,6 @@
 import { PERMISSIONS, type Permission, ROLE_SLUGS, type RoleSlug } from '../../db/schema/enums.ts';
 
-/** DESIGN §2: the permission sets a role slug falls back to when a token carries none. */
+/** docs/architecture.md "Trust model": the permission sets a role slug falls back to when a token carries none. */
 export const ROLE_PERMISSIONS: Record<RoleSlug, readonly Permission[]> = {
   admin: PERMISSIONS,
   member: ['workos:read', 'workos:write', 'integrations:read', 'integrations:write'],

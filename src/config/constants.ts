@@ -1,4 +1,4 @@
-/** Named defaults, with their units in the name (DESIGN §8). */
+/** Named defaults, with their units in the name (src/README.md). */
 export const DEFAULT_PORT = 8788;
 export const DEFAULT_DATA_DIR = './data';
 

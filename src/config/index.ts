@@ -31,7 +31,7 @@ export interface LiveWorkOS {
   issuers: string[];
 }
 
-/** The one validated configuration object, built once at start (DESIGN §8). */
+/** The one validated configuration object, built once at start (src/README.md). */
 export interface Config {
   port: number;
   host: string;

@@ -300,7 +300,7 @@ export function auditRecordRaw(ctx: AppContext, request: Request, params: Record
   return new Response(w.content, { status: 200, headers });
 }
 
-/** The /audit routes (DESIGN §5, §6). */
+/** The /audit routes (docs/architecture.md "Console", §6). */
 export function auditRoutes(app: Elysia, ctx: AppContext): void {
   app
     .get('/audit', page(ctx, auditPage))

@@ -16,7 +16,7 @@ export const CONNECTION_TOKEN_EXPIRIES = ['never', '7', '30', '90'] as const;
 export const CONNECTION_TOKEN_ACCESS = ['mcp', 'mcp:read'] as const;
 export const CONNECTION_TOKEN_NAME_MAX = 100;
 
-/** The create form (DESIGN §2 "Connection tokens"); messages are shown to the human as they are. */
+/** The create form (docs/architecture.md "Trust model" "Connection tokens"); messages are shown to the human as they are. */
 export const connectionTokenForm = z.object({
   name: z
     .string({ error: 'Name is required.' })

@@ -134,7 +134,7 @@ export async function revokeFamily(
   }
 }
 
-/** The /connections routes (DESIGN §5). */
+/** The /connections routes (docs/architecture.md "Console"). */
 export function connectionsRoutes(app: Elysia, ctx: AppContext): void {
   app
     .get('/connections', page(ctx, connectionsPage))

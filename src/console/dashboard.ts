@@ -86,7 +86,7 @@ export function dashboardLive(ctx: AppContext, request: Request): Response {
   return fragmentResponse(DashboardLive({ v: dashboardView(ctx, s as TeamSession, window) }) as string);
 }
 
-/** The /dashboard routes (DESIGN §5). */
+/** The /dashboard routes (docs/architecture.md "Console"). */
 export function dashboardRoutes(app: Elysia, ctx: AppContext): void {
   app.get('/dashboard', page(ctx, dashboardPage)).get('/dashboard/live', page(ctx, dashboardLive));
 }

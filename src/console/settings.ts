@@ -279,7 +279,7 @@ export function killSwitchResult(ctx: AppContext, request: Request): Response {
   );
 }
 
-/** The /settings routes (DESIGN §5), team admins only. */
+/** The /settings routes (docs/architecture.md "Console"), team admins only. */
 export function settingsRoutes(app: Elysia, ctx: AppContext): void {
   app
     .get('/settings', page(ctx, settingsPage))

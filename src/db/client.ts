@@ -18,7 +18,7 @@ export const DATABASE_FILE = 'gatehouse.db';
 const BUSY_TIMEOUT_MS = 5_000;
 
 /**
- * Opens (creating if needed) the SQLite database with the pragmas DESIGN §6 requires:
+ * Opens (creating if needed) the SQLite database with the pragmas docs/architecture.md "Storage and audit" requires:
  * WAL journal, foreign keys enforced, a busy timeout, and fsync at commit boundaries. A new
  * database is created 0600 in a 0700 directory; SQLite gives its -wal and -shm files the
  * database file's mode. (Files an older version left readable are tightened at start:

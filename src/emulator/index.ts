@@ -1,5 +1,5 @@
 /**
- * The embedded WorkOS of local mode (DESIGN §1): WorkOS's own emulator (`workos/emulate`) per
+ * The embedded WorkOS of local mode (docs/architecture.md "Modes"): WorkOS's own emulator (`workos/emulate`) per
  * environment, seeded with demo data, behind a fixture front that adds what the emulator lacks.
  * The real `@workos-inc/node` client talks to the front over HTTP, exactly as it talks to
  * api.workos.com in live mode. Environments (environments.ts): `identity`, where people sign in,

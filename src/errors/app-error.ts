@@ -1,4 +1,4 @@
-/** The fixed set of failure kinds every caller maps (DESIGN §8). */
+/** The fixed set of failure kinds every caller maps (src/README.md). */
 export const ERROR_CODES = {
   invalid_input: 400,
   unauthenticated: 401,

@@ -56,7 +56,7 @@ export function buildApp(ctx: AppContext, modules: RouteModule[] = []): Elysia {
       if (code === 'PARSE' || code === 'VALIDATION' || code === 'INVALID_COOKIE_SIGNATURE') {
         return toHtml(ctx, new AppError('invalid_input', 'The request could not be understood.'));
       }
-      // Anything else is ours (DESIGN §8): logged, and a 500 that says nothing about internals.
+      // Anything else is ours (src/README.md): logged, and a 500 that says nothing about internals.
       ctx.log.error('unhandled error in a route', {
         code: String(code),
         path: new URL(request.url).pathname,

@@ -1,6 +1,6 @@
 /**
  * DNS-rebinding defence: a request must name one of our hosts, and a browser request that
- * carries an Origin must come from our own origin (MCP transport security; DESIGN §3).
+ * carries an Origin must come from our own origin (MCP transport security; docs/architecture.md "The MCP surface and the policy pipeline").
  */
 export function hostAllowed(request: Request, allowedHosts: readonly string[]): boolean {
   const host = request.headers.get('host')?.toLowerCase();

@@ -321,7 +321,7 @@ export class McpSessions {
   }
 
   /**
-   * Tells every open session of one authorization that its tools changed (DESIGN §3: a grant
+   * Tells every open session of one authorization that its tools changed (docs/architecture.md "The MCP surface and the policy pipeline": a grant
    * changing is one of the triggers): the agent re-lists and can check its requests again.
    */
   async notifyFamily(familyId: string): Promise<void> {

@@ -60,7 +60,7 @@ const OAUTH_CODE_OF: Record<ErrorCode, OAuthErrorCode> = {
 };
 
 /**
- * The OAuth endpoints' one error mapper (DESIGN §8): an AppError becomes an RFC 6749 §5.2 body
+ * The OAuth endpoints' one error mapper (src/README.md): an AppError becomes an RFC 6749 §5.2 body
  * with its status and message (and Retry-After for rate limits); anything else is a logged
  * `server_error` 500 that says nothing about internals.
  */

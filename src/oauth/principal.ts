@@ -47,7 +47,7 @@ export type PrincipalFailure =
 export type PrincipalResult = { ok: true; principal: Principal } | { ok: false; reason: PrincipalFailure };
 
 /**
- * The one place a bearer token becomes a principal (DESIGN §2). Token state is read fresh on
+ * The one place a bearer token becomes a principal (docs/architecture.md "Trust model"). Token state is read fresh on
  * every request (a revoked token fails at once); the human's role and permissions in the team
  * come from the MembershipResolver the console uses too (re-read from WorkOS, cached briefly,
  * invalidated when Gatehouse itself changes a membership).

@@ -100,7 +100,7 @@ export function limitAuthorize(
 const POST_ONLY = ['POST', 'OPTIONS'] as const;
 const GET_ONLY = ['GET', 'HEAD', 'OPTIONS'] as const;
 
-/** The OAuth 2.1 authorization server (DESIGN §2). */
+/** The OAuth 2.1 authorization server (docs/architecture.md "Trust model"). */
 export function oauthRoutes(app: Elysia, ctx: AppContext): void {
   app
     .get('/.well-known/oauth-protected-resource', api(ctx, protectedResource))

@@ -86,7 +86,7 @@ export class TokensService {
     this.usage = new UsageCounter(db, clock);
   }
 
-  /** Records a token event in the same transaction as the change (DESIGN §6). */
+  /** Records a token event in the same transaction as the change (docs/architecture.md "Storage and audit"). */
   recordTx(
     tx: Tx,
     event: AuditEvent,

@@ -37,7 +37,7 @@ export function argsHash(args: Record<string, unknown>): string {
 }
 
 /**
- * Destructive-operation confirmations (DESIGN §3 step 5): a single-use, short-lived token bound
+ * Destructive-operation confirmations (docs/architecture.md "The MCP surface and the policy pipeline" step 5): a single-use, short-lived token bound
  * to the caller's authorization, the tool, the exact arguments and the environment.
  */
 export class ConfirmationsService {

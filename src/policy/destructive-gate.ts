@@ -1,5 +1,5 @@
 /**
- * Step 6 of the pipeline (DESIGN §3): the destructive gate. A delete first describes exactly
+ * Step 6 of the pipeline (docs/architecture.md "The MCP surface and the policy pipeline"): the destructive gate. A delete first describes exactly
  * what it would destroy and asks for confirmation; only a confirmed call goes on.
  */
 import type { CallToolResult } from '@modelcontextprotocol/server';

@@ -3,7 +3,7 @@ import type { AppError } from '../errors/app-error.ts';
 import { type FilterOptions, filterValue } from '../secrets/filter.ts';
 
 /**
- * The tool-caller's error mapper (DESIGN §8): an isError result that says what went wrong and
+ * The tool-caller's error mapper (src/README.md): an isError result that says what went wrong and
  * what to do, with a machine-readable code for agents that branch on it. Never a stack trace.
  * Error texts quote WorkOS (names, emails, field values): they pass the same response filter as
  * any result, PII redaction included when the team asks for it.

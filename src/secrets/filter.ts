@@ -1,5 +1,5 @@
 /**
- * The response filter of DESIGN §3 step 7: secrets never reach the agent, by field name, by the
+ * The response filter of docs/architecture.md "The MCP surface and the policy pipeline" step 7: secrets never reach the agent, by field name, by the
  * shape of the value or of the key, or because Gatehouse knows them exactly (known.ts: the
  * provider token it injected, the team's keys, in any encoding); optional PII redaction per team.
  */

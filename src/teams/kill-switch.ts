@@ -21,7 +21,7 @@ export interface KillSwitchResult {
 }
 
 /**
- * The kill switch (DESIGN §5): in one transaction the team is disabled, every access, refresh and
+ * The kill switch (docs/architecture.md "Console"): in one transaction the team is disabled, every access, refresh and
  * connection token, every unexchanged authorization code, every grant and every remembered
  * consent of the team is revoked, and the
  * audit entry is written; then every open MCP session and stream of the team is closed.

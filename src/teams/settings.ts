@@ -49,7 +49,7 @@ export interface Actor {
 }
 
 /**
- * Team settings changes (DESIGN §5): one transaction that writes the new values and an audit
+ * Team settings changes (docs/architecture.md "Console"): one transaction that writes the new values and an audit
  * entry with old and new, then every open session re-evaluates its tools on its next call.
  * Turning Enable off turns the two dependent toggles off with it (seeds/000 "Admin controls").
  */

@@ -8,7 +8,7 @@ import { SSO_TOOLS } from './sso/index.ts';
 import type { ToolDefinition } from './types.ts';
 import { USERS_TOOLS } from './users/index.ts';
 
-/** Every tool Gatehouse offers (names are a contract: DESIGN §3). */
+/** Every tool Gatehouse offers (names are a contract: docs/architecture.md "The MCP surface and the policy pipeline"). */
 export const ALL_TOOLS: ToolDefinition[] = [
   whoami as unknown as ToolDefinition,
   switchEnvironment as unknown as ToolDefinition,

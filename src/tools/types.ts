@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { Approval, CallerGrants, CallerPipes, CallerTeam, Memberships, OutboundFetch } from './ports.ts';
 
-/** How a tool touches WorkOS, which decides the gates it passes (DESIGN §3 pipeline). */
+/** How a tool touches WorkOS, which decides the gates it passes (docs/architecture.md "The MCP surface and the policy pipeline" pipeline). */
 export type ToolKind = 'session' | 'read' | 'write' | 'destructive' | 'integration';
 
 export interface ToolAnnotations {

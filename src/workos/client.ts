@@ -1,6 +1,6 @@
 /**
  * The one place a `@workos-inc/node` client is built, for live WorkOS and for the embedded one
- * alike: both modes run the same SDK over HTTP (DESIGN §1).
+ * alike: both modes run the same SDK over HTTP (docs/architecture.md "Modes").
  */
 import { WorkOS } from '@workos-inc/node';
 import { WORKOS_REQUEST_TIMEOUT_MS } from '../config/constants.ts';

@@ -15,7 +15,7 @@ const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 /**
  * Turns anything the WorkOS SDK throws into an AppError that says what failed and what to do
- * (DESIGN §3 step 6). `action` names the operation, e.g. "get organization org_123".
+ * (docs/architecture.md "The MCP surface and the policy pipeline" step 6). `action` names the operation, e.g. "get organization org_123".
  */
 export function fromWorkOSError(e: unknown, action: string): AppError {
   if (e instanceof AppError) return e;

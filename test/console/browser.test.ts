@@ -120,7 +120,7 @@ test('every switch, flipped in Chromium, reaches an open MCP session on its very
 
   // Allow production access (the admin's role has production; the member's does not).
   const prod = { environment: 'production', limit: 1 };
-  // A session reaches production by switching to it first (DESIGN §1).
+  // A session reaches production by switching to it first (docs/architecture.md "Modes").
   expect((await call(admin, 'switch_environment', { environment: 'production' })).isError).toBe(false);
   expect((await call(admin, 'list_workos_organizations', prod)).isError).toBe(false);
   await flip('Allow production access', false);

@@ -1,5 +1,5 @@
 /**
- * The sign-in path Gatehouse relies on (DESIGN §2), in the identity environment: authorize with
+ * The sign-in path Gatehouse relies on (docs/architecture.md "Trust model"), in the identity environment: authorize with
  * login_hint and PKCE, exchange the code, then switch to a team with
  * authenticateWithRefreshToken({ organizationId }) and read role + permissions from the
  * org-scoped access token, verified against the JWKS.

@@ -1,5 +1,5 @@
 /**
- * The secret canary sweep (DESIGN §3 step 7): canaries are planted in the seed where tools read
+ * The secret canary sweep (docs/architecture.md "The MCP surface and the policy pipeline" step 7): canaries are planted in the seed where tools read
  * (src/emulator/seed/canaries.ts). Every read tool is called, as an admin, with arguments that
  * reach them, in sandbox and in production; no canary may appear anywhere in any answer, and the
  * redaction marker must stand where a canary was passed through. Nor may the server's log lines
@@ -310,7 +310,7 @@ beforeAll(async () => {
     ...(await productionProbes()),
     ...unboundProbes(req.structured!.request_id as string),
   );
-  // The session switches to production for the production probes (DESIGN §1), and back.
+  // The session switches to production for the production probes (docs/architecture.md "Modes"), and back.
   let inProduction = false;
   for (const probe of probes) {
     const wanted = probe.args.environment === 'production';

@@ -1,5 +1,5 @@
 /**
- * The destructive gate through elicitation (DESIGN §3 step 5): a client that declares
+ * The destructive gate through elicitation (docs/architecture.md "The MCP surface and the policy pipeline" step 5): a client that declares
  * `elicitation` is asked directly, the human's answer decides in one call, and no
  * confirmation_token is involved. A client that cannot answer falls back to the token.
  */

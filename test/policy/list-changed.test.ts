@@ -1,5 +1,5 @@
 /**
- * Team settings and open sessions (DESIGN §3, §5): when an admin changes a toggle, a member's
+ * Team settings and open sessions (docs/architecture.md "The MCP surface and the policy pipeline", §5): when an admin changes a toggle, a member's
  * open 2025-era session is told `notifications/tools/list_changed`, its next tools/list shows
  * what it may use now, and its calls follow. Each change is audited with old and new values.
  */

@@ -1,6 +1,6 @@
 /**
  * The authorization matrix: role × team toggles × environment × every tool, against a small
- * explicit oracle written here (DESIGN §2 permission table, §3 pipeline order). Each cell checks
+ * explicit oracle written here (docs/architecture.md "Trust model" permission table, §3 pipeline order). Each cell checks
  * the tools/list visibility and the tools/call outcome: allowed (the gates passed; the tool ran) or
  * the exact denial. One Gatehouse, one MCP client per role; toggles change between blocks and must
  * take effect on the very next request.
@@ -26,7 +26,7 @@ type Era = 'v1' | 'v2-stateless';
 const ROLES: Role[] = ['admin', 'member', 'viewer'];
 const ENVS: Env[] = ['sandbox', 'production'];
 
-/** DESIGN §2: the permission table (admin/member/viewer fallback sets). */
+/** docs/architecture.md "Trust model": the permission table (admin/member/viewer fallback sets). */
 const PERMISSIONS: Record<Role, string[]> = {
   admin: [
     'workos:read',
@@ -523,7 +523,7 @@ async function sweep(role: Role, era: Era, client: AnyClient, toggles: { label: 
       fx: fixtures[env],
       requestId: requestIds.get(role)!,
     };
-    // A session reaches production only by switching first (DESIGN §1): in production the v1
+    // A session reaches production only by switching first (docs/architecture.md "Modes"): in production the v1
     // session switches before the other cells run (and back after); elsewhere the switch goes last.
     const others = SPECS.filter((s) => s.name !== 'switch_environment');
     const sw = SPECS.find((s) => s.name === 'switch_environment')!;

@@ -1,5 +1,5 @@
 /**
- * kill -9 with calls in flight (DESIGN §6: "An acknowledged tool call always has its audit
+ * kill -9 with calls in flight (docs/architecture.md "Storage and audit": "An acknowledged tool call always has its audit
  * entry"; §3 step 5: a confirmation_token is single-use).
  *
  * Gatehouse runs as a child process. A burst of tool calls — each `list_users` probe carries a

@@ -1,5 +1,5 @@
 /**
- * Resource exhaustion (DESIGN §7: the server never answers 500 to input; bounded work per
+ * Resource exhaustion (docs/architecture.md "Quality bars": the server never answers 500 to input; bounded work per
  * client). Gatehouse runs as a child process so its memory and file descriptors are its own.
  *
  *   - Oversized bodies to /mcp, /token, /revoke, /register and console forms: a clear 413 or

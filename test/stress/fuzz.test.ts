@@ -1,5 +1,5 @@
 /**
- * Fuzzing every door (DESIGN §7: "Bad input anywhere — JSON-RPC, tool arguments, OAuth
+ * Fuzzing every door (docs/architecture.md "Quality bars": "Bad input anywhere — JSON-RPC, tool arguments, OAuth
  * parameters, forms — gets a clear error and loses nothing. The server never answers 500 to
  * input.").
  *

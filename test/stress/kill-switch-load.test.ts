@@ -1,5 +1,5 @@
 /**
- * The kill switch under load (DESIGN §5: "atomically: team disabled, every token and grant
+ * The kill switch under load (docs/architecture.md "Console": "atomically: team disabled, every token and grant
  * revoked, every open MCP session and stream closed").
  *
  * Sessions of both eras (v1 SDK 2025-era sessions, v2 SDK negotiating 2026-07-28, raw 2025-era

@@ -1,7 +1,7 @@
 /**
  * Who can sign in to Gatehouse in local mode: the staff teams (WorkOS organizations of the
  * identity environment), their people, and the roles and permissions their org-scoped access
- * tokens carry (DESIGN §2). Also one customer admin Gatehouse must refuse (CUSTOMER_ADMIN).
+ * tokens carry (docs/architecture.md "Trust model"). Also one customer admin Gatehouse must refuse (CUSTOMER_ADMIN).
  */
 import type { Permission, RoleSlug } from '../../../db/schema/enums.ts';
 import type { SeedMembership, SeedOrganization, SeedUser } from './types.ts';

@@ -39,7 +39,7 @@ function killed(ctx: AppContext, organizationId: string): boolean {
 
 /**
  * RFC 6749 §4.1.2.1 `access_denied` for a team whose kill switch is pulled: no consent and no
- * code while it is (DESIGN §5), recorded as a refused consent.
+ * code while it is (docs/architecture.md "Console"), recorded as a refused consent.
  */
 function killedRefusal(
   ctx: AppContext,

@@ -4,7 +4,7 @@ import { generateAdminPortalLink } from './generate-admin-portal-link.ts';
 import { getAuditLogEvents } from './get-audit-log-events.ts';
 import { listEvents } from './list-events.ts';
 
-/** The audit tools (DESIGN §3). */
+/** The audit tools (docs/architecture.md "The MCP surface and the policy pipeline"). */
 export const AUDIT_TOOLS: ToolDefinition[] = [
   getAuditLogEvents,
   listEvents,

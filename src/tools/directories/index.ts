@@ -5,7 +5,7 @@ import { listDirectories } from './list-directories.ts';
 import { listDirectoryGroups } from './list-directory-groups.ts';
 import { listDirectoryUsers } from './list-directory-users.ts';
 
-/** The directories tools (DESIGN §3). */
+/** The directories tools (docs/architecture.md "The MCP surface and the policy pipeline"). */
 export const DIRECTORIES_TOOLS: ToolDefinition[] = [
   listDirectories,
   getDirectoryDetails,

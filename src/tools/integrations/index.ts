@@ -4,7 +4,7 @@ import { checkAccessRequest } from './check-access-request.ts';
 import { listIntegrations } from './list-integrations.ts';
 import { requestElevatedAccess } from './request-elevated-access.ts';
 
-/** The WorkOS Pipes tools (DESIGN §4). */
+/** The WorkOS Pipes tools (docs/architecture.md "Human in the loop (Pipes)"). */
 export const INTEGRATIONS_TOOLS = [
   listIntegrations,
   requestElevatedAccess,

@@ -7,7 +7,7 @@ import { idArg } from './args.ts';
 import { countText, plural } from './paging.ts';
 import { getOrganization, organizationPicture } from './related.ts';
 
-/** Gatehouse never deletes the team it runs in (DESIGN §3, "never exposed"). */
+/** Gatehouse never deletes the team it runs in (docs/architecture.md "The MCP surface and the policy pipeline", "never exposed"). */
 function refuseOwnTeam(ctx: ToolContext, organizationId: string): void {
   if (organizationId === ctx.principal.organizationId) {
     throw new AppError(

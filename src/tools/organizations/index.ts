@@ -5,7 +5,7 @@ import { getOrganizationDetails } from './get-organization-details.ts';
 import { listOrganizations } from './list-organizations.ts';
 import { updateOrganization } from './update-organization.ts';
 
-/** The organizations tools (DESIGN §3). */
+/** The organizations tools (docs/architecture.md "The MCP surface and the policy pipeline"). */
 export const ORGANIZATIONS_TOOLS: ToolDefinition[] = [
   listOrganizations,
   getOrganizationDetails,

@@ -4,7 +4,7 @@ import { diagnoseSsoSignIn } from './diagnose-sign-in.ts';
 import { getSsoConnectionDetails } from './get-connection-details.ts';
 import { listSsoConnections } from './list-connections.ts';
 
-/** The sso tools (DESIGN §3). */
+/** The sso tools (docs/architecture.md "The MCP surface and the policy pipeline"). */
 export const SSO_TOOLS: ToolDefinition[] = [
   listSsoConnections,
   getSsoConnectionDetails,

@@ -8,7 +8,7 @@ import { listUsers } from './list-users.ts';
 import { revokeInvitation } from './revoke-invitation.ts';
 import { updateMembershipRole } from './update-membership-role.ts';
 
-/** The users tools (DESIGN §3). */
+/** The users tools (docs/architecture.md "The MCP surface and the policy pipeline"). */
 export const USERS_TOOLS: ToolDefinition[] = [
   listUsers,
   getUser,
