@@ -1,5 +1,4 @@
 import type { WorkOS } from '@workos-inc/node';
-import { NotFoundException, UnauthorizedException } from '@workos-inc/node';
 import { and, eq, sql } from 'drizzle-orm';
 import { ENVIRONMENTS, type Environment } from '../../db/schema/enums.ts';
 import type { AuditService } from '../audit/service.ts';
@@ -10,39 +9,12 @@ import { AppError } from '../errors/app-error.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { EventBus } from '../kernel/events.ts';
 import type { WorkOSGateway } from '../workos/gateway.ts';
+import { checkKey, type EnvironmentStatus, KEY_SHAPE, keyKind } from './environment-keys.ts';
 import type { TeamsService } from './service.ts';
 import type { Actor } from './settings.ts';
 import type { StaffDirectory } from './staff.ts';
 
-/**
- * Where a team's environment comes from: linked by a team admin, the deployment's keys (first
- * admitted team only), local mode's embedded environment of a seeded team, or nothing.
- */
-export type EnvironmentSource = 'linked' | 'deployment' | 'embedded' | 'none';
-
-/** What the settings page shows of one environment: never the key, only its last four characters. */
-export interface EnvironmentStatus {
-  environment: Environment;
-  source: EnvironmentSource;
-  keyLast4: string | null;
-  /** `staging` (sk_test_) or `production` (sk_live_), as WorkOS names its keys. */
-  keyKind: string | null;
-  /** The key opens the identity environment itself: staff organizations are protected there. */
-  sharesIdentity: boolean;
-  linkedAt: number | null;
-  linkedBy: string | null;
-  /** Other teams that linked the same key: they see and change the same customers. */
-  sharedWith: string[];
-}
-
-const KEY_SHAPE = /^sk_[A-Za-z0-9_]{8,200}$/;
-
-/** WorkOS names its keys by environment kind: sk_test_ for staging, sk_live_ for production. */
-function keyKind(apiKey: string): string {
-  if (apiKey.startsWith('sk_test_')) return 'staging';
-  if (apiKey.startsWith('sk_live_')) return 'production';
-  return 'unknown';
-}
+export type { EnvironmentSource, EnvironmentStatus } from './environment-keys.ts';
 
 interface Cached {
   version: number;
@@ -325,7 +297,7 @@ export class TeamEnvironments {
         'Copy the secret key from the WorkOS dashboard (API Keys) of the environment this team manages.',
       );
     }
-    const sharesIdentity = await this.check(apiKey, team.organizationId, refuse);
+    const sharesIdentity = await checkKey(this.deps.gateway, apiKey, team.organizationId, refuse);
     const now = this.deps.clock.now();
     const fingerprint = this.fingerprint(apiKey);
     this.deps.db.transaction((tx) => {
@@ -417,39 +389,5 @@ export class TeamEnvironments {
   forget(teamId: string): void {
     this.seedKeys.delete(teamId);
     for (const key of this.cache.keys()) if (key.startsWith(`${teamId}:`)) this.cache.delete(key);
-  }
-
-  /** The one real WorkOS call that checks a key; returns whether it opens the identity environment. */
-  private async check(
-    apiKey: string,
-    organizationId: string,
-    refuse: (message: string, hint: string, code?: 'invalid_input' | 'unavailable') => AppError,
-  ): Promise<boolean> {
-    if (apiKey === this.deps.gateway.identity.apiKey) return true;
-    const client = this.deps.gateway.clientForKey(apiKey);
-    try {
-      await client.organizations.getOrganization(organizationId);
-      return true;
-    } catch (e) {
-      if (e instanceof NotFoundException) return false;
-      if (e instanceof UnauthorizedException) {
-        throw refuse(
-          'WorkOS refused this key (401 Unauthorized): it is not a valid API key, or it was revoked or expired.',
-          'Copy the key again from the WorkOS dashboard (API Keys); nothing was saved.',
-        );
-      }
-      const status = (e as { status?: number }).status;
-      if (status === 403) {
-        throw refuse(
-          'WorkOS accepted this key but refused to read organizations with it (403 Forbidden).',
-          'Use an API key with full access to the environment; nothing was saved.',
-        );
-      }
-      throw refuse(
-        `Could not reach WorkOS to check this key (${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}).`,
-        'Try again in a moment; nothing was saved.',
-        'unavailable',
-      );
-    }
   }
 }
