@@ -279,7 +279,20 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     },
     { inFlight: dispatch.inFlight },
   );
-  const server = listen(ctx, counted);
+  let server: ReturnType<typeof listen>;
+  try {
+    server = listen(ctx, counted);
+  } catch (e) {
+    // The port could not be bound: release everything started so far, then say why.
+    clearInterval(sweep);
+    await mcp.close();
+    ctx.metrics.close();
+    tokens.close();
+    await workos.close();
+    auditHead.close();
+    db.$client.close();
+    throw e;
+  }
 
   let stopped = false;
   return {

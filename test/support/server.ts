@@ -35,6 +35,19 @@ export interface TestGatehouseOptions {
  * `stop()` shuts it down and removes the data dir.
  */
 export async function startTestGatehouse(options: TestGatehouseOptions = {}): Promise<TestGatehouse> {
+  // A free port can be taken by someone else between freePort() and the bind (the embedded
+  // WorkOS alone binds ten): try another one then, unless the test chose the port itself.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (e) {
+      const taken = e instanceof Error && /Failed to start server|EADDRINUSE|in use/i.test(e.message);
+      if (!taken || options.env?.PORT !== undefined || attempt >= 3) throw e;
+    }
+  }
+}
+
+async function startOnce(options: TestGatehouseOptions): Promise<TestGatehouse> {
   const port = freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const config = loadConfig({
