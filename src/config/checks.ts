@@ -1,0 +1,152 @@
+/** The checks loadConfig (index.ts) runs on single values: each returns or records a message naming the variable. */
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { type Cidr, parseCidr } from './cidr.ts';
+
+export type Env = Record<string, string | undefined>;
+
+export const quote = (v: unknown) => `'${String(v)}'`;
+
+/** Empty strings count as unset, as shells and .env files produce them. */
+export const optional = (env: Env, name: string) => {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+};
+
+export const portSchema = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: (i) => `${name} must be a port number, got ${quote(i.input)}` })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 65535, {
+      error: (i) => `${name} must be a port number between 1 and 65535, got ${quote(i.input)}`,
+    });
+
+export const urlSchema = (name: string) =>
+  z.string().superRefine((raw, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL, got ${quote(raw)}` });
+      return;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `${name} must use http or https, got ${quote(raw)}` });
+    } else if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be an origin without path, query or fragment (e.g. https://gatehouse.example.com), got ${quote(raw)}`,
+      });
+    } else if (u.username || u.password) {
+      ctx.addIssue({ code: 'custom', message: `${name} must not contain credentials` });
+    } else if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+      // OAuth 2.1 §1.5: authorization servers must use TLS except on loopback.
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must use https unless it is a loopback address, got ${quote(raw)}`,
+      });
+    }
+  });
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Why the audit witness cannot be at `path`, or undefined when it can: an absolute path outside
+ * the data dir (a restored data dir must not bring its witness with it), to a file that exists
+ * and can be written, or that can be created in an existing, writable directory.
+ */
+export function witnessProblem(path: string, dataDir: string): string | undefined {
+  const name = 'GATEHOUSE_AUDIT_WITNESS';
+  if (!isAbsolute(path))
+    return `${name} must be an absolute path to a file on another volume than the data dir, got ${quote(path)}`;
+  const rel = relative(resolve(dataDir), resolve(path));
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)))
+    return `${name} must be outside GATEHOUSE_DATA_DIR (${dataDir}): a copy of the data dir restored from a backup would bring the witness back with it; put it on another volume, got ${quote(path)}`;
+  const writable = (p: string) => {
+    try {
+      accessSync(p, fsConstants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return `${name} cannot be written: a parent of ${quote(path)} is not a directory`;
+    return `${name} cannot be written: ${quote(path)} is not reachable (${code ?? (e as Error).message})`;
+  }
+  if (stat) {
+    if (!stat.isFile()) return `${name} must be a file, but ${quote(path)} is not a regular file`;
+    if (!writable(path)) return `${name} cannot be written: ${quote(path)} is not writable by this user`;
+    return undefined;
+  }
+  const dir = dirname(path);
+  let dirStat: ReturnType<typeof statSync> | undefined;
+  try {
+    dirStat = statSync(dir, { throwIfNoEntry: false });
+  } catch (e) {
+    return `${name} cannot be written: its directory ${quote(dir)} is not reachable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+  if (!dirStat) return `${name} cannot be written: its directory ${quote(dir)} does not exist`;
+  if (!dirStat.isDirectory()) return `${name} cannot be written: ${quote(dir)} is not a directory`;
+  if (!writable(dir))
+    return `${name} cannot be written: its directory ${quote(dir)} is not writable by this user (or is on a read-only volume)`;
+  return undefined;
+}
+
+/** TRUSTED_PROXIES: comma-separated addresses or CIDR ranges; every bad one is named. */
+export function trustedProxiesFrom(raw: string | undefined, problems: string[]): Cidr[] {
+  if (raw === undefined) return [];
+  const out: Cidr[] = [];
+  const bad: string[] = [];
+  for (const item of raw.split(',').map((x) => x.trim())) {
+    if (item === '') continue;
+    const r = parseCidr(item);
+    if (r.ok) out.push(r.cidr);
+    else bad.push(`${quote(item.slice(0, 60))} ${r.problem}`);
+  }
+  if (bad.length > 0)
+    problems.push(
+      `TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges of your reverse proxies (e.g. 10.0.0.0/8, 2001:db8::/32): ${bad.join('; ')}`,
+    );
+  return out;
+}
+
+/** The host of an ALLOWED_HOSTS entry (`host`, `host:port`, `[v6]`, `[v6]:port`). */
+export function hostOf(entry: string): string {
+  if (entry.startsWith('[')) return entry.slice(0, entry.indexOf(']') + 1);
+  return entry.split(':')[0] ?? entry;
+}
+
+/**
+ * Local mode signs anyone in as any seeded account (admins included) with one click: it must
+ * not be reachable beyond this machine unless the operator says so (GATEHOUSE_DEMO_PUBLIC=1).
+ */
+export function demoExposure(host: string, publicUrl: string, extraHosts: readonly string[]): string[] {
+  const why =
+    'local mode (no WorkOS API key) has no real sign-in: anyone who reaches it can act as any demo account, admins included';
+  const fix =
+    'Keep it on loopback, configure live mode (WORKOS_API_KEY), or set GATEHOUSE_DEMO_PUBLIC=1 to expose the demo on purpose.';
+  const out: string[] = [];
+  if (!isLoopbackHost(host))
+    out.push(
+      `HOST is ${quote(host)}, not a loopback address, but ${why}. Bind to loopback (HOST=127.0.0.1 or localhost, the default). ${fix}`,
+    );
+  const pub = new URL(publicUrl).hostname;
+  if (!isLoopbackHost(pub))
+    out.push(`PUBLIC_URL is ${quote(publicUrl)}, not a loopback address, but ${why}. ${fix}`);
+  const foreign = extraHosts.filter((h) => !isLoopbackHost(hostOf(h)));
+  if (foreign.length > 0)
+    out.push(`ALLOWED_HOSTS names ${foreign.map(quote).join(', ')}, not loopback, but ${why}. ${fix}`);
+  return out;
+}
