@@ -3,12 +3,12 @@ import { AUDIT_RECORD_FIELDS, type AuditRecordField } from '../../db/schema/audi
 import { AUDIT_OUTCOMES } from '../../db/schema/enums.ts';
 import {
   AuditPage,
-  AuditRecordPage,
   type AuditRowView,
   VerifyResult,
   type VerifyView,
   type WholeRecordLink,
 } from '../../views/pages/audit.tsx';
+import { AuditRecordPage } from '../../views/pages/audit-record.tsx';
 import type { AppContext } from '../app/context.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries } from '../audit/export.ts';
 import { readHead } from '../audit/head.ts';
