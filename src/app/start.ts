@@ -242,13 +242,13 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   // Same tool names, another WorkOS environment behind them: every session of the team hears of it.
   events.on('team.environments_changed', ({ teamId }) => {
     mcp.notifyToolsChanged();
-    void mcp.sessions.notifyTeam(teamId);
+    void mcp.sessions.notify({ teamId });
   });
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
   // A grant decided, revoked, used or expired: the requesting authorization's sessions hear of it.
   events.on('grants.changed', ({ grantId }) => {
     const g = grants.store.get(grantId);
-    if (g) void mcp.sessions.notifyFamily(g.familyId);
+    if (g) void mcp.sessions.notify({ familyId: g.familyId });
   });
   // A role changed in WorkOS itself (its dashboard, another tool) reaches idle sessions too: the
   // roles behind open sessions are re-read now and then, and a change sends tools/list_changed.

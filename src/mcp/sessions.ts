@@ -321,23 +321,13 @@ export class McpSessions {
   }
 
   /**
-   * Tells every open session of one authorization that its tools changed (docs/architecture.md "The MCP surface and the policy pipeline": a grant
-   * changing is one of the triggers): the agent re-lists and can check its requests again.
+   * Tells every open session of one authorization (a grant of theirs changed) or of one team (the
+   * WorkOS environment behind its tools changed) that its tools changed, even when their names
+   * did not: the agent re-lists and can check again.
    */
-  async notifyFamily(familyId: string): Promise<void> {
+  async notify(scope: { familyId: string } | { teamId: string }): Promise<void> {
     for (const s of this.live.values()) {
-      if (s.familyId !== familyId) continue;
-      await s.server.sendToolListChanged().catch(() => {});
-    }
-  }
-
-  /**
-   * Tells every open session of a team that its tools changed even when their names did not:
-   * the WorkOS environment they act on was linked, replaced or removed.
-   */
-  async notifyTeam(teamId: string): Promise<void> {
-    for (const s of this.live.values()) {
-      if (s.teamId !== teamId) continue;
+      if ('familyId' in scope ? s.familyId !== scope.familyId : s.teamId !== scope.teamId) continue;
       await s.server.sendToolListChanged().catch(() => {});
     }
   }
