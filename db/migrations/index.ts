@@ -7,6 +7,7 @@ import sql4 from './0004_even_stellaris.sql' with { type: 'text' };
 import sql5 from './0005_classy_white_queen.sql' with { type: 'text' };
 import sql6 from './0006_deletions_need_a_person.sql' with { type: 'text' };
 import sql7 from './0007_call_grant_headers.sql' with { type: 'text' };
+import sql8 from './0008_confirm_by_person.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -24,4 +25,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0005_classy_white_queen", when: 1796553744193, breakpoints: true, sql: sql5 },
   { tag: "0006_deletions_need_a_person", when: 1796555019155, breakpoints: true, sql: sql6 },
   { tag: "0007_call_grant_headers", when: 1796555721894, breakpoints: true, sql: sql7 },
+  { tag: "0008_confirm_by_person", when: 1796557968007, breakpoints: true, sql: sql8 },
 ];

@@ -29,22 +29,39 @@ export const mcpSessions = sqliteTable(
   (t) => [index('mcp_sessions_team').on(t.teamId), index('mcp_sessions_family').on(t.familyId)],
 );
 
+/** How a confirmation is answered: its token by the agent, an MCP question, or a person in the console. */
+export const CONFIRMATION_CHANNELS = ['token', 'question', 'console'] as const;
+export type ConfirmationChannel = (typeof CONFIRMATION_CHANNELS)[number];
+
 /**
  * A pending destructive operation: the confirmation token (hashed) is bound to the caller,
- * the tool and the exact arguments, and is consumed once.
+ * the tool and the exact arguments, and is consumed once. `via` says who may answer it: a
+ * `console` confirmation is spendable only after its human confirmed it in /approvals.
  */
-export const confirmations = sqliteTable('confirmations', {
-  hash: text('hash').primaryKey(),
-  familyId: text('family_id')
-    .notNull()
-    .references(() => tokenFamilies.id, { onDelete: 'cascade' }),
-  userId: text('user_id').notNull(),
-  teamId: text('team_id').notNull(),
-  tool: text('tool').notNull(),
-  argsHash: text('args_hash').notNull(),
-  environment: text('environment', { enum: ENVIRONMENTS }).notNull(),
-  summary: text('summary', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-  createdAt: integer('created_at').notNull(),
-  expiresAt: integer('expires_at').notNull(),
-  consumedAt: integer('consumed_at'),
-});
+export const confirmations = sqliteTable(
+  'confirmations',
+  {
+    hash: text('hash').primaryKey(),
+    familyId: text('family_id')
+      .notNull()
+      .references(() => tokenFamilies.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    teamId: text('team_id').notNull(),
+    tool: text('tool').notNull(),
+    argsHash: text('args_hash').notNull(),
+    environment: text('environment', { enum: ENVIRONMENTS }).notNull(),
+    summary: text('summary', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    consumedAt: integer('consumed_at'),
+    via: text('via', { enum: CONFIRMATION_CHANNELS }).notNull().default('token'),
+    /** Console confirmations: the person's answer, when and who (their email). */
+    decision: text('decision', { enum: ['confirmed', 'declined'] }),
+    decidedAt: integer('decided_at'),
+    decidedBy: text('decided_by'),
+  },
+  (t) => [
+    index('confirmations_family_call').on(t.familyId, t.tool, t.argsHash),
+    index('confirmations_team_user').on(t.teamId, t.userId),
+  ],
+);
