@@ -5,6 +5,9 @@
 export const AUDIT_EVENTS = [
   'tool.call',
   'confirmation.consumed',
+  // A person's answer in the console to a deletion (or sign-in change) their agent asked for.
+  'confirmation.confirmed',
+  'confirmation.declined',
   'settings.changed',
   'team.kill_switch',
   'grant.requested',
