@@ -15,6 +15,7 @@ import type { RateLimiter } from '../http/rate-limit.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { EventBus } from '../kernel/events.ts';
 import type { Logger } from '../log/logger.ts';
+import type { QuestionCodec } from '../mcp/questions.ts';
 import type { McpSessionRows } from '../mcp/session-rows.ts';
 import type { MetricsRecorder } from '../metrics/recorder.ts';
 import type { ClientsService } from '../oauth/clients/service.ts';
@@ -88,6 +89,8 @@ export interface AppContext {
   auditHead: AuditHeadWriter;
   metrics: MetricsRecorder;
   confirmations: ConfirmationsService;
+  /** Seals the state of a question asked to a 2026-07-28 client (HMAC, bound to the caller). */
+  questions: QuestionCodec;
   /** Authority grants (docs/architecture.md "Human in the loop (Pipes)"): the table, the agent's side (ask, use) and the human's (decide). */
   grants: { store: GrantStore; agent: AgentGrants; human: HumanGrants };
   /** Guarded outbound HTTP for provider APIs (test host map only in tests). */

@@ -30,6 +30,7 @@ import { type Clock, systemClock } from '../kernel/clock.ts';
 import { EventBus } from '../kernel/events.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createMcpEndpoint, type McpEndpoint } from '../mcp/endpoint.ts';
+import { questionCodec } from '../mcp/questions.ts';
 import { McpSessionRows } from '../mcp/session-rows.ts';
 import { MetricsRecorder } from '../metrics/recorder.ts';
 import type { MetadataFetcher } from '../oauth/clients/metadata-document.ts';
@@ -191,6 +192,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     auditHead,
     metrics: new MetricsRecorder(db, clock),
     confirmations: new ConfirmationsService(db, clock, audit),
+    questions: questionCodec(loadOrCreateSecret(config.dataDir, 'request-state')),
     grants,
     outbound: createOutbound({ testHostMap: hooks.outboundHostMap, log }),
     killSwitch: new KillSwitch({

@@ -6,6 +6,7 @@ import type { AuditEvent } from '../audit/events.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
 import { schema } from '../db/client.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
+import type { WaitingConfirmation } from '../policy/person-confirmations.ts';
 import { type Approver, type DecisionRules, mayApprove, mayDeny, mayRevoke, type Permit } from './permits.ts';
 import { providerById } from './providers/index.ts';
 import { type Grant, isGrantId, linkMatches, secondsLeft } from './store.ts';
@@ -66,6 +67,8 @@ export interface GrantView {
 }
 
 export interface TeamApprovals {
+  /** Deletions and sign-in changes the signed-in human's agents wait for them to confirm. */
+  confirmations: WaitingConfirmation[];
   pending: GrantView[];
   active: GrantView[];
   recent: GrantView[];
@@ -96,6 +99,7 @@ export function teamApprovals(ctx: AppContext, s: TeamSession): TeamApprovals {
   const byId = new Map(views.map((v) => [v.id, v]));
   const pick = (gs: Grant[]) => gs.map((g) => byId.get(g.id)!);
   return {
+    confirmations: ctx.confirmations.person.waitingFor(s.teamId, s.userId),
     pending: pick(pending).reverse(),
     active: pick(active).sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0)),
     recent: pick(recent),

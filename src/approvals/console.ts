@@ -8,6 +8,7 @@ import { page } from '../http/app.ts';
 import { type FormFields, readForm } from '../http/forms.ts';
 import { renderPage } from '../http/page.ts';
 import { fragmentResponse, redirectResponse } from '../http/responses.ts';
+import { confirmationRoutes } from './confirmations-console.ts';
 import {
   approveFromConsole,
   denyFromConsole,
@@ -25,6 +26,8 @@ const NOTICES: Record<string, string> = {
   approved: 'Approved. The agent can go ahead.',
   denied: 'Denied. The agent has been told.',
   revoked: 'Revoked. The agent has lost this grant.',
+  confirmed: 'Confirmed. Your agent’s next call with the same request goes ahead, once.',
+  declined: 'Declined. Your agent will be told on its next call.',
 };
 
 const isHtmx = (request: Request) => request.headers.get('hx-request') === 'true';
@@ -215,4 +218,5 @@ export function approvalsRoutes(app: Elysia, ctx: AppContext): void {
     .post('/approvals/:id/approve', page(ctx, approve))
     .post('/approvals/:id/deny', page(ctx, deny))
     .post('/approvals/:id/revoke', page(ctx, revoke));
+  confirmationRoutes(app, ctx);
 }

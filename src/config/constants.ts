@@ -8,6 +8,8 @@ export const ACCESS_TOKEN_TTL_MS = 60 * 60 * 1000;
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const AUTH_CODE_TTL_MS = 60 * 1000;
 export const CONFIRMATION_TTL_MS = 2 * 60 * 1000;
+/** How long a 2026-07-28 client's human has to answer a confirmation question (its requestState lives as long). */
+export const QUESTION_TTL_MS = 5 * 60 * 1000;
 export const AUTHORITY_TTL_MS = 5 * 60 * 1000;
 export const APPROVAL_REQUEST_TTL_MS = 15 * 60 * 1000;
 export const MCP_SESSION_IDLE_TTL_MS = 30 * 60 * 1000;

@@ -1,9 +1,10 @@
-import { Server } from '@modelcontextprotocol/server';
+import { isInputRequiredResult, Server } from '@modelcontextprotocol/server';
 import type { AppContext } from '../app/context.ts';
 import { VERSION } from '../cli/help.ts';
 import { listingContext, runToolCall } from '../policy/pipeline.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { principalOf } from './auth-info.ts';
+import { questionRound } from './questions.ts';
 
 /** How long a URL elicitation may wait for the client to acknowledge the link. */
 const URL_ELICITATION_TIMEOUT_MS = 30_000;
@@ -25,7 +26,13 @@ const INSTRUCTIONS = `Gatehouse lets you manage this team's WorkOS account as th
 export function buildMcpServer(app: AppContext, session: McpSessionState | undefined): Server {
   const server = new Server(
     { name: 'gatehouse', title: 'Gatehouse (WorkOS)', version: VERSION },
-    { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: { tools: { listChanged: true } },
+      instructions: INSTRUCTIONS,
+      // 2026-07-28 questions: an echoed requestState is verified (HMAC, caller, expiry) before
+      // the handler runs; a forged or stale one is refused with -32602 (src/mcp/questions.ts).
+      requestState: { verify: (state, ctx) => app.questions.verify(state, ctx) },
+    },
   );
 
   server.setRequestHandler('tools/list', async (_req, ctx) => {
@@ -54,6 +61,8 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
               }),
           }
         : {}),
+      // A 2026-07-28 request: no server→client requests, questions ride input_required.
+      ...(session === undefined ? optional('question', questionRound(ctx, app.questions)) : {}),
       ...(session?.supportsUrlElicitation
         ? {
             // Sent on this call's own stream, ahead of its result (no GET stream needed); the
@@ -70,10 +79,15 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
         : {}),
     });
     const tool = app.tools.get(req.params.name);
+    if (isInputRequiredResult(result)) return result;
     return result.isError || !tool
       ? result
       : server.projectCallToolResult(result, app.tools.wireOf(tool).outputSchema as Record<string, unknown>);
   });
 
   return server;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -1,12 +1,22 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Environment } from '../../db/schema/enums.ts';
+import type { ConfirmationChannel } from '../../db/schema/mcp.ts';
 import type { AuditInput, AuditService } from '../audit/service.ts';
 import { CONFIRMATION_TTL_MS } from '../config/constants.ts';
-import { canonicalJson } from '../crypto/canonical-json.ts';
 import { randomToken, sha256 } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import type { Clock } from '../kernel/clock.ts';
+import { argsHash, type ConfirmationBinding } from './confirmation-binding.ts';
+import { PersonConfirmations } from './person-confirmations.ts';
+
+export { argsHash, type ConfirmationBinding } from './confirmation-binding.ts';
+
+/** A token says which channel minted it, so a question's nonce is never mistaken for a token. */
+const PREFIX: Record<ConfirmationChannel, string> = {
+  token: 'confirm_',
+  question: 'ask_',
+  console: 'person_',
+};
 
 export type ConfirmFailure =
   | 'unknown'
@@ -15,45 +25,42 @@ export type ConfirmFailure =
   | 'other_caller'
   | 'other_tool'
   | 'other_arguments'
-  | 'other_environment';
-
-export interface ConfirmationBinding {
-  familyId: string;
-  tool: string;
-  /** The exact arguments (the confirmation token and `environment` are left out of the hash). */
-  args: Record<string, unknown>;
-  environment: Environment;
-}
-
-/**
- * The arguments as bound, in canonical form (key order and absent values do not matter): all but
- * the confirmation token itself and `environment`, which is bound separately as the environment
- * the call runs in — so `environment: "sandbox"` spelled out on the second call confirms the same
- * deletion the first call described in the session's sandbox, and `"production"` does not.
- */
-export function argsHash(args: Record<string, unknown>): string {
-  const { confirmation_token: _token, environment: _environment, ...rest } = args;
-  return sha256(canonicalJson(rest));
-}
+  | 'other_environment'
+  | 'other_channel';
 
 /**
  * Destructive-operation confirmations (docs/architecture.md "The MCP surface and the policy pipeline" step 5): a single-use, short-lived token bound
  * to the caller's authorization, the tool, the exact arguments and the environment.
  */
 export class ConfirmationsService {
+  /** Confirmations a person answers in the console (teams whose deletions need a person). */
+  readonly person: PersonConfirmations;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly audit?: AuditService,
-  ) {}
+  ) {
+    this.person = new PersonConfirmations(db, clock, audit);
+  }
 
-  create(b: ConfirmationBinding & { userId: string; teamId: string; summary: Record<string, unknown> }): {
+  create(
+    b: ConfirmationBinding & {
+      userId: string;
+      teamId: string;
+      summary: Record<string, unknown>;
+      /** Who may answer it (default: the agent, with the token). */
+      via?: ConfirmationChannel;
+      ttlMs?: number;
+    },
+  ): {
     token: string;
     expiresAt: number;
   } {
-    const token = `confirm_${randomToken(24)}`;
+    const via = b.via ?? 'token';
+    const token = `${PREFIX[via]}${randomToken(24)}`;
     const now = this.clock.now();
-    const expiresAt = now + CONFIRMATION_TTL_MS;
+    const expiresAt = now + (b.ttlMs ?? CONFIRMATION_TTL_MS);
     this.db
       .insert(schema.confirmations)
       .values({
@@ -67,6 +74,7 @@ export class ConfirmationsService {
         summary: b.summary,
         createdAt: now,
         expiresAt,
+        via,
       })
       .run();
     return { token, expiresAt };
@@ -82,12 +90,15 @@ export class ConfirmationsService {
     token: string,
     b: ConfirmationBinding,
     record?: Omit<AuditInput, 'event' | 'outcome'>,
+    /** The channel this answer arrives through: a token minted for another is not accepted. */
+    via: Exclude<ConfirmationChannel, 'console'> = 'token',
   ): { ok: true } | { ok: false; reason: ConfirmFailure } {
     const hash = sha256(token);
     const now = this.clock.now();
     return this.db.transaction((tx) => {
       const row = tx.select().from(schema.confirmations).where(eq(schema.confirmations.hash, hash)).get();
       if (!row) return { ok: false, reason: 'unknown' } as const;
+      if (row.via !== via) return { ok: false, reason: 'other_channel' } as const;
       if (row.consumedAt !== null) return { ok: false, reason: 'used' } as const;
       if (row.expiresAt <= now) return { ok: false, reason: 'expired' } as const;
       if (row.familyId !== b.familyId) return { ok: false, reason: 'other_caller' } as const;

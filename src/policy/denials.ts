@@ -19,7 +19,8 @@ export type DenialReason =
   | 'environment_not_linked'
   | 'session_required'
   | 'sign_in_change_needs_admin'
-  | 'confirmation_needs_person';
+  | 'confirmation_needs_person'
+  | 'confirmation_pending';
 
 export class Denied extends Error {
   constructor(

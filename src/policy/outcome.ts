@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
 import { sha256 } from '../crypto/random.ts';
@@ -10,7 +10,8 @@ import { auditActor, type ToolCall } from './tool-call.ts';
 /** How a call ended, as the trail and the metrics record it. */
 export interface Ending {
   outcome: 'allowed' | 'denied' | 'failed';
-  result: CallToolResult;
+  /** What the caller gets: a result, or (2026-07-28) a question for the human first. */
+  result: CallToolResult | InputRequiredResult;
   reason?: string;
   /** What the agent was told (already filtered), kept in the trail instead of the data. */
   details?: { summary: string };
@@ -78,7 +79,7 @@ export function recordOutcome(
   record: CallRecord,
   ending: Ending,
   watch: Stopwatch,
-): CallToolResult {
+): CallToolResult | InputRequiredResult {
   const latencyMs = watch.totalMs();
   const tool = record.tool?.name;
   // The trail keeps whatever the agent sent: an unknown tool's whole name too, when it is long.

@@ -7,8 +7,9 @@
  *   3. arguments valid (unknown fields refused)
  *   4. this exact call: its environment and whether it reads or writes, decided again (decide.ts);
  *      staff organizations refused (staff-gate.ts)
- *   5. destructive gate: describe, then confirm (token or elicitation) — destructive-gate.ts; a
- *      write that changes how an organization signs in passes it too
+ *   5. destructive gate: describe, then confirm (the human asked directly, a token, or a person
+ *      in the console) — destructive-gate.ts; a write that changes how an organization signs in
+ *      passes it too
  *   6. the tool runs with its narrow context (tool-context.ts): its team's own WorkOS client,
  *      ports bound to the caller, and for integration calls the approval that covers them
  *      (approval-gate.ts); its errors are mapped
@@ -17,7 +18,7 @@
  *
  * Read it top to bottom: each gate either passes or ends the call with a clear denial.
  */
-import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
@@ -36,8 +37,14 @@ import { toolContext } from './tool-context.ts';
 
 export type { ToolCall } from './tool-call.ts';
 
-/** Runs one tool call through every gate; always returns a result, never throws. */
-export async function runToolCall(app: AppContext, call: ToolCall): Promise<CallToolResult> {
+/**
+ * Runs one tool call through every gate; always returns a result (or, for a 2026-07-28 client
+ * whose human must confirm, the question), never throws.
+ */
+export async function runToolCall(
+  app: AppContext,
+  call: ToolCall,
+): Promise<CallToolResult | InputRequiredResult> {
   const watch = new Stopwatch();
   const record: CallRecord = {
     // Looked up first so even a refused call is recorded under its tool's name.

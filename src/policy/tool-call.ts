@@ -1,4 +1,8 @@
-import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/server';
+import type {
+  ElicitRequestFormParams,
+  ElicitResult,
+  InputRequiredResult,
+} from '@modelcontextprotocol/server';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
 
@@ -13,6 +17,23 @@ export interface ToolCall {
   elicit?: (params: ElicitRequestFormParams) => Promise<ElicitResult>;
   /** Present when the client supports URL-mode elicitation. */
   elicitUrl?: (message: string, url: string, elicitationId: string) => Promise<void>;
+  /** Present for a 2026-07-28 client that declared form elicitation in this request. */
+  question?: QuestionRound;
+}
+
+/**
+ * Asking the human through a 2026-07-28 client: the call answers `input_required` with the
+ * question, and the client retries it with the answer (see src/mcp/questions.ts).
+ */
+export interface QuestionRound {
+  /** On a retry: the nonce of the confirmation the question was about (from verified state). */
+  answering: string | undefined;
+  /** On a retry: the human's answer to the question `key`. */
+  answer(
+    key: string,
+  ): { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown> } | undefined;
+  /** The result that asks the question, carrying the confirmation's nonce. */
+  ask(key: string, params: ElicitRequestFormParams, nonce: string): Promise<InputRequiredResult>;
 }
 
 /** The audit trail's actor fields of a call, built once from its principal and session. */

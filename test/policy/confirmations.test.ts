@@ -117,4 +117,40 @@ describe('confirmations', () => {
     const { svc } = setup();
     expect(svc.consume('confirm_nope', binding)).toEqual({ ok: false, reason: 'unknown' });
   });
+
+  test('consume — a token answers only its own channel: a question’s nonce is no confirmation_token', () => {
+    const { svc } = setup();
+    const asked = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {}, via: 'question' });
+    expect(asked.token.startsWith('ask_')).toBe(true);
+    expect(svc.consume(asked.token, binding)).toEqual({ ok: false, reason: 'other_channel' });
+    expect(svc.consume(asked.token, binding, undefined, 'question')).toEqual({ ok: true });
+    const token = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {} });
+    expect(svc.consume(token.token, binding, undefined, 'question')).toEqual({ ok: false, reason: 'other_channel' });
+  });
+
+  test('person — a console confirmation is spent only after its person confirmed it, once, and expires', () => {
+    const { svc, clock } = setup();
+    const who = { teamId: 't1', userId: 'u1', email: 'a@b.test' };
+    const console = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: { summary: 'x' }, via: 'console' });
+    // Its token confirms nothing through any channel.
+    expect(svc.consume(console.token, binding).ok).toBe(false);
+    expect(svc.person.answerFor(binding, {})).toMatchObject({ state: 'waiting' });
+    const [waiting] = svc.person.waitingFor('t1', 'u1');
+    expect(waiting).toBeDefined();
+    expect(() => svc.person.decide(waiting!.id, { ...who, userId: 'u2' }, 'confirmed')).toThrow(
+      'Only the person the agent acts for',
+    );
+    expect(() => svc.person.decide(waiting!.id, { ...who, teamId: 't2' }, 'confirmed')).toThrow('no such');
+    svc.person.decide(waiting!.id, who, 'confirmed');
+    expect(() => svc.person.decide(waiting!.id, who, 'declined')).toThrow('already answered');
+    expect(svc.person.answerFor({ ...binding, args: { organization_id: 'org_2' } }, {})).toEqual({ state: 'none' });
+    expect(svc.person.answerFor(binding, {})).toEqual({ state: 'confirmed' });
+    expect(svc.person.answerFor(binding, {})).toEqual({ state: 'none' });
+
+    svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {}, via: 'console', ttlMs: 1_000 });
+    const [late] = svc.person.waitingFor('t1', 'u1');
+    clock.advance(1_001);
+    expect(() => svc.person.decide(late!.id, who, 'confirmed')).toThrow('expired');
+    expect(svc.person.answerFor(binding, {})).toEqual({ state: 'none' });
+  });
 });

@@ -1,6 +1,7 @@
 /** @jsxImportSource @kitajs/html */
 import type { GrantView, TeamApprovals } from '../../src/approvals/console-service.ts';
 import { duration, GrantCard, StatusBadge, scopeLine, when } from '../components/approvals-card.tsx';
+import { ConfirmationCard } from '../components/confirmation-card.tsx';
 import { Layout, type ShellUser } from '../components/layout.tsx';
 
 /** How often the list asks for changes (htmx polling). */
@@ -149,6 +150,20 @@ function RecentTable({ recent }: { recent: GrantView[] }) {
 export function ApprovalsLive({ data, csrfToken }: { data: TeamApprovals; csrfToken: string }) {
   return (
     <>
+      {data.confirmations.length > 0 ? (
+        <section class="card" id="confirmations">
+          <h2 safe>{`Waiting for your confirmation (${data.confirmations.length})`}</h2>
+          <p class="muted">
+            Your team requires a person to confirm deletions and sign-in changes. These come from your own
+            agents, whose clients could not ask you directly.
+          </p>
+        </section>
+      ) : (
+        ''
+      )}
+      {data.confirmations.map((c) => (
+        <ConfirmationCard c={c} csrfToken={csrfToken} />
+      ))}
       <section class="card" id="pending">
         <h2 safe>{`Pending requests (${data.pending.length})`}</h2>
         {data.pending.length === 0 ? (
