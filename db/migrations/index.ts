@@ -8,6 +8,8 @@ import sql5 from './0005_classy_white_queen.sql' with { type: 'text' };
 import sql6 from './0006_deletions_need_a_person.sql' with { type: 'text' };
 import sql7 from './0007_call_grant_headers.sql' with { type: 'text' };
 import sql8 from './0008_confirm_by_person.sql' with { type: 'text' };
+import sql9 from './0009_cache_epoch.sql' with { type: 'text' };
+import sql10 from './0010_cache_epoch_triggers.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -26,4 +28,6 @@ export const migrations: BundledMigration[] = [
   { tag: "0006_deletions_need_a_person", when: 1796555019155, breakpoints: true, sql: sql6 },
   { tag: "0007_call_grant_headers", when: 1796555721894, breakpoints: true, sql: sql7 },
   { tag: "0008_confirm_by_person", when: 1796557968007, breakpoints: true, sql: sql8 },
+  { tag: "0009_cache_epoch", when: 1796558367844, breakpoints: true, sql: sql9 },
+  { tag: "0010_cache_epoch_triggers", when: 1796558369243, breakpoints: true, sql: sql10 },
 ];

@@ -1,5 +1,6 @@
 export * from './approvals.ts';
 export * from './audit.ts';
+export * from './cache.ts';
 export * from './enums.ts';
 export * from './mcp.ts';
 export * from './oauth.ts';
