@@ -6,6 +6,7 @@ import { auditExport, auditVerify, CliUsageError } from './cli/audit.ts';
 import { banner } from './cli/banner.ts';
 import { HELP } from './cli/help.ts';
 import { TEAMS_HELP, teamsCommand } from './cli/teams.ts';
+import { embeddedRateLimitsFrom } from './config/embedded-rate-limits.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { DATABASE_FILE, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
@@ -74,7 +75,11 @@ async function emulator(args: string[]) {
   const { startEmbeddedSuite, startKeyRouter, describeEmulator, formatEmulatorDescription } = await import(
     './emulator/index.ts'
   );
-  const suite = await startEmbeddedSuite();
+  // Only its own setting: the emulator runs beside a Gatehouse of either mode.
+  const problems: string[] = [];
+  const rateLimits = embeddedRateLimitsFrom(process.env, problems);
+  if (problems.length > 0) fail(new ConfigError(problems).message, 2);
+  const suite = await startEmbeddedSuite({ rateLimits });
   let router: Awaited<ReturnType<typeof startKeyRouter>>;
   try {
     router = startKeyRouter(suite, { port });

@@ -1,3 +1,4 @@
+import type { EmbeddedRateLimits } from '../config/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { UsersService } from '../users/service.ts';
 import { createWorkOSClient, targetForEmbedded } from '../workos/client.ts';
@@ -12,9 +13,10 @@ import type { SeededAccount } from './context.ts';
  */
 export async function startLocalWorkOS(
   log: Logger,
+  rateLimits: EmbeddedRateLimits,
 ): Promise<{ gateway: WorkOSGateway; accounts: SeededAccount[]; tokenIssuer: string }> {
   const emulator = await import('../emulator/index.ts');
-  const suite = await emulator.startEmbeddedSuite();
+  const suite = await emulator.startEmbeddedSuite({ rateLimits });
   const identity = suite.identity;
   const embeddedUrls: Record<string, string> = { identity: identity.url };
   const seededTeamKeys: WorkOSGateway['seededTeamKeys'] = {};
@@ -23,7 +25,7 @@ export async function startLocalWorkOS(
     embeddedUrls[`${team.seedKey}/sandbox`] = team.sandbox.url;
     embeddedUrls[`${team.seedKey}/production`] = team.production.url;
   }
-  log.info('embedded WorkOS started', embeddedUrls);
+  log.info('embedded WorkOS started', { ...embeddedUrls, rate_limits: rateLimits.kind });
   return {
     gateway: {
       mode: 'local',

@@ -100,7 +100,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
 
   const secret = config.cookiePassword ?? loadOrCreateSecret(config.dataDir, 'cookie');
   const sealer = new Sealer(secret);
-  const local = config.mode === 'local' ? await startLocalWorkOS(log) : undefined;
+  const local = config.mode === 'local' ? await startLocalWorkOS(log, config.embeddedRateLimits) : undefined;
   const workos = local?.gateway ?? liveWorkOS(config.workos!, config.admitTeams);
 
   const auditKey = loadOrCreateAuditKey(config.dataDir);

@@ -14,6 +14,11 @@ import {
 } from './checks.ts';
 import type { Cidr } from './cidr.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from './constants.ts';
+import {
+  EMBEDDED_RATE_LIMITS_VAR,
+  type EmbeddedRateLimits,
+  embeddedRateLimitsFrom,
+} from './embedded-rate-limits.ts';
 
 export type Mode = 'local' | 'live';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -82,6 +87,8 @@ export interface Config {
    * and its head to an older copy. Unset: no witness.
    */
   auditWitness: string | undefined;
+  /** GATEHOUSE_EMBEDDED_RATE_LIMITS: the embedded WorkOS's rate limits (local mode only). */
+  embeddedRateLimits: EmbeddedRateLimits;
 }
 
 /** A WorkOS organization id as WorkOS writes them (`org_` and an id). */
@@ -95,6 +102,7 @@ export class ConfigError extends Error {
 }
 
 export { isLoopbackHost } from './checks.ts';
+export type { EmbeddedRateLimits } from './embedded-rate-limits.ts';
 
 /**
  * Builds the configuration from the environment. Throws a ConfigError naming every variable
@@ -247,6 +255,12 @@ export function loadConfig(env: Env): Config {
     );
   if (mode === 'local' && demoPublic !== '1') problems.push(...demoExposure(host, publicUrl, extraHosts));
 
+  const embeddedRateLimits = embeddedRateLimitsFrom(env, problems);
+  if (mode === 'live' && optional(env, EMBEDDED_RATE_LIMITS_VAR) !== undefined)
+    problems.push(
+      `${EMBEDDED_RATE_LIMITS_VAR} is set but a WorkOS API key is too: it only applies to the embedded WorkOS (local mode, \`gatehouse emulator\`)`,
+    );
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const pub = new URL(publicUrl);
@@ -284,5 +298,6 @@ export function loadConfig(env: Env): Config {
     trustedProxies,
     demoPublic: mode === 'local' && demoPublic === '1',
     auditWitness: auditWitness === undefined ? undefined : resolve(auditWitness),
+    embeddedRateLimits,
   };
 }

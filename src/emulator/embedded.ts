@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Environment } from '../../db/schema/enums.ts';
+import { DEFAULT_EMBEDDED_RATE_LIMITS, type EmbeddedRateLimits } from '../config/embedded-rate-limits.ts';
 import {
   EMBEDDED_SPECS,
   type EmbeddedName,
@@ -13,6 +14,8 @@ import {
 import { emptyFixtureState } from './fixtures/state.ts';
 import { createTokenSigner } from './fixtures/token-signer.ts';
 import { type Front, startFront } from './front.ts';
+import { type InternalKeyOptions, InternalKeyPool } from './internal-keys.ts';
+import { RateLimiter, rateRulesFor } from './rate-limits.ts';
 import { populateFixtureState } from './seed/materialize.ts';
 import { seedThroughApi, toEmulatorSeed } from './seed-emulator.ts';
 import { Upstream } from './upstream.ts';
@@ -43,13 +46,20 @@ export interface StartOptions {
   port?: number;
   /** Where unexpected failures of the embedded WorkOS are reported (default: a JSON line on stderr). */
   onError?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * How the front rate-limits its key (GATEHOUSE_EMBEDDED_RATE_LIMITS): WorkOS's documented
+   * limits by default, `off` for benchmarks. The emulator's own limit never shows through.
+   */
+  rateLimits?: EmbeddedRateLimits;
+  /**
+   * The front's own keys on the emulator (internal-keys.ts): how many at start (default 4), and
+   * the pool's limits. Only tests change them, to reach the emulator's own limit on purpose.
+   */
+  internalKeys?: { initial?: number } & Pick<InternalKeyOptions, 'budget' | 'maxKeys'>;
 }
 
-/**
- * How many internal keys the emulator accepts. It rate-limits each key to 1000 requests a
- * minute; spreading calls over several keeps benches clear of 429s.
- */
-const INTERNAL_KEY_COUNT = 64;
+/** Internal keys registered with the emulator at start; the pool adds more under load. */
+const INITIAL_INTERNAL_KEYS = 4;
 
 /** The runtime's own Request and Response, captured before any emulator can replace them. */
 const NATIVE_WEB_GLOBALS = { Request: globalThis.Request, Response: globalThis.Response } as const;
@@ -96,19 +106,29 @@ export async function startEmbeddedWorkOS(
   const { createEmulator } = await import('workos/emulate');
   const { apiKey, seed } = spec;
   const internalKeys = Array.from(
-    { length: INTERNAL_KEY_COUNT },
+    { length: options.internalKeys?.initial ?? INITIAL_INTERNAL_KEYS },
     () => `sk_test_internal_${randomBytes(24).toString('hex')}`,
   );
   const keyEnvironment = spec.environment === 'production' ? 'production' : 'test';
-  const emulatorSeed = toEmulatorSeed(
-    seed,
-    Object.fromEntries(internalKeys.map((k) => [k, { environment: keyEnvironment }])),
+  // The emulator keeps this very object as its key table and reads it on every request, so a
+  // key added to it later is accepted from then on (internal-keys.ts).
+  const emulatorKeys: Record<string, { environment: string }> = Object.fromEntries(
+    internalKeys.map((k) => [k, { environment: keyEnvironment }]),
   );
+  const emulatorSeed = toEmulatorSeed(seed, emulatorKeys);
   const emulator = await createEmulator({ port: 0, seed: emulatorSeed }).finally(restoreWebGlobals);
+  const { initial: _, ...poolOptions } = options.internalKeys ?? {};
+  const pool = new InternalKeyPool(
+    (key) => {
+      emulatorKeys[key] = { environment: keyEnvironment };
+    },
+    internalKeys,
+    poolOptions,
+  );
   let front: Front | undefined;
   try {
     // Started on port 0, the emulator writes `http://localhost:0` into some URLs.
-    const upstream = new Upstream(`http://127.0.0.1:${emulator.port}`, internalKeys, apiKey, [
+    const upstream = new Upstream(`http://127.0.0.1:${emulator.port}`, pool, apiKey, [
       'http://localhost:0',
       emulator.url,
       `http://127.0.0.1:${emulator.port}`,
@@ -121,6 +141,7 @@ export async function startEmbeddedWorkOS(
       state,
       ...(signer && { signer }),
       onError: options.onError ?? defaultOnError,
+      limiter: new RateLimiter(rateRulesFor(options.rateLimits ?? DEFAULT_EMBEDDED_RATE_LIMITS)),
     });
     const ids = await seedThroughApi(upstream, seed);
     populateFixtureState(state, seed, ids, Date.now(), front.url);

@@ -2,13 +2,19 @@
  * The fixture front: the one address the WorkOS SDK talks to in local mode. It answers the
  * fixture paths itself and forwards everything else to WorkOS's emulator.
  */
-import { bearerToken } from './credentials.ts';
+import { bearerToken, presentedCredentials } from './credentials.ts';
 import { errorResponse, FixtureError, json, unauthorized } from './fixtures/http.ts';
 import { FIXTURE_ROUTES, impersonationRoutes } from './fixtures/index.ts';
 import { parseListParams } from './fixtures/pagination.ts';
 import { createRouter } from './fixtures/router.ts';
 import type { FixtureState } from './fixtures/state.ts';
 import type { TokenSigner } from './fixtures/token-signer.ts';
+import {
+  EMULATOR_RATE_HEADERS,
+  RATE_LIMITED_BODY,
+  type RateDecision,
+  type RateLimiter,
+} from './rate-limits.ts';
 import type { Upstream } from './upstream.ts';
 
 export interface FrontOptions {
@@ -24,6 +30,8 @@ export interface FrontOptions {
    */
   signer?: TokenSigner;
   onError: (message: string, fields: Record<string, unknown>) => void;
+  /** The limits on the key clients present (rate-limits.ts); a limiter without rules is off. */
+  limiter: RateLimiter;
 }
 
 export interface Front {
@@ -42,6 +50,17 @@ function presentsKey(req: Request, apiKey: string): boolean {
   return bearerToken(req.headers) === apiKey;
 }
 
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON: no rule keys on it.
+  }
+  return {};
+}
+
 /**
  * Serves the fixture front on 127.0.0.1: fixture routes first (API key checked unless the route
  * is public), then everything else forwarded to the emulator. Input problems come back as
@@ -53,15 +72,43 @@ export function startFront(options: FrontOptions): Front {
   const routes = signer ? routeSignIn : route;
   let frontUrl = '';
 
-  /** WorkOS stamps every answer with a request id, which the SDK copies into its errors. */
-  async function handleWithRequestId(req: Request): Promise<Response> {
-    const res = await handle(req);
-    if (!res.headers.has('x-request-id')) res.headers.set('x-request-id', `req_${crypto.randomUUID()}`);
-    return res;
+  /**
+   * The request counted against this environment's rate limits (rate-limits.ts). It is keyed
+   * when it presents the environment's key, as the bearer or as the `client_secret` that
+   * `/user_management/authenticate` and `/sso/token` carry in their body.
+   */
+  async function rateLimit(req: Request, url: URL): Promise<RateDecision> {
+    const { limiter } = options;
+    if (!limiter.enabled) return { allowed: true, headers: {} };
+    const readsBody = limiter.readsBody(req.method, url.pathname);
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const text = readsBody || (hasBody && !presentsKey(req, apiKey)) ? await req.clone().text() : '';
+    const { bearer, clientSecret } = presentedCredentials(req.headers, text);
+    return limiter.take({
+      method: req.method,
+      path: url.pathname,
+      query: url.searchParams,
+      keyed: bearer === apiKey || clientSecret === apiKey,
+      body: readsBody ? parseObject(text) : {},
+    });
   }
 
-  async function handle(req: Request): Promise<Response> {
+  /**
+   * WorkOS stamps every answer with a request id, which the SDK copies into its errors. Answers
+   * carry this front's rate-limit headers; the emulator's describe an internal key and go.
+   */
+  async function handleWithRequestId(req: Request): Promise<Response> {
     const url = new URL(req.url);
+    const decision = await rateLimit(req, url);
+    const res = decision.allowed ? await handle(req, url) : json({ ...RATE_LIMITED_BODY }, 429);
+    const headers = new Headers(res.headers);
+    for (const name of EMULATOR_RATE_HEADERS) headers.delete(name);
+    for (const [name, value] of Object.entries(decision.headers)) headers.set(name, value);
+    if (!headers.has('x-request-id')) headers.set('x-request-id', `req_${crypto.randomUUID()}`);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
+
+  async function handle(req: Request, url: URL): Promise<Response> {
     try {
       const match = routes(req.method, url.pathname);
       if (match) {

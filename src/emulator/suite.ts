@@ -30,6 +30,8 @@ export interface SuiteOptions {
   ports?: Partial<Record<EmbeddedName, number>>;
   /** Where unexpected failures of the embedded WorkOS are reported (default: a JSON line on stderr). */
   onError?: StartOptions['onError'];
+  /** Every environment's rate limits (GATEHOUSE_EMBEDDED_RATE_LIMITS; default WorkOS's documented ones). */
+  rateLimits?: StartOptions['rateLimits'];
 }
 
 /**
@@ -43,6 +45,7 @@ export async function startEmbeddedSuite(options: SuiteOptions = {}): Promise<Em
       return startEmbeddedWorkOS(name, {
         ...(port !== undefined && { port }),
         ...(options.onError && { onError: options.onError }),
+        ...(options.rateLimits && { rateLimits: options.rateLimits }),
       });
     }),
   );

@@ -24,10 +24,13 @@ function childEnv(): Record<string, string> {
   return env;
 }
 
-function spawnEmulator(args: string[]): Subprocess<'ignore', 'pipe', 'pipe'> {
+function spawnEmulator(
+  args: string[],
+  env: Record<string, string> = {},
+): Subprocess<'ignore', 'pipe', 'pipe'> {
   const proc = Bun.spawn([process.execPath, MAIN, 'emulator', ...args], {
     cwd: ROOT,
-    env: childEnv(),
+    env: { ...childEnv(), ...env },
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
@@ -168,5 +171,37 @@ test('gatehouse emulator — a removed or unknown option is refused with exit 2 
     ]);
     expect([code, stdout]).toEqual([2, '']);
     expect(stderr).toContain(message);
+  }
+});
+
+test('gatehouse emulator — GATEHOUSE_EMBEDDED_RATE_LIMITS sets its limits; a value it cannot read is refused with exit 2', async () => {
+  const bad = spawnEmulator(['--json'], { GATEHOUSE_EMBEDDED_RATE_LIMITS: 'sometimes' });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(bad.stdout).text(),
+    new Response(bad.stderr).text(),
+    bad.exited,
+  ]);
+  expect([code, stdout]).toEqual([2, '']);
+  expect(stderr).toContain("GATEHOUSE_EMBEDDED_RATE_LIMITS must be 'workos'");
+  expect(stderr).toContain("got 'sometimes'");
+
+  const proc = spawnEmulator(['--json'], { GATEHOUSE_EMBEDDED_RATE_LIMITS: '2/60s' });
+  try {
+    const reader = proc.stdout.getReader();
+    const line = (await readUntil(reader, '\n', () => new Response(proc.stderr).text())).split('\n')[0] ?? '';
+    const d = JSON.parse(line) as EmulatorDescription;
+    const key = d.teams[0]?.sandbox.apiKey ?? '';
+    const get = () => fetch(`${d.url}/organizations`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await get()).status).toBe(200);
+    expect((await get()).status).toBe(200);
+    const refused = await get();
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ message: 'Too Many Requests', code: 'rate_limit_exceeded' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('2');
+    proc.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+  } finally {
+    proc.kill('SIGKILL');
   }
 });
