@@ -1,7 +1,10 @@
 /**
  * Load generator, run as its own process so the measured server does not share its event loop:
  * opens N real MCP client sessions (v1 SDK, initialised once), then each session calls the tool
- * M times back to back. Prints one JSON line: per-call latencies (ms), wall time, errors.
+ * M times back to back. Prints one JSON line: per-call latencies (ms) of the calls that
+ * succeeded, wall time, the number of failed calls (an isError result or a thrown error) and
+ * what they said, counted by message. A failed call is never a latency sample: a fast refusal
+ * would flatter the side that fails.
  * Usage: bun bench/load.ts <mcp-url> <token|-> <sessions> <calls-per-session>
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -24,6 +27,17 @@ const clients = await Promise.all(
 
 const latencies: number[] = [];
 let errors = 0;
+/** Failure messages (first line, ids and numbers blurred so alike ones count together). */
+const messages: Record<string, number> = {};
+function failed(message: string) {
+  errors++;
+  const key = (message.split('\n')[0] ?? '')
+    .replace(/\b(req|org|user|directory)_[0-9A-Za-z]+/g, '$1_…')
+    .replace(/\d+/g, 'N')
+    .slice(0, 200);
+  messages[key] = (messages[key] ?? 0) + 1;
+}
+
 const started = performance.now();
 await Promise.all(
   clients.map(async (c) => {
@@ -32,16 +46,17 @@ await Promise.all(
       try {
         const r = (await c.callTool({ name: 'list_workos_organizations', arguments: { limit: 5 } })) as {
           isError?: boolean;
+          content?: { type: string; text?: string }[];
         };
-        if (r.isError) errors++;
-      } catch {
-        errors++;
+        if (r.isError) failed((r.content ?? []).map((x) => x.text ?? '').join(' ') || '(isError, no text)');
+        else latencies.push(performance.now() - t);
+      } catch (e) {
+        failed(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       }
-      latencies.push(performance.now() - t);
     }
   }),
 );
 const wallMs = performance.now() - started;
 await Promise.all(clients.map((c) => c.close().catch(() => {})));
-process.stdout.write(`${JSON.stringify({ latencies, wallMs, errors })}\n`);
+process.stdout.write(`${JSON.stringify({ latencies, wallMs, errors, messages })}\n`);
 process.exit(0);

@@ -2,6 +2,12 @@
  * `bun run bench`: Gatehouse measured side by side with a bare MCP SDK server on this machine.
  * Both serve the same tool against one shared embedded WorkOS; load comes from a separate
  * process with real MCP clients; rounds alternate after a warm-up. Writes bench/results/<date>.json.
+ *
+ * The embedded WorkOS runs without rate limits (GATEHOUSE_EMBEDDED_RATE_LIMITS=off): with
+ * WorkOS's own (6,000 requests a minute per key) both sides would measure 429s. Failed calls are
+ * counted per side; a run where either side failed a call reports no ratio at all — it prints
+ * the failures and exits non-zero, since a ratio between a side that did the work and one that
+ * answered errors measures nothing.
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,8 +27,11 @@ const COLD_STARTS = 5;
 
 type Proc = ReturnType<typeof Bun.spawn>;
 const children: Proc[] = [];
+/** Data dirs to remove however the run ends (a refused run exits early). */
+const tempDirs: string[] = [];
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
 function spawn(cmd: string[], env: Record<string, string> = {}): Proc {
@@ -81,7 +90,51 @@ async function load(url: string, token: string, sessions: number, calls: number)
   });
   const out = await new Response(p.stdout).text();
   await p.exited;
-  return JSON.parse(out.trim().split('\n').pop()!) as { latencies: number[]; wallMs: number; errors: number };
+  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
+}
+
+interface LoadResult {
+  /** Of the calls that succeeded (ms). */
+  latencies: number[];
+  wallMs: number;
+  errors: number;
+  /** What the failed calls said, counted. */
+  messages: Record<string, number>;
+}
+
+type Side = 'baseline' | 'gatehouse';
+
+/** Failed calls per side in one case (warm-up or a concurrency), with what they said. */
+type Failures = Record<Side, { errors: number; messages: Record<string, number> }>;
+
+const noFailures = (): Failures => ({
+  baseline: { errors: 0, messages: {} },
+  gatehouse: { errors: 0, messages: {} },
+});
+
+function addFailures(into: Failures[Side], res: LoadResult): void {
+  into.errors += res.errors;
+  for (const [m, n] of Object.entries(res.messages ?? {})) into.messages[m] = (into.messages[m] ?? 0) + n;
+}
+
+/**
+ * Refuses to go on (and so to report any ratio) once a side has failed a call: prints each
+ * side's failures in `phase` and exits 1.
+ */
+function refuseOnFailures(phase: string, failures: Failures): void {
+  if (failures.baseline.errors === 0 && failures.gatehouse.errors === 0) return;
+  const lines = [`bench: calls failed during ${phase}; no ratio is reported from a run with errors.`];
+  for (const side of ['baseline', 'gatehouse'] as const) {
+    const f = failures[side];
+    lines.push(`  ${side}: ${f.errors} failed ${f.errors === 1 ? 'call' : 'calls'}`);
+    for (const [m, n] of Object.entries(f.messages)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10))
+      lines.push(`    ${n} × ${m}`);
+  }
+  lines.push('Fix the cause (see bench/README.md, "Errors") and run again.');
+  console.error(lines.join('\n'));
+  process.exit(1);
 }
 
 async function coldStart(cmd: string[]): Promise<number[]> {
@@ -113,13 +166,17 @@ async function main() {
   // One embedded WorkOS shared by both servers.
   const workosPort = freePort();
   // Both servers act on the Demo team's sandbox; Gatehouse's humans sign in to the identity one.
-  const emulator = spawn(['bun', 'src/main.ts', 'emulator', '--port', String(workosPort), '--json']);
+  // No rate limits: both sides would otherwise measure WorkOS's 429s (see the header comment).
+  const emulator = spawn(['bun', 'src/main.ts', 'emulator', '--port', String(workosPort), '--json'], {
+    GATEHOUSE_EMBEDDED_RATE_LIMITS: 'off',
+  });
   const described = JSON.parse((await waitForLine(emulator, '\n')).split('\n')[0]!) as EmulatorDescription;
   const workosUrl = described.url;
   const demoSandboxKey = described.teams.find((t) => t.seedKey === 'gatehouse-demo-team')!.sandbox.apiKey;
 
   const ghPort = freePort();
   const ghData = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  tempDirs.push(ghData);
   const gatehouse = spawn(['bun', 'src/main.ts', 'serve'], {
     PORT: String(ghPort),
     HOST: '127.0.0.1',
@@ -127,6 +184,8 @@ async function main() {
     GATEHOUSE_DATA_DIR: ghData,
     ...described.env,
     WORKOS_API_KEY: demoSandboxKey,
+    // Live mode refuses the embedded WorkOS's setting; empty counts as unset.
+    GATEHOUSE_EMBEDDED_RATE_LIMITS: '',
   });
   const ghUrl = `http://localhost:${ghPort}`;
   await waitFor(ready(ghUrl), 'gatehouse');
@@ -142,7 +201,10 @@ async function main() {
   const idleRss = { gatehouse: rssKb(gatehouse.pid), baseline: rssKb(baseline.pid) };
 
   console.log('warm-up…');
-  for (const t of Object.values(targets)) await load(t.url, t.token, 4, 50);
+  const warmUp = noFailures();
+  for (const name of ['baseline', 'gatehouse'] as const)
+    addFailures(warmUp[name], await load(targets[name].url, targets[name].token, 4, 50));
+  refuseOnFailures('the warm-up', warmUp);
 
   const latency: Record<
     string,
@@ -150,13 +212,11 @@ async function main() {
   > = {};
   let loadedRss = { gatehouse: 0, baseline: 0 };
   for (const c of CONCURRENCY) {
-    const all: Record<
-      'baseline' | 'gatehouse',
-      { lat: number[]; wall: number; calls: number; errors: number }
-    > = {
+    const all: Record<Side, { lat: number[]; wall: number; calls: number; errors: number }> = {
       baseline: { lat: [], wall: 0, calls: 0, errors: 0 },
       gatehouse: { lat: [], wall: 0, calls: 0, errors: 0 },
     };
+    const failures = noFailures();
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate who goes first so drift on the machine hits both alike.
       const order = r % 2 === 0 ? (['baseline', 'gatehouse'] as const) : (['gatehouse', 'baseline'] as const);
@@ -166,6 +226,7 @@ async function main() {
         all[name].wall += res.wallMs;
         all[name].calls += res.latencies.length;
         all[name].errors += res.errors;
+        addFailures(failures[name], res);
         if (c === 64)
           loadedRss = {
             ...loadedRss,
@@ -173,6 +234,7 @@ async function main() {
           };
       }
     }
+    refuseOnFailures(`${c} ${c === 1 ? 'session' : 'sessions'} (${ROUNDS} rounds)`, failures);
     latency[`c${c}`] = {};
     for (const name of ['baseline', 'gatehouse'] as const) {
       const sorted = all[name].lat.sort((a, b) => a - b);
@@ -209,6 +271,7 @@ async function main() {
       bun: Bun.version,
     },
     command: 'bun run bench',
+    embedded_workos_rate_limits: 'off',
     rounds: ROUNDS,
     calls_per_session: CALLS,
     latency_ms: latency,
