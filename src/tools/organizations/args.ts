@@ -54,16 +54,26 @@ export const domainListArg = z
     }
   });
 
-/** The `domainData` the SDK expects, with pending as the default state. */
-export function toDomainData(list: z.infer<typeof domainListArg>): DomainData[] {
-  return list.map((d) =>
-    typeof d === 'string'
-      ? { domain: d, state: DomainDataState.Pending }
-      : {
-          domain: d.domain,
-          state: d.state === 'verified' ? DomainDataState.Verified : DomainDataState.Pending,
-        },
-  );
+/**
+ * The `domainData` the SDK expects. A domain given without a state keeps the state it already
+ * has (`existing`, on update) — re-sending a verified domain as pending could undo its
+ * verification — and a new one is pending. WorkOS takes only `verified` and `pending` here
+ * (https://workos.com/docs/reference/organization/update; @workos-inc/node's DomainDataState:
+ * "the only possible states to create an organization domain with"), so a domain whose
+ * verification `failed` is re-sent as pending: that is the only state it can be given.
+ */
+export function toDomainData(
+  list: z.infer<typeof domainListArg>,
+  existing: ReadonlyMap<string, string> = new Map(),
+): DomainData[] {
+  return list.map((d) => {
+    const name = typeof d === 'string' ? d : d.domain;
+    const state = typeof d === 'string' ? existing.get(name) : d.state;
+    return {
+      domain: name,
+      state: state === 'verified' ? DomainDataState.Verified : DomainDataState.Pending,
+    };
+  });
 }
 
 /** WorkOS metadata: at most 50 string pairs, keys up to 40 characters, values up to 600. */

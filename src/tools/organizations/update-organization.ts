@@ -20,7 +20,7 @@ export const updateOrganization = defineTool({
   name: 'update_organization',
   title: 'Update organization',
   description:
-    'Change an organization\u2019s name, domains, external id or metadata. Pass the organization id ("org_01H…") and at least one field. `domains` is the complete new list: domains left out are removed, so include the existing ones you want to keep (get_organization_details lists them); new domains are "pending" unless marked "verified", existing ones keep their state. `metadata` sets the given keys and keeps the others. `external_id: null` clears it. ' +
+    'Change an organization\u2019s name, domains, external id or metadata. Pass the organization id ("org_01H…") and at least one field. `domains` is the complete new list: domains left out are removed, so include the existing ones you want to keep (get_organization_details lists them); new domains are "pending" unless marked "verified"; an existing domain given as a plain string keeps its state (a verified one stays verified), and an explicit state is sent as given. `metadata` sets the given keys and keeps the others. `external_id: null` clears it. ' +
     SIGN_IN_CHANGE_NOTE,
   input: z
     .strictObject({
@@ -54,7 +54,9 @@ export const updateOrganization = defineTool({
       ctx.workos.organizations.updateOrganization({
         organization: args.organization_id,
         ...(args.name !== undefined && { name: args.name }),
-        ...(args.domains && { domainData: toDomainData(args.domains) }),
+        ...(args.domains && {
+          domainData: toDomainData(args.domains, new Map(before.domains.map((d) => [d.domain, d.state]))),
+        }),
         ...(args.external_id !== undefined && { externalId: args.external_id }),
         ...(metadata && { metadata }),
       }),
@@ -68,6 +70,11 @@ export const updateOrganization = defineTool({
     const removed = [...had].filter((d) => !has.has(d));
     if (added.length) changed.push(`domains added: ${added.join(', ')}`);
     if (removed.length) changed.push(`domains removed: ${removed.join(', ')}`);
+    const wasState = new Map(before.domains.map((d) => [d.domain, d.state]));
+    for (const d of after.domains) {
+      const was = wasState.get(d.domain);
+      if (was !== undefined && was !== d.state) changed.push(`domain ${d.domain}: ${was} → ${d.state}`);
+    }
     if (before.external_id !== after.external_id)
       changed.push(`external_id: ${before.external_id ?? 'none'} → ${after.external_id ?? 'none'}`);
     const keys = Object.keys(args.metadata ?? {}).filter((k) => before.metadata[k] !== after.metadata[k]);
