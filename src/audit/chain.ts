@@ -1,5 +1,3 @@
-import { sha256 } from '../crypto/random.ts';
-
 /** The hash that precedes the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -72,6 +70,7 @@ export function canonical(f: ChainedFields, prevHash: string): string {
   ]);
 }
 
+/** SHA-256 of the canonical encoding, hex (Bun's native hasher: half the cost of node:crypto's). */
 export function entryHash(f: ChainedFields, prevHash: string): string {
-  return sha256(canonical(f, prevHash));
+  return Bun.CryptoHasher.hash('sha256', canonical(f, prevHash), 'hex');
 }

@@ -180,7 +180,13 @@ export class AuditHeadWriter {
     return this.counter;
   }
 
+  /**
+   * Also takes over checkpointing the WAL: SQLite's automatic checkpoint (every 1,000 pages, at
+   * the end of whichever write transaction crosses it) syncs the database file on the request
+   * path; the head's own checkpoint, once per interval off the request path, replaces it.
+   */
   start(intervalMs = HEAD_INTERVAL_MS): void {
+    this.sqlite.exec('PRAGMA wal_autocheckpoint = 0');
     this.flush();
     this.timer = setInterval(() => this.flush(), intervalMs);
     this.timer.unref?.();
@@ -189,8 +195,9 @@ export class AuditHeadWriter {
   /** Writes the head if entries were added since the last write. */
   flush(): void {
     const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
+    // Every interval, audit entries or not: the automatic checkpoint is off while this runs.
+    this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');
     if (last.seq !== this.written) {
-      this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');
       const unsigned = { seq: last.seq, hash: last.hash, at: this.now(), counter: this.counter + 1 };
       const head: SignedHead = { ...unsigned, signature: signMessage(this.key, headMessage(unsigned)) };
       const tmp = `${this.path}.tmp`;
@@ -227,5 +234,6 @@ export class AuditHeadWriter {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.flush();
+    this.sqlite.exec('PRAGMA wal_autocheckpoint = 1000');
   }
 }

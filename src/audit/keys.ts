@@ -67,13 +67,25 @@ export function signHash(key: AuditKey, hash: string): string {
 
 export type SignatureCheck = 'valid' | 'missing' | 'malformed' | 'other_key' | 'invalid';
 
-export function checkMessage(key: AuditKey, message: Buffer, signature: string | null): SignatureCheck {
+const SIGNATURE = /^ed25519:([0-9a-f]{16}):([A-Za-z0-9+/=]+)$/;
+
+/**
+ * What can be told of a signature without the (costly) Ed25519 check: 'valid' here means only
+ * that it is well formed and names this key.
+ */
+export function signatureShape(key: AuditKey, signature: string | null): SignatureCheck {
   if (!signature) return 'missing';
-  const m = /^ed25519:([0-9a-f]{16}):([A-Za-z0-9+/=]+)$/.exec(signature);
+  const m = SIGNATURE.exec(signature);
   if (!m) return 'malformed';
-  if (m[1] !== key.keyId) return 'other_key';
+  return m[1] === key.keyId ? 'valid' : 'other_key';
+}
+
+export function checkMessage(key: AuditKey, message: Buffer, signature: string | null): SignatureCheck {
+  const shape = signatureShape(key, signature);
+  if (shape !== 'valid') return shape;
   try {
-    return verify(null, message, key.publicKey, Buffer.from(m[2]!, 'base64')) ? 'valid' : 'invalid';
+    const sig = Buffer.from(SIGNATURE.exec(signature!)![2]!, 'base64');
+    return verify(null, message, key.publicKey, sig) ? 'valid' : 'invalid';
   } catch {
     return 'invalid';
   }
@@ -81,4 +93,13 @@ export function checkMessage(key: AuditKey, message: Buffer, signature: string |
 
 export function checkSignature(key: AuditKey, hash: string, signature: string | null): SignatureCheck {
   return checkMessage(key, Buffer.from(hash, 'hex'), signature);
+}
+
+/** The data dir's private key, when this machine has it (never created here). */
+export function loadAuditPrivateKey(dataDir: string): AuditKey | undefined {
+  const privPath = join(dataDir, PRIVATE_KEY_FILE);
+  if (!existsSync(privPath)) return undefined;
+  const privateKey = createPrivateKey(readFileSync(privPath));
+  const publicKey = createPublicKey(privateKey);
+  return { keyId: keyIdOf(publicKey), publicKey, privateKey };
 }

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
-import { newId, sha256 } from '../crypto/random.ts';
+import { sha256 } from '../crypto/random.ts';
 import type { Db, schema, Tx } from '../db/client.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { filterValue } from '../secrets/filter.ts';
@@ -63,14 +64,57 @@ function encode(v: unknown): Encoded {
 }
 
 /**
+ * An entry's id: `aud_`, the time in base 36 (fixed width, so ids sort by time), then 72 random
+ * bits. Ids that grow keep the unique index's inserts at its right edge: random ids touched a
+ * different index page for nearly every entry, one 4 KiB WAL frame each.
+ */
+let pool = Buffer.alloc(0);
+let used = 0;
+export function entryId(now: number): string {
+  if (used + 9 > pool.length) {
+    pool = randomBytes(9 * 512);
+    used = 0;
+  }
+  const random = pool.toString('base64url', used, used + 9);
+  used += 9;
+  return `aud_${now.toString(36).padStart(9, '0')}${random}`;
+}
+
+/** An entry encoded and waiting for its batch: everything but its place in the chain. */
+interface Queued {
+  fields: Required<ChainedFields>;
+  args: Encoded;
+  details: Encoded;
+  resolve(entry: AuditEntry): void;
+  reject(error: unknown): void;
+}
+
+/** The most entries one group-commit transaction writes (a longer queue takes several). */
+export const MAX_BATCH = 1_024;
+
+/**
  * The append-only audit trail (docs/architecture.md "Storage and audit"): each entry chains to the previous one by SHA-256.
- * `appendTx` writes inside the caller's transaction, so the entry commits with the state change
- * it records, or not at all.
+ *
+ * Three ways in, one chain:
+ * - `record` (tool calls, the hot path): group commit. Entries that arrive in the same turn of
+ *   the event loop are written in one transaction (one WAL commit); the promise resolves once
+ *   that transaction has committed, so a caller that awaits it sends its result only when its
+ *   entry is in the trail. Only the batch's last entry is signed: its signature covers its hash,
+ *   and through the chain every entry of the batch (`audit verify` proves each one from it).
+ * - `appendTx` writes inside the caller's transaction, so the entry commits with the state
+ *   change it records, or not at all; it is signed itself (a batch of one).
+ * - `append`: `appendTx` in a transaction of its own.
+ * The trail therefore always ends with a signed entry, whatever is killed when.
  */
 export class AuditService {
   private readonly lastHash;
   private readonly insert;
   private readonly insertRecord;
+  private readonly writeBatch;
+  private queue: Queued[] = [];
+  private scheduled = false;
+  /** Group-commit transactions written so far (tests and the bench read it). */
+  batches = 0;
 
   constructor(
     private readonly db: Db,
@@ -89,6 +133,15 @@ export class AuditService {
     this.insertRecord = db.$client.prepare(
       'INSERT INTO audit_records (entry_id, field, content) VALUES (?, ?, ?)',
     );
+    this.writeBatch = db.$client.transaction((batch: Queued[]) => {
+      let prevHash = this.lastHash.get()?.hash ?? GENESIS_HASH;
+      const last = batch.length - 1;
+      return batch.map((q, i) => {
+        const entry = this.write(q.fields, q.args, q.details, prevHash, i === last);
+        prevHash = entry.hash;
+        return entry;
+      });
+    });
   }
 
   setSigner(signer: HashSigner | undefined): void {
@@ -104,13 +157,56 @@ export class AuditService {
    * transaction's own connection (bun:sqlite has one), so every tool call pays only for the insert.
    */
   appendTx(_tx: Tx, input: AuditInput): AuditEntry {
-    const last = this.lastHash.get();
-    const prevHash = last?.hash ?? GENESIS_HASH;
+    const { fields, args, details } = this.prepare(input);
+    return this.write(fields, args, details, this.lastHash.get()?.hash ?? GENESIS_HASH, true);
+  }
+
+  /**
+   * Group commit: queues the entry for the transaction that writes everything queued in this
+   * turn of the event loop, and resolves with the entry once it has committed (rejects if that
+   * transaction failed: then none of its entries is in the trail). The entry is encoded now,
+   * so a value that cannot be recorded fails this call alone.
+   */
+  record(input: AuditInput): Promise<AuditEntry> {
+    const prepared = this.prepare(input);
+    return new Promise<AuditEntry>((resolve, reject) => {
+      this.queue.push({ ...prepared, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Writes whatever is queued now (also called before the database is closed). */
+  flush(): void {
+    this.scheduled = false;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      let entries: AuditEntry[];
+      try {
+        entries = this.writeBatch.immediate(batch);
+      } catch (e) {
+        for (const q of batch) q.reject(e);
+        continue;
+      }
+      this.batches++;
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(entries[i]!);
+    }
+  }
+
+  /** How many entries wait for their batch. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private prepare(input: AuditInput): Pick<Queued, 'fields' | 'args' | 'details'> {
     const args = encode(input.args);
     const details = encode(input.details);
+    const at = this.clock.now();
     const fields: Required<ChainedFields> = {
-      id: newId('aud'),
-      at: this.clock.now(),
+      id: entryId(at),
+      at,
       event: input.event,
       teamId: input.teamId ?? null,
       userId: input.userId ?? null,
@@ -131,14 +227,25 @@ export class AuditService {
       detailsSha256: details.record?.sha256 ?? null,
       detailsBytes: details.record?.bytes ?? null,
     };
+    return { fields, args, details };
+  }
+
+  /** Chains one entry to `prevHash` and inserts it (signed when `sign`: the end of its batch). */
+  private write(
+    fields: Required<ChainedFields>,
+    args: Encoded,
+    details: Encoded,
+    prevHash: string,
+    sign: boolean,
+  ): AuditEntry {
     const hash = entryHash(fields, prevHash);
     const row = {
       ...fields,
       environment: fields.environment as Environment | null,
-      outcome: input.outcome,
+      outcome: fields.outcome as AuditOutcome,
       prevHash,
       hash,
-      signature: this.signer?.(hash) ?? null,
+      signature: sign ? (this.signer?.(hash) ?? null) : null,
     };
     const inserted = this.insert.run(
       row.id,

@@ -2,7 +2,7 @@ import type { Database } from 'bun:sqlite';
 import { sha256 } from '../crypto/random.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
 import { headSignatureValid, type ReadHead } from './head.ts';
-import { type AuditKey, checkSignature } from './keys.ts';
+import { type AuditKey, checkSignature, type SignatureCheck, signatureShape } from './keys.ts';
 import { checkWitness, type WitnessSnapshot } from './witness.ts';
 
 export interface VerifyProblem {
@@ -25,6 +25,10 @@ export interface VerifyResult {
   witnessProblem?: string;
   /** Heads of the witness checked, when one was given. */
   witnessHeads?: number;
+  /** The last entry verified (a checkpoint a later `--since` can start from). */
+  last?: VerifiedPoint;
+  /** The checkpoint the walk started after, when it was incremental. */
+  since?: number;
 }
 
 interface Row extends ChainedFields {
@@ -45,6 +49,7 @@ const SELECT = `SELECT e.seq, e.id, e.at, e.event, e.team_id AS teamId, e.user_i
   FROM audit_entries e
   LEFT JOIN audit_records ra ON e.args_sha256 IS NOT NULL AND ra.entry_id = e.id AND ra.field = 'args'
   LEFT JOIN audit_records rd ON e.details_sha256 IS NOT NULL AND rd.entry_id = e.id AND rd.field = 'details'
+  WHERE e.seq > ?
   ORDER BY e.seq`;
 
 /**
@@ -65,67 +70,186 @@ function recordProblem(
 }
 
 /**
- * Walks the whole audit chain in order and reports the first entry that does not hold:
+ * Entries walked between two Ed25519 checks. A signature over an entry's hash vouches, through
+ * the chain, for every entry before it; so the walk recomputes every hash but checks the
+ * signature only of the last signed entry of each stretch of this many entries (and of the
+ * trail's last entry). When one fails, each signature of that stretch is checked in order, to
+ * name the first entry no valid signature proves.
+ */
+export const SIGNATURE_STRETCH = 4_096;
+
+/** An entry already verified (a checkpoint): the walk continues after it, from its hash. */
+export interface VerifiedPoint {
+  seq: number;
+  hash: string;
+}
+
+export interface VerifyOptions {
+  /** Verify only the entries after this one; the caller vouches that it was verified. */
+  since?: VerifiedPoint;
+  /** Entries between two Ed25519 checks (tests set it small). */
+  stretch?: number;
+}
+
+/** An entry named in a report, and how many entries the walk had verified before it. */
+type Ref = Pick<Row, 'seq' | 'id' | 'at'> & { before: number };
+
+/** A signed entry whose Ed25519 check is deferred, and the first entry it must prove. */
+interface Signed {
+  from: Ref;
+  seq: number;
+  hash: string;
+  signature: string | null;
+}
+
+const ref = (r: Pick<Row, 'seq' | 'id' | 'at'>, before: number): Ref => ({
+  seq: r.seq,
+  id: r.id,
+  at: r.at,
+  before,
+});
+
+function invalidSignature(s: Signed): string {
+  return s.from.seq === s.seq
+    ? 'its signature is invalid: the hash was recomputed without the audit key'
+    : `the signature of entry #${s.seq}, which vouches for entries #${s.from.seq}–#${s.seq} (one batch), is invalid: one of them was altered and the chain recomputed without the audit key`;
+}
+
+function shapeProblem(check: SignatureCheck, from: Ref, seq: number): string {
+  const why = {
+    missing: 'it has no signature',
+    malformed: 'its signature is malformed',
+    other_key: 'it was signed by another key',
+  }[check as 'missing' | 'malformed' | 'other_key'];
+  return from.seq === seq
+    ? why
+    : `entry #${seq}, whose signature vouches for entries #${from.seq}–#${seq}: ${why}`;
+}
+
+/**
+ * Walks the audit chain in order and reports the first entry that does not hold:
  * altered (its hash no longer matches its content, or its out-of-line record no longer matches
  * the hash the entry commits to), missing or reordered (its prev_hash does not name the entry
- * before it), or not signed by the audit key. Then, given the signed head (read before the walk,
- * so entries appended meanwhile only lengthen the chain), it checks that the trail reaches the
- * head's entry with the head's hash: entries cut off the end are caught too. Given the witness
- * (snapshotted before the head was read), it checks the trail and the head against every head
- * the witness saw: a database restored with its head from an older copy is reported as a rollback.
+ * before it), or not proved by a signature of the audit key. An entry written in a batch (group
+ * commit) carries no signature of its own: the batch's last entry is signed, and its signature
+ * proves the whole batch; the trail always ends with a signed entry. Then, given the signed head
+ * (read before the walk, so entries appended meanwhile only lengthen the chain), it checks that
+ * the trail reaches the head's entry with the head's hash: entries cut off the end are caught
+ * too. Given the witness (snapshotted before the head was read), it checks the trail and the head
+ * against every head the witness saw: a database restored with its head from an older copy is
+ * reported as a rollback. With `since`, only the entries after that verified point are walked;
+ * the trail must still hold that point's entry with that hash.
  */
 export function verifyChain(
   sqlite: Database,
   key: AuditKey,
   head?: ReadHead,
   witness?: WitnessSnapshot,
+  options: VerifyOptions = {},
 ): VerifyResult {
+  const since = options.since;
+  const stretch = options.stretch ?? SIGNATURE_STRETCH;
+  const hashAt = sqlite.prepare<{ hash: string }, [number]>('SELECT hash FROM audit_entries WHERE seq = ?');
+  if (since && since.seq > 0 && hashAt.get(since.seq)?.hash !== since.hash)
+    return {
+      ok: false,
+      checked: 0,
+      lastSeq: null,
+      endProblem: `the trail no longer holds the checkpoint's entry #${since.seq} with the hash that was verified: entries were altered, removed or rolled back since (run a full verify)`,
+    };
   const wanted = head?.kind === 'ok' ? head.head : undefined;
   let hashAtHead: string | undefined;
-  let prev = GENESIS_HASH;
-  let prevSeq: number | null = null;
+  let prev = since?.hash ?? GENESIS_HASH;
+  let prevSeq: number | null = since && since.seq > 0 ? since.seq : null;
   let checked = 0;
-  for (const row of sqlite.query<Row, []>(SELECT).iterate()) {
-    const fail = (problem: string): VerifyResult => ({
+  /** The first entry since the last signed one (proved by none yet). */
+  let unproved: Ref | undefined;
+  /** Signed entries since the last Ed25519 check that held. */
+  let deferred: Signed[] = [];
+  let sinceCheck = 0;
+
+  /** The first entry that no valid signature proves among the deferred ones, if any. */
+  const firstUnproved = (): { at: Ref; problem: string } | undefined => {
+    const last = deferred[deferred.length - 1];
+    if (!last || checkSignature(key, last.hash, last.signature) === 'valid') {
+      deferred = [];
+      return undefined;
+    }
+    for (const s of deferred)
+      if (checkSignature(key, s.hash, s.signature) !== 'valid')
+        return { at: s.from, problem: invalidSignature(s) };
+    return undefined;
+  };
+  const failAt = (at: Ref, problem: string): VerifyResult => {
+    const earlier = firstUnproved();
+    const bad = earlier ?? { at, problem };
+    return {
       ok: false,
-      checked,
+      checked: bad.at.before,
       lastSeq: prevSeq,
-      firstBad: { seq: row.seq, id: row.id, at: row.at, problem },
-    });
+      firstBad: { seq: bad.at.seq, id: bad.at.id, at: bad.at.at, problem: bad.problem },
+    };
+  };
+
+  for (const row of sqlite.query<Row, [number]>(SELECT).iterate(since?.seq ?? 0)) {
     if (row.prevHash !== prev) {
       const where = prevSeq === null ? 'the start of the log' : `entry #${prevSeq}`;
-      return fail(
+      return failAt(
+        ref(row, checked),
         `its prev_hash does not match ${where}: an entry before it is missing, or entries were reordered`,
       );
     }
     if (entryHash(row, row.prevHash) !== row.hash)
-      return fail('its content does not match its hash: the entry was altered');
-    const sig = checkSignature(key, row.hash, row.signature);
-    if (sig !== 'valid') {
-      const why = {
-        missing: 'it has no signature',
-        malformed: 'its signature is malformed',
-        other_key: 'it was signed by another key',
-        invalid: 'its signature is invalid: the hash was recomputed without the audit key',
-      }[sig];
-      return fail(why);
-    }
+      return failAt(ref(row, checked), 'its content does not match its hash: the entry was altered');
     const outOfLine =
       recordProblem('args', row.argsSha256, row.argsBytes, row.argsRecord) ??
       recordProblem('details', row.detailsSha256, row.detailsBytes, row.detailsRecord);
-    if (outOfLine) return fail(outOfLine);
+    if (outOfLine) return failAt(ref(row, checked), outOfLine);
+    if (row.signature === null) {
+      unproved ??= ref(row, checked);
+    } else {
+      const from = unproved ?? ref(row, checked);
+      const shape = signatureShape(key, row.signature);
+      if (shape !== 'valid') return failAt(from, shapeProblem(shape, from, row.seq));
+      deferred.push({ from, seq: row.seq, hash: row.hash, signature: row.signature });
+      unproved = undefined;
+    }
     prev = row.hash;
     prevSeq = row.seq;
     if (wanted && row.seq === wanted.seq) hashAtHead = row.hash;
     checked++;
+    if (++sinceCheck >= stretch && unproved === undefined) {
+      const bad = firstUnproved();
+      if (bad) return failAt(bad.at, bad.problem);
+      sinceCheck = 0;
+    }
   }
-  const endProblem = head ? checkEnd(key, head, checked, prevSeq, hashAtHead) : undefined;
+  if (unproved)
+    return failAt(
+      unproved,
+      'no signature vouches for it: the entries from here to the end of the trail carry none (they were added without the audit key)',
+    );
+  const bad = firstUnproved();
+  if (bad) return failAt(bad.at, bad.problem);
+  if (wanted && hashAtHead === undefined && since && wanted.seq <= since.seq)
+    hashAtHead = wanted.seq === since.seq ? since.hash : hashAt.get(wanted.seq)?.hash;
+  const endProblem = head
+    ? checkEnd(key, head, checked + (since?.seq ? 1 : 0), prevSeq, hashAtHead)
+    : undefined;
   if (endProblem) return { ok: false, checked, lastSeq: prevSeq, endProblem };
   const seen = witness ? checkWitness(sqlite, key, witness, head) : undefined;
   const witnessed = seen ? { witnessHeads: seen.heads } : {};
   if (seen?.problem)
     return { ok: false, checked, lastSeq: prevSeq, witnessProblem: seen.problem, ...witnessed };
-  return { ok: true, checked, lastSeq: prevSeq, ...(wanted ? { headSeq: wanted.seq } : {}), ...witnessed };
+  return {
+    ok: true,
+    checked,
+    lastSeq: prevSeq,
+    ...(prevSeq !== null ? { last: { seq: prevSeq, hash: prev } } : {}),
+    ...(since ? { since: since.seq } : {}),
+    ...(wanted ? { headSeq: wanted.seq } : {}),
+    ...witnessed,
+  };
 }
 
 function checkEnd(
@@ -162,7 +286,8 @@ export function describeResult(r: VerifyResult): string {
       r.witnessHeads === undefined
         ? ''
         : `, ${r.witnessHeads} witnessed head${r.witnessHeads === 1 ? '' : 's'} agree`;
-    return `Audit trail intact: ${n} verified (hash chain, out-of-line records and Ed25519 signatures${head}${witness}).`;
+    const after = r.since === undefined ? '' : ` after the verified checkpoint at #${r.since}`;
+    return `Audit trail intact: ${n} verified${after} (hash chain, out-of-line records and Ed25519 signatures${head}${witness}).`;
   }
   if (r.witnessProblem)
     return `Audit trail ROLLED BACK: ${r.witnessProblem}. The ${n} present verify on their own.`;

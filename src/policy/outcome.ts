@@ -71,15 +71,16 @@ export function recordOutbound(ctx: ToolContext, record: CallRecord): void {
 
 /**
  * The end of every call, allowed, denied or failed alike (pipeline step 9): one signed audit
- * entry, the call's metrics, and the pipeline's own cost. Returns the result to send.
+ * entry, the call's metrics, and the pipeline's own cost. Returns the result to send, once the
+ * entry has committed (group commit: calls ending together share one transaction).
  */
-export function recordOutcome(
+export async function recordOutcome(
   app: AppContext,
   call: ToolCall,
   record: CallRecord,
   ending: Ending,
   watch: Stopwatch,
-): CallToolResult | InputRequiredResult {
+): Promise<CallToolResult | InputRequiredResult> {
   const latencyMs = watch.totalMs();
   const tool = record.tool?.name;
   // The trail keeps whatever the agent sent: an unknown tool's whole name too, when it is long.
@@ -88,7 +89,7 @@ export function recordOutcome(
     ending.details || record.sent || longName
       ? { ...ending.details, ...(record.sent ? { requests: record.sent } : {}), ...longName }
       : undefined;
-  app.audit.append({
+  const committed = app.audit.record({
     event: 'tool.call',
     outcome: ending.outcome,
     reason: ending.reason ?? null,
@@ -109,5 +110,6 @@ export function recordOutcome(
   // The pipeline's own cost, audit and metrics included: everything but the tool's own time.
   const own = watch.ownMs();
   if (own !== undefined) app.metrics.recordPipelineOverhead(own);
+  await committed;
   return ending.result;
 }

@@ -171,6 +171,9 @@ async function crashRound(round: number): Promise<void> {
       (outcome) => {
         task.outcome = outcome;
         if (!counting) return;
+        // Each answer before the kill sends one more probe: answers come in batches (group
+        // commit), and a whole burst can be answered at once; this keeps calls in flight.
+        if (!killed && task.kind === 'probe') refill();
         answered++;
         if (!killed && answered >= plan.killAfter) {
           killed = true;
@@ -184,7 +187,13 @@ async function crashRound(round: number): Promise<void> {
       },
     );
   };
-  let runs: Promise<void>[];
+  let runs: Promise<void>[] = [];
+  let refills = 0;
+  const refill = () => {
+    const task: Task = { kind: 'probe', key: `probe-r${round}-refill${refills++}@stress.test` };
+    tasks.push(task);
+    runs.push(launch(task, tasks.length));
+  };
   if (plan.deletesFirst) {
     const deletes = tasks.filter((t) => t.kind !== 'probe');
     runs = deletes.map(launch);

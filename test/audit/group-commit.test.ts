@@ -1,0 +1,218 @@
+import { Database } from 'bun:sqlite';
+import { afterEach, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonical } from '../../src/audit/chain.ts';
+import { type AuditKey, loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
+import { type AuditInput, AuditService } from '../../src/audit/service.ts';
+import { verifyChain } from '../../src/audit/verify.ts';
+import { sha256 } from '../../src/crypto/random.ts';
+import { type Db, openDatabase } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+
+/**
+ * Group commit (issue 13): tool-call entries that arrive together share one transaction, each
+ * caller's promise resolves only once its entry has committed, and only the batch's last entry
+ * is signed; `verifyChain` still proves every entry and names the first bad one.
+ */
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function trail(): { dir: string; db: Db; key: AuditKey; audit: AuditService } {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-group-'));
+  dirs.push(dir);
+  const db = openDatabase(join(dir, 'gatehouse.db'));
+  applyMigrations(db);
+  const key = loadOrCreateAuditKey(dir);
+  return {
+    dir,
+    db,
+    key,
+    audit: new AuditService(db, { now: () => 1_800_000_000_000 }, (h) => signHash(key, h)),
+  };
+}
+
+const call = (i: number, extra: Partial<AuditInput> = {}): AuditInput => ({
+  event: 'tool.call',
+  outcome: 'allowed',
+  teamId: 'team_t',
+  tool: 'whoami',
+  args: { i },
+  ...extra,
+});
+
+interface Stored {
+  seq: number;
+  signature: string | null;
+}
+const rows = (db: Database | Db) =>
+  ('$client' in db ? db.$client : db)
+    .query<Stored, []>('SELECT seq, signature FROM audit_entries ORDER BY seq')
+    .all();
+
+/** Rewrites entries from `seq` on with recomputed hashes, as someone without the key could. */
+function recomputeFrom(db: Database, seq: number, change: (row: Record<string, unknown>) => void) {
+  const all = db
+    .query<Record<string, unknown>, []>(
+      `SELECT seq, id, at, event, team_id AS teamId, user_id AS userId, actor_email AS actorEmail,
+        client_id AS clientId, family_id AS familyId, session_id AS sessionId, tool, environment, outcome,
+        reason, args, latency_ms AS latencyMs, details, prev_hash AS prevHash FROM audit_entries ORDER BY seq`,
+    )
+    .all();
+  let prev = all.find((r) => r.seq === seq)!.prevHash as string;
+  for (const row of all.filter((r) => (r.seq as number) >= seq)) {
+    if (row.seq === seq) change(row);
+    const hash = sha256(canonical(row as never, prev));
+    db.run('UPDATE audit_entries SET reason = ?, prev_hash = ?, hash = ? WHERE seq = ?', [
+      row.reason as string | null,
+      prev,
+      hash,
+      row.seq as number,
+    ]);
+    prev = hash;
+  }
+}
+
+describe('audit group commit', () => {
+  test('record — calls arriving together share one transaction; only the batch end is signed', async () => {
+    const { db, key, audit } = trail();
+    const entries = await Promise.all(Array.from({ length: 20 }, (_, i) => audit.record(call(i))));
+    expect(audit.batches).toBe(1);
+    expect(entries.map((e) => e.seq)).toEqual(rows(db).map((r) => r.seq));
+    const stored = rows(db);
+    expect(stored.slice(0, -1).every((r) => r.signature === null)).toBe(true);
+    expect(stored.at(-1)!.signature).toStartWith('ed25519:');
+    expect(verifyChain(db.$client, key)).toMatchObject({ ok: true, checked: 20 });
+  });
+
+  test('record — each promise resolves only once its entry is committed and visible to another connection', async () => {
+    const { dir, audit } = trail();
+    const reader = new Database(join(dir, 'gatehouse.db'), { readonly: true });
+    const seen: boolean[] = [];
+    const pending = Array.from({ length: 8 }, (_, i) =>
+      audit.record(call(i)).then((e) => {
+        seen.push(reader.query('SELECT 1 FROM audit_entries WHERE id = ?').get(e.id) !== null);
+      }),
+    );
+    // Nothing is written before the batch runs: the results wait for it.
+    expect(reader.query<{ n: number }, []>('SELECT count(*) AS n FROM audit_entries').get()!.n).toBe(0);
+    expect(audit.pending).toBe(8);
+    await Promise.all(pending);
+    expect(seen).toEqual(Array(8).fill(true));
+    reader.close();
+  });
+
+  test('record — a batch that fails to commit rejects every caller and leaves no entry of it', async () => {
+    const { db, audit } = trail();
+    await audit.record(call(0));
+    db.$client.run(
+      `CREATE TEMP TRIGGER boom BEFORE INSERT ON audit_entries WHEN NEW.tool = 'boom'
+       BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
+    const results = await Promise.allSettled([
+      audit.record(call(1)),
+      audit.record(call(2, { tool: 'boom' })),
+      audit.record(call(3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(rows(db)).toHaveLength(1);
+  });
+
+  test('appendTx — inside a rolled-back transaction leaves nothing; committed, it is signed itself', async () => {
+    const { db, key, audit } = trail();
+    expect(() =>
+      db.transaction((tx) => {
+        audit.appendTx(tx, call(1, { event: 'settings.changed' }));
+        throw new Error('the state change failed');
+      }),
+    ).toThrow('the state change failed');
+    expect(rows(db)).toHaveLength(0);
+    const batch = Promise.all([audit.record(call(2)), audit.record(call(3))]);
+    db.transaction((tx) => audit.appendTx(tx, call(4, { event: 'settings.changed' })));
+    await batch;
+    const stored = rows(db);
+    expect(stored).toHaveLength(3);
+    expect(stored[0]!.signature).toStartWith('ed25519:');
+    expect(verifyChain(db.$client, key).ok).toBe(true);
+  });
+
+  test('verify — an altered entry inside a batch is named itself', async () => {
+    const { db, key, audit } = trail();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => audit.record(call(i))));
+    db.$client.run("UPDATE audit_entries SET reason = 'altered' WHERE seq = 4");
+    const r = verifyChain(db.$client, key);
+    expect(r.ok).toBe(false);
+    expect(r.firstBad).toMatchObject({ seq: 4 });
+    expect(r.firstBad!.problem).toContain('altered');
+    expect(r.checked).toBe(3);
+  });
+
+  test('verify — an entry removed from inside a batch is found at the entry after the gap', async () => {
+    const { db, key, audit } = trail();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => audit.record(call(i))));
+    db.$client.run('DELETE FROM audit_entries WHERE seq = 6');
+    expect(verifyChain(db.$client, key).firstBad).toMatchObject({ seq: 7 });
+  });
+
+  test('verify — a batch rewritten with recomputed hashes is named at its first entry, through its signature', async () => {
+    const { db, key, audit } = trail();
+    await Promise.all(Array.from({ length: 5 }, (_, i) => audit.record(call(i)))); // #1–#5
+    await Promise.all(Array.from({ length: 5 }, (_, i) => audit.record(call(i)))); // #6–#10
+    recomputeFrom(db.$client, 8, (row) => {
+      row.reason = 'forged';
+    });
+    const r = verifyChain(db.$client, key);
+    expect(r.ok).toBe(false);
+    expect(r.firstBad!.seq).toBe(6);
+    expect(r.firstBad!.problem).toContain('vouches for entries #6–#10');
+    expect(r.firstBad!.problem).toContain('is invalid');
+    expect(r.checked).toBe(5);
+  });
+
+  test('verify — with signatures checked once per stretch, the first forged signed entry is still named', async () => {
+    const { db, key, audit } = trail();
+    for (let i = 0; i < 12; i++) await audit.record(call(i)); // one entry per batch: each signed
+    recomputeFrom(db.$client, 5, (row) => {
+      row.reason = 'forged';
+    });
+    for (const stretch of [1, 4, 100]) {
+      const r = verifyChain(db.$client, key, undefined, undefined, { stretch });
+      expect(r.firstBad).toMatchObject({ seq: 5 });
+      expect(r.firstBad!.problem).toContain('signature is invalid');
+    }
+  });
+
+  test('verify — entries added after the last signature (without the key) are refused', async () => {
+    const { db, key, audit } = trail();
+    await Promise.all(Array.from({ length: 3 }, (_, i) => audit.record(call(i))));
+    db.$client.run('UPDATE audit_entries SET signature = NULL WHERE seq = 3');
+    const r = verifyChain(db.$client, key);
+    expect(r.firstBad).toMatchObject({ seq: 1 });
+    expect(r.firstBad!.problem).toContain('no signature vouches for it');
+  });
+
+  test('verify — since a verified point walks only the entries after it; a point the trail does not hold is refused', async () => {
+    const { db, key, audit } = trail();
+    await Promise.all(Array.from({ length: 4 }, (_, i) => audit.record(call(i))));
+    const first = verifyChain(db.$client, key);
+    expect(first.last).toMatchObject({ seq: 4 });
+    await Promise.all(Array.from({ length: 3 }, (_, i) => audit.record(call(i))));
+    const next = verifyChain(db.$client, key, undefined, undefined, { since: first.last! });
+    expect(next).toMatchObject({ ok: true, checked: 3, since: 4, last: { seq: 7 } });
+    const forged = verifyChain(db.$client, key, undefined, undefined, {
+      since: { seq: 4, hash: 'f'.repeat(64) },
+    });
+    expect(forged.ok).toBe(false);
+    expect(forged.endProblem).toContain("no longer holds the checkpoint's entry #4");
+    // A bad entry after the checkpoint is still named.
+    db.$client.run("UPDATE audit_entries SET reason = 'altered' WHERE seq = 6");
+    expect(verifyChain(db.$client, key, undefined, undefined, { since: first.last! }).firstBad).toMatchObject(
+      {
+        seq: 6,
+      },
+    );
+  });
+});
