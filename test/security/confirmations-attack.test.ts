@@ -957,6 +957,26 @@ describe('deletions need a person — what the person confirms', () => {
     expect(gh.ctx.teams.settings(teamId).destructiveNeedsPerson).toBe(true);
   });
 
+  // DESIGN RISK (documented, not a code bug): the question and elicitation channels trust the
+  // client's word that a human answered. Anything holding the bearer token — e.g. a coding agent
+  // that can read its client's stored credentials and run curl — declares form elicitation in
+  // `_meta`, receives input_required, and sends back {confirm: true} itself. In a team whose
+  // "Deletions need a person" promises the agent can no longer confirm, the deletion goes through
+  // with no person involved (src/policy/destructive-gate.ts tries the question before the
+  // needsPerson/console path; README "Security at a glance" accepts "answering their client's prompt").
+  test.todo('a raw client in a "deletions need a person" team answering its own question — refused (observed: deleted)', async () => {
+    const org = await throwaway('P self-answer');
+    const state = await questionState(member.access_token, org);
+    const r = await raw(member.access_token, {
+      name: 'delete_organization',
+      arguments: { organization_id: org },
+      inputResponses: ACCEPT,
+      requestState: state,
+    });
+    expect(deleted(r)).toBe(false);
+    expect(await exists(org)).toBe(true);
+  });
+
   // FINDING (low): a confirmation card says "Your agent asks" but not which agent: the registered
   // client (and its client id) is not shown, unlike grant cards (views/components/
   // confirmation-card.tsx vs approvals-card.tsx "Who asked and through what"). A person with a
