@@ -1,16 +1,18 @@
 #!/usr/bin/env bun
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startGatehouse } from './app/start.ts';
 import { auditExport, auditVerify, CliUsageError } from './cli/audit.ts';
-import { banner } from './cli/banner.ts';
-import { HELP } from './cli/help.ts';
+import { BACKUP_HELP, backupCommand } from './cli/backup.ts';
+import { configCheck } from './cli/config-check.ts';
+import { healthcheck } from './cli/healthcheck.ts';
+import { HELP, VERSION } from './cli/help.ts';
+import { RESTORE_HELP, restoreCommand } from './cli/restore.ts';
+import { StartupError, serve as startServer } from './cli/serve.ts';
 import { TEAMS_HELP, teamsCommand } from './cli/teams.ts';
 import { embeddedRateLimitsFrom } from './config/embedded-rate-limits.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { DATABASE_FILE, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
-import { AdmissionError } from './teams/admission.ts';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -26,30 +28,16 @@ function config() {
   }
 }
 
+const out = (t: string) => void process.stdout.write(t);
+const err = (t: string) => void process.stderr.write(t);
+
 async function serve() {
-  const cfg = config();
-  const running = await startGatehouse(cfg).catch((e: unknown) => {
-    if (e instanceof AdmissionError) fail(e.message, 2);
+  try {
+    await startServer(config(), out);
+  } catch (e) {
+    if (e instanceof StartupError) fail(e.message, 2);
     throw e;
-  });
-  const { teams, environments } = running.ctx;
-  process.stdout.write(
-    `${banner(cfg, running.ctx.seededAccounts, {
-      teams: teams.admitted().map((t) => `${t.name} (${t.organizationId})`),
-      identityShared: environments.identityShared().map((s) => `${s.teamName}'s ${s.environment}`),
-      deploymentKeysUnowned: environments.deploymentKeysUnowned(),
-    })}\n`,
-  );
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    running.ctx.log.info('shutting down', { signal });
-    await running.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  }
 }
 
 async function emulator(args: string[]) {
@@ -110,12 +98,15 @@ async function emulator(args: string[]) {
 
 function migrate() {
   const cfg = config();
-  const db = openDatabase(join(cfg.dataDir, DATABASE_FILE));
-  const { applied } = applyMigrations(db);
-  db.$client.close();
-  process.stdout.write(
-    `Database ${join(cfg.dataDir, DATABASE_FILE)}: ${applied} migration(s) applied, schema up to date.\n`,
-  );
+  const path = join(cfg.dataDir, DATABASE_FILE);
+  const db = openDatabase(path);
+  try {
+    const { applied, backup } = applyMigrations(db);
+    if (backup) out(`Copied the database to ${backup} before migrating (migrations are forward-only).\n`);
+    out(`Database ${path}: ${applied} migration(s) applied, schema up to date.\n`);
+  } finally {
+    db.$client.close();
+  }
 }
 
 /** A usage mistake (bad arguments, unknown subcommand) exits 2 with its message; anything else is a bug. */
@@ -143,15 +134,48 @@ function audit(args: string[]) {
 
 async function teams(args: string[]) {
   try {
-    process.exit(await teamsCommand(config(), args, (t) => void process.stdout.write(t)));
+    process.exit(await teamsCommand(config(), args, out));
   } catch (e) {
     failOnUsage(e);
   }
 }
 
+async function backup(args: string[]) {
+  try {
+    process.exit(
+      await backupCommand(config(), args, {
+        say: args.includes('-') ? err : out,
+        stdout: async (bytes) => void (await Bun.write(Bun.stdout, bytes)),
+      }),
+    );
+  } catch (e) {
+    failOnUsage(e);
+  }
+}
+
+async function restore(args: string[]) {
+  try {
+    process.exit(await restoreCommand(config(), args, out, err));
+  } catch (e) {
+    failOnUsage(e);
+  }
+}
+
+async function configCommand(args: string[]) {
+  const [sub, ...rest] = args;
+  if (sub !== 'check' || rest.length > 0)
+    fail(`Unknown config command '${args.join(' ')}'.\n\n${HELP.config}`, 2);
+  process.exit(await configCheck(process.env, out));
+}
+
 async function main(argv: string[]) {
   const [command = 'help', ...rest] = argv;
-  const help: Record<string, string> = { ...HELP, teams: TEAMS_HELP };
+  const help: Record<string, string> = {
+    ...HELP,
+    teams: TEAMS_HELP,
+    backup: BACKUP_HELP,
+    restore: RESTORE_HELP,
+  };
   if (rest.includes('--help') || rest.includes('-h'))
     return void process.stdout.write(`${help[command] ?? help.main}\n`);
   switch (command) {
@@ -165,12 +189,25 @@ async function main(argv: string[]) {
       return audit(rest);
     case 'teams':
       return teams(rest);
+    case 'backup':
+      return backup(rest);
+    case 'restore':
+      return restore(rest);
+    case 'config':
+      return configCommand(rest);
+    case 'healthcheck':
+      return process.exit(await healthcheck(config(), out, err));
+    case 'version':
+    case '--version':
+    case '-v':
+    case '-V':
+      return void out(`gatehouse ${VERSION}\n`);
     case 'help':
     case '--help':
     case '-h':
       return void process.stdout.write(`${help[rest[0] ?? 'main'] ?? help.main}\n`);
     default:
-      fail(`Unknown command '${command}'.\n\n${HELP.main}`, 2);
+      fail(`Unknown command '${command}'. Run gatehouse --help for the commands.`, 2);
   }
 }
 

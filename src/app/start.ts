@@ -95,8 +95,9 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const db = openDatabase(join(config.dataDir, DATABASE_FILE));
   // 0700 directory, 0600 files, also for a data dir an older version made readable to all.
   restrictDataDir(config.dataDir);
-  const { applied } = applyMigrations(db);
-  if (applied > 0) log.info('database migrated', { applied });
+  const { applied, backup } = applyMigrations(db);
+  if (applied > 0)
+    log.info('database migrated', { applied, ...(backup ? { backupBeforeMigration: backup } : {}) });
 
   const secret = config.cookiePassword ?? loadOrCreateSecret(config.dataDir, 'cookie');
   const sealer = new Sealer(secret);

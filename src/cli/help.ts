@@ -1,27 +1,41 @@
+import { describeVariables } from '../config/variables.ts';
+
+/** Gatehouse's version: package.json's, and CHANGELOG.md's newest release (a test keeps them equal). */
 export const VERSION = '0.1.0';
 
 export const HELP: Record<string, string> = {
   main: `Gatehouse ${VERSION} — lets AI agents manage your WorkOS account as the human they act for.
 
-Usage: gatehouse <command> [options]
+Usage: gatehouse <command> [options]        gatehouse help <command>        gatehouse --version
 
 Commands:
-  serve      Run Gatehouse (console, OAuth server, MCP endpoint at /mcp). The default for \`bun start\`.
-  emulator   Run the embedded WorkOS alone (WorkOS's emulator plus Gatehouse's fixtures), for other tools.
-  migrate    Apply the database migrations in GATEHOUSE_DATA_DIR and exit.
-  audit      Verify the signed audit trail, or export it (gatehouse help audit).
-  teams      List, admit or remove the organizations that are Gatehouse teams (gatehouse help teams).
-  help       Show help for a command: gatehouse help <command>
+  serve         Run Gatehouse: the console, the OAuth server and the MCP endpoint (/mcp).
+  config check  Print the effective configuration (secrets masked), the mode, and every problem.
+  migrate       Apply the database migrations in GATEHOUSE_DATA_DIR and exit (serve does it too).
+  backup        Write an online, consistent copy of the data dir (database, keys, secrets) to a file.
+  restore       Put a backup back into GATEHOUSE_DATA_DIR (refused while a server runs on it).
+  teams         List, admit or remove the organizations that are Gatehouse teams.
+  audit         Verify the signed audit trail, or export it.
+  healthcheck   Ask the local server's /readyz; exit 0 when ready (the container HEALTHCHECK).
+  emulator      Run the embedded WorkOS alone, for a live-mode rehearsal or other tools.
+  version       Print the version (also --version).
+  help          Show help for a command.
 
-Configuration comes from the environment (see README): PORT, HOST, PUBLIC_URL, GATEHOUSE_DATA_DIR,
-LOG_LEVEL, WORKOS_IDENTITY_API_KEY, WORKOS_IDENTITY_CLIENT_ID, GATEHOUSE_TEAMS, WORKOS_API_KEY,
-WORKOS_CLIENT_ID, WORKOS_PRODUCTION_API_KEY, WORKOS_API_URL, WORKOS_ISSUER, WORKOS_COOKIE_PASSWORD,
-METRICS_TOKEN.
-Without a WorkOS API key Gatehouse runs in local mode on an embedded, seeded WorkOS: no account, no
-network. Live mode signs people in to the identity environment (WORKOS_IDENTITY_API_KEY, or
-WORKOS_API_KEY), admits only the organizations in GATEHOUSE_TEAMS as teams, and acts for each team only
-on the WorkOS environments its admins link on the Settings page (WORKOS_API_KEY and
-WORKOS_PRODUCTION_API_KEY are the first team's).`,
+Modes: without a WorkOS API key Gatehouse runs in local mode on an embedded, seeded WorkOS (no account,
+no network; loopback only, anyone reaching it may sign in as any demo account). Live mode signs people
+in to the identity environment (WORKOS_IDENTITY_API_KEY, or WORKOS_API_KEY), admits only the
+organizations in GATEHOUSE_TEAMS as teams, and acts for each team only on the WorkOS environments its
+admins link on the Settings page (WORKOS_API_KEY and WORKOS_PRODUCTION_API_KEY are the first team's).
+
+Configuration comes from the environment only; empty values count as unset:
+${describeVariables()}
+
+Deploying: put Gatehouse behind a TLS proxy and set PUBLIC_URL to its https origin (and
+TRUSTED_PROXIES to the proxy's address); set the live-mode keys and GATEHOUSE_TEAMS; check it with
+\`gatehouse config check\`; back up with \`gatehouse backup\` (a cron job or the systemd timer);
+upgrade by replacing the binary or image and restarting: migrations run at start, forward-only, after
+an automatic copy of the database to GATEHOUSE_DATA_DIR/backups/. Health: GET /healthz, GET /readyz.
+Exit codes: 0 success, 1 failure or refusal, 2 bad usage or configuration.`,
   serve: `Usage: gatehouse serve
 
 Starts Gatehouse on HOST:PORT (default localhost:8788) and prints the URL and the admitted teams. In
@@ -59,5 +73,25 @@ export  Streams entries, oldest first, to stdout as JSON Lines (default) or CSV,
   migrate: `Usage: gatehouse migrate
 
 Creates GATEHOUSE_DATA_DIR if needed and applies the database migrations (idempotent). \`serve\` does
-this at start too; use this to prepare a data dir ahead of time.`,
+this at start too; use this to prepare a data dir ahead of time. Migrations are forward-only: before
+applying any to a database that already holds data, a consistent copy of it is written to
+GATEHOUSE_DATA_DIR/backups/gatehouse-before-<migration>-<time>.db (going back to the older version
+means restoring that copy or a gatehouse backup). A database migrated by a newer version is refused.`,
+  config: `Usage: gatehouse config check
+
+Reads the configuration from the environment as \`serve\` would and prints: every variable with its
+value or default (keys, passwords and tokens masked: a WorkOS key shows its kind and last four
+characters), the mode (local or live) and why, the effective URLs, listen address, allowed hosts and
+data dir, the database's state, whether a server runs on the data dir, and then every problem at
+once (a bad value, a data dir or database that cannot be written, a HOST that is not an address of
+this machine, a client id without a key, ...). Exit 0 when there is none, 1 otherwise. Starts
+nothing and writes nothing.`,
+  healthcheck: `Usage: gatehouse healthcheck
+
+Asks the server configured by the environment (PORT, HOST, PUBLIC_URL) for GET /readyz on the local
+machine and exits 0 when it answers ready, 1 otherwise (not listening, not ready, no answer within 5
+seconds). The Docker image's HEALTHCHECK runs it: the image has no shell or curl.`,
+  version: `Usage: gatehouse version   (or gatehouse --version)
+
+Prints the version of this Gatehouse.`,
 };

@@ -14,11 +14,13 @@ import {
 } from './checks.ts';
 import type { Cidr } from './cidr.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from './constants.ts';
+import { dataDirProblems } from './data-dir.ts';
 import {
   EMBEDDED_RATE_LIMITS_VAR,
   type EmbeddedRateLimits,
   embeddedRateLimitsFrom,
 } from './embedded-rate-limits.ts';
+import { hostShapeProblem } from './listen.ts';
 
 export type Mode = 'local' | 'live';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -122,14 +124,20 @@ export function loadConfig(env: Env): Config {
   const port = take('PORT', portSchema('PORT'), DEFAULT_PORT);
   const host = take(
     'HOST',
-    z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, {
-      error: (i) => `HOST must be a hostname or IP address, got ${quote(i.input)}`,
-    }),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]-]+$/, {
+        error: (i) => `HOST must be a hostname or IP address, got ${quote(i.input)}`,
+      })
+      .refine((h) => hostShapeProblem(h) === undefined, {
+        error: (i) => `HOST ${hostShapeProblem(String(i.input))}, got ${quote(i.input)}`,
+      }),
     'localhost',
   );
   const publicUrlRaw = take('PUBLIC_URL', urlSchema('PUBLIC_URL'), `http://localhost:${port}`);
   const publicUrl = new URL(publicUrlRaw).origin;
   const dataDir = take('GATEHOUSE_DATA_DIR', z.string().min(1), DEFAULT_DATA_DIR);
+  problems.push(...dataDirProblems(dataDir));
   const logLevel = take(
     'LOG_LEVEL',
     z.enum(LOG_LEVELS, {

@@ -3,16 +3,17 @@ import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type BunSQLiteDatabase, drizzle } from 'drizzle-orm/bun-sqlite';
 import * as schema from '../../db/schema/index.ts';
+import { quote } from '../config/checks.ts';
+import { DATABASE_FILE, whoAmI } from '../config/data-dir.ts';
+import { ConfigError } from '../config/index.ts';
 import { DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
-export { schema };
+/** The database file's name inside the data directory. */
+export { DATABASE_FILE, schema };
 
 /** The handle a `db.transaction` callback receives: services take it to write inside a caller's transaction. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-/** The database file's name inside the data directory. */
-export const DATABASE_FILE = 'gatehouse.db';
 
 /** Busy handlers wait this long for a competing writer before failing. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -22,18 +23,58 @@ const BUSY_TIMEOUT_MS = 5_000;
  * WAL journal, foreign keys enforced, a busy timeout, and fsync at commit boundaries. A new
  * database is created 0600 in a 0700 directory; SQLite gives its -wal and -shm files the
  * database file's mode. (Files an older version left readable are tightened at start:
- * restrictDataDir.)
+ * restrictDataDir.) A data dir or database that cannot be written is a ConfigError naming
+ * GATEHOUSE_DATA_DIR, its value and why.
  */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') {
-    ensurePrivateDir(dirname(path));
+  if (path === ':memory:') return configure(new Database(path, { create: true, strict: true }));
+  const dir = dirname(path);
+  const problem = (what: string, e: unknown) =>
+    new ConfigError([
+      `GATEHOUSE_DATA_DIR ${quote(dir)}: ${what} (${describeError(e)}). The data dir and every file in it must be writable by the user Gatehouse runs as (${whoAmI()})`,
+    ]);
+  try {
+    ensurePrivateDir(dir);
+  } catch (e) {
+    throw problem('the directory cannot be created', e);
+  }
+  try {
     // 'a' creates the file with this mode only if it is missing, and never truncates it.
     closeSync(openSync(path, 'a', DATA_FILE_MODE));
+  } catch (e) {
+    throw problem(`the database ${quote(path)} cannot be opened for writing`, e);
   }
-  const sqlite = new Database(path, { create: true, strict: true });
+  let sqlite: Database;
+  try {
+    sqlite = new Database(path, { create: true, strict: true });
+  } catch (e) {
+    throw problem(`the database ${quote(path)} cannot be opened`, e);
+  }
+  try {
+    const db = configure(sqlite);
+    // A read-only database (or a WAL beside it that this user cannot write) fails here, at start,
+    // rather than at the first sign-in.
+    sqlite.exec('BEGIN IMMEDIATE');
+    sqlite.exec('ROLLBACK');
+    return db;
+  } catch (e) {
+    sqlite.close();
+    throw problem(`the database ${quote(path)} cannot be written`, e);
+  }
+}
+
+function configure(sqlite: Database): Db {
   sqlite.exec('PRAGMA journal_mode = WAL');
   sqlite.exec('PRAGMA foreign_keys = ON');
   sqlite.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.exec('PRAGMA synchronous = NORMAL');
   return drizzle({ client: sqlite, schema }) as Db;
+}
+
+function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied, ${code}`;
+  return code && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
 }

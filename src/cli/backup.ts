@@ -1,0 +1,204 @@
+/**
+ * `gatehouse backup <file>`: an online, consistent copy of a data dir, taken while the server
+ * runs and writes. One gzipped tar (standard tools open it) holding the database as one
+ * consistent snapshot (SQLite's VACUUM INTO, inside a read transaction), every key and secret
+ * beside it (the audit signing key, environments.secret that seals the linked WorkOS keys,
+ * cookie.secret, the signed audit head), and a manifest with their SHA-256.
+ */
+import { Database } from 'bun:sqlite';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { migrations } from '../../db/migrations/index.ts';
+import type { Config } from '../config/index.ts';
+import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
+import { DATABASE_FILE } from '../db/client.ts';
+import { CliUsageError } from './audit.ts';
+import { VERSION } from './help.ts';
+import { LOCK_FILE } from './server-lock.ts';
+
+export const MANIFEST_FILE = 'gatehouse-backup.json';
+export const BACKUP_FORMAT = 1;
+
+export interface BackupManifest {
+  format: number;
+  gatehouseVersion: string;
+  createdAt: string;
+  /** Migrations the database had applied (restore refuses a database newer than its binary). */
+  migrationsApplied: number;
+  newestMigrationAt: number | null;
+  auditEntries: number;
+  files: { name: string; bytes: number; sha256: string }[];
+}
+
+/** Files of the data dir that are not copied as they are: the live database (snapshotted), its WAL, the lock. */
+export function isSkipped(name: string): boolean {
+  return name.startsWith(DATABASE_FILE) || name.startsWith(LOCK_FILE) || name.endsWith('.tmp');
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** `--help` for backup. */
+export const BACKUP_HELP = `Usage: gatehouse backup <file | directory | ->
+
+Writes an online, consistent copy of GATEHOUSE_DATA_DIR while the server runs: the database as one
+snapshot (SQLite VACUUM INTO), the audit signing key, the secrets (environments.secret seals the
+teams' linked WorkOS keys; cookie.secret signs sessions) and the signed audit head, as one gzipped
+tar with a manifest of SHA-256 sums (tar -tzf lists it). Given a directory, the file is named
+gatehouse-backup-<UTC time>.tar.gz inside it; given -, the archive goes to stdout (docker exec …
+gatehouse backup - > file). An existing file is never overwritten. The file is created 0600: it
+holds the keys, so store it as carefully as the data dir itself. Restore it with gatehouse restore.`;
+
+export interface BackupIo {
+  /** Messages for the operator (stderr when the archive itself goes to stdout). */
+  say(s: string): void;
+  /** The archive, when the target is `-`. */
+  stdout(bytes: Uint8Array): Promise<void>;
+}
+
+/** Writes the backup; returns the exit code. */
+export async function backupCommand(config: Config, args: string[], io: BackupIo): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  if (positionals.length !== 1)
+    throw new CliUsageError(`gatehouse backup needs one file name (or -).\n\n${BACKUP_HELP}`);
+  const dbPath = join(config.dataDir, DATABASE_FILE);
+  if (!existsSync(dbPath))
+    throw new CliUsageError(
+      `GATEHOUSE_DATA_DIR '${config.dataDir}' holds no ${DATABASE_FILE}: nothing to back up (is GATEHOUSE_DATA_DIR the server's?).`,
+    );
+  const file = positionals[0] === '-' ? '-' : targetFile(positionals[0]!);
+  const { bytes, facts, files } = await buildArchive(config.dataDir, dbPath);
+  if (file === '-') await io.stdout(bytes);
+  else {
+    // Written beside the target under another name, then renamed: never a half-written backup.
+    const partial = join(dirname(file), `.${basename(file)}.partial-${process.pid}`);
+    const fd = openSync(partial, 'wx', DATA_FILE_MODE);
+    try {
+      writeSync(fd, bytes);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(partial, file);
+  }
+  io.say(
+    `Backed up GATEHOUSE_DATA_DIR '${config.dataDir}' to ${file === '-' ? 'stdout' : file} (${bytes.length} bytes): the database (${facts.auditEntries} audit entries, ${facts.migrationsApplied} migrations applied) and ${files - 1} key and secret files. It holds the keys: keep it as safe as the data dir.\n`,
+  );
+  return 0;
+}
+
+/** The file to write: a directory gets a timestamped name inside it; an existing file is refused. */
+function targetFile(arg: string): string {
+  let file = resolve(arg);
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+    file = join(file, `gatehouse-backup-${stamp}.tar.gz`);
+  }
+  if (existsSync(file)) throw new CliUsageError(`${file} already exists: backup never overwrites a file.`);
+  if (!existsSync(dirname(file))) throw new CliUsageError(`The directory ${dirname(file)} does not exist.`);
+  return file;
+}
+
+async function buildArchive(dataDir: string, dbPath: string) {
+  // Keys and the audit head (audit-head.json) first, then the database: a head written meanwhile
+  // only makes the snapshot's trail longer than the head vouches for, which `audit verify` accepts.
+  const entries: Record<string, Uint8Array> = {};
+  for (const name of readdirSync(dataDir).sort()) {
+    const st = lstatSync(join(dataDir, name));
+    if (!st.isFile() || isSkipped(name)) continue;
+    entries[name] = readFileSync(join(dataDir, name));
+  }
+  const work = mkdtempSync(join(tmpdir(), 'gatehouse-backup-'));
+  try {
+    const snapshot = join(work, DATABASE_FILE);
+    const facts = snapshotDatabase(dbPath, snapshot);
+    entries[DATABASE_FILE] = readFileSync(snapshot);
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT,
+      gatehouseVersion: VERSION,
+      createdAt: new Date().toISOString(),
+      ...facts,
+      files: Object.entries(entries).map(([name, bytes]) => ({
+        name,
+        bytes: bytes.length,
+        sha256: sha256(bytes),
+      })),
+    };
+    const archive = new Bun.Archive(
+      { [MANIFEST_FILE]: `${JSON.stringify(manifest, null, 2)}\n`, ...entries },
+      { compress: 'gzip' },
+    );
+    return { bytes: new Uint8Array(await archive.bytes()), facts, files: Object.keys(entries).length };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** VACUUM INTO from a read-only connection: one consistent snapshot, whatever the server writes meanwhile. */
+function snapshotDatabase(
+  dbPath: string,
+  into: string,
+): Pick<BackupManifest, 'migrationsApplied' | 'newestMigrationAt' | 'auditEntries'> {
+  // Read-write, though it only reads: a read-only connection to a WAL database leaves a -wal and
+  // -shm behind, owned by whoever ran the backup, which a server running as another user then
+  // cannot open. This one, when it is the last, removes them on close as the server would.
+  const source = new Database(dbPath, { readwrite: true, create: false });
+  try {
+    source.exec('PRAGMA busy_timeout = 5000');
+    source.run('VACUUM INTO ?', [into]);
+  } finally {
+    source.close();
+  }
+  const copy = new Database(into, { readonly: true });
+  try {
+    const check = copy.query<{ quick_check: string }, []>('PRAGMA quick_check').get()?.quick_check;
+    if (check !== 'ok') throw new Error(`the snapshot failed SQLite's quick_check: ${check}`);
+    return describeDatabase(copy);
+  } finally {
+    copy.close();
+  }
+}
+
+/** The facts a manifest records about a database (and restore checks). */
+export function describeDatabase(
+  db: Database,
+): Pick<BackupManifest, 'migrationsApplied' | 'newestMigrationAt' | 'auditEntries'> {
+  const has = (t: string) =>
+    db
+      .query<{ n: number }, [string]>("SELECT count(*) AS n FROM sqlite_master WHERE type='table' AND name=?")
+      .get(t)?.n === 1;
+  const m = has('__drizzle_migrations')
+    ? db
+        .query<{ n: number; at: number | null }, []>(
+          'SELECT count(*) AS n, max(created_at) AS at FROM __drizzle_migrations',
+        )
+        .get()
+    : undefined;
+  const audit = has('audit_entries')
+    ? (db.query<{ n: number }, []>('SELECT count(*) AS n FROM audit_entries').get()?.n ?? 0)
+    : 0;
+  return {
+    migrationsApplied: m?.n ?? 0,
+    newestMigrationAt: m?.at == null ? null : Number(m.at),
+    auditEntries: audit,
+  };
+}
+
+/** The newest migration this binary knows (restore refuses a backup from a newer schema). */
+export const NEWEST_KNOWN_MIGRATION_AT = migrations[migrations.length - 1]!.when;

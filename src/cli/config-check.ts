@@ -1,0 +1,142 @@
+/**
+ * `gatehouse config check`: the configuration `serve` would run with, as an operator reads it —
+ * every variable (secrets masked), the mode and why, the effective values, the data dir's state,
+ * and every problem at once. Starts nothing and writes nothing.
+ */
+import { Database } from 'bun:sqlite';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { migrations } from '../../db/migrations/index.ts';
+import { type Env, optional } from '../config/checks.ts';
+import { type Config, ConfigError, loadConfig } from '../config/index.ts';
+import { hostProblem, hostShapeProblem } from '../config/listen.ts';
+import { maskSecret, VARIABLES } from '../config/variables.ts';
+import { DATABASE_FILE } from '../db/client.ts';
+import { describeDatabase, NEWEST_KNOWN_MIGRATION_AT } from './backup.ts';
+import { VERSION } from './help.ts';
+import { serverRunning } from './server-lock.ts';
+
+/** Why the mode is what it is, from the raw environment (also when the configuration is invalid). */
+export function describeMode(env: Env): string {
+  const identity = optional(env, 'WORKOS_IDENTITY_API_KEY')
+    ? 'WORKOS_IDENTITY_API_KEY'
+    : optional(env, 'WORKOS_API_KEY')
+      ? 'WORKOS_API_KEY'
+      : undefined;
+  return identity
+    ? `live (${identity} is set: people sign in with WorkOS AuthKit; agents act on each team's linked WorkOS environments)`
+    : 'local (no WorkOS API key: an embedded, seeded WorkOS; demo sign-in; loopback only unless GATEHOUSE_DEMO_PUBLIC=1)';
+}
+
+function variableLines(env: Env): string[] {
+  const width = Math.max(...VARIABLES.map((v) => v.name.length));
+  return VARIABLES.map((v) => {
+    const raw = optional(env, v.name);
+    const shown = raw === undefined ? `(unset) → ${v.fallback}` : v.secret ? maskSecret(raw) : raw;
+    return `  ${v.name.padEnd(width)}  ${shown}`;
+  });
+}
+
+/** GATEHOUSE_* names Gatehouse does not read: almost always a typo of one it does. */
+function unknownVariables(env: Env): string[] {
+  const known = new Set(VARIABLES.map((v) => v.name));
+  return Object.keys(env)
+    .filter((k) => k.startsWith('GATEHOUSE_') && !known.has(k) && optional(env, k) !== undefined)
+    .sort();
+}
+
+function effectiveLines(config: Config): string[] {
+  const lines = [
+    `  Console:        ${config.publicUrl}`,
+    `  MCP endpoint:   ${config.publicUrl}/mcp`,
+    `  Listens on:     ${config.host}:${config.port}`,
+    `  Allowed hosts:  ${config.allowedHosts.join(', ')}`,
+    `  Cookies:        ${config.secureCookies ? 'Secure, __Host- prefix (https)' : 'not Secure (http on loopback)'}`,
+    `  Data dir:       ${resolve(config.dataDir)}`,
+  ];
+  if (config.mode === 'live' && config.workos) {
+    const w = config.workos;
+    lines.push(
+      `  Identity:       ${w.identityShared ? 'the same environment as a managed one (one key for both; the banner warns)' : 'its own environment'}, client ${w.clientId}`,
+      `  WorkOS API:     ${w.apiUrl ? `${w.apiUrl.https ? 'https' : 'http'}://${w.apiUrl.hostname}${w.apiUrl.port ? `:${w.apiUrl.port}` : ''}` : 'https://api.workos.com'}`,
+      `  Teams at start: ${config.admitTeams.length > 0 ? config.admitTeams.join(', ') : '(none from GATEHOUSE_TEAMS: the database must already admit one)'}`,
+      `  First team's:   sandbox ${w.apiKey ? 'WORKOS_API_KEY' : 'not configured'}, production ${w.productionApiKey ? 'WORKOS_PRODUCTION_API_KEY' : 'not configured (production is unavailable until a team admin links a key)'}`,
+    );
+  }
+  if (config.auditWitness) lines.push(`  Audit witness:  ${config.auditWitness}`);
+  if (config.trustedProxies.length > 0)
+    lines.push(`  Proxies:        ${config.trustedProxies.length} range(s) trusted for X-Forwarded-For`);
+  return lines;
+}
+
+/** The database's state, and a problem when this version cannot run it. */
+function databaseState(dataDir: string, problems: string[]): string {
+  const path = join(dataDir, DATABASE_FILE);
+  if (!existsSync(path)) return 'none yet (created at first start)';
+  let db: Database | undefined;
+  try {
+    // Not read-only: that would leave a -wal and -shm owned by this user (see backup.ts).
+    db = new Database(path, { readwrite: true, create: false });
+    const facts = describeDatabase(db);
+    if (facts.newestMigrationAt !== null && facts.newestMigrationAt > NEWEST_KNOWN_MIGRATION_AT) {
+      problems.push(
+        `GATEHOUSE_DATA_DIR '${dataDir}' holds a database migrated by a newer Gatehouse: migrations are forward-only, so this version refuses it`,
+      );
+      return `${facts.migrationsApplied} migrations applied, newer than this version`;
+    }
+    const pending = migrations.filter(
+      (m) => facts.newestMigrationAt === null || m.when > facts.newestMigrationAt,
+    ).length;
+    return `${facts.migrationsApplied} migrations applied${pending > 0 ? `, ${pending} to apply at next start (after an automatic copy to backups/)` : ', up to date'}; ${facts.auditEntries} audit entries`;
+  } catch (e) {
+    problems.push(
+      `GATEHOUSE_DATA_DIR '${dataDir}': ${path} cannot be read (${e instanceof Error ? e.message : String(e)})`,
+    );
+    return 'unreadable';
+  } finally {
+    db?.close();
+  }
+}
+
+/** Prints the report; returns 0 when there is no problem, 1 otherwise. */
+export async function configCheck(env: Env, out: (s: string) => void): Promise<number> {
+  const problems: string[] = [];
+  let config: Config | undefined;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
+  }
+  const host = optional(env, 'HOST') ?? 'localhost';
+  if (hostShapeProblem(host) === undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host)) {
+    const p = await hostProblem(host);
+    if (p) problems.push(p);
+  }
+  const lines = [
+    `Gatehouse ${VERSION} — configuration check`,
+    '',
+    `Mode: ${describeMode(env)}`,
+    '',
+    'Variables (secrets masked):',
+    ...variableLines(env),
+  ];
+  const unknown = unknownVariables(env);
+  if (unknown.length > 0) lines.push('', `Not Gatehouse variables (a typo?): ${unknown.join(', ')}`);
+  if (config) {
+    lines.push('', 'Effective configuration:', ...effectiveLines(config));
+    lines.push(`  Database:       ${databaseState(config.dataDir, problems)}`);
+    lines.push(
+      `  Server:         ${serverRunning(config.dataDir) ? 'a Gatehouse server is running on this data dir' : 'none running on this data dir'}`,
+    );
+  }
+  lines.push('');
+  if (problems.length === 0) lines.push('No problems found.');
+  else
+    lines.push(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'}:`,
+      ...problems.map((p) => `  - ${p}`),
+    );
+  out(`${lines.join('\n')}\n`);
+  return problems.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,193 @@
+/**
+ * `gatehouse restore <file> [--force]`: puts a `gatehouse backup` back into GATEHOUSE_DATA_DIR.
+ * It refuses while a server runs on that data dir (it takes the server's lock for the whole
+ * restore, so none can start meanwhile), refuses a damaged or foreign file and a database newer
+ * than this binary (migrations are forward-only), and replaces an existing database only with
+ * --force, after moving the current files aside.
+ */
+import { Database } from 'bun:sqlite';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Config } from '../config/index.ts';
+import { DATA_DIR_MODE, DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
+import { DATABASE_FILE } from '../db/client.ts';
+import { CliUsageError } from './audit.ts';
+import {
+  BACKUP_FORMAT,
+  type BackupManifest,
+  describeDatabase,
+  isSkipped,
+  MANIFEST_FILE,
+  NEWEST_KNOWN_MIGRATION_AT,
+} from './backup.ts';
+import { acquireServerLock, LOCK_FILE } from './server-lock.ts';
+
+export const RESTORE_HELP = `Usage: gatehouse restore <file | -> [--force]
+
+Puts a backup made by gatehouse backup back into GATEHOUSE_DATA_DIR: the database, the audit
+signing key, the secrets and the audit head, each checked against the backup's SHA-256 sums (-
+reads the backup from stdin).
+Refuses while a Gatehouse server runs on that data dir (stop it first), refuses a backup whose
+database is newer than this version (migrations are forward-only: restore it with the version that
+made it, or newer), and replaces a data dir that already holds a database only with --force: the
+current files are then moved to GATEHOUSE_DATA_DIR/replaced-<UTC time>/ first. Start the server
+afterwards; it applies any migrations the backup lacks (after copying it to backups/).`;
+
+/** Exit code of a refusal that is not a usage mistake (a running server, a damaged file). */
+const REFUSED = 1;
+
+export async function restoreCommand(
+  config: Config,
+  args: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { force: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1)
+    throw new CliUsageError(`gatehouse restore needs one backup file.\n\n${RESTORE_HELP}`);
+  const fromStdin = positionals[0] === '-';
+  const file = fromStdin ? 'stdin' : resolve(positionals[0]!);
+  if (!fromStdin && (!existsSync(file) || !statSync(file).isFile()))
+    throw new CliUsageError(`No backup file at ${file}.`);
+  const dataDir = config.dataDir;
+  const refuse = (message: string) => {
+    err(`${message}\n`);
+    return REFUSED;
+  };
+
+  const lock = acquireServerLock(dataDir);
+  if (!lock)
+    return refuse(
+      `Refused: a Gatehouse server is running on GATEHOUSE_DATA_DIR '${dataDir}', and restore never replaces a running server's data. Stop it (systemctl stop gatehouse, docker compose stop gatehouse), then run gatehouse restore again. Nothing was changed.`,
+    );
+  const work = mkdtempSync(join(tmpdir(), 'gatehouse-restore-'));
+  try {
+    let files: Map<string, File>;
+    try {
+      files = await new Bun.Archive(await (fromStdin ? Bun.stdin : Bun.file(file)).bytes()).files();
+    } catch (e) {
+      return refuse(
+        `Refused: ${file} is not a Gatehouse backup (${e instanceof Error ? e.message : String(e)}).`,
+      );
+    }
+    const manifestFile = files.get(MANIFEST_FILE);
+    if (!manifestFile)
+      return refuse(`Refused: ${file} is not a Gatehouse backup (no ${MANIFEST_FILE} in it).`);
+    let manifest: BackupManifest;
+    try {
+      manifest = JSON.parse(await manifestFile.text()) as BackupManifest;
+    } catch {
+      return refuse(`Refused: ${file} has an unreadable ${MANIFEST_FILE}.`);
+    }
+    if (manifest.format !== BACKUP_FORMAT)
+      return refuse(
+        `Refused: ${file} is backup format ${manifest.format}; this version reads format ${BACKUP_FORMAT}.`,
+      );
+
+    const contents = new Map<string, Uint8Array>();
+    for (const f of manifest.files ?? []) {
+      if (!/^[A-Za-z0-9._-]+$/.test(f.name) || f.name === LOCK_FILE)
+        return refuse(`Refused: ${file} names a file Gatehouse never writes: ${JSON.stringify(f.name)}.`);
+      const entry = files.get(f.name);
+      if (!entry) return refuse(`Refused: ${file} is incomplete: ${f.name} is missing. Nothing was changed.`);
+      const bytes = await entry.bytes();
+      if (createHash('sha256').update(bytes).digest('hex') !== f.sha256)
+        return refuse(
+          `Refused: ${file} is damaged: ${f.name} does not match its SHA-256. Nothing was changed.`,
+        );
+      contents.set(f.name, bytes);
+    }
+    const db = contents.get(DATABASE_FILE);
+    if (!db) return refuse(`Refused: ${file} holds no database. Nothing was changed.`);
+
+    // The database itself: intact, and not from a newer schema than this binary knows.
+    const staged = join(work, DATABASE_FILE);
+    writeFileSync(staged, db, { mode: DATA_FILE_MODE });
+    const copy = new Database(staged, { readonly: true });
+    let facts: ReturnType<typeof describeDatabase>;
+    try {
+      const check = copy.query<{ quick_check: string }, []>('PRAGMA quick_check').get()?.quick_check;
+      if (check !== 'ok')
+        return refuse(`Refused: the database in ${file} fails SQLite's quick_check (${check}).`);
+      facts = describeDatabase(copy);
+    } finally {
+      copy.close();
+    }
+    if (facts.newestMigrationAt !== null && facts.newestMigrationAt > NEWEST_KNOWN_MIGRATION_AT)
+      return refuse(
+        `Refused: ${file} was made by a newer Gatehouse (${manifest.gatehouseVersion}) whose database has migrations this version does not know. Migrations are forward-only: restore it with that version or a newer one. Nothing was changed.`,
+      );
+
+    ensurePrivateDir(dataDir);
+    const present = readdirSync(dataDir).filter(
+      (name) =>
+        name !== LOCK_FILE &&
+        lstatSync(join(dataDir, name)).isFile() &&
+        (isSkipped(name) || contents.has(name)),
+    );
+    let movedTo: string | undefined;
+    if (present.some((n) => n.startsWith(DATABASE_FILE))) {
+      if (!values.force)
+        return refuse(
+          `Refused: GATEHOUSE_DATA_DIR '${dataDir}' already holds a database. Restore replaces it only with --force (the current files are then moved to ${join(dataDir, 'replaced-<UTC time>')}/). Nothing was changed.`,
+        );
+    }
+    if (present.length > 0) {
+      const stamp = new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+      movedTo = join(dataDir, `replaced-${stamp}`);
+      mkdirSync(movedTo, { mode: DATA_DIR_MODE });
+      // The WAL and shared memory go with the database they belong to: left behind, SQLite would
+      // replay the old WAL into the restored database.
+      for (const name of present) renameSync(join(dataDir, name), join(movedTo, name));
+    }
+
+    const owner = statSync(dataDir);
+    for (const [name, bytes] of contents) {
+      const target = join(dataDir, name);
+      const tmp = `${target}.restoring`;
+      writeFileSync(tmp, bytes, { mode: DATA_FILE_MODE });
+      chmodSync(tmp, DATA_FILE_MODE);
+      // Restored as root into a service's data dir: the files belong to the directory's owner.
+      if (process.getuid?.() === 0 && owner.uid !== 0) chownSync(tmp, owner.uid, owner.gid);
+      renameSync(tmp, target);
+    }
+    chmodSync(dataDir, DATA_DIR_MODE);
+
+    out(
+      `Restored ${file} (made ${manifest.createdAt} by Gatehouse ${manifest.gatehouseVersion}) into GATEHOUSE_DATA_DIR '${dataDir}': the database (${facts.auditEntries} audit entries) and ${contents.size - 1} key and secret files.\n`,
+    );
+    if (movedTo) out(`The files it replaced are in ${movedTo}.\n`);
+    if (config.auditWitness)
+      out(
+        `GATEHOUSE_AUDIT_WITNESS is set: the witness saw heads newer than this backup, so gatehouse audit verify reports a rollback until you move ${config.auditWitness} aside (a new witness starts with the next head).\n`,
+      );
+    out('Start the server: it applies any migrations the backup lacks.\n');
+    return 0;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    lock.release();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Whether GATEHOUSE_DATA_DIR can hold Gatehouse's files, checked before anything is opened so a
+ * wrong data dir is reported with the variable and its value, not as SQLite's "unable to open
+ * database file" or a raw ENOENT.
+ */
+import { accessSync, constants as fsConstants, type Stats, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { quote } from './checks.ts';
+
+/** The database file's name inside the data directory (db/client.ts opens it). */
+export const DATABASE_FILE = 'gatehouse.db';
+
+const NAME = 'GATEHOUSE_DATA_DIR';
+
+/** Who this process runs as, for messages about permissions. */
+export function whoAmI(): string {
+  return typeof process.getuid === 'function' ? `uid ${process.getuid()}` : 'this user';
+}
+
+function writable(path: string): NodeJS.ErrnoException | undefined {
+  try {
+    accessSync(path, fsConstants.W_OK);
+    return undefined;
+  } catch (e) {
+    return e as NodeJS.ErrnoException;
+  }
+}
+
+function stat(path: string): Stats | NodeJS.ErrnoException | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    return e as NodeJS.ErrnoException;
+  }
+}
+
+const why = (e: NodeJS.ErrnoException) =>
+  e.code === 'EROFS'
+    ? 'it is on a read-only file system'
+    : `not writable by ${whoAmI()} (${e.code ?? e.message})`;
+
+/** Every reason the data dir cannot be used as it is; empty when it can (or can be created). */
+export function dataDirProblems(dataDir: string): string[] {
+  const dir = quote(dataDir);
+  const s = stat(dataDir);
+  if (s instanceof Error)
+    return [
+      s.code === 'ENOTDIR'
+        ? `${NAME} ${dir} cannot be a directory: a parent of it is a file`
+        : `${NAME} ${dir} cannot be reached: ${s.code ?? s.message}`,
+    ];
+  if (s === undefined) {
+    // Missing: it is created at start, so its nearest existing parent must allow that.
+    let parent = dirname(resolve(dataDir));
+    for (;;) {
+      const p = stat(parent);
+      if (p instanceof Error)
+        return [`${NAME} ${dir} does not exist and cannot be created: ${quote(parent)} is ${p.code}`];
+      if (p?.isDirectory()) {
+        const e = writable(parent);
+        return e
+          ? [
+              `${NAME} ${dir} does not exist and cannot be created: its parent ${quote(parent)} is ${why(e)}. Create it (mkdir -p) and give it to the user Gatehouse runs as, or point ${NAME} elsewhere`,
+            ]
+          : [];
+      }
+      if (p) return [`${NAME} ${dir} cannot be created: ${quote(parent)} is a file, not a directory`];
+      if (parent === dirname(parent)) return [`${NAME} ${dir} cannot be created`];
+      parent = dirname(parent);
+    }
+  }
+  if (!s.isDirectory()) return [`${NAME} ${dir} is not a directory`];
+  const e = writable(dataDir);
+  if (e)
+    return [
+      `${NAME} ${dir} is ${why(e)}: Gatehouse writes its database, WAL and secrets there. Give the directory to the user Gatehouse runs as, or point ${NAME} at a writable one`,
+    ];
+  const problems: string[] = [];
+  for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) {
+    const path = join(dataDir, name);
+    const f = stat(path);
+    if (!f || f instanceof Error) continue;
+    const fe = writable(path);
+    if (fe)
+      problems.push(
+        `${NAME} ${dir}: the database file ${quote(path)} is read-only (${why(fe)}; owner uid ${f.uid}, mode ${(f.mode & 0o777).toString(8).padStart(4, '0')}). Gatehouse must write it: chown it to the user Gatehouse runs as and make it writable (chmod 600)`,
+      );
+  }
+  return problems;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HELP, VERSION } from '../../src/cli/help.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { VARIABLES } from '../../src/config/variables.ts';
+import { gatehouse, ROOT } from './run.ts';
+
+setDefaultTimeout(30_000);
+
+/** The variables loadConfig reads, found by handing it an environment that records every read. */
+function variablesRead(values: Record<string, string>): Set<string> {
+  const seen = new Set<string>();
+  const env = new Proxy(values, {
+    get(target, key) {
+      if (typeof key === 'string') seen.add(key);
+      return target[key as string];
+    },
+  });
+  try {
+    loadConfig(env);
+  } catch {
+    // Only the reads matter here.
+  }
+  return seen;
+}
+
+describe('version and help', () => {
+  test('--version, -v and version — print the version and exit 0 (was "Unknown command")', async () => {
+    for (const arg of ['--version', '-v', 'version']) {
+      const r = await gatehouse([arg]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`gatehouse ${VERSION}\n`);
+    }
+  });
+
+  test('the version — is package.json’s, and CHANGELOG.md has its release', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8');
+    expect(changelog).toContain(`## [${VERSION}]`);
+    expect(changelog).toContain('## [Unreleased]');
+  });
+
+  test('--help — every command and every variable, without README', async () => {
+    const r = await gatehouse(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of [
+      'serve',
+      'config check',
+      'migrate',
+      'backup',
+      'restore',
+      'teams',
+      'audit',
+      'healthcheck',
+      'emulator',
+      'version',
+    ])
+      expect(r.stdout).toContain(`  ${cmd}`);
+    for (const v of VARIABLES) expect(r.stdout).toContain(v.name);
+    expect(r.stdout).toContain('forward-only');
+  });
+
+  test('every variable loadConfig reads — is listed in --help and config check', () => {
+    const listed = new Set(VARIABLES.map((v) => v.name));
+    const read = new Set([
+      ...variablesRead({}),
+      ...variablesRead({
+        WORKOS_API_KEY: 'sk_test_aaaaaaaaaaaaaaaaaaaa',
+        WORKOS_CLIENT_ID: 'client_x',
+        WORKOS_PRODUCTION_API_KEY: 'sk_test_bbbbbbbbbbbbbbbbbbbbbb',
+      }),
+    ]);
+    expect([...read].filter((name) => !listed.has(name)).sort()).toEqual([]);
+    expect(read.size).toBeGreaterThan(15);
+  });
+
+  test('help <command> — each command has its own page', async () => {
+    for (const cmd of ['serve', 'backup', 'restore', 'config', 'healthcheck', 'migrate', 'teams', 'audit']) {
+      const r = await gatehouse(['help', cmd]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: gatehouse ${cmd}`);
+    }
+    expect(HELP.migrate).toContain('forward-only');
+  });
+
+  test('an unknown command — exit 2, points at --help', async () => {
+    const r = await gatehouse(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Unknown command 'frobnicate'. Run gatehouse --help");
+  });
+});
