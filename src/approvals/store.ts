@@ -5,6 +5,7 @@ import type { AuditService } from '../audit/service.ts';
 import { newId, randomToken, safeEqual, sha256 } from '../crypto/random.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { EpochCache, epochOf } from '../db/epoch.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { EventBus } from '../kernel/events.ts';
 
@@ -72,7 +73,9 @@ export class GrantStore {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    this.approved = new EpochCache(epochOf(db));
+  }
 
   /** Runs `fn` in one transaction (the agent's and the human's transitions). */
   transaction<T>(fn: (tx: Tx) => T): T {
@@ -94,6 +97,15 @@ export class GrantStore {
 
   /** The requester's approved grants, of one kind or all (time not applied). */
   approvedFor(r: GrantOwner, kind?: GrantKind): Grant[] {
+    // Read on every call of a tool that may use a grant: kept while the authority epoch stands.
+    return this.approved.get(`${r.teamId}\0${r.userId}\0${r.familyId}\0${kind ?? ''}`, () =>
+      Object.freeze(this.readApproved(r, kind)),
+    ) as Grant[];
+  }
+
+  private readonly approved: EpochCache<string, readonly Grant[]>;
+
+  private readApproved(r: GrantOwner, kind?: GrantKind): Grant[] {
     const g = schema.grants;
     return this.db
       .select()

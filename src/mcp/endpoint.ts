@@ -127,7 +127,6 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
   const toolCalls = new ToolCallLimits({
     clock: app.clock,
     audit: app.audit,
-    perMinute: (teamId) => app.teams.settings(teamId).toolCallsPerMinute,
   });
   const bearer = {
     principals: app.oauth.principals,

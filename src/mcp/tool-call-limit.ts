@@ -26,8 +26,6 @@ export function toolCallsIn(body: unknown): { id: RequestId; name: string }[] {
 export interface ToolCallLimitDeps {
   clock: Clock;
   audit: AuditService;
-  /** The team's setting, read at each call (a change applies to the next call). */
-  perMinute(teamId: string): number;
 }
 
 export type ToolCallVerdict =
@@ -53,7 +51,8 @@ export class ToolCallLimits {
   check(principal: Principal, body: unknown, sessionId: string | null): ToolCallVerdict | undefined {
     const calls = toolCallsIn(body);
     if (calls.length === 0) return undefined;
-    const perMinute = this.deps.perMinute(principal.teamId);
+    // The principal was resolved for this very request: its settings are current.
+    const perMinute = principal.settings.toolCallsPerMinute;
     const size = { capacity: perMinute, refillPerMinute: perMinute };
     let decision: RateDecision | undefined;
     for (const _ of calls) {

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Permission } from '../../db/schema/enums.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { EpochCache, epochOf } from '../db/epoch.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { TeamSettings } from '../teams/service.ts';
 import type { MembershipResolver } from '../users/membership-resolver.ts';
@@ -70,10 +71,13 @@ export class PrincipalResolver {
       .leftJoin(schema.oauthClients, eq(schema.oauthClients.id, sql.placeholder('clientId')))
       .where(eq(schema.users.id, sql.placeholder('userId')))
       .prepare();
+    this.contexts = new EpochCache(epochOf(deps.db));
   }
 
   /** The human, team, settings and client behind a family: prepared once, read on every request. */
   private readonly contextQuery;
+  /** …and kept while the authority epoch stands (src/db/epoch.ts). */
+  private readonly contexts: EpochCache<string, ReturnType<PrincipalResolver['contextQuery']['get']>>;
 
   async resolve(token: string): Promise<PrincipalResult> {
     const record = this.deps.tokens.bearer(token);
@@ -97,11 +101,10 @@ export class PrincipalResolver {
   private async build(family: Family, tokenHash: string, expiresAt: number | null): Promise<PrincipalResult> {
     // RFC 8707: the token's audience must be this resource.
     if (family.resource !== this.deps.resource) return { ok: false, reason: 'wrong_resource' };
-    const row = this.contextQuery.get({
-      teamId: family.teamId,
-      clientId: family.clientId ?? '',
-      userId: family.userId,
-    });
+    const key = { teamId: family.teamId, clientId: family.clientId ?? '', userId: family.userId };
+    const row = this.contexts.get(`${key.teamId}\0${key.clientId}\0${key.userId}`, () =>
+      this.contextQuery.get(key),
+    );
     if (!row) return { ok: false, reason: 'invalid' };
     // Only admitted organizations are teams: a row kept from before admission is inert.
     if (row.t.admittedAt === null) return { ok: false, reason: 'not_admitted' };

@@ -5,6 +5,7 @@ import { ACCESS_TOKEN_TTL_MS, REFRESH_TOKEN_TTL_MS } from '../config/constants.t
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { EpochCache, epochOf } from '../db/epoch.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { EventBus } from '../kernel/events.ts';
 import { UsageCounter } from './usage.ts';
@@ -72,6 +73,7 @@ export class TokensService {
     /** Where revocations are published ('families.revoked'), for open MCP sessions to close. */
     private readonly events: EventBus,
   ) {
+    this.bearers = new EpochCache(epochOf(db));
     this.bearerQuery = db
       .select({ t: schema.tokens, f: schema.tokenFamilies })
       .from(schema.tokens)
@@ -291,16 +293,26 @@ export class TokensService {
   /** The record behind an access or connection token; state is read fresh on every call. */
   bearer(token: string): BearerRecord | undefined {
     if (token.length > 200) return undefined;
-    const row = this.bearerQuery.get({ hash: sha256(token) });
-    if (!row) return undefined;
-    return {
-      tokenHash: row.t.hash,
-      kind: row.t.kind as 'access' | 'connection',
-      expiresAt: row.t.expiresAt ?? row.f.expiresAt,
-      revokedAt: row.t.revokedAt ?? row.f.revokedAt,
-      family: row.f,
-    };
+    const hash = sha256(token);
+    // Exact while the authority epoch stands (src/db/epoch.ts); unknown tokens are not kept.
+    return this.bearers.get(
+      hash,
+      () => {
+        const row = this.bearerQuery.get({ hash });
+        if (!row) return undefined;
+        return {
+          tokenHash: row.t.hash,
+          kind: row.t.kind as 'access' | 'connection',
+          expiresAt: row.t.expiresAt ?? row.f.expiresAt,
+          revokedAt: row.t.revokedAt ?? row.f.revokedAt,
+          family: row.f,
+        };
+      },
+      (found: BearerRecord | undefined) => found !== undefined,
+    );
   }
+
+  private readonly bearers: EpochCache<string, BearerRecord | undefined>;
 
   /** Counts a request against the family (buffered; see UsageCounter). */
   touch(familyId: string): void {

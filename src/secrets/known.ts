@@ -44,9 +44,26 @@ function base64Core(bytes: Uint8Array, k: number): string {
   return b64.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6));
 }
 
+/**
+ * Compiled needles by their secrets: a team's keys are the same call after call, and compiling
+ * them (hex, three base64 alignments each) is most of the filter's cost. Bounded; the oldest
+ * set is forgotten first.
+ */
+const compiled = new Map<string, KnownSecrets | undefined>();
+const COMPILED_MAX = 256;
+
 /** Prepares the needles of a call's known secrets, or undefined when there are none. */
 export function compileKnownSecrets(secrets: readonly string[] | undefined): KnownSecrets | undefined {
   if (!secrets?.length) return undefined;
+  const key = secrets.join('\0');
+  if (compiled.has(key)) return compiled.get(key);
+  const needles = compileNeedles(secrets);
+  if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value as string);
+  compiled.set(key, needles);
+  return needles;
+}
+
+function compileNeedles(secrets: readonly string[]): KnownSecrets | undefined {
   const folded = new Set<string>();
   const base64 = new Set<string>();
   for (const secret of new Set(secrets)) {

@@ -5,6 +5,7 @@ import type { AuditService } from '../audit/service.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { EpochCache, epochOf } from '../db/epoch.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { EventBus } from '../kernel/events.ts';
@@ -58,6 +59,7 @@ export class TeamEnvironments {
         ),
       )
       .prepare();
+    this.rows = new EpochCache(epochOf(deps.db));
   }
 
   /**
@@ -103,7 +105,7 @@ export class TeamEnvironments {
    * read on every call (a prepared lookup), so a replaced or removed key is never used again.
    */
   client(teamId: string, environment: Environment): WorkOS | undefined {
-    const row = this.rowQuery.get({ teamId, environment });
+    const row = this.row(teamId, environment);
     const cacheKey = `${teamId}:${environment}`;
     if (row) {
       const cached = this.cache.get(cacheKey);
@@ -142,10 +144,15 @@ export class TeamEnvironments {
     return keys;
   }
 
+  /** The link row, read on every call: kept while the authority epoch stands (src/db/epoch.ts). */
+  private row(teamId: string, environment: Environment) {
+    return this.rows.get(`${teamId}:${environment}`, () => this.rowQuery.get({ teamId, environment }));
+  }
+
+  private readonly rows: EpochCache<string, ReturnType<TeamEnvironments['rowQuery']['get']>>;
+
   has(teamId: string, environment: Environment): boolean {
-    return (
-      this.rowQuery.get({ teamId, environment }) !== undefined || !!this.deploymentKey(teamId, environment)
-    );
+    return this.row(teamId, environment) !== undefined || !!this.deploymentKey(teamId, environment);
   }
 
   /** A client over the key; a key that also opens the identity environment gets the staff guard. */

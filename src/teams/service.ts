@@ -2,6 +2,7 @@ import { asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { EpochCache, epochOf } from '../db/epoch.ts';
 import type { Clock } from '../kernel/clock.ts';
 
 export type Team = typeof schema.teams.$inferSelect;
@@ -21,7 +22,11 @@ export class TeamsService {
       .from(schema.teams)
       .where(isNotNull(schema.teams.admittedAt))
       .prepare();
+    this.cached = new EpochCache(epochOf(db));
   }
+
+  /** Settings and admitted organizations, read on every call: kept while the authority epoch stands. */
+  private readonly cached: EpochCache<string, unknown>;
 
   /** Keeps an admitted team's name as WorkOS has it (names change; the id does not). */
   rename(teamId: string, name: string): void {
@@ -96,7 +101,10 @@ export class TeamsService {
    * made by `gatehouse teams` in another process counts at once.
    */
   protectedOrganizationIds(): ReadonlySet<string> {
-    return new Set(this.protectedQuery.all().map((r) => r.o));
+    return this.cached.get(
+      'protected',
+      () => new Set(this.protectedQuery.all().map((r) => r.o)),
+    ) as ReadonlySet<string>;
   }
 
   get(teamId: string): Team | undefined {
@@ -108,11 +116,9 @@ export class TeamsService {
   }
 
   settings(teamId: string): TeamSettings {
-    const row = this.db
-      .select()
-      .from(schema.teamSettings)
-      .where(eq(schema.teamSettings.teamId, teamId))
-      .get();
+    const row = this.cached.get(`settings:${teamId}`, () =>
+      freeze(this.db.select().from(schema.teamSettings).where(eq(schema.teamSettings.teamId, teamId)).get()),
+    ) as TeamSettings | undefined;
     if (!row) throw new Error(`team ${teamId} has no settings row`);
     return row;
   }
@@ -135,4 +141,9 @@ export class TeamsService {
       }
     });
   }
+}
+
+/** A shared cached value must not be changed by whoever reads it. */
+function freeze<T>(value: T): T {
+  return value === undefined ? value : Object.freeze(value);
 }

@@ -1,0 +1,156 @@
+/**
+ * The call path's caches (src/db/epoch.ts) never serve a stale answer: every path that changes
+ * what authorizes a call — a revoked token, a toggle, the kill switch, admission, a grant, an
+ * environment link — is seen by the very next lookup, also when another process (the CLI)
+ * writes the same database file.
+ */
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { join } from 'node:path';
+import { DATABASE_FILE, openDatabase } from '../../src/db/client.ts';
+import { EpochCache, epochOf } from '../../src/db/epoch.ts';
+import { tokensFor } from '../support/mcp.ts';
+import { seededTeamId, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+
+setDefaultTimeout(60_000);
+
+let gh: TestGatehouse;
+beforeAll(async () => {
+  gh = await startTestGatehouse();
+});
+afterAll(async () => {
+  await gh?.stop();
+});
+
+const admin = { userId: 'user_test', email: 'admin@demo.test' };
+const resolve = async (token: string) => gh.ctx.oauth.principals.resolve(token);
+
+test('epoch cache — any write to an authority table moves the epoch and drops the entries', () => {
+  const epoch = epochOf(gh.ctx.db);
+  const cache = new EpochCache<string, number>(epoch);
+  let loads = 0;
+  expect(cache.get('k', () => ++loads)).toBe(1);
+  expect(cache.get('k', () => ++loads)).toBe(1);
+  const before = epoch.current();
+  gh.ctx.settings.update(seededTeamId(gh), { piiRedaction: true }, admin);
+  expect(epoch.current()).toBeGreaterThan(before);
+  expect(cache.get('k', () => ++loads)).toBe(2);
+  gh.ctx.settings.update(seededTeamId(gh), { piiRedaction: false }, admin);
+});
+
+test('epoch cache — a miss the caller does not keep is read again; the map never grows past its bound', () => {
+  const cache = new EpochCache<number, number | undefined>(epochOf(gh.ctx.db), 3);
+  let loads = 0;
+  cache.get(
+    0,
+    () => {
+      loads++;
+      return undefined;
+    },
+    (v) => v !== undefined,
+  );
+  cache.get(
+    0,
+    () => {
+      loads++;
+      return undefined;
+    },
+    (v) => v !== undefined,
+  );
+  expect(loads).toBe(2);
+  for (let i = 1; i <= 5; i++) cache.get(i, () => i);
+  // 1 and 2 were forgotten (oldest first); 5 is kept.
+  expect(cache.get(1, () => -1)).toBe(-1);
+  expect(cache.get(5, () => -5)).toBe(5);
+});
+
+test('bearer cache — a revoked family fails on the very next lookup', async () => {
+  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+  const first = await resolve(access_token);
+  expect(first.ok).toBe(true);
+  if (!first.ok) return;
+  gh.ctx.oauth.tokens.revokeFamilies([first.principal.familyId], 'test');
+  expect(await resolve(access_token)).toEqual({ ok: false, reason: 'revoked' });
+});
+
+test('principal cache — a settings change and the kill switch apply to the very next lookup', async () => {
+  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+  const before = await resolve(access_token);
+  expect(before.ok && before.principal.settings.piiRedaction).toBe(false);
+  gh.ctx.settings.update(seededTeamId(gh), { piiRedaction: true }, admin);
+  const after = await resolve(access_token);
+  expect(after.ok && after.principal.settings.piiRedaction).toBe(true);
+  gh.ctx.settings.update(seededTeamId(gh), { piiRedaction: false }, admin);
+  expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(false);
+});
+
+test('principal cache — another process writing the same file (the CLI) is seen at once', async () => {
+  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+  const before = await resolve(access_token);
+  expect(before.ok).toBe(true);
+  if (!before.ok) return;
+  const other = openDatabase(join(gh.dataDir, DATABASE_FILE));
+  try {
+    other.$client.run('UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE id = ?', [
+      Date.now(),
+      'cli',
+      before.principal.familyId,
+    ]);
+    expect(await resolve(access_token)).toEqual({ ok: false, reason: 'revoked' });
+    other.$client.run('UPDATE team_settings SET pii_redaction = 1 WHERE team_id = ?', [seededTeamId(gh)]);
+    expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(true);
+    other.$client.run('UPDATE team_settings SET pii_redaction = 0 WHERE team_id = ?', [seededTeamId(gh)]);
+    expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(false);
+  } finally {
+    other.$client.close();
+  }
+});
+
+test('teams cache — admission changes the protected organizations at once', () => {
+  const team = gh.ctx.teams.get(seededTeamId(gh))!;
+  expect(gh.ctx.teams.protectedOrganizationIds().has(team.organizationId)).toBe(true);
+  gh.ctx.db.$client.run('UPDATE teams SET admitted_at = NULL WHERE id = ?', [team.id]);
+  try {
+    expect(gh.ctx.teams.protectedOrganizationIds().has(team.organizationId)).toBe(false);
+  } finally {
+    gh.ctx.db.$client.run('UPDATE teams SET admitted_at = ? WHERE id = ?', [team.admittedAt, team.id]);
+  }
+  expect(gh.ctx.teams.protectedOrganizationIds().has(team.organizationId)).toBe(true);
+});
+
+test('usage counters do not move the epoch (they are written in batches on every call)', async () => {
+  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+  await resolve(access_token);
+  const epoch = epochOf(gh.ctx.db);
+  const before = epoch.current();
+  gh.ctx.oauth.tokens.flushUsage();
+  expect(epoch.current()).toBe(before);
+});
+
+test('principal cache — the kill switch ends a cached token on the very next lookup', async () => {
+  const { access_token } = await tokensFor(gh.url, 'viewer@demo.test');
+  expect((await resolve(access_token)).ok).toBe(true);
+  gh.ctx.killSwitch.pull(seededTeamId(gh), admin, 'cache drill');
+  try {
+    const after = await resolve(access_token);
+    expect(after.ok).toBe(false);
+  } finally {
+    gh.ctx.settings.update(seededTeamId(gh), { enabled: true }, admin);
+  }
+});
+
+test('grants cache — an approval and a revocation are seen by the very next lookup', async () => {
+  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+  const r = await resolve(access_token);
+  if (!r.ok) throw new Error('no principal');
+  const owner = { userId: r.principal.userId, teamId: r.principal.teamId, familyId: r.principal.familyId };
+  expect(gh.ctx.grants.store.approvedFor(owner)).toHaveLength(0);
+  const now = Date.now();
+  gh.ctx.db.$client.run(
+    `INSERT INTO grants (id, kind, status, user_id, team_id, family_id, reason, providers, level, created_at, request_expires_at, expires_at, approval_token_hash)
+     VALUES ('grant_cache_test', 'broad', 'approved', ?, ?, ?, 'cache', '["linear"]', 'read', ?, ?, ?, 'x')`,
+    [owner.userId, owner.teamId, owner.familyId, now, now + 60_000, now + 60_000],
+  );
+  expect(gh.ctx.grants.store.approvedFor(owner).map((g) => g.id)).toEqual(['grant_cache_test']);
+  gh.ctx.db.$client.run("UPDATE grants SET status = 'revoked' WHERE id = 'grant_cache_test'");
+  expect(gh.ctx.grants.store.approvedFor(owner)).toHaveLength(0);
+});
