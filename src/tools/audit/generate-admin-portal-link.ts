@@ -1,8 +1,9 @@
-import { GenerateLinkIntent } from '@workos-inc/node';
+import { GenerateLinkIntent, type Organization } from '@workos-inc/node';
 import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
 import { confirmationArg, environmentArg, WRITE } from '../common.ts';
-import { defineTool } from '../types.ts';
+import { defineTool, type ToolContext } from '../types.ts';
 import { getOrganization } from '../users/lookups.ts';
 
 const INTENTS = Object.values(GenerateLinkIntent) as [GenerateLinkIntent, ...GenerateLinkIntent[]];
@@ -16,6 +17,52 @@ const SIGN_IN_INTENTS: Partial<Record<GenerateLinkIntent, string>> = {
   certificate_renewal: 'replace its SAML signing certificate',
 };
 
+/** WorkOS's SAML connection types end in `SAML` (OktaSAML, AzureSAML, GenericSAML, …). */
+const isSaml = (type: string) => /SAML$/.test(type);
+
+/**
+ * Why the portal cannot do what `intent` asks for this organization, checked before a link is
+ * made so the agent hears the reason and what to do instead: certificate renewal renews a SAML
+ * connection's certificate (https://workos.com/docs/reference/admin-portal/portal-link/generate:
+ * "renewing SAML Certificates"), and log streams stream Audit Log events, which need the
+ * organization's audit log trail to be active (https://workos.com/docs/reference/audit-logs/configuration;
+ * @workos-inc/node has no method for it, so it is read with the SDK's raw request).
+ */
+async function refusal(
+  ctx: ToolContext,
+  org: Organization,
+  intent: GenerateLinkIntent,
+): Promise<AppError | undefined> {
+  if (intent === 'certificate_renewal') {
+    const connections = await workosCall(`list the SSO connections of ${org.name}`, async () =>
+      (await ctx.workos.sso.listConnections({ organizationId: org.id, limit: 100 })).autoPagination(),
+    );
+    if (connections.some((c) => isSaml(String(c.type)))) return undefined;
+    const kinds = [...new Set(connections.map((c) => String(c.type)))];
+    return new AppError(
+      'invalid_input',
+      `${org.name} has no SAML connection (${kinds.length ? `its SSO connections are ${kinds.join(', ')}` : 'it has no SSO connection'}), so there is no SAML certificate to renew.`,
+      { hint: 'Use intent "sso" to set up or change its SSO connection instead.' },
+    );
+  }
+  if (intent === 'log_streams') {
+    const { data } = await workosCall(`get the audit log configuration of ${org.name}`, () =>
+      ctx.workos.get<{ state?: string }>(
+        `/organizations/${encodeURIComponent(org.id)}/audit_log_configuration`,
+      ),
+    );
+    if (data.state === 'active') return undefined;
+    return new AppError(
+      'invalid_input',
+      `${org.name}'s audit log trail is ${data.state ?? 'not set up'}: log streams send Audit Log events to a SIEM, and it has none to send.`,
+      {
+        hint: 'Record Audit Log events for this organization first (Audit Logs must be in use for it); intent "audit_logs" shows its trail.',
+      },
+    );
+  }
+  return undefined;
+}
+
 /** Admin Portal links are single-use and expire five minutes after they are made. */
 export const PORTAL_LINK_TTL_SECONDS = 5 * 60;
 
@@ -27,7 +74,7 @@ const httpsUrl = z
 export const generateAdminPortalLink = defineTool({
   name: 'generate_admin_portal_link',
   title: 'Generate an Admin Portal link',
-  description: `Create an Admin Portal link for a customer's IT admin to set something up themselves for one organization: intent is one of ${INTENTS.join(', ')}. The link grants setup access to that organization, is meant to be handed to the customer's IT admin, and expires in 5 minutes (make it when they are ready). Optionally return_url / success_url (https) send them back to your app. The sso, domain_verification and certificate_renewal intents change how the organization signs in: they need a Gatehouse team admin and a human's confirmation (the first call answers with a confirmation_token; call again with it only after the human agrees).`,
+  description: `Create an Admin Portal link for a customer's IT admin to set something up themselves for one organization: intent is one of ${INTENTS.join(', ')}. The link grants setup access to that organization, is meant to be handed to the customer's IT admin, and expires in 5 minutes (make it when they are ready). certificate_renewal needs a SAML connection and log_streams an active audit log trail: without them the answer says why and what to use instead. Optionally return_url / success_url (https) send them back to your app. The sso, domain_verification and certificate_renewal intents change how the organization signs in: they need a Gatehouse team admin and a human's confirmation (the first call answers with a confirmation_token; call again with it only after the human agrees).`,
   input: z.strictObject({
     organization_id: z.string().min(1).max(200).describe('The organization (org_…) the portal sets up.'),
     intent: z.enum(INTENTS).describe('What the IT admin will set up.'),
@@ -55,6 +102,8 @@ export const generateAdminPortalLink = defineTool({
   },
   async run(ctx, args) {
     const org = await getOrganization(ctx, args.organization_id);
+    const refused = await refusal(ctx, org, args.intent);
+    if (refused) throw refused;
     const { link } = await workosCall(`generate an Admin Portal link for ${org.name}`, () =>
       ctx.workos.adminPortal.generateLink({
         organization: org.id,
