@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { auditExport, auditVerify, CliUsageError } from './cli/audit.ts';
+import { auditExport, auditVerify, CliUsageError, writeStdoutSync } from './cli/audit.ts';
 import { BACKUP_HELP, backupCommand } from './cli/backup.ts';
 import { configCheck } from './cli/config-check.ts';
 import { healthcheck } from './cli/healthcheck.ts';
@@ -125,7 +125,7 @@ function audit(args: string[]) {
   const out = (s: string) => void process.stdout.write(s);
   try {
     if (sub === 'verify') process.exit(auditVerify(config(), rest, out));
-    if (sub === 'export') process.exit(auditExport(config(), rest, out));
+    if (sub === 'export') process.exit(auditExport(config(), rest, writeStdoutSync));
   } catch (e) {
     failOnUsage(e);
   }

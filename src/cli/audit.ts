@@ -1,15 +1,37 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from '../audit/checkpoint.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries, parseSince } from '../audit/export.ts';
 import { HEAD_FILE, readHead } from '../audit/head.ts';
-import { loadAuditPublicKey, PUBLIC_KEY_FILE } from '../audit/keys.ts';
-import { describeResult, verifyChain } from '../audit/verify.ts';
+import { loadAuditPrivateKey, loadAuditPublicKey, PUBLIC_KEY_FILE } from '../audit/keys.ts';
+import { describeResult, type VerifiedPoint, verifyChain } from '../audit/verify.ts';
 import { snapshotWitness } from '../audit/witness.ts';
 import type { Config } from '../config/index.ts';
 import { DATABASE_FILE, openDatabase } from '../db/client.ts';
 
 export class CliUsageError extends Error {}
+
+/** Characters written to stdout at once by `audit export`. */
+const EXPORT_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * Writes to stdout and returns once the bytes are written: a pipe read slowly holds the export
+ * back instead of the export piling up in memory (process.stdout.write buffers whatever the
+ * reader has not taken yet).
+ */
+export function writeStdoutSync(s: string): void {
+  const bytes = Buffer.from(s, 'utf8');
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeSync(1, bytes, off, bytes.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Bun.sleepSync(1);
+    }
+  }
+}
 
 function open(config: Config) {
   const path = join(config.dataDir, DATABASE_FILE);
@@ -19,19 +41,40 @@ function open(config: Config) {
 }
 
 /**
- * `gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>]`: exit 0 when
- * intact, 1 at the first bad entry (its out-of-line record included), when entries were cut off
- * the end (the signed head says how far it went), or when the witness (GATEHOUSE_AUDIT_WITNESS
- * unless --witness is given) saw a head the trail or the head file no longer reaches: a rollback.
+ * `gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>] [--since <checkpoint>]
+ * [--checkpoint <file>]`: exit 0 when intact, 1 at the first bad entry (its out-of-line record
+ * included), when entries were cut off the end (the signed head says how far it went), or when the
+ * witness (GATEHOUSE_AUDIT_WITNESS unless --witness is given) saw a head the trail or the head file
+ * no longer reaches: a rollback. An intact trail leaves a signed checkpoint (when this machine
+ * has the audit key) that `--since` starts from, walking only the entries after it; a checkpoint
+ * that is not signed by the audit key, or whose entry the trail no longer holds, is refused (2).
  */
-export function auditVerify(config: Config, args: string[], out: (s: string) => void): number {
+export function auditVerify(
+  config: Config,
+  args: string[],
+  out: (s: string) => void,
+  now = Date.now(),
+): number {
   const { values } = parseArgs({
     args,
-    options: { 'public-key': { type: 'string' }, head: { type: 'string' }, witness: { type: 'string' } },
+    options: {
+      'public-key': { type: 'string' },
+      head: { type: 'string' },
+      witness: { type: 'string' },
+      since: { type: 'string' },
+      checkpoint: { type: 'string' },
+    },
     strict: true,
   });
   const keyPath = values['public-key'] ?? join(config.dataDir, PUBLIC_KEY_FILE);
   if (!existsSync(keyPath)) throw new CliUsageError(`No audit public key at ${keyPath}.`);
+  const key = loadAuditPublicKey(keyPath);
+  let since: VerifiedPoint | undefined;
+  if (values.since !== undefined) {
+    const read = readCheckpoint(values.since, key);
+    if (read.kind === 'refused') throw new CliUsageError(`--since refused: ${read.why}.`);
+    since = read.checkpoint;
+  }
   const db = open(config);
   try {
     // The witness, then the head, before the chain: entries and heads written meanwhile only
@@ -39,8 +82,20 @@ export function auditVerify(config: Config, args: string[], out: (s: string) => 
     const witnessPath = values.witness ?? config.auditWitness;
     const witness = witnessPath === undefined ? undefined : snapshotWitness(witnessPath);
     const head = readHead(values.head ?? join(config.dataDir, HEAD_FILE));
-    const result = verifyChain(db.$client, loadAuditPublicKey(keyPath), head, witness);
+    const result = verifyChain(db.$client, key, head, witness, since ? { since } : {});
     out(`${describeResult(result)}\n`);
+    if (result.ok && result.last) {
+      const signer = loadAuditPrivateKey(config.dataDir);
+      const path = values.checkpoint ?? join(config.dataDir, CHECKPOINT_FILE);
+      if (signer && signer.keyId === key.keyId) {
+        writeCheckpoint(path, signer, result.last, now);
+        out(
+          `Checkpoint: entry #${result.last.seq}, signed, in ${path} (\`gatehouse audit verify --since ${path}\` verifies only what comes after).\n`,
+        );
+      } else if (values.checkpoint !== undefined) {
+        out(`No checkpoint written: the audit key that signs checkpoints is not in ${config.dataDir}.\n`);
+      }
+    }
     return result.ok ? 0 : 1;
   } finally {
     db.$client.close();
@@ -78,7 +133,16 @@ export function auditExport(
     throw new CliUsageError(`--until must be an ISO date, got '${values.until}'`);
   const db = open(config);
   try {
-    for (const line of exportEntries(db.$client, format, { since, until })) out(line);
+    // Lines go out in chunks of about 64 KiB, each written before the next rows are read.
+    let chunk = '';
+    for (const line of exportEntries(db.$client, format, { since, until })) {
+      chunk += line;
+      if (chunk.length >= EXPORT_CHUNK_CHARS) {
+        out(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk) out(chunk);
     return 0;
   } finally {
     db.$client.close();

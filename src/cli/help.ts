@@ -53,6 +53,7 @@ GATEHOUSE_TEAMS), each team's keys, and the accounts you can sign in as, includi
 Gatehouse must refuse. --json prints all of it as one JSON line instead. Stops on SIGINT/SIGTERM.
 Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false }.`,
   audit: `Usage: gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>]
+                              [--since <checkpoint>] [--checkpoint <file>]
        gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--format jsonl|csv]
 
 verify  Walks the whole audit trail: every entry's SHA-256 must match its content, chain to the
@@ -67,9 +68,14 @@ verify  Walks the whole audit trail: every entry's SHA-256 must match its conten
         head file must not be older than its newest: a database restored together with its head
         from an older copy is reported as ROLLED BACK (after a deliberate restore, move the old
         witness aside: a new one starts with the next head). Exits 0 when intact; otherwise
-        prints the first problem and exits 1.
+        prints the first problem and exits 1. An entry written in a batch is proved by the
+        signature of the batch's last entry. An intact trail leaves a checkpoint signed with the
+        audit key (GATEHOUSE_DATA_DIR/audit-checkpoint.json, or --checkpoint); --since
+        <checkpoint> then walks only the entries after it. A checkpoint the audit key did not
+        sign is refused (exit 2); one whose entry the trail no longer holds fails (exit 1).
 export  Streams entries, oldest first, to stdout as JSON Lines (default) or CSV, with the whole
-        arguments and details of every entry (those kept out of line included).`,
+        arguments and details of every entry (those kept out of line included); memory stays
+        flat whatever the trail's size or the reader's speed.`,
   migrate: `Usage: gatehouse migrate
 
 Creates GATEHOUSE_DATA_DIR if needed and applies the database migrations (idempotent). \`serve\` does

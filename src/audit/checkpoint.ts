@@ -1,0 +1,73 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { z } from 'zod';
+import { type AuditKey, checkMessage, signMessage } from './keys.ts';
+import type { VerifiedPoint } from './verify.ts';
+
+/**
+ * A verified checkpoint: the last entry a full (or incremental) `audit verify` proved, signed
+ * with the audit key so that a later `audit verify --since <file>` can start after it. The
+ * message is domain-separated from entry and head signatures, so neither can be passed off as a
+ * checkpoint; a checkpoint written by hand, or whose entry the trail no longer holds with that
+ * hash, is refused.
+ */
+export const CHECKPOINT_FILE = 'audit-checkpoint.json';
+
+export interface SignedCheckpoint extends VerifiedPoint {
+  /** When the verification that produced it ended. */
+  at: number;
+  signature: string;
+}
+
+const checkpointSchema = z.strictObject({
+  seq: z.number().int().positive(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  at: z.number().int().nonnegative(),
+  signature: z.string().max(200),
+});
+
+function message(c: Omit<SignedCheckpoint, 'signature'>): Buffer {
+  return Buffer.from(`gatehouse-audit-checkpoint-v1\n${c.seq}\n${c.hash}\n${c.at}`);
+}
+
+/** Signs and writes a checkpoint (temporary name, synced, renamed: a crash leaves old or new). */
+export function writeCheckpoint(
+  path: string,
+  key: AuditKey,
+  point: VerifiedPoint,
+  at: number,
+): SignedCheckpoint {
+  const unsigned = { seq: point.seq, hash: point.hash, at };
+  const checkpoint = { ...unsigned, signature: signMessage(key, message(unsigned)) };
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(checkpoint)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  return checkpoint;
+}
+
+export type ReadCheckpoint = { kind: 'ok'; checkpoint: SignedCheckpoint } | { kind: 'refused'; why: string };
+
+/** Reads a checkpoint and checks its signature; anything else is refused, with the reason. */
+export function readCheckpoint(path: string, key: AuditKey): ReadCheckpoint {
+  if (!existsSync(path)) return { kind: 'refused', why: `there is no checkpoint at ${path}` };
+  let parsed: z.infer<typeof checkpointSchema>;
+  try {
+    const result = checkpointSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    if (!result.success) return { kind: 'refused', why: `${path} is not a verified checkpoint` };
+    parsed = result.data;
+  } catch (e) {
+    return { kind: 'refused', why: `${path} cannot be read as a checkpoint: ${(e as Error).message}` };
+  }
+  const check = checkMessage(key, message(parsed), parsed.signature);
+  if (check !== 'valid')
+    return {
+      kind: 'refused',
+      why: `the checkpoint ${path} is not signed by the audit key (${check}): it was not written by a verification`,
+    };
+  return { kind: 'ok', checkpoint: parsed };
+}
