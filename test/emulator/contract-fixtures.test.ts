@@ -51,12 +51,16 @@ describe('directory sync', () => {
     expect(one.externalKey).toEqual(expect.any(String));
   });
 
-  test('fixture directory users — by directory, with groups and custom attributes', async () => {
+  test('fixture directory users — by directory, with custom attributes and the deprecated groups empty, as for a team created since May 2026', async () => {
     const directory = await t.directoryId('Acme Okta SCIM');
     const users = await t.workos.directorySync.listUsers({ directory, limit: 100 });
     expect(users.data).toHaveLength(5);
     const alice = users.data.find((u) => u.email === 'alice@acme.test');
-    expect(alice?.groups.map((g) => g.name).sort()).toEqual(['Acme Admins', 'Engineering']);
+    // https://workos.com/docs/reference/directory-sync/directory-user: `groups` is deprecated and
+    // empty for teams created on or after May 1, 2026; memberships come from groups by user.
+    expect(alice?.groups).toEqual([]);
+    const aliceGroups = await t.workos.directorySync.listGroups({ user: alice?.id ?? '' });
+    expect(aliceGroups.data.map((g) => g.name).sort()).toEqual(['Acme Admins', 'Engineering']);
     expect(alice?.customAttributes).toEqual({ department: 'Engineering', job_title: 'VP Engineering' });
     expect(users.data.find((u) => u.email === 'dave@acme.test')?.state).toBe('inactive');
     const fetched = await t.workos.directorySync.getUser(alice?.id ?? '');

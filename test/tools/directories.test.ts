@@ -29,7 +29,6 @@ type DirUser = {
   state: string;
   job_title: string | null;
   department: string | null;
-  groups: { id: string; name: string }[];
 };
 type Group = { id: string; name: string; directory_id: string };
 
@@ -160,7 +159,7 @@ describe('get_directory_details', () => {
 });
 
 describe('list_directory_users', () => {
-  test('list_directory_users — everyone in a directory, with groups and no raw attributes', async () => {
+  test('list_directory_users — everyone in a directory, no raw attributes, no deprecated groups (list_directory_groups by user has them)', async () => {
     const r = await call(member, 'list_directory_users', { directory_id: dir('Acme Okta SCIM') });
     expect(r.isError).toBe(false);
     const users = r.structured?.users as DirUser[];
@@ -173,7 +172,13 @@ describe('list_directory_users', () => {
     ]);
     const alice = users.find((u) => u.email === 'alice@acme.test')!;
     expect(alice).toMatchObject({ name: 'Alice Anders', state: 'active', job_title: 'VP Engineering' });
-    expect(alice.groups.map((g) => g.name).sort()).toEqual(['Acme Admins', 'Engineering']);
+    // WorkOS's deprecated `groups` is empty for new teams: never shown as "in no group".
+    expect(alice).not.toHaveProperty('groups');
+    const groups = await call(member, 'list_directory_groups', { user_id: alice.id });
+    expect((groups.structured!.groups as Group[]).map((g) => g.name).sort()).toEqual([
+      'Acme Admins',
+      'Engineering',
+    ]);
     expect(users.find((u) => u.email === 'dave@acme.test')?.state).toBe('inactive');
     expect(r.text).toContain('1 of them inactive');
     expect(r.text).not.toContain('raw_attributes');

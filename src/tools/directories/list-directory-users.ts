@@ -18,7 +18,7 @@ export const listDirectoryUsers = defineTool({
   name: NAME,
   title: 'List directory users',
   description:
-    'List the people a directory provisions: name, email, state (active, or inactive when deprovisioned in the provider), job title, department and groups. Requires `directory_id` ("directory_01H…", from list_directories) for everyone in a directory, or `group_id` ("directory_group_01H…", from list_directory_groups) for one group\u2019s members. Raw provider attributes are not shown.',
+    'List the people a directory provisions: name, email, state (active, or inactive when deprovisioned in the provider), job title and department. Group memberships are not in this list: WorkOS deprecated the directory user\u2019s `groups` field (empty for teams created since May 2026), so for one user\u2019s groups call list_directory_groups with user_id ("directory_user_01H…"). Requires `directory_id` ("directory_01H…", from list_directories) for everyone in a directory, or `group_id` ("directory_group_01H…", from list_directory_groups) for one group\u2019s members. Raw provider attributes are not shown.',
   input: z
     .strictObject({
       directory_id: idArg('directory_', 'directory').optional(),

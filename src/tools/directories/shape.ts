@@ -80,7 +80,6 @@ export const directoryUserShape = z.object({
   state: z.string().describe('active or inactive (deprovisioned in the provider).'),
   job_title: z.string().nullable(),
   department: z.string().nullable(),
-  groups: z.array(z.object({ id: z.string(), name: z.string() })),
   directory_id: z.string(),
   organization_id: z.string().nullable(),
   updated_at: z.string(),
@@ -89,8 +88,12 @@ export const directoryUserShape = z.object({
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v : null);
 
 /**
- * A directory user: identity, state and groups. Raw provider attributes are left out (they
- * carry whatever the IdP sends); of the custom attributes only job title and department.
+ * A directory user: identity and state. Raw provider attributes are left out (they carry
+ * whatever the IdP sends); of the custom attributes only job title and department. Its `groups`
+ * are left out too: WorkOS deprecated the field, and teams created on or after May 1, 2026 get
+ * `groups: []` whatever the memberships (https://workos.com/docs/reference/directory-sync/directory-user),
+ * so an empty list would read as "in no group". A user's groups come from List Directory Groups
+ * with `user` (list_directory_groups { user_id }).
  */
 export function toDirectoryUser(u: DirectoryUserWithGroups): z.infer<typeof directoryUserShape> {
   const custom = (u.customAttributes ?? {}) as Record<string, unknown>;
@@ -104,7 +107,6 @@ export function toDirectoryUser(u: DirectoryUserWithGroups): z.infer<typeof dire
     state: u.state,
     job_title: text(custom.job_title),
     department: text(custom.department),
-    groups: (u.groups ?? []).map((g) => ({ id: g.id, name: g.name })),
     directory_id: u.directoryId,
     organization_id: u.organizationId ?? null,
     updated_at: u.updatedAt,
