@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { AUDIT_OUTCOMES, ENVIRONMENTS } from './enums.ts';
 
@@ -38,10 +39,19 @@ export const auditEntries = sqliteTable(
     hash: text('hash').notNull(),
     signature: text('signature'),
   },
+  // The console's /audit pages a team's entries newest first by (at, seq), keyset: every filter
+  // has an index that starts with the team, then the filter's column, then the time, so a page
+  // (first or any later, any filter, any time range) reads only its own rows. Each index costs
+  // every append a little (bench/README.md "Audit").
   (t) => [
     uniqueIndex('audit_entries_id').on(t.id),
     index('audit_entries_team_at').on(t.teamId, t.at),
-    index('audit_entries_tool').on(t.tool),
+    index('audit_entries_team_user_at').on(t.teamId, t.userId, t.at),
+    index('audit_entries_team_email_at').on(t.teamId, sql`lower(${t.actorEmail})`, t.at),
+    index('audit_entries_team_client_at').on(t.teamId, t.clientId, t.at),
+    index('audit_entries_team_tool_at').on(t.teamId, t.tool, t.at),
+    index('audit_entries_team_outcome_at').on(t.teamId, t.outcome, t.at),
+    index('audit_entries_team_event_at').on(t.teamId, t.event, t.at),
   ],
 );
 

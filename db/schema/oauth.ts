@@ -131,7 +131,13 @@ export const tokenFamilies = sqliteTable(
     /** Issued from an impersonated browser session: the impersonator's email; writes are refused. */
     impersonator: text('impersonator'),
   },
-  (t) => [index('token_families_team').on(t.teamId), index('token_families_user').on(t.userId)],
+  (t) => [
+    index('token_families_team').on(t.teamId),
+    index('token_families_user').on(t.userId),
+    // /connections pages a team's families newest first; /dashboard lists those used lately.
+    index('token_families_team_created').on(t.teamId, t.createdAt),
+    index('token_families_team_used').on(t.teamId, t.lastUsedAt),
+  ],
 );
 
 /** Bearer tokens, stored only as SHA-256 hashes. */
