@@ -50,7 +50,9 @@ staff team's managed sandbox and production, all behind one URL, http://127.0.0.
 free port), where the API key selects the environment, as on api.workos.com. Prints the URL, the
 identity key, client id and token issuer, the staff organizations' ids (admit them with
 GATEHOUSE_TEAMS), each team's keys, and the accounts you can sign in as, including a customer admin
-Gatehouse must refuse. --json prints all of it as one JSON line instead. Stops on SIGINT/SIGTERM.
+Gatehouse must refuse. Its AuthKit sign-in asks which seeded account signs in (a request with a
+login_hint signs that account in directly). --json prints all of it as one JSON line instead. Stops
+on SIGINT/SIGTERM.
 Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false }.`,
   audit: `Usage: gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>]
                               [--since <checkpoint>] [--checkpoint <file>]

@@ -13,6 +13,7 @@
  */
 import { bearerToken, bodyClientSecret } from './credentials.ts';
 import type { EmbeddedWorkOS } from './embedded.ts';
+import { signInPicker } from './sign-in-picker.ts';
 import type { EmbeddedSuite } from './suite.ts';
 import { DROPPED_RESPONSE_HEADERS, endToEnd, HOP_BY_HOP } from './upstream.ts';
 
@@ -119,6 +120,8 @@ export function startKeyRouter(
 
   async function handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
+    const picker = signInPicker(req, url);
+    if (picker) return picker;
     try {
       const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
       const env = target(req, url, body);

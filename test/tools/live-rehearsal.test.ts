@@ -1,11 +1,13 @@
 /**
- * whoami's "production is available" and switch_environment agree, in live mode where no
- * production key is configured (WORKOS_API_KEY only, as many deployments start), and again once
- * a team admin links one. Gatehouse runs against `gatehouse emulator` as a separate process.
+ * A live-mode rehearsal against `gatehouse emulator` run as a separate process: its sign-in page
+ * lets you sign in as any seeded account (not always the admin), and whoami's "production is
+ * available" agrees with switch_environment when no production key is configured (WORKOS_API_KEY
+ * only, as many deployments start) and again once a team admin links one.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import type { EmulatorDescription } from '../../src/emulator/describe.ts';
+import { CookieClient } from '../support/http.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { MAIN, ROOT } from '../support/subprocess.ts';
@@ -79,4 +81,34 @@ test('a production key linked — whoami says available, and switch_environment 
   const sw = await call(admin, 'switch_environment', { environment: 'production' });
   expect(sw.isError).toBe(false);
   expect(sw.structured).toEqual({ environment: 'production', previous: 'sandbox' });
+});
+
+test('the emulator’s sign-in page — opening the console lists every seeded account; picking one signs in as it', async () => {
+  const browser = new CookieClient();
+  // The console without a hint goes to AuthKit (the emulator), which asks who signs in.
+  const start = await browser.fetch(`${gh.url}/login`);
+  const { res: page, url: pageUrl } = await browser.follow(start, `${gh.url}/login`);
+  expect(new URL(pageUrl).origin).toBe(described.url);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  for (const email of ['admin@demo.test', 'member@demo.test', 'viewer@demo.test', 'alice@acme.test'])
+    expect(html).toContain(email);
+  expect(html).toContain('a customer (Gatehouse refuses)');
+  const href = /href="([^"]*login_hint=viewer%40demo\.test[^"]*)"/.exec(html)?.[1];
+  expect(href).toBeDefined();
+
+  const picked = await browser.fetch(new URL(href!.replaceAll('&amp;', '&'), pageUrl).toString());
+  const { url } = await browser.follow(picked, pageUrl);
+  expect(new URL(url).origin).toBe(gh.url);
+  const home = await (await browser.fetch(`${gh.url}/`)).text();
+  expect(home).toContain('viewer@demo.test');
+  expect(home).not.toContain('admin@demo.test');
+});
+
+test('the emulator’s sign-in page — an authorization request with login_hint skips it, as before', async () => {
+  const browser = new CookieClient();
+  const start = await browser.fetch(`${gh.url}/login?login_hint=member%40demo.test`);
+  const { url } = await browser.follow(start, `${gh.url}/login`);
+  expect(new URL(url).origin).toBe(gh.url);
+  expect(await (await browser.fetch(`${gh.url}/`)).text()).toContain('member@demo.test');
 });
