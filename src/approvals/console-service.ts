@@ -8,6 +8,7 @@ import { schema } from '../db/client.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import type { WaitingConfirmation } from '../policy/person-confirmations.ts';
 import { type Approver, type DecisionRules, mayApprove, mayDeny, mayRevoke, type Permit } from './permits.ts';
+import { isDemoProvider } from './providers/demo.ts';
 import { providerById } from './providers/index.ts';
 import { type Grant, isGrantId, linkMatches, secondsLeft } from './store.ts';
 
@@ -38,6 +39,8 @@ export interface GrantView {
   client: ClientView;
   reason: string;
   providers: { id: string; name: string }[];
+  /** Local mode: the providers are "demo provider (local mode)" fakes, not the real APIs. */
+  demo: boolean;
   level: AccessLevel | null;
   method: string | null;
   url: string | null;
@@ -68,7 +71,7 @@ export interface GrantView {
 
 export interface TeamApprovals {
   /** Deletions and sign-in changes the signed-in human's agents wait for them to confirm. */
-  confirmations: WaitingConfirmation[];
+  confirmations: { shown: WaitingConfirmation[]; total: number };
   pending: GrantView[];
   active: GrantView[];
   recent: GrantView[];
@@ -248,6 +251,7 @@ function describe(ctx: AppContext, s: TeamSession, grants: Grant[], different: b
       client: clients.get(g.familyId) ?? { name: 'unknown client', kind: 'unknown', clientId: g.clientId },
       reason: g.reason,
       providers: g.providers.map((id) => ({ id, name: providerById(id)?.name ?? id })),
+      demo: g.providers.some((id) => isDemoProvider(ctx.demoProviders, id)),
       level: g.level,
       method: g.method,
       url: g.url,

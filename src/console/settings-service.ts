@@ -42,7 +42,7 @@ export const TOGGLES = [
     key: 'destructiveNeedsPerson',
     label: 'Deletions need a person',
     description:
-      'Deletions and sign-in changes are confirmed only by the human, answering their client’s prompt. An agent can no longer confirm them by sending back the confirmation token; clients that cannot ask the human are refused.',
+      'Deletions and sign-in changes are confirmed only by the human: answering their client’s prompt, or — when the client cannot ask — under “Waiting for your confirmation” on their Approvals page. An agent can no longer confirm them by sending back the confirmation token.',
   },
   {
     key: 'piiRedaction',

@@ -115,7 +115,7 @@ export async function confirmDestruction(
   }
 
   const prompt = signInChange
-    ? signInPrompt(tool, signInChange)
+    ? signInPrompt(tool, signInChange, args, filter)
     : await destructionPrompt(tool, ctx, args, filter, timed);
 
   // 1. Ask the human directly, where the client can.
@@ -140,17 +140,18 @@ export async function confirmDestruction(
     // The client advertised elicitation but did not answer: fall back to the next channel.
   }
 
-  // 3. A person, in the console.
+  // 3. A person, in the console: one card per exact call, however often the agent retries.
   if (needsPerson) {
-    const { expiresAt } = app.confirmations.create({
-      ...binding,
-      userId: call.principal.userId,
-      teamId: call.principal.teamId,
-      summary: { ...prompt.details, summary: prompt.summary },
-      via: 'console',
-      ttlMs: APPROVAL_REQUEST_TTL_MS,
-    });
-    return waitingResult(app, tool, expiresAt, true, prompt.summary);
+    const { expiresAt, created } = app.confirmations.person.open(
+      {
+        ...binding,
+        userId: call.principal.userId,
+        teamId: call.principal.teamId,
+        summary: { ...prompt.details, summary: prompt.summary, arguments: shownArguments(args, filter) },
+      },
+      APPROVAL_REQUEST_TTL_MS,
+    );
+    return waitingResult(app, tool, expiresAt, created, prompt.summary);
   }
 
   // 2. The agent, with a single-use token bound to this exact call.
@@ -164,6 +165,16 @@ export async function confirmDestruction(
     reason: 'confirmation_required',
     result: prompt.tokenResult(confirmation, new Date(expiresAt).toISOString()),
   };
+}
+
+/** The arguments as the person is shown them (secrets stripped, the token left out). */
+function shownArguments(args: Record<string, unknown>, filter: { pii: boolean }): unknown {
+  const { confirmation_token: _token, ...rest } = args;
+  return filterValue(rest, filter);
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 /** The key of the confirmation question in `inputRequests` / `inputResponses`. */
@@ -223,8 +234,22 @@ async function destructionPrompt(
  * A write that changes how an organization signs in is confirmed like a delete. Until then
  * nothing changes, and the agent is told so as an error it must not retry on its own.
  */
-function signInPrompt(tool: ToolDefinition, change: string): Prompt {
-  const summary = `This would ${change}, which changes how that organization's people sign in.`;
+function signInPrompt(
+  tool: ToolDefinition,
+  change: string,
+  args: Record<string, unknown>,
+  filter: { pii: boolean },
+): Prompt {
+  // The person confirms the whole call, not only its sign-in part: everything else it sets is
+  // named too (a rename, a replaced domain list, metadata…).
+  const { organization_id: _id, confirmation_token: _t, environment: _e, ...rest } = args;
+  const also = Object.keys(rest).length
+    ? ` The same call also sends: ${clip(JSON.stringify(filterValue(rest, filter)), 1_000)}.`
+    : '';
+  // `domains` is a whole-list replacement in WorkOS: say so, since dropped domains are not in the call.
+  const replaces =
+    'domains' in rest ? ' `domains` replaces the organization’s whole list: any domain not listed is removed.' : '';
+  const summary = `This would ${change}, which changes how that organization's people sign in.${also}${replaces}`;
   return {
     summary,
     title: 'Make this change',

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNull, lte } from 'drizzle-orm';
 import type { Environment } from '../../db/schema/enums.ts';
 import type { AuditInput, AuditService } from '../audit/service.ts';
+import { randomToken, sha256 } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -21,6 +22,8 @@ export interface WaitingConfirmation {
   tool: string;
   environment: Environment;
   summary: Record<string, unknown>;
+  /** The registered client (or connection token name) of the authorization that asks. */
+  client: string;
   createdAt: number;
   expiresAt: number;
 }
@@ -32,6 +35,9 @@ export interface Answerer {
   email: string;
 }
 
+/** At most this many confirmations wait for one person at a time; more are refused, not queued. */
+export const MAX_WAITING_PER_PERSON = 20;
+
 const ID_SHAPE = /^[0-9a-f]{64}$/;
 
 /**
@@ -39,7 +45,8 @@ const ID_SHAPE = /^[0-9a-f]{64}$/;
  * policy pipeline", destructive gate): for a team whose deletions and sign-in changes need a
  * person, when the agent's client cannot ask the human directly. The agent never holds anything
  * that confirms: it calls again with the same arguments, and only a row its own human confirmed
- * for that exact call lets it through, once.
+ * for that exact call lets it through, once. Rows of a revoked authorization are dead: not shown,
+ * not answerable, not spendable.
  */
 export class PersonConfirmations {
   constructor(
@@ -57,22 +64,7 @@ export class PersonConfirmations {
     const now = this.clock.now();
     const c = schema.confirmations;
     return this.db.transaction((tx) => {
-      const rows = tx
-        .select()
-        .from(c)
-        .where(
-          and(
-            eq(c.familyId, b.familyId),
-            eq(c.tool, b.tool),
-            eq(c.argsHash, argsHash(b.args)),
-            eq(c.environment, b.environment),
-            eq(c.via, 'console'),
-            isNull(c.consumedAt),
-            gt(c.expiresAt, now),
-          ),
-        )
-        .orderBy(desc(c.createdAt))
-        .all();
+      const rows = this.forCall(tx, b, now);
       const answered =
         rows.find((r) => r.decision === 'confirmed') ?? rows.find((r) => r.decision === 'declined');
       if (answered) {
@@ -95,10 +87,74 @@ export class PersonConfirmations {
     });
   }
 
-  /** The person's own confirmations still waiting for an answer, oldest first. */
-  waitingFor(teamId: string, userId: string): WaitingConfirmation[] {
+  /**
+   * Puts this exact call in front of its person, once: a confirmation already waiting for the
+   * same call is returned instead of a second card (concurrent retries make one). A person with
+   * MAX_WAITING_PER_PERSON waiting is not sent more; their expired rows are cleared here.
+   */
+  open(
+    b: ConfirmationBinding & { userId: string; teamId: string; summary: Record<string, unknown> },
+    ttlMs: number,
+  ): { expiresAt: number; created: boolean } {
+    const now = this.clock.now();
     const c = schema.confirmations;
-    return this.db
+    return this.db.transaction((tx) => {
+      const waiting = this.forCall(tx, b, now).find((r) => r.decision === null);
+      if (waiting) return { expiresAt: waiting.expiresAt, created: false };
+      tx.delete(c)
+        .where(
+          and(eq(c.teamId, b.teamId), eq(c.userId, b.userId), eq(c.via, 'console'), lte(c.expiresAt, now)),
+        )
+        .run();
+      const [open] = tx
+        .select({ n: count() })
+        .from(c)
+        .where(
+          and(
+            eq(c.teamId, b.teamId),
+            eq(c.userId, b.userId),
+            eq(c.via, 'console'),
+            isNull(c.decision),
+            isNull(c.consumedAt),
+          ),
+        )
+        .all();
+      if ((open?.n ?? 0) >= MAX_WAITING_PER_PERSON) {
+        throw new AppError(
+          'forbidden',
+          `${MAX_WAITING_PER_PERSON} confirmations are already waiting for this person in the Gatehouse console: nothing was changed, and no new one was added.`,
+          {
+            hint: 'Ask the human to answer (or decline) the waiting ones on their Approvals page first.',
+            denial: 'confirmation_pending',
+          },
+        );
+      }
+      const expiresAt = now + ttlMs;
+      tx.insert(c)
+        .values({
+          // A console confirmation has no token: its key is the hash of a secret nobody keeps.
+          hash: sha256(`person_${randomToken(24)}`),
+          familyId: b.familyId,
+          userId: b.userId,
+          teamId: b.teamId,
+          tool: b.tool,
+          argsHash: argsHash(b.args),
+          environment: b.environment,
+          summary: b.summary,
+          createdAt: now,
+          expiresAt,
+          via: 'console',
+        })
+        .run();
+      return { expiresAt, created: true };
+    });
+  }
+
+  /** The person's own live confirmations still waiting for an answer, oldest first. */
+  waitingFor(teamId: string, userId: string): { shown: WaitingConfirmation[]; total: number } {
+    const c = schema.confirmations;
+    const f = schema.tokenFamilies;
+    const rows = this.db
       .select({
         id: c.hash,
         tool: c.tool,
@@ -106,8 +162,12 @@ export class PersonConfirmations {
         summary: c.summary,
         createdAt: c.createdAt,
         expiresAt: c.expiresAt,
+        familyName: f.name,
+        clientName: schema.oauthClients.clientName,
       })
       .from(c)
+      .innerJoin(f, eq(f.id, c.familyId))
+      .leftJoin(schema.oauthClients, eq(schema.oauthClients.id, f.clientId))
       .where(
         and(
           eq(c.teamId, teamId),
@@ -116,18 +176,26 @@ export class PersonConfirmations {
           isNull(c.decision),
           isNull(c.consumedAt),
           gt(c.expiresAt, this.clock.now()),
+          isNull(f.revokedAt),
         ),
       )
       .orderBy(asc(c.createdAt))
-      .limit(50)
       .all();
+    return {
+      total: rows.length,
+      shown: rows.slice(0, MAX_WAITING_PER_PERSON).map(({ familyName, clientName, ...r }) => ({
+        ...r,
+        client: clientName ?? familyName ?? 'connection token',
+      })),
+    };
   }
 
   /**
    * The person's answer. Only the human the agent acts for answers (an admin cannot confirm a
-   * deletion for someone else's agent); each confirmation is answered once, before it expires.
+   * deletion for someone else's agent); each confirmation is answered once, before it expires,
+   * while the authorization that asked is still live.
    */
-  decide(id: string, who: Answerer, decision: 'confirmed' | 'declined'): WaitingConfirmation {
+  decide(id: string, who: Answerer, decision: 'confirmed' | 'declined'): { id: string; tool: string } {
     if (!ID_SHAPE.test(id)) throw new AppError('not_found', 'There is no such confirmation.');
     const now = this.clock.now();
     const c = schema.confirmations;
@@ -145,6 +213,16 @@ export class PersonConfirmations {
         throw new AppError('conflict', 'This confirmation was already answered.');
       if (row.expiresAt <= now)
         throw new AppError('conflict', 'This confirmation has expired; the agent must ask again.');
+      const family = tx
+        .select({ revokedAt: schema.tokenFamilies.revokedAt })
+        .from(schema.tokenFamilies)
+        .where(eq(schema.tokenFamilies.id, row.familyId))
+        .get();
+      if (!family || family.revokedAt !== null)
+        throw new AppError(
+          'conflict',
+          'The agent that asked has been disconnected: there is nothing left to confirm.',
+        );
       tx.update(c)
         .set({ decision, decidedAt: now, decidedBy: who.email })
         .where(and(eq(c.hash, id), isNull(c.decision)))
@@ -160,14 +238,28 @@ export class PersonConfirmations {
         environment: row.environment,
         details: { confirmation: row.summary },
       });
-      return {
-        id: row.hash,
-        tool: row.tool,
-        environment: row.environment,
-        summary: row.summary,
-        createdAt: row.createdAt,
-        expiresAt: row.expiresAt,
-      };
+      return { id: row.hash, tool: row.tool };
     });
+  }
+
+  /** The live console confirmations of this exact call, newest first. */
+  private forCall(tx: Pick<Db, 'select'>, b: ConfirmationBinding, now: number) {
+    const c = schema.confirmations;
+    return tx
+      .select()
+      .from(c)
+      .where(
+        and(
+          eq(c.familyId, b.familyId),
+          eq(c.tool, b.tool),
+          eq(c.argsHash, argsHash(b.args)),
+          eq(c.environment, b.environment),
+          eq(c.via, 'console'),
+          isNull(c.consumedAt),
+          gt(c.expiresAt, now),
+        ),
+      )
+      .orderBy(desc(c.createdAt))
+      .all();
   }
 }

@@ -4,6 +4,7 @@ import { openDatabase, schema } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { ConfirmationsService } from '../../src/policy/confirmations.ts';
+import { MAX_WAITING_PER_PERSON } from '../../src/policy/person-confirmations.ts';
 
 function setup() {
   const db = openDatabase(':memory:');
@@ -29,7 +30,7 @@ function setup() {
       .run();
   }
   const clock = new ManualClock(now);
-  return { svc: new ConfirmationsService(db, clock), clock };
+  return { svc: new ConfirmationsService(db, clock), clock, db };
 }
 
 const binding = {
@@ -125,32 +126,61 @@ describe('confirmations', () => {
     expect(svc.consume(asked.token, binding)).toEqual({ ok: false, reason: 'other_channel' });
     expect(svc.consume(asked.token, binding, undefined, 'question')).toEqual({ ok: true });
     const token = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {} });
-    expect(svc.consume(token.token, binding, undefined, 'question')).toEqual({ ok: false, reason: 'other_channel' });
+    expect(svc.consume(token.token, binding, undefined, 'question')).toEqual({
+      ok: false,
+      reason: 'other_channel',
+    });
   });
 
   test('person — a console confirmation is spent only after its person confirmed it, once, and expires', () => {
     const { svc, clock } = setup();
     const who = { teamId: 't1', userId: 'u1', email: 'a@b.test' };
-    const console = svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: { summary: 'x' }, via: 'console' });
-    // Its token confirms nothing through any channel.
-    expect(svc.consume(console.token, binding).ok).toBe(false);
+    const ask = { ...binding, userId: 'u1', teamId: 't1', summary: { summary: 'x' } };
+    expect(svc.person.open(ask, 60_000).created).toBe(true);
+    // The same exact call asks once, however often it is retried.
+    expect(svc.person.open(ask, 60_000).created).toBe(false);
     expect(svc.person.answerFor(binding, {})).toMatchObject({ state: 'waiting' });
-    const [waiting] = svc.person.waitingFor('t1', 'u1');
-    expect(waiting).toBeDefined();
-    expect(() => svc.person.decide(waiting!.id, { ...who, userId: 'u2' }, 'confirmed')).toThrow(
+    const waiting = svc.person.waitingFor('t1', 'u1');
+    expect(waiting.total).toBe(1);
+    const id = waiting.shown[0]!.id;
+    expect(() => svc.person.decide(id, { ...who, userId: 'u2' }, 'confirmed')).toThrow(
       'Only the person the agent acts for',
     );
-    expect(() => svc.person.decide(waiting!.id, { ...who, teamId: 't2' }, 'confirmed')).toThrow('no such');
-    svc.person.decide(waiting!.id, who, 'confirmed');
-    expect(() => svc.person.decide(waiting!.id, who, 'declined')).toThrow('already answered');
-    expect(svc.person.answerFor({ ...binding, args: { organization_id: 'org_2' } }, {})).toEqual({ state: 'none' });
+    expect(() => svc.person.decide(id, { ...who, teamId: 't2' }, 'confirmed')).toThrow('no such');
+    svc.person.decide(id, who, 'confirmed');
+    expect(() => svc.person.decide(id, who, 'declined')).toThrow('already answered');
+    expect(svc.person.answerFor({ ...binding, args: { organization_id: 'org_2' } }, {})).toEqual({
+      state: 'none',
+    });
     expect(svc.person.answerFor(binding, {})).toEqual({ state: 'confirmed' });
     expect(svc.person.answerFor(binding, {})).toEqual({ state: 'none' });
 
-    svc.create({ ...binding, userId: 'u1', teamId: 't1', summary: {}, via: 'console', ttlMs: 1_000 });
-    const [late] = svc.person.waitingFor('t1', 'u1');
+    svc.person.open(ask, 1_000);
+    const late = svc.person.waitingFor('t1', 'u1').shown[0]!;
     clock.advance(1_001);
-    expect(() => svc.person.decide(late!.id, who, 'confirmed')).toThrow('expired');
+    expect(() => svc.person.decide(late.id, who, 'confirmed')).toThrow('expired');
     expect(svc.person.answerFor(binding, {})).toEqual({ state: 'none' });
+  });
+
+  test('person — no more than the cap wait for one person; a revoked authorization’s cards are dead', () => {
+    const { svc, db } = setup();
+    for (let i = 0; i < MAX_WAITING_PER_PERSON; i++) {
+      svc.person.open(
+        { ...binding, args: { organization_id: `org_${i}` }, userId: 'u1', teamId: 't1', summary: {} },
+        60_000,
+      );
+    }
+    expect(() =>
+      svc.person.open(
+        { ...binding, args: { organization_id: 'org_x' }, userId: 'u1', teamId: 't1', summary: {} },
+        60_000,
+      ),
+    ).toThrow('already waiting');
+    const id = svc.person.waitingFor('t1', 'u1').shown[0]!.id;
+    db.$client.run("UPDATE token_families SET revoked_at = 1 WHERE id = 'f1'");
+    expect(svc.person.waitingFor('t1', 'u1').total).toBe(0);
+    expect(() =>
+      svc.person.decide(id, { teamId: 't1', userId: 'u1', email: 'a@b.test' }, 'confirmed'),
+    ).toThrow('disconnected');
   });
 });

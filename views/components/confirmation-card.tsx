@@ -19,7 +19,18 @@ export function ConfirmationCard({ c, csrfToken }: { c: WaitingConfirmation; csr
       <h3>
         Your agent asks to run <code safe>{c.tool}</code> in {c.environment}
       </h3>
+      <p class="muted" safe>
+        {`via ${c.client}`}
+      </p>
       <p safe>{summaryOf(c)}</p>
+      {c.summary.arguments !== undefined ? (
+        <details open>
+          <summary>The exact call</summary>
+          <pre safe>{JSON.stringify(c.summary.arguments, null, 2)}</pre>
+        </details>
+      ) : (
+        ''
+      )}
       <p class="muted" safe>
         {`Asked ${when(c.createdAt)}; answer before ${when(c.expiresAt)}. Nothing happens until you confirm and the agent calls again with exactly the same request.`}
       </p>

@@ -150,9 +150,9 @@ function RecentTable({ recent }: { recent: GrantView[] }) {
 export function ApprovalsLive({ data, csrfToken }: { data: TeamApprovals; csrfToken: string }) {
   return (
     <>
-      {data.confirmations.length > 0 ? (
+      {data.confirmations.total > 0 ? (
         <section class="card" id="confirmations">
-          <h2 safe>{`Waiting for your confirmation (${data.confirmations.length})`}</h2>
+          <h2 safe>{`Waiting for your confirmation (${data.confirmations.total})`}</h2>
           <p class="muted">
             Your team requires a person to confirm deletions and sign-in changes. These come from your own
             agents, whose clients could not ask you directly.
@@ -161,7 +161,14 @@ export function ApprovalsLive({ data, csrfToken }: { data: TeamApprovals; csrfTo
       ) : (
         ''
       )}
-      {data.confirmations.map((c) => (
+      {data.confirmations.total > data.confirmations.shown.length ? (
+        <p class="muted" safe>
+          {`The ${data.confirmations.shown.length} oldest are shown; answer them to see the others.`}
+        </p>
+      ) : (
+        ''
+      )}
+      {data.confirmations.shown.map((c) => (
         <ConfirmationCard c={c} csrfToken={csrfToken} />
       ))}
       <section class="card" id="pending">
