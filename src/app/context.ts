@@ -1,5 +1,6 @@
 import type { AgentGrants } from '../approvals/agent.ts';
 import type { HumanGrants } from '../approvals/human.ts';
+import type { DemoProviders } from '../approvals/providers/demo.ts';
 import type { GrantStore } from '../approvals/store.ts';
 import type { AuditHeadWriter } from '../audit/head.ts';
 import type { AuditKey } from '../audit/keys.ts';
@@ -93,8 +94,10 @@ export interface AppContext {
   questions: QuestionCodec;
   /** Authority grants (docs/architecture.md "Human in the loop (Pipes)"): the table, the agent's side (ask, use) and the human's (decide). */
   grants: { store: GrantStore; agent: AgentGrants; human: HumanGrants };
-  /** Guarded outbound HTTP for provider APIs (test host map only in tests). */
+  /** Guarded outbound HTTP for provider APIs (host map: local mode's demo providers, or a test's fakes). */
   outbound: Outbound;
+  /** Local mode: the providers answered by Gatehouse's embedded demo APIs; undefined in live mode. */
+  demoProviders: DemoProviders | undefined;
   tools: ToolRegistry;
   /** Origins console forms may be redirected to (AuthKit), for the CSP `form-action`. */
   formActionOrigins: string[];

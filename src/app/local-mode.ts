@@ -14,10 +14,18 @@ import type { SeededAccount } from './context.ts';
 export async function startLocalWorkOS(
   log: Logger,
   rateLimits: EmbeddedRateLimits,
-): Promise<{ gateway: WorkOSGateway; accounts: SeededAccount[]; tokenIssuer: string }> {
+): Promise<{
+  gateway: WorkOSGateway;
+  accounts: SeededAccount[];
+  tokenIssuer: string;
+  /** The demo providers' real hosts (by provider id) and their loopback fakes (the host map). */
+  demoProviders: { hosts: Record<string, string>; hostMap: Record<string, string> };
+}> {
   const emulator = await import('../emulator/index.ts');
   const suite = await emulator.startEmbeddedSuite({ rateLimits });
   const identity = suite.identity;
+  // Provider APIs an approved call really reaches offline (src/emulator/providers).
+  const providers = emulator.startDemoProviders(identity.pipes, (msg, fields) => log.error(msg, fields));
   const embeddedUrls: Record<string, string> = { identity: identity.url };
   const seededTeamKeys: WorkOSGateway['seededTeamKeys'] = {};
   for (const team of suite.teams) {
@@ -44,9 +52,10 @@ export async function startLocalWorkOS(
       deploymentOrganizationId: undefined,
       seededTeamKeys,
       embeddedUrls,
-      close: () => suite.close(),
+      close: () => Promise.all([suite.close(), providers.close()]).then(() => undefined),
     },
     tokenIssuer: identity.tokenIssuer,
+    demoProviders: { hosts: providers.hosts, hostMap: providers.hostMap },
     accounts: emulator.SEEDED_ACCOUNTS.map((a) => ({
       email: a.email,
       name: a.name,

@@ -12,6 +12,7 @@ import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { consoleAuthority } from '../auth/console-session.ts';
 import { LoginFlows } from '../auth/login-flows.ts';
 import { MEMBERSHIP_SWEEP_MS, SHUTDOWN_GRACE_MS } from '../config/constants.ts';
+import { refuseHostMapInLiveMode } from '../config/host-map.ts';
 import type { Config } from '../config/index.ts';
 import { auditRoutes } from '../console/audit.ts';
 import { connectionsRoutes } from '../console/connections.ts';
@@ -90,6 +91,7 @@ export interface RunningGatehouse {
  * Everything a test or the CLI needs to stop it again is returned.
  */
 export async function startGatehouse(config: Config, options: StartOptions = {}): Promise<RunningGatehouse> {
+  refuseHostMapInLiveMode(config.mode, options.testHooks?.outboundHostMap);
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const db = openDatabase(join(config.dataDir, DATABASE_FILE));
@@ -195,7 +197,13 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     confirmations: new ConfirmationsService(db, clock, audit),
     questions: questionCodec(loadOrCreateSecret(config.dataDir, 'request-state')),
     grants,
-    outbound: createOutbound({ testHostMap: hooks.outboundHostMap, log }),
+    outbound: createOutbound({
+      live: config.mode === 'live',
+      demoHostMap: local?.demoProviders.hostMap,
+      testHostMap: hooks.outboundHostMap,
+      log,
+    }),
+    demoProviders: local ? { hosts: local.demoProviders.hosts } : undefined,
     killSwitch: new KillSwitch({
       db,
       clock,

@@ -11,7 +11,7 @@ import {
   type EmbeddedNameOrAlias,
   resolveEmbeddedName,
 } from './environments.ts';
-import { emptyFixtureState } from './fixtures/state.ts';
+import { emptyFixtureState, type PipeConnectionRecord } from './fixtures/state.ts';
 import { createTokenSigner } from './fixtures/token-signer.ts';
 import { type Front, startFront } from './front.ts';
 import { type InternalKeyOptions, InternalKeyPool } from './internal-keys.ts';
@@ -38,6 +38,8 @@ export interface EmbeddedWorkOS {
    * on the identity environment it also lists the front's key (impersonated sessions).
    */
   tokenIssuer: string;
+  /** The Pipes connected accounts this environment vends tokens for (read by local mode's demo providers). */
+  pipes: ReadonlyMap<string, PipeConnectionRecord>;
   close(): Promise<void>;
 }
 
@@ -156,6 +158,7 @@ export async function startEmbeddedWorkOS(
       apiKey,
       clientId: spec.clientId,
       tokenIssuer: emulator.url,
+      pipes: state.pipes,
       close: () => {
         closed ??= Promise.all([started.stop(), emulator.close()]).then(() => undefined);
         return closed;

@@ -29,6 +29,7 @@ export {
   LOCAL_CLIENT_ID,
   MANAGED_TEAMS,
 } from './environments.ts';
+export { type DemoProviderServers, startDemoProviders } from './providers/index.ts';
 export { type KeyRouter, type KeyRouterOptions, startKeyRouter } from './router.ts';
 export {
   CUSTOMER_ADMIN,

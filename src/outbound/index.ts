@@ -1,6 +1,6 @@
 export { guardedFetch } from './fetch.ts';
 export { type AddressVerdict, classifyAddress } from './ip.ts';
-export { createOutbound, type Outbound, type OutboundOptions } from './outbound.ts';
+export { createOutbound, LiveHostMapError, type Outbound, type OutboundOptions } from './outbound.ts';
 export { type Resolver, resolveAllowed, systemResolver } from './resolve.ts';
 export {
   DEFAULT_MAX_RESPONSE_BYTES,

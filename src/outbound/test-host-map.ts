@@ -11,8 +11,9 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Validates a test host map: host name → plain-http loopback origin. Anything else is refused,
- * so the map cannot be bent into a way to reach arbitrary hosts.
+ * Validates a host map (local mode's demo providers, or a test's fakes): host name → plain-http
+ * loopback origin. Anything else is refused, so the map cannot be bent into a way to reach
+ * arbitrary hosts. Live mode accepts no map at all (outbound.ts).
  */
 export function parseTestHostMap(map: Record<string, string>): Map<string, URL> {
   const out = new Map<string, URL>();
@@ -44,7 +45,8 @@ export function parseTestHostMap(map: Record<string, string>): Map<string, URL> 
 
 /**
  * Sends a request for a mapped host to its loopback origin over plain http, path and query
- * preserved, the real host in `x-original-host`. No DNS, no address check: test use only.
+ * preserved, the real host in `x-original-host`. No DNS, no address check (the origin is
+ * loopback by construction); the time and size limits of every outbound call still apply.
  */
 export function fetchMapped(target: URL, origin: URL, init: GuardedFetchInit): Promise<GuardedResponse> {
   const wire = new URL(origin.href);

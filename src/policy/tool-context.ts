@@ -5,7 +5,7 @@
  */
 import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
-import type { PipesStatus } from '../tools/ports.ts';
+import { pipesConnections } from '../tools/integrations/connection-status.ts';
 import type { ToolContext, ToolDefinition } from '../tools/types.ts';
 import { workosCall } from '../workos/errors.ts';
 import { approvalFor } from './approval-gate.ts';
@@ -59,30 +59,24 @@ export function toolContext(
       active: () => app.grants.agent.activeFor(p),
       mine: (id) => app.grants.store.forRequester(id, p),
     },
+    // Both calls are scoped to the caller's team: `organization_id` "scope[s] the integration
+    // lookup to a specific organization" (https://workos.com/docs/reference/pipes/access-token).
     pipes: {
       async accessToken(provider) {
-        const token = await pipes.getAccessToken({ provider, userId: p.workosUserId });
+        const token = await pipes.getAccessToken({
+          provider,
+          userId: p.workosUserId,
+          organizationId: p.organizationId,
+        });
         // Gatehouse injects it; whatever the provider echoes back, the agent never sees it.
         if (token.active) known.push(token.accessToken.accessToken);
         return token;
       },
-      async statuses() {
+      async connections() {
         const list = await workosCall('list your Pipes connections', () =>
-          pipes.listUserDataProviders({ userId: p.workosUserId }),
+          pipes.listUserDataProviders({ userId: p.workosUserId, organizationId: p.organizationId }),
         );
-        const out = new Map<string, PipesStatus>();
-        for (const d of list.data) {
-          const state = d.connectedAccount?.state;
-          out.set(
-            d.slug,
-            !d.connectedAccount
-              ? 'not_installed'
-              : state === 'needs_reauthorization'
-                ? 'needs_reauthorization'
-                : 'connected',
-          );
-        }
-        return out;
+        return pipesConnections(list.data);
       },
     },
     team: {
@@ -94,6 +88,7 @@ export function toolContext(
         app.roleChanges.changedInWorkOS(workosUserId, organizationId),
     },
     outbound: (url, init) => app.outbound.fetch(url, init),
+    demoProviders: app.demoProviders,
     ...(tool.requiresApproval ? { approval: approvalFor(app, call, args) } : {}),
     ...(call.elicitUrl ? { elicitUrl: call.elicitUrl } : {}),
   };

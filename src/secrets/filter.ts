@@ -98,6 +98,7 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /\blin_(?:api|oauth)_[A-Za-z0-9]{16,}/g, // Linear keys
   /\bsecret_[A-Za-z0-9]{32,}/g, // Notion integration secrets (legacy format)
   /\bntn_[A-Za-z0-9]{20,}/g, // Notion tokens
+  /\bver:1-hint:[A-Za-z0-9_-]{8,}/g, // Snowflake OAuth access tokens
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
   /\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*/g, // bearer credentials in free text
 ];

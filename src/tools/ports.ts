@@ -5,10 +5,34 @@
  * guarded fetch.
  */
 import type { Environment } from '../../db/schema/enums.ts';
+import type { DemoProviders } from '../approvals/providers/demo.ts';
 import type { Grant } from '../approvals/store.ts';
 import type { OutboundFetch } from '../outbound/types.ts';
 
-export type PipesStatus = 'connected' | 'needs_reauthorization' | 'not_installed';
+/**
+ * How a provider stands for the caller in WorkOS Pipes: the connected account's documented
+ * `state` (https://workos.com/docs/reference/pipes/connected-account), or `not_installed`.
+ */
+export type PipesStatus = 'connected' | 'needs_reauthorization' | 'disconnected' | 'not_installed';
+
+/** The caller's connection to one provider, as Pipes lists it. */
+export interface PipesConnection {
+  status: PipesStatus;
+  /** Scopes the integration requests that this connection was not granted (the human must re-authorize to add them). */
+  missingScopes: string[];
+  /** The provider account Pipes names, if any. */
+  account: string | null;
+  /** Provider-declared settings of the connection (a Snowflake `account`). */
+  config: Record<string, string>;
+}
+
+/** A provider token Pipes vended (https://workos.com/docs/reference/pipes/access-token). */
+export interface VendedToken {
+  accessToken: string;
+  scopes: string[];
+  /** Requested scopes the token lacks: calls needing them fail until the human re-authorizes. */
+  missingScopes: string[];
+}
 
 /** The caller's own approval requests and grants. */
 export interface CallerGrants {
@@ -33,14 +57,17 @@ export interface CallerGrants {
   mine(id: string): Grant | undefined;
 }
 
-/** The caller's WorkOS Pipes connections, in the identity environment where they live. */
+/**
+ * The caller's WorkOS Pipes connections, in the identity environment where they live, looked up
+ * in the caller's team (its organization scopes the lookup, as Pipes documents `organization_id`).
+ */
 export interface CallerPipes {
   /** A provider access token for the caller (Gatehouse injects it; the agent never sees it). */
   accessToken(
     provider: string,
-  ): Promise<{ active: true; accessToken: { accessToken: string } } | { active: false; error: string }>;
-  /** How each provider stands for the caller. */
-  statuses(): Promise<Map<string, PipesStatus>>;
+  ): Promise<{ active: true; accessToken: VendedToken } | { active: false; error: string }>;
+  /** How each provider stands for the caller, by provider slug. */
+  connections(): Promise<Map<string, PipesConnection>>;
 }
 
 /** Facts about the caller's team a tool may need. */
@@ -65,4 +92,4 @@ export interface Approval {
   release(spent: Grant): void;
 }
 
-export type { OutboundFetch };
+export type { DemoProviders, OutboundFetch };

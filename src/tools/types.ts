@@ -4,7 +4,15 @@ import type { Environment, Permission } from '../../db/schema/enums.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Principal } from '../oauth/principal.ts';
-import type { Approval, CallerGrants, CallerPipes, CallerTeam, Memberships, OutboundFetch } from './ports.ts';
+import type {
+  Approval,
+  CallerGrants,
+  CallerPipes,
+  CallerTeam,
+  DemoProviders,
+  Memberships,
+  OutboundFetch,
+} from './ports.ts';
 
 /** How a tool touches WorkOS, which decides the gates it passes (docs/architecture.md "The MCP surface and the policy pipeline" pipeline). */
 export type ToolKind = 'session' | 'read' | 'write' | 'destructive' | 'integration';
@@ -38,6 +46,8 @@ export interface ToolContext {
   memberships: Memberships;
   /** Guarded outbound HTTP to provider APIs. */
   outbound: OutboundFetch;
+  /** Local mode: the providers answered by Gatehouse's embedded demo APIs; undefined in live mode. */
+  demoProviders: DemoProviders | undefined;
   /** The approval the pipeline found for this call (tools with `requiresApproval`). */
   approval?: Approval;
   /** Sends the human a URL through URL-mode elicitation (2025-11-25 clients that support it). */

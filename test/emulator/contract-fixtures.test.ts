@@ -311,15 +311,25 @@ describe('seed', () => {
     seen.push(JSON.stringify(gt.data));
     const bob = await t.workos.userManagement.getUser(await t.userId('bob@acme.test'));
     seen.push(JSON.stringify(bob.metadata));
-    const github = await id.workos.pipes.getAccessToken({
-      provider: 'github',
-      userId: await id.userId('admin@demo.test'),
-    });
-    const linear = await id.workos.pipes.getAccessToken({
-      provider: 'linear',
-      userId: await id.userId('member@demo.test'),
-    });
-    seen.push(JSON.stringify([github, linear]));
+    const admin = await id.userId('admin@demo.test');
+    const vended = [
+      await id.workos.pipes.getAccessToken({
+        provider: 'linear',
+        userId: await id.userId('member@demo.test'),
+      }),
+      ...(await Promise.all(
+        ['linear', 'notion', 'snowflake', 'github', 'slack'].map((provider) =>
+          id.workos.pipes.getAccessToken({ provider, userId: admin }),
+        ),
+      )),
+      // Ada's second Linear connection is scoped to Gatehouse Labs.
+      await id.workos.pipes.getAccessToken({
+        provider: 'linear',
+        userId: admin,
+        organizationId: await id.orgId('Gatehouse Labs'),
+      }),
+    ];
+    seen.push(JSON.stringify(vended));
     const text = seen.join('\n');
     // The Notion token is never vended: that connection needs re-authorization.
     expect(SECRET_CANARIES.filter((c) => !text.includes(c))).toEqual([CANARY_NOTION_TOKEN]);

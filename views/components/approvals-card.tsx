@@ -1,5 +1,6 @@
 /** @jsxImportSource @kitajs/html */
 import type { GrantView, PermitView } from '../../src/approvals/console-service.ts';
+import { DEMO_PROVIDER_LABEL } from '../../src/approvals/providers/demo.ts';
 
 /** A UTC timestamp, to the second. */
 export function when(ms: number | null): string {
@@ -78,11 +79,29 @@ function Origin({ v }: { v: GrantView }) {
   );
 }
 
+/** Local mode: the call reaches Gatehouse's embedded fake of the provider, with demo data. */
+function DemoNote({ v }: { v: GrantView }) {
+  return v.demo ? (
+    <>
+      <dt>Provider</dt>
+      <dd data-testid="demo-provider">
+        <span class="badge">{DEMO_PROVIDER_LABEL}</span>{' '}
+        <span class="muted">
+          Gatehouse's embedded stand-in for this API, with demo data: nothing real is read or changed.
+        </span>
+      </dd>
+    </>
+  ) : (
+    ''
+  );
+}
+
 /** Exactly what was asked for: providers and level, or the exact method, URL and body. */
 function Scope({ v }: { v: GrantView }) {
   if (v.kind === 'broad') {
     return (
       <>
+        <DemoNote v={v} />
         <dt>Asks for</dt>
         <dd data-testid="scope" safe>
           {v.status === 'pending'
@@ -94,6 +113,7 @@ function Scope({ v }: { v: GrantView }) {
   }
   return (
     <>
+      <DemoNote v={v} />
       <dt>Exact request</dt>
       <dd>
         <pre class="copy" data-testid="request-line" safe>

@@ -33,6 +33,24 @@ export const CANARY_CLIENT_SECRET = 'Wq4CANARYfieldNamedClientSecret8Zt';
 export const CANARY_LINEAR_TOKEN = 'lin_oauth_CANARY3c8f1e7a9b2d4f60linear';
 export const CANARY_NOTION_TOKEN = 'ntn_CANARY5e2a9c7f1b3d8e46notion';
 export const CANARY_GITHUB_TOKEN = 'gho_CANARY9a1c3e5f7b2d4f6a8c0githubtok';
+/** The admin's own connections (every provider), and her Linear connection scoped to Gatehouse Labs. */
+export const CANARY_LINEAR_ADMIN_TOKEN = 'lin_oauth_CANARY7d2e9a4c1b8f3e50adminlin';
+export const CANARY_LINEAR_LABS_TOKEN = 'lin_oauth_CANARY2b6f8d1e4a9c7e35labslin';
+export const CANARY_NOTION_ADMIN_TOKEN = 'ntn_CANARY8c4e1a7d3f9b2e60adminntn';
+export const CANARY_SLACK_TOKEN = 'xoxp-CANARY-4e8a1c7f3b9d-2e6a0c5slack';
+export const CANARY_SNOWFLAKE_TOKEN = 'ver:1-hint:CANARY-ETMsDgAAAsnowflake9f3c1e7a5b2d8';
+
+/** Every provider token the Pipes fixture can vend. */
+export const PIPES_TOKEN_CANARIES: readonly string[] = [
+  CANARY_LINEAR_TOKEN,
+  CANARY_NOTION_TOKEN,
+  CANARY_GITHUB_TOKEN,
+  CANARY_LINEAR_ADMIN_TOKEN,
+  CANARY_LINEAR_LABS_TOKEN,
+  CANARY_NOTION_ADMIN_TOKEN,
+  CANARY_SLACK_TOKEN,
+  CANARY_SNOWFLAKE_TOKEN,
+];
 
 /** Every canary value; a tool answer containing any of them leaked a secret. */
 export const SECRET_CANARIES: readonly string[] = [
@@ -40,7 +58,5 @@ export const SECRET_CANARIES: readonly string[] = [
   CANARY_PEM_BODY,
   CANARY_JWT,
   CANARY_CLIENT_SECRET,
-  CANARY_LINEAR_TOKEN,
-  CANARY_NOTION_TOKEN,
-  CANARY_GITHUB_TOKEN,
+  ...PIPES_TOKEN_CANARIES,
 ];

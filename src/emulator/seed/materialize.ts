@@ -211,15 +211,19 @@ export function populateFixtureState(
   );
   for (const p of seed.pipes) {
     const userId = lookupSeedId(ids.users, p.email, 'user');
-    state.pipes.set(pipeKey(userId, p.provider), {
+    const organizationId = p.organization
+      ? lookupSeedId(ids.organizations, p.organization, 'organization')
+      : null;
+    state.pipes.set(pipeKey(userId, p.provider, organizationId), {
       id: workosId('data_installation', now - 30 * DAY_MS),
       provider: p.provider,
       user_id: userId,
+      organization_id: organizationId,
       state: p.state,
       scopes: p.scopes,
-      missing_scopes: p.missing_scopes ?? [],
       access_token: p.access_token,
       account_display_name: p.account,
+      config: p.config ?? {},
       created_at: iso(now - 30 * DAY_MS),
       updated_at: iso(now - (p.state === 'connected' ? 2 : 1) * DAY_MS),
     });

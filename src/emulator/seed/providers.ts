@@ -10,5 +10,5 @@ export const PIPES_PROVIDERS: readonly SeedProvider[] = [
   { slug: 'notion', name: 'Notion', scopes: ['read_content', 'update_content', 'insert_content'] },
   { slug: 'snowflake', name: 'Snowflake', scopes: ['session:role:ANALYST'] },
   { slug: 'github', name: 'GitHub', scopes: ['repo', 'read:org'] },
-  { slug: 'slack', name: 'Slack', scopes: ['channels:read', 'chat:write'] },
+  { slug: 'slack', name: 'Slack', scopes: ['channels:read', 'channels:history', 'chat:write'] },
 ];

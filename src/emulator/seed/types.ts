@@ -117,12 +117,16 @@ export interface SeedAuditLogEvent {
 export interface SeedPipeConnection {
   email: string;
   provider: string;
-  state: 'connected' | 'needs_reauthorization';
+  state: 'connected' | 'needs_reauthorization' | 'disconnected';
+  /** Granted scopes; the integration's others are reported as `missing_scopes`. */
   scopes: string[];
-  missing_scopes?: string[];
   account: string;
-  /** The provider token Pipes vends; a canary, since an agent must never see it. */
-  access_token: string;
+  /** The provider token Pipes vends; a canary, since an agent must never see it. None once disconnected. */
+  access_token: string | null;
+  /** Scoped to this organization (by name) instead of being the user's own. */
+  organization?: string;
+  /** Provider-declared connection settings (a Snowflake `account`). */
+  config?: Record<string, string>;
 }
 
 export interface EnvironmentSeed {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEMO_PROVIDER_LABEL, isDemoProvider } from '../../approvals/providers/demo.ts';
 import { HTTP_METHODS, headersArg, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
 import type { Grant } from '../../approvals/store.ts';
 import { AppError, isAppError } from '../../errors/app-error.ts';
@@ -39,6 +40,11 @@ export const callIntegrationApi = defineTool({
     body: z.unknown(),
     redirect_location: z.string().nullable(),
     authority: z.object({ kind: z.enum(['session', 'call']), grant_id: z.string() }),
+    /** "demo provider (local mode)" when the call reached Gatehouse's embedded fake of the API. */
+    served_by: z.string(),
+    /** Scopes the integration requests that this Pipes connection lacks (the human must re-authorize). */
+    missing_scopes: z.array(z.string()),
+    pipes_warning: z.string().nullable(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   kind: 'integration',
@@ -52,6 +58,8 @@ export const callIntegrationApi = defineTool({
       ctx.pipes.accessToken(req.provider.id),
     );
     if (!token.active) {
+      // Pipes answers `not_installed` or `needs_reauthorization` (https://workos.com/docs/reference/pipes/access-token);
+      // a disconnected account has nothing installed either.
       throw new AppError(
         'unavailable',
         token.error === 'needs_reauthorization'
@@ -102,6 +110,15 @@ export const callIntegrationApi = defineTool({
       }
     }
     const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    const demo = isDemoProvider(ctx.demoProviders, req.provider.id);
+    // Pipes lists the integration's requested scopes this token lacks
+    // (https://workos.com/docs/reference/pipes/access-token `missing_scopes`); only a human can
+    // grant them, by re-authorizing the connection.
+    const missing = token.accessToken.missingScopes ?? [];
+    const warning =
+      missing.length > 0
+        ? `Your ${req.provider.name} connection lacks the scopes ${missing.join(', ')}: calls that need them fail. Only the human can grant them, by re-authorizing ${req.provider.name} in WorkOS Pipes.`
+        : null;
     return {
       structured: {
         provider: req.provider.id,
@@ -113,10 +130,15 @@ export const callIntegrationApi = defineTool({
           kind: grant.kind === 'broad' ? ('session' as const) : ('call' as const),
           grant_id: grant.id,
         },
+        served_by: demo ? DEMO_PROVIDER_LABEL : `${req.provider.name}'s own API`,
+        missing_scopes: missing,
+        pipes_warning: warning,
       },
-      summary: location
-        ? `${req.provider.name} answered ${res.status} with a redirect to ${location}; Gatehouse does not follow redirects.`
-        : `${req.provider.name} answered HTTP ${res.status}.`,
+      summary: `${
+        location
+          ? `${req.provider.name} answered ${res.status} with a redirect to ${location}; Gatehouse does not follow redirects.`
+          : `${req.provider.name}${demo ? ` (${DEMO_PROVIDER_LABEL})` : ''} answered HTTP ${res.status}.`
+      }${warning ? ` ${warning}` : ''}`,
     };
   },
 });

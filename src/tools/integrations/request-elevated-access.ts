@@ -3,7 +3,9 @@ import { ACCESS_LEVELS } from '../../../db/schema/enums.ts';
 import { providerById } from '../../approvals/providers/index.ts';
 import { HTTP_METHODS, headersArg, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
 import { AppError } from '../../errors/app-error.ts';
+import type { PipesConnection } from '../ports.ts';
 import { defineTool } from '../types.ts';
+import { pipesProblem } from './connection-status.ts';
 
 const input = z
   .strictObject({
@@ -115,13 +117,11 @@ export const requestElevatedAccess = defineTool({
         reason: args.reason,
       });
     }
-    const statuses = await ctx.pipes.statuses().catch(() => new Map<string, string>());
-    const warnings = providerIds
-      .filter((id) => statuses.get(id) !== 'connected')
-      .map(
-        (id) =>
-          `${providerById(id)?.name ?? id} is ${statuses.get(id) === 'needs_reauthorization' ? 'connected but needs re-authorization' : 'not connected'} in WorkOS Pipes for you; calls will fail until the human fixes that.`,
-      );
+    const connections = await ctx.pipes.connections().catch(() => new Map<string, PipesConnection>());
+    const warnings = providerIds.flatMap((id) => {
+      const problem = pipesProblem(providerById(id)?.name ?? id, connections.get(id));
+      return problem ? [problem] : [];
+    });
     const approvalUrl = `${ctx.publicUrl}/approvals/${created.grant.id}?t=${created.approvalToken}`;
     // The link also goes to the human directly where the client can show it (URL-mode
     // elicitation); not awaited: the agent gets its request id at once either way.

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ENVIRONMENTS } from '../../../db/schema/enums.ts';
+import { DEMO_PROVIDER_LABEL } from '../../approvals/providers/demo.ts';
+import { PROVIDERS } from '../../approvals/providers/index.ts';
 import { defineTool } from '../types.ts';
 
 /** What agents can never do through Gatehouse (seeds/000 "Limitations"). */
@@ -42,6 +44,8 @@ const output = z.object({
     }),
   ),
   limitations: z.array(z.string()),
+  /** Where integration calls go: local mode answers them with "demo provider (local mode)" fakes. */
+  integrations: z.object({ served_by: z.string(), providers: z.array(z.string()) }),
 });
 
 export const whoami = defineTool({
@@ -86,6 +90,9 @@ export const whoami = defineTool({
         expires_at: g.expiresAt ? new Date(g.expiresAt).toISOString() : null,
       })),
       limitations: LIMITATIONS,
+      integrations: ctx.demoProviders
+        ? { served_by: DEMO_PROVIDER_LABEL, providers: Object.keys(ctx.demoProviders.hosts) }
+        : { served_by: 'the providers’ own APIs', providers: PROVIDERS.map((prov) => prov.id) },
     };
     const production =
       p.settings.allowProduction &&
@@ -97,9 +104,12 @@ export const whoami = defineTool({
     const unlinked = structured.environments_linked.sandbox
       ? ''
       : ' No sandbox WorkOS environment is linked to your team yet: WorkOS tools refuse until an admin links one.';
+    const demo = ctx.demoProviders
+      ? ` Integrations (${structured.integrations.providers.join(', ')}) are each a ${DEMO_PROVIDER_LABEL}: calls reach Gatehouse's embedded fakes with demo data, not the real services.`
+      : '';
     return {
       structured,
-      summary: `You act as ${p.email} (${p.role}) in team ${p.teamName}, in ${ctx.environment}, via ${p.clientName}. Writes are ${p.settings.allowWrite && !p.impersonator ? 'allowed' : 'not allowed'}; production is ${production ? 'available' : 'not available to you'}.${impersonated}${unlinked}`,
+      summary: `You act as ${p.email} (${p.role}) in team ${p.teamName}, in ${ctx.environment}, via ${p.clientName}. Writes are ${p.settings.allowWrite && !p.impersonator ? 'allowed' : 'not allowed'}; production is ${production ? 'available' : 'not available to you'}.${impersonated}${unlinked}${demo}`,
     };
   },
 });
