@@ -25,7 +25,7 @@ afterAll(async () => {
   await gh?.stop();
 });
 
-type Reply = { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown> };
+type Reply = { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, boolean> };
 
 /** A v2 client on the 2026-07-28 revision that declares form elicitation and answers `reply`. */
 async function eliciting(bearer: string, autoFulfill = true) {
