@@ -122,6 +122,19 @@ const singular = (w: string) => (w.length > 3 && w.endsWith('s') && !w.endsWith(
  * its last word says it only describes one (METADATA_WORDS) or it is one of Gatehouse's own.
  */
 export function isSecretKey(key: string): boolean {
+  // Field names repeat call after call (`id`, `name`, `created_at`…): remembered, bounded.
+  const known = secretKeys.get(key);
+  if (known !== undefined) return known;
+  const answer = judgeKey(key);
+  if (secretKeys.size >= SECRET_KEYS_MAX) secretKeys.clear();
+  secretKeys.set(key, answer);
+  return answer;
+}
+
+const secretKeys = new Map<string, boolean>();
+const SECRET_KEYS_MAX = 4_096;
+
+function judgeKey(key: string): boolean {
   if (ALLOWED_KEYS.has(key)) return false;
   const raw = fieldWords(key);
   const last = raw.at(-1);
@@ -138,7 +151,11 @@ export function isSecretKey(key: string): boolean {
   return false;
 }
 
+/** Any of SECRET_VALUE_PATTERNS, in one pass: most strings hold none, and are left at one test. */
+const ANY_SECRET_VALUE = new RegExp(SECRET_VALUE_PATTERNS.map((re) => `(?:${re.source})`).join('|'));
+
 export function redactSecretValues(text: string): string {
+  if (!ANY_SECRET_VALUE.test(text)) return text;
   let out = text;
   for (const re of SECRET_VALUE_PATTERNS) out = out.replace(re, SECRET_MARKER);
   return out;
