@@ -42,6 +42,10 @@ Starts Gatehouse on HOST:PORT (default localhost:8788) and prints the URL and th
 local mode it also starts the embedded WorkOS (an identity environment and, for each of two demo teams,
 a sandbox and a production one) and lists the accounts you can sign in as. Warns when a team's managed
 environment is the identity environment itself. Live mode refuses to start without an admitted team.
+Before anything starts it checks the configuration (every problem at once, each naming its variable
+and value: a data dir or database it cannot write, a HOST that is not this machine's, a PORT in use),
+and refuses a data dir another running server holds (GATEHOUSE_DATA_DIR/gatehouse.lock); exit 2.
+Migrations run at start (forward-only, after a copy of the database to GATEHOUSE_DATA_DIR/backups/).
 Stops gracefully on SIGINT/SIGTERM.`,
   emulator: `Usage: gatehouse emulator [--port <port>] [--json]
 

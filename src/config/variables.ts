@@ -139,6 +139,22 @@ const GROUP_TITLES: Record<Variable['group'], string> = {
   operations: 'Operations',
 };
 
+/** `--help` fits a terminal this wide. */
+const HELP_WIDTH = 104;
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 /** The variables as `--help` lists them: name, default, meaning, grouped. */
 export function describeVariables(): string {
   const width = Math.max(...VARIABLES.map((v) => v.name.length));
@@ -146,8 +162,10 @@ export function describeVariables(): string {
   for (const group of Object.keys(GROUP_TITLES) as Variable['group'][]) {
     out.push(`  ${GROUP_TITLES[group]}:`);
     for (const v of VARIABLES.filter((x) => x.group === group)) {
-      out.push(`    ${v.name.padEnd(width)}  ${v.meaning}`);
-      out.push(`    ${''.padEnd(width)}  default: ${v.fallback}`);
+      const lines = wrap(`${v.meaning}. Default: ${v.fallback}`, HELP_WIDTH - width - 6);
+      lines.forEach((line, i) => {
+        out.push(`    ${(i === 0 ? v.name : '').padEnd(width)}  ${line}`);
+      });
     }
   }
   return out.join('\n');
