@@ -101,6 +101,15 @@ test('linear — an exact-call write runs once, changes the fake (read back), an
   expect((await titles()).filter((t) => t === 'Demo: created by the agent')).toHaveLength(1);
   const check = await ok(run.agent, 'check_access_request', { request_id: id });
   expect(check.structured!.status).toBe('consumed');
+  // Audited like any live call: the success, and the refused second use.
+  const outcomes = run.gh.ctx.db.$client
+    .query<{ outcome: string; args: string }, []>(
+      "SELECT outcome, args FROM audit_entries WHERE tool = 'call_integration_api' ORDER BY seq",
+    )
+    .all()
+    .filter((e) => e.args.includes(id))
+    .map((e) => e.outcome);
+  expect(outcomes).toEqual(['allowed', 'denied']);
 });
 
 test('linear — the fake itself refuses a call without the token Pipes issued', async () => {

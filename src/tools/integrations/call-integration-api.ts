@@ -13,7 +13,7 @@ export const callIntegrationApi = defineTool({
   name: 'call_integration_api',
   title: 'Call an integration API',
   description:
-    'Call a third-party API (Linear, Notion, Snowflake, GitHub, Slack) through WorkOS Pipes, as the human. Needs an approval: an active "session" grant covering the provider (read or write as the request requires), or `request_id` of an approved exact-call request whose method, URL and body match exactly (used up by this call). Gatehouse injects the credentials: never send Authorization or cookies. Responses are size-limited and secrets are stripped.',
+    'Call a third-party API (Linear, Notion, Snowflake, GitHub, Slack) through WorkOS Pipes, as the human. Needs an approval: an active "session" grant covering the provider (read or write as the request requires), or `request_id` of an approved exact-call request whose method, URL and body match exactly (used up by this call). Gatehouse injects the credentials: never send Authorization or cookies. Responses are size-limited and secrets are stripped. In local mode every provider is a "demo provider (local mode)": the same URLs reach Gatehouse\u2019s embedded fakes with demo data (served_by says so).',
   input: z.strictObject({
     method: z.enum(HTTP_METHODS),
     url: z
