@@ -23,6 +23,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { whoAmI } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_DIR_MODE, DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
 import { DATABASE_FILE } from '../db/client.ts';
@@ -82,9 +83,17 @@ export async function restoreCommand(
     );
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-restore-'));
   try {
+    let bytes: Uint8Array;
+    try {
+      bytes = await (fromStdin ? Bun.stdin : Bun.file(file)).bytes();
+    } catch (e) {
+      return refuse(
+        `Refused: ${file} cannot be read by ${whoAmI()} (${(e as NodeJS.ErrnoException).code ?? e}).`,
+      );
+    }
     let files: Map<string, File>;
     try {
-      files = await new Bun.Archive(await (fromStdin ? Bun.stdin : Bun.file(file)).bytes()).files();
+      files = await new Bun.Archive(bytes).files();
     } catch (e) {
       return refuse(
         `Refused: ${file} is not a Gatehouse backup (${e instanceof Error ? e.message : String(e)}).`,
@@ -164,17 +173,27 @@ export async function restoreCommand(
       for (const name of present) renameSync(join(dataDir, name), join(movedTo, name));
     }
 
+    // Restored as root into a service's data dir (systemd's /var/lib/gatehouse, a volume owned by
+    // the image's user): everything written belongs to the directory's owner, or the service
+    // could not open it.
     const owner = statSync(dataDir);
+    const giveAway = (path: string) => {
+      if (process.getuid?.() === 0 && owner.uid !== 0) chownSync(path, owner.uid, owner.gid);
+    };
     for (const [name, bytes] of contents) {
       const target = join(dataDir, name);
       const tmp = `${target}.restoring`;
       writeFileSync(tmp, bytes, { mode: DATA_FILE_MODE });
       chmodSync(tmp, DATA_FILE_MODE);
-      // Restored as root into a service's data dir: the files belong to the directory's owner.
-      if (process.getuid?.() === 0 && owner.uid !== 0) chownSync(tmp, owner.uid, owner.gid);
+      giveAway(tmp);
       renameSync(tmp, target);
     }
     chmodSync(dataDir, DATA_DIR_MODE);
+    giveAway(join(dataDir, LOCK_FILE));
+    if (movedTo) {
+      giveAway(movedTo);
+      for (const name of readdirSync(movedTo)) giveAway(join(movedTo, name));
+    }
 
     out(
       `Restored ${file} (made ${manifest.createdAt} by Gatehouse ${manifest.gatehouseVersion}) into GATEHOUSE_DATA_DIR '${dataDir}': the database (${facts.auditEntries} audit entries) and ${contents.size - 1} key and secret files.\n`,

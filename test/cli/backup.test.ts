@@ -1,10 +1,19 @@
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { type GatehouseProcess, spawnGatehouse } from '../support/subprocess.ts';
-import { gatehouse, tempDir } from './run.ts';
+import { gatehouse, isRoot, tempDir, UNPRIVILEGED } from './run.ts';
 
 // Real servers as subprocesses, and the CLI against their data dirs.
 setDefaultTimeout(90_000);
@@ -172,6 +181,27 @@ describe('gatehouse backup and restore', () => {
     expect(forced.stdout).toContain(`The files it replaced are in ${join(data, aside)}`);
     expect(sha(join(data, aside, 'gatehouse.db'))).toBe(original);
     expect((await cli(data, ['audit', 'verify'])).code).toBe(0);
+  });
+
+  test('restore as root into a service user’s data dir — every file is the service’s, which can use it', async () => {
+    if (!isRoot()) return; // only root restores files for another user
+    const data = join(dir(), 'data');
+    mkdirSync(data, { mode: 0o700 });
+    chownSync(data, UNPRIVILEGED, UNPRIVILEGED);
+    expect((await cli(data, ['restore', archive])).code).toBe(0);
+    for (const f of readdirSync(data))
+      expect(`${f}: ${statSync(join(data, f)).uid}`).toBe(`${f}: ${UNPRIVILEGED}`);
+    const asService = (args: string[], stdin?: Uint8Array) =>
+      gatehouse(args, { env: { GATEHOUSE_DATA_DIR: data }, unprivileged: true, ...(stdin ? { stdin } : {}) });
+    expect((await asService(['audit', 'verify'])).code).toBe(0);
+    // The backup is root's (0600): the service cannot read it, and says so.
+    const unreadable = await asService(['restore', '--force', archive]);
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toContain(`${archive} cannot be read by uid ${UNPRIVILEGED} (EACCES)`);
+    // From stdin it takes the server's lock and replaces the files: all of them are its own.
+    const again = await asService(['restore', '--force', '-'], readFileSync(archive));
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
   });
 
   test('to stdout and back from stdin — the same backup', async () => {
