@@ -183,9 +183,9 @@ export function loadConfig(env: Env): Config {
     problems.push(
       'WORKOS_PRODUCTION_API_KEY is set but WORKOS_API_KEY is not: set both for live mode, or neither',
     );
-  if (mode === 'local' && (identityClientId || optional(env, 'WORKOS_CLIENT_ID')))
+  if (mode === 'local' && clientId)
     problems.push(
-      'WORKOS_CLIENT_ID is set but no WorkOS API key is: set WORKOS_IDENTITY_API_KEY (or WORKOS_API_KEY) for live mode, or unset it for local mode',
+      `${identityClientId ? 'WORKOS_IDENTITY_CLIENT_ID' : 'WORKOS_CLIENT_ID'} is set (${quote(clientId)}) but no WorkOS API key is: set WORKOS_IDENTITY_API_KEY (or WORKOS_API_KEY) for live mode, or unset it for local mode instead of starting the local demo silently`,
     );
   if (apiUrlRaw && mode === 'local')
     problems.push('WORKOS_API_URL is set but WORKOS_API_KEY is not: it only applies in live mode');

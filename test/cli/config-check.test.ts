@@ -83,7 +83,7 @@ describe('gatehouse config check', () => {
     expect(r.stdout).toMatch(/\d+ problems:/);
     for (const p of [
       "PORT must be a port number, got 'abc'",
-      'WORKOS_CLIENT_ID is set but no WorkOS API key is',
+      "WORKOS_CLIENT_ID is set ('client_01ORPHAN') but no WorkOS API key is",
       'WORKOS_COOKIE_PASSWORD must be at least 32 characters, got 11',
       "PUBLIC_URL must use https unless it is a loopback address, got 'http://gatehouse.example.com'",
       "HOST '192.0.2.123' is not an address of this machine",

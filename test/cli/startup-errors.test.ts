@@ -125,7 +125,7 @@ describe('start-up errors — each names the variable and its value', () => {
 
   test('WORKOS_CLIENT_ID without a WorkOS API key — refused, not a silent local mode', async () => {
     const stderr = await refused({ WORKOS_CLIENT_ID: 'client_01ABCDEF', GATEHOUSE_DATA_DIR: dir() });
-    expect(stderr).toContain('WORKOS_CLIENT_ID is set but no WorkOS API key is');
+    expect(stderr).toContain("WORKOS_CLIENT_ID is set ('client_01ABCDEF') but no WorkOS API key is");
   });
 
   test('PORT already in use — names PORT and HOST, not EADDRINUSE', async () => {

@@ -77,7 +77,10 @@ describe('version and help', () => {
   });
 
   test('help <command> — each command has its own page', async () => {
-    for (const cmd of ['serve', 'backup', 'restore', 'config', 'healthcheck', 'migrate', 'teams', 'audit']) {
+    for (const cmd of ['serve', 'migrate', 'config', 'healthcheck', 'audit'])
+      expect(HELP[cmd]).toContain(`Usage: gatehouse ${cmd}`);
+    // The pages kept beside their commands, through the CLI.
+    for (const cmd of ['backup', 'restore', 'teams']) {
       const r = await gatehouse(['help', cmd]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: gatehouse ${cmd}`);

@@ -92,8 +92,11 @@ describe('config', () => {
 
   test('WORKOS_CLIENT_ID — without any WorkOS key is refused, not silently local mode', () => {
     expect(problems({ WORKOS_CLIENT_ID: 'client_1' })).toEqual([
-      'WORKOS_CLIENT_ID is set but no WorkOS API key is: set WORKOS_IDENTITY_API_KEY (or WORKOS_API_KEY) for live mode, or unset it for local mode',
+      "WORKOS_CLIENT_ID is set ('client_1') but no WorkOS API key is: set WORKOS_IDENTITY_API_KEY (or WORKOS_API_KEY) for live mode, or unset it for local mode instead of starting the local demo silently",
     ]);
+    expect(problems({ WORKOS_IDENTITY_CLIENT_ID: 'client_2' })[0]).toStartWith(
+      "WORKOS_IDENTITY_CLIENT_ID is set ('client_2') but no WorkOS API key is",
+    );
   });
 
   test('live mode — both keys select live mode', () => {
