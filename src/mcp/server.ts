@@ -1,6 +1,7 @@
 import { isInputRequiredResult, Server } from '@modelcontextprotocol/server';
 import type { AppContext } from '../app/context.ts';
 import { VERSION } from '../cli/help.ts';
+import { PRINCIPAL_CACHE_TTL_MS } from '../config/constants.ts';
 import { listingContext, runToolCall } from '../policy/pipeline.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { principalOf } from './auth-info.ts';
@@ -32,6 +33,9 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
       // 2026-07-28 questions: an echoed requestState is verified (HMAC, caller, expiry) before
       // the handler runs; a forged or stale one is refused with -32602 (src/mcp/questions.ts).
       requestState: { verify: (state, ctx) => app.questions.verify(state, ctx) },
+      // 2026-07-28 caching hints: the list depends on the caller (private), and may be kept as
+      // long as a role is (PRINCIPAL_CACHE_TTL_MS); the pipeline decides every call afresh anyway.
+      cacheHints: { 'tools/list': { ttlMs: PRINCIPAL_CACHE_TTL_MS, cacheScope: 'private' } },
     },
   );
 

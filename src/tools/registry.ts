@@ -2,6 +2,7 @@ import type { Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Principal } from '../oauth/principal.ts';
 import { type DecisionContext, decide } from '../policy/decide.ts';
+import { portableSchema } from './portable-schema.ts';
 import type { ToolDefinition } from './types.ts';
 
 /** The MCP wire form of a tool (tools/list), computed once per tool. */
@@ -17,8 +18,8 @@ function toWire(def: ToolDefinition): Tool {
     name: def.name,
     title: def.title,
     description: def.description,
-    inputSchema: input as Tool['inputSchema'],
-    outputSchema: output as Tool['outputSchema'],
+    inputSchema: portableSchema(input) as Tool['inputSchema'],
+    outputSchema: portableSchema(output) as Tool['outputSchema'],
     annotations: { title: def.title, ...def.annotations },
   };
 }
