@@ -28,15 +28,24 @@ const HOUR_MS = 60 * 60 * 1000;
 const ageMs = (iso: string) => Date.now() - Date.parse(iso);
 
 describe('directory sync', () => {
-  test('fixture directories — healthy synced minutes ago, stale days ago, unlinked inactive', async () => {
+  test('fixture directories — syncs show as dsync events (updated_at is the directory object\u2019s), counts in metadata', async () => {
     const { data } = await t.workos.directorySync.listDirectories();
     const byName = new Map(data.map((d) => [d.name, d]));
     const healthy = byName.get('Acme Okta SCIM');
     const stale = byName.get('Global Tech Entra ID');
     const unlinked = byName.get('Wayne Workday');
     expect([healthy?.state, stale?.state, unlinked?.state]).toEqual(['active', 'active', 'inactive']);
-    expect(ageMs(healthy?.updatedAt ?? '')).toBeLessThan(HOUR_MS);
-    expect(ageMs(stale?.updatedAt ?? '')).toBeGreaterThan(72 * HOUR_MS);
+    // WorkOS publishes no last-sync time: a sync leaves dsync.* events behind
+    // (https://workos.com/docs/events/directory-sync).
+    const events = await t.workos.events.listEvents({ events: ['dsync.user.updated'], limit: 100 });
+    const lastActivity = (id: string | undefined) =>
+      events.data.find((e) => (e.data as { directoryId?: string }).directoryId === id)?.createdAt ?? '';
+    expect(ageMs(lastActivity(healthy?.id))).toBeLessThan(HOUR_MS);
+    expect(ageMs(lastActivity(stale?.id))).toBeGreaterThan(72 * HOUR_MS);
+    // Renamed two hours ago: updated_at moved, no sync happened.
+    expect(ageMs(stale?.updatedAt ?? '')).toBeLessThan(3 * HOUR_MS);
+    const raw = await t.workos.get(`/directories/${healthy?.id}`);
+    expect(raw.data.metadata).toEqual({ users: { active: 4, inactive: 1 }, groups: 3 });
     expect(healthy?.type).toBe('okta scim v2.0');
     expect(healthy?.domain).toBe('acme.test');
     expect(healthy?.organizationId).toBe(await t.orgId('Acme Corp'));

@@ -204,12 +204,15 @@ test('audit_configuration — finds the draft and inactive connections, stale an
 
     const dirs = s.directories as { count: number; summary: string; findings: Row[] };
     expect(dirs.findings.map((f) => [f.directory_name, f.organization_name, f.problem]).sort()).toEqual([
-      ['Global Tech Entra ID', 'Global Tech', 'not_synced_recently'],
+      ['Global Tech Entra ID', 'Global Tech', 'no_recent_activity'],
       ['Wayne Workday', 'Wayne Enterprises', 'unlinked'],
     ]);
     const stale = dirs.findings.find((f) => f.directory_name === 'Global Tech Entra ID')!;
-    expect(stale.hours_since_sync as number).toBeGreaterThanOrEqual(99);
-    expect(dirs.summary).toContain('Global Tech Entra ID');
+    // From its newest dsync event four days ago, not from updated_at (renamed two hours ago).
+    expect(stale.hours_since_activity as number).toBeGreaterThanOrEqual(99);
+    expect(stale.last_activity_at).toEqual(expect.any(String));
+    expect(dirs.summary).toContain('Global Tech Entra ID (Global Tech): no provisioning activity for 99 h');
+    expect((s.directories as { sync_signal: string }).sync_signal).toStartWith('dsync_events');
 
     const domains = s.domains as { count: number; summary: string; findings: Row[] };
     expect(domains.findings.map((f) => [f.domain, f.organization_name, f.state]).sort()).toEqual([
@@ -228,6 +231,11 @@ test('audit_configuration — stale_after_hours widens the window; unknown field
   const r = await call(client, 'audit_configuration', { stale_after_hours: 24 * 7 });
   const dirs = r.structured!.directories as { findings: Row[] };
   expect(dirs.findings.map((f) => f.directory_name)).toEqual(['Wayne Workday']);
+
+  // Events are kept 30 days: a longer window could not be answered.
+  const tooLong = await call(client, 'audit_configuration', { stale_after_hours: 24 * 31 });
+  expect(tooLong.isError).toBe(true);
+  expect(tooLong.text).toContain('stale_after_hours');
 
   const extra = await call(client, 'audit_configuration', { organization_id: orgs.get('Acme Corp') });
   expect(extra.isError).toBe(true);

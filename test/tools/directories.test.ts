@@ -19,8 +19,11 @@ type Dir = {
   type: string;
   state: string;
   organization_id: string;
-  last_sync_at: string;
+  last_activity_at: string | null;
+  last_activity_event: string | null;
   stale: boolean;
+  sync_signal: string;
+  updated_at: string;
 };
 type DirUser = {
   id: string;
@@ -67,7 +70,7 @@ async function groupId(directory: string, name: string): Promise<string> {
 }
 
 describe('list_directories', () => {
-  test('list_directories — shows state, last sync and the stale flag of each seeded directory', async () => {
+  test('list_directories — state, last provisioning activity from dsync events (never updated_at) and the stale flag', async () => {
     const r = await call(member, 'list_directories', {});
     expect(r.isError).toBe(false);
     const dirs = new Map((r.structured!.directories as Dir[]).map((d) => [d.name, d]));
@@ -82,11 +85,20 @@ describe('list_directories', () => {
       state: 'active',
       stale: true,
     });
-    expect(dirs.get('Wayne Workday')).toMatchObject({ type: 'workday', state: 'inactive', stale: true });
-    const acmeSync = Date.parse(dirs.get('Acme Okta SCIM')!.last_sync_at);
-    const globalSync = Date.parse(dirs.get('Global Tech Entra ID')!.last_sync_at);
-    expect(acmeSync).toBeGreaterThan(globalSync);
-    expect(r.text).toContain('2 not synced in the last 24 hours');
+    // Unlinked: its state says so; stale is about a linked directory gone quiet.
+    expect(dirs.get('Wayne Workday')).toMatchObject({ type: 'workday', state: 'inactive', stale: false });
+    const global = dirs.get('Global Tech Entra ID')!;
+    // Renamed two hours ago (updated_at), last provisioned four days ago: only the latter is activity.
+    expect(Date.now() - Date.parse(global.updated_at)).toBeLessThan(24 * 3600_000);
+    expect(Date.now() - Date.parse(global.last_activity_at!)).toBeGreaterThan(4 * 24 * 3600_000);
+    expect(global.last_activity_event).toBe('dsync.user.updated');
+    expect(global.sync_signal).toStartWith('dsync_events');
+    expect(Date.parse(dirs.get('Acme Okta SCIM')!.last_activity_at!)).toBeGreaterThan(
+      Date.parse(global.last_activity_at!),
+    );
+    expect(r.text).toContain(
+      '1 linked but without provisioning activity (dsync events) in the last 24 hours',
+    );
   });
 
   test('list_directories — filters by organization and by name search', async () => {
@@ -138,7 +150,14 @@ describe('get_directory_details', () => {
   test('get_directory_details — Acme Okta SCIM with user and group counts', async () => {
     const r = await call(member, 'get_directory_details', { directory_id: dir('Acme Okta SCIM') });
     expect(r.isError).toBe(false);
-    expect(r.structured?.counts).toEqual({ users: 5, active_users: 4, groups: 3, complete: true });
+    // WorkOS's own counts, from the directory's metadata (the SDK drops it; read raw).
+    expect(r.structured?.counts).toEqual({
+      users: 5,
+      active_users: 4,
+      groups: 3,
+      complete: true,
+      source: 'directory_metadata',
+    });
     expect(r.structured?.organization).toEqual({ id: org('Acme Corp'), name: 'Acme Corp' });
     expect((r.structured!.directory as Dir).stale).toBe(false);
     expect(r.text).toContain('5 users (4 active), 3 groups');
@@ -147,7 +166,9 @@ describe('get_directory_details', () => {
   test('get_directory_details — a stale directory says so', async () => {
     const r = await call(member, 'get_directory_details', { directory_id: dir('Global Tech Entra ID') });
     expect((r.structured!.directory as Dir).stale).toBe(true);
-    expect(r.text).toContain('last synced 4 days ago (stale: over 24 hours)');
+    expect(r.text).toContain(
+      'last provisioning activity 4 days ago (dsync.user.updated) (stale: linked without activity for over 24 hours)',
+    );
   });
 
   test('get_directory_details — an unknown id is not found', async () => {

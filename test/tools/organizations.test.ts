@@ -156,9 +156,12 @@ describe('get_organization_details', () => {
     const r = await call(member, 'get_organization_details', { organization_id: idOf('Global Tech') });
     const s = r.structured as { directories: { stale: number }; attention: string[] };
     expect(s.directories.stale).toBe(1);
-    expect(s.attention.some((a) => a.includes('Global Tech Entra ID') && a.includes('last synced'))).toBe(
-      true,
-    );
+    expect(
+      s.attention.some(
+        (a) =>
+          a.includes('Global Tech Entra ID') && a.includes('has had last provisioning activity 4 days ago'),
+      ),
+    ).toBe(true);
   });
 
   test('get_organization_details — secrets pasted into metadata never reach the agent', async () => {

@@ -27,7 +27,8 @@ const opaque = (bytes: number): string => randomBytes(bytes).toString('hex');
 function addDirectory(state: FixtureState, seed: SeedDirectory, ids: SeedIds, now: number): void {
   const organizationId = lookupSeedId(ids.organizations, seed.organization, 'organization');
   const createdMs = now - seed.createdDaysAgo * DAY_MS;
-  const syncedAt = iso(now - seed.lastSyncMinutesAgo * MINUTE_MS);
+  const syncedMs = now - seed.lastSyncMinutesAgo * MINUTE_MS;
+  const syncedAt = iso(syncedMs);
   const directoryId = workosId('directory', createdMs);
   state.directories.set(directoryId, {
     object: 'directory',
@@ -39,7 +40,10 @@ function addDirectory(state: FixtureState, seed: SeedDirectory, ids: SeedIds, no
     state: seed.state,
     type: seed.type,
     created_at: iso(createdMs),
-    updated_at: syncedAt,
+    // When the directory object changed, which a sync does not do.
+    updated_at: iso(
+      seed.updatedMinutesAgo === undefined ? createdMs : now - seed.updatedMinutesAgo * MINUTE_MS,
+    ),
   });
   const groupIds = new Map<string, string>();
   seed.groups.forEach((g, i) => {
@@ -89,6 +93,19 @@ function addDirectory(state: FixtureState, seed: SeedDirectory, ids: SeedIds, no
     };
     state.directoryUsers.set(user.id, user);
   });
+  // The last sync as WorkOS publishes it: the event it caused
+  // (https://workos.com/docs/events/directory-sync), its data the directory user it changed.
+  const synced = [...state.directoryUsers.values()].find((u) => u.directory_id === directoryId);
+  if (synced) {
+    const { group_ids: _memberships, ...user } = synced;
+    state.events.push({
+      object: 'event',
+      id: workosId('event', syncedMs),
+      event: 'dsync.user.updated',
+      created_at: syncedAt,
+      data: { ...user, groups: [] },
+    });
+  }
 }
 
 function toEvent(seed: EnvironmentSeed, e: SeedEvent, ids: SeedIds, now: number): EventRecord {

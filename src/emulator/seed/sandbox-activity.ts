@@ -67,6 +67,8 @@ export const SANDBOX_DIRECTORIES: SeedDirectory[] = [
     domain: 'globaltech.test',
     state: 'linked',
     lastSyncMinutesAgo: 4 * DAY + 3 * HOUR,
+    // Renamed in the dashboard two hours ago: a change to the directory, not a sync.
+    updatedMinutesAgo: 2 * HOUR,
     createdDaysAgo: 150,
     groups: [
       {

@@ -62,8 +62,13 @@ export interface SeedDirectory {
   type: string;
   domain: string;
   state: 'linked' | 'unlinked';
-  /** Becomes the directory's `updated_at`: the last successful sync. */
+  /**
+   * When the provider last provisioned a change. WorkOS publishes no last-sync time: a sync
+   * shows as the dsync.* events it causes, so this becomes a `dsync.user.updated` event.
+   */
   lastSyncMinutesAgo: number;
+  /** When the directory object itself last changed (its `updated_at`; default: its creation). */
+  updatedMinutesAgo?: number;
   createdDaysAgo: number;
   groups: SeedDirectoryGroup[];
   users: SeedDirectoryUser[];

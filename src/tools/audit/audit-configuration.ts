@@ -2,6 +2,7 @@ import type { Connection, Directory, Organization } from '@workos-inc/node';
 import { z } from 'zod';
 import { workosCall } from '../../workos/errors.ts';
 import { environmentArg, READ_ONLY } from '../common.ts';
+import { EVENTS_WINDOW_DAYS, latestDirectoryActivity, SYNC_SIGNAL } from '../directories/activity.ts';
 import { defineTool } from '../types.ts';
 import { collectPages, MAX_PAGE_SIZE } from '../users/collect.ts';
 
@@ -25,9 +26,17 @@ const directoryFinding = z.object({
   directory_name: z.string(),
   type: z.string(),
   state: z.string(),
-  problem: z.enum(['unlinked', 'not_synced_recently', 'invalid_credentials']),
-  last_sync_at: z.string().describe('The directory’s updated_at, moved forward by every sync.'),
-  hours_since_sync: z.number(),
+  problem: z.enum(['unlinked', 'no_recent_activity', 'invalid_credentials']),
+  last_activity_at: z
+    .string()
+    .nullable()
+    .describe(
+      'Its newest dsync.* event (WorkOS publishes no last-sync time; the Events API keeps 30 days). Null: none in that window.',
+    ),
+  hours_since_activity: z
+    .number()
+    .nullable()
+    .describe('Null when there was no activity in the last 30 days.'),
 });
 const domainFinding = z.object({
   organization_id: z.string(),
@@ -37,6 +46,9 @@ const domainFinding = z.object({
 });
 const section = <T extends z.ZodType>(finding: T) =>
   z.object({ count: z.number().int(), summary: z.string(), findings: z.array(finding) });
+const directorySection = section(directoryFinding).extend({
+  sync_signal: z.string().describe('Where last_activity_at and no_recent_activity come from.'),
+});
 
 const plural = (n: number, word: string) =>
   `${n} ${n === 1 ? word : word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
@@ -45,15 +57,17 @@ export const auditConfiguration = defineTool({
   name: 'audit_configuration',
   title: 'Audit the WorkOS configuration',
   description:
-    'Check every organization of the environment for setup problems, in one call: SSO connections still in draft or inactive; directories that are unlinked, have invalid credentials, or have not synced within stale_after_hours (default 24); and organization domains not yet verified (pending or failed). Returns counts, findings with organization names and a one-line summary per category. Reads all pages (up to 5 000 objects per kind; truncated says when there were more).',
+    'Check every organization of the environment for setup problems, in one call: SSO connections still in draft or inactive; directories that are unlinked, have invalid credentials, or are linked but show no provisioning activity (dsync.* events; WorkOS publishes no last-sync time, and a quiet directory has none) within stale_after_hours (default 24, at most 720: the Events API keeps 30 days); and organization domains not yet verified (pending or failed). Returns counts, findings with organization names and a one-line summary per category. Reads all pages (up to 5 000 objects per kind; truncated says when there were more).',
   input: z.strictObject({
     stale_after_hours: z
       .number()
       .int()
       .min(1)
-      .max(24 * 90)
+      .max(24 * EVENTS_WINDOW_DAYS)
       .optional()
-      .describe('A directory that has not synced for this many hours is flagged (default 24).'),
+      .describe(
+        'A linked directory without provisioning activity for this many hours is flagged (default 24, at most 720: WorkOS keeps events 30 days).',
+      ),
     environment: environmentArg,
   }),
   output: z.object({
@@ -61,7 +75,7 @@ export const auditConfiguration = defineTool({
     organizations_checked: z.number().int(),
     truncated: z.boolean(),
     sso_connections: section(ssoFinding),
-    directories: section(directoryFinding),
+    directories: directorySection,
     domains: section(domainFinding),
   }),
   annotations: READ_ONLY,
@@ -108,16 +122,21 @@ export const auditConfiguration = defineTool({
         state: c.state,
       }));
 
+    const activity = await latestDirectoryActivity(
+      ctx.workos,
+      new Set(directories.items.filter((d) => d.state === 'active').map((d) => d.id)),
+    );
     const dirs = directories.items.flatMap((d) => {
-      const syncedMs = Date.parse(d.updatedAt);
-      const hours = Number.isNaN(syncedMs) ? Number.POSITIVE_INFINITY : (now - syncedMs) / HOUR_MS;
+      const last = activity.byDirectory.get(d.id);
+      const lastMs = last ? Date.parse(last.at) : Number.NaN;
+      const hours = Number.isNaN(lastMs) ? null : (now - lastMs) / HOUR_MS;
       const problem =
         d.state === 'inactive'
           ? ('unlinked' as const)
           : d.state === 'invalid_credentials'
             ? ('invalid_credentials' as const)
-            : d.state === 'active' && hours > staleHours
-              ? ('not_synced_recently' as const)
+            : d.state === 'active' && (hours === null || hours > staleHours)
+              ? ('no_recent_activity' as const)
               : null;
       if (!problem) return [];
       return [
@@ -129,8 +148,8 @@ export const auditConfiguration = defineTool({
           type: String(d.type),
           state: d.state === 'inactive' ? 'unlinked' : d.state === 'active' ? 'linked' : d.state,
           problem,
-          last_sync_at: d.updatedAt,
-          hours_since_sync: Number.isFinite(hours) ? Math.round(hours * 10) / 10 : -1,
+          last_activity_at: last?.at ?? null,
+          hours_since_activity: hours === null ? null : Math.round(hours * 10) / 10,
         },
       ];
     });
@@ -154,14 +173,20 @@ export const auditConfiguration = defineTool({
       ? `${plural(dirs.length, 'directory')} need attention: ${dirs
           .map(
             (f) =>
-              `${f.directory_name} (${label(f.organization_name, f.organization_id)}): ${f.problem === 'not_synced_recently' ? `no sync for ${Math.floor(f.hours_since_sync)} h` : f.problem.replace('_', ' ')}`,
+              `${f.directory_name} (${label(f.organization_name, f.organization_id)}): ${
+                f.problem !== 'no_recent_activity'
+                  ? f.problem.replace('_', ' ')
+                  : f.hours_since_activity === null
+                    ? `no provisioning activity in ${EVENTS_WINDOW_DAYS} days`
+                    : `no provisioning activity for ${Math.floor(f.hours_since_activity)} h`
+              }`,
           )
           .join('; ')}.`
-      : `Every directory is linked and synced within ${staleHours} h.`;
+      : `Every directory is linked and had provisioning activity within ${staleHours} h.`;
     const domainSummary = domains.length
       ? `${plural(domains.length, 'domain')} not verified: ${domains.map((f) => `${f.domain} (${f.organization_name}, ${f.state})`).join('; ')}.`
       : 'Every organization domain is verified.';
-    const truncated = !(orgs.complete && connections.complete && directories.complete);
+    const truncated = !(orgs.complete && connections.complete && directories.complete && activity.complete);
 
     return {
       structured: {
@@ -169,7 +194,7 @@ export const auditConfiguration = defineTool({
         organizations_checked: orgs.items.length,
         truncated,
         sso_connections: { count: sso.length, summary: ssoSummary, findings: sso },
-        directories: { count: dirs.length, summary: dirSummary, findings: dirs },
+        directories: { count: dirs.length, summary: dirSummary, findings: dirs, sync_signal: SYNC_SIGNAL },
         domains: { count: domains.length, summary: domainSummary, findings: domains },
       },
       summary: `Checked ${plural(orgs.items.length, 'organization')}, ${plural(connections.items.length, 'SSO connection')} and ${plural(directories.items.length, 'directory')}. ${ssoSummary} ${dirSummary} ${domainSummary}${truncated ? ' The environment is larger than one audit reads: some objects were not checked.' : ''}`,

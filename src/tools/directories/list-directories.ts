@@ -4,6 +4,7 @@ import { environmentArg, listMetadata, pageInfo, paginationArgs, READ_ONLY } fro
 import { idArg } from '../organizations/args.ts';
 import { plural } from '../organizations/paging.ts';
 import { defineTool } from '../types.ts';
+import { latestDirectoryActivity } from './activity.ts';
 import { directoryShape, toDirectory } from './shape.ts';
 
 const NAME = 'list_directories';
@@ -12,7 +13,7 @@ export const listDirectories = defineTool({
   name: NAME,
   title: 'List directories',
   description:
-    'List Directory Sync directories (SCIM or HRIS connections that provision an organization\u2019s users and groups), newest first, with their provider type, state (active = linked, inactive = unlinked, …), last sync time and a `stale` flag when the last sync is over 24 hours old. Filter by `organization_id` ("org_01H…") or `search` (part of the directory name). Directory ids look like "directory_01H…": pass one to get_directory_details, list_directory_users or list_directory_groups.',
+    'List Directory Sync directories (SCIM or HRIS connections that provision an organization\u2019s users and groups), newest first, with their provider type, state (active = linked, inactive = unlinked, …), last provisioning activity and a `stale` flag for a linked directory without any in the last 24 hours. WorkOS publishes no last-sync time: activity is the newest dsync.* event WorkOS recorded for the directory (the Events API keeps 30 days), and a directory with nothing to change has none, so stale means "check it", not "broken". Filter by `organization_id` ("org_01H…") or `search` (part of the directory name). Directory ids look like "directory_01H…": pass one to get_directory_details, list_directory_users or list_directory_groups.',
   input: z.strictObject({
     organization_id: idArg('org_', 'organization').optional(),
     search: z
@@ -41,13 +42,22 @@ export const listDirectories = defineTool({
         order: args.order,
       }),
     );
-    const directories = page.data.map((d) => toDirectory(d, now));
+    const activity = await latestDirectoryActivity(
+      ctx.workos,
+      new Set(page.data.map((d) => d.id)),
+      args.organization_id,
+    );
+    const directories = page.data.map((d) => toDirectory(d, now, activity.byDirectory.get(d.id)));
     const stale = directories.filter((d) => d.stale).length;
     return {
       structured: { directories, list_metadata: pageInfo(page, NAME) },
       summary: `In ${ctx.environment}: ${plural(directories.length, 'directory', 'directories')}.${
         page.listMetadata.after ? ' More are available (see next_page).' : ''
-      }${stale ? ` ${stale} not synced in the last 24 hours.` : ''}`,
+      }${stale ? ` ${stale} linked but without provisioning activity (dsync events) in the last 24 hours.` : ''}${
+        activity.complete
+          ? ''
+          : ' (Not every directory’s activity was found in the newest 1,000 directory events.)'
+      }`,
     };
   },
 });

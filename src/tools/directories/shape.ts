@@ -1,7 +1,8 @@
 import type { Directory, DirectoryGroup, DirectoryUserWithGroups } from '@workos-inc/node';
 import { z } from 'zod';
+import { type DirectoryActivity, SYNC_SIGNAL } from './activity.ts';
 
-/** A directory whose last sync is older than this is flagged as stale. */
+/** A linked directory without provisioning activity for longer than this is flagged as stale. */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 export const directoryShape = z.object({
@@ -15,18 +16,38 @@ export const directoryShape = z.object({
     ),
   domain: z.string().nullable(),
   organization_id: z.string().nullable(),
-  last_sync_at: z.string().describe("The directory's updated_at: when the provider last synced it."),
-  stale: z.boolean().describe('True when the last sync is more than 24 hours ago.'),
+  last_activity_at: z
+    .string()
+    .nullable()
+    .describe(
+      'When WorkOS last recorded provisioning activity for it: its newest dsync.* event (the Events API keeps 30 days). Null: none in that window. WorkOS publishes no last-sync time; a directory with nothing to change emits nothing.',
+    ),
+  last_activity_event: z.string().nullable().describe('That event, e.g. "dsync.user.updated".'),
+  stale: z
+    .boolean()
+    .describe(
+      'True when it is linked (active) but WorkOS recorded no provisioning activity for it in the last 24 hours (see last_activity_at): worth checking in the provider, though a quiet directory looks the same.',
+    ),
+  sync_signal: z.string().describe('Where last_activity_at and stale come from.'),
+  updated_at: z
+    .string()
+    .describe('When the directory object itself last changed (name, state): not a sync time.'),
   created_at: z.string(),
 });
 export type DirectoryShape = z.infer<typeof directoryShape>;
 
-export function isStale(updatedAt: string, now: number): boolean {
-  const at = Date.parse(updatedAt);
-  return Number.isFinite(at) && now - at > STALE_AFTER_MS;
+/** Linked, and no provisioning activity within STALE_AFTER_MS (none at all counts). */
+export function isStale(state: string, activity: DirectoryActivity | undefined, now: number): boolean {
+  if (state !== 'active') return false;
+  const at = activity ? Date.parse(activity.at) : Number.NaN;
+  return !Number.isFinite(at) || now - at > STALE_AFTER_MS;
 }
 
-export function toDirectory(d: Directory, now: number): DirectoryShape {
+export function toDirectory(
+  d: Directory,
+  now: number,
+  activity: DirectoryActivity | undefined,
+): DirectoryShape {
   return {
     id: d.id,
     name: d.name,
@@ -34,10 +55,20 @@ export function toDirectory(d: Directory, now: number): DirectoryShape {
     state: d.state,
     domain: d.domain || null,
     organization_id: d.organizationId ?? null,
-    last_sync_at: d.updatedAt,
-    stale: isStale(d.updatedAt, now),
+    last_activity_at: activity?.at ?? null,
+    last_activity_event: activity?.event ?? null,
+    stale: isStale(d.state, activity, now),
+    sync_signal: SYNC_SIGNAL,
+    updated_at: d.updatedAt,
     created_at: d.createdAt,
   };
+}
+
+/** "synced 12 minutes ago", "no provisioning activity in the last 30 days", for sentences. */
+export function activityText(d: DirectoryShape, now: number): string {
+  return d.last_activity_at
+    ? `last provisioning activity ${ago(d.last_activity_at, now)} ago (${d.last_activity_event})`
+    : 'no provisioning activity in the last 30 days';
 }
 
 /** "3 hours", "4 days": how long ago, for sentences. */

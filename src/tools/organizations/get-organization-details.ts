@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { environmentArg, READ_ONLY } from '../common.ts';
-import { ago, toDirectory } from '../directories/shape.ts';
+import { latestDirectoryActivity, SYNC_SIGNAL } from '../directories/activity.ts';
+import { activityText, toDirectory } from '../directories/shape.ts';
 import { toConnection } from '../sso/shape.ts';
 import { defineTool } from '../types.ts';
 import { idArg } from './args.ts';
@@ -23,7 +24,7 @@ export const getOrganizationDetails = defineTool({
   name: 'get_organization_details',
   title: 'Organization details',
   description:
-    'Everything about one organization in a single call: name, external id, metadata, domains with their verification state, its SSO connections (type, state, domains) and directories (state, last sync, user and group counts), how many members it has, and a list of things that need attention (pending domains, draft or inactive connections, stale directories). Takes an organization id like "org_01H…" (find it with list_workos_organizations). Next: diagnose_sso_sign_in for sign-in problems, get_sso_connection_details or get_directory_details for one item.',
+    'Everything about one organization in a single call: name, external id, metadata, domains with their verification state, its SSO connections (type, state, domains) and directories (state, last provisioning activity — WorkOS publishes no last-sync time —, user and group counts), how many members it has, and a list of things that need attention (pending domains, draft or inactive connections, stale directories). Takes an organization id like "org_01H…" (find it with list_workos_organizations). Next: diagnose_sso_sign_in for sign-in problems, get_sso_connection_details or get_directory_details for one item.',
   input: z.strictObject({
     organization_id: idArg('org_', 'organization'),
     environment: environmentArg,
@@ -45,14 +46,17 @@ export const getOrganizationDetails = defineTool({
     }),
     directories: z.object({
       total: z.number(),
-      stale: z.number().describe('Directories whose last sync is more than 24 hours ago.'),
+      stale: z
+        .number()
+        .describe('Linked directories without provisioning activity (dsync.* events) in the last 24 hours.'),
+      sync_signal: z.string().describe('Where last_activity_at and stale come from.'),
       directories: z.array(
         z.object({
           id: z.string(),
           name: z.string(),
           type: z.string(),
           state: z.string(),
-          last_sync_at: z.string(),
+          last_activity_at: z.string().nullable(),
           stale: z.boolean(),
           users: z.number().nullable(),
           groups: z.number().nullable(),
@@ -73,10 +77,15 @@ export const getOrganizationDetails = defineTool({
     const pic = await organizationPicture(ctx.workos, args.organization_id, { countDirectoryUsers: true });
     const organization = toOrganization(pic.organization);
     const connections = pic.connections.items.map(toConnection);
+    const activity = await latestDirectoryActivity(
+      ctx.workos,
+      new Set(pic.directories.items.map((d) => d.id)),
+      pic.organization.id,
+    );
     const directories = pic.directories.items.map((d) => {
       const counts = pic.directoryCounts.get(d.id);
       return {
-        ...toDirectory(d, now),
+        ...toDirectory(d, now, activity.byDirectory.get(d.id)),
         users: counts?.users ?? null,
         groups: counts?.groups ?? null,
       };
@@ -93,7 +102,7 @@ export const getOrganizationDetails = defineTool({
     }
     for (const d of directories) {
       if (d.state !== 'active') attention.push(`Directory "${d.name}" (${d.id}) is ${d.state}.`);
-      if (d.stale) attention.push(`Directory "${d.name}" last synced ${ago(d.last_sync_at, now)} ago.`);
+      if (d.stale) attention.push(`Directory "${d.name}" is linked but has had ${activityText(d, now)}.`);
     }
 
     const ssoByState = countsByState(connections.map((c) => c.state));
@@ -126,16 +135,19 @@ export const getOrganizationDetails = defineTool({
         directories: {
           total: directories.length,
           stale: directories.filter((d) => d.stale).length,
-          directories: directories.map(({ id, name, type, state, last_sync_at, stale, users, groups }) => ({
-            id,
-            name,
-            type,
-            state,
-            last_sync_at,
-            stale,
-            users,
-            groups,
-          })),
+          sync_signal: SYNC_SIGNAL,
+          directories: directories.map(
+            ({ id, name, type, state, last_activity_at, stale, users, groups }) => ({
+              id,
+              name,
+              type,
+              state,
+              last_activity_at,
+              stale,
+              users,
+              groups,
+            }),
+          ),
         },
         memberships: pic.memberships,
         attention,
