@@ -37,8 +37,9 @@ ENV HOST=0.0.0.0 \
 VOLUME ["/data"]
 EXPOSE 8788
 STOPSIGNAL SIGTERM
-# /readyz through the binary itself (the image has no curl): database, WorkOS and every team's environment.
+# GET /readyz through the binary itself (the image has no curl): the database, WorkOS and every
+# team's environment answer.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
-  CMD ["/usr/local/bin/gatehouse", "healthcheck"]
+  CMD ["/usr/local/bin/gatehouse", "healthcheck", "/readyz"]
 ENTRYPOINT ["/usr/local/bin/gatehouse"]
 CMD ["serve"]

@@ -196,7 +196,7 @@ async function main(argv: string[]) {
     case 'config':
       return configCommand(rest);
     case 'healthcheck':
-      return process.exit(await healthcheck(config(), out, err));
+      return process.exit(await healthcheck(config(), rest, out, err));
     case 'version':
     case '--version':
     case '-v':

@@ -1,5 +1,5 @@
 /**
- * `gatehouse healthcheck`: GET /readyz of the server this environment configures, over loopback,
+ * `gatehouse healthcheck [/readyz | /healthz]`: GET /readyz (or /healthz) of the server this environment configures, over loopback,
  * with PUBLIC_URL's host as `Host` (the server answers only for it). The container image's
  * HEALTHCHECK: it has no shell or curl.
  */
@@ -16,8 +16,21 @@ export function localTarget(host: string, port: number): string {
   return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
-export async function healthcheck(config: Config, out: (s: string) => void, err: (s: string) => void) {
-  const url = `${localTarget(config.host, config.port)}/readyz`;
+/** The paths it may ask: readiness (the default) or liveness. */
+export const HEALTH_PATHS = ['/readyz', '/healthz'] as const;
+
+export async function healthcheck(
+  config: Config,
+  args: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  const path = args[0] ?? '/readyz';
+  if (args.length > 1 || !(HEALTH_PATHS as readonly string[]).includes(path)) {
+    err(`gatehouse healthcheck asks ${HEALTH_PATHS.join(' or ')}, got '${args.join(' ')}'.\n`);
+    return 2;
+  }
+  const url = `${localTarget(config.host, config.port)}${path}`;
   try {
     const res = await fetch(url, {
       headers: { host: new URL(config.publicUrl).host, accept: 'application/json' },

@@ -98,11 +98,12 @@ data dir, the database's state, whether a server runs on the data dir, and then 
 once (a bad value, a data dir or database that cannot be written, a HOST that is not an address of
 this machine, a client id without a key, ...). Exit 0 when there is none, 1 otherwise. Starts
 nothing and writes nothing.`,
-  healthcheck: `Usage: gatehouse healthcheck
+  healthcheck: `Usage: gatehouse healthcheck [/readyz | /healthz]
 
-Asks the server configured by the environment (PORT, HOST, PUBLIC_URL) for GET /readyz on the local
-machine and exits 0 when it answers ready, 1 otherwise (not listening, not ready, no answer within 5
-seconds). The Docker image's HEALTHCHECK runs it: the image has no shell or curl.`,
+Asks the server configured by the environment (PORT, HOST, PUBLIC_URL) for GET /readyz (default: the
+database and every WorkOS environment answer) or /healthz (the process is up) on the local machine,
+with PUBLIC_URL's host, and exits 0 when it answers 200, 1 otherwise (not listening, not ready, no
+answer within 5 seconds). The Docker image's HEALTHCHECK runs it: the image has no shell or curl.`,
   version: `Usage: gatehouse version   (or gatehouse --version)
 
 Prints the version of this Gatehouse.`,

@@ -54,7 +54,7 @@ describe('deploy files', () => {
     expect(runtime).not.toMatch(/^ENV .*PUBLIC_URL=/m);
     expect(runtime).not.toMatch(/WORKOS_[A-Z_]*=/);
     expect(runtime).toContain('HEALTHCHECK');
-    expect(runtime).toContain('CMD ["/usr/local/bin/gatehouse", "healthcheck"]');
+    expect(runtime).toContain('CMD ["/usr/local/bin/gatehouse", "healthcheck", "/readyz"]');
     expect(runtime).toContain('ENTRYPOINT ["/usr/local/bin/gatehouse"]');
     expect(runtime).toContain('CMD ["serve"]');
     // Every path the build copies exists, and none is ignored.
@@ -169,11 +169,15 @@ describe('deploy files', () => {
     await firstLine(server.stdout, (l) => l.includes('MCP:'), seen);
 
     // The HEALTHCHECK: /readyz over loopback, with PUBLIC_URL's host (the only Host it answers).
-    let health = await gatehouse(['healthcheck'], { ...image, env });
-    for (let i = 0; i < 60 && health.code !== 0; i++)
-      health = await gatehouse(['healthcheck'], { ...image, env });
+    const probe = () => gatehouse(['healthcheck', '/readyz'], { ...image, env });
+    let health = await probe();
+    for (let i = 0; i < 60 && health.code !== 0; i++) health = await probe();
     expect(health.stdout).toContain(`ready: http://127.0.0.1:${port}/readyz answered 200`);
     expect(health.code).toBe(0);
+    expect((await gatehouse(['healthcheck', '/healthz'], { ...image, env })).code).toBe(0);
+    const badPath = await gatehouse(['healthcheck', '/metrics'], { ...image, env });
+    expect(badPath.code).toBe(2);
+    expect(badPath.stderr).toContain('asks /readyz or /healthz');
     const wrongPort = await gatehouse(['healthcheck'], {
       ...image,
       env: { ...env, PORT: String(freePort()) },
