@@ -42,6 +42,12 @@ export const VARIABLES: readonly Variable[] = [
   },
   { group: 'server', name: 'LOG_LEVEL', fallback: 'info', meaning: 'debug, info, warn or error' },
   {
+    group: 'server',
+    name: 'LOG_FORMAT',
+    fallback: 'json',
+    meaning: 'json (one JSON line per event, on stderr) or pretty (for a terminal)',
+  },
+  {
     group: 'live',
     name: 'WORKOS_IDENTITY_API_KEY',
     fallback: '$WORKOS_API_KEY',
