@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   CLIENT_KINDS,
@@ -134,8 +135,11 @@ export const tokenFamilies = sqliteTable(
   (t) => [
     index('token_families_team').on(t.teamId),
     index('token_families_user').on(t.userId),
-    // /connections pages a team's families newest first; /dashboard lists those used lately.
-    index('token_families_team_created').on(t.teamId, t.createdAt),
+    // /connections pages a team's live families of one kind newest first; /dashboard lists
+    // those used lately.
+    index('token_families_team_kind_live')
+      .on(t.teamId, t.kind, t.createdAt)
+      .where(sql`${t.revokedAt} IS NULL`),
     index('token_families_team_used').on(t.teamId, t.lastUsedAt),
   ],
 );

@@ -1,0 +1,2 @@
+DROP INDEX `token_families_team_created`;--> statement-breakpoint
+CREATE INDEX `token_families_team_kind_live` ON `token_families` (`team_id`,`kind`,`created_at`) WHERE "token_families"."revoked_at" IS NULL;
