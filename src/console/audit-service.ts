@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { AuditRecordField } from '../../db/schema/audit.ts';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
@@ -132,8 +132,23 @@ function conditions(s: TeamSession, f: AuditFilter): SQL[] {
   if (f.tool) c.push(eq(a.tool, f.tool));
   if (f.outcome) c.push(eq(a.outcome, f.outcome));
   if (f.event) c.push(eq(a.event, f.event));
-  if (f.from !== undefined) c.push(gte(a.at, f.from));
-  if (f.to !== undefined) c.push(lt(a.at, f.to));
+  return c;
+}
+
+/**
+ * The time bounds of a query: the filter's, narrowed by a cursor's. One lower and one upper
+ * bound at most: given two, SQLite bounds the index range by one and filters by the other.
+ */
+function timeRange(f: AuditFilter, cursor: { lo?: number; hi?: number } = {}): SQL[] {
+  const a = schema.auditEntries;
+  const pick = (x: number | undefined, y: number | undefined, m: (a: number, b: number) => number) =>
+    x === undefined ? y : y === undefined ? x : m(x, y);
+  // `to` is exclusive; times are whole milliseconds.
+  const lo = pick(f.from, cursor.lo, Math.max);
+  const hi = pick(f.to === undefined ? undefined : f.to - 1, cursor.hi, Math.min);
+  const c: SQL[] = [];
+  if (lo !== undefined) c.push(gte(a.at, lo));
+  if (hi !== undefined) c.push(lte(a.at, hi));
   return c;
 }
 
@@ -147,17 +162,34 @@ export interface AuditPageData {
   newer?: number;
 }
 
-/** One page of entries, newest first, by seq cursor. */
+/**
+ * One page of entries, newest first by (at, seq), keyset: the cursor is the seq of the entry
+ * the page starts after, and its time is read by primary key. Every filter has an index that
+ * starts with the team and ends with the time (db/schema/audit.ts), so the page reads its own
+ * rows and one more (whether older or newer entries exist), whatever the trail's size: no count.
+ */
 export function auditEntries(ctx: AppContext, s: TeamSession, q: AuditQuery): AuditPageData {
   const a = schema.auditEntries;
   const base = conditions(s, q.filter);
+  const atOf = (seq: number) => ctx.db.select({ at: a.at }).from(a).where(eq(a.seq, seq)).get()?.at;
+  /** Entries older than (at, seq) in the page's order (the index bounds `at`; seq breaks ties). */
+  const olderThan = (at: number, seq: number) => [
+    ...timeRange(q.filter, { hi: at }),
+    or(lt(a.at, at), lt(a.seq, seq))!,
+  ];
+  const newerThan = (at: number, seq: number) => [
+    ...timeRange(q.filter, { lo: at }),
+    or(gt(a.at, at), gt(a.seq, seq))!,
+  ];
+  const afterAt = q.after !== undefined && q.before === undefined ? atOf(q.after) : undefined;
+  const beforeAt = q.before !== undefined ? atOf(q.before) : undefined;
   let rows: (typeof a.$inferSelect)[];
-  if (q.after !== undefined && q.before === undefined) {
+  if (afterAt !== undefined) {
     rows = ctx.db
       .select()
       .from(a)
-      .where(and(...base, gt(a.seq, q.after)))
-      .orderBy(a.seq)
+      .where(and(...base, ...newerThan(afterAt, q.after!)))
+      .orderBy(a.at, a.seq)
       .limit(AUDIT_PAGE_SIZE)
       .all()
       .reverse();
@@ -165,28 +197,28 @@ export function auditEntries(ctx: AppContext, s: TeamSession, q: AuditQuery): Au
     rows = ctx.db
       .select()
       .from(a)
-      .where(and(...base, q.before !== undefined ? lt(a.seq, q.before) : undefined))
-      .orderBy(desc(a.seq))
+      .where(and(...base, ...(beforeAt !== undefined ? olderThan(beforeAt, q.before!) : timeRange(q.filter))))
+      .orderBy(desc(a.at), desc(a.seq))
       .limit(AUDIT_PAGE_SIZE)
       .all();
   }
-  const exists = (cond: SQL) =>
+  const exists = (cond: SQL[]) =>
     ctx.db
       .select({ seq: a.seq })
       .from(a)
-      .where(and(...base, cond))
+      .where(and(...base, ...cond))
       .limit(1)
       .get() !== undefined;
-  const newest = rows[0]?.seq;
-  const oldest = rows.at(-1)?.seq;
+  const newest = rows[0];
+  const oldest = rows.at(-1);
   const names = clientNames(
     ctx,
     rows.map((r) => r.clientId).filter((c): c is string => c !== null),
   );
   return {
     rows: rows.map((r) => ({ ...r, clientName: r.clientId ? (names.get(r.clientId) ?? null) : null })),
-    older: oldest !== undefined && exists(lt(a.seq, oldest)) ? oldest : undefined,
-    newer: newest !== undefined && exists(gt(a.seq, newest)) ? newest : undefined,
+    older: oldest && exists(olderThan(oldest.at, oldest.seq)) ? oldest.seq : undefined,
+    newer: newest && exists(newerThan(newest.at, newest.seq)) ? newest.seq : undefined,
   };
 }
 

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, lt, lte, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
@@ -55,22 +55,55 @@ export function isTeamAdmin(s: BrowserSession): boolean {
   return s.permissions.includes('gatehouse:admin');
 }
 
+/** Rows per table on /connections (clients and tokens are paged apart). */
+export const CONNECTIONS_PAGE_SIZE = 50;
+
+/** Where each table's page starts: after this family (newest first), or at the newest. */
+export interface ConnectionsCursor {
+  oauth?: string;
+  connection?: string;
+}
+
+export interface ConnectionsPage {
+  entries: ConnectionEntry[];
+  /** The family the "Older" link of each table starts after, when older ones exist. */
+  older: ConnectionsCursor;
+}
+
 /**
  * Live (unrevoked, unexpired) token families in the session's team: the human's own, or —
- * for team admins — everyone's.
+ * for team admins — everyone's. One page per kind, newest first by (created_at, id), keyset:
+ * the (team, kind, created_at) index of live families reads only the page's rows.
  */
-export function listConnections(ctx: AppContext, s: TeamSession): ConnectionEntry[] {
+export function listConnections(
+  ctx: AppContext,
+  s: TeamSession,
+  cursor: ConnectionsCursor = {},
+): ConnectionsPage {
   ctx.oauth.tokens.flushUsage();
-  return queryEntries(ctx, s, { everyone: isTeamAdmin(s) });
+  const entries: ConnectionEntry[] = [];
+  const older: ConnectionsCursor = {};
+  for (const kind of ['oauth', 'connection'] as const) {
+    const rows = queryEntries(ctx, s, { everyone: isTeamAdmin(s), kind, after: cursor[kind] });
+    if (rows.length > CONNECTIONS_PAGE_SIZE) {
+      rows.length = CONNECTIONS_PAGE_SIZE;
+      older[kind] = rows.at(-1)!.familyId;
+    }
+    entries.push(...rows);
+  }
+  return { entries, older };
 }
 
 function queryEntries(
   ctx: AppContext,
   s: TeamSession,
-  filter: { everyone: boolean; familyId?: string },
+  filter: { everyone: boolean; familyId?: string; kind?: 'oauth' | 'connection'; after?: string },
 ): ConnectionEntry[] {
   const f = schema.tokenFamilies;
   const now = ctx.clock.now();
+  const start = filter.after
+    ? ctx.db.select({ createdAt: f.createdAt }).from(f).where(eq(f.id, filter.after)).get()
+    : undefined;
   const rows = ctx.db
     .select({ f, email: schema.users.email, clientName: schema.oauthClients.clientName })
     .from(f)
@@ -81,11 +114,19 @@ function queryEntries(
         eq(f.teamId, s.teamId),
         filter.everyone ? undefined : eq(f.userId, s.userId),
         filter.familyId ? eq(f.id, filter.familyId) : undefined,
+        filter.kind ? eq(f.kind, filter.kind) : undefined,
+        start && filter.after
+          ? and(
+              lte(f.createdAt, start.createdAt),
+              or(lt(f.createdAt, start.createdAt), lt(f.id, filter.after)),
+            )
+          : undefined,
         isNull(f.revokedAt),
         or(isNull(f.expiresAt), gt(f.expiresAt, now)),
       ),
     )
-    .orderBy(desc(f.createdAt))
+    .orderBy(desc(f.createdAt), desc(f.id))
+    .limit(filter.kind ? CONNECTIONS_PAGE_SIZE + 1 : 1)
     .all();
   return rows.map(({ f: row, email, clientName }) => ({
     familyId: row.id,

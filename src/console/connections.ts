@@ -13,6 +13,7 @@ import { readForm } from '../http/forms.ts';
 import { renderPage } from '../http/page.ts';
 import { fragmentResponse, redirectResponse } from '../http/responses.ts';
 import {
+  type ConnectionsCursor,
   connectionTokenForm,
   createConnectionToken,
   isTeamAdmin,
@@ -30,19 +31,34 @@ function teamSession(ctx: AppContext, request: Request): TeamSession | Response 
   return s as TeamSession;
 }
 
+/** `?oauth_before=` / `?tokens_before=`: where each table's page starts (a family id). */
+function cursorOf(url: URL): ConnectionsCursor {
+  const id = (name: string) => {
+    const v = url.searchParams.get(name);
+    return v && FAMILY_ID.test(v) ? v : undefined;
+  };
+  const oauth = id('oauth_before');
+  const connection = id('tokens_before');
+  return { ...(oauth ? { oauth } : {}), ...(connection ? { connection } : {}) };
+}
+
 function renderList(
   ctx: AppContext,
   s: TeamSession,
   extra: { status?: number; error?: string; form?: { name: string; expiry: string; access: string } } = {},
   notice?: string,
+  cursor: ConnectionsCursor = {},
 ): Response {
+  const page = listConnections(ctx, s, cursor);
   return renderPage(
     ctx,
     ConnectionsPage({
       user: shellUser(s),
       csrfToken: ctx.csrf.forSession(s.idHash),
       admin: isTeamAdmin(s),
-      entries: listConnections(ctx, s),
+      entries: page.entries,
+      older: page.older,
+      paged: cursor.oauth !== undefined || cursor.connection !== undefined,
       error: extra.error,
       form: extra.form,
       notice,
@@ -55,8 +71,15 @@ function renderList(
 export function connectionsPage(ctx: AppContext, request: Request): Response {
   const s = teamSession(ctx, request);
   if (s instanceof Response) return s;
-  const revoked = new URL(request.url).searchParams.get('revoked') === '1';
-  return renderList(ctx, s, {}, revoked ? 'Revoked. Agents using it have lost access.' : undefined);
+  const url = new URL(request.url);
+  const revoked = url.searchParams.get('revoked') === '1';
+  return renderList(
+    ctx,
+    s,
+    {},
+    revoked ? 'Revoked. Agents using it have lost access.' : undefined,
+    cursorOf(url),
+  );
 }
 
 /** POST /connections — creates a connection token and shows it once. */

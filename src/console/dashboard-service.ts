@@ -36,6 +36,21 @@ export interface DashboardData {
   pendingApprovals: number;
 }
 
+/** Clients listed on the dashboard (the most recently used); the count covers all of them. */
+export const CLIENTS_SHOWN = 50;
+
+/** Pending requests not yet expired (the grants_team_status index): no live grant is loaded. */
+function pendingGrants(ctx: AppContext, teamId: string, now: number): number {
+  return (
+    ctx.db.$client
+      .query<{ n: number }, [string, number]>(
+        `SELECT count(*) AS n FROM grants
+         WHERE team_id = ? AND status = 'pending' AND request_expires_at > ?`,
+      )
+      .get(teamId, now)?.n ?? 0
+  );
+}
+
 /** Everything the dashboard shows for one team over one window. */
 export function dashboardData(ctx: AppContext, s: TeamSession, window: WindowKey): DashboardData {
   const now = ctx.clock.now();
@@ -51,6 +66,17 @@ export function dashboardData(ctx: AppContext, s: TeamSession, window: WindowKey
   const sqlite = ctx.db.$client;
   const activeSessions = ctx.mcpSessionRows.openCount(s.teamId);
   const admin = isTeamAdmin(s);
+  // The most recently used first, at most CLIENTS_SHOWN of them; the count is of the window's
+  // clients only (the (team, last_used_at) index), never of every token the team ever had.
+  const recent = [s.teamId, now, stats.since] as const;
+  const connectedClients =
+    sqlite
+      .query<{ n: number }, [string, number, number]>(
+        `SELECT count(*) AS n FROM token_families f
+         WHERE f.team_id = ? AND f.revoked_at IS NULL AND (f.expires_at IS NULL OR f.expires_at > ?)
+           AND f.last_used_at >= ?`,
+      )
+      .get(...recent)?.n ?? 0;
   const clients = sqlite
     .query<
       {
@@ -71,9 +97,9 @@ export function dashboardData(ctx: AppContext, s: TeamSession, window: WindowKey
        LEFT JOIN oauth_clients c ON c.id = f.client_id
        WHERE f.team_id = ? AND f.revoked_at IS NULL AND (f.expires_at IS NULL OR f.expires_at > ?)
          AND f.last_used_at >= ?
-       ORDER BY f.last_used_at DESC`,
+       ORDER BY f.last_used_at DESC LIMIT ${CLIENTS_SHOWN}`,
     )
-    .all(s.teamId, now, stats.since)
+    .all(...recent)
     .map((r) => ({
       name: (r.kind === 'oauth' ? r.clientName : r.name) ?? r.clientId ?? 'unnamed',
       kind: r.kind,
@@ -89,8 +115,8 @@ export function dashboardData(ctx: AppContext, s: TeamSession, window: WindowKey
     series: stats.series,
     totals,
     activeSessions,
-    connectedClients: clients.length,
+    connectedClients,
     clients,
-    pendingApprovals: ctx.grants.store.forTeam(s.teamId).pending.length,
+    pendingApprovals: pendingGrants(ctx, s.teamId, now),
   };
 }

@@ -27,6 +27,10 @@ export interface ConnectionsPageProps {
   /** Team admins see (and may revoke) everyone's connections in the team. */
   admin: boolean;
   entries: ConnectionView[];
+  /** Per table, the family its "Older" link starts after (when older ones exist). */
+  older?: { oauth?: string; connection?: string };
+  /** A later page is shown: offer the way back to the newest. */
+  paged?: boolean;
   /** A problem with the create form, shown above it. */
   error?: string;
   /** The create form's values after an error. */
@@ -135,16 +139,42 @@ export function FlashMessage({ message, error }: { message: string; error: boole
   );
 }
 
+/** "Older" (the next page of this table) and "Newest" (back to the first pages). */
+function Pager({ kind, older, paged }: { kind: 'oauth' | 'connection'; older?: string; paged: boolean }) {
+  if (!older && !paged) return '';
+  const param = kind === 'oauth' ? 'oauth_before' : 'tokens_before';
+  return (
+    <p class="pager" data-testid={`${kind}-pager`}>
+      {paged ? <a href="/connections">Newest</a> : ''}
+      {older ? (
+        <a
+          href={`/connections?${param}=${encodeURIComponent(older)}`}
+          rel="next"
+          data-testid={`${kind}-older`}
+        >
+          Older
+        </a>
+      ) : (
+        ''
+      )}
+    </p>
+  );
+}
+
 function ConnectionTable({
   entries,
   kind,
   admin,
   csrfToken,
+  older,
+  paged = false,
 }: {
   entries: ConnectionView[];
   kind: 'oauth' | 'connection';
   admin: boolean;
   csrfToken: string;
+  older?: string | undefined;
+  paged?: boolean;
 }) {
   const rows = entries.filter((e) => e.kind === kind);
   if (rows.length === 0) {
@@ -157,27 +187,30 @@ function ConnectionTable({
     );
   }
   return (
-    <table data-testid={kind === 'oauth' ? 'clients' : 'tokens'}>
-      <thead>
-        <tr>
-          <th>{kind === 'oauth' ? 'Client' : 'Name'}</th>
-          {admin ? <th>User</th> : ''}
-          <th>Access</th>
-          <th>Created</th>
-          {kind === 'connection' ? <th>Expires</th> : ''}
-          <th>Last used</th>
-          <th>Requests</th>
-          <th>
-            <span class="muted">Revoke</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((e) => (
-          <ConnectionRow entry={e} admin={admin} csrfToken={csrfToken} />
-        ))}
-      </tbody>
-    </table>
+    <>
+      <table data-testid={kind === 'oauth' ? 'clients' : 'tokens'}>
+        <thead>
+          <tr>
+            <th>{kind === 'oauth' ? 'Client' : 'Name'}</th>
+            {admin ? <th>User</th> : ''}
+            <th>Access</th>
+            <th>Created</th>
+            {kind === 'connection' ? <th>Expires</th> : ''}
+            <th>Last used</th>
+            <th>Requests</th>
+            <th>
+              <span class="muted">Revoke</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((e) => (
+            <ConnectionRow entry={e} admin={admin} csrfToken={csrfToken} />
+          ))}
+        </tbody>
+      </table>
+      <Pager kind={kind} older={older} paged={paged} />
+    </>
   );
 }
 
@@ -196,7 +229,14 @@ export function ConnectionsPage(p: ConnectionsPageProps) {
             ? 'Every MCP client anyone in your team has authorized. Revoking one ends its access at once and asks for consent again next time.'
             : 'The MCP clients you have authorized. Revoking one ends its access at once and asks for your consent again next time.'}
         </p>
-        <ConnectionTable entries={p.entries} kind="oauth" admin={p.admin} csrfToken={p.csrfToken} />
+        <ConnectionTable
+          entries={p.entries}
+          kind="oauth"
+          admin={p.admin}
+          csrfToken={p.csrfToken}
+          older={p.older?.oauth}
+          paged={p.paged ?? false}
+        />
       </section>
       <section class="card">
         <h2>Connection tokens</h2>
@@ -204,7 +244,14 @@ export function ConnectionsPage(p: ConnectionsPageProps) {
           For clients without OAuth: a named token sent as <code>Authorization: Bearer …</code>. It acts as
           you, never with more than your role allows.
         </p>
-        <ConnectionTable entries={p.entries} kind="connection" admin={p.admin} csrfToken={p.csrfToken} />
+        <ConnectionTable
+          entries={p.entries}
+          kind="connection"
+          admin={p.admin}
+          csrfToken={p.csrfToken}
+          older={p.older?.connection}
+          paged={p.paged ?? false}
+        />
       </section>
       <section class="card">
         <h2>Create a connection token</h2>
