@@ -9,7 +9,6 @@ import { AppError, isAppError } from '../errors/app-error.ts';
 import type { WaitingConfirmation } from '../policy/person-confirmations.ts';
 import { type Approver, type DecisionRules, mayApprove, mayDeny, mayRevoke, type Permit } from './permits.ts';
 import { isDemoProvider } from './providers/demo.ts';
-import { isDemoProvider } from './providers/demo.ts';
 import { providerById } from './providers/index.ts';
 import { type Grant, isGrantId, linkMatches, secondsLeft } from './store.ts';
 
@@ -40,8 +39,6 @@ export interface GrantView {
   client: ClientView;
   reason: string;
   providers: { id: string; name: string }[];
-  /** Local mode: the providers are "demo provider (local mode)" fakes, not the real APIs. */
-  demo: boolean;
   /** Local mode: the providers are "demo provider (local mode)" fakes, not the real APIs. */
   demo: boolean;
   level: AccessLevel | null;
@@ -254,7 +251,6 @@ function describe(ctx: AppContext, s: TeamSession, grants: Grant[], different: b
       client: clients.get(g.familyId) ?? { name: 'unknown client', kind: 'unknown', clientId: g.clientId },
       reason: g.reason,
       providers: g.providers.map((id) => ({ id, name: providerById(id)?.name ?? id })),
-      demo: g.providers.some((id) => isDemoProvider(ctx.demoProviders, id)),
       demo: g.providers.some((id) => isDemoProvider(ctx.demoProviders, id)),
       level: g.level,
       method: g.method,
