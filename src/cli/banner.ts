@@ -1,4 +1,5 @@
 import type { SeededAccount } from '../app/context.ts';
+import { DEMO_PROVIDER_LABEL } from '../approvals/providers/demo.ts';
 import type { Config } from '../config/index.ts';
 import { VERSION } from './help.ts';
 
@@ -25,6 +26,10 @@ export function banner(
       `  WARNING:  PUBLIC DEMO (GATEHOUSE_DEMO_PUBLIC=1): anyone who can reach ${config.publicUrl} can sign in as any demo account, admins included. Nothing here is protected; never put real data in it.`,
     );
   if (tenancy.teams.length > 0) lines.push(`  Teams:    ${tenancy.teams.join(', ')}`);
+  if (config.mode === 'local')
+    lines.push(
+      `  Pipes:    Linear, Notion, Snowflake, GitHub, Slack are each a ${DEMO_PROVIDER_LABEL}: approved calls run offline against demo data`,
+    );
   if (tenancy.deploymentKeysUnowned)
     lines.push(
       "  WARNING:  WORKOS_API_KEY / WORKOS_PRODUCTION_API_KEY belong to no team: they are the first GATEHOUSE_TEAMS organization's, and it is not an admitted team.",
