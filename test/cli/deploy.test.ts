@@ -171,7 +171,7 @@ describe('deploy files', () => {
     // The HEALTHCHECK: /readyz over loopback, with PUBLIC_URL's host (the only Host it answers).
     const probe = () => gatehouse(['healthcheck', '/readyz'], { ...image, env });
     let health = await probe();
-    for (let i = 0; i < 60 && health.code !== 0; i++) health = await probe();
+    for (let i = 0; i < 300 && health.code !== 0; i++) health = await probe();
     expect(health.stdout).toContain(`ready: http://127.0.0.1:${port}/readyz answered 200`);
     expect(health.code).toBe(0);
     expect((await gatehouse(['healthcheck', '/healthz'], { ...image, env })).code).toBe(0);
