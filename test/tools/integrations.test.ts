@@ -151,5 +151,6 @@ test('Pipes lookups are scoped to the caller’s team: Ada in Gatehouse Labs rea
     request_id: req.id,
   });
   expect(r.isError).toBe(false);
-  expect(r.structured!.status).toBe(200);
+  // The token injected was the Labs connection's (getAccessToken asked with the Labs organization).
+  expect(r.structured!.body).toEqual({ data: { viewer: { displayName: 'ada-labs' } } });
 });

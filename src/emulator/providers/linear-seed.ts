@@ -86,7 +86,15 @@ export function seedLinear(now: number = Date.now()): LinearWorkspace {
     name: ADA.name,
     displayName: 'ada',
     email: ADA.email,
-    accounts: [ADA.linear, ADA.linearLabs],
+    accounts: [ADA.linear],
+  };
+  // Ada's second connection (scoped to Gatehouse Labs in Pipes) signs her in as another member.
+  const adaLabs: LinearUser = {
+    id: id(),
+    name: ADA.name,
+    displayName: 'ada-labs',
+    email: ADA.email,
+    accounts: [ADA.linearLabs],
   };
   const max: LinearUser = {
     id: id(),
@@ -122,7 +130,7 @@ export function seedLinear(now: number = Date.now()): LinearWorkspace {
   });
   return {
     organization: { id: id(), name: 'Gatehouse Demo (local mode)', urlKey: 'gatehouse-demo' },
-    users: [ada, max],
+    users: [ada, max, adaLabs],
     teams,
     issues,
   };
