@@ -48,6 +48,8 @@ export interface DecisionContext {
   target?: Environment;
   /** What this call would change about how an organization signs in (needs gatehouse:admin). */
   signInChange?: string;
+  /** The permission this exact call needs, when the tool decides it per call (the catalogue's operations). */
+  permission?: Permission;
 }
 
 export type Decision =
@@ -186,7 +188,7 @@ export function decide(p: DecisionPrincipal, tool: DecisionTool, ctx: DecisionCo
 export function mayUseTool(
   p: DecisionPrincipal,
   tool: DecisionTool,
-  ctx: Pick<DecisionContext, 'access'>,
+  ctx: Pick<DecisionContext, 'access' | 'permission'>,
 ): Decision {
   const access = accessOf(tool, ctx.access);
 
@@ -195,7 +197,8 @@ export function mayUseTool(
   if (team) return team;
 
   // 2. The caller must hold the permission (role, narrowed by the token's scopes).
-  const needed = access === 'write' ? (tool.writePermission ?? tool.permission) : tool.permission;
+  const needed =
+    ctx.permission ?? (access === 'write' ? (tool.writePermission ?? tool.permission) : tool.permission);
   if (!p.permissions.includes(needed)) {
     if (!scopeAllows(needed, p.scopes)) {
       return refuse(

@@ -108,7 +108,7 @@ async function passGates(
   recordOutbound(ctx, record);
 
   // 5. Destructive gate: a delete, or a change to how an organization signs in, needs a human.
-  if (tool.kind === 'destructive' || signInChange) {
+  if (tool.kind === 'destructive' || tool.destructiveFor?.(args) || signInChange) {
     const confirmed = await confirmDestruction(
       app,
       call,
@@ -210,6 +210,7 @@ function callContext(
       tool.targetsEnvironment ? (args.environment as Environment | undefined) : environment,
     ),
     ...(tool.classify ? { access: tool.classify(args) } : {}),
+    ...(tool.permissionFor ? { permission: tool.permissionFor(args) } : {}),
     ...(tool.targetsEnvironment && typeof args.environment === 'string'
       ? { target: args.environment as Environment }
       : {}),

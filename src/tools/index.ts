@@ -1,4 +1,5 @@
 import { AUDIT_TOOLS } from './audit/index.ts';
+import { CATALOGUE_TOOLS } from './catalogue/index.ts';
 import { DIRECTORIES_TOOLS } from './directories/index.ts';
 import { INTEGRATIONS_TOOLS } from './integrations/index.ts';
 import { ORGANIZATIONS_TOOLS } from './organizations/index.ts';
@@ -18,4 +19,5 @@ export const ALL_TOOLS: ToolDefinition[] = [
   ...USERS_TOOLS,
   ...AUDIT_TOOLS,
   ...INTEGRATIONS_TOOLS,
+  ...CATALOGUE_TOOLS,
 ];

@@ -115,6 +115,13 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
    * call does not. Such a call needs gatehouse:admin and a human's confirmation, as a delete does.
    */
   changesSignIn?(args: z.infer<I>): string | undefined;
+  /**
+   * A tool whose calls differ (the catalogue's `mutate`): whether this call destroys, so it passes
+   * the destructive gate as a destructive tool's every call does.
+   */
+  destructiveFor?(args: z.infer<I>): boolean;
+  /** A tool whose calls differ: the permission this call needs, checked on top of `permission`. */
+  permissionFor?(args: z.infer<I>): Permission;
   /** Destructive tools: what the call would destroy, fetched from WorkOS, before anything happens. */
   describeDestruction?(ctx: ToolContext, args: z.infer<I>): Promise<Destruction>;
 }

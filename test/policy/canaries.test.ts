@@ -205,6 +205,20 @@ async function sandboxProbes(): Promise<Probe[]> {
       what: 'Acme Okta SCIM delete description (first call only)',
       args: { directory_id: acmeDir },
     },
+    // The operations catalogue answers WorkOS's raw JSON: the same filter must hold for it.
+    ...[
+      { operation: 'organizations.get', params: { id: s.org('Umbrella Health') } },
+      { operation: 'users.get', params: { id: bob } },
+      { operation: 'users.list', params: { limit: 100 } },
+      { operation: 'invitations.list', params: { limit: 100 } },
+      { operation: 'sso_connections.get', params: { id: s.connection('Acme Okta SAML') } },
+      { operation: 'sso_connections.list', params: { limit: 100 } },
+      { operation: 'directories.get', params: { id: gtDir } },
+      { operation: 'directory_users.list', params: { directory: acmeDir, limit: 100 } },
+      { operation: 'directory_groups.list', params: { directory: gtDir } },
+      { operation: 'events.list', params: { events: EVENT_TYPES, limit: 100 } },
+      { operation: 'webhook_endpoints.list', params: {} },
+    ].map((args) => ({ tool: 'query', env, what: `catalogue ${args.operation}`, args })),
     {
       tool: 'update_organization',
       env,
@@ -273,6 +287,11 @@ async function productionProbes(): Promise<Probe[]> {
     },
     { tool: 'list_events', env, what: 'every seeded event type', args: { events: EVENT_TYPES, limit: 100 } },
     { tool: 'audit_configuration', env, what: 'the whole account', args: {} },
+    ...[
+      { operation: 'organizations.get', params: { id: p.org('Oscorp') } },
+      { operation: 'sso_connections.get', params: { id: p.connection('Oscorp ADFS') } },
+      { operation: 'directory_users.list', params: { directory: tyrellDir } },
+    ].map((args) => ({ tool: 'query', env, what: `catalogue ${args.operation}`, args })),
     {
       tool: 'delete_organization',
       env,

@@ -364,6 +364,25 @@ const SPECS: ToolSpec[] = [
     // Past the pipeline, the tool itself wants a human's approval first.
     ran: (o) => o.isError && o.text.includes('No active approval covers GitHub'),
   },
+  // The operations catalogue (issue 19 §2): query is a read, mutate a write, list_operations
+  // reads only the catalogue.
+  { name: 'list_operations', kind: 'session', permission: 'workos:read', args: () => ({}) },
+  {
+    name: 'query',
+    kind: 'read',
+    permission: 'workos:read',
+    args: (c) => inEnv(c, { operation: 'organizations.get', params: { id: c.fx.org } }),
+  },
+  {
+    name: 'mutate',
+    kind: 'write',
+    permission: 'workos:write',
+    args: (c) =>
+      inEnv(c, {
+        operation: 'organizations.update',
+        params: { id: c.fx.org, metadata: { matrix_probe: 'yes' } },
+      }),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -558,7 +577,7 @@ describe('matrix — contract', () => {
       a.name.localeCompare(b.name),
     );
     expect(ours).toEqual(registered);
-    expect(SPECS).toHaveLength(32);
+    expect(SPECS).toHaveLength(35);
   });
 
   test('the fixtures were found in both environments', () => {

@@ -1,0 +1,103 @@
+/**
+ * Roles and permissions (https://workos.com/docs/reference/roles). Creating or changing a role
+ * needs gatehouse:admin: a Gatehouse team's people get their Gatehouse permissions from their
+ * WorkOS role's permissions (src/auth/permissions.ts), so a role edit can grant Gatehouse access.
+ */
+import { z } from 'zod';
+import { id, name, slug } from '../args.ts';
+import { defineOperation } from '../types.ts';
+
+const REF = 'https://workos.com/docs/reference/roles';
+const orgId = id('org_', 'organization');
+const description = z.string().trim().max(500).optional().describe('What the role is for.');
+
+export const ROLE_OPERATIONS = [
+  defineOperation({
+    name: 'roles.list',
+    area: 'roles',
+    summary: 'List the environment’s roles in priority order, with their permissions.',
+    kind: 'read',
+    permission: 'workos:read',
+    method: 'GET',
+    path: '/authorization/roles',
+    params: z.strictObject({}),
+    docs: `${REF}/role/list`,
+  }),
+  defineOperation({
+    name: 'roles.get',
+    area: 'roles',
+    summary: 'Get one environment role by slug.',
+    kind: 'read',
+    permission: 'workos:read',
+    method: 'GET',
+    path: '/authorization/roles/:slug',
+    params: z.strictObject({ slug: slug('role') }),
+    docs: `${REF}/role/get`,
+  }),
+  defineOperation({
+    name: 'roles.create',
+    area: 'roles',
+    summary: 'Create an environment role (placed last in priority order). Needs gatehouse:admin.',
+    kind: 'write',
+    permission: 'gatehouse:admin',
+    method: 'POST',
+    path: '/authorization/roles',
+    params: z.strictObject({ slug: slug('role'), name: name('role'), description }),
+    docs: `${REF}/role/create`,
+  }),
+  defineOperation({
+    name: 'organization_roles.list',
+    area: 'roles',
+    summary: 'List the roles available in an organization (its own custom roles and the environment’s).',
+    kind: 'read',
+    permission: 'workos:read',
+    method: 'GET',
+    path: '/authorization/organizations/:organization_id/roles',
+    params: z.strictObject({ organization_id: orgId }),
+    docs: `${REF}/organization-role/list`,
+  }),
+  defineOperation({
+    name: 'organization_roles.get',
+    area: 'roles',
+    summary: 'Get one of an organization’s roles by slug.',
+    kind: 'read',
+    permission: 'workos:read',
+    method: 'GET',
+    path: '/authorization/organizations/:organization_id/roles/:slug',
+    params: z.strictObject({ organization_id: orgId, slug: slug('role') }),
+    docs: `${REF}/organization-role/get`,
+  }),
+  defineOperation({
+    name: 'organization_roles.create',
+    area: 'roles',
+    summary: 'Create a custom role for one organization. Needs gatehouse:admin.',
+    kind: 'write',
+    permission: 'gatehouse:admin',
+    method: 'POST',
+    path: '/authorization/organizations/:organization_id/roles',
+    params: z.strictObject({ organization_id: orgId, slug: slug('role'), name: name('role'), description }),
+    docs: `${REF}/organization-role/create`,
+  }),
+  defineOperation({
+    name: 'permissions.list',
+    area: 'roles',
+    summary: 'List the environment’s permissions.',
+    kind: 'read',
+    permission: 'workos:read',
+    method: 'GET',
+    path: '/authorization/permissions',
+    params: z.strictObject({}),
+    docs: `${REF}/permission/list`,
+  }),
+  defineOperation({
+    name: 'permissions.get',
+    area: 'roles',
+    summary: 'Get one permission by slug.',
+    kind: 'read',
+    permission: 'workos:read',
+    method: 'GET',
+    path: '/authorization/permissions/:slug',
+    params: z.strictObject({ slug: slug('permission') }),
+    docs: `${REF}/permission/get`,
+  }),
+];

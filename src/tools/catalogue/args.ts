@@ -1,0 +1,38 @@
+/** Parameter building blocks shared by the catalogue's declarations (WorkOS wire names, snake_case). */
+import { z } from 'zod';
+import { idArg } from '../organizations/args.ts';
+
+export { domainArg } from '../organizations/args.ts';
+
+/** A WorkOS id (a path segment: id characters only, so it can never address another endpoint). */
+export const id = (prefix: string, what: string) => idArg(prefix, what);
+
+/** A role or permission slug (a path segment too). */
+export const slug = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[a-z0-9:_-]+$/, `must be a ${what} slug: lowercase letters, digits, ":", "_" and "-"`)
+    .describe(`The ${what} slug.`);
+
+/** WorkOS list pagination (https://workos.com/docs/reference/pagination). */
+export const page = {
+  limit: z.number().int().min(1).max(100).optional().describe('Page size, 1–100 (WorkOS default 10).'),
+  before: z.string().min(1).max(200).optional().describe('Cursor: the page before this id.'),
+  after: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Cursor: the page after this id (list_metadata.after).'),
+  order: z.enum(['asc', 'desc']).optional().describe('Sort by creation time (default desc).'),
+};
+
+export const metadata = z
+  .record(z.string().max(40), z.string().max(600))
+  .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
+  .describe('Key–value metadata (strings; up to 50 keys).');
+
+export const name = (what: string) => z.string().trim().min(1).max(200).describe(`The ${what}'s name.`);

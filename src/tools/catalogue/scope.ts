@@ -1,0 +1,65 @@
+/**
+ * Staff are never customers (docs/architecture.md "Trust model"): no catalogue call reads,
+ * changes or deletes a Gatehouse team's own organization. The pipeline's staff gate sees only
+ * top-level arguments, so the catalogue checks the operation's parameters itself — every value,
+ * at any depth — and, for a write, the organizations the object it names belongs to.
+ */
+import { AppError } from '../../errors/app-error.ts';
+import type { ToolContext } from '../types.ts';
+import { fetchObject } from './http.ts';
+import type { Operation } from './types.ts';
+
+function strings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) strings(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) strings(v, out);
+  return out;
+}
+
+function refuse(op: Operation, organizationId: string, team: string): AppError {
+  return new AppError(
+    'forbidden',
+    `${op.name} would touch ${organizationId}, the Gatehouse team ${team}'s own organization (staff), not a customer: the catalogue never reads, changes or deletes it.`,
+    {
+      hint: 'Work with customer organizations only; team membership and settings live in the Gatehouse console.',
+      denial: 'staff_organization',
+    },
+  );
+}
+
+/** Throws a denial when the call names, or (for writes) reaches, a staff organization. */
+export async function refuseStaff(
+  ctx: ToolContext,
+  op: Operation,
+  params: Record<string, unknown>,
+): Promise<void> {
+  for (const s of strings(params)) {
+    const team = ctx.team.staffTeamName(s);
+    if (team) throw refuse(op, s, team);
+  }
+  if (op.kind === 'read' || !op.organizations) return;
+  for (const org of await op.organizations(ctx, params)) {
+    const team = ctx.team.staffTeamName(org);
+    if (team) throw refuse(op, org, team);
+  }
+}
+
+/** The organization of one object that carries `organization_id` (a membership, a domain, an invitation…). */
+export function organizationOf(path: (params: Record<string, unknown>) => string, what: string) {
+  return async (ctx: ToolContext, params: Record<string, unknown>): Promise<string[]> => {
+    const obj = await fetchObject(ctx, path(params), what);
+    return typeof obj.organization_id === 'string' ? [obj.organization_id] : [];
+  };
+}
+
+/** Every organization a user belongs to, whatever the membership's status. */
+export async function organizationsOfUser(ctx: ToolContext, userId: string): Promise<string[]> {
+  const res = await fetchObject(
+    ctx,
+    '/user_management/organization_memberships',
+    `the memberships of user ${userId}`,
+    { user_id: userId, statuses: 'active,inactive,pending', limit: 100 },
+  );
+  const data = Array.isArray(res.data) ? (res.data as { organization_id?: unknown }[]) : [];
+  return data.map((m) => m.organization_id).filter((o): o is string => typeof o === 'string');
+}

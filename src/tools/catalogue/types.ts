@@ -1,0 +1,58 @@
+/**
+ * One WorkOS API operation, declared once as data (issue 19 §2; docs/architecture.md "The MCP
+ * surface and the policy pipeline"): the catalogue's `query` and `mutate` tools run it through
+ * the same pipeline as a named tool, with the operation's own permission, kind and gates.
+ */
+import type { z } from 'zod';
+import type { Permission } from '../../../db/schema/enums.ts';
+import type { Destruction, ToolContext } from '../types.ts';
+
+export type OperationKind = 'read' | 'write' | 'destructive';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface Operation<P extends z.ZodObject = z.ZodObject> {
+  /** `area.action`, e.g. `organization_domains.verify`. */
+  name: string;
+  /** The part before the dot: `list_operations {area}` filters on it. */
+  area: string;
+  /** One line for the agent. */
+  summary: string;
+  kind: OperationKind;
+  /** What the caller needs (after scope narrowing); reads workos:read, writes workos:write or more. */
+  permission: Permission;
+  method: HttpMethod;
+  /** The WorkOS path, `:name` segments filled from the parameters of that name. */
+  path: string;
+  /** Strict (unknown fields refused). Path parameters are ids: letters, digits, `_` and `-` only. */
+  params: P;
+  /** Parameters sent as the query string on a POST/PUT/PATCH (by default they all go in the body). */
+  query?: readonly string[];
+  /** Parameters Gatehouse uses itself (to check or describe the call) and never sends. */
+  local?: readonly string[];
+  /** Fields of the response (at any depth) that are secrets: never shown. */
+  secrets?: readonly string[];
+  /** The WorkOS API reference page of this operation. */
+  docs: string;
+  /**
+   * The organizations this call touches beyond those its parameters name, looked up in WorkOS
+   * (a membership's, a domain's): a Gatehouse team's own organization is never touched.
+   */
+  organizations?(ctx: ToolContext, params: z.infer<P>): Promise<string[]>;
+  /** Destructive operations: what the call would destroy, from WorkOS, before anything happens. */
+  describe?(ctx: ToolContext, params: z.infer<P>): Promise<Destruction>;
+  /** A write that changes how an organization's people sign in: what it would change (see ToolDefinition). */
+  changesSignIn?(params: z.infer<P>): string | undefined;
+}
+
+/** Keeps each declaration's parameter type for its hooks, then widens it for the catalogue. */
+export function defineOperation<P extends z.ZodObject>(op: Operation<P>): Operation {
+  return op as unknown as Operation;
+}
+
+/** What the catalogue never offers, and why (issue 19 §2; the hosted WorkOS MCP's "Limitations"). */
+export interface Excluded {
+  what: string;
+  why: string;
+  /** Lower-case words a search for it would use. */
+  terms: readonly string[];
+}
