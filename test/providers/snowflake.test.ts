@@ -75,6 +75,14 @@ test('snowflake — an approved exact-call write goes out once and Snowflake ref
   );
 });
 
+test('snowflake — in local mode another account than the demo one is refused up front, the approval kept', async () => {
+  const other = 'https://myorg-myaccount.snowflakecomputing.com/api/v2/statements';
+  const id = await callGrant(run, { method: 'POST', url: other, body: COUNT });
+  const text = await refusedCall(run, { method: 'POST', url: other, body: COUNT, request_id: id });
+  expect(text).toContain('gatehouse-demo.snowflakecomputing.com');
+  expect(run.gh.ctx.grants.store.get(id)?.status).toBe('approved');
+});
+
 test('snowflake — the fake itself refuses a call without the token Pipes issued', async () => {
   const none = await withoutInjectedToken(run, URL_, {
     method: 'POST',

@@ -71,6 +71,18 @@ export const callIntegrationApi = defineTool({
       );
     }
     const approval = ctx.approval!;
+    // Local mode reaches only the demo provider's own host (Snowflake: the demo account): any
+    // other account would go out to the network, which local mode promises not to need.
+    const demoHost = ctx.demoProviders?.hosts[req.provider.id];
+    if (demoHost && req.parsedUrl.hostname !== demoHost) {
+      throw new AppError(
+        'invalid_input',
+        `In local mode ${req.provider.name} is a ${DEMO_PROVIDER_LABEL} at ${demoHost}; ${req.parsedUrl.hostname} is not served here.`,
+        {
+          hint: `Call https://${demoHost}${req.parsedUrl.pathname} instead (list_integrations names each provider's host).`,
+        },
+      );
+    }
 
     // Provider headers win over the agent's (case-insensitively), and the credential is ours.
     const headers = new Headers(args.headers ?? {});
