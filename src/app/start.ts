@@ -92,7 +92,7 @@ export interface RunningGatehouse {
  */
 export async function startGatehouse(config: Config, options: StartOptions = {}): Promise<RunningGatehouse> {
   refuseHostMapInLiveMode(config.mode, options.testHooks?.outboundHostMap);
-  const log = options.logger ?? createLogger(config.logLevel);
+  const log = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const clock = options.clock ?? systemClock;
   const db = openDatabase(join(config.dataDir, DATABASE_FILE));
   // 0700 directory, 0600 files, also for a data dir an older version made readable to all.

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { LOG_FORMATS, type LogFormat } from '../log/logger.ts';
 import {
   demoExposure,
   type Env,
@@ -59,6 +60,8 @@ export interface Config {
   allowedHosts: string[];
   dataDir: string;
   logLevel: LogLevel;
+  /** LOG_FORMAT: `json` lines (default) or `pretty`. */
+  logFormat: LogFormat;
   /** Cookies get `Secure` and the `__Host-` prefix when served over https. */
   secureCookies: boolean;
   mode: Mode;
@@ -144,6 +147,13 @@ export function loadConfig(env: Env): Config {
       error: (i) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${quote(i.input)}`,
     }),
     'info',
+  );
+  const logFormat = take(
+    'LOG_FORMAT',
+    z.enum(LOG_FORMATS, {
+      error: (i) => `LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got ${quote(i.input)}`,
+    }),
+    'json',
   );
   const extraHosts = take(
     'ALLOWED_HOSTS',
@@ -286,6 +296,7 @@ export function loadConfig(env: Env): Config {
     allowedHosts: [...allowedHosts],
     dataDir,
     logLevel,
+    logFormat,
     secureCookies: pub.protocol === 'https:',
     mode,
     workos:

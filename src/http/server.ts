@@ -2,9 +2,11 @@ import type { Server } from 'bun';
 import type { Elysia } from 'elysia';
 import type { AppContext } from '../app/context.ts';
 import { IDLE_TIMEOUT_S, MAX_REQUEST_BODY_BYTES } from '../config/constants.ts';
+import { enabled } from '../log/logger.ts';
 import { serveAsset } from './assets.ts';
 import { recordPeer } from './client-ip.ts';
 import { hostAllowed } from './host.ts';
+import { annotateRequest, assignRequestId, requestFacts } from './request-context.ts';
 import { textResponse } from './responses.ts';
 
 /** A handler that takes a path before Elysia sees the request (e.g. /mcp). */
@@ -29,17 +31,34 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
   let inFlight = 0;
   const dispatch = async (request: Request, server: Server<unknown>): Promise<Response> => {
     inFlight++;
+    const started = performance.now();
+    const peer = server.requestIP(request)?.address;
+    const facts = assignRequestId(request, peer, ctx.config.trustedProxies);
+    let response: Response | undefined;
     try {
-      return await route(request, server);
+      response = await route(request, server, peer);
+      // The id goes back to the caller (and to the proxy) for correlation with the log.
+      try {
+        response.headers.set('x-request-id', facts.id);
+      } catch {
+        // A response with immutable headers keeps them; the log still has the id.
+      }
+      return response;
     } finally {
       inFlight--;
+      accessLog(ctx, request, response?.status ?? 500, performance.now() - started);
     }
   };
-  const route = async (request: Request, server: Server<unknown>): Promise<Response> => {
+  const route = async (
+    request: Request,
+    server: Server<unknown>,
+    peer: string | undefined,
+  ): Promise<Response> => {
     if (!hostAllowed(request, ctx.config.allowedHosts)) {
+      annotateRequest(request, { refusal: 'host_not_allowed' });
       return textResponse('Host not allowed: this server answers only for its PUBLIC_URL host.', 403);
     }
-    recordPeer(request, server.requestIP(request)?.address, ctx.config.trustedProxies);
+    recordPeer(request, peer, ctx.config.trustedProxies);
     const { pathname } = new URL(request.url);
     const raw = options.raw?.[pathname];
     if (raw) return raw(request, server);
@@ -50,6 +69,33 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
     return app.handle(request);
   };
   return Object.assign(dispatch, { inFlight: () => inFlight });
+}
+
+/** Health probes every few seconds would drown the rest: they are logged at debug. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * One line per request: method, path without its query (values may be secrets: codes, states,
+ * tokens), status, duration, request id, and the team and client once known — never a header or a
+ * body. A refused request says why.
+ */
+function accessLog(ctx: AppContext, request: Request, status: number, ms: number): void {
+  const { pathname } = new URL(request.url);
+  const f = requestFacts(request);
+  // A refusal is worth a look (warn), a failure more (error); health probes are quiet (debug).
+  const level =
+    status >= 500 ? 'error' : f?.refusal ? 'warn' : QUIET_PATHS.has(pathname) ? 'debug' : 'info';
+  if (!enabled(ctx.config.logLevel, level)) return;
+  ctx.log[level]('request', {
+    method: request.method,
+    path: pathname.slice(0, 200),
+    status,
+    duration_ms: Math.round(ms * 100) / 100,
+    request_id: f?.id,
+    team: f?.teamId,
+    client: f?.clientId ?? undefined,
+    refused: f?.refusal,
+  });
 }
 
 export function listen(ctx: AppContext, dispatch: Dispatcher): Server<unknown> {

@@ -1,5 +1,9 @@
 import type { LogLevel } from '../config/index.ts';
 
+/** LOG_FORMAT: one JSON object per line (default, for collectors), or a line for people. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Field names whose values never reach a log line. */
@@ -29,10 +33,13 @@ function scrub(fields: Record<string, unknown>): Record<string, unknown> {
 export function createLogger(
   level: LogLevel,
   sink: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  format: LogFormat = 'json',
 ): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    sink(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...(fields ? scrub(fields) : {}) }));
+    const t = new Date().toISOString();
+    const clean = fields ? scrub(fields) : {};
+    sink(format === 'pretty' ? pretty(t, lvl, msg, clean) : JSON.stringify({ t, level: lvl, msg, ...clean }));
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -40,6 +47,19 @@ export function createLogger(
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
   };
+}
+
+/** `2026-12-06T12:00:00.000Z INFO  request method=GET path=/mcp status=200 …` */
+function pretty(t: string, level: LogLevel, msg: string, fields: Record<string, unknown>): string {
+  const pairs = Object.entries(fields)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`);
+  return [t, level.toUpperCase().padEnd(5), msg, ...pairs].join(' ');
+}
+
+/** Whether a level would be written (so a caller skips building fields nobody reads). */
+export function enabled(configured: LogLevel, level: LogLevel): boolean {
+  return ORDER[level] >= ORDER[configured];
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

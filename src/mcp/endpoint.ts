@@ -7,6 +7,7 @@ import {
   SSE_KEEPALIVE_MS,
 } from '../config/constants.ts';
 import { originAllowed } from '../http/host.ts';
+import { annotateRequest, requestFacts } from '../http/request-context.ts';
 import type { RawHandler } from '../http/server.ts';
 import { authenticateBearer, authenticateToken } from '../oauth/bearer.ts';
 import { protectedResourceMetadataUrl } from '../oauth/metadata.ts';
@@ -135,6 +136,7 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
 
   const handler: RawHandler = async (request) => {
     if (!originAllowed(request, app.config.publicUrl, app.config.allowedHosts)) {
+      annotateRequest(request, { refusal: 'origin_not_allowed' });
       return jsonRpcError(
         403,
         -32000,
@@ -142,8 +144,15 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       );
     }
     const auth = await authenticateBearer(request, bearer);
-    if (!auth.ok) return auth.response;
+    if (!auth.ok) {
+      annotateRequest(request, { refusal: 'invalid_token' });
+      return auth.response;
+    }
     const { token, principal } = auth;
+    annotateRequest(request, {
+      teamId: principal.teamId,
+      clientId: principal.clientId ?? `connection:${principal.familyId}`,
+    });
     try {
       // The body is read and parsed once, here; classification and the transports get the value.
       const body = await readJsonBody(request);
@@ -172,7 +181,8 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       }
       const res = await live.answer(
         { familyId: principal.familyId, teamId: principal.teamId },
-        () => modern.fetch(req, { authInfo: toAuthInfo(token, principal), ...parsed }),
+        () =>
+          modern.fetch(req, { authInfo: toAuthInfo(token, principal, requestFacts(request)?.id), ...parsed }),
         release,
       );
       if (res) return withHeaders(res, rateHeaders);

@@ -4,7 +4,7 @@ import { VERSION } from '../cli/help.ts';
 import { PRINCIPAL_CACHE_TTL_MS } from '../config/constants.ts';
 import { listingContext, runToolCall } from '../policy/pipeline.ts';
 import type { McpSessionState } from '../tools/types.ts';
-import { principalOf } from './auth-info.ts';
+import { principalOf, requestIdOf } from './auth-info.ts';
 import { questionRound } from './questions.ts';
 
 /** How long a URL elicitation may wait for the client to acknowledge the link. */
@@ -54,6 +54,7 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
       name: req.params.name,
       args: req.params.arguments,
       signal: ctx.mcpReq.signal,
+      requestId: requestIdOf(ctx.http?.authInfo),
       // relatedRequestId puts the question on this call's own stream: clients need not hold a
       // GET stream open to be asked.
       ...(session?.supportsElicitation

@@ -6,6 +6,7 @@ import {
   SSE_KEEPALIVE_MS,
 } from '../config/constants.ts';
 import { randomToken } from '../crypto/random.ts';
+import { requestFacts } from '../http/request-context.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
@@ -109,7 +110,7 @@ export class McpSessions {
     principal: Principal,
     parsed: { parsedBody?: unknown } = {},
   ): Promise<Response> {
-    const authInfo = toAuthInfo(token, principal);
+    const authInfo = toAuthInfo(token, principal, requestFacts(request)?.id);
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId) {
       const s = this.live.get(sessionId);

@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.ts';
 import { toHtml } from '../errors/to-html.ts';
 import { page } from '../http/app.ts';
 import { refusal, withRateLimitHeaders } from '../http/rate-limit.ts';
+import { annotateRequest } from '../http/request-context.ts';
 import { withSecurityHeaders } from '../http/responses.ts';
 import { authorize, capabilitiesFragment, decide } from './authorize/routes.ts';
 import { addressOf, clientKey } from './endpoints/limits.ts';
@@ -42,12 +43,24 @@ function preflight(): Response {
 /** Wraps a JSON endpoint: CORS, and errors mapped by toOAuthError (RFC 6749 §5.2), never a stack. */
 function api(ctx: AppContext, handler: (ctx: AppContext, request: Request) => Response | Promise<Response>) {
   return async ({ request }: { request: Request }) => {
+    let res: Response;
     try {
-      return cors(await handler(ctx, request));
+      res = await handler(ctx, request);
     } catch (e) {
-      return cors(toOAuthError(e, ctx.log));
+      res = toOAuthError(e, ctx.log);
     }
+    if (res.status >= 400) await noteRefusal(request, res);
+    return cors(res);
   };
+}
+
+/** The access log says why a token exchange or registration failed: the RFC 6749 error code only. */
+async function noteRefusal(request: Request, res: Response): Promise<void> {
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => undefined)) as { error?: unknown } | undefined;
+  if (typeof body?.error === 'string') annotateRequest(request, { refusal: body.error.slice(0, 64) });
 }
 
 /**

@@ -85,9 +85,11 @@ export async function recordOutcome(
   const tool = record.tool?.name;
   // The trail keeps whatever the agent sent: an unknown tool's whole name too, when it is long.
   const longName = tool === undefined && call.name.length > 100 ? { requested_tool: call.name } : undefined;
+  // The HTTP request's id ties the entry to the access log line (X-Request-Id).
+  const requestId = call.requestId ? { request_id: call.requestId } : undefined;
   const details =
-    ending.details || record.sent || longName
-      ? { ...ending.details, ...(record.sent ? { requests: record.sent } : {}), ...longName }
+    ending.details || record.sent || longName || requestId
+      ? { ...ending.details, ...(record.sent ? { requests: record.sent } : {}), ...longName, ...requestId }
       : undefined;
   const committed = app.audit.record({
     event: 'tool.call',

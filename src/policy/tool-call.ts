@@ -13,6 +13,8 @@ export interface ToolCall {
   name: string;
   args: unknown;
   signal: AbortSignal;
+  /** The HTTP request's id (the access log's, X-Request-Id), carried into the audit entry. */
+  requestId?: string;
   /** Present when the client can be asked directly (2025-era session with elicitation). */
   elicit?: (params: ElicitRequestFormParams) => Promise<ElicitResult>;
   /** Present when the client supports URL-mode elicitation. */
