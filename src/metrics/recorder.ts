@@ -3,8 +3,41 @@ import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import type { Clock } from '../kernel/clock.ts';
 
-/** Upper bounds (ms) of the latency histogram buckets; the last bucket is unbounded. */
-export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
+/**
+ * Upper bounds (ms) of the latency histogram buckets; the last bucket is unbounded. Ten per
+ * decade (each 1.2–1.33× the one before) from 0.1 ms to 10 s: a percentile interpolated inside
+ * its bucket is off by at most a quarter of the value, so a 2 ms call reads as 1.5–2 ms (the old
+ * buckets started at 5 ms, and a 2 ms call read as 2.5–7.5 ms).
+ */
+export const LATENCY_BUCKETS_MS = [
+  0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12.5, 15, 20,
+  25, 30, 40, 50, 60, 80, 100, 125, 150, 200, 250, 300, 400, 500, 600, 800, 1000, 1250, 1500, 2000, 2500,
+  3000, 4000, 5000, 6000, 8000, 10000,
+] as const;
+
+/** The buckets of rollups written before the finer ones (their counts are mapped on read). */
+const LEGACY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
+
+/**
+ * A stored histogram in today's buckets. One written with the legacy buckets keeps each count
+ * in the new bucket with the same upper bound (every legacy bound is one of today's): coarser
+ * than a new count, never beyond what was measured.
+ */
+export function currentBuckets(stored: readonly number[]): number[] {
+  const h: number[] = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
+  if (stored.length === LEGACY_BUCKETS_MS.length + 1) {
+    stored.forEach((n, i) => {
+      const bound = LEGACY_BUCKETS_MS[i];
+      const j = bound === undefined ? LATENCY_BUCKETS_MS.length : LATENCY_BUCKETS_MS.indexOf(bound as never);
+      h[j]! += n;
+    });
+    return h;
+  }
+  stored.forEach((n, i) => {
+    if (i < h.length) h[i]! += n;
+  });
+  return h;
+}
 const MINUTE_MS = 60_000;
 /** How often buffered rollups reach the database. */
 const FLUSH_INTERVAL_MS = 2_000;
@@ -13,9 +46,16 @@ const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', '
 
 export type CallOutcome = 'ok' | 'error' | 'denied';
 
+/** The bucket a latency falls in (binary search: the first bound at or above it). */
 export function bucketIndex(latencyMs: number): number {
-  const i = LATENCY_BUCKETS_MS.findIndex((b) => latencyMs <= b);
-  return i === -1 ? LATENCY_BUCKETS_MS.length : i;
+  let lo = 0;
+  let hi: number = LATENCY_BUCKETS_MS.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (latencyMs <= LATENCY_BUCKETS_MS[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /**
@@ -123,9 +163,7 @@ export class MetricsRecorder {
       for (const b of batch) {
         const where = and(eq(t.bucket, b.bucket), eq(t.teamId, b.teamId), eq(t.tool, b.tool));
         const row = tx.select().from(t).where(where).get();
-        const h: number[] = row
-          ? JSON.parse(row.histogram)
-          : new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
+        const h = currentBuckets(row ? (JSON.parse(row.histogram) as number[]) : []);
         b.hist.forEach((n, i) => {
           h[i] = (h[i] ?? 0) + n;
         });

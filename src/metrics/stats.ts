@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite';
-import { LATENCY_BUCKETS_MS } from './recorder.ts';
+import { currentBuckets, LATENCY_BUCKETS_MS } from './recorder.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -8,7 +8,8 @@ const MINUTE_MS = 60_000;
  * last bucket), the way Prometheus' `histogram_quantile` does it: find the bucket holding the
  * rank, then interpolate linearly between its lower and upper bound (the first bucket starts at
  * 0 ms). The unbounded bucket has no upper bound: a rank landing there reports its lower bound
- * (the largest finite bound) with `overflow` set, i.e. "more than 10 s".
+ * (the largest finite bound) with `overflow` set, i.e. "more than 10 s". Stored rollups written with
+ * the legacy buckets are read in today's (`currentBuckets`).
  */
 export function histogramQuantile(
   histogram: readonly number[],
@@ -80,7 +81,8 @@ function rollups(sqlite: Database, teamId: string, since: number, until: number)
 function parseHistogram(json: string): number[] {
   try {
     const v = JSON.parse(json) as unknown;
-    if (Array.isArray(v)) return v.map((n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0));
+    if (Array.isArray(v))
+      return currentBuckets(v.map((n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0)));
   } catch {}
   return [];
 }

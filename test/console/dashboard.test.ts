@@ -7,7 +7,7 @@ import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.
 import type { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { recordPeer } from '../../src/http/client-ip.ts';
 import { isLoopback, metricsHandler } from '../../src/http/metrics.ts';
-import { LATENCY_BUCKETS_MS } from '../../src/metrics/recorder.ts';
+import { bucketIndex, currentBuckets, LATENCY_BUCKETS_MS } from '../../src/metrics/recorder.ts';
 import { formatLatency, histogramQuantile } from '../../src/metrics/stats.ts';
 import { BarChart } from '../../views/components/charts.tsx';
 import { CookieClient } from '../support/http.ts';
@@ -174,7 +174,7 @@ describe('/dashboard', () => {
   test('the hour/day toggle: older rollups count only in the day window', async () => {
     const bucket = Math.floor((Date.now() - 2 * 3_600_000) / 60_000) * 60_000;
     const h = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
-    h[4] = 4; // (50 ms, 100 ms]
+    h[bucketIndex(100)] = 4; // (80 ms, 100 ms]
     gh.ctx.db.$client.run(
       'INSERT INTO metric_rollups (bucket, team_id, tool, calls, errors, denials, latency_sum_ms, histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       [bucket, teamId, 'list_directories', 4, 1, 0, 300, JSON.stringify(h)],
@@ -182,14 +182,14 @@ describe('/dashboard', () => {
     const hour = toolTable(await (await adminWeb.fetch(`${gh.url}/dashboard?window=hour`)).text());
     expect(hour.has('list_directories')).toBe(false);
     const day = toolTable(await (await adminWeb.fetch(`${gh.url}/dashboard?window=day`)).text());
-    // Interpolated inside (50, 100]: p50 = 50 + 50·2/4, p95 = 50 + 50·3.8/4.
+    // Interpolated inside (80, 100]: p50 = 80 + 20·2/4, p95 = 80 + 20·3.8/4.
     expect(day.get('list_directories')).toEqual({
       calls: 4,
       errors: 1,
       errorRate: '25%',
       denials: 0,
-      p50: '75 ms',
-      p95: '97.5 ms',
+      p50: '90 ms',
+      p95: '99 ms',
     });
     expect(day.get('whoami')!.calls).toBe(3);
   });
@@ -213,15 +213,40 @@ describe('percentiles and charts', () => {
     const h = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
     expect(histogramQuantile(h, 0.95)).toBeNull();
     expect(formatLatency(null)).toBe('—');
-    h[2] = 10; // (10, 25]
-    expect(histogramQuantile(h, 0.5)).toEqual({ ms: 17.5, overflow: false });
-    h[0] = 10; // [0, 5]
-    expect(histogramQuantile(h, 0.25)).toEqual({ ms: 2.5, overflow: false });
+    h[bucketIndex(25)] = 10; // (20, 25]
+    expect(histogramQuantile(h, 0.5)).toEqual({ ms: 22.5, overflow: false });
+    h[0] = 10; // [0, 0.1]
+    expect(histogramQuantile(h, 0.25)).toEqual({ ms: 0.05, overflow: false });
     expect(histogramQuantile(h, 1)).toEqual({ ms: 25, overflow: false });
     const slow = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
     slow[LATENCY_BUCKETS_MS.length] = 3;
     expect(histogramQuantile(slow, 0.95)).toEqual({ ms: 10_000, overflow: true });
     expect(formatLatency(histogramQuantile(slow, 0.95))).toBe('> 10 s');
+  });
+
+  test('buckets resolve sub-millisecond to seconds: 0.3 ms, 2 ms and 3 s calls read as what they took', () => {
+    for (const ms of [0.3, 2, 3_000]) {
+      const h = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
+      for (let i = 0; i < 100; i++) h[bucketIndex(ms)]++;
+      const p50 = histogramQuantile(h, 0.5)!;
+      expect(p50.overflow).toBe(false);
+      expect(p50.ms).toBeLessThanOrEqual(ms);
+      expect(p50.ms).toBeGreaterThanOrEqual(ms * 0.75);
+    }
+    expect(formatLatency(histogramQuantile([...new Array(LATENCY_BUCKETS_MS.length).fill(0), 1], 0.5))).toBe(
+      '> 10 s',
+    );
+  });
+
+  test('rollups stored with the old 5 ms … 10 s buckets are read in the new ones, each count at its bound', () => {
+    const legacy = [1, 2, 0, 0, 3, 0, 0, 0, 0, 0, 0, 4]; // ≤5 ms, ≤10 ms, ≤100 ms, > 10 s
+    const h = currentBuckets(legacy);
+    expect(h).toHaveLength(LATENCY_BUCKETS_MS.length + 1);
+    expect(h[bucketIndex(5)]).toBe(1);
+    expect(h[bucketIndex(10)]).toBe(2);
+    expect(h[bucketIndex(100)]).toBe(3);
+    expect(h[LATENCY_BUCKETS_MS.length]).toBe(4);
+    expect(h.reduce((a, b) => a + b, 0)).toBe(10);
   });
 
   test('chart labels are escaped text', () => {

@@ -3,6 +3,7 @@
  * from loopback), and the exposition parses and counts exactly what happened.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { LATENCY_BUCKETS_MS } from '../../src/metrics/recorder.ts';
 import { type AnyClient, call, connectV1, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { parsePrometheus } from './prometheus.ts';
@@ -123,19 +124,11 @@ test('the right token → 200 with every series, counts matching the calls made'
   for (const tool of ['whoami', 'list_workos_organizations', 'get_organization_details']) {
     const buckets = m.samples.filter((s) => s.name === `${h}_bucket` && s.labels.tool === tool);
     expect(buckets.map((b) => b.labels.le)).toEqual([
-      '0.005',
-      '0.01',
-      '0.025',
-      '0.05',
-      '0.1',
-      '0.25',
-      '0.5',
-      '1',
-      '2.5',
-      '5',
-      '10',
+      ...LATENCY_BUCKETS_MS.map((ms) => String(ms / 1000)),
       '+Inf',
     ]);
+    expect(buckets[0]!.labels.le).toBe('0.0001');
+    expect(buckets.at(-2)!.labels.le).toBe('10');
     for (let i = 1; i < buckets.length; i++)
       expect(buckets[i]!.value).toBeGreaterThanOrEqual(buckets[i - 1]!.value);
     const count = m.value(`${h}_count`, { tool })!;

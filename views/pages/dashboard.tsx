@@ -186,9 +186,10 @@ export function DashboardLive({ v }: { v: DashboardView }) {
           </table>
         )}
         <p class="muted small">
-          Latency percentiles come from per-minute histograms (buckets 5 ms … 10 s), interpolated linearly
-          inside the bucket that holds the percentile, as Prometheus’ histogram_quantile does; “&gt; 10 s”
-          means the slowest bucket. Error rate counts failed calls; denials by policy are counted apart.
+          Latency percentiles come from per-minute histograms (ten buckets a decade, 0.1 ms … 10 s),
+          interpolated linearly inside the bucket that holds the percentile, as Prometheus’ histogram_quantile
+          does; “&gt; 10 s” means the slowest bucket. Error rate counts failed calls; denials by policy are
+          counted apart.
         </p>
       </section>
       <section class="card">
