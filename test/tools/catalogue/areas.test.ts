@@ -1,0 +1,229 @@
+/**
+ * The catalogue's other areas through a real MCP client on the embedded WorkOS: roles and
+ * permissions, sessions, SSO connections, Directory Sync, audit logs, events, webhook endpoints
+ * (their secrets never shown) and feature flags.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import type { WorkOS } from '@workos-inc/node';
+import { type AnyClient, call, connectV1, tokensFor } from '../../support/mcp.ts';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
+
+setDefaultTimeout(60_000);
+
+let gh: TestGatehouse;
+let admin: AnyClient;
+let member: AnyClient;
+let w: WorkOS;
+
+beforeAll(async () => {
+  gh = await startTestGatehouse();
+  const [a, m] = await Promise.all([
+    tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' }),
+    tokensFor(gh.url, 'member@demo.test'),
+  ]);
+  [admin, member] = await Promise.all([connectV1(gh.url, a.access_token), connectV1(gh.url, m.access_token)]);
+  w = teamWorkOS(gh);
+});
+afterAll(async () => {
+  await Promise.all([admin?.close(), member?.close()]);
+  await gh?.stop();
+});
+
+type Row = Record<string, unknown>;
+const run = (
+  client: AnyClient,
+  tool: 'query' | 'mutate',
+  operation: string,
+  params: Row = {},
+  extra: Row = {},
+) => call(client, tool, { operation, params, ...extra });
+const result = (r: { structured?: Row }) => r.structured?.result as Row;
+const data = (r: { structured?: Row }) => result(r).data as Row[];
+
+describe('roles', () => {
+  test('roles.create (admin) — the new role is listed by roles.list and readable by roles.get', async () => {
+    const created = await run(admin, 'mutate', 'roles.create', { slug: 'cat-auditor', name: 'Auditor' });
+    expect(created.isError).toBe(false);
+    expect(result(created)).toMatchObject({ slug: 'cat-auditor', name: 'Auditor' });
+    const list = await run(member, 'query', 'roles.list');
+    expect(data(list).map((r) => r.slug)).toContain('cat-auditor');
+    expect(result(await run(member, 'query', 'roles.get', { slug: 'cat-auditor' }))).toMatchObject({
+      name: 'Auditor',
+    });
+  });
+
+  test('organization_roles.create (admin) and list; permissions.list', async () => {
+    const org = await w.organizations.createOrganization({ name: 'Catalogue Roles Co' });
+    const created = await run(admin, 'mutate', 'organization_roles.create', {
+      organization_id: org.id,
+      slug: 'org-cat-reviewer',
+      name: 'Reviewer',
+    });
+    expect(created.isError).toBe(false);
+    const list = await run(member, 'query', 'organization_roles.list', { organization_id: org.id });
+    expect(data(list).map((r) => r.slug)).toContain('org-cat-reviewer');
+    const perms = await run(member, 'query', 'permissions.list');
+    expect(perms.isError).toBe(false);
+    expect(Array.isArray(data(perms))).toBe(true);
+  });
+
+  test('roles.get — a slug with a slash is refused as a parameter, not sent', async () => {
+    const r = await run(member, 'query', 'roles.get', { slug: 'admin/permissions' });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('params.slug');
+  });
+});
+
+describe('user_sessions', () => {
+  test('user_sessions.list and revoke — described (method, address, device) before it is confirmed', async () => {
+    const email = 'cat-session@catalogue.test';
+    const password = 'correct horse battery staple 42';
+    const user = await w.userManagement.createUser({ email, password });
+    await w.userManagement.authenticateWithPassword({
+      clientId: w.clientId!,
+      email,
+      password,
+      ipAddress: '198.51.100.7',
+      userAgent: 'CatalogueTest/1.0',
+    });
+    const listed = await run(member, 'query', 'user_sessions.list', { user_id: user.id });
+    expect(listed.isError).toBe(false);
+    const sessions = data(listed);
+    expect(sessions.length).toBeGreaterThan(0);
+    const session = sessions[0]!;
+
+    const first = await run(member, 'mutate', 'user_sessions.revoke', {
+      user_id: user.id,
+      session_id: session.id,
+    });
+    expect(first.structured?.status).toBe('confirmation_required');
+    expect(first.text).toContain(`Revoking session ${String(session.id)} of user ${user.id}`);
+    expect(first.structured?.will_destroy).toMatchObject({ session: { id: session.id, user_id: user.id } });
+    const done = await run(
+      member,
+      'mutate',
+      'user_sessions.revoke',
+      { user_id: user.id, session_id: session.id },
+      { confirmation_token: String(first.structured?.confirmation_token) },
+    );
+    expect(done.isError).toBe(false);
+    const after = data(await run(member, 'query', 'user_sessions.list', { user_id: user.id }));
+    expect(after.map((s) => s.id)).not.toContain(session.id);
+  });
+
+  test('user_sessions.revoke — a session that is not the user’s is refused before anything is asked', async () => {
+    const user = await w.userManagement.createUser({ email: 'cat-nosession@catalogue.test' });
+    const r = await run(member, 'mutate', 'user_sessions.revoke', {
+      user_id: user.id,
+      session_id: 'session_01NOTHERS',
+    });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('is not an active session of user');
+  });
+});
+
+describe('SSO and Directory Sync', () => {
+  test('sso_connections.list/get, directories, directory users and groups — as WorkOS answers them', async () => {
+    const conns = data(await run(member, 'query', 'sso_connections.list', { limit: 100 }));
+    expect(conns.length).toBeGreaterThan(0);
+    const conn = await run(member, 'query', 'sso_connections.get', { id: conns[0]!.id });
+    expect(result(conn)).toMatchObject({ object: 'connection', id: conns[0]!.id });
+
+    const dirs = data(await run(member, 'query', 'directories.list', { limit: 100 }));
+    const dir = dirs.find((d) => d.name === 'Acme Okta SCIM') ?? dirs[0]!;
+    expect(result(await run(member, 'query', 'directories.get', { id: dir.id }))).toMatchObject({
+      id: dir.id,
+    });
+    const users = await run(member, 'query', 'directory_users.list', { directory: dir.id });
+    expect(users.isError).toBe(false);
+    const groups = await run(member, 'query', 'directory_groups.list', { directory: dir.id });
+    expect(groups.isError).toBe(false);
+  });
+
+  test('directory_users.list — directory and group together are refused with what to give', async () => {
+    const r = await run(member, 'query', 'directory_users.list', {
+      directory: 'directory_1',
+      group: 'directory_group_1',
+    });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('give exactly one of directory or group');
+  });
+
+  test('sso_connections.delete — the same description as delete_sso_connection, nothing deleted', async () => {
+    const conns = data(await run(member, 'query', 'sso_connections.list', { limit: 100 }));
+    const id = conns[0]!.id as string;
+    const viaCatalogue = await run(member, 'mutate', 'sso_connections.delete', { id });
+    const viaTool = await call(member, 'delete_sso_connection', { connection_id: id });
+    expect(viaCatalogue.structured?.status).toBe('confirmation_required');
+    const { operation, ...described } = (viaCatalogue.structured?.will_destroy ?? {}) as Row;
+    expect(operation).toBe('sso_connections.delete');
+    expect(described).toEqual(viaTool.structured?.will_destroy as Row);
+    expect((await w.sso.getConnection(id)).id).toBe(id);
+  });
+});
+
+describe('audit logs, events, webhooks, feature flags', () => {
+  test('audit_logs — export created and read back; retention and configuration read', async () => {
+    const orgs = await w.organizations.listOrganizations({ limit: 100 });
+    const org = orgs.data.find((o) => o.name === 'Cyberdyne Systems') ?? orgs.data[0]!;
+    const now = Date.now();
+    const created = await run(member, 'mutate', 'audit_logs.create_export', {
+      organization_id: org.id,
+      range_start: new Date(now - 7 * 86_400_000).toISOString(),
+      range_end: new Date(now).toISOString(),
+    });
+    expect(created.isError).toBe(false);
+    const exp = result(created);
+    expect(exp.object).toBe('audit_log_export');
+    const got = await run(member, 'query', 'audit_logs.get_export', { id: exp.id });
+    expect(result(got)).toMatchObject({ id: exp.id });
+
+    expect((await run(member, 'query', 'audit_logs.get_retention', { id: org.id })).isError).toBe(false);
+    expect((await run(member, 'query', 'audit_logs.get_configuration', { id: org.id })).isError).toBe(false);
+    expect((await run(member, 'query', 'audit_logs.list_actions')).isError).toBe(false);
+  });
+
+  test('audit_logs.create_export — a range that ends before it starts is WorkOS’s own 422, told clearly', async () => {
+    const orgs = await w.organizations.listOrganizations({ limit: 1 });
+    const r = await run(member, 'mutate', 'audit_logs.create_export', {
+      organization_id: orgs.data[0]!.id,
+      range_start: '2026-02-01T00:00:00Z',
+      range_end: '2026-01-01T00:00:00Z',
+    });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('range_end');
+  });
+
+  test('events.list — by type', async () => {
+    const r = await run(member, 'query', 'events.list', {
+      events: ['dsync.user.created', 'connection.activated'],
+    });
+    expect(r.isError).toBe(false);
+    expect(Array.isArray(data(r))).toBe(true);
+  });
+
+  test('webhook_endpoints.list/get — the signing secret is never shown', async () => {
+    const made = (
+      await w.post<Row>('/webhook_endpoints', {
+        endpoint_url: 'https://hooks.example.com/workos',
+        events: ['user.created'],
+      })
+    ).data;
+    const secret = String(made.secret);
+    expect(secret.length).toBeGreaterThan(8);
+    const list = await run(member, 'query', 'webhook_endpoints.list');
+    expect(list.isError).toBe(false);
+    const mine = data(list).find((e) => e.id === made.id)!;
+    expect(mine.secret).toBe('[redacted: secret]');
+    expect(mine.endpoint_url).toBe('https://hooks.example.com/workos');
+    const one = await run(member, 'query', 'webhook_endpoints.get', { id: made.id });
+    expect(result(one).secret).toBe('[redacted: secret]');
+    expect(`${list.text}${one.text}`).not.toContain(secret);
+  });
+
+  test('feature_flags.list — answers', async () => {
+    const r = await run(member, 'query', 'feature_flags.list');
+    expect(r.isError).toBe(false);
+    expect(Array.isArray(data(r))).toBe(true);
+  });
+});
