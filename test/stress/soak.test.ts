@@ -222,9 +222,10 @@ describe(`stress — soak (${MODE}: ${DURATION_MS / 1000} s, ${WORKERS} workers 
 
     expect(failures).toEqual([]);
     expect(counts.toolErrors).toBe(0);
-    expect(counts.calls).toBeGreaterThan((DURATION_MS / PERIOD_MS) * WORKERS * 0.5);
     expect(fdsAfter).toBeLessThanOrEqual(baselineFds + FD_MARGIN);
+    // Throughput depends on the machine: asserted only in the full run (`bun run test:stress`).
     if (FULL) {
+      expect(counts.calls).toBeGreaterThan((DURATION_MS / PERIOD_MS) * WORKERS * 0.5);
       expect(rssSlope).toBeLessThan(RSS_SLOPE_BOUND_KB_PER_MIN);
       expect(Math.abs(fdSlope)).toBeLessThan(FD_SLOPE_BOUND_PER_MIN);
     }
