@@ -41,9 +41,12 @@ test('list_events — authentication.sso_failed returns the Stark Industries fai
   }
   const newest = list[0]!;
   expect(newest.summary).toContain('tony@stark.test');
-  expect(newest.summary).toContain('idp_certificate_expired');
+  // WorkOS's documented code for an IdP-side failure, its message saying what went wrong.
+  expect(newest.summary).toContain(
+    'server_error — The SAML response was signed with an IdP certificate that has expired',
+  );
   expect((newest.data as Row).ip_address).toBe('203.0.113.10');
-  expect(list.filter((e) => String(e.summary).includes('idp_certificate_expired'))).toHaveLength(4);
+  expect(list.filter((e) => String(e.summary).includes('server_error'))).toHaveLength(6);
   expect(r.structured!.list_metadata).toMatchObject({ after: null, next_page: null });
 });
 
@@ -88,6 +91,47 @@ test('list_events — narrows by organization and time range', async () => {
     'authentication.sso_succeeded',
     'authentication.sso_succeeded',
   ]);
+});
+
+test('list_events — paging a range with after: WorkOS takes the cursor without range_start, and the start still bounds the pages', async () => {
+  const args = {
+    events: ['authentication.sso_failed'],
+    range_start: new Date(Date.now() - 3 * HOUR_MS).toISOString(),
+    limit: 2,
+    order: 'desc',
+  };
+  const first = await call(client, 'list_events', args);
+  expect(first.isError).toBe(false);
+  const meta = first.structured!.list_metadata as { after: string; next_page: string | null };
+  expect(events(first.structured)).toHaveLength(2);
+  expect(meta.next_page).toContain('same filters');
+  const second = await call(client, 'list_events', { ...args, after: meta.after });
+  expect(second.isError).toBe(false);
+  // Three failures in the last three hours: the third, then the stream runs past range_start.
+  expect(events(second.structured)).toHaveLength(1);
+  expect(second.structured!.list_metadata).toMatchObject({ after: null, next_page: null });
+});
+
+test('list_events — WorkOS keeps 30 days, and never returns user-level events under organization_id: the answer says so', async () => {
+  const old = await call(client, 'list_events', {
+    events: ['authentication.sso_failed'],
+    range_start: new Date(Date.now() - 40 * 24 * HOUR_MS).toISOString(),
+  });
+  expect(old.isError).toBe(false);
+  expect(old.text).toContain('WorkOS keeps events for 30 days: only events since');
+  const gone = await call(client, 'list_events', {
+    events: ['authentication.sso_failed'],
+    range_start: new Date(Date.now() - 50 * 24 * HOUR_MS).toISOString(),
+    range_end: new Date(Date.now() - 40 * 24 * HOUR_MS).toISOString(),
+  });
+  expect(gone.text).toContain('the whole range ends before');
+  const users = await call(client, 'list_events', {
+    events: ['user.created', 'organization.updated'],
+    organization_id: orgs.get('Acme Corp'),
+  });
+  expect(users.text).toContain(
+    'user.created is a user-level event: WorkOS never returns it under organization_id.',
+  );
 });
 
 test('list_events — refuses a reversed range, a malformed date, no event types and an unknown field', async () => {

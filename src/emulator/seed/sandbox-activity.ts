@@ -104,18 +104,21 @@ export const SANDBOX_DIRECTORIES: SeedDirectory[] = [
   },
 ];
 
+// Failed SSO sign-ins carry WorkOS's documented codes
+// (https://workos.com/docs/reference/sso/get-authorization-url, "Error codes"): an IdP-side SAML
+// failure is server_error, "SSO authentication failed", its message saying what went wrong.
 const EXPIRED_CERT = {
-  code: 'idp_certificate_expired',
+  code: 'server_error',
   message:
     "The SAML response was signed with an IdP certificate that has expired. Upload the identity provider's renewed signing certificate to the connection.",
 };
 const BAD_SIGNATURE = {
-  code: 'invalid_saml_response',
+  code: 'server_error',
   message:
     'Invalid SAML response: the signature does not match the X.509 certificate configured on the connection.',
 };
 const BAD_AUDIENCE = {
-  code: 'invalid_saml_response',
+  code: 'server_error',
   message:
     "Invalid SAML response: the audience restriction 'https://stark.okta.test/saml' does not match the connection's SP entity ID.",
 };

@@ -1,6 +1,5 @@
 import type { EventName } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
 import {
   environmentArg,
   listMetadata,
@@ -11,6 +10,7 @@ import {
 } from '../common.ts';
 import { defineTool } from '../types.ts';
 import { isoInstant, parseRange } from './dates.ts';
+import { EVENT_RETENTION_DAYS, eventsPage } from './events-paging.ts';
 import { snakeKeys } from './snake.ts';
 
 const EVENT_NAME = /^[a-z0-9_]+(\.[a-z0-9_]+)+$/;
@@ -49,8 +49,7 @@ function describe(event: string, data: Data): string {
 export const listEvents = defineTool({
   name: 'list_events',
   title: 'List events',
-  description:
-    'Read the environment’s event stream (WorkOS Events API), e.g. failed sign-ins. events (required) names the event types, e.g. ["authentication.sso_failed"], ["authentication.password_failed", "authentication.oauth_failed"], ["connection.deactivated"], ["dsync.user.created"]. Narrow with organization_id and range_start/range_end (ISO 8601; start inclusive, end exclusive). Each event shows id, event, created_at, its organization, a one-line summary (who, from where, why it failed) and its data. Page with limit and after.',
+  description: `Read the environment’s event stream (WorkOS Events API), e.g. failed sign-ins. events (required) names the event types, e.g. ["authentication.sso_failed"], ["authentication.password_failed", "authentication.oauth_failed"], ["connection.deactivated"], ["dsync.user.created"]. Narrow with organization_id (only events that belong to an organization: user-level events such as user.* or session.* are never returned under it) and range_start/range_end (ISO 8601; start inclusive, end exclusive). WorkOS keeps events for ${EVENT_RETENTION_DAYS} days. Each event shows id, event, created_at, its organization, a one-line summary (who, from where, why it failed) and its data. Page with limit and after: keep the same filters; the range still applies (WorkOS takes a cursor instead of range_start, so Gatehouse applies the start itself).`,
   input: z.strictObject({
     events: z
       .array(z.string().max(100).regex(EVENT_NAME, 'must be an event type such as authentication.sso_failed'))
@@ -88,17 +87,21 @@ export const listEvents = defineTool({
   permission: 'workos:read',
   async run(ctx, args) {
     const range = parseRange(args.range_start, args.range_end);
-    const page = await workosCall('list events', () =>
-      ctx.workos.events.listEvents({
+    const result = await eventsPage(
+      ctx.workos,
+      {
         events: [...new Set(args.events)] as EventName[],
         ...(args.organization_id && { organizationId: args.organization_id }),
-        ...(range.start && { rangeStart: range.start.toISOString() }),
-        ...(range.end && { rangeEnd: range.end.toISOString() }),
+        ...(range.start && { rangeStart: range.start }),
+        ...(range.end && { rangeEnd: range.end }),
         ...(args.limit !== undefined && { limit: args.limit }),
         ...(args.after && { after: args.after }),
         ...(args.order && { order: args.order }),
-      }),
+      },
+      ctx.clock.now(),
+      'list events',
     );
+    const page = { data: result.data, listMetadata: { before: null, after: result.after } };
     const events = page.data.map((e) => {
       const data = snakeKeys(e.data ?? {}) as Data;
       return {
@@ -112,7 +115,9 @@ export const listEvents = defineTool({
     });
     return {
       structured: { events, list_metadata: pageInfo(page, 'list_events') },
-      summary: `${pageSentence(events.length, 'event', page)}${events.length === 0 ? ` No ${args.events.join(', ')} events${args.organization_id ? ` for ${args.organization_id}` : ''} in this range.` : ''}`,
+      summary: `${pageSentence(events.length, 'event', page)}${events.length === 0 ? ` No ${args.events.join(', ')} events${args.organization_id ? ` for ${args.organization_id}` : ''} in this range.` : ''}${
+        result.notes.length ? ` ${result.notes.join(' ')}` : ''
+      }`,
     };
   },
 });

@@ -1,6 +1,7 @@
 import type { Event, WorkOS } from '@workos-inc/node';
 import { z } from 'zod';
 import { workosCall } from '../../workos/errors.ts';
+import { eventsPage } from '../audit/events-paging.ts';
 import { environmentArg, READ_ONLY } from '../common.ts';
 import { idArg } from '../organizations/args.ts';
 import { collectPages, MAX_PAGE_SIZE } from '../organizations/paging.ts';
@@ -26,21 +27,24 @@ function toSignIn(e: Event): SignInEvent | null {
   };
 }
 
-async function signInEvents(workos: WorkOS, organizationId: string, rangeStart: string) {
-  return collectPages(
-    (after) =>
-      workosCall(`list the SSO sign-in events of organization ${organizationId}`, () =>
-        workos.events.listEvents({
-          events: [...SSO_EVENTS],
-          organizationId,
-          rangeStart,
-          limit: MAX_PAGE_SIZE,
-          order: 'desc',
-          ...(after && { after }),
-        }),
-      ),
-    MAX_EVENTS,
-  );
+/** The window's SSO sign-ins, newest first, paged as WorkOS documents (events-paging.ts). */
+async function signInEvents(workos: WorkOS, organizationId: string, rangeStart: string, now: number) {
+  return collectPages(async (after) => {
+    const page = await eventsPage(
+      workos,
+      {
+        events: [...SSO_EVENTS],
+        organizationId,
+        rangeStart: new Date(rangeStart),
+        limit: MAX_PAGE_SIZE,
+        order: 'desc',
+        ...(after && { after }),
+      },
+      now,
+      `list the SSO sign-in events of organization ${organizationId}`,
+    );
+    return { data: page.data, listMetadata: { after: page.after } };
+  }, MAX_EVENTS);
 }
 
 /** The latest successful SSO sign-in before the window: "it last worked 4 days ago". */
@@ -124,6 +128,11 @@ export const diagnoseSsoSignIn = defineTool({
     failures_by_error: z.array(
       z.object({
         code: z.string(),
+        documented: z
+          .boolean()
+          .describe(
+            'Whether the code is one WorkOS documents; an undocumented one is reported as such, not guessed at.',
+          ),
         count: z.number(),
         last_seen_at: z.string(),
         message: z.string(),
@@ -143,7 +152,7 @@ export const diagnoseSsoSignIn = defineTool({
     const org = await getOrganization(ctx.workos, args.organization_id);
     const [connections, events] = await Promise.all([
       connectionsOf(ctx.workos, org.id),
-      signInEvents(ctx.workos, org.id, since),
+      signInEvents(ctx.workos, org.id, since, now),
     ]);
     const signIns = events.items
       .map(toSignIn)

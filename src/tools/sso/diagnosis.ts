@@ -37,6 +37,8 @@ export interface DiagnosisInput {
 
 export interface FailureGroup {
   code: string;
+  /** One of WorkOS's documented SSO error codes (SSO_ERROR_CODES). */
+  documented: boolean;
   count: number;
   last_seen_at: string;
   message: string;
@@ -51,6 +53,29 @@ export interface Diagnosis {
   failures_by_error: FailureGroup[];
   email_domain: { domain: string; state: string } | null;
 }
+
+/**
+ * The SSO error codes WorkOS documents, with its descriptions: the redirect error codes of
+ * https://workos.com/docs/reference/sso/get-authorization-url ("Error codes"), which
+ * authentication.sso_failed events carry too, and the profile and IdP-initiated refusals its SSO
+ * guides name. Anything else is reported as undocumented rather than guessed at.
+ */
+export const SSO_ERROR_CODES: Readonly<Record<string, string>> = {
+  access_denied:
+    'the identity provider denied the user access to the application, or the user denied the authorization request',
+  ambiguous_connection_selector:
+    'a connection could not be uniquely identified from the selector (e.g. an organization with several SSO connections)',
+  connection_invalid: 'there is no connection for the provided ID',
+  connection_strategy_invalid: 'the provider has multiple strategies associated per environment',
+  connection_unlinked: 'the connection associated with the request is unlinked',
+  invalid_connection_selector: 'a valid connection selector must be provided',
+  organization_invalid: 'there is no organization (or no connection) for the provided ID',
+  oauth_failed: 'the OAuth authorization request failed',
+  server_error: 'SSO authentication failed',
+  profile_not_allowed_outside_organization:
+    "the profile's email domain is not a verified domain of the organization",
+  idp_initiated_sso_disabled: 'IdP-initiated sign-in is disabled for the connection',
+};
 
 const PORTAL_SSO = (orgId: string) => `generate_admin_portal_link (intent "sso", organization_id "${orgId}")`;
 const PORTAL_CERTIFICATE = (orgId: string) =>
@@ -76,6 +101,7 @@ export function groupFailures(events: SignInEvent[], connectionName: (id: string
       // Events arrive newest first: the first one seen is the latest.
       g = {
         code,
+        documented: Object.hasOwn(SSO_ERROR_CODES, code),
         count: 0,
         last_seen_at: e.at,
         message: e.error?.message ?? '',
@@ -99,17 +125,34 @@ export function groupFailures(events: SignInEvent[], connectionName: (id: string
 function stepFor(g: FailureGroup, input: DiagnosisInput): string {
   const orgId = input.organization.id;
   const where = g.connections.length ? ` on connection "${g.connections.join('", "')}"` : '';
+  const said = g.message ? ` WorkOS's message: "${g.message}".` : '';
   switch (g.code) {
-    case 'idp_certificate_expired':
-      return `The identity provider's signing certificate expired (${plural(g.count, 'failure')}${where}): the customer's IT admin must upload the renewed certificate in the Admin Portal: create a link with ${PORTAL_CERTIFICATE(orgId)} and send it to them.`;
-    case 'invalid_saml_response':
-      return `SAML responses are rejected (${plural(g.count, 'failure')}${where}: ${g.message}) — have the IT admin compare the IdP app (ACS URL, SP entity ID, signing certificate) with the connection in the Admin Portal (${PORTAL_SSO(orgId)}).`;
+    case 'server_error':
+      // WorkOS's docs send you to the connection's Sessions tab for what went wrong.
+      return `WorkOS reports server_error, "SSO authentication failed" (${plural(g.count, 'failure')}${where}).${said} The connection's Sessions tab in the WorkOS dashboard shows each attempt's details. ${
+        /certificate/i.test(g.message)
+          ? `The message names a certificate: if the identity provider's signing certificate expired or changed, the customer's IT admin uploads the new one through the Admin Portal: create a link with ${PORTAL_CERTIFICATE(orgId)} and send it to them.`
+          : `Have the customer's IT admin compare the IdP app with the connection in the Admin Portal (${PORTAL_SSO(orgId)}).`
+      }`;
+    case 'access_denied':
+      return `The identity provider denied access (${plural(g.count, 'failure')}${where}): the customer's IT admin must assign these people to the application in their IdP.${said}`;
+    case 'connection_unlinked':
+    case 'connection_invalid':
+    case 'organization_invalid':
+    case 'ambiguous_connection_selector':
+    case 'invalid_connection_selector':
+    case 'connection_strategy_invalid':
+      return `${g.code}: ${SSO_ERROR_CODES[g.code]} (${plural(g.count, 'failure')}${where}). The sign-in was started with a connection selector WorkOS could not use: check the organization's connections (get_sso_connection_details) and, if one must be set up again, create an Admin Portal link with ${PORTAL_SSO(orgId)}.${said}`;
+    case 'oauth_failed':
+      return `The OAuth authorization request failed at the provider (${plural(g.count, 'failure')}${where}).${said} Check the OAuth connection's configuration in the Admin Portal (${PORTAL_SSO(orgId)}).`;
+    case 'idp_initiated_sso_disabled':
+      return `Sign-ins started from the identity provider's dashboard are refused because IdP-initiated SSO is disabled for the connection (${plural(g.count, 'failure')}${where}): ask people to start from your application's sign-in page.`;
     case 'profile_not_allowed_outside_organization': {
       const domains = [...new Set(g.emails.map((e) => e.split('@')[1]).filter(Boolean))];
       return `${plural(g.count, 'sign-in')} used an address outside the organization's verified domains (${domains.join(', ') || 'other domains'}): those people must sign in with their work email; if such a domain belongs to the customer, add it with update_organization and verify it (${PORTAL_DOMAIN(orgId)}).`;
     }
     default:
-      return `"${g.code}" (${plural(g.count, 'failure')}${where}): ${g.message || 'no message'} — check the connection's configuration in the Admin Portal (${PORTAL_SSO(orgId)}).`;
+      return `"${g.code}" (${plural(g.count, 'failure')}${where}) is not one of WorkOS's documented SSO error codes, so Gatehouse cannot say what it means.${said || ' It came without a message.'} The connection's Sessions tab in the WorkOS dashboard shows each attempt; the connection can be reviewed in the Admin Portal (${PORTAL_SSO(orgId)}).`;
   }
 }
 
