@@ -4,6 +4,7 @@
  */
 import type { Principal } from '../../oauth/principal.ts';
 import { type DecisionContext, decide } from '../../policy/decide.ts';
+import { ADMIN_PORTAL_OPERATIONS } from './areas/admin-portal.ts';
 import { AUDIT_EVENT_OPERATIONS } from './areas/audit-events.ts';
 import { ORGANIZATION_OPERATIONS } from './areas/organizations.ts';
 import { ROLE_OPERATIONS } from './areas/roles.ts';
@@ -17,6 +18,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...USER_OPERATIONS,
   ...SSO_DIRECTORY_OPERATIONS,
   ...AUDIT_EVENT_OPERATIONS,
+  ...ADMIN_PORTAL_OPERATIONS,
 ];
 
 const BY_NAME = new Map<string, Operation>();

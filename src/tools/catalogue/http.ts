@@ -40,6 +40,10 @@ function toQuery(params: Params): Record<string, string | number | boolean> {
 
 /** Sends the call; answers WorkOS's JSON (null for a 204), with the declared secret fields removed. */
 export async function execute(ctx: ToolContext, op: Operation, params: Params): Promise<unknown> {
+  if (op.run) {
+    const answer = await op.run(ctx, params);
+    return op.secrets?.length ? withoutFields(answer ?? null, new Set(op.secrets)) : (answer ?? null);
+  }
   const { path, rest: all } = fillPath(op, params);
   const rest = pick(all, op.local, false);
   const w = ctx.workos;

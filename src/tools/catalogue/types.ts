@@ -40,6 +40,11 @@ export interface Operation<P extends z.ZodObject = z.ZodObject> {
   organizations?(ctx: ToolContext, params: z.infer<P>): Promise<string[]>;
   /** Destructive operations: what the call would destroy, from WorkOS, before anything happens. */
   describe?(ctx: ToolContext, params: z.infer<P>): Promise<Destruction>;
+  /**
+   * Where a named tool already makes this call with checks of its own (generate_admin_portal_link's
+   * refusals), the catalogue runs that: one description of the WorkOS call, the same answers.
+   */
+  run?(ctx: ToolContext, params: z.infer<P>): Promise<unknown>;
   /** A write that changes how an organization's people sign in: what it would change (see ToolDefinition). */
   changesSignIn?(params: z.infer<P>): string | undefined;
 }

@@ -227,3 +227,53 @@ describe('audit logs, events, webhooks, feature flags', () => {
     expect(Array.isArray(data(r))).toBe(true);
   });
 });
+
+describe('admin_portal', () => {
+  test('admin_portal.generate_link — a Directory Sync link for a member, as generate_admin_portal_link makes it', async () => {
+    const org = await w.organizations.createOrganization({ name: 'Catalogue Portal Co' });
+    const r = await run(member, 'mutate', 'admin_portal.generate_link', {
+      organization_id: org.id,
+      intent: 'dsync',
+    });
+    expect(r.isError).toBe(false);
+    expect(result(r)).toMatchObject({ organization_id: org.id, intent: 'dsync', expires_in_seconds: 300 });
+    expect(String(result(r).link)).toStartWith('http');
+  });
+
+  test('admin_portal.generate_link — an SSO link changes sign-in: refused to a member, confirmed by a human for an admin', async () => {
+    const org = await w.organizations.createOrganization({ name: 'Catalogue Portal SSO Co' });
+    const params = { organization_id: org.id, intent: 'sso' };
+    const m = await run(member, 'mutate', 'admin_portal.generate_link', params);
+    expect(m.isError).toBe(true);
+    expect(m.text).toContain('only a Gatehouse team admin (gatehouse:admin) may do that');
+
+    const first = await run(admin, 'mutate', 'admin_portal.generate_link', params);
+    expect(first.isError).toBe(true);
+    expect(first.text).toContain('Nothing was changed yet');
+    const token = /confirmation_token "([^"]+)"/.exec(first.text)?.[1];
+    expect(token).toBeDefined();
+    const done = await run(admin, 'mutate', 'admin_portal.generate_link', params, {
+      confirmation_token: token,
+    });
+    expect(done.isError).toBe(false);
+    expect(result(done)).toMatchObject({ intent: 'sso', organization_id: org.id });
+  });
+
+  test('admin_portal.generate_link — certificate renewal without a SAML connection gets the named tool’s refusal', async () => {
+    const org = await w.organizations.createOrganization({ name: 'Catalogue No SAML Co' });
+    const first = await run(admin, 'mutate', 'admin_portal.generate_link', {
+      organization_id: org.id,
+      intent: 'certificate_renewal',
+    });
+    const token = /confirmation_token "([^"]+)"/.exec(first.text)?.[1];
+    const r = await run(
+      admin,
+      'mutate',
+      'admin_portal.generate_link',
+      { organization_id: org.id, intent: 'certificate_renewal' },
+      { confirmation_token: token },
+    );
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('has no SAML connection');
+  });
+});
