@@ -67,6 +67,52 @@ describe('roles', () => {
     expect(Array.isArray(data(perms))).toBe(true);
   });
 
+  test('roles.update and roles.set_permissions (admin) — answered with the role, as WorkOS documents', async () => {
+    await w.post('/authorization/permissions', { slug: 'reports:read', name: 'Read reports' });
+    await run(admin, 'mutate', 'roles.create', { slug: 'cat-editor', name: 'Editor' });
+    const renamed = await run(admin, 'mutate', 'roles.update', { slug: 'cat-editor', name: 'Chief Editor' });
+    expect(renamed.isError).toBe(false);
+    expect(result(renamed)).toMatchObject({ object: 'role', slug: 'cat-editor', name: 'Chief Editor' });
+    const set = await run(admin, 'mutate', 'roles.set_permissions', {
+      slug: 'cat-editor',
+      permissions: ['reports:read'],
+    });
+    expect(set.isError).toBe(false);
+    expect(result(set)).toMatchObject({ object: 'role', slug: 'cat-editor', permissions: ['reports:read'] });
+  });
+
+  test('roles.update — an unknown role is WorkOS’s 404, told clearly', async () => {
+    const r = await run(admin, 'mutate', 'roles.update', { slug: 'no-such-role', name: 'X' });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('not found');
+  });
+
+  test('organization_roles.update, then delete — described (name, permissions), then confirmed', async () => {
+    const org = await w.organizations.createOrganization({ name: 'Catalogue Org Roles Co' });
+    await run(admin, 'mutate', 'organization_roles.create', {
+      organization_id: org.id,
+      slug: 'org-cat-temp',
+      name: 'Temp',
+    });
+    const updated = await run(admin, 'mutate', 'organization_roles.update', {
+      organization_id: org.id,
+      slug: 'org-cat-temp',
+      description: 'Short-lived',
+    });
+    expect(result(updated)).toMatchObject({ slug: 'org-cat-temp', description: 'Short-lived' });
+    const params = { organization_id: org.id, slug: 'org-cat-temp' };
+    const member_ = await run(member, 'mutate', 'organization_roles.delete', params);
+    expect(member_.text).toContain('mutate needs the gatehouse:admin permission');
+    const first = await run(admin, 'mutate', 'organization_roles.delete', params);
+    expect(first.structured?.status).toBe('confirmation_required');
+    expect(first.text).toContain('Deleting role "Temp" (org-cat-temp)');
+    const done = await run(admin, 'mutate', 'organization_roles.delete', params, {
+      confirmation_token: String(first.structured?.confirmation_token),
+    });
+    expect(done.isError).toBe(false);
+    expect((await run(member, 'query', 'organization_roles.get', params)).text).toContain('not found');
+  });
+
   test('roles.get — a slug with a slash is refused as a parameter, not sent', async () => {
     const r = await run(member, 'query', 'roles.get', { slug: 'admin/permissions' });
     expect(r.isError).toBe(true);
@@ -219,6 +265,12 @@ describe('audit logs, events, webhooks, feature flags', () => {
     const one = await run(member, 'query', 'webhook_endpoints.get', { id: made.id });
     expect(result(one).secret).toBe('[redacted: secret]');
     expect(`${list.text}${one.text}`).not.toContain(secret);
+  });
+
+  test('feature_flags.enable — an unknown flag is WorkOS’s 404, told clearly', async () => {
+    const r = await run(member, 'mutate', 'feature_flags.enable', { slug: 'no-such-flag' });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('not found');
   });
 
   test('feature_flags.list — answers', async () => {

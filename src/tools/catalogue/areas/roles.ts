@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { id, name, slug } from '../args.ts';
+import { fetchObject } from '../http.ts';
 import { defineOperation } from '../types.ts';
 
 const REF = 'https://workos.com/docs/reference/roles';
@@ -46,6 +47,28 @@ export const ROLE_OPERATIONS = [
     docs: `${REF}/role/create`,
   }),
   defineOperation({
+    name: 'roles.update',
+    area: 'roles',
+    summary: 'Rename an environment role or change its description. Needs gatehouse:admin.',
+    kind: 'write',
+    permission: 'gatehouse:admin',
+    method: 'PATCH',
+    path: '/authorization/roles/:slug',
+    params: z.strictObject({ slug: slug('role'), name: name('role').optional(), description }),
+    docs: `${REF}/role/update`,
+  }),
+  defineOperation({
+    name: 'roles.set_permissions',
+    area: 'roles',
+    summary: 'Replace all permissions of an environment role with this list. Needs gatehouse:admin.',
+    kind: 'write',
+    permission: 'gatehouse:admin',
+    method: 'PUT',
+    path: '/authorization/roles/:slug/permissions',
+    params: z.strictObject({ slug: slug('role'), permissions: z.array(slug('permission')).max(100) }),
+    docs: `${REF}/role/set-permissions`,
+  }),
+  defineOperation({
     name: 'organization_roles.list',
     area: 'roles',
     summary: 'List the roles available in an organization (its own custom roles and the environment’s).',
@@ -77,6 +100,48 @@ export const ROLE_OPERATIONS = [
     path: '/authorization/organizations/:organization_id/roles',
     params: z.strictObject({ organization_id: orgId, slug: slug('role'), name: name('role'), description }),
     docs: `${REF}/organization-role/create`,
+  }),
+  defineOperation({
+    name: 'organization_roles.update',
+    area: 'roles',
+    summary: 'Rename one of an organization’s custom roles or change its description. Needs gatehouse:admin.',
+    kind: 'write',
+    permission: 'gatehouse:admin',
+    method: 'PATCH',
+    path: '/authorization/organizations/:organization_id/roles/:slug',
+    params: z.strictObject({
+      organization_id: orgId,
+      slug: slug('role'),
+      name: name('role').optional(),
+      description,
+    }),
+    docs: `${REF}/organization-role/update`,
+  }),
+  defineOperation({
+    name: 'organization_roles.delete',
+    area: 'roles',
+    summary: 'Delete one of an organization’s custom roles. Needs gatehouse:admin.',
+    kind: 'destructive',
+    permission: 'gatehouse:admin',
+    method: 'DELETE',
+    path: '/authorization/organizations/:organization_id/roles/:slug',
+    params: z.strictObject({ organization_id: orgId, slug: slug('role') }),
+    docs: `${REF}/organization-role/delete`,
+    async describe(ctx, p) {
+      const r = await fetchObject(
+        ctx,
+        `/authorization/organizations/${encodeURIComponent(p.organization_id)}/roles/${encodeURIComponent(p.slug)}`,
+        `role ${p.slug} of ${p.organization_id}`,
+      );
+      const permissions = Array.isArray(r.permissions) ? r.permissions : [];
+      return {
+        summary: `Deleting role "${String(r.name)}" (${p.slug}) of organization ${p.organization_id} in ${ctx.environment}, with its ${permissions.length} permission${permissions.length === 1 ? '' : 's'}: members who hold it lose what it grants.`,
+        details: {
+          role: { slug: p.slug, name: r.name, type: r.type ?? null, permissions },
+          organization_id: p.organization_id,
+        },
+      };
+    },
   }),
   defineOperation({
     name: 'permissions.list',
