@@ -141,6 +141,8 @@ export const tokenFamilies = sqliteTable(
       .on(t.teamId, t.kind, t.createdAt)
       .where(sql`${t.revokedAt} IS NULL`),
     index('token_families_team_used').on(t.teamId, t.lastUsedAt),
+    // /audit's client filter offers the team's clients: a loose scan, one step per client.
+    index('token_families_team_client').on(t.teamId, t.clientId),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX `token_families_team_client` ON `token_families` (`team_id`,`client_id`);
