@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { SECRET_CANARIES } from '../../src/emulator/seed/index.ts';
-import { exportUrlAllowed, readExportCsv } from '../../src/tools/audit/export-file.ts';
+import { exportUrlAllowed, readExportCsv, readExportFile } from '../../src/tools/audit/export-file.ts';
 import { call, connectV1, connectV2, type Tokens, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
@@ -176,8 +176,63 @@ test('get_audit_log_events — the export file is only fetched from https or the
       location: null,
       user_agent: null,
       metadata: { a: 1 },
+      // An unknown column is kept, under its header name.
+      extra: { extra: 'x' },
     },
   ]);
+});
+
+test('get_audit_log_events — the CSV reader is header-driven and tolerant: any order and spelling, unknown columns kept, missing ones null', () => {
+  // WorkOS publishes no CSV layout: another plausible one, with a column the reader has never seen.
+  const csv =
+    'Occurred At,Action,Actor.Name,Actor ID,Context Location,Risk Score\r\n' +
+    '2026-01-02T00:00:00.000Z,document.deleted,Bob,u_2,198.51.100.7,high\r\n';
+  const { events, columns } = readExportFile(csv);
+  expect(events).toEqual([
+    {
+      id: null,
+      action: 'document.deleted',
+      occurred_at: '2026-01-02T00:00:00.000Z',
+      actor: { id: 'u_2', name: 'Bob', type: null },
+      targets: [],
+      location: '198.51.100.7',
+      user_agent: null,
+      metadata: {},
+      extra: { 'Risk Score': 'high' },
+    },
+  ]);
+  expect(columns).toEqual({
+    read: ['Occurred At', 'Action', 'Actor.Name', 'Actor ID', 'Context Location'],
+    missing: ['id', 'actor_type', 'targets'],
+    extra: ['Risk Score'],
+  });
+  // A header alone: nothing happened in the range.
+  expect(readExportFile('id,action,occurred_at\r\n').events).toEqual([]);
+});
+
+test('get_audit_log_events — WorkOS exports three months: an older start is moved up and said; a range ending before is refused', async () => {
+  const acme = orgs.get('Acme Corp');
+  // An event 100 days ago, recorded through the real SDK: outside what an export can reach.
+  await teamWorkOS(gh).auditLogs.createEvent(acme!, {
+    action: 'legacy.event',
+    occurredAt: new Date(Date.now() - 100 * DAY_MS),
+    actor: { id: 'u_old', type: 'user', name: 'Old' },
+    targets: [{ id: 't_old', type: 'document' }],
+    context: { location: '198.51.100.1' },
+  });
+  const r = await call(client, 'get_audit_log_events', { organization_id: acme, ...lastDays(120) });
+  expect(r.isError).toBe(false);
+  expect(list(r.structured, 'events').map((e) => e.action)).not.toContain('legacy.event');
+  expect(Date.parse(String(r.structured!.exported_from))).toBeGreaterThan(Date.now() - 93 * DAY_MS);
+  expect(r.text).toContain('WorkOS exports only the past 3 months: events before');
+
+  const tooOld = await call(client, 'get_audit_log_events', {
+    organization_id: acme,
+    range_start: iso(Date.now() - 200 * DAY_MS),
+    range_end: iso(Date.now() - 100 * DAY_MS),
+  });
+  expect(tooOld.isError).toBe(true);
+  expect(tooOld.text).toContain('WorkOS exports only the past 3 months of audit log events');
 });
 
 test('audit_configuration — finds the draft and inactive connections, stale and unlinked directories and pending domains', async () => {

@@ -6,12 +6,28 @@ import { environmentArg, READ_ONLY } from '../common.ts';
 import { defineTool } from '../types.ts';
 import { getOrganization } from '../users/lookups.ts';
 import { isoInstant, parseRange } from './dates.ts';
-import { downloadExport, readExportCsv } from './export-file.ts';
+import { downloadExport, readExportFile } from './export-file.ts';
 
 /** How long an export may take before the agent is told to come back: 10 polls, 300 ms apart. */
 export const EXPORT_MAX_POLLS = 10;
 export const EXPORT_POLL_INTERVAL_MS = 300;
 const MAX_RANGE_DAYS = 365;
+/**
+ * "Events from the past three months can be included in the export"
+ * (https://workos.com/docs/audit-logs/exporting-events).
+ */
+export const EXPORT_WINDOW_MONTHS = 3;
+
+/** The oldest instant an export can reach: three calendar months before `now`. */
+export function exportWindowStart(now: number): Date {
+  const d = new Date(now);
+  d.setUTCMonth(d.getUTCMonth() - EXPORT_WINDOW_MONTHS);
+  return d;
+}
+
+/** What to do when WorkOS could not produce an export (state `error`, or `expired`). */
+const EXPORT_FAILED_HINT =
+  'Call get_audit_log_events again without export_id to start a new export; if it fails again, narrow the range or the filters (actions, actor_names, targets). The same export can be made in the WorkOS dashboard (the organization\u2019s Audit Logs, "Export CSV").';
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
@@ -36,20 +52,23 @@ const stringList = (what: string) =>
   z.array(z.string().min(1).max(200)).min(1).max(50).optional().describe(what);
 
 const auditEventShape = z.object({
-  id: z.string(),
-  action: z.string(),
-  occurred_at: z.string(),
-  actor: z.object({ id: z.string(), name: z.string().nullable(), type: z.string() }),
+  id: z.string().nullable(),
+  action: z.string().nullable(),
+  occurred_at: z.string().nullable(),
+  actor: z.object({ id: z.string().nullable(), name: z.string().nullable(), type: z.string().nullable() }),
   targets: z.array(z.object({ id: z.string(), name: z.string().nullable(), type: z.string() })),
   location: z.string().nullable(),
   user_agent: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
+  extra: z
+    .record(z.string(), z.string())
+    .describe('Columns of the export file Gatehouse does not know, by header.'),
 });
 
 export const getAuditLogEvents = defineTool({
   name: 'get_audit_log_events',
   title: 'Get audit log events',
-  description: `Read an organization's Audit Logs (what its users did in the customer's application) through the Audit Logs export API: organization_id and range_start/range_end (ISO 8601, at most ${MAX_RANGE_DAYS} days apart) are required; narrow with actions (e.g. ["user.signed_in"]), actor_names and targets (target types). Returns up to limit events (default ${DEFAULT_LIMIT}, max ${MAX_LIMIT}), newest first, each with id, action, occurred_at, actor, targets, location and metadata, plus the total in the export. Exports take a moment: if it is not ready in time the answer has state "pending" and an export_id — call again with the same arguments plus export_id.`,
+  description: `Read an organization's Audit Logs (what its users did in the customer's application) through the Audit Logs export API: organization_id and range_start/range_end (ISO 8601) are required; WorkOS exports only the past three months, so an earlier start is moved up to that and the answer says so; narrow with actions (e.g. ["user.signed_in"]), actor_names and targets (target types). Returns up to limit events (default ${DEFAULT_LIMIT}, max ${MAX_LIMIT}), newest first, each with id, action, occurred_at, actor, targets, location and metadata, plus the total in the export. Exports take a moment: if it is not ready in time the answer has state "pending" and an export_id — call again with the same arguments plus export_id. WorkOS does not publish the file's column layout: columns are read by name, unknown ones kept in each event's extra, missing ones null (the answer's columns says which).`,
   input: z.strictObject({
     organization_id: z.string().min(1).max(200).describe('The organization (org_…) whose audit log to read.'),
     range_start: isoInstant.describe('Start of the range (ISO 8601), inclusive.'),
@@ -83,6 +102,16 @@ export const getAuditLogEvents = defineTool({
     export_id: z.string(),
     total_events: z.number().int().describe('Events in the export (before limit).'),
     truncated: z.boolean().describe('True when the export holds more events than returned.'),
+    exported_from: z
+      .string()
+      .describe(
+        'Where the export really starts: range_start, or three months ago when range_start is older.',
+      ),
+    columns: z
+      .object({ read: z.array(z.string()), missing: z.array(z.string()), extra: z.array(z.string()) })
+      .describe(
+        'The export file\u2019s columns: read, expected but absent (their fields are null), and unknown (kept in extra).',
+      ),
     events: z.array(auditEventShape),
   }),
   annotations: READ_ONLY,
@@ -90,6 +119,19 @@ export const getAuditLogEvents = defineTool({
   permission: 'workos:read',
   async run(ctx, args) {
     const { start, end } = parseRange(args.range_start, args.range_end, MAX_RANGE_DAYS);
+    const windowStart = exportWindowStart(ctx.clock.now());
+    if ((end as Date).getTime() <= windowStart.getTime()) {
+      throw new AppError(
+        'invalid_input',
+        `WorkOS exports only the past ${EXPORT_WINDOW_MONTHS} months of audit log events: the range ends before ${windowStart.toISOString()}.`,
+        {
+          fields: [{ field: 'range_end', message: `must be after ${windowStart.toISOString()}` }],
+          hint: 'Ask for a range within the last three months; older events are not available through exports.',
+        },
+      );
+    }
+    const from = (start as Date).getTime() < windowStart.getTime() ? windowStart : (start as Date);
+    const clipped = from !== start;
     const org = await getOrganization(ctx, args.organization_id);
     let current: AuditLogExport = args.export_id
       ? await workosCall(`get audit log export ${args.export_id}`, () =>
@@ -98,7 +140,7 @@ export const getAuditLogEvents = defineTool({
       : await workosCall(`create an audit log export for ${org.name}`, () =>
           ctx.workos.auditLogs.createExport({
             organizationId: org.id,
-            rangeStart: start as Date,
+            rangeStart: from,
             rangeEnd: end as Date,
             ...(args.actions && { actions: args.actions }),
             ...(args.actor_names && { actorNames: args.actor_names }),
@@ -116,24 +158,49 @@ export const getAuditLogEvents = defineTool({
       range_start: args.range_start,
       range_end: args.range_end,
       export_id: current.id,
+      exported_from: from.toISOString(),
     };
-    if (current.state === 'error') {
+    const clipNote = clipped
+      ? ` WorkOS exports only the past ${EXPORT_WINDOW_MONTHS} months: events before ${from.toISOString()} are not included.`
+      : '';
+    // WorkOS's states are pending, ready and error (https://workos.com/docs/reference/audit-logs/export);
+    // its generated SDKs add expired.
+    const state = String(current.state);
+    if (state === 'error' || state === 'expired') {
       throw new AppError(
         'upstream_failed',
-        `WorkOS could not produce the audit log export ${current.id} for ${org.name}.`,
-        {
-          hint: 'Try again without export_id to start a new export, or with a shorter range.',
-        },
+        `WorkOS could not produce the audit log export ${current.id} for ${org.name} (state ${state}).`,
+        { hint: EXPORT_FAILED_HINT },
       );
     }
     if (current.state === 'pending' || !current.url) {
       return {
-        structured: { ...base, state: 'pending' as const, total_events: 0, truncated: false, events: [] },
-        summary: `The audit log export for ${org.name} (${current.id}) is still being prepared. Call get_audit_log_events again in a few seconds with the same arguments plus export_id: "${current.id}".`,
+        structured: {
+          ...base,
+          state: 'pending' as const,
+          total_events: 0,
+          truncated: false,
+          columns: { read: [], missing: [], extra: [] },
+          events: [],
+        },
+        summary: `The audit log export for ${org.name} (${current.id}) is still being prepared. Call get_audit_log_events again in a few seconds with the same arguments plus export_id: "${current.id}".${clipNote}`,
       };
     }
-    const all = readExportCsv(await downloadExport(current.url, ctx.workos.baseURL, ctx.signal));
-    all.sort((a, b) => b.occurred_at.localeCompare(a.occurred_at));
+    const file = await downloadExport(current.url, ctx.workos.baseURL, ctx.signal).catch(
+      async (e: unknown) => {
+        // The URL expires after 10 minutes; fetching the export again makes a new one
+        // (https://workos.com/docs/reference/audit-logs/export).
+        if (!(e instanceof AppError) || e.code !== 'upstream_failed') throw e;
+        const id = current.id;
+        const again = await workosCall(`get audit log export ${id}`, () =>
+          ctx.workos.auditLogs.getExport(id),
+        );
+        if (again.state !== 'ready' || !again.url) throw e;
+        return downloadExport(again.url, ctx.workos.baseURL, ctx.signal);
+      },
+    );
+    const { events: all, columns } = readExportFile(file);
+    all.sort((a, b) => (b.occurred_at ?? '').localeCompare(a.occurred_at ?? ''));
     const limit = args.limit ?? DEFAULT_LIMIT;
     const events = all.slice(0, limit);
     const filters = [
@@ -146,15 +213,24 @@ export const getAuditLogEvents = defineTool({
       all.length === 0
         ? `No audit log events for ${org.name} between ${args.range_start} and ${args.range_end}${filtered}.`
         : `${all.length} audit log event${all.length === 1 ? '' : 's'} for ${org.name} between ${args.range_start} and ${args.range_end}${filtered}${all.length > events.length ? `; the newest ${events.length} are shown (raise limit, up to ${MAX_LIMIT}, or narrow the range for the rest)` : ''}.`;
+    const columnNote = [
+      columns.missing.length
+        ? ` The export file has no ${columns.missing.join(', ')} column: those fields are null.`
+        : '',
+      columns.extra.length
+        ? ` Columns Gatehouse does not know are kept in each event's extra: ${columns.extra.join(', ')}.`
+        : '',
+    ].join('');
     return {
       structured: {
         ...base,
         state: 'ready' as const,
         total_events: all.length,
         truncated: all.length > events.length,
+        columns,
         events,
       },
-      summary,
+      summary: `${summary}${clipNote}${columnNote}`,
     };
   },
 });
