@@ -31,6 +31,7 @@ import type { TeamEnvironments } from '../teams/environments.ts';
 import type { KillSwitch } from '../teams/kill-switch.ts';
 import type { TeamsService } from '../teams/service.ts';
 import type { SettingsService } from '../teams/settings.ts';
+import type { Telemetry } from '../telemetry/index.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import type { MembershipResolver } from '../users/membership-resolver.ts';
 import type { RoleChanges } from '../users/role-changes.ts';
@@ -48,6 +49,8 @@ export interface SeededAccount {
 export interface AppContext {
   config: Config;
   log: Logger;
+  /** Tool-call traces (OpenTelemetry), a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  telemetry: Telemetry;
   clock: Clock;
   db: Db;
   sealer: Sealer;

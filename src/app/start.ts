@@ -11,6 +11,7 @@ import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { consoleAuthority } from '../auth/console-session.ts';
 import { LoginFlows } from '../auth/login-flows.ts';
+import { VERSION } from '../cli/help.ts';
 import { MEMBERSHIP_SWEEP_MS, SHUTDOWN_GRACE_MS } from '../config/constants.ts';
 import { refuseHostMapInLiveMode } from '../config/host-map.ts';
 import type { Config } from '../config/index.ts';
@@ -52,6 +53,7 @@ import { KillSwitch } from '../teams/kill-switch.ts';
 import { TeamsService } from '../teams/service.ts';
 import { SettingsService } from '../teams/settings.ts';
 import { StaffDirectory } from '../teams/staff.ts';
+import { startTelemetry } from '../telemetry/index.ts';
 import { ALL_TOOLS } from '../tools/index.ts';
 import { ToolRegistry } from '../tools/registry.ts';
 import { MembershipResolver, workosMembershipReader } from '../users/membership-resolver.ts';
@@ -179,9 +181,12 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     users,
     onRoleChanged: (teamId, userId) => events.emit('member.role_changed', { teamId, userId }),
   });
+  // Tool-call traces: the no-op Telemetry unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const telemetry = await startTelemetry(config.telemetry, { log, version: VERSION });
   const ctx: AppContext = {
     config,
     log,
+    telemetry,
     clock,
     db,
     sealer,
@@ -302,6 +307,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     await workos.close();
     auditHead.close();
     db.$client.close();
+    await telemetry.shutdown();
     throw e;
   }
 
@@ -323,6 +329,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (dispatch.inFlight() > 0 && Date.now() < deadline) await Bun.sleep(10);
       await server.stop(true);
+      // Every call has ended: its span goes out before the exporter stops.
+      await telemetry.shutdown();
       ctx.metrics.close();
       tokens.close();
       await workos.close();

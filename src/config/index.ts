@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { LOG_FORMATS, type LogFormat } from '../log/logger.ts';
+import { type TelemetryConfig, telemetryFrom } from '../telemetry/config.ts';
 import {
   demoExposure,
   type Env,
@@ -94,6 +95,8 @@ export interface Config {
   auditWitness: string | undefined;
   /** GATEHOUSE_EMBEDDED_RATE_LIMITS: the embedded WorkOS's rate limits (local mode only). */
   embeddedRateLimits: EmbeddedRateLimits;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT (and its companions): tool-call traces; undefined means off. */
+  telemetry: TelemetryConfig | undefined;
 }
 
 /** A WorkOS organization id as WorkOS writes them (`org_` and an id). */
@@ -279,6 +282,8 @@ export function loadConfig(env: Env): Config {
       `${EMBEDDED_RATE_LIMITS_VAR} is set but a WorkOS API key is too: it only applies to the embedded WorkOS (local mode, \`gatehouse emulator\`)`,
     );
 
+  const telemetry = telemetryFrom(env, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const pub = new URL(publicUrl);
@@ -318,5 +323,6 @@ export function loadConfig(env: Env): Config {
     demoPublic: mode === 'local' && demoPublic === '1',
     auditWitness: auditWitness === undefined ? undefined : resolve(auditWitness),
     embeddedRateLimits,
+    telemetry,
   };
 }

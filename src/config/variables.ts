@@ -137,6 +137,26 @@ export const VARIABLES: readonly Variable[] = [
     meaning:
       'local mode and `gatehouse emulator`: the embedded WorkOS’s rate limits per key: workos (WorkOS’s documented ones), off (benchmarks), or <requests>/<seconds>s',
   },
+  {
+    group: 'operations',
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    fallback: '(none: traces off)',
+    meaning:
+      'an OpenTelemetry collector’s OTLP/HTTP URL (e.g. http://localhost:4318): one span per tool call, its gates as events, WorkOS requests as child spans, sent to <URL>/v1/traces',
+  },
+  {
+    group: 'operations',
+    name: 'OTEL_EXPORTER_OTLP_HEADERS',
+    fallback: '(none)',
+    meaning: 'headers for the collector, key=value comma-separated, values percent-encoded (an API key)',
+    secret: true,
+  },
+  {
+    group: 'operations',
+    name: 'OTEL_SERVICE_NAME',
+    fallback: 'gatehouse',
+    meaning: 'the traces’ service.name',
+  },
 ];
 
 const GROUP_TITLES: Record<Variable['group'], string> = {

@@ -3,6 +3,7 @@ import type { AppContext } from '../app/context.ts';
 import { VERSION } from '../cli/help.ts';
 import { PRINCIPAL_CACHE_TTL_MS } from '../config/constants.ts';
 import { listingContext, runToolCall } from '../policy/pipeline.ts';
+import { traceContextOf } from '../telemetry/index.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { principalOf, requestIdOf } from './auth-info.ts';
 import { questionRound } from './questions.ts';
@@ -55,6 +56,7 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
       args: req.params.arguments,
       signal: ctx.mcpReq.signal,
       requestId: requestIdOf(ctx.http?.authInfo),
+      ...traceContextOf(ctx),
       // relatedRequestId puts the question on this call's own stream: clients need not hold a
       // GET stream open to be asked.
       ...(session?.supportsElicitation

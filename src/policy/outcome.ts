@@ -3,6 +3,7 @@ import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
 import { sha256 } from '../crypto/random.ts';
 import type { GuardedFetchInit } from '../outbound/types.ts';
+import type { CallTrace } from '../telemetry/index.ts';
 import type { ToolContext, ToolDefinition } from '../tools/types.ts';
 import type { Stopwatch } from './stopwatch.ts';
 import { auditActor, type ToolCall } from './tool-call.ts';
@@ -25,6 +26,8 @@ export interface CallRecord {
   args: unknown;
   /** The requests the tool sent through its outbound port (integration calls), as they went out. */
   sent?: SentRequest[];
+  /** The call's span (a no-op unless traces are on): each gate adds an event as it passes. */
+  trace: CallTrace;
 }
 
 /**
@@ -112,6 +115,12 @@ export async function recordOutcome(
   // The pipeline's own cost, audit and metrics included: everything but the tool's own time.
   const own = watch.ownMs();
   if (own !== undefined) app.metrics.recordPipelineOverhead(own);
+  record.trace.end({
+    outcome: ending.outcome,
+    ...(ending.reason ? { reason: ending.reason } : {}),
+    environment: record.environment,
+    latencyMs,
+  });
   await committed;
   return ending.result;
 }

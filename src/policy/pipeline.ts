@@ -46,20 +46,29 @@ export async function runToolCall(
   call: ToolCall,
 ): Promise<CallToolResult | InputRequiredResult> {
   const watch = new Stopwatch();
+  // Looked up first so even a refused call is recorded under its tool's name.
+  const tool = app.tools.get(call.name);
   const record: CallRecord = {
-    // Looked up first so even a refused call is recorded under its tool's name.
-    tool: app.tools.get(call.name),
+    tool,
     environment: call.session?.environment ?? 'sandbox',
     // A confirmation token is a bearer secret for one delete: the trail records that one was
     // sent, never its value, whatever happens to the call (refused before parsing included).
     args: withoutConfirmationToken(call.args),
+    // The call's span, joining the caller's trace (a no-op unless traces are on).
+    trace: app.telemetry.startCall({
+      tool: tool?.name,
+      teamId: call.principal.teamId,
+      clientId: call.principal.clientId,
+      requestId: call.requestId,
+      traceContext: call.traceContext,
+    }),
   };
   // 7. The exact secrets this call knows, stripped in any shape from what the agent and the trail
   // get: the team's WorkOS keys, and each provider token the tool is handed (added as it is).
   const known = app.environments.keysToRedact(call.principal.teamId);
-  const ending = await passGates(app, call, record, watch, known).catch((e: unknown) =>
-    failure(app, call, e, known),
-  );
+  const ending = await record.trace
+    .run(() => passGates(app, call, record, watch, known))
+    .catch((e: unknown) => failure(app, call, e, known));
   record.args = filterValue(record.args, { pii: false, known });
   return recordOutcome(app, call, record, ending, watch);
 }
@@ -73,6 +82,7 @@ async function passGates(
 ): Promise<Ending> {
   const p = call.principal;
   const tool = record.tool;
+  const trace = record.trace; // each gate passed is an event on the call's span
 
   // 2. May this caller use this tool at all, whatever its arguments?
   if (!tool) {
@@ -87,10 +97,12 @@ async function passGates(
     );
   }
   enforce(mayUseTool(p, tool, {}));
+  trace.gate('permission');
 
   // 3. Arguments must match the tool's schema exactly.
   const args = parseArguments(tool, call.args);
   record.args = withoutConfirmationToken(args);
+  trace.gate('arguments');
 
   // 4. This exact call: where it runs, whether it reads or writes, what it changes.
   record.environment = environmentOf(tool, call, args);
@@ -101,7 +113,9 @@ async function passGates(
       ...(signInChange ? { signInChange } : {}),
     }),
   );
+  trace.gate('decision', { 'gatehouse.environment': record.environment });
   refuseStaffOrganizations(app, tool, args);
+  trace.gate('staff');
   // The tool's narrow context; for integration calls, the approval gate finds the grant now.
   const ctx = toolContext(app, call, record.environment, tool, args, known);
   // Whatever the tool sends out is recorded as it goes (method, URL, header names, body hash).
@@ -119,6 +133,7 @@ async function passGates(
       signInChange,
     );
     if (confirmed !== true) return { outcome: 'denied', result: confirmed.result, reason: confirmed.reason };
+    trace.gate('destructive');
   }
 
   // 6. The tool runs.
@@ -129,6 +144,7 @@ async function passGates(
   const filter = { pii: p.settings.piiRedaction, known };
   const safe = filterValue(structured, filter) as Record<string, unknown>;
   const summary = filterValue(result.summary, filter);
+  trace.gate('response_filter');
   return {
     outcome: 'allowed',
     result: {

@@ -4,6 +4,7 @@ import type {
   InputRequiredResult,
 } from '@modelcontextprotocol/server';
 import type { Principal } from '../oauth/principal.ts';
+import type { TraceContext } from '../telemetry/index.ts';
 import type { McpSessionState } from '../tools/types.ts';
 
 /** One tools/call as the transport hands it to the pipeline. */
@@ -15,6 +16,8 @@ export interface ToolCall {
   signal: AbortSignal;
   /** The HTTP request's id (the access log's, X-Request-Id), carried into the audit entry. */
   requestId?: string;
+  /** The caller's W3C trace (request `_meta` or `traceparent` header): the call's span joins it. */
+  traceContext?: TraceContext;
   /** Present when the client can be asked directly (2025-era session with elicitation). */
   elicit?: (params: ElicitRequestFormParams) => Promise<ElicitResult>;
   /** Present when the client supports URL-mode elicitation. */

@@ -5,6 +5,7 @@
 import { WorkOS } from '@workos-inc/node';
 import { WORKOS_REQUEST_TIMEOUT_MS } from '../config/constants.ts';
 import type { EmbeddedWorkOS } from '../emulator/index.ts';
+import { tracedFetch } from '../telemetry/index.ts';
 import { workosFetch } from './fetch.ts';
 import { guardOrganizations, type StaffMarks } from './staff-guard.ts';
 
@@ -47,7 +48,8 @@ export function createWorkOSClient(target: WorkOSTarget, options: WorkOSClientOp
     ...(target.port !== undefined && { port: target.port }),
     ...(target.https !== undefined && { https: target.https }),
     maxRetries: 0,
-    fetchFn: options.protect ? guardOrganizations(retrying, options.protect) : retrying,
+    // A child span of the current tool call per request, when traces are on (src/telemetry).
+    fetchFn: tracedFetch(options.protect ? guardOrganizations(retrying, options.protect) : retrying),
     timeout: options.timeoutMs ?? WORKOS_REQUEST_TIMEOUT_MS,
   });
 }
