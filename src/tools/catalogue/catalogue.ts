@@ -7,6 +7,7 @@ import { type DecisionContext, decide } from '../../policy/decide.ts';
 import { ADMIN_PORTAL_OPERATIONS } from './areas/admin-portal.ts';
 import { AUDIT_EVENT_OPERATIONS } from './areas/audit-events.ts';
 import { ORGANIZATION_OPERATIONS } from './areas/organizations.ts';
+import { PIPES_OPERATIONS } from './areas/pipes.ts';
 import { ROLE_OPERATIONS } from './areas/roles.ts';
 import { SSO_DIRECTORY_OPERATIONS } from './areas/sso-directories.ts';
 import { USER_OPERATIONS } from './areas/users.ts';
@@ -19,6 +20,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...SSO_DIRECTORY_OPERATIONS,
   ...AUDIT_EVENT_OPERATIONS,
   ...ADMIN_PORTAL_OPERATIONS,
+  ...PIPES_OPERATIONS,
 ];
 
 const BY_NAME = new Map<string, Operation>();

@@ -329,3 +329,18 @@ describe('admin_portal', () => {
     expect(r.text).toContain('has no SAML connection');
   });
 });
+
+describe('pipes', () => {
+  test('pipes.list_data_providers — a user’s data integrations, each with its connected account or none', async () => {
+    const users = await w.userManagement.listUsers({ limit: 1 });
+    const r = await run(member, 'query', 'pipes.list_data_providers', { user_id: users.data[0]!.id });
+    expect(r.isError).toBe(false);
+    expect(Array.isArray(data(r))).toBe(true);
+  });
+
+  test('pipes.list_data_providers — an unknown user is WorkOS’s 404', async () => {
+    const r = await run(member, 'query', 'pipes.list_data_providers', { user_id: 'user_01NOBODY' });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('not found');
+  });
+});

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { desc, eq } from 'drizzle-orm';
 import { schema } from '../../../src/db/client.ts';
 import { type AnyClient, call, connectV1, connectV2, tokensFor, toolNames } from '../../support/mcp.ts';
-import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
+import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
 
 setDefaultTimeout(60_000);
 
@@ -246,5 +246,71 @@ describe('mutate', () => {
       params: { name: 'Catalogue Audit Co', external_id: 'cat-audit-1' },
     });
     expect(String(e.details)).toContain('organizations.create');
+  });
+});
+
+describe('organizations', () => {
+  test('organizations.update and get_by_external_id — the change is read back by its external id', async () => {
+    const org = await teamWorkOS(gh).organizations.createOrganization({ name: 'Catalogue Rename Co' });
+    const r = await call(member, 'mutate', {
+      operation: 'organizations.update',
+      params: {
+        id: org.id,
+        name: 'Catalogue Renamed Co',
+        external_id: 'cat-renamed-1',
+        metadata: { tier: 'gold' },
+      },
+    });
+    expect(r.isError).toBe(false);
+    const got = await call(viewer, 'query', {
+      operation: 'organizations.get_by_external_id',
+      params: { external_id: 'cat-renamed-1' },
+    });
+    expect(got.structured?.result).toMatchObject({
+      id: org.id,
+      name: 'Catalogue Renamed Co',
+      metadata: { tier: 'gold' },
+    });
+  });
+
+  test('organizations.delete — described exactly as delete_organization describes it; nothing deleted yet', async () => {
+    const org = await teamWorkOS(gh).organizations.createOrganization({ name: 'Catalogue Doomed Co' });
+    const viaCatalogue = await call(member, 'mutate', {
+      operation: 'organizations.delete',
+      params: { id: org.id },
+    });
+    const viaTool = await call(member, 'delete_organization', { organization_id: org.id });
+    expect(viaCatalogue.structured?.status).toBe('confirmation_required');
+    const { operation, ...described } = (viaCatalogue.structured?.will_destroy ?? {}) as Record<
+      string,
+      unknown
+    >;
+    expect(operation).toBe('organizations.delete');
+    expect(described).toEqual(viaTool.structured?.will_destroy as Record<string, unknown>);
+    expect((await teamWorkOS(gh).organizations.getOrganization(org.id)).id).toBe(org.id);
+  });
+
+  test('mutate — with "Allow write access" off it is refused, and list_operations shows reads only', async () => {
+    const teamId = seededTeamId(gh);
+    const adminUser = gh.ctx.db
+      .select()
+      .from(schema.users)
+      .where(eq(schema.users.email, 'admin@demo.test'))
+      .get()!;
+    const actor = { userId: adminUser.id, email: adminUser.email };
+    gh.ctx.settings.update(teamId, { allowWrite: false }, actor);
+    try {
+      const r = await call(member, 'mutate', {
+        operation: 'organizations.create',
+        params: { name: 'Read Only Co' },
+      });
+      expect(r.isError).toBe(true);
+      expect(r.text).toContain('Write access is turned off');
+      const ops = listed(await call(member, 'list_operations', {}));
+      expect(ops.length).toBeGreaterThan(0);
+      expect(ops.every((o) => o.kind === 'read')).toBe(true);
+    } finally {
+      gh.ctx.settings.update(teamId, { allowWrite: true }, actor);
+    }
   });
 });
