@@ -1,0 +1,2 @@
+DROP INDEX `token_families_team_used`;--> statement-breakpoint
+CREATE INDEX `token_families_team_used_live` ON `token_families` (`team_id`,`last_used_at`,`expires_at`) WHERE "token_families"."revoked_at" IS NULL;
