@@ -34,7 +34,7 @@ describe('catalogue declarations', () => {
       if (op.kind === 'read') expect(op.permission).toBe('workos:read');
       else expect(['workos:write', 'gatehouse:admin']).toContain(op.permission);
       for (const param of op.path.matchAll(/:([a-z_]+)/g))
-        expect(Object.keys(op.params.shape)).toContain(param[1]);
+        expect(Object.keys(op.params.shape)).toContain(String(param[1]));
     }
   });
 
