@@ -193,7 +193,9 @@ export function otelTelemetry(config: TelemetryConfig, deps: { log: Logger; vers
       );
       return new OtelCallTrace(span, tracer);
     },
-    flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    // An unreachable collector must not fail a stop (or anything else): its spans are dropped,
+    // and reportingExporter has said so.
+    flush: () => provider.forceFlush().catch(() => {}),
+    shutdown: () => provider.shutdown().catch(() => {}),
   };
 }

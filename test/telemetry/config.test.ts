@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'bun:test';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { telemetryFrom } from '../../src/telemetry/config.ts';
@@ -10,6 +11,8 @@ import {
   tracedFetch,
 } from '../../src/telemetry/index.ts';
 import { pathTemplate } from '../../src/telemetry/scope.ts';
+
+setDefaultTimeout(30_000);
 
 const BASE = { GATEHOUSE_DATA_DIR: '/tmp', HOST: '127.0.0.1' };
 const ENDPOINT = 'OTEL_EXPORTER_OTLP_ENDPOINT';
@@ -129,6 +132,33 @@ describe('traces off', () => {
     expect(loads).toBe(1);
     expect(t.enabled).toBe(true);
     await t.shutdown();
+  });
+
+  test('a whole Gatehouse started without the variable — not one @opentelemetry module loaded', async () => {
+    const probe = async (env: Record<string, string>) => {
+      const child = Bun.spawn(['bun', join(import.meta.dir, 'no-sdk-probe.ts')], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      });
+      const [out, err, code] = await Promise.all([
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+        child.exited,
+      ]);
+      expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' });
+      return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { enabled: boolean; otelModules: number };
+    };
+    expect(await probe({})).toEqual({ enabled: false, otelModules: 0 });
+    // The control: the same probe sees the SDK once traces are on.
+    const collector = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json({}) });
+    try {
+      const on = await probe({ PROBE_OTLP_ENDPOINT: `http://127.0.0.1:${collector.port}` });
+      expect(on.enabled).toBe(true);
+      expect(on.otelModules).toBeGreaterThan(0);
+    } finally {
+      collector.stop(true);
+    }
   });
 
   test('tracedFetch outside a traced call — the request goes out unchanged, once', async () => {

@@ -169,6 +169,21 @@ describe('tool-call traces over OTLP/HTTP', () => {
     expect(children.map((c) => c.name)).toContain('GET /organizations');
   });
 
+  test('a malformed traceparent — ignored: the call succeeds in a trace of its own', async () => {
+    const v2 = await connectV2(gh.url, token);
+    const before = new Set((await exported()).map((s) => s.spanId));
+    const r = (await v2.callTool({
+      name: 'list_workos_organizations',
+      arguments: { limit: 1 },
+      _meta: { traceparent: '00-00000000000000000000000000000000-0000000000000000-01' },
+    })) as { isError?: boolean };
+    expect(r.isError).not.toBe(true);
+    const fresh = (await exported()).filter((s) => !before.has(s.spanId) && s.kind === SERVER);
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]!.parentSpanId ?? '').toBe('');
+    expect(fresh[0]!.traceId).not.toBe('00000000000000000000000000000000');
+  });
+
   test('the HTTP traceparent header — honoured when _meta has none', async () => {
     const traceId = 'a3ce929d0e0e47364bf92f3577b34da6';
     const parent = 'b7ad6b7169203331';
@@ -217,6 +232,40 @@ describe('tool-call traces over OTLP/HTTP', () => {
     for (const e of collector.exports) {
       expect(e.headers.get('x-collector-key')).toBe('collector=secret');
       expect(e.serviceName).toBe('gatehouse-under-test');
+    }
+  });
+});
+
+describe('a collector that refuses spans', () => {
+  test('400 from the collector — tool calls still succeed, one warning without secrets, stop completes', async () => {
+    let posts = 0;
+    const refusing = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () => {
+        posts++;
+        return Response.json({ error: 'no' }, { status: 400 });
+      },
+    });
+    const other = await startTestGatehouse({
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${refusing.port}`,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=refused-secret',
+      },
+    });
+    try {
+      const c = await connectV1(other.url, (await tokensFor(other.url, 'member@demo.test')).access_token);
+      for (let i = 0; i < 2; i++) {
+        expect((await call(c, 'list_workos_organizations', { limit: 1 })).isError).toBe(false);
+        await other.ctx.telemetry.flush();
+      }
+      expect(posts).toBeGreaterThanOrEqual(2);
+      const warnings = other.logLines.filter((l) => l.includes('the OTLP collector refused'));
+      expect(warnings).toHaveLength(1);
+      expect(other.logLines.join('\n')).not.toContain('refused-secret');
+    } finally {
+      await other.stop();
+      refusing.stop(true);
     }
   });
 });
