@@ -7,10 +7,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CallTrace, WorkOSRequest } from './types.ts';
 
-const current = new AsyncLocalStorage<CallTrace>();
+/**
+ * Created by the first traced call only: with traces off no AsyncLocalStorage exists, so the
+ * runtime tracks no async context for Gatehouse, and tracedFetch is one comparison.
+ */
+let current: AsyncLocalStorage<CallTrace> | undefined;
 
 /** Runs `work` with `trace` as the current call's (for CallTrace implementations). */
 export function runInCall<T>(trace: CallTrace, work: () => Promise<T>): Promise<T> {
+  current ??= new AsyncLocalStorage<CallTrace>();
   return current.run(trace, work);
 }
 
@@ -52,7 +57,7 @@ function describe(input: string | URL | Request, init: RequestInit | undefined):
  */
 export function tracedFetch(base: typeof fetch): typeof fetch {
   const traced = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const trace = current.getStore();
+    const trace = current?.getStore();
     const request = trace && describe(input, init);
     if (!trace || !request) return base(input, init);
     const span = trace.workos(request);
