@@ -1,0 +1,64 @@
+/**
+ * The embedded WorkOS's catalogue fixtures (src/emulator/fixtures/catalogue/) answer as the API
+ * documents: @workos-inc/node's own methods — which send the documented method and body and parse
+ * the answer with the SDK's deserialisers — work against them, and refuse as WorkOS does (404).
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { NotFoundException, type WorkOS } from '@workos-inc/node';
+import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
+
+setDefaultTimeout(60_000);
+
+let gh: TestGatehouse;
+let w: WorkOS;
+
+beforeAll(async () => {
+  gh = await startTestGatehouse();
+  w = teamWorkOS(gh);
+  await w.post('/authorization/permissions', { slug: 'contract:read', name: 'Contract read' });
+});
+afterAll(async () => {
+  await gh?.stop();
+});
+
+describe('catalogue fixtures — SDK contract', () => {
+  test('updateEnvironmentRole (PATCH) and setEnvironmentRolePermissions (PUT) — the SDK parses the role, permissions included', async () => {
+    await w.authorization.createEnvironmentRole({ slug: 'contract-role', name: 'Contract' });
+    const renamed = await w.authorization.updateEnvironmentRole('contract-role', { name: 'Contract Role' });
+    expect(renamed).toMatchObject({ slug: 'contract-role', name: 'Contract Role', permissions: [] });
+    const set = await w.authorization.setEnvironmentRolePermissions('contract-role', {
+      permissions: ['contract:read'],
+    });
+    expect(set).toMatchObject({ slug: 'contract-role', permissions: ['contract:read'] });
+    expect((await w.authorization.getEnvironmentRole('contract-role')).permissions).toEqual([
+      'contract:read',
+    ]);
+    const listed = await w.authorization.listEnvironmentRoles();
+    expect(listed.data.find((r) => r.slug === 'contract-role')?.permissions).toEqual(['contract:read']);
+  });
+
+  test('updateOrganizationRole (PATCH) — the SDK parses the organization role', async () => {
+    const org = await w.organizations.createOrganization({ name: 'Contract Roles Co' });
+    await w.authorization.createOrganizationRole(org.id, { slug: 'org-contract', name: 'Org Contract' });
+    const updated = await w.authorization.updateOrganizationRole(org.id, 'org-contract', {
+      description: 'Kept',
+    });
+    expect(updated).toMatchObject({ slug: 'org-contract', description: 'Kept', permissions: [] });
+  });
+
+  test('refusals — an unknown role or flag is a 404 the SDK raises as NotFoundException', async () => {
+    await expect(w.authorization.updateEnvironmentRole('no-such-role', { name: 'X' })).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
+    await expect(
+      w.authorization.setEnvironmentRolePermissions('no-such-role', { permissions: [] }),
+    ).rejects.toBeInstanceOf(NotFoundException);
+    await expect(w.featureFlags.enableFeatureFlag('no-such-flag')).rejects.toBeInstanceOf(NotFoundException);
+    await expect(w.featureFlags.disableFeatureFlag('no-such-flag')).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  test('refusals — set permissions without a list is WorkOS’s 422 naming the field', async () => {
+    const r = await w.put('/authorization/roles/contract-role/permissions', {}).catch((e: unknown) => e);
+    expect(r).toMatchObject({ status: 422 });
+  });
+});
