@@ -79,6 +79,8 @@ let gh: TestGatehouse;
 let token: string;
 let v1: AnyClient;
 let organizationId: string;
+/** Argument values and the confirmation token of the delete test: none may reach a span. */
+const confirmationSecrets: string[] = [];
 
 beforeAll(async () => {
   collector = startCollector();
@@ -220,6 +222,31 @@ describe('tool-call traces over OTLP/HTTP', () => {
     expect(children.filter((c) => c.kind === CLIENT)).toEqual([]);
   });
 
+  test('a confirmed delete — gate.destructive on the confirmed call, DELETE as a child span, no token or name exported', async () => {
+    const created = await call(v1, 'create_workos_organization', {
+      name: 'Traced Throwaway Ltd',
+      domains: ['traced-throwaway.test'],
+    });
+    expect(created.isError).toBe(false);
+    const orgId = (created.structured as { organization: { id: string } }).organization.id;
+    const first = await call(v1, 'delete_organization', { organization_id: orgId });
+    expect(first.structured?.status).toBe('confirmation_required');
+    const confirmation = first.structured?.confirmation_token as string;
+    confirmationSecrets.push(confirmation, orgId, 'Traced Throwaway Ltd', 'traced-throwaway.test');
+
+    const traceId = '77364bf92f3577b34da6a3ce929d0e0e';
+    const r = (await (v1 as ClientV2).callTool({
+      name: 'delete_organization',
+      arguments: { organization_id: orgId, confirmation_token: confirmation },
+      _meta: { traceparent: traceparent(traceId, '2222222222222222') },
+    })) as { isError?: boolean };
+    expect(r.isError).not.toBe(true);
+    const { span, children } = await callSpan(traceId);
+    expect(attr(span, 'gatehouse.outcome')).toBe('allowed');
+    expect(span.events.map((e) => e.name)).toContain('gate.destructive');
+    expect(children.map((c) => c.name)).toContain('DELETE /organizations/{id}');
+  });
+
   test('what was exported — no bearer token, no argument value, no key; the collector got its headers and service name', async () => {
     await exported();
     const all = collector.exports.map((e) => e.text).join('\n');
@@ -227,6 +254,7 @@ describe('tool-call traces over OTLP/HTTP', () => {
     expect(all).not.toContain(token);
     expect(all).not.toContain(organizationId);
     expect(all).not.toContain('should-never-be-traced');
+    for (const secret of confirmationSecrets) expect(all).not.toContain(secret);
     expect(all).not.toMatch(/sk_(test|live)_/);
     expect(all).not.toContain('collector=secret');
     for (const e of collector.exports) {
