@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, lt, lte, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { AuditRecordField } from '../../db/schema/audit.ts';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
@@ -132,6 +132,10 @@ function conditions(s: TeamSession, f: AuditFilter): SQL[] {
   if (f.tool) c.push(eq(a.tool, f.tool));
   if (f.outcome) c.push(eq(a.outcome, f.outcome));
   if (f.event) c.push(eq(a.event, f.event));
+  // The outcome and event indexes leave out the most common value (db/schema/audit.ts): their
+  // condition, repeated word for word, lets SQLite use them for every other value.
+  if (f.outcome && f.outcome !== 'allowed') c.push(ne(a.outcome, 'allowed'));
+  if (f.event && f.event !== 'tool.call') c.push(ne(a.event, 'tool.call'));
   return c;
 }
 
