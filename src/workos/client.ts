@@ -6,7 +6,7 @@ import { WorkOS } from '@workos-inc/node';
 import { WORKOS_REQUEST_TIMEOUT_MS } from '../config/constants.ts';
 import type { EmbeddedWorkOS } from '../emulator/index.ts';
 import { tracedFetch } from '../telemetry/index.ts';
-import { workosFetch } from './fetch.ts';
+import { type RetryPolicy, workosFetch } from './fetch.ts';
 import { guardOrganizations, type StaffMarks } from './staff-guard.ts';
 
 /** Where a client points and with which credentials. */
@@ -25,6 +25,8 @@ export interface WorkOSClientOptions {
   maxRetries?: number;
   /** Most time one request may spend waiting to retry (default DEFAULT_RETRY_BUDGET_MS). */
   retryBudgetMs?: number;
+  /** How retry waits are spent (tests: recorded, not slept). */
+  sleep?: RetryPolicy['sleep'];
   /** Per-request deadline, retries included (default WORKOS_REQUEST_TIMEOUT_MS). */
   timeoutMs?: number;
   /** What this client must never read or touch: the staff teams (see staff-guard.ts). */
@@ -40,6 +42,7 @@ export function createWorkOSClient(target: WorkOSTarget, options: WorkOSClientOp
   const retrying = workosFetch({
     ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
     ...(options.retryBudgetMs !== undefined && { budgetMs: options.retryBudgetMs }),
+    ...(options.sleep !== undefined && { sleep: options.sleep }),
   });
   return new WorkOS({
     apiKey: target.apiKey,

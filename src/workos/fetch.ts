@@ -24,6 +24,8 @@ export interface RetryPolicy {
   maxRetries?: number;
   /** Most time spent waiting between attempts, over all retries of one request (default 5 s). */
   budgetMs?: number;
+  /** How a wait is spent (tests inject one that records the wait and returns at once). */
+  sleep?: (ms: number, signal: AbortSignal | null | undefined) => Promise<void>;
 }
 
 export const DEFAULT_MAX_RETRIES = 2;
@@ -119,7 +121,8 @@ function backoffMs(retry: number): number {
   return Math.min(250 * 2 ** retry, 2_000) * (0.5 + Math.random());
 }
 
-function sleep(ms: number, signal: AbortSignal | null | undefined): Promise<void> {
+/** Waits `ms`, or rejects when `signal` aborts (the default wait of workosFetch). */
+export function sleep(ms: number, signal: AbortSignal | null | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
@@ -138,6 +141,7 @@ function sleep(ms: number, signal: AbortSignal | null | undefined): Promise<void
 export function workosFetch(policy: RetryPolicy = {}, base: typeof fetch = fetch): typeof fetch {
   const maxRetries = policy.maxRetries ?? DEFAULT_MAX_RETRIES;
   const budgetMs = policy.budgetMs ?? DEFAULT_RETRY_BUDGET_MS;
+  const pause = policy.sleep ?? sleep;
   const retrying = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     let options = init;
     if (maxRetries > 0 && (init?.method ?? 'GET').toUpperCase() === 'POST') {
@@ -156,7 +160,7 @@ export function workosFetch(policy: RetryPolicy = {}, base: typeof fetch = fetch
         if (!(e instanceof TypeError) || options?.signal?.aborted || retry >= maxRetries) throw e;
         if (waited + wait > budgetMs) throw e;
         waited += wait;
-        await sleep(wait, options?.signal);
+        await pause(wait, options?.signal);
         continue;
       }
       if (!RETRY_STATUSES.has(res.status) || retry >= maxRetries) return normalise(res);
@@ -165,7 +169,7 @@ export function workosFetch(policy: RetryPolicy = {}, base: typeof fetch = fetch
       if (waited + wait > budgetMs) return normalise(res);
       waited += wait;
       await res.body?.cancel().catch(() => {});
-      await sleep(wait, options?.signal);
+      await pause(wait, options?.signal);
     }
   };
   return Object.assign(retrying, { preconnect: base.preconnect }) as typeof fetch;
