@@ -329,13 +329,13 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (dispatch.inFlight() > 0 && Date.now() < deadline) await Bun.sleep(10);
       await server.stop(true);
-      // Every call has ended: its span goes out before the exporter stops.
-      await telemetry.shutdown();
       ctx.metrics.close();
       tokens.close();
       await workos.close();
       auditHead.close();
       db.$client.close();
+      // Last, as it may wait on a slow collector (bounded): every call, so every span, has ended.
+      await telemetry.shutdown();
     },
   };
 }

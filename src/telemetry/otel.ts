@@ -54,6 +54,22 @@ const ATTR = {
 
 const propagator = new W3CTraceContextPropagator();
 
+/**
+ * Most time a stop waits for the last spans to leave: a collector that is down would otherwise hold
+ * it for the exporter's timeout and retries (10 s and more), past a container's stop grace.
+ */
+const SHUTDOWN_WAIT_MS = 3_000;
+
+/** `work`, or nothing once `ms` have passed: a stop never hangs on the collector. */
+export function withinMs(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const cap = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+  return Promise.race([work, cap]).finally(() => clearTimeout(timer));
+}
+
 /** The caller's span as the parent, when its traceparent is valid; a new trace otherwise. */
 function parentOf(tc: TraceContext | undefined): Context {
   if (!tc) return ROOT_CONTEXT;
@@ -196,6 +212,10 @@ export function otelTelemetry(config: TelemetryConfig, deps: { log: Logger; vers
     // An unreachable collector must not fail a stop (or anything else): its spans are dropped,
     // and reportingExporter has said so.
     flush: () => provider.forceFlush().catch(() => {}),
-    shutdown: () => provider.shutdown().catch(() => {}),
+    shutdown: () =>
+      withinMs(
+        provider.shutdown().catch(() => {}),
+        SHUTDOWN_WAIT_MS,
+      ),
   };
 }

@@ -161,6 +161,19 @@ describe('traces off', () => {
     }
   });
 
+  test('withinMs — a shutdown that never settles (collector hanging) still ends the stop', async () => {
+    const { withinMs } = await import('../../src/telemetry/otel.ts');
+    await withinMs(new Promise<void>(() => {}), 0);
+    let done = false;
+    await withinMs(
+      Promise.resolve().then(() => {
+        done = true;
+      }),
+      60_000,
+    );
+    expect(done).toBe(true);
+  });
+
   test('tracedFetch outside a traced call — the request goes out unchanged, once', async () => {
     const seen: unknown[][] = [];
     const base = (async (...args: unknown[]) => {
