@@ -18,6 +18,7 @@ import {
   revokeFromConsole,
   type TeamSession,
   teamApprovals,
+  withPipesNotes,
 } from './console-service.ts';
 import { isGrantId } from './store.ts';
 
@@ -39,16 +40,18 @@ function teamSession(ctx: AppContext, request: Request): TeamSession | Response 
 }
 
 /** GET /approvals — pending requests, active grants and recent decisions of the team. */
-export function approvalsPage(ctx: AppContext, request: Request): Response {
+export async function approvalsPage(ctx: AppContext, request: Request): Promise<Response> {
   const s = teamSession(ctx, request);
   if (s instanceof Response) return s;
   const done = new URL(request.url).searchParams.get('done') ?? '';
+  const data = teamApprovals(ctx, s);
+  await withPipesNotes(ctx, s, data.pending);
   return renderPage(
     ctx,
     ApprovalsPage({
       user: shellUser(s),
       csrfToken: ctx.csrf.forSession(s.idHash),
-      data: teamApprovals(ctx, s),
+      data,
       notice: NOTICES[done],
     }) as string,
   );
@@ -81,11 +84,16 @@ export function approvalsLive(ctx: AppContext, request: Request): Response {
  * GET /approvals/:id?t=… — the page an agent's approval link opens. Sign-in first (and back,
  * keeping `t`); a pending request needs the link's secret; other teams' requests do not exist.
  */
-export function approvalDetail(ctx: AppContext, request: Request, params: Record<string, string>): Response {
+export async function approvalDetail(
+  ctx: AppContext,
+  request: Request,
+  params: Record<string, string>,
+): Promise<Response> {
   const s = teamSession(ctx, request);
   if (s instanceof Response) return s;
   const t = new URL(request.url).searchParams.get('t');
   const v = grantForLink(ctx, s, params.id ?? '', t);
+  await withPipesNotes(ctx, s, [v]);
   return renderPage(
     ctx,
     ApprovalDetailPage({

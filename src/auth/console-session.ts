@@ -111,7 +111,13 @@ export function consoleAuthority(app: Elysia, ctx: AppContext): void {
 }
 
 export function shellUser(s: BrowserSession): ShellUser & { name: string } {
-  return { email: s.email, name: s.name, teamName: s.teamName, role: s.role };
+  return {
+    email: s.email,
+    name: s.name,
+    teamName: s.teamName,
+    role: s.role,
+    admin: s.permissions.includes('gatehouse:admin'),
+  };
 }
 
 /**

@@ -31,9 +31,14 @@ export function loginPage(ctx: AppContext, request: Request): Response {
     return startAuthKit(ctx, returnTo, hint && EMAIL.test(hint) ? hint : undefined);
   }
   const { token, setCookie } = ctx.csrf.forAnonymous(request);
-  return renderPage(ctx, LoginPage({ csrfToken: token, returnTo, accounts: ctx.seededAccounts }) as string, {
-    headers: setCookie ? { 'Set-Cookie': setCookie } : undefined,
-  });
+  const signedOut = url.searchParams.get('signed_out') === '1';
+  return renderPage(
+    ctx,
+    LoginPage({ csrfToken: token, returnTo, accounts: ctx.seededAccounts, signedOut }) as string,
+    {
+      headers: setCookie ? { 'Set-Cookie': setCookie } : undefined,
+    },
+  );
 }
 
 /** POST /login — starts an AuthKit sign-in with the chosen account as login_hint. */

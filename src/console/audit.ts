@@ -32,6 +32,7 @@ import {
   userChoices,
   wholeRecord,
 } from './audit-service.ts';
+import { actorEmails, readableJson } from './audit-view.ts';
 import { isTeamAdmin, type TeamSession } from './connections-service.ts';
 
 const isHtmx = (request: Request) => request.headers.get('hx-request') === 'true';
@@ -71,11 +72,12 @@ function wholeLink(
 function renderAudit(ctx: AppContext, s: TeamSession, q: AuditQuery, verify?: VerifyView): Response {
   const admin = isTeamAdmin(s);
   const data = auditEntries(ctx, s, q);
-  const rows: AuditRowView[] = data.rows.map((r) => ({
+  const actors = actorEmails(ctx, data.rows);
+  const rows: AuditRowView[] = data.rows.map((r, i) => ({
     seq: r.seq,
     when: when(r.at),
     event: r.event,
-    actorEmail: r.actorEmail,
+    actorEmail: actors[i] ?? null,
     client: r.clientName ?? r.clientId,
     tool: r.tool,
     environment: r.environment,
@@ -84,7 +86,7 @@ function renderAudit(ctx: AppContext, s: TeamSession, q: AuditQuery, verify?: Ve
     latency: r.latencyMs === null ? null : `${r.latencyMs} ms`,
     // An out-of-line value's column is a preview (cut JSON): shown as it is, with the link.
     args: r.argsSha256 === null ? prettyJson(r.args) : (r.args ?? ''),
-    details: r.detailsSha256 === null ? prettyJson(r.details) : (r.details ?? ''),
+    details: r.detailsSha256 === null ? readableJson(r.details) : (r.details ?? ''),
     argsWhole: wholeLink(admin, r.seq, 'args', r.argsSha256, r.argsBytes),
     detailsWhole: wholeLink(admin, r.seq, 'details', r.detailsSha256, r.detailsBytes),
   }));

@@ -42,7 +42,8 @@ function dashboardView(ctx: AppContext, s: TeamSession, window: WindowKey): Dash
     axis: [fmt(d.since), mid ? fmt(mid.start) : '', fmt(d.until)],
     totals: {
       ...d.totals,
-      errorRate: percent(d.totals.calls === 0 ? 0 : d.totals.errors / d.totals.calls),
+      // No call, no rate: a dash, not a reassuring "0%".
+      errorRate: d.totals.calls === 0 ? '—' : percent(d.totals.errors / d.totals.calls),
     },
     activeSessions: d.activeSessions,
     connectedClients: d.connectedClients,

@@ -12,3 +12,9 @@ declare module 'htmx.org/dist/htmx.min.js' {
   const path: string;
   export default path;
 }
+
+/** The console's own script (views/assets/app.js), embedded like the stylesheet. */
+declare module '*/assets/app.js' {
+  const path: string;
+  export default path;
+}

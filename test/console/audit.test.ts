@@ -200,9 +200,10 @@ test('hostile upstream text is escaped: the seeded org name shows as text', asyn
   const html = await page(adminWeb, '?tool=get_organization_details&outcome=allowed');
   expect(html).toContain('Evil &lt;script&gt;alert(1)&lt;/script&gt; Corp');
   expect(html).not.toContain('<script>alert(1)</script>');
-  // The only script on the page is htmx, served from this origin.
+  // The only scripts on the page are htmx and the console's own, both served from this origin.
   expect([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])).toEqual([
     '<script src="/assets/htmx.min.js" defer>',
+    '<script src="/assets/app.js" defer>',
   ]);
   // Args and details are pretty JSON inside <details>.
   expect(html).toMatch(

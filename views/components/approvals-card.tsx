@@ -16,6 +16,15 @@ export function duration(seconds: number): string {
   return [h ? `${h} h` : '', m ? `${m} min` : '', s || (!h && !m) ? `${s} s` : ''].filter(Boolean).join(' ');
 }
 
+/** When a pending request lapses, in words a human reads at a glance: `at 12:42 UTC (in about 15 minutes)`. */
+export function lapses(expiresAt: number, secondsLeft: number): string {
+  const at = `${new Date(expiresAt).toISOString().slice(11, 16)} UTC`;
+  if (secondsLeft < 60) return `at ${at} (in less than a minute)`;
+  const minutes = Math.round(secondsLeft / 60);
+  if (minutes < 120) return `at ${at} (in about ${minutes} minute${minutes === 1 ? '' : 's'})`;
+  return `at ${when(expiresAt)} (in about ${Math.round(minutes / 60)} hours)`;
+}
+
 const STATUS_TEXT: Record<GrantView['status'], string> = {
   pending: 'pending',
   approved: 'approved',
@@ -141,7 +150,18 @@ function Scope({ v }: { v: GrantView }) {
             ))}
           </ul>
         )}
-        {v.write ? <span class="badge warn">changes data</span> : <span class="badge ok">read-only</span>}
+        {v.write ? (
+          <p class="write-note" data-testid="write-note">
+            <span class="badge warn">changes data</span>{' '}
+            <span class="muted" safe>
+              {v.writeWhy ?? ''}
+            </span>
+          </p>
+        ) : (
+          <p>
+            <span class="badge ok">read-only</span>
+          </p>
+        )}
       </dd>
     </>
   );
@@ -230,10 +250,16 @@ function Refusal({ permit, testId }: { permit: PermitView; testId: string }) {
   return permit.allowed || !permit.reason ? (
     ''
   ) : (
-    <p class="muted" data-testid={testId} safe>
+    <p class="muted refusal" data-testid={testId} safe>
       {permit.reason}
     </p>
   );
+}
+
+/** The deny refusal, unless it says the same as the approve refusal shown just above it. */
+function denyRefusal(v: GrantView): PermitView {
+  const same = !v.can.approve.allowed && v.can.approve.reason === v.can.deny.reason;
+  return same ? { allowed: true } : v.can.deny;
 }
 
 function ApproveForm({ v, csrfToken, linkToken }: CardProps & { v: GrantView }) {
@@ -311,14 +337,14 @@ function DenyForm({ v, csrfToken, linkToken }: CardProps & { v: GrantView }) {
         name="reason"
         class="grow"
         maxlength="2000"
-        placeholder="Reason for denying (optional)"
+        placeholder="Reason (optional)"
         aria-label="Reason for denying"
         disabled={disabled}
       />
       <button type="submit" class="danger" disabled={disabled}>
         {v.own ? 'Deny (withdraw)' : 'Deny'}
       </button>
-      <Refusal permit={v.can.deny} testId="deny-refusal" />
+      <Refusal permit={denyRefusal(v)} testId="deny-refusal" />
     </form>
   );
 }
@@ -357,12 +383,25 @@ export function GrantCard(p: CardProps & { v: GrantView }) {
         {pending ? (
           <>
             <dt>Asked</dt>
-            <dd safe>{`${when(v.createdAt)}; expires undecided in ${duration(v.requestSecondsLeft)}`}</dd>
+            <dd data-testid="asked" safe>
+              {`${when(v.createdAt)}. If nobody decides, it lapses ${lapses(v.requestExpiresAt, v.requestSecondsLeft)}.`}
+            </dd>
           </>
         ) : (
           <Outcome v={v} />
         )}
       </dl>
+      {v.pipesNotes && v.pipesNotes.length > 0 ? (
+        <div class="flash warn" role="note" data-testid="pipes-note">
+          {v.pipesNotes.map((n) => (
+            <p class="refusal" safe>
+              {n}
+            </p>
+          ))}
+        </div>
+      ) : (
+        ''
+      )}
       <div id={`error-${v.id}`} aria-live="polite">
         {p.error ? (
           <p class="flash error" role="alert" data-testid="card-error" safe>

@@ -1,6 +1,7 @@
 /** @jsxImportSource @kitajs/html */
 import type { WaitingConfirmation } from '../../src/policy/person-confirmations.ts';
 import { when } from './approvals-card.tsx';
+import { Ident } from './text.tsx';
 
 /** The sentence the gate kept for the human (already filtered), or the tool's name. */
 function summaryOf(c: WaitingConfirmation): string {
@@ -17,7 +18,7 @@ export function ConfirmationCard({ c, csrfToken }: { c: WaitingConfirmation; csr
   return (
     <section class="card" id={`confirmation-${c.id}`} data-confirmation={c.id} data-testid="confirmation">
       <h3>
-        Your agent asks to run <code safe>{c.tool}</code> in {c.environment}
+        Your agent asks to run <Ident text={c.tool} code /> in <span safe>{c.environment}</span>
       </h3>
       <p class="muted" safe>
         {`via ${c.client}`}

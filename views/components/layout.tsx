@@ -6,6 +6,8 @@ export interface ShellUser {
   name: string;
   teamName: string | null;
   role: string | null;
+  /** Team admin (gatehouse:admin): only they see Settings in the navigation (anyone else gets a 403 there). */
+  admin?: boolean;
 }
 
 export interface LayoutProps {
@@ -15,6 +17,8 @@ export interface LayoutProps {
   /** CSRF token sent by htmx on every request from this page. */
   csrfToken?: string;
   active?: NavKey;
+  /** False on pages a signed-in human sees before choosing a team (the team picker): no navigation. */
+  nav?: boolean;
   children?: Children;
 }
 
@@ -24,10 +28,10 @@ const NAV = [
   { key: 'home', href: '/', label: 'Overview' },
   { key: 'approvals', href: '/approvals', label: 'Approvals' },
   { key: 'connections', href: '/connections', label: 'Connections' },
-  { key: 'settings', href: '/settings', label: 'Settings' },
+  { key: 'settings', href: '/settings', label: 'Settings', adminOnly: true },
   { key: 'audit', href: '/audit', label: 'Audit' },
   { key: 'dashboard', href: '/dashboard', label: 'Dashboard' },
-] as const satisfies readonly { key: NavKey; href: string; label: string }[];
+] as const satisfies readonly { key: NavKey; href: string; label: string; adminOnly?: boolean }[];
 
 /**
  * Shown at the top of every page when local mode is deliberately public (GATEHOUSE_DEMO_PUBLIC=1):
@@ -53,7 +57,8 @@ export function withDemoPublicNotice(page: string): string {
 }
 
 /** The page shell: head (local assets only, no CDN), header with identity, navigation. */
-export function Layout({ title, user, csrfToken, active, children }: LayoutProps) {
+export function Layout({ title, user, csrfToken, active, nav = true, children }: LayoutProps) {
+  const links = NAV.filter((n) => !('adminOnly' in n) || user?.admin === true);
   const hxHeaders = csrfToken ? JSON.stringify({ 'X-CSRF-Token': csrfToken }) : undefined;
   return (
     <html lang="en">
@@ -64,15 +69,16 @@ export function Layout({ title, user, csrfToken, active, children }: LayoutProps
         <title safe>{`${title} · Gatehouse`}</title>
         <link rel="stylesheet" href="/assets/app.css" />
         <script src="/assets/htmx.min.js" defer></script>
+        <script src="/assets/app.js" defer></script>
       </head>
       <body hx-headers:inherited={hxHeaders}>
         <header class="top">
           <a class="brand" href="/">
             Gatehouse
           </a>
-          {user ? (
+          {user && nav ? (
             <nav class="nav" aria-label="Main">
-              {NAV.map((n) => (
+              {links.map((n) => (
                 <a
                   href={n.href}
                   class={n.key === active ? 'active' : undefined}

@@ -49,10 +49,10 @@ function RevokeForm({ v, csrfToken }: { v: GrantView; csrfToken: string }) {
 export function ActiveRow({ v, csrfToken, error }: { v: GrantView; csrfToken: string; error?: string }) {
   return (
     <tr id={`active-${v.id}`} data-grant={v.id} data-status={v.status}>
-      <td>
+      <td data-label="Who">
         <Who v={v} />
       </td>
-      <td>
+      <td data-label="What">
         <code safe>{scopeLine(v)}</code>
         {v.notes ? (
           <div class="muted" safe>
@@ -62,7 +62,7 @@ export function ActiveRow({ v, csrfToken, error }: { v: GrantView; csrfToken: st
           ''
         )}
       </td>
-      <td data-testid="time-left">
+      <td data-label="Time left" data-testid="time-left">
         {v.status === 'approved'
           ? v.kind === 'broad'
             ? `${duration(v.secondsLeft)} left`
@@ -106,7 +106,7 @@ function decidedAt(v: GrantView): number | null {
 function RecentTable({ recent }: { recent: GrantView[] }) {
   if (recent.length === 0) return <p class="muted">No decisions yet.</p>;
   return (
-    <table data-testid="recent">
+    <table class="cards" data-testid="recent">
       <thead>
         <tr>
           <th>When</th>
@@ -118,24 +118,28 @@ function RecentTable({ recent }: { recent: GrantView[] }) {
       </thead>
       <tbody>
         {recent.map((v) => (
-          <tr id={`recent-${v.id}`} data-grant={v.id} data-status={v.status}>
-            <td safe>{when(decidedAt(v))}</td>
-            <td>
+          <tr id={`recent-${v.id}`} data-decision={v.id} data-status={v.status}>
+            <td data-label="When" safe>
+              {when(decidedAt(v))}
+            </td>
+            <td data-label="Who asks">
               <Who v={v} />
             </td>
-            <td>
+            <td data-label="What">
               <code safe>{scopeLine(v)}</code>
               <div class="muted" safe>
                 {v.reason}
               </div>
             </td>
-            <td>
+            <td data-label="Outcome">
               <StatusBadge v={v} />
               <div class="muted" safe>
                 {outcomeDetail(v)}
               </div>
             </td>
-            <td safe>{v.approverEmail ?? ''}</td>
+            <td data-label="Decided by" data-testid="decided-by" safe>
+              {v.approverEmail ?? ''}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -189,7 +193,7 @@ export function ApprovalsLive({ data, csrfToken }: { data: TeamApprovals; csrfTo
         {data.active.length === 0 ? (
           <p class="muted">No grant is active.</p>
         ) : (
-          <table data-testid="active">
+          <table class="cards" data-testid="active">
             <thead>
               <tr>
                 <th>Who</th>

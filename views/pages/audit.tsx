@@ -1,5 +1,6 @@
 /** @jsxImportSource @kitajs/html */
 import { Layout, type ShellUser } from '../components/layout.tsx';
+import { Ident } from '../components/text.tsx';
 
 export interface AuditRowView {
   seq: number;
@@ -155,19 +156,21 @@ function JsonField({
 function Row({ r }: { r: AuditRowView }) {
   return (
     <tr data-seq={String(r.seq)} data-testid="audit-row">
-      <td class="when" safe>
+      <td class="when" data-label="Time (UTC)" safe>
         {r.when}
       </td>
-      <td class="nowrap">
-        <code safe>{r.event}</code>
+      <td class="nowrap" data-label="Event" data-testid="event">
+        <Ident text={r.event} code />
       </td>
-      <td safe>{r.actorEmail ?? ''}</td>
-      <td safe>{r.client ?? ''}</td>
-      <td>{r.tool ? <code safe>{r.tool}</code> : ''}</td>
-      <td class="nowrap" safe>
+      <td data-label="Actor" data-testid="actor">
+        {r.actorEmail ? <Ident text={r.actorEmail} /> : ''}
+      </td>
+      <td data-label="Client">{r.client ? <Ident text={r.client} /> : ''}</td>
+      <td data-label="Tool">{r.tool ? <Ident text={r.tool} code /> : ''}</td>
+      <td class="nowrap" data-label="Env" safe>
         {r.environment ?? ''}
       </td>
-      <td>
+      <td data-label="Outcome">
         <span
           class={r.outcome === 'denied' ? 'badge warn' : r.outcome === 'failed' ? 'badge danger' : 'badge ok'}
           data-testid="outcome"
@@ -176,10 +179,10 @@ function Row({ r }: { r: AuditRowView }) {
           {r.outcome}
         </span>
       </td>
-      <td class="reason" safe>
+      <td class="reason" data-label="Reason" safe>
         {r.reason ?? ''}
       </td>
-      <td class="nowrap" safe>
+      <td class="nowrap" data-label="Latency" safe>
         {r.latency ?? ''}
       </td>
       <td class="json">
@@ -252,11 +255,23 @@ export function AuditPage(p: AuditPageProps) {
           </label>
           <label class="stack">
             <span>From (UTC)</span>
-            <input type="text" name="from" value={f.from} placeholder="YYYY-MM-DD HH:MM or 24h" />
+            <input
+              type="text"
+              name="from"
+              value={f.from}
+              placeholder="2026-01-31 09:00"
+              aria-describedby="time-hint"
+            />
           </label>
           <label class="stack">
             <span>To (UTC)</span>
-            <input type="text" name="to" value={f.to} placeholder="YYYY-MM-DD HH:MM" />
+            <input
+              type="text"
+              name="to"
+              value={f.to}
+              placeholder="2026-01-31 18:00"
+              aria-describedby="time-hint"
+            />
           </label>
           <div class="row">
             <button type="submit" class="primary">
@@ -264,6 +279,9 @@ export function AuditPage(p: AuditPageProps) {
             </button>
             <a href="/audit">Clear</a>
           </div>
+          <p class="hint" id="time-hint">
+            Times: YYYY-MM-DD HH:MM in UTC, an ISO time, or a span back from now (30m, 24h, 7d).
+          </p>
         </form>
         {p.problems.map((m) => (
           <p class="flash error" role="alert" data-testid="filter-problem" safe>
@@ -316,7 +334,7 @@ export function AuditPage(p: AuditPageProps) {
           </p>
         ) : (
           <div class="scroll">
-            <table class="audit" data-testid="audit-table">
+            <table class="audit cards" data-testid="audit-table">
               <thead>
                 <tr>
                   <th>Time (UTC)</th>

@@ -1,4 +1,5 @@
 /** @jsxImportSource @kitajs/html */
+import { Copyable } from '../components/copy.tsx';
 import { Layout, type ShellUser } from '../components/layout.tsx';
 
 /** One live authorization (OAuth client) or connection token. */
@@ -93,7 +94,7 @@ export function ConnectionRow({
 }) {
   return (
     <tr id={`family-${entry.familyId}`} data-family={entry.familyId}>
-      <td>
+      <td data-label={entry.kind === 'oauth' ? 'Client' : 'Name'}>
         <strong safe>{entry.name}</strong>
         {entry.kind === 'oauth' && entry.clientId ? (
           <div class="muted">
@@ -103,12 +104,30 @@ export function ConnectionRow({
           ''
         )}
       </td>
-      {admin ? <td safe>{entry.userEmail}</td> : ''}
-      <td safe>{access(entry.scopes)}</td>
-      <td safe>{when(entry.createdAt, '')}</td>
-      {entry.kind === 'connection' ? <td safe>{when(entry.expiresAt, 'never')}</td> : ''}
-      <td safe>{when(entry.lastUsedAt, 'never')}</td>
-      <td data-testid="requests" safe>
+      {admin ? (
+        <td data-label="User" safe>
+          {entry.userEmail}
+        </td>
+      ) : (
+        ''
+      )}
+      <td data-label="Access" safe>
+        {access(entry.scopes)}
+      </td>
+      <td data-label="Created" safe>
+        {when(entry.createdAt, '')}
+      </td>
+      {entry.kind === 'connection' ? (
+        <td data-label="Expires" safe>
+          {when(entry.expiresAt, 'never')}
+        </td>
+      ) : (
+        ''
+      )}
+      <td data-label="Last used" safe>
+        {when(entry.lastUsedAt, 'never')}
+      </td>
+      <td data-label="Requests" data-testid="requests" safe>
         {String(entry.requestCount)}
       </td>
       <td>
@@ -188,7 +207,7 @@ function ConnectionTable({
   }
   return (
     <>
-      <table data-testid={kind === 'oauth' ? 'clients' : 'tokens'}>
+      <table class="cards" data-testid={kind === 'oauth' ? 'clients' : 'tokens'}>
         <thead>
           <tr>
             <th>{kind === 'oauth' ? 'Client' : 'Name'}</th>
@@ -326,13 +345,9 @@ export function TokenCreatedPage(p: TokenCreatedPageProps) {
           <dd safe>{when(p.expiresAt, 'never')}</dd>
         </dl>
         <h2>Token</h2>
-        <pre class="copy" data-testid="token" safe>
-          {p.token}
-        </pre>
+        <Copyable id="token" text={p.token} label="the token" />
         <h2>Claude Code</h2>
-        <pre class="copy" data-testid="snippet" safe>
-          {snippet}
-        </pre>
+        <Copyable id="snippet" text={snippet} label="the Claude Code command" />
         <p class="muted">
           Any MCP client that can send a header works the same way: point it at <code safe>{p.mcpUrl}</code>{' '}
           and send the token as <code>Authorization: Bearer</code>, followed by the token.

@@ -1,6 +1,7 @@
 /** @jsxImportSource @kitajs/html */
 import { BarChart, ColumnChart, Legend, type SeriesBar } from '../components/charts.tsx';
 import { Layout, type ShellUser } from '../components/layout.tsx';
+import { Ident } from '../components/text.tsx';
 
 export interface ToolRowView {
   tool: string;
@@ -86,7 +87,11 @@ export function DashboardLive({ v }: { v: DashboardView }) {
             value={String(v.totals.calls)}
             testId="total-calls"
           />
-          <Stat label="Error rate" value={v.totals.errorRate} testId="total-error-rate" />
+          <Stat
+            label={v.totals.calls === 0 ? 'Error rate (no calls yet)' : 'Error rate'}
+            value={v.totals.errorRate}
+            testId="total-error-rate"
+          />
           <Stat label="Denials" value={String(v.totals.denials)} testId="total-denials" />
         </div>
         <p class="muted small" safe>
@@ -144,7 +149,7 @@ export function DashboardLive({ v }: { v: DashboardView }) {
         {v.tools.length === 0 ? (
           <p class="muted">No tool call in this window.</p>
         ) : (
-          <table data-testid="tool-table">
+          <table class="cards" data-testid="tool-table">
             <thead>
               <tr>
                 <th>Tool</th>
@@ -159,25 +164,25 @@ export function DashboardLive({ v }: { v: DashboardView }) {
             <tbody>
               {v.tools.map((t) => (
                 <tr data-tool={t.tool}>
-                  <td>
-                    <code safe>{t.tool}</code>
+                  <td data-label="Tool">
+                    <Ident text={t.tool} code />
                   </td>
-                  <td class="num" data-col="calls" safe>
+                  <td class="num" data-label="Calls" data-col="calls" safe>
                     {String(t.calls)}
                   </td>
-                  <td class="num" data-col="errors" safe>
+                  <td class="num" data-label="Errors" data-col="errors" safe>
                     {String(t.errors)}
                   </td>
-                  <td class="num" data-col="error-rate" safe>
+                  <td class="num" data-label="Error rate" data-col="error-rate" safe>
                     {t.errorRate}
                   </td>
-                  <td class="num" data-col="denials" safe>
+                  <td class="num" data-label="Denials" data-col="denials" safe>
                     {String(t.denials)}
                   </td>
-                  <td class="num" data-col="p50" safe>
+                  <td class="num" data-label="p50" data-col="p50" safe>
                     {t.p50}
                   </td>
-                  <td class="num" data-col="p95" safe>
+                  <td class="num" data-label="p95" data-col="p95" safe>
                     {t.p95}
                   </td>
                 </tr>
@@ -197,7 +202,7 @@ export function DashboardLive({ v }: { v: DashboardView }) {
         {v.clients.length === 0 ? (
           <p class="muted">No client made a request in this window.</p>
         ) : (
-          <table data-testid="clients-table">
+          <table class="cards" data-testid="clients-table">
             <thead>
               <tr>
                 <th>Client</th>
@@ -210,11 +215,21 @@ export function DashboardLive({ v }: { v: DashboardView }) {
             <tbody>
               {v.clients.map((c) => (
                 <tr>
-                  <td safe>{c.name}</td>
-                  {v.admin ? <td safe>{c.userEmail ?? ''}</td> : ''}
-                  <td>{c.kind === 'oauth' ? 'OAuth client' : 'connection token'}</td>
-                  <td safe>{c.lastUsed}</td>
-                  <td class="num" safe>
+                  <td data-label="Client" safe>
+                    {c.name}
+                  </td>
+                  {v.admin ? (
+                    <td data-label="User" safe>
+                      {c.userEmail ?? ''}
+                    </td>
+                  ) : (
+                    ''
+                  )}
+                  <td data-label="Kind">{c.kind === 'oauth' ? 'OAuth client' : 'connection token'}</td>
+                  <td data-label="Last request" safe>
+                    {c.lastUsed}
+                  </td>
+                  <td class="num" data-label="Requests" safe>
                     {String(c.requests)}
                   </td>
                 </tr>

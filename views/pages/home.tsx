@@ -1,4 +1,5 @@
 /** @jsxImportSource @kitajs/html */
+import { Copyable } from '../components/copy.tsx';
 import { Layout, type ShellUser } from '../components/layout.tsx';
 
 export interface HomePageProps {
@@ -46,9 +47,7 @@ export function HomePage({ user, csrfToken, permissions, mode, mcpUrl }: HomePag
       <section class="card">
         <h2>Connect an agent</h2>
         <p>Point any MCP client at this URL; it signs you in and asks for your consent.</p>
-        <pre class="copy" safe>
-          {mcpUrl}
-        </pre>
+        <Copyable id="mcp-url" text={mcpUrl} label="the MCP URL" />
       </section>
     </Layout>
   );

@@ -13,12 +13,22 @@ export interface LoginPageProps {
   returnTo: string;
   /** Local mode lists the seeded accounts; live mode sends straight to AuthKit. */
   accounts: LoginAccount[];
+  /** Just signed out (`/login?signed_out=1`): say so, and what it did and did not end. */
+  signedOut?: boolean;
 }
 
 /** Local mode's "sign in as" picker: one button per seeded user, passed to AuthKit as login_hint. */
-export function LoginPage({ csrfToken, returnTo, accounts }: LoginPageProps) {
+export function LoginPage({ csrfToken, returnTo, accounts, signedOut = false }: LoginPageProps) {
   return (
-    <Layout title="Sign in">
+    <Layout title={signedOut ? 'Signed out' : 'Sign in'}>
+      {signedOut ? (
+        <p class="flash signed-out" role="status" data-testid="signed-out">
+          You are signed out of Gatehouse: your console session and your AuthKit session have ended. Agents
+          you connected keep their own tokens (revoke them under Connections).
+        </p>
+      ) : (
+        ''
+      )}
       <section class="card narrow">
         <h1>Sign in to Gatehouse</h1>
         <p class="muted">

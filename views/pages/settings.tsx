@@ -183,7 +183,7 @@ export function SettingsLive({ v, csrfToken, notice, error, durations }: Setting
         {v.history.length === 0 ? (
           <p class="muted">No change yet: every setting has its default value.</p>
         ) : (
-          <table>
+          <table class="cards">
             <thead>
               <tr>
                 <th>When</th>
@@ -197,11 +197,21 @@ export function SettingsLive({ v, csrfToken, notice, error, durations }: Setting
               {v.history.flatMap((c) =>
                 c.changes.map((ch) => (
                   <tr data-seq={String(c.seq)}>
-                    <td safe>{c.when}</td>
-                    <td safe>{c.actorEmail}</td>
-                    <td safe>{c.kill && c.reason ? `${ch.label} (reason: ${c.reason})` : ch.label}</td>
-                    <td safe>{ch.from}</td>
-                    <td safe>{ch.to}</td>
+                    <td data-label="When" safe>
+                      {c.when}
+                    </td>
+                    <td data-label="Who" safe>
+                      {c.actorEmail}
+                    </td>
+                    <td data-label="Setting" safe>
+                      {c.kill && c.reason ? `${ch.label} (reason: ${c.reason})` : ch.label}
+                    </td>
+                    <td data-label="Old" safe>
+                      {ch.from}
+                    </td>
+                    <td data-label="New" safe>
+                      {ch.to}
+                    </td>
                   </tr>
                 )),
               )}

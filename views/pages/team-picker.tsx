@@ -17,7 +17,12 @@ export interface TeamPickerProps {
 /** Shown after sign-in when the human belongs to several teams. */
 export function TeamPickerPage({ user, csrfToken, teams, returnTo }: TeamPickerProps) {
   return (
-    <Layout title="Choose a team" user={{ ...user, teamName: null, role: null }} csrfToken={csrfToken}>
+    <Layout
+      title="Choose a team"
+      user={{ ...user, teamName: null, role: null, admin: false }}
+      csrfToken={csrfToken}
+      nav={false}
+    >
       <section class="card narrow">
         <h1>Choose a team</h1>
         <p class="muted">You belong to several teams. Gatehouse acts for you in one team at a time.</p>
