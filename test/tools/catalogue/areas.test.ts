@@ -224,8 +224,22 @@ describe('audit logs, events, webhooks, feature flags', () => {
     const got = await run(member, 'query', 'audit_logs.get_export', { id: exp.id });
     expect(result(got)).toMatchObject({ id: exp.id });
 
-    expect((await run(member, 'query', 'audit_logs.get_retention', { id: org.id })).isError).toBe(false);
-    expect((await run(member, 'query', 'audit_logs.get_configuration', { id: org.id })).isError).toBe(false);
+    const set = await run(member, 'mutate', 'audit_logs.set_retention', {
+      id: org.id,
+      retention_period_in_days: 30,
+    });
+    expect(result(set)).toEqual({ retention_period_in_days: 30 });
+    expect(result(await run(member, 'query', 'audit_logs.get_retention', { id: org.id }))).toEqual({
+      retention_period_in_days: 30,
+    });
+    const config = await run(member, 'query', 'audit_logs.get_configuration', { id: org.id });
+    expect(result(config)).toMatchObject({ organization_id: org.id, retention_period_in_days: 30 });
+    const odd = await run(member, 'mutate', 'audit_logs.set_retention', {
+      id: org.id,
+      retention_period_in_days: 90,
+    });
+    expect(odd.isError).toBe(true);
+    expect(odd.text).toContain('params.retention_period_in_days');
     expect((await run(member, 'query', 'audit_logs.list_actions')).isError).toBe(false);
   });
 

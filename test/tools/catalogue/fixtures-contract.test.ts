@@ -4,7 +4,7 @@
  * the answer with the SDK's deserialisers — work against them, and refuse as WorkOS does (404).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { NotFoundException, type WorkOS } from '@workos-inc/node';
+import { NotFoundException, UnprocessableEntityException, type WorkOS } from '@workos-inc/node';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
 
 setDefaultTimeout(60_000);
@@ -44,6 +44,30 @@ describe('catalogue fixtures — SDK contract', () => {
       description: 'Kept',
     });
     expect(updated).toMatchObject({ slug: 'org-contract', description: 'Kept', permissions: [] });
+  });
+
+  // The reference documents `retention_period_in_days` (30 or 365) both ways
+  // (https://workos.com/docs/reference/audit-logs/retention); @workos-inc/node 11's update method
+  // sends `retention_period` ("1_MONTH"…"10_YEARS") instead, so the documented body is sent raw
+  // and the answer read with the SDK's own getter.
+  test('audit log retention — the documented field both ways, 365 by default; the SDK’s getter parses it', async () => {
+    const org = await w.organizations.createOrganization({ name: 'Contract Retention Co' });
+    expect(await w.auditLogs.getOrganizationAuditLogsRetention({ id: org.id })).toEqual({
+      retentionPeriodInDays: 365,
+    });
+    const set = await w.put(`/organizations/${org.id}/audit_logs_retention`, {
+      retention_period_in_days: 30,
+    });
+    expect(set.data).toEqual({ retention_period_in_days: 30 });
+    expect(await w.auditLogs.getOrganizationAuditLogsRetention({ id: org.id })).toEqual({
+      retentionPeriodInDays: 30,
+    });
+    await expect(
+      w.put(`/organizations/${org.id}/audit_logs_retention`, { retention_period_in_days: 90 }),
+    ).rejects.toBeInstanceOf(UnprocessableEntityException);
+    await expect(w.auditLogs.getOrganizationAuditLogsRetention({ id: 'org_01NOPE' })).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
   });
 
   test('refusals — an unknown role or flag is a 404 the SDK raises as NotFoundException', async () => {

@@ -91,6 +91,18 @@ export const AUDIT_EVENT_OPERATIONS = [
     docs: `${AUDIT}/retention/get`,
   }),
   defineOperation({
+    name: 'audit_logs.set_retention',
+    area: 'audit_logs',
+    summary:
+      'Set how many days an organization’s audit-log events are kept: 30 or 365 (shortening it deletes older events).',
+    kind: 'write',
+    permission: 'workos:write',
+    method: 'PUT',
+    path: '/organizations/:id/audit_logs_retention',
+    params: z.strictObject({ id: orgId, retention_period_in_days: z.union([z.literal(30), z.literal(365)]) }),
+    docs: `${AUDIT}/retention/set`,
+  }),
+  defineOperation({
     name: 'audit_logs.get_configuration',
     area: 'audit_logs',
     summary:
