@@ -98,7 +98,8 @@ test('layout — every page a team admin sees fits 1280 and 390 px, nothing clip
   // The consent page an MCP client's sign-in opens.
   const client = await registerClient(gh.url, { client_name: 'A Rather Long Agent Name For Layout Checks' });
   const consent = authorizeUrl(gh.url, standardParams(gh.url, client.client_id, pkce().challenge));
-  problems.push(...(await sweep(page, 'admin', [...PAGES, '/settings', consent, ...approvalLinks])));
+  const extra = ['/settings', '/settings/kill-switch', '/approvals/grant_0000000000000000', consent];
+  problems.push(...(await sweep(page, 'admin', [...PAGES, ...extra, ...approvalLinks])));
   await page.goto(`${gh.url}/approvals`);
   expect(await page.getByTestId('confirmation').count()).toBe(1);
 

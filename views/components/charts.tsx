@@ -15,20 +15,22 @@ export interface BarRow {
   tone?: 'accent' | 'warn' | 'danger';
 }
 
-/** Horizontal bars, one per row, labelled on the left and valued on the right. */
+/**
+ * Horizontal bars, one per row: the label on its own line, the bar under it, the value after the
+ * bar. No viewBox: positions are in CSS pixels and percentages of the chart's width, so the text
+ * keeps its size on a phone as on a laptop (a scaled viewBox shrank it to a few pixels).
+ */
 export function BarChart({ title, rows, testId }: { title: string; rows: BarRow[]; testId?: string }) {
-  const width = 640;
-  const labelW = 230;
-  const valueW = 80;
-  const barMax = width - labelW - valueW - 10;
-  const rowH = 24;
-  const height = Math.max(1, rows.length) * rowH + 8;
+  const rowH = 38;
+  /** The longest bar takes this share of the width; the rest is for its value. */
+  const barMaxPct = 78;
+  const height = Math.max(1, rows.length) * rowH + 4;
   const max = Math.max(0, ...rows.map((r) => r.value));
   return (
     <svg
       class="chart bars"
-      viewBox={`0 0 ${width} ${height}`}
       width="100%"
+      height={String(height)}
       role="img"
       aria-label={title}
       data-testid={testId}
@@ -41,24 +43,26 @@ export function BarChart({ title, rows, testId }: { title: string; rows: BarRow[
         </text>
       ) : (
         rows.map((r, i) => {
-          const y = 4 + i * rowH;
-          const w = max > 0 ? Math.max(r.value > 0 ? 2 : 0, (r.value / max) * barMax) : 0;
+          const y = 2 + i * rowH;
+          const pct = max > 0 ? (r.value / max) * barMaxPct : 0;
+          // A value above zero always shows a sliver of bar.
+          const w = r.value > 0 ? Math.max(0.5, pct) : 0;
           return (
             <g class="bar-row" data-value={String(r.value)}>
-              <text x={String(labelW - 8)} y={String(y + 15)} text-anchor="end" class="label" safe>
+              <text x="0" y={String(y + 12)} class="label" safe>
                 {r.label}
               </text>
               <rect
-                x={String(labelW)}
-                y={String(y + 3)}
-                width={round(w)}
-                height={String(rowH - 8)}
+                x="0"
+                y={String(y + 18)}
+                width={`${round(w)}%`}
+                height="12"
                 rx="2"
                 class={`bar ${r.tone ?? 'accent'}`}
               >
                 <title safe>{`${r.label}: ${r.display ?? String(r.value)}`}</title>
               </rect>
-              <text x={round(labelW + w + 6)} y={String(y + 15)} class="value" safe>
+              <text x={`${round(w)}%`} dx="6" y={String(y + 29)} class="value" safe>
                 {r.display ?? String(r.value)}
               </text>
             </g>
@@ -77,7 +81,11 @@ export interface SeriesBar {
   denials: number;
 }
 
-/** Stacked columns over time: successful calls, errors and denials per slot. */
+/**
+ * Stacked columns over time: successful calls, errors and denials per slot. Text in CSS pixels and
+ * percentages (it keeps its size at any width); the columns alone are drawn in a nested SVG
+ * stretched to the plot's width.
+ */
 export function ColumnChart({
   title,
   points,
@@ -90,79 +98,82 @@ export function ColumnChart({
   axis: [string, string, string];
   testId?: string;
 }) {
-  const width = 640;
-  const height = 170;
-  const top = 14;
+  const height = 176;
+  const top = 18;
   const bottom = 22;
-  const left = 34;
   const plotH = height - top - bottom;
-  const plotW = width - left - 6;
   const n = Math.max(1, points.length);
-  const slot = plotW / n;
-  const barW = Math.max(1, slot - (slot > 6 ? 2 : 0.5));
+  /** Each slot is 10 units of the nested SVG's width; a column leaves a gap when there is room. */
+  const slot = 10;
+  const barW = n > 90 ? 9.5 : 8;
   const max = Math.max(1, ...points.map((p) => p.ok + p.errors + p.denials));
   const scale = (v: number) => (v / max) * plotH;
-  const base = top + plotH;
   return (
     <svg
       class="chart columns"
-      viewBox={`0 0 ${width} ${height}`}
       width="100%"
+      height={String(height)}
       role="img"
       aria-label={title}
       data-testid={testId}
       xmlns="http://www.w3.org/2000/svg"
     >
       <title safe>{title}</title>
-      <line x1={String(left)} y1={String(base)} x2={String(width - 4)} y2={String(base)} class="axis" />
-      <line x1={String(left)} y1={String(top)} x2={String(width - 4)} y2={String(top)} class="grid" />
-      <text x={String(left - 4)} y={String(top + 4)} text-anchor="end" class="tick" safe>
-        {String(max)}
+      <text x="0" y={String(top - 6)} class="tick" safe>
+        {`${max} calls`}
       </text>
-      <text x={String(left - 4)} y={String(base)} text-anchor="end" class="tick">
-        0
-      </text>
-      {points.map((p, i) => {
-        const x = left + i * slot + (slot - barW) / 2;
-        const hOk = scale(p.ok);
-        const hErr = scale(p.errors);
-        const hDen = scale(p.denials);
-        const total = p.ok + p.errors + p.denials;
-        if (total === 0) return '';
-        return (
-          <g class="column" data-calls={String(total)}>
-            <title safe>{`${p.label}: ${total} call(s), ${p.errors} error(s), ${p.denials} denied`}</title>
-            <rect
-              x={round(x)}
-              y={round(base - hOk)}
-              width={round(barW)}
-              height={round(hOk)}
-              class="bar accent"
-            />
-            <rect
-              x={round(x)}
-              y={round(base - hOk - hErr)}
-              width={round(barW)}
-              height={round(hErr)}
-              class="bar danger"
-            />
-            <rect
-              x={round(x)}
-              y={round(base - hOk - hErr - hDen)}
-              width={round(barW)}
-              height={round(hDen)}
-              class="bar warn"
-            />
-          </g>
-        );
-      })}
-      <text x={String(left)} y={String(height - 6)} class="tick" safe>
+      <line x1="0" y1={String(top)} x2="100%" y2={String(top)} class="grid" />
+      <line x1="0" y1={String(top + plotH)} x2="100%" y2={String(top + plotH)} class="axis" />
+      <svg
+        x="0"
+        y={String(top)}
+        width="100%"
+        height={String(plotH)}
+        viewBox={`0 0 ${n * slot} ${plotH}`}
+        preserveAspectRatio="none"
+      >
+        {points.map((p, i) => {
+          const x = i * slot + (slot - barW) / 2;
+          const hOk = scale(p.ok);
+          const hErr = scale(p.errors);
+          const hDen = scale(p.denials);
+          const total = p.ok + p.errors + p.denials;
+          if (total === 0) return '';
+          return (
+            <g class="column" data-calls={String(total)}>
+              <title safe>{`${p.label}: ${total} call(s), ${p.errors} error(s), ${p.denials} denied`}</title>
+              <rect
+                x={round(x)}
+                y={round(plotH - hOk)}
+                width={round(barW)}
+                height={round(hOk)}
+                class="bar accent"
+              />
+              <rect
+                x={round(x)}
+                y={round(plotH - hOk - hErr)}
+                width={round(barW)}
+                height={round(hErr)}
+                class="bar danger"
+              />
+              <rect
+                x={round(x)}
+                y={round(plotH - hOk - hErr - hDen)}
+                width={round(barW)}
+                height={round(hDen)}
+                class="bar warn"
+              />
+            </g>
+          );
+        })}
+      </svg>
+      <text x="0" y={String(height - 6)} class="tick" safe>
         {axis[0]}
       </text>
-      <text x={String(left + plotW / 2)} y={String(height - 6)} text-anchor="middle" class="tick" safe>
+      <text x="50%" y={String(height - 6)} text-anchor="middle" class="tick" safe>
         {axis[1]}
       </text>
-      <text x={String(width - 4)} y={String(height - 6)} text-anchor="end" class="tick" safe>
+      <text x="100%" y={String(height - 6)} text-anchor="end" class="tick" safe>
         {axis[2]}
       </text>
     </svg>
