@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { LOG_FORMATS, type LogFormat } from '../log/logger.ts';
 import { type TelemetryConfig, telemetryFrom } from '../telemetry/config.ts';
 import {
   demoExposure,
   type Env,
   isLoopbackHost,
+  LOG_FORMATS,
   LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
   optional,
   portSchema,
   quote,
@@ -25,7 +27,7 @@ import {
 import { hostShapeProblem } from './listen.ts';
 
 export type Mode = 'local' | 'live';
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { LogLevel } from './checks.ts';
 
 export interface LiveWorkOS {
   /**

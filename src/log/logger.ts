@@ -1,8 +1,4 @@
-import type { LogLevel } from '../config/index.ts';
-
-/** LOG_FORMAT: one JSON object per line (default, for collectors), or a line for people. */
-export const LOG_FORMATS = ['json', 'pretty'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+import type { LogFormat, LogLevel } from '../config/checks.ts';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
