@@ -9,7 +9,8 @@
  *      staff organizations refused (staff-gate.ts)
  *   5. destructive gate: describe, then confirm (the human asked directly, a token, or a person
  *      in the console) — destructive-gate.ts; a write that changes how an organization signs in
- *      passes it too
+ *      passes it too. A tool's `precheck` runs just before it: it refuses what WorkOS would
+ *      refuse, before anyone is asked, and names a sign-in change only WorkOS's state shows
  *   6. the tool runs with its narrow context (tool-context.ts): its team's own WorkOS client,
  *      ports bound to the caller, and for integration calls the approval that covers them
  *      (approval-gate.ts); its errors are mapped
@@ -106,7 +107,7 @@ async function passGates(
 
   // 4. This exact call: where it runs, whether it reads or writes, what it changes.
   record.environment = environmentOf(tool, call, args);
-  const signInChange = tool.changesSignIn?.(args);
+  let signInChange = tool.changesSignIn?.(args);
   enforce(
     decide(p, tool, {
       ...callContext(app, p, call, record.environment, tool, args),
@@ -120,6 +121,19 @@ async function passGates(
   const ctx = toolContext(app, call, record.environment, tool, args, known);
   // Whatever the tool sends out is recorded as it goes (method, URL, header names, body hash).
   recordOutbound(ctx, record);
+
+  // What WorkOS says now: a precondition it would refuse ends the call before anyone confirms,
+  // and a sign-in change only WorkOS's current state shows is decided like one in the arguments.
+  if (tool.precheck) {
+    const found = (await tool.precheck(ctx, args))?.changesSignIn;
+    if (found) {
+      signInChange = signInChange ? `${signInChange}, and ${found}` : found;
+      enforce(
+        decide(p, tool, { ...callContext(app, p, call, record.environment, tool, args), signInChange }),
+      );
+    }
+    trace.gate('precheck');
+  }
 
   // 5. Destructive gate: a delete, or a change to how an organization signs in, needs a human.
   if (tool.kind === 'destructive' || tool.destructiveFor?.(args) || signInChange) {

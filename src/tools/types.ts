@@ -122,6 +122,15 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   destructiveFor?(args: z.infer<I>): boolean;
   /** A tool whose calls differ: the permission this call needs, checked on top of `permission`. */
   permissionFor?(args: z.infer<I>): Permission;
+  /**
+   * What this call would meet, read from WorkOS before anyone is asked to confirm it (the pipeline
+   * runs it after the permission, environment and staff gates, before the destructive gate):
+   * throws an AppError for a precondition WorkOS would refuse (so nobody confirms a call that
+   * cannot succeed), or returns a sign-in change the arguments alone cannot show (removing a
+   * domain that is verified today), which then needs a team admin and a confirmation as
+   * `changesSignIn` does.
+   */
+  precheck?(ctx: ToolContext, args: z.infer<I>): Promise<{ changesSignIn?: string } | undefined>;
   /** Destructive tools: what the call would destroy, fetched from WorkOS, before anything happens. */
   describeDestruction?(ctx: ToolContext, args: z.infer<I>): Promise<Destruction>;
 }

@@ -1045,12 +1045,11 @@ describe('deletions need a person — what the person confirms', () => {
     expect(card).toContain('replaces the organization’s whole list');
   });
 
-  // FINDING (low/medium, gate scope): un-verifying or removing an organization's verified domain
-  // changes how its people sign in just as much as verifying one, yet `changesSignIn`
-  // (verifiedDomainsChange in src/tools/organizations/args.ts) only flags domains being *marked*
-  // verified. A plain member's agent, in a team where deletions and sign-in changes need a person,
-  // drops a customer's verified domain with no admin and no confirmation.
-  test.todo('a member’s agent removing a customer’s verified domain — confirmed like a sign-in change (observed: goes straight through)', async () => {
+  // Was a FINDING (low/medium, gate scope): un-verifying or removing an organization's verified
+  // domain changes how its people sign in just as much as verifying one, yet only domains being
+  // *marked* verified were flagged. update_organization's precheck now reads the domains verified
+  // today (src/tools/organizations/args.ts verifiedDomainsLost): losing one is a sign-in change.
+  test('a member’s agent removing a customer’s verified domain — refused as a sign-in change (admins only), the domain stays verified', async () => {
     const org = await teamWorkOS(gh).organizations.createOrganization({
       name: `Verified Domain ${++seq}`,
       domainData: [{ domain: `sso${seq}.test`, state: 'verified' as never }],
@@ -1062,9 +1061,56 @@ describe('deletions need a person — what the person confirms', () => {
       { elicit: false },
     );
     const after = await teamWorkOS(gh).organizations.getOrganization(org.id);
-    // Observed: r is a plain success ("other*.test" pending), sso*.test is gone, nobody was asked.
     expect(r.result?.resultType).not.toBe('input_required');
+    expect(textOf(r)).toContain('remove or un-verify the verified domain');
+    expect(textOf(r)).toContain(`sso${seq}.test`);
+    expect(textOf(r)).toContain('gatehouse:admin');
     expect(after.domains.some((d) => d.domain === `sso${seq}.test` && d.state === 'verified')).toBe(true);
+    // Un-verifying it in place (explicitly "pending") is the same change.
+    const unverify = await raw(
+      member.access_token,
+      {
+        name: 'update_organization',
+        arguments: { organization_id: org.id, domains: [{ domain: `sso${seq}.test`, state: 'pending' }] },
+      },
+      { elicit: false },
+    );
+    expect(textOf(unverify)).toContain('gatehouse:admin');
+    // Adding a pending domain and keeping the verified one is no sign-in change: it just runs.
+    const add = await raw(
+      member.access_token,
+      {
+        name: 'update_organization',
+        arguments: { organization_id: org.id, domains: [`sso${seq}.test`, `more${seq}.test`] },
+      },
+      { elicit: false },
+    );
+    expect(add.result?.isError).not.toBe(true);
+    const added = await teamWorkOS(gh).organizations.getOrganization(org.id);
+    expect(added.domains.find((d) => d.domain === `sso${seq}.test`)?.state as string | undefined).toBe(
+      'verified',
+    );
+    expect(added.domains.some((d) => d.domain === `more${seq}.test`)).toBe(true);
+  });
+
+  test('an admin’s agent removing a verified domain — waits for a person, and the card says which domain stops routing', async () => {
+    const org = await teamWorkOS(gh).organizations.createOrganization({
+      name: `Verified Domain Admin ${++seq}`,
+      domainData: [{ domain: `route${seq}.test`, state: 'verified' as never }],
+    });
+    const first = await raw(
+      adminDemo.access_token,
+      { name: 'update_organization', arguments: { organization_id: org.id, domains: [] } },
+      { elicit: false },
+    );
+    expect(textOf(first)).toContain('waiting for them');
+    const after = await teamWorkOS(gh).organizations.getOrganization(org.id);
+    expect(after.domains.some((d) => d.domain === `route${seq}.test`)).toBe(true);
+    const person = await Console.signIn(gh.url, 'admin@demo.test', DEMO);
+    const html = (await person.get('/approvals')).html;
+    const id = waitingFor(html, org.id)!;
+    const at = html.indexOf(`data-confirmation="${id}"`);
+    expect(html.slice(at, html.indexOf('</section>', at))).toContain(`route${seq}.test`);
   });
 });
 

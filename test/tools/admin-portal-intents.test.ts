@@ -122,14 +122,32 @@ describe('generate_admin_portal_link — refusals an agent can act on', () => {
     expect(ok.isError).toBe(false);
   });
 
-  test('certificate_renewal for an organization without a SAML connection — refused once confirmed, naming its connections', async () => {
+  test('certificate_renewal for an organization without a SAML connection — refused before anyone is asked to confirm, naming its connections', async () => {
     const args = { organization_id: ids.Initech, intent: 'certificate_renewal' };
-    const first = await call(admin, 'generate_admin_portal_link', args);
-    const token = /confirmation_token "([^"]+)"/.exec(first.text)?.[1];
-    expect(token).toBeTruthy();
-    const r = await call(admin, 'generate_admin_portal_link', { ...args, confirmation_token: token });
+    const r = await call(admin, 'generate_admin_portal_link', args);
     expect(r.isError).toBe(true);
+    expect(r.text).not.toContain('confirmation_token');
     expect(r.text).toContain('Initech has no SAML connection (its SSO connections are GenericOIDC)');
     expect(r.text).toContain('Use intent "sso"');
+    // With a SAML connection the sign-in change is still confirmed first, as before.
+    const acme = await call(admin, 'generate_admin_portal_link', {
+      organization_id: ids['Acme Corp'],
+      intent: 'certificate_renewal',
+    });
+    expect(acme.text).toMatch(/confirmation_token "[^"]+"/);
+  });
+
+  test('log_streams ("set up a Datadog audit log stream") — one call answers that only the Admin Portal does it, with the link', async () => {
+    const r = await call(member, 'generate_admin_portal_link', {
+      organization_id: ids['Acme Corp'],
+      intent: 'log_streams',
+    });
+    expect(r.isError).toBe(false);
+    expect(r.text).toContain('only in the Admin Portal or the WorkOS dashboard, not through its API');
+    expect(r.text).toContain('Datadog');
+    expect(String(r.structured?.link)).toContain('log_streams');
+    const tools = await member.listTools();
+    const desc = tools.tools.find((t) => t.name === 'generate_admin_portal_link')?.description ?? '';
+    expect(desc).toContain('audit log stream (Datadog');
   });
 });

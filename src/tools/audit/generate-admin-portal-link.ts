@@ -56,12 +56,23 @@ async function refusal(
       'invalid_input',
       `${org.name}'s audit log trail is ${data.state ?? 'not set up'}: log streams send Audit Log events to a SIEM, and it has none to send.`,
       {
-        hint: 'Record Audit Log events for this organization first (Audit Logs must be in use for it); intent "audit_logs" shows its trail.',
+        hint: 'WorkOS sets up log streams only in the Admin Portal (this intent) or its dashboard, and only for an organization that records Audit Log events: record events for it first (intent "audit_logs" shows its trail), then ask for this link again.',
       },
     );
   }
   return undefined;
 }
+
+/**
+ * Log Streams (Datadog, Splunk, …) are configured "through your WorkOS Dashboard or … through the
+ * WorkOS Admin Portal" (https://workos.com/docs/audit-logs/log-streams): the API has no endpoint
+ * for them, so the answer says where the stream is actually set up.
+ */
+const LOG_STREAMS_NOTE =
+  'WorkOS sets up audit log streams (Datadog, Splunk, Snowflake, S3, Google Cloud Storage, HTTP POST) only in the Admin Portal or the WorkOS dashboard, not through its API: open this link, choose the destination and enter its credentials (for Datadog, its API key and site) there. ';
+
+/** The intents {@link refusal} may refuse. */
+const REFUSABLE = new Set<GenerateLinkIntent>(['certificate_renewal', 'log_streams'] as GenerateLinkIntent[]);
 
 /** Admin Portal links are single-use and expire five minutes after they are made. */
 export const PORTAL_LINK_TTL_SECONDS = 5 * 60;
@@ -74,7 +85,7 @@ const httpsUrl = z
 export const generateAdminPortalLink = defineTool({
   name: 'generate_admin_portal_link',
   title: 'Generate an Admin Portal link',
-  description: `Create an Admin Portal link for a customer's IT admin to set something up themselves for one organization: intent is one of ${INTENTS.join(', ')}. The link grants setup access to that organization, is meant to be handed to the customer's IT admin, and expires in 5 minutes (make it when they are ready). certificate_renewal needs a SAML connection and log_streams an active audit log trail: without them the answer says why and what to use instead. Optionally return_url / success_url (https) send them back to your app. The sso, domain_verification and certificate_renewal intents change how the organization signs in: they need a Gatehouse team admin and a human's confirmation (the first call answers with a confirmation_token; call again with it only after the human agrees).`,
+  description: `Create an Admin Portal link for a customer's IT admin to set something up themselves for one organization: intent is one of ${INTENTS.join(', ')}. To set up an audit log stream (Datadog, Splunk, Snowflake, AWS S3, Google Cloud Storage or HTTP POST), use intent log_streams: WorkOS offers Log Streams only through the Admin Portal or its dashboard, never through its API, so this link is the one step an agent can take; the organization needs an active audit log trail (audit_configuration shows it). The link grants setup access to that organization, is meant to be handed to the customer's IT admin, and expires in 5 minutes (make it when they are ready). certificate_renewal needs a SAML connection and log_streams an active audit log trail: without them the answer says why and what to use instead. Optionally return_url / success_url (https) send them back to your app. The sso, domain_verification and certificate_renewal intents change how the organization signs in: they need a Gatehouse team admin and a human's confirmation (the first call answers with a confirmation_token; call again with it only after the human agrees).`,
   input: z.strictObject({
     organization_id: z.string().min(1).max(200).describe('The organization (org_…) the portal sets up.'),
     intent: z.enum(INTENTS).describe('What the IT admin will set up.'),
@@ -100,8 +111,17 @@ export const generateAdminPortalLink = defineTool({
       ? `hand out an Admin Portal link that lets whoever opens it ${what} for organization ${args.organization_id}`
       : undefined;
   },
+  // Refused before anyone is asked to confirm (a certificate_renewal link is a sign-in change):
+  // nobody should approve a link the portal cannot serve.
+  async precheck(ctx, args) {
+    if (!REFUSABLE.has(args.intent)) return undefined;
+    const refused = await refusal(ctx, await getOrganization(ctx, args.organization_id), args.intent);
+    if (refused) throw refused;
+    return undefined;
+  },
   async run(ctx, args) {
     const org = await getOrganization(ctx, args.organization_id);
+    // Checked again here: the catalogue's admin_portal.generate_link runs this tool's run().
     const refused = await refusal(ctx, org, args.intent);
     if (refused) throw refused;
     const { link } = await workosCall(`generate an Admin Portal link for ${org.name}`, () =>
@@ -122,7 +142,7 @@ export const generateAdminPortalLink = defineTool({
         expires_in_seconds: PORTAL_LINK_TTL_SECONDS,
         expires_at: expiresAt,
       },
-      summary: `Admin Portal link (${args.intent}) for ${org.name}: it expires in 5 minutes (at ${expiresAt}) and gives whoever opens it setup access for ${org.name}, so send it only to their IT admin.`,
+      summary: `${args.intent === 'log_streams' ? LOG_STREAMS_NOTE : ''}Admin Portal link (${args.intent}) for ${org.name}: it expires in 5 minutes (at ${expiresAt}) and gives whoever opens it setup access for ${org.name}, so send it only to their IT admin.`,
     };
   },
 });

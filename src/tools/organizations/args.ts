@@ -107,5 +107,29 @@ export function verifiedDomainsChange(
     : undefined;
 }
 
+/**
+ * The verified domains a new domain list would take away (left out, or re-sent as "pending"):
+ * a verified domain routes its people's sign-ins to the organization
+ * (https://workos.com/docs/reference/domain-verification: "The organization that defines this
+ * domain policy exerts authentication policy control over that domain"), so losing one changes
+ * how they sign in as much as gaining one. `existing` maps today's domains to their states.
+ */
+export function verifiedDomainsLost(
+  list: z.infer<typeof domainListArg>,
+  existing: ReadonlyMap<string, string>,
+): string[] {
+  const next = new Map(toDomainData(list, existing).map((d) => [d.domain, d.state as string]));
+  return [...existing]
+    .filter(([domain, state]) => state === 'verified' && next.get(domain) !== 'verified')
+    .map(([domain]) => domain);
+}
+
+/** What losing verified domains changes, for the confirmation (see ToolDefinition.precheck). */
+export function verifiedDomainsLostChange(lost: string[], where: string): string | undefined {
+  return lost.length > 0
+    ? `remove or un-verify the verified domain${lost.length === 1 ? '' : 's'} ${lost.map((d) => `"${d}"`).join(', ')} of ${where}, so sign-ins with ${lost.length === 1 ? 'that domain' : 'those domains'} no longer route to it`
+    : undefined;
+}
+
 export const SIGN_IN_CHANGE_NOTE =
-  'Marking a domain "verified" changes how that organization\u2019s people sign in: it needs a Gatehouse team admin and a human\u2019s confirmation (the first call answers with a confirmation_token; call again with it only after the human agrees).';
+  'Marking a domain "verified", or removing or un-verifying one that is verified today, changes how that organization\u2019s people sign in: it needs a Gatehouse team admin and a human\u2019s confirmation (the first call answers with a confirmation_token; call again with it only after the human agrees).';

@@ -10,6 +10,8 @@ import {
   SIGN_IN_CHANGE_NOTE,
   toDomainData,
   verifiedDomainsChange,
+  verifiedDomainsLost,
+  verifiedDomainsLostChange,
 } from './args.ts';
 import { getOrganization } from './related.ts';
 import { organizationShape, toOrganization } from './shape.ts';
@@ -47,6 +49,14 @@ export const updateOrganization = defineTool({
   kind: 'write',
   permission: 'workos:write',
   changesSignIn: (args) => verifiedDomainsChange(args.domains, `organization ${args.organization_id}`),
+  // Which domains are verified today is WorkOS's to say: read before anyone confirms.
+  async precheck(ctx, args) {
+    if (!args.domains) return undefined;
+    const { domains } = toOrganization(await getOrganization(ctx.workos, args.organization_id));
+    const lost = verifiedDomainsLost(args.domains, new Map(domains.map((d) => [d.domain, d.state])));
+    const change = verifiedDomainsLostChange(lost, `organization ${args.organization_id}`);
+    return change ? { changesSignIn: change } : undefined;
+  },
   async run(ctx, args) {
     const before = toOrganization(await getOrganization(ctx.workos, args.organization_id));
     const metadata = args.metadata ? { ...before.metadata, ...args.metadata } : undefined;
