@@ -81,6 +81,16 @@ describe('roles', () => {
     expect(result(set)).toMatchObject({ object: 'role', slug: 'cat-editor', permissions: ['reports:read'] });
   });
 
+  test('roles.set_permissions — Gatehouse’s own permissions are never granted through the catalogue', async () => {
+    const r = await run(admin, 'mutate', 'roles.set_permissions', {
+      slug: 'member',
+      permissions: ['workos:read', 'gatehouse:admin'],
+    });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain("may not include Gatehouse's own permissions");
+    expect((await w.authorization.getEnvironmentRole('member')).permissions).not.toContain('gatehouse:admin');
+  });
+
   test('roles.update — an unknown role is WorkOS’s 404, told clearly', async () => {
     const r = await run(admin, 'mutate', 'roles.update', { slug: 'no-such-role', name: 'X' });
     expect(r.isError).toBe(true);

@@ -4,12 +4,24 @@
  * WorkOS role's permissions (src/auth/permissions.ts), so a role edit can grant Gatehouse access.
  */
 import { z } from 'zod';
+import { PERMISSIONS } from '../../../../db/schema/enums.ts';
 import { id, name, slug } from '../args.ts';
 import { fetchObject } from '../http.ts';
 import { defineOperation } from '../types.ts';
 
 const REF = 'https://workos.com/docs/reference/roles';
 const orgId = id('org_', 'organization');
+/**
+ * Gatehouse's own permissions are never granted through the catalogue: a role carrying one gives
+ * Gatehouse access to whoever holds it in a Gatehouse team (that is Gatehouse's own settings).
+ */
+const GATEHOUSE = new Set<string>(PERMISSIONS);
+const grantable = z
+  .array(slug('permission'))
+  .max(100)
+  .refine((list) => !list.some((p) => GATEHOUSE.has(p)), {
+    message: `may not include Gatehouse's own permissions (${PERMISSIONS.join(', ')}): Gatehouse access is managed by a team admin in the Gatehouse console`,
+  });
 const description = z.string().trim().max(500).optional().describe('What the role is for.');
 
 export const ROLE_OPERATIONS = [
@@ -65,7 +77,7 @@ export const ROLE_OPERATIONS = [
     permission: 'gatehouse:admin',
     method: 'PUT',
     path: '/authorization/roles/:slug/permissions',
-    params: z.strictObject({ slug: slug('role'), permissions: z.array(slug('permission')).max(100) }),
+    params: z.strictObject({ slug: slug('role'), permissions: grantable }),
     docs: `${REF}/role/set-permissions`,
   }),
   defineOperation({
