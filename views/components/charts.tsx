@@ -131,6 +131,7 @@ export function ColumnChart({
         height={String(plotH)}
         viewBox={`0 0 ${n * slot} ${plotH}`}
         preserveAspectRatio="none"
+        aria-hidden="true"
       >
         {points.map((p, i) => {
           const x = i * slot + (slot - barW) / 2;

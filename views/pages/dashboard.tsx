@@ -121,7 +121,7 @@ export function DashboardLive({ v }: { v: DashboardView }) {
           rows={v.tools.map((t) => ({ label: t.tool, value: t.calls }))}
           testId="calls-chart"
         />
-        <h2>p95 latency per tool</h2>
+        <h2 class="after-chart">p95 latency per tool</h2>
         <BarChart
           title="p95 latency per tool"
           rows={v.tools.map((t) => ({
@@ -132,7 +132,7 @@ export function DashboardLive({ v }: { v: DashboardView }) {
           }))}
           testId="p95-chart"
         />
-        <h2>Error rate per tool</h2>
+        <h2 class="after-chart">Error rate per tool</h2>
         <BarChart
           title="Error rate per tool"
           rows={v.tools.map((t) => ({
