@@ -18,7 +18,7 @@ export function ConfirmationCard({ c, csrfToken }: { c: WaitingConfirmation; csr
   return (
     <section class="card" id={`confirmation-${c.id}`} data-confirmation={c.id} data-testid="confirmation">
       <h3>
-        Your agent asks to run <Ident text={c.tool} code /> in <span safe>{c.environment}</span>
+        Your agent asks to run <Ident text={c.tool} code /> in {c.environment}
       </h3>
       <p class="muted" safe>
         {`via ${c.client}`}
