@@ -98,7 +98,14 @@ test('layout — every page a team admin sees fits 1280 and 390 px, nothing clip
   // The consent page an MCP client's sign-in opens.
   const client = await registerClient(gh.url, { client_name: 'A Rather Long Agent Name For Layout Checks' });
   const consent = authorizeUrl(gh.url, standardParams(gh.url, client.client_id, pkce().challenge));
-  const extra = ['/settings', '/settings/kill-switch', '/approvals/grant_0000000000000000', consent];
+  const extra = [
+    '/settings',
+    '/settings/kill-switch',
+    '/approvals/grant_0000000000000000',
+    // The longest tool name chosen in the filter, and a filter that matches nothing.
+    '/audit?tool=list_organization_memberships&from=2026-01-31%2009%3A00&to=24h',
+    consent,
+  ];
   problems.push(...(await sweep(page, 'admin', [...PAGES, ...extra, ...approvalLinks])));
   await page.goto(`${gh.url}/approvals`);
   expect(await page.getByTestId('confirmation').count()).toBe(1);
@@ -122,7 +129,7 @@ test('layout — every page a viewer sees fits 1280 and 390 px, the 403 page too
   expect(problems).toEqual([]);
 });
 
-test('layout — the check itself sees a page wider than the phone and a clipped text', async () => {
+test('layout — the check itself sees a page too wide, clipped text, a cut placeholder or option, a word broken', async () => {
   // Guard against a check that passes everything: the same probes on a page built to fail them.
   const page = await newPage();
   await page.goto(`${gh.url}/login`);
@@ -134,9 +141,22 @@ test('layout — the check itself sees a page wider than the phone and a clipped
     const clip = document.createElement('p');
     clip.style.cssText = 'width:80px;overflow:hidden;white-space:nowrap';
     clip.textContent = 'a sentence far too long for eighty pixels';
-    document.body.append(wide, clip);
+    const input = document.createElement('input');
+    input.style.width = '90px';
+    input.placeholder = 'YYYY-MM-DD HH:MM or 24h';
+    const select = document.createElement('select');
+    select.style.width = '90px';
+    select.append(new Option('list_organization_memberships', 'x', true, true));
+    const ident = document.createElement('code');
+    ident.className = 'ident';
+    ident.style.cssText = 'display:inline-block;width:40px;word-break:break-all';
+    ident.textContent = 'organization';
+    document.body.append(wide, clip, input, select, ident);
   });
   const problems = await layoutProblems(page);
   expect(problems.some((p) => p.startsWith('page is 5'))).toBe(true);
   expect(problems.some((p) => p.includes('clips its text'))).toBe(true);
+  expect(problems.some((p) => p.includes('cuts its placeholder'))).toBe(true);
+  expect(problems.some((p) => p.includes('cuts its option'))).toBe(true);
+  expect(problems.some((p) => p.includes('breaks inside "organization"'))).toBe(true);
 });

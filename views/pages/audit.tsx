@@ -219,7 +219,7 @@ export function AuditPage(p: AuditPageProps) {
           ) : (
             ''
           )}
-          <label class="stack">
+          <label class="stack wide">
             <span>Client</span>
             <select name="client">
               <option value="" selected={f.client === ''}>
@@ -232,7 +232,7 @@ export function AuditPage(p: AuditPageProps) {
               ))}
             </select>
           </label>
-          <label class="stack">
+          <label class="stack wide">
             <span>Tool</span>
             <select name="tool">
               <Options values={p.choices.tools} selected={f.tool} empty="any" />
