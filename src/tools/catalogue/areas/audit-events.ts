@@ -118,7 +118,8 @@ export const AUDIT_EVENT_OPERATIONS = [
   defineOperation({
     name: 'events.list',
     area: 'events',
-    summary: 'List events (dsync.*, user.*, authentication.*…) by type, organization and time range.',
+    summary:
+      'List events (dsync.*, user.*, authentication.* — Radar’s detections are authentication.radar_risk_detected) by type, organization and time range.',
     kind: 'read',
     permission: 'workos:read',
     method: 'GET',
