@@ -1,6 +1,7 @@
 /**
- * Reading an invitation list: the CSV must be well formed (or the whole call is refused with the
- * line at fault); each data row then becomes a candidate the tool judges on its own.
+ * Reading an invitation list, such as an employee export: the CSV must be well formed (or the
+ * whole call is refused with the line at fault); each data row then becomes a candidate the tool
+ * judges on its own.
  */
 import { AppError } from '../../errors/app-error.ts';
 import { parseCsv } from './csv.ts';
@@ -15,8 +16,37 @@ export interface InviteRow {
   role: string | undefined;
 }
 
-const COLUMNS = ['email', 'role'] as const;
+/** A read invitation list: its rows, and the header's columns that were not used. */
+export interface InviteCsv {
+  rows: InviteRow[];
+  /** Columns of the header other than email and role, as written (an HR export's name, team…). */
+  ignoredColumns: string[];
+  /** The headers the email and role were read from, as written. */
+  emailColumn: string;
+  roleColumn: string | null;
+}
+
+/**
+ * Header names read as the email or the role column, compared lower-cased with spaces, `_` and
+ * `-` folded to one space: an HR export's "Work Email" or "E-mail Address" is the email column.
+ */
+const EMAIL_NAMES = new Set([
+  'email',
+  'e mail',
+  'email address',
+  'e mail address',
+  'work email',
+  'work email address',
+]);
+const ROLE_NAMES = new Set(['role', 'role slug', 'workos role']);
 const LOOKS_LIKE_EMAIL = /@/;
+
+const fold = (name: string) =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
+const quoteList = (names: string[]) => names.map((n) => `"${n.slice(0, 40)}"`).join(', ');
 
 const malformed = (line: number | null, message: string) =>
   new AppError(
@@ -24,12 +54,27 @@ const malformed = (line: number | null, message: string) =>
     line === null ? `Invalid CSV: ${message}` : `Invalid CSV, line ${line}: ${message}`,
     {
       fields: [{ field: 'csv', message: line === null ? message : `line ${line}: ${message}` }],
-      hint: 'Fix the CSV and call again: nothing was invited. The first line must be the header "email" or "email,role".',
+      hint: 'Fix the CSV and call again: nothing was invited. The first line is the header; it needs an "email" column (an optional "role" column; other columns are ignored).',
     },
   );
 
-/** Parses and checks the shape of an invitation CSV; throws AppError('invalid_input') naming the line. */
-export function readInviteCsv(csv: string): InviteRow[] {
+/** The one column of the header whose name is in `names`; throws when two are. */
+function columnOf(names: string[], wanted: Set<string>, what: string, line: number): number {
+  const at = names.flatMap((n, i) => (wanted.has(fold(n)) ? [i] : []));
+  if (at.length > 1)
+    throw malformed(
+      line,
+      `${at.length} columns could be the ${what} (${quoteList(at.map((i) => names[i]!))}): keep one`,
+    );
+  return at[0] ?? -1;
+}
+
+/**
+ * Parses an invitation CSV, such as an employee export: the header names the columns in any
+ * order; `email` is required, `role` optional, every other column is ignored (and named).
+ * Throws AppError('invalid_input') naming the line for a CSV that cannot be read safely.
+ */
+export function readInviteCsv(csv: string): InviteCsv {
   const bytes = new TextEncoder().encode(csv).length;
   if (bytes > BULK_MAX_BYTES) {
     throw malformed(
@@ -41,34 +86,24 @@ export function readInviteCsv(csv: string): InviteRow[] {
   if (!parsed.ok) throw malformed(parsed.line, parsed.reason);
   const [header, ...data] = parsed.records;
   if (!header)
-    throw malformed(1, 'the CSV is empty; it needs a header line "email" or "email,role" and data rows');
+    throw malformed(1, 'the CSV is empty; it needs a header line with an "email" column, and data rows');
 
-  const names = header.fields.map((f) => f.trim().toLowerCase());
-  if (!names.includes('email')) {
+  const names = header.fields.map((f) => f.trim());
+  const emailAt = columnOf(names, EMAIL_NAMES, 'email', header.line);
+  if (emailAt < 0) {
     if (header.fields.some((f) => LOOKS_LIKE_EMAIL.test(f))) {
       throw malformed(
         header.line,
-        `no header: this line looks like data ("${header.fields.join(',').slice(0, 80)}"); add the header "email" or "email,role" above it`,
+        `no header: this line looks like data ("${header.fields.join(',').slice(0, 80)}"); add a header line such as "email,role" above it`,
       );
     }
+    const found = names.filter((n) => n !== '');
     throw malformed(
       header.line,
-      `the header must be "email" or "email,role" (case-insensitive), got "${header.fields.join(',').slice(0, 80)}"`,
+      `no "email" column: the header has ${found.length ? quoteList(found.slice(0, 20)) : 'no named columns'}${found.length > 20 ? ` and ${found.length - 20} more` : ''}; rename the column holding the addresses to "email"`,
     );
   }
-  for (const name of names) {
-    if (name === '') {
-      throw malformed(header.line, 'the header has an empty column name (a trailing or doubled comma?)');
-    }
-    if (!(COLUMNS as readonly string[]).includes(name)) {
-      throw malformed(
-        header.line,
-        `unexpected column "${name.slice(0, 40)}": only email and role are accepted (the header must be "email" or "email,role")`,
-      );
-    }
-  }
-  if (new Set(names).size !== names.length)
-    throw malformed(header.line, 'a column is named twice in the header');
+  const roleAt = columnOf(names, ROLE_NAMES, 'role', header.line);
   if (data.length === 0) throw malformed(header.line, 'the CSV has a header but no data rows');
   if (data.length > BULK_MAX_ROWS) {
     throw malformed(
@@ -76,9 +111,8 @@ export function readInviteCsv(csv: string): InviteRow[] {
       `the CSV has ${data.length} data rows; at most ${BULK_MAX_ROWS} per call (this line is row ${BULK_MAX_ROWS + 1}): split it`,
     );
   }
-  const emailAt = names.indexOf('email');
-  const roleAt = names.indexOf('role');
-  return data.map((r) => {
+  const rows = data.map((r) => {
+    // More cells than the header names: a comma inside an unquoted value shifted the columns.
     if (r.fields.length > names.length) {
       throw malformed(
         r.line,
@@ -91,4 +125,12 @@ export function readInviteCsv(csv: string): InviteRow[] {
       role: roleAt >= 0 ? (r.fields[roleAt] ?? '').trim() : undefined,
     };
   });
+  return {
+    rows,
+    ignoredColumns: names
+      .map((n, i) => (n === '' ? `(unnamed column ${i + 1})` : n.slice(0, 80)))
+      .filter((_, i) => i !== emailAt && i !== roleAt),
+    emailColumn: names[emailAt]!,
+    roleColumn: roleAt >= 0 ? names[roleAt]! : null,
+  };
 }

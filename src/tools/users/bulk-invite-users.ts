@@ -6,9 +6,10 @@ import { defineTool } from '../types.ts';
 import { BULK_MAX_BYTES, BULK_MAX_ROWS, type InviteRow, readInviteCsv } from './bulk-csv.ts';
 import { organizationPeople } from './existing.ts';
 import { getOrganization } from './lookups.ts';
+import { type PaceReport, sendPaced } from './paced.ts';
 import { loadRoles, ROLE_SLUG_PATTERN, roleProblem, teamRoleProblem } from './roles.ts';
 
-const STATUSES = ['invited', 'would_invite', 'skipped', 'invalid', 'failed'] as const;
+const STATUSES = ['invited', 'would_invite', 'skipped', 'invalid', 'failed', 'not_attempted'] as const;
 type RowStatus = (typeof STATUSES)[number];
 
 const rowShape = z.object({
@@ -17,7 +18,12 @@ const rowShape = z.object({
   role: z.string().nullable(),
   status: z.enum(STATUSES),
   invitation_id: z.string().nullable(),
-  reason: z.string().nullable().describe('Why the row was skipped, invalid or failed.'),
+  reason: z
+    .string()
+    .nullable()
+    .describe(
+      'Why the row was skipped (already invited, already a member), invalid, failed or not attempted.',
+    ),
 });
 type RowOut = z.infer<typeof rowShape>;
 
@@ -33,13 +39,15 @@ function lines(rows: RowOut[], max = 10): string {
 export const bulkInviteUsers = defineTool({
   name: 'bulk_invite_users',
   title: 'Invite users from a CSV',
-  description: `Invite many people into one organization from CSV text. The first line must be the header "email" or "email,role" (case-insensitive, no other columns); quoted fields (RFC 4180) are supported and blank lines are ignored (but counted for line numbers). At most ${BULK_MAX_ROWS} data rows and ${BULK_MAX_BYTES / 1024} KB. Every row is checked first: a bad email, an unknown role, or an email repeated in the file makes the row "invalid"; an email that already has a pending invitation or is already a member is "skipped". The valid rest are invited ("invited" with the invitation id; "failed" with WorkOS's error). Every data row appears in rows with its line number and outcome. dry_run: true checks everything and invites nobody ("would_invite"). A malformed CSV (no or wrong header, extra columns, unterminated quote, too big) is refused as a whole, naming the line.`,
+  description: `Invite many people into one organization from CSV text, such as an employee export ("invite everyone in acme_employees.csv": pass the file's text). The first line is the header, columns in any order: an "email" column is required ("Work Email", "E-mail Address" also count), a "role" column (role slug) is optional, and every other column (name, team, manager…) is ignored and named in ignored_columns. Quoted fields (RFC 4180) are supported; blank lines are ignored but counted for line numbers. At most ${BULK_MAX_ROWS} data rows and ${BULK_MAX_BYTES / 1024} KB. Every row is checked first: a bad email, an unknown role, or an email repeated in the file makes the row "invalid"; an email that already has a pending invitation or is already a member is "skipped" (reported, not failed). The valid rest are invited one at a time within WorkOS's rate limits, waiting out a rate-limit refusal when the wait is short ("invited" with the invitation id; "failed" with WorkOS's error); if WorkOS keeps refusing, the rest are "not_attempted" and progress says when to call again with the same CSV (already-invited rows are then skipped). Every data row appears in rows with its line number and outcome. dry_run: true checks everything and invites nobody ("would_invite": the per-row preview). A CSV that cannot be read safely (no header or no email column — the error names the headers found —, a row with more cells than the header, unterminated quote, too big) is refused as a whole, naming the line.`,
   input: z.strictObject({
     csv: z
       .string()
       .min(1)
       .max(BULK_MAX_BYTES, `must be at most ${BULK_MAX_BYTES / 1024} KB; split the list`)
-      .describe('CSV text: header "email" or "email,role", then one person per line.'),
+      .describe(
+        'CSV text: a header with an "email" column (optional "role"; other columns ignored), then one person per line.',
+      ),
     organization_id: z
       .string()
       .min(1)
@@ -62,13 +70,33 @@ export const bulkInviteUsers = defineTool({
     organization_name: z.string(),
     dry_run: z.boolean(),
     data_rows: z.number().int(),
+    columns: z
+      .object({ email: z.string(), role: z.string().nullable() })
+      .describe('The header columns read.'),
+    ignored_columns: z.array(z.string()).describe('Header columns that were not used (as written).'),
     counts: z.object({
       invited: z.number().int(),
       would_invite: z.number().int(),
       skipped: z.number().int(),
       invalid: z.number().int(),
       failed: z.number().int(),
+      not_attempted: z.number().int(),
     }),
+    progress: z
+      .object({
+        to_invite: z.number().int().describe('Rows that passed every check and were to be invited.'),
+        attempted: z.number().int().describe('Of those, how many were sent to WorkOS.'),
+        complete: z.boolean(),
+        rate_limit_waits_seconds: z
+          .array(z.number().int())
+          .describe('Each wait for WorkOS’s rate-limit window to reopen, in order.'),
+        retry_after_seconds: z
+          .number()
+          .int()
+          .nullable()
+          .describe('When it stopped for WorkOS’s rate limit: call again with the same CSV after this.'),
+      })
+      .describe('How far the invitations went (dry runs attempt nothing).'),
     role_check: z
       .enum(['workos_roles', 'slug_format'])
       .describe('Whether roles were checked against WorkOS’s role list or only by their format.'),
@@ -78,7 +106,8 @@ export const bulkInviteUsers = defineTool({
   kind: 'write',
   permission: 'workos:write',
   async run(ctx, args) {
-    const rows = readInviteCsv(args.csv);
+    const csv = readInviteCsv(args.csv);
+    const rows = csv.rows;
     const orgId = args.organization_id;
     const org = await getOrganization(ctx, orgId);
     const catalog = await loadRoles(ctx, orgId);
@@ -128,25 +157,36 @@ export const bulkInviteUsers = defineTool({
       return { row, out };
     });
 
+    const toInvite = judged.filter((j) => j.out.status === 'would_invite');
+    let pace: PaceReport = { attempted: 0, waits: [] };
     if (!args.dry_run) {
-      for (const { row, out } of judged) {
-        if (out.status !== 'would_invite') continue;
-        if (ctx.signal.aborted) {
-          Object.assign(out, { status: 'failed', reason: 'not attempted: the call was cancelled' });
-          continue;
-        }
-        const email = row.email.toLowerCase();
-        try {
-          const inv = await ctx.workos.userManagement.sendInvitation({
-            email,
-            organizationId: orgId,
-            ...(out.role && { roleSlug: out.role }),
-          });
-          Object.assign(out, { status: 'invited', invitation_id: inv.id, email });
-        } catch (e) {
-          Object.assign(out, { status: 'failed', reason: fromWorkOSError(e, `invite ${email}`).message });
-        }
-      }
+      pace = await sendPaced(
+        toInvite,
+        async ({ row, out }) => {
+          const email = row.email.toLowerCase();
+          try {
+            const inv = await ctx.workos.userManagement.sendInvitation({
+              email,
+              organizationId: orgId,
+              ...(out.role && { roleSlug: out.role }),
+            });
+            Object.assign(out, { status: 'invited', invitation_id: inv.id, email });
+          } catch (e) {
+            const error = fromWorkOSError(e, `invite ${email}`);
+            if (error.code === 'rate_limited') throw error; // waited out by sendPaced
+            // Invited or joined since the check (another caller): reported, not failed.
+            const already = error.code === 'conflict' || /already/i.test(error.message);
+            Object.assign(out, { status: already ? 'skipped' : 'failed', reason: error.message });
+          }
+        },
+        { signal: ctx.signal },
+      );
+      const why =
+        pace.stopped?.reason === 'rate_limited'
+          ? `not attempted: WorkOS's rate limit; call again with the same CSV in ${pace.stopped.retryAfterSeconds} seconds`
+          : 'not attempted: the call was cancelled';
+      for (const { out } of toInvite.slice(pace.attempted))
+        Object.assign(out, { status: 'not_attempted', reason: why });
     }
 
     const outRows = judged.map((j) => j.out);
@@ -157,12 +197,23 @@ export const bulkInviteUsers = defineTool({
       skipped: count('skipped'),
       invalid: count('invalid'),
       failed: count('failed'),
+      not_attempted: count('not_attempted'),
     };
     const parts = args.dry_run
       ? [
           `Dry run for ${org.name}: ${counts.would_invite} of ${outRows.length} rows would be invited; nobody was.`,
         ]
       : [`${org.name}: invited ${counts.invited} of ${outRows.length} rows.`];
+    if (csv.ignoredColumns.length > 0)
+      parts.push(
+        `Ignored columns: ${csv.ignoredColumns.slice(0, 10).join(', ')}${csv.ignoredColumns.length > 10 ? '…' : ''}.`,
+      );
+    if (pace.waits.length > 0)
+      parts.push(`Waited ${pace.waits.reduce((a, b) => a + b, 0)} s in all for WorkOS's rate limit.`);
+    if (pace.stopped?.reason === 'rate_limited')
+      parts.push(
+        `Stopped after ${pace.attempted} of ${toInvite.length} invitations: WorkOS's rate limit. Call again with the same CSV in ${pace.stopped.retryAfterSeconds} seconds to invite the ${counts.not_attempted} left (those already invited are skipped).`,
+      );
     for (const s of ['invalid', 'skipped', 'failed'] as const) {
       const these = outRows.filter((r) => r.status === s);
       if (these.length > 0) parts.push(`${these.length} ${s}: ${lines(these)}.`);
@@ -177,7 +228,17 @@ export const bulkInviteUsers = defineTool({
         organization_name: org.name,
         dry_run: args.dry_run === true,
         data_rows: outRows.length,
+        columns: { email: csv.emailColumn, role: csv.roleColumn },
+        ignored_columns: csv.ignoredColumns,
         counts,
+        progress: {
+          to_invite: toInvite.length,
+          attempted: pace.attempted,
+          complete: args.dry_run === true || pace.attempted === toInvite.length,
+          rate_limit_waits_seconds: pace.waits,
+          retry_after_seconds:
+            pace.stopped?.reason === 'rate_limited' ? pace.stopped.retryAfterSeconds : null,
+        },
         role_check: catalog.known ? ('workos_roles' as const) : ('slug_format' as const),
         rows: outRows,
       },
