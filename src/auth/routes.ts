@@ -25,13 +25,19 @@ export function loginPage(ctx: AppContext, request: Request): Response {
   const returnTo = safeReturnTo(url.searchParams.get('return_to'));
   const s = currentSession(ctx, request);
   if (s?.teamId) return redirectResponse(returnTo);
+  const signedOut = url.searchParams.get('signed_out') === '1';
   if (ctx.config.mode === 'live') {
+    // Just signed out: say so, with a way back in, rather than bounce straight into AuthKit again.
+    if (signedOut)
+      return renderPage(
+        ctx,
+        LoginPage({ csrfToken: '', returnTo, accounts: [], signedOut, live: true }) as string,
+      );
     // AuthKit pre-fills the email when given one (e.g. from a link "sign in as …").
     const hint = url.searchParams.get('login_hint')?.trim();
     return startAuthKit(ctx, returnTo, hint && EMAIL.test(hint) ? hint : undefined);
   }
   const { token, setCookie } = ctx.csrf.forAnonymous(request);
-  const signedOut = url.searchParams.get('signed_out') === '1';
   return renderPage(
     ctx,
     LoginPage({ csrfToken: token, returnTo, accounts: ctx.seededAccounts, signedOut }) as string,

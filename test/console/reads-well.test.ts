@@ -7,9 +7,11 @@
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describeEmulator } from '../../src/emulator/index.ts';
 import { breakable } from '../../views/components/text.tsx';
 import { agentFor, Console, requestAccess, sessionRequest } from '../approvals/support.ts';
 import { launchBrowser } from '../support/browser.ts';
+import { startTestSuite } from '../support/embedded-workos.ts';
 import { hiddenInput } from '../support/http.ts';
 import { type AnyClient, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
@@ -237,4 +239,26 @@ test('dashboard — a team without calls shows a dash for the error rate, not "0
   expect(texts(html, 'total-calls', 'div')).toEqual(['0']);
   expect(texts(html, 'total-error-rate', 'div')).toEqual(['—']);
   expect(html).toContain('Error rate (no calls yet)');
+});
+
+test('sign-out in live mode — /login?signed_out=1 says so and offers to sign in again, not a silent bounce to AuthKit', async () => {
+  // Live mode against the embedded WorkOS behind its key router, as `gatehouse emulator` runs it.
+  const suite = await startTestSuite();
+  let live: TestGatehouse | undefined;
+  try {
+    const described = await describeEmulator(suite.suite, suite.router.url);
+    const demo = described.teams.find((t) => t.seedKey === 'gatehouse-demo-team')!;
+    live = await startTestGatehouse({ env: { ...described.env, WORKOS_API_KEY: demo.sandbox.apiKey } });
+    const out = await fetch(`${live.url}/login?signed_out=1`, { redirect: 'manual' });
+    expect(out.status).toBe(200);
+    const html = await out.text();
+    expect(html).toContain('You are signed out of Gatehouse');
+    expect(html).toContain('href="/login?return_to=%2F" data-testid="sign-in-again"');
+    // Without the flag, /login still goes straight to AuthKit.
+    const login = await fetch(`${live.url}/login`, { redirect: 'manual' });
+    expect(login.status).toBe(303);
+  } finally {
+    await live?.stop();
+    await suite.close();
+  }
 });
