@@ -250,7 +250,21 @@ describe('audit logs, events, webhooks, feature flags', () => {
     });
     expect(odd.isError).toBe(true);
     expect(odd.text).toContain('params.retention_period_in_days');
-    expect((await run(member, 'query', 'audit_logs.list_actions')).isError).toBe(false);
+    const schema = await run(member, 'mutate', 'audit_logs.create_schema', {
+      action: 'catalogue.probe_viewed',
+      targets: [{ type: 'report' }],
+    });
+    expect(result(schema)).toMatchObject({
+      object: 'audit_log_schema',
+      version: 1,
+      targets: [{ type: 'report' }],
+    });
+    const schemas = await run(member, 'query', 'audit_logs.list_schemas', {
+      action: 'catalogue.probe_viewed',
+    });
+    expect(data(schemas).map((s) => s.version)).toEqual([1]);
+    const actions = await run(member, 'query', 'audit_logs.list_actions', { limit: 100 });
+    expect(data(actions).map((a) => a.name)).toContain('catalogue.probe_viewed');
   });
 
   test('audit_logs.create_export — a range that ends before it starts is WorkOS’s own 422, told clearly', async () => {

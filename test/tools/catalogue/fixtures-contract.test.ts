@@ -86,3 +86,37 @@ describe('catalogue fixtures — SDK contract', () => {
     expect(r).toMatchObject({ status: 422 });
   });
 });
+
+describe('audit log schemas — SDK contract', () => {
+  test('createSchema and listSchemas — the SDK parses the documented audit_log_schema, versions counted per action', async () => {
+    const first = await w.auditLogs.createSchema({
+      action: 'contract.viewed_invoice',
+      actor: { metadata: { role: 'string' } },
+      targets: [{ type: 'invoice', metadata: { cost: 'number' } }],
+    });
+    expect(first).toMatchObject({
+      object: 'audit_log_schema',
+      version: 1,
+      targets: [{ type: 'invoice', metadata: { cost: 'number' } }],
+      actor: { metadata: { role: 'string' } },
+    });
+    const second = await w.auditLogs.createSchema({
+      action: 'contract.viewed_invoice',
+      targets: [{ type: 'invoice' }],
+    });
+    expect(second.version).toBe(2);
+    const listed = await w.auditLogs.listSchemas('contract.viewed_invoice');
+    expect(listed.data.map((s) => s.version)).toEqual([2, 1]);
+    const actions = (
+      await w.get<{ data: { name: string }[] }>('/audit_logs/actions', { query: { limit: 100 } })
+    ).data;
+    expect(actions.data.map((a) => a.name)).toContain('contract.viewed_invoice');
+  });
+
+  test('refusals — schemas of an unknown action are a 404; a schema without targets is a 422', async () => {
+    await expect(w.auditLogs.listSchemas('contract.never_seen')).rejects.toBeInstanceOf(NotFoundException);
+    await expect(w.post('/audit_logs/actions/contract.bad/schemas', { targets: [] })).rejects.toBeInstanceOf(
+      UnprocessableEntityException,
+    );
+  });
+});

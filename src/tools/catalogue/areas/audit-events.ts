@@ -11,6 +11,17 @@ import { defineOperation } from '../types.ts';
 const AUDIT = 'https://workos.com/docs/reference/audit-logs';
 const orgId = id('org_', 'organization');
 const timestamp = z.iso.datetime({ offset: true }).describe('An ISO 8601 timestamp.');
+const actionName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9_.-]+$/, 'must be an action like "user.signed_in" (lowercase, ".", "_", "-")');
+/** Metadata of a schema, as WorkOS takes it: a JSON Schema object ({ type: "object", properties: {…} }). */
+const jsonSchema = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'A JSON Schema object, e.g. { "type": "object", "properties": { "role": { "type": "string" } } }.',
+  );
 const names = z.array(z.string().min(1).max(200)).max(50);
 
 export const AUDIT_EVENT_OPERATIONS = [
@@ -26,6 +37,17 @@ export const AUDIT_EVENT_OPERATIONS = [
     docs: `${AUDIT}/schema`,
   }),
   defineOperation({
+    name: 'audit_logs.list_schemas',
+    area: 'audit_logs',
+    summary: 'List the schema versions of an audit-log action, newest first.',
+    kind: 'read',
+    permission: 'workos:read',
+    method: 'GET',
+    path: '/audit_logs/actions/:action/schemas',
+    params: z.strictObject({ action: actionName, ...page }),
+    docs: `${AUDIT}/schema/list`,
+  }),
+  defineOperation({
     name: 'audit_logs.create_schema',
     area: 'audit_logs',
     summary: 'Create (or version) the schema of an audit-log action: its targets and metadata.',
@@ -34,17 +56,13 @@ export const AUDIT_EVENT_OPERATIONS = [
     method: 'POST',
     path: '/audit_logs/actions/:action/schemas',
     params: z.strictObject({
-      action: z
-        .string()
-        .min(1)
-        .max(100)
-        .regex(/^[a-z0-9_.-]+$/, 'must be an action like "user.signed_in" (lowercase, ".", "_", "-")'),
+      action: actionName,
       targets: z
-        .array(z.strictObject({ type: z.string().min(1).max(100) }))
+        .array(z.strictObject({ type: z.string().min(1).max(100), metadata: jsonSchema.optional() }))
         .min(1)
         .max(20),
-      actor: z.strictObject({ metadata: z.record(z.string(), z.unknown()) }).optional(),
-      metadata: z.record(z.string(), z.unknown()).optional(),
+      actor: z.strictObject({ metadata: jsonSchema }).optional(),
+      metadata: jsonSchema.optional(),
     }),
     docs: `${AUDIT}/schema/create`,
   }),
