@@ -266,6 +266,12 @@ const SPECS: ToolSpec[] = [
       inEnv(c, { csv: `email\nbulk-${++seq}@${c.fx.domain}\n`, organization_id: c.fx.org, dry_run: true }),
   },
   {
+    name: 'verify_organization_domain',
+    kind: 'write',
+    permission: 'workos:write',
+    args: (c) => inEnv(c, { organization_id: c.fx.org, domain: `matrix-${++seq}.${c.fx.domain}` }),
+  },
+  {
     name: 'list_invitations',
     kind: 'read',
     permission: 'workos:read',
@@ -577,7 +583,7 @@ describe('matrix — contract', () => {
       a.name.localeCompare(b.name),
     );
     expect(ours).toEqual(registered);
-    expect(SPECS).toHaveLength(35);
+    expect(SPECS).toHaveLength(36);
   });
 
   test('the fixtures were found in both environments', () => {
