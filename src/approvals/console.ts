@@ -9,6 +9,7 @@ import { type FormFields, readForm } from '../http/forms.ts';
 import { renderPage } from '../http/page.ts';
 import { fragmentResponse, redirectResponse } from '../http/responses.ts';
 import { confirmationRoutes } from './confirmations-console.ts';
+import { withPipesNotes } from './console-notes.ts';
 import {
   approveFromConsole,
   denyFromConsole,
@@ -18,7 +19,6 @@ import {
   revokeFromConsole,
   type TeamSession,
   teamApprovals,
-  withPipesNotes,
 } from './console-service.ts';
 import { isGrantId } from './store.ts';
 

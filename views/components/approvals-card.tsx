@@ -1,29 +1,8 @@
 /** @jsxImportSource @kitajs/html */
 import type { GrantView, PermitView } from '../../src/approvals/console-service.ts';
 import { DEMO_PROVIDER_LABEL } from '../../src/approvals/providers/demo.ts';
-
-/** A UTC timestamp, to the second. */
-export function when(ms: number | null): string {
-  return ms === null ? '' : `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/** A duration in words, e.g. `4 min 59 s`. */
-export function duration(seconds: number): string {
-  if (seconds <= 0) return 'no time';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return [h ? `${h} h` : '', m ? `${m} min` : '', s || (!h && !m) ? `${s} s` : ''].filter(Boolean).join(' ');
-}
-
-/** When a pending request lapses, in words a human reads at a glance: `at 12:42 UTC (in about 15 minutes)`. */
-export function lapses(expiresAt: number, secondsLeft: number): string {
-  const at = `${new Date(expiresAt).toISOString().slice(11, 16)} UTC`;
-  if (secondsLeft < 60) return `at ${at} (in less than a minute)`;
-  const minutes = Math.round(secondsLeft / 60);
-  if (minutes < 120) return `at ${at} (in about ${minutes} minute${minutes === 1 ? '' : 's'})`;
-  return `at ${when(expiresAt)} (in about ${Math.round(minutes / 60)} hours)`;
-}
+import { Outcome } from './grant-outcome.tsx';
+import { lapses, when } from './time.ts';
 
 const STATUS_TEXT: Record<GrantView['status'], string> = {
   pending: 'pending',
@@ -163,74 +142,6 @@ function Scope({ v }: { v: GrantView }) {
           </p>
         )}
       </dd>
-    </>
-  );
-}
-
-/** What happened to a decided grant. */
-function Outcome({ v }: { v: GrantView }) {
-  return (
-    <>
-      {v.approverEmail ? (
-        <>
-          <dt>{v.status === 'denied' ? 'Denied by' : 'Approved by'}</dt>
-          <dd data-testid="approver" safe>
-            {`${v.approverEmail} at ${when(v.decidedAt)}`}
-          </dd>
-        </>
-      ) : (
-        ''
-      )}
-      {v.notes ? (
-        <>
-          <dt>Notes for the agent</dt>
-          <dd data-testid="notes" safe>
-            {v.notes}
-          </dd>
-        </>
-      ) : (
-        ''
-      )}
-      {v.status === 'denied' ? (
-        <>
-          <dt>Reason for denial</dt>
-          <dd data-testid="deny-reason" safe>
-            {v.denyReason ?? ''}
-          </dd>
-        </>
-      ) : (
-        ''
-      )}
-      {v.status === 'approved' ? (
-        <>
-          <dt>Time left</dt>
-          <dd data-testid="time-left" safe>
-            {v.kind === 'broad'
-              ? `${duration(v.secondsLeft)} (until ${when(v.expiresAt)})`
-              : `usable once, within ${duration(v.secondsLeft)}`}
-          </dd>
-        </>
-      ) : (
-        ''
-      )}
-      {v.status === 'consumed' ? (
-        <>
-          <dt>Used</dt>
-          <dd safe>{when(v.consumedAt)}</dd>
-        </>
-      ) : (
-        ''
-      )}
-      {v.status === 'revoked' ? (
-        <>
-          <dt>Revoked</dt>
-          <dd data-testid="revoked-by" safe>
-            {`${when(v.revokedAt)}${v.revokedByEmail ? ` by ${v.revokedByEmail}` : ''}`}
-          </dd>
-        </>
-      ) : (
-        ''
-      )}
     </>
   );
 }

@@ -1,7 +1,7 @@
 /** @jsxImportSource @kitajs/html */
 import type { WaitingConfirmation } from '../../src/policy/person-confirmations.ts';
-import { when } from './approvals-card.tsx';
 import { Ident } from './text.tsx';
+import { when } from './time.ts';
 
 /** The sentence the gate kept for the human (already filtered), or the tool's name. */
 function summaryOf(c: WaitingConfirmation): string {

@@ -1,8 +1,9 @@
 /** @jsxImportSource @kitajs/html */
 import type { GrantView, TeamApprovals } from '../../src/approvals/console-service.ts';
-import { duration, GrantCard, StatusBadge, scopeLine, when } from '../components/approvals-card.tsx';
+import { GrantCard, StatusBadge, scopeLine } from '../components/approvals-card.tsx';
 import { ConfirmationCard } from '../components/confirmation-card.tsx';
 import { Layout, type ShellUser } from '../components/layout.tsx';
+import { duration, when } from '../components/time.ts';
 
 /** How often the list asks for changes (htmx polling). */
 export const POLL_EVERY = 'every 3s';
