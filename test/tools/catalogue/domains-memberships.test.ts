@@ -224,6 +224,18 @@ describe('invitations and users', () => {
     expect((await query('users.get', { id: user.id })).text).toContain('not found');
   });
 
+  test('users.get_by_external_id and users.list_identities — as WorkOS answers them', async () => {
+    const user = await w.userManagement.createUser({
+      email: 'cat-ext@catalogue.test',
+      externalId: 'cat-ext-1',
+    });
+    const got = await query('users.get_by_external_id', { external_id: 'cat-ext-1' });
+    expect(result(got)).toMatchObject({ id: user.id, email: 'cat-ext@catalogue.test' });
+    const ids = await query('users.list_identities', { id: user.id });
+    expect(ids.isError).toBe(false);
+    expect(Array.isArray(ids.structured?.result)).toBe(true);
+  });
+
   test('users.update — an unknown field (email) is refused and nothing changes', async () => {
     const user = await w.userManagement.createUser({ email: 'cat-fixed@catalogue.test' });
     const r = await mutate('users.update', { id: user.id, email: 'evil@catalogue.test' });

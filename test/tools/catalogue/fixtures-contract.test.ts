@@ -120,3 +120,11 @@ describe('audit log schemas — SDK contract', () => {
     );
   });
 });
+
+describe('user identities — SDK contract', () => {
+  test('getUserIdentities — the SDK maps the documented array; an unknown user is a 404', async () => {
+    const user = await w.userManagement.createUser({ email: 'contract-ids@catalogue.test' });
+    expect(await w.userManagement.getUserIdentities(user.id)).toEqual([]);
+    await expect(w.userManagement.getUserIdentities('user_01NOPE')).rejects.toBeInstanceOf(NotFoundException);
+  });
+});

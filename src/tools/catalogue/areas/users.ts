@@ -56,6 +56,34 @@ export const USER_OPERATIONS = [
     docs: `${REF}/user/get`,
   }),
   defineOperation({
+    name: 'users.get_by_external_id',
+    area: 'users',
+    summary: 'Get the user with this external id (your own system’s id for them).',
+    kind: 'read',
+    permission: 'workos:read',
+    method: 'GET',
+    path: '/user_management/users/external_id/:external_id',
+    params: z.strictObject({
+      external_id: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, ".", ":", "_" or "-"'),
+    }),
+    docs: `${REF}/user/get-by-external-id`,
+  }),
+  defineOperation({
+    name: 'users.list_identities',
+    area: 'users',
+    summary: 'List how a user signs in: their linked identities (OAuth providers, SSO).',
+    kind: 'read',
+    permission: 'workos:read',
+    method: 'GET',
+    path: '/user_management/users/:id/identities',
+    params: z.strictObject({ id: userId }),
+    docs: `${REF}/identity/list`,
+  }),
+  defineOperation({
     name: 'users.update',
     area: 'users',
     summary: 'Change a user’s first or last name, or metadata.',
