@@ -314,3 +314,61 @@ describe('organizations', () => {
     }
   });
 });
+
+describe('mutate — the destructive gate holds as for a named delete', () => {
+  const adminActor = () => {
+    const u = gh.ctx.db.select().from(schema.users).where(eq(schema.users.email, 'admin@demo.test')).get()!;
+    return { userId: u.id, email: u.email };
+  };
+
+  test('mutate — a delete_organization token does not confirm mutate organizations.delete, nor the reverse', async () => {
+    const org = await teamWorkOS(gh).organizations.createOrganization({ name: 'Catalogue Token Swap Co' });
+    const named = await call(member, 'delete_organization', { organization_id: org.id });
+    const viaMutate = await call(member, 'mutate', {
+      operation: 'organizations.delete',
+      params: { id: org.id },
+      confirmation_token: String(named.structured?.confirmation_token),
+    });
+    expect(viaMutate.isError).toBe(true);
+    const first = await call(member, 'mutate', { operation: 'organizations.delete', params: { id: org.id } });
+    const viaNamed = await call(member, 'delete_organization', {
+      organization_id: org.id,
+      confirmation_token: String(first.structured?.confirmation_token),
+    });
+    expect(viaNamed.isError).toBe(true);
+    expect((await teamWorkOS(gh).organizations.getOrganization(org.id)).id).toBe(org.id);
+  });
+
+  test('mutate — write access turned off between describe and confirm: the confirming call is refused', async () => {
+    const org = await teamWorkOS(gh).organizations.createOrganization({ name: 'Catalogue Late Toggle Co' });
+    const first = await call(member, 'mutate', { operation: 'organizations.delete', params: { id: org.id } });
+    expect(first.structured?.status).toBe('confirmation_required');
+    gh.ctx.settings.update(seededTeamId(gh), { allowWrite: false }, adminActor());
+    try {
+      const r = await call(member, 'mutate', {
+        operation: 'organizations.delete',
+        params: { id: org.id },
+        confirmation_token: String(first.structured?.confirmation_token),
+      });
+      expect(r.isError).toBe(true);
+      expect(r.text).toContain('Write access is turned off');
+    } finally {
+      gh.ctx.settings.update(seededTeamId(gh), { allowWrite: true }, adminActor());
+    }
+    expect((await teamWorkOS(gh).organizations.getOrganization(org.id)).id).toBe(org.id);
+  });
+
+  test('mutate — a team whose deletions need a person: the delete waits for them in the console, no token for the agent', async () => {
+    const org = await teamWorkOS(gh).organizations.createOrganization({ name: 'Catalogue Person Co' });
+    gh.ctx.settings.update(seededTeamId(gh), { destructiveNeedsPerson: true }, adminActor());
+    try {
+      const r = await call(member, 'mutate', { operation: 'organizations.delete', params: { id: org.id } });
+      expect(r.isError).toBe(true);
+      expect(r.text).toContain('waiting for them in the Gatehouse console');
+      expect(r.text).not.toContain('confirm_');
+    } finally {
+      gh.ctx.settings.update(seededTeamId(gh), { destructiveNeedsPerson: false }, adminActor());
+    }
+    expect((await teamWorkOS(gh).organizations.getOrganization(org.id)).id).toBe(org.id);
+  });
+});
