@@ -59,10 +59,8 @@ export function whyWrite(g: Pick<Grant, 'providers' | 'method' | 'url'>): string
  */
 export async function withPipesNotes(ctx: AppContext, s: NotesSession, views: NotedGrant[]): Promise<void> {
   const notes = await pipesNotes(ctx, s, views);
-  for (const v of views) {
-    const n = notes.get(v.id);
-    if (n) v.pipesNotes = n;
-  }
+  // Looked up: an empty list means nothing to say (undefined would ask for it again).
+  for (const v of views) if (v.status === 'pending') v.pipesNotes = notes.get(v.id) ?? [];
 }
 
 async function pipesNotes(

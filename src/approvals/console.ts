@@ -1,9 +1,9 @@
 import type { Elysia } from 'elysia';
-import { CardError, GrantCard } from '../../views/components/approvals-card.tsx';
+import { CardError, GrantCard, PipesNote } from '../../views/components/approvals-card.tsx';
 import { ActiveRow, ApprovalDetailPage, ApprovalsLive, ApprovalsPage } from '../../views/pages/approvals.tsx';
 import type { AppContext } from '../app/context.ts';
 import { refuseImpersonated, requireTeamSession, shellUser } from '../auth/console-session.ts';
-import { type AppError, isAppError } from '../errors/app-error.ts';
+import { AppError, isAppError } from '../errors/app-error.ts';
 import { page } from '../http/app.ts';
 import { type FormFields, readForm } from '../http/forms.ts';
 import { renderPage } from '../http/page.ts';
@@ -103,6 +103,24 @@ export async function approvalDetail(
       linkToken: v.status === 'pending' ? (t ?? undefined) : undefined,
     }) as string,
   );
+}
+
+/**
+ * GET /approvals/:id/pipes — the Pipes note of a pending card that the poll brought in (the full
+ * pages look it up before rendering). A grant of another team is a 404, like its card.
+ */
+export async function pipesNoteFragment(
+  ctx: AppContext,
+  request: Request,
+  params: Record<string, string>,
+): Promise<Response> {
+  const s = backgroundSession(ctx, request);
+  if (s instanceof Response) return s;
+  const v = grantView(ctx, s, params.id ?? '');
+  if (!v) throw new AppError('not_found', 'There is no such approval request in your team.');
+  await withPipesNotes(ctx, s, [v]);
+  if (v.pipesNotes === undefined) v.pipesNotes = [];
+  return fragmentResponse(PipesNote({ v }) as string);
 }
 
 /** Reads a decision form and checks its CSRF token (before anything else is looked at). */
@@ -223,6 +241,7 @@ export function approvalsRoutes(app: Elysia, ctx: AppContext): void {
     .get('/approvals', page(ctx, approvalsPage))
     .get('/approvals/pending', page(ctx, approvalsLive))
     .get('/approvals/:id', page(ctx, approvalDetail))
+    .get('/approvals/:id/pipes', page(ctx, pipesNoteFragment))
     .post('/approvals/:id/approve', page(ctx, approve))
     .post('/approvals/:id/deny', page(ctx, deny))
     .post('/approvals/:id/revoke', page(ctx, revoke));

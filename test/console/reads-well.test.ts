@@ -206,6 +206,22 @@ test('approvals — a GET that counts as a write says why; a provider not connec
   expect((await admin.get('/approvals')).html).toContain('has not connected GitHub in WorkOS Pipes');
 });
 
+test('approvals — a request the poll brings in gets its Pipes note too; unknown ids are a 404, decided ones have no note', async () => {
+  const page = await signedIn('admin@demo.test', '/approvals');
+  const req = await requestAccess(member, sessionRequest(['github'], 'read', 'My open pull requests'));
+  const note = page.locator(`section[data-grant="${req.id}"]`).getByTestId('pipes-note');
+  await note.waitFor();
+  await expect(note.textContent()).resolves.toContain(
+    'member@demo.test has not connected GitHub in WorkOS Pipes',
+  );
+  // Unknown ids are a 404; a request that is no longer pending has nothing to add.
+  expect((await admin.get('/approvals/grant_0000000000000000/pipes')).status).toBe(404);
+  expect((await admin.deny(req.id, 'Not now')).status).toBe(303);
+  const after = await admin.get(`/approvals/${req.id}/pipes`);
+  expect(after.status).toBe(200);
+  expect(after.html).toBe('');
+});
+
 test('connections — the new token and its Claude Code command are shown whole on a phone, and copied by a button', async () => {
   const page = await signedIn('member@demo.test', '/connections', WIDTHS[1]);
   await page.getByLabel('Name').fill('Claude Code on my laptop');

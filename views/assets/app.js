@@ -46,5 +46,9 @@
   if (document.readyState === 'loading')
     document.addEventListener('DOMContentLoaded', () => reveal(document));
   else reveal(document);
-  document.addEventListener('htmx:afterSwap', (event) => reveal(event.target));
+  // Content htmx swaps in later (any version's event names): reveal its buttons too.
+  new MutationObserver(() => reveal(document)).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+  });
 })();

@@ -302,17 +302,7 @@ export function GrantCard(p: CardProps & { v: GrantView }) {
           <Outcome v={v} />
         )}
       </dl>
-      {v.pipesNotes && v.pipesNotes.length > 0 ? (
-        <div class="flash warn" role="note" data-testid="pipes-note">
-          {v.pipesNotes.map((n) => (
-            <p class="refusal" safe>
-              {n}
-            </p>
-          ))}
-        </div>
-      ) : (
-        ''
-      )}
+      {pending ? <PipesNote v={v} /> : ''}
       <div id={`error-${v.id}`} aria-live="polite">
         {p.error ? (
           <p class="flash error" role="alert" data-testid="card-error" safe>
@@ -333,6 +323,32 @@ export function GrantCard(p: CardProps & { v: GrantView }) {
         </p>
       )}
     </section>
+  );
+}
+
+/**
+ * What the approver should know about the requester's Pipes connections. Not yet looked up (a
+ * card the poll brought in): a placeholder that asks for it once, as soon as it is shown.
+ */
+export function PipesNote({ v }: { v: GrantView }) {
+  if (v.pipesNotes === undefined)
+    return (
+      <div
+        hx-get={`/approvals/${v.id}/pipes`}
+        hx-trigger="load"
+        hx-swap="outerHTML"
+        data-testid="pipes-loading"
+      ></div>
+    );
+  if (v.pipesNotes.length === 0) return '';
+  return (
+    <div class="flash warn" role="note" data-testid="pipes-note">
+      {v.pipesNotes.map((n) => (
+        <p class="refusal" safe>
+          {n}
+        </p>
+      ))}
+    </div>
   );
 }
 
