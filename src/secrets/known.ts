@@ -220,6 +220,36 @@ function decodeOnce(s: string): Decoded | undefined {
 
 const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
 
+const foldedPatterns = new WeakMap<KnownSecrets, RegExp | null>();
+
+const base64Patterns = new WeakMap<KnownSecrets, RegExp | null>();
+
+/** The base64 cores as one exact pattern, longest first. */
+function base64Pattern(known: KnownSecrets): RegExp | null {
+  let re = base64Patterns.get(known);
+  if (re === undefined) {
+    const needles = [...known.base64].sort((x, y) => y.length - x.length);
+    re = needles.length ? new RegExp(needles.map(escapeRegExp).join('|'), 'g') : null;
+    base64Patterns.set(known, re);
+  }
+  return re;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The folded needles as one case-insensitive pattern, longest first. */
+function foldedPattern(known: KnownSecrets): RegExp | null {
+  let re = foldedPatterns.get(known);
+  if (re === undefined) {
+    const needles = [...known.folded].sort((x, y) => y.length - x.length);
+    re = needles.length ? new RegExp(needles.map(escapeRegExp).join('|'), 'gi') : null;
+    foldedPatterns.set(known, re);
+  }
+  return re;
+}
+
 /**
  * Every [from, to) in `text` where a needle occurs. A base64 hit widens to its whole run, as far
  * as the characters stood side by side before decoding (`adjacent`): not across a removed line
@@ -231,21 +261,29 @@ function find(
   adjacent: (left: number) => boolean = () => true,
 ): [number, number][] {
   const spans: [number, number][] = [];
-  const folded = asciiLower(text);
-  for (const needle of known.folded) {
-    for (let at = folded.indexOf(needle); at !== -1; at = folded.indexOf(needle, at + 1))
-      spans.push([at, at + needle.length]);
-  }
-  for (const needle of known.base64) {
-    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
-      let from = at;
-      let to = at + needle.length;
-      while (from > 0 && BASE64_CHAR.test(text[from - 1]!) && adjacent(from - 1)) from--;
-      while (to < text.length && BASE64_CHAR.test(text[to]!) && adjacent(to - 1)) to++;
-      while (to < text.length && text[to] === '=' && adjacent(to - 1)) to++; // padding
-      spans.push([from, to]);
-      at = to - 1;
+  // One case-insensitive pass for every folded needle (compiled once per set), instead of
+  // lowercasing each string: without the `u` flag a match is one code unit per needle
+  // character, so spans keep their positions (a non-ASCII character that folds onto a needle's
+  // letter only widens what is removed).
+  const re = foldedPattern(known);
+  if (re) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      spans.push([m.index, m.index + m[0].length]);
+      re.lastIndex = m.index + 1; // overlapping occurrences too
     }
+  }
+  const b64 = base64Pattern(known);
+  if (!b64) return spans;
+  b64.lastIndex = 0;
+  for (let m = b64.exec(text); m !== null; m = b64.exec(text)) {
+    let from = m.index;
+    let to = m.index + m[0].length;
+    while (from > 0 && BASE64_CHAR.test(text[from - 1]!) && adjacent(from - 1)) from--;
+    while (to < text.length && BASE64_CHAR.test(text[to]!) && adjacent(to - 1)) to++;
+    while (to < text.length && text[to] === '=' && adjacent(to - 1)) to++; // padding
+    spans.push([from, to]);
+    b64.lastIndex = to; // the next search starts after the widened run
   }
   return spans;
 }
