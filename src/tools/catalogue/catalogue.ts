@@ -3,7 +3,7 @@
  * run now, and what is never offered.
  */
 import type { Principal } from '../../oauth/principal.ts';
-import { type DecisionContext, decide } from '../../policy/decide.ts';
+import { type Decision, type DecisionContext, decide } from '../../policy/decide.ts';
 import { ADMIN_PORTAL_OPERATIONS } from './areas/admin-portal.ts';
 import { AUDIT_EVENT_OPERATIONS } from './areas/audit-events.ts';
 import { ORGANIZATION_OPERATIONS } from './areas/organizations.ts';
@@ -113,10 +113,10 @@ export function excludedFor(search: string): Excluded[] {
 }
 
 /** The decision the pipeline makes for a catalogue call of this operation (tools/list's filter, per operation). */
-export function mayRun(p: Principal, op: Operation, context: DecisionContext): boolean {
+export function mayRun(p: Principal, op: Operation, context: DecisionContext): Decision {
   const tool =
     op.kind === 'read'
       ? ({ name: 'query', kind: 'read', permission: 'workos:read' } as const)
       : ({ name: 'mutate', kind: 'write', permission: 'workos:write' } as const);
-  return decide(p, tool, { ...context, permission: op.permission }).allowed;
+  return decide(p, tool, { ...context, permission: op.permission });
 }

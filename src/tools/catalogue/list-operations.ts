@@ -56,6 +56,10 @@ export const listOperations = defineTool({
     operations: z.array(operationOut),
     count: z.number(),
     not_in_catalogue: z.array(z.object({ what: z.string(), why: z.string() })).optional(),
+    why_hidden: z
+      .array(z.string())
+      .optional()
+      .describe('Why the hidden operations may not be run now, once per reason.'),
     hidden: z
       .number()
       .describe(
@@ -76,7 +80,16 @@ export const listOperations = defineTool({
     const wanted = OPERATIONS.filter(
       (op) => (!args.area || op.area === args.area) && (!args.search || matches(op, args.search)),
     );
-    const allowed = wanted.filter((op) => mayRun(ctx.principal, op, context));
+    const decided = wanted.map((op) => ({ op, decision: mayRun(ctx.principal, op, context) }));
+    const allowed = decided.filter((d) => d.decision.allowed).map((d) => d.op);
+    // Why the others are not listed, once per reason (the pipeline's own words).
+    const whyHidden = [
+      ...new Set(
+        decided.flatMap(({ decision: d }) =>
+          d.allowed ? [] : [d.hint ? `${d.message} ${d.hint}` : d.message],
+        ),
+      ),
+    ].slice(0, 5);
     const excluded = args.search ? excludedFor(args.search) : [];
     const operations = allowed.map((op) => ({
       name: op.name,
@@ -96,9 +109,10 @@ export const listOperations = defineTool({
         operations,
         count: operations.length,
         hidden,
+        ...(whyHidden.length ? { why_hidden: whyHidden } : {}),
         ...(excluded.length ? { not_in_catalogue: excluded.map(({ what, why }) => ({ what, why })) } : {}),
       },
-      summary: `${operations.length} operation${operations.length === 1 ? '' : 's'} you may run in ${environment}${hidden ? ` (${hidden} more match but need a permission, environment or write access you do not have now)` : ''}.${never}`,
+      summary: `${operations.length} operation${operations.length === 1 ? '' : 's'} you may run in ${environment}${hidden ? ` (${hidden} more match but you may not run them now: see why_hidden)` : ''}.${never}`,
     };
   },
 });

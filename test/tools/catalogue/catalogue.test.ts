@@ -93,6 +93,9 @@ describe('list_operations', () => {
     expect(ops.length).toBeGreaterThan(30);
     expect(ops.every((o) => o.kind === 'read' && o.tool === 'query')).toBe(true);
     expect(r.structured?.hidden).toBeGreaterThan(10);
+    expect(r.structured?.why_hidden).toContain(
+      'mutate needs the workos:write permission, which your role (viewer) does not include. Ask a team admin for a role that includes it.',
+    );
   });
 
   test('list_operations — role writes need gatehouse:admin: shown to an admin, not to a member', async () => {
