@@ -329,6 +329,7 @@ const SPECS: ToolSpec[] = [
     args: (c) => inEnv(c, { events: ['authentication.sso_failed', 'authentication.sso_succeeded'] }),
   },
   { name: 'audit_configuration', kind: 'read', permission: 'workos:read', args: (c) => inEnv(c) },
+  { name: 'list_suspicious_sign_ins', kind: 'read', permission: 'workos:read', args: (c) => inEnv(c) },
   {
     name: 'generate_admin_portal_link',
     kind: 'write',
@@ -583,7 +584,7 @@ describe('matrix — contract', () => {
       a.name.localeCompare(b.name),
     );
     expect(ours).toEqual(registered);
-    expect(SPECS).toHaveLength(36);
+    expect(SPECS).toHaveLength(37);
   });
 
   test('the fixtures were found in both environments', () => {

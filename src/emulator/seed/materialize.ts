@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { workosId } from '../fixtures/ids.ts';
+import { populateRadar } from '../fixtures/radar.ts';
 import type {
   DirectoryGroupRecord,
   DirectoryUserRecord,
@@ -196,6 +197,7 @@ export function populateFixtureState(
 ): void {
   for (const dir of seed.directories) addDirectory(state, dir, ids, now);
   state.events.push(...seed.events.map((e) => toEvent(seed, e, ids, now)));
+  populateRadar(state, seed.radar ?? [], ids.users, now);
   for (const inv of seed.invitations) {
     if (inv.state !== 'expired') continue;
     const record = toExpiredInvitation(inv, ids, now, frontUrl);

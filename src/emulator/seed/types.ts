@@ -3,6 +3,7 @@
  * email (ids are random at every start); `materialize.ts` resolves them once the emulator runs.
  * Times are relative (`minutesAgo`) so the data looks the same, relative to now, at every start.
  */
+import type { SeedRadarDetection } from './sandbox-radar.ts';
 
 export interface SeedUser {
   email: string;
@@ -144,4 +145,6 @@ export interface EnvironmentSeed {
   events: SeedEvent[];
   auditLogEvents: SeedAuditLogEvent[];
   pipes: SeedPipeConnection[];
+  /** Radar detections and their risk events (sandbox-radar.ts). */
+  radar?: SeedRadarDetection[];
 }
