@@ -56,9 +56,7 @@ export const auditEntries = sqliteTable(
     index('audit_entries_team_outcome_at')
       .on(t.teamId, t.outcome, t.at)
       .where(sql`${t.outcome} <> 'allowed'`),
-    index('audit_entries_team_event_at')
-      .on(t.teamId, t.event, t.at)
-      .where(sql`${t.event} <> 'tool.call'`),
+    index('audit_entries_team_event_at').on(t.teamId, t.event, t.at).where(sql`${t.event} <> 'tool.call'`),
   ],
 );
 
