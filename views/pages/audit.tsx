@@ -279,7 +279,7 @@ export function AuditPage(p: AuditPageProps) {
             </button>
             <a href="/audit">Clear</a>
           </div>
-          <p class="hint" id="time-hint">
+          <p class="field-hint" id="time-hint">
             Times: YYYY-MM-DD HH:MM in UTC, an ISO time, or a span back from now (30m, 24h, 7d).
           </p>
         </form>
