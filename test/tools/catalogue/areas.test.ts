@@ -382,3 +382,44 @@ describe('pipes', () => {
     expect(r.text).toContain('not found');
   });
 });
+
+describe('every read answers in local mode', () => {
+  test('the remaining reads — permission, invitation, directory user and group, feature flags — answer or refuse as WorkOS does', async () => {
+    await w.post('/authorization/permissions', { slug: 'sweep:read', name: 'Sweep read' });
+    expect(result(await run(member, 'query', 'permissions.get', { slug: 'sweep:read' }))).toMatchObject({
+      slug: 'sweep:read',
+    });
+
+    const inv = await w.userManagement.sendInvitation({ email: 'cat-sweep@catalogue.test' });
+    const gotInv = await run(member, 'query', 'invitations.get', { id: inv.id });
+    expect(result(gotInv)).toMatchObject({ id: inv.id, token: '[redacted: secret]' });
+
+    const dirs = data(await run(member, 'query', 'directories.list', { limit: 100 }));
+    let checkedUser = false;
+    let checkedGroup = false;
+    for (const d of dirs) {
+      const users = data(await run(member, 'query', 'directory_users.list', { directory: d.id }));
+      if (users[0] && !checkedUser) {
+        const u = await run(member, 'query', 'directory_users.get', { id: users[0].id });
+        expect(result(u)).toMatchObject({ id: users[0].id });
+        checkedUser = true;
+      }
+      const groups = data(await run(member, 'query', 'directory_groups.list', { directory: d.id }));
+      if (groups[0] && !checkedGroup) {
+        const g = await run(member, 'query', 'directory_groups.get', { id: groups[0].id });
+        expect(result(g)).toMatchObject({ id: groups[0].id });
+        checkedGroup = true;
+      }
+    }
+    expect([checkedUser, checkedGroup]).toEqual([true, true]);
+
+    const flag = await run(member, 'query', 'feature_flags.get', { slug: 'no-such-flag' });
+    expect(flag.isError).toBe(true);
+    expect(flag.text).toContain('not found');
+    const orgs = await w.organizations.listOrganizations({ limit: 1 });
+    const orgFlags = await run(member, 'query', 'feature_flags.list_for_organization', {
+      id: orgs.data[0]!.id,
+    });
+    expect(orgFlags.isError).toBe(false);
+  });
+});
