@@ -4,6 +4,15 @@ import { DEMO_PROVIDER_LABEL } from '../../approvals/providers/demo.ts';
 import { PROVIDERS } from '../../approvals/providers/index.ts';
 import { defineTool } from '../types.ts';
 
+/**
+ * Branding (seeds/000 "Brand your sign-in page from a screenshot"): AuthKit's look is set "via the
+ * Branding section of the WorkOS Dashboard", per environment (https://workos.com/docs/authkit/branding);
+ * WorkOS's API reference and @workos-inc/node (11.0.0) have no branding endpoint or method, and the
+ * Admin Portal has no branding intent, so no Gatehouse tool can change it.
+ */
+export const BRANDING_NOTE =
+  'No branding changes: WorkOS publishes no API for AuthKit branding (logo, colors, fonts, page copy), and no Admin Portal link sets it; it is edited per environment in the WorkOS dashboard (https://dashboard.workos.com/branding). An agent can only describe the settings to enter there (for example colors read from a screenshot).';
+
 /** What agents can never do through Gatehouse (seeds/000 "Limitations"). */
 export const LIMITATIONS = [
   'No impersonation: the agent always acts as you, never as one of your users.',
@@ -11,6 +20,7 @@ export const LIMITATIONS = [
   'No changing Gatehouse\u2019s own access settings (the admin toggles live in the console).',
   'No deleting your team.',
   'Secrets in WorkOS responses are stripped before the agent sees them.',
+  BRANDING_NOTE,
 ];
 
 const output = z.object({
@@ -52,7 +62,7 @@ export const whoami = defineTool({
   name: 'whoami',
   title: 'Who am I?',
   description:
-    'Who this connection acts as: the human, their team and role, their permissions, the client, the current environment (sandbox or production), the team\u2019s access toggles, active approval grants, and what Gatehouse never allows. Call this first when unsure what you may do.',
+    'Who this connection acts as: the human, their team and role, their permissions, the client, the current environment (sandbox or production), the team\u2019s access toggles, active approval grants, and what Gatehouse never allows or cannot do (limitations: e.g. AuthKit branding, which WorkOS offers only in its dashboard, no API). Call this first when unsure what you may do.',
   input: z.strictObject({}),
   output,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
