@@ -220,6 +220,28 @@ test('bulk_invite_users — an employee export (any column order, extra columns)
   expect(again.structured!.counts).toMatchObject({ invited: 0, skipped: 4, failed: 0 });
 });
 
+test('seeds/000 "Set up a new organization for Acme Corp and invite everyone in acme_employees.csv" — create_workos_organization, then the export, end to end', async () => {
+  const created = await call(client, 'create_workos_organization', {
+    name: 'Acme Corp (new customer)',
+    domains: ['acme-new.test'],
+  });
+  expect(created.isError).toBe(false);
+  const orgId = (created.structured!.organization as { id: string }).id;
+  const csv = [
+    'Full Name,Team,Email,Role',
+    'Ana New,Ops,ana@acme-new.test,admin',
+    'Ben New,Ops,ben@acme-new.test,',
+    'Cy New,Sales,cy@acme-new.test,member',
+  ].join('\n');
+  const r = await call(client, 'bulk_invite_users', { csv, organization_id: orgId });
+  expect(r.isError).toBe(false);
+  expect(r.structured!.counts).toMatchObject({ invited: 3, skipped: 0, invalid: 0, failed: 0 });
+  expect(r.structured!.ignored_columns).toEqual(['Full Name', 'Team']);
+  expect(r.text).toContain('Acme Corp (new customer): invited 3 of 3 rows.');
+  const states = await invitationStates(orgId);
+  expect([...states.keys()].sort()).toEqual(['ana@acme-new.test', 'ben@acme-new.test', 'cy@acme-new.test']);
+});
+
 test('bulk_invite_users — an unterminated quote is refused naming the line it opens on', async () => {
   const r = await call(client, 'bulk_invite_users', {
     csv: 'email,role\nzoe@acme.test,member\n"yan@acme.test,member\nxia@acme.test,member\n',
