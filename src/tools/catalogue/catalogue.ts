@@ -8,6 +8,7 @@ import { ADMIN_PORTAL_OPERATIONS } from './areas/admin-portal.ts';
 import { AUDIT_EVENT_OPERATIONS } from './areas/audit-events.ts';
 import { ORGANIZATION_OPERATIONS } from './areas/organizations.ts';
 import { PIPES_OPERATIONS } from './areas/pipes.ts';
+import { RADAR_OPERATIONS } from './areas/radar.ts';
 import { ROLE_OPERATIONS } from './areas/roles.ts';
 import { SSO_DIRECTORY_OPERATIONS } from './areas/sso-directories.ts';
 import { USER_OPERATIONS } from './areas/users.ts';
@@ -21,6 +22,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...AUDIT_EVENT_OPERATIONS,
   ...ADMIN_PORTAL_OPERATIONS,
   ...PIPES_OPERATIONS,
+  ...RADAR_OPERATIONS,
 ];
 
 const BY_NAME = new Map<string, Operation>();

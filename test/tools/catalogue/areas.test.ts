@@ -423,3 +423,24 @@ describe('every read answers in local mode', () => {
     expect(orgFlags.isError).toBe(false);
   });
 });
+
+describe('radar', () => {
+  test('radar.get_detection — the detection a radar_risk_detected event names, with where it came from', async () => {
+    const events = await run(member, 'query', 'events.list', {
+      events: ['authentication.radar_risk_detected'],
+      limit: 10,
+    });
+    const named = data(events).map((e) => (e.data as Row).radar_detection_id as string);
+    expect(named.length).toBeGreaterThan(0);
+    const r = await run(member, 'query', 'radar.get_detection', { id: named[0] });
+    expect(r.isError).toBe(false);
+    expect(result(r)).toMatchObject({ object: 'radar_detection', id: named[0] });
+    expect(result(r).ip_address).toBeDefined();
+  });
+
+  test('radar.get_detection — an unknown detection is WorkOS’s 404', async () => {
+    const r = await run(member, 'query', 'radar.get_detection', { id: 'detection_01NOPE' });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('not found');
+  });
+});
