@@ -192,6 +192,12 @@ async function sandboxProbes(): Promise<Probe[]> {
     },
     { tool: 'list_events', env, what: 'every seeded event type', args: { events: EVENT_TYPES, limit: 100 } },
     { tool: 'audit_configuration', env, what: 'the whole account', args: {} },
+    {
+      tool: 'list_suspicious_sign_ins',
+      env,
+      what: 'every sign-in risk in 30 days',
+      args: { since_hours: 720 },
+    },
     // Not reads, but they show WorkOS data too: a delete's description and an update's answer.
     {
       tool: 'delete_organization',
@@ -287,6 +293,12 @@ async function productionProbes(): Promise<Probe[]> {
     },
     { tool: 'list_events', env, what: 'every seeded event type', args: { events: EVENT_TYPES, limit: 100 } },
     { tool: 'audit_configuration', env, what: 'the whole account', args: {} },
+    {
+      tool: 'list_suspicious_sign_ins',
+      env,
+      what: 'every sign-in risk in 30 days',
+      args: { since_hours: 720 },
+    },
     ...[
       { operation: 'organizations.get', params: { id: p.org('Oscorp') } },
       { operation: 'sso_connections.get', params: { id: p.connection('Oscorp ADFS') } },
