@@ -242,6 +242,14 @@ test('seeds/000 "Set up a new organization for Acme Corp and invite everyone in 
   expect([...states.keys()].sort()).toEqual(['ana@acme-new.test', 'ben@acme-new.test', 'cy@acme-new.test']);
 });
 
+test('bulk_invite_users — a "Role" column of job titles: every row invalid, and the answer says how to invite them anyway', async () => {
+  const csv = 'Email,Role\njt1@globaltech.test,Software Engineer\njt2@globaltech.test,Account Executive';
+  const r = await call(client, 'bulk_invite_users', { csv, organization_id: globalTech(), dry_run: true });
+  expect(r.isError).toBe(false);
+  expect(r.structured!.counts).toMatchObject({ would_invite: 0, invalid: 2 });
+  expect(r.text).toContain('No cell of the "Role" column is a role of this organization (job titles?)');
+});
+
 test('bulk_invite_users — an unterminated quote is refused naming the line it opens on', async () => {
   const r = await call(client, 'bulk_invite_users', {
     csv: 'email,role\nzoe@acme.test,member\n"yan@acme.test,member\nxia@acme.test,member\n',

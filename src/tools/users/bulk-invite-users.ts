@@ -218,6 +218,12 @@ export const bulkInviteUsers = defineTool({
       const these = outRows.filter((r) => r.status === s);
       if (these.length > 0) parts.push(`${these.length} ${s}: ${lines(these)}.`);
     }
+    // An HR export's "Role" column often holds job titles, not WorkOS role slugs.
+    const roleRows = judged.filter((j) => j.row.role);
+    if (roleRows.length > 1 && roleRows.every((j) => /role/.test(j.out.reason ?? '')))
+      parts.push(
+        `No cell of the "${csv.roleColumn}" column is a role of this organization (job titles?): rename that column in the CSV so it is ignored, and pass default_role.`,
+      );
     if (!people.complete)
       parts.push(
         'The organization is very large: some existing invitations or members may not have been checked.',
