@@ -111,7 +111,7 @@ describe('verify_organization_domain through a real MCP client', () => {
     expect(report.structured).toMatchObject({ state: 'verified', added: false });
   });
 
-  test('refusals — check of a domain never added (before any confirmation), an unknown organization, a bad domain, a viewer', async () => {
+  test('refusals — check of a domain never added (before any confirmation), a consumer domain (WorkOS’s 422), an unknown organization, a bad domain, a viewer', async () => {
     const missing = await call(admin, 'verify_organization_domain', {
       organization_id: acme,
       domain: 'never-added.test',
@@ -128,6 +128,13 @@ describe('verify_organization_domain through a real MCP client', () => {
     });
     expect(org.isError).toBe(true);
     expect(org.text).toContain('not_found');
+
+    const consumer = await call(member, 'verify_organization_domain', {
+      organization_id: acme,
+      domain: 'gmail.com',
+    });
+    expect(consumer.isError).toBe(true);
+    expect(consumer.text).toContain('consumer domains such as gmail.com cannot be added');
 
     const bad = await call(member, 'verify_organization_domain', {
       organization_id: acme,
