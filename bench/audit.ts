@@ -5,8 +5,8 @@
  * (AUDIT_SEED=1000000 by default); `bun run bench` runs `measureAudit` (appends only).
  */
 import type { Database } from 'bun:sqlite';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChainedFields, entryHash, GENESIS_HASH } from '../src/audit/chain.ts';
 import { AuditHeadWriter } from '../src/audit/head.ts';
@@ -16,6 +16,8 @@ import { verifyChain } from '../src/audit/verify.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { systemClock } from '../src/kernel/clock.ts';
+import { CookieClient, hiddenInput } from '../test/support/http.ts';
+import { freePort } from '../test/support/server.ts';
 
 const APPENDS = 50_000;
 const ROOT = join(import.meta.dir, '..');
@@ -52,6 +54,7 @@ async function appendRate(concurrency: number, total = APPENDS) {
   const head = new AuditHeadWriter(db.$client, key, dir, () => Date.now());
   head.start();
   const per = Math.ceil(total / concurrency);
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
@@ -59,6 +62,7 @@ async function appendRate(concurrency: number, total = APPENDS) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   const entries = per * concurrency;
   const batches = audit.batches;
   head.close();
@@ -66,7 +70,16 @@ async function appendRate(concurrency: number, total = APPENDS) {
   db.$client.close();
   rmSync(dir, { recursive: true, force: true });
   if (!ok) throw new Error('the benchmarked trail does not verify');
-  return { concurrency, entries_per_s: Math.round(entries / seconds), mean_batch: round1(entries / batches) };
+  // CPU time per entry (this process: the writes, the checkpoints' copying, not the disk's wait):
+  // on a shared machine, wall-clock rates move with other load; this figure moves far less.
+  const cpuUs = (used.user + used.system) / entries;
+  return {
+    concurrency,
+    entries_per_s: Math.round(entries / seconds),
+    cpu_us_per_entry: round1(cpuUs),
+    entries_per_cpu_s: Math.round(1e6 / cpuUs),
+    mean_batch: round1(entries / batches),
+  };
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -79,6 +92,8 @@ export async function measureAudit() {
     entries: APPENDS,
     signed_entries_per_s_1_caller: one.entries_per_s,
     signed_entries_per_s_64_callers: many.entries_per_s,
+    cpu_us_per_entry_64_callers: many.cpu_us_per_entry,
+    signed_entries_per_cpu_s_64_callers: many.entries_per_cpu_s,
     mean_batch_64_callers: many.mean_batch,
   };
 }
@@ -96,6 +111,8 @@ const EVENTS = ['tool.call', 'tool.call', 'tool.call', 'tool.call', 'tool.call',
 export interface SeedOptions {
   teams: string[];
   users: string[];
+  /** The actor email of each of `users` (none when absent). */
+  emails?: string[];
   /** Entries per signed batch (1: every entry signed, as before group commit). */
   batch: number;
   /** Time of the first entry; entries are spread `stepMs` apart. */
@@ -126,7 +143,7 @@ export function seedTrail(sqlite: Database, key: AuditKey, n: number, o: SeedOpt
         event: EVENTS[i % EVENTS.length]!,
         teamId: o.teams[i % o.teams.length]!,
         userId: o.users[(i >> 3) % o.users.length]!,
-        actorEmail: null,
+        actorEmail: o.emails?.[(i >> 3) % o.users.length] ?? null,
         clientId: `cl_seed${i % 17}`,
         familyId: `fam_seed${i % 97}`,
         sessionId: `sess_seed${i % 1009}`,
@@ -189,6 +206,176 @@ async function peakRssMiB(cmd: string[], env: Record<string, string>): Promise<{
   return { mib: Math.round(peak / 1024), ms: Math.round(performance.now() - started) };
 }
 
+const ADMIN = 'admin@demo.test';
+
+/** Signs in to a local-mode server as a browser does (login form, embedded AuthKit, callback). */
+export async function signIn(base: string, email: string): Promise<CookieClient> {
+  const browser = new CookieClient();
+  const login = await browser.fetch(`${base}/login?login_hint=${encodeURIComponent(email)}`);
+  let res = login;
+  if (login.status === 200) {
+    const csrf = hiddenInput(await login.text(), '_csrf') ?? '';
+    res = await browser.post(`${base}/login`, { _csrf: csrf, login_hint: email, return_to: '/' });
+  }
+  const landed = await browser.follow(res, `${base}/login`);
+  if (new URL(landed.url).pathname === '/teams') {
+    const page = await landed.res.text();
+    const org = /name="organization_id" value="([^"]+)"/.exec(page)?.[1] ?? '';
+    await browser.post(`${base}/teams/select`, {
+      _csrf: hiddenInput(page, '_csrf') ?? '',
+      organization_id: org,
+      return_to: '/',
+    });
+  }
+  return browser;
+}
+
+export async function serve(dataDir: string) {
+  const port = freePort();
+  const p = Bun.spawn(['bun', join(ROOT, 'src', 'main.ts'), 'serve'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GATEHOUSE_DATA_DIR: dataDir,
+    },
+    stdout: 'ignore',
+    stderr: 'inherit',
+  });
+  const base = `http://localhost:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if ((await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200) break;
+    await Bun.sleep(50);
+  }
+  return {
+    base,
+    stop: async () => {
+      p.kill('SIGTERM');
+      await p.exited;
+    },
+  };
+}
+
+/**
+ * Seeds the Demo team of a local-mode data dir: `entries` audit entries, `families` connection
+ * tokens (a tenth used in the last hour) and `grants` approved grants, all the admin's.
+ */
+export function seedTeam(dataDir: string, entries: number, families: number, grants: number) {
+  const db = openDatabase(join(dataDir, 'gatehouse.db'));
+  const sqlite = db.$client;
+  const key = loadOrCreateAuditKey(dataDir);
+  const team = sqlite
+    .query<{ id: string }, []>("SELECT id FROM teams WHERE seed_key = 'gatehouse-demo-team'")
+    .get()!;
+  const user = sqlite
+    .query<{ id: string }, [string]>('SELECT id FROM users WHERE lower(email) = ?')
+    .get(ADMIN)!;
+  const now = Date.now();
+  seedTrail(sqlite, key, entries, {
+    teams: [team.id, 'team_bench_other'],
+    users: [user.id, 'usr_bench_b', 'usr_bench_c'],
+    emails: [ADMIN, 'b@bench.test', 'c@bench.test'],
+    batch: 8,
+    startAt: now - entries * 100,
+    stepMs: 100,
+  });
+  const fam = sqlite.prepare(
+    `INSERT INTO token_families (id, kind, client_id, user_id, team_id, name, scopes, resource, created_at, last_used_at, request_count)
+     VALUES (?, 'connection', NULL, ?, ?, ?, '["mcp"]', 'http://localhost/mcp', ?, ?, ?)`,
+  );
+  sqlite.transaction(() => {
+    for (let i = 0; i < families; i++)
+      fam.run(
+        `fam_bench${i}`,
+        user.id,
+        team.id,
+        `bench ${i}`,
+        now - (families - i) * 1000,
+        i % 10 === 0 ? now - i : null,
+        i % 10 === 0 ? 3 : 0,
+      );
+  })();
+  const grant = sqlite.prepare(
+    `INSERT INTO grants (id, kind, status, team_id, user_id, family_id, providers, level, reason, approval_token_hash,
+      created_at, request_expires_at, decided_at, expires_at)
+     VALUES (?, 'broad', 'approved', ?, ?, ?, '["linear"]', 'read', 'bench', ?, ?, ?, ?, ?)`,
+  );
+  sqlite.transaction(() => {
+    for (let i = 0; i < grants; i++)
+      grant.run(
+        `grant_bench${i}`,
+        team.id,
+        user.id,
+        `fam_bench${i}`,
+        `h${i}`,
+        now - 1000,
+        now + 3_600_000,
+        now - 500,
+        now + 86_400_000,
+      );
+  })();
+  // The page figures are for a database that SQLite has statistics for, as a running server's
+  // would after `PRAGMA optimize`; without them the planner still picks the same indexes here.
+  db.$client.close();
+}
+
+/** Median time of GET `path` over `n` requests after one warm-up. */
+async function pageMs(browser: CookieClient, base: string, path: string, n = 7): Promise<number> {
+  const first = await browser.fetch(`${base}${path}`);
+  if (first.status !== 200) throw new Error(`${path} answered ${first.status}`);
+  await first.text();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const res = await browser.fetch(`${base}${path}`);
+    await res.text();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return round1(times[Math.floor(n / 2)]!);
+}
+
+const PAGES = [
+  '/audit',
+  '/audit?tool=whoami',
+  '/audit?outcome=denied',
+  '/audit?event=grant.requested',
+  '/audit?client=cl_seed3',
+  `/audit?user=${encodeURIComponent(ADMIN)}`,
+  '/audit?from=24h',
+  '/audit?to=2000-01-01',
+  '/audit?tool=list_users&outcome=failed',
+  '/dashboard',
+  '/dashboard?window=day',
+  '/connections',
+];
+
+/** Page latencies on an empty Demo team, then with the data seeded. */
+export async function measurePages(entries: number, families: number, grants: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-pages-'));
+  let server = await serve(dataDir);
+  let admin = await signIn(server.base, ADMIN);
+  const empty: Record<string, number> = {};
+  for (const path of PAGES) empty[path] = await pageMs(admin, server.base, path);
+  await server.stop();
+  const t = performance.now();
+  seedTeam(dataDir, entries, families, grants);
+  const seedS = Math.round((performance.now() - t) / 100) / 10;
+  server = await serve(dataDir);
+  admin = await signIn(server.base, ADMIN);
+  const seeded: Record<string, number> = {};
+  for (const path of PAGES) seeded[path] = await pageMs(admin, server.base, path);
+  // The second page of /audit, through its "Older" link.
+  const first = await (await admin.fetch(`${server.base}/audit`)).text();
+  const older = /href="(\/audit\?[^"]*before=\d+[^"]*)"/.exec(first)?.[1]?.replaceAll('&amp;', '&');
+  if (older) seeded['/audit (2nd page)'] = await pageMs(admin, server.base, older);
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { entries, families, grants, seed_s: seedS, median_ms_empty: empty, median_ms_seeded: seeded };
+}
+
 async function main() {
   const seedN = Number(process.env.AUDIT_SEED ?? 1_000_000);
   const result: Record<string, unknown> = {};
@@ -229,22 +416,59 @@ async function main() {
   t = performance.now();
   const inc = verifyChain(db.$client, key, undefined, undefined, { since: full.last! });
   const incS = (performance.now() - t) / 1000;
+  // A trail written one entry at a time (every entry signed, as before group commit).
+  const single = freshDb();
+  seedTrail(single.db.$client, single.key, 200_000, {
+    teams: ['team_bench_a'],
+    users: ['usr_a'],
+    batch: 1,
+    startAt: Date.now() - 200_000_000,
+    stepMs: 1000,
+  });
+  t = performance.now();
+  const each = verifyChain(single.db.$client, single.key);
+  const eachS = (performance.now() - t) / 1000;
+  single.db.$client.close();
+  rmSync(single.dir, { recursive: true, force: true });
   result.verify = {
     entries: full.checked,
     entries_per_s: Math.round(full.checked / fullS),
     since_checkpoint: { entries: inc.checked, ms: Math.round(incS * 1000), ok: inc.ok },
+    every_entry_signed: {
+      entries: each.checked,
+      entries_per_s: Math.round(each.checked / eachS),
+      ok: each.ok,
+    },
   };
   console.log(result.verify);
   db.$client.close();
 
   const main = join(ROOT, 'src', 'main.ts');
+  // Peak RSS of the whole trail against the last day of it (86,400 entries at one a second):
+  // flat memory means the two agree.
   result.export = {
     jsonl: await peakRssMiB(['bun', main, 'audit', 'export'], { GATEHOUSE_DATA_DIR: dir }),
     csv: await peakRssMiB(['bun', main, 'audit', 'export', '--format', 'csv'], { GATEHOUSE_DATA_DIR: dir }),
+    jsonl_last_day: await peakRssMiB(['bun', main, 'audit', 'export', '--since', '24h'], {
+      GATEHOUSE_DATA_DIR: dir,
+    }),
   };
   console.log(result.export);
   rmSync(dir, { recursive: true, force: true });
+
+  const families = Number(process.env.AUDIT_FAMILIES ?? 100_000);
+  const grants = Number(process.env.AUDIT_GRANTS ?? 10_000);
+  console.log(`pages: empty, then ${seedN.toLocaleString()} entries, ${families} tokens, ${grants} grants…`);
+  result.pages = await measurePages(seedN, families, grants);
+  console.log(result.pages);
+  const out = join(ROOT, 'bench', 'results', `audit-${new Date().toISOString().slice(0, 10)}.json`);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify({ at: new Date().toISOString(), load: loadavg(), ...result }, null, 2)}\n`,
+  );
   console.log(JSON.stringify(result));
+  console.log(`→ ${out}`);
 }
 
 if (import.meta.main) await main();
