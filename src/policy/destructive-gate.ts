@@ -114,9 +114,12 @@ export async function confirmDestruction(
     if (answer.state === 'waiting') return waitingResult(app, tool, answer.expiresAt, false);
   }
 
-  const prompt = signInChange
-    ? signInPrompt(tool, signInChange, args, filter)
-    : await destructionPrompt(tool, ctx, args, filter, timed);
+  // A delete that also changes how people sign in (a domain removed) is described as the delete
+  // it is, with the sign-in change said too; a plain sign-in change has no destruction to describe.
+  const destroys = tool.kind === 'destructive' || tool.destructiveFor?.(args) === true;
+  const prompt = destroys
+    ? await destructionPrompt(tool, ctx, args, filter, timed, signInChange)
+    : signInPrompt(tool, signInChange!, args, filter);
 
   // 1. Ask the human directly, where the client can.
   if (call.question) {
@@ -198,11 +201,13 @@ async function destructionPrompt(
   args: Record<string, unknown>,
   filter: { pii: boolean },
   timed: <T>(work: () => Promise<T>) => Promise<T>,
+  signInChange?: string,
 ): Promise<Prompt> {
   const describe = tool.describeDestruction!.bind(tool);
   const destruction = await timed(() => describe(ctx, args));
   // The description comes from WorkOS: it passes the same filter as any result, on every path.
-  const summary = filterValue(destruction.summary, filter);
+  const also = signInChange ? ` It would also ${signInChange}.` : '';
+  const summary = `${filterValue(destruction.summary, filter)}${also}`;
   const willDestroy = filterValue(destruction.details, filter);
   return {
     summary,
@@ -248,7 +253,9 @@ function signInPrompt(
     : '';
   // `domains` is a whole-list replacement in WorkOS: say so, since dropped domains are not in the call.
   const replaces =
-    'domains' in rest ? ' `domains` replaces the organization’s whole list: any domain not listed is removed.' : '';
+    'domains' in rest
+      ? ' `domains` replaces the organization’s whole list: any domain not listed is removed.'
+      : '';
   const summary = `This would ${change}, which changes how that organization's people sign in.${also}${replaces}`;
   return {
     summary,

@@ -14,20 +14,32 @@ setDefaultTimeout(60_000);
 
 let gh: TestGatehouse;
 let member: AnyClient;
+let admin: AnyClient;
 let w: WorkOS;
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
   member = await connectV1(gh.url, (await tokensFor(gh.url, 'member@demo.test')).access_token);
+  admin = await connectV1(
+    gh.url,
+    (await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' })).access_token,
+  );
   w = teamWorkOS(gh);
 });
 afterAll(async () => {
   await member?.close();
+  await admin?.close();
   await gh?.stop();
 });
 
 const mutate = (operation: string, params: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   call(member, 'mutate', { operation, params, ...extra });
+/** Sign-in changes (verifying or removing a domain) are a Gatehouse team admin's. */
+const adminMutate = (
+  operation: string,
+  params: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) => call(admin, 'mutate', { operation, params, ...extra });
 const query = (operation: string, params: Record<string, unknown>) =>
   call(member, 'query', { operation, params });
 const result = (r: { structured?: Record<string, unknown> }) =>
@@ -61,7 +73,19 @@ describe('organization_domains', () => {
     expect(d).toMatchObject({ object: 'organization_domain', domain: 'cat-domains.test', state: 'pending' });
     expect(typeof d.verification_token).toBe('string');
 
-    const verified = await mutate('organization_domains.verify', { id: d.id });
+    // Verifying routes sign-ins: a member's agent is refused, an admin's is asked to confirm.
+    const byMember = await mutate('organization_domains.verify', { id: d.id });
+    expect(byMember.isError).toBe(true);
+    expect(lastEntry('mutate')).toMatchObject({ outcome: 'denied', reason: 'sign_in_change_needs_admin' });
+    const asked = await adminMutate('organization_domains.verify', { id: d.id });
+    expect(asked.isError).toBe(true);
+    expect(asked.text).toContain('confirmation_token');
+    const token = /confirmation_token "([^"]+)"/.exec(asked.text)![1]!;
+    const verified = await adminMutate(
+      'organization_domains.verify',
+      { id: d.id },
+      { confirmation_token: token },
+    );
     expect(verified.isError).toBe(false);
     expect(result(verified).id).toBe(d.id);
 
@@ -73,7 +97,11 @@ describe('organization_domains', () => {
   test('organization_domains.delete — the first call describes the domain and deletes nothing; the token confirms that exact call', async () => {
     const org = await w.organizations.createOrganization({ name: 'Catalogue Delete Domain Co' });
     const d = await addDomain(org.id, 'cat-delete.test');
-    const first = await mutate('organization_domains.delete', { id: d.id });
+    // Removing a domain is a sign-in change too: a member's agent is refused outright.
+    const byMember = await mutate('organization_domains.delete', { id: d.id });
+    expect(byMember.isError).toBe(true);
+    expect(byMember.text).toContain('admin');
+    const first = await adminMutate('organization_domains.delete', { id: d.id });
     expect(first.isError).toBe(false);
     expect(first.structured?.status).toBe('confirmation_required');
     expect(first.structured?.will_destroy).toMatchObject({
@@ -89,7 +117,7 @@ describe('organization_domains', () => {
     const token = String(first.structured?.confirmation_token);
     // The token is bound to the exact call: another domain cannot use it.
     const other = await addDomain(org.id, 'cat-keep.test');
-    const wrong = await mutate(
+    const wrong = await adminMutate(
       'organization_domains.delete',
       { id: other.id },
       { confirmation_token: token },
@@ -97,8 +125,8 @@ describe('organization_domains', () => {
     expect(wrong.isError).toBe(true);
     expect((await w.get<{ id: string }>(`/organization_domains/${other.id}`)).data.id).toBe(other.id);
 
-    const fresh = await mutate('organization_domains.delete', { id: d.id });
-    const done = await mutate(
+    const fresh = await adminMutate('organization_domains.delete', { id: d.id });
+    const done = await adminMutate(
       'organization_domains.delete',
       { id: d.id },
       { confirmation_token: String(fresh.structured?.confirmation_token) },

@@ -18,7 +18,8 @@ let token: string;
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
-  token = (await tokensFor(gh.url, 'member@demo.test')).access_token;
+  // Removing a domain is a sign-in change: a Gatehouse team admin's.
+  token = (await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' })).access_token;
 });
 afterAll(async () => {
   await gh?.stop();

@@ -140,6 +140,9 @@ export const ORGANIZATION_OPERATIONS = [
     path: '/organization_domains/:id/verify',
     params: z.strictObject({ id: domainId }),
     docs: `${DOMAIN}/verify`,
+    // A verified domain routes its people's sign-ins to the organization: the same gate as
+    // verify_organization_domain's check (gatehouse:admin and a person's confirmation).
+    changesSignIn: (p) => `verify domain ${p.id}, so sign-ins with that domain route to its organization`,
     organizations: organizationOf(
       (p) => `/organization_domains/${encodeURIComponent(String(p.id))}`,
       'domain',
@@ -155,6 +158,10 @@ export const ORGANIZATION_OPERATIONS = [
     path: '/organization_domains/:id',
     params: z.strictObject({ id: domainId }),
     docs: `${DOMAIN}/delete`,
+    // Removing a domain (a verified one stops routing its people's sign-ins) is a sign-in change,
+    // as dropping a verified domain through update_organization is.
+    changesSignIn: (p) =>
+      `remove domain ${p.id} from its organization, which stops routing its sign-ins there`,
     organizations: organizationOf(
       (p) => `/organization_domains/${encodeURIComponent(String(p.id))}`,
       'domain',
