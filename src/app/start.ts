@@ -109,7 +109,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const workos = local?.gateway ?? liveWorkOS(config.workos!, config.admitTeams);
 
   const auditKey = loadOrCreateAuditKey(config.dataDir);
-  // Every entry is signed (Ed25519, 26–39 µs each; see bench/README.md for the measurement).
+  // Entries are signed (Ed25519, 26–39 µs a signature): each appendTx entry, and a tool-call batch's last
+  // (group commit, see AuditService.record); bench/README.md has the measurements.
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));
   const auditHead = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now(), {
     witness: config.auditWitness,
@@ -332,6 +333,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       ctx.metrics.close();
       tokens.close();
       await workos.close();
+      // Entries of calls that ended during the grace period are written before the head is.
+      audit.flush();
       auditHead.close();
       db.$client.close();
       // Last, as it may wait on a slow collector (bounded): every call, so every span, has ended.
