@@ -233,7 +233,16 @@ export class AuditHeadWriter {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.flush();
+    try {
+      this.flush();
+    } catch (e) {
+      // A head that cannot be written at shutdown (the data directory removed under a stopping
+      // server) is reported, not thrown: the chain itself is committed, and the next start
+      // writes the head again.
+      this.options.log?.error('audit head could not be written at shutdown', {
+        error: (e as Error).message,
+      });
+    }
     this.sqlite.exec('PRAGMA wal_autocheckpoint = 1000');
   }
 }
