@@ -12,7 +12,11 @@ const sessions = Number(process.argv[3] ?? 16);
 const tool = process.argv[4] ?? 'whoami';
 const gh = await startTestGatehouse();
 const { access_token } = await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' });
-gh.ctx.settings.update(seededTeamId(gh), { toolCallsPerMinute: 100_000 }, { userId: 'bench', email: 'bench@demo.test' });
+gh.ctx.settings.update(
+  seededTeamId(gh),
+  { toolCallsPerMinute: 100_000 },
+  { userId: 'bench', email: 'bench@demo.test' },
+);
 const clients = await Promise.all(Array.from({ length: sessions }, () => connectV1(gh.url, access_token)));
 for (const c of clients) await c.callTool({ name: tool, arguments: {} });
 const started = performance.now();
@@ -26,6 +30,8 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
-console.log(`${tool} (2025 sessions): ${calls} calls, ${sessions} sessions: ${(calls / seconds).toFixed(0)} calls/s`);
+console.log(
+  `${tool} (2025 sessions): ${calls} calls, ${sessions} sessions: ${(calls / seconds).toFixed(0)} calls/s`,
+);
 await Promise.all(clients.map((c) => c.close()));
 await gh.stop();

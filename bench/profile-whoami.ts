@@ -13,7 +13,11 @@ const tool = process.argv[4] ?? 'whoami';
 const gh = await startTestGatehouse();
 const { access_token } = await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' });
 // The per-token tool-call rate at its maximum, as bench/live-tokens.ts does through Settings.
-gh.ctx.settings.update(seededTeamId(gh), { toolCallsPerMinute: 100_000 }, { userId: 'bench', email: 'bench@demo.test' });
+gh.ctx.settings.update(
+  seededTeamId(gh),
+  { toolCallsPerMinute: 100_000 },
+  { userId: 'bench', email: 'bench@demo.test' },
+);
 const meta = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
   'io.modelcontextprotocol/clientInfo': { name: 'prof', version: '1' },
@@ -31,10 +35,16 @@ async function one(): Promise<void> {
       'Mcp-Method': 'tools/call',
       'Mcp-Name': tool,
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name: tool, arguments: {}, _meta: meta } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: ++id,
+      method: 'tools/call',
+      params: { name: tool, arguments: {}, _meta: meta },
+    }),
   });
   const text = await res.text();
-  if (!res.ok || text.includes('"isError":true')) throw new Error(`call failed: ${res.status} ${text.slice(0, 300)}`);
+  if (!res.ok || text.includes('"isError":true'))
+    throw new Error(`call failed: ${res.status} ${text.slice(0, 300)}`);
 }
 // Warm up.
 for (let i = 0; i < 200; i++) await one();

@@ -83,8 +83,7 @@ function accessLog(ctx: AppContext, request: Request, status: number, ms: number
   const { pathname } = new URL(request.url);
   const f = requestFacts(request);
   // A refusal is worth a look (warn), a failure more (error); health probes are quiet (debug).
-  const level =
-    status >= 500 ? 'error' : f?.refusal ? 'warn' : QUIET_PATHS.has(pathname) ? 'debug' : 'info';
+  const level = status >= 500 ? 'error' : f?.refusal ? 'warn' : QUIET_PATHS.has(pathname) ? 'debug' : 'info';
   if (!enabled(ctx.config.logLevel, level)) return;
   ctx.log[level]('request', {
     method: request.method,
