@@ -24,6 +24,8 @@ export interface CallRecord {
   environment: Environment;
   /** The arguments as the trail keeps them (a confirmation token's value never). */
   args: unknown;
+  /** What the metrics count the call under, when the tool names more than itself (catalogue). */
+  metricName?: string;
   /** The requests the tool sent through its outbound port (integration calls), as they went out. */
   sent?: SentRequest[];
   /** The call's span (a no-op unless traces are on): each gate adds an event as it passes. */
@@ -107,7 +109,7 @@ export async function recordOutcome(
   });
   app.metrics.recordCall({
     teamId: call.principal.teamId,
-    tool: tool ?? 'unknown',
+    tool: record.metricName ?? tool ?? 'unknown',
     outcome: ending.outcome === 'allowed' ? 'ok' : ending.outcome === 'denied' ? 'denied' : 'error',
     latencyMs,
     ...(ending.outcome === 'denied' && ending.reason ? { denialReason: ending.reason } : {}),

@@ -103,6 +103,7 @@ async function passGates(
   // 3. Arguments must match the tool's schema exactly.
   const args = parseArguments(tool, call.args);
   record.args = withoutConfirmationToken(args);
+  record.metricName = tool.metricName?.(args);
   trace.gate('arguments');
 
   // 4. This exact call: where it runs, whether it reads or writes, what it changes.

@@ -122,6 +122,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   destructiveFor?(args: z.infer<I>): boolean;
   /** A tool whose calls differ: the permission this call needs, checked on top of `permission`. */
   permissionFor?(args: z.infer<I>): Permission;
+  /** The name the metrics count this call under when it is more than the tool (`mutate <operation>`). */
+  metricName?(args: z.infer<I>): string;
   /**
    * What this call would meet, read from WorkOS before anyone is asked to confirm it (the pipeline
    * runs it after the permission, environment and staff gates, before the destructive gate):

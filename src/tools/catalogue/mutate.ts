@@ -28,6 +28,7 @@ export const mutate = defineTool({
   kind: 'write',
   permission: 'workos:write',
   permissionFor: (args) => opOf(args).permission,
+  metricName: (args) => `mutate ${opOf(args).name}`,
   destructiveFor: (args) => opOf(args).kind === 'destructive',
   changesSignIn: (args) => opOf(args).changesSignIn?.(args.params),
   async describeDestruction(ctx, args) {

@@ -16,6 +16,7 @@ export const query = defineTool({
   kind: 'read',
   permission: 'workos:read',
   permissionFor: (args) => opOf(args).permission,
+  metricName: (args) => `query ${opOf(args).name}`,
   async run(ctx, args) {
     const op = opOf(args);
     const result = await runOperation(ctx, args);

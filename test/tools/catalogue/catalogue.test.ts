@@ -375,3 +375,11 @@ describe('mutate — the destructive gate holds as for a named delete', () => {
     expect((await teamWorkOS(gh).organizations.getOrganization(org.id)).id).toBe(org.id);
   });
 });
+
+describe('metrics', () => {
+  test('metrics — catalogue calls are counted per operation (`query organizations.list`), not only as query', async () => {
+    await call(member, 'query', { operation: 'organizations.list', params: {} });
+    const text = await (await fetch(`${gh.url}/metrics`)).text();
+    expect(text).toContain('tool="query organizations.list"');
+  });
+});
