@@ -796,11 +796,11 @@ describe('deletions need a person — console', () => {
     expect(await exists(org)).toBe(true);
   });
 
-  // FINDING (low): a confirmation whose agent authorization was revoked stays on the person's
+  // Was a FINDING, fixed (low): a confirmation whose agent authorization was revoked stays on the person's
   // /approvals page and can still be "confirmed" (person-confirmations.ts waitingFor/decide do
   // not look at token_families.revoked_at). Nothing can spend it — the family is dead — but the
   // person is asked to approve a deletion no agent can perform any more.
-  test('waiting, then the token family is revoked — the card disappears (observed: it stays and can be confirmed)', async () => {
+  test('waiting, then the token family is revoked — the card disappears', async () => {
     const browser = await signIn(gh.url, 'member@demo.test');
     const client = await registerClient(gh.url);
     const tokens = await obtainTokens(gh.url, browser, client);
@@ -977,12 +977,12 @@ describe('deletions need a person — what the person confirms', () => {
     expect(await exists(org)).toBe(true);
   });
 
-  // FINDING (low): a confirmation card says "Your agent asks" but not which agent: the registered
+  // Was a FINDING, fixed (low): a confirmation card says "Your agent asks" but not which agent: the registered
   // client (and its client id) is not shown, unlike grant cards (views/components/
   // confirmation-card.tsx vs approvals-card.tsx "Who asked and through what"). A person with a
   // trusted client and a rogue script holding another authorization cannot tell whose deletion
   // they are confirming — and only the asking authorization can spend it.
-  test('two agents of the same person — the card names the client that asks (observed: it does not)', async () => {
+  test('two agents of the same person — the card names the client that asks', async () => {
     const browser = await signIn(gh.url, 'member@demo.test');
     const client = await registerClient(gh.url, { client_name: 'Rogue Script 7' });
     const tokens = await obtainTokens(gh.url, browser, client);
@@ -994,14 +994,14 @@ describe('deletions need a person — what the person confirms', () => {
     expect(html.slice(at, html.indexOf('</section>', at))).toContain('Rogue Script 7');
   });
 
-  // FINDING (medium): for a sign-in change the card (and every other channel's prompt) shows only
+  // Was a FINDING, fixed (medium): for a sign-in change the card (and every other channel's prompt) shows only
   // the sign-in part — `This would mark "x" verified for organization org_…` — while the
   // confirmation is bound to, and spends on, the whole call. An update_organization that also
   // renames the organization, sets metadata / external_id, and (domains is a full replacement)
   // drops its other domains is confirmed by a person who was shown none of that.
   // src/policy/destructive-gate.ts signInPrompt() builds the summary from `changesSignIn` alone;
   // views/components/confirmation-card.tsx shows only summary.summary.
-  test('a sign-in change waiting in the console — the card shows everything the confirmed call will do (observed: only the domain being verified)', async () => {
+  test('a sign-in change waiting in the console — the card shows everything the confirmed call will do', async () => {
     const org = await teamWorkOS(gh).organizations.createOrganization({
       name: `Keep Name ${++seq}`,
       domainData: [{ domain: `keep${seq}.test`, state: 'verified' as never }],
@@ -1121,7 +1121,7 @@ describe('deletions need a person — flooding', () => {
   beforeAll(() => setting(true));
   afterAll(() => setting(false));
 
-  // FINDING (low): concurrent identical calls each create a console confirmation.
+  // Was a FINDING, fixed (low): concurrent identical calls each create a console confirmation.
   // destructive-gate.ts runs answerFor() (finds nothing), then awaits the WorkOS description,
   // then create(): the check and the insert are not one transaction and there is no uniqueness
   // on (family, tool, args_hash, environment) for waiting rows. 10 concurrent calls → 10 cards;
@@ -1129,7 +1129,7 @@ describe('deletions need a person — flooding', () => {
   // fresh cards asking to delete an organization that no longer exists. Each card the person
   // confirms is one more execution of the exact call — harmless for a delete, not for a
   // non-idempotent sign-in change (create_workos_organization with a verified domain).
-  test('the same call asked 10 times at once — one card, not ten (observed: ten)', async () => {
+  test('the same call asked 10 times at once — one card, not ten', async () => {
     const org = await throwaway('P dup');
     const before = consoleRows().length;
     await Promise.all(Array.from({ length: 10 }, () => retry(member.access_token, org)));
@@ -1147,14 +1147,14 @@ describe('deletions need a person — flooding', () => {
     expect(await exists(org)).toBe(false);
   });
 
-  // FINDING (low): no cap on console confirmations per person or per token, no pruning of
+  // Was a FINDING, fixed (low): no cap on console confirmations per person or per token, no pruning of
   // expired rows (nothing deletes from `confirmations` except the family cascade), and the page
   // lists only the 50 oldest (person-confirmations.ts waitingFor .limit(50), oldest first) under a
   // heading that reads "(50)" however many wait. An admin's agent creates them for free with
   // fabricated sign-in changes (no WorkOS object needed: update_organization on any org id with a
   // verified domain), at the token's rate (600/min by default); the newest, real request is then
   // invisible for up to 15 minutes.
-  test('an agent flooding the console — capped, or the page accounts for every waiting confirmation (observed: 50 shown as "(50)", the rest hidden)', async () => {
+  test('an agent flooding the console — capped, or the page accounts for every waiting confirmation', async () => {
     const person = await Console.signIn(gh.url, 'member@demo.test');
     const orgs = await Promise.all(Array.from({ length: 60 }, (_, i) => throwaway(`P flood ${i}`)));
     for (const org of orgs) await retry(member.access_token, org);
