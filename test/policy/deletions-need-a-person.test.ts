@@ -11,8 +11,9 @@ import { eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client.ts';
 import { Console } from '../approvals/support.ts';
 import { launchBrowser } from '../support/browser.ts';
+import { orgExists, setNeedsPerson, throwawayOrg } from '../support/confirm.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
-import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 setDefaultTimeout(60_000);
 
@@ -27,21 +28,9 @@ afterAll(async () => {
   await gh?.stop();
 });
 
-const throwaway = async (name: string) =>
-  (await teamWorkOS(gh).organizations.createOrganization({ name })).id;
-const exists = (id: string) =>
-  teamWorkOS(gh)
-    .organizations.getOrganization(id)
-    .then(
-      () => true,
-      () => false,
-    );
-const setting = (on: boolean) =>
-  gh.ctx.settings.update(
-    seededTeamId(gh),
-    { destructiveNeedsPerson: on },
-    { userId: 'user_test', email: 'admin@demo.test' },
-  );
+const throwaway = (name: string) => throwawayOrg(gh, name);
+const exists = (id: string) => orgExists(gh, id);
+const setting = (on: boolean) => setNeedsPerson(gh, on);
 
 test('deletions need a person — an agent’s own confirmation token is refused; a client that cannot ask is sent to the console', async () => {
   const agent = await connectV1(gh.url, token);

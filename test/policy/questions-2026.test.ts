@@ -9,8 +9,9 @@ import {
   Client as ClientV2,
   StreamableHTTPClientTransport as TransportV2,
 } from '@modelcontextprotocol/client';
+import { orgExists, rawToolCall2026, setNeedsPerson, throwawayOrg } from '../support/confirm.ts';
 import { call, tokensFor } from '../support/mcp.ts';
-import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 setDefaultTimeout(60_000);
 
@@ -51,21 +52,9 @@ async function eliciting(bearer: string, autoFulfill = true) {
   return { client, asked, answer: (r: Reply) => (reply = r) };
 }
 
-const throwaway = async (name: string) =>
-  (await teamWorkOS(gh).organizations.createOrganization({ name })).id;
-const exists = (id: string) =>
-  teamWorkOS(gh)
-    .organizations.getOrganization(id)
-    .then(
-      () => true,
-      () => false,
-    );
-const setting = (on: boolean) =>
-  gh.ctx.settings.update(
-    seededTeamId(gh),
-    { destructiveNeedsPerson: on },
-    { userId: 'user_test', email: 'admin@demo.test' },
-  );
+const throwaway = (name: string) => throwawayOrg(gh, name);
+const exists = (id: string) => orgExists(gh, id);
+const setting = (on: boolean) => setNeedsPerson(gh, on);
 
 test('2026-07-28 question — the human is asked in the call; accept deletes, decline keeps, no token reaches the agent', async () => {
   const h = await eliciting(token);
@@ -104,43 +93,8 @@ test('2026-07-28 question — with "deletions need a person" the human’s answe
   }
 });
 
-/** Sends one raw 2026-07-28 tools/call over HTTP and returns the JSON-RPC result or error. */
-async function rawCall(bearer: string, params: Record<string, unknown>) {
-  const res = await fetch(`${gh.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${bearer}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': '2026-07-28',
-      'Mcp-Method': 'tools/call',
-      'Mcp-Name': String(params.name),
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        ...params,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-          'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } },
-        },
-      },
-    }),
-  });
-  const text = await res.text();
-  const data = text
-    .split('\n')
-    .filter((l) => l.startsWith('data:'))
-    .map((l) => JSON.parse(l.slice(5)))
-    .find((m) => 'result' in m || 'error' in m);
-  return (data ?? JSON.parse(text)) as {
-    result?: Record<string, unknown>;
-    error?: { code: number; message: string };
-  };
-}
+/** One raw 2026-07-28 tools/call declaring form elicitation; its JSON-RPC result or error. */
+const rawCall = (bearer: string, params: Record<string, unknown>) => rawToolCall2026(gh, bearer, params);
 
 test('2026-07-28 question — a forged state, another caller’s state and other arguments confirm nothing', async () => {
   const org = await throwaway('MRTR Replay');

@@ -17,6 +17,13 @@ import { schema } from '../../src/db/client.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { Console } from '../approvals/support.ts';
 import { launchBrowser, signInPage } from '../support/browser.ts';
+import {
+  orgExists,
+  type RpcReply,
+  rawToolCall2026,
+  setNeedsPerson,
+  throwawayOrg,
+} from '../support/confirm.ts';
 import { impersonate } from '../support/impersonate.ts';
 import { call, connectV1, type Tokens, tokensFor } from '../support/mcp.ts';
 import { obtainTokens, registerClient } from '../support/oauth.ts';
@@ -53,76 +60,21 @@ afterAll(async () => {
 // helpers
 
 let seq = 0;
-const throwaway = async (name: string, on: TestGatehouse = gh, seed?: string) =>
-  (await teamWorkOS(on, 'sandbox', seed).organizations.createOrganization({ name: `${name} ${++seq}` })).id;
-const exists = (id: string, on: TestGatehouse = gh, seed?: string) =>
-  teamWorkOS(on, 'sandbox', seed)
-    .organizations.getOrganization(id)
-    .then(
-      () => true,
-      () => false,
-    );
-const setting = (on: boolean, g: TestGatehouse = gh, seed?: string) =>
-  g.ctx.settings.update(
-    seededTeamId(g, seed),
-    { destructiveNeedsPerson: on },
-    { userId: 'user_test', email: 'admin@demo.test' },
-  );
-
-type RpcReply = {
-  status: number;
-  result?: Record<string, unknown> & { isError?: boolean; content?: { text?: string }[] };
-  error?: { code: number; message: string };
-};
+const throwaway = (name: string, on: TestGatehouse = gh, seed?: string) =>
+  throwawayOrg(on, `${name} ${++seq}`, seed);
+const exists = (id: string, on: TestGatehouse = gh, seed?: string) => orgExists(on, id, seed);
+const setting = (on: boolean, g: TestGatehouse = gh, seed?: string) => setNeedsPerson(g, on, seed);
 
 /**
  * One raw 2026-07-28 tools/call over HTTP. `elicit` declares form elicitation in the request's
  * own `_meta` client capabilities (the only way a stateless client can be asked).
  */
-async function raw(
+function raw(
   bearer: string,
   params: Record<string, unknown>,
   opts: { elicit?: boolean; on?: TestGatehouse } = {},
 ): Promise<RpcReply> {
-  const on = opts.on ?? gh;
-  const res = await fetch(`${on.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${bearer}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': '2026-07-28',
-      'Mcp-Method': 'tools/call',
-      'Mcp-Name': String(params.name),
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        ...params,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientInfo': { name: 'attacker', version: '1' },
-          'io.modelcontextprotocol/clientCapabilities':
-            opts.elicit === false ? {} : { elicitation: { form: {} } },
-        },
-      },
-    }),
-  });
-  const text = await res.text();
-  let data: Omit<RpcReply, 'status'> | undefined;
-  try {
-    data = text
-      .split('\n')
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => JSON.parse(l.slice(5)))
-      .find((m) => 'result' in m || 'error' in m);
-    data ??= JSON.parse(text);
-  } catch {
-    data = { error: { code: res.status, message: text } };
-  }
-  return { status: res.status, ...data };
+  return rawToolCall2026(opts.on ?? gh, bearer, params, { elicit: opts.elicit, clientName: 'attacker' });
 }
 const textOf = (r: RpcReply) => JSON.stringify(r.result ?? r.error ?? {});
 /** The call went through: the tool ran and reports the deletion (not a token, question or refusal). */
