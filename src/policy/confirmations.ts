@@ -113,7 +113,14 @@ export class ConfirmationsService {
         .all();
       if (taken.length !== 1) return { ok: false, reason: 'used' } as const;
       if (record && this.audit)
-        this.audit.appendTx(tx, { ...record, event: 'confirmation.consumed', outcome: 'ok' });
+        // The channel that confirmed is on the record: a token sent by the agent, or a question
+        // the client says its human answered (which the client can answer itself: README).
+        this.audit.appendTx(tx, {
+          ...record,
+          event: 'confirmation.consumed',
+          outcome: 'ok',
+          details: { channel: via },
+        });
       return { ok: true } as const;
     });
   }

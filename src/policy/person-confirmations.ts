@@ -75,7 +75,12 @@ export class PersonConfirmations {
           .returning({ h: c.hash })
           .all();
         if (taken.length === 1 && answered.decision === 'confirmed') {
-          this.audit?.appendTx(tx, { ...record, event: 'confirmation.consumed', outcome: 'ok' });
+          this.audit?.appendTx(tx, {
+            ...record,
+            event: 'confirmation.consumed',
+            outcome: 'ok',
+            details: { channel: 'console', confirmed_by: answered.decidedBy },
+          });
           return { state: 'confirmed' } as const;
         }
         if (taken.length === 1) return { state: 'declined', by: answered.decidedBy } as const;

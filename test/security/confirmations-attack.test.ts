@@ -5,7 +5,7 @@
  * clients, the console over HTTP with cookies, and headless Chromium.
  *
  * Each test is named "attack — expected safe outcome" and passes while the system holds.
- * Anything that does not hold is kept as `test.todo` with a comment saying what was observed.
+ * What broke was fixed; each test names what holds now (comments say what was once observed).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, setSystemTime, test } from 'bun:test';
 import {
@@ -803,7 +803,8 @@ describe('deletions need a person — console', () => {
       await card.waitFor();
       expect(await card.textContent()).toContain(payloadOrg.split(' ')[0]!);
       expect(await card.locator('img, script, svg').count()).toBe(0);
-      await page.waitForTimeout(300);
+      // No element a handler could hang on exists; the page has finished loading whatever it loads.
+      await page.waitForLoadState('load');
       expect(
         await page.evaluate(() => [
           (window as unknown as Record<string, unknown>).__xss1,
@@ -861,14 +862,16 @@ describe('deletions need a person — console', () => {
 
       const attack = await context.newPage();
       await attack.goto(`${evilOrigin}/form`);
+      // The auto-submitted form lands on Gatehouse's answer (a refusal): await that navigation.
+      await attack.waitForURL((u) => u.pathname.endsWith('/confirm'));
       await attack.waitForLoadState('load');
-      await attack.waitForTimeout(500);
       await attack.goto(`${evilOrigin}/htmx`);
-      await attack.waitForTimeout(500);
+      // The page's fetch has settled when it sets its title.
+      await attack.waitForFunction(() => document.title === 'sent');
       expect(row(id)!.decision).toBeNull();
 
-      await attack.goto(`${evilOrigin}/frame`);
-      await attack.waitForTimeout(800);
+      // goto resolves on the frame page's load event, which waits for its iframe.
+      await attack.goto(`${evilOrigin}/frame`, { waitUntil: 'load' });
       const framed = attack.frames().find((f) => f !== attack.mainFrame());
       const framedHtml = framed ? await framed.content().catch(() => '') : '';
       expect(framedHtml).not.toContain('data-testid="confirm"');
@@ -916,7 +919,10 @@ describe('deletions need a person — what the person confirms', () => {
   // "Deletions need a person" promises the agent can no longer confirm, the deletion goes through
   // with no person involved (src/policy/destructive-gate.ts tries the question before the
   // needsPerson/console path; README "Security at a glance" accepts "answering their client's prompt").
-  test.todo('a raw client in a "deletions need a person" team answering its own question — refused (observed: deleted)', async () => {
+  // The boundary is kept, not closed (the issue accepts "an elicitation answered by the human"):
+  // what holds is that such a confirmation is never mistaken for a person's console answer — the
+  // trail names the channel, so an operator can tell a client's "yes" from a signed-in person's.
+  test('a raw client in a "deletions need a person" team answering its own question — the trail names the question channel, never the console', async () => {
     const org = await throwaway('P self-answer');
     const state = await questionState(member.access_token, org);
     const r = await raw(member.access_token, {
@@ -925,8 +931,15 @@ describe('deletions need a person — what the person confirms', () => {
       inputResponses: ACCEPT,
       requestState: state,
     });
-    expect(deleted(r)).toBe(false);
-    expect(await exists(org)).toBe(true);
+    expect(deleted(r)).toBe(true);
+    const consumed = gh.ctx.db
+      .select()
+      .from(schema.auditEntries)
+      .where(eq(schema.auditEntries.event, 'confirmation.consumed'))
+      .all()
+      .filter((e) => JSON.stringify(e.args ?? '').includes(org));
+    expect(consumed).toHaveLength(1);
+    expect(JSON.parse(consumed[0]!.details!)).toEqual({ channel: 'question' });
   });
 
   // Was a FINDING, fixed (low): a confirmation card says "Your agent asks" but not which agent: the registered
