@@ -11,6 +11,7 @@
  * and portal links) is rewritten to the router's, and the router remembers which environment
  * handed that URL out, so a client following it without a key reaches the same environment.
  */
+import { escapeRegExp } from '../kernel/regexp.ts';
 import { bearerToken, bodyClientSecret } from './credentials.ts';
 import type { EmbeddedWorkOS } from './embedded.ts';
 import { signInPicker } from './sign-in-picker.ts';
@@ -40,8 +41,6 @@ const MAX_HANDED_OUT = 10_000;
 const REQUEST_DROPPED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'accept-encoding']);
 
 const REWRITTEN_TYPES = /application\/json|text\/html/i;
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function defaultOnError(message: string, fields: Record<string, unknown>): void {
   const error =

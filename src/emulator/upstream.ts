@@ -2,6 +2,7 @@
  * The fixture front's line to WorkOS's emulator: internal calls (seeding, merges) and
  * pass-through forwarding of everything the fixture layer does not answer itself.
  */
+import { escapeRegExp } from '../kernel/regexp.ts';
 import { type InternalKeyPool, rateLimited } from './internal-keys.ts';
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus the ones fetch recomputes itself. */
@@ -168,7 +169,7 @@ export class Upstream {
     let out = text;
     for (const origin of this.bogusOrigins) {
       // Not followed by a digit, so `http://localhost:0` never matches inside another port.
-      const escaped = origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const escaped = escapeRegExp(origin);
       out = out.replace(new RegExp(`${escaped}(?![0-9])`, 'g'), this.frontUrl);
     }
     return out;

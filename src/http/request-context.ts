@@ -8,6 +8,8 @@ import { inAnyCidr, parseIp } from '../config/cidr.ts';
 
 export interface RequestFacts {
   id: string;
+  /** The URL's path (never its query), parsed once for the router and the access log. */
+  path: string;
   teamId?: string;
   clientId?: string | null;
   /** Why the request was refused, when a handler says so (never a credential). */
@@ -31,7 +33,10 @@ export function assignRequestId(
   const sent = request.headers.get('x-request-id');
   const ip = peer ? parseIp(peer) : null;
   const trusted = sent !== null && ip !== null && trustedProxies.length > 0 && inAnyCidr(ip, trustedProxies);
-  const f: RequestFacts = { id: trusted && REQUEST_ID.test(sent) ? sent : crypto.randomUUID() };
+  const f: RequestFacts = {
+    id: trusted && REQUEST_ID.test(sent) ? sent : crypto.randomUUID(),
+    path: new URL(request.url).pathname,
+  };
   facts.set(request, f);
   return f;
 }
@@ -42,7 +47,7 @@ export function requestFacts(request: Request): RequestFacts | undefined {
 }
 
 /** Adds what a handler learned (the team and client of an authenticated MCP call, say). */
-export function annotateRequest(request: Request, more: Omit<Partial<RequestFacts>, 'id'>): void {
+export function annotateRequest(request: Request, more: Omit<Partial<RequestFacts>, 'id' | 'path'>): void {
   const f = facts.get(request);
   if (f) Object.assign(f, more);
 }

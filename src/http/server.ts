@@ -46,7 +46,7 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
       return response;
     } finally {
       inFlight--;
-      accessLog(ctx, request, response?.status ?? 500, performance.now() - started);
+      accessLog(ctx, request, response?.status ?? 500, performance.now() - started, facts.path);
     }
   };
   const route = async (
@@ -59,7 +59,7 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
       return textResponse('Host not allowed: this server answers only for its PUBLIC_URL host.', 403);
     }
     recordPeer(request, peer, ctx.config.trustedProxies);
-    const { pathname } = new URL(request.url);
+    const pathname = requestFacts(request)!.path;
     const raw = options.raw?.[pathname];
     if (raw) return raw(request, server);
     if (request.method === 'GET' || request.method === 'HEAD') {
@@ -79,8 +79,7 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz']);
  * tokens), status, duration, request id, and the team and client once known — never a header or a
  * body. A refused request says why.
  */
-function accessLog(ctx: AppContext, request: Request, status: number, ms: number): void {
-  const { pathname } = new URL(request.url);
+function accessLog(ctx: AppContext, request: Request, status: number, ms: number, pathname: string): void {
   const f = requestFacts(request);
   // A refusal is worth a look (warn), a failure more (error); health probes are quiet (debug).
   const level = status >= 500 ? 'error' : f?.refusal ? 'warn' : QUIET_PATHS.has(pathname) ? 'debug' : 'info';

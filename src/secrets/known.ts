@@ -16,9 +16,10 @@
  *   line breaks. The text is decoded (up to three rounds) with a map back to the original
  *   positions, and the original span is replaced.
  *
- * Cost: each needle (at most eight per secret) is a native `indexOf` scan of the text and of each
- * decoded round, and a round is one pass over the text: linear in its length, never quadratic.
+ * Cost: the needles of a call (at most eight per secret) are two compiled patterns, each one
+ * pass over the text and over each decoded round: linear in its length, never quadratic.
  */
+import { escapeRegExp } from '../kernel/regexp.ts';
 
 /** Shorter "secrets" would redact ordinary words; real keys and tokens are far longer. */
 const MIN_SECRET_LENGTH = 8;
@@ -233,10 +234,6 @@ function base64Pattern(known: KnownSecrets): RegExp | null {
     base64Patterns.set(known, re);
   }
   return re;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The folded needles as one case-insensitive pattern, longest first. */
