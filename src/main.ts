@@ -211,6 +211,6 @@ async function main(argv: string[]) {
   }
 }
 
-await main(process.argv.slice(2)).catch((e: unknown) => {
+void main(process.argv.slice(2)).catch((e: unknown) => {
   fail(`gatehouse: ${e instanceof Error ? e.message : String(e)}`);
 });
