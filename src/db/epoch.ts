@@ -1,23 +1,57 @@
 /**
  * Caches on the call path that stay exact (docs/architecture.md, "Storage and audit", caching).
  * The `cache_epoch` row moves, by SQLite trigger, on every write to data that authorizes a call
- * (db/schema/cache.ts), whichever process writes. A cache reads the epoch (a prepared
- * single-row read, ~0.3 µs) and drops everything when it moved; so a revocation, a toggle, the
- * kill switch or a settings change is seen by the very next call, and no test can catch a stale
- * answer. Across replicas (a later PostgreSQL deployment) the same epoch would move by
- * notification instead.
+ * (db/schema/cache.ts), whichever process writes. A cache reads the epoch and drops everything
+ * when it moved; so a revocation, a toggle, the kill switch or a settings change is seen by the
+ * very next call, and no test can catch a stale answer.
+ *
+ * Reading the epoch row costs a read transaction (~5 µs, more on a busy WAL), and a tool call
+ * asks for it about seven times (bearer, principal, settings, environment link, grants…). So the
+ * value read is remembered while nothing can have moved it:
+ * - this connection has changed no row since (SQLite's `total_changes()`, which counts the rows
+ *   triggers change too, costs no read transaction: ~0.2 µs), so a write in this process — a
+ *   revocation, a toggle — is seen by the very next read, synchronously;
+ * - no transaction is open (inside one, the epoch is read each time: a rollback must not leave
+ *   a remembered value that never committed);
+ * - the event loop has not turned since: another process's commit (the CLI) is seen from the
+ *   next turn, as a notification would deliver it. Across replicas (a later PostgreSQL
+ *   deployment) the epoch would move by notification the same way.
  */
 import type { Db } from './client.ts';
 
-/** The epoch of one database, read fresh on every call. */
+/** The epoch of one database (see above for how long a read value is kept). */
 export class AuthorityEpoch {
   private readonly read: { get(): unknown };
+  private readonly changes: { get(): unknown };
+  private readonly client: Db['$client'];
+  private memo = Number.NaN;
+  private memoChanges = -1;
+  /** True from a read until the event loop turns (setImmediate clears it). */
+  private fresh = false;
+  private readonly expire = () => {
+    this.fresh = false;
+  };
 
   constructor(db: Db) {
+    this.client = db.$client;
     this.read = db.$client.prepare('SELECT n FROM cache_epoch WHERE id = 1');
+    this.changes = db.$client.prepare('SELECT total_changes() AS c');
   }
 
   current(): number {
+    if (this.client.inTransaction) return this.readRow();
+    const changes = (this.changes.get() as { c: number }).c;
+    if (this.fresh && changes === this.memoChanges) return this.memo;
+    this.memo = this.readRow();
+    this.memoChanges = changes;
+    if (!this.fresh) {
+      this.fresh = true;
+      setImmediate(this.expire);
+    }
+    return this.memo;
+  }
+
+  private readRow(): number {
     const row = this.read.get() as { n: number } | null;
     // No row (a database migrated before the epoch existed cannot be: migrations insert it);
     // answer a value that never matches, so nothing is ever served from a cache.

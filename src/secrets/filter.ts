@@ -257,12 +257,20 @@ export function isHighEntropyToken(text: string): boolean {
  * a JWT, a long high-entropy token), or one of the call's known secrets in any shape.
  */
 function isSecretShapedKey(key: string, known: KnownSecrets | undefined): boolean {
-  return (
-    redactSecretValues(key) !== key ||
-    (known !== undefined && redactKnown(key, known, SECRET_MARKER) !== key) ||
-    isHighEntropyToken(key)
-  );
+  if (known !== undefined && redactKnown(key, known, SECRET_MARKER) !== key) return true;
+  // The shape verdict depends on the key alone, and answers repeat the same field names call
+  // after call: remembered (bounded; a full memo starts over).
+  let shaped = SHAPED_KEYS.get(key);
+  if (shaped === undefined) {
+    shaped = redactSecretValues(key) !== key || isHighEntropyToken(key);
+    if (key.length > 128) return shaped;
+    if (SHAPED_KEYS.size >= SHAPED_KEYS_MAX) SHAPED_KEYS.clear();
+    SHAPED_KEYS.set(key, shaped);
+  }
+  return shaped;
 }
+const SHAPED_KEYS = new Map<string, boolean>();
+const SHAPED_KEYS_MAX = 4096;
 
 /** The placeholder of the n-th secret key of an object, unique within it. */
 function redactedKey(

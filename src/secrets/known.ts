@@ -30,6 +30,11 @@ export interface KnownSecrets {
   folded: string[];
   /** Searched exactly: the stable cores of its base64 and base64url forms. */
   base64: string[];
+  /**
+   * The length of the shortest needle: a shorter text cannot hold one, in any shape (decoding
+   * an escape or dropping an invisible character only ever shortens a text).
+   */
+  shortest: number;
 }
 
 const asciiLower = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
@@ -80,7 +85,8 @@ function compileNeedles(secrets: readonly string[]): KnownSecrets | undefined {
     }
   }
   if (folded.size === 0) return undefined;
-  return { folded: [...folded], base64: [...base64] };
+  const needles = [...folded, ...base64];
+  return { folded: [...folded], base64: [...base64], shortest: Math.min(...needles.map((n) => n.length)) };
 }
 
 /** Anything the decoder would change; a string without any is matched as is. */
@@ -317,6 +323,7 @@ function knownSpans(text: string, known: KnownSecrets): [number, number][] {
 
 /** Replaces every occurrence of a known secret, in any of the shapes above, with `marker`. */
 export function redactKnown(text: string, known: KnownSecrets, marker: string): string {
+  if (text.length < known.shortest) return text;
   const spans = knownSpans(text, known);
   if (spans.length === 0) return text;
   let out = '';

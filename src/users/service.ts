@@ -3,9 +3,11 @@ import type { Permission } from '../../db/schema/enums.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { EpochCache, epochOf } from '../db/epoch.ts';
 import type { Clock } from '../kernel/clock.ts';
 
 export type User = typeof schema.users.$inferSelect;
+export type Membership = Readonly<typeof schema.teamMembers.$inferSelect>;
 
 export interface WorkOSUserLike {
   id: string;
@@ -20,7 +22,12 @@ export class UsersService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.memberships = new EpochCache(epochOf(db));
+  }
+
+  /** Membership snapshots, read on every call: kept while the authority epoch stands (team_members moves it). */
+  private readonly memberships: EpochCache<string, Membership | undefined>;
 
   upsertFromWorkOS(u: WorkOSUserLike, seedKey?: string | null): User {
     const now = this.clock.now();
@@ -68,10 +75,15 @@ export class UsersService {
       .run();
   }
 
-  /** Read on every MCP request (principal resolution): prepared once. */
-  membership(teamId: string, userId: string) {
-    this.membershipQuery ??= this.prepareMembership();
-    return this.membershipQuery.get({ teamId, userId });
+  /** Read on every MCP request (principal resolution): prepared once, cached exactly (src/db/epoch.ts). */
+  membership(teamId: string, userId: string): Membership | undefined {
+    return this.memberships.get(`${teamId}\u0000${userId}`, () => {
+      this.membershipQuery ??= this.prepareMembership();
+      const row = this.membershipQuery.get({ teamId, userId });
+      // Shared between callers: frozen, so no caller can change what the next one reads.
+      if (row) Object.freeze(row.permissions);
+      return row ? Object.freeze(row) : undefined;
+    });
   }
 
   private membershipQuery: ReturnType<UsersService['prepareMembership']> | undefined;

@@ -1,8 +1,8 @@
 /**
  * The call path's caches (src/db/epoch.ts) never serve a stale answer: every path that changes
  * what authorizes a call — a revoked token, a toggle, the kill switch, admission, a grant, an
- * environment link — is seen by the very next lookup, also when another process (the CLI)
- * writes the same database file.
+ * environment link — is seen by the very next lookup; when another process (the CLI) writes the
+ * same database file, from the next turn of the event loop.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ afterAll(async () => {
 
 const admin = { userId: 'user_test', email: 'admin@demo.test' };
 const resolve = async (token: string) => gh.ctx.oauth.principals.resolve(token);
+/** One turn of the event loop: how soon another process's commit is seen (src/db/epoch.ts). */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 test('epoch cache — any write to an authority table moves the epoch and drops the entries', () => {
   const epoch = epochOf(gh.ctx.db);
@@ -35,6 +37,49 @@ test('epoch cache — any write to an authority table moves the epoch and drops 
   expect(epoch.current()).toBeGreaterThan(before);
   expect(cache.get('k', () => ++loads)).toBe(2);
   gh.ctx.settings.update(seededTeamId(gh), { piiRedaction: false }, admin);
+});
+
+test('epoch — a write in this process is seen in the same turn, without another read of the row', () => {
+  const epoch = epochOf(gh.ctx.db);
+  const first = epoch.current();
+  expect(epoch.current()).toBe(first);
+  gh.ctx.settings.update(seededTeamId(gh), { piiRedaction: true }, admin);
+  const moved = epoch.current();
+  expect(moved).toBeGreaterThan(first);
+  gh.ctx.settings.update(seededTeamId(gh), { piiRedaction: false }, admin);
+  expect(epoch.current()).toBeGreaterThan(moved);
+});
+
+test('epoch — a write rolled back inside a transaction is never remembered', () => {
+  const epoch = epochOf(gh.ctx.db);
+  const before = epoch.current();
+  const sqlite = gh.ctx.db.$client;
+  sqlite.exec('BEGIN');
+  try {
+    sqlite.run('UPDATE team_settings SET pii_redaction = 1 WHERE team_id = ?', [seededTeamId(gh)]);
+    expect(epoch.current()).toBeGreaterThan(before);
+    expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(true);
+  } finally {
+    sqlite.exec('ROLLBACK');
+  }
+  expect(epoch.current()).toBe(before);
+  expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(false);
+});
+
+test("epoch — another process's commit is seen from the next turn of the event loop", async () => {
+  const epoch = epochOf(gh.ctx.db);
+  await nextTurn();
+  const before = epoch.current();
+  const other = openDatabase(join(gh.dataDir, DATABASE_FILE));
+  try {
+    other.$client.run('UPDATE team_settings SET pii_redaction = 1 WHERE team_id = ?', [seededTeamId(gh)]);
+    await nextTurn();
+    expect(epoch.current()).toBeGreaterThan(before);
+    expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(true);
+    other.$client.run('UPDATE team_settings SET pii_redaction = 0 WHERE team_id = ?', [seededTeamId(gh)]);
+  } finally {
+    other.$client.close();
+  }
 });
 
 test('epoch cache — a miss the caller does not keep is read again; the map never grows past its bound', () => {
@@ -83,7 +128,7 @@ test('principal cache — a settings change and the kill switch apply to the ver
   expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(false);
 });
 
-test('principal cache — another process writing the same file (the CLI) is seen at once', async () => {
+test('principal cache — another process writing the same file (the CLI) is seen from the next turn', async () => {
   const { access_token } = await tokensFor(gh.url, 'member@demo.test');
   const before = await resolve(access_token);
   expect(before.ok).toBe(true);
@@ -95,11 +140,38 @@ test('principal cache — another process writing the same file (the CLI) is see
       'cli',
       before.principal.familyId,
     ]);
+    await nextTurn();
     expect(await resolve(access_token)).toEqual({ ok: false, reason: 'revoked' });
     other.$client.run('UPDATE team_settings SET pii_redaction = 1 WHERE team_id = ?', [seededTeamId(gh)]);
+    await nextTurn();
     expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(true);
     other.$client.run('UPDATE team_settings SET pii_redaction = 0 WHERE team_id = ?', [seededTeamId(gh)]);
+    await nextTurn();
     expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(false);
+  } finally {
+    other.$client.close();
+  }
+});
+
+test("membership cache — a role Gatehouse records is the next lookup's, also when another process writes it", async () => {
+  const users = gh.ctx.users;
+  const team = seededTeamId(gh);
+  const user = users.upsertFromWorkOS({
+    id: 'user_cache_probe',
+    email: 'probe@demo.test',
+    firstName: null,
+    lastName: null,
+  });
+  users.recordMembership(team, user.id, 'member', ['workos:read']);
+  expect(users.membership(team, user.id)?.role).toBe('member');
+  users.recordMembership(team, user.id, 'admin', ['workos:read', 'workos:write']);
+  expect(users.membership(team, user.id)?.role).toBe('admin');
+  expect(Object.isFrozen(users.membership(team, user.id)?.permissions)).toBe(true);
+  const other = openDatabase(join(gh.dataDir, DATABASE_FILE));
+  try {
+    other.$client.run('DELETE FROM team_members WHERE team_id = ? AND user_id = ?', [team, user.id]);
+    await nextTurn();
+    expect(users.membership(team, user.id)).toBeUndefined();
   } finally {
     other.$client.close();
   }
