@@ -1,8 +1,14 @@
-import { GenerateLinkIntent, type Organization } from '@workos-inc/node';
+import {
+  type ConnectionResponse,
+  GenerateLinkIntent,
+  type OrganizationResponse,
+  type PortalLinkResponseWire,
+} from '@workos-inc/node';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, environmentArg, WRITE } from '../common.ts';
+import { collectOperation } from '../organizations/related.ts';
 import { defineTool, type ToolContext } from '../types.ts';
 import { getOrganization } from '../users/lookups.ts';
 
@@ -30,15 +36,18 @@ const isSaml = (type: string) => /SAML$/.test(type);
  */
 async function refusal(
   ctx: ToolContext,
-  org: Organization,
+  org: OrganizationResponse,
   intent: GenerateLinkIntent,
 ): Promise<AppError | undefined> {
   if (intent === 'certificate_renewal') {
-    const connections = await workosCall(`list the SSO connections of ${org.name}`, async () =>
-      (await ctx.workos.sso.listConnections({ organizationId: org.id, limit: 100 })).autoPagination(),
+    const { items: connections } = await collectOperation<ConnectionResponse>(
+      ctx.workos,
+      'sso_connections.list',
+      { organization_id: org.id },
+      `list the SSO connections of ${org.name}`,
     );
-    if (connections.some((c) => isSaml(String(c.type)))) return undefined;
-    const kinds = [...new Set(connections.map((c) => String(c.type)))];
+    if (connections.some((c) => isSaml(String(c.connection_type)))) return undefined;
+    const kinds = [...new Set(connections.map((c) => String(c.connection_type)))];
     return new AppError(
       'invalid_input',
       `${org.name} has no SAML connection (${kinds.length ? `its SSO connections are ${kinds.join(', ')}` : 'it has no SSO connection'}), so there is no SAML certificate to renew.`,
@@ -46,10 +55,11 @@ async function refusal(
     );
   }
   if (intent === 'log_streams') {
-    const { data } = await workosCall(`get the audit log configuration of ${org.name}`, () =>
-      ctx.workos.get<{ state?: string }>(
-        `/organizations/${encodeURIComponent(org.id)}/audit_log_configuration`,
-      ),
+    const data = await callOperation<{ state?: string }>(
+      ctx,
+      'audit_logs.get_configuration',
+      { id: org.id },
+      `get the audit log configuration of ${org.name}`,
     );
     if (data.state === 'active') return undefined;
     return new AppError(
@@ -124,13 +134,16 @@ export const generateAdminPortalLink = defineTool({
     // Checked again here: the catalogue's admin_portal.generate_link runs this tool's run().
     const refused = await refusal(ctx, org, args.intent);
     if (refused) throw refused;
-    const { link } = await workosCall(`generate an Admin Portal link for ${org.name}`, () =>
-      ctx.workos.adminPortal.generateLink({
-        organization: org.id,
+    const { link } = await callOperation<PortalLinkResponseWire>(
+      ctx,
+      'admin_portal.generate_link',
+      {
+        organization_id: org.id,
         intent: args.intent,
-        ...(args.return_url && { returnUrl: args.return_url }),
-        ...(args.success_url && { successUrl: args.success_url }),
-      }),
+        ...(args.return_url && { return_url: args.return_url }),
+        ...(args.success_url && { success_url: args.success_url }),
+      },
+      `generate an Admin Portal link for ${org.name}`,
     );
     const expiresAt = new Date(ctx.clock.now() + PORTAL_LINK_TTL_SECONDS * 1000).toISOString();
     return {

@@ -4,26 +4,12 @@
  */
 import type { Principal } from '../../oauth/principal.ts';
 import { type Decision, type DecisionContext, decide } from '../../policy/decide.ts';
-import { ADMIN_PORTAL_OPERATIONS } from './areas/admin-portal.ts';
-import { AUDIT_EVENT_OPERATIONS } from './areas/audit-events.ts';
-import { ORGANIZATION_OPERATIONS } from './areas/organizations.ts';
-import { PIPES_OPERATIONS } from './areas/pipes.ts';
-import { RADAR_OPERATIONS } from './areas/radar.ts';
-import { ROLE_OPERATIONS } from './areas/roles.ts';
-import { SSO_DIRECTORY_OPERATIONS } from './areas/sso-directories.ts';
-import { USER_OPERATIONS } from './areas/users.ts';
+import { DECLARATIONS } from './declarations.ts';
+import { withHooks } from './hooks.ts';
 import type { Excluded, Operation } from './types.ts';
 
-export const OPERATIONS: readonly Operation[] = [
-  ...ORGANIZATION_OPERATIONS,
-  ...ROLE_OPERATIONS,
-  ...USER_OPERATIONS,
-  ...SSO_DIRECTORY_OPERATIONS,
-  ...AUDIT_EVENT_OPERATIONS,
-  ...ADMIN_PORTAL_OPERATIONS,
-  ...PIPES_OPERATIONS,
-  ...RADAR_OPERATIONS,
-];
+/** Every operation: its declaration (declarations.ts) with the named tools' hooks (hooks.ts). */
+export const OPERATIONS: readonly Operation[] = DECLARATIONS.map(withHooks);
 
 const BY_NAME = new Map<string, Operation>();
 for (const op of OPERATIONS) {

@@ -3,6 +3,7 @@
  * request helpers, so Gatehouse never handles the API key and the client's fetch policy, retries
  * and error types all apply (docs/architecture.md "The MCP surface and the policy pipeline" step 6).
  */
+import type { WorkOS } from '@workos-inc/node';
 import { SECRET_MARKER } from '../../secrets/filter.ts';
 import { workosCall } from '../../workos/errors.ts';
 import type { ToolContext } from '../types.ts';
@@ -28,6 +29,12 @@ function pick(params: Params, keys: readonly string[] | undefined, keep: boolean
   return Object.fromEntries(Object.entries(params).filter(([k]) => set.has(k) === keep));
 }
 
+/** The parameters under their wire names (Operation.wireNames). */
+function renamed(params: Params, names: Readonly<Record<string, string>> | undefined): Params {
+  if (!names) return params;
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [names[k] ?? k, v]));
+}
+
 /** Query values as WorkOS takes them: arrays comma-separated (e.g. `statuses=active,inactive`). */
 function toQuery(params: Params): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
@@ -44,11 +51,18 @@ export async function execute(ctx: ToolContext, op: Operation, params: Params): 
     const answer = await op.run(ctx, params);
     return op.secrets?.length ? withoutFields(answer ?? null, new Set(op.secrets)) : (answer ?? null);
   }
+  return send(ctx.workos, op, params);
+}
+
+/**
+ * The declared HTTP call itself (never a `run` hook): the path filled, local parameters kept back,
+ * the rest as query or body, WorkOS's errors mapped to the one error type under `action` (by
+ * default the operation's name and request), and the declared secrets removed from the answer.
+ */
+export async function send(w: WorkOS, op: Operation, params: Params, action?: string): Promise<unknown> {
   const { path, rest: all } = fillPath(op, params);
-  const rest = pick(all, op.local, false);
-  const w = ctx.workos;
-  const action = `${op.name} (${op.method} ${path})`;
-  const data = await workosCall(action, async () => {
+  const rest = renamed(pick(all, op.local, false), op.wireNames);
+  const data = await workosCall(action ?? `${op.name} (${op.method} ${path})`, async () => {
     switch (op.method) {
       case 'GET':
         return (await w.get(path, { query: toQuery(rest) })).data;

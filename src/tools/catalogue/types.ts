@@ -29,6 +29,17 @@ export interface Operation<P extends z.ZodObject = z.ZodObject> {
   query?: readonly string[];
   /** Parameters Gatehouse uses itself (to check or describe the call) and never sends. */
   local?: readonly string[];
+  /**
+   * Parameters WorkOS names differently on the wire, by the catalogue's name (the catalogue says
+   * `organization_id` everywhere; the Admin Portal's body calls it `organization`).
+   */
+  wireNames?: Readonly<Record<string, string>>;
+  /**
+   * What WorkOS holds now, read before anyone is asked to confirm the call (the pipeline's
+   * precheck, ToolDefinition.precheck): throws for a call WorkOS or the named tool would refuse,
+   * or returns a sign-in change only the current state shows.
+   */
+  precheck?(ctx: ToolContext, params: z.infer<P>): Promise<{ changesSignIn?: string } | undefined>;
   /** Fields of the response (at any depth) that are secrets: never shown. */
   secrets?: readonly string[];
   /** The WorkOS API reference page of this operation. */

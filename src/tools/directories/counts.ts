@@ -1,5 +1,5 @@
-import type { WorkOS } from '@workos-inc/node';
-import { workosCall } from '../../workos/errors.ts';
+import type { DirectoryGroupResponse, DirectoryUserResponse, WorkOS } from '@workos-inc/node';
+import { asPage, callOperation, type WireList } from '../catalogue/call.ts';
 import { collectPages, MAX_PAGE_SIZE } from '../organizations/paging.ts';
 
 /** Counting stops here (10 pages): beyond it a count is reported as "at least". */
@@ -17,17 +17,12 @@ export interface DirectoryCounts {
 export async function countDirectory(workos: WorkOS, directoryId: string): Promise<DirectoryCounts> {
   const [users, groups] = await Promise.all([
     collectPages(
-      (after) =>
-        workosCall(`list the users of directory ${directoryId}`, () =>
-          workos.directorySync.listUsers({ directory: directoryId, limit: MAX_PAGE_SIZE, after }),
-        ),
+      (after) => listPage<DirectoryUserResponse>(workos, 'directory_users.list', directoryId, after, 'users'),
       MAX_COUNTED,
     ),
     collectPages(
       (after) =>
-        workosCall(`list the groups of directory ${directoryId}`, () =>
-          workos.directorySync.listGroups({ directory: directoryId, limit: MAX_PAGE_SIZE, after }),
-        ),
+        listPage<DirectoryGroupResponse>(workos, 'directory_groups.list', directoryId, after, 'groups'),
       MAX_COUNTED,
     ),
   ]);
@@ -37,4 +32,22 @@ export async function countDirectory(workos: WorkOS, directoryId: string): Promi
     groups: groups.items.length,
     complete: users.complete && groups.complete,
   };
+}
+
+/** One page of a directory's users or groups, through the catalogue's declaration. */
+async function listPage<T>(
+  workos: WorkOS,
+  name: string,
+  directoryId: string,
+  after: string | undefined,
+  what: string,
+) {
+  return asPage(
+    await callOperation<WireList<T>>(
+      { workos },
+      name,
+      { directory: directoryId, limit: MAX_PAGE_SIZE, ...(after && { after }) },
+      `list the ${what} of directory ${directoryId}`,
+    ),
+  );
 }

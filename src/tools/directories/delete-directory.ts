@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, DESTRUCTIVE, destructiveOutput, environmentArg } from '../common.ts';
 import { idArg } from '../organizations/args.ts';
 import { countText, plural } from '../organizations/paging.ts';
 import { findOrganization } from '../organizations/related.ts';
 import { defineTool } from '../types.ts';
 import { countDirectory } from './counts.ts';
+import { getDirectory } from './get-directory-details.ts';
+import { directoryState } from './shape.ts';
 
 export const deleteDirectory = defineTool({
   name: 'delete_directory',
@@ -22,20 +24,19 @@ export const deleteDirectory = defineTool({
   kind: 'destructive',
   permission: 'workos:write',
   async describeDestruction(ctx, args) {
-    const dir = await workosCall(`get directory ${args.directory_id}`, () =>
-      ctx.workos.directorySync.getDirectory(args.directory_id),
-    );
+    const dir = await getDirectory(ctx, args.directory_id);
+    const state = directoryState(dir.state);
     const [counts, org] = await Promise.all([
       countDirectory(ctx.workos, dir.id),
-      findOrganization(ctx.workos, dir.organizationId),
+      findOrganization(ctx.workos, dir.organization_id),
     ]);
     const orgText = org ? ` of organization "${org.name}" (${org.id})` : '';
     const users = countText(counts.users, counts.complete);
     return {
-      summary: `Deleting directory "${dir.name}" (${dir.id}, ${dir.type}, ${dir.state})${orgText} in ${ctx.environment} will also remove its ${users} user${counts.users === 1 ? '' : 's'} and ${plural(counts.groups, 'group')}.`,
+      summary: `Deleting directory "${dir.name}" (${dir.id}, ${dir.type}, ${state})${orgText} in ${ctx.environment} will also remove its ${users} user${counts.users === 1 ? '' : 's'} and ${plural(counts.groups, 'group')}.`,
       details: {
-        directory: { id: dir.id, name: dir.name, type: String(dir.type), state: dir.state },
-        organization: org ? { id: org.id, name: org.name } : { id: dir.organizationId ?? null, name: null },
+        directory: { id: dir.id, name: dir.name, type: String(dir.type), state },
+        organization: org ? { id: org.id, name: org.name } : { id: dir.organization_id ?? null, name: null },
         user_count: counts.users,
         active_user_count: counts.active_users,
         group_count: counts.groups,
@@ -44,11 +45,12 @@ export const deleteDirectory = defineTool({
     };
   },
   async run(ctx, args) {
-    const dir = await workosCall(`get directory ${args.directory_id}`, () =>
-      ctx.workos.directorySync.getDirectory(args.directory_id),
-    );
-    await workosCall(`delete directory ${args.directory_id}`, () =>
-      ctx.workos.directorySync.deleteDirectory(args.directory_id),
+    const dir = await getDirectory(ctx, args.directory_id);
+    await callOperation(
+      ctx,
+      'directories.delete',
+      { id: args.directory_id },
+      `delete directory ${args.directory_id}`,
     );
     return {
       structured: { status: 'deleted' as const, deleted: { directory_id: dir.id, name: dir.name } },

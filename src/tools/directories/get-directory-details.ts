@@ -1,5 +1,6 @@
+import type { DirectoryResponse, WorkOS } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { environmentArg, READ_ONLY } from '../common.ts';
 import { idArg } from '../organizations/args.ts';
 import { countText, plural } from '../organizations/paging.ts';
@@ -17,16 +18,14 @@ interface DirectoryMetadata {
 /**
  * The directory's counts as WorkOS keeps them: the `metadata` of the Directory object
  * (https://workos.com/docs/reference/directory-sync/directory — users active and inactive,
- * groups), which @workos-inc/node's deserializer drops, so it is read from the raw answer.
- * Without it, the users and groups are listed and counted.
+ * groups), which @workos-inc/node's deserializer drops; the catalogue's directories.get answers
+ * the documented object whole. Without it, the users and groups are listed and counted.
  */
 async function directoryCounts(
   ctx: ToolContext,
-  id: string,
+  data: { id: string; metadata?: DirectoryMetadata },
 ): Promise<DirectoryCounts & { source: 'directory_metadata' | 'listed' }> {
-  const { data } = await workosCall(`get directory ${id}`, () =>
-    ctx.workos.get<{ metadata?: DirectoryMetadata }>(`/directories/${encodeURIComponent(id)}`),
-  );
+  const id = data.id;
   const m = data.metadata;
   const n = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
   const active = n(m?.users?.active);
@@ -41,6 +40,14 @@ async function directoryCounts(
       source: 'directory_metadata',
     };
   return { ...(await countDirectory(ctx.workos, id)), source: 'listed' as const };
+}
+
+/** The catalogue's directories.get: the documented Directory object, its `metadata` counts included. */
+export function getDirectory(
+  ctx: { workos: WorkOS },
+  id: string,
+): Promise<DirectoryResponse & { metadata?: DirectoryMetadata }> {
+  return callOperation(ctx, 'directories.get', { id }, `get directory ${id}`);
 }
 
 export const getDirectoryDetails = defineTool({
@@ -72,13 +79,11 @@ export const getDirectoryDetails = defineTool({
   permission: 'workos:read',
   async run(ctx, args) {
     const now = ctx.clock.now();
-    const dir = await workosCall(`get directory ${args.directory_id}`, () =>
-      ctx.workos.directorySync.getDirectory(args.directory_id),
-    );
+    const dir = await getDirectory(ctx, args.directory_id);
     const [counts, org, activity] = await Promise.all([
-      directoryCounts(ctx, dir.id),
-      findOrganization(ctx.workos, dir.organizationId),
-      latestDirectoryActivity(ctx.workos, new Set([dir.id]), dir.organizationId),
+      directoryCounts(ctx, dir),
+      findOrganization(ctx.workos, dir.organization_id),
+      latestDirectoryActivity(ctx.workos, new Set([dir.id]), dir.organization_id),
     ]);
     const directory = toDirectory(dir, now, activity.byDirectory.get(dir.id));
     const users = countText(counts.users, counts.complete);

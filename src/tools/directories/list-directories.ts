@@ -1,5 +1,6 @@
+import type { DirectoryResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { asPage, callOperation, type WireList } from '../catalogue/call.ts';
 import { environmentArg, listMetadata, pageInfo, paginationArgs, READ_ONLY } from '../common.ts';
 import { idArg } from '../organizations/args.ts';
 import { plural } from '../organizations/paging.ts';
@@ -32,15 +33,20 @@ export const listDirectories = defineTool({
   permission: 'workos:read',
   async run(ctx, args) {
     const now = ctx.clock.now();
-    const page = await workosCall('list directories', () =>
-      ctx.workos.directorySync.listDirectories({
-        organizationId: args.organization_id,
-        search: args.search,
-        limit: args.limit,
-        before: args.before,
-        after: args.after,
-        order: args.order,
-      }),
+    const page = asPage(
+      await callOperation<WireList<DirectoryResponse>>(
+        ctx,
+        'directories.list',
+        {
+          organization_id: args.organization_id,
+          search: args.search,
+          limit: args.limit,
+          before: args.before,
+          after: args.after,
+          order: args.order,
+        },
+        'list directories',
+      ),
     );
     const activity = await latestDirectoryActivity(
       ctx.workos,

@@ -1,5 +1,6 @@
+import type { DirectoryGroupResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { asPage, callOperation, type WireList } from '../catalogue/call.ts';
 import {
   environmentArg,
   listMetadata,
@@ -36,15 +37,20 @@ export const listDirectoryGroups = defineTool({
   permission: 'workos:read',
   async run(ctx, args) {
     const scope = args.user_id ? `directory user ${args.user_id}` : `directory ${args.directory_id}`;
-    const page = await workosCall(`list the groups of ${scope}`, () =>
-      ctx.workos.directorySync.listGroups({
-        ...(args.directory_id && { directory: args.directory_id }),
-        ...(args.user_id && { user: args.user_id }),
-        limit: args.limit,
-        before: args.before,
-        after: args.after,
-        order: args.order,
-      }),
+    const page = asPage(
+      await callOperation<WireList<DirectoryGroupResponse>>(
+        ctx,
+        'directory_groups.list',
+        {
+          ...(args.directory_id && { directory: args.directory_id }),
+          ...(args.user_id && { user: args.user_id }),
+          limit: args.limit,
+          before: args.before,
+          after: args.after,
+          order: args.order,
+        },
+        `list the groups of ${scope}`,
+      ),
     );
     const groups = page.data.map(toGroup);
     return {

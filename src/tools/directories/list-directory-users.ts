@@ -1,5 +1,6 @@
+import type { DirectoryUserResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { asPage, callOperation, type WireList } from '../catalogue/call.ts';
 import {
   environmentArg,
   listMetadata,
@@ -36,15 +37,20 @@ export const listDirectoryUsers = defineTool({
   permission: 'workos:read',
   async run(ctx, args) {
     const scope = args.group_id ? `group ${args.group_id}` : `directory ${args.directory_id}`;
-    const page = await workosCall(`list the users of ${scope}`, () =>
-      ctx.workos.directorySync.listUsers({
-        ...(args.directory_id && { directory: args.directory_id }),
-        ...(args.group_id && { group: args.group_id }),
-        limit: args.limit,
-        before: args.before,
-        after: args.after,
-        order: args.order,
-      }),
+    const page = asPage(
+      await callOperation<WireList<DirectoryUserResponse>>(
+        ctx,
+        'directory_users.list',
+        {
+          ...(args.directory_id && { directory: args.directory_id }),
+          ...(args.group_id && { group: args.group_id }),
+          limit: args.limit,
+          before: args.before,
+          after: args.after,
+          order: args.order,
+        },
+        `list the users of ${scope}`,
+      ),
     );
     const users = page.data.map(toDirectoryUser);
     const inactive = users.filter((u) => u.state !== 'active').length;

@@ -1,4 +1,4 @@
-import type { Directory, DirectoryGroup, DirectoryUserWithGroups } from '@workos-inc/node';
+import type { DirectoryGroupResponse, DirectoryResponse, DirectoryUserResponse } from '@workos-inc/node';
 import { z } from 'zod';
 import { type DirectoryActivity, SYNC_SIGNAL } from './activity.ts';
 
@@ -43,24 +43,37 @@ export function isStale(state: string, activity: DirectoryActivity | undefined, 
   return !Number.isFinite(at) || now - at > STALE_AFTER_MS;
 }
 
+/**
+ * A directory's state in the words the tools use: WorkOS answers `linked`/`unlinked` for what its
+ * dashboard calls active/inactive, and @workos-inc/node reads them so (its
+ * `deserializeDirectoryState`; https://workos.com/docs/reference/directory-sync/directory).
+ */
+export function directoryState(state: string): string {
+  if (state === 'linked') return 'active';
+  if (state === 'unlinked') return 'inactive';
+  return state;
+}
+
+/** From WorkOS's Directory object (the SDK's `DirectoryResponse`). */
 export function toDirectory(
-  d: Directory,
+  d: DirectoryResponse,
   now: number,
   activity: DirectoryActivity | undefined,
 ): DirectoryShape {
+  const state = directoryState(d.state);
   return {
     id: d.id,
     name: d.name,
     type: String(d.type),
-    state: d.state,
+    state,
     domain: d.domain || null,
-    organization_id: d.organizationId ?? null,
+    organization_id: d.organization_id ?? null,
     last_activity_at: activity?.at ?? null,
     last_activity_event: activity?.event ?? null,
-    stale: isStale(d.state, activity, now),
+    stale: isStale(state, activity, now),
     sync_signal: SYNC_SIGNAL,
-    updated_at: d.updatedAt,
-    created_at: d.createdAt,
+    updated_at: d.updated_at,
+    created_at: d.created_at,
   };
 }
 
@@ -91,14 +104,14 @@ export const groupShape = z.object({
 });
 
 /** A group without its raw provider attributes. */
-export function toGroup(g: DirectoryGroup): z.infer<typeof groupShape> {
+export function toGroup(g: DirectoryGroupResponse): z.infer<typeof groupShape> {
   return {
     id: g.id,
     name: g.name,
-    directory_id: g.directoryId,
-    organization_id: g.organizationId ?? null,
-    created_at: g.createdAt,
-    updated_at: g.updatedAt,
+    directory_id: g.directory_id,
+    organization_id: g.organization_id ?? null,
+    created_at: g.created_at,
+    updated_at: g.updated_at,
   };
 }
 
@@ -126,20 +139,20 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ?
  * so an empty list would read as "in no group". A user's groups come from List Directory Groups
  * with `user` (list_directory_groups { user_id }).
  */
-export function toDirectoryUser(u: DirectoryUserWithGroups): z.infer<typeof directoryUserShape> {
-  const custom = (u.customAttributes ?? {}) as Record<string, unknown>;
-  const name = [u.firstName, u.lastName].filter(Boolean).join(' ') || u.email || u.id;
+export function toDirectoryUser(u: DirectoryUserResponse): z.infer<typeof directoryUserShape> {
+  const custom = (u.custom_attributes ?? {}) as Record<string, unknown>;
+  const name = [u.first_name, u.last_name].filter(Boolean).join(' ') || u.email || u.id;
   return {
     id: u.id,
     name,
-    first_name: u.firstName,
-    last_name: u.lastName,
-    email: u.email,
+    first_name: u.first_name ?? null,
+    last_name: u.last_name ?? null,
+    email: u.email ?? null,
     state: u.state,
     job_title: text(custom.job_title),
     department: text(custom.department),
-    directory_id: u.directoryId,
-    organization_id: u.organizationId ?? null,
-    updated_at: u.updatedAt,
+    directory_id: u.directory_id,
+    organization_id: u.organization_id ?? null,
+    updated_at: u.updated_at,
   };
 }

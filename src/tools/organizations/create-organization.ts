@@ -1,5 +1,6 @@
+import type { OrganizationResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
 import {
@@ -41,13 +42,16 @@ export const createOrganization = defineTool({
   permission: 'workos:write',
   changesSignIn: (args) => verifiedDomainsChange(args.domains, `the new organization "${args.name}"`),
   async run(ctx, args) {
-    const created = await workosCall(`create organization "${args.name}"`, () =>
-      ctx.workos.organizations.createOrganization({
+    const created = await callOperation<OrganizationResponse>(
+      ctx,
+      'organizations.create',
+      {
         name: args.name,
-        ...(args.domains && { domainData: toDomainData(args.domains) }),
-        ...(args.external_id !== undefined && { externalId: args.external_id }),
+        ...(args.domains && { domain_data: toDomainData(args.domains) }),
+        ...(args.external_id !== undefined && { external_id: args.external_id }),
         ...(args.metadata && { metadata: args.metadata }),
-      }),
+      },
+      `create organization "${args.name}"`,
     );
     const organization = toOrganization(created);
     return {

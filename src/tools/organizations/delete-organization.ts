@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, DESTRUCTIVE, destructiveOutput, environmentArg } from '../common.ts';
 import { defineTool, type ToolContext } from '../types.ts';
 import { idArg } from './args.ts';
@@ -47,7 +47,7 @@ export const deleteOrganization = defineTool({
     const connections = pic.connections.items.map((c) => ({
       id: c.id,
       name: c.name,
-      type: String(c.type),
+      type: String(c.connection_type),
       state: c.state,
     }));
     const directories = pic.directories.items.map((d) => {
@@ -83,7 +83,7 @@ export const deleteOrganization = defineTool({
     return {
       summary: `${head}${what}.${domainText}`,
       details: {
-        organization: { id: org.id, name: org.name, external_id: org.externalId ?? null },
+        organization: { id: org.id, name: org.name, external_id: org.external_id ?? null },
         domains,
         sso_connection_count: connections.length,
         sso_connections: connections,
@@ -97,8 +97,11 @@ export const deleteOrganization = defineTool({
   async run(ctx, args) {
     refuseOwnTeam(ctx, args.organization_id);
     const org = await getOrganization(ctx.workos, args.organization_id);
-    await workosCall(`delete organization ${args.organization_id}`, () =>
-      ctx.workos.organizations.deleteOrganization(args.organization_id),
+    await callOperation(
+      ctx,
+      'organizations.delete',
+      { id: args.organization_id },
+      `delete organization ${args.organization_id}`,
     );
     return {
       structured: { status: 'deleted' as const, deleted: { organization_id: org.id, name: org.name } },

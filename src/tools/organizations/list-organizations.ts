@@ -1,5 +1,6 @@
+import type { OrganizationResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { asPage, callOperation, type WireList } from '../catalogue/call.ts';
 import {
   environmentArg,
   listMetadata,
@@ -45,21 +46,26 @@ export const listOrganizations = defineTool({
   kind: 'read',
   permission: 'workos:read',
   async run(ctx, args) {
-    const page = await workosCall('list organizations', () =>
-      ctx.workos.organizations.listOrganizations({
-        ...(args.domains && { domains: args.domains }),
-        limit: args.limit,
-        before: args.before,
-        after: args.after,
-        order: args.order,
-      }),
+    const page = asPage(
+      await callOperation<WireList<OrganizationResponse>>(
+        ctx,
+        'organizations.list',
+        {
+          ...(args.domains && { domains: args.domains }),
+          limit: args.limit,
+          before: args.before,
+          after: args.after,
+          order: args.order,
+        },
+        'list organizations',
+      ),
     );
     const organizations = page.data.map((o) => ({
       id: o.id,
       name: o.name,
-      external_id: o.externalId ?? null,
+      external_id: o.external_id ?? null,
       domains: o.domains.map((d) => ({ domain: d.domain, state: String(d.state) })),
-      created_at: o.createdAt,
+      created_at: o.created_at,
     }));
     return {
       structured: { organizations, list_metadata: pageInfo(page, NAME) },

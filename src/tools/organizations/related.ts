@@ -2,9 +2,15 @@
  * What hangs off an organization (SSO connections, directories, memberships), fetched in
  * parallel for the details tool and for the description of a delete.
  */
-import type { Connection, Directory, Organization, WorkOS } from '@workos-inc/node';
+import type {
+  ConnectionResponse,
+  DirectoryResponse,
+  OrganizationMembershipResponse,
+  OrganizationResponse,
+  WorkOS,
+} from '@workos-inc/node';
 import { isAppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { asPage, callOperation, type WireList } from '../catalogue/call.ts';
 import { countDirectory, type DirectoryCounts, MAX_COUNTED } from '../directories/counts.ts';
 import { type Collected, collectPages, MAX_PAGE_SIZE } from './paging.ts';
 
@@ -12,17 +18,21 @@ import { type Collected, collectPages, MAX_PAGE_SIZE } from './paging.ts';
 const MAX_DIRECTORIES_COUNTED = 10;
 
 export interface OrganizationPicture {
-  organization: Organization;
-  connections: Collected<Connection>;
-  directories: Collected<Directory>;
+  organization: OrganizationResponse;
+  connections: Collected<ConnectionResponse>;
+  directories: Collected<DirectoryResponse>;
   /** Counts per directory id (absent when not requested). */
   directoryCounts: Map<string, DirectoryCounts>;
   memberships: { count: number; complete: boolean };
 }
 
-export function getOrganization(workos: WorkOS, organizationId: string): Promise<Organization> {
-  return workosCall(`get organization ${organizationId}`, () =>
-    workos.organizations.getOrganization(organizationId),
+/** The organization as WorkOS documents it (the catalogue's organizations.get), 404 → not found. */
+export function getOrganization(workos: WorkOS, organizationId: string): Promise<OrganizationResponse> {
+  return callOperation<OrganizationResponse>(
+    { workos },
+    'organizations.get',
+    { id: organizationId },
+    `get organization ${organizationId}`,
   );
 }
 
@@ -30,7 +40,7 @@ export function getOrganization(workos: WorkOS, organizationId: string): Promise
 export async function findOrganization(
   workos: WorkOS,
   organizationId: string | null | undefined,
-): Promise<Organization | null> {
+): Promise<OrganizationResponse | null> {
   if (!organizationId) return null;
   try {
     return await getOrganization(workos, organizationId);
@@ -40,23 +50,46 @@ export async function findOrganization(
   }
 }
 
-export function connectionsOf(workos: WorkOS, organizationId: string): Promise<Collected<Connection>> {
+/** Every page of a catalogued list operation, up to MAX_COUNTED items. */
+export function collectOperation<T>(
+  workos: WorkOS,
+  name: string,
+  params: Record<string, unknown>,
+  action: string,
+  max = MAX_COUNTED,
+): Promise<Collected<T>> {
   return collectPages(
-    (after) =>
-      workosCall(`list the SSO connections of organization ${organizationId}`, () =>
-        workos.sso.listConnections({ organizationId, limit: MAX_PAGE_SIZE, after }),
+    async (after) =>
+      asPage(
+        await callOperation<WireList<T>>(
+          { workos },
+          name,
+          { ...params, limit: MAX_PAGE_SIZE, ...(after && { after }) },
+          action,
+        ),
       ),
-    MAX_COUNTED,
+    max,
   );
 }
 
-export function directoriesOf(workos: WorkOS, organizationId: string): Promise<Collected<Directory>> {
-  return collectPages(
-    (after) =>
-      workosCall(`list the directories of organization ${organizationId}`, () =>
-        workos.directorySync.listDirectories({ organizationId, limit: MAX_PAGE_SIZE, after }),
-      ),
-    MAX_COUNTED,
+export function connectionsOf(
+  workos: WorkOS,
+  organizationId: string,
+): Promise<Collected<ConnectionResponse>> {
+  return collectOperation(
+    workos,
+    'sso_connections.list',
+    { organization_id: organizationId },
+    `list the SSO connections of organization ${organizationId}`,
+  );
+}
+
+export function directoriesOf(workos: WorkOS, organizationId: string): Promise<Collected<DirectoryResponse>> {
+  return collectOperation(
+    workos,
+    'directories.list',
+    { organization_id: organizationId },
+    `list the directories of organization ${organizationId}`,
   );
 }
 
@@ -64,12 +97,11 @@ export async function countMemberships(
   workos: WorkOS,
   organizationId: string,
 ): Promise<{ count: number; complete: boolean }> {
-  const all = await collectPages(
-    (after) =>
-      workosCall(`list the memberships of organization ${organizationId}`, () =>
-        workos.userManagement.listOrganizationMemberships({ organizationId, limit: MAX_PAGE_SIZE, after }),
-      ),
-    MAX_COUNTED,
+  const all = await collectOperation<OrganizationMembershipResponse>(
+    workos,
+    'organization_memberships.list',
+    { organization_id: organizationId },
+    `list the memberships of organization ${organizationId}`,
   );
   return { count: all.items.length, complete: all.complete };
 }

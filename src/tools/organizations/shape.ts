@@ -1,4 +1,4 @@
-import type { Organization } from '@workos-inc/node';
+import type { OrganizationResponse } from '@workos-inc/node';
 import { z } from 'zod';
 
 export const domainShape = z.object({
@@ -18,15 +18,16 @@ export const organizationShape = z.object({
 });
 export type OrganizationShape = z.infer<typeof organizationShape>;
 
-export function toOrganization(o: Organization): OrganizationShape {
+/** From WorkOS's Organization object as documented (https://workos.com/docs/reference/organization; the SDK's `OrganizationResponse`). */
+export function toOrganization(o: OrganizationResponse): OrganizationShape {
   return {
     id: o.id,
     name: o.name,
-    external_id: o.externalId ?? null,
+    external_id: o.external_id ?? null,
     domains: o.domains.map((d) => ({ domain: d.domain, state: String(d.state) })),
-    metadata: { ...o.metadata },
-    created_at: o.createdAt,
-    updated_at: o.updatedAt,
+    metadata: { ...(o.metadata ?? {}) },
+    created_at: o.created_at,
+    updated_at: o.updated_at,
   };
 }
 

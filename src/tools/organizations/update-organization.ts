@@ -1,5 +1,6 @@
+import type { OrganizationResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
 import {
@@ -60,16 +61,19 @@ export const updateOrganization = defineTool({
   async run(ctx, args) {
     const before = toOrganization(await getOrganization(ctx.workos, args.organization_id));
     const metadata = args.metadata ? { ...before.metadata, ...args.metadata } : undefined;
-    const updated = await workosCall(`update organization ${args.organization_id}`, () =>
-      ctx.workos.organizations.updateOrganization({
-        organization: args.organization_id,
+    const updated = await callOperation<OrganizationResponse>(
+      ctx,
+      'organizations.update',
+      {
+        id: args.organization_id,
         ...(args.name !== undefined && { name: args.name }),
         ...(args.domains && {
-          domainData: toDomainData(args.domains, new Map(before.domains.map((d) => [d.domain, d.state]))),
+          domain_data: toDomainData(args.domains, new Map(before.domains.map((d) => [d.domain, d.state]))),
         }),
-        ...(args.external_id !== undefined && { externalId: args.external_id }),
+        ...(args.external_id !== undefined && { external_id: args.external_id }),
         ...(metadata && { metadata }),
-      }),
+      },
+      `update organization ${args.organization_id}`,
     );
     const after = toOrganization(updated);
     const changed: string[] = [];

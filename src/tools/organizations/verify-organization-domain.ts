@@ -6,10 +6,10 @@
  * and report the state: `pending` (not found yet; WorkOS keeps checking), `verified` or `failed`
  * ("If a domain has not successfully verified within thirty days … verification can be restarted").
  */
-import type { OrganizationDomain } from '@workos-inc/node';
+import type { OrganizationDomain, OrganizationDomainResponse } from '@workos-inc/node';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, environmentArg, WRITE } from '../common.ts';
 import { defineTool, type ToolContext } from '../types.ts';
 import { domainArg, idArg } from './args.ts';
@@ -96,31 +96,45 @@ export const verifyOrganizationDomain = defineTool({
   },
   async run(ctx, args) {
     const { org, found } = await findDomain(ctx, args.organization_id, args.domain);
-    let domain: OrganizationDomain;
+    // The catalogue's organization_domains declarations (one description of each call).
+    let domain: OrganizationDomainResponse;
     let added = false;
     if (args.action === 'check') {
       if (!found) throw new AppError('not_found', `${org.name} has no domain ${args.domain} to check.`);
       domain =
         String(found.state) === 'verified'
           ? found
-          : await workosCall(`verify domain ${args.domain} of ${org.name}`, () =>
-              ctx.workos.organizationDomains.verifyOrganizationDomain(found.id),
+          : await callOperation<OrganizationDomainResponse>(
+              ctx,
+              'organization_domains.verify',
+              { id: found.id },
+              `verify domain ${args.domain} of ${org.name}`,
             );
     } else if (found) {
-      domain = await workosCall(`get domain ${args.domain} of ${org.name}`, () =>
-        ctx.workos.organizationDomains.getOrganizationDomain(found.id),
+      domain = await callOperation<OrganizationDomainResponse>(
+        ctx,
+        'organization_domains.get',
+        { id: found.id },
+        `get domain ${args.domain} of ${org.name}`,
       );
     } else {
-      domain = await workosCall(`add domain ${args.domain} to ${org.name}`, () =>
-        ctx.workos.organizationDomains.createOrganizationDomain({
-          organizationId: org.id,
-          domain: args.domain,
-        }),
+      domain = await callOperation<OrganizationDomainResponse>(
+        ctx,
+        'organization_domains.create',
+        { organization_id: org.id, domain: args.domain },
+        `add domain ${args.domain} to ${org.name}`,
       );
       added = true;
     }
     const state = String(domain.state);
-    const record = state === 'verified' ? null : txtRecord(domain);
+    const record =
+      state === 'verified'
+        ? null
+        : txtRecord({
+            domain: domain.domain,
+            verificationPrefix: domain.verification_prefix,
+            verificationToken: domain.verification_token,
+          });
     const next = NEXT[state] ?? `WorkOS reports the state "${state}".`;
     const what = added
       ? `Added ${domain.domain} to ${org.name} (pending).`
@@ -132,7 +146,7 @@ export const verifyOrganizationDomain = defineTool({
         domain: domain.domain,
         domain_id: domain.id,
         state,
-        verification_strategy: domain.verificationStrategy ? String(domain.verificationStrategy) : null,
+        verification_strategy: domain.verification_strategy ? String(domain.verification_strategy) : null,
         added,
         dns_record: record,
         next_step: next,

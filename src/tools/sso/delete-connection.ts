@@ -1,10 +1,16 @@
+import type { ConnectionResponse, WorkOS } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, DESTRUCTIVE, destructiveOutput, environmentArg } from '../common.ts';
 import { idArg } from '../organizations/args.ts';
 import { findOrganization } from '../organizations/related.ts';
 import { defineTool } from '../types.ts';
 import { type ConnectionShape, toConnection } from './shape.ts';
+
+/** The catalogue's sso_connections.get (https://workos.com/docs/reference/sso/connection/get). */
+export function getConnection(ctx: { workos: WorkOS }, id: string): Promise<ConnectionResponse> {
+  return callOperation<ConnectionResponse>(ctx, 'sso_connections.get', { id }, `get SSO connection ${id}`);
+}
 
 export const deleteSsoConnection = defineTool({
   name: 'delete_sso_connection',
@@ -21,11 +27,7 @@ export const deleteSsoConnection = defineTool({
   kind: 'destructive',
   permission: 'workos:write',
   async describeDestruction(ctx, args) {
-    const c: ConnectionShape = toConnection(
-      await workosCall(`get SSO connection ${args.connection_id}`, () =>
-        ctx.workos.sso.getConnection(args.connection_id),
-      ),
-    );
+    const c: ConnectionShape = toConnection(await getConnection(ctx, args.connection_id));
     const org = await findOrganization(ctx.workos, c.organization_id);
     const orgText = org ? ` of organization "${org.name}" (${org.id})` : '';
     const impact =
@@ -42,11 +44,12 @@ export const deleteSsoConnection = defineTool({
     };
   },
   async run(ctx, args) {
-    const c = await workosCall(`get SSO connection ${args.connection_id}`, () =>
-      ctx.workos.sso.getConnection(args.connection_id),
-    );
-    await workosCall(`delete SSO connection ${args.connection_id}`, () =>
-      ctx.workos.sso.deleteConnection(args.connection_id),
+    const c = await getConnection(ctx, args.connection_id);
+    await callOperation(
+      ctx,
+      'sso_connections.delete',
+      { id: args.connection_id },
+      `delete SSO connection ${args.connection_id}`,
     );
     return {
       structured: { status: 'deleted' as const, deleted: { connection_id: c.id, name: c.name } },

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
 import { environmentArg, READ_ONLY } from '../common.ts';
 import { idArg } from '../organizations/args.ts';
 import { findOrganization } from '../organizations/related.ts';
 import { defineTool } from '../types.ts';
+import { getConnection } from './delete-connection.ts';
 import { connectionShape, stateMeaning, toConnection } from './shape.ts';
 
 export const getSsoConnectionDetails = defineTool({
@@ -33,11 +33,7 @@ export const getSsoConnectionDetails = defineTool({
   kind: 'read',
   permission: 'workos:read',
   async run(ctx, args) {
-    const connection = toConnection(
-      await workosCall(`get SSO connection ${args.connection_id}`, () =>
-        ctx.workos.sso.getConnection(args.connection_id),
-      ),
-    );
+    const connection = toConnection(await getConnection(ctx, args.connection_id));
     const org = await findOrganization(ctx.workos, connection.organization_id);
     const verified = new Set(
       (org?.domains ?? []).filter((d) => String(d.state) === 'verified').map((d) => d.domain),

@@ -1,6 +1,7 @@
+import type { ConnectionResponse } from '@workos-inc/node';
 import { ConnectionType } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { asPage, callOperation, type WireList } from '../catalogue/call.ts';
 import {
   environmentArg,
   listMetadata,
@@ -35,16 +36,21 @@ export const listSsoConnections = defineTool({
   kind: 'read',
   permission: 'workos:read',
   async run(ctx, args) {
-    const page = await workosCall('list SSO connections', () =>
-      ctx.workos.sso.listConnections({
-        organizationId: args.organization_id,
-        connectionType: args.connection_type,
-        domain: args.domain,
-        limit: args.limit,
-        before: args.before,
-        after: args.after,
-        order: args.order,
-      }),
+    const page = asPage(
+      await callOperation<WireList<ConnectionResponse>>(
+        ctx,
+        'sso_connections.list',
+        {
+          organization_id: args.organization_id,
+          connection_type: args.connection_type,
+          domain: args.domain,
+          limit: args.limit,
+          before: args.before,
+          after: args.after,
+          order: args.order,
+        },
+        'list SSO connections',
+      ),
     );
     const connections = page.data.map(toConnection);
     const notActive = connections.filter((c) => c.state !== 'active').length;

@@ -1,4 +1,4 @@
-import type { Connection } from '@workos-inc/node';
+import type { ConnectionResponse } from '@workos-inc/node';
 import { z } from 'zod';
 
 export const connectionShape = z.object({
@@ -15,16 +15,17 @@ export const connectionShape = z.object({
 });
 export type ConnectionShape = z.infer<typeof connectionShape>;
 
-export function toConnection(c: Connection): ConnectionShape {
+/** From WorkOS's Connection object (https://workos.com/docs/reference/sso/connection; the SDK's `ConnectionResponse`: the type is `connection_type`). */
+export function toConnection(c: ConnectionResponse): ConnectionShape {
   return {
     id: c.id,
     name: c.name,
-    type: String(c.type),
+    type: String(c.connection_type),
     state: c.state,
-    organization_id: c.organizationId ?? null,
+    organization_id: c.organization_id ?? null,
     domains: c.domains.map((d) => d.domain),
-    created_at: c.createdAt,
-    updated_at: c.updatedAt,
+    created_at: c.created_at,
+    updated_at: c.updated_at,
   };
 }
 

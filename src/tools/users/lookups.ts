@@ -1,12 +1,10 @@
-import type { Organization } from '@workos-inc/node';
-import { workosCall } from '../../workos/errors.ts';
+import type { OrganizationResponse } from '@workos-inc/node';
+import { getOrganization as get } from '../organizations/related.ts';
 import type { ToolContext } from '../types.ts';
 
-/** The organization, or WorkOS's 404 as a clear tool error. */
-export function getOrganization(ctx: ToolContext, organizationId: string): Promise<Organization> {
-  return workosCall(`get organization ${organizationId}`, () =>
-    ctx.workos.organizations.getOrganization(organizationId),
-  );
+/** The organization (the catalogue's organizations.get), or WorkOS's 404 as a clear tool error. */
+export function getOrganization(ctx: ToolContext, organizationId: string): Promise<OrganizationResponse> {
+  return get(ctx.workos, organizationId);
 }
 
 /** Organization names by id, fetched once each (memberships do not always carry them). */
@@ -17,7 +15,7 @@ export async function organizationNames(
   const unique = [...new Set(ids)];
   const names = await Promise.all(
     unique.map((id) =>
-      ctx.workos.organizations.getOrganization(id).then(
+      get(ctx.workos, id).then(
         (o) => o.name,
         () => null,
       ),

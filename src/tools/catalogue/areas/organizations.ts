@@ -1,6 +1,10 @@
 /** Organizations and their domains (https://workos.com/docs/reference/organization, https://workos.com/docs/reference/domain-verification). */
 import { z } from 'zod';
-import { deleteOrganization } from '../../organizations/delete-organization.ts';
+import {
+  verifiedDomainsChange,
+  verifiedDomainsLost,
+  verifiedDomainsLostChange,
+} from '../../organizations/args.ts';
 import { domainArg, id, metadata, name, page } from '../args.ts';
 import { fetchObject } from '../http.ts';
 import { organizationOf } from '../scope.ts';
@@ -10,6 +14,18 @@ const ORG = 'https://workos.com/docs/reference/organization';
 const DOMAIN = 'https://workos.com/docs/reference/domain-verification';
 const orgId = id('org_', 'organization');
 const domainId = id('org_domain_', 'organization domain');
+
+/**
+ * `domain_data` as WorkOS takes it on create and update (https://workos.com/docs/reference/organization/create,
+ * …/update; the SDK's `DomainData`: only `pending` and `verified`). On update it is the whole new
+ * list. A domain sent `verified` routes its people's sign-ins to the organization, and one left
+ * out or sent `pending` stops doing so: both are sign-in changes, as through the named tools.
+ */
+const domainData = z
+  .array(z.strictObject({ domain: domainArg, state: z.enum(['pending', 'verified']) }))
+  .max(50)
+  .refine((l) => new Set(l.map((d) => d.domain)).size === l.length, 'a domain is listed twice')
+  .describe('Domains with their state: pending, or verified only when the customer has proven ownership.');
 
 export const ORGANIZATION_OPERATIONS = [
   defineOperation({
@@ -62,23 +78,25 @@ export const ORGANIZATION_OPERATIONS = [
     name: 'organizations.create',
     area: 'organizations',
     summary:
-      'Create an organization (domains are added pending; use organization_domains.create to verify one).',
+      'Create an organization, optionally with domains (pending; marking one verified changes sign-in: a team admin and a confirmation). To prove a domain by DNS use organization_domains.create.',
     kind: 'write',
     permission: 'workos:write',
     method: 'POST',
     path: '/organizations',
     params: z.strictObject({
       name: name('organization'),
+      domain_data: domainData.optional(),
       external_id: z.string().min(1).max(200).optional(),
       metadata: metadata.optional(),
     }),
     docs: `${ORG}/create`,
+    changesSignIn: (p) => verifiedDomainsChange(p.domain_data, `the new organization "${p.name}"`),
   }),
   defineOperation({
     name: 'organizations.update',
     area: 'organizations',
     summary:
-      'Rename an organization, or set its external id or metadata (domains: see organization_domains).',
+      'Rename an organization, set its external id or metadata, or replace its domain list (domain_data; dropping or marking a verified domain changes sign-in).',
     kind: 'write',
     permission: 'workos:write',
     method: 'PUT',
@@ -86,10 +104,27 @@ export const ORGANIZATION_OPERATIONS = [
     params: z.strictObject({
       id: orgId,
       name: name('organization').optional(),
+      domain_data: domainData
+        .optional()
+        .describe('The whole new domain list (domains left out are removed).'),
       external_id: z.string().min(1).max(200).nullable().optional(),
       metadata: metadata.optional(),
     }),
     docs: `${ORG}/update`,
+    changesSignIn: (p) => verifiedDomainsChange(p.domain_data, `organization ${p.id}`),
+    // Which domains are verified today is WorkOS's to say (update_organization's precheck).
+    async precheck(ctx, p) {
+      if (!p.domain_data) return undefined;
+      const org = await fetchObject(
+        ctx,
+        `/organizations/${encodeURIComponent(p.id)}`,
+        `organization ${p.id}`,
+      );
+      const today = Array.isArray(org.domains) ? (org.domains as { domain: string; state: string }[]) : [];
+      const lost = verifiedDomainsLost(p.domain_data, new Map(today.map((d) => [d.domain, String(d.state)])));
+      const change = verifiedDomainsLostChange(lost, `organization ${p.id}`);
+      return change ? { changesSignIn: change } : undefined;
+    },
   }),
   defineOperation({
     name: 'organizations.delete',
@@ -101,9 +136,7 @@ export const ORGANIZATION_OPERATIONS = [
     path: '/organizations/:id',
     params: z.strictObject({ id: orgId }),
     docs: `${ORG}/delete`,
-    // The same description as delete_organization's (one description of this WorkOS call), which
-    // also refuses the caller's own team.
-    describe: (ctx, p) => deleteOrganization.describeDestruction!(ctx, { organization_id: p.id }),
+    // describe: delete_organization's own description (hooks.ts), which also refuses the caller's team.
   }),
 
   defineOperation({

@@ -1,8 +1,6 @@
 /** SSO connections and Directory Sync (https://workos.com/docs/reference/sso, https://workos.com/docs/reference/directory-sync). */
 import { z } from 'zod';
-import { deleteDirectory } from '../../directories/delete-directory.ts';
-import { deleteSsoConnection } from '../../sso/delete-connection.ts';
-import { id, page } from '../args.ts';
+import { domainArg, id, page } from '../args.ts';
 import { organizationOf } from '../scope.ts';
 import { defineOperation } from '../types.ts';
 
@@ -24,6 +22,7 @@ export const SSO_DIRECTORY_OPERATIONS = [
     params: z.strictObject({
       organization_id: orgId.optional(),
       connection_type: z.string().min(1).max(60).optional().describe('e.g. OktaSAML, GoogleOAuth.'),
+      domain: domainArg.optional().describe('Only connections serving this email domain.'),
       ...page,
     }),
     docs: `${SSO}/connection/list`,
@@ -53,8 +52,7 @@ export const SSO_DIRECTORY_OPERATIONS = [
       (p) => `/connections/${encodeURIComponent(String(p.id))}`,
       'SSO connection',
     ),
-    // delete_sso_connection's own description of this WorkOS call.
-    describe: (ctx, p) => deleteSsoConnection.describeDestruction!(ctx, { connection_id: p.id }),
+    // describe: delete_sso_connection's own description of this WorkOS call (hooks.ts).
   }),
   defineOperation({
     name: 'directories.list',
@@ -93,7 +91,7 @@ export const SSO_DIRECTORY_OPERATIONS = [
     params: z.strictObject({ id: directoryId }),
     docs: `${DS}/directory/delete`,
     organizations: organizationOf((p) => `/directories/${encodeURIComponent(String(p.id))}`, 'directory'),
-    describe: (ctx, p) => deleteDirectory.describeDestruction!(ctx, { directory_id: p.id }),
+    // describe: delete_directory's own description (hooks.ts).
   }),
   defineOperation({
     name: 'directory_users.list',
