@@ -30,16 +30,32 @@ export function assignRequestId(
   peer: string | undefined,
   trustedProxies: readonly Cidr[],
 ): RequestFacts {
-  const sent = request.headers.get('x-request-id');
-  const ip = peer ? parseIp(peer) : null;
-  const trusted = sent !== null && ip !== null && trustedProxies.length > 0 && inAnyCidr(ip, trustedProxies);
+  const sent = trustedProxies.length > 0 ? request.headers.get('x-request-id') : null;
+  const ip = sent !== null && peer ? parseIp(peer) : null;
+  const trusted = sent !== null && ip !== null && inAnyCidr(ip, trustedProxies);
   const f: RequestFacts = {
     id: trusted && REQUEST_ID.test(sent) ? sent : crypto.randomUUID(),
-    path: new URL(request.url).pathname,
+    path: pathOf(request.url),
   };
   facts.set(request, f);
   return f;
 }
+
+/**
+ * The path of an absolute request URL (`http://host:port/path?query`), without building a URL
+ * object on every request; anything unexpected goes through the URL parser.
+ */
+function pathOf(url: string): string {
+  const start = url.indexOf('//');
+  const slash = start < 0 ? -1 : url.indexOf('/', start + 2);
+  if (slash < 0) return new URL(url).pathname;
+  const end = url.search(/[?#]/);
+  const path = end < 0 ? url.slice(slash) : url.slice(slash, end);
+  // Only a path the URL parser would leave as it is (no dot segments, escapes, backslashes or
+  // characters it encodes) skips it.
+  return PLAIN_PATH.test(path) ? path : new URL(url).pathname;
+}
+const PLAIN_PATH = /^\/[A-Za-z0-9/_~-]*$/;
 
 /** The facts of a request (an id is always there once the dispatcher has seen it). */
 export function requestFacts(request: Request): RequestFacts | undefined {
