@@ -1,9 +1,16 @@
 /**
  * The benchmark's baseline: a bare MCP server built with the same SDK (v2) on the same Bun,
  * exposing the same tool against the same embedded WorkOS — with no auth, policy, audit or
- * metrics. Usage: bun bench/baseline-server.ts <port> <workos-url> <api-key>
+ * metrics — and `echo`, a tool with no upstream call (set against Gatehouse's `whoami` to show
+ * Gatehouse's own cost). It serves 2025-era sessions and 2026-07-28 stateless requests, as
+ * Gatehouse does. Usage: bun bench/baseline-server.ts <port> <workos-url> <api-key>
  */
-import { McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import { WorkOS } from '@workos-inc/node';
 import { z } from 'zod';
 
@@ -41,8 +48,16 @@ function buildServer() {
       };
     },
   );
+  server.registerTool(
+    'echo',
+    { description: 'Answers at once, with no upstream call', inputSchema: z.object({}) },
+    async () => ({ content: [{ type: 'text', text: JSON.stringify({ ok: true, at: Date.now() }) }] }),
+  );
   return server;
 }
+
+/** 2026-07-28 requests: one server per request, as the SDK's stateless handler builds them. */
+const modern = createMcpHandler(() => buildServer(), { legacy: 'reject' });
 
 const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
 
@@ -56,6 +71,7 @@ Bun.serve({
       if (!t) return new Response('unknown session', { status: 404 });
       return t.handleRequest(request);
     }
+    if (!(await isLegacyRequest(request))) return modern.fetch(request);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (sid) => {

@@ -19,9 +19,29 @@ import { measureAudit } from './audit.ts';
 import { liveTokens, raiseToolCallRate } from './live-tokens.ts';
 
 const ROOT = join(import.meta.dir, '..');
-const CONCURRENCY = [1, 16, 64] as const;
-/** Calls per session at each concurrency, so each round does a few hundred calls or more. */
-const CALLS: Record<number, number> = { 1: 300, 16: 40, 64: 20 };
+type Side = 'baseline' | 'gatehouse';
+
+/**
+ * The measured cases. Calls per client are chosen so each round does a few hundred calls or
+ * more. `c1`–`c64`: 2025-era sessions (v1 SDK) calling `list_workos_organizations`; `c64_v2`:
+ * 64 stateless 2026-07-28 clients (v2 SDK) on the same tool; `c64_own`: no upstream call — the
+ * bare server's `echo` against Gatehouse's `whoami` — so the gap is Gatehouse's own work.
+ */
+interface Case {
+  key: string;
+  clients: number;
+  calls: number;
+  kind: 'v1' | 'v2';
+  tools: Record<Side, string>;
+}
+const ORGS = { baseline: 'list_workos_organizations', gatehouse: 'list_workos_organizations' };
+const CASES: Case[] = [
+  { key: 'c1', clients: 1, calls: 300, kind: 'v1', tools: ORGS },
+  { key: 'c16', clients: 16, calls: 40, kind: 'v1', tools: ORGS },
+  { key: 'c64', clients: 64, calls: 20, kind: 'v1', tools: ORGS },
+  { key: 'c64_v2', clients: 64, calls: 20, kind: 'v2', tools: ORGS },
+  { key: 'c64_own', clients: 64, calls: 20, kind: 'v1', tools: { baseline: 'echo', gatehouse: 'whoami' } },
+];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const COLD_STARTS = 5;
 
@@ -82,8 +102,16 @@ function percentile(sorted: number[], p: number): number {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-async function load(url: string, token: string, sessions: number, calls: number) {
-  const p = Bun.spawn(['bun', join(ROOT, 'bench', 'load.ts'), url, token, String(sessions), String(calls)], {
+async function load(
+  url: string,
+  token: string,
+  clients: number,
+  calls: number,
+  tool = 'list_workos_organizations',
+  kind: Case['kind'] = 'v1',
+) {
+  const args = [url, token, String(clients), String(calls), tool, kind];
+  const p = Bun.spawn(['bun', join(ROOT, 'bench', 'load.ts'), ...args], {
     cwd: ROOT,
     stdout: 'pipe',
     stderr: 'inherit',
@@ -101,8 +129,6 @@ interface LoadResult {
   /** What the failed calls said, counted. */
   messages: Record<string, number>;
 }
-
-type Side = 'baseline' | 'gatehouse';
 
 /** Failed calls per side in one case (warm-up or a concurrency), with what they said. */
 type Failures = Record<Side, { errors: number; messages: Record<string, number> }>;
@@ -211,7 +237,8 @@ async function main() {
     Record<string, { p50: number; p99: number; calls: number; errors: number; throughput: number }>
   > = {};
   let loadedRss = { gatehouse: 0, baseline: 0 };
-  for (const c of CONCURRENCY) {
+  for (const kase of CASES) {
+    const c = kase.clients;
     const all: Record<Side, { lat: number[]; wall: number; calls: number; errors: number }> = {
       baseline: { lat: [], wall: 0, calls: 0, errors: 0 },
       gatehouse: { lat: [], wall: 0, calls: 0, errors: 0 },
@@ -221,24 +248,34 @@ async function main() {
       // Alternate who goes first so drift on the machine hits both alike.
       const order = r % 2 === 0 ? (['baseline', 'gatehouse'] as const) : (['gatehouse', 'baseline'] as const);
       for (const name of order) {
-        const res = await load(targets[name].url, targets[name].token, c, CALLS[c]!);
+        const res = await load(
+          targets[name].url,
+          targets[name].token,
+          c,
+          kase.calls,
+          kase.tools[name],
+          kase.kind,
+        );
         all[name].lat.push(...res.latencies);
         all[name].wall += res.wallMs;
         all[name].calls += res.latencies.length;
         all[name].errors += res.errors;
         addFailures(failures[name], res);
-        if (c === 64)
+        if (kase.key === 'c64')
           loadedRss = {
             ...loadedRss,
             [name]: Math.max(loadedRss[name], rssKb(name === 'gatehouse' ? gatehouse.pid : baseline.pid)),
           };
       }
     }
-    refuseOnFailures(`${c} ${c === 1 ? 'session' : 'sessions'} (${ROUNDS} rounds)`, failures);
-    latency[`c${c}`] = {};
+    refuseOnFailures(
+      `${kase.key}: ${c} ${kase.kind} ${c === 1 ? 'client' : 'clients'} (${ROUNDS} rounds)`,
+      failures,
+    );
+    latency[kase.key] = {};
     for (const name of ['baseline', 'gatehouse'] as const) {
       const sorted = all[name].lat.sort((a, b) => a - b);
-      latency[`c${c}`]![name] = {
+      latency[kase.key]![name] = {
         p50: round2(percentile(sorted, 50)),
         p99: round2(percentile(sorted, 99)),
         calls: all[name].calls,
@@ -246,7 +283,7 @@ async function main() {
         throughput: round2((all[name].calls / all[name].wall) * 1000),
       };
     }
-    console.log(`c=${c}`, latency[`c${c}`]);
+    console.log(kase.key, latency[kase.key]);
   }
 
   const metrics = await (await fetch(`${ghUrl}/metrics`)).text();
@@ -258,8 +295,7 @@ async function main() {
   rmSync(ghData, { recursive: true, force: true });
 
   const audit = await measureAudit();
-  const g = (c: number, k: 'p50' | 'p99' | 'throughput', who: 'baseline' | 'gatehouse') =>
-    latency[`c${c}`]![who]![k];
+  const g = (key: string, k: 'p50' | 'p99' | 'throughput', who: Side) => latency[key]![who]![k];
   const ratio = (a: number, b: number) => round2(a / b);
   const result = {
     date: new Date().toISOString(),
@@ -273,21 +309,21 @@ async function main() {
     command: 'bun run bench',
     embedded_workos_rate_limits: 'off',
     rounds: ROUNDS,
-    calls_per_session: CALLS,
+    cases: CASES,
     latency_ms: latency,
     ratios: Object.fromEntries(
-      CONCURRENCY.map((c) => [
-        `c${c}`,
+      CASES.map(({ key }) => [
+        key,
         {
-          p50: ratio(g(c, 'p50', 'gatehouse'), g(c, 'p50', 'baseline')),
-          p99: ratio(g(c, 'p99', 'gatehouse'), g(c, 'p99', 'baseline')),
-          throughput: ratio(g(c, 'throughput', 'gatehouse'), g(c, 'throughput', 'baseline')),
+          p50: ratio(g(key, 'p50', 'gatehouse'), g(key, 'p50', 'baseline')),
+          p99: ratio(g(key, 'p99', 'gatehouse'), g(key, 'p99', 'baseline')),
+          throughput: ratio(g(key, 'throughput', 'gatehouse'), g(key, 'throughput', 'baseline')),
         },
       ]),
     ),
     throughput_at_64_calls_per_s: {
-      baseline: g(64, 'throughput', 'baseline'),
-      gatehouse: g(64, 'throughput', 'gatehouse'),
+      baseline: g('c64', 'throughput', 'baseline'),
+      gatehouse: g('c64', 'throughput', 'gatehouse'),
     },
     pipeline_overhead_us_per_call: pipelineUs,
     audit,
