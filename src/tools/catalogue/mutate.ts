@@ -8,7 +8,8 @@ import { refuseStaff } from './scope.ts';
  * `mutate`: one write or delete of the catalogue. Each call passes the gates of its operation
  * (docs/architecture.md "The MCP surface and the policy pipeline"): the operation's permission
  * (`permissionFor`), the write gate (mutate always writes), and for a destructive operation the
- * destructive gate (`destructiveFor`, `describeDestruction`): described, then confirmed.
+ * destructive gate (`destructiveFor`, `describeDestruction`): described, then confirmed. The
+ * operation's `precheck` runs where a named tool's does, before anyone is asked to confirm.
  */
 export const mutate = defineTool({
   name: 'mutate',
@@ -31,6 +32,13 @@ export const mutate = defineTool({
   metricName: (args) => `mutate ${opOf(args).name}`,
   destructiveFor: (args) => opOf(args).kind === 'destructive',
   changesSignIn: (args) => opOf(args).changesSignIn?.(args.params),
+  // Before anyone is asked to confirm: the staff rule on the object the call names, then the
+  // operation's own precheck (the named tool's refusals), as the pipeline runs a tool's.
+  async precheck(ctx, args) {
+    const op = opOf(args);
+    await refuseStaff(ctx, op, args.params);
+    return op.precheck?.(ctx, args.params);
+  },
   async describeDestruction(ctx, args) {
     const op = opOf(args);
     await refuseStaff(ctx, op, args.params);

@@ -17,6 +17,7 @@ export const query = defineTool({
   permission: 'workos:read',
   permissionFor: (args) => opOf(args).permission,
   metricName: (args) => `query ${opOf(args).name}`,
+  precheck: (ctx, args) => opOf(args).precheck?.(ctx, args.params) ?? Promise.resolve(undefined),
   async run(ctx, args) {
     const op = opOf(args);
     const result = await runOperation(ctx, args);
