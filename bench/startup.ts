@@ -8,7 +8,9 @@
  *   (a restart);
  * - idle RSS: VmRSS (and its anonymous and file-backed parts) of a server that is ready and then
  *   idle for a second, and again after one human signed in and obtained an MCP token (what
- *   `bun run bench` reports as idle).
+ *   `bun run bench` reports as idle);
+ * - the first /mcp request's time (unauthenticated: the endpoint answers 401) and the second's,
+ *   since the first loads the MCP endpoint (src/app/lazy.ts).
  *
  * The server's CPU time until ready (every thread) is printed beside the wall time: on a shared
  * machine it moves far less with other work. `--cmd "bun src/main.ts"` measures another command
@@ -124,6 +126,18 @@ function rss(pid: number): { rss: number; anon: number; file: number } {
   return { rss: mib('VmRSS'), anon: mib('RssAnon'), file: mib('RssFile') + mib('RssShmem') };
 }
 
+/** One unauthenticated POST /mcp (answered 401 by the endpoint), in ms. */
+async function timeMcp(port: number): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+  });
+  await res.text();
+  return performance.now() - started;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (xs: number[]) =>
   `median ${median(xs).toFixed(0)} ms (${[...xs]
@@ -138,7 +152,9 @@ const restart: number[] = [];
 const freshCpu: number[] = [];
 const restartCpu: number[] = [];
 let idle: ReturnType<typeof rss> | undefined;
+let firstMcp: number[] = [];
 let signedIn: ReturnType<typeof rss> | undefined;
+let afterMcp: ReturnType<typeof rss> | undefined;
 for (let i = 0; i < RUNS; i++) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-startup-'));
   tempDirs.push(dataDir);
@@ -156,6 +172,9 @@ for (let i = 0; i < RUNS; i++) {
     await liveTokens(`http://localhost:${port}`, 'member@demo.test');
     await Bun.sleep(1_000);
     signedIn = rss(again.p.pid);
+    firstMcp = [await timeMcp(port), await timeMcp(port)];
+    await Bun.sleep(1_000);
+    afterMcp = rss(again.p.pid);
   }
   await stop(again.p);
 }
@@ -165,6 +184,10 @@ console.log(`cold start to /readyz, fresh data dir:  ${fmt(fresh)}`);
 console.log(`cold start to /readyz, restart:         ${fmt(restart)}`);
 console.log(`  its CPU time (all threads), fresh:     ${fmt(freshCpu)}`);
 console.log(`  its CPU time (all threads), restart:   ${fmt(restartCpu)}`);
+console.log(
+  `first /mcp request, then the second:     ${firstMcp.map((x) => `${x.toFixed(1)} ms`).join(', ')}`,
+);
 console.log(`RSS idle after ready:                   ${fmtRss(idle!)}`);
 console.log(`RSS idle after a sign-in and a token:   ${fmtRss(signedIn!)}`);
+console.log(`RSS idle after that and a /mcp request: ${fmtRss(afterMcp!)}`);
 process.exit(0);

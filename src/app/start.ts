@@ -31,8 +31,7 @@ import { createDispatcher, listen, type RawHandler } from '../http/server.ts';
 import { type Clock, systemClock } from '../kernel/clock.ts';
 import { EventBus } from '../kernel/events.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
-import { createMcpEndpoint, type McpEndpoint } from '../mcp/endpoint.ts';
-import { questionCodec } from '../mcp/questions.ts';
+import type { McpEndpoint } from '../mcp/endpoint.ts';
 import { McpSessionRows } from '../mcp/session-rows.ts';
 import { MetricsRecorder } from '../metrics/recorder.ts';
 import type { MetadataFetcher } from '../oauth/clients/metadata-document.ts';
@@ -54,12 +53,12 @@ import { TeamsService } from '../teams/service.ts';
 import { SettingsService } from '../teams/settings.ts';
 import { StaffDirectory } from '../teams/staff.ts';
 import { startTelemetry } from '../telemetry/index.ts';
-import { ALL_TOOLS } from '../tools/index.ts';
-import { ToolRegistry } from '../tools/registry.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
 import { MembershipResolver, workosMembershipReader } from '../users/membership-resolver.ts';
 import { RoleChanges } from '../users/role-changes.ts';
 import { UsersService } from '../users/service.ts';
 import type { AppContext } from './context.ts';
+import { lazyMcpEndpoint, loadQuestionCodec, loadToolRegistry } from './lazy.ts';
 import { liveWorkOS } from './live-mode.ts';
 import { admitSeeded, startLocalWorkOS } from './local-mode.ts';
 
@@ -154,6 +153,9 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const resource = mcpResource(config);
   const tokens = new TokensService(db, clock, audit, events);
   const mcpSessionRows = new McpSessionRows(db, clock);
+  // MCP sessions live in memory: rows left open by a previous process are over (the endpoint,
+  // loaded at the first MCP request (./lazy.ts), would say so only then).
+  mcpSessionRows.closeLeftOpen('server restarted');
   const hooks = options.testHooks ?? {};
   if (hooks.fetchClientMetadata)
     log.warn('TEST HOOK ACTIVE: client metadata documents are served by the test, not fetched');
@@ -184,6 +186,10 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   });
   // Tool-call traces: the no-op Telemetry unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
   const telemetry = await startTelemetry(config.telemetry, { log, version: VERSION });
+  // Read (or created) now, as every data-dir file is; the codec itself is built on first use.
+  const requestStateSecret = loadOrCreateSecret(config.dataDir, 'request-state');
+  let questions: ReturnType<typeof loadQuestionCodec> | undefined;
+  let tools: ToolRegistry | undefined;
   const ctx: AppContext = {
     config,
     log,
@@ -201,7 +207,10 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     auditHead,
     metrics: new MetricsRecorder(db, clock),
     confirmations: new ConfirmationsService(db, clock, audit),
-    questions: questionCodec(loadOrCreateSecret(config.dataDir, 'request-state')),
+    get questions() {
+      questions ??= loadQuestionCodec(requestStateSecret);
+      return questions;
+    },
     grants,
     outbound: createOutbound({
       live: config.mode === 'live',
@@ -221,7 +230,10 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
       grants,
       sessions: mcpSessionRows,
     }),
-    tools: new ToolRegistry(ALL_TOOLS),
+    get tools() {
+      tools ??= loadToolRegistry();
+      return tools;
+    },
     oauth: {
       clients: new ClientsService(db, clock, fetchClientMetadata, audit, log),
       consents,
@@ -250,26 +262,30 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     seededAccounts: local?.accounts ?? [],
   };
 
-  const mcp = createMcpEndpoint(ctx);
+  // Loaded at the first MCP request (./lazy.ts): until then no session or stream exists to tell.
+  const lazyMcp = lazyMcpEndpoint(ctx);
+  const mcp = lazyMcp.endpoint;
   const refresh = (filter: { teamId?: string; userId?: string }) => {
     mcp.notifyToolsChanged();
-    void mcp.sessions.refreshVisibility(filter, (familyId) => ctx.oauth.principals.forFamily(familyId));
+    void lazyMcp
+      .loaded()
+      ?.sessions.refreshVisibility(filter, (familyId) => ctx.oauth.principals.forFamily(familyId));
   };
   events.on('team.settings_changed', ({ teamId }) => refresh({ teamId }));
   // Same tool names, another WorkOS environment behind them: every session of the team hears of it.
   events.on('team.environments_changed', ({ teamId }) => {
     mcp.notifyToolsChanged();
-    void mcp.sessions.notify({ teamId });
+    void lazyMcp.loaded()?.sessions.notify({ teamId });
   });
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
   // A grant decided, revoked, used or expired: the requesting authorization's sessions hear of it.
   events.on('grants.changed', ({ grantId }) => {
     const g = grants.store.get(grantId);
-    if (g) void mcp.sessions.notify({ familyId: g.familyId });
+    if (g) void lazyMcp.loaded()?.sessions.notify({ familyId: g.familyId });
   });
   // A role changed in WorkOS itself (its dashboard, another tool) reaches idle sessions too: the
   // roles behind open sessions are re-read now and then, and a change sends tools/list_changed.
-  const sweep = startMembershipSweep(ctx, mcp, options.membershipSweepMs ?? MEMBERSHIP_SWEEP_MS);
+  const sweep = startMembershipSweep(ctx, lazyMcp.loaded, options.membershipSweepMs ?? MEMBERSHIP_SWEEP_MS);
 
   const modules: RouteModule[] = [
     consoleAuthority,
@@ -283,7 +299,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   ];
   const raw: Record<string, RawHandler> = {
     '/mcp': mcp.handler,
-    '/metrics': metricsHandler(ctx, () => mcp.sessions.size),
+    '/metrics': metricsHandler(ctx, () => lazyMcp.loaded()?.sessions.size ?? 0),
   };
   const app = buildApp(ctx, modules);
   const dispatch = createDispatcher(ctx, app, { raw });
@@ -343,10 +359,11 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   };
 }
 
-function startMembershipSweep(ctx: AppContext, mcp: McpEndpoint, everyMs: number) {
+function startMembershipSweep(ctx: AppContext, loaded: () => McpEndpoint | undefined, everyMs: number) {
   let running = false;
   const timer = setInterval(async () => {
-    if (running || mcp.sessions.size === 0) return;
+    const mcp = loaded();
+    if (running || !mcp || mcp.sessions.size === 0) return;
     running = true;
     try {
       ctx.oauth.principals.invalidate();

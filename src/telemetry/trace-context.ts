@@ -1,5 +1,13 @@
-import { TRACEPARENT_META_KEY, TRACESTATE_META_KEY } from '@modelcontextprotocol/server';
 import type { TraceContext } from './types.ts';
+
+/**
+ * The `_meta` keys MCP carries a caller's trace in (the SDK's TRACEPARENT_META_KEY and
+ * TRACESTATE_META_KEY, which test/telemetry compares with these). Named here rather than imported
+ * from the SDK: this module is loaded at start, the SDK only with the first MCP request
+ * (docs/architecture.md "Operating it").
+ */
+export const TRACEPARENT_META_KEY = 'traceparent';
+export const TRACESTATE_META_KEY = 'tracestate';
 
 /** The facts of an MCP request handler's context that carry a caller's trace. */
 interface TraceCarriers {

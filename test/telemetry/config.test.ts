@@ -11,6 +11,7 @@ import {
   tracedFetch,
 } from '../../src/telemetry/index.ts';
 import { pathTemplate } from '../../src/telemetry/scope.ts';
+import { TRACEPARENT_META_KEY, TRACESTATE_META_KEY } from '../../src/telemetry/trace-context.ts';
 
 setDefaultTimeout(30_000);
 
@@ -213,5 +214,11 @@ describe('what a span may show', () => {
     });
     expect(traceContextOf({ mcpReq: { _meta: { traceparent: 42 } } })).toEqual({});
     expect(traceContextOf({ mcpReq: { _meta: { traceparent: 'x'.repeat(500) } } })).toEqual({});
+  });
+
+  test("traceContextOf — reads the MCP SDK's own _meta keys (named locally so start needs no SDK)", async () => {
+    const sdk = await import('@modelcontextprotocol/server');
+    expect(TRACEPARENT_META_KEY).toBe(sdk.TRACEPARENT_META_KEY);
+    expect(TRACESTATE_META_KEY).toBe(sdk.TRACESTATE_META_KEY);
   });
 });
