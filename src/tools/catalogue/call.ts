@@ -51,3 +51,13 @@ export async function callOperation<T>(
 export function asPage<T>(list: WireList<T>): ListPage<T> & { list_metadata: WireList<T>['list_metadata'] } {
   return { ...list, listMetadata: list.list_metadata ?? {} };
 }
+
+/** One page of a catalogued list operation, as the paging helpers read it. */
+export async function callList<T>(
+  ctx: { workos: WorkOS },
+  name: string,
+  params: Record<string, unknown>,
+  action?: string,
+): Promise<ReturnType<typeof asPage<T>>> {
+  return asPage(await callOperation<WireList<T>>(ctx, name, params, action));
+}

@@ -1,6 +1,8 @@
+import type { InvitationResponse } from '@workos-inc/node';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { fromWorkOSError } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
 import { BULK_MAX_BYTES, BULK_MAX_ROWS, type InviteRow, readInviteCsv } from './bulk-csv.ts';
@@ -150,7 +152,7 @@ export const bulkInviteUsers = defineTool({
       if (pending) {
         return {
           row,
-          out: skipped(`already has a pending invitation (${pending.id}, expires ${pending.expiresAt})`),
+          out: skipped(`already has a pending invitation (${pending.id}, expires ${pending.expires_at})`),
         };
       }
       if (people.members.has(email)) return { row, out: skipped(`already a member of ${org.name}`) };
@@ -165,11 +167,12 @@ export const bulkInviteUsers = defineTool({
         async ({ row, out }) => {
           const email = row.email.toLowerCase();
           try {
-            const inv = await ctx.workos.userManagement.sendInvitation({
-              email,
-              organizationId: orgId,
-              ...(out.role && { roleSlug: out.role }),
-            });
+            const inv = await callOperation<InvitationResponse>(
+              ctx,
+              'invitations.send',
+              { email, organization_id: orgId, ...(out.role && { role_slug: out.role }) },
+              `invite ${email}`,
+            );
             Object.assign(out, { status: 'invited', invitation_id: inv.id, email });
           } catch (e) {
             const error = fromWorkOSError(e, `invite ${email}`);

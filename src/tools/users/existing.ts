@@ -2,8 +2,8 @@
  * What already exists for an email in an organization: a pending invitation or a membership.
  * Inviting again would send a second email (or fail in WorkOS); both tools report it instead.
  */
-import type { Invitation } from '@workos-inc/node';
-import { workosCall } from '../../workos/errors.ts';
+import type { InvitationResponse, OrganizationMembershipResponse, UserResponse } from '@workos-inc/node';
+import { callList } from '../catalogue/call.ts';
 import type { ToolContext } from '../types.ts';
 import { collectPages, MAX_PAGE_SIZE } from './collect.ts';
 
@@ -12,7 +12,7 @@ const MAX_PAGES = 100;
 
 export interface OrganizationPeople {
   /** Lower-cased email → the pending invitation. */
-  pending: Map<string, Invitation>;
+  pending: Map<string, InvitationResponse>;
   /** Lower-cased emails of the organization's users. */
   members: Set<string>;
   /** False when the organization has more invitations or users than were read. */
@@ -25,34 +25,32 @@ export async function organizationPeople(
   organizationId: string,
 ): Promise<OrganizationPeople> {
   const [invitations, users] = await Promise.all([
-    workosCall(`list the invitations of ${organizationId}`, () =>
-      collectPages(
-        (after) =>
-          ctx.workos.userManagement.listInvitations({
-            organizationId,
-            limit: MAX_PAGE_SIZE,
-            ...(after && { after }),
-          }),
-        MAX_PAGES,
-        ctx.signal,
-      ),
+    collectPages(
+      (after) =>
+        callList<InvitationResponse>(
+          ctx,
+          'invitations.list',
+          { organization_id: organizationId, limit: MAX_PAGE_SIZE, ...(after && { after }) },
+          `list the invitations of ${organizationId}`,
+        ),
+      MAX_PAGES,
+      ctx.signal,
     ),
-    workosCall(`list the members of ${organizationId}`, () =>
-      collectPages(
-        (after) =>
-          ctx.workos.userManagement.listUsers({
-            organizationId,
-            limit: MAX_PAGE_SIZE,
-            ...(after && { after }),
-          }),
-        MAX_PAGES,
-        ctx.signal,
-      ),
+    collectPages(
+      (after) =>
+        callList<UserResponse>(
+          ctx,
+          'users.list',
+          { organization_id: organizationId, limit: MAX_PAGE_SIZE, ...(after && { after }) },
+          `list the members of ${organizationId}`,
+        ),
+      MAX_PAGES,
+      ctx.signal,
     ),
   ]);
-  const pending = new Map<string, Invitation>();
+  const pending = new Map<string, InvitationResponse>();
   for (const inv of invitations.items) {
-    if (inv.state === 'pending' && inv.organizationId === organizationId)
+    if (inv.state === 'pending' && inv.organization_id === organizationId)
       pending.set(inv.email.toLowerCase(), inv);
   }
   return {
@@ -67,31 +65,36 @@ export async function pendingInvitation(
   ctx: ToolContext,
   email: string,
   organizationId: string | undefined,
-): Promise<Invitation | undefined> {
-  const page = await workosCall(`list the invitations of ${email}`, () =>
-    ctx.workos.userManagement.listInvitations({
-      email,
-      ...(organizationId && { organizationId }),
-      limit: MAX_PAGE_SIZE,
-    }),
+): Promise<InvitationResponse | undefined> {
+  const page = await callList<InvitationResponse>(
+    ctx,
+    'invitations.list',
+    { email, ...(organizationId && { organization_id: organizationId }), limit: MAX_PAGE_SIZE },
+    `list the invitations of ${email}`,
   );
   return page.data.find(
     (inv) =>
       inv.state === 'pending' &&
       inv.email.toLowerCase() === email &&
-      (inv.organizationId ?? undefined) === organizationId,
+      (inv.organization_id ?? undefined) === organizationId,
   );
 }
 
 /** Whether the user with this email is already in the organization (active or pending membership). */
 export async function isMember(ctx: ToolContext, email: string, organizationId: string): Promise<boolean> {
-  const users = await workosCall(`look up the user ${email}`, () =>
-    ctx.workos.userManagement.listUsers({ email, limit: 1 }),
+  const users = await callList<UserResponse>(
+    ctx,
+    'users.list',
+    { email, limit: 1 },
+    `look up the user ${email}`,
   );
   const user = users.data.find((u) => u.email.toLowerCase() === email);
   if (!user) return false;
-  const memberships = await workosCall(`list the memberships of ${user.id}`, () =>
-    ctx.workos.userManagement.listOrganizationMemberships({ userId: user.id, organizationId, limit: 10 }),
+  const memberships = await callList<OrganizationMembershipResponse>(
+    ctx,
+    'organization_memberships.list',
+    { user_id: user.id, organization_id: organizationId, limit: 10 },
+    `list the memberships of ${user.id}`,
   );
-  return memberships.data.some((m) => m.organizationId === organizationId && m.status !== 'inactive');
+  return memberships.data.some((m) => m.organization_id === organizationId && m.status !== 'inactive');
 }

@@ -1,5 +1,6 @@
+import type { OrganizationMembershipResponse, UserResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { callList, callOperation } from '../catalogue/call.ts';
 import { environmentArg, READ_ONLY } from '../common.ts';
 import { defineTool } from '../types.ts';
 import { collectPages, MAX_PAGE_SIZE } from './collect.ts';
@@ -27,27 +28,29 @@ export const getUser = defineTool({
   kind: 'read',
   permission: 'workos:read',
   async run(ctx, args) {
-    const user = await workosCall(`get user ${args.user_id}`, () =>
-      ctx.workos.userManagement.getUser(args.user_id),
+    const user = await callOperation<UserResponse>(
+      ctx,
+      'users.get',
+      { id: args.user_id },
+      `get user ${args.user_id}`,
     );
-    const { items, complete } = await workosCall(`list the memberships of user ${args.user_id}`, () =>
-      collectPages(
-        (after) =>
-          ctx.workos.userManagement.listOrganizationMemberships({
-            userId: user.id,
-            limit: MAX_PAGE_SIZE,
-            ...(after && { after }),
-          }),
-        MAX_MEMBERSHIP_PAGES,
-        ctx.signal,
-      ),
+    const { items, complete } = await collectPages(
+      (after) =>
+        callList<OrganizationMembershipResponse>(
+          ctx,
+          'organization_memberships.list',
+          { user_id: user.id, limit: MAX_PAGE_SIZE, ...(after && { after }) },
+          `list the memberships of user ${args.user_id}`,
+        ),
+      MAX_MEMBERSHIP_PAGES,
+      ctx.signal,
     );
     const names = await organizationNames(
       ctx,
-      items.filter((m) => !m.organizationName).map((m) => m.organizationId),
+      items.filter((m) => !m.organization_name).map((m) => m.organization_id),
     );
     const memberships = items.map((m) =>
-      toMembership(m, { organization: names.get(m.organizationId) ?? null, email: user.email }),
+      toMembership(m, { organization: names.get(m.organization_id) ?? null, email: user.email }),
     );
     const where = memberships.length
       ? memberships

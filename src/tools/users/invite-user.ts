@@ -1,6 +1,7 @@
+import type { InvitationResponse } from '@workos-inc/node';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
 import { isMember, pendingInvitation } from './existing.ts';
@@ -69,7 +70,7 @@ export const inviteUser = defineTool({
     if (existing) {
       throw new AppError(
         'conflict',
-        `${email} already has a pending invitation${orgName ? ` to ${orgName}` : ''} (${existing.id}, expires ${existing.expiresAt}).`,
+        `${email} already has a pending invitation${orgName ? ` to ${orgName}` : ''} (${existing.id}, expires ${existing.expires_at}).`,
         { hint: 'Nothing to do, or revoke_invitation it first to send a new one.' },
       );
     }
@@ -78,13 +79,16 @@ export const inviteUser = defineTool({
         hint: 'Use update_membership_role to change their role instead.',
       });
     }
-    const invitation = await workosCall(`invite ${email}`, () =>
-      ctx.workos.userManagement.sendInvitation({
+    const invitation = await callOperation<InvitationResponse>(
+      ctx,
+      'invitations.send',
+      {
         email,
-        ...(orgId && { organizationId: orgId }),
-        ...(args.role_slug && { roleSlug: args.role_slug }),
-        ...(args.expires_in_days !== undefined && { expiresInDays: args.expires_in_days }),
-      }),
+        ...(orgId && { organization_id: orgId }),
+        ...(args.role_slug && { role_slug: args.role_slug }),
+        ...(args.expires_in_days !== undefined && { expires_in_days: args.expires_in_days }),
+      },
+      `invite ${email}`,
     );
     const out = toInvitation(invitation);
     return {

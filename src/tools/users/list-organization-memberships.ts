@@ -1,7 +1,11 @@
-import type { OrganizationMembershipStatus } from '@workos-inc/node';
+import type {
+  OrganizationMembershipResponse,
+  OrganizationMembershipStatus,
+  UserResponse,
+} from '@workos-inc/node';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { callList, callOperation } from '../catalogue/call.ts';
 import {
   environmentArg,
   listMetadata,
@@ -55,34 +59,37 @@ export const listOrganizationMemberships = defineTool({
       ...(args.order && { order: args.order }),
     };
     const request = organizationId
-      ? { ...paging, organizationId, ...(userId && { userId }) }
+      ? { ...paging, organization_id: organizationId, ...(userId && { user_id: userId }) }
       : userId
-        ? { ...paging, userId }
+        ? { ...paging, user_id: userId }
         : undefined;
     if (!request) {
       throw new AppError('invalid_input', 'list_organization_memberships needs organization_id or user_id.', {
         fields: [{ field: 'organization_id', message: 'give organization_id, user_id, or both' }],
       });
     }
-    const page = await workosCall('list organization memberships', () =>
-      ctx.workos.userManagement.listOrganizationMemberships(request),
+    const page = await callList<OrganizationMembershipResponse>(
+      ctx,
+      'organization_memberships.list',
+      request,
+      'list organization memberships',
     );
     // WorkOS applies `statuses` itself; filtering again keeps the answer right where it does not.
     const data = args.statuses ? page.data.filter((m) => args.statuses?.includes(m.status)) : page.data;
 
     const names = await organizationNames(
       ctx,
-      data.filter((m) => !m.organizationName).map((m) => m.organizationId),
+      data.filter((m) => !m.organization_name).map((m) => m.organization_id),
     );
     const emails = new Map<string, string>();
     if (userId) {
-      const user = await ctx.workos.userManagement.getUser(userId).catch(() => undefined);
+      const user = await callOperation<UserResponse>(ctx, 'users.get', { id: userId }).catch(() => undefined);
       if (user) emails.set(user.id, user.email);
     } else if (organizationId && data.length > 0) {
       const users = await collectPages(
         (after) =>
-          ctx.workos.userManagement.listUsers({
-            organizationId,
+          callList<UserResponse>(ctx, 'users.list', {
+            organization_id: organizationId,
             limit: MAX_PAGE_SIZE,
             ...(after && { after }),
           }),
@@ -93,8 +100,8 @@ export const listOrganizationMemberships = defineTool({
     }
     const memberships = data.map((m) =>
       toMembership(m, {
-        organization: names.get(m.organizationId) ?? null,
-        email: emails.get(m.userId) ?? null,
+        organization: names.get(m.organization_id) ?? null,
+        email: emails.get(m.user_id) ?? null,
       }),
     );
     return {

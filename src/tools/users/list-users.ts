@@ -1,5 +1,6 @@
+import type { UserResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { callList } from '../catalogue/call.ts';
 import {
   environmentArg,
   listMetadata,
@@ -32,15 +33,18 @@ export const listUsers = defineTool({
   kind: 'read',
   permission: 'workos:read',
   async run(ctx, args) {
-    const page = await workosCall('list users', () =>
-      ctx.workos.userManagement.listUsers({
-        ...(args.organization_id && { organizationId: args.organization_id }),
+    const page = await callList<UserResponse>(
+      ctx,
+      'users.list',
+      {
+        ...(args.organization_id && { organization_id: args.organization_id }),
         ...(args.email && { email: args.email.toLowerCase() }),
         ...(args.limit !== undefined && { limit: args.limit }),
         ...(args.before && { before: args.before }),
         ...(args.after && { after: args.after }),
         ...(args.order && { order: args.order }),
-      }),
+      },
+      'list users',
     );
     const users = page.data.map(toUser);
     return {

@@ -1,9 +1,11 @@
 /**
  * The agent-facing shapes of WorkOS users, invitations and memberships: snake_case as WorkOS
  * names them, without what an agent must never see (invitation tokens and accept URLs, which
- * carry the token).
+ * carry the token). They read WorkOS's documented objects (https://workos.com/docs/reference/authkit;
+ * the SDK's `UserResponse`, `InvitationResponse`, `OrganizationMembershipResponse`) as the
+ * catalogue's declarations answer them.
  */
-import type { Invitation, OrganizationMembership, User } from '@workos-inc/node';
+import type { InvitationResponse, OrganizationMembershipResponse, UserResponse } from '@workos-inc/node';
 import { z } from 'zod';
 
 export const userShape = z.object({
@@ -20,17 +22,17 @@ export const userShape = z.object({
 });
 export type UserOut = z.infer<typeof userShape>;
 
-export function toUser(u: User): UserOut {
+export function toUser(u: UserResponse): UserOut {
   return {
     id: u.id,
     email: u.email,
-    first_name: u.firstName ?? null,
-    last_name: u.lastName ?? null,
-    email_verified: u.emailVerified === true,
-    external_id: u.externalId ?? null,
-    last_sign_in_at: u.lastSignInAt ?? null,
-    created_at: u.createdAt,
-    updated_at: u.updatedAt,
+    first_name: u.first_name ?? null,
+    last_name: u.last_name ?? null,
+    email_verified: u.email_verified === true,
+    external_id: u.external_id ?? null,
+    last_sign_in_at: u.last_sign_in_at ?? null,
+    created_at: u.created_at,
+    updated_at: u.updated_at,
     metadata: { ...(u.metadata ?? {}) },
   };
 }
@@ -49,19 +51,19 @@ export const invitationShape = z.object({
 });
 export type InvitationOut = z.infer<typeof invitationShape>;
 
-/** Never copies `token` or `acceptInvitationUrl`: whoever holds them can join the organization. */
-export function toInvitation(inv: Invitation): InvitationOut {
+/** Never copies `token` or `accept_invitation_url`: whoever holds them can join the organization. */
+export function toInvitation(inv: InvitationResponse): InvitationOut {
   return {
     id: inv.id,
     email: inv.email,
     state: inv.state,
-    organization_id: inv.organizationId ?? null,
-    role_slug: inv.roleSlug ?? null,
-    inviter_user_id: inv.inviterUserId ?? null,
-    expires_at: inv.expiresAt,
-    accepted_at: inv.acceptedAt ?? null,
-    revoked_at: inv.revokedAt ?? null,
-    created_at: inv.createdAt,
+    organization_id: inv.organization_id ?? null,
+    role_slug: inv.role_slug ?? null,
+    inviter_user_id: inv.inviter_user_id ?? null,
+    expires_at: inv.expires_at,
+    accepted_at: inv.accepted_at ?? null,
+    revoked_at: inv.revoked_at ?? null,
+    created_at: inv.created_at,
   };
 }
 
@@ -81,21 +83,21 @@ export const membershipShape = z.object({
 export type MembershipOut = z.infer<typeof membershipShape>;
 
 export function toMembership(
-  m: OrganizationMembership,
+  m: OrganizationMembershipResponse,
   names: { organization?: string | null; email?: string | null } = {},
 ): MembershipOut {
   const roles = (m.roles ?? []).map((r) => r.slug);
   return {
     id: m.id,
-    user_id: m.userId,
+    user_id: m.user_id,
     user_email: names.email ?? null,
-    organization_id: m.organizationId,
-    organization_name: m.organizationName ?? names.organization ?? null,
+    organization_id: m.organization_id,
+    organization_name: m.organization_name ?? names.organization ?? null,
     role_slug: m.role?.slug ?? '',
     role_slugs: roles.length > 0 ? roles : m.role?.slug ? [m.role.slug] : [],
     status: m.status,
-    directory_managed: m.directoryManaged === true,
-    created_at: m.createdAt,
-    updated_at: m.updatedAt,
+    directory_managed: m.directory_managed === true,
+    created_at: m.created_at,
+    updated_at: m.updated_at,
   };
 }

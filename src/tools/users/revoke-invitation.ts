@@ -1,6 +1,7 @@
+import type { InvitationResponse } from '@workos-inc/node';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
 import { invitationShape, toInvitation } from './map.ts';
@@ -23,17 +24,20 @@ export const revokeInvitation = defineTool({
   kind: 'write',
   permission: 'workos:write',
   async run(ctx, args) {
-    const current = await workosCall(`get invitation ${args.invitation_id}`, () =>
-      ctx.workos.userManagement.getInvitation(args.invitation_id),
+    const current = await callOperation<InvitationResponse>(
+      ctx,
+      'invitations.get',
+      { id: args.invitation_id },
+      `get invitation ${args.invitation_id}`,
     );
     if (current.state !== 'pending') {
       const when =
         current.state === 'expired'
-          ? ` (it expired at ${current.expiresAt})`
-          : current.state === 'accepted' && current.acceptedAt
-            ? ` (accepted at ${current.acceptedAt})`
-            : current.state === 'revoked' && current.revokedAt
-              ? ` (revoked at ${current.revokedAt})`
+          ? ` (it expired at ${current.expires_at})`
+          : current.state === 'accepted' && current.accepted_at
+            ? ` (accepted at ${current.accepted_at})`
+            : current.state === 'revoked' && current.revoked_at
+              ? ` (revoked at ${current.revoked_at})`
               : '';
       throw new AppError(
         'conflict',
@@ -46,8 +50,11 @@ export const revokeInvitation = defineTool({
         },
       );
     }
-    const revoked = await workosCall(`revoke invitation ${args.invitation_id}`, () =>
-      ctx.workos.userManagement.revokeInvitation(args.invitation_id),
+    const revoked = await callOperation<InvitationResponse>(
+      ctx,
+      'invitations.revoke',
+      { id: args.invitation_id },
+      `revoke invitation ${args.invitation_id}`,
     );
     const out = toInvitation(revoked);
     return {

@@ -4,7 +4,11 @@
  */
 import type { Permission } from '../../../db/schema/enums.ts';
 import { effectivePermissions } from '../../auth/permissions.ts';
+import { callOperation } from '../catalogue/call.ts';
 import type { ToolContext } from '../types.ts';
+
+/** A role as WorkOS lists it (https://workos.com/docs/reference/roles; the SDK's `RoleResponse`). */
+type WireRoles = { data: { slug: string; permissions?: string[] }[] };
 
 /** What a WorkOS role slug looks like. */
 export const ROLE_SLUG_PATTERN = /^[a-z0-9_-]+$/;
@@ -21,10 +25,15 @@ export interface RoleCatalog {
 export async function loadRoles(ctx: ToolContext, organizationId: string | undefined): Promise<RoleCatalog> {
   try {
     const [env, org] = await Promise.all([
-      ctx.workos.authorization.listEnvironmentRoles(),
+      callOperation<WireRoles>(ctx, 'roles.list', {}, 'list the environment roles'),
       organizationId
-        ? ctx.workos.authorization.listOrganizationRoles(organizationId)
-        : Promise.resolve({ data: [] }),
+        ? callOperation<WireRoles>(
+            ctx,
+            'organization_roles.list',
+            { organization_id: organizationId },
+            `list the roles of organization ${organizationId}`,
+          )
+        : Promise.resolve<WireRoles>({ data: [] }),
     ]);
     const known = new Map<string, string[]>();
     for (const r of [...env.data, ...org.data]) known.set(r.slug, [...(r.permissions ?? [])]);

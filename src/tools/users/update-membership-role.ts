@@ -1,6 +1,7 @@
+import type { OrganizationMembershipResponse, UserResponse } from '@workos-inc/node';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
 import { getOrganization } from './lookups.ts';
@@ -38,21 +39,27 @@ export const updateMembershipRole = defineTool({
   permission: 'workos:write',
   async run(ctx, args) {
     const id = args.organization_membership_id;
-    const membership = await workosCall(`get organization membership ${id}`, () =>
-      ctx.workos.userManagement.getOrganizationMembership(id),
+    const membership = await callOperation<OrganizationMembershipResponse>(
+      ctx,
+      'organization_memberships.get',
+      { id },
+      `get organization membership ${id}`,
     );
-    const user = await workosCall(`get user ${membership.userId}`, () =>
-      ctx.workos.userManagement.getUser(membership.userId),
+    const user = await callOperation<UserResponse>(
+      ctx,
+      'users.get',
+      { id: membership.user_id },
+      `get user ${membership.user_id}`,
     );
     const p = ctx.principal;
     // Privilege escalation guard: the human's own role is theirs (and their admins') to change.
-    if (membership.userId === p.workosUserId || user.email.toLowerCase() === p.email.toLowerCase()) {
+    if (membership.user_id === p.workosUserId || user.email.toLowerCase() === p.email.toLowerCase()) {
       throw new AppError('forbidden', `Refused: ${SELF_ROLE_CHANGE_REFUSED}.`, {
         hint: 'Ask a team admin to change your role in the WorkOS dashboard or the Gatehouse console.',
       });
     }
-    const org = await getOrganization(ctx, membership.organizationId);
-    const catalog = await loadRoles(ctx, membership.organizationId);
+    const org = await getOrganization(ctx, membership.organization_id);
+    const catalog = await loadRoles(ctx, membership.organization_id);
     const problem = roleProblem(catalog, args.role_slug);
     if (problem) {
       throw new AppError('invalid_input', `Cannot change the role: ${problem}.`, {
@@ -60,7 +67,7 @@ export const updateMembershipRole = defineTool({
       });
     }
     const previous = membership.role?.slug ?? '';
-    const refused = teamRoleProblem(ctx, membership.organizationId, catalog, args.role_slug, previous);
+    const refused = teamRoleProblem(ctx, membership.organization_id, catalog, args.role_slug, previous);
     if (refused) throw new AppError('forbidden', `Refused: ${refused}.`);
 
     const names = { organization: org.name, email: user.email };
@@ -74,10 +81,13 @@ export const updateMembershipRole = defineTool({
         summary: `${user.email} already has the role ${previous} in ${org.name}; nothing changed.`,
       };
     }
-    const updated = await workosCall(`update organization membership ${id}`, () =>
-      ctx.workos.userManagement.updateOrganizationMembership(id, { roleSlug: args.role_slug }),
+    const updated = await callOperation<OrganizationMembershipResponse>(
+      ctx,
+      'organization_memberships.update',
+      { id, role_slug: args.role_slug },
+      `update organization membership ${id}`,
     );
-    ctx.memberships.roleChanged(membership.userId, membership.organizationId);
+    ctx.memberships.roleChanged(membership.user_id, membership.organization_id);
     return {
       structured: { membership: toMembership(updated, names), previous_role_slug: previous, changed: true },
       summary: `${user.email} is now ${updated.role?.slug ?? args.role_slug} in ${org.name} (was ${previous || 'no role'}).`,
