@@ -18,7 +18,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EmulatorDescription } from '../src/emulator/describe.ts';
 import { freePort } from '../test/support/server.ts';
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean' },
     runs: { type: 'string' },
     cmd: { type: 'string' },
+    'record-order': { type: 'string' },
   },
 });
 const RUNS = Number(values.runs ?? 5);
@@ -71,11 +72,12 @@ async function firstLine(p: Proc): Promise<string> {
   return buf.split('\n')[0]!;
 }
 
-function start(dataDir: string, port: number): Proc {
+function start(dataDir: string, port: number, extraEnv: Record<string, string> = {}): Proc {
   const p = Bun.spawn([...cmd, 'serve'], {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...extraEnv,
       ...described.env,
       WORKOS_API_KEY: sandboxKey,
       GATEHOUSE_EMBEDDED_RATE_LIMITS: '',
@@ -104,11 +106,16 @@ function cpuMs(pid: number): number {
 async function timeToReady(dataDir: string, port: number): Promise<{ ms: number; cpu: number; p: Proc }> {
   const started = performance.now();
   const p = start(dataDir, port);
+  return { ms: await waitReady(p, port, started), cpu: cpuMs(p.pid), p };
+}
+
+/** Waits for the first 200 from /readyz; the ms since `started`. */
+async function waitReady(p: Proc, port: number, started: number): Promise<number> {
   for (;;) {
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
       .then((r) => r.status === 200)
       .catch(() => false);
-    if (ok) return { ms: performance.now() - started, cpu: cpuMs(p.pid), p };
+    if (ok) return performance.now() - started;
     if (p.exitCode !== null) throw new Error(`${cmd.join(' ')} serve exited with ${p.exitCode}`);
     if (performance.now() - started > 30_000) throw new Error('timed out waiting for /readyz');
     await Bun.sleep(2);
@@ -146,6 +153,56 @@ const fmt = (xs: number[]) =>
     .join(', ')})`;
 const fmtRss = (r: ReturnType<typeof rss>) =>
   `${r.rss.toFixed(1)} MiB (anon ${r.anon.toFixed(1)}, file ${r.file.toFixed(1)})`;
+
+if (values['record-order']) await recordOrder(values['record-order']);
+
+/**
+ * `--record-order FILE`: one start of the binary the way a deployment uses it — fresh data dir,
+ * ready, a human signs in and obtains a token, an agent lists the tools and calls one — with
+ * BUN_BYTECODE_ORDER_OUT, so the binary writes which functions it ran to FILE as it exits.
+ * `bun run build` lays the bytecode out in that order (package.json, --bytecode-order).
+ */
+async function recordOrder(file: string): Promise<never> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-order-'));
+  tempDirs.push(dataDir);
+  const port = freePort();
+  const p = start(dataDir, port, { BUN_BYTECODE_ORDER_OUT: resolve(file) });
+  await waitReady(p, port, performance.now());
+  const token = await liveTokens(`http://localhost:${port}`, 'member@demo.test');
+  for (const [method, params] of [
+    ['tools/list', {}],
+    ['tools/call', { name: 'whoami', arguments: {} }],
+    ['tools/call', { name: 'list_workos_organizations', arguments: {} }],
+  ] as const) {
+    const res = await mcpCall(port, token, method, params);
+    if (!res.ok) throw new Error(`${method} answered ${res.status}: ${await res.text()}`);
+    await res.text();
+  }
+  await stop(p);
+  console.log(`recorded the functions one start ran in ${file}; bun run build lays the bytecode out by it`);
+  process.exit(0);
+}
+
+/** A 2026-07-28 (stateless) MCP request. */
+function mcpCall(port: number, token: string, method: string, params: object): Promise<Response> {
+  const _meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'startup', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  return fetch(`http://127.0.0.1:${port}/mcp`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Protocol-Version': '2026-07-28',
+      'Mcp-Method': method,
+      ...('name' in params ? { 'Mcp-Name': String(params.name) } : {}),
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...params, _meta } }),
+  });
+}
 
 const fresh: number[] = [];
 const restart: number[] = [];
