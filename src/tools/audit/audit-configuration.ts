@@ -1,8 +1,9 @@
-import type { Connection, Directory, Organization } from '@workos-inc/node';
+import type { ConnectionResponse, DirectoryResponse, OrganizationResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
+import { callList } from '../catalogue/call.ts';
 import { environmentArg, READ_ONLY } from '../common.ts';
 import { EVENTS_WINDOW_DAYS, latestDirectoryActivity, SYNC_SIGNAL } from '../directories/activity.ts';
+import { directoryState } from '../directories/shape.ts';
 import { defineTool } from '../types.ts';
 import { collectPages, MAX_PAGE_SIZE } from '../users/collect.ts';
 
@@ -86,26 +87,41 @@ export const auditConfiguration = defineTool({
     const now = ctx.clock.now();
     const page = { limit: MAX_PAGE_SIZE };
     const [orgs, connections, directories] = await Promise.all([
-      workosCall('list organizations', () =>
-        collectPages<Organization>(
-          (after) => ctx.workos.organizations.listOrganizations({ ...page, ...(after && { after }) }),
-          AUDIT_MAX_PAGES,
-          ctx.signal,
-        ),
+      collectPages(
+        (after) =>
+          callList<OrganizationResponse>(
+            ctx,
+            'organizations.list',
+            { ...page, ...(after && { after }) },
+            'list organizations',
+          ),
+        AUDIT_MAX_PAGES,
+        ctx.signal,
       ),
-      workosCall('list SSO connections', () =>
-        collectPages<Connection>(
-          (after) => ctx.workos.sso.listConnections({ ...page, ...(after && { after }) }),
-          AUDIT_MAX_PAGES,
-          ctx.signal,
-        ),
+      collectPages(
+        (after) =>
+          callList<ConnectionResponse>(
+            ctx,
+            'sso_connections.list',
+            { ...page, ...(after && { after }) },
+            'list SSO connections',
+          ),
+        AUDIT_MAX_PAGES,
+        ctx.signal,
       ),
-      workosCall('list directories', () =>
-        collectPages<Directory>(
-          (after) => ctx.workos.directorySync.listDirectories({ ...page, ...(after && { after }) }),
-          AUDIT_MAX_PAGES,
-          ctx.signal,
-        ),
+      collectPages(
+        async (after) => {
+          const list = await callList<DirectoryResponse>(
+            ctx,
+            'directories.list',
+            { ...page, ...(after && { after }) },
+            'list directories',
+          );
+          // In the words the tools use (directoryState: linked is active, unlinked inactive).
+          return { ...list, data: list.data.map((d) => ({ ...d, state: directoryState(d.state) })) };
+        },
+        AUDIT_MAX_PAGES,
+        ctx.signal,
       ),
     ]);
     const names = new Map(orgs.items.map((o) => [o.id, o.name]));
@@ -114,11 +130,11 @@ export const auditConfiguration = defineTool({
     const sso = connections.items
       .filter((c) => c.state === 'draft' || c.state === 'inactive')
       .map((c) => ({
-        organization_id: c.organizationId ?? null,
-        organization_name: orgName(c.organizationId),
+        organization_id: c.organization_id ?? null,
+        organization_name: orgName(c.organization_id),
         connection_id: c.id,
         connection_name: c.name,
-        connection_type: String(c.type),
+        connection_type: String(c.connection_type),
         state: c.state,
       }));
 
@@ -141,8 +157,8 @@ export const auditConfiguration = defineTool({
       if (!problem) return [];
       return [
         {
-          organization_id: d.organizationId ?? null,
-          organization_name: orgName(d.organizationId),
+          organization_id: d.organization_id ?? null,
+          organization_name: orgName(d.organization_id),
           directory_id: d.id,
           directory_name: d.name,
           type: String(d.type),

@@ -9,8 +9,8 @@
  * - `organization_id` keeps only events that belong to an organization: user-level events
  *   (user.*, session.*, …) are never returned under it.
  */
-import type { Event, EventName, List, WorkOS } from '@workos-inc/node';
-import { workosCall } from '../../workos/errors.ts';
+import type { EventName, EventResponse, WorkOS } from '@workos-inc/node';
+import { callList } from '../catalogue/call.ts';
 
 export const EVENT_RETENTION_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -26,7 +26,8 @@ export interface EventsQuery {
 }
 
 export interface EventsPage {
-  data: Event[];
+  /** Events as WorkOS documents them (snake_case; the SDK's `EventResponse`). */
+  data: EventResponse[];
   /** The cursor of the next page; null once the range is exhausted. */
   after: string | null;
   /** What the answer must say about the range (the retention window, a start not sent). */
@@ -59,7 +60,7 @@ export function queryNotes(
   return notes;
 }
 
-/** One page of events; see the rules above. `action` names the call in errors. */
+/** One page of events (the catalogue's events.list); see the rules above. `action` names the call in errors. */
 export async function eventsPage(
   workos: WorkOS,
   q: EventsQuery,
@@ -67,21 +68,24 @@ export async function eventsPage(
   action: string,
 ): Promise<EventsPage> {
   const notes = queryNotes(q, now);
-  const page: List<Event> = await workosCall(action, () =>
-    workos.events.listEvents({
+  const page = await callList<EventResponse>(
+    { workos },
+    'events.list',
+    {
       events: q.events,
-      ...(q.organizationId && { organizationId: q.organizationId }),
+      ...(q.organizationId && { organization_id: q.organizationId }),
       // A cursor and range_start are mutually exclusive: the cursor alone says where to go on.
-      ...(q.rangeStart && !q.after && { rangeStart: q.rangeStart.toISOString() }),
-      ...(q.rangeEnd && { rangeEnd: q.rangeEnd.toISOString() }),
+      ...(q.rangeStart && !q.after && { range_start: q.rangeStart.toISOString() }),
+      ...(q.rangeEnd && { range_end: q.rangeEnd.toISOString() }),
       ...(q.limit !== undefined && { limit: q.limit }),
       ...(q.after && { after: q.after }),
       ...(q.order && { order: q.order }),
-    }),
+    },
+    action,
   );
   if (!q.after || !q.rangeStart) return { data: page.data, after: page.listMetadata.after ?? null, notes };
   const start = q.rangeStart.getTime();
-  const data = page.data.filter((e) => Date.parse(e.createdAt) >= start);
+  const data = page.data.filter((e) => Date.parse(e.created_at) >= start);
   // Past range_start (the stream runs backwards): nothing further belongs to the range.
   const passed = data.length < page.data.length;
   return { data, after: passed ? null : (page.listMetadata.after ?? null), notes };

@@ -1,7 +1,7 @@
-import type { AuditLogExport } from '@workos-inc/node';
+import type { AuditLogExportResponse } from '@workos-inc/node';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { callOperation } from '../catalogue/call.ts';
 import { environmentArg, READ_ONLY } from '../common.ts';
 import { defineTool } from '../types.ts';
 import { getOrganization } from '../users/lookups.ts';
@@ -133,24 +133,33 @@ export const getAuditLogEvents = defineTool({
     const from = (start as Date).getTime() < windowStart.getTime() ? windowStart : (start as Date);
     const clipped = from !== start;
     const org = await getOrganization(ctx, args.organization_id);
-    let current: AuditLogExport = args.export_id
-      ? await workosCall(`get audit log export ${args.export_id}`, () =>
-          ctx.workos.auditLogs.getExport(args.export_id as string),
-        )
-      : await workosCall(`create an audit log export for ${org.name}`, () =>
-          ctx.workos.auditLogs.createExport({
-            organizationId: org.id,
-            rangeStart: from,
-            rangeEnd: end as Date,
+    // The catalogue's audit_logs.create_export / get_export (https://workos.com/docs/reference/audit-logs/export).
+    const getExport = (id: string) =>
+      callOperation<AuditLogExportResponse>(
+        ctx,
+        'audit_logs.get_export',
+        { id },
+        `get audit log export ${id}`,
+      );
+    let current = args.export_id
+      ? await getExport(args.export_id)
+      : await callOperation<AuditLogExportResponse>(
+          ctx,
+          'audit_logs.create_export',
+          {
+            organization_id: org.id,
+            range_start: from.toISOString(),
+            range_end: (end as Date).toISOString(),
             ...(args.actions && { actions: args.actions }),
-            ...(args.actor_names && { actorNames: args.actor_names }),
+            ...(args.actor_names && { actor_names: args.actor_names }),
             ...(args.targets && { targets: args.targets }),
-          }),
+          },
+          `create an audit log export for ${org.name}`,
         );
     for (let polls = 0; current.state === 'pending' && polls < EXPORT_MAX_POLLS; polls++) {
       if (polls > 0) await pause(EXPORT_POLL_INTERVAL_MS, ctx.signal);
       const id = current.id;
-      current = await workosCall(`get audit log export ${id}`, () => ctx.workos.auditLogs.getExport(id));
+      current = await getExport(id);
     }
     const base = {
       organization_id: org.id,
@@ -192,9 +201,7 @@ export const getAuditLogEvents = defineTool({
         // (https://workos.com/docs/reference/audit-logs/export).
         if (!(e instanceof AppError) || e.code !== 'upstream_failed') throw e;
         const id = current.id;
-        const again = await workosCall(`get audit log export ${id}`, () =>
-          ctx.workos.auditLogs.getExport(id),
-        );
+        const again = await getExport(id);
         if (again.state !== 'ready' || !again.url) throw e;
         return downloadExport(again.url, ctx.workos.baseURL, ctx.signal);
       },

@@ -107,7 +107,7 @@ export const listEvents = defineTool({
       return {
         id: e.id,
         event: e.event,
-        created_at: e.createdAt,
+        created_at: e.created_at,
         organization_id: organizationOf(e.event, data),
         summary: describe(e.event, data),
         data,

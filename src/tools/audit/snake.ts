@@ -1,4 +1,7 @@
-/** WorkOS's wire names are snake_case; the SDK camelCases payloads. Agents get WorkOS's names back. */
+/**
+ * WorkOS's wire names are snake_case, and events now arrive as WorkOS sends them (the catalogue's
+ * events.list); a camelCased key would still be given back in WorkOS's spelling. Agents get WorkOS's names.
+ */
 const toSnake = (k: string) => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
 /** Snake-cases keys recursively, bounded in depth and breadth so one payload cannot flood a reply. */

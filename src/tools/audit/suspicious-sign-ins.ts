@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { isAppError } from '../../errors/app-error.ts';
-import { workosCall } from '../../workos/errors.ts';
+import { callList, callOperation } from '../catalogue/call.ts';
 import { environmentArg, READ_ONLY } from '../common.ts';
 import { defineTool, type ToolContext } from '../types.ts';
 import { EVENT_RETENTION_DAYS } from './events-paging.ts';
@@ -77,15 +77,16 @@ async function readEvents(ctx: ToolContext, types: string[], since: Date) {
   const out: RawEvent[] = [];
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const { data } = await workosCall('list the sign-in events', () =>
-      ctx.workos.get<{ data: RawEvent[]; list_metadata?: { after?: string | null } }>('/events', {
-        query: {
-          events: types,
-          limit: PAGE,
-          order: 'desc',
-          ...(after ? { after } : { range_start: since.toISOString() }),
-        },
-      }),
+    const data = await callList<RawEvent>(
+      ctx,
+      'events.list',
+      {
+        events: types,
+        limit: PAGE,
+        order: 'desc',
+        ...(after ? { after } : { range_start: since.toISOString() }),
+      },
+      'list the sign-in events',
     );
     const kept = data.data.filter((e) => Date.parse(e.created_at) >= since.getTime());
     out.push(...kept);
@@ -98,10 +99,7 @@ async function readEvents(ctx: ToolContext, types: string[], since: Date) {
 /** The detection an event names; null when WorkOS has none to give (the answer then has no location). */
 async function detectionOf(ctx: ToolContext, id: string): Promise<Detection | null> {
   try {
-    const { data } = await workosCall(`get Radar detection ${id}`, () =>
-      ctx.workos.get<Detection>(`/radar/detections/${encodeURIComponent(id)}`),
-    );
-    return data;
+    return await callOperation<Detection>(ctx, 'radar.get_detection', { id }, `get Radar detection ${id}`);
   } catch (e) {
     if (isAppError(e) && (e.code === 'not_found' || e.code === 'invalid_input')) return null;
     throw e;

@@ -7,8 +7,8 @@
  * nothing to change emits nothing, so "no activity" is reported as exactly that, never as a
  * failed sync; the state (linked, unlinked, invalid_credentials) is the provider link's own.
  */
-import type { EventName, WorkOS } from '@workos-inc/node';
-import { workosCall } from '../../workos/errors.ts';
+import type { EventName, EventResponse, WorkOS } from '@workos-inc/node';
+import { callList } from '../catalogue/call.ts';
 
 export const DSYNC_EVENTS: EventName[] = [
   'dsync.activated',
@@ -45,9 +45,9 @@ export interface ActivityLookup {
 
 type Data = Record<string, unknown>;
 
-/** The directory an event of the dsync family is about (the SDK's deserialised payload). */
+/** The directory an event of the dsync family is about (its documented payload: `directory_id`, or the directory itself). */
 function directoryOf(event: string, data: Data): string | undefined {
-  if (typeof data.directoryId === 'string') return data.directoryId;
+  if (typeof data.directory_id === 'string') return data.directory_id;
   if ((event === 'dsync.activated' || event === 'dsync.deleted') && typeof data.id === 'string')
     return data.id;
   return undefined;
@@ -66,19 +66,22 @@ export async function latestDirectoryActivity(
   if (wanted.size === 0) return { byDirectory, complete: true };
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const list = await workosCall('list directory sync events', () =>
-      workos.events.listEvents({
+    const list = await callList<EventResponse>(
+      { workos },
+      'events.list',
+      {
         events: DSYNC_EVENTS,
         order: 'desc',
         limit: 100,
-        ...(organizationId && { organizationId }),
+        ...(organizationId && { organization_id: organizationId }),
         ...(after && { after }),
-      }),
+      },
+      'list directory sync events',
     );
     for (const e of list.data) {
       const id = directoryOf(e.event, e.data as unknown as Data);
       if (id && wanted.has(id) && !byDirectory.has(id))
-        byDirectory.set(id, { at: e.createdAt, event: e.event });
+        byDirectory.set(id, { at: e.created_at, event: e.event });
     }
     if ([...wanted].every((id) => byDirectory.has(id))) return { byDirectory, complete: true };
     after = list.listMetadata.after ?? undefined;

@@ -1,7 +1,7 @@
-import type { Event, WorkOS } from '@workos-inc/node';
+import type { EventResponse, WorkOS } from '@workos-inc/node';
 import { z } from 'zod';
-import { workosCall } from '../../workos/errors.ts';
 import { eventsPage } from '../audit/events-paging.ts';
+import { callList } from '../catalogue/call.ts';
 import { environmentArg, READ_ONLY } from '../common.ts';
 import { idArg } from '../organizations/args.ts';
 import { collectPages, MAX_PAGE_SIZE } from '../organizations/paging.ts';
@@ -16,13 +16,14 @@ export const DEFAULT_HOURS = 72;
 const HOUR_MS = 60 * 60 * 1000;
 const SSO_EVENTS = ['authentication.sso_failed', 'authentication.sso_succeeded'] as const;
 
-function toSignIn(e: Event): SignInEvent | null {
+/** An SSO sign-in event as WorkOS documents it (https://workos.com/docs/events/authentication; the SDK's `AuthenticationEventResponse`). */
+function toSignIn(e: EventResponse): SignInEvent | null {
   if (e.event !== 'authentication.sso_failed' && e.event !== 'authentication.sso_succeeded') return null;
   return {
-    at: e.createdAt,
+    at: e.created_at,
     status: e.event === 'authentication.sso_failed' ? 'failed' : 'succeeded',
     email: e.data.email ?? null,
-    connection_id: e.data.sso?.connectionId ?? null,
+    connection_id: e.data.sso?.connection_id ?? null,
     error: e.data.error ? { code: e.data.error.code, message: e.data.error.message } : null,
   };
 }
@@ -54,14 +55,17 @@ async function lastSuccessBefore(
   rangeEnd: string,
   email: string | null,
 ): Promise<string | null> {
-  const page = await workosCall(`list the SSO sign-in events of organization ${organizationId}`, () =>
-    workos.events.listEvents({
+  const page = await callList<EventResponse>(
+    { workos },
+    'events.list',
+    {
       events: ['authentication.sso_succeeded'],
-      organizationId,
-      rangeEnd,
+      organization_id: organizationId,
+      range_end: rangeEnd,
       limit: MAX_PAGE_SIZE,
       order: 'desc',
-    }),
+    },
+    `list the SSO sign-in events of organization ${organizationId}`,
   );
   const match = page.data
     .map(toSignIn)

@@ -153,6 +153,8 @@ export const AUDIT_EVENT_OPERATIONS = [
       range_end: timestamp.optional(),
       limit: page.limit,
       after: page.after,
+      // The SDK's ListEventOptions and WorkOS's generated SDKs take `order` (default desc).
+      order: page.order,
     }),
     docs: 'https://workos.com/docs/reference/events/list',
   }),
