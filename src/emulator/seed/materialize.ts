@@ -3,6 +3,7 @@
  * emulator has drawn ids for the organizations, users and connections they refer to.
  */
 import { randomBytes } from 'node:crypto';
+import { populateFeatureFlags } from '../fixtures/catalogue/feature-flags.ts';
 import { workosId } from '../fixtures/ids.ts';
 import { populateRadar } from '../fixtures/radar.ts';
 import type {
@@ -198,6 +199,7 @@ export function populateFixtureState(
   for (const dir of seed.directories) addDirectory(state, dir, ids, now);
   state.events.push(...seed.events.map((e) => toEvent(seed, e, ids, now)));
   populateRadar(state, seed.radar ?? [], ids.users, now);
+  populateFeatureFlags(state, seed.featureFlags ?? [], ids.organizations, now);
   for (const inv of seed.invitations) {
     if (inv.state !== 'expired') continue;
     const record = toExpiredInvitation(inv, ids, now, frontUrl);

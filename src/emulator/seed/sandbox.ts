@@ -7,6 +7,7 @@
 import { CANARY_API_KEY, CANARY_CLIENT_SECRET, CANARY_JWT } from './canaries.ts';
 import { SANDBOX_DIRECTORIES, SANDBOX_EVENTS } from './sandbox-activity.ts';
 import { SANDBOX_AUDIT_LOG_EVENTS } from './sandbox-audit-logs.ts';
+import { SANDBOX_FEATURE_FLAGS } from './sandbox-flags.ts';
 import { SANDBOX_RADAR } from './sandbox-radar.ts';
 import type { EnvironmentSeed } from './types.ts';
 
@@ -177,6 +178,7 @@ export const DEMO_SANDBOX_SEED: EnvironmentSeed = {
   ],
   events: SANDBOX_EVENTS,
   radar: SANDBOX_RADAR,
+  featureFlags: SANDBOX_FEATURE_FLAGS,
   auditLogEvents: SANDBOX_AUDIT_LOG_EVENTS,
   pipes: [],
 };

@@ -3,6 +3,7 @@
  * email (ids are random at every start); `materialize.ts` resolves them once the emulator runs.
  * Times are relative (`minutesAgo`) so the data looks the same, relative to now, at every start.
  */
+import type { SeedFeatureFlag } from './sandbox-flags.ts';
 import type { SeedRadarDetection } from './sandbox-radar.ts';
 
 export interface SeedUser {
@@ -147,4 +148,6 @@ export interface EnvironmentSeed {
   pipes: SeedPipeConnection[];
   /** Radar detections and their risk events (sandbox-radar.ts). */
   radar?: SeedRadarDetection[];
+  /** Feature flags and the organizations they target (sandbox-flags.ts). */
+  featureFlags?: SeedFeatureFlag[];
 }
