@@ -67,7 +67,8 @@ export async function send(w: WorkOS, op: Operation, params: Params, action?: st
       case 'GET':
         return (await w.get(path, { query: toQuery(rest) })).data;
       case 'DELETE':
-        await w.delete(path, toQuery(rest));
+        if (op.deleteBody) await w.deleteWithBody(path, rest);
+        else await w.delete(path, toQuery(rest));
         return null;
       case 'POST':
         return (

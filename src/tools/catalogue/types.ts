@@ -25,6 +25,8 @@ export interface Operation<P extends z.ZodObject = z.ZodObject> {
   path: string;
   /** Strict (unknown fields refused). Path parameters are ids: letters, digits, `_` and `-` only. */
   params: P;
+  /** A DELETE whose parameters WorkOS takes as a JSON body (Radar lists), not as the query string. */
+  deleteBody?: true;
   /** Parameters sent as the query string on a POST/PUT/PATCH (by default they all go in the body). */
   query?: readonly string[];
   /** Parameters Gatehouse uses itself (to check or describe the call) and never sends. */

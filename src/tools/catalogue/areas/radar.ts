@@ -1,12 +1,41 @@
 /**
- * Radar, read only (https://workos.com/docs/reference/radar/detections): the detection an
+ * Radar (https://workos.com/docs/reference/radar): the detection an
  * `authentication.radar_risk_detected` event names as `radar_detection_id` — verdict, control,
- * evidence, address, location, user agent. Radar's block and allow lists are not offered: the
- * embedded WorkOS does not answer them as documented (see src/tools/catalogue/README.md).
+ * evidence, address, location, user agent — and the allow and block lists
+ * (https://workos.com/docs/reference/radar/lists; @workos-inc/node's `radar.addListEntry` /
+ * `removeListEntry`, `RadarListType`, `RadarListAction`). WorkOS documents no way to read a list.
  */
+import { RadarListAction, RadarListType } from '@workos-inc/node';
 import { z } from 'zod';
 import { id } from '../args.ts';
 import { defineOperation } from '../types.ts';
+
+const LISTS = 'https://workos.com/docs/reference/radar/lists';
+const TYPES = Object.values(RadarListType) as [RadarListType, ...RadarListType[]];
+const ACTIONS = Object.values(RadarListAction) as [RadarListAction, ...RadarListAction[]];
+
+const listEntry = z.strictObject({
+  type: z
+    .enum(TYPES)
+    .describe('Which attribute the list matches: ip_address, domain, email, country (ISO code), …'),
+  action: z
+    .enum(ACTIONS)
+    .describe('block: Radar blocks attempts that match; allow: Radar lets them through.'),
+  entry: z
+    .string()
+    .trim()
+    .min(1)
+    .max(1000)
+    .describe(
+      'The value, in the format of the type: an IP address, a domain, an email, a two-letter country code…',
+    ),
+});
+
+/** What an entry on that list does to sign-ins, for the confirmation and the summary. */
+const effect = (action: string) =>
+  action === 'block'
+    ? 'attempts matching it are no longer blocked by this list'
+    : 'attempts matching it are checked by Radar again instead of being let through';
 
 export const RADAR_OPERATIONS = [
   defineOperation({
@@ -20,5 +49,38 @@ export const RADAR_OPERATIONS = [
     path: '/radar/detections/:id',
     params: z.strictObject({ id: id('detection_', 'Radar detection') }),
     docs: 'https://workos.com/docs/reference/radar/detections',
+  }),
+  defineOperation({
+    name: 'radar.add_list_entry',
+    area: 'radar',
+    summary:
+      'Add an entry (IP address, domain, email, country…) to Radar’s block or allow list: matching sign-in attempts are then blocked, or let through.',
+    kind: 'write',
+    permission: 'workos:write',
+    method: 'POST',
+    path: '/radar/lists/:type/:action',
+    params: listEntry,
+    docs: LISTS,
+  }),
+  defineOperation({
+    name: 'radar.remove_list_entry',
+    area: 'radar',
+    summary: 'Remove an entry from Radar’s block or allow list.',
+    kind: 'destructive',
+    permission: 'workos:write',
+    method: 'DELETE',
+    path: '/radar/lists/:type/:action',
+    params: listEntry,
+    // The documented request sends the entry in the DELETE's JSON body (removeListEntry).
+    deleteBody: true,
+    docs: LISTS,
+    // WorkOS documents no read of a list, so the description says what removing it would do
+    // (WorkOS answers 404 if the entry is not there, and nothing changes).
+    async describe(ctx, p) {
+      return {
+        summary: `Removing "${p.entry}" from Radar's ${p.action} list for ${p.type} in ${ctx.environment}: ${effect(p.action)}. If it is not on that list, WorkOS refuses and nothing changes.`,
+        details: { type: p.type, action: p.action, entry: p.entry, effect: effect(p.action) },
+      };
+    },
   }),
 ];
