@@ -16,7 +16,7 @@ const loaded = () => {
   const keys = Object.keys(require.cache);
   const count = (part: string) => keys.filter((k) => k.includes(part)).length;
   return {
-    sdkServer: count(join('@modelcontextprotocol', 'server', '')),
+    sdk: count(join('@modelcontextprotocol', '')),
     endpoint: count(join('src', 'mcp', 'endpoint.ts')),
     toolRegistry: count(join('src', 'tools', 'registry.ts')),
   };

@@ -1,4 +1,3 @@
-import { OAuthClientMetadataSchema } from '@modelcontextprotocol/core';
 import type { TokenEndpointAuthMethod } from '../../../db/schema/enums.ts';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../../../db/schema/enums.ts';
 import { SCOPES_SUPPORTED } from '../scopes.ts';
@@ -91,6 +90,7 @@ export function validateClientMetadata(input: unknown, source: 'dcr' | 'cimd'): 
   }
 
   // Then the MCP SDK's RFC 7591 schema for the shape of the remaining fields.
+  const { OAuthClientMetadataSchema } = require('./sdk-schema.ts') as typeof import('./sdk-schema.ts');
   const shape = OAuthClientMetadataSchema.safeParse(raw);
   if (!shape.success) {
     const issue = shape.error.issues[0];
