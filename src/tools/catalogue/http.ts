@@ -29,18 +29,29 @@ function pick(params: Params, keys: readonly string[] | undefined, keep: boolean
   return Object.fromEntries(Object.entries(params).filter(([k]) => set.has(k) === keep));
 }
 
+/** A DELETE's query (the SDK's `delete` takes scalars; no DELETE declares an array parameter). */
+function scalarQuery(params: Params): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(toQuery(params))) out[k] = Array.isArray(v) ? v.join(',') : v;
+  return out;
+}
+
 /** The parameters under their wire names (Operation.wireNames). */
 function renamed(params: Params, names: Readonly<Record<string, string>> | undefined): Params {
   if (!names) return params;
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [names[k] ?? k, v]));
 }
 
-/** Query values as WorkOS takes them: arrays comma-separated (e.g. `statuses=active,inactive`). */
-function toQuery(params: Params): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
+/**
+ * Query values as @workos-inc/node sends them: an array as the key repeated (`events=a&events=b`,
+ * its query serialiser's "repeat format"), as it sends `events` and `domains`; a parameter WorkOS
+ * takes comma-separated (`statuses`) is joined by its declaration.
+ */
+function toQuery(params: Params): Record<string, string | number | boolean | string[]> {
+  const out: Record<string, string | number | boolean | string[]> = {};
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) continue;
-    out[k] = Array.isArray(v) ? v.join(',') : (v as string | number | boolean);
+    out[k] = Array.isArray(v) ? v.map(String) : (v as string | number | boolean);
   }
   return out;
 }
@@ -68,7 +79,7 @@ export async function send(w: WorkOS, op: Operation, params: Params, action?: st
         return (await w.get(path, { query: toQuery(rest) })).data;
       case 'DELETE':
         if (op.deleteBody) await w.deleteWithBody(path, rest);
-        else await w.delete(path, toQuery(rest));
+        else await w.delete(path, scalarQuery(rest));
         return null;
       case 'POST':
         return (

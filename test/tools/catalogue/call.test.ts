@@ -112,6 +112,14 @@ describe('callOperation', () => {
     expect(page.listMetadata).toEqual(page.list_metadata);
   });
 
+  test('callList — an array parameter filters by each value: two domains find both organizations', async () => {
+    const page = await callList<{ name: string }>({ workos: w }, 'organizations.list', {
+      domains: ['acme.test', 'stark.test'],
+      limit: 100,
+    });
+    expect(page.data.map((o) => o.name).sort()).toEqual(['Acme Corp', 'Stark Industries']);
+  });
+
   test('callOperation — an operation that is not declared is a programming error, never a WorkOS call', async () => {
     await expect(callOperation({ workos: w }, 'organizations.rename_all', {})).rejects.toThrow(
       'no catalogue declaration named organizations.rename_all',

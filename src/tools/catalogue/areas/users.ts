@@ -134,9 +134,11 @@ export const USER_OPERATIONS = [
       .strictObject({
         organization_id: orgId.optional(),
         user_id: userId.optional(),
+        // Sent comma-separated, as the SDK's serializeListOrganizationMembershipsOptions joins them.
         statuses: z
           .array(z.enum(['active', 'inactive', 'pending']))
           .max(3)
+          .transform((s) => s.join(','))
           .optional(),
         ...page,
       })
