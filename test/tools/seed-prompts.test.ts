@@ -69,7 +69,7 @@ describe('seeds/000 "Manage a user": Invite bob@example.com to org_123 as an adm
     });
     expect(r.text).toContain('Invited bob@example.com to Initech as admin');
     const listed = await call(member, 'list_invitations', { organization_id: org, email: 'bob@example.com' });
-    expect((listed.structured?.invitations as Row[]).map((i) => [i.role_slug, i.state])).toEqual([
+    expect(((listed.structured?.invitations ?? []) as Row[]).map((i) => [i.role_slug, i.state])).toEqual([
       ['admin', 'pending'],
     ]);
   });
@@ -111,7 +111,7 @@ describe('seeds/000 "Stream audit logs": Set up a Datadog audit log stream for o
     try {
       const orgs = await call(admin, 'list_workos_organizations', { limit: 100 });
       expect(orgs.text).toContain('In production:');
-      const cyberdyne = (orgs.structured?.organizations as Row[]).find(
+      const cyberdyne = ((orgs.structured?.organizations ?? []) as Row[]).find(
         (o) => o.name === 'Cyberdyne Systems',
       )!;
       const r = await call(admin, 'generate_admin_portal_link', {
@@ -125,7 +125,9 @@ describe('seeds/000 "Stream audit logs": Set up a Datadog audit log stream for o
       expect(r.structured).toMatchObject({ organization_name: 'Cyberdyne Systems', intent: 'log_streams' });
 
       // An organization of production without an audit log trail: told why, and what to do first.
-      const tyrell = (orgs.structured?.organizations as Row[]).find((o) => o.name === 'Tyrell Corporation')!;
+      const tyrell = ((orgs.structured?.organizations ?? []) as Row[]).find(
+        (o) => o.name === 'Tyrell Corporation',
+      )!;
       const none = await call(admin, 'generate_admin_portal_link', {
         organization_id: tyrell.id,
         intent: 'log_streams',
