@@ -220,16 +220,18 @@ for (let i = 0; i < RUNS; i++) {
   fresh.push(first.ms);
   freshCpu.push(first.cpu);
   await stop(first.p);
-  const again = await timeToReady(dataDir, port);
+  // A new port: another process may have taken the first one since it was freed.
+  const port2 = freePort();
+  const again = await timeToReady(dataDir, port2);
   restart.push(again.ms);
   restartCpu.push(again.cpu);
   if (i === RUNS - 1) {
     await Bun.sleep(1_000);
     idle = rss(again.p.pid);
-    await liveTokens(`http://localhost:${port}`, 'member@demo.test');
+    await liveTokens(`http://localhost:${port2}`, 'member@demo.test');
     await Bun.sleep(1_000);
     signedIn = rss(again.p.pid);
-    firstMcp = [await timeMcp(port), await timeMcp(port)];
+    firstMcp = [await timeMcp(port2), await timeMcp(port2)];
     await Bun.sleep(1_000);
     afterMcp = rss(again.p.pid);
   }
