@@ -16,6 +16,7 @@ import sql13 from './0013_team_clients_index.sql' with { type: 'text' };
 import sql14 from './0014_dashboard_clients_index.sql' with { type: 'text' };
 import sql15 from './0015_partial_outcome_event.sql' with { type: 'text' };
 import sql16 from './0016_team_members_epoch.sql' with { type: 'text' };
+import sql17 from './0017_audit_pages.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -42,4 +43,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0014_dashboard_clients_index", when: 1796560692224, breakpoints: true, sql: sql14 },
   { tag: "0015_partial_outcome_event", when: 1796560795725, breakpoints: true, sql: sql15 },
   { tag: "0016_team_members_epoch", when: 1796566099804, breakpoints: true, sql: sql16 },
+  { tag: "0017_audit_pages", when: 1796567696427, breakpoints: true, sql: sql17 },
 ];

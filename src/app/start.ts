@@ -114,6 +114,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const auditHead = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now(), {
     witness: config.auditWitness,
     log,
+    upkeep: () => audit.settlePages(),
   });
   auditHead.start();
   const teams = new TeamsService(db, clock);

@@ -125,6 +125,11 @@ function appendWitness(path: string, head: SignedHead): void {
 export interface HeadWriterOptions {
   /** GATEHOUSE_AUDIT_WITNESS: every head written is also appended to this file. */
   witness?: string | undefined;
+  /**
+   * Upkeep of the trail run at every flush, off the request path, before the checkpoint: the
+   * console's page index catching up (AuditService.settlePages).
+   */
+  upkeep?: () => void;
   log?: { error(msg: string, fields?: Record<string, unknown>): void };
 }
 
@@ -194,6 +199,7 @@ export class AuditHeadWriter {
 
   /** Writes the head if entries were added since the last write. */
   flush(): void {
+    this.options.upkeep?.();
     const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
     // Every interval, audit entries or not: the automatic checkpoint is off while this runs.
     this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');

@@ -6,6 +6,7 @@ import type { Clock } from '../kernel/clock.ts';
 import { filterValue } from '../secrets/filter.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
 import type { AuditEvent } from './events.ts';
+import { AuditPages } from './pages.ts';
 
 export interface AuditInput {
   event: AuditEvent;
@@ -113,6 +114,7 @@ export class AuditService {
   private readonly writeBatch;
   private queue: Queued[] = [];
   private scheduled = false;
+  private readonly pages: AuditPages;
   /** Group-commit transactions written so far (tests and the bench read it). */
   batches = 0;
 
@@ -121,6 +123,7 @@ export class AuditService {
     private readonly clock: Clock,
     private signer?: HashSigner,
   ) {
+    this.pages = new AuditPages(db.$client);
     this.lastHash = db.$client.prepare<{ hash: string }, []>(
       'SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
     );
@@ -193,6 +196,14 @@ export class AuditService {
       this.batches++;
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(entries[i]!);
     }
+  }
+
+  /**
+   * Brings the console's page index up to the trail (src/audit/pages.ts): readers of
+   * `audit_pages` call it first; the head writer calls it once a second.
+   */
+  settlePages(): number {
+    return this.pages.settle();
   }
 
   /** How many entries wait for their batch. */

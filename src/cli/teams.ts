@@ -74,6 +74,7 @@ export async function teamsCommand(
   // The CLI appends to the trail too, so it moves the signed head forward as the server does.
   const head = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now(), {
     witness: config.auditWitness,
+    upkeep: () => audit.settlePages(),
   });
   try {
     if (sub === 'list') {

@@ -1,4 +1,5 @@
-import { and, desc, eq, gt, gte, inArray, lt, lte, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, lt, lte, ne, or, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { AuditRecordField } from '../../db/schema/audit.ts';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
@@ -119,15 +120,18 @@ export function filterQuery(input: AuditFilterInput, extra: Record<string, strin
  * the team sees only the entries they are the actor of. Entries without a team (sign-ins
  * before a team was chosen) are not shown here; they are in `gatehouse audit export`.
  */
-function scope(s: TeamSession): SQL {
-  const a = schema.auditEntries;
+function scope(
+  s: TeamSession,
+  a: typeof schema.auditEntries | typeof schema.auditPages = schema.auditPages,
+): SQL {
   return isTeamAdmin(s) ? eq(a.teamId, s.teamId) : and(eq(a.teamId, s.teamId), eq(a.userId, s.userId))!;
 }
 
+/** A page's conditions, on the page index (audit_pages: the actor's email is stored lower-cased). */
 function conditions(s: TeamSession, f: AuditFilter): SQL[] {
-  const a = schema.auditEntries;
+  const a = schema.auditPages;
   const c: SQL[] = [scope(s)];
-  if (f.user) c.push(sql`lower(${a.actorEmail}) = ${f.user}`);
+  if (f.user) c.push(eq(a.actorEmail, f.user));
   if (f.client) c.push(eq(a.clientId, f.client));
   if (f.tool) c.push(eq(a.tool, f.tool));
   if (f.outcome) c.push(eq(a.outcome, f.outcome));
@@ -144,7 +148,7 @@ function conditions(s: TeamSession, f: AuditFilter): SQL[] {
  * bound at most: given two, SQLite bounds the index range by one and filters by the other.
  */
 function timeRange(f: AuditFilter, cursor: { lo?: number; hi?: number } = {}): SQL[] {
-  const a = schema.auditEntries;
+  const a = schema.auditPages;
   const pick = (x: number | undefined, y: number | undefined, m: (a: number, b: number) => number) =>
     x === undefined ? y : y === undefined ? x : m(x, y);
   // `to` is exclusive; times are whole milliseconds.
@@ -173,9 +177,11 @@ export interface AuditPageData {
  * rows and one more (whether older or newer entries exist), whatever the trail's size: no count.
  */
 export function auditEntries(ctx: AppContext, s: TeamSession, q: AuditQuery): AuditPageData {
-  const a = schema.auditEntries;
+  ctx.audit.settlePages();
+  const a = schema.auditPages;
+  const e = schema.auditEntries;
   const base = conditions(s, q.filter);
-  const atOf = (seq: number) => ctx.db.select({ at: a.at }).from(a).where(eq(a.seq, seq)).get()?.at;
+  const atOf = (seq: number) => ctx.db.select({ at: e.at }).from(e).where(eq(e.seq, seq)).get()?.at;
   /** Entries older than (at, seq) in the page's order (the index bounds `at`; seq breaks ties). */
   const olderThan = (at: number, seq: number) => [
     ...timeRange(q.filter, { hi: at }),
@@ -187,24 +193,25 @@ export function auditEntries(ctx: AppContext, s: TeamSession, q: AuditQuery): Au
   ];
   const afterAt = q.after !== undefined && q.before === undefined ? atOf(q.after) : undefined;
   const beforeAt = q.before !== undefined ? atOf(q.before) : undefined;
-  let rows: (typeof a.$inferSelect)[];
-  if (afterAt !== undefined) {
-    rows = ctx.db
-      .select()
+  // The index finds the page's seqs; each entry is then read by its primary key.
+  const page = (where: SQL | undefined, order: (SQL | SQLiteColumn)[]) =>
+    ctx.db
+      .select({ entry: e })
       .from(a)
-      .where(and(...base, ...newerThan(afterAt, q.after!)))
-      .orderBy(a.at, a.seq)
+      .innerJoin(e, eq(e.seq, a.seq))
+      .where(where)
+      .orderBy(...order)
       .limit(AUDIT_PAGE_SIZE)
       .all()
-      .reverse();
+      .map((r) => r.entry);
+  let rows: (typeof e.$inferSelect)[];
+  if (afterAt !== undefined) {
+    rows = page(and(...base, ...newerThan(afterAt, q.after!)), [a.at, a.seq]).reverse();
   } else {
-    rows = ctx.db
-      .select()
-      .from(a)
-      .where(and(...base, ...(beforeAt !== undefined ? olderThan(beforeAt, q.before!) : timeRange(q.filter))))
-      .orderBy(desc(a.at), desc(a.seq))
-      .limit(AUDIT_PAGE_SIZE)
-      .all();
+    rows = page(
+      and(...base, ...(beforeAt !== undefined ? olderThan(beforeAt, q.before!) : timeRange(q.filter))),
+      [desc(a.at), desc(a.seq)],
+    );
   }
   const exists = (cond: SQL[]) =>
     ctx.db
@@ -333,7 +340,7 @@ export function wholeRecord(
   const entry = ctx.db
     .select()
     .from(a)
-    .where(and(scope(s), eq(a.seq, seq)))
+    .where(and(scope(s, a), eq(a.seq, seq)))
     .get();
   if (!entry) return undefined;
   const sha = field === 'args' ? entry.argsSha256 : entry.detailsSha256;

@@ -128,6 +128,7 @@ function parseJson(s: string | null): Record<string, unknown> {
 
 /** The team's latest settings changes and kill-switch pulls, newest first. */
 export function recentChanges(ctx: AppContext, teamId: string, limit = 15): SettingChange[] {
+  ctx.audit.settlePages();
   const rows = ctx.db.$client
     .query<
       {
@@ -140,9 +141,12 @@ export function recentChanges(ctx: AppContext, teamId: string, limit = 15): Sett
       },
       [string, number]
     >(
-      `SELECT seq, at, event, actor_email AS actorEmail, reason, details FROM audit_entries
-       WHERE team_id = ? AND event IN ('settings.changed', 'team.kill_switch') AND outcome = 'ok'
-       ORDER BY seq DESC LIMIT ?`,
+      // The page index finds them (its event index leaves out tool calls); the entries are read by seq.
+      `SELECT e.seq, e.at, e.event, e.actor_email AS actorEmail, e.reason, e.details
+       FROM audit_pages p JOIN audit_entries e ON e.seq = p.seq
+       WHERE p.team_id = ? AND p.event IN ('settings.changed', 'team.kill_switch') AND p.event <> 'tool.call'
+         AND p.outcome = 'ok'
+       ORDER BY p.seq DESC LIMIT ?`,
     )
     .all(teamId, limit);
   const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
@@ -280,13 +284,16 @@ export function latestKill(
       consentsRevoked: number;
     }
   | undefined {
+  ctx.audit.settlePages();
   const row = ctx.db.$client
     .query<
       { at: number; actorEmail: string | null; reason: string | null; details: string | null },
       [string]
     >(
-      `SELECT at, actor_email AS actorEmail, reason, details FROM audit_entries
-       WHERE team_id = ? AND event = 'team.kill_switch' ORDER BY seq DESC LIMIT 1`,
+      `SELECT e.at, e.actor_email AS actorEmail, e.reason, e.details
+       FROM audit_pages p JOIN audit_entries e ON e.seq = p.seq
+       WHERE p.team_id = ? AND p.event = 'team.kill_switch' AND p.event <> 'tool.call'
+       ORDER BY p.seq DESC LIMIT 1`,
     )
     .get(teamId);
   if (!row) return undefined;

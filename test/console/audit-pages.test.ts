@@ -39,7 +39,7 @@ for (let i = 0; i < 400; i++) {
     tool: TOOLS[i % 3]!,
   });
 }
-const ctx = { db } as unknown as AppContext;
+const ctx = { db, audit } as unknown as AppContext;
 const admin = {
   teamId: 'team_a',
   userId: 'usr_a',
