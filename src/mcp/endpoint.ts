@@ -164,10 +164,13 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
         : undefined;
       if (limited && !limited.allowed) return limited.response;
       const rateHeaders = limited?.headers ?? {};
+      // A request naming a session belongs to a 2025-era session (2026-07-28 has none): it goes
+      // to the session it names without classifying its body first, as a bare session server does.
       if (
-        await isLegacyRequest(req, body.ok ? body.value : undefined, {
+        request.headers.has('mcp-session-id') ||
+        (await isLegacyRequest(req, body.ok ? body.value : undefined, {
           maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
-        })
+        }))
       ) {
         return withHeaders(await sessions.handle(req, token, principal, parsed), rateHeaders);
       }
