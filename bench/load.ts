@@ -36,8 +36,16 @@ async function open(): Promise<Caller> {
   const init = headers ? { requestInit: { headers } } : {};
   if (kind === 'v1') {
     const c = new Client({ name: 'bench', version: '1.0.0' });
-    await c.connect(new StreamableHTTPClientTransport(new URL(url!), init));
-    return c as unknown as Caller;
+    const transport = new StreamableHTTPClientTransport(new URL(url!), init);
+    await c.connect(transport);
+    return {
+      callTool: (p) => c.callTool(p),
+      // Ends the session on the server (HTTP DELETE): a person may hold only so many open.
+      close: async () => {
+        await transport.terminateSession().catch(() => {});
+        await c.close();
+      },
+    };
   }
   const c = new ClientV2({ name: 'bench', version: '2.0.0' }, { versionNegotiation: { mode: 'auto' } });
   await c.connect(new TransportV2(new URL(url!), init));
