@@ -299,14 +299,46 @@ export function filterValue<T>(value: T, options: FilterOptions): T {
   return filterDeep(value, { pii: options.pii, known: compileKnownSecrets(options.known) }, 0);
 }
 
+function filterText(value: string, options: Compiled): string {
+  // Known secrets first: a shape rule must not take half of one and leave the rest.
+  const exact = options.known ? redactKnown(value, options.known, SECRET_MARKER) : value;
+  const s = redactSecretValues(exact);
+  return options.pii ? redactPii(s) : s;
+}
+
+/**
+ * Filtered strings remembered per set of known secrets and PII setting: answers repeat the same
+ * texts call after call (descriptions, names, ids), and filtering is a pure function of the text
+ * and those two. Bounded (a full memo starts over); short texts cost less than a lookup, long
+ * ones are not kept.
+ */
+const MEMO_MIN = 16;
+const MEMO_MAX_LENGTH = 512;
+const MEMO_MAX = 2048;
+const memoByKnown = new WeakMap<KnownSecrets, [Map<string, string>, Map<string, string>]>();
+const memoNoKnown: [Map<string, string>, Map<string, string>] = [new Map(), new Map()];
+
+function filterString(value: string, options: Compiled): string {
+  if (value.length < MEMO_MIN || value.length > MEMO_MAX_LENGTH) return filterText(value, options);
+  let pair = memoNoKnown;
+  if (options.known) {
+    const found = memoByKnown.get(options.known);
+    if (found) pair = found;
+    else memoByKnown.set(options.known, (pair = [new Map(), new Map()]));
+  }
+  const memo = pair[options.pii ? 1 : 0];
+  let out = memo.get(value);
+  if (out === undefined) {
+    out = filterText(value, options);
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(value, out);
+  }
+  return out;
+}
+
 function filterDeep<T>(value: T, options: Compiled, depth: number): T {
   if (depth > 64) return '[redacted: too deep]' as T;
-  if (typeof value === 'string') {
-    // Known secrets first: a shape rule must not take half of one and leave the rest.
-    const exact = options.known ? redactKnown(value, options.known, SECRET_MARKER) : value;
-    const s = redactSecretValues(exact);
-    return (options.pii ? redactPii(s) : s) as T;
-  }
+  if (typeof value === 'string') return filterString(value, options) as T;
   if (Array.isArray(value)) return value.map((v) => filterDeep(v, options, depth + 1)) as T;
   if (value && typeof value === 'object') {
     if (value instanceof Date) return value;

@@ -224,3 +224,21 @@ describe('known secrets — more invisible splitters', () => {
     }
   });
 });
+
+describe('remembered answers', () => {
+  test('filter — a text filtered again answers as for the first time, under each set of secrets and PII setting', () => {
+    const a = 'remembered-key-one-7f3a';
+    const b = 'remembered-key-two-9c1d';
+    const text = `the key is ${a.toUpperCase()} and mail goes to ops@acme.example`;
+    for (let round = 0; round < 2; round++) {
+      expect(filterValue(text, { pii: false, known: [a] })).not.toContain(a.toUpperCase());
+      expect(filterValue(text, { pii: false, known: [b] })).toBe(text);
+      expect(filterValue(text, { pii: false })).toBe(text);
+      expect(filterValue({ t: text }, { pii: false, known: [a] }).t).toContain('ops@acme.example');
+      expect(filterValue({ t: text }, { pii: true, known: [a] }).t).not.toContain('ops@acme.example');
+      expect(filterValue('a plain sentence of some length', { pii: true })).toBe(
+        'a plain sentence of some length',
+      );
+    }
+  });
+});
