@@ -12,6 +12,8 @@ export type AdmissionSource = 'config' | 'cli' | 'seed';
 /** Teams (WorkOS organizations whose members use Gatehouse) and their settings rows. */
 export class TeamsService {
   private readonly protectedQuery;
+  private readonly teamQuery;
+  private readonly teamByOrgQuery;
 
   constructor(
     private readonly db: Db,
@@ -22,6 +24,14 @@ export class TeamsService {
       .from(schema.teams)
       .where(isNotNull(schema.teams.admittedAt))
       .prepare();
+    const teamBy = (column: typeof schema.teams.id | typeof schema.teams.organizationId) =>
+      db
+        .select()
+        .from(schema.teams)
+        .where(eq(column, sql.placeholder('key')))
+        .prepare();
+    this.teamQuery = teamBy(schema.teams.id);
+    this.teamByOrgQuery = teamBy(schema.teams.organizationId);
     this.cached = new EpochCache(epochOf(db));
   }
 
@@ -107,12 +117,17 @@ export class TeamsService {
     ) as ReadonlySet<string>;
   }
 
+  /** Read on the call path (live mode asks which team holds the deployment's keys): cached exactly. */
   get(teamId: string): Team | undefined {
-    return this.db.select().from(schema.teams).where(eq(schema.teams.id, teamId)).get();
+    return this.cached.get(`team:${teamId}`, () => freeze(this.teamQuery.get({ key: teamId }))) as
+      | Team
+      | undefined;
   }
 
   getByOrganization(organizationId: string): Team | undefined {
-    return this.db.select().from(schema.teams).where(eq(schema.teams.organizationId, organizationId)).get();
+    return this.cached.get(`org:${organizationId}`, () =>
+      freeze(this.teamByOrgQuery.get({ key: organizationId })),
+    ) as Team | undefined;
   }
 
   settings(teamId: string): TeamSettings {

@@ -177,6 +177,26 @@ test("membership cache — a role Gatehouse records is the next lookup's, also w
   }
 });
 
+test('teams cache — a team read by id or organization follows a rename here and a change by another process', async () => {
+  const teams = gh.ctx.teams;
+  const team = teams.get(seededTeamId(gh))!;
+  const byOrg = () => teams.getByOrganization(team.organizationId);
+  expect(byOrg()?.id).toBe(team.id);
+  teams.rename(team.id, 'Renamed For The Cache Test');
+  expect(teams.get(team.id)?.name).toBe('Renamed For The Cache Test');
+  expect(byOrg()?.name).toBe('Renamed For The Cache Test');
+  const other = openDatabase(join(gh.dataDir, DATABASE_FILE));
+  try {
+    other.$client.run('UPDATE teams SET name = ? WHERE id = ?', [team.name, team.id]);
+    await nextTurn();
+    expect(teams.get(team.id)?.name).toBe(team.name);
+    expect(byOrg()?.name).toBe(team.name);
+  } finally {
+    other.$client.close();
+  }
+  expect(Object.isFrozen(teams.get(team.id))).toBe(true);
+});
+
 test('teams cache — admission changes the protected organizations at once', () => {
   const team = gh.ctx.teams.get(seededTeamId(gh))!;
   expect(gh.ctx.teams.protectedOrganizationIds().has(team.organizationId)).toBe(true);
