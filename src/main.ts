@@ -176,8 +176,8 @@ async function main(argv: string[]) {
     backup: BACKUP_HELP,
     restore: RESTORE_HELP,
   };
-  // The binary starts with JIT tier-up thresholds raised for serve's start-up (src/cli/serve.ts
-  // restores them once it listens); every other command runs with the normal policy.
+  // The binary starts with JIT tier-up thresholds raised for serving until agents call
+  // (src/app/lazy.ts restores them); every other command runs with the normal policy.
   if (command !== 'serve') Bun.unsafe.setJITPolicy?.(1);
   if (rest.includes('--help') || rest.includes('-h'))
     return void process.stdout.write(`${help[command] ?? help.main}\n`);

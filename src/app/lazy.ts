@@ -39,6 +39,11 @@ export function lazyMcpEndpoint(ctx: AppContext): LazyMcpEndpoint {
   let endpoint: McpEndpoint | undefined;
   const load = (): McpEndpoint => {
     if (!endpoint) {
+      // The compiled binary starts with JIT tier-up thresholds raised (package.json build,
+      // --compile-jit-policy): start-up and the occasional sign-in, consent or console page run
+      // a few times each, and compiling them costs more memory and time than it saves. Agents
+      // are the hot path: from their first request on, the normal policy.
+      Bun.unsafe.setJITPolicy?.(1);
       const { createMcpEndpoint } = require('../mcp/endpoint.ts') as typeof import('../mcp/endpoint.ts');
       endpoint = createMcpEndpoint(ctx);
     }

@@ -55,10 +55,6 @@ export async function serve(config: Config, out: (s: string) => void): Promise<v
       deploymentKeysUnowned: environments.deploymentKeysUnowned(),
     })}\n`,
   );
-  // The compiled binary starts with JIT tier-up thresholds raised (package.json build,
-  // --compile-jit-policy): start-up code runs once, so compiling it costs more than it saves.
-  // Serving is interactive from here on: the normal policy again.
-  Bun.unsafe.setJITPolicy?.(1);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
