@@ -7,6 +7,14 @@ export { domainArg } from '../organizations/args.ts';
 /** A WorkOS id (a path segment: id characters only, so it can never address another endpoint). */
 export const id = (prefix: string, what: string) => idArg(prefix, what);
 
+/**
+ * A parameter that fills a path segment and may contain dots (an external id, an audit-log
+ * action): "." or ".." alone would climb out of the operation's path (URLs resolve them, encoded
+ * or not), so they are refused as input rather than sent.
+ */
+export const notDotSegment = (s: string) => !/^\.{1,2}$/.test(s);
+export const DOT_SEGMENT = 'may not be "." or ".." (it would address another path)';
+
 /** A role or permission slug (a path segment too). */
 export const slug = (what: string) =>
   z

@@ -4,9 +4,11 @@
  * and error types all apply (docs/architecture.md "The MCP surface and the policy pipeline" step 6).
  */
 import type { WorkOS } from '@workos-inc/node';
+import { AppError } from '../../errors/app-error.ts';
 import { SECRET_MARKER } from '../../secrets/filter.ts';
 import { workosCall } from '../../workos/errors.ts';
 import type { ToolContext } from '../types.ts';
+import { DOT_SEGMENT } from './args.ts';
 import type { Operation } from './types.ts';
 
 type Params = Record<string, unknown>;
@@ -19,6 +21,12 @@ export function fillPath(op: Operation, params: Params): { path: string; rest: P
     delete rest[key];
     if (typeof value !== 'string' || value === '')
       throw new Error(`${op.name}: missing path parameter ${key}`);
+    // "." and ".." are resolved by the URL, encoded or not: the call would leave its template.
+    if (/^\.{1,2}$/.test(value))
+      throw new AppError('invalid_input', `${op.name}: ${key} ${DOT_SEGMENT}.`, {
+        hint: 'Fix the arguments and try again.',
+        fields: [{ field: key, message: DOT_SEGMENT }],
+      });
     return encodeURIComponent(value);
   });
   return { path, rest };

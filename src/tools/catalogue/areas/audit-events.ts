@@ -5,7 +5,7 @@
  * Webhook endpoints are read only, and their signing secret is never shown.
  */
 import { z } from 'zod';
-import { id, page, slug } from '../args.ts';
+import { DOT_SEGMENT, id, notDotSegment, page, slug } from '../args.ts';
 import { defineOperation } from '../types.ts';
 
 const AUDIT = 'https://workos.com/docs/reference/audit-logs';
@@ -15,7 +15,8 @@ const actionName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[a-z0-9_.-]+$/, 'must be an action like "user.signed_in" (lowercase, ".", "_", "-")');
+  .regex(/^[a-z0-9_.-]+$/, 'must be an action like "user.signed_in" (lowercase, ".", "_", "-")')
+  .refine(notDotSegment, DOT_SEGMENT);
 /** Metadata of a schema, as WorkOS takes it: a JSON Schema object ({ type: "object", properties: {…} }). */
 const jsonSchema = z
   .record(z.string(), z.unknown())

@@ -5,7 +5,7 @@ import {
   verifiedDomainsLost,
   verifiedDomainsLostChange,
 } from '../../organizations/args.ts';
-import { domainArg, id, metadata, name, page } from '../args.ts';
+import { DOT_SEGMENT, domainArg, id, metadata, name, notDotSegment, page } from '../args.ts';
 import { fetchObject } from '../http.ts';
 import { organizationOf } from '../scope.ts';
 import { defineOperation } from '../types.ts';
@@ -70,7 +70,8 @@ export const ORGANIZATION_OPERATIONS = [
         .string()
         .min(1)
         .max(200)
-        .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, ".", ":", "_" or "-"'),
+        .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, ".", ":", "_" or "-"')
+        .refine(notDotSegment, DOT_SEGMENT),
     }),
     docs: `${ORG}/get-by-external-id`,
   }),

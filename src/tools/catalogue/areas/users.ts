@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../../errors/app-error.ts';
-import { id, metadata, page, slug } from '../args.ts';
+import { DOT_SEGMENT, id, metadata, notDotSegment, page, slug } from '../args.ts';
 import { fetchObject } from '../http.ts';
 import { organizationOf, organizationsOfUser } from '../scope.ts';
 import { defineOperation } from '../types.ts';
@@ -68,7 +68,8 @@ export const USER_OPERATIONS = [
         .string()
         .min(1)
         .max(200)
-        .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, ".", ":", "_" or "-"'),
+        .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, ".", ":", "_" or "-"')
+        .refine(notDotSegment, DOT_SEGMENT),
     }),
     docs: `${REF}/user/get-by-external-id`,
   }),
