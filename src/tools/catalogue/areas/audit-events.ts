@@ -157,6 +157,11 @@ export const AUDIT_EVENT_OPERATIONS = [
       // The SDK's ListEventOptions and WorkOS's generated SDKs take `order` (default desc).
       order: page.order,
     }),
+    // An invitation event must not carry what lets its holder join (WorkOS documents its data
+    // without them: @workos-inc/node's InvitationEventResponse has no token, no accept URL), and
+    // neither may a password reset's; the embedded WorkOS sends the whole invitation, so they are
+    // removed here whatever WorkOS sends, as invitations.* remove them.
+    secrets: ['token', 'accept_invitation_url', 'password_reset_token', 'password_reset_url'],
     docs: 'https://workos.com/docs/reference/events/list',
   }),
 
