@@ -14,7 +14,7 @@ export const OPERATIONS: readonly Operation[] = DECLARATIONS.map(withHooks);
 const BY_NAME = new Map<string, Operation>();
 for (const op of OPERATIONS) {
   if (BY_NAME.has(op.name)) throw new Error(`duplicate operation ${op.name}`);
-  if (op.kind === 'destructive' && !op.describe)
+  if ((op.kind === 'destructive' || op.destroysWhen) && !op.describe)
     throw new Error(`${op.name} is destructive but cannot describe it`);
   BY_NAME.set(op.name, op);
 }

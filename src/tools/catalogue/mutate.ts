@@ -30,7 +30,10 @@ export const mutate = defineTool({
   permission: 'workos:write',
   permissionFor: (args) => opOf(args).permission,
   metricName: (args) => `mutate ${opOf(args).name}`,
-  destructiveFor: (args) => opOf(args).kind === 'destructive',
+  destructiveFor: (args) => {
+    const op = opOf(args);
+    return op.kind === 'destructive' || op.destroysWhen?.(args.params) === true;
+  },
   changesSignIn: (args) => opOf(args).changesSignIn?.(args.params),
   // Before anyone is asked to confirm: the staff rule on the object the call names, then the
   // operation's own precheck (the named tool's refusals), as the pipeline runs a tool's.

@@ -51,6 +51,12 @@ export interface Operation<P extends z.ZodObject = z.ZodObject> {
    * (a membership's, a domain's): a Gatehouse team's own organization is never touched.
    */
   organizations?(ctx: ToolContext, params: z.infer<P>): Promise<string[]>;
+  /**
+   * A write that destroys data only with some parameters (shortening audit-log retention deletes
+   * older events): those calls pass the destructive gate as a destructive operation's do, with
+   * `describe` saying what they would destroy.
+   */
+  destroysWhen?(params: z.infer<P>): boolean;
   /** Destructive operations: what the call would destroy, from WorkOS, before anything happens. */
   describe?(ctx: ToolContext, params: z.infer<P>): Promise<Destruction>;
   /**

@@ -234,9 +234,12 @@ describe('audit logs, events, webhooks, feature flags', () => {
     const got = await run(member, 'query', 'audit_logs.get_export', { id: exp.id });
     expect(result(got)).toMatchObject({ id: exp.id });
 
-    const set = await run(member, 'mutate', 'audit_logs.set_retention', {
-      id: org.id,
-      retention_period_in_days: 30,
+    // Shortening deletes older events: described and confirmed first (the destructive gate).
+    const shorten = { id: org.id, retention_period_in_days: 30 };
+    const asked = await run(member, 'mutate', 'audit_logs.set_retention', shorten);
+    expect(asked.structured?.status).toBe('confirmation_required');
+    const set = await run(member, 'mutate', 'audit_logs.set_retention', shorten, {
+      confirmation_token: String(asked.structured?.confirmation_token),
     });
     expect(result(set)).toEqual({ retention_period_in_days: 30 });
     expect(result(await run(member, 'query', 'audit_logs.get_retention', { id: org.id }))).toEqual({

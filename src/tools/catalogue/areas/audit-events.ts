@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DOT_SEGMENT, id, notDotSegment, page, slug } from '../args.ts';
+import { fetchObject } from '../http.ts';
 import { defineOperation } from '../types.ts';
 
 const AUDIT = 'https://workos.com/docs/reference/audit-logs';
@@ -113,13 +114,35 @@ export const AUDIT_EVENT_OPERATIONS = [
     name: 'audit_logs.set_retention',
     area: 'audit_logs',
     summary:
-      'Set how many days an organization’s audit-log events are kept: 30 or 365 (shortening it deletes older events).',
+      'Set how many days an organization’s audit-log events are kept: 30 or 365. Setting 30 deletes older events, so it is described and confirmed first, like a delete.',
     kind: 'write',
     permission: 'workos:write',
     method: 'PUT',
     path: '/organizations/:id/audit_logs_retention',
     params: z.strictObject({ id: orgId, retention_period_in_days: z.union([z.literal(30), z.literal(365)]) }),
     docs: `${AUDIT}/retention/set`,
+    // Shortening the window deletes the customer's older audit-log events (their compliance
+    // trail): the destructive gate's describe-then-confirm, never a plain write.
+    destroysWhen: (p) => p.retention_period_in_days === 30,
+    async describe(ctx, p) {
+      const now = await fetchObject(
+        ctx,
+        `/organizations/${encodeURIComponent(p.id)}/audit_logs_retention`,
+        `the audit-log retention of ${p.id}`,
+      );
+      const days = typeof now.retention_period_in_days === 'number' ? now.retention_period_in_days : null;
+      const loss =
+        days !== null && days <= p.retention_period_in_days
+          ? `it is ${days} days already, so nothing more is deleted.`
+          : `its audit-log events older than ${p.retention_period_in_days} days are deleted and cannot be brought back.`;
+      return {
+        summary: `Setting organization ${p.id}'s audit-log retention to ${p.retention_period_in_days} days (now ${days ?? 'unknown'}) in ${ctx.environment}: ${loss}`,
+        details: {
+          organization_id: p.id,
+          retention_period_in_days: { now: days, new: p.retention_period_in_days },
+        },
+      };
+    },
   }),
   defineOperation({
     name: 'audit_logs.get_configuration',
