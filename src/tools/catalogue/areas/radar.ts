@@ -54,18 +54,26 @@ export const RADAR_OPERATIONS = [
     name: 'radar.add_list_entry',
     area: 'radar',
     summary:
-      'Add an entry (IP address, domain, email, country…) to Radar’s block or allow list: matching sign-in attempts are then blocked, or let through.',
+      'Add an entry (IP address, domain, email, country…) to Radar’s block or allow list: matching sign-in attempts are then blocked, or let through. Allowing changes sign-in: a team admin and a confirmation.',
     kind: 'write',
     permission: 'workos:write',
     method: 'POST',
     path: '/radar/lists/:type/:action',
     params: listEntry,
     docs: LISTS,
+    // An allow-list entry lets matching sign-in attempts through Radar's protection (brute force,
+    // bots, impossible travel) for every organization in the environment: a sign-in change, for a
+    // team admin with a human's confirmation. A block entry only adds protection.
+    changesSignIn: (p) =>
+      p.action === 'allow'
+        ? `let sign-in attempts from ${p.type} "${p.entry}" through Radar's protection (its allow list)`
+        : undefined,
   }),
   defineOperation({
     name: 'radar.remove_list_entry',
     area: 'radar',
-    summary: 'Remove an entry from Radar’s block or allow list.',
+    summary:
+      'Remove an entry from Radar’s block or allow list. Unblocking changes sign-in: a team admin and a confirmation.',
     kind: 'destructive',
     permission: 'workos:write',
     method: 'DELETE',
@@ -74,6 +82,11 @@ export const RADAR_OPERATIONS = [
     // The documented request sends the entry in the DELETE's JSON body (removeListEntry).
     deleteBody: true,
     docs: LISTS,
+    // Taking an entry off the block list lets those attempts sign in again: a sign-in change.
+    changesSignIn: (p) =>
+      p.action === 'block'
+        ? `stop Radar blocking sign-in attempts from ${p.type} "${p.entry}" (its block list)`
+        : undefined,
     // WorkOS documents no read of a list, so the description says what removing it would do
     // (WorkOS answers 404 if the entry is not there, and nothing changes).
     async describe(ctx, p) {
