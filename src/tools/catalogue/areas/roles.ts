@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { PERMISSIONS } from '../../../../db/schema/enums.ts';
+import { AppError } from '../../../errors/app-error.ts';
+import type { ToolContext } from '../../types.ts';
 import { id, name, slug } from '../args.ts';
 import { fetchObject } from '../http.ts';
 import { defineOperation } from '../types.ts';
@@ -23,6 +25,27 @@ const grantable = z
     message: `may not include Gatehouse's own permissions (${PERMISSIONS.join(', ')}): Gatehouse access is managed by a team admin in the Gatehouse console`,
   });
 const description = z.string().trim().max(500).optional().describe('What the role is for.');
+
+/**
+ * A role that already carries one of Gatehouse's permissions is where a Gatehouse team's people
+ * get their Gatehouse access (a managed environment that is also the identity environment): taking
+ * them away is changing Gatehouse's own settings (an admin's agent could strip every other admin),
+ * so such a role's permissions are never replaced through the catalogue.
+ */
+async function refuseGatehouseRole(ctx: ToolContext, slug: string): Promise<undefined> {
+  const role = await fetchObject(ctx, `/authorization/roles/${encodeURIComponent(slug)}`, `role ${slug}`);
+  const held = (Array.isArray(role.permissions) ? role.permissions : [])
+    .map((p) => (typeof p === 'string' ? p : String((p as { slug?: unknown })?.slug)))
+    .filter((p) => GATEHOUSE.has(p));
+  if (held.length === 0) return undefined;
+  throw new AppError(
+    'forbidden',
+    `roles.set_permissions would replace the permissions of role "${slug}", which carries Gatehouse's own (${held.join(', ')}): people get their Gatehouse access from it, so the catalogue never changes it.`,
+    {
+      hint: 'A person changes this role in the WorkOS dashboard; Gatehouse access is managed by a team admin.',
+    },
+  );
+}
 
 export const ROLE_OPERATIONS = [
   defineOperation({
@@ -79,6 +102,7 @@ export const ROLE_OPERATIONS = [
     path: '/authorization/roles/:slug/permissions',
     params: z.strictObject({ slug: slug('role'), permissions: grantable }),
     docs: `${REF}/role/set-permissions`,
+    precheck: (ctx, p) => refuseGatehouseRole(ctx, p.slug),
   }),
   defineOperation({
     name: 'organization_roles.list',
