@@ -291,7 +291,9 @@ async function main() {
   const count = Number(/^gatehouse_pipeline_overhead_seconds_count (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
   const pipelineUs = round2((sum / count) * 1e6);
 
+  // Each server finishes its shutdown (the signed head is written last) before its data goes.
   for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => c.exited));
   rmSync(ghData, { recursive: true, force: true });
 
   const audit = await measureAudit();
