@@ -264,3 +264,18 @@ describe('what is offered', () => {
     }
   });
 });
+
+describe('list_operations', () => {
+  test('attack — a member is never offered an operation every call of which is refused to them (domain verify and remove)', async () => {
+    const offered = await call(member, 'list_operations', {});
+    const names = (offered.structured!.operations as { name: string }[]).map((o) => o.name);
+    expect(names).not.toContain('organization_domains.verify');
+    expect(names).not.toContain('organization_domains.delete');
+    expect(offered.structured?.why_hidden).toContain(
+      "mutate would run organization_domains.verify, which changes how that organization's people sign in: only a Gatehouse team admin (gatehouse:admin) may do that, and only with a human's confirmation. Ask a team admin to make this change.",
+    );
+    // What is offered runs: every write a member is shown passes the pipeline's decision for them.
+    expect(names).toContain('radar.add_list_entry');
+    expect(names).toContain('organization_domains.create');
+  });
+});

@@ -100,11 +100,31 @@ export function excludedFor(search: string): Excluded[] {
   return EXCLUDED.filter((e) => e.terms.some((t) => s.includes(` ${t.replace(/_/g, ' ')} `)));
 }
 
-/** The decision the pipeline makes for a catalogue call of this operation (tools/list's filter, per operation). */
+/**
+ * Whether every call of the operation changes how an organization signs in, whatever its
+ * parameters (organization_domains.verify and .delete): its sign-in rule answers even for none.
+ */
+function alwaysChangesSignIn(op: Operation): boolean {
+  try {
+    return Boolean(op.changesSignIn?.({}));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The decision the pipeline makes for a catalogue call of this operation (tools/list's filter, per
+ * operation): an operation that always changes sign-in is decided as one, so list_operations never
+ * offers a caller what every call of it would be refused.
+ */
 export function mayRun(p: Principal, op: Operation, context: DecisionContext): Decision {
   const tool =
     op.kind === 'read'
       ? ({ name: 'query', kind: 'read', permission: 'workos:read' } as const)
       : ({ name: 'mutate', kind: 'write', permission: 'workos:write' } as const);
-  return decide(p, tool, { ...context, permission: op.permission });
+  return decide(p, tool, {
+    ...context,
+    permission: op.permission,
+    ...(alwaysChangesSignIn(op) ? { signInChange: `run ${op.name}` } : {}),
+  });
 }

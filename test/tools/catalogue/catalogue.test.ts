@@ -63,8 +63,14 @@ describe('tools/list', () => {
 });
 
 describe('list_operations', () => {
-  test('list_operations — a member sees reads, writes and deletes, each with JSON Schema parameters and a docs link', async () => {
-    const r = await call(member, 'list_operations', { area: 'organization_domains' });
+  test('list_operations — reads, writes and deletes, each with JSON Schema parameters and a docs link; a member is not offered the sign-in changes', async () => {
+    // Verifying or removing a domain always changes sign-in: a team admin's (gatehouse:admin).
+    const byMember = listed(await call(member, 'list_operations', { area: 'organization_domains' }));
+    expect(byMember.map((o) => o.name).sort()).toEqual([
+      'organization_domains.create',
+      'organization_domains.get',
+    ]);
+    const r = await call(admin, 'list_operations', { area: 'organization_domains' });
     expect(r.isError).toBe(false);
     const ops = listed(r);
     expect(ops.map((o) => o.name).sort()).toEqual([
@@ -107,7 +113,7 @@ describe('list_operations', () => {
   });
 
   test('list_operations — search finds by words of the name or summary', async () => {
-    const ops = listed(await call(member, 'list_operations', { search: 'domain verify' }));
+    const ops = listed(await call(admin, 'list_operations', { search: 'domain verify' }));
     expect(ops.map((o) => o.name)).toContain('organization_domains.verify');
     expect(ops.map((o) => o.name)).not.toContain('organization_domains.get');
   });
