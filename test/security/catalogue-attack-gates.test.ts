@@ -212,6 +212,41 @@ describe('secrets and PII', () => {
     }
   });
 
+  test('attack — an audit-log export’s signed download URL never reaches the agent (the file would skip redaction and the trail)', async () => {
+    const org = await w.organizations.createOrganization({ name: 'Export Leak Co' });
+    const now = Date.now();
+    const created = await m(member, 'audit_logs.create_export', {
+      organization_id: org.id,
+      range_start: new Date(now - 86_400_000).toISOString(),
+      range_end: new Date(now).toISOString(),
+    });
+    const id = String((created.structured!.result as { id: string }).id);
+    let got = await q(member, 'audit_logs.get_export', { id });
+    for (
+      let polls = 0;
+      polls < 5 && (got.structured!.result as { state: string }).state === 'pending';
+      polls++
+    )
+      got = await q(member, 'audit_logs.get_export', { id });
+    expect(got.structured?.result).toMatchObject({ id, state: 'ready' });
+    const ready = await w.auditLogs.getExport(id);
+    expect(ready.url).toContain('token=');
+    for (const r of [created, got]) {
+      expect(r.text).not.toContain(String(ready.url).split('?')[0]);
+      expect(r.text).not.toContain('token=');
+    }
+    expect((got.structured!.result as { url: string }).url).toStartWith('withheld');
+    // The named tool still reads the file through the same declaration.
+    const events = await call(member, 'get_audit_log_events', {
+      organization_id: org.id,
+      range_start: new Date(now - 86_400_000).toISOString(),
+      range_end: new Date(now).toISOString(),
+      export_id: id,
+    });
+    expect(events.isError).toBe(false);
+    expect(events.structured?.export_id).toBe(id);
+  });
+
   test('attack — with PII redaction on, catalogue reads hand out no customer email', async () => {
     gh.ctx.settings.update(seededTeamId(gh), { piiRedaction: true }, adminActor);
     try {

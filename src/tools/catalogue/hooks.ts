@@ -10,6 +10,8 @@ import { deleteDirectory } from '../directories/delete-directory.ts';
 import { deleteOrganization } from '../organizations/delete-organization.ts';
 import { deleteSsoConnection } from '../sso/delete-connection.ts';
 import type { ToolContext } from '../types.ts';
+import { declaration } from './declarations.ts';
+import { send } from './http.ts';
 import type { Operation } from './types.ts';
 
 type Hooks = Pick<Operation, 'describe' | 'run' | 'changesSignIn' | 'precheck'>;
@@ -24,7 +26,26 @@ const portalArgs = (p: P) => ({
   ...(typeof p.success_url === 'string' && { success_url: p.success_url }),
 });
 
+/**
+ * An audit-log export's `url` is a signed link to the customer's whole trail: fetched outside
+ * Gatehouse it skips PII redaction, secret stripping and the audit trail. The catalogue answers the
+ * export without it; get_audit_log_events (which reads the same declarations through callOperation)
+ * downloads and filters the file.
+ */
+export const EXPORT_URL_WITHHELD =
+  'withheld: read the events with get_audit_log_events and this export_id (they pass PII redaction and the audit trail there)';
+const withoutExportUrl =
+  (name: string) =>
+  async (ctx: ToolContext, p: P): Promise<unknown> => {
+    const answer = await send(ctx.workos, declaration(name)!, p);
+    return answer && typeof answer === 'object' && 'url' in answer && (answer as P).url != null
+      ? { ...(answer as P), url: EXPORT_URL_WITHHELD }
+      : answer;
+  };
+
 export const HOOKS: Readonly<Record<string, Hooks>> = {
+  'audit_logs.create_export': { run: withoutExportUrl('audit_logs.create_export') },
+  'audit_logs.get_export': { run: withoutExportUrl('audit_logs.get_export') },
   // The same description as delete_organization's, which also refuses the caller's own team.
   'organizations.delete': {
     describe: (ctx: ToolContext, p: P) =>

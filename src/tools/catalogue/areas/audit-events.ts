@@ -91,7 +91,8 @@ export const AUDIT_EVENT_OPERATIONS = [
   defineOperation({
     name: 'audit_logs.get_export',
     area: 'audit_logs',
-    summary: 'Get an export’s state (pending, ready, error) and, when ready, its download URL.',
+    summary:
+      'Get an export’s state (pending, ready, error); read a ready one’s events with get_audit_log_events and its export_id (its download URL is never shown).',
     kind: 'read',
     permission: 'workos:read',
     method: 'GET',
