@@ -204,3 +204,21 @@ describe('kind confusion', () => {
     expect(listed.structured?.count).toBe(0);
   });
 });
+
+describe('what a delete describes', () => {
+  test('attack — a user with more memberships than one page: the delete names every one of them', async () => {
+    const user = await w.userManagement.createUser({ email: 'many-orgs@victim.test' });
+    for (let batch = 0; batch < 6; batch++) {
+      await Promise.all(
+        Array.from({ length: batch === 5 ? 1 : 20 }, async (_, i) => {
+          const org = await w.organizations.createOrganization({ name: `Many Orgs ${batch}-${i}` });
+          await w.userManagement.createOrganizationMembership({ userId: user.id, organizationId: org.id });
+        }),
+      );
+    }
+    const r = await m(member, 'users.delete', { id: user.id });
+    expect(r.structured?.status).toBe('confirmation_required');
+    expect(r.text).toContain('also removes their 101 organization memberships');
+    expect((r.structured!.will_destroy as { organizations: string[] }).organizations).toHaveLength(101);
+  });
+});

@@ -52,14 +52,32 @@ export function organizationOf(path: (params: Record<string, unknown>) => string
   };
 }
 
-/** Every organization a user belongs to, whatever the membership's status. */
+/** Pages of memberships read at most (100 each): beyond them the user is refused, never guessed. */
+const MEMBERSHIP_PAGES = 20;
+
+/**
+ * Every organization a user belongs to, whatever the membership's status: every page, so a staff
+ * membership cannot hide behind a hundred newer ones (nor a delete's description undercount).
+ */
 export async function organizationsOfUser(ctx: ToolContext, userId: string): Promise<string[]> {
-  const res = await fetchObject(
-    ctx,
-    '/user_management/organization_memberships',
-    `the memberships of user ${userId}`,
-    { user_id: userId, statuses: 'active,inactive,pending', limit: 100 },
+  const orgs: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < MEMBERSHIP_PAGES; page++) {
+    const res = await fetchObject(
+      ctx,
+      '/user_management/organization_memberships',
+      `the memberships of user ${userId}`,
+      { user_id: userId, statuses: 'active,inactive,pending', limit: 100, ...(after ? { after } : {}) },
+    );
+    const data = Array.isArray(res.data) ? (res.data as { organization_id?: unknown }[]) : [];
+    for (const m of data) if (typeof m.organization_id === 'string') orgs.push(m.organization_id);
+    const next = (res.list_metadata as { after?: unknown } | undefined)?.after;
+    if (typeof next !== 'string' || next === '' || data.length === 0) return orgs;
+    after = next;
+  }
+  throw new AppError(
+    'conflict',
+    `User ${userId} belongs to more than ${MEMBERSHIP_PAGES * 100} organizations: Gatehouse cannot say which ones this call would touch.`,
+    { hint: 'Change this user in the WorkOS dashboard.' },
   );
-  const data = Array.isArray(res.data) ? (res.data as { organization_id?: unknown }[]) : [];
-  return data.map((m) => m.organization_id).filter((o): o is string => typeof o === 'string');
 }
