@@ -314,3 +314,21 @@ describe('list_operations', () => {
     expect(names).toContain('organization_domains.create');
   });
 });
+
+describe('audit', () => {
+  test('attack — a refused catalogue call is audited and counted as denied under its operation', async () => {
+    const r = await m(member, 'roles.set_permissions', { slug: 'member', permissions: ['users:read'] });
+    expect(r.isError).toBe(true);
+    const entry = lastEntry('mutate');
+    expect(entry).toMatchObject({ outcome: 'denied', reason: 'missing_permission' });
+    expect(JSON.parse(String(entry.args))).toMatchObject({ operation: 'roles.set_permissions' });
+    const metrics = await (await fetch(`${gh.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /gatehouse_tool_calls_total\{tool="mutate roles\.set_permissions",outcome="denied"\} \d+/,
+    );
+    // A sign-in refusal too (Radar's allow list), decided after the operation is known.
+    await m(member, 'radar.add_list_entry', { type: 'country', action: 'allow', entry: 'KP' });
+    const again = await (await fetch(`${gh.url}/metrics`)).text();
+    expect(again).toContain('tool="mutate radar.add_list_entry",outcome="denied"');
+  });
+});
