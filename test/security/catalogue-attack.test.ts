@@ -12,6 +12,7 @@ import { isAppError } from '../../src/errors/app-error.ts';
 import { callOperation } from '../../src/tools/catalogue/call.ts';
 import { OPERATIONS, operation } from '../../src/tools/catalogue/catalogue.ts';
 import { fillPath } from '../../src/tools/catalogue/http.ts';
+import { rawToolCall2026 } from '../support/confirm.ts';
 import { type AnyClient, call, connectV1, connectV2, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
@@ -202,6 +203,33 @@ describe('kind confusion', () => {
     }
     const listed = await call(member, 'list_operations', { environment: 'production' });
     expect(listed.structured?.count).toBe(0);
+  });
+});
+
+describe('narrowed tokens', () => {
+  test('attack — a read-only (mcp:read) token of an admin cannot mutate, and a stateless caller cannot name production', async () => {
+    const t = await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team', scope: 'mcp:read' });
+    const ro = await connectV1(gh.url, t.access_token);
+    try {
+      const r = await m(ro, 'organizations.create', { name: 'Read Only Scope Co' });
+      expect(r.isError).toBe(true);
+      expect(lastEntry('mutate').reason).toBe('insufficient_scope');
+      const offered = await call(ro, 'list_operations', {});
+      expect(new Set((offered.structured!.operations as { kind: string }[]).map((o) => o.kind))).toEqual(
+        new Set(['read']),
+      );
+    } finally {
+      await ro.close();
+    }
+    const memberToken = (await tokensFor(gh.url, 'member@demo.test')).access_token;
+    const reply = await rawToolCall2026(gh, memberToken, {
+      name: 'query',
+      arguments: { operation: 'organizations.list', params: {}, environment: 'production' },
+    });
+    expect(reply.result?.isError).toBe(true);
+    expect(lastEntry('query').reason).toBe('production_not_allowed');
+    const orgs = await w.organizations.listOrganizations({ limit: 100 });
+    expect(orgs.data.some((o) => o.name === 'Read Only Scope Co')).toBe(false);
   });
 });
 
