@@ -101,6 +101,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
 
 async function load(
   url: string,
@@ -163,20 +164,36 @@ function refuseOnFailures(phase: string, failures: Failures): void {
   process.exit(1);
 }
 
-async function coldStart(cmd: string[]): Promise<number[]> {
+/**
+ * Spawn to the first 200 from /readyz, each on a fresh data dir, in live mode against the shared
+ * embedded WorkOS (`live`: its environment); also the RSS of each once ready and a second idle.
+ */
+async function coldStart(
+  cmd: string[],
+  live: Record<string, string>,
+): Promise<{ times: number[]; idleRssKb: number[] }> {
   const times: number[] = [];
+  const idleRssKb: number[] = [];
   for (let i = 0; i < COLD_STARTS; i++) {
     const port = freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-cold-'));
     const started = performance.now();
-    const p = spawn(cmd, { PORT: String(port), HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: dataDir });
+    const p = spawn(cmd, {
+      ...live,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://localhost:${port}`,
+      GATEHOUSE_DATA_DIR: dataDir,
+    });
     await waitFor(ready(`http://localhost:${port}`), 'readyz');
     times.push(performance.now() - started);
+    await Bun.sleep(1000);
+    idleRssKb.push(rssKb(p.pid));
     p.kill('SIGTERM');
     await p.exited;
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return times.sort((a, b) => a - b);
+  return { times: times.sort((a, b) => a - b), idleRssKb: idleRssKb.sort((a, b) => a - b) };
 }
 
 async function main() {
@@ -185,11 +202,7 @@ async function main() {
   if (build.exitCode !== 0) throw new Error('bun run build failed');
   const binary = join(ROOT, 'dist', 'gatehouse');
 
-  console.log('cold starts…');
-  const coldBun = await coldStart(['bun', 'src/main.ts', 'serve']);
-  const coldBinary = await coldStart([binary, 'serve']);
-
-  // One embedded WorkOS shared by both servers.
+  // One embedded WorkOS shared by both servers (and the cold starts).
   const workosPort = freePort();
   // Both servers act on the Demo team's sandbox; Gatehouse's humans sign in to the identity one.
   // No rate limits: both sides would otherwise measure WorkOS's 429s (see the header comment).
@@ -199,6 +212,16 @@ async function main() {
   const described = JSON.parse((await waitForLine(emulator, '\n')).split('\n')[0]!) as EmulatorDescription;
   const workosUrl = described.url;
   const demoSandboxKey = described.teams.find((t) => t.seedKey === 'gatehouse-demo-team')!.sandbox.apiKey;
+  const live = {
+    ...described.env,
+    WORKOS_API_KEY: demoSandboxKey,
+    // Live mode refuses the embedded WorkOS's setting; empty counts as unset.
+    GATEHOUSE_EMBEDDED_RATE_LIMITS: '',
+  };
+
+  console.log('cold starts (live mode)…');
+  const coldBun = await coldStart(['bun', 'src/main.ts', 'serve'], live);
+  const coldBinary = await coldStart([binary, 'serve'], live);
 
   const ghPort = freePort();
   const ghData = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
@@ -208,10 +231,7 @@ async function main() {
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://localhost:${ghPort}`,
     GATEHOUSE_DATA_DIR: ghData,
-    ...described.env,
-    WORKOS_API_KEY: demoSandboxKey,
-    // Live mode refuses the embedded WorkOS's setting; empty counts as unset.
-    GATEHOUSE_EMBEDDED_RATE_LIMITS: '',
+    ...live,
   });
   const ghUrl = `http://localhost:${ghPort}`;
   await waitFor(ready(ghUrl), 'gatehouse');
@@ -329,11 +349,18 @@ async function main() {
     },
     pipeline_overhead_us_per_call: pipelineUs,
     audit,
+    // Live mode against the embedded WorkOS, a fresh data dir each time.
     cold_start_ms: {
-      bun_start: { median: round2(coldBun[Math.floor(COLD_STARTS / 2)]!), all: coldBun.map(round2) },
-      binary: { median: round2(coldBinary[Math.floor(COLD_STARTS / 2)]!), all: coldBinary.map(round2) },
+      bun_start: { median: round2(median(coldBun.times)), all: coldBun.times.map(round2) },
+      binary: { median: round2(median(coldBinary.times)), all: coldBinary.times.map(round2) },
     },
     rss_mib: {
+      // Each cold-started server a second after it was ready (median), live mode.
+      idle_once_ready: {
+        binary: round2(median(coldBinary.idleRssKb) / 1024),
+        bun_start: round2(median(coldBun.idleRssKb) / 1024),
+      },
+      // The measured servers (from source) before the warm-up: Gatehouse after a sign-in and a token.
       idle: { gatehouse: round2(idleRss.gatehouse / 1024), baseline: round2(idleRss.baseline / 1024) },
       loaded: { gatehouse: round2(loadedRss.gatehouse / 1024), baseline: round2(loadedRss.baseline / 1024) },
     },
