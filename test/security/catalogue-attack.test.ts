@@ -184,6 +184,39 @@ describe('parameter smuggling', () => {
   });
 });
 
+describe('parameter depth', () => {
+  test('attack — parameters nested 30,000 deep (past what any client serialises) are refused as input, never a server error', async () => {
+    const bearer = (await tokensFor(gh.url, 'member@demo.test')).access_token;
+    const deep = `${'{"a":'.repeat(30_000)}"x"${'}'.repeat(30_000)}`;
+    // Written by hand: JSON.stringify of such a value overflows the caller's own stack.
+    const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"mutate","arguments":{"operation":"audit_logs.create_schema","params":{"action":"deep.test","targets":[{"type":"t","metadata":${deep}}]}},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`;
+    const res = await fetch(`${gh.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${bearer}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'MCP-Protocol-Version': '2026-07-28',
+        'Mcp-Method': 'tools/call',
+        'Mcp-Name': 'mutate',
+      },
+      body,
+    });
+    const text = await res.text();
+    expect(text).toContain(
+      'Error (invalid_input): Invalid arguments for mutate: params: nested deeper than 32 levels',
+    );
+    expect(text).not.toContain('internal');
+    expect(lastEntry('mutate')).toMatchObject({ outcome: 'denied', reason: 'invalid_arguments' });
+    // A realistic schema (a few levels) still goes through.
+    const ok = await m(member, 'audit_logs.create_schema', {
+      action: 'deep.test',
+      targets: [{ type: 't', metadata: { type: 'object', properties: { a: { type: 'string' } } } }],
+    });
+    expect(ok.isError).toBe(false);
+  });
+});
+
 describe('kind confusion', () => {
   test('attack — query runs no write or delete and mutate no read, for every operation in the catalogue', async () => {
     for (const op of OPERATIONS) {

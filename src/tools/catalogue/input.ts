@@ -18,6 +18,21 @@ function paramIssue(op: Operation, i: Issue): string {
   return i.message;
 }
 
+/** How deep parameters may nest: WorkOS's own objects (a JSON Schema's metadata) stay well within it. */
+export const MAX_PARAMS_DEPTH = 32;
+
+/** Whether `value` nests objects or arrays deeper than `max` (iterative: any depth is measured safely). */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function catalogueInput(tool: 'query' | 'mutate') {
   const base = {
     operation: z
@@ -58,6 +73,14 @@ export function catalogueInput(tool: 'query' | 'mutate') {
         code: 'custom',
         path: ['operation'],
         message: `${op.name} only reads: call query, not mutate`,
+      });
+      return z.NEVER;
+    }
+    if (nestsDeeperThan(v.params, MAX_PARAMS_DEPTH)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params'],
+        message: `nested deeper than ${MAX_PARAMS_DEPTH} levels; no operation takes that`,
       });
       return z.NEVER;
     }

@@ -9,10 +9,15 @@ import type { ToolContext } from '../types.ts';
 import { fetchObject } from './http.ts';
 import type { Operation } from './types.ts';
 
-function strings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) strings(v, out);
-  else if (value && typeof value === 'object') for (const v of Object.values(value)) strings(v, out);
+/** Every string in the parameters, at any depth (iterative: no nesting can exhaust the stack). */
+function strings(value: unknown): string[] {
+  const out: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') out.push(v);
+    else if (v && typeof v === 'object') for (const child of Object.values(v)) stack.push(child);
+  }
   return out;
 }
 
