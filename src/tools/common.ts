@@ -100,3 +100,23 @@ export function destructiveOutput<T extends z.ZodType>(deleted: T) {
     deleted: deleted.optional(),
   });
 }
+
+/** How deep a free-form JSON argument may nest (a request body, a schema): far past any real one. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Whether `value` nests objects or arrays deeper than `max`. Iterative, so any depth is measured
+ * safely: a hand-written request can nest far past what a recursive walk (or a client) survives.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+export const TOO_DEEP = `nested deeper than ${MAX_JSON_DEPTH} levels`;

@@ -184,30 +184,51 @@ describe('parameter smuggling', () => {
   });
 });
 
+/** One hand-written 2026-07-28 tools/call (JSON.stringify of a 30,000-deep value overflows the caller). */
+async function rawCall(bearer: string, name: string, argumentsJson: string): Promise<string> {
+  const res = await fetch(`${gh.url}/mcp`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${bearer}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Protocol-Version': '2026-07-28',
+      'Mcp-Method': 'tools/call',
+      'Mcp-Name': name,
+    },
+    body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"${name}","arguments":${argumentsJson},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`,
+  });
+  return res.text();
+}
+
 describe('parameter depth', () => {
-  test('attack — parameters nested 30,000 deep (past what any client serialises) are refused as input, never a server error', async () => {
+  test('attack — values nested 30,000 deep (past what any client serialises) are refused as input, never a server error', async () => {
     const bearer = (await tokensFor(gh.url, 'member@demo.test')).access_token;
     const deep = `${'{"a":'.repeat(30_000)}"x"${'}'.repeat(30_000)}`;
-    // Written by hand: JSON.stringify of such a value overflows the caller's own stack.
-    const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"mutate","arguments":{"operation":"audit_logs.create_schema","params":{"action":"deep.test","targets":[{"type":"t","metadata":${deep}}]}},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`;
-    const res = await fetch(`${gh.url}/mcp`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${bearer}`,
-        'Content-Type': 'application/json',
-        Accept: 'application/json, text/event-stream',
-        'MCP-Protocol-Version': '2026-07-28',
-        'Mcp-Method': 'tools/call',
-        'Mcp-Name': 'mutate',
-      },
-      body,
-    });
-    const text = await res.text();
-    expect(text).toContain(
+    const schema = await rawCall(
+      bearer,
+      'mutate',
+      `{"operation":"audit_logs.create_schema","params":{"action":"deep.test","targets":[{"type":"t","metadata":${deep}}]}}`,
+    );
+    expect(schema).toContain(
       'Error (invalid_input): Invalid arguments for mutate: params: nested deeper than 32 levels',
     );
-    expect(text).not.toContain('internal');
     expect(lastEntry('mutate')).toMatchObject({ outcome: 'denied', reason: 'invalid_arguments' });
+    // The integration tools take a free-form JSON body the same way.
+    const url = 'https://api.linear.app/graphql';
+    for (const [tool, args] of [
+      ['call_integration_api', `{"method":"POST","url":"${url}","body":${deep}}`],
+      [
+        'request_elevated_access',
+        `{"kind":"call","method":"POST","url":"${url}","body":${deep},"reason":"a deep body"}`,
+      ],
+    ] as const) {
+      const text = await rawCall(bearer, tool, args);
+      expect(text).toContain(
+        `Error (invalid_input): Invalid arguments for ${tool}: body: nested deeper than 32 levels`,
+      );
+      expect(text).not.toContain('internal');
+    }
     // A realistic schema (a few levels) still goes through.
     const ok = await m(member, 'audit_logs.create_schema', {
       action: 'deep.test',

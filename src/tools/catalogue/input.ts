@@ -4,7 +4,7 @@
  * an unknown operation or field is refused before any gate that depends on the operation runs.
  */
 import { z } from 'zod';
-import { confirmationArg, environmentArg } from '../common.ts';
+import { confirmationArg, environmentArg, MAX_JSON_DEPTH, nestsDeeperThan, TOO_DEEP } from '../common.ts';
 import { operation } from './catalogue.ts';
 import type { Operation } from './types.ts';
 
@@ -16,21 +16,6 @@ function paramIssue(op: Operation, i: Issue): string {
     return `unknown field(s) ${i.keys.join(', ')} for ${op.name}; its parameters are ${known.length ? known.join(', ') : '(none)'}`;
   }
   return i.message;
-}
-
-/** How deep parameters may nest: WorkOS's own objects (a JSON Schema's metadata) stay well within it. */
-export const MAX_PARAMS_DEPTH = 32;
-
-/** Whether `value` nests objects or arrays deeper than `max` (iterative: any depth is measured safely). */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (!v || typeof v !== 'object') continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
 }
 
 export function catalogueInput(tool: 'query' | 'mutate') {
@@ -76,12 +61,8 @@ export function catalogueInput(tool: 'query' | 'mutate') {
       });
       return z.NEVER;
     }
-    if (nestsDeeperThan(v.params, MAX_PARAMS_DEPTH)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['params'],
-        message: `nested deeper than ${MAX_PARAMS_DEPTH} levels; no operation takes that`,
-      });
+    if (nestsDeeperThan(v.params, MAX_JSON_DEPTH)) {
+      ctx.addIssue({ code: 'custom', path: ['params'], message: `${TOO_DEEP}; no operation takes that` });
       return z.NEVER;
     }
     const parsed = op.params.safeParse(v.params ?? {});

@@ -4,6 +4,7 @@ import { HTTP_METHODS, headersArg, integrationRequest, isWriteRequest } from '..
 import type { Grant } from '../../approvals/store.ts';
 import { AppError, isAppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan, TOO_DEEP } from '../common.ts';
 import { defineTool } from '../types.ts';
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -24,6 +25,7 @@ export const callIntegrationApi = defineTool({
     headers: headersArg,
     body: z
       .union([z.string().max(262_144), z.record(z.string(), z.unknown())])
+      .refine((b) => !nestsDeeperThan(b, MAX_JSON_DEPTH), TOO_DEEP)
       .optional()
       .describe('JSON object or text. Omit for none.'),
     request_id: z

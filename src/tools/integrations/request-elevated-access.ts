@@ -3,6 +3,7 @@ import { ACCESS_LEVELS } from '../../../db/schema/enums.ts';
 import { providerById } from '../../approvals/providers/index.ts';
 import { HTTP_METHODS, headersArg, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan, TOO_DEEP } from '../common.ts';
 import type { PipesConnection } from '../ports.ts';
 import { defineTool } from '../types.ts';
 import { pipesProblem } from './connection-status.ts';
@@ -36,6 +37,7 @@ const input = z
       .describe('kind "call" only: the exact https URL you will call.'),
     body: z
       .union([z.string().max(262_144), z.record(z.string(), z.unknown())])
+      .refine((b) => !nestsDeeperThan(b, MAX_JSON_DEPTH), TOO_DEEP)
       .optional()
       .describe('kind "call" only: the exact body (JSON object or text). Omit for none.'),
     headers: headersArg.describe(
