@@ -324,7 +324,10 @@ function filterString(value: string, options: Compiled): string {
   if (options.known) {
     const found = memoByKnown.get(options.known);
     if (found) pair = found;
-    else memoByKnown.set(options.known, (pair = [new Map(), new Map()]));
+    else {
+      pair = [new Map(), new Map()];
+      memoByKnown.set(options.known, pair);
+    }
   }
   const memo = pair[options.pii ? 1 : 0];
   let out = memo.get(value);
