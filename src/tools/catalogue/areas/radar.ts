@@ -26,6 +26,9 @@ const listEntry = z.strictObject({
     .trim()
     .min(1)
     .max(1000)
+    // Quoted in what a human confirms (a sign-in change, a removal): no line breaks or other
+    // control characters that could make Gatehouse's description say more than the entry.
+    .regex(/^[^\p{Cc}]+$/u, 'may not contain line breaks or other control characters')
     .describe(
       'The value, in the format of the type: an IP address, a domain, an email, a two-letter country code…',
     ),
