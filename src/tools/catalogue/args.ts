@@ -43,4 +43,22 @@ export const metadata = z
   .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
   .describe('Key–value metadata (strings; up to 50 keys).');
 
-export const name = (what: string) => z.string().trim().min(1).max(200).describe(`The ${what}'s name.`);
+/** Whether a string has no line break or other control character (C0, DEL, C1). */
+export function withoutControlCharacters(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false;
+  }
+  return true;
+}
+export const CONTROL_CHARACTERS = 'may not contain line breaks or other control characters';
+
+/** A name: quoted in what a human confirms, so no line breaks or other control characters. */
+export const name = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine(withoutControlCharacters, CONTROL_CHARACTERS)
+    .describe(`The ${what}'s name.`);

@@ -7,7 +7,7 @@
  */
 import { RadarListAction, RadarListType } from '@workos-inc/node';
 import { z } from 'zod';
-import { id } from '../args.ts';
+import { CONTROL_CHARACTERS, id, withoutControlCharacters } from '../args.ts';
 import { defineOperation } from '../types.ts';
 
 const LISTS = 'https://workos.com/docs/reference/radar/lists';
@@ -28,7 +28,7 @@ const listEntry = z.strictObject({
     .max(1000)
     // Quoted in what a human confirms (a sign-in change, a removal): no line breaks or other
     // control characters that could make Gatehouse's description say more than the entry.
-    .regex(/^[^\p{Cc}]+$/u, 'may not contain line breaks or other control characters')
+    .refine(withoutControlCharacters, CONTROL_CHARACTERS)
     .describe(
       'The value, in the format of the type: an IP address, a domain, an email, a two-letter country code…',
     ),
