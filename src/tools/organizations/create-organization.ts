@@ -1,5 +1,6 @@
 import type { OrganizationResponse } from '@workos-inc/node';
 import { z } from 'zod';
+import { CONTROL_CHARACTERS, withoutControlCharacters } from '../catalogue/args.ts';
 import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
@@ -25,6 +26,8 @@ export const createOrganization = defineTool({
       .trim()
       .min(1)
       .max(200)
+      // Quoted in a sign-in change a human confirms: no line breaks to add text of its own.
+      .refine(withoutControlCharacters, CONTROL_CHARACTERS)
       .describe('The organization\u2019s display name, e.g. "Acme Corp".'),
     domains: domainListArg
       .optional()
