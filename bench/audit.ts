@@ -358,8 +358,9 @@ const PAGES = [
 /**
  * Tool calls against the data: 16 v1 sessions of the admin call whoami back to back (bench/load.ts,
  * its own process), after the admin raised the team's tool-call rate on the Settings page.
+ * Returns one measured run per call of the function it answers.
  */
-async function callLoad(base: string, admin: CookieClient): Promise<{ p50_ms: number; calls_per_s: number }> {
+async function callLoad(base: string, admin: CookieClient) {
   const page = await (await admin.fetch(`${base}/settings`)).text();
   const raised = await admin.post(`${base}/settings/durations`, {
     _csrf: hiddenInput(page, '_csrf') ?? '',
@@ -378,45 +379,65 @@ async function callLoad(base: string, admin: CookieClient): Promise<{ p50_ms: nu
     );
     const out = await new Response(p.stdout).text();
     await p.exited;
-    return JSON.parse(out.trim().split('\n').pop()!) as {
+    const r = JSON.parse(out.trim().split('\n').pop()!) as {
       latencies: number[];
       wallMs: number;
       errors: number;
     };
+    if (r.errors > 0) throw new Error(`${r.errors} tool calls failed: no figure from a run with errors`);
+    const sorted = r.latencies.sort((x, y) => x - y);
+    return { p50: sorted[Math.floor(sorted.length / 2)]!, perS: (sorted.length / r.wallMs) * 1000 };
   };
   await run(); // warm-up
-  const r = await run();
-  if (r.errors > 0) throw new Error(`${r.errors} tool calls failed: no figure from a run with errors`);
-  const sorted = r.latencies.sort((a, b) => a - b);
-  return {
-    p50_ms: round1(sorted[Math.floor(sorted.length / 2)]!),
-    calls_per_s: Math.round((sorted.length / r.wallMs) * 1000),
-  };
+  return run;
 }
 
-/** Page latencies and tool-call figures on an empty Demo team, then with the data seeded. */
+const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Page latencies on an empty Demo team and on one with the data seeded; then tool calls against
+ * both servers, running side by side, in alternating rounds (medians of 3).
+ */
 export async function measurePages(entries: number, families: number, grants: number) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-pages-'));
-  let server = await serve(dataDir);
-  let admin = await signIn(server.base, ADMIN);
+  const emptyDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-pages-'));
+  const seededDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-pages-'));
+  const emptyServer = await serve(emptyDir);
+  const emptyAdmin = await signIn(emptyServer.base, ADMIN);
   const empty: Record<string, number> = {};
-  for (const path of PAGES) empty[path] = await pageMs(admin, server.base, path);
-  const callsEmpty = await callLoad(server.base, admin);
-  await server.stop();
+  for (const path of PAGES) empty[path] = await pageMs(emptyAdmin, emptyServer.base, path);
+  // The second data dir gets the Demo team and its admin (a first sign-in), then the data.
+  const init = await serve(seededDir);
+  await signIn(init.base, ADMIN);
+  await init.stop();
   const t = performance.now();
-  seedTeam(dataDir, entries, families, grants);
+  seedTeam(seededDir, entries, families, grants);
   const seedS = Math.round((performance.now() - t) / 100) / 10;
-  server = await serve(dataDir);
-  admin = await signIn(server.base, ADMIN);
+  const server = await serve(seededDir);
+  const admin = await signIn(server.base, ADMIN);
   const seeded: Record<string, number> = {};
   for (const path of PAGES) seeded[path] = await pageMs(admin, server.base, path);
   // The second page of /audit, through its "Older" link.
   const first = await (await admin.fetch(`${server.base}/audit`)).text();
   const older = /href="(\/audit\?[^"]*before=\d+[^"]*)"/.exec(first)?.[1]?.replaceAll('&amp;', '&');
   if (older) seeded['/audit (2nd page)'] = await pageMs(admin, server.base, older);
-  const callsSeeded = await callLoad(server.base, admin);
+  const runs = {
+    empty: await callLoad(emptyServer.base, emptyAdmin),
+    seeded: await callLoad(server.base, admin),
+  };
+  const got: Record<'empty' | 'seeded', { p50: number; perS: number }[]> = { empty: [], seeded: [] };
+  for (let round = 0; round < 3; round++)
+    for (const side of round % 2 === 0 ? (['empty', 'seeded'] as const) : (['seeded', 'empty'] as const))
+      got[side].push(await runs[side]());
   await server.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await emptyServer.stop();
+  rmSync(emptyDir, { recursive: true, force: true });
+  rmSync(seededDir, { recursive: true, force: true });
+  const figure = (side: 'empty' | 'seeded') => ({
+    p50_ms: round1(mid(got[side].map((r) => r.p50))),
+    calls_per_s: Math.round(mid(got[side].map((r) => r.perS))),
+  });
+  const callsEmpty = figure('empty');
+  const callsSeeded = figure('seeded');
   return {
     entries,
     families,
