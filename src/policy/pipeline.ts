@@ -70,8 +70,22 @@ export async function runToolCall(
   const ending = await record.trace
     .run(() => passGates(app, call, record, watch, known))
     .catch((e: unknown) => failure(app, call, e, known));
+  // A call refused before its arguments were read (a viewer's mutate) is still counted under
+  // the operation it names, when its arguments name a declared one.
+  if (record.metricName === undefined && record.tool?.metricName)
+    record.metricName = metricNameOf(record.tool, call.args);
   record.args = filterValue(record.args, { pii: false, known });
   return recordOutcome(app, call, record, ending, watch);
+}
+
+function metricNameOf(tool: ToolDefinition, args: unknown): string | undefined {
+  const parsed = tool.input.safeParse(args ?? {});
+  if (!parsed.success) return undefined;
+  try {
+    return tool.metricName?.(parsed.data);
+  } catch {
+    return undefined;
+  }
 }
 
 async function passGates(

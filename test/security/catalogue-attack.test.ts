@@ -12,7 +12,7 @@ import { isAppError } from '../../src/errors/app-error.ts';
 import { callOperation } from '../../src/tools/catalogue/call.ts';
 import { OPERATIONS, operation } from '../../src/tools/catalogue/catalogue.ts';
 import { fillPath } from '../../src/tools/catalogue/http.ts';
-import { rawToolCall2026 } from '../support/confirm.ts';
+import { postToolCall2026, rawToolCall2026 } from '../support/confirm.ts';
 import { type AnyClient, call, connectV1, connectV2, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
@@ -186,19 +186,8 @@ describe('parameter smuggling', () => {
 
 /** One hand-written 2026-07-28 tools/call (JSON.stringify of a 30,000-deep value overflows the caller). */
 async function rawCall(bearer: string, name: string, argumentsJson: string): Promise<string> {
-  const res = await fetch(`${gh.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${bearer}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': '2026-07-28',
-      'Mcp-Method': 'tools/call',
-      'Mcp-Name': name,
-    },
-    body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"${name}","arguments":${argumentsJson},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`,
-  });
-  return res.text();
+  const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"${name}","arguments":${argumentsJson},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`;
+  return (await postToolCall2026(gh, bearer, name, body)).text();
 }
 
 describe('parameter depth', () => {
@@ -257,6 +246,18 @@ describe('kind confusion', () => {
     }
     const listed = await call(member, 'list_operations', { environment: 'production' });
     expect(listed.structured?.count).toBe(0);
+  });
+
+  test('attack — a viewer refused before its arguments are read is still counted under the operation it names', async () => {
+    const r = await m(viewer, 'organizations.create', { name: 'Viewer Org' });
+    expect(r.isError).toBe(true);
+    const metrics = await (await fetch(`${gh.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /gatehouse_tool_calls_total\{tool="mutate organizations\.create",outcome="denied"\} \d+/,
+    );
+    // An operation nobody declared never becomes a label.
+    await m(viewer, 'api_keys.create', {});
+    expect(await (await fetch(`${gh.url}/metrics`)).text()).not.toContain('api_keys');
   });
 });
 

@@ -35,6 +35,27 @@ export interface RpcReply {
   error?: { code: number; message: string };
 }
 
+/** POSTs a 2026-07-28 tools/call body as it is (a test may send one no client would serialise). */
+export function postToolCall2026(
+  gh: TestGatehouse,
+  bearer: string,
+  name: string,
+  body: string,
+): Promise<Response> {
+  return fetch(`${gh.url}/mcp`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${bearer}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Protocol-Version': '2026-07-28',
+      'Mcp-Method': 'tools/call',
+      'Mcp-Name': name,
+    },
+    body,
+  });
+}
+
 /**
  * One raw 2026-07-28 tools/call over HTTP (`params`: name, arguments, and any inputResponses /
  * requestState of a retry); the JSON-RPC result or error, read from the SSE or JSON answer.
@@ -45,17 +66,11 @@ export async function rawToolCall2026(
   params: Record<string, unknown>,
   opts: { elicit?: boolean; clientName?: string } = {},
 ): Promise<RpcReply> {
-  const res = await fetch(`${gh.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${bearer}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': '2026-07-28',
-      'Mcp-Method': 'tools/call',
-      'Mcp-Name': String(params.name),
-    },
-    body: JSON.stringify({
+  const res = await postToolCall2026(
+    gh,
+    bearer,
+    String(params.name),
+    JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
       method: 'tools/call',
@@ -69,7 +84,7 @@ export async function rawToolCall2026(
         },
       },
     }),
-  });
+  );
   const text = await res.text();
   let data: Omit<RpcReply, 'status'> | undefined;
   try {
