@@ -50,7 +50,7 @@ function lastEntry(tool: string) {
     .select()
     .from(schema.auditEntries)
     .where(eq(schema.auditEntries.tool, tool))
-    .orderBy(desc(schema.auditEntries.id))
+    .orderBy(desc(schema.auditEntries.seq))
     .limit(1)
     .all()[0]!;
 }
