@@ -7,7 +7,9 @@
  *    domain in its body, is answered 404 without leaving Gatehouse;
  *  - an answer about one is 404;
  *  - a list leaves them out (events and other envelopes are looked into: `data`), and a page
- *    cursor that would name a left-out item names the last kept one instead.
+ *    cursor that would name a left-out item names the last kept one instead;
+ *  - Radar's lists, which hold for the whole environment and so for Gatehouse's own sign-in, are
+ *    never changed (403).
  */
 
 /** What marks an object as staff. */
@@ -67,6 +69,42 @@ function bodyNamesStaff(body: string, marks: StaffMarks): boolean {
   return strings(parsed).some((s) => marks.domains.has(s.trim().toLowerCase()));
 }
 
+/**
+ * Radar's allow and block lists hold for the whole environment (https://workos.com/docs/reference/radar/lists):
+ * in the identity environment they also decide who signs in to Gatehouse, so blocking a staff
+ * person's email, their address or their country — or allow-listing an attacker — would change
+ * Gatehouse's own sign-in. No tool changes them there; reading detections stays possible.
+ */
+const RADAR_LISTS = /\/radar\/lists(?:\/|$)/i;
+
+/** Whether a request goes to Radar's lists (its path as fetch will send it, and decoded). */
+function changesRadarList(url: string): boolean {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return true; // what cannot be read is not sent
+  }
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {}
+  return RADAR_LISTS.test(path) || RADAR_LISTS.test(decoded);
+}
+
+const SIGNS_IN_STAFF = {
+  message:
+    "Gatehouse: this environment is also Gatehouse's identity environment, where Radar's lists decide who signs in to Gatehouse itself; tools never change them here. Change them in the WorkOS dashboard.",
+  code: 'forbidden',
+};
+
+function refused(body: { message: string; code: string }, status: number): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'x-request-id': `gatehouse_${crypto.randomUUID()}` },
+  });
+}
+
 function notFound(): Response {
   return new Response(JSON.stringify(NOT_A_CUSTOMER), {
     status: 404,
@@ -98,9 +136,11 @@ export function guardOrganizations(
   protect: () => StaffMarks | Promise<StaffMarks>,
 ): typeof fetch {
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    if (method !== 'GET' && changesRadarList(url)) return refused(SIGNS_IN_STAFF, 403);
     const marks = await protect();
     if (marks.organizations.size === 0 && marks.users.size === 0) return base(input, init);
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const body = typeof init?.body === 'string' ? init.body : '';
     let target: string;
     try {

@@ -33,7 +33,8 @@ afterAll(async () => {
 });
 
 const q = (op: string, params: unknown) => call(admin, 'query', { operation: op, params });
-const m = (op: string, params: unknown) => call(admin, 'mutate', { operation: op, params });
+const m = (op: string, params: unknown, confirmation_token?: string) =>
+  call(admin, 'mutate', { operation: op, params, ...(confirmation_token ? { confirmation_token } : {}) });
 
 describe('the identity environment as a sandbox', () => {
   test('attack — an admin’s agent cannot replace the permissions of a role that gives Gatehouse access', async () => {
@@ -61,6 +62,27 @@ describe('the identity environment as a sandbox', () => {
     expect((await m('roles.create', { slug: 'support-desk', name: 'Support desk' })).isError).toBe(false);
     const set = await m('roles.set_permissions', { slug: 'support-desk', permissions: [] });
     expect(set.isError).toBe(false);
+  });
+
+  test('attack — Radar’s lists, which also decide who signs in to Gatehouse here, cannot be changed', async () => {
+    for (const [op, params] of [
+      ['radar.add_list_entry', { type: 'email', action: 'block', entry: 'member@demo.test' }],
+      ['radar.add_list_entry', { type: 'ip_address', action: 'block', entry: '127.0.0.1' }],
+      ['radar.add_list_entry', { type: 'email', action: 'allow', entry: 'attacker@evil.example' }],
+      ['radar.remove_list_entry', { type: 'email', action: 'block', entry: 'known-bad@evil.example' }],
+    ] as const) {
+      // A sign-in change or a removal is described first and needs a confirmation; confirmed,
+      // or at once for a plain block, the guard refuses it.
+      const r = await m(op, params);
+      const token = /confirmation_token "([^"]+)"/.exec(r.text)?.[1];
+      const final = token ? await m(op, params, token) : r;
+      expect(final.isError).toBe(true);
+      expect(final.text).toContain("Gatehouse's identity environment");
+    }
+    // Nothing reached WorkOS: the staff person can still be removed from the list as unlisted.
+    await expect(
+      identity.radar.removeListEntry({ type: 'email', action: 'block', entry: 'member@demo.test' }),
+    ).rejects.toThrow();
   });
 
   test('attack — a staff person is out of reach: read, changed, deleted, signed out, or added to a customer', async () => {
