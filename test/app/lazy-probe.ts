@@ -4,13 +4,10 @@
  * (src/app/lazy.ts) are loaded; then makes one /mcp request and prints them again. Bun's
  * require.cache lists ES modules too.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGatehouse } from '../../src/app/start.ts';
-import { loadConfig } from '../../src/config/index.ts';
-import { createLogger } from '../../src/log/logger.ts';
-import { freePort } from '../support/server.ts';
+// The test helper retries another port when the one it picked was taken meanwhile (other test
+// files start servers at the same time); it loads nothing the probe looks for.
+import { startTestGatehouse } from '../support/server.ts';
 
 const loaded = () => {
   const keys = Object.keys(require.cache);
@@ -22,11 +19,7 @@ const loaded = () => {
   };
 };
 
-const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-lazy-'));
-const gh = await startGatehouse(
-  loadConfig({ PORT: String(freePort()), HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: dataDir }),
-  { logger: createLogger('error', () => {}) },
-);
+const gh = await startTestGatehouse();
 try {
   const ready = await fetch(`http://127.0.0.1:${gh.port}/readyz`);
   const atReady = loaded();
@@ -43,5 +36,4 @@ try {
   );
 } finally {
   await gh.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
