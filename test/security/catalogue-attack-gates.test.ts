@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { NotFoundException, type WorkOS } from '@workos-inc/node';
-import { desc, eq } from 'drizzle-orm';
-import { schema } from '../../src/db/client.ts';
 import { EXCLUDED, OPERATIONS } from '../../src/tools/catalogue/catalogue.ts';
+import { lastAuditEntry } from '../support/audit.ts';
 import { impersonate } from '../support/impersonate.ts';
 import { type AnyClient, call, connectV1, tokensFor, toolNames } from '../support/mcp.ts';
 import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
@@ -33,15 +32,7 @@ afterAll(async () => {
   await gh?.stop();
 });
 
-function lastEntry(tool: string) {
-  return gh.ctx.db
-    .select()
-    .from(schema.auditEntries)
-    .where(eq(schema.auditEntries.tool, tool))
-    .orderBy(desc(schema.auditEntries.seq))
-    .limit(1)
-    .all()[0]!;
-}
+const lastEntry = (tool: string) => lastAuditEntry(gh, tool)!;
 
 const q = (c: AnyClient, op: string, params: unknown, extra: Record<string, unknown> = {}) =>
   call(c, 'query', { operation: op, params, ...extra });

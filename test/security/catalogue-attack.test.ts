@@ -6,12 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { WorkOS } from '@workos-inc/node';
-import { desc, eq } from 'drizzle-orm';
-import { schema } from '../../src/db/client.ts';
 import { isAppError } from '../../src/errors/app-error.ts';
 import { callOperation } from '../../src/tools/catalogue/call.ts';
 import { OPERATIONS, operation } from '../../src/tools/catalogue/catalogue.ts';
 import { fillPath } from '../../src/tools/catalogue/http.ts';
+import { lastAuditEntry } from '../support/audit.ts';
 import { postToolCall2026, rawToolCall2026 } from '../support/confirm.ts';
 import { type AnyClient, call, connectV1, connectV2, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
@@ -43,16 +42,7 @@ afterAll(async () => {
   await gh?.stop();
 });
 
-/** The newest audit entry of a tool. */
-function lastEntry(tool: string) {
-  return gh.ctx.db
-    .select()
-    .from(schema.auditEntries)
-    .where(eq(schema.auditEntries.tool, tool))
-    .orderBy(desc(schema.auditEntries.seq))
-    .limit(1)
-    .all()[0]!;
-}
+const lastEntry = (tool: string) => lastAuditEntry(gh, tool)!;
 
 const q = (c: AnyClient, op: string, params: unknown, extra: Record<string, unknown> = {}) =>
   call(c, 'query', { operation: op, params, ...extra });

@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { WorkOS } from '@workos-inc/node';
-import { type AnyClient, call, connectV1, tokensFor } from '../../support/mcp.ts';
+import { type AnyClient, call } from '../../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
+import { connectPeople, data, type Row, result, run } from './support.ts';
 
 setDefaultTimeout(60_000);
 
@@ -17,28 +18,13 @@ let w: WorkOS;
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
-  const [a, m] = await Promise.all([
-    tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' }),
-    tokensFor(gh.url, 'member@demo.test'),
-  ]);
-  [admin, member] = await Promise.all([connectV1(gh.url, a.access_token), connectV1(gh.url, m.access_token)]);
+  [admin, member] = await connectPeople(gh, 'admin', 'member');
   w = teamWorkOS(gh);
 });
 afterAll(async () => {
   await Promise.all([admin?.close(), member?.close()]);
   await gh?.stop();
 });
-
-type Row = Record<string, unknown>;
-const run = (
-  client: AnyClient,
-  tool: 'query' | 'mutate',
-  operation: string,
-  params: Row = {},
-  extra: Row = {},
-) => call(client, tool, { operation, params, ...extra });
-const result = (r: { structured?: Row }) => r.structured?.result as Row;
-const data = (r: { structured?: Row }) => result(r).data as Row[];
 
 describe('roles', () => {
   test('roles.create (admin) — the new role is listed by roles.list and readable by roles.get', async () => {

@@ -4,8 +4,9 @@
  * operation's own gates, and the trail names the operation.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { schema } from '../../../src/db/client.ts';
+import { lastAuditEntry } from '../../support/audit.ts';
 import { type AnyClient, call, connectV1, connectV2, tokensFor, toolNames } from '../../support/mcp.ts';
 import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
 
@@ -37,16 +38,7 @@ afterAll(async () => {
 type Listed = { name: string; kind: string; tool: string; parameters: Record<string, unknown>; docs: string };
 const listed = (r: { structured?: Record<string, unknown> }) => r.structured?.operations as Listed[];
 
-/** The newest audit entry of a tool. */
-function lastEntry(tool: string) {
-  return gh.ctx.db
-    .select()
-    .from(schema.auditEntries)
-    .where(eq(schema.auditEntries.tool, tool))
-    .orderBy(desc(schema.auditEntries.seq))
-    .limit(1)
-    .all()[0];
-}
+const lastEntry = (tool: string) => lastAuditEntry(gh, tool);
 
 describe('tools/list', () => {
   test('tools/list — an admin sees list_operations, query and mutate, and at most 40 tools', async () => {

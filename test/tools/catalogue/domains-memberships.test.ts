@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { WorkOS } from '@workos-inc/node';
-import { desc, eq } from 'drizzle-orm';
-import { schema } from '../../../src/db/client.ts';
-import { type AnyClient, call, connectV1, tokensFor } from '../../support/mcp.ts';
+import { lastAuditEntry } from '../../support/audit.ts';
+import { type AnyClient, call } from '../../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
+import { connectPeople } from './support.ts';
 
 setDefaultTimeout(60_000);
 
@@ -19,11 +19,7 @@ let w: WorkOS;
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
-  member = await connectV1(gh.url, (await tokensFor(gh.url, 'member@demo.test')).access_token);
-  admin = await connectV1(
-    gh.url,
-    (await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' })).access_token,
-  );
+  [member, admin] = await connectPeople(gh, 'member', 'admin');
   w = teamWorkOS(gh);
 });
 afterAll(async () => {
@@ -51,15 +47,7 @@ async function addDomain(organizationId: string, domain: string): Promise<{ id: 
     .data;
 }
 
-function lastEntry(tool: string) {
-  return gh.ctx.db
-    .select()
-    .from(schema.auditEntries)
-    .where(eq(schema.auditEntries.tool, tool))
-    .orderBy(desc(schema.auditEntries.seq))
-    .limit(1)
-    .all()[0]!;
-}
+const lastEntry = (tool: string) => lastAuditEntry(gh, tool)!;
 
 describe('organization_domains', () => {
   test('organization_domains.create — the answer carries the DNS TXT record to create; verify and get report its state', async () => {

@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { NotFoundException, UnprocessableEntityException, type WorkOS } from '@workos-inc/node';
-import { desc, eq } from 'drizzle-orm';
-import { schema } from '../../../src/db/client.ts';
-import { type AnyClient, call, connectV1, tokensFor } from '../../support/mcp.ts';
+import { lastAuditEntry } from '../../support/audit.ts';
+import { type AnyClient, call } from '../../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
+import { connectPeople } from './support.ts';
 
 setDefaultTimeout(60_000);
 
@@ -25,10 +25,7 @@ type Row = Record<string, unknown>;
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
-  [member, viewer] = await Promise.all([
-    tokensFor(gh.url, 'member@demo.test').then((t) => connectV1(gh.url, t.access_token)),
-    tokensFor(gh.url, 'viewer@demo.test').then((t) => connectV1(gh.url, t.access_token)),
-  ]);
+  [member, viewer] = await connectPeople(gh, 'member', 'viewer');
   w = teamWorkOS(gh);
   const orgs = (await w.organizations.listOrganizations({ limit: 100 })).data;
   acme = orgs.find((o) => o.name === 'Acme Corp')!.id;
@@ -45,15 +42,7 @@ const mutate = (client: AnyClient, operation: string, params: Row) =>
 const result = (r: { structured?: Row }) => r.structured?.result as Row;
 const slugs = (r: { structured?: Row }) => (result(r).data as Row[]).map((f) => f.slug).sort();
 
-function lastEntry(tool: string) {
-  return gh.ctx.db
-    .select()
-    .from(schema.auditEntries)
-    .where(eq(schema.auditEntries.tool, tool))
-    .orderBy(desc(schema.auditEntries.seq))
-    .limit(1)
-    .all()[0]!;
-}
+const lastEntry = (tool: string) => lastAuditEntry(gh, tool)!;
 
 describe('feature flags — the seeded sandbox, end to end', () => {
   test('feature_flags.list and .get — the documented Feature Flag object (tags, default_value), as the SDK parses it', async () => {

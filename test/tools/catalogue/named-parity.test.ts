@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { DomainDataState, type WorkOS } from '@workos-inc/node';
-import { desc, eq } from 'drizzle-orm';
-import { schema } from '../../../src/db/client.ts';
+import { lastAuditEntry } from '../../support/audit.ts';
 import { type AnyClient, call, connectV1, tokensFor } from '../../support/mcp.ts';
 import { seededTeamId, startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
+import { connectPeople } from './support.ts';
 
 setDefaultTimeout(60_000);
 
@@ -21,11 +21,7 @@ let w: WorkOS;
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
-  member = await connectV1(gh.url, (await tokensFor(gh.url, 'member@demo.test')).access_token);
-  admin = await connectV1(
-    gh.url,
-    (await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' })).access_token,
-  );
+  [member, admin] = await connectPeople(gh, 'member', 'admin');
   w = teamWorkOS(gh);
 });
 afterAll(async () => {
@@ -37,15 +33,7 @@ afterAll(async () => {
 const mutate = (client: AnyClient, operation: string, params: Record<string, unknown>) =>
   call(client, 'mutate', { operation, params });
 
-function lastEntry(tool: string) {
-  return gh.ctx.db
-    .select()
-    .from(schema.auditEntries)
-    .where(eq(schema.auditEntries.tool, tool))
-    .orderBy(desc(schema.auditEntries.seq))
-    .limit(1)
-    .all()[0]!;
-}
+const lastEntry = (tool: string) => lastAuditEntry(gh, tool)!;
 
 /** An organization with one domain in the given state, straight through the SDK. */
 async function orgWithDomain(name: string, domain: string, state: DomainDataState) {

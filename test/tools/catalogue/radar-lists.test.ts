@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { BadRequestException, NotFoundException, type WorkOS } from '@workos-inc/node';
-import { desc, eq } from 'drizzle-orm';
-import { schema } from '../../../src/db/client.ts';
-import { type AnyClient, call, connectV1, tokensFor } from '../../support/mcp.ts';
+import { lastAuditEntry } from '../../support/audit.ts';
+import { type AnyClient, call } from '../../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../../support/server.ts';
+import { connectPeople } from './support.ts';
 
 setDefaultTimeout(60_000);
 
@@ -23,10 +23,7 @@ type Row = Record<string, unknown>;
 
 beforeAll(async () => {
   gh = await startTestGatehouse();
-  [member, viewer] = await Promise.all([
-    tokensFor(gh.url, 'member@demo.test').then((t) => connectV1(gh.url, t.access_token)),
-    tokensFor(gh.url, 'viewer@demo.test').then((t) => connectV1(gh.url, t.access_token)),
-  ]);
+  [member, viewer] = await connectPeople(gh, 'member', 'viewer');
   w = teamWorkOS(gh);
 });
 afterAll(async () => {
@@ -37,15 +34,7 @@ afterAll(async () => {
 const mutate = (client: AnyClient, operation: string, params: Row, extra: Row = {}) =>
   call(client, 'mutate', { operation, params, ...extra });
 
-function lastEntry(tool: string) {
-  return gh.ctx.db
-    .select()
-    .from(schema.auditEntries)
-    .where(eq(schema.auditEntries.tool, tool))
-    .orderBy(desc(schema.auditEntries.seq))
-    .limit(1)
-    .all()[0]!;
-}
+const lastEntry = (tool: string) => lastAuditEntry(gh, tool)!;
 
 describe('Radar lists — the fixture, as the SDK calls it', () => {
   test('addListEntry / removeListEntry — added, already present (the documented message), removed, then 404', async () => {
