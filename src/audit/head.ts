@@ -199,7 +199,15 @@ export class AuditHeadWriter {
 
   /** Writes the head if entries were added since the last write. */
   flush(): void {
-    this.options.upkeep?.();
+    // Upkeep that fails (the database busy past its timeout) is retried at the next flush; it
+    // never keeps the signed head from being written.
+    try {
+      this.options.upkeep?.();
+    } catch (e) {
+      this.options.log?.error('audit upkeep failed; retrying at the next head', {
+        error: (e as Error).message,
+      });
+    }
     const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
     // Every interval, audit entries or not: the automatic checkpoint is off while this runs.
     this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');

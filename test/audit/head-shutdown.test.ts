@@ -2,7 +2,7 @@ import { expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditHeadWriter } from '../../src/audit/head.ts';
+import { AuditHeadWriter, readHead } from '../../src/audit/head.ts';
 import { loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
 import { AuditService } from '../../src/audit/service.ts';
 import { openDatabase } from '../../src/db/client.ts';
@@ -24,4 +24,25 @@ test('audit head — at shutdown, a head that cannot be written is logged, never
   expect(() => head.close()).not.toThrow();
   expect(logged).toContain('audit head could not be written at shutdown');
   db.$client.close();
+});
+
+test('audit head — upkeep that fails is logged and the head is written all the same', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-head-'));
+  const db = openDatabase(':memory:');
+  applyMigrations(db);
+  const key = loadOrCreateAuditKey(dir);
+  const audit = new AuditService(db, { now: () => 1_800_000_000_000 }, (h) => signHash(key, h));
+  const logged: string[] = [];
+  const head = new AuditHeadWriter(db.$client, key, dir, () => 1_800_000_000_000, {
+    log: { error: (msg) => logged.push(msg) },
+    upkeep: () => {
+      throw new Error('database is locked');
+    },
+  });
+  const entry = await audit.record({ event: 'tool.call', outcome: 'allowed', teamId: 't', tool: 'whoami' });
+  head.flush();
+  expect(logged).toContain('audit upkeep failed; retrying at the next head');
+  expect(readHead(head.path)).toMatchObject({ kind: 'ok', head: { seq: entry.seq, hash: entry.hash } });
+  db.$client.close();
+  rmSync(dir, { recursive: true, force: true });
 });
