@@ -1,6 +1,6 @@
 import type { OrganizationResponse } from '@workos-inc/node';
 import { z } from 'zod';
-import { CONTROL_CHARACTERS, withoutControlCharacters } from '../catalogue/args.ts';
+import { name } from '../catalogue/args.ts';
 import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
@@ -21,14 +21,8 @@ export const createOrganization = defineTool({
     'Create a WorkOS organization (one of your customers) in the current environment. Give it a `name`, optionally its email `domains` (bare names like "acme.com"; mark a domain "verified" only when the customer has proven ownership, otherwise it stays "pending"), an `external_id` (your own id for the customer, unique) and `metadata` (string pairs). Returns the new organization with its id ("org_01H…"). Next: invite_user to add people, or generate_admin_portal_link to let the customer\u2019s IT admin set up SSO or Directory Sync. ' +
     SIGN_IN_CHANGE_NOTE,
   input: z.strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      // Quoted in a sign-in change a human confirms: no line breaks to add text of its own.
-      .refine(withoutControlCharacters, CONTROL_CHARACTERS)
-      .describe('The organization\u2019s display name, e.g. "Acme Corp".'),
+    // The catalogue's name: quoted in a sign-in change a human confirms, so no line breaks.
+    name: name('organization').describe('The organization\u2019s display name, e.g. "Acme Corp".'),
     domains: domainListArg
       .optional()
       .describe(

@@ -1,5 +1,6 @@
 import type { OrganizationResponse } from '@workos-inc/node';
 import { z } from 'zod';
+import { name } from '../catalogue/args.ts';
 import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, environmentArg, WRITE } from '../common.ts';
 import { defineTool } from '../types.ts';
@@ -28,7 +29,7 @@ export const updateOrganization = defineTool({
   input: z
     .strictObject({
       organization_id: idArg('org_', 'organization'),
-      name: z.string().trim().min(1).max(200).optional().describe('The new display name.'),
+      name: name('organization').optional().describe('The new display name.'),
       domains: domainListArg
         .optional()
         .describe(
