@@ -99,7 +99,10 @@ describe('audit verify --since', () => {
     const d = dataDir();
     await d.add(8);
     expect((await cli(d.dir, 'verify')).code).toBe(0);
-    d.db.$client.run("UPDATE audit_entries SET hash = '0' || substr(hash, 2) WHERE seq = 8");
+    // Its first hex digit changed (setting it to '0' changed nothing when it already was one).
+    d.db.$client.run(
+      "UPDATE audit_entries SET hash = (CASE substr(hash, 1, 1) WHEN '0' THEN '1' ELSE '0' END) || substr(hash, 2) WHERE seq = 8",
+    );
     d.close();
     const r = await cli(d.dir, 'verify', '--since', join(d.dir, CHECKPOINT_FILE));
     expect(r.code).toBe(1);
