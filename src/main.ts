@@ -11,7 +11,8 @@ import { StartupError, serve as startServer } from './cli/serve.ts';
 import { TEAMS_HELP, teamsCommand } from './cli/teams.ts';
 import { embeddedRateLimitsFrom } from './config/embedded-rate-limits.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
-import { DATABASE_FILE, openDatabase } from './db/client.ts';
+import { DATABASE_FILE } from './db/client.ts';
+import { openConfiguredDatabase } from './db/open.ts';
 import { applyMigrations } from './db/migrate.ts';
 
 function fail(message: string, code = 1): never {
@@ -98,8 +99,8 @@ async function emulator(args: string[]) {
 
 function migrate() {
   const cfg = config();
-  const path = join(cfg.dataDir, DATABASE_FILE);
-  const db = openDatabase(path);
+  const path = cfg.database ? cfg.database.display : join(cfg.dataDir, DATABASE_FILE);
+  const db = openConfiguredDatabase(cfg);
   try {
     const { applied, backup } = applyMigrations(db);
     if (backup) out(`Copied the database to ${backup} before migrating (migrations are forward-only).\n`);

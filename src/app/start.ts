@@ -5,7 +5,7 @@ import { approvalsRoutes } from '../approvals/console.ts';
 import { HumanGrants } from '../approvals/human.ts';
 import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
-import { loadOrCreateAuditKey, signHash } from '../audit/keys.ts';
+import { configuredAuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
 import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
@@ -21,8 +21,8 @@ import { dashboardRoutes } from '../console/dashboard.ts';
 import { environmentsRoutes } from '../console/environments.ts';
 import { settingsRoutes } from '../console/settings.ts';
 import { Sealer } from '../crypto/seal.ts';
-import { loadOrCreateSecret, restrictDataDir } from '../crypto/secret-files.ts';
-import { DATABASE_FILE, openDatabase } from '../db/client.ts';
+import { loadOrCreateSecret, restrictDataDir, sharedSecret } from '../crypto/secret-files.ts';
+import { openConfiguredDatabase } from '../db/open.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { buildApp, type RouteModule } from '../http/app.ts';
 import { Csrf } from '../http/csrf.ts';
@@ -95,7 +95,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   refuseHostMapInLiveMode(config.mode, options.testHooks?.outboundHostMap);
   const log = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const clock = options.clock ?? systemClock;
-  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  const db = openConfiguredDatabase(config);
   // 0700 directory, 0600 files, also for a data dir an older version made readable to all.
   restrictDataDir(config.dataDir);
   const { applied, backup } = applyMigrations(db);
@@ -107,7 +107,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const local = config.mode === 'local' ? await startLocalWorkOS(log, config.embeddedRateLimits) : undefined;
   const workos = local?.gateway ?? liveWorkOS(config.workos!, config.admitTeams);
 
-  const auditKey = loadOrCreateAuditKey(config.dataDir);
+  const auditKey = configuredAuditKey(config);
   // Entries are signed (Ed25519, 26–39 µs a signature): each appendTx entry, and a tool-call batch's last
   // (group commit, see AuditService.record); bench/README.md has the measurements.
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));
@@ -139,7 +139,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     clock,
     audit,
     events,
-    sealer: new Sealer(loadOrCreateSecret(config.dataDir, 'environments')),
+    sealer: new Sealer(sharedSecret(config, 'environments')),
     gateway: workos,
     teams,
     staff: new StaffDirectory({ teams, identity: workos.identity.client, clock, log }),
@@ -188,7 +188,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   // Tool-call traces: the no-op Telemetry unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
   const telemetry = await startTelemetry(config.telemetry, { log, version: VERSION });
   // Read (or created) now, as every data-dir file is; the codec itself is built on first use.
-  const requestStateSecret = loadOrCreateSecret(config.dataDir, 'request-state');
+  const requestStateSecret = sharedSecret(config, 'request-state');
   let questions: ReturnType<typeof loadQuestionCodec> | undefined;
   let tools: ToolRegistry | undefined;
   const ctx: AppContext = {

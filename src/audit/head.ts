@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { dialectOf } from '../db/dialect.ts';
 import { GENESIS_HASH } from './chain.ts';
 import { type AuditKey, checkMessage, signMessage } from './keys.ts';
 
@@ -148,6 +149,7 @@ export class AuditHeadWriter {
   private unwitnessed: SignedHead | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   readonly path: string;
+  private readonly sqliteFile: boolean;
   readonly witnessPath: string | undefined;
 
   constructor(
@@ -158,6 +160,8 @@ export class AuditHeadWriter {
     private readonly options: HeadWriterOptions = {},
   ) {
     this.path = join(dataDir, HEAD_FILE);
+    // A PostgreSQL server checkpoints on its own (docs/postgresql.md).
+    this.sqliteFile = dialectOf(sqlite) === 'sqlite';
     this.witnessPath = options.witness;
     this.latest = sqlite.prepare<{ seq: number; hash: string }, []>(
       'SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
@@ -191,7 +195,7 @@ export class AuditHeadWriter {
    * path; the head's own checkpoint, once per interval off the request path, replaces it.
    */
   start(intervalMs = HEAD_INTERVAL_MS): void {
-    this.sqlite.exec('PRAGMA wal_autocheckpoint = 0');
+    if (this.sqliteFile) this.sqlite.exec('PRAGMA wal_autocheckpoint = 0');
     this.flush();
     this.timer = setInterval(() => this.flush(), intervalMs);
     this.timer.unref?.();
@@ -210,7 +214,7 @@ export class AuditHeadWriter {
     }
     const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
     // Every interval, audit entries or not: the automatic checkpoint is off while this runs.
-    this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    if (this.sqliteFile) this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');
     if (last.seq !== this.written) {
       const unsigned = { seq: last.seq, hash: last.hash, at: this.now(), counter: this.counter + 1 };
       const head: SignedHead = { ...unsigned, signature: signMessage(this.key, headMessage(unsigned)) };
@@ -257,6 +261,6 @@ export class AuditHeadWriter {
         error: (e as Error).message,
       });
     }
-    this.sqlite.exec('PRAGMA wal_autocheckpoint = 1000');
+    if (this.sqliteFile) this.sqlite.exec('PRAGMA wal_autocheckpoint = 1000');
   }
 }

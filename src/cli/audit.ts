@@ -9,6 +9,7 @@ import { describeResult, type VerifiedPoint, verifyChain } from '../audit/verify
 import { snapshotWitness } from '../audit/witness.ts';
 import type { Config } from '../config/index.ts';
 import { DATABASE_FILE, openDatabase } from '../db/client.ts';
+import { openConfiguredDatabase } from '../db/open.ts';
 
 export class CliUsageError extends Error {}
 
@@ -39,6 +40,7 @@ export function writeStdoutSync(s: string): void {
 }
 
 function open(config: Config) {
+  if (config.database) return openConfiguredDatabase(config);
   const path = join(config.dataDir, DATABASE_FILE);
   if (!existsSync(path))
     throw new CliUsageError(`No Gatehouse database at ${path} (GATEHOUSE_DATA_DIR=${config.dataDir}).`);

@@ -4,10 +4,10 @@ import { liveWorkOS } from '../app/live-mode.ts';
 import { HumanGrants } from '../approvals/human.ts';
 import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
-import { loadOrCreateAuditKey, signHash } from '../audit/keys.ts';
+import { configuredAuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
 import { type Config, ORGANIZATION_ID } from '../config/index.ts';
-import { DATABASE_FILE, openDatabase } from '../db/client.ts';
+import { openConfiguredDatabase } from '../db/open.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { isAppError } from '../errors/app-error.ts';
 import { systemClock } from '../kernel/clock.ts';
@@ -62,10 +62,10 @@ export async function teamsCommand(
       `gatehouse teams ${sub} needs a WorkOS organization id (org_…), got '${organizationId ?? ''}'.`,
     );
 
-  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  const db = openConfiguredDatabase(config);
   applyMigrations(db);
   const clock = systemClock;
-  const auditKey = loadOrCreateAuditKey(config.dataDir);
+  const auditKey = configuredAuditKey(config);
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));
   const teams = new TeamsService(db, clock);
   // Nothing listens in this process: a running server refuses revoked tokens from the database.

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type TelemetryConfig, telemetryFrom } from '../telemetry/config.ts';
@@ -18,6 +19,7 @@ import {
 } from './checks.ts';
 import type { Cidr } from './cidr.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from './constants.ts';
+import { auditSigningKeyFrom, type DatabaseConfig, databaseFrom, sharedSecretProblems } from './database.ts';
 import { dataDirProblems } from './data-dir.ts';
 import {
   EMBEDDED_RATE_LIMITS_VAR,
@@ -99,6 +101,10 @@ export interface Config {
   embeddedRateLimits: EmbeddedRateLimits;
   /** OTEL_EXPORTER_OTLP_ENDPOINT (and its companions): tool-call traces; undefined means off. */
   telemetry: TelemetryConfig | undefined;
+  /** DATABASE_URL: PostgreSQL (docs/postgresql.md); undefined means SQLite in the data dir. */
+  database: DatabaseConfig | undefined;
+  /** GATEHOUSE_AUDIT_SIGNING_KEY; undefined means the key file in the data dir (created once). */
+  auditSigningKey: KeyObject | undefined;
 }
 
 /** A WorkOS organization id as WorkOS writes them (`org_` and an id). */
@@ -285,6 +291,9 @@ export function loadConfig(env: Env): Config {
     );
 
   const telemetry = telemetryFrom(env, problems);
+  const database = databaseFrom(optional(env, 'DATABASE_URL'), problems);
+  const auditSigningKey = auditSigningKeyFrom(optional(env, 'GATEHOUSE_AUDIT_SIGNING_KEY'), problems);
+  problems.push(...sharedSecretProblems(database, { cookiePassword, auditSigningKey }));
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -326,5 +335,7 @@ export function loadConfig(env: Env): Config {
     auditWitness: auditWitness === undefined ? undefined : resolve(auditWitness),
     embeddedRateLimits,
     telemetry,
+    database,
+    auditSigningKey,
   };
 }

@@ -100,6 +100,22 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     group: 'operations',
+    name: 'DATABASE_URL',
+    fallback: '(unset: SQLite, gatehouse.db in the data dir)',
+    meaning:
+      'postgres://user:password@host:5432/database: store everything in PostgreSQL, so several replicas can share it (needs WORKOS_COOKIE_PASSWORD and GATEHOUSE_AUDIT_SIGNING_KEY)',
+    secret: true,
+  },
+  {
+    group: 'operations',
+    name: 'GATEHOUSE_AUDIT_SIGNING_KEY',
+    fallback: '(generated: audit-ed25519.key in the data dir)',
+    meaning:
+      'the Ed25519 private key (PKCS#8 PEM, or its base64 on one line) that signs the audit trail; required with DATABASE_URL, the same on every replica',
+    secret: true,
+  },
+  {
+    group: 'operations',
     name: 'WORKOS_COOKIE_PASSWORD',
     fallback: '(generated: cookie.secret in the data dir)',
     meaning: '≥ 32 characters; seals stored AuthKit tokens and signs CSRF tokens',

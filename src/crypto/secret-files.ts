@@ -7,6 +7,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { randomToken } from './random.ts';
 
@@ -50,4 +51,19 @@ export function loadOrCreateSecret(dataDir: string, name: string): string {
   writeFileSync(path, `${value}\n`, { mode: DATA_FILE_MODE });
   chmodSync(path, DATA_FILE_MODE);
   return value;
+}
+
+/**
+ * A secret every replica must hold alike. With DATABASE_URL (several replicas on one database,
+ * docs/postgresql.md "Configuration") it is derived from WORKOS_COOKIE_PASSWORD, which that mode
+ * requires, with HKDF-SHA256 (RFC 5869) and the secret's name as `info`, so each purpose gets its
+ * own key and none reveals another; otherwise it is kept in the data dir as before.
+ */
+export function sharedSecret(
+  config: { dataDir: string; database: unknown; cookiePassword: string | undefined },
+  name: string,
+): string {
+  if (!config.database || !config.cookiePassword) return loadOrCreateSecret(config.dataDir, name);
+  const key = hkdfSync('sha256', config.cookiePassword, 'gatehouse', `gatehouse/${name}`, 36);
+  return Buffer.from(key).toString('base64url');
 }

@@ -18,6 +18,7 @@
  *   deployment) the epoch would move by notification the same way.
  */
 import type { Db } from './client.ts';
+import { pgClientOf } from './dialect.ts';
 
 /** The epoch of one database (see above for how long a read value is kept). */
 export class AuthorityEpoch {
@@ -35,7 +36,12 @@ export class AuthorityEpoch {
   constructor(db: Db) {
     this.client = db.$client;
     this.read = db.$client.prepare('SELECT n FROM cache_epoch WHERE id = 1');
-    this.changes = db.$client.prepare('SELECT total_changes() AS c');
+    // On PostgreSQL the bridge counts this process's writes and every replica's notifications
+    // without a round trip (src/db/pg/bridge.ts changeCount); SQLite counts with total_changes().
+    const pg = pgClientOf(db);
+    this.changes = pg
+      ? { get: () => ({ c: pg.changeCount() }) }
+      : db.$client.prepare('SELECT total_changes() AS c');
   }
 
   current(): number {

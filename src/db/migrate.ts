@@ -6,6 +6,8 @@ import { ConfigError } from '../config/index.ts';
 import { sha256 } from '../crypto/random.ts';
 import { DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
 import type { Db } from './client.ts';
+import { pgClientOf } from './dialect.ts';
+import { applyPgMigrations } from './pg/migrate.ts';
 
 const BREAKPOINT = '--> statement-breakpoint';
 
@@ -31,6 +33,8 @@ export interface MigrationResult {
  * downgrade restores; and a database migrated by a newer Gatehouse is refused, never run on.
  */
 export function applyMigrations(db: Db, upTo = migrations.length): MigrationResult {
+  const pg = pgClientOf(db);
+  if (pg) return applyPgMigrations(pg, upTo === migrations.length ? undefined : upTo);
   const meta = migrations.slice(0, upTo).map((m) => ({
     sql: m.sql.split(BREAKPOINT),
     bps: m.breakpoints,

@@ -1,7 +1,8 @@
-import { asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { asc, eq, isNotNull, max, sql } from 'drizzle-orm';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { dialectOf } from '../db/dialect.ts';
 import { EpochCache, epochOf } from '../db/epoch.ts';
 import type { Clock } from '../kernel/clock.ts';
 
@@ -57,7 +58,10 @@ export class TeamsService {
     org: { organizationId: string; name: string; seedKey?: string | null },
     by: AdmissionSource,
   ): { team: Team; newlyAdmitted: boolean } {
-    const now = this.clock.now();
+    // Admission times only grow, so "oldest admission first" never ties (PostgreSQL has no rowid
+    // to break a tie in insertion order; see admitted()).
+    const latest = tx.select({ at: max(schema.teams.admittedAt) }).from(schema.teams).get()?.at ?? 0;
+    const now = Math.max(this.clock.now(), latest + 1);
     const existing =
       tx.select().from(schema.teams).where(eq(schema.teams.organizationId, org.organizationId)).get() ??
       (org.seedKey
@@ -95,7 +99,7 @@ export class TeamsService {
       .select()
       .from(schema.teams)
       .where(isNotNull(schema.teams.admittedAt))
-      .orderBy(asc(schema.teams.admittedAt), sql`rowid`)
+      .orderBy(asc(schema.teams.admittedAt), dialectOf(this.db) === 'sqlite' ? sql`rowid` : asc(schema.teams.id))
       .all();
   }
 

@@ -6,6 +6,7 @@ import { type RunningGatehouse, startGatehouse, type TestHooks } from '../../src
 import { loadConfig } from '../../src/config/index.ts';
 import type { Clock } from '../../src/kernel/clock.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
+import { postgresEnv } from './pg.ts';
 
 /** A free loopback TCP port (bind port 0, read it, release it). */
 export function freePort(): number {
@@ -50,20 +51,29 @@ export async function startTestGatehouse(options: TestGatehouseOptions = {}): Pr
 async function startOnce(options: TestGatehouseOptions): Promise<TestGatehouse> {
   const port = freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  // On the PostgreSQL pass, a database of its own (test/support/pg.ts).
+  const pg = await postgresEnv(options.env);
   const config = loadConfig({
     PORT: String(port),
     HOST: '127.0.0.1',
     GATEHOUSE_DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
-    ...options.env,
+    ...pg.env,
   });
   const logLines: string[] = [];
-  const logger: Logger = createLogger('debug', (l) => logLines.push(l));
+  // GATEHOUSE_TEST_LOG_ERRORS=1 also prints the server's errors, to see why a test failed.
+  const logger: Logger = createLogger('debug', (l) => {
+    logLines.push(l);
+    if (SHOW_ERRORS && l.includes('"level":"error"')) console.error(l);
+  });
   const running = await startGatehouse(config, {
     logger,
     clock: options.clock,
     testHooks: options.testHooks,
     ...(options.membershipSweepMs ? { membershipSweepMs: options.membershipSweepMs } : {}),
+  }).catch(async (e) => {
+    await pg.drop();
+    throw e;
   });
   return {
     ...running,
@@ -71,10 +81,15 @@ async function startOnce(options: TestGatehouseOptions): Promise<TestGatehouse> 
     logLines,
     async stop() {
       await running.stop();
-      if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepDataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        await pg.drop();
+      }
     },
   };
 }
+
+const SHOW_ERRORS = process.env.GATEHOUSE_TEST_LOG_ERRORS === '1';
 
 /** Seed key of local mode's primary staff team (Gatehouse Demo Team). */
 export const DEMO_SEED_KEY = 'gatehouse-demo-team';

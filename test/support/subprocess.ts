@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
+import { onPostgres, postgresEnv } from './pg.ts';
 import { freePort } from './server.ts';
 
 export const ROOT = join(import.meta.dir, '..', '..');
@@ -77,6 +78,26 @@ function childEnv(
   };
 }
 
+/**
+ * On the PostgreSQL pass (test/support/pg.ts), the database that goes with a data dir: a restart
+ * or a CLI command on the same data dir finds the same database.
+ */
+const databases = new Map<string, ReturnType<typeof postgresEnv>>();
+function postgresFor(dataDir: string, env?: Record<string, string>) {
+  if (!onPostgres || env?.DATABASE_URL !== undefined) return postgresEnv(env);
+  let db = databases.get(dataDir);
+  if (!db) {
+    db = postgresEnv();
+    databases.set(dataDir, db);
+  }
+  return db.then((d) => ({ ...d, env: { ...d.env, ...env } }));
+}
+async function forgetPostgres(dataDir: string): Promise<void> {
+  const db = databases.get(dataDir);
+  databases.delete(dataDir);
+  if (db) await (await db).drop();
+}
+
 async function drain(stream: ReadableStream<Uint8Array>, into: string[]): Promise<void> {
   const decoder = new TextDecoder();
   let partial = '';
@@ -116,6 +137,7 @@ async function waitReady(url: string, proc: Subprocess, deadline: number): Promi
 export async function spawnGatehouse(options: SpawnOptions = {}): Promise<GatehouseProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-proc-'));
   const keep = options.keepDataDir ?? options.dataDir !== undefined;
+  const pg = await postgresFor(dataDir, options.env);
   let lastOutput: string[] = [];
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
     const port = options.port ?? freePort();
@@ -123,7 +145,7 @@ export async function spawnGatehouse(options: SpawnOptions = {}): Promise<Gateho
     const output: string[] = [];
     const proc = Bun.spawn([process.execPath, MAIN, 'serve'], {
       cwd: options.cwd ?? ROOT,
-      env: childEnv(port, dataDir, options.env),
+      env: childEnv(port, dataDir, pg.env),
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
@@ -177,7 +199,10 @@ export async function spawnGatehouse(options: SpawnOptions = {}): Promise<Gateho
           await exited;
           clearTimeout(timer);
         }
-        if (!keep) rmSync(dataDir, { recursive: true, force: true });
+        if (!keep) {
+          rmSync(dataDir, { recursive: true, force: true });
+          await forgetPostgres(dataDir);
+        }
       },
     };
   }
@@ -195,7 +220,7 @@ export async function runCli(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const p = Bun.spawn([process.execPath, MAIN, ...args], {
     cwd: ROOT,
-    env: childEnv(undefined, dataDir),
+    env: childEnv(undefined, dataDir, (await postgresFor(dataDir)).env),
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',

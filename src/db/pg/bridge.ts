@@ -1,0 +1,263 @@
+/**
+ * A synchronous PostgreSQL client with the part of bun:sqlite's `Database` that Gatehouse and
+ * drizzle's bun-sqlite session use (docs/postgresql.md, "The bridge"): prepare/query statements
+ * with all/get/values/run/iterate, exec, transaction, inTransaction, close.
+ *
+ * Why synchronous: every service, and the guarantees built on them (a transaction cannot be
+ * entered by another request halfway, single-use grants and codes are consumed atomically, the
+ * audit batch and its chain head are one unit), is written against SQLite's synchronous API. The
+ * bridge keeps those semantics on PostgreSQL: the statement runs on a worker thread's connection
+ * and the main thread waits for its answer (Atomics.wait on shared memory), so nothing else runs
+ * in this process meanwhile — as with SQLite. Across replicas, every transaction takes one
+ * advisory lock first (WRITE_LOCK), which is what SQLite's single writer gives on one machine.
+ *
+ * Costs: a statement is a loopback round trip to the worker and the server (~0.1 ms), during
+ * which this process does nothing else; the authority epoch keeps most calls to one or two
+ * statements (src/db/epoch.ts). The SQL is drizzle's SQLite dialect with its `?` placeholders
+ * numbered for PostgreSQL (translate.ts); the few statements that differ are chosen by
+ * `dialectOf(db)` where they are written.
+ */
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { BridgeAnswer, BridgeRequest } from './protocol.ts';
+import { toPostgres } from './translate.ts';
+
+/** Every transaction takes this advisory lock first: one writer at a time, across replicas. */
+export const WRITE_LOCK = 0x6761_7465; // "gate"
+
+/** How long the main thread waits for one answer before giving up (statement_timeout is 60 s). */
+const ANSWER_TIMEOUT_MS = 70_000;
+
+/** Rows fetched per round trip when a statement is iterated (a cursor on its own connection). */
+const ITERATE_BATCH = 500;
+
+export class PostgresError extends Error {
+  constructor(
+    message: string,
+    /** The SQLSTATE (e.g. 23505 unique_violation), or '' for a client-side failure. */
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'PostgresError';
+  }
+}
+
+type Params = unknown[];
+
+/** The statement shape bun:sqlite's `Statement` has, as far as Gatehouse uses it. */
+export class PgStatement<Row = unknown> {
+  private readonly text: string;
+
+  constructor(
+    private readonly client: PgClient,
+    source: string,
+  ) {
+    this.text = toPostgres(source);
+  }
+
+  all(...params: Params): Row[] {
+    const a = this.client.query(this.text, params);
+    return a.rows.map((r) => objectOf(a.names, r)) as Row[];
+  }
+
+  get(...params: Params): Row | null {
+    const a = this.client.query(this.text, params);
+    return a.rows.length === 0 ? null : (objectOf(a.names, a.rows[0]!) as Row);
+  }
+
+  values(...params: Params): unknown[][] {
+    return this.client.query(this.text, params).rows;
+  }
+
+  run(...params: Params): { changes: number; lastInsertRowid: number } {
+    return { changes: this.client.query(this.text, params).count, lastInsertRowid: 0 };
+  }
+
+  /** Streams the rows through a cursor on a connection of its own, ITERATE_BATCH at a time. */
+  *iterate(...params: Params): Generator<Row> {
+    const cursor = this.client.call({ op: 'open', sql: this.text, params: bindable(params) }).count;
+    try {
+      for (;;) {
+        const a = this.client.call({ op: 'fetch', cursor, batch: ITERATE_BATCH });
+        for (const r of a.rows) yield objectOf(a.names, r) as Row;
+        if (a.rows.length < ITERATE_BATCH) return;
+      }
+    } finally {
+      this.client.call({ op: 'close', cursor });
+    }
+  }
+
+  finalize(): void {}
+}
+
+export class PgClient {
+  /** bun:sqlite's file name; a PostgreSQL database has none. */
+  readonly filename = '';
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly signal: Int32Array;
+  private readonly statements = new Map<string, PgStatement>();
+  private readonly listeners = new Set<(payload: string) => void>();
+  private depth = 0;
+  private writes = 0;
+  private closed = false;
+
+  constructor(url: string) {
+    const shared = new SharedArrayBuffer(8);
+    this.signal = new Int32Array(shared);
+    const queries = new MessageChannel();
+    const events = new MessageChannel();
+    this.port = queries.port1;
+    this.worker = new Worker(new URL('./worker.ts', import.meta.url), {
+      workerData: { url, signal: shared, port: queries.port2, events: events.port2 },
+      transferList: [queries.port2, events.port2],
+    });
+    this.worker.unref();
+    events.port1.on('message', (payload: string) => {
+      for (const l of this.listeners) l(payload);
+    });
+    events.port1.unref();
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  /**
+   * Moves whenever this process has written, or any replica's write was announced (NOTIFY):
+   * the authority epoch keeps its value only while this stays put (src/db/epoch.ts).
+   */
+  changeCount(): number {
+    return this.writes + Atomics.load(this.signal, 1);
+  }
+
+  /** Notifications on the `gatehouse` channel, as JSON text, from this and every other replica. */
+  onNotify(listener: (payload: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  prepare<Row = unknown>(source: string): PgStatement<Row> {
+    return new PgStatement<Row>(this, source);
+  }
+
+  /** Like bun:sqlite's `query`: the prepared statement is kept for the next call with this text. */
+  query<Row = unknown>(source: string): PgStatement<Row>;
+  query(text: string, params: Params): Extract<BridgeAnswer, { ok: true }>;
+  query(text: string, params?: Params): PgStatement | Extract<BridgeAnswer, { ok: true }> {
+    if (params === undefined) {
+      let s = this.statements.get(text);
+      if (!s) {
+        s = new PgStatement(this, text);
+        this.statements.set(text, s);
+      }
+      return s;
+    }
+    if (!/^\s*(select|with|values|show|fetch)\b/i.test(text)) this.writes++;
+    return this.call({ op: 'query', sql: text, params: bindable(params) });
+  }
+
+  run(source: string, params: Params = []): { changes: number; lastInsertRowid: number } {
+    return { changes: this.query(toPostgres(source), params).count, lastInsertRowid: 0 };
+  }
+
+  /** Several statements, no parameters (the simple-query protocol). */
+  exec(source: string): void {
+    this.writes++;
+    this.call({ op: 'exec', sql: source });
+  }
+
+  /**
+   * bun:sqlite's transaction(): a function that runs `fn` in a transaction (a savepoint when one
+   * is already open), committing when it returns and rolling back when it throws. Every outer
+   * transaction first takes WRITE_LOCK, so transactions from every replica run one at a time.
+   */
+  transaction<A extends unknown[], R>(
+    fn: (...args: A) => R,
+  ): ((...args: A) => R) & { deferred: (...args: A) => R; immediate: (...args: A) => R; exclusive: (...args: A) => R } {
+    const run = (...args: A): R => {
+      if (this.depth > 0) {
+        const sp = `gatehouse_sp${this.depth}`;
+        this.exec(`SAVEPOINT ${sp}`);
+        this.depth++;
+        try {
+          const r = fn(...args);
+          this.depth--;
+          this.exec(`RELEASE SAVEPOINT ${sp}`);
+          return r;
+        } catch (e) {
+          this.depth--;
+          this.exec(`ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}`);
+          throw e;
+        }
+      }
+      this.exec(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      this.depth = 1;
+      try {
+        const r = fn(...args);
+        if (r instanceof Promise) throw new Error('a transaction callback must be synchronous');
+        this.exec('COMMIT');
+        return r;
+      } catch (e) {
+        this.depth = 0;
+        this.exec('ROLLBACK');
+        throw e;
+      } finally {
+        this.depth = 0;
+      }
+    };
+    return Object.assign(run, { deferred: run, immediate: run, exclusive: run });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.call({ op: 'end' });
+    } catch {
+      // Closing a client whose server went away: nothing left to release.
+    }
+    this.closed = true;
+    this.port.close();
+    void this.worker.terminate();
+  }
+
+  /** Sends one request to the worker and waits for its answer (the bridge's only wait). */
+  call(req: BridgeRequest): Extract<BridgeAnswer, { ok: true }> {
+    if (this.closed) throw new PostgresError('the database connection is closed', '');
+    Atomics.store(this.signal, 0, 0);
+    this.port.postMessage(req);
+    const woke = Atomics.wait(this.signal, 0, 0, ANSWER_TIMEOUT_MS);
+    const msg = receiveMessageOnPort(this.port);
+    if (!msg)
+      throw new PostgresError(
+        woke === 'timed-out'
+          ? `PostgreSQL did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`
+          : 'the PostgreSQL worker stopped',
+        '',
+      );
+    const a = msg.message as BridgeAnswer;
+    if (!a.ok) throw new PostgresError(a.detail ? `${a.message} (${a.detail})` : a.message, a.code);
+    return a;
+  }
+}
+
+function objectOf(names: string[], row: unknown[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) o[names[i]!] = row[i];
+  return o;
+}
+
+/**
+ * Parameters as PostgreSQL infers them best: numbers and booleans as text, so the server gives
+ * each the type of what it is compared with or stored in (a bigint column, a boolean column);
+ * bytes stay bytes.
+ */
+function bindable(params: Params): unknown[] {
+  if (params.length === 1 && params[0] !== null && typeof params[0] === 'object' && !ArrayBuffer.isView(params[0]))
+    throw new PostgresError('named parameters are not supported on PostgreSQL: pass them in order', '');
+  return params.map((p) => {
+    if (p === undefined || p === null) return null;
+    if (typeof p === 'number' || typeof p === 'bigint') return String(p);
+    if (typeof p === 'boolean') return p ? 'true' : 'false';
+    return p;
+  });
+}

@@ -1,0 +1,16 @@
+/** Messages between the synchronous bridge (bridge.ts) and its worker (worker.ts). */
+
+/** The channel every replica LISTENs on (docs/postgresql.md, "Changes reach every replica"). */
+export const NOTIFY_CHANNEL = 'gatehouse';
+
+export type BridgeRequest =
+  | { op: 'query'; sql: string; params: unknown[] }
+  | { op: 'exec'; sql: string }
+  | { op: 'open'; sql: string; params: unknown[] }
+  | { op: 'fetch'; cursor: number; batch: number }
+  | { op: 'close'; cursor: number }
+  | { op: 'end' };
+
+export type BridgeAnswer =
+  | { ok: true; rows: unknown[][]; names: string[]; count: number }
+  | { ok: false; message: string; code: string; detail?: string | undefined };

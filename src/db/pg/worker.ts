@@ -1,0 +1,134 @@
+/**
+ * The PostgreSQL side of the synchronous bridge (docs/postgresql.md, "The bridge"). It runs in a
+ * worker thread and owns the connections: one session connection that every statement of the
+ * main thread runs on (so a transaction the main thread opens is this connection's), one reserved
+ * connection per open cursor (streaming `iterate()`), and Bun.SQL's LISTEN connection.
+ *
+ * Each request comes on `port`; its answer is posted back on `port` and then `signal[0]` is set
+ * and notified, which wakes the main thread blocked in Atomics.wait (bridge.ts). Notifications on
+ * the channel `gatehouse` bump `signal[1]` (which the authority epoch compares without a query)
+ * and are forwarded to the main thread as ordinary messages on `events`.
+ */
+import { type MessagePort, workerData } from 'node:worker_threads';
+import type { BridgeAnswer, BridgeRequest } from './protocol.ts';
+import { NOTIFY_CHANNEL } from './protocol.ts';
+
+const { url, signal: shared, port, events } = workerData as {
+  url: string;
+  signal: SharedArrayBuffer;
+  port: MessagePort;
+  events: MessagePort;
+};
+const signal = new Int32Array(shared);
+
+/** Numeric types that answer as text from the driver (int8, numeric) and are numbers in rows. */
+const NUMERIC_OIDS = new Set([20, 1700]);
+
+const sql = new Bun.SQL(url, {
+  max: 1,
+  // A statement that waits on a lock longer than SQLite's busy timeout fails the same way.
+  connection: { lock_timeout: '5s', statement_timeout: '60s', application_name: 'gatehouse' },
+  onclose: () => {},
+});
+const cursors = new Map<number, Awaited<ReturnType<typeof sql.reserve>>>();
+let nextCursor = 1;
+
+function numbers(rows: unknown[][], columns: { type: number }[] | undefined): unknown[][] {
+  if (!columns) return rows;
+  const convert: number[] = [];
+  columns.forEach((c, i) => {
+    if (NUMERIC_OIDS.has(c.type)) convert.push(i);
+  });
+  if (convert.length === 0) return rows;
+  for (const row of rows) for (const i of convert) if (row[i] != null) row[i] = Number(row[i]);
+  return rows;
+}
+
+async function values(
+  on: { unsafe: typeof sql.unsafe },
+  text: string,
+  params: unknown[],
+): Promise<{ rows: unknown[][]; names: string[]; count: number }> {
+  const r = (await on.unsafe(text, params as never[]).values()) as unknown as unknown[][] & {
+    columns?: { name: string; type: number }[];
+    count: number;
+    affectedRows?: number;
+  };
+  const rows = numbers([...r], r.columns);
+  return { rows, names: (r.columns ?? []).map((c) => c.name), count: r.affectedRows ?? r.count ?? 0 };
+}
+
+async function answer(req: BridgeRequest): Promise<BridgeAnswer> {
+  switch (req.op) {
+    case 'query': {
+      const { rows, names, count } = await values(sql, req.sql, req.params);
+      return { ok: true, rows, names, count };
+    }
+    case 'exec':
+      // Simple-query protocol: several statements, no parameters (migrations, BEGIN/COMMIT).
+      await sql.unsafe(req.sql).simple();
+      return { ok: true, rows: [], names: [], count: 0 };
+    case 'open': {
+      const conn = await sql.reserve();
+      const id = nextCursor++;
+      cursors.set(id, conn);
+      try {
+        await conn.unsafe('BEGIN READ ONLY');
+        await conn.unsafe(`DECLARE c${id} NO SCROLL CURSOR FOR ${req.sql}`, req.params as never[]);
+      } catch (e) {
+        await close(id);
+        throw e;
+      }
+      return { ok: true, rows: [], names: [], count: id };
+    }
+    case 'fetch': {
+      const conn = cursors.get(req.cursor);
+      if (!conn) throw new Error(`cursor ${req.cursor} is closed`);
+      const { rows, names } = await values(conn, `FETCH ${req.batch} FROM c${req.cursor}`, []);
+      return { ok: true, rows, names, count: rows.length };
+    }
+    case 'close':
+      await close(req.cursor);
+      return { ok: true, rows: [], names: [], count: 0 };
+    case 'end':
+      for (const id of [...cursors.keys()]) await close(id);
+      await sql.close({ timeout: 1 });
+      return { ok: true, rows: [], names: [], count: 0 };
+  }
+}
+
+async function close(id: number): Promise<void> {
+  const conn = cursors.get(id);
+  if (!conn) return;
+  cursors.delete(id);
+  try {
+    await conn.unsafe('ROLLBACK');
+  } finally {
+    conn.release();
+  }
+}
+
+port.on('message', async (req: BridgeRequest) => {
+  let out: BridgeAnswer;
+  try {
+    out = await answer(req);
+  } catch (e) {
+    const err = e as { message?: string; errno?: string; code?: string; detail?: string };
+    out = { ok: false, message: String(err.message ?? e), code: err.errno ?? err.code ?? '', detail: err.detail };
+  }
+  port.postMessage(out);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
+
+// Cross-replica invalidation (docs/postgresql.md, "Changes reach every replica"): every
+// notification bumps the counter the authority epoch compares, then reaches the main thread.
+sql
+  .listen(NOTIFY_CHANNEL, (payload: string) => {
+    Atomics.add(signal, 1, 1);
+    events.postMessage(payload);
+  })
+  .then(
+    () => events.postMessage('{"kind":"listening"}'),
+    (e: Error) => events.postMessage(JSON.stringify({ kind: 'listen-failed', message: e.message })),
+  );
