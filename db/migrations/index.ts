@@ -17,6 +17,7 @@ import sql14 from './0014_dashboard_clients_index.sql' with { type: 'text' };
 import sql15 from './0015_partial_outcome_event.sql' with { type: 'text' };
 import sql16 from './0016_team_members_epoch.sql' with { type: 'text' };
 import sql17 from './0017_audit_pages.sql' with { type: 'text' };
+import sql18 from './0018_audit_heads.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -44,4 +45,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0015_partial_outcome_event", when: 1796560795725, breakpoints: true, sql: sql15 },
   { tag: "0016_team_members_epoch", when: 1796566099804, breakpoints: true, sql: sql16 },
   { tag: "0017_audit_pages", when: 1796567696427, breakpoints: true, sql: sql17 },
+  { tag: "0018_audit_heads", when: 1796575101225, breakpoints: true, sql: sql18 },
 ];

@@ -31,6 +31,7 @@ export const grants = derivePgTable(sqlite.grants);
 export const auditEntries = derivePgTable(sqlite.auditEntries);
 export const auditPages = derivePgTable(sqlite.auditPages);
 export const auditRecords = derivePgTable(sqlite.auditRecords);
+export const auditHeads = derivePgTable(sqlite.auditHeads);
 export const metricRollups = derivePgTable(sqlite.metricRollups);
 export const cacheEpoch = derivePgTable(sqlite.cacheEpoch);
 
@@ -54,6 +55,7 @@ const listed: Record<string, unknown> = {
   auditEntries,
   auditPages,
   auditRecords,
+  auditHeads,
   metricRollups,
   cacheEpoch,
 };

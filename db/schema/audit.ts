@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { AUDIT_OUTCOMES, ENVIRONMENTS } from './enums.ts';
 
 /**
@@ -82,6 +82,30 @@ export const auditPages = sqliteTable(
     index('audit_pages_team_outcome_at').on(t.teamId, t.outcome, t.at).where(sql`${t.outcome} <> 'allowed'`),
     index('audit_pages_team_event_at').on(t.teamId, t.event, t.at).where(sql`${t.event} <> 'tool.call'`),
   ],
+);
+
+/**
+ * The signed head on PostgreSQL (src/audit/head.ts): the newest entry's seq and hash, signed with
+ * the audit key, with the counter that only grows. On SQLite the head stays in the data dir
+ * (`audit-head.json`, outside the database); on PostgreSQL the replicas share no directory, so
+ * every replica's head writer writes it here, in a transaction that holds the write lock.
+ *
+ * One row (id = 1), not one per counter: the head is the newest state only. The history of heads
+ * is the witness's (GATEHOUSE_AUDIT_WITNESS, a file on another volume); a history kept in this
+ * database would be rolled back with it, so it would prove nothing, and it would grow by a row
+ * a second.
+ */
+export const auditHeads = sqliteTable(
+  'audit_heads',
+  {
+    id: integer('id').primaryKey(),
+    seq: integer('seq').notNull(),
+    hash: text('hash').notNull(),
+    at: integer('at').notNull(),
+    counter: integer('counter').notNull(),
+    signature: text('signature').notNull(),
+  },
+  (t) => [check('audit_heads_single_row', sql`${t.id} = 1`)],
 );
 
 /** The fields of an audit entry that can be kept out of line. */
