@@ -26,8 +26,15 @@ import { type AuditKey, checkMessage, signMessage } from './keys.ts';
  * show that the database and the head were both replaced by an older copy of the two; a witness
  * can: with GATEHOUSE_AUDIT_WITNESS set, every head is also appended to that file (on another
  * volume), and `audit verify` checks the trail and the head against every head it ever saw.
+ *
+ * On PostgreSQL the replicas share no data dir: the head is the one row of `audit_heads`
+ * (db/schema/audit.ts), written by every replica's head writer under the write lock, and read
+ * from there by `audit verify` and the console (docs/postgresql.md, "Audit on PostgreSQL").
  */
 export const HEAD_FILE = 'audit-head.json';
+
+/** Where the head is kept on PostgreSQL, as reports name it. */
+export const HEAD_TABLE = 'the audit_heads table';
 
 /** How often the head is brought up to date while entries are being written. */
 export const HEAD_INTERVAL_MS = 1_000;
@@ -80,6 +87,30 @@ export function readHead(path: string): ReadHead {
   }
   const head = parseHead(text);
   return head ? { kind: 'ok', head } : { kind: 'unreadable', path, why: 'it is not a signed head' };
+}
+
+/** The head kept in the database (PostgreSQL): the one row of `audit_heads`. */
+export function readHeadRow(sqlite: Database): ReadHead {
+  let row: Record<string, unknown> | null;
+  try {
+    row = sqlite
+      .query<Record<string, unknown>, []>(
+        'SELECT seq, hash, at, counter, signature FROM audit_heads WHERE id = 1',
+      )
+      .get();
+  } catch (e) {
+    return { kind: 'unreadable', path: HEAD_TABLE, why: (e as Error).message };
+  }
+  if (!row) return { kind: 'missing', path: HEAD_TABLE };
+  const parsed = headSchema.safeParse(row);
+  return parsed.success
+    ? { kind: 'ok', head: parsed.data }
+    : { kind: 'unreadable', path: HEAD_TABLE, why: 'its row is not a signed head' };
+}
+
+/** The signed head where this engine keeps it: the data dir's file on SQLite, the table on PostgreSQL. */
+export function readStoredHead(sqlite: Database, dataDir: string): ReadHead {
+  return dialectOf(sqlite) === 'postgresql' ? readHeadRow(sqlite) : readHead(join(dataDir, HEAD_FILE));
 }
 
 /** True when the head was signed by this key. */
@@ -136,11 +167,12 @@ export interface HeadWriterOptions {
 
 /**
  * Keeps the signed head up to date: at start, then at most once per interval when entries were
- * added, and at shutdown. Before writing, the WAL is checkpointed (SQLite syncs the WAL first),
- * so the head never names an entry that a power loss could take back; the file is written to a
- * temporary name, synced and renamed, so a crash leaves the old head or the new one. Then the
- * head is appended to the witness, when there is one (a failed append is retried at the next
- * flush; the head file is never behind the witness).
+ * added, and at shutdown. On SQLite, before writing, the WAL is checkpointed (SQLite syncs the
+ * WAL first), so the head never names an entry that a power loss could take back; the file is
+ * written to a temporary name, synced and renamed, so a crash leaves the old head or the new one.
+ * On PostgreSQL the head is the row of `audit_heads`, written in a transaction (headInTable).
+ * Then the head is appended to the witness, when there is one (a failed append is retried at the
+ * next flush; the stored head is never behind the witness).
  */
 export class AuditHeadWriter {
   private readonly latest;
@@ -151,11 +183,12 @@ export class AuditHeadWriter {
   readonly path: string;
   private readonly sqliteFile: boolean;
   readonly witnessPath: string | undefined;
+  private readonly writeRow: (() => { seq: number; counter: number; head?: SignedHead }) | undefined;
 
   constructor(
     private readonly sqlite: Database,
     private readonly key: AuditKey,
-    dataDir: string,
+    private readonly dataDir: string,
     private readonly now: () => number,
     private readonly options: HeadWriterOptions = {},
   ) {
@@ -166,27 +199,29 @@ export class AuditHeadWriter {
     this.latest = sqlite.prepare<{ seq: number; hash: string }, []>(
       'SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
     );
+    const hashAt = sqlite.prepare<{ hash: string }, [number]>('SELECT hash FROM audit_entries WHERE seq = ?');
     // The counter continues from the newest head known, the witness's included: a head file
     // restored from an older copy does not take the counter back.
-    const current = readHead(this.path);
-    const fromFile = current.kind === 'ok' ? (current.head.counter ?? 0) : 0;
+    const current = this.read();
+    const stored = current.kind === 'ok' ? (current.head.counter ?? 0) : 0;
     const witnessed = options.witness ? lastWitnessHead(options.witness) : undefined;
-    this.counter = Math.max(fromFile, witnessed?.counter ?? 0);
-    if (witnessed && witnessed.seq > 0) {
-      const at = sqlite
-        .query<{ hash: string }, [number]>('SELECT hash FROM audit_entries WHERE seq = ?')
-        .get(witnessed.seq);
-      if (at?.hash !== witnessed.hash)
-        options.log?.error(
-          'audit rollback: the witness saw an entry this database does not have; `gatehouse audit verify` will report it',
-          { witness: options.witness, seq: witnessed.seq, counter: witnessed.counter },
-        );
-    }
+    this.counter = Math.max(stored, witnessed?.counter ?? 0);
+    if (witnessed && witnessed.seq > 0 && hashAt.get(witnessed.seq)?.hash !== witnessed.hash)
+      options.log?.error(
+        'audit rollback: the witness saw an entry this database does not have; `gatehouse audit verify` will report it',
+        { witness: options.witness, seq: witnessed.seq, counter: witnessed.counter },
+      );
+    this.writeRow = this.sqliteFile ? undefined : sqlite.transaction(() => this.headInTable(hashAt));
   }
 
   /** The counter of the last head written (0 before the first). */
   get headCounter(): number {
     return this.counter;
+  }
+
+  /** The signed head as stored now (the file on SQLite, the table on PostgreSQL). */
+  read(): ReadHead {
+    return readStoredHead(this.sqlite, this.dataDir);
   }
 
   /**
@@ -197,7 +232,17 @@ export class AuditHeadWriter {
   start(intervalMs = HEAD_INTERVAL_MS): void {
     if (this.sqliteFile) this.sqlite.exec('PRAGMA wal_autocheckpoint = 0');
     this.flush();
-    this.timer = setInterval(() => this.flush(), intervalMs);
+    this.timer = setInterval(() => {
+      // A head that cannot be written now (the database unreachable for a moment) is written
+      // at a later interval; a timer that throws would take the server down.
+      try {
+        this.flush();
+      } catch (e) {
+        this.options.log?.error('audit head could not be written; retrying at the next interval', {
+          error: (e as Error).message,
+        });
+      }
+    }, intervalMs);
     this.timer.unref?.();
   }
 
@@ -216,22 +261,72 @@ export class AuditHeadWriter {
     // Every interval, audit entries or not: the automatic checkpoint is off while this runs.
     if (this.sqliteFile) this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');
     if (last.seq !== this.written) {
-      const unsigned = { seq: last.seq, hash: last.hash, at: this.now(), counter: this.counter + 1 };
-      const head: SignedHead = { ...unsigned, signature: signMessage(this.key, headMessage(unsigned)) };
-      const tmp = `${this.path}.tmp`;
-      const fd = openSync(tmp, 'w', 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(head)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.path);
-      this.counter = unsigned.counter;
-      this.written = last.seq;
-      if (this.witnessPath) this.unwitnessed = head;
+      let head: SignedHead | undefined;
+      if (this.writeRow) {
+        const wrote = this.writeRow();
+        this.counter = wrote.counter;
+        this.written = wrote.seq;
+        head = wrote.head;
+      } else head = this.writeFile(last);
+      if (head && this.witnessPath) this.unwitnessed = head;
     }
     this.witness();
+  }
+
+  private sign(last: { seq: number; hash: string }, counter: number): SignedHead {
+    const unsigned = { seq: last.seq, hash: last.hash, at: this.now(), counter };
+    return { ...unsigned, signature: signMessage(this.key, headMessage(unsigned)) };
+  }
+
+  private writeFile(last: { seq: number; hash: string }): SignedHead {
+    const head = this.sign(last, this.counter + 1);
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(head)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+    this.counter = head.counter!;
+    this.written = last.seq;
+    return head;
+  }
+
+  /**
+   * PostgreSQL, in a transaction (it holds the write lock every append takes, src/db/pg/bridge.ts):
+   * the trail's end is read under the lock, so no replica appends between it and the head, and a
+   * head never names an entry older than the one before it. The counter continues from the row's
+   * (every replica's heads share it) and only grows; the upsert's condition keeps it so even
+   * without the lock. Answers the end it covered, the counter, and the head when one was written
+   * (none when the row already names the end: another replica wrote it).
+   */
+  private headInTable(hashAt: { get(seq: number): { hash: string } | null }): {
+    seq: number;
+    counter: number;
+    head?: SignedHead;
+  } {
+    const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
+    const stored = readHeadRow(this.sqlite);
+    const row = stored.kind === 'ok' ? stored.head : undefined;
+    const counter = Math.max(this.counter, row?.counter ?? 0);
+    if (row && row.seq === last.seq && row.hash === last.hash) return { seq: last.seq, counter };
+    if (row && row.seq > 0 && hashAt.get(row.seq)?.hash !== row.hash)
+      this.options.log?.error(
+        'audit truncation: the signed head names an entry the trail no longer holds (entries were removed); the new head replaces it, the witness keeps what it saw',
+        { seq: row.seq, counter: row.counter },
+      );
+    const head = this.sign(last, counter + 1);
+    this.sqlite
+      .query(
+        `INSERT INTO audit_heads (id, seq, hash, at, counter, signature) VALUES (1, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at,
+           counter = excluded.counter, signature = excluded.signature
+         WHERE audit_heads.counter < excluded.counter`,
+      )
+      .run(head.seq, head.hash, head.at, head.counter!, head.signature);
+    return { seq: last.seq, counter: head.counter!, head };
   }
 
   /** Appends the newest head to the witness; on failure it stays pending and is retried. */

@@ -7,6 +7,7 @@
  * (the CLI) are indexed the same way: `settle` reads the database, not this process's queue.
  */
 import type { Database } from 'bun:sqlite';
+import { dialectOf } from '../db/dialect.ts';
 
 export class AuditPages {
   private statements: ReturnType<AuditPages['prepare']> | undefined;
@@ -21,20 +22,27 @@ export class AuditPages {
     const { trail, pages } = ends.get() ?? { trail: null, pages: null };
     if ((trail ?? 0) <= (pages ?? 0)) return 0;
     // One statement, which reads the index's end itself: a settle in another process that got
-    // there first only leaves this one less (or nothing) to copy.
-    return fill.run().changes;
+    // there first only leaves this one less (or nothing) to copy. On PostgreSQL two replicas'
+    // statements could both read the same end (read committed) and insert the same rows: there it
+    // runs in a transaction, which takes the write lock first (src/db/pg/bridge.ts).
+    return this.statements.locked ? this.statements.locked() : fill.run().changes;
   }
 
   private prepare() {
+    const fill = this.sqlite.prepare<unknown, []>(
+      `INSERT INTO audit_pages (seq, team_id, at, user_id, actor_email, client_id, tool, outcome, event)
+       SELECT seq, team_id, at, user_id, lower(actor_email), client_id, tool, outcome, event
+       FROM audit_entries WHERE seq > (SELECT coalesce(max(seq), 0) FROM audit_pages) ORDER BY seq`,
+    );
     return {
       ends: this.sqlite.prepare<{ trail: number | null; pages: number | null }, []>(
         'SELECT (SELECT max(seq) FROM audit_entries) AS trail, (SELECT max(seq) FROM audit_pages) AS pages',
       ),
-      fill: this.sqlite.prepare<unknown, []>(
-        `INSERT INTO audit_pages (seq, team_id, at, user_id, actor_email, client_id, tool, outcome, event)
-         SELECT seq, team_id, at, user_id, lower(actor_email), client_id, tool, outcome, event
-         FROM audit_entries WHERE seq > (SELECT coalesce(max(seq), 0) FROM audit_pages) ORDER BY seq`,
-      ),
+      fill,
+      locked:
+        dialectOf(this.sqlite) === 'postgresql'
+          ? this.sqlite.transaction(() => fill.run().changes)
+          : undefined,
     };
   }
 }

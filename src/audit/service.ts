@@ -1,3 +1,4 @@
+import type { SQLQueryBindings } from 'bun:sqlite';
 import { randomBytes } from 'node:crypto';
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
 import { sha256 } from '../crypto/random.ts';
@@ -127,15 +128,19 @@ export class AuditService {
     this.lastHash = db.$client.prepare<{ hash: string }, []>(
       'SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
     );
-    this.insert = db.$client.prepare(
+    // RETURNING seq, on both engines: the PostgreSQL bridge has no lastInsertRowid (it answers 0).
+    this.insert = db.$client.prepare<{ seq: number }, SQLQueryBindings[]>(
       `INSERT INTO audit_entries (id, at, event, team_id, user_id, actor_email, client_id, family_id, session_id, tool,
         environment, outcome, reason, args, latency_ms, details, args_sha256, args_bytes, details_sha256,
         details_bytes, prev_hash, hash, signature)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
     );
     this.insertRecord = db.$client.prepare(
       'INSERT INTO audit_records (entry_id, field, content) VALUES (?, ?, ?)',
     );
+    // The chain's end is read inside the transaction, never kept in memory: on PostgreSQL another
+    // replica may have appended since, and the transaction's write lock (src/db/pg/bridge.ts)
+    // keeps it from appending between this read and the commit.
     this.writeBatch = db.$client.transaction((batch: Queued[]) => {
       let prevHash = this.lastHash.get()?.hash ?? GENESIS_HASH;
       const last = batch.length - 1;
@@ -258,7 +263,7 @@ export class AuditService {
       hash,
       signature: sign ? (this.signer?.(hash) ?? null) : null,
     };
-    const inserted = this.insert.run(
+    const inserted = this.insert.get(
       row.id,
       row.at,
       row.event,
@@ -285,6 +290,6 @@ export class AuditService {
     );
     if (args.record) this.insertRecord.run(row.id, 'args', args.record.content);
     if (details.record) this.insertRecord.run(row.id, 'details', details.record.content);
-    return { ...row, seq: Number(inserted.lastInsertRowid) };
+    return { ...row, seq: Number(inserted!.seq) };
   }
 }

@@ -3,8 +3,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from '../audit/checkpoint.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries, parseSince } from '../audit/export.ts';
-import { HEAD_FILE, readHead } from '../audit/head.ts';
-import { loadAuditPrivateKey, loadAuditPublicKey, PUBLIC_KEY_FILE } from '../audit/keys.ts';
+import { readHead, readStoredHead } from '../audit/head.ts';
+import {
+  type AuditKey,
+  configuredAuditKey,
+  loadAuditPrivateKey,
+  loadAuditPublicKey,
+  PUBLIC_KEY_FILE,
+} from '../audit/keys.ts';
 import { describeResult, type VerifiedPoint, verifyChain } from '../audit/verify.ts';
 import { snapshotWitness } from '../audit/witness.ts';
 import type { Config } from '../config/index.ts';
@@ -48,6 +54,22 @@ function open(config: Config) {
 }
 
 /**
+ * The key verify checks with: `--public-key`, else the configured signing key
+ * (GATEHOUSE_AUDIT_SIGNING_KEY: with PostgreSQL every replica signs with it, and the data dir
+ * may hold no key at all), else the data dir's public key.
+ */
+function verifyingKey(config: Config, publicKeyPath: string | undefined): AuditKey {
+  if (publicKeyPath === undefined && config.auditSigningKey) return configuredAuditKey(config);
+  const keyPath = publicKeyPath ?? join(config.dataDir, PUBLIC_KEY_FILE);
+  if (!existsSync(keyPath)) throw new CliUsageError(`No audit public key at ${keyPath}.`);
+  try {
+    return loadAuditPublicKey(keyPath);
+  } catch (e) {
+    throw new CliUsageError(`${keyPath} is not an audit public key (PEM): ${(e as Error).message}`);
+  }
+}
+
+/**
  * `gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>] [--since <checkpoint>]
  * [--checkpoint <file>]`: exit 0 when intact, 1 at the first bad entry (its out-of-line record
  * included), when entries were cut off the end (the signed head says how far it went), or when the
@@ -55,6 +77,8 @@ function open(config: Config) {
  * no longer reaches: a rollback. An intact trail leaves a signed checkpoint (when this machine
  * has the audit key) that `--since` starts from, walking only the entries after it; a checkpoint
  * that is not signed by the audit key, or whose entry the trail no longer holds, is refused (2).
+ * The signed head is read from the data dir on SQLite and from the database on PostgreSQL
+ * (src/audit/head.ts), unless --head names a file.
  */
 export function auditVerify(
   config: Config,
@@ -73,9 +97,7 @@ export function auditVerify(
     },
     strict: true,
   });
-  const keyPath = values['public-key'] ?? join(config.dataDir, PUBLIC_KEY_FILE);
-  if (!existsSync(keyPath)) throw new CliUsageError(`No audit public key at ${keyPath}.`);
-  const key = loadAuditPublicKey(keyPath);
+  const key = verifyingKey(config, values['public-key']);
   let since: VerifiedPoint | undefined;
   if (values.since !== undefined) {
     const read = readCheckpoint(values.since, key);
@@ -88,11 +110,14 @@ export function auditVerify(
     // make the chain longer than what the head and the witness vouch for.
     const witnessPath = values.witness ?? config.auditWitness;
     const witness = witnessPath === undefined ? undefined : snapshotWitness(witnessPath);
-    const head = readHead(values.head ?? join(config.dataDir, HEAD_FILE));
+    const head =
+      values.head !== undefined ? readHead(values.head) : readStoredHead(db.$client, config.dataDir);
     const result = verifyChain(db.$client, key, head, witness, since ? { since } : {});
     out(`${describeResult(result)}\n`);
     if (result.ok && result.last) {
-      const signer = loadAuditPrivateKey(config.dataDir);
+      const signer = config.auditSigningKey
+        ? configuredAuditKey(config)
+        : loadAuditPrivateKey(config.dataDir);
       const path = values.checkpoint ?? join(config.dataDir, CHECKPOINT_FILE);
       if (signer && signer.keyId === key.keyId) {
         writeCheckpoint(path, signer, result.last, now);

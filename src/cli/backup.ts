@@ -50,6 +50,22 @@ export function isSkipped(name: string): boolean {
   return name.startsWith(DATABASE_FILE) || name.startsWith(LOCK_FILE) || name.endsWith('.tmp');
 }
 
+/**
+ * Backup and restore copy the SQLite file of the data dir: with DATABASE_URL the database is
+ * PostgreSQL's, and its own tools take a consistent copy (docs/postgresql.md, "Audit on
+ * PostgreSQL"). A usage error, so the operator is told which tools, and nothing is written.
+ */
+export function refuseOnPostgres(config: Pick<Config, 'database'>, command: 'backup' | 'restore'): void {
+  if (!config.database) return;
+  const how =
+    command === 'backup'
+      ? 'pg_dump --format=custom --file=<file> <database URL>'
+      : 'pg_restore --clean --if-exists --dbname=<database URL> <file>';
+  throw new CliUsageError(
+    `gatehouse ${command} copies the SQLite database of GATEHOUSE_DATA_DIR, but DATABASE_URL (${config.database.display}) puts the database on PostgreSQL: ${command} it with PostgreSQL's tools (${how}), and keep GATEHOUSE_AUDIT_SIGNING_KEY, WORKOS_COOKIE_PASSWORD and the rest of the configuration with it.`,
+  );
+}
+
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** `--help` for backup. */
@@ -61,7 +77,8 @@ teams' linked WorkOS keys; cookie.secret signs sessions) and the signed audit he
 tar with a manifest of SHA-256 sums (tar -tzf lists it). Given a directory, the file is named
 gatehouse-backup-<UTC time>.tar.gz inside it; given -, the archive goes to stdout (docker exec …
 gatehouse backup - > file). An existing file is never overwritten. The file is created 0600: it
-holds the keys, so store it as carefully as the data dir itself. Restore it with gatehouse restore.`;
+holds the keys, so store it as carefully as the data dir itself. Restore it with gatehouse restore.
+With DATABASE_URL (PostgreSQL) it refuses: back the database up with pg_dump.`;
 
 export interface BackupIo {
   /** Messages for the operator (stderr when the archive itself goes to stdout). */
@@ -73,6 +90,7 @@ export interface BackupIo {
 /** Writes the backup; returns the exit code. */
 export async function backupCommand(config: Config, args: string[], io: BackupIo): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  refuseOnPostgres(config, 'backup');
   if (positionals.length !== 1)
     throw new CliUsageError(`gatehouse backup needs one file name (or -).\n\n${BACKUP_HELP}`);
   const dbPath = join(config.dataDir, DATABASE_FILE);

@@ -35,6 +35,7 @@ import {
   isSkipped,
   MANIFEST_FILE,
   NEWEST_KNOWN_MIGRATION_AT,
+  refuseOnPostgres,
 } from './backup.ts';
 import { acquireServerLock, LOCK_FILE } from './server-lock.ts';
 
@@ -47,7 +48,8 @@ Refuses while a Gatehouse server runs on that data dir (stop it first), refuses 
 database is newer than this version (migrations are forward-only: restore it with the version that
 made it, or newer), and replaces a data dir that already holds a database only with --force: the
 current files are then moved to GATEHOUSE_DATA_DIR/replaced-<UTC time>/ first. Start the server
-afterwards; it applies any migrations the backup lacks (after copying it to backups/).`;
+afterwards; it applies any migrations the backup lacks (after copying it to backups/).
+With DATABASE_URL (PostgreSQL) it refuses: restore the database with pg_restore.`;
 
 /** Exit code of a refusal that is not a usage mistake (a running server, a damaged file). */
 const REFUSED = 1;
@@ -64,6 +66,7 @@ export async function restoreCommand(
     allowPositionals: true,
     strict: true,
   });
+  refuseOnPostgres(config, 'restore');
   if (positionals.length !== 1)
     throw new CliUsageError(`gatehouse restore needs one backup file.\n\n${RESTORE_HELP}`);
   const fromStdin = positionals[0] === '-';

@@ -11,7 +11,6 @@ import {
 import { AuditRecordPage } from '../../views/pages/audit-record.tsx';
 import type { AppContext } from '../app/context.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries } from '../audit/export.ts';
-import { readHead } from '../audit/head.ts';
 import { describeResult, verifyChain } from '../audit/verify.ts';
 import { snapshotWitness } from '../audit/witness.ts';
 import { requireTeamSession, shellUser } from '../auth/console-session.ts';
@@ -142,7 +141,7 @@ export async function auditVerify(ctx: AppContext, request: Request): Promise<Re
   ctx.auditHead.flush();
   // The witness first, then the head: heads written meanwhile are in neither, or in the head only.
   const witness = ctx.auditHead.witnessPath ? snapshotWitness(ctx.auditHead.witnessPath) : undefined;
-  const result = verifyChain(ctx.db.$client, ctx.auditKey, readHead(ctx.auditHead.path), witness);
+  const result = verifyChain(ctx.db.$client, ctx.auditKey, ctx.auditHead.read(), witness);
   const v: VerifyView = { ok: result.ok, message: describeResult(result) };
   if (isHtmx(request)) return fragmentResponse(VerifyResult({ v }) as string);
   return renderAudit(ctx, s, parseAuditQuery(new URLSearchParams(), ctx.clock.now(), true), v);
