@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Server } from 'bun';
 import { AgentGrants } from '../approvals/agent.ts';
 import { approvalsRoutes } from '../approvals/console.ts';
@@ -22,8 +21,10 @@ import { environmentsRoutes } from '../console/environments.ts';
 import { settingsRoutes } from '../console/settings.ts';
 import { Sealer } from '../crypto/seal.ts';
 import { loadOrCreateSecret, restrictDataDir, sharedSecret } from '../crypto/secret-files.ts';
-import { openConfiguredDatabase } from '../db/open.ts';
+import { pgClientOf } from '../db/dialect.ts';
 import { applyMigrations } from '../db/migrate.ts';
+import { openConfiguredDatabase } from '../db/open.ts';
+import { relayEvents } from '../db/pg/relay.ts';
 import { buildApp, type RouteModule } from '../http/app.ts';
 import { Csrf } from '../http/csrf.ts';
 import { metricsHandler } from '../http/metrics.ts';
@@ -96,9 +97,16 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const log = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const clock = options.clock ?? systemClock;
   const db = openConfiguredDatabase(config);
-  // 0700 directory, 0600 files, also for a data dir an older version made readable to all.
-  restrictDataDir(config.dataDir);
-  const { applied, backup } = applyMigrations(db);
+  let migrated: ReturnType<typeof applyMigrations>;
+  try {
+    // 0700 directory, 0600 files, also for a data dir an older version made readable to all.
+    restrictDataDir(config.dataDir);
+    migrated = applyMigrations(db);
+  } catch (e) {
+    db.$client.close();
+    throw e;
+  }
+  const { applied, backup } = migrated;
   if (applied > 0)
     log.info('database migrated', { applied, ...(backup ? { backupBeforeMigration: backup } : {}) });
 
@@ -120,20 +128,30 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const teams = new TeamsService(db, clock);
   const users = new UsersService(db, clock);
   const admission = { db, teams, audit };
-  if (local) {
-    await admitSeeded(workos, users, (org) => admitTeam(admission, org, 'seed'));
-  } else {
+  try {
+    await admitTeams();
+  } catch (e) {
+    // A start that fails here leaves nothing running: no head timer, no connection.
+    await workos.close();
+    auditHead.close();
+    db.$client.close();
+    throw e;
+  }
+  async function admitTeams(): Promise<void> {
+    if (local) {
+      await admitSeeded(workos, users, (org) => admitTeam(admission, org, 'seed'));
+      return;
+    }
     await admitConfiguredTeams({ ...admission, identity: workos.identity.client, log }, config.admitTeams);
-    if (teams.admitted().length === 0) {
-      await workos.close();
-      auditHead.close();
-      db.$client.close();
+    if (teams.admitted().length === 0)
       throw new AdmissionError(
         'Live mode needs at least one admitted team: set GATEHOUSE_TEAMS=org_… (the WorkOS organization your staff sign in to, in the identity environment), or run `gatehouse teams admit org_…`.',
       );
-    }
   }
   const events = new EventBus();
+  // Several replicas on one PostgreSQL: each one's events reach the others (docs/postgresql.md).
+  const pg = pgClientOf(db);
+  if (pg) relayEvents(events, pg, log);
   const environments = new TeamEnvironments({
     db,
     clock,

@@ -45,7 +45,9 @@ export function databaseFrom(raw: string | undefined, problems: string[]): Datab
   if (!u.hostname) problems.push(`DATABASE_URL names no host, got ${quote(display)}`);
   const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
   if (!name || name.includes('/'))
-    problems.push(`DATABASE_URL must name one database after the host (…:5432/gatehouse), got ${quote(display)}`);
+    problems.push(
+      `DATABASE_URL must name one database after the host (…:5432/gatehouse), got ${quote(display)}`,
+    );
   if (u.port && !(Number(u.port) >= 1 && Number(u.port) <= 65535))
     problems.push(`DATABASE_URL's port must be 1–65535, got ${quote(u.port)}`);
   return { url: raw, display };

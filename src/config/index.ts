@@ -19,8 +19,8 @@ import {
 } from './checks.ts';
 import type { Cidr } from './cidr.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from './constants.ts';
-import { auditSigningKeyFrom, type DatabaseConfig, databaseFrom, sharedSecretProblems } from './database.ts';
 import { dataDirProblems } from './data-dir.ts';
+import { auditSigningKeyFrom, type DatabaseConfig, databaseFrom, sharedSecretProblems } from './database.ts';
 import {
   EMBEDDED_RATE_LIMITS_VAR,
   type EmbeddedRateLimits,

@@ -21,6 +21,24 @@ type Listener<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => void
 
 export class EventBus {
   private readonly listeners = new Map<keyof DomainEvents, Set<Listener<never>>>();
+  private relay: (<K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]) => void) | undefined;
+
+  /**
+   * Also hands every event emitted here to `relay` (after the local listeners): with several
+   * replicas, PostgreSQL NOTIFY carries it to the others (src/db/pg/relay.ts), which `deliver` it.
+   */
+  relayTo(relay: <K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]) => void): void {
+    this.relay = relay;
+  }
+
+  /** An event another replica emitted: to the local listeners only (never relayed back). */
+  deliver<K extends keyof DomainEvents>(
+    event: K,
+    payload: DomainEvents[K],
+    onError?: (e: unknown) => void,
+  ): void {
+    this.notify(event, payload, onError);
+  }
 
   on<K extends keyof DomainEvents>(event: K, listener: Listener<K>): () => void {
     let set = this.listeners.get(event);
@@ -34,6 +52,21 @@ export class EventBus {
 
   /** Delivers synchronously; a failing listener never stops the others (or the caller). */
   emit<K extends keyof DomainEvents>(
+    event: K,
+    payload: DomainEvents[K],
+    onError?: (e: unknown) => void,
+  ): void {
+    this.notify(event, payload, onError);
+    if (this.relay) {
+      try {
+        this.relay(event, payload);
+      } catch (e) {
+        onError?.(e);
+      }
+    }
+  }
+
+  private notify<K extends keyof DomainEvents>(
     event: K,
     payload: DomainEvents[K],
     onError?: (e: unknown) => void,

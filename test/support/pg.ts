@@ -75,7 +75,9 @@ export async function freshPostgres(): Promise<{ url: string; drop: () => Promis
   };
 }
 
-const sharedKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+const sharedKey = generateKeyPairSync('ed25519')
+  .privateKey.export({ type: 'pkcs8', format: 'der' })
+  .toString('base64');
 
 /**
  * The environment a Gatehouse on PostgreSQL needs on top of a test's own: a database of its own
@@ -95,4 +97,28 @@ export async function postgresEnv(
     },
     drop: db.drop,
   };
+}
+
+/**
+ * The database that goes with a data dir: a restart or a CLI command on the same data dir finds
+ * the same database (dropped by forgetPostgres when the data dir is removed).
+ */
+const databases = new Map<string, ReturnType<typeof postgresEnv>>();
+export function postgresFor(
+  dataDir: string,
+  env?: Record<string, string>,
+): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (!onPostgres || env?.DATABASE_URL !== undefined) return postgresEnv(env);
+  let db = databases.get(dataDir);
+  if (!db) {
+    db = postgresEnv();
+    databases.set(dataDir, db);
+  }
+  return db.then((d) => ({ env: { ...d.env, ...env }, drop: () => forgetPostgres(dataDir) }));
+}
+
+export async function forgetPostgres(dataDir: string): Promise<void> {
+  const db = databases.get(dataDir);
+  databases.delete(dataDir);
+  if (db) await (await db).drop();
 }

@@ -6,7 +6,7 @@ import { type RunningGatehouse, startGatehouse, type TestHooks } from '../../src
 import { loadConfig } from '../../src/config/index.ts';
 import type { Clock } from '../../src/kernel/clock.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
-import { postgresEnv } from './pg.ts';
+import { postgresFor } from './pg.ts';
 
 /** A free loopback TCP port (bind port 0, read it, release it). */
 export function freePort(): number {
@@ -52,7 +52,7 @@ async function startOnce(options: TestGatehouseOptions): Promise<TestGatehouse> 
   const port = freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   // On the PostgreSQL pass, a database of its own (test/support/pg.ts).
-  const pg = await postgresEnv(options.env);
+  const pg = await postgresFor(dataDir, options.env);
   const config = loadConfig({
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -72,7 +72,7 @@ async function startOnce(options: TestGatehouseOptions): Promise<TestGatehouse> 
     testHooks: options.testHooks,
     ...(options.membershipSweepMs ? { membershipSweepMs: options.membershipSweepMs } : {}),
   }).catch(async (e) => {
-    await pg.drop();
+    if (!options.dataDir) await pg.drop();
     throw e;
   });
   return {

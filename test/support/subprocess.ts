@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
-import { onPostgres, postgresEnv } from './pg.ts';
+import { forgetPostgres, postgresFor } from './pg.ts';
 import { freePort } from './server.ts';
 
 export const ROOT = join(import.meta.dir, '..', '..');
@@ -76,26 +76,6 @@ function childEnv(
     LOG_LEVEL: 'warn',
     ...extra,
   };
-}
-
-/**
- * On the PostgreSQL pass (test/support/pg.ts), the database that goes with a data dir: a restart
- * or a CLI command on the same data dir finds the same database.
- */
-const databases = new Map<string, ReturnType<typeof postgresEnv>>();
-function postgresFor(dataDir: string, env?: Record<string, string>) {
-  if (!onPostgres || env?.DATABASE_URL !== undefined) return postgresEnv(env);
-  let db = databases.get(dataDir);
-  if (!db) {
-    db = postgresEnv();
-    databases.set(dataDir, db);
-  }
-  return db.then((d) => ({ ...d, env: { ...d.env, ...env } }));
-}
-async function forgetPostgres(dataDir: string): Promise<void> {
-  const db = databases.get(dataDir);
-  databases.delete(dataDir);
-  if (db) await (await db).drop();
 }
 
 async function drain(stream: ReadableStream<Uint8Array>, into: string[]): Promise<void> {

@@ -173,7 +173,11 @@ export class PgClient {
    */
   transaction<A extends unknown[], R>(
     fn: (...args: A) => R,
-  ): ((...args: A) => R) & { deferred: (...args: A) => R; immediate: (...args: A) => R; exclusive: (...args: A) => R } {
+  ): ((...args: A) => R) & {
+    deferred: (...args: A) => R;
+    immediate: (...args: A) => R;
+    exclusive: (...args: A) => R;
+  } {
     const run = (...args: A): R => {
       if (this.depth > 0) {
         const sp = `gatehouse_sp${this.depth}`;
@@ -252,7 +256,12 @@ function objectOf(names: string[], row: unknown[]): Record<string, unknown> {
  * bytes stay bytes.
  */
 function bindable(params: Params): unknown[] {
-  if (params.length === 1 && params[0] !== null && typeof params[0] === 'object' && !ArrayBuffer.isView(params[0]))
+  if (
+    params.length === 1 &&
+    params[0] !== null &&
+    typeof params[0] === 'object' &&
+    !ArrayBuffer.isView(params[0])
+  )
     throw new PostgresError('named parameters are not supported on PostgreSQL: pass them in order', '');
   return params.map((p) => {
     if (p === undefined || p === null) return null;

@@ -25,7 +25,9 @@ export function applyPgMigrations(client: PgClient, upTo = migrations.length): {
       client.exec(
         'CREATE SCHEMA IF NOT EXISTS drizzle; CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)',
       );
-      const newest = client.query<{ at: number | null }>('SELECT max(created_at) AS at FROM drizzle.__drizzle_migrations').get()?.at;
+      const newest = client
+        .query<{ at: number | null }>('SELECT max(created_at) AS at FROM drizzle.__drizzle_migrations')
+        .get()?.at;
       const latest = migrations[migrations.length - 1]!;
       if (newest != null && Number(newest) > latest.when)
         throw new ConfigError([
@@ -34,7 +36,9 @@ export function applyPgMigrations(client: PgClient, upTo = migrations.length): {
       for (const m of migrations.slice(0, upTo)) {
         if (newest != null && m.when <= Number(newest)) continue;
         for (const statement of m.sql.split(BREAKPOINT)) if (statement.trim()) client.exec(statement);
-        client.query('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (?, ?)').run(sha256(m.sql), m.when);
+        client
+          .query('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (?, ?)')
+          .run(sha256(m.sql), m.when);
         applied++;
       }
     })();

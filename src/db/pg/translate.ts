@@ -2,7 +2,8 @@
  * SQLite statement text → PostgreSQL (docs/postgresql.md, "The bridge"). Drizzle's SQLite
  * dialect writes what both engines read — double-quoted identifiers, `returning`, `on conflict`,
  * `limit`/`offset` — except its placeholders: `?` (and `?NNN`) become `$1`, `$2`…, and an upsert's
- * conflict columns lose their table name (unqualifyConflictTarget). Quoted text,
+ * conflict columns lose their table name (unqualifyConflictTarget), and an alias keeps its capitals
+ * (plain). Quoted text,
  * quoted identifiers and comments are copied untouched. Statements that mean something else on
  * PostgreSQL are not rewritten here: they are written per dialect where they live (dialectOf).
  */
@@ -12,38 +13,54 @@ export function toPostgres(source: string): string {
   const hit = cache.get(source);
   if (hit !== undefined) return hit;
   let out = '';
-  let n = 0;
+  let code = '';
+  const state = { n: 0 };
   let i = 0;
   while (i < source.length) {
     const c = source[i]!;
-    if (c === "'" || c === '"' || c === '`') {
-      const end = closing(source, i, c);
-      // A backtick-quoted identifier is SQLite's; PostgreSQL quotes identifiers with ".
-      out += c === '`' ? `"${source.slice(i + 1, end - 1).replaceAll('"', '""')}"` : source.slice(i, end);
-      i = end;
-    } else if (c === '-' && source[i + 1] === '-') {
-      const end = source.indexOf('\n', i);
-      const stop = end === -1 ? source.length : end;
-      out += source.slice(i, stop);
-      i = stop;
+    let end = -1;
+    if (c === "'" || c === '"' || c === '`') end = closing(source, i, c);
+    else if (c === '-' && source[i + 1] === '-') {
+      const nl = source.indexOf('\n', i);
+      end = nl === -1 ? source.length : nl;
     } else if (c === '/' && source[i + 1] === '*') {
-      const end = source.indexOf('*/', i + 2);
-      const stop = end === -1 ? source.length : end + 2;
-      out += source.slice(i, stop);
-      i = stop;
-    } else if (c === '?') {
-      let j = i + 1;
-      while (j < source.length && source[j]! >= '0' && source[j]! <= '9') j++;
-      out += j > i + 1 ? `$${source.slice(i + 1, j)}` : `$${++n}`;
-      i = j;
-    } else {
-      out += c;
-      i++;
+      const close = source.indexOf('*/', i + 2);
+      end = close === -1 ? source.length : close + 2;
     }
+    if (end === -1) {
+      code += c;
+      i++;
+      continue;
+    }
+    out += plain(code, state);
+    code = '';
+    // A backtick-quoted identifier is SQLite's; PostgreSQL quotes identifiers with ".
+    out += c === '`' ? `"${source.slice(i + 1, end - 1).replaceAll('"', '""')}"` : source.slice(i, end);
+    i = end;
   }
-  out = unqualifyConflictTarget(out);
+  out = unqualifyConflictTarget(out + plain(code, state));
   if (cache.size < 5_000) cache.set(source, out);
   return out;
+}
+
+/**
+ * SQL outside quotes and comments: placeholders numbered, and a column alias with capitals
+ * (`AS actorEmail`) quoted, since PostgreSQL folds an unquoted name to lower case and SQLite
+ * keeps it as written.
+ */
+function plain(code: string, state: { n: number }): string {
+  return (
+    code
+      // As SQLite numbers them: `?NNN` is that parameter, a bare `?` the one after the largest so far.
+      .replace(/\?(\d*)/g, (_m, digits: string) => {
+        if (!digits) return `$${++state.n}`;
+        state.n = Math.max(state.n, Number(digits));
+        return `$${digits}`;
+      })
+      .replace(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)\b/gi, (m, name: string) =>
+        /[A-Z]/.test(name) ? `AS "${name}"` : m,
+      )
+  );
 }
 
 /**
@@ -52,8 +69,9 @@ export function toPostgres(source: string): string {
  * conflict target is a list of bare column names there.
  */
 function unqualifyConflictTarget(sql: string): string {
-  return sql.replace(/\bon conflict \(([^()]*)\)/gi, (_m, cols: string) =>
-    `on conflict (${cols.replace(/"(?:[^"]|"")*"\./g, '')})`,
+  return sql.replace(
+    /\bon conflict \(([^()]*)\)/gi,
+    (_m, cols: string) => `on conflict (${cols.replace(/"(?:[^"]|"")*"\./g, '')})`,
   );
 }
 

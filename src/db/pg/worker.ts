@@ -13,7 +13,12 @@ import { type MessagePort, workerData } from 'node:worker_threads';
 import type { BridgeAnswer, BridgeRequest } from './protocol.ts';
 import { NOTIFY_CHANNEL } from './protocol.ts';
 
-const { url, signal: shared, port, events } = workerData as {
+const {
+  url,
+  signal: shared,
+  port,
+  events,
+} = workerData as {
   url: string;
   signal: SharedArrayBuffer;
   port: MessagePort;
@@ -114,7 +119,12 @@ port.on('message', async (req: BridgeRequest) => {
     out = await answer(req);
   } catch (e) {
     const err = e as { message?: string; errno?: string; code?: string; detail?: string };
-    out = { ok: false, message: String(err.message ?? e), code: err.errno ?? err.code ?? '', detail: err.detail };
+    out = {
+      ok: false,
+      message: String(err.message ?? e),
+      code: err.errno ?? err.code ?? '',
+      detail: err.detail,
+    };
   }
   port.postMessage(out);
   Atomics.store(signal, 0, 1);

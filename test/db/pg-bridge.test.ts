@@ -1,0 +1,116 @@
+/**
+ * The synchronous bridge (src/db/pg/bridge.ts) against a real PostgreSQL: runs on the suite's
+ * PostgreSQL pass (DATABASE_URL set, test/support/pg.ts); on the SQLite pass there is no server.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { PgClient, PostgresError } from '../../src/db/pg/bridge.ts';
+import { freshPostgres, onPostgres } from '../support/pg.ts';
+
+describe.skipIf(!onPostgres)('PostgreSQL bridge', () => {
+  let url = '';
+  let drop: () => Promise<void> = async () => {};
+  let a: PgClient;
+  let b: PgClient;
+
+  beforeAll(async () => {
+    ({ url, drop } = await freshPostgres());
+    a = new PgClient(url);
+    b = new PgClient(url);
+    a.exec('CREATE TABLE t (id bigint PRIMARY KEY, used boolean NOT NULL DEFAULT false, note text)');
+  });
+  afterAll(async () => {
+    a.close();
+    b.close();
+    await drop();
+  });
+
+  test('bridge — rows as objects, numbers as numbers, no row as null', () => {
+    a.query('INSERT INTO t (id, note) VALUES (?, ?)').run(1, 'one');
+    expect(a.query('SELECT id, used, note, count(*) OVER () AS total FROM t WHERE id = ?').get(1)).toEqual({
+      id: 1,
+      used: false,
+      note: 'one',
+      total: 1,
+    });
+    expect(a.query('SELECT id FROM t WHERE id = ?').get(99)).toBeNull();
+    expect(a.query('SELECT id, note FROM t').values()).toEqual([[1, 'one']]);
+  });
+
+  test('bridge — run reports the rows it changed (what a single-use consume checks)', () => {
+    a.query('INSERT INTO t (id) VALUES (?)').run(2);
+    const consume = 'UPDATE t SET used = true WHERE id = ? AND used = false';
+    expect(a.query(consume).run(2).changes).toBe(1);
+    expect(b.query(consume).run(2).changes).toBe(0);
+  });
+
+  test('bridge — a failed transaction leaves nothing, and the error keeps its SQLSTATE', () => {
+    const tx = a.transaction(() => {
+      a.query('INSERT INTO t (id) VALUES (?)').run(3);
+      a.query('INSERT INTO t (id) VALUES (?)').run(3);
+    });
+    let err: unknown;
+    try {
+      tx();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PostgresError);
+    expect((err as PostgresError).code).toBe('23505');
+    expect(a.inTransaction).toBe(false);
+    expect(a.query('SELECT id FROM t WHERE id = ?').get(3)).toBeNull();
+  });
+
+  test('bridge — a nested transaction rolls back to its savepoint only', () => {
+    a.transaction(() => {
+      a.query('INSERT INTO t (id) VALUES (?)').run(4);
+      try {
+        a.transaction(() => {
+          a.query('INSERT INTO t (id) VALUES (?)').run(5);
+          throw new Error('inner');
+        })();
+      } catch {
+        // the inner savepoint is rolled back; the outer transaction goes on
+      }
+    })();
+    expect(a.query('SELECT id FROM t WHERE id IN (4, 5) ORDER BY id').all()).toEqual([{ id: 4 }]);
+  });
+
+  test('bridge — iterate streams every row through a cursor, in order', () => {
+    a.exec('INSERT INTO t (id) SELECT g FROM generate_series(100, 1299) g');
+    let n = 0;
+    let last = 0;
+    for (const row of a.query<{ id: number }>('SELECT id FROM t WHERE id >= ? ORDER BY id').iterate(100)) {
+      expect(row.id).toBeGreaterThan(last);
+      last = row.id;
+      n++;
+    }
+    expect(n).toBe(1200);
+    // The session connection is free again: no transaction was left open by the cursor.
+    expect(a.inTransaction).toBe(false);
+  });
+
+  test('bridge — a notification from another client moves changeCount and reaches onNotify', async () => {
+    const before = a.changeCount();
+    const got = new Promise<string>((resolve) => {
+      const off = a.onNotify((p) => {
+        if (p.includes('"hello"')) {
+          off();
+          resolve(p);
+        }
+      });
+    });
+    b.query("SELECT pg_notify('gatehouse', ?)").get(JSON.stringify({ kind: 'test', text: 'hello' }));
+    expect(JSON.parse(await got)).toEqual({ kind: 'test', text: 'hello' });
+    expect(a.changeCount()).toBeGreaterThan(before);
+  });
+
+  test('bridge — a write by this client moves changeCount at once (synchronous invalidation)', () => {
+    const before = a.changeCount();
+    a.query('UPDATE t SET note = ? WHERE id = ?').run('x', 1);
+    expect(a.changeCount()).toBe(before + 1);
+  });
+
+  test('bridge — named parameters are refused with a clear message', () => {
+    expect(() => a.query('SELECT id FROM t WHERE id = $id').get({ id: 1 })).toThrow(/named parameters/);
+  });
+});
