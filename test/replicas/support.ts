@@ -1,0 +1,277 @@
+/**
+ * Two real Gatehouse replicas on one PostgreSQL database (issue 15, docs/postgresql.md), as the
+ * reference topology runs them: the same DATABASE_URL and the same shared secrets on both, both
+ * in live mode against ONE `gatehouse emulator` process (so both see the same WorkOS), and one
+ * public origin. Not a test file.
+ *
+ * The public origin: a proxy gives every replica the same PUBLIC_URL. Here there is no proxy; both
+ * replicas take A's URL as PUBLIC_URL (tokens are bound to `${A}/mcp`, AuthKit's callback lands on
+ * A) and each also answers for its own port (ALLOWED_HOSTS), so a test picks the replica a request
+ * goes to by the port it sends it to. A browser keeps cookies per host name, not per port: the
+ * browser used here (ReplicaBrowser) shares one cookie jar between the two replicas' ports, as one
+ * browser behind the proxy would.
+ */
+import { afterAll, beforeAll, expect } from 'bun:test';
+import { generateKeyPairSync } from 'node:crypto';
+import type { EmulatorDescription } from '../../src/emulator/describe.ts';
+import { CookieClient, hiddenInput } from '../support/http.ts';
+import { obtainTokens, registerClient } from '../support/oauth.ts';
+import { freshPostgres, onPostgres } from '../support/pg.ts';
+import { freePort } from '../support/server.ts';
+import { type GatehouseProcess, MAIN, ROOT, spawnGatehouse } from '../support/subprocess.ts';
+
+export { onPostgres };
+
+export const TEAM = 'Gatehouse Demo Team';
+
+/** Rejects if `p` has not settled within `ms`: a guard against hanging, never a timing assertion. */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const g = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, g]).finally(() => clearTimeout(timer));
+}
+
+/** The environment Bun needs, and nothing of the test's own (DATABASE_URL included). */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'BUN_INSTALL']) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  return env;
+}
+
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  let text = '';
+  while (!text.includes('\n')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('`gatehouse emulator` exited before describing itself');
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  return text.split('\n')[0]!;
+}
+
+export interface Pair {
+  /** Replica A: its URL is the public one (PUBLIC_URL of both). */
+  a: GatehouseProcess;
+  b: GatehouseProcess;
+  /** PUBLIC_URL of both replicas (A's URL): tokens are bound to `${publicUrl}/mcp`. */
+  publicUrl: string;
+  /** The database both use, and the environment a CLI command needs to reach it. */
+  databaseUrl: string;
+  env: Record<string, string>;
+  emulator: EmulatorDescription;
+  /** A browser whose cookie jar both replicas share (see the file's comment). */
+  browser(): ReplicaBrowser;
+  /** Starts replica B again (after a kill) on the same port, database and secrets. */
+  restartB(): Promise<GatehouseProcess>;
+}
+
+/**
+ * Starts the emulator and the two replicas before the file's tests, stops them after. On SQLite
+ * (no DATABASE_URL) it does nothing: the file's describe is skipped.
+ */
+export function usePair(): Pair {
+  const pair = {} as Pair;
+  let emulator: ReturnType<typeof Bun.spawn> | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    if (!onPostgres) return;
+    emulator = Bun.spawn([process.execPath, MAIN, 'emulator', '--json'], {
+      cwd: ROOT,
+      // Without WorkOS's own rate limits: the load tests would measure 429s.
+      env: { ...baseEnv(), GATEHOUSE_EMBEDDED_RATE_LIMITS: 'off' },
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'inherit',
+    });
+    pair.emulator = JSON.parse(await firstLine(emulator.stdout as ReadableStream<Uint8Array>));
+    const db = await freshPostgres();
+    drop = db.drop;
+    const demo = pair.emulator.teams.find((t) => t.seedKey === 'gatehouse-demo-team')!;
+    const portA = freePort();
+    const portB = freePort();
+    pair.publicUrl = `http://localhost:${portA}`;
+    pair.databaseUrl = db.url;
+    pair.env = {
+      ...pair.emulator.env,
+      // The first admitted team's managed sandbox, as the deployment-level key (live mode).
+      WORKOS_API_KEY: demo.sandbox.apiKey,
+      DATABASE_URL: db.url,
+      WORKOS_COOKIE_PASSWORD: 'replicas-share-this-cookie-password-0123456789abcdef',
+      GATEHOUSE_AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
+        .privateKey.export({ type: 'pkcs8', format: 'der' })
+        .toString('base64'),
+      PUBLIC_URL: pair.publicUrl,
+      ALLOWED_HOSTS: `localhost:${portA},localhost:${portB}`,
+    };
+    const replicaPorts = new Set([String(portA), String(portB)]);
+    pair.browser = () => new ReplicaBrowser(replicaPorts);
+    pair.restartB = async () => {
+      pair.b = await spawnGatehouse({ env: pair.env, port: portB });
+      return pair.b;
+    };
+    [pair.a, pair.b] = await Promise.all([
+      spawnGatehouse({ env: pair.env, port: portA }),
+      spawnGatehouse({ env: pair.env, port: portB }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([pair.a?.stop(), pair.b?.stop()]);
+    emulator?.kill();
+    await emulator?.exited;
+    await drop?.();
+  });
+  return pair;
+}
+
+/**
+ * A cookie-keeping client that, like a browser, keys the replicas' cookies by host name only:
+ * `localhost:<A>` and `localhost:<B>` are one site (one origin behind a proxy).
+ */
+export class ReplicaBrowser extends CookieClient {
+  constructor(private readonly replicaPorts: ReadonlySet<string>) {
+    super();
+  }
+
+  override cookies(url: string): Map<string, string> {
+    const u = new URL(url);
+    return super.cookies(this.replicaPorts.has(u.port) ? `http://${u.hostname}:0/` : url);
+  }
+}
+
+/**
+ * Signs `email` in through replica `base` in live mode: /login → AuthKit (the emulator) →
+ * /callback (on PUBLIC_URL, replica A) → the team picker when the person is in several teams.
+ */
+export async function signInVia(
+  base: string,
+  email: string,
+  browser: CookieClient,
+  team = TEAM,
+): Promise<CookieClient> {
+  const login = await browser.fetch(`${base}/login?login_hint=${encodeURIComponent(email)}`);
+  expect(login.status).toBe(303);
+  const { res, url } = await browser.follow(login, `${base}/login`);
+  if (new URL(url).pathname === '/teams') {
+    const page = await res.text();
+    const option = [
+      ...page.matchAll(/name="organization_id" value="([^"]+)"[^>]*>\s*<span class="name">([^<]+)<\/span>/g),
+    ].find((o) => o[2] === team);
+    if (!option) throw new Error(`${email} is not offered ${team}`);
+    // The picker came from A; the choice goes to `base` (the cookie and the CSRF token are shared).
+    const chosen = await browser.post(`${base}/teams/select`, {
+      _csrf: hiddenInput(page, '_csrf')!,
+      organization_id: option[1]!,
+      return_to: '/',
+    });
+    expect(chosen.status).toBe(303);
+  } else {
+    await res.arrayBuffer();
+    expect(new URL(url).pathname).toBe('/');
+  }
+  return browser;
+}
+
+/** Real OAuth on replica A for a seeded human (a fresh registered client): tokens and client id. */
+export async function agentTokens(
+  pair: Pair,
+  email: string,
+  team = TEAM,
+): Promise<{ access_token: string; refresh_token: string; client_id: string }> {
+  const browser = await signInVia(pair.a.url, email, pair.browser(), team);
+  const client = await registerClient(pair.a.url);
+  const tokens = await obtainTokens(pair.a.url, browser, client);
+  return { ...tokens, client_id: client.client_id };
+}
+
+/** The CSRF token of a signed-in browser, read from a console page of replica `base`. */
+export async function csrfOn(browser: CookieClient, base: string, path = '/approvals'): Promise<string> {
+  const res = await browser.fetch(`${base}${path}`);
+  expect(res.status).toBe(200);
+  const token = hiddenInput(await res.text(), '_csrf');
+  expect(token).toBeTruthy();
+  return token!;
+}
+
+/** A Gatehouse CLI command against the pair's database (e.g. `audit verify`). */
+export async function cli(
+  pair: Pair,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn([process.execPath, MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...baseEnv(), ...pair.env, GATEHOUSE_DATA_DIR: pair.a.dataDir, LOG_LEVEL: 'warn' },
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(p.stdout).text(),
+    new Response(p.stderr).text(),
+    p.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+/** Runs `fn` with a connection to the pair's database (to read the audit trail and the rows). */
+export async function query<T>(pair: Pair, fn: (sql: Bun.SQL) => Promise<T>): Promise<T> {
+  const sql = new Bun.SQL(pair.databaseUrl, { max: 1 });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.close();
+  }
+}
+
+export const PROTOCOL_2025 = '2025-06-18';
+
+/** A POST to `${base}/mcp` with the headers a Streamable HTTP client sends. */
+export function mcpPost(
+  base: string,
+  token: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Opens a 2025-era session over raw HTTP (initialize + initialized) on `base`; its id. */
+export async function openRawSession(base: string, token: string): Promise<string> {
+  const res = await mcpPost(base, token, {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: PROTOCOL_2025,
+      capabilities: {},
+      clientInfo: { name: 'gatehouse-replicas', version: '1' },
+    },
+  });
+  await res.arrayBuffer();
+  const id = res.headers.get('mcp-session-id');
+  expect(res.status).toBe(200);
+  expect(id).toBeTruthy();
+  const ack = await mcpPost(
+    base,
+    token,
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { 'mcp-session-id': id!, 'mcp-protocol-version': PROTOCOL_2025 },
+  );
+  await ack.arrayBuffer();
+  expect(ack.status).toBe(202);
+  return id!;
+}
