@@ -110,6 +110,15 @@ describe.skipIf(!onPostgres)('PostgreSQL bridge', () => {
     expect(a.changeCount()).toBe(before + 1);
   });
 
+  test('bridge — text PostgreSQL cannot hold (NUL, a lone surrogate) is invalid input, not a server error', () => {
+    for (const bad of ['a\u0000b', 'x\ud800'])
+      expect(() => a.query('SELECT id FROM t WHERE note = ?').get(bad)).toThrow(
+        expect.objectContaining({ code: 'invalid_input', status: 400 }),
+      );
+    // The connection is still usable.
+    expect(a.query('SELECT count(*) AS n FROM t').get()).toEqual({ n: expect.any(Number) });
+  });
+
   test('bridge — named parameters are refused with a clear message', () => {
     expect(() => a.query('SELECT id FROM t WHERE id = $id').get({ id: 1 })).toThrow(/named parameters/);
   });

@@ -18,6 +18,7 @@ import {
   standardParams,
   tokenRequest,
 } from '../support/oauth.ts';
+import { dumpTables } from '../support/pg.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 import {
@@ -99,11 +100,7 @@ async function whoami(token: string): Promise<Whoami> {
 
 /** Every value stored in the database, as one string: proof of what is and is not kept. */
 function databaseDump(): string {
-  const sqlite = gh.ctx.db.$client;
-  const tables = sqlite.query("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
-    name: string;
-  }[];
-  return tables.map((t) => JSON.stringify(sqlite.query(`SELECT * FROM "${t.name}"`).all())).join('\n');
+  return dumpTables(gh.ctx.db.$client);
 }
 
 describe('public client', () => {

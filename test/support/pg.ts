@@ -4,7 +4,11 @@
  * starts gets a database of its own, cloned from a template migrated once per test run
  * (CREATE DATABASE … TEMPLATE is a file copy: a few milliseconds). Unset: SQLite, as always.
  */
+import { Database } from 'bun:sqlite';
 import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import { DATABASE_FILE } from '../../src/db/client.ts';
+import { PgClient } from '../../src/db/pg/bridge.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { openPostgres } from '../../src/db/pg/open.ts';
 
@@ -121,4 +125,28 @@ export async function forgetPostgres(dataDir: string): Promise<void> {
   const db = databases.get(dataDir);
   databases.delete(dataDir);
   if (db) await (await db).drop();
+}
+
+/**
+ * The database of a data dir, opened the way a second process would (the CLI, an operator's
+ * query, a tampering attacker): SQLite's file, or on the PostgreSQL pass that data dir's database.
+ * Both answer `query(sql).get/all/run(...)`, `exec` and `close`; SQL written for SQLite runs on
+ * both where it is common SQL (src/db/pg/translate.ts).
+ */
+export async function openStore(dataDir: string): Promise<Database> {
+  if (!onPostgres) return new Database(join(dataDir, DATABASE_FILE));
+  const { env } = await postgresFor(dataDir);
+  return new PgClient(env.DATABASE_URL!) as unknown as Database;
+}
+
+/** Every table's rows as one string: proof of what is and is not kept, on either engine. */
+export function dumpTables(db: Database): string {
+  const tables = db
+    .query(
+      onPostgres
+        ? "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+        : "SELECT name FROM sqlite_master WHERE type = 'table'",
+    )
+    .all() as { name: string }[];
+  return tables.map((t) => JSON.stringify(db.query(`SELECT * FROM "${t.name}"`).all())).join('\n');
 }

@@ -18,6 +18,7 @@
  * `dialectOf(db)` where they are written.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { AppError } from '../../errors/app-error.ts';
 import type { BridgeAnswer, BridgeRequest } from './protocol.ts';
 import { toPostgres } from './translate.ts';
 
@@ -265,6 +266,13 @@ function bindable(params: Params): unknown[] {
     throw new PostgresError('named parameters are not supported on PostgreSQL: pass them in order', '');
   return params.map((p) => {
     if (p === undefined || p === null) return null;
+    if (typeof p === 'string' && (p.includes('\0') || !p.isWellFormed()))
+      // PostgreSQL text holds neither (SQLite stores both): the input is refused, never a 500.
+      throw new AppError(
+        'invalid_input',
+        'A value contains a NUL character (U+0000) or a lone UTF-16 surrogate, which cannot be stored',
+        { hint: 'Remove the control character and send it again' },
+      );
     if (typeof p === 'number' || typeof p === 'bigint') return String(p);
     if (typeof p === 'boolean') return p ? 'true' : 'false';
     return p;
