@@ -2,6 +2,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
+import { onPostgres, postgresEnv } from '../support/pg.ts';
 import { freePort } from '../support/server.ts';
 import { baseEnv, gatehouse, isRoot, ROOT, tempDir, UNPRIVILEGED } from './run.ts';
 
@@ -194,5 +195,30 @@ describe('deploy files', () => {
     // docker stop: SIGTERM, a clean exit.
     server.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+
+    // On the suite's PostgreSQL pass, the same binary on PostgreSQL: the bridge's worker is one of
+    // its entry points (a binary without it waits forever for its first answer).
+    if (onPostgres) {
+      const pg = await postgresEnv();
+      try {
+        const pgEnv = { ...env, ...pg.env, PORT: String(freePort()) };
+        const onPg = Bun.spawn([binary, 'serve'], {
+          cwd: out,
+          env: baseEnv(pgEnv),
+          stdout: 'pipe',
+          stderr: 'pipe',
+          ...(isRoot() ? { uid: UNPRIVILEGED, gid: UNPRIVILEGED } : {}),
+        });
+        children.push(onPg);
+        void firstLine(onPg.stderr, () => false, seen).catch(() => {});
+        await firstLine(onPg.stdout, (l) => l.includes('MCP:'), seen);
+        const ready = await gatehouse(['healthcheck', '/readyz'], { ...image, env: pgEnv });
+        expect(ready.code).toBe(0);
+        onPg.kill('SIGTERM');
+        expect(await onPg.exited).toBe(0);
+      } finally {
+        await pg.drop();
+      }
+    }
   });
 });

@@ -25,6 +25,14 @@ import { toPostgres } from './translate.ts';
 /** Every transaction takes this advisory lock first: one writer at a time, across replicas. */
 export const WRITE_LOCK = 0x6761_7465; // "gate"
 
+/**
+ * The worker's script: beside this file when run from source; in the compiled binary it is the
+ * build's second entry point (package.json "build"), named relative to the entry points' root.
+ */
+const WORKER_SCRIPT = import.meta.url.includes('/$bunfs/')
+  ? './db/pg/worker.ts'
+  : new URL('./worker.ts', import.meta.url);
+
 /** How long the main thread waits for one answer before giving up (statement_timeout is 60 s). */
 const ANSWER_TIMEOUT_MS = 70_000;
 
@@ -108,7 +116,7 @@ export class PgClient {
     const queries = new MessageChannel();
     const events = new MessageChannel();
     this.port = queries.port1;
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url), {
+    this.worker = new Worker(WORKER_SCRIPT, {
       workerData: { url, signal: shared, port: queries.port2, events: events.port2 },
       transferList: [queries.port2, events.port2],
     });
