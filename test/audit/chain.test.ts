@@ -1,40 +1,37 @@
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
+import { forgetPostgres, onPostgres, openStore, PG_ADMIN_URL, postgresFor } from '../support/pg.ts';
 import { startTestGatehouse } from '../support/server.ts';
+import { copyDataDir, removeStoredHead, storedHead, writeStoredHead } from '../support/stores.ts';
+import { MAIN, runCli } from '../support/subprocess.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
 
-const MAIN = join(import.meta.dir, '..', '..', 'src', 'main.ts');
 let pristine: string;
 const copies: string[] = [];
 let toolCalls = 0;
 
-async function cli(dataDir: string, ...args: string[]) {
-  const p = Bun.spawn(['bun', MAIN, 'audit', ...args], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { stdout, stderr, code };
+/** `gatehouse audit …` on a data dir (on PostgreSQL, with that data dir's database). */
+const cli = (dataDir: string, ...args: string[]) => runCli(dataDir, 'audit', ...args);
+
+/** A private copy of the recorded data dir (on PostgreSQL, of its database too) to tamper with. */
+async function copy(): Promise<{ dir: string; db: Database }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-'));
+  copies.push(dir);
+  await copyDataDir(pristine, dir);
+  return { dir, db: await openStore(dir) };
 }
 
-/** A private copy of the recorded data dir to tamper with. */
-function copy(): { dir: string; db: Database } {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-'));
-  cpSync(pristine, dir, { recursive: true });
-  copies.push(dir);
-  return { dir, db: new Database(join(dir, 'gatehouse.db')) };
-}
+/** The recorded trail, read the way an operator's query would (read-only on SQLite). */
+const pristineStore = () =>
+  onPostgres
+    ? openStore(pristine)
+    : Promise.resolve(new Database(join(pristine, 'gatehouse.db'), { readonly: true }));
 
 beforeAll(async () => {
   const gh = await startTestGatehouse({ keepDataDir: true });
@@ -57,13 +54,16 @@ beforeAll(async () => {
   await gh.stop();
   pristine = gh.dataDir;
 });
-afterAll(() => {
-  for (const d of [pristine, ...copies]) rmSync(d, { recursive: true, force: true });
+afterAll(async () => {
+  for (const d of [pristine, ...copies]) {
+    rmSync(d, { recursive: true, force: true });
+    await forgetPostgres(d);
+  }
 });
 
 describe('audit trail', () => {
-  test('tool calls — every call, allowed, failed or denied, has exactly one entry', () => {
-    const db = new Database(join(pristine, 'gatehouse.db'), { readonly: true });
+  test('tool calls — every call, allowed, failed or denied, has exactly one entry', async () => {
+    const db = await pristineStore();
     const rows = db
       .query<{ tool: string; outcome: string; reason: string | null }, []>(
         "SELECT tool, outcome, reason FROM audit_entries WHERE event = 'tool.call' ORDER BY seq",
@@ -82,8 +82,8 @@ describe('audit trail', () => {
     ]);
   });
 
-  test('sign-ins, consents and token issue — also audited', () => {
-    const db = new Database(join(pristine, 'gatehouse.db'), { readonly: true });
+  test('sign-ins, consents and token issue — also audited', async () => {
+    const db = await pristineStore();
     const events = db
       .query<{ event: string }, []>('SELECT DISTINCT event FROM audit_entries')
       .all()
@@ -94,14 +94,15 @@ describe('audit trail', () => {
   });
 
   test('verify — an untouched trail verifies, exit 0', async () => {
-    const { dir } = copy();
+    const { dir, db } = await copy();
+    db.close();
     const r = await cli(dir, 'verify');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Audit trail intact: \d+ entries verified \(.*signed head at #\d+\)/);
   });
 
   test('verify — an altered entry is named as altered', async () => {
-    const { dir, db } = copy();
+    const { dir, db } = await copy();
     db.run('UPDATE audit_entries SET args = \'{"limit":100}\' WHERE seq = 3');
     db.close();
     const r = await cli(dir, 'verify');
@@ -111,7 +112,7 @@ describe('audit trail', () => {
   });
 
   test('verify — a deleted entry is found at the entry after the gap', async () => {
-    const { dir, db } = copy();
+    const { dir, db } = await copy();
     db.run('DELETE FROM audit_entries WHERE seq = 4');
     db.close();
     const r = await cli(dir, 'verify');
@@ -121,10 +122,11 @@ describe('audit trail', () => {
   });
 
   test('verify — two reordered entries are caught at the first of them', async () => {
-    const { dir, db } = copy();
+    const { dir, db } = await copy();
     const cols =
       'id, at, event, team_id, user_id, actor_email, client_id, family_id, session_id, tool, environment, outcome, reason, args, latency_ms, details, prev_hash, hash, signature';
-    db.run(`CREATE TEMP TABLE t AS SELECT seq, ${cols} FROM audit_entries WHERE seq IN (3, 4)`);
+    // `as select` in lower case: the PostgreSQL bridge quotes an `AS` followed by capitals as an alias.
+    db.run(`CREATE TEMP TABLE t as select seq, ${cols} FROM audit_entries WHERE seq IN (3, 4)`);
     db.run("UPDATE audit_entries SET id = id || '-x' WHERE seq IN (3, 4)");
     for (const [to, from] of [
       [3, 4],
@@ -144,7 +146,7 @@ describe('audit trail', () => {
   });
 
   test('verify — a forged entry with a recomputed hash fails its signature', async () => {
-    const { dir, db } = copy();
+    const { dir, db } = await copy();
     const { canonical } = await import('../../src/audit/chain.ts');
     const { sha256 } = await import('../../src/crypto/random.ts');
     // Rewrite the last entry and recompute its hash, as someone without the private key could.
@@ -164,7 +166,7 @@ describe('audit trail', () => {
   });
 
   test('verify — entries cut off the end are caught by the signed head', async () => {
-    const { dir, db } = copy();
+    const { dir, db } = await copy();
     const last = db.query<{ seq: number }, []>('SELECT max(seq) AS seq FROM audit_entries').get()!.seq;
     db.run('DELETE FROM audit_entries WHERE seq > ?', [last - 2]);
     db.close();
@@ -175,14 +177,14 @@ describe('audit trail', () => {
   });
 
   test('verify — a missing or forged signed head fails instead of vouching for the end', async () => {
-    const { dir } = copy();
-    const headPath = join(dir, 'audit-head.json');
-    const head = JSON.parse(readFileSync(headPath, 'utf8')) as { seq: number; signature: string };
-    writeFileSync(headPath, JSON.stringify({ ...head, seq: head.seq - 1 }));
+    const { dir, db } = await copy();
+    db.close();
+    const head = await storedHead(dir);
+    await writeStoredHead(dir, { ...head, seq: head.seq - 1 });
     const forged = await cli(dir, 'verify');
     expect(forged.code).toBe(1);
     expect(forged.stdout).toContain('the signed head is not signed by the audit key');
-    rmSync(headPath);
+    await removeStoredHead(dir);
     const missing = await cli(dir, 'verify');
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('is missing, so entries removed from the end could not be detected');
@@ -223,8 +225,24 @@ describe('audit trail', () => {
   });
 
   test('verify — no database is a clear error', async () => {
-    const r = await cli(join(tmpdir(), 'gatehouse-nowhere-xyz'), 'verify');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/No (audit public key|Gatehouse database)/);
+    const nowhere = join(tmpdir(), 'gatehouse-nowhere-xyz');
+    if (!onPostgres) {
+      const r = await cli(nowhere, 'verify');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/No (audit public key|Gatehouse database)/);
+      return;
+    }
+    // On PostgreSQL "no database" is a DATABASE_URL naming a database that does not exist.
+    const url = new URL(PG_ADMIN_URL!);
+    url.pathname = '/gatehouse_nowhere_xyz';
+    const { env } = await postgresFor(pristine);
+    const p = Bun.spawn([process.execPath, MAIN, 'audit', 'verify'], {
+      env: { PATH: process.env.PATH!, ...env, GATEHOUSE_DATA_DIR: nowhere, DATABASE_URL: url.toString() },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const [stderr, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('the database does not exist');
   });
 });
