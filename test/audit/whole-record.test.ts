@@ -5,7 +5,7 @@
  * whole record (admins), and exports carry it. For integration calls the entry also records the
  * method, URL, header names and body hash that went out.
  */
-import { Database } from 'bun:sqlite';
+import type { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,12 +23,14 @@ import {
   startFakeLinear,
 } from '../approvals/support.ts';
 import { type AnyClient, call } from '../support/mcp.ts';
+import { forgetPostgres, onPostgres, openStore } from '../support/pg.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
+import { copyPgDatabase } from '../support/stores.ts';
+import { runCli } from '../support/subprocess.ts';
 
 // Each file starts real servers: allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
 
-const MAIN = join(import.meta.dir, '..', '..', 'src', 'main.ts');
 const TEAM = 'Gatehouse Demo Team';
 
 /** 20 KiB+ of comment in front of the query that matters, with markup to prove escaping. */
@@ -81,28 +83,24 @@ const wholeArgs = (id: string) =>
     )
     .get(id)?.content;
 
-async function cli(dataDir: string, ...args: string[]) {
-  const p = Bun.spawn(['bun', MAIN, 'audit', ...args], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_AUDIT_WITNESS: '' },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { stdout, stderr, code };
-}
+/** `gatehouse audit …` on a data dir (on PostgreSQL, with that data dir's database). */
+const cli = (dataDir: string, ...args: string[]) => runCli(dataDir, 'audit', ...args);
 
-/** A consistent copy of the running server's data dir (database, key, head), to tamper with. */
-function snapshot(): { dir: string; db: Database } {
+/**
+ * A consistent copy of the running server's data dir (database, key, head), to tamper with: on
+ * PostgreSQL a database of its own holding the same rows (the head is one of them, the key is
+ * the shared GATEHOUSE_AUDIT_SIGNING_KEY).
+ */
+async function snapshot(): Promise<{ dir: string; db: Database }> {
   gh.ctx.auditHead.flush();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-whole-'));
   dirs.push(dir);
-  gh.ctx.db.$client.run(`VACUUM INTO '${join(dir, 'gatehouse.db')}'`);
-  for (const f of ['audit-ed25519.pub', 'audit-head.json']) copyFileSync(join(gh.dataDir, f), join(dir, f));
-  return { dir, db: new Database(join(dir, 'gatehouse.db')) };
+  if (onPostgres) await copyPgDatabase(gh.dataDir, dir);
+  else {
+    gh.ctx.db.$client.run(`VACUUM INTO '${join(dir, 'gatehouse.db')}'`);
+    for (const f of ['audit-ed25519.pub', 'audit-head.json']) copyFileSync(join(gh.dataDir, f), join(dir, f));
+  }
+  return { dir, db: await openStore(dir) };
 }
 
 beforeAll(async () => {
@@ -131,7 +129,10 @@ afterAll(async () => {
   await agent?.close();
   await gh?.stop();
   fake?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs) {
+    rmSync(d, { recursive: true, force: true });
+    await forgetPostgres(d);
+  }
 });
 
 describe('the trail keeps the whole request', () => {
@@ -204,7 +205,7 @@ describe('the trail keeps the whole request', () => {
   });
 
   test('verify — out-of-line records checked: intact, then an altered one fails, naming its entry', async () => {
-    const { dir, db } = snapshot();
+    const { dir, db } = await snapshot();
     const intact = await cli(dir, 'verify');
     expect(intact.stdout).toContain('Audit trail intact');
     expect(intact.stdout).toContain('out-of-line records');
@@ -222,7 +223,7 @@ describe('the trail keeps the whole request', () => {
   });
 
   test('verify — a removed out-of-line record fails, naming its entry', async () => {
-    const { dir, db } = snapshot();
+    const { dir, db } = await snapshot();
     db.run('DELETE FROM audit_records WHERE entry_id = ?', [entry(linearSeq).id]);
     db.close();
     const r = await cli(dir, 'verify');
@@ -232,7 +233,7 @@ describe('the trail keeps the whole request', () => {
   });
 
   test('verify — dropping the hash from the entry (to hide the record) breaks the chain', async () => {
-    const { dir, db } = snapshot();
+    const { dir, db } = await snapshot();
     db.run('UPDATE audit_entries SET args_sha256 = NULL, args_bytes = NULL WHERE seq = ?', [linearSeq]);
     db.close();
     const r = await cli(dir, 'verify');
@@ -242,7 +243,7 @@ describe('the trail keeps the whole request', () => {
   });
 
   test('export (CLI) — JSON Lines and CSV carry the whole arguments', async () => {
-    const { dir, db } = snapshot();
+    const { dir, db } = await snapshot();
     db.close();
     const jsonl = await cli(dir, 'export');
     expect(jsonl.code).toBe(0);
