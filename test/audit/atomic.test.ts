@@ -6,6 +6,7 @@ import {
 } from '../../src/console/connections-service.ts';
 import { tokensFor } from '../support/mcp.ts';
 import { REDIRECT_URI, registerClient } from '../support/oauth.ts';
+import { onPostgres } from '../support/pg.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
@@ -23,11 +24,21 @@ afterAll(() => gh.stop());
 
 function failAuditFor(event: string): () => void {
   const name = `fail_${event.replace(/\W/g, '_')}`;
-  gh.ctx.db.$client.run(
+  const db = gh.ctx.db.$client;
+  if (onPostgres) {
+    // PostgreSQL has no temporary triggers: a function raising, on this test's own database.
+    db.exec(
+      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit unavailable'; END $$;
+       CREATE TRIGGER ${name} BEFORE INSERT ON audit_entries FOR EACH ROW WHEN (NEW.event = '${event}')
+       EXECUTE FUNCTION ${name}()`,
+    );
+    return () => db.exec(`DROP TRIGGER ${name} ON audit_entries; DROP FUNCTION ${name}()`);
+  }
+  db.run(
     `CREATE TEMP TRIGGER ${name} BEFORE INSERT ON audit_entries WHEN NEW.event = '${event}'
      BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`,
   );
-  return () => gh.ctx.db.$client.run(`DROP TRIGGER ${name}`);
+  return () => db.run(`DROP TRIGGER ${name}`);
 }
 
 const count = (sql: string, ...params: string[]) =>
