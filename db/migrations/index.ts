@@ -18,6 +18,7 @@ import sql15 from './0015_partial_outcome_event.sql' with { type: 'text' };
 import sql16 from './0016_team_members_epoch.sql' with { type: 'text' };
 import sql17 from './0017_audit_pages.sql' with { type: 'text' };
 import sql18 from './0018_audit_heads.sql' with { type: 'text' };
+import sql19 from './0019_session_replica.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -46,4 +47,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0016_team_members_epoch", when: 1796566099804, breakpoints: true, sql: sql16 },
   { tag: "0017_audit_pages", when: 1796567696427, breakpoints: true, sql: sql17 },
   { tag: "0018_audit_heads", when: 1796575101225, breakpoints: true, sql: sql18 },
+  { tag: "0019_session_replica", when: 1796576105642, breakpoints: true, sql: sql19 },
 ];

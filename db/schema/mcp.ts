@@ -25,6 +25,12 @@ export const mcpSessions = sqliteTable(
     lastSeenAt: integer('last_seen_at').notNull(),
     closedAt: integer('closed_at'),
     closedReason: text('closed_reason'),
+    /**
+     * The replica the session lives in (its memory), on PostgreSQL with several replicas: a
+     * replica that starts closes only the rows of replicas that are gone (src/mcp/session-rows.ts).
+     * Null on SQLite, where one process owns the database.
+     */
+    replica: text('replica'),
   },
   (t) => [index('mcp_sessions_team').on(t.teamId), index('mcp_sessions_family').on(t.familyId)],
 );

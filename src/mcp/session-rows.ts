@@ -1,6 +1,8 @@
-import { and, count, desc, eq, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
+import { pgClientOf } from '../db/dialect.ts';
+import { REPLICA_LOCKS } from '../db/pg/bridge.ts';
 import type { Clock } from '../kernel/clock.ts';
 
 export type McpSessionRow = typeof schema.mcpSessions.$inferSelect;
@@ -21,10 +23,18 @@ export class McpSessionRows {
 
   /** Sessions live in memory: rows a previous process left open are over. */
   closeLeftOpen(reason: string): void {
+    const t = schema.mcpSessions;
+    // Several replicas on PostgreSQL: only the rows of replicas that are gone are over. A live
+    // replica holds its key as an advisory lock (PgClient.replica), so the lock table names them.
+    const pg = pgClientOf(this.db);
+    const gone = pg
+      ? sql`(${t.replica} IS NULL OR ${t.replica} NOT IN (SELECT objid::text FROM pg_locks WHERE locktype = 'advisory' AND classid::bigint = ${REPLICA_LOCKS} AND objsubid = 2 AND granted))`
+      : undefined;
+    pg?.replica();
     this.db
-      .update(schema.mcpSessions)
+      .update(t)
       .set({ closedAt: this.clock.now(), closedReason: reason })
-      .where(isNull(schema.mcpSessions.closedAt))
+      .where(and(isNull(t.closedAt), gone))
       .run();
   }
 
@@ -32,7 +42,7 @@ export class McpSessionRows {
   create(s: { id: string; familyId: string; userId: string; teamId: string }, now: number): void {
     this.db
       .insert(schema.mcpSessions)
-      .values({ ...s, createdAt: now, lastSeenAt: now })
+      .values({ ...s, createdAt: now, lastSeenAt: now, replica: pgClientOf(this.db)?.replica() ?? null })
       .run();
   }
 

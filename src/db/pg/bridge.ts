@@ -22,6 +22,9 @@ import { AppError } from '../../errors/app-error.ts';
 import type { BridgeAnswer, BridgeRequest } from './protocol.ts';
 import { toPostgres } from './translate.ts';
 
+/** The advisory-lock space (first key) of replica keys (PgClient.replica). */
+export const REPLICA_LOCKS = 0x7265_706c; // "repl"
+
 /** Every transaction takes this advisory lock first: one writer at a time, across replicas. */
 export const WRITE_LOCK = 0x6761_7465; // "gate"
 
@@ -125,6 +128,22 @@ export class PgClient {
       for (const l of this.listeners) l(payload);
     });
     events.port1.unref();
+  }
+
+  private replicaKey: number | undefined;
+
+  /**
+   * This process's replica key, held as a session advisory lock (REPLICA_LOCKS, key) on the
+   * session connection for as long as the process lives: the lock table says which replicas are
+   * alive (src/mcp/session-rows.ts). Taken on first use.
+   */
+  replica(): string {
+    if (this.replicaKey === undefined) {
+      const key = 1 + Math.floor(Math.random() * 0x7fff_fffe);
+      this.query('SELECT pg_advisory_lock(?::int, ?::int)').get(REPLICA_LOCKS, key);
+      this.replicaKey = key;
+    }
+    return String(this.replicaKey);
   }
 
   get inTransaction(): boolean {
