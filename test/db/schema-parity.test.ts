@@ -249,7 +249,8 @@ test('schema parity — PostgreSQL moves the authority epoch on the same tables 
   ).toBe(true);
 });
 
-const PG_URL = process.env.GATEHOUSE_TEST_PG_URL;
+// The suite's PostgreSQL pass (DATABASE_URL, an admin URL: test/support/pg.ts), or this test alone.
+const PG_URL = process.env.GATEHOUSE_TEST_PG_URL ?? process.env.DATABASE_URL;
 const dbName = `${process.env.GATEHOUSE_TEST_PG_PREFIX ?? 'gatehouse_parity'}_${process.pid}_${Date.now()}`;
 let created = false;
 
