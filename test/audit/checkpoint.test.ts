@@ -4,43 +4,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKPOINT_FILE } from '../../src/audit/checkpoint.ts';
 import { AuditHeadWriter } from '../../src/audit/head.ts';
-import { loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
+import { configuredAuditKey, signHash } from '../../src/audit/keys.ts';
 import { AuditService } from '../../src/audit/service.ts';
-import { openDatabase } from '../../src/db/client.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { openConfiguredDatabase } from '../../src/db/open.ts';
+import { forgetPostgres, postgresFor } from '../support/pg.ts';
+import { runCli } from '../support/subprocess.ts';
 
 /**
  * `gatehouse audit verify` leaves a signed checkpoint; `--since <checkpoint>` walks only the
  * entries after it, and refuses a checkpoint the audit key did not sign or whose entry the
  * trail no longer holds.
  */
-const MAIN = join(import.meta.dir, '..', '..', 'src', 'main.ts');
 const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+afterEach(async () => {
+  for (const d of dirs.splice(0)) {
+    rmSync(d, { recursive: true, force: true });
+    await forgetPostgres(d);
+  }
 });
 
-async function cli(dataDir: string, ...args: string[]) {
-  const p = Bun.spawn(['bun', MAIN, 'audit', ...args], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { stdout, stderr, code };
-}
+/** `gatehouse audit …` on a data dir (on PostgreSQL, with that data dir's database). */
+const cli = (dataDir: string, ...args: string[]) => runCli(dataDir, 'audit', ...args);
 
-/** A data dir with a trail of `n` entries (batches of 4) and its signed head. */
-function dataDir() {
+/**
+ * A data dir with a trail of `n` entries (batches of 4) and its signed head, opened as the server
+ * would: the data dir's SQLite file and key, or its PostgreSQL database and the shared key.
+ */
+async function dataDir() {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-checkpoint-'));
   dirs.push(dir);
-  const db = openDatabase(join(dir, 'gatehouse.db'));
+  const config = loadConfig({ GATEHOUSE_DATA_DIR: dir, ...(await postgresFor(dir)).env });
+  const db = openConfiguredDatabase(config);
   applyMigrations(db);
-  const key = loadOrCreateAuditKey(dir);
+  const key = configuredAuditKey(config);
   const audit = new AuditService(db, { now: () => 1_800_000_000_000 }, (h) => signHash(key, h));
   const head = new AuditHeadWriter(db.$client, key, dir, () => 1_800_000_000_000);
   const add = async (n: number) => {
@@ -63,7 +61,7 @@ function dataDir() {
 
 describe('audit verify --since', () => {
   test('verify — writes a signed checkpoint; --since it verifies only the entries added after', async () => {
-    const d = dataDir();
+    const d = await dataDir();
     await d.add(10);
     const full = await cli(d.dir, 'verify');
     expect(full.code).toBe(0);
@@ -79,7 +77,7 @@ describe('audit verify --since', () => {
   });
 
   test('verify --since — a checkpoint not signed by the audit key is refused (exit 2)', async () => {
-    const d = dataDir();
+    const d = await dataDir();
     await d.add(8);
     d.close();
     expect((await cli(d.dir, 'verify')).code).toBe(0);
@@ -96,7 +94,7 @@ describe('audit verify --since', () => {
   });
 
   test('verify --since — a checkpoint whose entry was altered since is refused: run a full verify', async () => {
-    const d = dataDir();
+    const d = await dataDir();
     await d.add(8);
     expect((await cli(d.dir, 'verify')).code).toBe(0);
     // Its first hex digit changed (setting it to '0' changed nothing when it already was one).
