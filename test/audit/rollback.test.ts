@@ -5,12 +5,14 @@
  * against every head the witness saw.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/index.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
+import { forgetPostgres, postgresFor } from '../support/pg.ts';
 import { startTestGatehouse } from '../support/server.ts';
+import { copyDataDir, storedHead, writeStoredHead } from '../support/stores.ts';
 
 // Each file starts real servers: allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -31,7 +33,8 @@ let backup: string;
 /** Head counters seen after each step, in order. */
 const counters: number[] = [];
 
-const readHeadFile = (dir: string) => JSON.parse(readFileSync(join(dir, 'audit-head.json'), 'utf8')) as Head;
+/** The data dir's signed head where the engine keeps it (the file, or the audit_heads row). */
+const readHeadFile = async (dir: string) => (await storedHead(dir)) as Head;
 const witnessHeads = () =>
   readFileSync(witness, 'utf8')
     .trim()
@@ -40,7 +43,14 @@ const witnessHeads = () =>
 
 async function cli(dir: string, env: Record<string, string>, ...args: string[]) {
   const p = Bun.spawn(['bun', MAIN, 'audit', ...args], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_AUDIT_WITNESS: '', ...env },
+    env: {
+      ...process.env,
+      GATEHOUSE_DATA_DIR: dir,
+      GATEHOUSE_AUDIT_WITNESS: '',
+      // On PostgreSQL, the data dir's own database (a copy's is a copy of the rows).
+      ...(await postgresFor(dir)).env,
+      ...env,
+    },
     stdout: 'pipe',
     stderr: 'pipe',
   });
@@ -82,32 +92,34 @@ beforeAll(async () => {
   witness = join(root, 'other-volume', 'audit-witness.jsonl');
 
   await run(dataDir, 2);
-  counters.push(readHeadFile(dataDir).counter);
-  cpSync(dataDir, backup, { recursive: true });
+  counters.push((await readHeadFile(dataDir)).counter);
+  await copyDataDir(dataDir, backup);
   // The server goes on: more entries, more heads, each flushed and witnessed.
   await run(dataDir, 3, (gh) => {
     gh.ctx.auditHead.flush();
     counters.push(gh.ctx.auditHead.headCounter);
   });
 });
-afterAll(() => {
+afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
+  for (const d of ['data', 'backup', 'quiet', 'restored', 'old-head', 'resumed', 'torn-data'])
+    await forgetPostgres(join(root, d));
 });
 
 describe('head counter', () => {
-  test('only grows: a new head for new entries, across flushes and restarts', () => {
+  test('only grows: a new head for new entries, across flushes and restarts', async () => {
     // After the first run, then after each call of the second (each adds an entry).
     expect(counters.length).toBe(4);
     for (let i = 1; i < counters.length; i++) expect(counters[i]!).toBeGreaterThan(counters[i - 1]!);
-    expect(readHeadFile(dataDir).counter).toBeGreaterThanOrEqual(counters.at(-1)!);
+    expect((await readHeadFile(dataDir)).counter).toBeGreaterThanOrEqual(counters.at(-1)!);
     const heads = witnessHeads();
     expect(heads.length).toBeGreaterThanOrEqual(counters.length);
     for (let i = 1; i < heads.length; i++) {
       expect(heads[i]!.counter).toBeGreaterThan(heads[i - 1]!.counter);
       expect(heads[i]!.seq).toBeGreaterThanOrEqual(heads[i - 1]!.seq);
     }
-    // The witness holds exactly the heads written: its last is the head file.
-    expect(heads.at(-1)).toEqual(readHeadFile(dataDir));
+    // The witness holds exactly the heads written: its last is the stored head.
+    expect(heads.at(-1)).toEqual(await readHeadFile(dataDir));
   });
 
   test('a flush with no new entry writes no new head', async () => {
@@ -138,7 +150,7 @@ describe('verify against the witness', () => {
 
   test('an older copy of the database with its older signed head is reported as a rollback', async () => {
     const restored = join(root, 'restored');
-    cpSync(backup, restored, { recursive: true });
+    await copyDataDir(backup, restored);
     // On its own the older copy is a perfectly valid, signed trail…
     const alone = await cli(restored, {}, 'verify');
     expect(alone.code).toBe(0);
@@ -154,8 +166,8 @@ describe('verify against the witness', () => {
 
   test('only the head restored (the database kept): the head is older than the witness', async () => {
     const dir = join(root, 'old-head');
-    cpSync(dataDir, dir, { recursive: true });
-    copyFileSync(join(backup, 'audit-head.json'), join(dir, 'audit-head.json'));
+    await copyDataDir(dataDir, dir);
+    await writeStoredHead(dir, await storedHead(backup));
     const r = await cli(dir, { GATEHOUSE_AUDIT_WITNESS: witness }, 'verify');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('ROLLED BACK');
@@ -164,7 +176,7 @@ describe('verify against the witness', () => {
 
   test('restored and written again past the old end: still a rollback, and the counter does not go back', async () => {
     const dir = join(root, 'resumed');
-    cpSync(backup, dir, { recursive: true });
+    await copyDataDir(backup, dir);
     // A witness of its own (a copy of the shared one), so the other tests keep theirs.
     const own = join(root, 'other-volume', 'resumed.jsonl');
     copyFileSync(witness, own);
@@ -172,13 +184,13 @@ describe('verify against the witness', () => {
     const maxCounter = witnessed.at(-1)!.counter;
     const maxSeq = witnessed.at(-1)!.seq;
     // Write until the restored trail is longer than anything the witness saw.
-    let seq = readHeadFile(dir).seq;
+    let seq = (await readHeadFile(dir)).seq;
     while (seq <= maxSeq) {
       await run(dir, 3, undefined, own);
-      seq = readHeadFile(dir).seq;
+      seq = (await readHeadFile(dir)).seq;
     }
     // The head restored with the copy was older; the counter continues above the witness's.
-    expect(readHeadFile(dir).counter).toBeGreaterThan(maxCounter);
+    expect((await readHeadFile(dir)).counter).toBeGreaterThan(maxCounter);
     const r = await cli(dir, { GATEHOUSE_AUDIT_WITNESS: own }, 'verify');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('ROLLED BACK');
@@ -209,7 +221,7 @@ describe('verify against the witness', () => {
 
 test('a line torn by a crash mid-append is passed over, and the next head starts a fresh line', async () => {
   const dir = join(root, 'torn-data');
-  cpSync(dataDir, dir, { recursive: true });
+  await copyDataDir(dataDir, dir);
   const own = join(root, 'other-volume', 'torn.jsonl');
   copyFileSync(witness, own);
   writeFileSync(own, `${readFileSync(own, 'utf8')}{"seq":1,"hash":"ab`);
@@ -221,7 +233,7 @@ test('a line torn by a crash mid-append is passed over, and the next head starts
   expect((JSON.parse(lines[at + 1]!) as Head).counter).toBeGreaterThan(
     (JSON.parse(lines[at - 1]!) as Head).counter,
   );
-  expect(JSON.parse(lines.at(-1)!)).toEqual(readHeadFile(dir));
+  expect(JSON.parse(lines.at(-1)!)).toEqual(await readHeadFile(dir));
   const r = await cli(dir, {}, 'verify', '--witness', own);
   expect(r.stdout).toContain('Audit trail intact');
   expect(r.code).toBe(0);
