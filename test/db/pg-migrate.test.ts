@@ -1,0 +1,103 @@
+/**
+ * Migrations on PostgreSQL (src/db/pg/migrate.ts): replicas starting together migrate once, and
+ * a database the user may not change, or that does not exist, is a clear configuration error.
+ * Runs on the suite's PostgreSQL pass (test/support/pg.ts).
+ */
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrations } from '../../db/migrations-pg/index.ts';
+import { onPostgres, PG_ADMIN_URL } from '../support/pg.ts';
+import { MAIN, ROOT } from '../support/subprocess.ts';
+
+setDefaultTimeout(60_000);
+
+const name = `gh_t${process.pid}_migrate`;
+const role = `gh_t${process.pid}_ro`;
+const dirs: string[] = [];
+const KEY = generateKeyPairSync('ed25519')
+  .privateKey.export({ type: 'pkcs8', format: 'der' })
+  .toString('base64');
+
+function urlOf(database: string, user?: string): string {
+  const u = new URL(PG_ADMIN_URL!);
+  u.pathname = `/${database}`;
+  if (user) u.username = user;
+  return u.toString();
+}
+
+async function admin(statements: string[]): Promise<void> {
+  const sql = new Bun.SQL(PG_ADMIN_URL!, { max: 1 });
+  try {
+    for (const s of statements) await sql.unsafe(s);
+  } finally {
+    await sql.close();
+  }
+}
+
+async function migrate(url: string): Promise<{ code: number; out: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-migrate-'));
+  dirs.push(dir);
+  const p = Bun.spawn([process.execPath, MAIN, 'migrate'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      GATEHOUSE_DATA_DIR: dir,
+      DATABASE_URL: url,
+      WORKOS_COOKIE_PASSWORD: 'x'.repeat(40),
+      GATEHOUSE_AUDIT_SIGNING_KEY: KEY,
+    },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(p.stdout).text(),
+    new Response(p.stderr).text(),
+    p.exited,
+  ]);
+  return { code, out: stdout + stderr };
+}
+
+describe.skipIf(!onPostgres)('PostgreSQL migrations', () => {
+  afterAll(async () => {
+    await admin([`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, `DROP ROLE IF EXISTS "${role}"`]);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  test('migrate — three replicas starting at once on an empty database: each succeeds, every migration applied once', async () => {
+    await admin([`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, `CREATE DATABASE "${name}"`]);
+    const runs = await Promise.all([1, 2, 3].map(() => migrate(urlOf(name))));
+    for (const r of runs) expect(r.code).toBe(0);
+    const applied = runs.map((r) => Number(/: (\d+) migration\(s\) applied/.exec(r.out)?.[1]));
+    expect(applied.sort()).toEqual([0, 0, migrations.length]);
+    const sql = new Bun.SQL(urlOf(name), { max: 1 });
+    try {
+      const [row] = await sql.unsafe('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
+      expect(row.n).toBe(migrations.length);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  test('migrate — a user who may not create tables is told to grant CREATE, nothing half-applied', async () => {
+    await admin([
+      `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
+      `CREATE DATABASE "${name}"`,
+      `DROP ROLE IF EXISTS "${role}"`,
+      `CREATE ROLE "${role}" LOGIN`,
+    ]);
+    const r = await migrate(urlOf(name, role));
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('may not change the schema');
+    expect(r.out).not.toContain('    at ');
+  });
+
+  test('migrate — a database that does not exist is named, with what to do', async () => {
+    const r = await migrate(urlOf(`${name}_missing`));
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('the database does not exist');
+    expect(r.out).toContain('createdb');
+  });
+});
