@@ -2,7 +2,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/db/client.ts';
+import { forgetPostgres, openStore } from '../support/pg.ts';
 import { runCli } from '../support/subprocess.ts';
 
 setDefaultTimeout(30_000);
@@ -10,17 +10,21 @@ setDefaultTimeout(30_000);
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-teams-cli-'));
 const ORG = 'org_01JABCDEFGHJKMNPQRSTVWXYZ0';
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  await forgetPostgres(dataDir);
+});
 
-function events(): string[] {
-  const db = openDatabase(join(dataDir, 'gatehouse.db'));
+/** The data dir's audit events (its SQLite file, or its PostgreSQL database). */
+async function events(): Promise<string[]> {
+  const db = await openStore(dataDir);
   try {
-    return db.$client
+    return db
       .query<{ event: string }, []>('SELECT event FROM audit_entries ORDER BY seq')
       .all()
       .map((r) => r.event);
   } finally {
-    db.$client.close();
+    db.close();
   }
 }
 
@@ -40,7 +44,7 @@ describe('gatehouse teams', () => {
     const list = await runCli(dataDir, 'teams', 'list');
     expect(list.stdout).toContain(`${ORG}  Ops Team`);
     expect(list.stdout).toContain('by cli');
-    expect(events().filter((e) => e === 'team.admitted')).toHaveLength(1);
+    expect((await events()).filter((e) => e === 'team.admitted')).toHaveLength(1);
     const verify = await runCli(dataDir, 'audit', 'verify');
     expect(verify.code).toBe(0);
   });
@@ -62,7 +66,9 @@ describe('gatehouse teams', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('kill switch pulled, team forgotten');
     expect((await runCli(dataDir, 'teams', 'list')).stdout).toContain('No admitted teams');
-    expect(events()).toEqual(expect.arrayContaining(['team.admitted', 'team.kill_switch', 'team.removed']));
+    expect(await events()).toEqual(
+      expect.arrayContaining(['team.admitted', 'team.kill_switch', 'team.removed']),
+    );
     expect((await runCli(dataDir, 'audit', 'verify')).code).toBe(0);
     const again = await runCli(dataDir, 'teams', 'remove', ORG);
     expect(again.code).toBe(2);
