@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { postgresFor } from '../support/pg.ts';
 import { spawnGatehouse } from '../support/subprocess.ts';
 import { gatehouse, tempDir } from './run.ts';
 
@@ -95,7 +96,9 @@ describe('gatehouse config check', () => {
   test('a running server and its database — reported, nothing changed', async () => {
     const gh = await spawnGatehouse();
     try {
-      const r = await gatehouse(['config', 'check'], { env: { GATEHOUSE_DATA_DIR: gh.dataDir } });
+      // The server's own configuration (on PostgreSQL, its DATABASE_URL and shared secrets).
+      const { env } = await postgresFor(gh.dataDir);
+      const r = await gatehouse(['config', 'check'], { env: { ...env, GATEHOUSE_DATA_DIR: gh.dataDir } });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Server:         a Gatehouse server is running on this data dir');
       expect(r.stdout).toMatch(/Database: {7}\d+ migrations applied, up to date; \d+ audit entries/);
