@@ -51,6 +51,17 @@ function prefix(s: string, n: number): string {
 }
 
 /**
+ * A text field as every engine stores it: PostgreSQL's text holds neither NUL nor a lone UTF-16
+ * surrogate (SQLite holds both), and one such value would fail the whole group-commit batch,
+ * other people's entries with it. Each becomes U+FFFD; JSON fields (args, details) escape them
+ * and keep the exact text (an unknown tool's name goes there too: src/policy/outcome.ts).
+ */
+export function storable(v: string | null | undefined): string | null {
+  if (v === undefined || v === null) return null;
+  return v.includes('\0') || !v.isWellFormed() ? v.replaceAll('\0', '\ufffd').toWellFormed() : v;
+}
+
+/**
  * The JSON of a value with secrets stripped, whole: nothing is cut. A large value goes out of
  * line; the entry keeps its first characters and the chain covers its hash and length.
  */
@@ -224,16 +235,16 @@ export class AuditService {
       id: entryId(at),
       at,
       event: input.event,
-      teamId: input.teamId ?? null,
-      userId: input.userId ?? null,
-      actorEmail: input.actorEmail ?? null,
-      clientId: input.clientId ?? null,
-      familyId: input.familyId ?? null,
-      sessionId: input.sessionId ?? null,
-      tool: input.tool ?? null,
+      teamId: storable(input.teamId),
+      userId: storable(input.userId),
+      actorEmail: storable(input.actorEmail),
+      clientId: storable(input.clientId),
+      familyId: storable(input.familyId),
+      sessionId: storable(input.sessionId),
+      tool: storable(input.tool),
       environment: input.environment ?? null,
       outcome: input.outcome,
-      reason: input.reason ?? null,
+      reason: storable(input.reason),
       args: args.text,
       latencyMs:
         input.latencyMs === undefined || input.latencyMs === null ? null : Math.round(input.latencyMs),

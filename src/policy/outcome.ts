@@ -1,6 +1,7 @@
 import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
+import { storable } from '../audit/service.ts';
 import { sha256 } from '../crypto/random.ts';
 import type { GuardedFetchInit } from '../outbound/types.ts';
 import type { CallTrace } from '../telemetry/index.ts';
@@ -88,8 +89,13 @@ export async function recordOutcome(
 ): Promise<CallToolResult | InputRequiredResult> {
   const latencyMs = watch.totalMs();
   const tool = record.tool?.name;
-  // The trail keeps whatever the agent sent: an unknown tool's whole name too, when it is long.
-  const longName = tool === undefined && call.name.length > 100 ? { requested_tool: call.name } : undefined;
+  // The trail keeps whatever the agent sent: an unknown tool's whole name too, when it is long or
+  // holds what a text column cannot (NUL, a lone surrogate: the column gets U+FFFD instead).
+  const shortName = call.name.slice(0, 100);
+  const longName =
+    tool === undefined && (call.name.length > 100 || storable(shortName) !== shortName)
+      ? { requested_tool: call.name }
+      : undefined;
   // The HTTP request's id ties the entry to the access log line (X-Request-Id).
   const requestId = call.requestId ? { request_id: call.requestId } : undefined;
   const details =
@@ -101,7 +107,7 @@ export async function recordOutcome(
     outcome: ending.outcome,
     reason: ending.reason ?? null,
     ...auditActor(call),
-    tool: tool ?? call.name.slice(0, 100),
+    tool: tool ?? shortName,
     environment: record.environment,
     args: record.args,
     latencyMs,
