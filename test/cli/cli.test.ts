@@ -2,6 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { forgetPostgres, onPostgres, PG_ADMIN_URL, postgresFor } from '../support/pg.ts';
 import { spawnGatehouse } from '../support/subprocess.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
@@ -21,6 +22,16 @@ async function run(args: string[], env: Record<string, string> = {}) {
     p.exited,
   ]);
   return { stdout, stderr, code };
+}
+
+/** One statement on the PostgreSQL pass's admin database. */
+async function adminSql(statement: string): Promise<void> {
+  const sql = new Bun.SQL(PG_ADMIN_URL!, { max: 1 });
+  try {
+    await sql.unsafe(statement);
+  } finally {
+    await sql.close();
+  }
 }
 
 describe('cli', () => {
@@ -50,14 +61,30 @@ describe('cli', () => {
 
   test('migrate — creates the data dir and applies migrations idempotently', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+    const dataDir = join(dir, 'nested');
+    // On PostgreSQL: an empty database (the suite's per-test ones are already migrated), named
+    // by DATABASE_URL beside the shared secrets it requires; migrate reports it by its URL.
+    const db = onPostgres ? `gh_migrate_${process.pid}` : undefined;
+    let env: Record<string, string> = { GATEHOUSE_DATA_DIR: dataDir };
+    if (db) {
+      const url = new URL(PG_ADMIN_URL!);
+      url.pathname = `/${db}`;
+      await adminSql(`CREATE DATABASE "${db}"`);
+      env = { ...(await postgresFor(dataDir)).env, ...env, DATABASE_URL: url.toString() };
+    }
     try {
-      const first = await run(['migrate'], { GATEHOUSE_DATA_DIR: join(dir, 'nested') });
+      const first = await run(['migrate'], env);
       expect(first.code).toBe(0);
       expect(first.stdout).toMatch(/[1-9]\d* migration\(s\) applied/);
-      const second = await run(['migrate'], { GATEHOUSE_DATA_DIR: join(dir, 'nested') });
+      expect(first.stdout).toContain(db ? `/${db}:` : `${join(dataDir, 'gatehouse.db')}:`);
+      const second = await run(['migrate'], env);
       expect(second.stdout).toContain('0 migration(s) applied');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      if (db) {
+        await forgetPostgres(dataDir);
+        await adminSql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+      }
     }
   });
 
