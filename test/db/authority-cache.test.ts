@@ -2,13 +2,13 @@
  * The call path's caches (src/db/epoch.ts) never serve a stale answer: every path that changes
  * what authorizes a call — a revoked token, a toggle, the kill switch, admission, a grant, an
  * environment link — is seen by the very next lookup; when another process (the CLI) writes the
- * same database file, from the next turn of the event loop.
+ * same database (the file, or on PostgreSQL another connection), from the next turn of the event
+ * loop. Booleans are bound as parameters: SQLite stores 1/0, PostgreSQL has a boolean column.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
-import { join } from 'node:path';
-import { DATABASE_FILE, openDatabase } from '../../src/db/client.ts';
 import { EpochCache, epochOf } from '../../src/db/epoch.ts';
 import { tokensFor } from '../support/mcp.ts';
+import { openStore } from '../support/pg.ts';
 import { seededTeamId, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 setDefaultTimeout(60_000);
@@ -56,7 +56,7 @@ test('epoch — a write rolled back inside a transaction is never remembered', (
   const sqlite = gh.ctx.db.$client;
   sqlite.exec('BEGIN');
   try {
-    sqlite.run('UPDATE team_settings SET pii_redaction = 1 WHERE team_id = ?', [seededTeamId(gh)]);
+    sqlite.run('UPDATE team_settings SET pii_redaction = ? WHERE team_id = ?', [true, seededTeamId(gh)]);
     expect(epoch.current()).toBeGreaterThan(before);
     expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(true);
   } finally {
@@ -70,15 +70,15 @@ test("epoch — another process's commit is seen from the next turn of the event
   const epoch = epochOf(gh.ctx.db);
   await nextTurn();
   const before = epoch.current();
-  const other = openDatabase(join(gh.dataDir, DATABASE_FILE));
+  const other = await openStore(gh.dataDir);
   try {
-    other.$client.run('UPDATE team_settings SET pii_redaction = 1 WHERE team_id = ?', [seededTeamId(gh)]);
+    other.run('UPDATE team_settings SET pii_redaction = ? WHERE team_id = ?', [true, seededTeamId(gh)]);
     await nextTurn();
     expect(epoch.current()).toBeGreaterThan(before);
     expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(true);
-    other.$client.run('UPDATE team_settings SET pii_redaction = 0 WHERE team_id = ?', [seededTeamId(gh)]);
+    other.run('UPDATE team_settings SET pii_redaction = ? WHERE team_id = ?', [false, seededTeamId(gh)]);
   } finally {
-    other.$client.close();
+    other.close();
   }
 });
 
@@ -133,23 +133,23 @@ test('principal cache — another process writing the same file (the CLI) is see
   const before = await resolve(access_token);
   expect(before.ok).toBe(true);
   if (!before.ok) return;
-  const other = openDatabase(join(gh.dataDir, DATABASE_FILE));
+  const other = await openStore(gh.dataDir);
   try {
-    other.$client.run('UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE id = ?', [
+    other.run('UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE id = ?', [
       Date.now(),
       'cli',
       before.principal.familyId,
     ]);
     await nextTurn();
     expect(await resolve(access_token)).toEqual({ ok: false, reason: 'revoked' });
-    other.$client.run('UPDATE team_settings SET pii_redaction = 1 WHERE team_id = ?', [seededTeamId(gh)]);
+    other.run('UPDATE team_settings SET pii_redaction = ? WHERE team_id = ?', [true, seededTeamId(gh)]);
     await nextTurn();
     expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(true);
-    other.$client.run('UPDATE team_settings SET pii_redaction = 0 WHERE team_id = ?', [seededTeamId(gh)]);
+    other.run('UPDATE team_settings SET pii_redaction = ? WHERE team_id = ?', [false, seededTeamId(gh)]);
     await nextTurn();
     expect(gh.ctx.teams.settings(seededTeamId(gh)).piiRedaction).toBe(false);
   } finally {
-    other.$client.close();
+    other.close();
   }
 });
 
@@ -167,13 +167,13 @@ test("membership cache — a role Gatehouse records is the next lookup's, also w
   users.recordMembership(team, user.id, 'admin', ['workos:read', 'workos:write']);
   expect(users.membership(team, user.id)?.role).toBe('admin');
   expect(Object.isFrozen(users.membership(team, user.id)?.permissions)).toBe(true);
-  const other = openDatabase(join(gh.dataDir, DATABASE_FILE));
+  const other = await openStore(gh.dataDir);
   try {
-    other.$client.run('DELETE FROM team_members WHERE team_id = ? AND user_id = ?', [team, user.id]);
+    other.run('DELETE FROM team_members WHERE team_id = ? AND user_id = ?', [team, user.id]);
     await nextTurn();
     expect(users.membership(team, user.id)).toBeUndefined();
   } finally {
-    other.$client.close();
+    other.close();
   }
 });
 
@@ -185,14 +185,14 @@ test('teams cache — a team read by id or organization follows a rename here an
   teams.rename(team.id, 'Renamed For The Cache Test');
   expect(teams.get(team.id)?.name).toBe('Renamed For The Cache Test');
   expect(byOrg()?.name).toBe('Renamed For The Cache Test');
-  const other = openDatabase(join(gh.dataDir, DATABASE_FILE));
+  const other = await openStore(gh.dataDir);
   try {
-    other.$client.run('UPDATE teams SET name = ? WHERE id = ?', [team.name, team.id]);
+    other.run('UPDATE teams SET name = ? WHERE id = ?', [team.name, team.id]);
     await nextTurn();
     expect(teams.get(team.id)?.name).toBe(team.name);
     expect(byOrg()?.name).toBe(team.name);
   } finally {
-    other.$client.close();
+    other.close();
   }
   expect(Object.isFrozen(teams.get(team.id))).toBe(true);
 });
