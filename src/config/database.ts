@@ -17,6 +17,8 @@ export function displayDatabaseUrl(raw: string): string {
   try {
     const u = new URL(raw);
     if (u.password) u.password = '****';
+    // libpq's URI form also takes the password as a parameter (`?password=…`, `sslpassword`).
+    for (const k of [...u.searchParams.keys()]) if (/password/i.test(k)) u.searchParams.set(k, '****');
     return u.toString();
   } catch {
     return '(not a URL)';
