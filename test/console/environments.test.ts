@@ -12,8 +12,10 @@ import type { EnvironmentStatus } from '../../src/teams/environments.ts';
 import { EnvironmentsCard } from '../../views/components/environments-card.tsx';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { type AnyClient, call, connectV1, tokensFor } from '../support/mcp.ts';
+import { dumpTables, onPostgres, openStore } from '../support/pg.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
+import { runCli } from '../support/subprocess.ts';
 
 // Each file starts real servers: allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -21,7 +23,6 @@ setDefaultTimeout(30_000);
 const DEMO = 'Gatehouse Demo Team';
 const LABS = 'Gatehouse Labs';
 const WRONG_KEY = 'sk_test_wrong_0000000000';
-const MAIN = join(import.meta.dir, '..', '..', 'src', 'main.ts');
 const htmx = { 'hx-request': 'true' };
 
 let gh: TestGatehouse;
@@ -469,10 +470,17 @@ describe('linking a key', () => {
   test('secrets — the linked key is nowhere in clear: database files, log lines, pages, audit rows, `gatehouse audit export`', async () => {
     expect(row('sandbox').source).toBe('linked');
     const needle = Buffer.from(LABS_SANDBOX_API_KEY);
+    // Every file of the data dir (SQLite's database and WAL among them), and on both engines
+    // every table's rows as another process reads them.
     const files = filesUnder(gh.dataDir);
-    expect(files.some((f) => /\.(db|sqlite)/.test(f))).toBe(true);
+    expect(files.some((f) => /\.(db|sqlite)/.test(f))).toBe(!onPostgres);
     for (const f of files)
       expect({ file: f, found: readFileSync(f).indexOf(needle) }).toEqual({ file: f, found: -1 });
+    const store = await openStore(gh.dataDir);
+    const tables = dumpTables(store);
+    store.close();
+    expect(tables).toContain('environment.linked');
+    expect(tables).not.toContain(LABS_SANDBOX_API_KEY);
     for (const line of gh.logLines) expect(line).not.toContain(LABS_SANDBOX_API_KEY);
     for (const path of ['/settings', '/audit', '/']) {
       expect(await (await admin.fetch(`${gh.url}${path}`)).text()).not.toContain(LABS_SANDBOX_API_KEY);
@@ -481,16 +489,7 @@ describe('linking a key', () => {
     expect(JSON.stringify(rows)).toContain('environment.linked');
     expect(JSON.stringify(rows)).not.toContain(LABS_SANDBOX_API_KEY);
 
-    const p = Bun.spawn(['bun', MAIN, 'audit', 'export'], {
-      env: { ...process.env, GATEHOUSE_DATA_DIR: gh.dataDir },
-      stdout: 'pipe',
-      stderr: 'pipe',
-    });
-    const [out, err, code] = await Promise.all([
-      new Response(p.stdout).text(),
-      new Response(p.stderr).text(),
-      p.exited,
-    ]);
+    const { stdout: out, stderr: err, code } = await runCli(gh.dataDir, 'audit', 'export');
     expect({ code, err }).toEqual({ code: 0, err: '' });
     expect(out).toContain('environment.linked');
     expect(out).toContain('environment.link_refused');
