@@ -150,8 +150,6 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   }
   const events = new EventBus();
   // Several replicas on one PostgreSQL: each one's events reach the others (docs/postgresql.md).
-  const pg = pgClientOf(db);
-  if (pg) relayEvents(events, pg, log);
   const environments = new TeamEnvironments({
     db,
     clock,
@@ -297,6 +295,15 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     void lazyMcp.loaded()?.sessions.notify({ teamId });
   });
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
+  // Several replicas on one PostgreSQL: each one's events reach the others (docs/postgresql.md).
+  // A role another replica saw change in WorkOS drops this replica's cached role first.
+  const pg = pgClientOf(db);
+  if (pg)
+    relayEvents(events, pg, log, (event, payload) => {
+      if (event !== 'member.role_changed') return;
+      const user = users.get((payload as { userId: string }).userId);
+      if (user?.workosUserId) membership.invalidate(user.workosUserId);
+    });
   // A grant decided, revoked, used or expired: the requesting authorization's sessions hear of it.
   events.on('grants.changed', ({ grantId }) => {
     const g = grants.store.get(grantId);

@@ -24,7 +24,16 @@ const EVENTS: ReadonlySet<string> = new Set<keyof DomainEvents>([
 /** PostgreSQL's limit on a NOTIFY payload is 8000 bytes; a bigger event goes in parts. */
 const MAX_IDS_PER_NOTICE = 100;
 
-export function relayEvents(events: EventBus, client: PgClient, log: Logger): () => void {
+/**
+ * `received` runs before another replica's event reaches the listeners: what this replica keeps
+ * for itself and the event makes stale (a human's role cached from WorkOS) is dropped first.
+ */
+export function relayEvents(
+  events: EventBus,
+  client: PgClient,
+  log: Logger,
+  received: <K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]) => void = () => {},
+): () => void {
   const replica = randomToken(9);
   const publish = (event: string, payload: unknown) =>
     client
@@ -46,6 +55,11 @@ export function relayEvents(events: EventBus, client: PgClient, log: Logger): ()
     }
     if (notice.kind === 'listen-failed') log.error('database notifications unavailable', { error: text });
     if (notice.kind !== 'event' || notice.replica === replica || !EVENTS.has(notice.event ?? '')) return;
+    try {
+      received(notice.event as keyof DomainEvents, notice.payload as never);
+    } catch (e) {
+      log.error('a replicated event failed', { event: notice.event, error: (e as Error).message });
+    }
     events.deliver(notice.event as keyof DomainEvents, notice.payload as never, (e) =>
       log.error('a replicated event failed', { event: notice.event, error: (e as Error).message }),
     );
