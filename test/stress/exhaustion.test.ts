@@ -20,9 +20,7 @@
  * Short: 6 tokens × 40 session opens, 40 slow clients. Full (GATEHOUSE_STRESS=1): 51 tokens × 100
  * opens (the review's 5,100), 100 slow clients, and the wait for the server to close them.
  */
-import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { join } from 'node:path';
 import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   IDLE_TIMEOUT_S,
@@ -35,6 +33,7 @@ import { MAX_METADATA_BYTES } from '../../src/oauth/clients/validate-metadata.ts
 import { type CookieClient, hiddenInput } from '../support/http.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { obtainTokens, registerClient } from '../support/oauth.ts';
+import { openStore } from '../support/pg.ts';
 import { signIn } from '../support/sign-in.ts';
 import { fdCount, type GatehouseProcess, rssKb, spawnGatehouse } from '../support/subprocess.ts';
 import {
@@ -364,7 +363,8 @@ describe(`stress — exhaustion (${MODE})`, () => {
         victims.push({ token, id: await openRawSession(gh.url, token) });
     }
 
-    const db = new Database(join(gh.dataDir, 'gatehouse.db'));
+    // The server's database as another process reads it (the file, or its PostgreSQL database).
+    const db = await openStore(gh.dataDir);
     const liveByUser = () =>
       db
         .query<{ email: string; n: number }, []>(
