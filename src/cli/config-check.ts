@@ -3,15 +3,20 @@
  * every variable (secrets masked), the mode and why, the effective values, the data dir's state,
  * and every problem at once. Starts nothing and writes nothing.
  */
+
 import { Database } from 'bun:sqlite';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { migrations } from '../../db/migrations/index.ts';
+import { migrations as pgMigrations } from '../../db/migrations-pg/index.ts';
 import { type Env, optional } from '../config/checks.ts';
+import type { DatabaseConfig } from '../config/database.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
 import { hostProblem, hostShapeProblem } from '../config/listen.ts';
 import { maskSecret, VARIABLES } from '../config/variables.ts';
+import type { Db } from '../db/client.ts';
 import { DATABASE_FILE } from '../db/client.ts';
+import { openPostgres } from '../db/pg/open.ts';
 import { describeDatabase, NEWEST_KNOWN_MIGRATION_AT } from './backup.ts';
 import { VERSION } from './help.ts';
 import { serverRunning } from './server-lock.ts';
@@ -98,6 +103,41 @@ function databaseState(dataDir: string, problems: string[]): string {
   }
 }
 
+/**
+ * PostgreSQL at DATABASE_URL (docs/postgresql.md): reached, and how far its migrations are.
+ * Nothing is changed: migrations run at the first replica's start.
+ */
+function postgresState(database: DatabaseConfig, problems: string[]): string {
+  let db: Db | undefined;
+  try {
+    db = openPostgres(database);
+    const q = (text: string) => db!.$client.query(text).get() as Record<string, number | null> | null;
+    const exists = q("SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS t")?.t;
+    if (!exists) return `PostgreSQL ${database.display}: reached, empty (migrated at first start)`;
+    const m = q('SELECT count(*) AS n, max(created_at) AS at FROM drizzle.__drizzle_migrations');
+    const newest = m?.at ?? null;
+    const latest = pgMigrations[pgMigrations.length - 1]!.when;
+    if (newest !== null && newest > latest) {
+      problems.push(
+        `DATABASE_URL ${database.display} holds a database migrated by a newer Gatehouse: migrations are forward-only, so this version refuses it`,
+      );
+      return `PostgreSQL ${database.display}: ${m?.n} migrations applied, newer than this version`;
+    }
+    const pending = pgMigrations.filter((x) => newest === null || x.when > newest).length;
+    const entries = q('SELECT count(*) AS n FROM audit_entries')?.n ?? 0;
+    return `PostgreSQL ${database.display}: ${m?.n} migrations applied${pending > 0 ? `, ${pending} to apply at next start (take a pg_dump first)` : ', up to date'}; ${entries} audit entries`;
+  } catch (e) {
+    problems.push(
+      e instanceof ConfigError
+        ? e.problems.join('; ')
+        : `DATABASE_URL ${database.display}: ${(e as Error).message}`,
+    );
+    return 'unreachable';
+  } finally {
+    db?.$client.close();
+  }
+}
+
 /** Prints the report; returns 0 when there is no problem, 1 otherwise. */
 export async function configCheck(env: Env, out: (s: string) => void): Promise<number> {
   const problems: string[] = [];
@@ -125,7 +165,9 @@ export async function configCheck(env: Env, out: (s: string) => void): Promise<n
   if (unknown.length > 0) lines.push('', `Not Gatehouse variables (a typo?): ${unknown.join(', ')}`);
   if (config) {
     lines.push('', 'Effective configuration:', ...effectiveLines(config));
-    lines.push(`  Database:       ${databaseState(config.dataDir, problems)}`);
+    lines.push(
+      `  Database:       ${config.database ? postgresState(config.database, problems) : databaseState(config.dataDir, problems)}`,
+    );
     lines.push(
       `  Server:         ${serverRunning(config.dataDir) ? 'a Gatehouse server is running on this data dir' : 'none running on this data dir'}`,
     );
