@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { postgresFor } from '../support/pg.ts';
+import { onPostgres, postgresFor } from '../support/pg.ts';
 import { spawnGatehouse } from '../support/subprocess.ts';
 import { gatehouse, tempDir } from './run.ts';
 
@@ -101,7 +101,10 @@ describe('gatehouse config check', () => {
       const r = await gatehouse(['config', 'check'], { env: { ...env, GATEHOUSE_DATA_DIR: gh.dataDir } });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Server:         a Gatehouse server is running on this data dir');
-      expect(r.stdout).toMatch(/Database: {7}\d+ migrations applied, up to date; \d+ audit entries/);
+      // On PostgreSQL the database is named by its URL (password masked) before what it holds.
+      const line = /^ {2}Database: {7}(.*)$/m.exec(r.stdout)?.[1] ?? '';
+      const facts = onPostgres ? line.replace(`PostgreSQL ${env.DATABASE_URL}: `, '') : line;
+      expect(facts).toMatch(/^\d+ migrations applied, up to date; \d+ audit entries$/);
     } finally {
       await gh.stop();
     }
