@@ -112,6 +112,9 @@ function migrate() {
 
 /** A usage mistake (bad arguments, unknown subcommand) exits 2 with its message; anything else is a bug. */
 function failOnUsage(e: unknown): never {
+  // A configuration found wrong only when used (DATABASE_URL naming a missing database) is exit 2,
+  // as at start: exit 1 means "checked, and broken" for `audit verify`.
+  if (e instanceof ConfigError) fail(e.message, 2);
   if (
     e instanceof CliUsageError ||
     (e instanceof Error && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))

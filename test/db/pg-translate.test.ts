@@ -14,9 +14,15 @@ test('toPostgres — quoted text, quoted names and comments are copied untouched
   );
 });
 
-test('toPostgres — an alias with capitals keeps them (PostgreSQL folds unquoted names)', () => {
+test('toPostgres — a mixed-case alias keeps its capitals (PostgreSQL folds unquoted names)', () => {
   expect(toPostgres('SELECT e.actor_email AS actorEmail, e.at AS at FROM e')).toBe(
     'SELECT e.actor_email AS "actorEmail", e.at AS at FROM e',
+  );
+});
+
+test('toPostgres — keywords after AS are not aliases: CAST(… AS TEXT), CREATE … AS SELECT', () => {
+  expect(toPostgres('CREATE TEMP TABLE t AS SELECT CAST(x AS TEXT) AS x FROM y')).toBe(
+    'CREATE TEMP TABLE t AS SELECT CAST(x AS TEXT) AS x FROM y',
   );
 });
 

@@ -44,7 +44,7 @@ export function toPostgres(source: string): string {
 }
 
 /**
- * SQL outside quotes and comments: placeholders numbered, and a column alias with capitals
+ * SQL outside quotes and comments: placeholders numbered, and a mixed-case column alias
  * (`AS actorEmail`) quoted, since PostgreSQL folds an unquoted name to lower case and SQLite
  * keeps it as written.
  */
@@ -58,7 +58,8 @@ function plain(code: string, state: { n: number }): string {
         return `$${digits}`;
       })
       .replace(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)\b/gi, (m, name: string) =>
-        /[A-Z]/.test(name) ? `AS "${name}"` : m,
+        // Mixed case only: `AS TEXT` in a CAST or `AS SELECT` is a keyword, not an alias.
+      /[A-Z]/.test(name) && /[a-z]/.test(name) ? `AS "${name}"` : m,
       )
   );
 }
