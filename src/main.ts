@@ -12,8 +12,8 @@ import { TEAMS_HELP, teamsCommand } from './cli/teams.ts';
 import { embeddedRateLimitsFrom } from './config/embedded-rate-limits.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { DATABASE_FILE } from './db/client.ts';
-import { openConfiguredDatabase } from './db/open.ts';
 import { applyMigrations } from './db/migrate.ts';
+import { openConfiguredDatabase } from './db/open.ts';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);

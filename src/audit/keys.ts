@@ -105,7 +105,10 @@ export function loadAuditPrivateKey(dataDir: string): AuditKey | undefined {
 }
 
 /** The audit key from a configured private key (GATEHOUSE_AUDIT_SIGNING_KEY), else the data dir's. */
-export function configuredAuditKey(config: { dataDir: string; auditSigningKey: KeyObject | undefined }): AuditKey {
+export function configuredAuditKey(config: {
+  dataDir: string;
+  auditSigningKey: KeyObject | undefined;
+}): AuditKey {
   if (!config.auditSigningKey) return loadOrCreateAuditKey(config.dataDir);
   const publicKey = createPublicKey(config.auditSigningKey);
   return { keyId: keyIdOf(publicKey), publicKey, privateKey: config.auditSigningKey };

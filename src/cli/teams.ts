@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { liveWorkOS } from '../app/live-mode.ts';
 import { HumanGrants } from '../approvals/human.ts';
@@ -7,8 +6,8 @@ import { AuditHeadWriter } from '../audit/head.ts';
 import { configuredAuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
 import { type Config, ORGANIZATION_ID } from '../config/index.ts';
-import { openConfiguredDatabase } from '../db/open.ts';
 import { applyMigrations } from '../db/migrate.ts';
+import { openConfiguredDatabase } from '../db/open.ts';
 import { isAppError } from '../errors/app-error.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { EventBus } from '../kernel/events.ts';

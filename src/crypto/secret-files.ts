@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -7,7 +8,6 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { randomToken } from './random.ts';
 

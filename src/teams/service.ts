@@ -60,7 +60,11 @@ export class TeamsService {
   ): { team: Team; newlyAdmitted: boolean } {
     // Admission times only grow, so "oldest admission first" never ties (PostgreSQL has no rowid
     // to break a tie in insertion order; see admitted()).
-    const latest = tx.select({ at: max(schema.teams.admittedAt) }).from(schema.teams).get()?.at ?? 0;
+    const latest =
+      tx
+        .select({ at: max(schema.teams.admittedAt) })
+        .from(schema.teams)
+        .get()?.at ?? 0;
     const now = Math.max(this.clock.now(), latest + 1);
     const existing =
       tx.select().from(schema.teams).where(eq(schema.teams.organizationId, org.organizationId)).get() ??
@@ -99,7 +103,10 @@ export class TeamsService {
       .select()
       .from(schema.teams)
       .where(isNotNull(schema.teams.admittedAt))
-      .orderBy(asc(schema.teams.admittedAt), dialectOf(this.db) === 'sqlite' ? sql`rowid` : asc(schema.teams.id))
+      .orderBy(
+        asc(schema.teams.admittedAt),
+        dialectOf(this.db) === 'sqlite' ? sql`rowid` : asc(schema.teams.id),
+      )
       .all();
   }
 

@@ -8,8 +8,8 @@ import { Database } from 'bun:sqlite';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { DATABASE_FILE } from '../../src/db/client.ts';
-import { PgClient } from '../../src/db/pg/bridge.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { PgClient } from '../../src/db/pg/bridge.ts';
 import { openPostgres } from '../../src/db/pg/open.ts';
 
 /** The admin URL the suite runs against, or undefined for SQLite. */

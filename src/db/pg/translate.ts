@@ -59,7 +59,7 @@ function plain(code: string, state: { n: number }): string {
       })
       .replace(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)\b/gi, (m, name: string) =>
         // Mixed case only: `AS TEXT` in a CAST or `AS SELECT` is a keyword, not an alias.
-      /[A-Z]/.test(name) && /[a-z]/.test(name) ? `AS "${name}"` : m,
+        /[A-Z]/.test(name) && /[a-z]/.test(name) ? `AS "${name}"` : m,
       )
   );
 }
