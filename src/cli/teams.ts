@@ -6,11 +6,14 @@ import { AuditHeadWriter } from '../audit/head.ts';
 import { configuredAuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
 import { type Config, ORGANIZATION_ID } from '../config/index.ts';
+import { pgClientOf } from '../db/dialect.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
+import { relayEvents } from '../db/pg/relay.ts';
 import { isAppError } from '../errors/app-error.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { EventBus } from '../kernel/events.ts';
+import { createLogger } from '../log/logger.ts';
 import { McpSessionRows } from '../mcp/session-rows.ts';
 import { CodesService } from '../oauth/codes.ts';
 import { ConsentsService } from '../oauth/consents.ts';
@@ -69,6 +72,10 @@ export async function teamsCommand(
   const teams = new TeamsService(db, clock);
   // Nothing listens in this process: a running server refuses revoked tokens from the database.
   const events = new EventBus();
+  // On PostgreSQL the running replicas hear what this command does (the kill switch of a removed
+  // team closes their sessions and streams), as they hear each other (docs/postgresql.md).
+  const pg = pgClientOf(db);
+  if (pg) relayEvents(events, pg, createLogger('error'));
   const tokens = new TokensService(db, clock, audit, events);
   // The CLI appends to the trail too, so it moves the signed head forward as the server does.
   const head = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now(), {
