@@ -20,10 +20,9 @@ import { dashboardRoutes } from '../console/dashboard.ts';
 import { environmentsRoutes } from '../console/environments.ts';
 import { settingsRoutes } from '../console/settings.ts';
 import { Sealer } from '../crypto/seal.ts';
-import { loadOrCreateSecret, restrictDataDir, sharedSecret } from '../crypto/secret-files.ts';
+import { loadOrCreateSecret, sharedSecret } from '../crypto/secret-files.ts';
 import { pgClientOf } from '../db/dialect.ts';
-import { applyMigrations } from '../db/migrate.ts';
-import { openConfiguredDatabase } from '../db/open.ts';
+import { openMigratedDatabase } from '../db/open.ts';
 import { relayEvents } from '../db/pg/relay.ts';
 import { buildApp, type RouteModule } from '../http/app.ts';
 import { Csrf } from '../http/csrf.ts';
@@ -96,19 +95,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   refuseHostMapInLiveMode(config.mode, options.testHooks?.outboundHostMap);
   const log = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const clock = options.clock ?? systemClock;
-  const db = openConfiguredDatabase(config);
-  let migrated: ReturnType<typeof applyMigrations>;
-  try {
-    // 0700 directory, 0600 files, also for a data dir an older version made readable to all.
-    restrictDataDir(config.dataDir);
-    migrated = applyMigrations(db);
-  } catch (e) {
-    db.$client.close();
-    throw e;
-  }
-  const { applied, backup } = migrated;
-  if (applied > 0)
-    log.info('database migrated', { applied, ...(backup ? { backupBeforeMigration: backup } : {}) });
+  const db = openMigratedDatabase(config, log);
 
   const secret = config.cookiePassword ?? loadOrCreateSecret(config.dataDir, 'cookie');
   const sealer = new Sealer(secret);
