@@ -179,6 +179,11 @@ export class AuditHeadWriter {
   private written = -1;
   private counter: number;
   private unwitnessed: SignedHead | undefined;
+  /** The last head this process signed: an entry it vouched for must stay in the trail. */
+  private signed: { seq: number; hash: string } | undefined;
+  /** The problem last logged by refuse(), so a refusal repeated at every flush is logged once. */
+  private refused: string | undefined;
+  private readonly hashAt: { get(seq: number): { hash: string } | null };
   private timer: ReturnType<typeof setInterval> | undefined;
   readonly path: string;
   private readonly sqliteFile: boolean;
@@ -200,6 +205,7 @@ export class AuditHeadWriter {
       'SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
     );
     const hashAt = sqlite.prepare<{ hash: string }, [number]>('SELECT hash FROM audit_entries WHERE seq = ?');
+    this.hashAt = hashAt;
     // The counter continues from the newest head known, the witness's included: a head file
     // restored from an older copy does not take the counter back.
     const current = this.read();
@@ -211,7 +217,7 @@ export class AuditHeadWriter {
         'audit rollback: the witness saw an entry this database does not have; `gatehouse audit verify` will report it',
         { witness: options.witness, seq: witnessed.seq, counter: witnessed.counter },
       );
-    this.writeRow = this.sqliteFile ? undefined : sqlite.transaction(() => this.headInTable(hashAt));
+    this.writeRow = this.sqliteFile ? undefined : sqlite.transaction(() => this.headInTable());
   }
 
   /** The counter of the last head written (0 before the first). */
@@ -267,7 +273,15 @@ export class AuditHeadWriter {
         this.counter = wrote.counter;
         this.written = wrote.seq;
         head = wrote.head;
-      } else head = this.writeFile(last);
+      } else {
+        const stored = this.read();
+        const cut = this.cutProblem(
+          stored.kind === 'ok' ? stored.head : undefined,
+          stored.kind === 'missing',
+        );
+        if (cut) this.refuse(cut, last.seq);
+        else head = this.writeFile(last);
+      }
       if (head && this.witnessPath) this.unwitnessed = head;
     }
     this.witness();
@@ -291,7 +305,34 @@ export class AuditHeadWriter {
     renameSync(tmp, this.path);
     this.counter = head.counter!;
     this.written = last.seq;
+    this.signed = last;
     return head;
+  }
+
+  /**
+   * Why no head may be signed now, if so: the stored head, or the last head this process signed,
+   * names an entry the trail no longer holds with that hash (entries were cut off the end or the
+   * end replaced), or the stored head was removed after this process signed one. Signing the
+   * trail as it is would vouch for the cut: the old head is kept, so `audit verify` keeps
+   * reporting it. After investigating, the operator removes the stored head and restarts.
+   */
+  private cutProblem(stored: SignedHead | undefined, missing: boolean): string | undefined {
+    for (const h of [stored, this.signed])
+      if (h && h.seq > 0 && this.hashAt.get(h.seq)?.hash !== h.hash)
+        return `the signed head names entry #${h.seq}, which the trail no longer holds with that hash (entries were removed or replaced)`;
+    if (missing && this.signed) return 'the signed head was removed after this process had signed one';
+    return undefined;
+  }
+
+  private refuse(problem: string, seq: number): void {
+    // Not retried until the trail changes; logged once per problem.
+    this.written = seq;
+    if (this.refused === problem) return;
+    this.refused = problem;
+    this.options.log?.error(
+      `audit truncation: ${problem}; no new head is signed (the stored one keeps \`gatehouse audit verify\` failing). After investigating, remove the stored head and restart`,
+      { head: this.path },
+    );
   }
 
   /**
@@ -302,7 +343,7 @@ export class AuditHeadWriter {
    * without the lock. Answers the end it covered, the counter, and the head when one was written
    * (none when the row already names the end: another replica wrote it).
    */
-  private headInTable(hashAt: { get(seq: number): { hash: string } | null }): {
+  private headInTable(): {
     seq: number;
     counter: number;
     head?: SignedHead;
@@ -311,12 +352,16 @@ export class AuditHeadWriter {
     const stored = readHeadRow(this.sqlite);
     const row = stored.kind === 'ok' ? stored.head : undefined;
     const counter = Math.max(this.counter, row?.counter ?? 0);
-    if (row && row.seq === last.seq && row.hash === last.hash) return { seq: last.seq, counter };
-    if (row && row.seq > 0 && hashAt.get(row.seq)?.hash !== row.hash)
-      this.options.log?.error(
-        'audit truncation: the signed head names an entry the trail no longer holds (entries were removed); the new head replaces it, the witness keeps what it saw',
-        { seq: row.seq, counter: row.counter },
-      );
+    // Whichever replica cut it, a trail that lost an entry some head vouched for is never re-signed.
+    const cut = this.cutProblem(row, stored.kind === 'missing');
+    if (cut) {
+      this.refuse(cut, last.seq);
+      return { seq: last.seq, counter };
+    }
+    if (row && row.seq === last.seq && row.hash === last.hash) {
+      this.signed = last;
+      return { seq: last.seq, counter };
+    }
     const head = this.sign(last, counter + 1);
     this.sqlite
       .query(
@@ -326,6 +371,7 @@ export class AuditHeadWriter {
          WHERE audit_heads.counter < excluded.counter`,
       )
       .run(head.seq, head.hash, head.at, head.counter!, head.signature);
+    this.signed = last;
     return { seq: last.seq, counter: head.counter!, head };
   }
 
