@@ -35,6 +35,8 @@ type Row = Record<(typeof COLUMNS)[number], string | number | null>;
 export interface ExportFilter {
   since?: number;
   until?: number;
+  /** Only entries after this seq: seqs follow commit order, so resuming by seq misses nothing. */
+  afterSeq?: number;
   teamId?: string;
 }
 
@@ -65,6 +67,10 @@ export function* exportEntries(
   if (filter.until !== undefined) {
     where.push('e.at < ?');
     params.push(filter.until);
+  }
+  if (filter.afterSeq !== undefined) {
+    where.push('e.seq > ?');
+    params.push(filter.afterSeq);
   }
   if (filter.teamId !== undefined) {
     where.push('e.team_id = ?');

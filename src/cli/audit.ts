@@ -134,7 +134,10 @@ export function auditVerify(
   }
 }
 
-/** `gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--format jsonl|csv]` to stdout. */
+/**
+ * `gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--after-seq <n>]
+ * [--format jsonl|csv]` to stdout.
+ */
 export function auditExport(
   config: Config,
   args: string[],
@@ -146,6 +149,7 @@ export function auditExport(
     options: {
       since: { type: 'string' },
       until: { type: 'string' },
+      'after-seq': { type: 'string' },
       format: { type: 'string', default: 'jsonl' },
     },
     strict: true,
@@ -163,12 +167,20 @@ export function auditExport(
   const until = values.until === undefined ? undefined : parseSince(values.until, now);
   if (values.until !== undefined && until === undefined)
     throw new CliUsageError(`--until must be an ISO date, got '${values.until}'`);
+  const rawAfter = values['after-seq'];
+  if (rawAfter !== undefined && !/^\d{1,15}$/.test(rawAfter))
+    throw new CliUsageError(`--after-seq must be an entry's seq (a whole number ≥ 0), got '${rawAfter}'`);
+  const afterSeq = rawAfter === undefined ? undefined : Number(rawAfter);
   const db = open(config);
   try {
     // Lines go out in chunks of about 64 KiB, each written before the next rows are read.
     let chunk = '';
     let chunks = 0;
-    for (const line of exportEntries(db.$client, format, { since, until })) {
+    for (const line of exportEntries(db.$client, format, {
+      since,
+      until,
+      ...(afterSeq === undefined ? {} : { afterSeq }),
+    })) {
       chunk += line;
       if (chunk.length >= EXPORT_CHUNK_CHARS) {
         out(chunk);

@@ -60,7 +60,8 @@ on SIGINT/SIGTERM.
 Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false }.`,
   audit: `Usage: gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>]
                               [--since <checkpoint>] [--checkpoint <file>]
-       gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--format jsonl|csv]
+       gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--after-seq <n>]
+                              [--format jsonl|csv]
 
 verify  Walks the whole audit trail: every entry's SHA-256 must match its content, chain to the
         entry before it, and carry a valid Ed25519 signature of the audit key (the public key is
@@ -81,7 +82,10 @@ verify  Walks the whole audit trail: every entry's SHA-256 must match its conten
         sign is refused (exit 2); one whose entry the trail no longer holds fails (exit 1).
 export  Streams entries, oldest first, to stdout as JSON Lines (default) or CSV, with the whole
         arguments and details of every entry (those kept out of line included); memory stays
-        flat whatever the trail's size or the reader's speed.`,
+        flat whatever the trail's size or the reader's speed. --since/--until select by the time
+        an entry was made; --after-seq <n> takes the entries committed after entry n (each line
+        carries its seq): an export that resumes from the last seq it has misses nothing, even
+        with several replicas, where an entry made earlier can commit after a later one.`,
   migrate: `Usage: gatehouse migrate
 
 Creates GATEHOUSE_DATA_DIR if needed and applies the database migrations (idempotent). \`serve\` does

@@ -209,6 +209,20 @@ describe('audit trail', () => {
     expect(header).toStartWith('seq,id,at,event');
   });
 
+  test('export --after-seq — resumes after an entry: exactly the entries committed after it, none twice', async () => {
+    const all = (await cli(pristine, 'export')).stdout.trim().split('\n');
+    const cut = Math.floor(all.length / 2);
+    const lastSeq = (JSON.parse(all[cut - 1]!) as { seq: number }).seq;
+    const rest = await cli(pristine, 'export', '--after-seq', String(lastSeq));
+    expect(rest.code).toBe(0);
+    expect([...all.slice(0, cut), ...rest.stdout.trim().split('\n')]).toEqual(all);
+    for (const bad of ['-1', '1.5', 'last']) {
+      const r = await cli(pristine, 'export', `--after-seq=${bad}`);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("--after-seq must be an entry's seq");
+    }
+  });
+
   test('export — a future --since exports nothing', async () => {
     const r = await cli(pristine, 'export', '--since', '2999-01-01');
     expect(r.code).toBe(0);
