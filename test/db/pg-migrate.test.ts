@@ -94,6 +94,38 @@ describe.skipIf(!onPostgres)('PostgreSQL migrations', () => {
     expect(r.out).not.toContain('    at ');
   });
 
+  test('migrate — a user who may read but not write the tables is refused at start, naming what to grant; with DML only, it starts', async () => {
+    await admin([
+      `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
+      `CREATE DATABASE "${name}"`,
+      `DROP ROLE IF EXISTS "${role}"`,
+      `CREATE ROLE "${role}" LOGIN`,
+    ]);
+    expect((await migrate(urlOf(name))).code).toBe(0);
+    const owner = new Bun.SQL(urlOf(name), { max: 1 });
+    try {
+      await owner.unsafe(`GRANT USAGE ON SCHEMA public, drizzle TO "${role}"`);
+      await owner.unsafe(`GRANT SELECT ON ALL TABLES IN SCHEMA public, drizzle TO "${role}"`);
+    } finally {
+      await owner.close();
+    }
+    const r = await migrate(urlOf(name, role));
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('the user may not read and write every table');
+    expect(r.out).toContain('GRANT SELECT, INSERT, UPDATE, DELETE');
+    // Granted what it needs — and no more (no CREATE): a migrated database starts.
+    const grant = new Bun.SQL(urlOf(name), { max: 1 });
+    try {
+      await grant.unsafe(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${role}"`);
+      await grant.unsafe(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "${role}"`);
+    } finally {
+      await grant.close();
+    }
+    const ok = await migrate(urlOf(name, role));
+    expect(ok.out).toContain('0 migration(s) applied');
+    expect(ok.code).toBe(0);
+  });
+
   test('migrate — a database that does not exist is named, with what to do', async () => {
     const r = await migrate(urlOf(`${name}_missing`));
     expect(r.code).not.toBe(0);

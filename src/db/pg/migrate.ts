@@ -22,9 +22,15 @@ export function applyPgMigrations(client: PgClient, upTo = migrations.length): {
   try {
     client.transaction(() => {
       client.exec(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-      client.exec(
-        'CREATE SCHEMA IF NOT EXISTS drizzle; CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)',
-      );
+      // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database, which a
+      // least-privilege runtime user of a migrated database does not have.
+      const known = client
+        .query<{ t: string | null }>("SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t")
+        .get();
+      if (!known?.t)
+        client.exec(
+          'CREATE SCHEMA IF NOT EXISTS drizzle; CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)',
+        );
       const newest = client
         .query<{ at: number | null }>('SELECT max(created_at) AS at FROM drizzle.__drizzle_migrations')
         .get()?.at;
@@ -49,5 +55,33 @@ export function applyPgMigrations(client: PgClient, upTo = migrations.length): {
       ]);
     throw e;
   }
+  refuseMissingPrivileges(client);
   return { applied };
+}
+
+/**
+ * A user who may read the tables but not write them (a read-only role, a schema owned by someone
+ * else) would start and then fail every sign-in and tool call: refused at start instead, naming
+ * the tables and what to grant.
+ */
+function refuseMissingPrivileges(client: PgClient): void {
+  const missing = client
+    .query<{ name: string }>(
+      // One privilege per call: with several listed, has_table_privilege is true if any is held.
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()
+         AND NOT (has_table_privilege(format('%I.%I', schemaname, tablename), 'SELECT')
+              AND has_table_privilege(format('%I.%I', schemaname, tablename), 'INSERT')
+              AND has_table_privilege(format('%I.%I', schemaname, tablename), 'UPDATE')
+              AND has_table_privilege(format('%I.%I', schemaname, tablename), 'DELETE'))
+       UNION ALL
+       SELECT sequencename || ' (sequence: USAGE)' FROM pg_sequences WHERE schemaname = current_schema()
+         AND NOT has_sequence_privilege(format('%I.%I', schemaname, sequencename), 'USAGE')
+       ORDER BY 1`,
+    )
+    .all()
+    .map((r) => r.name);
+  if (missing.length > 0)
+    throw new ConfigError([
+      `DATABASE_URL: the user may not read and write every table Gatehouse keeps (missing SELECT, INSERT, UPDATE or DELETE on ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}). Grant them, e.g. GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO <user>; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO <user>`,
+    ]);
 }
