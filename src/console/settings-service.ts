@@ -245,10 +245,30 @@ function toolCallsField(form: FormFields): number | undefined {
 }
 
 /**
+ * Whether the admin left field `name` as the form showed it (its `<name>_was` hidden copy). Such a
+ * field is not saved: the page may be stale, and its old value must not undo a newer change
+ * made meanwhile by another admin or on another replica. Forms without the copy save every field.
+ */
+function untouched(form: FormFields, name: string): boolean {
+  const was = form.get(`${name}_was`)?.trim();
+  const raw = form.get(name)?.trim();
+  if (was === undefined || raw === undefined || was === '') return false;
+  return raw === was || (raw !== '' && Number(raw) === Number(was));
+}
+
+/**
  * The durations form (minutes) and the per-token tool-call rate as a settings patch (ms, calls
- * per minute). Unchanged values are left out.
+ * per minute). Unchanged values are left out, and so are fields the admin did not touch.
  */
 export function parseDurations(form: FormFields, current: TeamSettings): SettingsPatch {
+  const patch = parseDurationFields(form, current);
+  if (untouched(form, 'authority_ttl_minutes')) delete patch.authorityTtlMs;
+  if (untouched(form, 'session_idle_ttl_minutes')) delete patch.sessionIdleTtlMs;
+  if (untouched(form, 'tool_calls_per_minute')) delete patch.toolCallsPerMinute;
+  return patch;
+}
+
+function parseDurationFields(form: FormFields, current: TeamSettings): SettingsPatch {
   const authority = minutesField(
     form,
     'authority_ttl_minutes',

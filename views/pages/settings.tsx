@@ -119,6 +119,11 @@ export function SettingsLive({ v, csrfToken, notice, error, durations }: Setting
           hx-swap="outerHTML"
         >
           <input type="hidden" name="_csrf" value={csrfToken} />
+          {/* The values this form was shown with: only a field the admin changed is saved, so a
+              page left open cannot put back a value another admin has changed since. */}
+          <input type="hidden" name="authority_ttl_minutes_was" value={v.authorityTtlMinutes} />
+          <input type="hidden" name="session_idle_ttl_minutes_was" value={v.sessionIdleTtlMinutes} />
+          <input type="hidden" name="tool_calls_per_minute_was" value={v.toolCallsPerMinute} />
           <div class="row">
             <label class="stack grow">
               <span>Authority TTL (minutes)</span>
