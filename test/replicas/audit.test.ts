@@ -7,7 +7,7 @@
  */
 import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { type AnyClient, call, connectV1, connectV2, type ToolOutcome } from '../support/mcp.ts';
-import { agentTokens, cli, onPostgres, type Pair, query, usePair, within } from './support.ts';
+import { agentTokens, cli, onPostgres, type Pair, query, usePair } from './support.ts';
 
 setDefaultTimeout(180_000);
 
@@ -125,11 +125,11 @@ describe.skipIf(!onPostgres)('two replicas on PostgreSQL — one audit chain, tw
         probes.push({ replica, email: `crash-${replica}-${i}@crash.replicas.test` });
     const runs: Promise<void>[] = probes.map(launch);
 
-    await within(b.exited, 60_000, 'the killed replica');
+    await b.exited;
     expect(killed).toBe(true);
     // B's clients get errors for what was in flight (the connections are gone); then they close.
-    await within(Promise.allSettled(runs), 30_000, 'the calls in flight');
-    await within(Promise.allSettled([...onA, ...onB].map((c) => c.close())), 10_000, 'closing clients');
+    await Promise.allSettled(runs);
+    await Promise.allSettled([...onA, ...onB].map((c) => c.close()));
 
     // A was not disturbed: every one of its calls was answered, with success.
     const ofA = probes.filter((p) => p.replica === 'a');

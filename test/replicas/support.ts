@@ -24,13 +24,35 @@ export { onPostgres };
 
 export const TEAM = 'Gatehouse Demo Team';
 
-/** Rejects if `p` has not settled within `ms`: a guard against hanging, never a timing assertion. */
-export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const g = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+/**
+ * Opens the 2025-era GET stream of `sessionId` on a replica and reads its opening comment;
+ * `ended` settles when the server ends (or resets) the stream. A test awaits it with no timer of
+ * its own: the test's timeout is the only bound.
+ */
+export async function openStream(
+  base: string,
+  token: string,
+  sessionId: string,
+): Promise<{ status: number; ended: Promise<void> }> {
+  const stream = await fetch(`${base}/mcp`, {
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': PROTOCOL_2025,
+    },
   });
-  return Promise.race([p, g]).finally(() => clearTimeout(timer));
+  if (stream.status !== 200 || !stream.body) return { status: stream.status, ended: Promise.resolve() };
+  const reader = stream.body.getReader();
+  await reader.read(); // the opening comment: the stream is open
+  const ended = (async () => {
+    try {
+      while (!(await reader.read()).done) {}
+    } catch {
+      // A reset ends it as well.
+    }
+  })();
+  return { status: stream.status, ended };
 }
 
 /** The environment Bun needs, and nothing of the test's own (DATABASE_URL included). */
