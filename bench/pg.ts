@@ -15,13 +15,25 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorDescription } from '../src/emulator/describe.ts';
 import { freePort } from '../test/support/server.ts';
+import {
+  children,
+  machine,
+  type Proc,
+  percentile,
+  ROOT,
+  ready,
+  round2,
+  spawn,
+  tempDirs,
+  waitFor,
+  waitForLine,
+} from './harness.ts';
 import { liveTokens, raiseToolCallRate } from './live-tokens.ts';
 
-const ROOT = join(import.meta.dir, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const ADMIN_URL =
   process.env.BENCH_PG_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:54329/postgres';
@@ -42,9 +54,6 @@ const CASES: Case[] = [
 type Side = 'sqlite' | 'pg_one' | 'pg_two';
 const SIDES: Side[] = ['sqlite', 'pg_one', 'pg_two'];
 
-type Proc = ReturnType<typeof Bun.spawn>;
-const children: Proc[] = [];
-const tempDirs: string[] = [];
 const database = `bench_pg_${process.pid}`;
 let databaseMade = false;
 
@@ -63,42 +72,11 @@ async function cleanUp(): Promise<void> {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   if (databaseMade) await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => {});
 }
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-});
+/** A child with this run's environment but never the caller's DATABASE_URL (each side sets its own). */
+const child = (cmd: string[], env: Record<string, string> = {}): Proc =>
+  spawn(cmd, { DATABASE_URL: '', ...env });
 
-function spawn(cmd: string[], env: Record<string, string> = {}): Proc {
-  const p = Bun.spawn(cmd, {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ...env },
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  children.push(p);
-  return p;
-}
-
-async function waitReady(url: string): Promise<void> {
-  const start = performance.now();
-  while (performance.now() - start < 60_000) {
-    if ((await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200) return;
-    await Bun.sleep(20);
-  }
-  throw new Error(`timed out waiting for ${url}/readyz`);
-}
-
-async function firstLine(p: Proc): Promise<string> {
-  const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
-  let buf = '';
-  while (!buf.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('the embedded WorkOS exited before describing itself');
-    buf += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return buf.split('\n')[0]!;
-}
+const waitReady = (url: string) => waitFor(ready(url), `${url}/readyz`, 60_000);
 
 interface LoadResult {
   latencies: number[];
@@ -141,16 +119,12 @@ interface Targets {
   pgToken: string;
 }
 
-const round2 = (n: number) => Math.round(n * 100) / 100;
-const pct = (s: number[], p: number) =>
-  s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
-
 async function main() {
   const workosPort = freePort();
-  const emulator = spawn(['bun', 'src/main.ts', 'emulator', '--port', String(workosPort), '--json'], {
+  const emulator = child(['bun', 'src/main.ts', 'emulator', '--port', String(workosPort), '--json'], {
     GATEHOUSE_EMBEDDED_RATE_LIMITS: 'off',
   });
-  const described = JSON.parse(await firstLine(emulator)) as EmulatorDescription;
+  const described = JSON.parse((await waitForLine(emulator, '\n')).split('\n')[0]!) as EmulatorDescription;
   const sandboxKey = described.teams.find((t) => t.seedKey === 'gatehouse-demo-team')!.sandbox.apiKey;
   const live = { ...described.env, WORKOS_API_KEY: sandboxKey, GATEHOUSE_EMBEDDED_RATE_LIMITS: '' };
 
@@ -171,7 +145,7 @@ async function main() {
   const serve = (port: number, env: Record<string, string>) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-pg-'));
     tempDirs.push(dataDir);
-    spawn(['bun', 'src/main.ts', 'serve'], {
+    child(['bun', 'src/main.ts', 'serve'], {
       ...live,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -232,8 +206,8 @@ async function main() {
         return [
           s,
           {
-            p50: round2(pct(sorted, 50)),
-            p99: round2(pct(sorted, 99)),
+            p50: round2(percentile(sorted, 50)),
+            p99: round2(percentile(sorted, 99)),
             calls: sorted.length,
             throughput: round2((sorted.length / all[s].wall) * 1000),
           },
@@ -253,13 +227,7 @@ async function main() {
   const ratio = (a: number, b: number) => round2(a / b);
   const result = {
     date: new Date().toISOString(),
-    machine: {
-      cpu: cpus()[0]?.model,
-      cores: cpus().length,
-      memory_gib: round2(totalmem() / 2 ** 30),
-      kernel: release(),
-      bun: Bun.version,
-    },
+    machine: machine(),
     command: 'bun run bench:pg',
     postgres: version,
     embedded_workos_rate_limits: 'off',

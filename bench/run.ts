@@ -11,14 +11,25 @@
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorDescription } from '../src/emulator/describe.ts';
 import { freePort } from '../test/support/server.ts';
 import { measureAudit } from './audit.ts';
+import {
+  children,
+  machine,
+  percentile,
+  ROOT,
+  ready,
+  round2,
+  spawn,
+  tempDirs,
+  waitFor,
+  waitForLine,
+} from './harness.ts';
 import { liveTokens, raiseToolCallRate } from './live-tokens.ts';
 
-const ROOT = join(import.meta.dir, '..');
 type Side = 'baseline' | 'gatehouse';
 
 /**
@@ -45,62 +56,11 @@ const CASES: Case[] = [
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const COLD_STARTS = 5;
 
-type Proc = ReturnType<typeof Bun.spawn>;
-const children: Proc[] = [];
-/** Data dirs to remove however the run ends (a refused run exits early). */
-const tempDirs: string[] = [];
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-});
-
-function spawn(cmd: string[], env: Record<string, string> = {}): Proc {
-  const p = Bun.spawn(cmd, {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  children.push(p);
-  return p;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (await check().catch(() => false)) return performance.now() - start;
-    await Bun.sleep(10);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const ready = (url: string) => async () => (await fetch(`${url}/readyz`)).status === 200;
-
-async function waitForLine(p: Proc, needle: string): Promise<string> {
-  const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
-  let buf = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`process exited before printing "${needle}"`);
-    buf += new TextDecoder().decode(value);
-    if (buf.includes(needle)) {
-      reader.releaseLock();
-      return buf;
-    }
-  }
-}
-
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : 0;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
 
 async function load(
@@ -321,13 +281,7 @@ async function main() {
   const ratio = (a: number, b: number) => round2(a / b);
   const result = {
     date: new Date().toISOString(),
-    machine: {
-      cpu: cpus()[0]?.model,
-      cores: cpus().length,
-      memory_gib: round2(totalmem() / 2 ** 30),
-      kernel: release(),
-      bun: Bun.version,
-    },
+    machine: machine(),
     command: 'bun run bench',
     embedded_workos_rate_limits: 'off',
     rounds: ROUNDS,
