@@ -2,7 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forgetPostgres, onPostgres, PG_ADMIN_URL, postgresFor } from '../support/pg.ts';
+import { forgetPostgres, onPostgres, PG_ADMIN_URL, postgresFor, withSql } from '../support/pg.ts';
 import { spawnGatehouse } from '../support/subprocess.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
@@ -26,12 +26,7 @@ async function run(args: string[], env: Record<string, string> = {}) {
 
 /** One statement on the PostgreSQL pass's admin database. */
 async function adminSql(statement: string): Promise<void> {
-  const sql = new Bun.SQL(PG_ADMIN_URL!, { max: 1 });
-  try {
-    await sql.unsafe(statement);
-  } finally {
-    await sql.close();
-  }
+  await withSql((sql) => sql.unsafe(statement));
 }
 
 describe('cli', () => {

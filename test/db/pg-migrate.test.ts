@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrations } from '../../db/migrations-pg/index.ts';
-import { onPostgres, PG_ADMIN_URL } from '../support/pg.ts';
+import { onPostgres, PG_ADMIN_URL, withSql } from '../support/pg.ts';
 import { MAIN, ROOT } from '../support/subprocess.ts';
 
 setDefaultTimeout(60_000);
@@ -28,13 +28,10 @@ function urlOf(database: string, user?: string): string {
   return u.toString();
 }
 
-async function admin(statements: string[]): Promise<void> {
-  const sql = new Bun.SQL(PG_ADMIN_URL!, { max: 1 });
-  try {
+function admin(statements: string[]): Promise<void> {
+  return withSql(async (sql) => {
     for (const s of statements) await sql.unsafe(s);
-  } finally {
-    await sql.close();
-  }
+  });
 }
 
 async function migrate(url: string): Promise<{ code: number; out: string }> {
@@ -72,13 +69,11 @@ describe.skipIf(!onPostgres)('PostgreSQL migrations', () => {
     for (const r of runs) expect(r.code).toBe(0);
     const applied = runs.map((r) => Number(/: (\d+) migration\(s\) applied/.exec(r.out)?.[1]));
     expect(applied.sort()).toEqual([0, 0, migrations.length]);
-    const sql = new Bun.SQL(urlOf(name), { max: 1 });
-    try {
-      const [row] = await sql.unsafe('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
-      expect(row.n).toBe(migrations.length);
-    } finally {
-      await sql.close();
-    }
+    const [row] = await withSql(
+      (sql) => sql.unsafe('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations'),
+      urlOf(name),
+    );
+    expect(row.n).toBe(migrations.length);
   });
 
   test('migrate — a user who may not create tables is told to grant CREATE, nothing half-applied', async () => {
@@ -102,25 +97,19 @@ describe.skipIf(!onPostgres)('PostgreSQL migrations', () => {
       `CREATE ROLE "${role}" LOGIN`,
     ]);
     expect((await migrate(urlOf(name))).code).toBe(0);
-    const owner = new Bun.SQL(urlOf(name), { max: 1 });
-    try {
+    await withSql(async (owner) => {
       await owner.unsafe(`GRANT USAGE ON SCHEMA public, drizzle TO "${role}"`);
       await owner.unsafe(`GRANT SELECT ON ALL TABLES IN SCHEMA public, drizzle TO "${role}"`);
-    } finally {
-      await owner.close();
-    }
+    }, urlOf(name));
     const r = await migrate(urlOf(name, role));
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('the user may not read and write every table');
     expect(r.out).toContain('GRANT SELECT, INSERT, UPDATE, DELETE');
     // Granted what it needs — and no more (no CREATE): a migrated database starts.
-    const grant = new Bun.SQL(urlOf(name), { max: 1 });
-    try {
+    await withSql(async (grant) => {
       await grant.unsafe(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${role}"`);
       await grant.unsafe(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "${role}"`);
-    } finally {
-      await grant.close();
-    }
+    }, urlOf(name));
     const ok = await migrate(urlOf(name, role));
     expect(ok.out).toContain('0 migration(s) applied');
     expect(ok.code).toBe(0);

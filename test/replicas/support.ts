@@ -16,7 +16,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { EmulatorDescription } from '../../src/emulator/describe.ts';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { obtainTokens, registerClient } from '../support/oauth.ts';
-import { freshPostgres, onPostgres } from '../support/pg.ts';
+import { freshPostgres, onPostgres, withSql } from '../support/pg.ts';
 import { freePort } from '../support/server.ts';
 import { type GatehouseProcess, MAIN, ROOT, spawnGatehouse } from '../support/subprocess.ts';
 
@@ -241,13 +241,8 @@ export async function cli(
 }
 
 /** Runs `fn` with a connection to the pair's database (to read the audit trail and the rows). */
-export async function query<T>(pair: Pair, fn: (sql: Bun.SQL) => Promise<T>): Promise<T> {
-  const sql = new Bun.SQL(pair.databaseUrl, { max: 1 });
-  try {
-    return await fn(sql);
-  } finally {
-    await sql.close();
-  }
+export function query<T>(pair: Pair, fn: (sql: Bun.SQL) => Promise<T>): Promise<T> {
+  return withSql(fn, pair.databaseUrl);
 }
 
 export const PROTOCOL_2025 = '2025-06-18';

@@ -26,8 +26,9 @@ function urlOf(database: string): string {
   return u.toString();
 }
 
-async function admin<T>(fn: (sql: Bun.SQL) => Promise<T>): Promise<T> {
-  const sql = new Bun.SQL(PG_ADMIN_URL!, { max: 1 });
+/** Runs `fn` on one connection to `url` (the admin database unless given), then closes it. */
+export async function withSql<T>(fn: (sql: Bun.SQL) => Promise<T>, url = PG_ADMIN_URL!): Promise<T> {
+  const sql = new Bun.SQL(url, { max: 1 });
   try {
     return await fn(sql);
   } finally {
@@ -38,7 +39,7 @@ async function admin<T>(fn: (sql: Bun.SQL) => Promise<T>): Promise<T> {
 /** Drops what earlier runs (their processes gone) left behind, then migrates this run's template. */
 async function makeTemplate(): Promise<string> {
   const name = `${prefix}_template`;
-  await admin(async (sql) => {
+  await withSql(async (sql) => {
     const rows = (await sql.unsafe("SELECT datname FROM pg_database WHERE datname LIKE 'gh\\_t%'")) as {
       datname: string;
     }[];
@@ -72,10 +73,10 @@ export async function freshPostgres(): Promise<{ url: string; drop: () => Promis
   template ??= makeTemplate();
   const tpl = await template;
   const name = `${prefix}_${++next}`;
-  await admin((sql) => sql.unsafe(`CREATE DATABASE "${name}" TEMPLATE "${tpl}"`));
+  await withSql((sql) => sql.unsafe(`CREATE DATABASE "${name}" TEMPLATE "${tpl}"`));
   return {
     url: urlOf(name),
-    drop: () => admin((sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+    drop: () => withSql((sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
   };
 }
 
