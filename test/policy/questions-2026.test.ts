@@ -104,8 +104,10 @@ test('2026-07-28 question — a forged state, another caller’s state and other
   expect(typeof state).toBe('string');
   const accept = { confirm: { action: 'accept', content: { confirm: true } } };
 
-  // Tampered: one character of the MAC changed.
-  const forged = `${state.slice(0, -2)}${state.endsWith('A') ? 'B' : 'A'}${state.slice(-1)}`;
+  // Tampered: one character of the MAC changed (to one it was not: the old check looked at the
+  // last character while replacing the one before it, which was sometimes already 'A').
+  const forged = `${state.slice(0, -2)}${state.at(-2) === 'A' ? 'B' : 'A'}${state.slice(-1)}`;
+  expect(forged).not.toBe(state);
   const bad = await rawCall(token, {
     name: 'delete_organization',
     arguments: { organization_id: org },
