@@ -102,6 +102,14 @@ interface Queued {
   reject(error: unknown): void;
 }
 
+/**
+ * A tool call whose entry is still to come (`AuditService.begin`). `end` says it will not add
+ * one after all, or has: calling it again does nothing.
+ */
+export interface Underway {
+  end(): void;
+}
+
 /** The most entries one group-commit transaction writes (a longer queue takes several). */
 export const MAX_BATCH = 1_024;
 
@@ -112,7 +120,8 @@ export const MAX_BATCH = 1_024;
  * - `record` (tool calls, the hot path): group commit. Entries that arrive in the same turn of
  *   the event loop are written in one transaction (one WAL commit); the promise resolves once
  *   that transaction has committed, so a caller that awaits it sends its result only when its
- *   entry is in the trail. Only the batch's last entry is signed: its signature covers its hash,
+ *   entry is in the trail. An entry from the only call under way (`begin`) commits at once: no
+ *   other entry could join its batch, and waiting for the turn to end would only delay it. Only the batch's last entry is signed: its signature covers its hash,
  *   and through the chain every entry of the batch (`audit verify` proves each one from it).
  * - `appendTx` writes inside the caller's transaction, so the entry commits with the state
  *   change it records, or not at all; it is signed itself (a batch of one).
@@ -126,6 +135,8 @@ export class AuditService {
   private readonly writeBatch;
   private queue: Queued[] = [];
   private scheduled = false;
+  /** Calls begun (`begin`) that have not recorded their entry yet. */
+  private underway = 0;
   private readonly pages: AuditPages;
   /** Group-commit transactions written so far (tests and the bench read it). */
   batches = 0;
@@ -186,15 +197,36 @@ export class AuditService {
    * transaction failed: then none of its entries is in the trail). The entry is encoded now,
    * so a value that cannot be recorded fails this call alone.
    */
-  record(input: AuditInput): Promise<AuditEntry> {
+  record(input: AuditInput, call?: Underway): Promise<AuditEntry> {
+    call?.end();
     const prepared = this.prepare(input);
     return new Promise<AuditEntry>((resolve, reject) => {
       this.queue.push({ ...prepared, resolve, reject });
-      if (!this.scheduled) {
+      // The only call under way, nothing queued: no other entry can join this one's batch.
+      if (call && this.underway === 0 && this.queue.length === 1 && !this.scheduled) {
+        this.flush();
+      } else if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * A tool call has started and will record an entry (`record(input, call)`). While it runs,
+   * other calls' entries wait for their turn's batch, which its entry may join; once no call is
+   * under way, an entry commits as soon as it is recorded.
+   */
+  begin(): Underway {
+    this.underway++;
+    let ended = false;
+    return {
+      end: () => {
+        if (ended) return;
+        ended = true;
+        this.underway--;
+      },
+    };
   }
 
   /** Writes whatever is queued now (also called before the database is closed). */

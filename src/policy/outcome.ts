@@ -1,7 +1,7 @@
 import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
-import { storable } from '../audit/service.ts';
+import { storable, type Underway } from '../audit/service.ts';
 import { sha256 } from '../crypto/random.ts';
 import type { GuardedFetchInit } from '../outbound/types.ts';
 import type { CallTrace } from '../telemetry/index.ts';
@@ -31,6 +31,8 @@ export interface CallRecord {
   sent?: SentRequest[];
   /** The call's span (a no-op unless traces are on): each gate adds an event as it passes. */
   trace: CallTrace;
+  /** The call among those under way (`AuditService.begin`): its entry joins a batch or not. */
+  underway: Underway;
 }
 
 /**
@@ -102,17 +104,20 @@ export async function recordOutcome(
     ending.details || record.sent || longName || requestId
       ? { ...ending.details, ...(record.sent ? { requests: record.sent } : {}), ...longName, ...requestId }
       : undefined;
-  const committed = app.audit.record({
-    event: 'tool.call',
-    outcome: ending.outcome,
-    reason: ending.reason ?? null,
-    ...auditActor(call),
-    tool: tool ?? shortName,
-    environment: record.environment,
-    args: record.args,
-    latencyMs,
-    ...(details ? { details } : {}),
-  });
+  const committed = app.audit.record(
+    {
+      event: 'tool.call',
+      outcome: ending.outcome,
+      reason: ending.reason ?? null,
+      ...auditActor(call),
+      tool: tool ?? shortName,
+      environment: record.environment,
+      args: record.args,
+      latencyMs,
+      ...(details ? { details } : {}),
+    },
+    record.underway,
+  );
   app.metrics.recordCall({
     teamId: call.principal.teamId,
     tool: record.metricName ?? tool ?? 'unknown',

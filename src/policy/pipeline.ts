@@ -51,6 +51,8 @@ export async function runToolCall(
   const tool = app.tools.get(call.name);
   const record: CallRecord = {
     tool,
+    // Announced now: while this call runs, other calls' entries wait to share a batch with its.
+    underway: app.audit.begin(),
     environment: call.session?.environment ?? 'sandbox',
     // A confirmation token is a bearer secret for one delete: the trail records that one was
     // sent, never its value, whatever happens to the call (refused before parsing included).
@@ -66,16 +68,21 @@ export async function runToolCall(
   };
   // 7. The exact secrets this call knows, stripped in any shape from what the agent and the trail
   // get: the team's WorkOS keys, and each provider token the tool is handed (added as it is).
-  const known = app.environments.keysToRedact(call.principal.teamId);
-  const ending = await record.trace
-    .run(() => passGates(app, call, record, watch, known))
-    .catch((e: unknown) => failure(app, call, e, known));
-  // A call refused before its arguments were read (a viewer's mutate) is still counted under
-  // the operation it names, when its arguments name a declared one.
-  if (record.metricName === undefined && record.tool?.metricName)
-    record.metricName = metricNameOf(record.tool, call.args);
-  record.args = filterValue(record.args, { pii: false, known });
-  return recordOutcome(app, call, record, ending, watch);
+  try {
+    const known = app.environments.keysToRedact(call.principal.teamId);
+    const ending = await record.trace
+      .run(() => passGates(app, call, record, watch, known))
+      .catch((e: unknown) => failure(app, call, e, known));
+    // A call refused before its arguments were read (a viewer's mutate) is still counted under
+    // the operation it names, when its arguments name a declared one.
+    if (record.metricName === undefined && record.tool?.metricName)
+      record.metricName = metricNameOf(record.tool, call.args);
+    record.args = filterValue(record.args, { pii: false, known });
+    return await recordOutcome(app, call, record, ending, watch);
+  } finally {
+    // Whatever happened, this call no longer holds other entries back.
+    record.underway.end();
+  }
 }
 
 function metricNameOf(tool: ToolDefinition, args: unknown): string | undefined {

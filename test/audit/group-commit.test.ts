@@ -121,6 +121,46 @@ describe('audit group commit', () => {
     expect(rows(db)).toHaveLength(1);
   });
 
+  test('record — the only call under way commits at once: its entry is in the trail before record returns', () => {
+    const { dir, audit } = trail();
+    const reader = new Database(join(dir, 'gatehouse.db'), { readonly: true });
+    const count = () => reader.query<{ n: number }, []>('SELECT count(*) AS n FROM audit_entries').get()!.n;
+    const only = audit.begin();
+    void audit.record(call(1), only);
+    expect(count()).toBe(1);
+    expect(audit.pending).toBe(0);
+    expect(audit.batches).toBe(1);
+    reader.close();
+  });
+
+  test('record — while another call is under way, an entry waits for the turn so both can share a batch', async () => {
+    const { db, audit } = trail();
+    const first = audit.begin();
+    const second = audit.begin();
+    const one = audit.record(call(1), first);
+    // The second call has not recorded yet: the first entry waits for the end of this turn.
+    expect(audit.pending).toBe(1);
+    const two = audit.record(call(2), second);
+    await Promise.all([one, two]);
+    expect(audit.batches).toBe(1);
+    expect(rows(db)).toHaveLength(2);
+  });
+
+  test('begin — a call that ends without recording stops holding the others back; ending twice counts once', async () => {
+    const { audit } = trail();
+    const abandoned = audit.begin();
+    const recording = audit.begin();
+    abandoned.end();
+    abandoned.end();
+    void audit.record(call(1), recording);
+    expect(audit.pending).toBe(0);
+    // Entries recorded without a call of their own (not announced) still wait for the turn.
+    const loose = audit.record(call(2));
+    expect(audit.pending).toBe(1);
+    await loose;
+    expect(audit.batches).toBe(2);
+  });
+
   test('appendTx — inside a rolled-back transaction leaves nothing; committed, it is signed itself', async () => {
     const { db, key, audit } = trail();
     expect(() =>
