@@ -3,6 +3,7 @@ import sql0 from './0000_init.sql' with { type: 'text' };
 import sql1 from './0001_cache_epoch.sql' with { type: 'text' };
 import sql2 from './0002_audit_heads.sql' with { type: 'text' };
 import sql3 from './0003_session_replica.sql' with { type: 'text' };
+import sql4 from './0004_audit_entries_id_index.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -16,4 +17,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0001_cache_epoch", when: 1796574607502, breakpoints: true, sql: sql1 },
   { tag: "0002_audit_heads", when: 1796575102647, breakpoints: true, sql: sql2 },
   { tag: "0003_session_replica", when: 1796576106466, breakpoints: true, sql: sql3 },
+  { tag: "0004_audit_entries_id_index", when: 1796584951852, breakpoints: true, sql: sql4 },
 ];

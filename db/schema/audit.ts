@@ -12,7 +12,11 @@ import { AUDIT_OUTCOMES, ENVIRONMENTS } from './enums.ts';
 export const auditEntries = sqliteTable(
   'audit_entries',
   {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    // SQLite's INTEGER PRIMARY KEY: the next rowid, with no AUTOINCREMENT, whose sqlite_sequence
+    // row was one more page written by every commit. A seq is never reused while the trail is
+    // whole (nothing is deleted); a trail cut at its end is found by its signed head, not by a
+    // gap in seq (src/audit/head.ts). On PostgreSQL the column is an identity (db/schema-pg).
+    seq: integer('seq').primaryKey(),
     id: text('id').notNull(),
     at: integer('at').notNull(),
     event: text('event').notNull(),
@@ -39,10 +43,11 @@ export const auditEntries = sqliteTable(
     hash: text('hash').notNull(),
     signature: text('signature'),
   },
-  // Only the id is indexed here: every index is a page more for each commit to write, on the
-  // request path (an acknowledged call waits for its entry). The console's filters are served by
-  // audit_pages, filled behind the trail.
-  (t) => [uniqueIndex('audit_entries_id').on(t.id)],
+  // Nothing but seq is indexed here: every index is a page more for each commit to write, on the
+  // request path (an acknowledged call waits for its entry). Nothing looks an entry up by its id
+  // (audit_records has its own index on it), which is unique by construction (the time and 72
+  // random bits: src/audit/service.ts entryId). The console's filters are served by audit_pages,
+  // filled behind the trail.
 );
 
 /**

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
 import { sha256 } from '../crypto/random.ts';
 import type { Db, schema, Tx } from '../db/client.ts';
+import { dialectOf } from '../db/dialect.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { filterValue } from '../secrets/filter.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
@@ -150,13 +151,7 @@ export class AuditService {
     this.lastHash = db.$client.prepare<{ hash: string }, []>(
       'SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
     );
-    // RETURNING seq, on both engines: the PostgreSQL bridge has no lastInsertRowid (it answers 0).
-    this.insert = db.$client.prepare<{ seq: number }, SQLQueryBindings[]>(
-      `INSERT INTO audit_entries (id, at, event, team_id, user_id, actor_email, client_id, family_id, session_id, tool,
-        environment, outcome, reason, args, latency_ms, details, args_sha256, args_bytes, details_sha256,
-        details_bytes, prev_hash, hash, signature)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-    );
+    this.insert = prepareInsert(db);
     this.insertRecord = db.$client.prepare(
       'INSERT INTO audit_records (entry_id, field, content) VALUES (?, ?, ?)',
     );
@@ -306,7 +301,7 @@ export class AuditService {
       hash,
       signature: sign ? (this.signer?.(hash) ?? null) : null,
     };
-    const inserted = this.insert.get(
+    const seq = this.insert(
       row.id,
       row.at,
       row.event,
@@ -333,6 +328,23 @@ export class AuditService {
     );
     if (args.record) this.insertRecord.run(row.id, 'args', args.record.content);
     if (details.record) this.insertRecord.run(row.id, 'details', details.record.content);
-    return { ...row, seq: Number(inserted!.seq) };
+    return { ...row, seq };
   }
+}
+
+/**
+ * The entry's insert, answering its seq: SQLite's own rowid (`lastInsertRowid`, a few µs less on
+ * the request path than RETURNING); RETURNING on PostgreSQL, whose bridge has no rowid.
+ */
+function prepareInsert(db: Db): (...values: SQLQueryBindings[]) => number {
+  const sql = `INSERT INTO audit_entries (id, at, event, team_id, user_id, actor_email, client_id, family_id, session_id, tool,
+        environment, outcome, reason, args, latency_ms, details, args_sha256, args_bytes, details_sha256,
+        details_bytes, prev_hash, hash, signature)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  if (dialectOf(db.$client) === 'postgresql') {
+    const returning = db.$client.prepare<{ seq: number }, SQLQueryBindings[]>(`${sql} RETURNING seq`);
+    return (...values) => Number(returning.get(...values)!.seq);
+  }
+  const insert = db.$client.prepare<unknown, SQLQueryBindings[]>(sql);
+  return (...values) => Number(insert.run(...values).lastInsertRowid);
 }
