@@ -13,11 +13,15 @@ import { defineTool } from '../types.ts';
 export const BRANDING_NOTE =
   'No branding changes: WorkOS publishes no API for AuthKit branding (logo, colors, fonts, page copy), and no Admin Portal link sets it; it is edited per environment in the WorkOS dashboard (https://dashboard.workos.com/branding). An agent can only describe the settings to enter there (for example colors read from a screenshot).';
 
-/** What agents can never do through Gatehouse (seeds/000 "Limitations"). */
+/**
+ * What agents can never do through Gatehouse (seeds/000 "Limitations"). Sent with every answer:
+ * plain ASCII (an apostrophe, not U+2019), since one character beyond it makes the whole answer a
+ * two-byte string, which JSON and UTF-8 encode three times slower (bench/README.md).
+ */
 export const LIMITATIONS = [
   'No impersonation: the agent always acts as you, never as one of your users.',
   'No minting or rotating credentials (API keys, OAuth client secrets, signing certificates).',
-  'No changing Gatehouse\u2019s own access settings (the admin toggles live in the console).',
+  "No changing Gatehouse's own access settings (the admin toggles live in the console).",
   'No deleting your team.',
   'Secrets in WorkOS responses are stripped before the agent sees them.',
   BRANDING_NOTE,
@@ -102,7 +106,7 @@ export const whoami = defineTool({
       limitations: LIMITATIONS,
       integrations: ctx.demoProviders
         ? { served_by: DEMO_PROVIDER_LABEL, providers: Object.keys(ctx.demoProviders.hosts) }
-        : { served_by: 'the providers’ own APIs', providers: PROVIDERS.map((prov) => prov.id) },
+        : { served_by: "the providers' own APIs", providers: PROVIDERS.map((prov) => prov.id) },
     };
     const production =
       p.settings.allowProduction &&
