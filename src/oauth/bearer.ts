@@ -56,8 +56,9 @@ function challenge(
  * token with its principal.
  */
 export async function authenticateBearer(request: Request, deps: BearerDeps): Promise<BearerResult> {
-  // RFC 6750 §2.2/§2.3 methods are refused: a token in a URL ends up in logs and histories.
-  if (new URL(request.url).searchParams.has('access_token')) {
+  // RFC 6750 §2.2/§2.3 methods are refused: a token in a URL ends up in logs and histories. (A
+  // URL without a query has no parameter: most requests skip parsing it.)
+  if (request.url.includes('?') && new URL(request.url).searchParams.has('access_token')) {
     return challenge(deps, 400, {
       error: 'invalid_request',
       error_description: 'Access tokens are accepted only in the Authorization header.',
