@@ -115,14 +115,20 @@ export interface Underway {
 export const MAX_BATCH = 1_024;
 
 /**
+ * While calls come one at a time, after this many entries committed at once the next one waits
+ * for its turn again, to see whether others now join it (see `record`).
+ */
+export const PROBE_EVERY = 16;
+
+/**
  * The append-only audit trail (docs/architecture.md "Storage and audit"): each entry chains to the previous one by SHA-256.
  *
  * Three ways in, one chain:
  * - `record` (tool calls, the hot path): group commit. Entries that arrive in the same turn of
  *   the event loop are written in one transaction (one WAL commit); the promise resolves once
  *   that transaction has committed, so a caller that awaits it sends its result only when its
- *   entry is in the trail. An entry from the only call under way (`begin`) commits at once: no
- *   other entry could join its batch, and waiting for the turn to end would only delay it. Only the batch's last entry is signed: its signature covers its hash,
+ *   entry is in the trail. While calls come one at a time, an entry from the only call under way
+ *   (`begin`) commits at once: waiting for the turn to end would only delay it (see `record`). Only the batch's last entry is signed: its signature covers its hash,
  *   and through the chain every entry of the batch (`audit verify` proves each one from it).
  * - `appendTx` writes inside the caller's transaction, so the entry commits with the state
  *   change it records, or not at all; it is signed itself (a batch of one).
@@ -138,6 +144,10 @@ export class AuditService {
   private scheduled = false;
   /** Calls begun (`begin`) that have not recorded their entry yet. */
   private underway = 0;
+  /** Whether the last batch that waited for its turn held one entry: calls come one at a time. */
+  private serial = true;
+  /** Entries committed at once since that batch. */
+  private alone = 0;
   private readonly pages: AuditPages;
   /** Group-commit transactions written so far (tests and the bench read it). */
   batches = 0;
@@ -197,20 +207,32 @@ export class AuditService {
     const prepared = this.prepare(input);
     return new Promise<AuditEntry>((resolve, reject) => {
       this.queue.push({ ...prepared, resolve, reject });
-      // The only call under way, nothing queued: no other entry can join this one's batch.
-      if (call && this.underway === 0 && this.queue.length === 1 && !this.scheduled) {
+      if (this.scheduled) return;
+      // Commits at once: the only call under way (no other has begun and not yet recorded), while
+      // calls come one at a time. A call that runs without waiting on anything (whoami) ends
+      // before the next request of the same turn is even read, so "the only one under way" alone
+      // does not say no other will join: the turn's batches do. Every PROBE_EVERY-th such entry
+      // waits for its turn, and a batch of several there switches to waiting until one holds one.
+      if (call && this.serial && this.alone < PROBE_EVERY && this.underway === 0 && this.queue.length === 1) {
+        this.alone++;
         this.flush();
-      } else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
+        return;
       }
+      this.scheduled = true;
+      setImmediate(() => this.flushTurn());
     });
+  }
+
+  /** The turn's batch: what it gathered says whether calls come one at a time. */
+  private flushTurn(): void {
+    this.serial = this.queue.length <= 1;
+    this.alone = 0;
+    this.flush();
   }
 
   /**
    * A tool call has started and will record an entry (`record(input, call)`). While it runs,
-   * other calls' entries wait for their turn's batch, which its entry may join; once no call is
-   * under way, an entry commits as soon as it is recorded.
+   * other calls' entries wait for their turn's batch, which its entry may join.
    */
   begin(): Underway {
     this.underway++;

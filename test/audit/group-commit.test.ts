@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonical } from '../../src/audit/chain.ts';
 import { type AuditKey, loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
-import { type AuditInput, AuditService } from '../../src/audit/service.ts';
+import { type AuditInput, AuditService, PROBE_EVERY } from '../../src/audit/service.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { sha256 } from '../../src/crypto/random.ts';
 import { type Db, openDatabase } from '../../src/db/client.ts';
@@ -144,6 +144,26 @@ describe('audit group commit', () => {
     await Promise.all([one, two]);
     expect(audit.batches).toBe(1);
     expect(rows(db)).toHaveLength(2);
+  });
+
+  test('record — calls that each end before the next is read still share batches once a turn shows them together', async () => {
+    const { audit } = trail();
+    // One at a time: committed at once, until the probe waits for its turn.
+    for (let i = 0; i < PROBE_EVERY; i++) void audit.record(call(i), audit.begin());
+    expect(audit.batches).toBe(PROBE_EVERY);
+    const probe = audit.record(call(100), audit.begin());
+    expect(audit.pending).toBe(1);
+    // Two more calls, each begun and ended in the same turn (as synchronous tools are): they join it.
+    const more = [audit.record(call(101), audit.begin()), audit.record(call(102), audit.begin())];
+    await Promise.all([probe, ...more]);
+    expect(audit.batches).toBe(PROBE_EVERY + 1);
+    // Calls arrive together now: even the only call under way waits for its turn.
+    const next = audit.record(call(103), audit.begin());
+    expect(audit.pending).toBe(1);
+    await next;
+    // That turn held it alone: calls come one at a time again, and commit at once.
+    void audit.record(call(104), audit.begin());
+    expect(audit.pending).toBe(0);
   });
 
   test('begin — a call that ends without recording stops holding the others back; ending twice counts once', async () => {
