@@ -35,7 +35,9 @@ describe.skipIf(onPostgres)('audit_entries without AUTOINCREMENT (SQLite)', () =
     for (let i = 0; i < 5; i++)
       await before.record({ event: 'tool.call', outcome: 'allowed', tool: 'whoami', args: { i } });
     const rows = () =>
-      db.$client.query<{ seq: number; hash: string }, []>('SELECT seq, hash FROM audit_entries ORDER BY seq').all();
+      db.$client
+        .query<{ seq: number; hash: string }, []>('SELECT seq, hash FROM audit_entries ORDER BY seq')
+        .all();
     const written = rows();
 
     expect(applyMigrations(db).applied).toBe(migrations.length - index);
@@ -45,7 +47,9 @@ describe.skipIf(onPostgres)('audit_entries without AUTOINCREMENT (SQLite)', () =
       .get()!.sql;
     expect(sql).not.toContain('AUTOINCREMENT');
     expect(
-      db.$client.query("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'audit_entries_id'").get(),
+      db.$client
+        .query("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'audit_entries_id'")
+        .get(),
     ).toBeNull();
 
     const after = new AuditService(db, clock, (h) => signHash(key, h));

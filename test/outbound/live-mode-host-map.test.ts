@@ -122,7 +122,7 @@ test('live mode — a started Gatehouse has no demo providers: provider hosts me
   expect(hits).toEqual([]);
 });
 
-test('live mode — list_integrations and whoami name the providers\' own APIs, no demo provider', async () => {
+test("live mode — list_integrations and whoami name the providers' own APIs, no demo provider", async () => {
   const tokens = await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' });
   const agent = await connectV1(gh.url, tokens.access_token);
   try {
