@@ -19,7 +19,7 @@ import sql16 from './0016_team_members_epoch.sql' with { type: 'text' };
 import sql17 from './0017_audit_pages.sql' with { type: 'text' };
 import sql18 from './0018_audit_heads.sql' with { type: 'text' };
 import sql19 from './0019_session_replica.sql' with { type: 'text' };
-import sql20 from './0020_audit_entries_rowid.sql' with { type: 'text' };
+import sql20 from './0020_audit_entries_id_index.sql' with { type: 'text' };
 
 export interface BundledMigration {
   tag: string;
@@ -49,5 +49,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0017_audit_pages", when: 1796567696427, breakpoints: true, sql: sql17 },
   { tag: "0018_audit_heads", when: 1796575101225, breakpoints: true, sql: sql18 },
   { tag: "0019_session_replica", when: 1796576105642, breakpoints: true, sql: sql19 },
-  { tag: "0020_audit_entries_rowid", when: 1796584951012, breakpoints: true, sql: sql20 },
+  { tag: "0020_audit_entries_id_index", when: 1796586857775, breakpoints: true, sql: sql20 },
 ];

@@ -83,27 +83,13 @@ function mirrored(column: SQLiteColumn, sqlType: 'text' | 'bigint') {
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 
-/**
- * Integer keys SQLite assigns itself that PostgreSQL gets as identity columns: every AUTOINCREMENT
- * key, and the INTEGER PRIMARY KEYs inserted without a value (the next rowid). The other integer
- * keys (audit_pages.seq, one-row tables' id) are always given.
- */
-const ROWID_KEYS = new Set(['audit_entries.seq']);
-
-function assignsItself(table: string, column: SQLiteColumn): boolean {
-  return (
-    (column as SQLiteColumn & { autoIncrement?: boolean }).autoIncrement === true ||
-    ROWID_KEYS.has(`${table}.${column.name}`)
-  );
-}
-
 function baseBuilder(table: string, column: SQLiteColumn): Builder {
   const where = `db/schema-pg: ${table}.${column.name}`;
   if (column.generated !== undefined) throw new Error(`${where}: generated columns are not mapped`);
   switch (column.columnType) {
     case 'SQLiteInteger': {
       const b = bigint(column.name, { mode: 'number' });
-      if (assignsItself(table, column)) {
+      if ((column as SQLiteColumn & { autoIncrement?: boolean }).autoIncrement) {
         if (!column.primary) throw new Error(`${where}: autoIncrement outside a primary key`);
         b.primaryKey().generatedByDefaultAsIdentity();
       }
@@ -134,7 +120,8 @@ function columnBuilder(source: SQLiteTable, table: string, column: SQLiteColumn)
   const b = baseBuilder(table, column);
   const where = `db/schema-pg: ${table}.${column.name}`;
   if (column.notNull) b.notNull();
-  if (column.primary && !assignsItself(table, column)) b.primaryKey();
+  const autoIncrement = (column as SQLiteColumn & { autoIncrement?: boolean }).autoIncrement;
+  if (column.primary && !autoIncrement) b.primaryKey();
   if (column.default !== undefined) {
     if (is(column.default, SQL)) {
       b.default(rebuildSql(column.default, { where: `${where} default`, source, columns: undefined }));

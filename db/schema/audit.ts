@@ -12,11 +12,10 @@ import { AUDIT_OUTCOMES, ENVIRONMENTS } from './enums.ts';
 export const auditEntries = sqliteTable(
   'audit_entries',
   {
-    // SQLite's INTEGER PRIMARY KEY: the next rowid, with no AUTOINCREMENT, whose sqlite_sequence
-    // row was one more page written by every commit. A seq is never reused while the trail is
-    // whole (nothing is deleted); a trail cut at its end is found by its signed head, not by a
-    // gap in seq (src/audit/head.ts). On PostgreSQL the column is an identity (db/schema-pg).
-    seq: integer('seq').primaryKey(),
+    // AUTOINCREMENT: a seq is never reused, even after entries were cut from the trail's end, so
+    // what is keyed by seq (audit_pages, `audit export --after-seq`) never names another entry.
+    // It costs each commit one more page (the sqlite_sequence row), on purpose.
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
     id: text('id').notNull(),
     at: integer('at').notNull(),
     event: text('event').notNull(),

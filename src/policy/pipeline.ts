@@ -51,8 +51,6 @@ export async function runToolCall(
   const tool = app.tools.get(call.name);
   const record: CallRecord = {
     tool,
-    // Announced now: while this call runs, other calls' entries wait to share a batch with its.
-    underway: app.audit.begin(),
     environment: call.session?.environment ?? 'sandbox',
     // A confirmation token is a bearer secret for one delete: the trail records that one was
     // sent, never its value, whatever happens to the call (refused before parsing included).
@@ -65,10 +63,13 @@ export async function runToolCall(
       requestId: call.requestId,
       traceContext: call.traceContext,
     }),
+    // Announced last, just before the `try` that ends it: while this call runs, other calls'
+    // entries wait to share a batch with its.
+    underway: app.audit.begin(),
   };
-  // 7. The exact secrets this call knows, stripped in any shape from what the agent and the trail
-  // get: the team's WorkOS keys, and each provider token the tool is handed (added as it is).
   try {
+    // 7. The exact secrets this call knows, stripped in any shape from what the agent and the
+    // trail get: the team's WorkOS keys, and each provider token the tool is handed (as it is).
     const known = app.environments.keysToRedact(call.principal.teamId);
     const ending = await record.trace
       .run(() => passGates(app, call, record, watch, known))

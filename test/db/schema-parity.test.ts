@@ -51,10 +51,7 @@ function sqliteShape(table: SQLiteTable) {
   return {
     name: c.name,
     columns: c.columns.map((col: SQLiteColumn) => {
-      // An AUTOINCREMENT key, or a rowid key the services insert without a value (audit seq).
-      const autoIncrement =
-        (col as SQLiteColumn & { autoIncrement?: boolean }).autoIncrement ||
-        (c.name === 'audit_entries' && col.name === 'seq');
+      const autoIncrement = (col as SQLiteColumn & { autoIncrement?: boolean }).autoIncrement;
       const d = col.default;
       return {
         name: col.name,

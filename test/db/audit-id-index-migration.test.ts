@@ -11,19 +11,20 @@ import { applyMigrations } from '../../src/db/migrate.ts';
 import { onPostgres } from '../support/pg.ts';
 
 /**
- * Migration 0020 (issue 13): audit_entries.seq becomes SQLite's plain rowid key (no AUTOINCREMENT,
- * whose sqlite_sequence row every commit wrote) and the unused index on the entry id goes. A
- * trail written before the upgrade keeps every entry and its seq, and still verifies.
+ * Migration 0020 (issue 13): the unused unique index on the entry id goes (one page less for each
+ * commit to write). A trail written before the upgrade keeps every entry, and still verifies; seq
+ * keeps AUTOINCREMENT, so entries cut from the end never hand their seq to new ones (audit_pages
+ * and `audit export --after-seq` are keyed by it).
  */
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const index = migrations.findIndex((m) => m.tag === '0020_audit_entries_rowid');
+const index = migrations.findIndex((m) => m.tag === '0020_audit_entries_id_index');
 
-describe.skipIf(onPostgres)('audit_entries without AUTOINCREMENT (SQLite)', () => {
-  test('upgrade — every entry written before keeps its seq and hash, the chain verifies, the next seq follows on', async () => {
+describe.skipIf(onPostgres)('audit_entries without its id index (SQLite)', () => {
+  test('upgrade — every entry written before keeps its seq and hash, the chain verifies; a seq cut from the end is never reused', async () => {
     expect(index).toBeGreaterThan(0);
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-rowid-'));
     dirs.push(dir);
@@ -45,7 +46,7 @@ describe.skipIf(onPostgres)('audit_entries without AUTOINCREMENT (SQLite)', () =
     const sql = db.$client
       .query<{ sql: string }, []>("SELECT sql FROM sqlite_master WHERE name = 'audit_entries'")
       .get()!.sql;
-    expect(sql).not.toContain('AUTOINCREMENT');
+    expect(sql).toContain('AUTOINCREMENT');
     expect(
       db.$client
         .query("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'audit_entries_id'")
@@ -56,6 +57,10 @@ describe.skipIf(onPostgres)('audit_entries without AUTOINCREMENT (SQLite)', () =
     const next = await after.record({ event: 'tool.call', outcome: 'denied', tool: 'whoami' });
     expect(next.seq).toBe(6);
     expect(verifyChain(db.$client, key)).toMatchObject({ ok: true, checked: 6 });
+    // The end cut (as someone with the file could): the next entry still gets a fresh seq.
+    db.$client.run('DELETE FROM audit_entries WHERE seq >= 5');
+    const appended = await after.record({ event: 'tool.call', outcome: 'allowed', tool: 'whoami' });
+    expect(appended.seq).toBe(7);
     db.$client.close();
   });
 });
