@@ -128,8 +128,9 @@ export const PROBE_EVERY = 16;
  *   the event loop are written in one transaction (one WAL commit); the promise resolves once
  *   that transaction has committed, so a caller that awaits it sends its result only when its
  *   entry is in the trail. While calls come one at a time, an entry from the only call under way
- *   (`begin`) commits at once: waiting for the turn to end would only delay it (see `record`). Only the batch's last entry is signed: its signature covers its hash,
- *   and through the chain every entry of the batch (`audit verify` proves each one from it).
+ *   (`begin`) commits at once: waiting for the turn to end would only delay it (see `record`).
+ *   Only the batch's last entry is signed: its signature covers its hash, and through the chain
+ *   every entry of the batch (`audit verify` proves each one from it).
  * - `appendTx` writes inside the caller's transaction, so the entry commits with the state
  *   change it records, or not at all; it is signed itself (a batch of one).
  * - `append`: `appendTx` in a transaction of its own.
