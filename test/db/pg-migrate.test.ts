@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrations } from '../../db/migrations-pg/index.ts';
+import { gatehouse } from '../cli/run.ts';
 import { onPostgres, PG_ADMIN_URL, withSql } from '../support/pg.ts';
-import { MAIN, ROOT } from '../support/subprocess.ts';
 
 setDefaultTimeout(60_000);
 
@@ -37,23 +37,16 @@ function admin(statements: string[]): Promise<void> {
 async function migrate(url: string): Promise<{ code: number; out: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-migrate-'));
   dirs.push(dir);
-  const p = Bun.spawn([process.execPath, MAIN, 'migrate'], {
-    cwd: ROOT,
+  const { code, stdout, stderr } = await gatehouse(['migrate'], {
     env: {
-      PATH: process.env.PATH ?? '',
       GATEHOUSE_DATA_DIR: dir,
       DATABASE_URL: url,
       WORKOS_COOKIE_PASSWORD: 'x'.repeat(40),
       GATEHOUSE_AUDIT_SIGNING_KEY: KEY,
+      // What migrate says it applied is logged at info.
+      LOG_LEVEL: 'info',
     },
-    stdout: 'pipe',
-    stderr: 'pipe',
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
   return { code, out: stdout + stderr };
 }
 

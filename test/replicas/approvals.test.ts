@@ -6,21 +6,11 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { AnyClient } from '../support/mcp.ts';
 import { call, connectV1, connectV2, type ToolOutcome } from '../support/mcp.ts';
-import { agentTokens, csrfOn, onPostgres, query, signInVia, usePair } from './support.ts';
+import { agentTokens, csrfOn, onPostgres, query, signInVia, usePair, waitingFor } from './support.ts';
 
 setDefaultTimeout(120_000);
 
 const CONSUMERS = 100;
-
-/** The id of the waiting "deletions need a person" confirmation whose card names `text`. */
-function waitingFor(html: string, text: string): string | undefined {
-  return [...html.matchAll(/data-confirmation="([0-9a-f]{64})"/g)]
-    .map((m) => m[1]!)
-    .find((id) => {
-      const start = html.indexOf(`data-confirmation="${id}"`);
-      return html.slice(start, html.indexOf('</section>', start)).includes(text);
-    });
-}
 
 describe.skipIf(!onPostgres)('two replicas on PostgreSQL — approvals and single use', () => {
   const pair = usePair();

@@ -14,9 +14,11 @@
 import { afterAll, beforeAll, expect } from 'bun:test';
 import { generateKeyPairSync } from 'node:crypto';
 import type { EmulatorDescription } from '../../src/emulator/describe.ts';
+import { baseEnv, gatehouse, type RunResult } from '../cli/run.ts';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { obtainTokens, registerClient } from '../support/oauth.ts';
 import { freshPostgres, onPostgres, withSql } from '../support/pg.ts';
+import { PROTOCOL_2025 } from '../support/raw-mcp.ts';
 import { freePort } from '../support/server.ts';
 import { type GatehouseProcess, MAIN, ROOT, spawnGatehouse } from '../support/subprocess.ts';
 
@@ -53,16 +55,6 @@ export async function openStream(
     }
   })();
   return { status: stream.status, ended };
-}
-
-/** The environment Bun needs, and nothing of the test's own (DATABASE_URL included). */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'BUN_INSTALL']) {
-    const v = process.env[k];
-    if (v !== undefined) env[k] = v;
-  }
-  return env;
 }
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -105,8 +97,9 @@ export function usePair(): Pair {
     if (!onPostgres) return;
     emulator = Bun.spawn([process.execPath, MAIN, 'emulator', '--json'], {
       cwd: ROOT,
-      // Without WorkOS's own rate limits: the load tests would measure 429s.
-      env: { ...baseEnv(), GATEHOUSE_EMBEDDED_RATE_LIMITS: 'off' },
+      // Nothing of the test's own environment (DATABASE_URL included), and without WorkOS's own
+      // rate limits: the load tests would measure 429s.
+      env: baseEnv({ GATEHOUSE_EMBEDDED_RATE_LIMITS: 'off' }),
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'inherit',
@@ -221,23 +214,8 @@ export async function csrfOn(browser: CookieClient, base: string, path = '/appro
 }
 
 /** A Gatehouse CLI command against the pair's database (e.g. `audit verify`). */
-export async function cli(
-  pair: Pair,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([process.execPath, MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...baseEnv(), ...pair.env, GATEHOUSE_DATA_DIR: pair.a.dataDir, LOG_LEVEL: 'warn' },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, stdout, stderr };
+export function cli(pair: Pair, ...args: string[]): Promise<RunResult> {
+  return gatehouse(args, { env: { ...pair.env, GATEHOUSE_DATA_DIR: pair.a.dataDir } });
 }
 
 /** Runs `fn` with a connection to the pair's database (to read the audit trail and the rows). */
@@ -245,50 +223,14 @@ export function query<T>(pair: Pair, fn: (sql: Bun.SQL) => Promise<T>): Promise<
   return withSql(fn, pair.databaseUrl);
 }
 
-export const PROTOCOL_2025 = '2025-06-18';
+export { mcpPost, openRawSession, PROTOCOL_2025 } from '../support/raw-mcp.ts';
 
-/** A POST to `${base}/mcp` with the headers a Streamable HTTP client sends. */
-export function mcpPost(
-  base: string,
-  token: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<Response> {
-  return fetch(`${base}/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
-}
-
-/** Opens a 2025-era session over raw HTTP (initialize + initialized) on `base`; its id. */
-export async function openRawSession(base: string, token: string): Promise<string> {
-  const res = await mcpPost(base, token, {
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: {
-      protocolVersion: PROTOCOL_2025,
-      capabilities: {},
-      clientInfo: { name: 'gatehouse-replicas', version: '1' },
-    },
-  });
-  await res.arrayBuffer();
-  const id = res.headers.get('mcp-session-id');
-  expect(res.status).toBe(200);
-  expect(id).toBeTruthy();
-  const ack = await mcpPost(
-    base,
-    token,
-    { jsonrpc: '2.0', method: 'notifications/initialized' },
-    { 'mcp-session-id': id!, 'mcp-protocol-version': PROTOCOL_2025 },
-  );
-  await ack.arrayBuffer();
-  expect(ack.status).toBe(202);
-  return id!;
+/** The id of the waiting "deletions need a person" confirmation whose card names `text`. */
+export function waitingFor(html: string, text: string): string | undefined {
+  return [...html.matchAll(/data-confirmation="([0-9a-f]{64})"/g)]
+    .map((m) => m[1]!)
+    .find((id) => {
+      const start = html.indexOf(`data-confirmation="${id}"`);
+      return html.slice(start, html.indexOf('</section>', start)).includes(text);
+    });
 }

@@ -7,22 +7,20 @@
  * Run: DATABASE_URL=postgres://postgres@127.0.0.1:54329/postgres bun test test/security/pg-attack-decisions.test.ts
  */
 import { describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { agentTokens, csrfOn, onPostgres, query, signInVia, usePair } from '../replicas/support.ts';
+import {
+  agentTokens,
+  csrfOn,
+  onPostgres,
+  query,
+  signInVia,
+  usePair,
+  waitingFor,
+} from '../replicas/support.ts';
 import { type AnyClient, call, connectV1, connectV2 } from '../support/mcp.ts';
 
 setDefaultTimeout(180_000);
 
 const ROUNDS = 4;
-
-/** The id of the waiting "deletions need a person" confirmation whose card names `text`. */
-function waitingFor(html: string, text: string): string | undefined {
-  return [...html.matchAll(/data-confirmation="([0-9a-f]{64})"/g)]
-    .map((m) => m[1]!)
-    .find((id) => {
-      const start = html.indexOf(`data-confirmation="${id}"`);
-      return html.slice(start, html.indexOf('</section>', start)).includes(text);
-    });
-}
 
 const events = (rows: unknown) => (rows as { event: string }[]).map((r) => r.event);
 

@@ -69,70 +69,7 @@ export function guard<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, g]).finally(() => clearTimeout(timer));
 }
 
-export const PROTOCOL_2025 = '2025-06-18';
-
-export const INITIALIZE = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: PROTOCOL_2025,
-    capabilities: {},
-    clientInfo: { name: 'gatehouse-stress', version: '1' },
-  },
-};
-
-/** A POST to /mcp with the headers a Streamable HTTP client sends. */
-export function mcpPost(
-  base: string,
-  token: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-  init: RequestInit = {},
-): Promise<Response> {
-  return fetch(`${base}/mcp`, {
-    method: 'POST',
-    ...init,
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
-
-/** Opens a 2025-era session over raw HTTP (initialize + initialized) and returns its id. */
-export async function openRawSession(base: string, token: string): Promise<string> {
-  const res = await mcpPost(base, token, INITIALIZE);
-  await res.arrayBuffer();
-  const id = res.headers.get('mcp-session-id');
-  if (res.status !== 200 || !id) throw new Error(`initialize answered ${res.status} without a session id`);
-  const ack = await mcpPost(
-    base,
-    token,
-    { jsonrpc: '2.0', method: 'notifications/initialized' },
-    { 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL_2025 },
-  );
-  await ack.arrayBuffer();
-  if (ack.status !== 202) throw new Error(`notifications/initialized answered ${ack.status}`);
-  return id;
-}
-
-/** The JSON-RPC messages carried by an SSE body (`data:` lines, joined per event). */
-export function sseMessages(text: string): unknown[] {
-  const out: unknown[] = [];
-  for (const event of text.split(/\r?\n\r?\n/)) {
-    const data = event
-      .split(/\r?\n/)
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => l.slice(5).replace(/^ /, ''))
-      .join('\n');
-    if (data) out.push(JSON.parse(data));
-  }
-  return out;
-}
+export { INITIALIZE, mcpPost, openRawSession, PROTOCOL_2025, sseMessages } from '../support/raw-mcp.ts';
 
 /** Least-squares slope of y over x. */
 export function slope(points: readonly { x: number; y: number }[]): number {
