@@ -43,6 +43,36 @@ export async function waitFor(
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** What bench/load.ts prints for one load run. */
+export interface LoadResult {
+  /** Of the calls that succeeded (ms). */
+  latencies: number[];
+  wallMs: number;
+  errors: number;
+  /** What the failed calls said, counted. */
+  messages: Record<string, number>;
+}
+
+/** One load run (bench/load.ts, its own process): `clients` clients calling `tool` `calls` times each. */
+export async function runLoad(
+  url: string,
+  token: string,
+  clients: number,
+  calls: number,
+  tool = 'list_workos_organizations',
+  kind: 'v1' | 'v2' = 'v1',
+): Promise<LoadResult> {
+  const args = [url, token, String(clients), String(calls), tool, kind];
+  const p = Bun.spawn(['bun', join(ROOT, 'bench', 'load.ts'), ...args], {
+    cwd: ROOT,
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  const out = await new Response(p.stdout).text();
+  await p.exited;
+  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
+}
+
 export const ready = (url: string) => async () => (await fetch(`${url}/readyz`)).status === 200;
 
 /** A child's stdout up to and including `needle`. */

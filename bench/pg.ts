@@ -21,12 +21,14 @@ import type { EmulatorDescription } from '../src/emulator/describe.ts';
 import { freePort } from '../test/support/server.ts';
 import {
   children,
+  type LoadResult,
   machine,
   type Proc,
   percentile,
   ROOT,
   ready,
   round2,
+  runLoad,
   spawn,
   tempDirs,
   waitFor,
@@ -78,21 +80,8 @@ const child = (cmd: string[], env: Record<string, string> = {}): Proc =>
 
 const waitReady = (url: string) => waitFor(ready(url), `${url}/readyz`, 60_000);
 
-interface LoadResult {
-  latencies: number[];
-  wallMs: number;
-  errors: number;
-  messages: Record<string, number>;
-}
-
 function load(url: string, token: string, clients: number, k: Case): Promise<LoadResult> {
-  const args = [url, token, String(clients), String(k.calls), k.tool, k.kind];
-  const p = Bun.spawn(['bun', join(ROOT, 'bench', 'load.ts'), ...args], {
-    cwd: ROOT,
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  return new Response(p.stdout).text().then((out) => JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
+  return runLoad(url, token, clients, k.calls, k.tool, k.kind);
 }
 
 /** One side's share of a case: a single replica, or the two replicas at once (half each). */

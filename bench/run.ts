@@ -18,11 +18,13 @@ import { freePort } from '../test/support/server.ts';
 import { measureAudit } from './audit.ts';
 import {
   children,
+  type LoadResult,
   machine,
   percentile,
   ROOT,
   ready,
   round2,
+  runLoad,
   spawn,
   tempDirs,
   waitFor,
@@ -62,34 +64,6 @@ function rssKb(pid: number): number {
 }
 
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
-
-async function load(
-  url: string,
-  token: string,
-  clients: number,
-  calls: number,
-  tool = 'list_workos_organizations',
-  kind: Case['kind'] = 'v1',
-) {
-  const args = [url, token, String(clients), String(calls), tool, kind];
-  const p = Bun.spawn(['bun', join(ROOT, 'bench', 'load.ts'), ...args], {
-    cwd: ROOT,
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  const out = await new Response(p.stdout).text();
-  await p.exited;
-  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
-}
-
-interface LoadResult {
-  /** Of the calls that succeeded (ms). */
-  latencies: number[];
-  wallMs: number;
-  errors: number;
-  /** What the failed calls said, counted. */
-  messages: Record<string, number>;
-}
 
 /** Failed calls per side in one case (warm-up or a concurrency), with what they said. */
 type Failures = Record<Side, { errors: number; messages: Record<string, number> }>;
@@ -209,7 +183,7 @@ async function main() {
   console.log('warm-up…');
   const warmUp = noFailures();
   for (const name of ['baseline', 'gatehouse'] as const)
-    addFailures(warmUp[name], await load(targets[name].url, targets[name].token, 4, 50));
+    addFailures(warmUp[name], await runLoad(targets[name].url, targets[name].token, 4, 50));
   refuseOnFailures('the warm-up', warmUp);
 
   const latency: Record<
@@ -228,7 +202,7 @@ async function main() {
       // Alternate who goes first so drift on the machine hits both alike.
       const order = r % 2 === 0 ? (['baseline', 'gatehouse'] as const) : (['gatehouse', 'baseline'] as const);
       for (const name of order) {
-        const res = await load(
+        const res = await runLoad(
           targets[name].url,
           targets[name].token,
           c,
