@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { replaceJsonFile } from './head-store.ts';
 import { type AuditKey, checkMessage, signMessage } from './keys.ts';
 import type { VerifiedPoint } from './verify.ts';
 
@@ -38,15 +39,7 @@ export function writeCheckpoint(
 ): SignedCheckpoint {
   const unsigned = { seq: point.seq, hash: point.hash, at };
   const checkpoint = { ...unsigned, signature: signMessage(key, message(unsigned)) };
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(checkpoint)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  replaceJsonFile(path, checkpoint);
   return checkpoint;
 }
 

@@ -11,6 +11,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  renameSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -124,6 +125,22 @@ export function lastWitnessHead(path: string): SignedHead | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Replaces `path` with one JSON line (0600), synced before it takes the old one's place: a crash
+ * leaves the old file or the new one whole, never half of either (the signed head, a checkpoint).
+ */
+export function replaceJsonFile(path: string, value: unknown): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(value)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
 }
 
 /** Appends one head to the witness as a line, synced before returning. */

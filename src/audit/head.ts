@@ -1,5 +1,4 @@
 import type { Database } from 'bun:sqlite';
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { dialectOf } from '../db/dialect.ts';
 import { GENESIS_HASH } from './chain.ts';
@@ -12,6 +11,7 @@ import {
   type ReadHead,
   readHeadRow,
   readStoredHead,
+  replaceJsonFile,
   type SignedHead,
 } from './head-store.ts';
 import { type AuditKey, signMessage } from './keys.ts';
@@ -174,15 +174,7 @@ export class AuditHeadWriter {
 
   private writeFile(last: { seq: number; hash: string }): SignedHead {
     const head = this.sign(last, this.counter + 1);
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(head)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
+    replaceJsonFile(this.path, head);
     this.counter = head.counter!;
     this.written = last.seq;
     this.signed = last;
