@@ -87,5 +87,8 @@ await Promise.all(
 );
 const wallMs = performance.now() - started;
 await Promise.all(clients.map((c) => c.close().catch(() => {})));
-process.stdout.write(`${JSON.stringify({ latencies, wallMs, errors, messages })}\n`);
+// Exits only once the line is written: a pipe holds 64 KiB, and an exit drops what is left.
+await new Promise<void>((done) =>
+  process.stdout.write(`${JSON.stringify({ latencies, wallMs, errors, messages })}\n`, () => done()),
+);
 process.exit(0);
