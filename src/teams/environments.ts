@@ -60,6 +60,7 @@ export class TeamEnvironments {
       )
       .prepare();
     this.rows = new EpochCache(epochOf(deps.db));
+    this.redacted = new EpochCache(epochOf(deps.db));
   }
 
   /**
@@ -135,6 +136,14 @@ export class TeamEnvironments {
    * filter only: never logged, never returned to anyone.
    */
   keysToRedact(teamId: string): string[] {
+    // A fresh array each call: the pipeline adds the call's provider tokens to it.
+    return [...this.redacted.get(teamId, () => this.effectiveKeys(teamId))];
+  }
+
+  /** Every call asks; what it answers moves only with the links and admissions (the epoch). */
+  private readonly redacted: EpochCache<string, readonly string[]>;
+
+  private effectiveKeys(teamId: string): readonly string[] {
     const keys = [this.deps.gateway.identity.apiKey];
     for (const environment of ENVIRONMENTS) {
       if (!this.client(teamId, environment)) continue;

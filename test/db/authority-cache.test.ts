@@ -1,12 +1,14 @@
 /**
  * The call path's caches (src/db/epoch.ts) never serve a stale answer: every path that changes
  * what authorizes a call — a revoked token, a toggle, the kill switch, admission, a grant, an
- * environment link — is seen by the very next lookup; when another process (the CLI) writes the
- * same database (the file, or on PostgreSQL another connection), from the next turn of the event
- * loop. Booleans are bound as parameters: SQLite stores 1/0, PostgreSQL has a boolean column.
+ * environment link (and with it the keys the response filter strips) — is seen by the very next
+ * lookup; when another process (the CLI) writes the same database (the file, or on PostgreSQL
+ * another connection), from the next turn of the event loop. Booleans are bound as parameters:
+ * SQLite stores 1/0, PostgreSQL has a boolean column.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { EpochCache, epochOf } from '../../src/db/epoch.ts';
+import { LABS_PRODUCTION_API_KEY } from '../../src/emulator/index.ts';
 import { tokensFor } from '../support/mcp.ts';
 import { openStore } from '../support/pg.ts';
 import { seededTeamId, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
@@ -245,4 +247,34 @@ test('grants cache — an approval and a revocation are seen by the very next lo
   expect(gh.ctx.grants.store.approvedFor(owner).map((g) => g.id)).toEqual(['grant_cache_test']);
   gh.ctx.db.$client.run("UPDATE grants SET status = 'revoked' WHERE id = 'grant_cache_test'");
   expect(gh.ctx.grants.store.approvedFor(owner)).toHaveLength(0);
+});
+
+test('redaction keys cache — a linked key is redacted on the very next call, an unlinked one no longer', async () => {
+  const teamId = seededTeamId(gh);
+  const before = gh.ctx.environments.keysToRedact(teamId);
+  expect(before).not.toContain(LABS_PRODUCTION_API_KEY);
+  // Each answer is the caller's own: the pipeline adds provider tokens to it.
+  before.push('gatehouse_provider_token_of_one_call');
+  expect(gh.ctx.environments.keysToRedact(teamId)).not.toContain('gatehouse_provider_token_of_one_call');
+  await gh.ctx.environments.link(teamId, 'production', LABS_PRODUCTION_API_KEY, admin);
+  try {
+    expect(gh.ctx.environments.keysToRedact(teamId)).toContain(LABS_PRODUCTION_API_KEY);
+  } finally {
+    gh.ctx.environments.unlink(teamId, 'production', admin);
+  }
+  expect(gh.ctx.environments.keysToRedact(teamId)).not.toContain(LABS_PRODUCTION_API_KEY);
+});
+
+test("redaction keys cache — another process's link change is seen from the next turn", async () => {
+  const teamId = seededTeamId(gh);
+  await gh.ctx.environments.link(teamId, 'production', LABS_PRODUCTION_API_KEY, admin);
+  expect(gh.ctx.environments.keysToRedact(teamId)).toContain(LABS_PRODUCTION_API_KEY);
+  const other = await openStore(gh.dataDir);
+  try {
+    other.run("DELETE FROM team_environments WHERE team_id = ? AND environment = 'production'", [teamId]);
+    await nextTurn();
+    expect(gh.ctx.environments.keysToRedact(teamId)).not.toContain(LABS_PRODUCTION_API_KEY);
+  } finally {
+    other.close();
+  }
 });
