@@ -2,7 +2,8 @@
  * The audit trail's own figures (bench/README.md "Audit"): group-commit appends under
  * concurrency, `audit verify` entries/s (whole and `--since` a checkpoint), `audit export`'s
  * RSS, and console pages over a large seeded trail. `bun bench/audit.ts` runs them all
- * (AUDIT_SEED=1000000 by default); `bun run bench` runs `measureAudit` (appends only).
+ * (AUDIT_SEED=1000000 by default); `bun run bench` runs `measureAudit` (appends) and
+ * `measureGrowth` (the rest; BENCH_AUDIT_SEED entries, 1,000,000 by default).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -118,19 +119,17 @@ async function peakRssMiB(cmd: string[], env: Record<string, string>): Promise<{
   return { mib: Math.round(peak / 1024), ms: Math.round(performance.now() - started) };
 }
 
-async function main() {
-  const seedN = Number(process.env.AUDIT_SEED ?? 1_000_000);
+/**
+ * What must not grow with the data (issue 13): a trail of `seedN` entries seeded, then `audit
+ * verify` whole and `--since` a checkpoint, `audit export`'s peak RSS, and the console's pages
+ * and tool calls with the trail, `families` tokens and `grants` grants seeded beside an empty team.
+ */
+export async function measureGrowth(
+  seedN: number,
+  families = Number(process.env.AUDIT_FAMILIES ?? 100_000),
+  grants = Number(process.env.AUDIT_GRANTS ?? 10_000),
+) {
   const result: Record<string, unknown> = {};
-
-  console.log('append under concurrency…');
-  result.append = [
-    await appendRate(1, 5_000),
-    await appendRate(16),
-    await appendRate(64),
-    await appendRate(256),
-  ];
-  console.log(result.append);
-
   console.log(`seeding ${seedN.toLocaleString()} entries…`);
   const { dir, db, key } = freshDb();
   let t = performance.now();
@@ -198,11 +197,25 @@ async function main() {
   console.log(result.export);
   rmSync(dir, { recursive: true, force: true });
 
-  const families = Number(process.env.AUDIT_FAMILIES ?? 100_000);
-  const grants = Number(process.env.AUDIT_GRANTS ?? 10_000);
   console.log(`pages: empty, then ${seedN.toLocaleString()} entries, ${families} tokens, ${grants} grants…`);
   result.pages = await measurePages(seedN, families, grants);
   console.log(result.pages);
+  return result;
+}
+
+async function main() {
+  const seedN = Number(process.env.AUDIT_SEED ?? 1_000_000);
+  const result: Record<string, unknown> = {};
+
+  console.log('append under concurrency…');
+  result.append = [
+    await appendRate(1, 5_000),
+    await appendRate(16),
+    await appendRate(64),
+    await appendRate(256),
+  ];
+  console.log(result.append);
+  Object.assign(result, await measureGrowth(seedN));
   const out = join(ROOT, 'bench', 'results', `audit-${new Date().toISOString().slice(0, 10)}.json`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(

@@ -73,6 +73,29 @@ export async function runLoad(
   return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
 }
 
+/** Failed calls and latencies of each side of a pair (bench/pair.ts). */
+export interface PairResult {
+  a: { latencies: number[]; errors: number };
+  b: { latencies: number[]; errors: number };
+}
+
+/** `calls` calls to each of two servers in turn, from one session on each (bench/pair.ts). */
+export async function runPair(
+  a: { url: string; token: string; tool: string },
+  b: { url: string; token: string; tool: string },
+  calls: number,
+): Promise<PairResult> {
+  const args = [a.url, a.token, a.tool, b.url, b.token, b.tool, String(calls)];
+  const p = Bun.spawn(['bun', join(ROOT, 'bench', 'pair.ts'), ...args], {
+    cwd: ROOT,
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  const out = await new Response(p.stdout).text();
+  await p.exited;
+  return JSON.parse(out.trim().split('\n').pop()!) as PairResult;
+}
+
 export const ready = (url: string) => async () => (await fetch(`${url}/readyz`)).status === 200;
 
 /** A child's stdout up to and including `needle`. */

@@ -1,7 +1,9 @@
 /**
  * `bun run bench`: Gatehouse measured side by side with a bare MCP SDK server on this machine.
  * Both serve the same tool against one shared embedded WorkOS; load comes from a separate
- * process with real MCP clients; rounds alternate after a warm-up. Writes bench/results/<date>.json.
+ * process with real MCP clients; rounds alternate after a warm-up. Then the audit trail's figures:
+ * appends, and what must not grow with the data (bench/audit.ts `measureGrowth`). Writes
+ * bench/results/<date>.json.
  *
  * The embedded WorkOS runs without rate limits (GATEHOUSE_EMBEDDED_RATE_LIMITS=off): with
  * WorkOS's own (6,000 requests a minute per key) both sides would measure 429s. Failed calls are
@@ -15,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorDescription } from '../src/emulator/describe.ts';
 import { freePort } from '../test/support/server.ts';
-import { measureAudit } from './audit.ts';
+import { measureAudit, measureGrowth } from './audit.ts';
 import {
   children,
   type LoadResult,
@@ -25,6 +27,7 @@ import {
   ready,
   round2,
   runLoad,
+  runPair,
   spawn,
   tempDirs,
   waitFor,
@@ -35,10 +38,11 @@ import { liveTokens, raiseToolCallRate } from './live-tokens.ts';
 type Side = 'baseline' | 'gatehouse';
 
 /**
- * The measured cases. Calls per client are chosen so each round does a few hundred calls or
- * more. `c1`–`c64`: 2025-era sessions (v1 SDK) calling `list_workos_organizations`; `c64_v2`:
- * 64 stateless 2026-07-28 clients (v2 SDK) on the same tool; `c64_own`: no upstream call — the
- * bare server's `echo` against Gatehouse's `whoami` — so the gap is Gatehouse's own work.
+ * The measured cases. Calls per client are chosen so each round lasts a second or more (single
+ * rounds of 64 × 20 calls, under a second, spread over 0.78–1.03× on this machine). `c1`–`c64`:
+ * 2025-era sessions (v1 SDK) calling `list_workos_organizations`; `c64_v2`: 64 stateless
+ * 2026-07-28 clients (v2 SDK) on the same tool; `c64_own`: no upstream call — the bare server's
+ * `echo` against Gatehouse's `whoami` — so the gap is Gatehouse's own work.
  */
 interface Case {
   key: string;
@@ -49,13 +53,15 @@ interface Case {
 }
 const ORGS = { baseline: 'list_workos_organizations', gatehouse: 'list_workos_organizations' };
 const CASES: Case[] = [
-  { key: 'c1', clients: 1, calls: 300, kind: 'v1', tools: ORGS },
+  { key: 'c1', clients: 1, calls: 600, kind: 'v1', tools: ORGS },
   { key: 'c16', clients: 16, calls: 40, kind: 'v1', tools: ORGS },
-  { key: 'c64', clients: 64, calls: 20, kind: 'v1', tools: ORGS },
-  { key: 'c64_v2', clients: 64, calls: 20, kind: 'v2', tools: ORGS },
-  { key: 'c64_own', clients: 64, calls: 20, kind: 'v1', tools: { baseline: 'echo', gatehouse: 'whoami' } },
+  { key: 'c64', clients: 64, calls: 40, kind: 'v1', tools: ORGS },
+  { key: 'c64_v2', clients: 64, calls: 40, kind: 'v2', tools: ORGS },
+  { key: 'c64_own', clients: 64, calls: 40, kind: 'v1', tools: { baseline: 'echo', gatehouse: 'whoami' } },
 ];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Calls to each server in the interleaved one-session case (bench/pair.ts). */
+const PAIR_CALLS = 2_000;
 const COLD_STARTS = 5;
 
 function rssKb(pid: number): number {
@@ -240,6 +246,24 @@ async function main() {
     console.log(kase.key, latency[kase.key]);
   }
 
+  // One session on each server, called in turn, call by call (bench/pair.ts): the one-session
+  // ratio with the machine's drift falling on both sides alike.
+  const pair = await runPair(
+    { ...targets.baseline, tool: ORGS.baseline },
+    { ...targets.gatehouse, tool: ORGS.gatehouse },
+    PAIR_CALLS,
+  );
+  const pairFailures = noFailures();
+  pairFailures.baseline.errors = pair.a.errors;
+  pairFailures.gatehouse.errors = pair.b.errors;
+  refuseOnFailures(`c1_interleaved: one session each, ${PAIR_CALLS} calls each in turn`, pairFailures);
+  const pairFigure = (lat: number[]) => {
+    const sorted = [...lat].sort((x, y) => x - y);
+    return { p50: round2(percentile(sorted, 50)), p99: round2(percentile(sorted, 99)), calls: sorted.length };
+  };
+  const interleaved = { baseline: pairFigure(pair.a.latencies), gatehouse: pairFigure(pair.b.latencies) };
+  console.log('c1_interleaved', interleaved);
+
   const metrics = await (await fetch(`${ghUrl}/metrics`)).text();
   const sum = Number(/^gatehouse_pipeline_overhead_seconds_sum (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
   const count = Number(/^gatehouse_pipeline_overhead_seconds_count (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
@@ -251,6 +275,10 @@ async function main() {
   rmSync(ghData, { recursive: true, force: true });
 
   const audit = await measureAudit();
+  // Issue 13's figures of growth: the trail verified and exported, pages and tool calls with a
+  // large trail, 100k tokens and 10k grants beside an empty team. The issue's 10M entries take
+  // about 15 minutes here: BENCH_AUDIT_SEED=10000000.
+  const growth = await measureGrowth(Number(process.env.BENCH_AUDIT_SEED ?? 1_000_000));
   const g = (key: string, k: 'p50' | 'p99' | 'throughput', who: Side) => latency[key]![who]![k];
   const ratio = (a: number, b: number) => round2(a / b);
   const result = {
@@ -271,12 +299,18 @@ async function main() {
         },
       ]),
     ),
+    c1_interleaved: {
+      ...interleaved,
+      p50_ratio: ratio(interleaved.gatehouse.p50, interleaved.baseline.p50),
+      p99_ratio: ratio(interleaved.gatehouse.p99, interleaved.baseline.p99),
+    },
     throughput_at_64_calls_per_s: {
       baseline: g('c64', 'throughput', 'baseline'),
       gatehouse: g('c64', 'throughput', 'gatehouse'),
     },
     pipeline_overhead_us_per_call: pipelineUs,
     audit,
+    growth,
     // Live mode against the embedded WorkOS, a fresh data dir each time.
     cold_start_ms: {
       bun_start: { median: round2(median(coldBun.times)), all: coldBun.times.map(round2) },
