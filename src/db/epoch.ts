@@ -11,8 +11,9 @@
  * - this connection has changed no row since (SQLite's `total_changes()`, which counts the rows
  *   triggers change too, costs no read transaction: ~0.2 µs), so a write in this process — a
  *   revocation, a toggle — is seen by the very next read, synchronously;
- * - no transaction is open (inside one, the epoch is read each time: a rollback must not leave
- *   a remembered value that never committed);
+ * - no transaction is open (inside one, the epoch is read each time, and an EpochCache neither
+ *   serves nor keeps anything: a rollback must not leave a remembered value that never
+ *   committed, and the epoch it was stamped with can come back with other data);
  * - the event loop has not turned since: another process's commit (the CLI) is seen from the
  *   next turn, as a notification would deliver it. Across replicas (a later PostgreSQL
  *   deployment) the epoch would move by notification the same way.
@@ -42,6 +43,11 @@ export class AuthorityEpoch {
     this.changes = pg
       ? { get: () => ({ c: pg.changeCount() }) }
       : db.$client.prepare('SELECT total_changes() AS c');
+  }
+
+  /** Whether a transaction is open on this connection (its epoch is not committed yet). */
+  get inTransaction(): boolean {
+    return this.client.inTransaction;
   }
 
   current(): number {
@@ -93,6 +99,9 @@ export class EpochCache<K, V> {
 
   /** The cached value, or `load()`'s (cached unless `keep` says otherwise, e.g. a miss). */
   get(key: K, load: () => V, keep: (v: V) => boolean = () => true): V {
+    // Inside a transaction the epoch read is uncommitted: a value loaded then may be rolled back,
+    // and a later commit can bring the epoch to that same number. Nothing is served or kept.
+    if (this.source.inTransaction) return load();
     const now = this.source.current();
     if (now !== this.epoch) {
       this.entries.clear();

@@ -18,7 +18,12 @@ import type { StaffDirectory } from './staff.ts';
 export type { EnvironmentSource, EnvironmentStatus } from './environment-keys.ts';
 
 interface Cached {
-  version: number;
+  /**
+   * The link row's sealed key the client was built from (null: a deployment or embedded key).
+   * Not the row's version: a row unlinked and linked again, by another process or replica,
+   * starts again at version 1; the sealed key differs on every link (a fresh nonce).
+   */
+  sealed: string | null;
   client: WorkOS;
   apiKey: string;
 }
@@ -47,7 +52,6 @@ export class TeamEnvironments {
   ) {
     this.rowQuery = deps.db
       .select({
-        version: schema.teamEnvironments.version,
         keySealed: schema.teamEnvironments.keySealed,
         sharesIdentity: schema.teamEnvironments.sharesIdentity,
       })
@@ -110,11 +114,11 @@ export class TeamEnvironments {
     const cacheKey = `${teamId}:${environment}`;
     if (row) {
       const cached = this.cache.get(cacheKey);
-      if (cached && cached.version === row.version) return cached.client;
+      if (cached && cached.sealed === row.keySealed) return cached.client;
       const apiKey = this.deps.sealer.open(row.keySealed);
       if (!apiKey) return undefined;
       const client = this.build(apiKey, row.sharesIdentity);
-      this.cache.set(cacheKey, { version: row.version, client, apiKey });
+      this.cache.set(cacheKey, { sealed: row.keySealed, client, apiKey });
       return client;
     }
     const key = this.deploymentKey(teamId, environment);
@@ -123,9 +127,9 @@ export class TeamEnvironments {
       return undefined;
     }
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.version === 0) return cached.client;
+    if (cached && cached.sealed === null && cached.apiKey === key) return cached.client;
     const client = this.build(key, key === this.deps.gateway.identity.apiKey);
-    this.cache.set(cacheKey, { version: 0, client, apiKey: key });
+    this.cache.set(cacheKey, { sealed: null, client, apiKey: key });
     return client;
   }
 

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { EpochCache, epochOf } from '../../src/db/epoch.ts';
-import { LABS_PRODUCTION_API_KEY } from '../../src/emulator/index.ts';
+import { DEMO_PRODUCTION_API_KEY, LABS_PRODUCTION_API_KEY } from '../../src/emulator/index.ts';
 import { tokensFor } from '../support/mcp.ts';
 import { openStore } from '../support/pg.ts';
 import { seededTeamId, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
@@ -276,5 +276,63 @@ test("redaction keys cache — another process's link change is seen from the ne
     expect(gh.ctx.environments.keysToRedact(teamId)).not.toContain(LABS_PRODUCTION_API_KEY);
   } finally {
     other.close();
+  }
+});
+
+const linkedKey = (teamId: string) => gh.ctx.environments.client(teamId, 'production')?.key;
+
+test('epoch cache — what a rolled-back transaction read is never served, though the epoch comes back to its number', async () => {
+  const teamId = seededTeamId(gh);
+  await gh.ctx.environments.link(teamId, 'production', LABS_PRODUCTION_API_KEY, admin);
+  try {
+    const sqlite = gh.ctx.db.$client;
+    expect(() =>
+      sqlite.transaction(() => {
+        sqlite.run("DELETE FROM team_environments WHERE team_id = ? AND environment = 'production'", [
+          teamId,
+        ]);
+        expect(gh.ctx.environments.keysToRedact(teamId)).not.toContain(LABS_PRODUCTION_API_KEY);
+        throw new Error('roll back');
+      })(),
+    ).toThrow('roll back');
+    expect(linkedKey(teamId)).toBe(LABS_PRODUCTION_API_KEY);
+    // The next commit moves the epoch to the number the rolled-back transaction had read.
+    gh.ctx.settings.update(teamId, { piiRedaction: true }, admin);
+    expect(gh.ctx.environments.keysToRedact(teamId)).toContain(LABS_PRODUCTION_API_KEY);
+    expect(linkedKey(teamId)).toBe(LABS_PRODUCTION_API_KEY);
+  } finally {
+    gh.ctx.settings.update(teamId, { piiRedaction: false }, admin);
+    gh.ctx.environments.unlink(teamId, 'production', admin);
+  }
+});
+
+test('environment clients — a link removed and made again by another process (version 1 again) is used from the next turn', async () => {
+  const teamId = seededTeamId(gh);
+  const other = await openStore(gh.dataDir);
+  const where = "WHERE team_id = ? AND environment = 'production'";
+  const linkRow = () =>
+    other.query(`SELECT * FROM team_environments ${where}`).get(teamId) as Record<string, unknown>;
+  try {
+    // The row another process will write: a link of the Demo team's own production key.
+    await gh.ctx.environments.link(teamId, 'production', DEMO_PRODUCTION_API_KEY, admin);
+    const demoRow = linkRow();
+    gh.ctx.environments.unlink(teamId, 'production', admin);
+    await gh.ctx.environments.link(teamId, 'production', LABS_PRODUCTION_API_KEY, admin);
+    expect(linkRow().version).toBe(demoRow.version);
+    expect(linkedKey(teamId)).toBe(LABS_PRODUCTION_API_KEY);
+    other.run(`DELETE FROM team_environments ${where}`, [teamId]);
+    const columns = Object.keys(demoRow);
+    other.run(
+      `INSERT INTO team_environments (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      Object.values(demoRow) as never[],
+    );
+    await nextTurn();
+    expect(linkedKey(teamId)).toBe(DEMO_PRODUCTION_API_KEY);
+    const keys = gh.ctx.environments.keysToRedact(teamId);
+    expect(keys).toContain(DEMO_PRODUCTION_API_KEY);
+    expect(keys).not.toContain(LABS_PRODUCTION_API_KEY);
+  } finally {
+    other.close();
+    gh.ctx.environments.unlink(teamId, 'production', admin);
   }
 });
