@@ -64,10 +64,27 @@ async function load(pair: Pair, calls: number): Promise<void> {
   }
 }
 
-/** Makes B's head writer run for certain: SIGTERM (close() flushes) and a fresh start (start() flushes). */
-async function bounceB(pair: Pair): Promise<void> {
-  await pair.b.kill('SIGTERM');
+/**
+ * Makes B's head writer run for certain: SIGTERM (close() flushes) and a fresh start (start()
+ * flushes). Answers what the stopped B printed, for a failure's message.
+ */
+async function bounceB(pair: Pair): Promise<string[]> {
+  const stopped = pair.b;
+  await stopped.kill('SIGTERM');
   await pair.restartB();
+  return stopped.output;
+}
+
+/** The replicas' own words, when a head is not where it should be (seen once, under CI load). */
+function explain(pair: Pair, stoppedB: string[]): string {
+  return [
+    'A:',
+    ...pair.a.output.slice(-20),
+    'B before its restart:',
+    ...stoppedB.slice(-20),
+    'B:',
+    ...pair.b.output.slice(-20),
+  ].join('\n');
 }
 
 describe.skipIf(!onPostgres)('PostgreSQL attack — the audit chain with two writers', () => {
@@ -75,9 +92,10 @@ describe.skipIf(!onPostgres)('PostgreSQL attack — the audit chain with two wri
 
   test('entries cut off the end while both replicas run — no replica signs a head for the shorter trail; verify keeps failing', async () => {
     await load(pair, 24);
-    await bounceB(pair);
+    const stoppedB = await bounceB(pair);
     const before = await head(pair);
     const end = await endOfTrail(pair);
+    if (before?.seq !== end) console.error(explain(pair, stoppedB));
     expect(before?.seq).toBe(end);
 
     // The tamperer removes the newest batch (or more) and leaves audit_heads alone.
