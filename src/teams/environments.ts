@@ -24,6 +24,8 @@ interface Cached {
    * starts again at version 1; the sealed key differs on every link (a fresh nonce).
    */
   sealed: string | null;
+  /** Whether the client was built with the staff guard (the key also opens the identity environment). */
+  guarded: boolean;
   client: WorkOS;
   apiKey: string;
 }
@@ -114,11 +116,12 @@ export class TeamEnvironments {
     const cacheKey = `${teamId}:${environment}`;
     if (row) {
       const cached = this.cache.get(cacheKey);
-      if (cached && cached.sealed === row.keySealed) return cached.client;
+      if (cached && cached.sealed === row.keySealed && cached.guarded === row.sharesIdentity)
+        return cached.client;
       const apiKey = this.deps.sealer.open(row.keySealed);
       if (!apiKey) return undefined;
       const client = this.build(apiKey, row.sharesIdentity);
-      this.cache.set(cacheKey, { sealed: row.keySealed, client, apiKey });
+      this.cache.set(cacheKey, { sealed: row.keySealed, guarded: row.sharesIdentity, client, apiKey });
       return client;
     }
     const key = this.deploymentKey(teamId, environment);
@@ -128,8 +131,9 @@ export class TeamEnvironments {
     }
     const cached = this.cache.get(cacheKey);
     if (cached && cached.sealed === null && cached.apiKey === key) return cached.client;
-    const client = this.build(key, key === this.deps.gateway.identity.apiKey);
-    this.cache.set(cacheKey, { sealed: null, client, apiKey: key });
+    const guarded = key === this.deps.gateway.identity.apiKey;
+    const client = this.build(key, guarded);
+    this.cache.set(cacheKey, { sealed: null, guarded, client, apiKey: key });
     return client;
   }
 

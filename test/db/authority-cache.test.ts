@@ -336,3 +336,25 @@ test('environment clients — a link removed and made again by another process (
     gh.ctx.environments.unlink(teamId, 'production', admin);
   }
 });
+
+test('environment clients — a link whose identity flag another process changes gets its client built again (the staff guard follows it)', async () => {
+  const teamId = seededTeamId(gh);
+  await gh.ctx.environments.link(teamId, 'production', LABS_PRODUCTION_API_KEY, admin);
+  const other = await openStore(gh.dataDir);
+  try {
+    const before = gh.ctx.environments.client(teamId, 'production');
+    expect(gh.ctx.environments.client(teamId, 'production')).toBe(before);
+    other.run(
+      "UPDATE team_environments SET shares_identity = ? WHERE team_id = ? AND environment = 'production'",
+      [true, teamId],
+    );
+    await nextTurn();
+    const after = gh.ctx.environments.client(teamId, 'production');
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    expect(after?.key).toBe(LABS_PRODUCTION_API_KEY);
+  } finally {
+    other.close();
+    gh.ctx.environments.unlink(teamId, 'production', admin);
+  }
+});
