@@ -14,6 +14,7 @@ import { checkKey, type EnvironmentStatus, KEY_SHAPE, keyKind } from './environm
 import type { TeamsService } from './service.ts';
 import type { Actor } from './settings.ts';
 import type { StaffDirectory } from './staff.ts';
+import { UnlinkedKeys } from './unlinked-keys.ts';
 
 export type { EnvironmentSource, EnvironmentStatus } from './environment-keys.ts';
 
@@ -67,44 +68,15 @@ export class TeamEnvironments {
       .prepare();
     this.rows = new EpochCache(epochOf(deps.db));
     this.redacted = new EpochCache(epochOf(deps.db));
+    this.unlinked = new UnlinkedKeys(deps.gateway, deps.teams);
   }
 
-  /**
-   * The team that owns the deployment-level keys: the admitted team of the organization
-   * GATEHOUSE_TEAMS names first. Removing that team leaves the keys to nobody.
-   */
-  private deploymentTeamId(): string | undefined {
-    const org = this.deps.gateway.deploymentOrganizationId;
-    if (!org || Object.keys(this.deps.gateway.deploymentKeys).length === 0) return undefined;
-    return this.deps.teams.admittedByOrganization(org)?.id;
-  }
+  /** The key a team has without linking one (embedded or deployment-level). */
+  private readonly unlinked: UnlinkedKeys;
 
-  /** Seed keys of teams (never change once set), to find local mode's embedded environments. */
-  private readonly seedKeys = new Map<string, string | null>();
-
-  private embeddedKey(teamId: string, environment: Environment): string | undefined {
-    let seedKey = this.seedKeys.get(teamId);
-    if (seedKey === undefined) {
-      seedKey = this.deps.teams.get(teamId)?.seedKey ?? null;
-      this.seedKeys.set(teamId, seedKey);
-    }
-    return seedKey ? this.deps.gateway.seededTeamKeys[seedKey]?.[environment] : undefined;
-  }
-
-  /** The key a team has without linking one: local mode's embedded one, or the deployment's. */
-  /**
-   * Whether the deployment-level keys are set but belong to no admitted team (GATEHOUSE_TEAMS is
-   * empty, or its first organization was removed): said in the start banner.
-   */
+  /** Whether the deployment-level keys belong to no admitted team (the start banner says so). */
   deploymentKeysUnowned(): boolean {
-    return Object.keys(this.deps.gateway.deploymentKeys).length > 0 && this.deploymentTeamId() === undefined;
-  }
-
-  private deploymentKey(teamId: string, environment: Environment): string | undefined {
-    const embedded = this.embeddedKey(teamId, environment);
-    if (embedded) return embedded;
-    const key = this.deps.gateway.deploymentKeys[environment];
-    return key && this.deploymentTeamId() === teamId ? key : undefined;
+    return this.unlinked.deploymentKeysUnowned();
   }
 
   /**
@@ -124,7 +96,7 @@ export class TeamEnvironments {
       this.cache.set(cacheKey, { sealed: row.keySealed, guarded: row.sharesIdentity, client, apiKey });
       return client;
     }
-    const key = this.deploymentKey(teamId, environment);
+    const key = this.unlinked.keyOf(teamId, environment);
     if (!key) {
       this.cache.delete(cacheKey);
       return undefined;
@@ -169,7 +141,7 @@ export class TeamEnvironments {
   private readonly rows: EpochCache<string, ReturnType<TeamEnvironments['rowQuery']['get']>>;
 
   has(teamId: string, environment: Environment): boolean {
-    return this.row(teamId, environment) !== undefined || !!this.deploymentKey(teamId, environment);
+    return this.row(teamId, environment) !== undefined || !!this.unlinked.keyOf(teamId, environment);
   }
 
   /** A client over the key; a key that also opens the identity environment gets the staff guard. */
@@ -209,7 +181,7 @@ export class TeamEnvironments {
     for (const team of this.deps.teams.admitted()) {
       for (const environment of ENVIRONMENTS) {
         const row = rows.find((r) => r.teamId === team.id && r.env === environment);
-        const key = row ? undefined : this.deploymentKey(team.id, environment);
+        const key = row ? undefined : this.unlinked.keyOf(team.id, environment);
         const fingerprint = row?.fp ?? (key ? this.fingerprint(key) : undefined);
         if (fingerprint) out.push({ teamId: team.id, teamName: team.name, fingerprint });
       }
@@ -256,11 +228,13 @@ export class TeamEnvironments {
           sharedWith: sharedWith(row.keyFingerprint),
         };
       }
-      const key = this.deploymentKey(teamId, environment);
+      const key = this.unlinked.keyOf(teamId, environment);
       if (key) {
         return {
           environment,
-          source: this.embeddedKey(teamId, environment) ? ('embedded' as const) : ('deployment' as const),
+          source: this.unlinked.isEmbedded(teamId, environment)
+            ? ('embedded' as const)
+            : ('deployment' as const),
           keyLast4: key.slice(-4),
           keyKind: keyKind(key),
           sharesIdentity: key === this.deps.gateway.identity.apiKey,
@@ -407,11 +381,5 @@ export class TeamEnvironments {
     if (!removed) throw new AppError('not_found', `No ${environment} environment is linked to this team.`);
     this.cache.delete(`${teamId}:${environment}`);
     this.deps.events.emit('team.environments_changed', { teamId });
-  }
-
-  /** Forgets cached clients of a team (it was removed). */
-  forget(teamId: string): void {
-    this.seedKeys.delete(teamId);
-    for (const key of this.cache.keys()) if (key.startsWith(`${teamId}:`)) this.cache.delete(key);
   }
 }
