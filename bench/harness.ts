@@ -62,15 +62,19 @@ export async function runLoad(
   tool = 'list_workos_organizations',
   kind: 'v1' | 'v2' = 'v1',
 ): Promise<LoadResult> {
-  const args = [url, token, String(clients), String(calls), tool, kind];
-  const p = Bun.spawn(['bun', join(ROOT, 'bench', 'load.ts'), ...args], {
+  return runScript<LoadResult>('load.ts', [url, token, String(clients), String(calls), tool, kind]);
+}
+
+/** Runs a bench script in its own process and answers the JSON of the last line it printed. */
+async function runScript<T>(script: string, args: string[]): Promise<T> {
+  const p = Bun.spawn(['bun', join(ROOT, 'bench', script), ...args], {
     cwd: ROOT,
     stdout: 'pipe',
     stderr: 'inherit',
   });
   const out = await new Response(p.stdout).text();
   await p.exited;
-  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
 /** Failed calls and latencies of each side of a pair (bench/pair.ts). */
@@ -85,15 +89,7 @@ export async function runPair(
   b: { url: string; token: string; tool: string },
   calls: number,
 ): Promise<PairResult> {
-  const args = [a.url, a.token, a.tool, b.url, b.token, b.tool, String(calls)];
-  const p = Bun.spawn(['bun', join(ROOT, 'bench', 'pair.ts'), ...args], {
-    cwd: ROOT,
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  const out = await new Response(p.stdout).text();
-  await p.exited;
-  return JSON.parse(out.trim().split('\n').pop()!) as PairResult;
+  return runScript<PairResult>('pair.ts', [a.url, a.token, a.tool, b.url, b.token, b.tool, String(calls)]);
 }
 
 export const ready = (url: string) => async () => (await fetch(`${url}/readyz`)).status === 200;
