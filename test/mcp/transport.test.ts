@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { IDLE_TIMEOUT_S, MCP_SESSION_IDLE_TTL_MS, SSE_KEEPALIVE_MS } from '../../src/config/constants.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
+import { INITIALIZE, mcpPost, openRawSession } from '../support/raw-mcp.ts';
 import { startTestGatehouse, type TestGatehouse, teamWorkOS } from '../support/server.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
@@ -12,40 +13,13 @@ let clock: ManualClock;
 let member: { access_token: string; refresh_token: string };
 let viewer: { access_token: string; refresh_token: string };
 
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-};
+const INIT = INITIALIZE;
 
-function post(token: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${gh.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
+const post = (token: string, body: unknown, headers: Record<string, string> = {}) =>
+  mcpPost(gh.url, token, body, headers);
 
 /** Opens a 2025-era session over raw HTTP and returns its id. */
-async function openSession(token: string): Promise<string> {
-  const res = await post(token, INIT);
-  expect(res.status).toBe(200);
-  await res.text();
-  const id = res.headers.get('mcp-session-id')!;
-  const ack = await post(
-    token,
-    { jsonrpc: '2.0', method: 'notifications/initialized' },
-    { 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' },
-  );
-  expect(ack.status).toBe(202);
-  return id;
-}
+const openSession = (token: string) => openRawSession(gh.url, token);
 
 function listTools(token: string, sessionId: string) {
   return post(

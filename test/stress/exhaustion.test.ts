@@ -164,12 +164,9 @@ describe(`stress — exhaustion (${MODE})`, () => {
       useBrowser?: boolean;
     };
     const bigArgs = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
+      ...INITIALIZE,
       params: {
-        protocolVersion: PROTOCOL_2025,
-        capabilities: {},
+        ...INITIALIZE.params,
         clientInfo: { name: 'big', version: '1', pad: 'z'.repeat(MAX_REQUEST_BODY_BYTES - 10_000) },
       },
     });
