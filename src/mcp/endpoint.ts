@@ -12,6 +12,7 @@ import type { RawHandler } from '../http/server.ts';
 import { authenticateBearer, authenticateToken } from '../oauth/bearer.ts';
 import { protectedResourceMetadataUrl } from '../oauth/metadata.ts';
 import { listingContext } from '../policy/pipeline.ts';
+import { streamIfLate } from './answers.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED } from './json-rpc.ts';
 import { LiveMcp } from './live.ts';
@@ -19,6 +20,9 @@ import type { QuotaRefusal } from './quota.ts';
 import { buildMcpServer } from './server.ts';
 import type { McpSessions } from './sessions.ts';
 import { ToolCallLimits } from './tool-call-limit.ts';
+
+/** A sessionless call slower than this is streamed (src/mcp/answers.ts). */
+const LATE_ANSWER = { afterMs: SSE_KEEPALIVE_MS, keepAliveMs: SSE_KEEPALIVE_MS };
 
 type JsonBody = { ok: true; value: unknown } | { ok: false; request: Request };
 
@@ -117,9 +121,10 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
   const sessions = live.sessions;
   const modern = createMcpHandler(() => buildMcpServer(app, undefined), {
     legacy: 'reject',
-    // Always stream: keep-alive comments then cover tool calls longer than the socket idle
-    // timeout, so no request needs a longer timeout (which Bun would keep for the idle socket).
-    responseMode: 'sse',
+    // One JSON body unless the call sends something before its result (the SDK then streams);
+    // a call slower than the keep-alive interval is streamed by streamIfLate (src/mcp/answers.ts),
+    // so no request needs a longer socket timeout (which Bun would keep for the idle socket).
+    responseMode: 'auto',
     keepAliveMs: SSE_KEEPALIVE_MS,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     maxSubscriptions: MAX_LISTEN_STREAMS,
@@ -185,7 +190,13 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       const res = await live.answer(
         { familyId: principal.familyId, teamId: principal.teamId },
         () =>
-          modern.fetch(req, { authInfo: toAuthInfo(token, principal, requestFacts(request)?.id), ...parsed }),
+          streamIfLate(
+            modern.fetch(req, {
+              authInfo: toAuthInfo(token, principal, requestFacts(request)?.id),
+              ...parsed,
+            }),
+            LATE_ANSWER,
+          ),
         release,
       );
       if (res) return withHeaders(res, rateHeaders);

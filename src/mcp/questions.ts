@@ -22,7 +22,7 @@ import {
 import { QUESTION_TTL_MS } from '../config/constants.ts';
 import type { QuestionRound } from '../policy/tool-call.ts';
 import { principalOf } from './auth-info.ts';
-import { elicitationModes } from './sessions.ts';
+import { elicitationModes } from './elicitation.ts';
 
 /** What the requestState carries: the nonce of the confirmation the question asks for. */
 interface QuestionState {

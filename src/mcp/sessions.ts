@@ -10,50 +10,13 @@ import { requestFacts } from '../http/request-context.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
+import { flushHeadersNow, streamIfLate } from './answers.ts';
 import { toAuthInfo } from './auth-info.ts';
+import { answersInJson, elicitationModes } from './elicitation.ts';
 import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED } from './json-rpc.ts';
 import type { LiveOwner } from './owner.ts';
 import { Quota } from './quota.ts';
 import { type McpSessionRows, SESSION_TOUCH_INTERVAL_MS } from './session-rows.ts';
-
-const OPENED = new TextEncoder().encode(': stream opened\n\n');
-
-/**
- * A GET stream carries nothing until the server has something to say, and Bun sends the
- * response headers with the first body bytes: without a first comment frame the client would
- * wait for the first keep-alive to learn the stream is open.
- */
-function flushHeadersNow(res: Response): Response {
-  if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) return res;
-  const upstream = res.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(OPENED);
-    },
-    async pull(controller) {
-      const { done, value } = await upstream.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel(reason) {
-      return upstream.cancel(reason);
-    },
-  });
-  return new Response(body, { status: res.status, headers: res.headers });
-}
-
-/**
- * The elicitation modes a client declared at initialize (MCP 2025-11-25): `elicitation: {}` is
- * form mode (the pre-mode meaning, kept for compatibility), `{ form: {} }` form, `{ url: {} }`
- * URL mode only, `{ form: {}, url: {} }` both.
- */
-export function elicitationModes(declared: unknown): { form: boolean; url: boolean } {
-  if (!declared || typeof declared !== 'object' || Array.isArray(declared))
-    return { form: false, url: false };
-  const caps = declared as { form?: unknown; url?: unknown };
-  const url = caps.url !== undefined;
-  return { form: caps.form !== undefined || !url, url };
-}
 
 /** How often sessions idle past their team's TTL are swept (see LiveMcp). */
 export const SESSION_SWEEP_INTERVAL_MS = 30_000;
@@ -73,6 +36,11 @@ interface LiveSession extends LiveOwner {
   inFlight: Set<string>;
   /** Gives the session's place in its human's quota back (once). */
   release: () => void;
+  /** Calls are answered in one JSON body (see answersInJson). */
+  json: boolean;
+  /** Settles, with the reason, when the session ends (calls waiting in a JSON body then end). */
+  ended: Promise<string>;
+  end: (reason: string) => void;
 }
 
 export interface McpSessionsDeps {
@@ -226,12 +194,11 @@ export class McpSessions {
     // No parsed body (not JSON, too large, malformed): the transport answers in its own words.
     if (!('parsedBody' in body)) return s.transport.handleRequest(request, { authInfo });
     const parsed = body.parsedBody;
-    const ids = (Array.isArray(parsed) ? parsed : [parsed])
-      .filter(
-        (m): m is { id: string | number; method: string } =>
-          !!m && typeof m === 'object' && 'method' in m && 'id' in m,
-      )
-      .map((m) => JSON.stringify(m.id));
+    const requests = (Array.isArray(parsed) ? parsed : [parsed]).filter(
+      (m): m is { id: string | number; method: string } =>
+        !!m && typeof m === 'object' && 'method' in m && 'id' in m,
+    );
+    const ids = requests.map((m) => JSON.stringify(m.id));
     const clash = ids.find((id, i) => s.inFlight.has(id) || ids.indexOf(id) !== i);
     if (clash !== undefined) {
       return jsonRpcError(
@@ -241,7 +208,23 @@ export class McpSessions {
       );
     }
     for (const id of ids) s.inFlight.add(id);
-    return s.transport.handleRequest(request, { authInfo, parsedBody: parsed });
+    const answer = s.transport.handleRequest(request, { authInfo, parsedBody: parsed });
+    if (!s.json) return answer;
+    // A JSON answer waits for the call; it is answered at once when the session ends first, and
+    // streamed when it takes longer than the keep-alive interval (src/mcp/answers.ts).
+    const cutOff = s.ended.then((reason) =>
+      jsonRpcErrors(
+        404,
+        requests.length > 0 ? requests.map((m) => m.id) : [null],
+        -32001,
+        `This MCP session ended (${reason}) before the call was answered. Initialize a new session.`,
+      ),
+    );
+    return streamIfLate(Promise.race([answer, cutOff]), {
+      afterMs: SSE_KEEPALIVE_MS,
+      keepAliveMs: SSE_KEEPALIVE_MS,
+      headers: { 'mcp-session-id': s.sessionId },
+    });
   }
 
   private async open(
@@ -260,8 +243,11 @@ export class McpSessions {
     };
     const server = this.deps.buildServer(state);
     let registered: LiveSession | undefined;
+    const json = answersInJson(parsed.parsedBody);
+    const ended = Promise.withResolvers<string>();
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomToken(24),
+      enableJsonResponse: json,
       keepAliveMs: SSE_KEEPALIVE_MS,
       maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
       onsessioninitialized: (id) => {
@@ -280,6 +266,9 @@ export class McpSessions {
           fingerprint: '',
           inFlight,
           release,
+          json,
+          ended: ended.promise,
+          end: ended.resolve,
         };
         this.live.set(id, registered);
         this.deps.rows.create(
@@ -358,6 +347,7 @@ export class McpSessions {
     if (!s) return;
     this.live.delete(sessionId);
     s.release();
+    s.end(reason);
     await s.transport.close().catch(() => {});
     await s.server.close().catch(() => {});
     this.deps.rows.close(sessionId, reason);

@@ -19,7 +19,7 @@ export type FakeMode =
   | { kind: 'graphql' }
   | { kind: 'echo-auth' }
   | { kind: 'redirect'; location: string }
-  | { kind: 'slow'; release: Promise<void> };
+  | { kind: 'slow'; release: Promise<void>; arrived?: () => void };
 
 /**
  * A fake Linear on 127.0.0.1: records every request (method, path, headers including
@@ -55,7 +55,10 @@ export function startFakeLinear(): FakeLinear {
       const mode = fake.mode;
       if (mode.kind === 'redirect')
         return new Response(null, { status: 302, headers: { location: mode.location } });
-      if (mode.kind === 'slow') await mode.release;
+      if (mode.kind === 'slow') {
+        mode.arrived?.();
+        await mode.release;
+      }
       if (mode.kind === 'echo-auth') {
         // A hostile or buggy provider echoing the credential back must not leak it to the agent.
         return Response.json({

@@ -1,0 +1,186 @@
+/**
+ * How /mcp answers a call (src/mcp/answers.ts): one JSON body when nothing is streamed before
+ * the result, an SSE stream for a session whose client can be asked questions, and a call held
+ * past the keep-alive interval streamed so Bun's idle timeout never cuts it. A call waiting in a
+ * JSON body is answered at once when its session ends.
+ */
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { IDLE_TIMEOUT_S, SSE_KEEPALIVE_MS } from '../../src/config/constants.ts';
+import {
+  Console,
+  type FakeLinear,
+  LINEAR_URL,
+  requestAccess,
+  sessionRequest,
+  startFakeLinear,
+  VIEWER_QUERY,
+} from '../approvals/support.ts';
+import { connectV1, type Tokens, tokensFor } from '../support/mcp.ts';
+import { INITIALIZE, mcpPost, openRawSession, PROTOCOL_2025, sseMessages } from '../support/raw-mcp.ts';
+import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+
+setDefaultTimeout(30_000);
+
+let gh: TestGatehouse;
+let fake: FakeLinear;
+let member: Tokens;
+
+beforeAll(async () => {
+  fake = startFakeLinear();
+  gh = await startTestGatehouse({ testHooks: { outboundHostMap: { 'api.linear.app': fake.origin } } });
+  member = await tokensFor(gh.url, 'member@demo.test');
+});
+afterAll(async () => {
+  await gh?.stop();
+  fake?.stop();
+});
+
+const callBody = (id: number, name: string, args: Record<string, unknown> = {}) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
+const onSession = (id: string) => ({ 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL_2025 });
+
+/** A member's authorization holding an approved read grant on Linear, and a raw session of it. */
+async function linearSession(): Promise<{ tokens: Tokens; sessionId: string }> {
+  const tokens = await tokensFor(gh.url, 'member@demo.test');
+  const agent = await connectV1(gh.url, tokens.access_token);
+  const req = await requestAccess(agent, sessionRequest(['linear'], 'read'));
+  const consoleOf = await Console.signIn(gh.url, 'member@demo.test');
+  expect((await consoleOf.approve(req.id, { providers: ['linear'], level: 'read' })).status).toBe(303);
+  await agent.close();
+  return { tokens, sessionId: await openRawSession(gh.url, tokens.access_token) };
+}
+
+/** Holds Linear's next answer until `release()`; `arrived` settles when the call reaches it. */
+function holdLinear() {
+  const release = Promise.withResolvers<void>();
+  const arrived = Promise.withResolvers<void>();
+  fake.mode = { kind: 'slow', release: release.promise, arrived: arrived.resolve };
+  return {
+    arrived: arrived.promise,
+    release: () => {
+      release.resolve();
+      fake.mode = { kind: 'graphql' };
+    },
+  };
+}
+
+const linearCall = (id: number) =>
+  callBody(id, 'call_integration_api', { method: 'POST', url: LINEAR_URL, body: VIEWER_QUERY });
+
+test('answers — a session whose client declared no elicitation gets its results in one JSON body', async () => {
+  const id = await openRawSession(gh.url, member.access_token);
+  const res = await mcpPost(gh.url, member.access_token, callBody(2, 'whoami'), onSession(id));
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('application/json');
+  expect(res.headers.get('mcp-session-id')).toBe(id);
+  const body = (await res.json()) as { id: number; result: { isError?: boolean } };
+  expect(body.id).toBe(2);
+  expect(body.result.isError).toBeFalsy();
+});
+
+test('answers — a session whose client can be asked (elicitation) gets its results on an SSE stream', async () => {
+  const init = { ...INITIALIZE, params: { ...INITIALIZE.params, capabilities: { elicitation: {} } } };
+  const opened = await mcpPost(gh.url, member.access_token, init);
+  await opened.arrayBuffer();
+  const id = opened.headers.get('mcp-session-id')!;
+  const ack = await mcpPost(
+    gh.url,
+    member.access_token,
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    onSession(id),
+  );
+  expect(ack.status).toBe(202);
+  const res = await mcpPost(gh.url, member.access_token, callBody(3, 'whoami'), onSession(id));
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const messages = sseMessages(await res.text()) as { id?: number; result?: unknown }[];
+  expect(messages.find((m) => m.id === 3)?.result).toBeDefined();
+});
+
+test('answers — a sessionless 2026-07-28 call gets its result in one JSON body', async () => {
+  const res = await mcpPost(
+    gh.url,
+    member.access_token,
+    {
+      ...callBody(4, 'whoami'),
+      params: {
+        name: 'whoami',
+        arguments: {},
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    },
+    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'whoami' },
+  );
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('application/json');
+  expect(((await res.json()) as { id: number }).id).toBe(4);
+});
+
+test('answers — a call held past the keep-alive interval becomes an SSE stream and still delivers its result', async () => {
+  // Streamed before Bun's idle timeout could cut the connection (the first bytes go at once).
+  expect(SSE_KEEPALIVE_MS).toBeLessThan(IDLE_TIMEOUT_S * 1000);
+  const { tokens, sessionId } = await linearSession();
+  const held = holdLinear();
+  const res = await mcpPost(gh.url, tokens.access_token, linearCall(5), onSession(sessionId));
+  // The answer comes only once the call has waited SSE_KEEPALIVE_MS: it is the stream.
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  expect(res.headers.get('mcp-session-id')).toBe(sessionId);
+  await held.arrived;
+  const reader = res.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  expect(first.startsWith(':')).toBe(true);
+  held.release();
+  let rest = '';
+  for (let r = await reader.read(); !r.done; r = await reader.read())
+    rest += new TextDecoder().decode(r.value);
+  const messages = sseMessages(rest) as { id?: number; result?: { isError?: boolean } }[];
+  const answer = messages.find((m) => m.id === 5);
+  expect(answer?.result?.isError).toBeFalsy();
+});
+
+test('answers — a call waiting in a JSON body is answered at once when its token is revoked', async () => {
+  const { tokens, sessionId } = await linearSession();
+  const held = holdLinear();
+  const pending = mcpPost(gh.url, tokens.access_token, linearCall(6), onSession(sessionId));
+  await held.arrived;
+  const clientId = gh.ctx.oauth.tokens.bearer(tokens.access_token)!.family.clientId!;
+  const revoked = await fetch(`${gh.url}/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: tokens.access_token, client_id: clientId }),
+  });
+  expect(revoked.status).toBe(200);
+  // Answered while Linear still holds the call: no result after the revocation.
+  const res = await pending;
+  expect(res.status).toBe(404);
+  const body = (await res.json()) as { id: number; error: { message: string } };
+  expect(body.id).toBe(6);
+  expect(body.error.message).toContain('token revoked');
+  held.release();
+});
+
+test('answers — a call waiting in a JSON body is answered at once when the client ends its session', async () => {
+  const { tokens, sessionId } = await linearSession();
+  const held = holdLinear();
+  const pending = mcpPost(gh.url, tokens.access_token, linearCall(7), onSession(sessionId));
+  await held.arrived;
+  const del = await fetch(`${gh.url}/mcp`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${tokens.access_token}`, ...onSession(sessionId) },
+  });
+  expect(del.status).toBe(200);
+  const res = await pending;
+  expect(res.status).toBe(404);
+  expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+    'closed by the client',
+  );
+  held.release();
+});
