@@ -21,9 +21,12 @@ export function elicitationModes(declared: unknown): { form: boolean; url: boole
  * client declared elicitation at initialize, since Gatehouse's questions to the human (delete
  * confirmations, links to approve) ride the call's own SSE stream.
  */
-export function answersInJson(initialize: unknown): boolean {
-  const declared = (initialize as { params?: { capabilities?: { elicitation?: unknown } } } | null)?.params
-    ?.capabilities?.elicitation;
+export function answersInJson(body: unknown): boolean {
+  // The initialize request, alone or in a batch.
+  const initialize = (Array.isArray(body) ? body : [body]).find(
+    (m) => !!m && typeof m === 'object' && (m as { method?: unknown }).method === 'initialize',
+  ) as { params?: { capabilities?: { elicitation?: unknown } } } | undefined;
+  const declared = initialize?.params?.capabilities?.elicitation;
   const modes = elicitationModes(declared);
   return !modes.form && !modes.url;
 }

@@ -17,6 +17,7 @@ import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED } from './json-rpc.ts';
 import type { LiveOwner } from './owner.ts';
 import { Quota } from './quota.ts';
 import { type McpSessionRows, SESSION_TOUCH_INTERVAL_MS } from './session-rows.ts';
+import { WaitingCalls } from './waiting-calls.ts';
 
 /** How often sessions idle past their team's TTL are swept (see LiveMcp). */
 export const SESSION_SWEEP_INTERVAL_MS = 30_000;
@@ -38,9 +39,8 @@ interface LiveSession extends LiveOwner {
   release: () => void;
   /** Calls are answered in one JSON body (see answersInJson). */
   json: boolean;
-  /** Settles, with the reason, when the session ends (calls waiting in a JSON body then end). */
-  ended: Promise<string>;
-  end: (reason: string) => void;
+  /** Calls waiting for their JSON body, answered at once when the session ends. */
+  waiting: WaitingCalls;
 }
 
 export interface McpSessionsDeps {
@@ -212,19 +212,17 @@ export class McpSessions {
     if (!s.json) return answer;
     // A JSON answer waits for the call; it is answered at once when the session ends first, and
     // streamed when it takes longer than the keep-alive interval (src/mcp/answers.ts).
-    const cutOff = s.ended.then((reason) =>
-      jsonRpcErrors(
-        404,
-        requests.length > 0 ? requests.map((m) => m.id) : [null],
-        -32001,
-        `This MCP session ended (${reason}) before the call was answered. Initialize a new session.`,
+    return streamIfLate(
+      s.waiting.race(
+        answer,
+        requests.map((m) => m.id),
       ),
+      {
+        afterMs: SSE_KEEPALIVE_MS,
+        keepAliveMs: SSE_KEEPALIVE_MS,
+        headers: { 'mcp-session-id': s.sessionId },
+      },
     );
-    return streamIfLate(Promise.race([answer, cutOff]), {
-      afterMs: SSE_KEEPALIVE_MS,
-      keepAliveMs: SSE_KEEPALIVE_MS,
-      headers: { 'mcp-session-id': s.sessionId },
-    });
   }
 
   private async open(
@@ -244,7 +242,6 @@ export class McpSessions {
     const server = this.deps.buildServer(state);
     let registered: LiveSession | undefined;
     const json = answersInJson(parsed.parsedBody);
-    const ended = Promise.withResolvers<string>();
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomToken(24),
       enableJsonResponse: json,
@@ -267,8 +264,7 @@ export class McpSessions {
           inFlight,
           release,
           json,
-          ended: ended.promise,
-          end: ended.resolve,
+          waiting: new WaitingCalls(),
         };
         this.live.set(id, registered);
         this.deps.rows.create(
@@ -279,8 +275,9 @@ export class McpSessions {
     });
     server.oninitialized = () => {
       const modes = elicitationModes(server.getClientCapabilities()?.elicitation);
-      state.supportsElicitation = modes.form;
-      state.supportsUrlElicitation = modes.url;
+      // A JSON session has no stream to ask on: its calls never wait on a question.
+      state.supportsElicitation = modes.form && !json;
+      state.supportsUrlElicitation = modes.url && !json;
       if (registered) registered.fingerprint = this.deps.visibleToolNames(principal, state).join(',');
       this.deps.rows.recordHandshake(state.id, {
         protocolVersion: server.getNegotiatedProtocolVersion() ?? null,
@@ -347,7 +344,7 @@ export class McpSessions {
     if (!s) return;
     this.live.delete(sessionId);
     s.release();
-    s.end(reason);
+    s.waiting.endAll(reason);
     await s.transport.close().catch(() => {});
     await s.server.close().catch(() => {});
     this.deps.rows.close(sessionId, reason);

@@ -163,7 +163,7 @@ test('answers — a call waiting in a JSON body is answered at once when its tok
   expect(res.status).toBe(404);
   const body = (await res.json()) as { id: number; error: { message: string } };
   expect(body.id).toBe(6);
-  expect(body.error.message).toContain('token revoked');
+  expect(body.error.message).toContain('its authorization was revoked');
   held.release();
 });
 
@@ -180,7 +180,7 @@ test('answers — a call waiting in a JSON body is answered at once when the cli
   const res = await pending;
   expect(res.status).toBe(404);
   expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
-    'closed by the client',
+    'the client closed it',
   );
   held.release();
 });

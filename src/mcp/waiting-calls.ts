@@ -1,0 +1,56 @@
+import { jsonRpcErrors } from './json-rpc.ts';
+
+/**
+ * The calls of one 2025-era session waiting for their JSON body (src/mcp/answers.ts): when the
+ * session ends first (revocation, kill switch, DELETE, idle, shutdown), each is answered at once
+ * with a JSON-RPC error naming why, and its late result is never sent.
+ *
+ * Each call leaves the set once answered, so nothing outlives it: a promise chained on the
+ * session's end instead would keep every answer of a long session in memory.
+ */
+export class WaitingCalls {
+  private readonly ends = new Set<(reason: string) => void>();
+
+  get size(): number {
+    return this.ends.size;
+  }
+
+  /** `answer`, or the session's end if it comes first: a 404 for each of `ids` (null: none). */
+  race(answer: Promise<Response>, ids: readonly (string | number)[]): Promise<Response> {
+    const cutOff = Promise.withResolvers<Response>();
+    const end = (reason: string) =>
+      cutOff.resolve(
+        jsonRpcErrors(
+          404,
+          ids.length > 0 ? ids : [null],
+          -32001,
+          `This MCP session ended (${publicReason(reason)}) before the call was answered. Initialize a new session.`,
+        ),
+      );
+    this.ends.add(end);
+    const first = Promise.race([answer, cutOff.promise]);
+    const leave = () => {
+      this.ends.delete(end);
+    };
+    first.then(leave, leave);
+    return first;
+  }
+
+  /** The session ended: every waiting call is answered now. */
+  endAll(reason: string): void {
+    for (const end of this.ends) end(reason);
+    this.ends.clear();
+  }
+}
+
+/**
+ * Why a session ended, as the client may read it: the category, never the recorded reason
+ * (which may name the admin who revoked the connection, or how a refresh token was misused).
+ */
+export function publicReason(reason: string): string {
+  if (reason.startsWith('token revoked') || reason === 'kill switch') return 'its authorization was revoked';
+  if (reason === 'closed by the client') return 'the client closed it';
+  if (reason === 'idle timeout') return 'it was idle too long';
+  if (reason === 'server shutting down') return 'the server is shutting down';
+  return 'it was closed';
+}
