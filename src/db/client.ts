@@ -31,7 +31,9 @@ export function openDatabase(path: string): Db {
   const dir = dirname(path);
   const problem = (what: string, e: unknown) =>
     new ConfigError([
-      `GATEHOUSE_DATA_DIR ${quote(dir)}: ${what} (${describeError(e)}). The data dir and every file in it must be writable by the user Gatehouse runs as (${whoAmI()})`,
+      isBusy(e)
+        ? `GATEHOUSE_DATA_DIR ${quote(dir)}: ${what} (${describeError(e)}): another process held it locked for more than ${BUSY_TIMEOUT_MS / 1000} s. Find what holds it open (a stuck command, another server) and start again`
+        : `GATEHOUSE_DATA_DIR ${quote(dir)}: ${what} (${describeError(e)}). The data dir and every file in it must be writable by the user Gatehouse runs as (${whoAmI()})`,
     ]);
   try {
     ensurePrivateDir(dir);
@@ -64,11 +66,20 @@ export function openDatabase(path: string): Db {
 }
 
 function configure(sqlite: Database): Db {
+  // First: every statement after it, the journal mode's included, waits out another process's
+  // lock (a command's checkpoint, a closing connection) instead of failing at once.
+  sqlite.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.exec('PRAGMA journal_mode = WAL');
   sqlite.exec('PRAGMA foreign_keys = ON');
-  sqlite.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.exec('PRAGMA synchronous = NORMAL');
   return drizzle({ client: sqlite, schema }) as Db;
+}
+
+function isBusy(e: unknown): boolean {
+  return (
+    e instanceof Error &&
+    /SQLITE_BUSY|database is locked/i.test(`${(e as { code?: string }).code} ${e.message}`)
+  );
 }
 
 function describeError(e: unknown): string {
