@@ -212,17 +212,24 @@ export class McpSessions {
     if (!s.json) return answer;
     // A JSON answer waits for the call; it is answered at once when the session ends first, and
     // streamed when it takes longer than the keep-alive interval (src/mcp/answers.ts).
-    return streamIfLate(
-      s.waiting.race(
-        answer,
-        requests.map((m) => m.id),
-      ),
-      {
-        afterMs: SSE_KEEPALIVE_MS,
-        keepAliveMs: SSE_KEEPALIVE_MS,
-        headers: { 'mcp-session-id': s.sessionId },
-      },
-    );
+    const requestIds = requests.map((m) => m.id);
+    // A client that leaves first (or cancelled the call, which then never answers) gets no
+    // answer; the transport would keep waiting for one, holding the request: it is given one.
+    const release = () => {
+      for (const id of requestIds)
+        s.transport
+          .send({
+            jsonrpc: '2.0',
+            id,
+            error: { code: -32000, message: 'The client left before the answer.' },
+          })
+          .catch(() => {});
+    };
+    return streamIfLate(s.waiting.race(answer, requestIds, { signal: request.signal, release }), {
+      afterMs: SSE_KEEPALIVE_MS,
+      keepAliveMs: SSE_KEEPALIVE_MS,
+      headers: { 'mcp-session-id': s.sessionId },
+    });
   }
 
   private async open(

@@ -15,8 +15,16 @@ export class WaitingCalls {
     return this.ends.size;
   }
 
-  /** `answer`, or the session's end if it comes first: a 404 for each of `ids` (null: none). */
-  race(answer: Promise<Response>, ids: readonly (string | number)[]): Promise<Response> {
+  /**
+   * `answer`, or the session's end if it comes first: a 404 for each of `ids` (null: none).
+   * `gone`: when the client leaves before the answer (its request's signal aborts), `release`
+   * runs, so what waits for the answer on the transport's side lets go of it too.
+   */
+  race(
+    answer: Promise<Response>,
+    ids: readonly (string | number)[],
+    gone?: { signal: AbortSignal; release: () => void },
+  ): Promise<Response> {
     const cutOff = Promise.withResolvers<Response>();
     const end = (reason: string) =>
       cutOff.resolve(
@@ -29,8 +37,12 @@ export class WaitingCalls {
       );
     this.ends.add(end);
     const first = Promise.race([answer, cutOff.promise]);
+    const left = () => gone?.release();
+    if (gone?.signal.aborted) left();
+    else gone?.signal.addEventListener('abort', left, { once: true });
     const leave = () => {
       this.ends.delete(end);
+      gone?.signal.removeEventListener('abort', left);
     };
     first.then(leave, leave);
     return first;

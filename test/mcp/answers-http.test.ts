@@ -184,3 +184,31 @@ test('answers — a call waiting in a JSON body is answered at once when the cli
   );
   held.release();
 });
+
+test('answers — a client that leaves before its JSON answer (a cancelled call) leaves nothing waiting: its id is free again', async () => {
+  const id = await openRawSession(gh.url, member.access_token);
+  const probe = async () =>
+    (await mcpPost(gh.url, member.access_token, { jsonrpc: '2.0', id: 50, method: 'ping' }, onSession(id)))
+      .status;
+  // A cancelled request is never answered (MCP cancellation): its JSON body would wait forever.
+  const client = new AbortController();
+  const cancelled = mcpPost(
+    gh.url,
+    member.access_token,
+    [
+      { jsonrpc: '2.0', id: 50, method: 'ping' },
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 50 } },
+    ],
+    onSession(id),
+    { signal: client.signal },
+  ).catch(() => undefined);
+  // Held: the same id is refused while that request waits (each probe is one round trip).
+  let status = 0;
+  for (let i = 0; i < 200 && status !== 409; i++) status = await probe();
+  expect(status).toBe(409);
+  client.abort();
+  await cancelled;
+  // The client left: the server lets go of the request, and the id may be used again.
+  for (let i = 0; i < 200 && status !== 200; i++) status = await probe();
+  expect(status).toBe(200);
+});

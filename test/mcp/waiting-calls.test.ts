@@ -39,6 +39,36 @@ describe('WaitingCalls', () => {
     expect(waiting.size).toBe(0);
   });
 
+  test('waiting calls — a client that leaves before its answer releases what waits for it, once; one answered first does not', async () => {
+    const waiting = new WaitingCalls();
+    const left = new AbortController();
+    let released = 0;
+    const { promise, resolve } = Promise.withResolvers<Response>();
+    const pending = waiting.race(promise, [3], { signal: left.signal, release: () => released++ });
+    left.abort();
+    left.abort();
+    expect(released).toBe(1);
+    resolve(Response.json({ id: 3 }));
+    await pending;
+    // Answered before the client left: nothing to release.
+    const stays = new AbortController();
+    let late = 0;
+    await waiting.race(Promise.resolve(Response.json({ id: 4 })), [4], {
+      signal: stays.signal,
+      release: () => late++,
+    });
+    await Promise.resolve();
+    stays.abort();
+    expect(late).toBe(0);
+    // Already gone when the call came: released at once.
+    let gone = 0;
+    void waiting.race(new Promise<Response>(() => {}), [5], {
+      signal: AbortSignal.abort(),
+      release: () => gone++,
+    });
+    expect(gone).toBe(1);
+  });
+
   test('waiting calls — the client reads the category of the end, never the recorded reason', async () => {
     const waiting = new WaitingCalls();
     const answer = waiting.race(new Promise<Response>(() => {}), [1]);
