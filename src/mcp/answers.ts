@@ -50,10 +50,9 @@ export interface LateAnswerOptions {
 /**
  * `pending` as it is when it settles within `afterMs`; otherwise, at `afterMs`, an SSE response
  * that keeps the connection alive until `pending` settles and then carries its answer: a JSON
- * answer as one `message` event, a streamed one piped through. A late answer that is not a
- * 200 (the session ended meanwhile) or that fails ends the stream without a message, as a
- * stream cut off by the end of its session does. When the client goes away first, the late
- * answer is dropped.
+ * answer as one `message` event (a JSON-RPC error too: the session ended meanwhile), a
+ * streamed one piped through. An answer that fails, or has no JSON body, ends the stream
+ * without a message. When the client goes away first, the late answer is dropped.
  */
 export function streamIfLate(pending: Promise<Response>, options: LateAnswerOptions): Promise<Response> {
   const schedule = options.schedule ?? realSchedule;
@@ -106,11 +105,8 @@ function lateStream(pending: Promise<Response>, options: LateAnswerOptions): Res
             await res.body?.cancel().catch(() => {});
             return;
           }
-          if (res.status !== 200) {
-            await res.body?.cancel().catch(() => {});
-            return end();
-          }
-          if (res.headers.get('content-type')?.includes('text/event-stream') && res.body) {
+          const type = res.headers.get('content-type') ?? '';
+          if (type.includes('text/event-stream') && res.body) {
             upstream = res.body.getReader();
             try {
               for (;;) {
@@ -121,9 +117,12 @@ function lateStream(pending: Promise<Response>, options: LateAnswerOptions): Res
             } catch {}
             return end();
           }
-          const text = await res.text().catch(() => '');
-          // One event: each line of the JSON text its own `data:` line (SSE joins them back).
-          if (text) write(encoder.encode(`event: message\n${dataLines(text)}\n\n`));
+          // A JSON answer, the result or an error (the session ended: a JSON-RPC error naming why,
+          // with the call's id), goes out as one event: the status line has already been sent.
+          // Each line of the text is its own `data:` line (SSE joins them back).
+          const text = type.includes('json') ? await res.text().catch(() => '') : '';
+          if (!text) await res.body?.cancel().catch(() => {});
+          else write(encoder.encode(`event: message\n${dataLines(text)}\n\n`));
           end();
         },
         () => end(),

@@ -212,3 +212,29 @@ test('answers — a client that leaves before its JSON answer (a cancelled call)
   for (let i = 0; i < 200 && status !== 200; i++) status = await probe();
   expect(status).toBe(200);
 });
+
+test('answers — a call already streamed when its token is revoked gets the error as its message, then the stream ends', async () => {
+  const { tokens, sessionId } = await linearSession();
+  const held = holdLinear();
+  // The answer comes once the call has waited SSE_KEEPALIVE_MS: it is the stream.
+  const res = await mcpPost(gh.url, tokens.access_token, linearCall(8), onSession(sessionId));
+  await held.arrived;
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value).startsWith(':')).toBe(true);
+  const clientId = gh.ctx.oauth.tokens.bearer(tokens.access_token)!.family.clientId!;
+  const revoked = await fetch(`${gh.url}/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: tokens.access_token, client_id: clientId }),
+  });
+  expect(revoked.status).toBe(200);
+  let rest = '';
+  for (let r = await reader.read(); !r.done; r = await reader.read())
+    rest += new TextDecoder().decode(r.value);
+  const messages = sseMessages(rest) as { id?: number; result?: unknown; error?: { message: string } }[];
+  // Ended while Linear still holds the call: its error, never a result.
+  expect(messages.find((m) => m.id === 8)?.error?.message).toContain('its authorization was revoked');
+  expect(messages.some((m) => m.result !== undefined)).toBe(false);
+  held.release();
+});

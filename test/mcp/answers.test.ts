@@ -92,11 +92,18 @@ describe('streamIfLate', () => {
     expect(keepAlive.armed.size).toBe(0);
   });
 
-  test('answers — a late answer that is not a 200, or that fails, ends the stream with no message', async () => {
-    for (const settle of [
-      (r: (x: Response) => void) => r(Response.json({ error: 'gone' }, { status: 404 })),
-      (_: unknown, reject: (e: Error) => void) => reject(new Error('transport closed')),
-    ]) {
+  test('answers — a late JSON-RPC error (the session ended) is carried as its message; a failure or a body that is not JSON ends the stream with none', async () => {
+    const ended = { jsonrpc: '2.0', id: 7, error: { code: -32001, message: 'This MCP session ended' } };
+    const cases: [(r: (x: Response) => void, j: (e: Error) => void) => void, unknown[]][] = [
+      [(resolve) => resolve(Response.json(ended, { status: 404 })), [ended]],
+      [(_, reject) => reject(new Error('transport closed')), []],
+      [
+        (resolve) =>
+          resolve(new Response('gone', { status: 502, headers: { 'content-type': 'text/plain' } })),
+        [],
+      ],
+    ];
+    for (const [settle, expected] of cases) {
       const timeout = manualTimers();
       const keepAlive = manualTimers();
       const { promise, resolve, reject } = Promise.withResolvers<Response>();
@@ -105,7 +112,7 @@ describe('streamIfLate', () => {
       const body = textReader(await pending);
       expect(await body.next()).toBe(': stream opened\n\n');
       settle(resolve, reject);
-      expect(await body.rest()).toBe('');
+      expect(sseMessages(await body.rest())).toEqual(expected);
       expect(keepAlive.armed.size).toBe(0);
     }
   });
