@@ -124,14 +124,31 @@ test('gatehouse emulator --json — one JSON line describing it, answers through
   }
 });
 
-test('gatehouse emulator --port — the text names the URL, the keys and who can sign in', async () => {
-  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() });
-  const port = probe.port ?? 0;
-  await probe.stop(true);
-  const proc = spawnEmulator(['--port', String(port)]);
-  try {
+/**
+ * The emulator started on a port that was free a moment ago. Between the probe and the bind the
+ * system may hand that port to another socket (an outgoing connection's, say): then it says the
+ * port is in use, and another free port is tried.
+ */
+async function emulatorOnFreePort() {
+  for (let attempt = 1; ; attempt++) {
+    const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() });
+    const port = probe.port ?? 0;
+    await probe.stop(true);
+    const proc = spawnEmulator(['--port', String(port)]);
     const reader = proc.stdout.getReader();
-    const text = await readUntil(reader, 'gatehouse serve\n', () => new Response(proc.stderr).text());
+    try {
+      const text = await readUntil(reader, 'gatehouse serve\n', () => new Response(proc.stderr).text());
+      return { proc, port, text };
+    } catch (e) {
+      proc.kill('SIGKILL');
+      if (attempt >= 3 || !/in use/.test(String(e))) throw e;
+    }
+  }
+}
+
+test('gatehouse emulator --port — the text names the URL, the keys and who can sign in', async () => {
+  const { proc, port, text } = await emulatorOnFreePort();
+  try {
     expect(text).toContain(`Embedded WorkOS at http://127.0.0.1:${port}`);
     for (const key of [
       'sk_test_gatehouse_identity_1a11',

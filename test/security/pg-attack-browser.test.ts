@@ -214,6 +214,8 @@ describe.skipIf(!onPostgres)('PostgreSQL attack — the htmx console in Chromium
       authority_ttl_ms: Number(lowered) * 60_000,
       tool_calls_per_minute: rateWas + 1,
     });
+    // htmx swaps the form in after the response: wait for the swapped field, not the response.
+    await pageB.locator(`input[name="authority_ttl_minutes"][value="${lowered}"]`).waitFor();
     expect(await ttl(pageB).inputValue()).toBe(lowered);
     // The trail records B's save as what B changed: the rate, not the TTL.
     const last = await query(
