@@ -68,6 +68,25 @@ function holdLinear() {
   };
 }
 
+/** Revokes the access token at /revoke (RFC 7009), as its client would; the status. */
+async function revoke(tokens: Tokens): Promise<number> {
+  const clientId = gh.ctx.oauth.tokens.bearer(tokens.access_token)!.family.clientId!;
+  const res = await fetch(`${gh.url}/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: tokens.access_token, client_id: clientId }),
+  });
+  return res.status;
+}
+
+/** What is left of a stream, as text, once it ends. */
+async function restOf(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let rest = '';
+  for (let r = await reader.read(); !r.done; r = await reader.read()) rest += decoder.decode(r.value);
+  return rest;
+}
+
 const linearCall = (id: number) =>
   callBody(id, 'call_integration_api', { method: 'POST', url: LINEAR_URL, body: VIEWER_QUERY });
 
@@ -138,9 +157,7 @@ test('answers — a call held past the keep-alive interval becomes an SSE stream
   const first = new TextDecoder().decode((await reader.read()).value);
   expect(first.startsWith(':')).toBe(true);
   held.release();
-  let rest = '';
-  for (let r = await reader.read(); !r.done; r = await reader.read())
-    rest += new TextDecoder().decode(r.value);
+  const rest = await restOf(reader);
   const messages = sseMessages(rest) as { id?: number; result?: { isError?: boolean } }[];
   const answer = messages.find((m) => m.id === 5);
   expect(answer?.result?.isError).toBeFalsy();
@@ -151,13 +168,7 @@ test('answers — a call waiting in a JSON body is answered at once when its tok
   const held = holdLinear();
   const pending = mcpPost(gh.url, tokens.access_token, linearCall(6), onSession(sessionId));
   await held.arrived;
-  const clientId = gh.ctx.oauth.tokens.bearer(tokens.access_token)!.family.clientId!;
-  const revoked = await fetch(`${gh.url}/revoke`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: tokens.access_token, client_id: clientId }),
-  });
-  expect(revoked.status).toBe(200);
+  expect(await revoke(tokens)).toBe(200);
   // Answered while Linear still holds the call: no result after the revocation.
   const res = await pending;
   expect(res.status).toBe(404);
@@ -222,16 +233,8 @@ test('answers — a call already streamed when its token is revoked gets the err
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const reader = res.body!.getReader();
   expect(new TextDecoder().decode((await reader.read()).value).startsWith(':')).toBe(true);
-  const clientId = gh.ctx.oauth.tokens.bearer(tokens.access_token)!.family.clientId!;
-  const revoked = await fetch(`${gh.url}/revoke`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: tokens.access_token, client_id: clientId }),
-  });
-  expect(revoked.status).toBe(200);
-  let rest = '';
-  for (let r = await reader.read(); !r.done; r = await reader.read())
-    rest += new TextDecoder().decode(r.value);
+  expect(await revoke(tokens)).toBe(200);
+  const rest = await restOf(reader);
   const messages = sseMessages(rest) as { id?: number; result?: unknown; error?: { message: string } }[];
   // Ended while Linear still holds the call: its error, never a result.
   expect(messages.find((m) => m.id === 8)?.error?.message).toContain('its authorization was revoked');

@@ -35,6 +35,16 @@ function options(timeout: ReturnType<typeof manualTimers>, keepAlive: ReturnType
   };
 }
 
+/** A call whose answer is still pending at the deadline: the stream it became, and the answer's hooks. */
+async function lateAnswer() {
+  const timeout = manualTimers();
+  const keepAlive = manualTimers();
+  const { promise, resolve, reject } = Promise.withResolvers<Response>();
+  const pending = streamIfLate(promise, options(timeout, keepAlive));
+  timeout.fire();
+  return { res: await pending, promise, resolve, reject, keepAlive };
+}
+
 /** Reads a stream chunk by chunk as text. */
 function textReader(res: Response) {
   const reader = res.body!.getReader();
@@ -70,12 +80,7 @@ describe('streamIfLate', () => {
   });
 
   test('answers — a late JSON answer: an SSE stream opens at the deadline, keeps alive, then carries it as one event', async () => {
-    const timeout = manualTimers();
-    const keepAlive = manualTimers();
-    const { promise, resolve } = Promise.withResolvers<Response>();
-    const pending = streamIfLate(promise, options(timeout, keepAlive));
-    timeout.fire();
-    const res = await pending;
+    const { res, resolve, keepAlive } = await lateAnswer();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     expect(res.headers.get('mcp-session-id')).toBe('sess_1');
@@ -104,12 +109,8 @@ describe('streamIfLate', () => {
       ],
     ];
     for (const [settle, expected] of cases) {
-      const timeout = manualTimers();
-      const keepAlive = manualTimers();
-      const { promise, resolve, reject } = Promise.withResolvers<Response>();
-      const pending = streamIfLate(promise, options(timeout, keepAlive));
-      timeout.fire();
-      const body = textReader(await pending);
+      const { res, resolve, reject, keepAlive } = await lateAnswer();
+      const body = textReader(res);
       expect(await body.next()).toBe(': stream opened\n\n');
       settle(resolve, reject);
       expect(sseMessages(await body.rest())).toEqual(expected);
@@ -118,11 +119,8 @@ describe('streamIfLate', () => {
   });
 
   test('answers — a late answer that is itself a stream is piped through', async () => {
-    const timeout = manualTimers();
-    const { promise, resolve } = Promise.withResolvers<Response>();
-    const pending = streamIfLate(promise, options(timeout, manualTimers()));
-    timeout.fire();
-    const body = textReader(await pending);
+    const { res, resolve } = await lateAnswer();
+    const body = textReader(res);
     expect(await body.next()).toBe(': stream opened\n\n');
     const frames = `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress' })}\n\nevent: message\ndata: ${JSON.stringify(RESULT)}\n\n`;
     resolve(new Response(frames, { headers: { 'content-type': 'text/event-stream' } }));
@@ -133,12 +131,8 @@ describe('streamIfLate', () => {
   });
 
   test('answers — when the client goes away before a late answer, the answer is dropped and its body cancelled', async () => {
-    const timeout = manualTimers();
-    const keepAlive = manualTimers();
-    const { promise, resolve } = Promise.withResolvers<Response>();
-    const pending = streamIfLate(promise, options(timeout, keepAlive));
-    timeout.fire();
-    const body = textReader(await pending);
+    const { res, promise, resolve, keepAlive } = await lateAnswer();
+    const body = textReader(res);
     expect(await body.next()).toBe(': stream opened\n\n');
     await body.reader.cancel('client left');
     expect(keepAlive.armed.size).toBe(0);
