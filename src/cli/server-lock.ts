@@ -9,16 +9,13 @@ import { Database } from 'bun:sqlite';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
+import { isBusy } from '../db/client.ts';
 
 export const LOCK_FILE = 'gatehouse.lock';
 
 export interface ServerLock {
   release(): void;
 }
-
-const isBusy = (e: unknown) =>
-  e instanceof Error &&
-  /SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(`${(e as { code?: string }).code} ${e.message}`);
 
 /**
  * Takes the data dir's lock, or returns undefined when another process holds it. The lock file is

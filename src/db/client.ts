@@ -75,10 +75,11 @@ function configure(sqlite: Database): Db {
   return drizzle({ client: sqlite, schema }) as Db;
 }
 
-function isBusy(e: unknown): boolean {
+/** Whether SQLite refused because another connection holds a lock (busy or locked). */
+export function isBusy(e: unknown): boolean {
   return (
     e instanceof Error &&
-    /SQLITE_BUSY|database is locked/i.test(`${(e as { code?: string }).code} ${e.message}`)
+    /SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(`${(e as { code?: string }).code} ${e.message}`)
   );
 }
 
