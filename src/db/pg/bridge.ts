@@ -17,9 +17,10 @@
  * numbered for PostgreSQL (translate.ts); the few statements that differ are chosen by
  * `dialectOf(db)` where they are written.
  */
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { AppError } from '../../errors/app-error.ts';
-import type { BridgeAnswer, BridgeRequest } from './protocol.ts';
+import type { BridgeAnswer, BridgeOp } from './protocol.ts';
+import { awaitAnswer, NOTIFIED, nextSeq, SIGNAL_SLOTS } from './rendezvous.ts';
 import { toPostgres } from './translate.ts';
 
 /** The advisory-lock space (first key) of replica keys (PgClient.replica). */
@@ -110,11 +111,12 @@ export class PgClient {
   private readonly statements = new Map<string, PgStatement>();
   private readonly listeners = new Set<(payload: string) => void>();
   private depth = 0;
+  private seq = 0;
   private writes = 0;
   private closed = false;
 
   constructor(url: string) {
-    const shared = new SharedArrayBuffer(8);
+    const shared = new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
     this.signal = new Int32Array(shared);
     const queries = new MessageChannel();
     const events = new MessageChannel();
@@ -155,7 +157,7 @@ export class PgClient {
    * the authority epoch keeps its value only while this stays put (src/db/epoch.ts).
    */
   changeCount(): number {
-    return this.writes + Atomics.load(this.signal, 1);
+    return this.writes + Atomics.load(this.signal, NOTIFIED);
   }
 
   /** Notifications on the `gatehouse` channel, as JSON text, from this and every other replica. */
@@ -253,20 +255,12 @@ export class PgClient {
   }
 
   /** Sends one request to the worker and waits for its answer (the bridge's only wait). */
-  call(req: BridgeRequest): Extract<BridgeAnswer, { ok: true }> {
+  call(req: BridgeOp): Extract<BridgeAnswer, { ok: true }> {
     if (this.closed) throw new PostgresError('the database connection is closed', '');
-    Atomics.store(this.signal, 0, 0);
-    this.port.postMessage(req);
-    const woke = Atomics.wait(this.signal, 0, 0, ANSWER_TIMEOUT_MS);
-    const msg = receiveMessageOnPort(this.port);
-    if (!msg)
-      throw new PostgresError(
-        woke === 'timed-out'
-          ? `PostgreSQL did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`
-          : 'the PostgreSQL worker stopped',
-        '',
-      );
-    const a = msg.message as BridgeAnswer;
+    this.seq = nextSeq(this.seq);
+    this.port.postMessage({ ...req, seq: this.seq });
+    const a = awaitAnswer<BridgeAnswer>(this.port, this.signal, this.seq, ANSWER_TIMEOUT_MS);
+    if (!a) throw new PostgresError(`PostgreSQL did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`, '');
     if (!a.ok) throw new PostgresError(a.detail ? `${a.message} (${a.detail})` : a.message, a.code);
     return a;
   }

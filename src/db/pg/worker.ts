@@ -4,14 +4,16 @@
  * main thread runs on (so a transaction the main thread opens is this connection's), one reserved
  * connection per open cursor (streaming `iterate()`), and Bun.SQL's LISTEN connection.
  *
- * Each request comes on `port`; its answer is posted back on `port` and then `signal[0]` is set
- * and notified, which wakes the main thread blocked in Atomics.wait (bridge.ts). Notifications on
- * the channel `gatehouse` bump `signal[1]` (which the authority epoch compares without a query)
- * and are forwarded to the main thread as ordinary messages on `events`.
+ * Each request comes on `port`; its answer, with the request's sequence number, is posted back on
+ * `port`, then `signal[ANSWERED]` is set to that number and notified, which wakes the main thread
+ * waiting in Atomics.wait (rendezvous.ts). Notifications on the channel `gatehouse` bump
+ * `signal[NOTIFIED]` (which the authority epoch compares without a query) and are forwarded to
+ * the main thread as ordinary messages on `events`.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
-import type { BridgeAnswer, BridgeRequest } from './protocol.ts';
+import type { BridgeAnswer, BridgeOp, BridgeRequest, BridgeResult } from './protocol.ts';
 import { NOTIFY_CHANNEL } from './protocol.ts';
+import { ANSWERED, NOTIFIED } from './rendezvous.ts';
 
 const {
   url,
@@ -63,7 +65,7 @@ async function values(
   return { rows, names: (r.columns ?? []).map((c) => c.name), count: r.affectedRows ?? r.count ?? 0 };
 }
 
-async function answer(req: BridgeRequest): Promise<BridgeAnswer> {
+async function answer(req: BridgeOp): Promise<BridgeResult> {
   switch (req.op) {
     case 'query': {
       const { rows, names, count } = await values(sql, req.sql, req.params);
@@ -114,7 +116,7 @@ async function close(id: number): Promise<void> {
 }
 
 port.on('message', async (req: BridgeRequest) => {
-  let out: BridgeAnswer;
+  let out: BridgeResult;
   try {
     out = await answer(req);
   } catch (e) {
@@ -126,16 +128,16 @@ port.on('message', async (req: BridgeRequest) => {
       detail: err.detail,
     };
   }
-  port.postMessage(out);
-  Atomics.store(signal, 0, 1);
-  Atomics.notify(signal, 0);
+  port.postMessage({ ...out, seq: req.seq } satisfies BridgeAnswer);
+  Atomics.store(signal, ANSWERED, req.seq);
+  Atomics.notify(signal, ANSWERED);
 });
 
 // Cross-replica invalidation (docs/postgresql.md, "Changes reach every replica"): every
 // notification bumps the counter the authority epoch compares, then reaches the main thread.
 sql
   .listen(NOTIFY_CHANNEL, (payload: string) => {
-    Atomics.add(signal, 1, 1);
+    Atomics.add(signal, NOTIFIED, 1);
     events.postMessage(payload);
   })
   .then(
