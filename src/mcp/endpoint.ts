@@ -217,7 +217,7 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     sessions,
     notifyToolsChanged: () => modern.notify.toolsChanged(),
     async close() {
-      await live.close('server shutting down');
+      await live.close();
       await modern.close();
     },
   };

@@ -10,6 +10,7 @@ import { RunningCalls } from './running-calls.ts';
 import type { McpSessionRows } from './session-rows.ts';
 import { McpSessions, SESSION_SWEEP_INTERVAL_MS } from './sessions.ts';
 import { StreamRegistry } from './streams.ts';
+import { IDLE, type SessionEnd } from './waiting-calls.ts';
 
 export interface LiveMcpDeps {
   clock: Clock;
@@ -41,9 +42,11 @@ export class LiveMcp {
     deps.rows.closeLeftOpen('server restarted');
     this.unsubscribe = [
       deps.events.on('families.revoked', ({ familyIds, reason }) =>
-        this.revoke({ familyIds }, `token revoked: ${reason}`),
+        this.revoke({ familyIds }, { kind: 'revoked', recorded: `token revoked: ${reason}` }),
       ),
-      deps.events.on('team.killed', ({ teamId }) => this.revoke({ teamId }, 'kill switch')),
+      deps.events.on('team.killed', ({ teamId }) =>
+        this.revoke({ teamId }, { kind: 'revoked', recorded: 'kill switch' }),
+      ),
     ];
     this.timer = setInterval(() => this.sweep(), SESSION_SWEEP_INTERVAL_MS);
     this.timer.unref?.();
@@ -52,11 +55,11 @@ export class LiveMcp {
   /**
    * The revocation handler: closes the sessions and streams and answers the running calls that
    * belong to the scope (a running call answers with the challenge its token now gets).
-   * `reason` is recorded on each closed session's row.
+   * `why.recorded` is recorded on each closed session's row.
    */
-  revoke(scope: RevocationScope, reason: string): void {
+  revoke(scope: RevocationScope, why: SessionEnd): void {
     const match = (owner: LiveOwner) => isRevoked(scope, owner);
-    this.sessions.closeWhere(match, reason);
+    this.sessions.closeWhere(match, why);
     this.streams.closeWhere(match);
     this.calls.revokeWhere(match);
   }
@@ -64,7 +67,7 @@ export class LiveMcp {
   /** Closes sessions idle longer than their team's session idle TTL. */
   sweep(): void {
     const idle = this.sessions.idle(this.deps.clock.now(), (teamId) => this.deps.idleTtlMs(teamId));
-    if (idle.length > 0) this.revoke({ sessionIds: idle }, 'idle timeout');
+    if (idle.length > 0) this.revoke({ sessionIds: idle }, IDLE);
   }
 
   /**
@@ -100,10 +103,10 @@ export class LiveMcp {
   }
 
   /** Shutting down: every stream and session ends (running calls finish on their own). */
-  async close(reason: string): Promise<void> {
+  async close(): Promise<void> {
     clearInterval(this.timer);
     for (const off of this.unsubscribe) off();
     this.streams.closeWhere(() => true);
-    await this.sessions.closeAll(reason);
+    await this.sessions.closeAll({ kind: 'shutdown', recorded: 'server shutting down' });
   }
 }

@@ -17,7 +17,7 @@ import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED } from './json-rpc.ts';
 import type { LiveOwner } from './owner.ts';
 import { Quota } from './quota.ts';
 import { type McpSessionRows, SESSION_TOUCH_INTERVAL_MS } from './session-rows.ts';
-import { WaitingCalls } from './waiting-calls.ts';
+import { IDLE, type SessionEnd, WaitingCalls } from './waiting-calls.ts';
 
 /** How often sessions idle past their team's TTL are swept (see LiveMcp). */
 export const SESSION_SWEEP_INTERVAL_MS = 30_000;
@@ -96,7 +96,8 @@ export class McpSessions {
       this.seen(s);
       if (request.method === 'POST') return this.post(s, request, authInfo, parsed);
       const res = await s.transport.handleRequest(request, { authInfo });
-      if (request.method === 'DELETE') await this.close(sessionId, 'closed by the client');
+      if (request.method === 'DELETE')
+        await this.close(sessionId, { kind: 'client', recorded: 'closed by the client' });
       return request.method === 'GET' ? flushHeadersNow(res) : res;
     }
     if (request.method !== 'POST') {
@@ -177,7 +178,7 @@ export class McpSessions {
     const idle = [...this.live.values()].filter(
       (s) => s.userId === userId && now - s.lastSeenAt > ttl(s.teamId),
     );
-    await Promise.all(idle.map((s) => this.close(s.sessionId, 'idle timeout')));
+    await Promise.all(idle.map((s) => this.close(s.sessionId, IDLE)));
   }
 
   /**
@@ -346,26 +347,27 @@ export class McpSessions {
     }
   }
 
-  async close(sessionId: string, reason: string): Promise<void> {
+  /** Ends a session: its waiting calls are answered with `why.kind`, its row records `why.recorded`. */
+  async close(sessionId: string, why: SessionEnd): Promise<void> {
     const s = this.live.get(sessionId);
     if (!s) return;
     this.live.delete(sessionId);
     s.release();
-    s.waiting.endAll(reason);
+    s.waiting.endAll(why);
     await s.transport.close().catch(() => {});
     await s.server.close().catch(() => {});
-    this.deps.rows.close(sessionId, reason);
+    this.deps.rows.close(sessionId, why.recorded);
   }
 
   /** Closes every session whose owner matches (see LiveMcp.revoke); returns how many. */
-  closeWhere(match: (owner: LiveOwner) => boolean, reason: string): number {
+  closeWhere(match: (owner: LiveOwner) => boolean, why: SessionEnd): number {
     const ids = [...this.live.values()].filter((s) => match(s)).map((s) => s.sessionId);
-    for (const id of ids) void this.close(id, reason);
+    for (const id of ids) void this.close(id, why);
     return ids.length;
   }
 
-  async closeAll(reason: string): Promise<void> {
-    await Promise.all([...this.live.keys()].map((id) => this.close(id, reason)));
+  async closeAll(why: SessionEnd): Promise<void> {
+    await Promise.all([...this.live.keys()].map((id) => this.close(id, why)));
   }
 
   /** Sessions idle longer than their team's session idle TTL at `now`. */

@@ -8,8 +8,21 @@ import { jsonRpcErrors } from './json-rpc.ts';
  * Each call leaves the set once answered, so nothing outlives it: a promise chained on the
  * session's end instead would keep every answer of a long session in memory.
  */
+/**
+ * Why a session ended: the category the client may read (`kind`), and the reason recorded on
+ * the session's row, which may name the admin who revoked the connection or how a refresh token
+ * was misused, and so never reaches the client.
+ */
+export interface SessionEnd {
+  kind: 'revoked' | 'client' | 'idle' | 'shutdown';
+  recorded: string;
+}
+
+/** The end of a session idle past its team's TTL. */
+export const IDLE: SessionEnd = { kind: 'idle', recorded: 'idle timeout' };
+
 export class WaitingCalls {
-  private readonly ends = new Set<(reason: string) => void>();
+  private readonly ends = new Set<(end: SessionEnd) => void>();
 
   get size(): number {
     return this.ends.size;
@@ -26,13 +39,13 @@ export class WaitingCalls {
     gone?: { signal: AbortSignal; release: () => void },
   ): Promise<Response> {
     const cutOff = Promise.withResolvers<Response>();
-    const end = (reason: string) =>
+    const end = (why: SessionEnd) =>
       cutOff.resolve(
         jsonRpcErrors(
           404,
           ids.length > 0 ? ids : [null],
           -32001,
-          `This MCP session ended (${publicReason(reason)}) before the call was answered. Initialize a new session.`,
+          `This MCP session ended (${publicReason(why.kind)}) before the call was answered. Initialize a new session.`,
         ),
       );
     this.ends.add(end);
@@ -49,20 +62,22 @@ export class WaitingCalls {
   }
 
   /** The session ended: every waiting call is answered now. */
-  endAll(reason: string): void {
-    for (const end of this.ends) end(reason);
+  endAll(why: SessionEnd): void {
+    for (const end of this.ends) end(why);
     this.ends.clear();
   }
 }
 
-/**
- * Why a session ended, as the client may read it: the category, never the recorded reason
- * (which may name the admin who revoked the connection, or how a refresh token was misused).
- */
-export function publicReason(reason: string): string {
-  if (reason.startsWith('token revoked') || reason === 'kill switch') return 'its authorization was revoked';
-  if (reason === 'closed by the client') return 'the client closed it';
-  if (reason === 'idle timeout') return 'it was idle too long';
-  if (reason === 'server shutting down') return 'the server is shutting down';
-  return 'it was closed';
+/** Why a session ended, as the client may read it. */
+export function publicReason(kind: SessionEnd['kind']): string {
+  switch (kind) {
+    case 'revoked':
+      return 'its authorization was revoked';
+    case 'client':
+      return 'the client closed it';
+    case 'idle':
+      return 'it was idle too long';
+    case 'shutdown':
+      return 'the server is shutting down';
+  }
 }

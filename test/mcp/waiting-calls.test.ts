@@ -29,7 +29,7 @@ describe('WaitingCalls', () => {
     const batch = waiting.race(never, ['a', 'b']);
     const none = waiting.race(never, []);
     expect(waiting.size).toBe(3);
-    waiting.endAll('closed by the client');
+    waiting.endAll({ kind: 'client', recorded: 'closed by the client' });
     const bodies = await Promise.all([one, batch, none].map(async (p) => (await p).json()));
     expect((await one).status).toBe(404);
     expect(bodies[0]).toMatchObject({ id: 7, error: { code: -32001 } });
@@ -72,14 +72,13 @@ describe('WaitingCalls', () => {
   test('waiting calls — the client reads the category of the end, never the recorded reason', async () => {
     const waiting = new WaitingCalls();
     const answer = waiting.race(new Promise<Response>(() => {}), [1]);
-    waiting.endAll('token revoked: revoked in the console by admin@demo.test');
+    waiting.endAll({ kind: 'revoked', recorded: 'token revoked: revoked in the console by admin@demo.test' });
     const text = await (await answer).text();
     expect(text).toContain('its authorization was revoked');
     expect(text).not.toContain('admin@demo.test');
-    expect(publicReason('kill switch')).toBe('its authorization was revoked');
-    expect(publicReason('idle timeout')).toBe('it was idle too long');
-    expect(publicReason('server shutting down')).toBe('the server is shutting down');
-    expect(publicReason('anything else, with secret@demo.test')).toBe('it was closed');
+    expect(publicReason('client')).toBe('the client closed it');
+    expect(publicReason('idle')).toBe('it was idle too long');
+    expect(publicReason('shutdown')).toBe('the server is shutting down');
   });
 });
 
