@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, test } from 'bun:test';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { awaitAnswer, nextSeq, SIGNAL_SLOTS } from '../../src/db/pg/rendezvous.ts';
+import { nextSeq, Rendezvous, SIGNAL_SLOTS } from '../../src/db/pg/rendezvous.ts';
 
 const shared = new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
 const signal = new Int32Array(shared);
@@ -18,11 +18,13 @@ afterAll(async () => {
   await worker.terminate();
 });
 
+const rendezvous = new Rendezvous(queries.port1, signal);
 let seq = 0;
-function ask(mode: 'late' | 'stale' | 'silent', timeoutMs = 70_000) {
-  seq = nextSeq(seq);
+/** One request to the stand-in; a wait that misses its answer runs into the test's own timeout. */
+function ask(mode: 'late' | 'stale' | 'overtaken' | 'silent', timeoutMs = 70_000) {
+  seq = rendezvous.next();
   queries.port1.postMessage({ seq, mode });
-  return awaitAnswer<{ seq: number; rows: unknown[][] }>(queries.port1, signal, seq, timeoutMs);
+  return rendezvous.answer<{ seq: number; rows: unknown[][] }>(seq, timeoutMs);
 }
 
 describe('bridge rendezvous', () => {
@@ -42,9 +44,16 @@ describe('bridge rendezvous', () => {
     expect(ask('late')?.rows).toEqual([['late']]);
   });
 
-  test('rendezvous — no answer within the timeout is undefined; the next request is not handed it later', () => {
+  test('rendezvous — an answer counted before an earlier request’s late one is still waited for, not slept past', () => {
+    expect(ask('overtaken')?.rows).toEqual([['overtaken']]);
+    expect(ask('late')?.rows).toEqual([['late']]);
+  });
+
+  test('rendezvous — no answer within the timeout is undefined; its late answer is not handed to the next request', () => {
     expect(ask('silent', 20)).toBeUndefined();
+    // The next request's stand-in first posts the answer to the request that gave up (seq - 1).
     expect(ask('stale')?.rows).toEqual([['stale']]);
+    expect(ask('overtaken')?.rows).toEqual([['overtaken']]);
   });
 
   test('nextSeq — stays positive and wraps before the Int32 slot would', () => {

@@ -20,7 +20,7 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { AppError } from '../../errors/app-error.ts';
 import type { BridgeAnswer, BridgeOp } from './protocol.ts';
-import { awaitAnswer, NOTIFIED, nextSeq, SIGNAL_SLOTS } from './rendezvous.ts';
+import { NOTIFIED, Rendezvous, SIGNAL_SLOTS } from './rendezvous.ts';
 import { toPostgres } from './translate.ts';
 
 /** The advisory-lock space (first key) of replica keys (PgClient.replica). */
@@ -110,8 +110,8 @@ export class PgClient {
   private readonly signal: Int32Array;
   private readonly statements = new Map<string, PgStatement>();
   private readonly listeners = new Set<(payload: string) => void>();
+  private readonly rendezvous: Rendezvous;
   private depth = 0;
-  private seq = 0;
   private writes = 0;
   private closed = false;
 
@@ -121,6 +121,7 @@ export class PgClient {
     const queries = new MessageChannel();
     const events = new MessageChannel();
     this.port = queries.port1;
+    this.rendezvous = new Rendezvous(this.port, this.signal);
     this.worker = new Worker(WORKER_SCRIPT, {
       workerData: { url, signal: shared, port: queries.port2, events: events.port2 },
       transferList: [queries.port2, events.port2],
@@ -257,9 +258,9 @@ export class PgClient {
   /** Sends one request to the worker and waits for its answer (the bridge's only wait). */
   call(req: BridgeOp): Extract<BridgeAnswer, { ok: true }> {
     if (this.closed) throw new PostgresError('the database connection is closed', '');
-    this.seq = nextSeq(this.seq);
-    this.port.postMessage({ ...req, seq: this.seq });
-    const a = awaitAnswer<BridgeAnswer>(this.port, this.signal, this.seq, ANSWER_TIMEOUT_MS);
+    const seq = this.rendezvous.next();
+    this.port.postMessage({ ...req, seq });
+    const a = this.rendezvous.answer<BridgeAnswer>(seq, ANSWER_TIMEOUT_MS);
     if (!a) throw new PostgresError(`PostgreSQL did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`, '');
     if (!a.ok) throw new PostgresError(a.detail ? `${a.message} (${a.detail})` : a.message, a.code);
     return a;

@@ -5,15 +5,15 @@
  * connection per open cursor (streaming `iterate()`), and Bun.SQL's LISTEN connection.
  *
  * Each request comes on `port`; its answer, with the request's sequence number, is posted back on
- * `port`, then `signal[ANSWERED]` is set to that number and notified, which wakes the main thread
- * waiting in Atomics.wait (rendezvous.ts). Notifications on the channel `gatehouse` bump
+ * `port`, then counted in `signal[ANSWERS]` and notified, which wakes the main thread waiting in
+ * Atomics.wait (rendezvous.ts). Notifications on the channel `gatehouse` bump
  * `signal[NOTIFIED]` (which the authority epoch compares without a query) and are forwarded to
  * the main thread as ordinary messages on `events`.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import type { BridgeAnswer, BridgeOp, BridgeRequest, BridgeResult } from './protocol.ts';
 import { NOTIFY_CHANNEL } from './protocol.ts';
-import { ANSWERED, NOTIFIED } from './rendezvous.ts';
+import { ANSWERS, NOTIFIED } from './rendezvous.ts';
 
 const {
   url,
@@ -129,8 +129,8 @@ port.on('message', async (req: BridgeRequest) => {
     };
   }
   port.postMessage({ ...out, seq: req.seq } satisfies BridgeAnswer);
-  Atomics.store(signal, ANSWERED, req.seq);
-  Atomics.notify(signal, ANSWERED);
+  Atomics.add(signal, ANSWERS, 1);
+  Atomics.notify(signal, ANSWERS);
 });
 
 // Cross-replica invalidation (docs/postgresql.md, "Changes reach every replica"): every
