@@ -7,6 +7,7 @@ import { expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
 import type { EmulatorDescription } from '../../src/emulator/index.ts';
+import { onFreePort } from '../support/server.ts';
 
 // Each file starts real servers (and maybe a browser): allow more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -124,16 +125,9 @@ test('gatehouse emulator --json — one JSON line describing it, answers through
   }
 });
 
-/**
- * The emulator started on a port that was free a moment ago. Between the probe and the bind the
- * system may hand that port to another socket (an outgoing connection's, say): then it says the
- * port is in use, and another free port is tried.
- */
-async function emulatorOnFreePort() {
-  for (let attempt = 1; ; attempt++) {
-    const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() });
-    const port = probe.port ?? 0;
-    await probe.stop(true);
+/** The emulator started with `--port` on a free port (another one if it is taken meanwhile). */
+function emulatorOnFreePort() {
+  return onFreePort(async (port) => {
     const proc = spawnEmulator(['--port', String(port)]);
     const reader = proc.stdout.getReader();
     try {
@@ -141,9 +135,9 @@ async function emulatorOnFreePort() {
       return { proc, port, text };
     } catch (e) {
       proc.kill('SIGKILL');
-      if (attempt >= 3 || !/in use/.test(String(e))) throw e;
+      throw e;
     }
-  }
+  });
 }
 
 test('gatehouse emulator --port — the text names the URL, the keys and who can sign in', async () => {

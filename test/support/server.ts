@@ -16,6 +16,26 @@ export function freePort(): number {
   return port;
 }
 
+/** Whether `e` says the port was taken (by Bun's listen, or in a server's own words). */
+export function portTaken(e: unknown): boolean {
+  return /Failed to start server|EADDRINUSE|in use/i.test(e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * `start` on a port that was free a moment ago. Between the probe and the bind the system may
+ * hand that port to another socket (an outgoing connection's, another test's server): then
+ * another free port is tried, up to three in all.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(freePort());
+    } catch (e) {
+      if (attempt >= 3 || !portTaken(e)) throw e;
+    }
+  }
+}
+
 export interface TestGatehouse extends RunningGatehouse {
   dataDir: string;
   /** Log lines written so far (JSON strings), to assert nothing secret was logged. */
@@ -36,20 +56,13 @@ export interface TestGatehouseOptions {
  * `stop()` shuts it down and removes the data dir.
  */
 export async function startTestGatehouse(options: TestGatehouseOptions = {}): Promise<TestGatehouse> {
-  // A free port can be taken by someone else between freePort() and the bind (the embedded
-  // WorkOS alone binds ten): try another one then, unless the test chose the port itself.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(options);
-    } catch (e) {
-      const taken = e instanceof Error && /Failed to start server|EADDRINUSE|in use/i.test(e.message);
-      if (!taken || options.env?.PORT !== undefined || attempt >= 3) throw e;
-    }
-  }
+  // A port the test chose itself (env.PORT, which wins over `port`) is tried once.
+  if (options.env?.PORT !== undefined) return startOnce(options, Number(options.env.PORT));
+  // The embedded WorkOS alone binds ten ports: one taken meanwhile means another try.
+  return onFreePort((port) => startOnce(options, port));
 }
 
-async function startOnce(options: TestGatehouseOptions): Promise<TestGatehouse> {
-  const port = freePort();
+async function startOnce(options: TestGatehouseOptions, port: number): Promise<TestGatehouse> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   // On the PostgreSQL pass, a database of its own (test/support/pg.ts).
   const pg = await postgresFor(dataDir, options.env);

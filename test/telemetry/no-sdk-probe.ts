@@ -10,22 +10,24 @@ import { join } from 'node:path';
 import { startGatehouse } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { freePort } from '../support/server.ts';
+import { onFreePort } from '../support/server.ts';
 
 const otelModules = () => Object.keys(require.cache).filter((k) => k.includes('@opentelemetry')).length;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-no-otel-'));
-const gh = await startGatehouse(
-  loadConfig({
-    PORT: String(freePort()),
-    HOST: '127.0.0.1',
-    GATEHOUSE_DATA_DIR: dataDir,
-    // The positive control: the same probe with traces on must see the SDK.
-    ...(process.env.PROBE_OTLP_ENDPOINT
-      ? { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.PROBE_OTLP_ENDPOINT }
-      : {}),
-  }),
-  { logger: createLogger('error', () => {}) },
+const gh = await onFreePort((port) =>
+  startGatehouse(
+    loadConfig({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GATEHOUSE_DATA_DIR: dataDir,
+      // The positive control: the same probe with traces on must see the SDK.
+      ...(process.env.PROBE_OTLP_ENDPOINT
+        ? { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.PROBE_OTLP_ENDPOINT }
+        : {}),
+    }),
+    { logger: createLogger('error', () => {}) },
+  ),
 );
 try {
   const trace = gh.ctx.telemetry.startCall({ tool: 'whoami', teamId: 't', clientId: null });
