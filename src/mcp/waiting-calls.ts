@@ -1,14 +1,6 @@
 import { jsonRpcErrors } from './json-rpc.ts';
 
 /**
- * The calls of one 2025-era session waiting for their JSON body (src/mcp/answers.ts): when the
- * session ends first (revocation, kill switch, DELETE, idle, shutdown), each is answered at once
- * with a JSON-RPC error naming why, and its late result is never sent.
- *
- * Each call leaves the set once answered, so nothing outlives it: a promise chained on the
- * session's end instead would keep every answer of a long session in memory.
- */
-/**
  * Why a session ended: the category the client may read (`kind`), and the reason recorded on
  * the session's row, which may name the admin who revoked the connection or how a refresh token
  * was misused, and so never reaches the client.
@@ -21,6 +13,14 @@ export interface SessionEnd {
 /** The end of a session idle past its team's TTL. */
 export const IDLE: SessionEnd = { kind: 'idle', recorded: 'idle timeout' };
 
+/**
+ * The calls of one 2025-era session waiting for their JSON body (src/mcp/answers.ts): when the
+ * session ends first (revocation, kill switch, DELETE, idle, shutdown), each is answered at once
+ * with a JSON-RPC error naming why, and its late result is never sent.
+ *
+ * Each call leaves the set once answered, so nothing outlives it: a promise chained on the
+ * session's end instead would keep every answer of a long session in memory.
+ */
 export class WaitingCalls {
   private readonly ends = new Set<(end: SessionEnd) => void>();
 
