@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { call } from '../support/mcp.ts';
-import { freePort, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import {
   agentFor,
   Console,
@@ -22,9 +22,11 @@ let gh: TestGatehouse;
 let memberConsole: Console;
 
 beforeAll(async () => {
-  // Linear is mapped to a loopback port nothing listens on: every connection is refused.
+  // Linear is mapped to loopback port 1 (tcpmux, privileged, served by nothing on a test machine):
+  // every connection is refused. A port from freePort() could be handed to one of this very
+  // Gatehouse's own servers a moment later (its embedded WorkOS binds ten), which then answers.
   gh = await startTestGatehouse({
-    testHooks: { outboundHostMap: { 'api.linear.app': `http://127.0.0.1:${freePort()}` } },
+    testHooks: { outboundHostMap: { 'api.linear.app': 'http://127.0.0.1:1' } },
   });
   memberConsole = await Console.signIn(gh.url, 'member@demo.test');
 });
