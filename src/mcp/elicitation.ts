@@ -2,6 +2,7 @@
  * What a client declared it can be asked (MCP elicitation), and what that means for how its
  * session's calls are answered.
  */
+import { messageCalling } from './json-rpc.ts';
 
 /**
  * The elicitation modes a client declared at initialize (MCP 2025-11-25): `elicitation: {}` is
@@ -23,10 +24,9 @@ export function elicitationModes(declared: unknown): { form: boolean; url: boole
  */
 export function answersInJson(body: unknown): boolean {
   // The initialize request, alone or in a batch.
-  const initialize = (Array.isArray(body) ? body : [body]).find(
-    (m) => !!m && typeof m === 'object' && (m as { method?: unknown }).method === 'initialize',
-  ) as { params?: { capabilities?: { elicitation?: unknown } } } | undefined;
-  const declared = initialize?.params?.capabilities?.elicitation;
+  const initialize = messageCalling(body, 'initialize');
+  const declared = (initialize?.params as { capabilities?: { elicitation?: unknown } } | undefined)
+    ?.capabilities?.elicitation;
   const modes = elicitationModes(declared);
   return !modes.form && !modes.url;
 }

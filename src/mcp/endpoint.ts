@@ -14,7 +14,7 @@ import { protectedResourceMetadataUrl } from '../oauth/metadata.ts';
 import { listingContext } from '../policy/pipeline.ts';
 import { streamIfLate } from './answers.ts';
 import { toAuthInfo } from './auth-info.ts';
-import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED } from './json-rpc.ts';
+import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED, messageCalling } from './json-rpc.ts';
 import { LiveMcp } from './live.ts';
 import type { QuotaRefusal } from './quota.ts';
 import { buildMcpServer } from './server.ts';
@@ -49,14 +49,9 @@ async function readJsonBody(request: Request): Promise<JsonBody> {
 
 /** The id of a `subscriptions/listen` request in the body, if it is one (undefined otherwise). */
 function listenRequestId(body: unknown): string | number | null | undefined {
-  const messages = Array.isArray(body) ? body : [body];
-  for (const m of messages) {
-    if (m && typeof m === 'object' && (m as { method?: unknown }).method === 'subscriptions/listen') {
-      const id = (m as { id?: unknown }).id;
-      return typeof id === 'string' || typeof id === 'number' ? id : null;
-    }
-  }
-  return undefined;
+  const listen = messageCalling(body, 'subscriptions/listen');
+  if (!listen) return undefined;
+  return typeof listen.id === 'string' || typeof listen.id === 'number' ? listen.id : null;
 }
 
 /** A listen stream refused: the person's quota (429) or the server's (503). */

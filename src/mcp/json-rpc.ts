@@ -3,6 +3,21 @@ import { withSecurityHeaders } from '../http/responses.ts';
 /** The JSON-RPC server-error code Gatehouse answers limits with (a quota full, a rate exceeded). */
 export const LIMIT_EXCEEDED = -32029;
 
+/** The messages of a parsed JSON-RPC body: a batch's elements, or the one message. */
+export function messagesOf(body: unknown): unknown[] {
+  return Array.isArray(body) ? body : [body];
+}
+
+/** The first message of a parsed body (alone or in a batch) whose method is `method`. */
+export function messageCalling(
+  body: unknown,
+  method: string,
+): { id?: unknown; params?: unknown } | undefined {
+  return messagesOf(body).find(
+    (m) => !!m && typeof m === 'object' && (m as { method?: unknown }).method === method,
+  ) as { id?: unknown; params?: unknown } | undefined;
+}
+
 /** A JSON-RPC error response outside any transport (id null: the request could not be matched). */
 export function jsonRpcError(status: number, code: number, message: string, headers?: HeadersInit): Response {
   return jsonRpcErrors(status, [null], code, message, headers);

@@ -13,7 +13,7 @@ import type { McpSessionState } from '../tools/types.ts';
 import { flushHeadersNow, streamIfLate } from './answers.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { answersInJson, elicitationModes } from './elicitation.ts';
-import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED } from './json-rpc.ts';
+import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED, messagesOf } from './json-rpc.ts';
 import type { LiveOwner } from './owner.ts';
 import { Quota } from './quota.ts';
 import { type McpSessionRows, SESSION_TOUCH_INTERVAL_MS } from './session-rows.ts';
@@ -195,7 +195,7 @@ export class McpSessions {
     // No parsed body (not JSON, too large, malformed): the transport answers in its own words.
     if (!('parsedBody' in body)) return s.transport.handleRequest(request, { authInfo });
     const parsed = body.parsedBody;
-    const requests = (Array.isArray(parsed) ? parsed : [parsed]).filter(
+    const requests = messagesOf(parsed).filter(
       (m): m is { id: string | number; method: string } =>
         !!m && typeof m === 'object' && 'method' in m && 'id' in m,
     );

@@ -2,15 +2,14 @@ import type { AuditService } from '../audit/service.ts';
 import { type RateDecision, RateLimiter, rateLimitHeaders } from '../http/rate-limit.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Principal } from '../oauth/principal.ts';
-import { jsonRpcErrors, LIMIT_EXCEEDED } from './json-rpc.ts';
+import { jsonRpcErrors, LIMIT_EXCEEDED, messagesOf } from './json-rpc.ts';
 
 type RequestId = string | number | null;
 
 /** The `tools/call` requests (not notifications) in a parsed JSON-RPC body or batch. */
 export function toolCallsIn(body: unknown): { id: RequestId; name: string }[] {
-  const messages = Array.isArray(body) ? body : [body];
   const out: { id: RequestId; name: string }[] = [];
-  for (const m of messages) {
+  for (const m of messagesOf(body)) {
     if (!m || typeof m !== 'object' || !('id' in m) || (m as { method?: unknown }).method !== 'tools/call')
       continue;
     const id = (m as { id: unknown }).id;
