@@ -8,12 +8,15 @@ import type { EmulatorDescription } from '../../src/emulator/describe.ts';
 import { removeTeam } from '../../src/teams/admission.ts';
 import { CookieClient } from '../support/http.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
+import { openStore } from '../support/pg.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { MAIN, ROOT } from '../support/subprocess.ts';
 
 setDefaultTimeout(60_000);
 
 let emulator: ReturnType<typeof Bun.spawn>;
+/** One turn of the event loop: how soon another process's commit is seen (src/db/epoch.ts). */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 let described: EmulatorDescription;
 let gh: TestGatehouse;
 
@@ -148,6 +151,46 @@ describe('live mode — rehearsal against `gatehouse emulator`', () => {
         await labs.close();
       }
     } finally {
+      await own.stop();
+    }
+  });
+
+  test('deployment keys — follow the first organization’s admission on the very next lookup, and from the next turn when another process changes it', async () => {
+    const own = await startTestGatehouse({ env: liveEnv() });
+    const other = await openStore(own.dataDir);
+    try {
+      const demo = own.ctx.teams.admitted().find((t) => t.name === 'Gatehouse Demo Team')!;
+      const labs = own.ctx.teams.admitted().find((t) => t.name === 'Gatehouse Labs')!;
+      const deploymentKey = liveEnv().WORKOS_API_KEY!;
+      // Warm every cache on the path: Demo's client and the keys its calls redact, Labs' none.
+      const owns = () => ({
+        demo: own.ctx.environments.client(demo.id, 'sandbox') !== undefined,
+        labs: own.ctx.environments.client(labs.id, 'sandbox') !== undefined,
+        redacted: own.ctx.environments.keysToRedact(demo.id).includes(deploymentKey),
+        unowned: own.ctx.environments.deploymentKeysUnowned(),
+      });
+      expect(owns()).toEqual({ demo: true, labs: false, redacted: true, unowned: false });
+
+      // Another process (the CLI, or an operator's SQL) takes Demo's admission away.
+      await nextTurn();
+      other.run('UPDATE teams SET admitted_at = NULL WHERE id = ?', [demo.id]);
+      await nextTurn();
+      expect(owns()).toEqual({ demo: false, labs: false, redacted: false, unowned: true });
+
+      // …and gives it back: the keys are Demo's again, not left with nobody.
+      other.run('UPDATE teams SET admitted_at = ? WHERE id = ?', [Date.now(), demo.id]);
+      await nextTurn();
+      expect(owns()).toEqual({ demo: true, labs: false, redacted: true, unowned: false });
+
+      // In this process: removal is seen by the very next lookup, without waiting for a turn.
+      removeTeam(
+        { db: own.ctx.db, teams: own.ctx.teams, audit: own.ctx.audit, killSwitch: own.ctx.killSwitch },
+        demo.organizationId,
+        { userId: 'operator', email: 'operator (test)' },
+      );
+      expect(owns()).toEqual({ demo: false, labs: false, redacted: false, unowned: true });
+    } finally {
+      other.close();
       await own.stop();
     }
   });
