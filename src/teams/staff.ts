@@ -15,7 +15,8 @@ export const STAFF_DIRECTORY_TTL_MS = 60_000;
  */
 export class StaffDirectory {
   private cached: { at: number; organizations: string; users: Set<string>; domains: Set<string> } | undefined;
-  private loading: Promise<StaffMarks> | undefined;
+  /** The read in flight, for the set of organizations it reads. */
+  private loading: { organizations: string; answer: Promise<StaffMarks> } | undefined;
 
   constructor(private readonly deps: { teams: TeamsService; identity: WorkOS; clock: Clock; log: Logger }) {}
 
@@ -26,11 +27,18 @@ export class StaffDirectory {
     const c = this.cached;
     if (c && c.organizations === key && now - c.at < STAFF_DIRECTORY_TTL_MS)
       return { organizations, users: c.users, domains: c.domains };
-    // One read in flight at a time; every caller gets its answer.
-    this.loading ??= this.load(organizations, key, now).finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
+    // One read in flight per set of organizations; every caller asking for that set gets its
+    // answer. A caller after an admission (or a removal) never joins a read of the set before it:
+    // that read would not know the newly admitted organization's people and domains.
+    if (this.loading?.organizations === key) return this.loading.answer;
+    const loading = {
+      organizations: key,
+      answer: this.load(organizations, key, now).finally(() => {
+        if (this.loading === loading) this.loading = undefined;
+      }),
+    };
+    this.loading = loading;
+    return loading.answer;
   }
 
   private async load(organizations: ReadonlySet<string>, key: string, now: number): Promise<StaffMarks> {
@@ -51,6 +59,7 @@ export class StaffDirectory {
           after = page.listMetadata.after ?? undefined;
         } while (after);
       }
+      // Kept with the set it read: `marks` reuses it only for that same set.
       this.cached = { at: now, organizations: key, users, domains };
     } catch (e) {
       // Fail closed on what is known: the organizations are always guarded; the people and

@@ -1,0 +1,139 @@
+/**
+ * The staff directory (src/teams/staff.ts): where a managed environment is the identity one, the
+ * admitted teams' organizations, people and domains are staff, kept out of every answer. Their
+ * people and domains are read from the identity environment and reused; an admission must be
+ * seen by the very next caller — also one that asks while a read of the set before it is still on
+ * its way (it would not know the new organization's people).
+ */
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkOS } from '@workos-inc/node';
+import { AuditService } from '../../src/audit/service.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { admitTeam } from '../../src/teams/admission.ts';
+import { TeamsService } from '../../src/teams/service.ts';
+import { StaffDirectory } from '../../src/teams/staff.ts';
+import { startTestWorkOS, type TestWorkOS } from '../support/embedded-workos.ts';
+
+setDefaultTimeout(30_000);
+
+let identity: TestWorkOS;
+const dirs: string[] = [];
+beforeAll(async () => {
+  identity = await startTestWorkOS('identity');
+});
+afterAll(async () => {
+  await identity?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const clock = { now: () => 1_800_000_000_000 };
+
+/**
+ * A real SDK client of the identity environment whose requests wait, while `hold` is armed, until
+ * it is released: a WorkOS round trip still on its way.
+ */
+function heldClient() {
+  let gate: Promise<void> | undefined;
+  let release = () => {};
+  const client = new WorkOS({
+    apiKey: identity.embedded.apiKey,
+    clientId: identity.embedded.clientId,
+    apiHostname: identity.embedded.host,
+    port: identity.embedded.port,
+    https: false,
+    maxRetries: 0,
+    fetchFn: async (input, init) => {
+      if (gate) await gate;
+      return fetch(input, init);
+    },
+  });
+  return {
+    client,
+    hold() {
+      gate = new Promise<void>((r) => {
+        release = () => {
+          gate = undefined;
+          r();
+        };
+      });
+    },
+    release: () => release(),
+  };
+}
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-staff-'));
+  dirs.push(dir);
+  const db = openDatabase(join(dir, 'gatehouse.db'));
+  applyMigrations(db);
+  const teams = new TeamsService(db, clock);
+  const deps = { db, teams, audit: new AuditService(db, clock) };
+  const held = heldClient();
+  const staff = new StaffDirectory({ teams, identity: held.client, clock, log: silentLogger });
+  const admit = (organizationId: string, name: string) => admitTeam(deps, { organizationId, name }, 'cli');
+  return { db, staff, held, admit };
+}
+
+/** The people and lower-case domains of an identity organization, as WorkOS lists them. */
+async function peopleOf(organizationId: string) {
+  const org = await identity.workos.organizations.getOrganization(organizationId);
+  const members = await identity.workos.userManagement.listOrganizationMemberships({
+    organizationId,
+    limit: 100,
+  });
+  return {
+    users: members.data.map((m) => m.userId),
+    domains: org.domains.map((d) => d.domain.toLowerCase()),
+  };
+}
+
+test('staff — an admission while a read of the staff is on its way: the next caller gets the new organization, its people and domains', async () => {
+  const { db, staff, held, admit } = await setup();
+  const demo = await identity.orgId('Gatehouse Demo Team');
+  const labs = await identity.orgId('Gatehouse Labs');
+  const labsPeople = await peopleOf(labs);
+  expect(labsPeople.users.length).toBeGreaterThan(0);
+  expect(labsPeople.domains.length).toBeGreaterThan(0);
+  try {
+    admit(demo, 'Gatehouse Demo Team');
+    held.hold();
+    const before = staff.marks(); // reads Demo's people; WorkOS has not answered yet
+    admit(labs, 'Gatehouse Labs');
+    const after = staff.marks();
+    held.release();
+    const [first, second] = await Promise.all([before, after]);
+    expect([...first.organizations]).toEqual([demo]);
+    expect([...second.organizations].sort()).toEqual([demo, labs].sort());
+    for (const u of labsPeople.users) expect(second.users.has(u)).toBe(true);
+    for (const d of labsPeople.domains) expect(second.domains.has(d)).toBe(true);
+    // And the set read last is the one kept: the next caller is answered without a new read.
+    const again = await staff.marks();
+    for (const u of labsPeople.users) expect(again.users.has(u)).toBe(true);
+  } finally {
+    held.release();
+    db.$client.close();
+  }
+});
+
+test('staff — an admission is read on the very next call, not after the minute the people are reused for', async () => {
+  const { db, staff, admit } = await setup();
+  const demo = await identity.orgId('Gatehouse Demo Team');
+  const labs = await identity.orgId('Gatehouse Labs');
+  const labsPeople = await peopleOf(labs);
+  try {
+    admit(demo, 'Gatehouse Demo Team');
+    const first = await staff.marks();
+    expect(first.organizations.has(labs)).toBe(false);
+    admit(labs, 'Gatehouse Labs'); // the clock has not moved
+    const next = await staff.marks();
+    expect(next.organizations.has(labs)).toBe(true);
+    for (const u of labsPeople.users) expect(next.users.has(u)).toBe(true);
+  } finally {
+    db.$client.close();
+  }
+});
