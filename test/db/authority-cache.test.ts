@@ -358,3 +358,87 @@ test('environment clients — a link whose identity flag another process changes
     gh.ctx.environments.unlink(teamId, 'production', admin);
   }
 });
+
+test('principal cache — toggles another process writes (enabled, production, write) reach the cached principal from the next turn, its token still good', async () => {
+  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+  const settings = async () => {
+    const r = await resolve(access_token);
+    if (!r.ok) throw new Error(`token refused: ${r.reason}`);
+    const s = r.principal.settings;
+    return { enabled: s.enabled, allowProduction: s.allowProduction, allowWrite: s.allowWrite };
+  };
+  const team = seededTeamId(gh);
+  // Whatever earlier tests left (the kill switch turns production and write off), all on first.
+  const initial = await settings();
+  gh.ctx.settings.update(team, { enabled: true, allowProduction: true, allowWrite: true }, admin);
+  expect(await settings()).toEqual({ enabled: true, allowProduction: true, allowWrite: true });
+  const other = await openStore(gh.dataDir);
+  try {
+    for (const [column, field] of [
+      ['enabled', 'enabled'],
+      ['allow_production', 'allowProduction'],
+      ['allow_write', 'allowWrite'],
+    ] as const) {
+      await nextTurn();
+      other.run(`UPDATE team_settings SET ${column} = ? WHERE team_id = ?`, [false, team]);
+      await nextTurn();
+      expect(await settings()).toEqual({
+        enabled: true,
+        allowProduction: true,
+        allowWrite: true,
+        [field]: false,
+      });
+      other.run(`UPDATE team_settings SET ${column} = ? WHERE team_id = ?`, [true, team]);
+      await nextTurn();
+      expect((await settings())[field]).toBe(true);
+    }
+  } finally {
+    other.close();
+    gh.ctx.settings.update(team, initial, admin);
+  }
+});
+
+test('grants cache — a revocation by another process is seen from the next turn', async () => {
+  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+  const r = await resolve(access_token);
+  if (!r.ok) throw new Error('no principal');
+  const owner = { userId: r.principal.userId, teamId: r.principal.teamId, familyId: r.principal.familyId };
+  const now = Date.now();
+  gh.ctx.db.$client.run(
+    `INSERT INTO grants (id, kind, status, user_id, team_id, family_id, reason, providers, level, created_at, request_expires_at, expires_at, approval_token_hash)
+     VALUES ('grant_cache_other', 'broad', 'approved', ?, ?, ?, 'cache', '["linear"]', 'read', ?, ?, ?, 'x')`,
+    [owner.userId, owner.teamId, owner.familyId, now, now + 60_000, now + 60_000],
+  );
+  expect(gh.ctx.grants.store.approvedFor(owner).map((g) => g.id)).toContain('grant_cache_other');
+  const other = await openStore(gh.dataDir);
+  try {
+    await nextTurn();
+    other.run("UPDATE grants SET status = 'revoked' WHERE id = 'grant_cache_other'");
+    await nextTurn();
+    expect(gh.ctx.grants.store.approvedFor(owner).map((g) => g.id)).not.toContain('grant_cache_other');
+  } finally {
+    other.close();
+  }
+});
+
+test("admission — another process's removal refuses the team's cached tokens from the next turn, and its organization is no longer protected", async () => {
+  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+  expect((await resolve(access_token)).ok).toBe(true);
+  const team = gh.ctx.teams.get(seededTeamId(gh))!;
+  expect(gh.ctx.teams.protectedOrganizationIds().has(team.organizationId)).toBe(true);
+  const other = await openStore(gh.dataDir);
+  try {
+    await nextTurn();
+    other.run('UPDATE teams SET admitted_at = NULL WHERE id = ?', [team.id]);
+    await nextTurn();
+    expect(await resolve(access_token)).toEqual({ ok: false, reason: 'not_admitted' });
+    expect(gh.ctx.teams.protectedOrganizationIds().has(team.organizationId)).toBe(false);
+    other.run('UPDATE teams SET admitted_at = ? WHERE id = ?', [team.admittedAt, team.id]);
+    await nextTurn();
+    expect((await resolve(access_token)).ok).toBe(true);
+    expect(gh.ctx.teams.protectedOrganizationIds().has(team.organizationId)).toBe(true);
+  } finally {
+    other.run('UPDATE teams SET admitted_at = ? WHERE id = ?', [team.admittedAt, team.id]);
+    other.close();
+  }
+});
