@@ -472,6 +472,11 @@ describe('refresh rotation', () => {
     const me = await whoami(r.body.access_token!);
     expect(me.permissions).toContain('workos:read');
     expect(me.permissions).not.toContain('workos:write');
+    // The access token issued before the narrowing is the same family's: a call with it is
+    // authorized by the family's scopes, narrowed now, not by what its cached lookup last saw.
+    const earlier = await whoami(t.access_token);
+    expect(earlier.permissions).toContain('workos:read');
+    expect(earlier.permissions).not.toContain('workos:write');
     // The narrowing sticks: the rotated refresh token cannot widen the scope again.
     const widen = await refresh(base, c, r.body.refresh_token!, { scope: 'mcp' });
     expect(widen.status).toBe(400);
