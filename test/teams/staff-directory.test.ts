@@ -47,10 +47,13 @@ function heldClient() {
     port: identity.embedded.port,
     https: false,
     maxRetries: 0,
-    fetchFn: async (input, init) => {
-      if (gate) await gate;
-      return fetch(input, init);
-    },
+    fetchFn: Object.assign(
+      async (input: string | URL | Request, init?: RequestInit) => {
+        if (gate) await gate;
+        return fetch(input, init);
+      },
+      { preconnect: fetch.preconnect },
+    ),
   });
   return {
     client,
