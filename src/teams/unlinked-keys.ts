@@ -9,9 +9,6 @@ import type { TeamsService } from './service.ts';
  * (TeamEnvironments reads the link first).
  */
 export class UnlinkedKeys {
-  /** Seed keys of teams (never change once set), to find local mode's embedded environments. */
-  private readonly seedKeys = new Map<string, string | null>();
-
   constructor(
     private readonly gateway: WorkOSGateway,
     private readonly teams: TeamsService,
@@ -48,12 +45,9 @@ export class UnlinkedKeys {
     return this.teams.admittedByOrganization(org)?.id;
   }
 
+  /** The team's seed key is read through TeamsService's cache, which follows the epoch. */
   private embeddedKey(teamId: string, environment: Environment): string | undefined {
-    let seedKey = this.seedKeys.get(teamId);
-    if (seedKey === undefined) {
-      seedKey = this.teams.get(teamId)?.seedKey ?? null;
-      this.seedKeys.set(teamId, seedKey);
-    }
+    const seedKey = this.teams.get(teamId)?.seedKey;
     return seedKey ? this.gateway.seededTeamKeys[seedKey]?.[environment] : undefined;
   }
 }

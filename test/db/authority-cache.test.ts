@@ -442,3 +442,22 @@ test("admission — another process's removal refuses the team's cached tokens f
     other.close();
   }
 });
+
+test("embedded environment — a team's seed key another process clears is seen from the next turn (no key kept past its team's row)", async () => {
+  const teamId = seededTeamId(gh);
+  const seedKey = gh.ctx.teams.get(teamId)!.seedKey;
+  expect(seedKey).not.toBeNull();
+  expect(gh.ctx.environments.client(teamId, 'sandbox')).toBeDefined();
+  const other = await openStore(gh.dataDir);
+  try {
+    await nextTurn();
+    other.run('UPDATE teams SET seed_key = NULL WHERE id = ?', [teamId]);
+    await nextTurn();
+    expect(gh.ctx.environments.client(teamId, 'sandbox')).toBeUndefined();
+  } finally {
+    other.run('UPDATE teams SET seed_key = ? WHERE id = ?', [seedKey, teamId]);
+    other.close();
+  }
+  await nextTurn();
+  expect(gh.ctx.environments.client(teamId, 'sandbox')).toBeDefined();
+});
