@@ -17,6 +17,8 @@ export class StaffDirectory {
   private cached: { at: number; organizations: string; users: Set<string>; domains: Set<string> } | undefined;
   /** The read in flight, for the set of organizations it reads. */
   private loading: { organizations: string; answer: Promise<StaffMarks> } | undefined;
+  /** Reads started so far: only the last one started may replace `cached` (see `load`). */
+  private reads = 0;
 
   constructor(private readonly deps: { teams: TeamsService; identity: WorkOS; clock: Clock; log: Logger }) {}
 
@@ -33,7 +35,7 @@ export class StaffDirectory {
     if (this.loading?.organizations === key) return this.loading.answer;
     const loading = {
       organizations: key,
-      answer: this.load(organizations, key, now).finally(() => {
+      answer: this.load(organizations, key, now, ++this.reads).finally(() => {
         if (this.loading === loading) this.loading = undefined;
       }),
     };
@@ -41,7 +43,12 @@ export class StaffDirectory {
     return loading.answer;
   }
 
-  private async load(organizations: ReadonlySet<string>, key: string, now: number): Promise<StaffMarks> {
+  private async load(
+    organizations: ReadonlySet<string>,
+    key: string,
+    now: number,
+    read: number,
+  ): Promise<StaffMarks> {
     const users = new Set<string>();
     const domains = new Set<string>();
     try {
@@ -59,16 +66,22 @@ export class StaffDirectory {
           after = page.listMetadata.after ?? undefined;
         } while (after);
       }
-      // Kept with the set it read: `marks` reuses it only for that same set.
-      this.cached = { at: now, organizations: key, users, domains };
+      // Kept with the set it read (`marks` reuses it only for that same set), unless a read
+      // started after this one (an admission since): a read of the older set that ends last must
+      // not replace the newer set's people, which the failure below falls back on.
+      if (read === this.reads) this.cached = { at: now, organizations: key, users, domains };
     } catch (e) {
-      // Fail closed on what is known: the organizations are always guarded; the people and
-      // domains of the last good read (if any) still are.
+      // Fail closed on what is known: the organizations are always guarded; so are the people
+      // and domains of the last good read (if any) and whatever this one read before failing.
       this.deps.log.warn('could not read the staff teams from the identity environment', {
         error: e instanceof Error ? e.message : String(e),
       });
       const last = this.cached;
-      return { organizations, users: last?.users ?? users, domains: last?.domains ?? domains };
+      return {
+        organizations,
+        users: new Set([...(last?.users ?? []), ...users]),
+        domains: new Set([...(last?.domains ?? []), ...domains]),
+      };
     }
     return { organizations, users, domains };
   }

@@ -31,15 +31,16 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const clock = { now: () => 1_800_000_000_000 };
-
 /**
- * A real SDK client of the identity environment whose requests wait, while `hold` is armed, until
- * it is released: a WorkOS round trip still on its way.
+ * A real SDK client of the identity environment. Requests sent after `hold()` and before `pass()`
+ * wait until `release()` (a WorkOS round trip still on its way); after `down()` every request
+ * fails as an unreachable WorkOS would. `sent` counts the requests that reached WorkOS.
  */
 function heldClient() {
   let gate: Promise<void> | undefined;
-  let release = () => {};
+  let open = () => {};
+  let unreachable = false;
+  let sent = 0;
   const client = new WorkOS({
     apiKey: identity.embedded.apiKey,
     clientId: identity.embedded.clientId,
@@ -49,7 +50,9 @@ function heldClient() {
     maxRetries: 0,
     fetchFn: Object.assign(
       async (input: string | URL | Request, init?: RequestInit) => {
+        if (unreachable) throw new TypeError('fetch failed: connection refused');
         if (gate) await gate;
+        sent++;
         return fetch(input, init);
       },
       { preconnect: fetch.preconnect },
@@ -59,17 +62,27 @@ function heldClient() {
     client,
     hold() {
       gate = new Promise<void>((r) => {
-        release = () => {
-          gate = undefined;
-          r();
-        };
+        open = r;
       });
     },
-    release: () => release(),
+    pass() {
+      gate = undefined;
+    },
+    release() {
+      gate = undefined;
+      open();
+    },
+    down() {
+      unreachable = true;
+    },
+    get sent() {
+      return sent;
+    },
   };
 }
 
 async function setup() {
+  const clock = { at: 1_800_000_000_000, now: () => clock.at };
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-staff-'));
   dirs.push(dir);
   const db = openDatabase(join(dir, 'gatehouse.db'));
@@ -79,7 +92,7 @@ async function setup() {
   const held = heldClient();
   const staff = new StaffDirectory({ teams, identity: held.client, clock, log: silentLogger });
   const admit = (organizationId: string, name: string) => admitTeam(deps, { organizationId, name }, 'cli');
-  return { db, staff, held, admit };
+  return { db, staff, held, admit, clock };
 }
 
 /** The people and lower-case domains of an identity organization, as WorkOS lists them. */
@@ -115,8 +128,10 @@ test('staff — an admission while a read of the staff is on its way: the next c
     for (const u of labsPeople.users) expect(second.users.has(u)).toBe(true);
     for (const d of labsPeople.domains) expect(second.domains.has(d)).toBe(true);
     // And the set read last is the one kept: the next caller is answered without a new read.
+    const sent = held.sent;
     const again = await staff.marks();
     for (const u of labsPeople.users) expect(again.users.has(u)).toBe(true);
+    expect(held.sent).toBe(sent);
   } finally {
     held.release();
     db.$client.close();
@@ -137,6 +152,35 @@ test('staff — an admission is read on the very next call, not after the minute
     expect(next.organizations.has(labs)).toBe(true);
     for (const u of labsPeople.users) expect(next.users.has(u)).toBe(true);
   } finally {
+    db.$client.close();
+  }
+});
+
+test('staff — a read of the set before an admission that ends last never replaces the newer set, which a failed read falls back on', async () => {
+  const { db, staff, held, admit, clock } = await setup();
+  const demo = await identity.orgId('Gatehouse Demo Team');
+  const labs = await identity.orgId('Gatehouse Labs');
+  const labsPeople = await peopleOf(labs);
+  try {
+    admit(demo, 'Gatehouse Demo Team');
+    held.hold();
+    const older = staff.marks(); // Demo alone: held on its way
+    held.pass();
+    admit(labs, 'Gatehouse Labs');
+    const newer = await staff.marks(); // Demo and Labs: answered
+    for (const u of labsPeople.users) expect(newer.users.has(u)).toBe(true);
+    held.release();
+    await older;
+    // A minute later WorkOS is unreachable: the answer falls back on the last good read of the
+    // set now admitted, Labs' people included, not on the older read that ended last.
+    clock.at += 61_000;
+    held.down();
+    const fallback = await staff.marks();
+    expect(fallback.organizations.has(labs)).toBe(true);
+    for (const u of labsPeople.users) expect(fallback.users.has(u)).toBe(true);
+    for (const d of labsPeople.domains) expect(fallback.domains.has(d)).toBe(true);
+  } finally {
+    held.release();
     db.$client.close();
   }
 });
