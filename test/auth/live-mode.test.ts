@@ -15,10 +15,11 @@ import { MAIN, ROOT } from '../support/subprocess.ts';
 setDefaultTimeout(60_000);
 
 let emulator: ReturnType<typeof Bun.spawn>;
-/** One turn of the event loop: how soon another process's commit is seen (src/db/epoch.ts). */
-const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 let described: EmulatorDescription;
 let gh: TestGatehouse;
+
+/** One turn of the event loop: how soon another process's commit is seen (src/db/epoch.ts). */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 /** Live-mode settings for Gatehouse against the emulator process; `extra` overrides. */
 function liveEnv(extra: Record<string, string> = {}): Record<string, string> {

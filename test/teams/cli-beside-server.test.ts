@@ -4,52 +4,43 @@
  * process pulls the team's kill switch, and the server refuses the team's cached token on its
  * next request (src/db/epoch.ts: another process's commit is seen from the next turn).
  */
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { expect, setDefaultTimeout, test } from 'bun:test';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
-import { seededTeamId, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import { mcpPost, PROTOCOL_2025 } from '../support/raw-mcp.ts';
+import { seededTeamId, startTestGatehouse } from '../support/server.ts';
 import { runCli } from '../support/subprocess.ts';
 
 setDefaultTimeout(60_000);
 
-let gh: TestGatehouse;
-beforeAll(async () => {
-  gh = await startTestGatehouse();
-});
-afterAll(async () => {
-  await gh?.stop();
-});
-
-const toolsList = (token: string) =>
-  fetch(`${gh.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-06-18',
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-  });
-
 test('gatehouse teams remove beside the running server — the team’s token, warm in its caches, is refused on the next request', async () => {
-  const { access_token } = await tokensFor(gh.url, 'member@demo.test');
-  const agent = await connectV1(gh.url, access_token);
+  const gh = await startTestGatehouse();
   try {
-    // Warm every cache the token goes through: bearer, principal, team, settings.
-    expect((await call(agent, 'whoami')).isError).toBe(false);
-    expect((await call(agent, 'whoami')).isError).toBe(false);
-  } finally {
-    await agent.close();
-  }
-  const organizationId = gh.ctx.teams.get(seededTeamId(gh))!.organizationId;
-  const removed = await runCli(gh.dataDir, 'teams', 'remove', organizationId);
-  expect(removed.stdout).toContain('kill switch pulled');
-  expect(removed.code).toBe(0);
+    const { access_token } = await tokensFor(gh.url, 'member@demo.test');
+    const agent = await connectV1(gh.url, access_token);
+    try {
+      // Warm every cache the token goes through: bearer, principal, team, settings.
+      expect((await call(agent, 'whoami')).isError).toBe(false);
+      expect((await call(agent, 'whoami')).isError).toBe(false);
+    } finally {
+      await agent.close();
+    }
+    const organizationId = gh.ctx.teams.get(seededTeamId(gh))!.organizationId;
+    const removed = await runCli(gh.dataDir, 'teams', 'remove', organizationId);
+    expect(removed.stdout).toContain('kill switch pulled');
+    expect(removed.code).toBe(0);
 
-  // A token still taken would get past the bearer check to the session check (400: no session).
-  const after = await toolsList(access_token);
-  expect(after.status).toBe(401);
-  expect(after.headers.get('www-authenticate')).toContain('Bearer');
-  await after.arrayBuffer();
-  expect(gh.ctx.teams.admitted().some((t) => t.organizationId === organizationId)).toBe(false);
+    // A token still taken would get past the bearer check to the session check (400: no session).
+    const after = await mcpPost(
+      gh.url,
+      access_token,
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { 'mcp-protocol-version': PROTOCOL_2025 },
+    );
+    expect(after.status).toBe(401);
+    expect(after.headers.get('www-authenticate')).toContain('Bearer');
+    await after.arrayBuffer();
+    expect(gh.ctx.teams.admitted().some((t) => t.organizationId === organizationId)).toBe(false);
+  } finally {
+    await gh.stop();
+  }
 });
