@@ -16,6 +16,11 @@ export const MCP_SESSION_IDLE_TTL_MS = 30 * 60 * 1000;
 export const PRINCIPAL_CACHE_TTL_MS = 30 * 1000;
 /** How often the roles behind open MCP sessions are re-read from WorkOS (changes made there). */
 export const MEMBERSHIP_SWEEP_MS = 60 * 1000;
+/**
+ * How often open MCP sessions and streams are checked against the authority epoch, for what
+ * another process withdrew with no event here (src/mcp/live.ts, `recheck`).
+ */
+export const AUTHORITY_RECHECK_INTERVAL_MS = 1000;
 export const CLIENT_METADATA_CACHE_TTL_MS = 10 * 60 * 1000;
 export const SHUTDOWN_GRACE_MS = 5 * 1000;
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;

@@ -6,6 +6,7 @@ import {
   MAX_REQUEST_BODY_BYTES,
   SSE_KEEPALIVE_MS,
 } from '../config/constants.ts';
+import { epochOf } from '../db/epoch.ts';
 import { originAllowed } from '../http/host.ts';
 import { annotateRequest, requestFacts } from '../http/request-context.ts';
 import type { RawHandler } from '../http/server.ts';
@@ -104,6 +105,7 @@ export interface McpEndpoint {
  * 2025-era sessionful transport or the 2026-07-28 stateless handler — the same server either way.
  */
 export function createMcpEndpoint(app: AppContext): McpEndpoint {
+  const epoch = epochOf(app.db);
   const live = new LiveMcp({
     clock: app.clock,
     events: app.events,
@@ -112,6 +114,9 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     buildServer: (state) => buildMcpServer(app, state),
     visibleToolNames: (p, s) =>
       app.tools.visible(p, listingContext(app, p, { session: s })).map((d) => d.name),
+    authorityEpoch: () => epoch.current(),
+    stands: (owner) =>
+      app.oauth.tokens.standing(owner.familyId) && app.teams.get(owner.teamId)?.admittedAt != null,
   });
   const sessions = live.sessions;
   const modern = createMcpHandler(() => buildMcpServer(app, undefined), {

@@ -1,5 +1,9 @@
 import type { Server } from '@modelcontextprotocol/server';
-import { MAX_LISTEN_STREAMS, MAX_LISTEN_STREAMS_PER_USER } from '../config/constants.ts';
+import {
+  AUTHORITY_RECHECK_INTERVAL_MS,
+  MAX_LISTEN_STREAMS,
+  MAX_LISTEN_STREAMS_PER_USER,
+} from '../config/constants.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { EventBus } from '../kernel/events.ts';
 import type { Principal } from '../oauth/principal.ts';
@@ -20,7 +24,23 @@ export interface LiveMcpDeps {
   idleTtlMs(teamId: string): number;
   buildServer(session: McpSessionState): Server;
   visibleToolNames(p: Principal, s: McpSessionState): string[];
+  /**
+   * The authority epoch (src/db/epoch.ts): it moves with every committed change that authorizes
+   * a call, whichever process made it.
+   */
+  authorityEpoch(): number;
+  /** Whether a live owner's authority stands: its token family unrevoked, its team admitted. */
+  stands(owner: LiveOwner): boolean;
 }
+
+/**
+ * The end of what `recheck` finds withdrawn: another process (the CLI on the same SQLite file)
+ * revoked it, so no event of this process said so.
+ */
+export const WITHDRAWN: SessionEnd = {
+  kind: 'revoked',
+  recorded: 'authority withdrawn (token family revoked or team removed), seen in the database',
+};
 
 /**
  * Everything live behind /mcp — 2025-era sessions, the sessionless path's SSE streams and its
@@ -34,6 +54,9 @@ export class LiveMcp {
   /** `subscriptions/listen` streams held per person (2025-era GET streams: one per session). */
   private readonly listens = new Quota(MAX_LISTEN_STREAMS_PER_USER, MAX_LISTEN_STREAMS);
   private readonly timer: ReturnType<typeof setInterval>;
+  private readonly rechecker: ReturnType<typeof setInterval>;
+  /** The authority epoch the last recheck saw (none yet: the first recheck looks). */
+  private checkedEpoch = Number.NaN;
   private readonly unsubscribe: (() => void)[];
 
   constructor(private readonly deps: LiveMcpDeps) {
@@ -50,6 +73,15 @@ export class LiveMcp {
     ];
     this.timer = setInterval(() => this.sweep(), SESSION_SWEEP_INTERVAL_MS);
     this.timer.unref?.();
+    this.rechecker = setInterval(() => {
+      try {
+        this.recheck();
+      } catch {
+        // The database did not answer (PostgreSQL down): the epoch stays unchecked, and the next
+        // tick asks again. Requests meanwhile are refused at the door (503) as usual.
+      }
+    }, AUTHORITY_RECHECK_INTERVAL_MS);
+    this.rechecker.unref?.();
   }
 
   /**
@@ -62,6 +94,38 @@ export class LiveMcp {
     this.sessions.closeWhere(match, why);
     this.streams.closeWhere(match);
     this.calls.revokeWhere(match);
+  }
+
+  /**
+   * Ends what lost its authority without an event saying so here. A revocation, the kill switch
+   * or a team's removal made in this process (or, on PostgreSQL, in another replica: relayed by
+   * NOTIFY) ends sessions and streams at once through its event. One made by another process on
+   * the same SQLite file — `gatehouse teams remove` beside the running server — moves only the
+   * authority epoch: every request after it is refused (the caches follow the epoch), but a
+   * stream already open carries no request. So once a second, when the epoch has moved, each
+   * live owner is asked again whether its authority stands, and what no longer stands ends as a
+   * revocation would have ended it. Returns how many sessions, streams and calls it ended.
+   */
+  recheck(): number {
+    const epoch = this.deps.authorityEpoch();
+    if (Object.is(epoch, this.checkedEpoch)) return 0;
+    const verdicts = new Map<string, boolean>();
+    const withdrawn = (owner: LiveOwner) => {
+      const key = `${owner.familyId}\0${owner.teamId}`;
+      let gone = verdicts.get(key);
+      if (gone === undefined) {
+        gone = !this.deps.stands(owner);
+        verdicts.set(key, gone);
+      }
+      return gone;
+    };
+    // A read that fails throws before the epoch counts as checked: the next tick asks again.
+    const ended =
+      this.sessions.closeWhere(withdrawn, WITHDRAWN) +
+      this.streams.closeWhere(withdrawn) +
+      this.calls.revokeWhere(withdrawn);
+    this.checkedEpoch = epoch;
+    return ended;
   }
 
   /** Closes sessions idle longer than their team's session idle TTL. */
@@ -105,6 +169,7 @@ export class LiveMcp {
   /** Shutting down: every stream and session ends (running calls finish on their own). */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.rechecker);
     for (const off of this.unsubscribe) off();
     this.streams.closeWhere(() => true);
     await this.sessions.closeAll({ kind: 'shutdown', recorded: 'server shutting down' });

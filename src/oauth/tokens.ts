@@ -22,6 +22,7 @@ export class TokensService {
   private readonly usage: UsageCounter;
   /** Prepared once: it runs on every /mcp request. */
   private readonly bearerQuery;
+  private readonly standingQuery;
 
   constructor(
     private readonly db: Db,
@@ -41,6 +42,11 @@ export class TokensService {
           inArray(schema.tokens.kind, ['access', 'connection']),
         ),
       )
+      .prepare();
+    this.standingQuery = db
+      .select({ id: schema.tokenFamilies.id })
+      .from(schema.tokenFamilies)
+      .where(and(eq(schema.tokenFamilies.id, sql.placeholder('id')), isNull(schema.tokenFamilies.revokedAt)))
       .prepare();
     this.usage = new UsageCounter(db, clock);
   }
@@ -333,6 +339,15 @@ export class TokensService {
   family(familyId: string): Family | undefined {
     this.flushUsage();
     return this.db.select().from(schema.tokenFamilies).where(eq(schema.tokenFamilies.id, familyId)).get();
+  }
+
+  /**
+   * Whether a token family stands: it exists and is not revoked. A read alone (unlike `family`,
+   * no usage flush): LiveMcp asks it for every live session and stream when the authority epoch
+   * moves (src/mcp/live.ts, `recheck`).
+   */
+  standing(familyId: string): boolean {
+    return this.standingQuery.get({ id: familyId }) !== undefined;
   }
 
   /** Families for the console: a user's own, or a whole team's (admins); live ones first. */

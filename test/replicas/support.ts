@@ -18,44 +18,12 @@ import { baseEnv, gatehouse, type RunResult } from '../cli/run.ts';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { obtainTokens, registerClient } from '../support/oauth.ts';
 import { freshPostgres, onPostgres, withSql } from '../support/pg.ts';
-import { PROTOCOL_2025 } from '../support/raw-mcp.ts';
 import { freePort } from '../support/server.ts';
 import { type GatehouseProcess, MAIN, ROOT, spawnGatehouse } from '../support/subprocess.ts';
 
 export { onPostgres };
 
 export const TEAM = 'Gatehouse Demo Team';
-
-/**
- * Opens the 2025-era GET stream of `sessionId` on a replica and reads its opening comment;
- * `ended` settles when the server ends (or resets) the stream. A test awaits it with no timer of
- * its own: the test's timeout is the only bound.
- */
-export async function openStream(
-  base: string,
-  token: string,
-  sessionId: string,
-): Promise<{ status: number; ended: Promise<void> }> {
-  const stream = await fetch(`${base}/mcp`, {
-    headers: {
-      authorization: `Bearer ${token}`,
-      accept: 'text/event-stream',
-      'mcp-session-id': sessionId,
-      'mcp-protocol-version': PROTOCOL_2025,
-    },
-  });
-  if (stream.status !== 200 || !stream.body) return { status: stream.status, ended: Promise.resolve() };
-  const reader = stream.body.getReader();
-  await reader.read(); // the opening comment: the stream is open
-  const ended = (async () => {
-    try {
-      while (!(await reader.read()).done) {}
-    } catch {
-      // A reset ends it as well.
-    }
-  })();
-  return { status: stream.status, ended };
-}
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
   const reader = stream.getReader();
@@ -223,7 +191,7 @@ export function query<T>(pair: Pair, fn: (sql: Bun.SQL) => Promise<T>): Promise<
   return withSql(fn, pair.databaseUrl);
 }
 
-export { mcpPost, openRawSession, PROTOCOL_2025 } from '../support/raw-mcp.ts';
+export { mcpPost, openRawSession, openStream, PROTOCOL_2025 } from '../support/raw-mcp.ts';
 
 /** The id of the waiting "deletions need a person" confirmation whose card names `text`. */
 export function waitingFor(html: string, text: string): string | undefined {

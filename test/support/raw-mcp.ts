@@ -68,3 +68,78 @@ export function sseMessages(text: string): unknown[] {
   }
   return out;
 }
+
+/**
+ * Opens the 2025-era GET stream of `sessionId` and reads its opening comment;
+ * `ended` settles when the server ends (or resets) the stream. A test awaits it with no timer of
+ * its own: the test's timeout is the only bound.
+ */
+export async function openStream(
+  base: string,
+  token: string,
+  sessionId: string,
+): Promise<{ status: number; ended: Promise<void> }> {
+  const stream = await fetch(`${base}/mcp`, {
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': PROTOCOL_2025,
+    },
+  });
+  if (stream.status !== 200 || !stream.body) return { status: stream.status, ended: Promise.resolve() };
+  const reader = stream.body.getReader();
+  await reader.read(); // the opening comment: the stream is open
+  const ended = (async () => {
+    try {
+      while (!(await reader.read()).done) {}
+    } catch {
+      // A reset ends it as well.
+    }
+  })();
+  return { status: stream.status, ended };
+}
+
+/** The `_meta` a 2026-07-28 request carries (no session: each request says who it is). */
+export const MODERN_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'gatehouse-raw', version: '1' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+/**
+ * Opens a 2026-07-28 `subscriptions/listen` stream and reads up to its acknowledgement; `ended`
+ * settles when the server ends (or resets) the stream, as `openStream`'s does.
+ */
+export async function openListen(
+  base: string,
+  token: string,
+): Promise<{ status: number; ended: Promise<void> }> {
+  const res = await mcpPost(
+    base,
+    token,
+    {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'subscriptions/listen',
+      params: { notifications: { toolsListChanged: true }, _meta: MODERN_META },
+    },
+    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'subscriptions/listen' },
+  );
+  if (res.status !== 200 || !res.body) return { status: res.status, ended: Promise.resolve() };
+  const reader = res.body.getReader();
+  let seen = '';
+  while (!seen.includes('subscriptions/acknowledged')) {
+    const r = await reader.read();
+    if (r.done) throw new Error(`the listen stream ended before its acknowledgement: ${seen}`);
+    seen += new TextDecoder().decode(r.value);
+  }
+  const ended = (async () => {
+    try {
+      while (!(await reader.read()).done) {}
+    } catch {
+      // A reset ends it as well.
+    }
+  })();
+  return { status: res.status, ended };
+}
