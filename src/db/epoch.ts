@@ -71,6 +71,18 @@ export class AuthorityEpoch {
   }
 }
 
+/**
+ * A reader of SQLite's `PRAGMA data_version`, which moves only when another connection — another
+ * process on the same file, such as the CLI — has committed since this connection last looked
+ * (https://www.sqlite.org/pragma.html#pragma_data_version). Undefined on PostgreSQL, where other
+ * processes' changes reach this one as relayed events (src/db/pg/relay.ts).
+ */
+export function foreignCommitsOf(db: Db): (() => number) | undefined {
+  if (pgClientOf(db)) return undefined;
+  const read = db.$client.prepare<{ data_version: number }, []>('PRAGMA data_version');
+  return () => read.get()!.data_version;
+}
+
 const epochs = new WeakMap<Db, AuthorityEpoch>();
 
 /** The one epoch reader of a database (services share it without passing it around). */

@@ -6,7 +6,7 @@ import {
   MAX_REQUEST_BODY_BYTES,
   SSE_KEEPALIVE_MS,
 } from '../config/constants.ts';
-import { epochOf } from '../db/epoch.ts';
+import { foreignCommitsOf } from '../db/epoch.ts';
 import { originAllowed } from '../http/host.ts';
 import { annotateRequest, requestFacts } from '../http/request-context.ts';
 import type { RawHandler } from '../http/server.ts';
@@ -17,6 +17,7 @@ import { streamIfLate } from './answers.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED, messageCalling } from './json-rpc.ts';
 import { LiveMcp } from './live.ts';
+import { ownerKey } from './owner.ts';
 import type { QuotaRefusal } from './quota.ts';
 import { buildMcpServer } from './server.ts';
 import type { McpSessions } from './sessions.ts';
@@ -105,7 +106,6 @@ export interface McpEndpoint {
  * 2025-era sessionful transport or the 2026-07-28 stateless handler — the same server either way.
  */
 export function createMcpEndpoint(app: AppContext): McpEndpoint {
-  const epoch = epochOf(app.db);
   const live = new LiveMcp({
     clock: app.clock,
     events: app.events,
@@ -114,9 +114,17 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
     buildServer: (state) => buildMcpServer(app, state),
     visibleToolNames: (p, s) =>
       app.tools.visible(p, listingContext(app, p, { session: s })).map((d) => d.name),
-    authorityEpoch: () => epoch.current(),
-    stands: (owner) =>
-      app.oauth.tokens.standing(owner.familyId) && app.teams.get(owner.teamId)?.admittedAt != null,
+    foreignCommits: foreignCommitsOf(app.db),
+    standing: (owners) => {
+      const families = app.oauth.tokens.standingAmong(owners.map((o) => o.familyId));
+      // teams.get is cached while the authority epoch stands: one read per team at most.
+      return new Set(
+        owners
+          .filter((o) => families.has(o.familyId) && app.teams.get(o.teamId)?.admittedAt != null)
+          .map(ownerKey),
+      );
+    },
+    log: app.log,
   });
   const sessions = live.sessions;
   const modern = createMcpHandler(() => buildMcpServer(app, undefined), {

@@ -6,9 +6,10 @@ import {
 } from '../config/constants.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { EventBus } from '../kernel/events.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
-import { isRevoked, type LiveOwner, type RevocationScope } from './owner.ts';
+import { isRevoked, type LiveOwner, ownerKey, type RevocationScope } from './owner.ts';
 import { Quota, type QuotaSlot } from './quota.ts';
 import { RunningCalls } from './running-calls.ts';
 import type { McpSessionRows } from './session-rows.ts';
@@ -25,12 +26,17 @@ export interface LiveMcpDeps {
   buildServer(session: McpSessionState): Server;
   visibleToolNames(p: Principal, s: McpSessionState): string[];
   /**
-   * The authority epoch (src/db/epoch.ts): it moves with every committed change that authorizes
-   * a call, whichever process made it.
+   * A number that moves whenever another connection commits to the database (SQLite's
+   * `PRAGMA data_version`): the CLI, or any other process on the same file. Absent where other
+   * processes' changes arrive as events (PostgreSQL: src/db/pg/relay.ts).
    */
-  authorityEpoch(): number;
-  /** Whether a live owner's authority stands: its token family unrevoked, its team admitted. */
-  stands(owner: LiveOwner): boolean;
+  foreignCommits?(): number;
+  /**
+   * Of these owners, the keys (`ownerKey`) whose authority stands: the token family unrevoked and
+   * the team admitted, read from the database.
+   */
+  standing(owners: readonly LiveOwner[]): ReadonlySet<string>;
+  log: Logger;
 }
 
 /**
@@ -55,12 +61,16 @@ export class LiveMcp {
   private readonly listens = new Quota(MAX_LISTEN_STREAMS_PER_USER, MAX_LISTEN_STREAMS);
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly rechecker: ReturnType<typeof setInterval>;
-  /** The authority epoch the last recheck saw (none yet: the first recheck looks). */
-  private checkedEpoch = Number.NaN;
+  /** `foreignCommits()` as the last recheck saw it (none yet: the first recheck looks at all). */
+  private checkedCommits = Number.NaN;
+  /** Owners registered since the last recheck, by `ownerKey`: each is checked once (`recheck`). */
+  private fresh = new Map<string, LiveOwner>();
+  /** Whether the last recheck failed (its failure is logged once, and its recovery). */
+  private failing = false;
   private readonly unsubscribe: (() => void)[];
 
   constructor(private readonly deps: LiveMcpDeps) {
-    this.sessions = new McpSessions(deps);
+    this.sessions = new McpSessions({ ...deps, opened: (owner) => this.registered(owner) });
     // Sessions live in memory: rows left open by a previous process are over.
     deps.rows.closeLeftOpen('server restarted');
     this.unsubscribe = [
@@ -75,10 +85,14 @@ export class LiveMcp {
     this.timer.unref?.();
     this.rechecker = setInterval(() => {
       try {
-        this.recheck();
-      } catch {
-        // The database did not answer (PostgreSQL down): the epoch stays unchecked, and the next
-        // tick asks again. Requests meanwhile are refused at the door (503) as usual.
+        const ended = this.recheck();
+        if (ended > 0) deps.log.info('live mcp ended: authority withdrawn', { ended });
+        if (this.failing) deps.log.info('live mcp recheck works again');
+        this.failing = false;
+      } catch (e) {
+        // The database did not answer: nothing counts as checked, and the next tick asks again.
+        if (!this.failing) deps.log.error('live mcp recheck failed', { error: (e as Error).message });
+        this.failing = true;
       }
     }, AUTHORITY_RECHECK_INTERVAL_MS);
     this.rechecker.unref?.();
@@ -97,35 +111,49 @@ export class LiveMcp {
   }
 
   /**
-   * Ends what lost its authority without an event saying so here. A revocation, the kill switch
-   * or a team's removal made in this process (or, on PostgreSQL, in another replica: relayed by
-   * NOTIFY) ends sessions and streams at once through its event. One made by another process on
-   * the same SQLite file — `gatehouse teams remove` beside the running server — moves only the
-   * authority epoch: every request after it is refused (the caches follow the epoch), but a
-   * stream already open carries no request. So once a second, when the epoch has moved, each
-   * live owner is asked again whether its authority stands, and what no longer stands ends as a
-   * revocation would have ended it. Returns how many sessions, streams and calls it ended.
+   * Ends what lost its authority without an event saying so here (docs/architecture.md, the
+   * kill switch). A revocation, the kill switch or a team's removal made in this process (or, on
+   * PostgreSQL, in any process: relayed by NOTIFY) ends sessions and streams at once through its
+   * event. Two cases have no event:
+   * - another process on the same SQLite file (`gatehouse teams remove` beside the running
+   *   server): every request after it is refused, but an open stream makes no request. When
+   *   `foreignCommits` has moved, every live owner is checked;
+   * - an owner that passed the door just before a revocation and registered just after its
+   *   event (or after the recheck that saw the other process's commit): each owner registered
+   *   since the last recheck is checked once.
+   * What no longer stands ends as a revocation would have ended it. One batched read of the
+   * owners' families; returns how many sessions, streams and calls it ended.
    */
   recheck(): number {
-    const epoch = this.deps.authorityEpoch();
-    if (Object.is(epoch, this.checkedEpoch)) return 0;
-    const verdicts = new Map<string, boolean>();
-    const withdrawn = (owner: LiveOwner) => {
-      const key = `${owner.familyId}\0${owner.teamId}`;
-      let gone = verdicts.get(key);
-      if (gone === undefined) {
-        gone = !this.deps.stands(owner);
-        verdicts.set(key, gone);
-      }
-      return gone;
-    };
-    // A read that fails throws before the epoch counts as checked: the next tick asks again.
-    const ended =
+    const commits = this.deps.foreignCommits?.();
+    const all = commits !== undefined && !Object.is(commits, this.checkedCommits);
+    const candidates = all
+      ? [...this.sessions.owners(), ...this.streams.owners(), ...this.calls.owners()]
+      : [...this.fresh.values()];
+    const taken = this.fresh;
+    this.fresh = new Map();
+    let gone: Set<string>;
+    try {
+      const standing = this.deps.standing(candidates);
+      gone = new Set(candidates.map(ownerKey).filter((k) => !standing.has(k)));
+    } catch (e) {
+      // Nothing counts as checked: the same owners are asked again at the next tick.
+      for (const [k, o] of taken) if (!this.fresh.has(k)) this.fresh.set(k, o);
+      throw e;
+    }
+    if (commits !== undefined) this.checkedCommits = commits;
+    if (gone.size === 0) return 0;
+    const withdrawn = (owner: LiveOwner) => gone.has(ownerKey(owner));
+    return (
       this.sessions.closeWhere(withdrawn, WITHDRAWN) +
       this.streams.closeWhere(withdrawn) +
-      this.calls.revokeWhere(withdrawn);
-    this.checkedEpoch = epoch;
-    return ended;
+      this.calls.revokeWhere(withdrawn)
+    );
+  }
+
+  /** A new session, stream or running call: checked once at the next recheck. */
+  private registered(owner: LiveOwner): void {
+    this.fresh.set(ownerKey(owner), owner);
   }
 
   /** Closes sessions idle longer than their team's session idle TTL. */
@@ -153,6 +181,7 @@ export class LiveMcp {
     release: () => void = () => {},
   ): Promise<Response | undefined> {
     let res: Response | undefined;
+    this.registered(owner);
     try {
       res = await this.calls.race(owner, run);
     } catch (e) {
@@ -163,7 +192,10 @@ export class LiveMcp {
       release();
       return undefined;
     }
-    return this.streams.track(res, owner, release);
+    const tracked = this.streams.track(res, owner, release);
+    // A stream is new since its call was registered: a revocation in between missed it.
+    this.registered(owner);
+    return tracked;
   }
 
   /** Shutting down: every stream and session ends (running calls finish on their own). */

@@ -6,6 +6,11 @@ export interface LiveOwner {
   sessionId?: string;
 }
 
+/** One key per token family and team: what `LiveMcp.recheck` asks about. */
+export function ownerKey(owner: LiveOwner): string {
+  return `${owner.familyId}\0${owner.teamId}`;
+}
+
 /**
  * What one revocation ends: the live state of token families (revoked), of a team (kill switch,
  * team removed) or of sessions (idle). See LiveMcp.revoke.

@@ -37,6 +37,11 @@ export class RunningCalls {
     }
   }
 
+  /** Whose each running call is. */
+  owners(): LiveOwner[] {
+    return [...this.live];
+  }
+
   revokeWhere(match: (owner: LiveOwner) => boolean): number {
     let n = 0;
     for (const r of [...this.live]) {

@@ -8,6 +8,7 @@ import {
 import { randomToken } from '../crypto/random.ts';
 import { requestFacts } from '../http/request-context.ts';
 import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { flushHeadersNow, streamIfLate } from './answers.ts';
@@ -50,6 +51,9 @@ export interface McpSessionsDeps {
   idleTtlMs(teamId: string): number;
   buildServer(session: McpSessionState): Server;
   visibleToolNames(p: Principal, s: McpSessionState): string[];
+  /** A session was opened for `owner` (LiveMcp checks new owners once: see `recheck`). */
+  opened?(owner: LiveOwner): void;
+  log?: Logger;
 }
 
 /**
@@ -275,6 +279,7 @@ export class McpSessions {
           waiting: new WaitingCalls(),
         };
         this.live.set(id, registered);
+        this.deps.opened?.(registered);
         this.deps.rows.create(
           { id, familyId: principal.familyId, userId: principal.userId, teamId: principal.teamId },
           now,
@@ -354,16 +359,30 @@ export class McpSessions {
     this.live.delete(sessionId);
     s.release();
     s.waiting.endAll(why);
-    await s.transport.close().catch(() => {});
-    await s.server.close().catch(() => {});
-    this.deps.rows.close(sessionId, why.recorded);
+    try {
+      // Recorded first: by the time the client sees its stream end, the row says why.
+      this.deps.rows.close(sessionId, why.recorded);
+    } finally {
+      await s.transport.close().catch(() => {});
+      await s.server.close().catch(() => {});
+    }
   }
 
   /** Closes every session whose owner matches (see LiveMcp.revoke); returns how many. */
   closeWhere(match: (owner: LiveOwner) => boolean, why: SessionEnd): number {
     const ids = [...this.live.values()].filter((s) => match(s)).map((s) => s.sessionId);
-    for (const id of ids) void this.close(id, why);
+    for (const id of ids) {
+      // Nobody awaits this close: a row that could not be written is logged, never thrown.
+      this.close(id, why).catch((e) =>
+        this.deps.log?.error('mcp session row not closed', { sessionId: id, error: (e as Error).message }),
+      );
+    }
     return ids.length;
+  }
+
+  /** Whose each live session is. */
+  owners(): LiveOwner[] {
+    return [...this.live.values()];
   }
 
   async closeAll(why: SessionEnd): Promise<void> {

@@ -67,6 +67,11 @@ export class StreamRegistry {
     return new Response(body, { status: res.status, headers: res.headers });
   }
 
+  /** Whose each open stream is. */
+  owners(): LiveOwner[] {
+    return [...this.live];
+  }
+
   closeWhere(match: (owner: LiveOwner) => boolean): number {
     let n = 0;
     for (const t of [...this.live]) {

@@ -18,11 +18,13 @@ export * from './token-types.ts';
  * Token families and bearer tokens (codes: codes.ts). Every secret is random, shown once
  * and stored only as its SHA-256; every state change is a single transaction.
  */
+/** Family ids per statement in `standingAmong` (well under SQLite's and PostgreSQL's parameter limits). */
+const STANDING_BATCH = 500;
+
 export class TokensService {
   private readonly usage: UsageCounter;
   /** Prepared once: it runs on every /mcp request. */
   private readonly bearerQuery;
-  private readonly standingQuery;
 
   constructor(
     private readonly db: Db,
@@ -42,11 +44,6 @@ export class TokensService {
           inArray(schema.tokens.kind, ['access', 'connection']),
         ),
       )
-      .prepare();
-    this.standingQuery = db
-      .select({ id: schema.tokenFamilies.id })
-      .from(schema.tokenFamilies)
-      .where(and(eq(schema.tokenFamilies.id, sql.placeholder('id')), isNull(schema.tokenFamilies.revokedAt)))
       .prepare();
     this.usage = new UsageCounter(db, clock);
   }
@@ -342,12 +339,27 @@ export class TokensService {
   }
 
   /**
-   * Whether a token family stands: it exists and is not revoked. A read alone (unlike `family`,
-   * no usage flush): LiveMcp asks it for every live session and stream when the authority epoch
-   * moves (src/mcp/live.ts, `recheck`).
+   * Of these token families, those that stand: they exist and are not revoked. Reads alone (unlike
+   * `family`, no usage flush), a few hundred ids per statement: LiveMcp asks about every live
+   * session and stream at once (src/mcp/live.ts, `recheck`).
    */
-  standing(familyId: string): boolean {
-    return this.standingQuery.get({ id: familyId }) !== undefined;
+  standingAmong(familyIds: Iterable<string>): Set<string> {
+    const ids = [...new Set(familyIds)];
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += STANDING_BATCH) {
+      for (const row of this.db
+        .select({ id: schema.tokenFamilies.id })
+        .from(schema.tokenFamilies)
+        .where(
+          and(
+            inArray(schema.tokenFamilies.id, ids.slice(i, i + STANDING_BATCH)),
+            isNull(schema.tokenFamilies.revokedAt),
+          ),
+        )
+        .all())
+        out.add(row.id);
+    }
+    return out;
   }
 
   /** Families for the console: a user's own, or a whole team's (admins); live ones first. */
