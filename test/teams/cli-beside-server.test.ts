@@ -14,10 +14,24 @@ import { WITHDRAWN } from '../../src/mcp/live.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { onPostgres, openStore } from '../support/pg.ts';
 import { mcpPost, openListen, openRawSession, openStream, PROTOCOL_2025 } from '../support/raw-mcp.ts';
-import { seededTeamId, startTestGatehouse } from '../support/server.ts';
+import { seededTeamId, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { runCli } from '../support/subprocess.ts';
 
 setDefaultTimeout(60_000);
+
+/** What the CLI or any other process does: revokes a family by writing the database, no event here. */
+async function revokeElsewhere(gh: TestGatehouse, familyId: string): Promise<void> {
+  const other = await openStore(gh.dataDir);
+  try {
+    other.run('UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE id = ?', [
+      Date.now(),
+      'revoked elsewhere',
+      familyId,
+    ]);
+  } finally {
+    other.close();
+  }
+}
 
 test('gatehouse teams remove beside the running server — the team’s token, warm in its caches, is refused on the next request', async () => {
   const gh = await startTestGatehouse();
@@ -95,17 +109,7 @@ test.skipIf(onPostgres)(
       const resolved = await gh.ctx.oauth.principals.resolve(member.access_token);
       if (!resolved.ok) throw new Error(`the member's token did not resolve: ${resolved.reason}`);
 
-      // What a CLI or any other process does: a write to the same database, no event here.
-      const other = await openStore(gh.dataDir);
-      try {
-        other.run('UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE id = ?', [
-          Date.now(),
-          'revoked elsewhere',
-          resolved.principal.familyId,
-        ]);
-      } finally {
-        other.close();
-      }
+      await revokeElsewhere(gh, resolved.principal.familyId);
 
       await memberStream.ended;
       // The recheck that ended it asked about every live session at once: the admin's stood.
@@ -139,16 +143,7 @@ test.skipIf(onPostgres)(
       tokens.standingAmong = () => {
         throw new Error('database unavailable');
       };
-      const other = await openStore(gh.dataDir);
-      try {
-        other.run('UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE id = ?', [
-          Date.now(),
-          'revoked elsewhere',
-          resolved.principal.familyId,
-        ]);
-      } finally {
-        other.close();
-      }
+      await revokeElsewhere(gh, resolved.principal.familyId);
       await new Promise<void>((r) => setImmediate(r)); // the other connection's commit, seen from the next turn
       expect(() => gh.mcp.live.recheck()).toThrow('database unavailable');
       expect(gh.mcp.sessions.size).toBe(1);
@@ -187,16 +182,7 @@ test('a listen stream that passed the door just before another process revoked i
     const listening = openListen(gh.url, member.access_token);
     await held;
 
-    const other = await openStore(gh.dataDir);
-    try {
-      other.run('UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE id = ?', [
-        Date.now(),
-        'revoked elsewhere',
-        resolved.principal.familyId,
-      ]);
-    } finally {
-      other.close();
-    }
+    await revokeElsewhere(gh, resolved.principal.familyId);
     await new Promise<void>((r) => setImmediate(r));
     // The recheck that sees the other process's commit finds nothing of that family live yet.
     gh.mcp.live.recheck();
