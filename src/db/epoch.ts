@@ -72,13 +72,15 @@ export class AuthorityEpoch {
 }
 
 /**
- * A reader of SQLite's `PRAGMA data_version`, which moves only when another connection — another
- * process on the same file, such as the CLI — has committed since this connection last looked
- * (https://www.sqlite.org/pragma.html#pragma_data_version). Undefined on PostgreSQL, where other
- * processes' changes reach this one as relayed events (src/db/pg/relay.ts).
+ * A number that moves when another process may have changed the database: SQLite's
+ * `PRAGMA data_version`, which moves only when another connection — another process on the same
+ * file, such as the CLI — has committed since this connection last looked
+ * (https://www.sqlite.org/pragma.html#pragma_data_version); on PostgreSQL, the notifications this
+ * process received (the epoch triggers' NOTIFY of every replica's authority writes, its own too).
  */
-export function foreignCommitsOf(db: Db): (() => number) | undefined {
-  if (pgClientOf(db)) return undefined;
+export function foreignCommitsOf(db: Db): () => number {
+  const pg = pgClientOf(db);
+  if (pg) return () => pg.notifications();
   const read = db.$client.prepare<{ data_version: number }, []>('PRAGMA data_version');
   return () => read.get()!.data_version;
 }

@@ -26,11 +26,10 @@ export interface LiveMcpDeps {
   buildServer(session: McpSessionState): Server;
   visibleToolNames(p: Principal, s: McpSessionState): string[];
   /**
-   * A number that moves whenever another connection commits to the database (SQLite's
-   * `PRAGMA data_version`): the CLI, or any other process on the same file. Absent where other
-   * processes' changes arrive as events (PostgreSQL: src/db/pg/relay.ts).
+   * A number that moves when another process may have changed what authorizes a call: SQLite's
+   * `PRAGMA data_version`, PostgreSQL's notification count (src/db/epoch.ts `foreignCommitsOf`).
    */
-  foreignCommits?(): number;
+  foreignCommits(): number;
   /**
    * Of these owners, the keys (`ownerKey`) whose authority stands: the token family unrevoked and
    * the team admitted, read from the database.
@@ -81,21 +80,27 @@ export class LiveMcp {
         this.revoke({ teamId }, { kind: 'revoked', recorded: 'kill switch' }),
       ),
     ];
-    this.timer = setInterval(() => this.sweep(), SESSION_SWEEP_INTERVAL_MS);
+    this.timer = setInterval(() => {
+      this.sweep();
+      this.tick(true);
+    }, SESSION_SWEEP_INTERVAL_MS);
     this.timer.unref?.();
-    this.rechecker = setInterval(() => {
-      try {
-        const ended = this.recheck();
-        if (ended > 0) deps.log.info('live mcp ended: authority withdrawn', { ended });
-        if (this.failing) deps.log.info('live mcp recheck works again');
-        this.failing = false;
-      } catch (e) {
-        // The database did not answer: nothing counts as checked, and the next tick asks again.
-        if (!this.failing) deps.log.error('live mcp recheck failed', { error: (e as Error).message });
-        this.failing = true;
-      }
-    }, AUTHORITY_RECHECK_INTERVAL_MS);
+    this.rechecker = setInterval(() => this.tick(false), AUTHORITY_RECHECK_INTERVAL_MS);
     this.rechecker.unref?.();
+  }
+
+  /** A timer's recheck: logs what it ended, its first failure and its recovery; never throws. */
+  private tick(all: boolean): void {
+    try {
+      const ended = this.recheck({ all });
+      if (ended > 0) this.deps.log.info('live mcp ended: authority withdrawn', { ended });
+      if (this.failing) this.deps.log.info('live mcp recheck works again');
+      this.failing = false;
+    } catch (e) {
+      // The database did not answer: nothing counts as checked, and the next tick asks again.
+      if (!this.failing) this.deps.log.error('live mcp recheck failed', { error: (e as Error).message });
+      this.failing = true;
+    }
   }
 
   /**
@@ -114,34 +119,37 @@ export class LiveMcp {
    * Ends what lost its authority without an event saying so here (docs/architecture.md, the
    * kill switch). A revocation, the kill switch or a team's removal made in this process (or, on
    * PostgreSQL, in any process: relayed by NOTIFY) ends sessions and streams at once through its
-   * event. Two cases have no event:
-   * - another process on the same SQLite file (`gatehouse teams remove` beside the running
-   *   server): every request after it is refused, but an open stream makes no request. When
-   *   `foreignCommits` has moved, every live owner is checked;
+   * event. Three cases have no event:
+   * - another process committed (`gatehouse teams remove` beside the server on the same SQLite
+   *   file, a hand-written UPDATE, a replica whose relayed event was lost): every request after
+   *   it is refused, but an open stream makes no request. When `foreignCommits` has moved, every
+   *   live owner is asked;
    * - an owner that passed the door just before a revocation and registered just after its
    *   event (or after the recheck that saw the other process's commit): each owner registered
-   *   since the last recheck is checked once.
+   *   since the last recheck and still live is asked once;
+   * - whatever else slipped by (a notification lost with PostgreSQL's LISTEN connection): every
+   *   idle sweep asks about every live owner (`all`).
    * What no longer stands ends as a revocation would have ended it. One batched read of the
    * owners' families; returns how many sessions, streams and calls it ended.
    */
-  recheck(): number {
-    const commits = this.deps.foreignCommits?.();
-    const all = commits !== undefined && !Object.is(commits, this.checkedCommits);
-    const candidates = all
-      ? [...this.sessions.owners(), ...this.streams.owners(), ...this.calls.owners()]
-      : [...this.fresh.values()];
+  recheck(options: { all?: boolean } = {}): number {
+    const commits = this.deps.foreignCommits();
+    const all = options.all === true || !Object.is(commits, this.checkedCommits);
+    const live = [...this.sessions.owners(), ...this.streams.owners(), ...this.calls.owners()];
     const taken = this.fresh;
     this.fresh = new Map();
+    // Fresh owners that are no longer live (a call answered in JSON) have nothing left to end.
+    const candidates = all ? live : live.filter((o) => taken.has(ownerKey(o)));
     let gone: Set<string>;
     try {
-      const standing = this.deps.standing(candidates);
+      const standing = candidates.length > 0 ? this.deps.standing(candidates) : new Set<string>();
       gone = new Set(candidates.map(ownerKey).filter((k) => !standing.has(k)));
     } catch (e) {
       // Nothing counts as checked: the same owners are asked again at the next tick.
       for (const [k, o] of taken) if (!this.fresh.has(k)) this.fresh.set(k, o);
       throw e;
     }
-    if (commits !== undefined) this.checkedCommits = commits;
+    this.checkedCommits = commits;
     if (gone.size === 0) return 0;
     const withdrawn = (owner: LiveOwner) => gone.has(ownerKey(owner));
     return (
@@ -194,7 +202,7 @@ export class LiveMcp {
     }
     const tracked = this.streams.track(res, owner, release);
     // A stream is new since its call was registered: a revocation in between missed it.
-    this.registered(owner);
+    if (tracked !== res) this.registered(owner);
     return tracked;
   }
 

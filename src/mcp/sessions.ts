@@ -386,7 +386,11 @@ export class McpSessions {
   }
 
   async closeAll(why: SessionEnd): Promise<void> {
-    await Promise.all([...this.live.keys()].map((id) => this.close(id, why)));
+    // Every session is closed whatever happens to another's row (shutdown goes on after this).
+    const results = await Promise.allSettled([...this.live.keys()].map((id) => this.close(id, why)));
+    for (const r of results)
+      if (r.status === 'rejected')
+        this.deps.log?.error('mcp session row not closed', { error: (r.reason as Error).message });
   }
 
   /** Sessions idle longer than their team's session idle TTL at `now`. */

@@ -4,15 +4,15 @@
  * process pulls the team's kill switch, and the server refuses the team's cached token on its
  * next request (src/db/epoch.ts: another process's commit is seen from the next turn), and the
  * streams it holds open end within a second with no request at all (src/mcp/live.ts, `recheck`).
- * A write by another connection that is not Gatehouse's (no event) is seen this way on SQLite
- * only: on PostgreSQL, other processes' changes arrive as relayed events (test/replicas/cli.test.ts).
+ * A write by another connection that is not Gatehouse's (no event) is seen the same way: by
+ * SQLite's data_version, or PostgreSQL's notification count.
  */
 import { expect, setDefaultTimeout, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client.ts';
 import { WITHDRAWN } from '../../src/mcp/live.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
-import { onPostgres, openStore } from '../support/pg.ts';
+import { openStore } from '../support/pg.ts';
 import { mcpPost, openListen, openRawSession, openStream, PROTOCOL_2025 } from '../support/raw-mcp.ts';
 import { seededTeamId, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { runCli } from '../support/subprocess.ts';
@@ -90,74 +90,68 @@ test('gatehouse teams remove beside the running server — the team’s open str
   }
 });
 
-test.skipIf(onPostgres)(
-  'a token family revoked by another connection — its open stream ends and its session row says why; another family’s stays open',
-  async () => {
-    const gh = await startTestGatehouse();
-    try {
-      const member = await tokensFor(gh.url, 'member@demo.test');
-      const admin = await tokensFor(gh.url, 'admin@demo.test');
-      const memberSession = await openRawSession(gh.url, member.access_token);
-      const memberStream = await openStream(gh.url, member.access_token, memberSession);
-      const adminStream = await openStream(
-        gh.url,
-        admin.access_token,
-        await openRawSession(gh.url, admin.access_token),
-      );
-      expect([memberStream.status, adminStream.status]).toEqual([200, 200]);
-      expect(gh.mcp.sessions.size).toBe(2);
-      const resolved = await gh.ctx.oauth.principals.resolve(member.access_token);
-      if (!resolved.ok) throw new Error(`the member's token did not resolve: ${resolved.reason}`);
+test('a token family revoked by another connection — its open stream ends and its session row says why; another family’s stays open', async () => {
+  const gh = await startTestGatehouse();
+  try {
+    const member = await tokensFor(gh.url, 'member@demo.test');
+    const admin = await tokensFor(gh.url, 'admin@demo.test');
+    const memberSession = await openRawSession(gh.url, member.access_token);
+    const memberStream = await openStream(gh.url, member.access_token, memberSession);
+    const adminStream = await openStream(
+      gh.url,
+      admin.access_token,
+      await openRawSession(gh.url, admin.access_token),
+    );
+    expect([memberStream.status, adminStream.status]).toEqual([200, 200]);
+    expect(gh.mcp.sessions.size).toBe(2);
+    const resolved = await gh.ctx.oauth.principals.resolve(member.access_token);
+    if (!resolved.ok) throw new Error(`the member's token did not resolve: ${resolved.reason}`);
 
-      await revokeElsewhere(gh, resolved.principal.familyId);
+    await revokeElsewhere(gh, resolved.principal.familyId);
 
-      await memberStream.ended;
-      // The recheck that ended it asked about every live session at once: the admin's stood.
-      expect(gh.mcp.sessions.size).toBe(1);
-      const row = gh.ctx.db
-        .select({ closedReason: schema.mcpSessions.closedReason })
-        .from(schema.mcpSessions)
-        .where(eq(schema.mcpSessions.id, memberSession))
-        .get();
-      expect(row?.closedReason).toBe(WITHDRAWN.recorded);
-    } finally {
-      await gh.stop();
-    }
-  },
-);
+    await memberStream.ended;
+    // The recheck that ended it asked about every live session at once: the admin's stood.
+    expect(gh.mcp.sessions.size).toBe(1);
+    const row = gh.ctx.db
+      .select({ closedReason: schema.mcpSessions.closedReason })
+      .from(schema.mcpSessions)
+      .where(eq(schema.mcpSessions.id, memberSession))
+      .get();
+    expect(row?.closedReason).toBe(WITHDRAWN.recorded);
+  } finally {
+    await gh.stop();
+  }
+});
 
-test.skipIf(onPostgres)(
-  'a recheck whose database read fails — nothing counts as checked, and the next one ends the revoked stream',
-  async () => {
-    const gh = await startTestGatehouse();
-    const tokens = gh.ctx.oauth.tokens;
-    const standingAmong = tokens.standingAmong;
-    try {
-      const member = await tokensFor(gh.url, 'member@demo.test');
-      const sessionId = await openRawSession(gh.url, member.access_token);
-      const stream = await openStream(gh.url, member.access_token, sessionId);
-      const resolved = await gh.ctx.oauth.principals.resolve(member.access_token);
-      if (!resolved.ok) throw new Error(`the member's token did not resolve: ${resolved.reason}`);
-      gh.mcp.live.recheck(); // the new session checked: only another process's commit is left to see
+test('a recheck whose database read fails — nothing counts as checked, and the next one ends the revoked stream', async () => {
+  const gh = await startTestGatehouse();
+  const tokens = gh.ctx.oauth.tokens;
+  const standingAmong = tokens.standingAmong;
+  try {
+    const member = await tokensFor(gh.url, 'member@demo.test');
+    const sessionId = await openRawSession(gh.url, member.access_token);
+    const stream = await openStream(gh.url, member.access_token, sessionId);
+    const resolved = await gh.ctx.oauth.principals.resolve(member.access_token);
+    if (!resolved.ok) throw new Error(`the member's token did not resolve: ${resolved.reason}`);
+    gh.mcp.live.recheck(); // the new session checked: only another process's commit is left to see
 
-      tokens.standingAmong = () => {
-        throw new Error('database unavailable');
-      };
-      await revokeElsewhere(gh, resolved.principal.familyId);
-      await new Promise<void>((r) => setImmediate(r)); // the other connection's commit, seen from the next turn
-      expect(() => gh.mcp.live.recheck()).toThrow('database unavailable');
-      expect(gh.mcp.sessions.size).toBe(1);
+    tokens.standingAmong = () => {
+      throw new Error('database unavailable');
+    };
+    await revokeElsewhere(gh, resolved.principal.familyId);
+    await new Promise<void>((r) => setImmediate(r)); // the other connection's commit, seen from the next turn
+    expect(() => gh.mcp.live.recheck()).toThrow('database unavailable');
+    expect(gh.mcp.sessions.size).toBe(1);
 
-      tokens.standingAmong = standingAmong;
-      gh.mcp.live.recheck(); // or the timer's tick got there first: either ends it
-      await stream.ended;
-      expect(gh.mcp.sessions.size).toBe(0);
-    } finally {
-      tokens.standingAmong = standingAmong;
-      await gh.stop();
-    }
-  },
-);
+    tokens.standingAmong = standingAmong;
+    gh.mcp.live.recheck(); // or the timer's tick got there first: either ends it
+    await stream.ended;
+    expect(gh.mcp.sessions.size).toBe(0);
+  } finally {
+    tokens.standingAmong = standingAmong;
+    await gh.stop();
+  }
+});
 
 test('a listen stream that passed the door just before another process revoked its family — the next recheck ends it', async () => {
   const gh = await startTestGatehouse();

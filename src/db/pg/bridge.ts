@@ -161,6 +161,15 @@ export class PgClient {
     return this.writes + Atomics.load(this.signal, NOTIFIED);
   }
 
+  /**
+   * How many notifications this process has received on the `gatehouse` channel (every replica's
+   * authority writes and relayed events, this one's included): it moves when another process may
+   * have changed what authorizes a call (src/db/epoch.ts `foreignCommitsOf`).
+   */
+  notifications(): number {
+    return Atomics.load(this.signal, NOTIFIED);
+  }
+
   /** Notifications on the `gatehouse` channel, as JSON text, from this and every other replica. */
   onNotify(listener: (payload: string) => void): () => void {
     this.listeners.add(listener);
