@@ -17,8 +17,8 @@ export const PRINCIPAL_CACHE_TTL_MS = 30 * 1000;
 /** How often the roles behind open MCP sessions are re-read from WorkOS (changes made there). */
 export const MEMBERSHIP_SWEEP_MS = 60 * 1000;
 /**
- * How often open MCP sessions and streams are checked against the authority epoch, for what
- * another process withdrew with no event here (src/mcp/live.ts, `recheck`).
+ * How often open MCP sessions, streams and calls are checked for authority withdrawn with no event
+ * here: by another process, or just before they registered (src/mcp/live.ts, `recheck`).
  */
 export const AUTHORITY_RECHECK_INTERVAL_MS = 1000;
 export const CLIENT_METADATA_CACHE_TTL_MS = 10 * 60 * 1000;

@@ -39,8 +39,8 @@ export interface LiveMcpDeps {
 }
 
 /**
- * The end of what `recheck` finds withdrawn: another process (the CLI on the same SQLite file)
- * revoked it, so no event of this process said so.
+ * The end of what `recheck` finds withdrawn with no event here: another process revoked it (the
+ * CLI on the same SQLite file), or it registered just after the revocation's event.
  */
 export const WITHDRAWN: SessionEnd = {
   kind: 'revoked',
@@ -135,6 +135,7 @@ export class LiveMcp {
   recheck(options: { all?: boolean } = {}): number {
     const commits = this.deps.foreignCommits();
     const all = options.all === true || !Object.is(commits, this.checkedCommits);
+    if (!all && this.fresh.size === 0) return 0;
     const live = [...this.sessions.owners(), ...this.streams.owners(), ...this.calls.owners()];
     const taken = this.fresh;
     this.fresh = new Map();
