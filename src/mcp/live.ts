@@ -167,7 +167,7 @@ export class LiveMcp {
 
   /** Closes sessions idle longer than their team's session idle TTL. */
   sweep(): void {
-    const idle = this.sessions.idle(this.deps.clock.now(), (teamId) => this.deps.idleTtlMs(teamId));
+    const idle = this.sessions.idle(this.deps.clock.now());
     if (idle.length > 0) this.revoke({ sessionIds: idle }, IDLE);
   }
 

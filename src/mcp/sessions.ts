@@ -14,9 +14,10 @@ import type { McpSessionState } from '../tools/types.ts';
 import { flushHeadersNow, streamIfLate } from './answers.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { answersInJson, elicitationModes } from './elicitation.ts';
-import { jsonRpcError, jsonRpcErrors, LIMIT_EXCEEDED, messagesOf } from './json-rpc.ts';
+import { jsonRpcError, messagesOf } from './json-rpc.ts';
 import type { LiveOwner } from './owner.ts';
 import { Quota } from './quota.ts';
+import { sessionRefused } from './session-refusals.ts';
 import { type McpSessionRows, SESSION_TOUCH_INTERVAL_MS } from './session-rows.ts';
 import { IDLE, type SessionEnd, WaitingCalls } from './waiting-calls.ts';
 
@@ -132,16 +133,7 @@ export class McpSessions {
    * recently used session would expire idle), 503 when the server holds its own.
    */
   private refuse(refused: 'person' | 'server', userId: string): Response {
-    if (refused === 'server') {
-      return jsonRpcErrors(
-        503,
-        [null],
-        LIMIT_EXCEEDED,
-        `Gatehouse is at capacity: ${MAX_MCP_SESSIONS} MCP sessions are open. Try again later; no open session is ended to make room.`,
-        { 'Retry-After': '60' },
-        { limit: MAX_MCP_SESSIONS, scope: 'server' },
-      );
-    }
+    if (refused === 'server') return sessionRefused('server', 60);
     const now = this.deps.clock.now();
     const ttl = this.ttlLookup();
     let soonest = Number.POSITIVE_INFINITY;
@@ -151,14 +143,9 @@ export class McpSessions {
     }
     // A new session's request closes the person's sessions already past the idle TTL first (see
     // handle), so a place frees exactly then.
-    const retryAfter = Number.isFinite(soonest) ? Math.max(1, Math.ceil(soonest / 1000) + 1) : 1;
-    return jsonRpcErrors(
-      429,
-      [null],
-      LIMIT_EXCEEDED,
-      `Too many open MCP sessions: you hold ${MAX_MCP_SESSIONS_PER_USER}, the most one person may (over all your tokens). Close sessions you no longer use (HTTP DELETE with their Mcp-Session-Id), reuse an open one, or wait for an idle one to expire (in about ${retryAfter} s).`,
-      { 'Retry-After': String(retryAfter) },
-      { limit: MAX_MCP_SESSIONS_PER_USER, scope: 'person', retryAfterSeconds: retryAfter },
+    return sessionRefused(
+      'person',
+      Number.isFinite(soonest) ? Math.max(1, Math.ceil(soonest / 1000) + 1) : 1,
     );
   }
 
@@ -394,18 +381,9 @@ export class McpSessions {
   }
 
   /** Sessions idle longer than their team's session idle TTL at `now`. */
-  idle(now: number, idleTtlMs: (teamId: string) => number): string[] {
-    const ttls = new Map<string, number>();
-    const ids: string[] = [];
-    for (const [id, s] of this.live) {
-      let ttl = ttls.get(s.teamId);
-      if (ttl === undefined) {
-        ttl = idleTtlMs(s.teamId);
-        ttls.set(s.teamId, ttl);
-      }
-      if (now - s.lastSeenAt > ttl) ids.push(id);
-    }
-    return ids;
+  idle(now: number): string[] {
+    const ttl = this.ttlLookup();
+    return [...this.live.values()].filter((s) => now - s.lastSeenAt > ttl(s.teamId)).map((s) => s.sessionId);
   }
 
   /** A request arrived on the session: it is not idle; its row hears of it now and then. */
