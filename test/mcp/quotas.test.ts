@@ -15,17 +15,13 @@ import { ManualClock } from '../../src/kernel/clock.ts';
 import { LIMIT_EXCEEDED } from '../../src/mcp/json-rpc.ts';
 import { hiddenInput } from '../support/http.ts';
 import { tokensFor } from '../support/mcp.ts';
+import { type ListenStream, openListen } from '../support/raw-mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 
 setDefaultTimeout(60_000);
 
 const PROTOCOL_2025 = '2025-06-18';
-const MODERN_META = {
-  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-  'io.modelcontextprotocol/clientInfo': { name: 'quota-probe', version: '1' },
-  'io.modelcontextprotocol/clientCapabilities': {},
-};
 
 let gh: TestGatehouse;
 let clock: ManualClock;
@@ -80,29 +76,6 @@ async function alive(token: string, id: string): Promise<boolean> {
   );
   await res.text();
   return res.status === 200;
-}
-
-/** Opens a subscriptions/listen stream; resolves once it is acknowledged (or refused). */
-async function listen(token: string, id: number) {
-  const res = await mcp(
-    token,
-    {
-      jsonrpc: '2.0',
-      id,
-      method: 'subscriptions/listen',
-      params: { notifications: { toolsListChanged: true }, _meta: MODERN_META },
-    },
-    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'subscriptions/listen' },
-  );
-  if (res.status !== 200) return { res, reader: undefined };
-  const reader = res.body!.getReader();
-  let seen = '';
-  while (!seen.includes('subscriptions/acknowledged')) {
-    const r = await reader.read();
-    if (r.done) throw new Error(`the listen stream ended before its acknowledgement: ${seen}`);
-    seen += new TextDecoder().decode(r.value);
-  }
-  return { res, reader };
 }
 
 /** Three connection tokens made on the Connections page, as a human makes them. */
@@ -204,18 +177,18 @@ describe('listen streams per person', () => {
     const member = (await tokensFor(gh.url, 'member@demo.test')).access_token;
     const spare = (await tokensFor(gh.url, 'member@demo.test')).access_token;
     const admin = (await tokensFor(gh.url, 'admin@demo.test')).access_token;
-    const readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
+    const streams: ListenStream[] = [];
     try {
       // One on a second token: the quota counts the person.
-      const onSpare = await listen(spare, 1);
+      const onSpare = await openListen(gh.url, spare, 1);
       expect(onSpare.res.status).toBe(200);
-      readers.push(onSpare.reader!);
+      streams.push(onSpare);
       for (let i = 1; i < MAX_LISTEN_STREAMS_PER_USER; i++) {
-        const s = await listen(member, 100 + i);
+        const s = await openListen(gh.url, member, 100 + i);
         expect(s.res.status).toBe(200);
-        readers.push(s.reader!);
+        streams.push(s);
       }
-      const refused = await listen(member, 999);
+      const refused = await openListen(gh.url, member, 999);
       const error = await expectQuotaError(
         refused.res,
         `Too many open subscriptions/listen streams: you hold ${MAX_LISTEN_STREAMS_PER_USER}, the most one person may`,
@@ -224,9 +197,9 @@ describe('listen streams per person', () => {
       expect(error.data).toMatchObject({ limit: MAX_LISTEN_STREAMS_PER_USER, scope: 'person' });
 
       // Someone else is not held back.
-      const other = await listen(admin, 5);
+      const other = await openListen(gh.url, admin, 5);
       expect(other.res.status).toBe(200);
-      readers.push(other.reader!);
+      streams.push(other);
 
       // Revoking the spare token ends its stream and gives the place back.
       const client = gh.ctx.oauth.tokens.bearer(spare)!.family.clientId!;
@@ -236,11 +209,11 @@ describe('listen streams per person', () => {
         body: new URLSearchParams({ token: spare, client_id: client }),
       });
       expect(revoked.status).toBe(200);
-      const again = await listen(member, 1000);
+      const again = await openListen(gh.url, member, 1000);
       expect(again.res.status).toBe(200);
-      readers.push(again.reader!);
+      streams.push(again);
     } finally {
-      await Promise.all(readers.map((r) => r.cancel().catch(() => {})));
+      await Promise.all(streams.map((s) => s.close()));
     }
   });
 });

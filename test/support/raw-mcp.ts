@@ -107,26 +107,33 @@ export const MODERN_META = {
   'io.modelcontextprotocol/clientCapabilities': {},
 };
 
+/** An open (or refused) listen stream: `ended` settles when the server ends it. */
+export interface ListenStream {
+  /** The answer: 200 with the stream (its body is being read), or the refusal, body unread. */
+  res: Response;
+  ended: Promise<void>;
+  /** Ends it from the client's side (nothing for a refusal). */
+  close(): Promise<void>;
+}
+
 /**
- * Opens a 2026-07-28 `subscriptions/listen` stream and reads up to its acknowledgement; `ended`
- * settles when the server ends (or resets) the stream, as `openStream`'s does.
+ * Opens a 2026-07-28 `subscriptions/listen` stream (request `id`) and reads up to its
+ * acknowledgement; `ended` settles when the server ends (or resets) the stream, as
+ * `openStream`'s does. A refusal comes back as it is.
  */
-export async function openListen(
-  base: string,
-  token: string,
-): Promise<{ status: number; ended: Promise<void> }> {
+export async function openListen(base: string, token: string, id = 1): Promise<ListenStream> {
   const res = await mcpPost(
     base,
     token,
     {
       jsonrpc: '2.0',
-      id: 1,
+      id,
       method: 'subscriptions/listen',
       params: { notifications: { toolsListChanged: true }, _meta: MODERN_META },
     },
     { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'subscriptions/listen' },
   );
-  if (res.status !== 200 || !res.body) return { status: res.status, ended: Promise.resolve() };
+  if (res.status !== 200 || !res.body) return { res, ended: Promise.resolve(), close: async () => {} };
   const reader = res.body.getReader();
   let seen = '';
   while (!seen.includes('subscriptions/acknowledged')) {
@@ -141,5 +148,5 @@ export async function openListen(
       // A reset ends it as well.
     }
   })();
-  return { status: res.status, ended };
+  return { res, ended, close: () => reader.cancel().catch(() => {}) };
 }

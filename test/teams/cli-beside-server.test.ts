@@ -75,7 +75,7 @@ test('gatehouse teams remove beside the running server — the team’s open str
     const sessionId = await openRawSession(gh.url, access_token);
     const stream = await openStream(gh.url, access_token, sessionId);
     const listen = await openListen(gh.url, access_token);
-    expect([stream.status, listen.status]).toEqual([200, 200]);
+    expect([stream.status, listen.res.status]).toEqual([200, 200]);
     expect(gh.mcp.sessions.size).toBe(1);
 
     const organizationId = gh.ctx.teams.get(seededTeamId(gh))!.organizationId;
@@ -182,7 +182,7 @@ test('a listen stream that passed the door just before another process revoked i
     gh.mcp.live.recheck();
     release();
     const listen = await listening;
-    expect(listen.status).toBe(200);
+    expect(listen.res.status).toBe(200);
     // The stream registered after that recheck: the next one (this, or the timer's) ends it.
     gh.mcp.live.recheck();
     await listen.ended;
