@@ -155,7 +155,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     local?.tokenIssuer ?? config.workos!.issuers,
   );
   const resource = mcpResource(config);
-  const tokens = new TokensService(db, clock, audit, events);
+  const tokens = new TokensService(db, clock, audit, events, log);
   const mcpSessionRows = new McpSessionRows(db, clock);
   // MCP sessions live in memory: rows left open by a previous process are over (the endpoint,
   // loaded at the first MCP request (./lazy.ts), would say so only then).
@@ -209,7 +209,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     audit,
     auditKey,
     auditHead,
-    metrics: new MetricsRecorder(db, clock),
+    metrics: new MetricsRecorder(db, clock, log),
     confirmations: new ConfirmationsService(db, clock, audit),
     get questions() {
       questions ??= loadQuestionCodec(requestStateSecret);

@@ -2,6 +2,7 @@ import { ErrorPage } from '../../views/pages/error.tsx';
 import type { AppContext } from '../app/context.ts';
 import { renderPage } from '../http/page.ts';
 import { isAppError } from './app-error.ts';
+import { databaseUnavailableError } from './database.ts';
 
 const TITLES: Record<number, string> = {
   400: 'That request was not valid',
@@ -16,7 +17,10 @@ const TITLES: Record<number, string> = {
   503: 'Temporarily unavailable',
 };
 
-/** Maps any error to an HTML error page; unknown errors are logged and become a 500 page. */
+/**
+ * Maps any error to an HTML error page; unknown errors are logged and become a 500 page, a
+ * database that cannot answer a 503 (src/errors/database.ts).
+ */
 export function toHtml(
   ctx: AppContext,
   error: unknown,
@@ -45,6 +49,8 @@ export function toHtml(
         ? { name: error.name, message: error.message, stack: error.stack }
         : String(error),
   });
+  const unavailable = databaseUnavailableError(error);
+  if (unavailable) return toHtml(ctx, unavailable, extra);
   return renderPage(
     ctx,
 

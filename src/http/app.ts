@@ -4,6 +4,7 @@ import { currentSession, shellUser } from '../auth/console-session.ts';
 import * as auth from '../auth/routes.ts';
 import { homePage } from '../console/home.ts';
 import { AppError } from '../errors/app-error.ts';
+import { databaseUnavailableError } from '../errors/database.ts';
 import { toHtml } from '../errors/to-html.ts';
 import { healthz, readyzHandler } from './health.ts';
 
@@ -56,13 +57,18 @@ export function buildApp(ctx: AppContext, modules: RouteModule[] = []): Elysia {
       if (code === 'PARSE' || code === 'VALIDATION' || code === 'INVALID_COOKIE_SIGNATURE') {
         return toHtml(ctx, new AppError('invalid_input', 'The request could not be understood.'));
       }
-      // Anything else is ours (src/README.md): logged, and a 500 that says nothing about internals.
+      // Anything else is ours (src/README.md): logged, and a 500 that says nothing about internals
+      // (a 503 when the database cannot answer).
       ctx.log.error('unhandled error in a route', {
         code: String(code),
         path: new URL(request.url).pathname,
         error: error instanceof Error ? { message: error.message, stack: error.stack } : String(error),
       });
-      return toHtml(ctx, new AppError('internal', 'Gatehouse hit an unexpected error. It has been logged.'));
+      return toHtml(
+        ctx,
+        databaseUnavailableError(error) ??
+          new AppError('internal', 'Gatehouse hit an unexpected error. It has been logged.'),
+      );
     })
     .onParse(() => ({}))
     .get('/healthz', () => healthz())

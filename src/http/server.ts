@@ -2,6 +2,7 @@ import type { Server } from 'bun';
 import type { Elysia } from 'elysia';
 import type { AppContext } from '../app/context.ts';
 import { IDLE_TIMEOUT_S, MAX_REQUEST_BODY_BYTES } from '../config/constants.ts';
+import { databaseUnavailableError } from '../errors/database.ts';
 import { enabled } from '../log/logger.ts';
 import { serveAsset } from './assets.ts';
 import { recordPeer } from './client-ip.ts';
@@ -107,7 +108,12 @@ export function listen(ctx: AppContext, dispatch: Dispatcher): Server<unknown> {
     fetch: dispatch,
     error(e) {
       ctx.log.error('unhandled server error', { error: e });
-      return textResponse('Internal error', 500);
+      const unavailable = databaseUnavailableError(e);
+      return unavailable
+        ? textResponse(`${unavailable.message} ${unavailable.hint}`, 503, {
+            'Retry-After': String(unavailable.retryAfterSeconds),
+          })
+        : textResponse('Internal error', 500);
     },
   });
 }

@@ -7,6 +7,7 @@ import {
   SSE_KEEPALIVE_MS,
 } from '../config/constants.ts';
 import { foreignCommitsOf } from '../db/epoch.ts';
+import { databaseUnavailableError } from '../errors/database.ts';
 import { originAllowed } from '../http/host.ts';
 import { annotateRequest, requestFacts } from '../http/request-context.ts';
 import type { RawHandler } from '../http/server.ts';
@@ -156,17 +157,17 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
         'Origin not allowed: this MCP endpoint only accepts browser requests from its own origin.',
       );
     }
-    const auth = await authenticateBearer(request, bearer);
-    if (!auth.ok) {
-      annotateRequest(request, { refusal: 'invalid_token' });
-      return auth.response;
-    }
-    const { token, principal } = auth;
-    annotateRequest(request, {
-      teamId: principal.teamId,
-      clientId: principal.clientId ?? `connection:${principal.familyId}`,
-    });
     try {
+      const auth = await authenticateBearer(request, bearer);
+      if (!auth.ok) {
+        annotateRequest(request, { refusal: 'invalid_token' });
+        return auth.response;
+      }
+      const { token, principal } = auth;
+      annotateRequest(request, {
+        teamId: principal.teamId,
+        clientId: principal.clientId ?? `connection:${principal.familyId}`,
+      });
       // The body is read and parsed once, here; classification and the transports get the value.
       const body = await readJsonBody(request);
       const parsed = body.ok ? { parsedBody: body.value } : {};
@@ -215,7 +216,13 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       app.log.error('mcp request failed', {
         error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
       });
-      return jsonRpcError(500, -32603, 'Internal error');
+      // Never the error's own message: a database's can name paths, tables and values.
+      const unavailable = databaseUnavailableError(e);
+      return unavailable
+        ? jsonRpcError(503, -32603, `${unavailable.message} ${unavailable.hint}`, {
+            'Retry-After': String(unavailable.retryAfterSeconds),
+          })
+        : jsonRpcError(500, -32603, 'Internal error');
     }
   };
 

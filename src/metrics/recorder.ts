@@ -2,6 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import type { Clock } from '../kernel/clock.ts';
+import { attempt, periodic } from '../kernel/periodic.ts';
+import { type Logger, silentLogger } from '../log/logger.ts';
 
 /**
  * Upper bounds (ms) of the latency histogram buckets; the last bucket is unbounded. Ten per
@@ -58,6 +60,18 @@ export function bucketIndex(latencyMs: number): number {
   return lo;
 }
 
+/** One minute's counts of one team's tool, not yet written. */
+interface PendingRollup {
+  bucket: number;
+  teamId: string;
+  tool: string;
+  calls: number;
+  errors: number;
+  denials: number;
+  latencySumMs: number;
+  hist: number[];
+}
+
 /**
  * Per-minute rollups of tool calls (count, errors, denials, latency histogram) per team and
  * tool, for the dashboard and /metrics; plus live in-process counters.
@@ -77,27 +91,15 @@ export class MetricsRecorder {
    */
   readonly pipelineOverhead = { sumMs: 0, count: 0 };
 
-  private readonly pending = new Map<
-    string,
-    {
-      bucket: number;
-      teamId: string;
-      tool: string;
-      calls: number;
-      errors: number;
-      denials: number;
-      latencySumMs: number;
-      hist: number[];
-    }
-  >();
+  private readonly pending = new Map<string, PendingRollup>();
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly log: Logger = silentLogger,
   ) {
-    this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
-    this.timer.unref?.();
+    this.timer = periodic('metrics rollup flush', FLUSH_INTERVAL_MS, () => this.flush(), log);
   }
 
   recordPipelineOverhead(ms: number): void {
@@ -153,11 +155,37 @@ export class MetricsRecorder {
     b.hist[bucketIndex(input.latencyMs)]!++;
   }
 
-  /** Writes buffered rollups to the database (called periodically, before reads, and at stop). */
+  /**
+   * Writes buffered rollups to the database (called periodically, before reads, and at stop).
+   * When the write fails they are kept for the next flush, and it throws.
+   */
   flush(): void {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending.clear();
+    try {
+      this.write(batch);
+    } catch (e) {
+      for (const b of batch) {
+        const key = `${b.bucket}|${b.teamId}|${b.tool}`;
+        const later = this.pending.get(key);
+        if (!later) {
+          this.pending.set(key, b);
+          continue;
+        }
+        later.calls += b.calls;
+        later.errors += b.errors;
+        later.denials += b.denials;
+        later.latencySumMs += b.latencySumMs;
+        b.hist.forEach((n, i) => {
+          later.hist[i] = (later.hist[i] ?? 0) + n;
+        });
+      }
+      throw e;
+    }
+  }
+
+  private write(batch: PendingRollup[]): void {
     const t = schema.metricRollups;
     this.db.transaction((tx) => {
       for (const b of batch) {
@@ -183,9 +211,9 @@ export class MetricsRecorder {
     });
   }
 
-  /** Flushes and stops the periodic flush. */
+  /** Stops the periodic flush and writes what is left (a failure is logged: shutdown goes on). */
   close(): void {
     clearInterval(this.timer);
-    this.flush();
+    attempt('metrics rollup flush at shutdown', () => this.flush(), this.log);
   }
 }

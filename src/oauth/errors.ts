@@ -1,4 +1,5 @@
 import { type ErrorCode, isAppError } from '../errors/app-error.ts';
+import { databaseUnavailableError } from '../errors/database.ts';
 import { withSecurityHeaders } from '../http/responses.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -61,8 +62,9 @@ const OAUTH_CODE_OF: Record<ErrorCode, OAuthErrorCode> = {
 
 /**
  * The OAuth endpoints' one error mapper (src/README.md): an AppError becomes an RFC 6749 §5.2 body
- * with its status and message (and Retry-After for rate limits); anything else is a logged
- * `server_error` 500 that says nothing about internals.
+ * with its status and message (and Retry-After for rate limits); anything else is logged, and a
+ * `server_error` 500 that says nothing about internals (`temporarily_unavailable` 503 when the
+ * database cannot answer: src/errors/database.ts).
  */
 export function toOAuthError(e: unknown, log: Logger): Response {
   if (isAppError(e)) {
@@ -73,5 +75,7 @@ export function toOAuthError(e: unknown, log: Logger): Response {
   log.error('oauth endpoint failed', {
     error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
   });
+  const unavailable = databaseUnavailableError(e);
+  if (unavailable) return toOAuthError(unavailable, log);
   return oauthErrorResponse('server_error', 'The authorization server hit an unexpected error.', 500);
 }

@@ -8,6 +8,7 @@ import { schema } from '../db/client.ts';
 import { EpochCache, epochOf } from '../db/epoch.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { EventBus } from '../kernel/events.ts';
+import { type Logger, silentLogger } from '../log/logger.ts';
 import type { BearerRecord, Family, IssuedTokens, RefreshFailure } from './token-types.ts';
 import { TOKEN_PREFIX } from './token-types.ts';
 import { UsageCounter } from './usage.ts';
@@ -32,6 +33,7 @@ export class TokensService {
     private readonly audit: AuditService,
     /** Where revocations are published ('families.revoked'), for open MCP sessions to close. */
     private readonly events: EventBus,
+    log: Logger = silentLogger,
   ) {
     this.bearers = new EpochCache(epochOf(db));
     this.bearerQuery = db
@@ -45,7 +47,7 @@ export class TokensService {
         ),
       )
       .prepare();
-    this.usage = new UsageCounter(db, clock);
+    this.usage = new UsageCounter(db, clock, log);
   }
 
   /** Records a token event in the same transaction as the change (docs/architecture.md "Storage and audit"). */

@@ -2,6 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import type { Clock } from '../kernel/clock.ts';
+import { attempt, periodic } from '../kernel/periodic.ts';
+import { type Logger, silentLogger } from '../log/logger.ts';
 
 /** How often buffered usage counts reach the database. */
 const FLUSH_INTERVAL_MS = 2_000;
@@ -18,9 +20,9 @@ export class UsageCounter {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly log: Logger = silentLogger,
   ) {
-    this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
-    this.timer.unref?.();
+    this.timer = periodic('token usage flush', FLUSH_INTERVAL_MS, () => this.flush(), log);
   }
 
   touch(familyId: string): void {
@@ -32,22 +34,33 @@ export class UsageCounter {
     } else this.pending.set(familyId, { count: 1, at: now });
   }
 
+  /** Writes the counts; when the write fails they are kept for the next flush, and it throws. */
   flush(): void {
     if (this.pending.size === 0) return;
     const batch = [...this.pending];
     this.pending.clear();
-    this.db.transaction((tx) => {
+    try {
+      this.db.transaction((tx) => {
+        for (const [familyId, u] of batch) {
+          tx.update(schema.tokenFamilies)
+            .set({ lastUsedAt: u.at, requestCount: sql`${schema.tokenFamilies.requestCount} + ${u.count}` })
+            .where(eq(schema.tokenFamilies.id, familyId))
+            .run();
+        }
+      });
+    } catch (e) {
       for (const [familyId, u] of batch) {
-        tx.update(schema.tokenFamilies)
-          .set({ lastUsedAt: u.at, requestCount: sql`${schema.tokenFamilies.requestCount} + ${u.count}` })
-          .where(eq(schema.tokenFamilies.id, familyId))
-          .run();
+        const later = this.pending.get(familyId);
+        if (later) later.count += u.count;
+        else this.pending.set(familyId, u);
       }
-    });
+      throw e;
+    }
   }
 
+  /** Stops the timer and writes what is left (a failure is logged: shutdown goes on). */
   close(): void {
     clearInterval(this.timer);
-    this.flush();
+    attempt('token usage flush at shutdown', () => this.flush(), this.log);
   }
 }

@@ -3,10 +3,13 @@ import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
 import { storable, type Underway } from '../audit/service.ts';
 import { sha256 } from '../crypto/random.ts';
+import { AppError } from '../errors/app-error.ts';
+import { DATABASE_RETRY_AFTER_S, databaseUnavailableError } from '../errors/database.ts';
 import type { GuardedFetchInit } from '../outbound/types.ts';
 import type { CallTrace } from '../telemetry/index.ts';
 import type { ToolContext, ToolDefinition } from '../tools/types.ts';
 import type { Stopwatch } from './stopwatch.ts';
+import { toToolResult } from './to-tool-result.ts';
 import { auditActor, type ToolCall } from './tool-call.ts';
 
 /** How a call ended, as the trail and the metrics record it. */
@@ -104,20 +107,26 @@ export async function recordOutcome(
     ending.details || record.sent || longName || requestId
       ? { ...ending.details, ...(record.sent ? { requests: record.sent } : {}), ...longName, ...requestId }
       : undefined;
-  const committed = app.audit.record(
-    {
-      event: 'tool.call',
-      outcome: ending.outcome,
-      reason: ending.reason ?? null,
-      ...auditActor(call),
-      tool: tool ?? shortName,
-      environment: record.environment,
-      args: record.args,
-      latencyMs,
-      ...(details ? { details } : {}),
-    },
-    record.underway,
-  );
+  // Encoding the entry can fail at once, committing it later: either way the call is unrecorded.
+  let committed: Promise<unknown>;
+  try {
+    committed = app.audit.record(
+      {
+        event: 'tool.call',
+        outcome: ending.outcome,
+        reason: ending.reason ?? null,
+        ...auditActor(call),
+        tool: tool ?? shortName,
+        environment: record.environment,
+        args: record.args,
+        latencyMs,
+        ...(details ? { details } : {}),
+      },
+      record.underway,
+    );
+  } catch (e) {
+    committed = Promise.reject(e);
+  }
   app.metrics.recordCall({
     teamId: call.principal.teamId,
     tool: record.metricName ?? tool ?? 'unknown',
@@ -134,6 +143,50 @@ export async function recordOutcome(
     environment: record.environment,
     latencyMs,
   });
-  await committed;
+  try {
+    await committed;
+  } catch (e) {
+    return unrecorded(app, call, record, ending, e);
+  }
   return ending.result;
+}
+
+/**
+ * The call's entry could not be committed. Its result is withheld, since every result sent has
+ * its entry in the trail: the agent is told why (never the database's message) and whether the
+ * call ran, and the log keeps what the entry would have said, so an operator can reconcile.
+ */
+function unrecorded(
+  app: AppContext,
+  call: ToolCall,
+  record: CallRecord,
+  ending: Ending,
+  e: unknown,
+): CallToolResult {
+  app.log.error('audit entry not written: the call was answered with an error instead of its result', {
+    tool: record.tool?.name ?? call.name.slice(0, 100),
+    team_id: call.principal.teamId,
+    user_id: call.principal.userId,
+    outcome: ending.outcome,
+    ...(call.requestId ? { request_id: call.requestId } : {}),
+    error: e instanceof Error ? { name: e.name, message: e.message } : String(e),
+  });
+  const unavailable = databaseUnavailableError(e);
+  const changed =
+    ending.outcome === 'allowed' &&
+    record.tool !== undefined &&
+    !['session', 'read'].includes(record.tool.kind);
+  return toToolResult(
+    new AppError(
+      unavailable?.code ?? 'internal',
+      "Gatehouse could not write this call's entry to its audit trail, so it does not send the result.",
+      {
+        hint: changed
+          ? 'The call did run: check whether its change took effect before you retry it.'
+          : `Try again in ${DATABASE_RETRY_AFTER_S} seconds.`,
+        ...(unavailable ? { retryAfterSeconds: DATABASE_RETRY_AFTER_S } : {}),
+      },
+    ),
+    { pii: false, known: [] },
+  );
 }

@@ -23,6 +23,7 @@ import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/
 import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
+import { databaseUnavailableError } from '../errors/database.ts';
 import type { Principal } from '../oauth/principal.ts';
 import { filterValue } from '../secrets/filter.ts';
 import type { ToolDefinition } from '../tools/types.ts';
@@ -206,6 +207,9 @@ function failure(app: AppContext, call: ToolCall, e: unknown, known: readonly st
     tool: call.name,
     error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
   });
+  const unavailable = databaseUnavailableError(e);
+  if (unavailable)
+    return { outcome: 'failed', result: toToolResult(unavailable, filter), reason: 'unavailable' };
   return {
     outcome: 'failed',
     result: toToolResult(

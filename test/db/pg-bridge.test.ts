@@ -3,7 +3,8 @@
  * PostgreSQL pass (DATABASE_URL set, test/support/pg.ts); on the SQLite pass there is no server.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { PgClient, PostgresError } from '../../src/db/pg/bridge.ts';
+import { PgClient, PostgresError, WRITE_LOCK } from '../../src/db/pg/bridge.ts';
+import { databaseUnavailable } from '../../src/errors/database.ts';
 import { freshPostgres, onPostgres } from '../support/pg.ts';
 
 describe.skipIf(!onPostgres)('PostgreSQL bridge', () => {
@@ -58,6 +59,30 @@ describe.skipIf(!onPostgres)('PostgreSQL bridge', () => {
     expect((err as PostgresError).code).toBe('23505');
     expect(a.inTransaction).toBe(false);
     expect(a.query('SELECT id FROM t WHERE id = ?').get(3)).toBeNull();
+  });
+
+  test('bridge — a write lock not granted within lock_timeout fails that transaction alone: the connection stays usable', () => {
+    const held = new PgClient(url);
+    try {
+      held.exec(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      a.exec("SET lock_timeout = '50ms'");
+      let err: unknown;
+      try {
+        a.transaction(() => a.query('INSERT INTO t (id) VALUES (?)').run(40))();
+      } catch (e) {
+        err = e;
+      }
+      expect((err as PostgresError).code).toBe('55P03');
+      expect(databaseUnavailable(err)).toBe(true);
+      expect(a.inTransaction).toBe(false);
+      held.exec('ROLLBACK');
+      // Not "current transaction is aborted": the next transaction and statement run.
+      a.transaction(() => a.query('INSERT INTO t (id) VALUES (?)').run(41))();
+      expect(a.query('SELECT id FROM t WHERE id IN (?, ?) ORDER BY id').values(40, 41)).toEqual([[41]]);
+    } finally {
+      a.exec('RESET lock_timeout');
+      held.close();
+    }
   });
 
   test('bridge — a nested transaction rolls back to its savepoint only', () => {

@@ -46,7 +46,11 @@ const ITERATE_BATCH = 500;
 export class PostgresError extends Error {
   constructor(
     message: string,
-    /** The SQLSTATE (e.g. 23505 unique_violation), or '' for a client-side failure. */
+    /**
+     * The SQLSTATE (e.g. 23505 unique_violation), Bun.SQL's own code for a connection it could
+     * not open or lost (ERR_POSTGRES_CONNECTION_CLOSED…), or '' when the bridge lost the worker
+     * or got no answer in time.
+     */
     readonly code: string,
   ) {
     super(message);
@@ -234,22 +238,38 @@ export class PgClient {
           throw e;
         }
       }
-      this.exec(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
-      this.depth = 1;
       try {
+        // The lock can fail after BEGIN (lock_timeout: another replica held it too long), which
+        // leaves the session's transaction open and aborted: rolled back below like any failure,
+        // or every later statement on this connection would fail ("current transaction is
+        // aborted").
+        this.exec(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+        this.depth = 1;
         const r = fn(...args);
         if (r instanceof Promise) throw new Error('a transaction callback must be synchronous');
         this.exec('COMMIT');
         return r;
       } catch (e) {
         this.depth = 0;
-        this.exec('ROLLBACK');
+        this.rollback();
         throw e;
       } finally {
         this.depth = 0;
       }
     };
     return Object.assign(run, { deferred: run, immediate: run, exclusive: run });
+  }
+
+  /**
+   * Ends a failed transaction. Its own failure (the connection lost: the server has already
+   * rolled back) must not hide the error that ended the transaction, which the caller rethrows.
+   */
+  private rollback(): void {
+    try {
+      this.exec('ROLLBACK');
+    } catch {
+      // Nothing left open to roll back.
+    }
   }
 
   close(): void {
@@ -294,7 +314,11 @@ function bindable(params: Params): unknown[] {
     typeof params[0] === 'object' &&
     !ArrayBuffer.isView(params[0])
   )
-    throw new PostgresError('named parameters are not supported on PostgreSQL: pass them in order', '');
+    // A fault in Gatehouse's own statement, not an outage (src/errors/database.ts reads '' as one).
+    throw new PostgresError(
+      'named parameters are not supported on PostgreSQL: pass them in order',
+      'named_parameters',
+    );
   return params.map((p) => {
     if (p === undefined || p === null) return null;
     if (typeof p === 'string' && (p.includes('\0') || !p.isWellFormed()))
