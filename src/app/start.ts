@@ -269,17 +269,22 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   // Loaded at the first MCP request (./lazy.ts): until then no session or stream exists to tell.
   const lazyMcp = lazyMcpEndpoint(ctx);
   const mcp = lazyMcp.endpoint;
+  // Event handlers run outside any request: a failure (the database unreachable) is logged, never
+  // left as a rejection that would take the process down.
+  const logged = (what: string) => (e: unknown) =>
+    log.error(what, { error: e instanceof Error ? e.message : String(e) });
   const refresh = (filter: { teamId?: string; userId?: string }) => {
     mcp.notifyToolsChanged();
-    void lazyMcp
+    lazyMcp
       .loaded()
-      ?.sessions.refreshVisibility(filter, (familyId) => ctx.oauth.principals.forFamily(familyId));
+      ?.sessions.refreshVisibility(filter, (familyId) => ctx.oauth.principals.forFamily(familyId))
+      .catch(logged('tool visibility refresh failed'));
   };
   events.on('team.settings_changed', ({ teamId }) => refresh({ teamId }));
   // Same tool names, another WorkOS environment behind them: every session of the team hears of it.
   events.on('team.environments_changed', ({ teamId }) => {
     mcp.notifyToolsChanged();
-    void lazyMcp.loaded()?.sessions.notify({ teamId });
+    lazyMcp.loaded()?.sessions.notify({ teamId }).catch(logged('tools/list_changed notice failed'));
   });
   events.on('member.role_changed', ({ teamId, userId }) => refresh({ teamId, userId }));
   // Several replicas on one PostgreSQL: each one's events reach the others (docs/postgresql.md).
@@ -294,7 +299,11 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   // A grant decided, revoked, used or expired: the requesting authorization's sessions hear of it.
   events.on('grants.changed', ({ grantId }) => {
     const g = grants.store.get(grantId);
-    if (g) void lazyMcp.loaded()?.sessions.notify({ familyId: g.familyId });
+    if (g)
+      lazyMcp
+        .loaded()
+        ?.sessions.notify({ familyId: g.familyId })
+        .catch(logged('tools/list_changed notice failed'));
   });
   // A role changed in WorkOS itself (its dashboard, another tool) reaches idle sessions too: the
   // roles behind open sessions are re-read now and then, and a change sends tools/list_changed.

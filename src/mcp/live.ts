@@ -80,25 +80,28 @@ export class LiveMcp {
         this.revoke({ teamId }, { kind: 'revoked', recorded: 'kill switch' }),
       ),
     ];
-    this.timer = setInterval(() => {
-      this.sweep();
-      this.tick(true);
-    }, SESSION_SWEEP_INTERVAL_MS);
+    this.timer = setInterval(() => this.tick(true), SESSION_SWEEP_INTERVAL_MS);
     this.timer.unref?.();
     this.rechecker = setInterval(() => this.tick(false), AUTHORITY_RECHECK_INTERVAL_MS);
     this.rechecker.unref?.();
   }
 
-  /** A timer's recheck: logs what it ended, its first failure and its recovery; never throws. */
-  private tick(all: boolean): void {
+  /**
+   * What the timers run: the recheck (and, every idle sweep, the sweep before it: the idle TTLs
+   * are read from the database too). Logs what it ended, its first failure and its recovery;
+   * never throws, as an exception out of a timer would take the server down.
+   */
+  tick(all: boolean): void {
     try {
+      if (all) this.sweep();
       const ended = this.recheck({ all });
       if (ended > 0) this.deps.log.info('live mcp ended: authority withdrawn', { ended });
-      if (this.failing) this.deps.log.info('live mcp recheck works again');
+      if (this.failing) this.deps.log.info('live mcp sweep and recheck work again');
       this.failing = false;
     } catch (e) {
       // The database did not answer: nothing counts as checked, and the next tick asks again.
-      if (!this.failing) this.deps.log.error('live mcp recheck failed', { error: (e as Error).message });
+      if (!this.failing)
+        this.deps.log.error('live mcp sweep or recheck failed', { error: (e as Error).message });
       this.failing = true;
     }
   }

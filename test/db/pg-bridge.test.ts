@@ -85,6 +85,31 @@ describe.skipIf(!onPostgres)('PostgreSQL bridge', () => {
     }
   });
 
+  test('bridge — a connection lost inside a transaction fails the transaction: nothing of it commits, and the client goes on', () => {
+    a.exec('CREATE TABLE torn (id int PRIMARY KEY)');
+    let err: unknown;
+    try {
+      a.transaction(() => {
+        a.query('INSERT INTO torn (id) VALUES (?)').run(1);
+        const pid = (a.query('SELECT pg_backend_pid() AS pid').get() as { pid: number }).pid;
+        // Another session ends this one's backend (a failover, an operator, a network cut), and
+        // waits until it is gone.
+        expect(b.query('SELECT pg_terminate_backend(?::int, 5000) AS done').get(pid)).toEqual({ done: true });
+        a.query('INSERT INTO torn (id) VALUES (?)').run(2);
+        a.query('INSERT INTO torn (id) VALUES (?)').run(3);
+      })();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PostgresError);
+    expect(databaseUnavailable(err)).toBe(true);
+    expect(a.inTransaction).toBe(false);
+    // Not [[2], [3]]: the rest of the transaction did not run on a new connection, committed.
+    expect(b.query('SELECT id FROM torn ORDER BY id').values()).toEqual([]);
+    a.transaction(() => a.query('INSERT INTO torn (id) VALUES (?)').run(4))();
+    expect(a.query('SELECT id FROM torn ORDER BY id').values()).toEqual([[4]]);
+  });
+
   test('bridge — a nested transaction rolls back to its savepoint only', () => {
     a.transaction(() => {
       a.query('INSERT INTO t (id) VALUES (?)').run(4);
@@ -112,6 +137,20 @@ describe.skipIf(!onPostgres)('PostgreSQL bridge', () => {
     expect(n).toBe(1200);
     // The session connection is free again: no transaction was left open by the cursor.
     expect(a.inTransaction).toBe(false);
+  });
+
+  test('bridge — statements run while a cursor is open (an export streaming while requests are served)', () => {
+    a.exec('CREATE TABLE streamed (id int)');
+    a.exec('INSERT INTO streamed SELECT g FROM generate_series(1, 1200) g');
+    let n = 0;
+    for (const _ of a.query('SELECT id FROM streamed ORDER BY id').iterate()) {
+      n++;
+      // Before the session connection was reserved, this waited for the cursor's connection (the
+      // pool's only one) and failed after 70 s.
+      if (n % 400 === 1) a.query('INSERT INTO streamed (id) VALUES (?)').run(10_000 + n);
+    }
+    expect(n).toBe(1200);
+    expect(a.query('SELECT count(*) AS n FROM streamed').get()).toEqual({ n: 1203 });
   });
 
   test('bridge — a notification from another client moves changeCount and reaches onNotify', async () => {

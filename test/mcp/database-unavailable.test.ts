@@ -206,3 +206,64 @@ describe('buffered counts', () => {
     }
   });
 });
+
+describe('work off the request path', () => {
+  test('session sweep and recheck — a database that refuses them is logged once, never thrown out of the timer', async () => {
+    const client = await connectV1(gh.url, token);
+    await call(client, 'whoami');
+    // The sweep reads each open session's team settings (its idle timeout) from the database. A
+    // read fails only when the database does (SQLite's readers never wait on its writer), so the
+    // read is made to fail with a real SQLITE_BUSY.
+    const teams = gh.ctx.teams;
+    const settings = teams.settings;
+    const busy = sqliteBusyError();
+    teams.settings = () => {
+      throw busy;
+    };
+    const lines = () => gh.logLines.filter((l) => l.includes('live mcp sweep')).map((l) => JSON.parse(l).msg);
+    const before = lines().length;
+    try {
+      expect(() => gh.mcp.live.tick(true)).not.toThrow();
+      expect(() => gh.mcp.live.tick(true)).not.toThrow();
+    } finally {
+      teams.settings = settings;
+    }
+    gh.mcp.live.tick(true);
+    // The first failure and the recovery, once each.
+    expect(lines().slice(before)).toEqual([
+      'live mcp sweep or recheck failed',
+      'live mcp sweep and recheck work again',
+    ]);
+    await client.close();
+  });
+
+  test('tool visibility refresh — a settings change while the database refuses writes is logged, not an unhandled rejection', async () => {
+    const client = await connectV1(gh.url, token);
+    await call(client, 'whoami'); // a usage count is pending: reading the family writes it first
+    const teamId = (await gh.ctx.oauth.principals.resolve(token)) as {
+      ok: true;
+      principal: { teamId: string };
+    };
+    const logged = new Promise<void>((resolve) => {
+      const log = gh.ctx.log;
+      const error = log.error;
+      log.error = (msg, fields) => {
+        error.call(log, msg, fields);
+        if (msg === 'tool visibility refresh failed') {
+          log.error = error;
+          resolve();
+        }
+      };
+    });
+    const restore = impatient();
+    const release = await holdWriteLock('tool visibility refresh failed');
+    try {
+      gh.ctx.events.emit('team.settings_changed', { teamId: teamId.principal.teamId });
+      await logged;
+    } finally {
+      release();
+      restore();
+    }
+    await client.close();
+  });
+});

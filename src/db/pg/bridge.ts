@@ -19,7 +19,7 @@
  */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { AppError } from '../../errors/app-error.ts';
-import type { BridgeAnswer, BridgeOp } from './protocol.ts';
+import type { BridgeAnswer, BridgeOp, TxMark } from './protocol.ts';
 import { NOTIFIED, Rendezvous, SIGNAL_SLOTS } from './rendezvous.ts';
 import { toPostgres } from './translate.ts';
 
@@ -197,7 +197,7 @@ export class PgClient {
       return s;
     }
     if (!/^\s*(select|with|values|show|fetch)\b/i.test(text)) this.writes++;
-    return this.call({ op: 'query', sql: text, params: bindable(params) });
+    return this.call({ op: 'query', sql: text, params: bindable(params), ...this.inside() });
   }
 
   run(source: string, params: Params = []): { changes: number; lastInsertRowid: number } {
@@ -206,8 +206,17 @@ export class PgClient {
 
   /** Several statements, no parameters (the simple-query protocol). */
   exec(source: string): void {
+    this.execAs(source, this.inside().tx);
+  }
+
+  /** A statement inside this client's transaction is marked so (see TxMark). */
+  private inside(): { tx?: TxMark } {
+    return this.depth > 0 ? { tx: 'in' } : {};
+  }
+
+  private execAs(source: string, tx: TxMark | undefined): void {
     this.writes++;
-    this.call({ op: 'exec', sql: source });
+    this.call(tx ? { op: 'exec', sql: source, tx } : { op: 'exec', sql: source });
   }
 
   /**
@@ -243,11 +252,11 @@ export class PgClient {
         // leaves the session's transaction open and aborted: rolled back below like any failure,
         // or every later statement on this connection would fail ("current transaction is
         // aborted").
-        this.exec(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+        this.execAs(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`, 'begin');
         this.depth = 1;
         const r = fn(...args);
         if (r instanceof Promise) throw new Error('a transaction callback must be synchronous');
-        this.exec('COMMIT');
+        this.execAs('COMMIT', 'commit');
         return r;
       } catch (e) {
         this.depth = 0;
@@ -266,7 +275,7 @@ export class PgClient {
    */
   private rollback(): void {
     try {
-      this.exec('ROLLBACK');
+      this.execAs('ROLLBACK', 'rollback');
     } catch {
       // Nothing left open to roll back.
     }

@@ -3,9 +3,16 @@
 /** The channel every replica LISTENs on (docs/postgresql.md, "Changes reach every replica"). */
 export const NOTIFY_CHANNEL = 'gatehouse';
 
+/**
+ * Where a statement stands in the bridge's transaction: its BEGIN, a statement inside it, its
+ * COMMIT or ROLLBACK. The worker runs a transaction's statements only on the connection its BEGIN
+ * ran on (worker.ts `onSession`).
+ */
+export type TxMark = 'begin' | 'in' | 'commit' | 'rollback';
+
 export type BridgeOp =
-  | { op: 'query'; sql: string; params: unknown[] }
-  | { op: 'exec'; sql: string }
+  | { op: 'query'; sql: string; params: unknown[]; tx?: TxMark }
+  | { op: 'exec'; sql: string; tx?: TxMark }
   | { op: 'open'; sql: string; params: unknown[] }
   | { op: 'fetch'; cursor: number; batch: number }
   | { op: 'close'; cursor: number }

@@ -11,7 +11,7 @@
  * the main thread as ordinary messages on `events`.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
-import type { BridgeAnswer, BridgeOp, BridgeRequest, BridgeResult } from './protocol.ts';
+import type { BridgeAnswer, BridgeOp, BridgeRequest, BridgeResult, TxMark } from './protocol.ts';
 import { NOTIFY_CHANNEL } from './protocol.ts';
 import { ANSWERS, NOTIFIED } from './rendezvous.ts';
 
@@ -32,13 +32,74 @@ const signal = new Int32Array(shared);
 const NUMERIC_OIDS = new Set([20, 1700]);
 
 const sql = new Bun.SQL(url, {
-  max: 1,
+  // The session connection and a few open cursors, each reserved (Bun.SQL gives one reserved
+  // connection to every `reserve()` when its pool has one).
+  max: 4,
   // A statement that waits on a lock longer than SQLite's busy timeout fails the same way.
   connection: { lock_timeout: '5s', statement_timeout: '60s', application_name: 'gatehouse' },
   onclose: () => {},
 });
-const cursors = new Map<number, Awaited<ReturnType<typeof sql.reserve>>>();
+type Reserved = Awaited<ReturnType<typeof sql.reserve>>;
+const cursors = new Map<number, Reserved>();
 let nextCursor = 1;
+
+/**
+ * The session connection every statement of the main thread runs on, reserved: the pool would
+ * reconnect a lost connection behind the next statement, which in the middle of a transaction
+ * would run the rest of it outside the transaction (and outside WRITE_LOCK), committed statement
+ * by statement. A reserved connection that is lost stays lost: its statements fail, and the next
+ * statement outside a transaction reserves another.
+ */
+let session: Reserved | undefined;
+/** The session the main thread's open transaction began on (`tx: 'begin'`), if one is open. */
+let txSession: Reserved | undefined;
+
+const LOST = Object.assign(
+  new Error('the connection to PostgreSQL was lost inside a transaction, which PostgreSQL rolled back'),
+  { errno: '08006' },
+);
+
+/** Errors after which the session connection is gone (SQLSTATE class 08, 57P01–03, the driver's own). */
+function connectionGone(e: unknown): boolean {
+  const { errno, code } = e as { errno?: string; code?: string };
+  return (
+    /^(?:08|57P0[123])/.test(errno ?? '') ||
+    /^ERR_POSTGRES_(?:CONNECTION_|IDLE_TIMEOUT|LIFETIME_TIMEOUT)/.test(code ?? '')
+  );
+}
+
+/**
+ * Runs one statement of the main thread on the session connection. Inside a transaction (`tx`
+ * set by the bridge) it runs only on the connection the transaction began on: once that is lost,
+ * every statement fails until the transaction's end, and a ROLLBACK then succeeds at once (the
+ * server rolled the transaction back when the connection went).
+ */
+async function onSession<T>(
+  tx: TxMark | undefined,
+  work: (conn: Reserved) => Promise<T>,
+  empty: T,
+): Promise<T> {
+  if (tx === 'in' || tx === 'commit' || tx === 'rollback') {
+    const began = txSession;
+    if (tx !== 'in') txSession = undefined;
+    if (!began || began !== session) {
+      if (tx === 'rollback') return empty;
+      throw LOST;
+    }
+  }
+  session ??= await sql.reserve();
+  const conn = session;
+  if (tx === 'begin') txSession = conn;
+  try {
+    return await work(conn);
+  } catch (e) {
+    if (connectionGone(e) && session === conn) {
+      session = undefined;
+      conn.release();
+    }
+    throw e;
+  }
+}
 
 function numbers(rows: unknown[][], columns: { type: number }[] | undefined): unknown[][] {
   if (!columns) return rows;
@@ -68,12 +129,20 @@ async function values(
 async function answer(req: BridgeOp): Promise<BridgeResult> {
   switch (req.op) {
     case 'query': {
-      const { rows, names, count } = await values(sql, req.sql, req.params);
-      return { ok: true, rows, names, count };
+      const empty = { rows: [], names: [], count: 0 };
+      return { ok: true, ...(await onSession(req.tx, (conn) => values(conn, req.sql, req.params), empty)) };
     }
     case 'exec':
       // Simple-query protocol: several statements, no parameters (migrations, BEGIN/COMMIT).
-      await sql.unsafe(req.sql).simple();
+      await onSession(
+        req.tx,
+        (conn) =>
+          conn
+            .unsafe(req.sql)
+            .simple()
+            .then(() => undefined),
+        undefined,
+      );
       return { ok: true, rows: [], names: [], count: 0 };
     case 'open': {
       const conn = await sql.reserve();
@@ -99,6 +168,8 @@ async function answer(req: BridgeOp): Promise<BridgeResult> {
       return { ok: true, rows: [], names: [], count: 0 };
     case 'end':
       for (const id of [...cursors.keys()]) await close(id);
+      session?.release();
+      session = undefined;
       await sql.close({ timeout: 1 });
       return { ok: true, rows: [], names: [], count: 0 };
   }
@@ -124,7 +195,9 @@ port.on('message', async (req: BridgeRequest) => {
     out = {
       ok: false,
       message: String(err.message ?? e),
-      code: err.errno ?? err.code ?? '',
+      // The worker's own errors (a cursor already closed) are Gatehouse's faults, not an outage:
+      // '' is kept for the bridge's lost answers (src/errors/database.ts).
+      code: err.errno ?? err.code ?? 'gatehouse_worker',
       detail: err.detail,
     };
   }
