@@ -42,7 +42,10 @@ export interface HeadWriterOptions {
    * console's page index catching up (AuditService.settlePages).
    */
   upkeep?: () => void;
-  log?: { error(msg: string, fields?: Record<string, unknown>): void };
+  log?: {
+    error(msg: string, fields?: Record<string, unknown>): void;
+    info?(msg: string, fields?: Record<string, unknown>): void;
+  };
 }
 
 /**
@@ -65,6 +68,9 @@ export class AuditHeadWriter {
   private refused: string | undefined;
   private readonly hashAt: { get(seq: number): { hash: string } | null };
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Whether the last interval's head, or upkeep, failed: a failure is logged once, and its end. */
+  private failing = false;
+  private upkeepFailing = false;
   readonly path: string;
   private readonly sqliteFile: boolean;
   readonly witnessPath: string | undefined;
@@ -123,10 +129,14 @@ export class AuditHeadWriter {
       // at a later interval; a timer that throws would take the server down.
       try {
         this.flush();
+        if (this.failing) this.options.log?.info?.('audit head written again');
+        this.failing = false;
       } catch (e) {
-        this.options.log?.error('audit head could not be written; retrying at the next interval', {
-          error: (e as Error).message,
-        });
+        if (!this.failing)
+          this.options.log?.error('audit head could not be written; retrying at the next interval', {
+            error: (e as Error).message,
+          });
+        this.failing = true;
       }
     }, intervalMs);
     this.timer.unref?.();
@@ -138,10 +148,14 @@ export class AuditHeadWriter {
     // never keeps the signed head from being written.
     try {
       this.options.upkeep?.();
+      if (this.upkeepFailing) this.options.log?.info?.('audit upkeep works again');
+      this.upkeepFailing = false;
     } catch (e) {
-      this.options.log?.error('audit upkeep failed; retrying at the next head', {
-        error: (e as Error).message,
-      });
+      if (!this.upkeepFailing)
+        this.options.log?.error('audit upkeep failed; retrying at the next head', {
+          error: (e as Error).message,
+        });
+      this.upkeepFailing = true;
     }
     const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
     // Every interval, audit entries or not: the automatic checkpoint is off while this runs.

@@ -2,21 +2,24 @@ import { AppError } from './app-error.ts';
 
 /**
  * SQLite result codes (https://www.sqlite.org/rescode.html) that mean the database cannot serve
- * now, not that the statement is wrong: another connection holds a lock past the busy timeout
- * (BUSY, LOCKED), the disk failed or filled (IOERR, FULL), the file cannot be opened or written
- * (CANTOPEN, READONLY). Extended codes (`SQLITE_BUSY_SNAPSHOT`, `SQLITE_IOERR_WRITE`…) share the
- * primary code's prefix.
+ * now, not that the statement is wrong: another connection holds the lock past the busy timeout
+ * (BUSY), the disk failed or filled (IOERR, FULL), the file cannot be opened or written (CANTOPEN,
+ * READONLY). Extended codes (`SQLITE_BUSY_SNAPSHOT`, `SQLITE_IOERR_WRITE`…) share the primary
+ * code's prefix. Not LOCKED: that is a conflict inside one connection (or a shared cache), and
+ * Gatehouse has one connection, so it is a fault of Gatehouse's, not an outage.
  */
-const SQLITE_UNAVAILABLE = /^SQLITE_(?:BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)(?:_|$)/;
+const SQLITE_UNAVAILABLE = /^SQLITE_(?:BUSY|IOERR|FULL|CANTOPEN|READONLY)(?:_|$)/;
 
 /**
  * PostgreSQL SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html) of the
- * same kind: connection exceptions (class 08), insufficient resources (53: disk full, out of
- * memory, too many connections), operator intervention (57: shutdown, cancelled by
- * statement_timeout), a lock not granted within lock_timeout (55P03), and a transaction the
- * server chose to abort (40001 serialization failure, 40P01 deadlock).
+ * same kind: connection exceptions (class 08, but not 08P01, a protocol violation: a driver's
+ * fault), insufficient resources (53: disk full, out of memory, too many connections), operator
+ * intervention (57: shutdown, cancelled by statement_timeout), system errors (58: I/O), a
+ * read-only transaction (25006: a standby after failover, or the server made read-only), a lock
+ * not granted within lock_timeout (55P03), and a transaction the server chose to abort (40001
+ * serialization failure, 40P01 deadlock).
  */
-const POSTGRES_UNAVAILABLE = /^(?:08|53|57)|^(?:55P03|40001|40P01)$/;
+const POSTGRES_UNAVAILABLE = /^(?:08(?!P01)|53|57|58)|^(?:25006|55P03|40001|40P01)$/;
 
 /** Bun.SQL's own codes for a connection that failed or a query the server cancelled. */
 const POSTGRES_DRIVER_UNAVAILABLE =

@@ -42,17 +42,31 @@ export function readyzHandler(ctx: AppContext): (request: Request) => Promise<Re
     return running;
   };
   return async (request) => {
+    const operator = !operatorRefusal(ctx, request, '/readyz details');
     const checks: Record<string, string> = {};
+    // The database's own message (paths, hosts) only to operators; it is logged either way.
+    const databaseFailed = (e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      ctx.log.warn('readyz: the database did not answer', { error: message });
+      checks.database = operator ? `failed: ${message}` : 'unavailable';
+    };
     try {
       ctx.db.$client.query('SELECT 1').get();
       checks.database = 'ok';
     } catch (e) {
-      checks.database = `failed: ${e instanceof Error ? e.message : String(e)}`;
+      databaseFailed(e);
     }
-    const p = await probe();
+    // The probes read the admitted teams and their links from the database too.
+    let p: Probe;
+    try {
+      p = await probe();
+    } catch (e) {
+      if (checks.database === 'ok') databaseFailed(e);
+      p = { at: ctx.clock.now(), checks: {}, details: {} };
+    }
     const ready = checks.database === 'ok' && Object.values(p.checks).every((v) => v === 'ok');
     const status = ready ? 'ready' : 'not_ready';
-    if (operatorRefusal(ctx, request, '/readyz details')) {
+    if (!operator) {
       const teams = Object.entries(p.checks).filter(([k]) => k !== 'workos_identity');
       const down = teams.filter(([, v]) => v !== 'ok').length;
       return jsonResponse(

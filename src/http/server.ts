@@ -37,7 +37,9 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
     const facts = assignRequestId(request, peer, ctx.config.trustedProxies);
     let response: Response | undefined;
     try {
-      response = await route(request, server, peer);
+      // A handler that throws (it maps its own errors: this is what none expected) is answered
+      // here, so the access log records the status the client got.
+      response = await route(request, server, peer).catch((e: unknown) => unexpected(ctx, e));
       // The id goes back to the caller (and to the proxy) for correlation with the log.
       try {
         response.headers.set('x-request-id', facts.id);
@@ -97,6 +99,19 @@ function accessLog(ctx: AppContext, request: Request, status: number, ms: number
   });
 }
 
+/** An error no handler mapped: logged; a 503 when the database cannot answer, else a 500. */
+function unexpected(ctx: AppContext, e: unknown): Response {
+  ctx.log.error('unhandled server error', {
+    error: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e),
+  });
+  const unavailable = databaseUnavailableError(e);
+  return unavailable
+    ? textResponse(`${unavailable.message} ${unavailable.hint}`, 503, {
+        'Retry-After': String(unavailable.retryAfterSeconds),
+      })
+    : textResponse('Internal error', 500);
+}
+
 export function listen(ctx: AppContext, dispatch: Dispatcher): Server<unknown> {
   return Bun.serve({
     port: ctx.config.port,
@@ -106,14 +121,6 @@ export function listen(ctx: AppContext, dispatch: Dispatcher): Server<unknown> {
     idleTimeout: IDLE_TIMEOUT_S,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     fetch: dispatch,
-    error(e) {
-      ctx.log.error('unhandled server error', { error: e });
-      const unavailable = databaseUnavailableError(e);
-      return unavailable
-        ? textResponse(`${unavailable.message} ${unavailable.hint}`, 503, {
-            'Retry-After': String(unavailable.retryAfterSeconds),
-          })
-        : textResponse('Internal error', 500);
-    },
+    error: (e) => unexpected(ctx, e),
   });
 }

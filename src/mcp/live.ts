@@ -70,8 +70,18 @@ export class LiveMcp {
 
   constructor(private readonly deps: LiveMcpDeps) {
     this.sessions = new McpSessions({ ...deps, opened: (owner) => this.registered(owner) });
-    // Sessions live in memory: rows left open by a previous process are over.
-    deps.rows.closeLeftOpen('server restarted');
+    // Sessions live in memory: rows left open by a previous process are over. A database that
+    // cannot take that now is asked again at each idle sweep (tick).
+    try {
+      this.closeLeftOpen();
+    } catch (e) {
+      deps.log.error(
+        'closing the session rows a previous process left open failed; trying again at the next sweep',
+        {
+          error: (e as Error).message,
+        },
+      );
+    }
     this.unsubscribe = [
       deps.events.on('families.revoked', ({ familyIds, reason }) =>
         this.revoke({ familyIds }, { kind: 'revoked', recorded: `token revoked: ${reason}` }),
@@ -93,7 +103,10 @@ export class LiveMcp {
    */
   tick(all: boolean): void {
     try {
-      if (all) this.sweep();
+      if (all) {
+        this.closeLeftOpen();
+        this.sweep();
+      }
       const ended = this.recheck({ all });
       if (ended > 0) this.deps.log.info('live mcp ended: authority withdrawn', { ended });
       if (this.failing) this.deps.log.info('live mcp sweep and recheck work again');
@@ -169,6 +182,13 @@ export class LiveMcp {
   }
 
   /** Closes sessions idle longer than their team's session idle TTL. */
+  private leftOpenClosed = false;
+  private closeLeftOpen(): void {
+    if (this.leftOpenClosed) return;
+    this.deps.rows.closeLeftOpen('server restarted');
+    this.leftOpenClosed = true;
+  }
+
   sweep(): void {
     const idle = this.sessions.idle(this.deps.clock.now());
     if (idle.length > 0) this.revoke({ sessionIds: idle }, IDLE);

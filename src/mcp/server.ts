@@ -1,7 +1,14 @@
-import { isInputRequiredResult, Server } from '@modelcontextprotocol/server';
+import {
+  INTERNAL_ERROR,
+  isInputRequiredResult,
+  ProtocolError,
+  Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { AppContext } from '../app/context.ts';
 import { VERSION } from '../cli/help.ts';
 import { PRINCIPAL_CACHE_TTL_MS } from '../config/constants.ts';
+import { databaseUnavailableError } from '../errors/database.ts';
 import { listingContext, runToolCall } from '../policy/pipeline.ts';
 import { traceContextOf } from '../telemetry/index.ts';
 import type { McpSessionState } from '../tools/types.ts';
@@ -42,12 +49,27 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
 
   server.setRequestHandler('tools/list', async (_req, ctx) => {
     const p = principalOf(ctx.http?.authInfo);
-    return {
-      tools: app.tools.visible(p, listingContext(app, p, { session })).map((d) => app.tools.wireOf(d)),
-    };
+    try {
+      return {
+        tools: app.tools.visible(p, listingContext(app, p, { session })).map((d) => app.tools.wireOf(d)),
+      };
+    } catch (e) {
+      throw handlerFailed(app, 'tools/list', e);
+    }
   });
 
   server.setRequestHandler('tools/call', async (req, ctx) => {
+    try {
+      return await callTool(req, ctx);
+    } catch (e) {
+      throw handlerFailed(app, 'tools/call', e);
+    }
+  });
+
+  const callTool = async (
+    req: { params: { name: string; arguments?: Record<string, unknown> | undefined } },
+    ctx: ServerContext,
+  ) => {
     const p = principalOf(ctx.http?.authInfo);
     const result = await runToolCall(app, {
       principal: p,
@@ -90,9 +112,27 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
     return result.isError || !tool
       ? result
       : server.projectCallToolResult(result, app.tools.wireOf(tool).outputSchema as Record<string, unknown>);
-  });
+  };
 
   return server;
+}
+
+/**
+ * A handler's unexpected failure (the pipeline answers a tool's failures as results; what is
+ * left is Gatehouse's own): logged, and answered -32603 with a message that names nothing of it,
+ * since the SDK would send the error's own message (a database's can name paths and values).
+ */
+function handlerFailed(app: AppContext, method: string, e: unknown): ProtocolError {
+  app.log.error('mcp handler failed', {
+    method,
+    error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
+  });
+  const unavailable = databaseUnavailableError(e);
+  return unavailable
+    ? new ProtocolError(INTERNAL_ERROR, `${unavailable.message} ${unavailable.hint}`, {
+        retryAfterSeconds: unavailable.retryAfterSeconds,
+      })
+    : new ProtocolError(INTERNAL_ERROR, 'Internal error');
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -1,4 +1,4 @@
-import { type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import {
   MAX_MCP_SESSIONS,
   MAX_MCP_SESSIONS_PER_USER,
@@ -7,8 +7,6 @@ import {
 } from '../config/constants.ts';
 import { randomToken } from '../crypto/random.ts';
 import { requestFacts } from '../http/request-context.ts';
-import type { Clock } from '../kernel/clock.ts';
-import type { Logger } from '../log/logger.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
 import { flushHeadersNow, streamIfLate } from './answers.ts';
@@ -18,44 +16,14 @@ import { jsonRpcError, messagesOf } from './json-rpc.ts';
 import type { LiveOwner } from './owner.ts';
 import { Quota } from './quota.ts';
 import { sessionRefused } from './session-refusals.ts';
-import { type McpSessionRows, SESSION_TOUCH_INTERVAL_MS } from './session-rows.ts';
+import { SESSION_TOUCH_INTERVAL_MS } from './session-rows.ts';
+import type { LiveSession, McpSessionsDeps } from './session-types.ts';
 import { IDLE, type SessionEnd, WaitingCalls } from './waiting-calls.ts';
+
+export type { McpSessionsDeps } from './session-types.ts';
 
 /** How often sessions idle past their team's TTL are swept (see LiveMcp). */
 export const SESSION_SWEEP_INTERVAL_MS = 30_000;
-
-interface LiveSession extends LiveOwner {
-  sessionId: string;
-  state: McpSessionState;
-  transport: WebStandardStreamableHTTPServerTransport;
-  server: Server;
-  userId: string;
-  lastSeenAt: number;
-  /** When `last_seen_at` was last written to the session's row. */
-  rowSeenAt: number;
-  /** Tool names visible at the last check, to send list_changed only on a real change. */
-  fingerprint: string;
-  /** JSON-RPC ids of requests not yet answered (JSON-encoded, so 1 and "1" differ). */
-  inFlight: Set<string>;
-  /** Gives the session's place in its human's quota back (once). */
-  release: () => void;
-  /** Calls are answered in one JSON body (see answersInJson). */
-  json: boolean;
-  /** Calls waiting for their JSON body, answered at once when the session ends. */
-  waiting: WaitingCalls;
-}
-
-export interface McpSessionsDeps {
-  clock: Clock;
-  rows: McpSessionRows;
-  /** The team's session idle TTL (how soon a quota slot frees by itself). */
-  idleTtlMs(teamId: string): number;
-  buildServer(session: McpSessionState): Server;
-  visibleToolNames(p: Principal, s: McpSessionState): string[];
-  /** A session was opened for `owner` (LiveMcp checks new owners once: see `recheck`). */
-  opened?(owner: LiveOwner): void;
-  log?: Logger;
-}
 
 /**
  * 2025-era MCP sessions (`initialize` + `Mcp-Session-Id`): one transport and server per session,
@@ -240,6 +208,8 @@ export class McpSessions {
     };
     const server = this.deps.buildServer(state);
     let registered: LiveSession | undefined;
+    /** The session's row could not be written: the session is not kept (see below). */
+    let unrecorded: { error: unknown } | undefined;
     const json = answersInJson(parsed.parsedBody);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomToken(24),
@@ -249,6 +219,17 @@ export class McpSessions {
       onsessioninitialized: (id) => {
         state.id = id;
         const now = this.deps.clock.now();
+        // The row first: a session the database does not know of is never kept. (A throw here
+        // would reach the client as the SDK's own error, with the database's message.)
+        try {
+          this.deps.rows.create(
+            { id, familyId: principal.familyId, userId: principal.userId, teamId: principal.teamId },
+            now,
+          );
+        } catch (error) {
+          unrecorded = { error };
+          return;
+        }
         registered = {
           sessionId: id,
           state,
@@ -267,10 +248,6 @@ export class McpSessions {
         };
         this.live.set(id, registered);
         this.deps.opened?.(registered);
-        this.deps.rows.create(
-          { id, familyId: principal.familyId, userId: principal.userId, teamId: principal.teamId },
-          now,
-        );
       },
     });
     server.oninitialized = () => {
@@ -294,6 +271,14 @@ export class McpSessions {
       return send(message, options);
     };
     const res = await transport.handleRequest(request, { authInfo, ...parsed });
+    if (unrecorded) {
+      // Its answer (with a session id no one keeps) is dropped: the endpoint answers the error
+      // (503 when the database cannot answer), and the person's session slot is free again.
+      release();
+      await res.body?.cancel().catch(() => {});
+      await server.close().catch(() => {});
+      throw unrecorded.error;
+    }
     if (!registered) {
       // Not an initialize request (or a malformed one): nothing to keep.
       release();

@@ -1,11 +1,12 @@
 import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Environment } from '../../db/schema/enums.ts';
 import type { AppContext } from '../app/context.ts';
-import { storable, type Underway } from '../audit/service.ts';
+import { type AuditInput, storable, type Underway } from '../audit/service.ts';
 import { sha256 } from '../crypto/random.ts';
 import { AppError } from '../errors/app-error.ts';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailableError } from '../errors/database.ts';
 import type { GuardedFetchInit } from '../outbound/types.ts';
+import { filterValue } from '../secrets/filter.ts';
 import type { CallTrace } from '../telemetry/index.ts';
 import type { ToolContext, ToolDefinition } from '../tools/types.ts';
 import type { Stopwatch } from './stopwatch.ts';
@@ -107,23 +108,21 @@ export async function recordOutcome(
     ending.details || record.sent || longName || requestId
       ? { ...ending.details, ...(record.sent ? { requests: record.sent } : {}), ...longName, ...requestId }
       : undefined;
+  const entry: AuditInput = {
+    event: 'tool.call',
+    outcome: ending.outcome,
+    reason: ending.reason ?? null,
+    ...auditActor(call),
+    tool: tool ?? shortName,
+    environment: record.environment,
+    args: record.args,
+    latencyMs,
+    ...(details ? { details } : {}),
+  };
   // Encoding the entry can fail at once, committing it later: either way the call is unrecorded.
   let committed: Promise<unknown>;
   try {
-    committed = app.audit.record(
-      {
-        event: 'tool.call',
-        outcome: ending.outcome,
-        reason: ending.reason ?? null,
-        ...auditActor(call),
-        tool: tool ?? shortName,
-        environment: record.environment,
-        args: record.args,
-        latencyMs,
-        ...(details ? { details } : {}),
-      },
-      record.underway,
-    );
+    committed = app.audit.record(entry, record.underway);
   } catch (e) {
     committed = Promise.reject(e);
   }
@@ -146,7 +145,7 @@ export async function recordOutcome(
   try {
     await committed;
   } catch (e) {
-    return unrecorded(app, call, record, ending, e);
+    return unrecorded(app, record, entry, e);
   }
   return ending.result;
 }
@@ -154,28 +153,17 @@ export async function recordOutcome(
 /**
  * The call's entry could not be committed. Its result is withheld, since every result sent has
  * its entry in the trail: the agent is told why (never the database's message) and whether the
- * call ran, and the log keeps what the entry would have said, so an operator can reconcile.
+ * call may have changed something, and the log keeps what the entry would have said (people's
+ * emails and phone numbers masked, as secrets always are), so an operator can reconcile.
  */
-function unrecorded(
-  app: AppContext,
-  call: ToolCall,
-  record: CallRecord,
-  ending: Ending,
-  e: unknown,
-): CallToolResult {
+function unrecorded(app: AppContext, record: CallRecord, entry: AuditInput, e: unknown): CallToolResult {
   app.log.error('audit entry not written: the call was answered with an error instead of its result', {
-    tool: record.tool?.name ?? call.name.slice(0, 100),
-    team_id: call.principal.teamId,
-    user_id: call.principal.userId,
-    outcome: ending.outcome,
-    ...(call.requestId ? { request_id: call.requestId } : {}),
+    entry: filterValue(entry, { pii: true }),
     error: e instanceof Error ? { name: e.name, message: e.message } : String(e),
   });
   const unavailable = databaseUnavailableError(e);
   const changed =
-    ending.outcome === 'allowed' &&
-    record.tool !== undefined &&
-    !['session', 'read'].includes(record.tool.kind);
+    entry.outcome === 'allowed' && record.tool !== undefined && mayChange(record.tool, record.args);
   return toToolResult(
     new AppError(
       unavailable?.code ?? 'internal',
@@ -189,4 +177,18 @@ function unrecorded(
     ),
     { pii: false, known: [] },
   );
+}
+
+/**
+ * Whether a call that ran may have changed something: a tool that does not declare itself
+ * read-only (switch_environment changes the session), or an integration call classified as a
+ * write (one that cannot be classified counts as one).
+ */
+function mayChange(tool: ToolDefinition, args: unknown): boolean {
+  if (!tool.classify) return tool.annotations.readOnlyHint !== true;
+  try {
+    return tool.classify(args as never) === 'write';
+  } catch {
+    return true;
+  }
 }

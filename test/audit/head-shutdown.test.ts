@@ -46,3 +46,27 @@ test('audit head — upkeep that fails is logged and the head is written all the
   db.$client.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('audit head — upkeep failing flush after flush is logged once, and its recovery once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-head-'));
+  const db = openDatabase(':memory:');
+  applyMigrations(db);
+  const key = loadOrCreateAuditKey(dir);
+  const logged: string[] = [];
+  let broken = true;
+  const head = new AuditHeadWriter(db.$client, key, dir, () => 1_800_000_000_000, {
+    log: { error: (msg) => logged.push(msg), info: (msg) => logged.push(msg) },
+    upkeep: () => {
+      if (broken) throw new Error('database is locked');
+    },
+  });
+  head.flush();
+  head.flush();
+  head.flush();
+  broken = false;
+  head.flush();
+  head.flush();
+  expect(logged).toEqual(['audit upkeep failed; retrying at the next head', 'audit upkeep works again']);
+  db.$client.close();
+  rmSync(dir, { recursive: true, force: true });
+});

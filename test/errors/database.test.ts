@@ -20,7 +20,7 @@ function sqliteError(setup: string, sql: string): Error {
   throw new Error(`${sql} did not fail`);
 }
 
-test('databaseUnavailable — SQLite: a lock held past the busy timeout is; a constraint or a syntax error is not', () => {
+test('databaseUnavailable — SQLite: a lock held past the busy timeout is; a constraint, a syntax error or a lock inside one connection is not', () => {
   expect(databaseUnavailable(sqliteBusyError())).toBe(true);
   expect(
     databaseUnavailable(
@@ -31,9 +31,27 @@ test('databaseUnavailable — SQLite: a lock held past the busy timeout is; a co
     ),
   ).toBe(false);
   expect(databaseUnavailable(sqliteError('', 'SELEC 1'))).toBe(false);
+  // LOCKED is a conflict inside one connection: Gatehouse's own fault, never an outage.
+  const locked = new Database(':memory:');
+  try {
+    locked.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1), (2)');
+    const rows = locked.query('SELECT x FROM t').iterate();
+    rows.next();
+    let err: unknown;
+    try {
+      locked.exec('DROP TABLE t');
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code?: string }).code).toStartWith('SQLITE_LOCKED');
+    expect(databaseUnavailable(err)).toBe(false);
+    rows.return?.(undefined);
+  } finally {
+    locked.close();
+  }
 });
 
-test('databaseUnavailable — PostgreSQL: connection, resources, shutdown, lock and abort codes are; data and syntax codes are not', () => {
+test('databaseUnavailable — PostgreSQL: connection, resources, shutdown, I/O, read-only, lock and abort codes are; data, syntax, protocol and Gatehouse faults are not', () => {
   for (const code of [
     '',
     '08006',
@@ -44,6 +62,8 @@ test('databaseUnavailable — PostgreSQL: connection, resources, shutdown, lock 
     '57014',
     '55P03',
     '40001',
+    '25006',
+    '58030',
     '40P01',
     'ERR_POSTGRES_CONNECTION_CLOSED',
     'ERR_POSTGRES_CONNECTION_REFUSED',
@@ -57,6 +77,8 @@ test('databaseUnavailable — PostgreSQL: connection, resources, shutdown, lock 
     '42P01',
     '22P02',
     'named_parameters',
+    'gatehouse_worker',
+    '08P01',
     'ERR_POSTGRES_SERVER_ERROR',
     'ERR_POSTGRES_NOT_TAGGED_CALL',
   ])

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { verifyChain } from '../../src/audit/verify.ts';
-import { WRITE_LOCK } from '../../src/db/pg/bridge.ts';
-import { sqliteBusyError } from '../support/db-errors.ts';
+import { holdWriteLock, impatient, sqliteBusyError } from '../support/db-errors.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
-import { onPostgres, openStore } from '../support/pg.ts';
+import { openStore } from '../support/pg.ts';
+import { INITIALIZE, mcpPost, PROTOCOL_2025 } from '../support/raw-mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 /**
@@ -72,36 +72,77 @@ describe('the /mcp door', () => {
   });
 });
 
-/**
- * Holds the database's write lock from another connection, as a stuck process would, until the
- * server logs `until` (the log is written on the server's own thread, which the lock blocks: the
- * timers' flushes that come after it then find the lock free), or until released.
- */
-async function holdWriteLock(until: string): Promise<() => void> {
-  const other = await openStore(gh.dataDir);
-  other.exec(onPostgres ? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})` : 'BEGIN IMMEDIATE');
-  const log = gh.ctx.log;
-  const error = log.error;
-  let held = true;
-  const release = () => {
-    if (!held) return;
-    held = false;
-    log.error = error;
-    other.exec('ROLLBACK');
-    other.close();
-  };
-  log.error = (msg, fields) => {
-    error.call(log, msg, fields);
-    if (msg.startsWith(until)) release();
-  };
-  return release;
-}
+describe('inside the MCP server', () => {
+  test('tools/list — a database that fails the listing is a JSON-RPC error that names nothing of it', async () => {
+    const client = await connectV1(gh.url, token);
+    const sessionId = (client.transport as { sessionId?: string } | undefined)?.sessionId;
+    expect(sessionId).toBeTruthy();
+    const tools = gh.ctx.tools;
+    const visible = tools.visible;
+    const busy = sqliteBusyError();
+    tools.visible = () => {
+      throw busy;
+    };
+    let body: { error?: { code: number; message: string } };
+    try {
+      const res = await mcpPost(
+        gh.url,
+        token,
+        { jsonrpc: '2.0', id: 5, method: 'tools/list' },
+        { 'mcp-session-id': sessionId!, 'mcp-protocol-version': PROTOCOL_2025 },
+      );
+      body = (await res.json()) as typeof body;
+    } finally {
+      tools.visible = visible;
+    }
+    expect(body.error?.code).toBe(-32603);
+    expect(body.error?.message).toContain('cannot reach its database');
+    expect(JSON.stringify(body)).not.toMatch(/locked|SQLITE/i);
+    expect(gh.logLines.some((l) => l.includes('mcp handler failed') && l.includes('tools/list'))).toBe(true);
+    await client.close();
+  });
+});
+
+describe('a session the database cannot record', () => {
+  test('initialize — a session row that cannot be written is a JSON-RPC 503: no session id, no session kept, no slot held', async () => {
+    const client = await connectV1(gh.url, token); // loads the endpoint (its start writes rows)
+    const { principal } = (await gh.ctx.oauth.principals.resolve(token)) as {
+      ok: true;
+      principal: { userId: string };
+    };
+    const sessions = gh.mcp.sessions.size;
+    const held = gh.mcp.sessions.heldBy(principal.userId);
+    const restore = impatient(gh);
+    const release = await holdWriteLock(gh, 'never');
+    let res: Response;
+    try {
+      res = await mcpPost(gh.url, token, INITIALIZE);
+    } finally {
+      release();
+      restore();
+    }
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(res.headers.get('mcp-session-id')).toBeNull();
+    const text = await res.text();
+    expect(text).toContain('cannot reach its database');
+    expect(text).not.toMatch(/locked|SQLITE|lock timeout|advisory/i);
+    expect(gh.mcp.sessions.size).toBe(sessions);
+    expect(gh.mcp.sessions.heldBy(principal.userId)).toBe(held);
+    // Once the database answers again, a session opens as usual.
+    const again = await mcpPost(gh.url, token, INITIALIZE);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('mcp-session-id')).toBeTruthy();
+    await again.body?.cancel();
+    await client.close();
+  });
+});
 
 describe('a tool call whose audit entry cannot be written', () => {
   test('write — answered with an error that says the change ran and withholds the result; no entry, the trail still verifies', async () => {
     const client = await connectV1(gh.url, token);
     const name = `Unrecorded ${crypto.randomUUID().slice(0, 8)}`;
-    const release = await holdWriteLock('audit entry not written');
+    const release = await holdWriteLock(gh, 'audit entry not written');
     let out: Awaited<ReturnType<typeof call>>;
     try {
       // The entry waits out the busy timeout (SQLite) or lock_timeout (PostgreSQL), then fails.
@@ -143,127 +184,25 @@ describe('a tool call whose audit entry cannot be written', () => {
   }, 30_000);
 });
 
-/** This server's own connection gives up on a lock at once, instead of after its 5 s. */
-function impatient(): () => void {
-  const client = gh.ctx.db.$client;
-  client.exec(onPostgres ? "SET lock_timeout = '20ms'" : 'PRAGMA busy_timeout = 0');
-  return () => client.exec(onPostgres ? 'RESET lock_timeout' : 'PRAGMA busy_timeout = 5000');
-}
-
-describe('buffered counts', () => {
-  test('metrics and token usage — a flush the database refuses keeps its counts, and the next writes them all', async () => {
+describe('a read whose audit entry cannot be written', () => {
+  test('read — answered with an error that asks to try again (nothing changed), never the data; the log masks people', async () => {
     const client = await connectV1(gh.url, token);
-    const familyId = (await gh.ctx.oauth.principals.resolve(token)) as {
-      ok: true;
-      principal: { familyId: string };
-    };
-    const store = await openStore(gh.dataDir);
-    const read = () => ({
-      requests: Number(
-        (
-          store
-            .query('SELECT request_count AS n FROM token_families WHERE id = ?')
-            .get(familyId.principal.familyId) as {
-            n: number;
-          }
-        ).n,
-      ),
-      calls: Number(
-        (
-          store
-            .query("SELECT coalesce(sum(calls), 0) AS n FROM metric_rollups WHERE tool = 'whoami'")
-            .get() as {
-            n: number;
-          }
-        ).n,
-      ),
-    });
+    const restore = impatient(gh);
+    const release = await holdWriteLock(gh, 'audit entry not written');
+    let out: Awaited<ReturnType<typeof call>>;
     try {
-      gh.ctx.oauth.tokens.flushUsage();
-      gh.ctx.metrics.flush();
-      const before = read();
-
-      await call(client, 'whoami');
-      const restore = impatient();
-      const release = await holdWriteLock('never');
-      try {
-        expect(() => gh.ctx.metrics.flush()).toThrow();
-        expect(() => gh.ctx.oauth.tokens.flushUsage()).toThrow();
-      } finally {
-        release();
-        restore();
-      }
-      // Counted while the first flush waited: joins the kept counts.
-      await call(client, 'whoami');
-      gh.ctx.metrics.flush();
-      gh.ctx.oauth.tokens.flushUsage();
-      const after = read();
-      expect(after.calls - before.calls).toBe(2);
-      expect(after.requests - before.requests).toBeGreaterThanOrEqual(2);
-    } finally {
-      store.close();
-      await client.close();
-    }
-  });
-});
-
-describe('work off the request path', () => {
-  test('session sweep and recheck — a database that refuses them is logged once, never thrown out of the timer', async () => {
-    const client = await connectV1(gh.url, token);
-    await call(client, 'whoami');
-    // The sweep reads each open session's team settings (its idle timeout) from the database. A
-    // read fails only when the database does (SQLite's readers never wait on its writer), so the
-    // read is made to fail with a real SQLITE_BUSY.
-    const teams = gh.ctx.teams;
-    const settings = teams.settings;
-    const busy = sqliteBusyError();
-    teams.settings = () => {
-      throw busy;
-    };
-    const lines = () => gh.logLines.filter((l) => l.includes('live mcp sweep')).map((l) => JSON.parse(l).msg);
-    const before = lines().length;
-    try {
-      expect(() => gh.mcp.live.tick(true)).not.toThrow();
-      expect(() => gh.mcp.live.tick(true)).not.toThrow();
-    } finally {
-      teams.settings = settings;
-    }
-    gh.mcp.live.tick(true);
-    // The first failure and the recovery, once each.
-    expect(lines().slice(before)).toEqual([
-      'live mcp sweep or recheck failed',
-      'live mcp sweep and recheck work again',
-    ]);
-    await client.close();
-  });
-
-  test('tool visibility refresh — a settings change while the database refuses writes is logged, not an unhandled rejection', async () => {
-    const client = await connectV1(gh.url, token);
-    await call(client, 'whoami'); // a usage count is pending: reading the family writes it first
-    const teamId = (await gh.ctx.oauth.principals.resolve(token)) as {
-      ok: true;
-      principal: { teamId: string };
-    };
-    const logged = new Promise<void>((resolve) => {
-      const log = gh.ctx.log;
-      const error = log.error;
-      log.error = (msg, fields) => {
-        error.call(log, msg, fields);
-        if (msg === 'tool visibility refresh failed') {
-          log.error = error;
-          resolve();
-        }
-      };
-    });
-    const restore = impatient();
-    const release = await holdWriteLock('tool visibility refresh failed');
-    try {
-      gh.ctx.events.emit('team.settings_changed', { teamId: teamId.principal.teamId });
-      await logged;
+      out = await call(client, 'list_users', { email: 'member@demo.test' });
     } finally {
       release();
       restore();
     }
+    expect(out.isError).toBe(true);
+    expect(out.text).toContain("could not write this call's entry to its audit trail");
+    expect(out.text).toContain('What to do: Try again in 5 seconds.');
+    expect(out.text).not.toContain('member@demo.test');
+    const line = gh.logLines.findLast((l) => l.includes('audit entry not written'))!;
+    expect(JSON.parse(line).entry).toMatchObject({ tool: 'list_users', outcome: 'allowed' });
+    expect(line).not.toContain('member@demo.test');
     await client.close();
   });
 });

@@ -2,6 +2,9 @@ import { Database } from 'bun:sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WRITE_LOCK } from '../../src/db/pg/bridge.ts';
+import { onPostgres, openStore } from './pg.ts';
+import type { TestGatehouse } from './server.ts';
 
 /** A real SQLITE_BUSY: a second connection refused the write lock another holds, at once. */
 export function sqliteBusyError(): Error {
@@ -21,4 +24,42 @@ export function sqliteBusyError(): Error {
     rmSync(dir, { recursive: true, force: true });
   }
   throw new Error('the second writer was not refused');
+}
+
+/**
+ * Holds the database's write lock from another connection, as a stuck process would, until the
+ * server logs `until` (the log is written on the server's own thread, which the lock blocks: the
+ * timers' flushes that come after it then find the lock free), or until released.
+ */
+export async function holdWriteLock(gh: TestGatehouse, until: string): Promise<() => void> {
+  const other = await openStore(gh.dataDir);
+  // On PostgreSQL a single statement outside a transaction does not take WRITE_LOCK: the tables
+  // written are locked against writes too (reads go on, as with SQLite's writer).
+  other.exec(
+    onPostgres
+      ? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK}); LOCK TABLE mcp_sessions, token_families, metric_rollups, audit_entries IN EXCLUSIVE MODE`
+      : 'BEGIN IMMEDIATE',
+  );
+  const log = gh.ctx.log;
+  const error = log.error;
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    log.error = error;
+    other.exec('ROLLBACK');
+    other.close();
+  };
+  log.error = (msg, fields) => {
+    error.call(log, msg, fields);
+    if (msg.startsWith(until)) release();
+  };
+  return release;
+}
+
+/** This server's own connection gives up on a lock at once, instead of after its 5 s. */
+export function impatient(gh: TestGatehouse): () => void {
+  const client = gh.ctx.db.$client;
+  client.exec(onPostgres ? "SET lock_timeout = '20ms'" : 'PRAGMA busy_timeout = 0');
+  return () => client.exec(onPostgres ? 'RESET lock_timeout' : 'PRAGMA busy_timeout = 5000');
 }
