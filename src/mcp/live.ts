@@ -69,6 +69,7 @@ export class LiveMcp {
   private readonly unsubscribe: (() => void)[];
 
   constructor(private readonly deps: LiveMcpDeps) {
+    this.startedAt = deps.clock.now();
     this.sessions = new McpSessions({ ...deps, opened: (owner) => this.registered(owner) });
     // Sessions live in memory: rows left open by a previous process are over. A database that
     // cannot take that now is asked again at each idle sweep (tick).
@@ -102,11 +103,18 @@ export class LiveMcp {
    * never throws, as an exception out of a timer would take the server down.
    */
   tick(all: boolean): void {
-    try {
-      if (all) {
+    if (all) {
+      // Each in its own try: one that keeps failing does not stop the others.
+      try {
         this.closeLeftOpen();
-        this.sweep();
+      } catch (e) {
+        this.deps.log.warn('closing the session rows a previous process left open failed again', {
+          error: (e as Error).message,
+        });
       }
+    }
+    try {
+      if (all) this.sweep();
       const ended = this.recheck({ all });
       if (ended > 0) this.deps.log.info('live mcp ended: authority withdrawn', { ended });
       if (this.failing) this.deps.log.info('live mcp sweep and recheck work again');
@@ -183,9 +191,11 @@ export class LiveMcp {
 
   /** Closes sessions idle longer than their team's session idle TTL. */
   private leftOpenClosed = false;
+  /** When this process began serving: the rows it closes as left open are older. */
+  private readonly startedAt: number;
   private closeLeftOpen(): void {
     if (this.leftOpenClosed) return;
-    this.deps.rows.closeLeftOpen('server restarted');
+    this.deps.rows.closeLeftOpen('server restarted', this.startedAt);
     this.leftOpenClosed = true;
   }
 

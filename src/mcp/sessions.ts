@@ -255,12 +255,17 @@ export class McpSessions {
       // A JSON session has no stream to ask on: its calls never wait on a question.
       state.supportsElicitation = modes.form && !json;
       state.supportsUrlElicitation = modes.url && !json;
-      if (registered) registered.fingerprint = this.deps.visibleToolNames(principal, state).join(',');
-      this.deps.rows.recordHandshake(state.id, {
-        protocolVersion: server.getNegotiatedProtocolVersion() ?? null,
-        clientInfo: (server.getClientVersion() as Record<string, unknown> | undefined) ?? null,
-        capabilities: (server.getClientCapabilities() as Record<string, unknown> | undefined) ?? null,
-      });
+      // The SDK drops what this throws: the session works without them, the log says why.
+      try {
+        if (registered) registered.fingerprint = this.deps.visibleToolNames(principal, state).join(',');
+        this.deps.rows.recordHandshake(state.id, {
+          protocolVersion: server.getNegotiatedProtocolVersion() ?? null,
+          clientInfo: (server.getClientVersion() as Record<string, unknown> | undefined) ?? null,
+          capabilities: (server.getClientCapabilities() as Record<string, unknown> | undefined) ?? null,
+        });
+      } catch (e) {
+        this.deps.log?.error('mcp session handshake not recorded', { error: (e as Error).message });
+      }
     };
     await server.connect(transport);
     // Forget a request's id once its answer goes out (see post()).

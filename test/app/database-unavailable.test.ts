@@ -26,15 +26,14 @@ describe('the MCP endpoint loading', () => {
     const closeLeftOpen = rows.closeLeftOpen;
     const busy = sqliteBusyError();
     let asked = 0;
-    rows.closeLeftOpen = (why) => {
+    rows.closeLeftOpen = (...args) => {
       asked++;
       if (asked === 1) throw busy;
-      return closeLeftOpen.call(rows, why);
+      return closeLeftOpen.apply(rows, args);
     };
     try {
       const client = await connectV1(gh.url, token);
       expect((await call(client, 'whoami')).isError).toBe(false);
-      await client.close();
       expect(gh.logLines.some((l) => l.includes('session rows a previous process left open failed'))).toBe(
         true,
       );
@@ -42,6 +41,17 @@ describe('the MCP endpoint loading', () => {
       expect(asked).toBe(2);
       gh.mcp.live.tick(true);
       expect(asked).toBe(2);
+      // The retry closes only rows from before this process served: not the session opened since.
+      const store = await openStore(gh.dataDir);
+      try {
+        const open = store.query('SELECT count(*) AS n FROM mcp_sessions WHERE closed_at IS NULL').get() as {
+          n: number;
+        };
+        expect(Number(open.n)).toBe(1);
+      } finally {
+        store.close();
+      }
+      await client.close();
     } finally {
       rows.closeLeftOpen = closeLeftOpen;
     }

@@ -153,6 +153,47 @@ describe.skipIf(!onPostgres)('PostgreSQL bridge', () => {
     expect(a.query('SELECT count(*) AS n FROM streamed').get()).toEqual({ n: 1203 });
   });
 
+  test('bridge — a fourth open cursor is refused at once as an outage (53300); one closed makes room', () => {
+    a.exec('CREATE TABLE many (id int)');
+    a.exec('INSERT INTO many SELECT g FROM generate_series(1, 2000) g');
+    const walk = () => a.query<{ id: number }>('SELECT id FROM many ORDER BY id').iterate();
+    const open = [walk(), walk(), walk()];
+    for (const w of open) expect(w.next().value).toEqual({ id: 1 });
+    let err: unknown;
+    try {
+      walk().next();
+    } catch (e) {
+      err = e;
+    }
+    expect((err as PostgresError).code).toBe('53300');
+    expect(databaseUnavailable(err)).toBe(true);
+    // The session connection is not one of them: statements still run.
+    expect(a.query('SELECT count(*) AS n FROM many').get()).toEqual({ n: 2000 });
+    open[0]!.return(undefined);
+    const fourth = walk();
+    expect(fourth.next().value).toEqual({ id: 1 });
+    fourth.return(undefined);
+    for (const w of open.slice(1)) w.return(undefined);
+  });
+
+  test('bridge — a session the server ended while idle: the next statement and transaction run on a new connection, the replica lock taken again', () => {
+    const key = a.replica();
+    const pid = (a.query('SELECT pg_backend_pid() AS pid').get() as { pid: number }).pid;
+    expect(b.query('SELECT pg_terminate_backend(?::int, 5000) AS done').get(pid)).toEqual({ done: true });
+    // 57P01 ("terminating connection due to administrator command") says nothing ran: once more.
+    const now = a.query('SELECT pg_backend_pid() AS pid').get() as { pid: number };
+    expect(now.pid).not.toBe(pid);
+    a.transaction(() => a.query('INSERT INTO t (id) VALUES (?)').run(60))();
+    expect(a.query('SELECT id FROM t WHERE id = ?').get(60)).toEqual({ id: 60 });
+    // The replica's advisory lock is held by the new session (other replicas see it alive).
+    const held = b
+      .query(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid::text = ? AND objsubid = 2 AND granted",
+      )
+      .all(key) as { pid: number }[];
+    expect(held).toEqual([{ pid: now.pid }]);
+  });
+
   test('bridge — a notification from another client moves changeCount and reaches onNotify', async () => {
     const before = a.changeCount();
     const got = new Promise<string>((resolve) => {

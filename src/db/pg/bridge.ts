@@ -99,7 +99,12 @@ export class PgStatement<Row = unknown> {
         if (a.rows.length < ITERATE_BATCH) return;
       }
     } finally {
-      this.client.call({ op: 'close', cursor });
+      try {
+        this.client.call({ op: 'close', cursor });
+      } catch {
+        // The cursor's connection is gone (the worker released it): the error that ended the
+        // walk, if any, is the one to report.
+      }
     }
   }
 
@@ -147,7 +152,14 @@ export class PgClient {
   replica(): string {
     if (this.replicaKey === undefined) {
       const key = 1 + Math.floor(Math.random() * 0x7fff_fffe);
-      this.query('SELECT pg_advisory_lock(?::int, ?::int)').get(REPLICA_LOCKS, key);
+      // Replayed by the worker on every new session connection: a lost connection loses the lock.
+      this.call({
+        op: 'query',
+        sql: toPostgres('SELECT pg_advisory_lock(?::int, ?::int)'),
+        params: [REPLICA_LOCKS, key],
+        replay: true,
+        ...this.inside(),
+      });
       this.replicaKey = key;
     }
     return String(this.replicaKey);
@@ -236,16 +248,25 @@ export class PgClient {
         const sp = `gatehouse_sp${this.depth}`;
         this.exec(`SAVEPOINT ${sp}`);
         this.depth++;
+        let r: R;
         try {
-          const r = fn(...args);
-          this.depth--;
-          this.exec(`RELEASE SAVEPOINT ${sp}`);
-          return r;
+          r = fn(...args);
         } catch (e) {
-          this.depth--;
-          this.exec(`ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}`);
+          // Sent while still inside (marked as the transaction's), and the depth taken back once
+          // whatever happens to it.
+          try {
+            this.exec(`ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}`);
+          } finally {
+            this.depth--;
+          }
           throw e;
         }
+        try {
+          this.exec(`RELEASE SAVEPOINT ${sp}`);
+        } finally {
+          this.depth--;
+        }
+        return r;
       }
       try {
         // The lock can fail after BEGIN (lock_timeout: another replica held it too long), which

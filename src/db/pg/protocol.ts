@@ -11,7 +11,14 @@ export const NOTIFY_CHANNEL = 'gatehouse';
 export type TxMark = 'begin' | 'in' | 'commit' | 'rollback';
 
 export type BridgeOp =
-  | { op: 'query'; sql: string; params: unknown[]; tx?: TxMark }
+  | {
+      op: 'query';
+      sql: string;
+      params: unknown[];
+      tx?: TxMark;
+      /** Run again first on every new session connection (a session-level advisory lock). */
+      replay?: boolean;
+    }
   | { op: 'exec'; sql: string; tx?: TxMark }
   | { op: 'open'; sql: string; params: unknown[] }
   | { op: 'fetch'; cursor: number; batch: number }

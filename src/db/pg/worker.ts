@@ -32,8 +32,8 @@ const signal = new Int32Array(shared);
 const NUMERIC_OIDS = new Set([20, 1700]);
 
 const sql = new Bun.SQL(url, {
-  // The session connection and a few open cursors, each reserved (Bun.SQL gives one reserved
-  // connection to every `reserve()` when its pool has one).
+  // The session connection and up to MAX_CURSORS open cursors, each reserved (with a pool of
+  // one, Bun.SQL hands the same connection to every `reserve()`).
   max: 4,
   // A statement that waits on a lock longer than SQLite's busy timeout fails the same way.
   connection: { lock_timeout: '5s', statement_timeout: '60s', application_name: 'gatehouse' },
@@ -59,11 +59,11 @@ const LOST = Object.assign(
   { errno: '08006' },
 );
 
-/** Errors after which the session connection is gone (SQLSTATE class 08, 57P01–03, the driver's own). */
+/** Errors after which the session connection is gone (SQLSTATE class 08, 57P0x, 25P03, the driver's own). */
 function connectionGone(e: unknown): boolean {
   const { errno, code } = e as { errno?: string; code?: string };
   return (
-    /^(?:08|57P0[123])/.test(errno ?? '') ||
+    /^(?:08|57P0\d|25P03)/.test(errno ?? '') ||
     /^ERR_POSTGRES_(?:CONNECTION_|IDLE_TIMEOUT|LIFETIME_TIMEOUT)/.test(code ?? '')
   );
 }
@@ -87,19 +87,88 @@ async function onSession<T>(
       throw LOST;
     }
   }
-  session ??= await sql.reserve();
-  const conn = session;
-  if (tx === 'begin') txSession = conn;
-  try {
-    return await work(conn);
-  } catch (e) {
-    if (connectionGone(e) && session === conn) {
-      session = undefined;
-      conn.release();
+  for (let attempt = 0; ; attempt++) {
+    const conn = await sessionConnection();
+    if (tx === 'begin') txSession = conn;
+    try {
+      return await work(conn);
+    } catch (e) {
+      if (!connectionGone(e)) throw e;
+      if (session === conn) {
+        session = undefined;
+        conn.release();
+      }
+      if (tx === 'begin') txSession = undefined;
+      // Once, on a new connection, when the lost one cannot have run the statement: a BEGIN
+      // (PostgreSQL rolled back whatever it began), or the server's word that it ended the
+      // session (57P01–03: a statement in flight is rolled back, not committed). A connection
+      // that closed without a word may have committed an autocommit statement: never repeated.
+      if (attempt > 0 || !(tx === 'begin' || (tx === undefined && serverEnded(e)))) throw e;
     }
-    throw e;
   }
 }
+
+function serverEnded(e: unknown): boolean {
+  return /^57P0[1-3]$/.test((e as { errno?: string }).errno ?? '');
+}
+
+/** How long a statement waits for a free connection before it fails as an outage (53300). */
+const RESERVE_TIMEOUT_MS = 10_000;
+
+/** Cursors open at once, each on a connection of its own (`max` is one more). */
+const MAX_CURSORS = 3;
+
+/**
+ * A connection of the pool, reserved; fails (53300, too many connections) when none frees up in
+ * RESERVE_TIMEOUT_MS, well before the main thread stops waiting (ANSWER_TIMEOUT_MS in bridge.ts).
+ * One that arrives after that is released at once, never kept by nobody.
+ */
+function reserveWithin(ms: number): Promise<Reserved> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(
+        Object.assign(new Error(`no PostgreSQL connection was free within ${ms / 1000} s`), {
+          errno: '53300',
+        }),
+      );
+    }, ms);
+    sql.reserve().then(
+      (conn) => {
+        if (settled) return conn.release();
+        settled = true;
+        clearTimeout(timer);
+        resolve(conn);
+      },
+      (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** The session connection, reserving one when there is none (one reservation at a time). */
+let reserving: Promise<Reserved> | undefined;
+async function sessionConnection(): Promise<Reserved> {
+  if (session) return session;
+  reserving ??= reserveWithin(RESERVE_TIMEOUT_MS).finally(() => {
+    reserving = undefined;
+  });
+  const conn = await reserving;
+  if (!session) {
+    session = conn;
+    // What the session holds for the process's life (the replica's advisory lock) is taken again.
+    for (const r of replays) await values(conn, r.sql, r.params);
+  }
+  return session;
+}
+
+/** Statements every new session connection runs first (bridge.ts `replica()`: `replay`). */
+const replays: { sql: string; params: unknown[] }[] = [];
 
 function numbers(rows: unknown[][], columns: { type: number }[] | undefined): unknown[][] {
   if (!columns) return rows;
@@ -130,7 +199,9 @@ async function answer(req: BridgeOp): Promise<BridgeResult> {
   switch (req.op) {
     case 'query': {
       const empty = { rows: [], names: [], count: 0 };
-      return { ok: true, ...(await onSession(req.tx, (conn) => values(conn, req.sql, req.params), empty)) };
+      const r = await onSession(req.tx, (conn) => values(conn, req.sql, req.params), empty);
+      if (req.replay) replays.push({ sql: req.sql, params: req.params });
+      return { ok: true, ...r };
     }
     case 'exec':
       // Simple-query protocol: several statements, no parameters (migrations, BEGIN/COMMIT).
@@ -145,7 +216,14 @@ async function answer(req: BridgeOp): Promise<BridgeResult> {
       );
       return { ok: true, rows: [], names: [], count: 0 };
     case 'open': {
-      const conn = await sql.reserve();
+      if (cursors.size >= MAX_CURSORS)
+        throw Object.assign(
+          new Error(`${MAX_CURSORS} cursors are open already (audit exports, verifications)`),
+          {
+            errno: '53300',
+          },
+        );
+      const conn = await reserveWithin(RESERVE_TIMEOUT_MS);
       const id = nextCursor++;
       cursors.set(id, conn);
       try {
