@@ -113,18 +113,29 @@ export class LiveMcp {
         });
       }
     }
+    let failure: unknown;
+    if (all) {
+      try {
+        this.sweep();
+      } catch (e) {
+        failure = e;
+      }
+    }
     try {
-      if (all) this.sweep();
       const ended = this.recheck({ all });
       if (ended > 0) this.deps.log.info('live mcp ended: authority withdrawn', { ended });
-      if (this.failing) this.deps.log.info('live mcp sweep and recheck work again');
-      this.failing = false;
     } catch (e) {
       // The database did not answer: nothing counts as checked, and the next tick asks again.
-      if (!this.failing)
-        this.deps.log.error('live mcp sweep or recheck failed', { error: (e as Error).message });
-      this.failing = true;
+      failure ??= e;
     }
+    if (failure === undefined) {
+      if (this.failing) this.deps.log.info('live mcp sweep and recheck work again');
+      this.failing = false;
+      return;
+    }
+    if (!this.failing)
+      this.deps.log.error('live mcp sweep or recheck failed', { error: (failure as Error).message });
+    this.failing = true;
   }
 
   /**
@@ -189,7 +200,6 @@ export class LiveMcp {
     this.fresh.set(ownerKey(owner), owner);
   }
 
-  /** Closes sessions idle longer than their team's session idle TTL. */
   private leftOpenClosed = false;
   /** When this process began serving: the rows it closes as left open are older. */
   private readonly startedAt: number;
@@ -199,6 +209,7 @@ export class LiveMcp {
     this.leftOpenClosed = true;
   }
 
+  /** Closes sessions idle longer than their team's session idle TTL. */
   sweep(): void {
     const idle = this.sessions.idle(this.deps.clock.now());
     if (idle.length > 0) this.revoke({ sessionIds: idle }, IDLE);
