@@ -269,8 +269,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   // Loaded at the first MCP request (./lazy.ts): until then no session or stream exists to tell.
   const lazyMcp = lazyMcpEndpoint(ctx);
   const mcp = lazyMcp.endpoint;
-  // Event handlers run outside any request: a failure (the database unreachable) is logged, never
-  // left as a rejection that would take the process down.
+  // Event handlers run outside any request: a failure is logged, never a rejection that would end the process.
   const logged = (what: string) => (e: unknown) =>
     log.error(what, { error: e instanceof Error ? e.message : String(e) });
   const refresh = (filter: { teamId?: string; userId?: string }) => {
@@ -299,11 +298,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   // A grant decided, revoked, used or expired: the requesting authorization's sessions hear of it.
   events.on('grants.changed', ({ grantId }) => {
     const g = grants.store.get(grantId);
-    if (g)
-      lazyMcp
-        .loaded()
-        ?.sessions.notify({ familyId: g.familyId })
-        .catch(logged('tools/list_changed notice failed'));
+    const notice = g && lazyMcp.loaded()?.sessions.notify({ familyId: g.familyId });
+    notice?.catch(logged('tools/list_changed notice failed'));
   });
   // A role changed in WorkOS itself (its dashboard, another tool) reaches idle sessions too: the
   // roles behind open sessions are re-read now and then, and a change sends tools/list_changed.
