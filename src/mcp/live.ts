@@ -209,8 +209,12 @@ export class LiveMcp {
     this.leftOpenClosed = true;
   }
 
-  /** Closes sessions idle longer than their team's session idle TTL. */
+  /**
+   * Closes sessions idle longer than their team's session idle TTL, after writing the closes of
+   * ended sessions whose rows could not be written then.
+   */
   sweep(): void {
+    this.sessions.closeUnclosedRows();
     const idle = this.sessions.idle(this.deps.clock.now());
     if (idle.length > 0) this.revoke({ sessionIds: idle }, IDLE);
   }

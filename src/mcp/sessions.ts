@@ -339,21 +339,34 @@ export class McpSessions {
     try {
       // Recorded first: by the time the client sees its stream end, the row says why.
       this.deps.rows.close(sessionId, why.recorded);
-    } finally {
-      await s.transport.close().catch(() => {});
-      await s.server.close().catch(() => {});
+    } catch (e) {
+      // The session is over all the same; its row is closed at a later sweep (closeUnclosedRows).
+      this.unclosedRows.set(sessionId, why.recorded);
+      this.deps.log?.error('mcp session row not closed; trying again at the next sweep', {
+        sessionId,
+        error: (e as Error).message,
+      });
+    }
+    await s.transport.close().catch(() => {});
+    await s.server.close().catch(() => {});
+  }
+
+  /** Rows of sessions already ended whose close could not be written: id → why. */
+  private readonly unclosedRows = new Map<string, string>();
+
+  /** Writes the closes that failed (the sweep calls it); throws at the first that fails again. */
+  closeUnclosedRows(): void {
+    for (const [id, reason] of this.unclosedRows) {
+      this.deps.rows.close(id, reason);
+      this.unclosedRows.delete(id);
     }
   }
 
   /** Closes every session whose owner matches (see LiveMcp.revoke); returns how many. */
   closeWhere(match: (owner: LiveOwner) => boolean, why: SessionEnd): number {
     const ids = [...this.live.values()].filter((s) => match(s)).map((s) => s.sessionId);
-    for (const id of ids) {
-      // Nobody awaits this close: a row that could not be written is logged, never thrown.
-      this.close(id, why).catch((e) =>
-        this.deps.log?.error('mcp session row not closed', { sessionId: id, error: (e as Error).message }),
-      );
-    }
+    for (const id of ids)
+      this.close(id, why).catch((e) => this.deps.log?.error('mcp session not closed', { error: String(e) }));
     return ids.length;
   }
 
@@ -363,11 +376,9 @@ export class McpSessions {
   }
 
   async closeAll(why: SessionEnd): Promise<void> {
-    // Every session is closed whatever happens to another's row (shutdown goes on after this).
-    const results = await Promise.allSettled([...this.live.keys()].map((id) => this.close(id, why)));
-    for (const r of results)
-      if (r.status === 'rejected')
-        this.deps.log?.error('mcp session row not closed', { error: (r.reason as Error).message });
+    // Every session is closed whatever happens to another's row (a row left open is closed as
+    // left open at the next start).
+    await Promise.all([...this.live.keys()].map((id) => this.close(id, why)));
   }
 
   /** Sessions idle longer than their team's session idle TTL at `now`. */

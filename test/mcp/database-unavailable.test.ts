@@ -3,7 +3,7 @@ import { verifyChain } from '../../src/audit/verify.ts';
 import { holdWriteLock, impatient, sqliteBusyError } from '../support/db-errors.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { openStore } from '../support/pg.ts';
-import { INITIALIZE, mcpPost, PROTOCOL_2025 } from '../support/raw-mcp.ts';
+import { INITIALIZE, mcpPost, openRawSession, PROTOCOL_2025 } from '../support/raw-mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 /**
@@ -135,6 +135,51 @@ describe('a session the database cannot record', () => {
     expect(again.headers.get('mcp-session-id')).toBeTruthy();
     await again.body?.cancel();
     await client.close();
+  });
+});
+
+describe('a session whose end the database cannot record', () => {
+  test('DELETE — the session ends at once; its row, left open, is closed by the next sweep', async () => {
+    const sessionId = await openRawSession(gh.url, token);
+    const del = () =>
+      fetch(`${gh.url}/mcp`, {
+        method: 'DELETE',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': PROTOCOL_2025,
+        },
+      });
+    const row = async () => {
+      const store = await openStore(gh.dataDir);
+      try {
+        return store
+          .query('SELECT closed_at, closed_reason FROM mcp_sessions WHERE id = ?')
+          .get(sessionId) as {
+          closed_at: number | null;
+          closed_reason: string | null;
+        };
+      } finally {
+        store.close();
+      }
+    };
+    const restore = impatient(gh);
+    const release = await holdWriteLock(gh, 'never');
+    let res: Response;
+    try {
+      res = await del();
+    } finally {
+      release();
+      restore();
+    }
+    expect(res.status).toBe(200);
+    expect((await del()).status).toBe(404);
+    expect((await row()).closed_at).toBeNull();
+    expect(
+      gh.logLines.some((l) => l.includes('mcp session row not closed; trying again at the next sweep')),
+    ).toBe(true);
+    gh.mcp.live.tick(true);
+    expect((await row()).closed_at).not.toBeNull();
   });
 });
 
