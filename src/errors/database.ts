@@ -60,3 +60,23 @@ export function databaseUnavailableError(e: unknown): AppError | undefined {
     cause: e,
   });
 }
+
+/**
+ * What a door tells its caller of an error no mapper took (each door logs it first): a database
+ * that cannot answer is a 503 with Retry-After, anything else a 500; never the error's own
+ * message, which can name paths, tables and values.
+ */
+export function unexpectedAnswer(e: unknown): {
+  status: 500 | 503;
+  message: string;
+  headers: Record<string, string>;
+} {
+  const unavailable = databaseUnavailableError(e);
+  return unavailable
+    ? {
+        status: 503,
+        message: `${unavailable.message} ${unavailable.hint}`,
+        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_S) },
+      }
+    : { status: 500, message: 'Internal error', headers: {} };
+}

@@ -2,7 +2,7 @@ import type { Server } from 'bun';
 import type { Elysia } from 'elysia';
 import type { AppContext } from '../app/context.ts';
 import { IDLE_TIMEOUT_S, MAX_REQUEST_BODY_BYTES } from '../config/constants.ts';
-import { databaseUnavailableError } from '../errors/database.ts';
+import { unexpectedAnswer } from '../errors/database.ts';
 import { enabled } from '../log/logger.ts';
 import { serveAsset } from './assets.ts';
 import { recordPeer } from './client-ip.ts';
@@ -37,9 +37,12 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
     const facts = assignRequestId(request, peer, ctx.config.trustedProxies);
     let response: Response | undefined;
     try {
-      // A handler that throws (it maps its own errors: this is what none expected) is answered
-      // here, so the access log records the status the client got.
-      response = await route(request, server, peer).catch((e: unknown) => unexpected(ctx, e));
+      try {
+        response = await route(request, server, peer);
+      } catch (e) {
+        // What no handler mapped is answered here, so the access log records the status sent.
+        response = unexpected(ctx, e);
+      }
       // The id goes back to the caller (and to the proxy) for correlation with the log.
       try {
         response.headers.set('x-request-id', facts.id);
@@ -104,12 +107,8 @@ function unexpected(ctx: AppContext, e: unknown): Response {
   ctx.log.error('unhandled server error', {
     error: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e),
   });
-  const unavailable = databaseUnavailableError(e);
-  return unavailable
-    ? textResponse(`${unavailable.message} ${unavailable.hint}`, 503, {
-        'Retry-After': String(unavailable.retryAfterSeconds),
-      })
-    : textResponse('Internal error', 500);
+  const answer = unexpectedAnswer(e);
+  return textResponse(answer.message, answer.status, answer.headers);
 }
 
 export function listen(ctx: AppContext, dispatch: Dispatcher): Server<unknown> {

@@ -7,7 +7,7 @@ import {
   SSE_KEEPALIVE_MS,
 } from '../config/constants.ts';
 import { foreignCommitsOf } from '../db/epoch.ts';
-import { databaseUnavailableError } from '../errors/database.ts';
+import { unexpectedAnswer } from '../errors/database.ts';
 import { originAllowed } from '../http/host.ts';
 import { annotateRequest, requestFacts } from '../http/request-context.ts';
 import type { RawHandler } from '../http/server.ts';
@@ -216,13 +216,8 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       app.log.error('mcp request failed', {
         error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
       });
-      // Never the error's own message: a database's can name paths, tables and values.
-      const unavailable = databaseUnavailableError(e);
-      return unavailable
-        ? jsonRpcError(503, -32603, `${unavailable.message} ${unavailable.hint}`, {
-            'Retry-After': String(unavailable.retryAfterSeconds),
-          })
-        : jsonRpcError(500, -32603, 'Internal error');
+      const answer = unexpectedAnswer(e);
+      return jsonRpcError(answer.status, -32603, answer.message, answer.headers);
     }
   };
 

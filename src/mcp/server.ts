@@ -8,7 +8,7 @@ import {
 import type { AppContext } from '../app/context.ts';
 import { VERSION } from '../cli/help.ts';
 import { PRINCIPAL_CACHE_TTL_MS } from '../config/constants.ts';
-import { databaseUnavailableError } from '../errors/database.ts';
+import { unexpectedAnswer } from '../errors/database.ts';
 import { listingContext, runToolCall } from '../policy/pipeline.ts';
 import { traceContextOf } from '../telemetry/index.ts';
 import type { McpSessionState } from '../tools/types.ts';
@@ -127,12 +127,8 @@ function handlerFailed(app: AppContext, method: string, e: unknown): ProtocolErr
     method,
     error: e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
   });
-  const unavailable = databaseUnavailableError(e);
-  return unavailable
-    ? new ProtocolError(INTERNAL_ERROR, `${unavailable.message} ${unavailable.hint}`, {
-        retryAfterSeconds: unavailable.retryAfterSeconds,
-      })
-    : new ProtocolError(INTERNAL_ERROR, 'Internal error');
+  const answer = unexpectedAnswer(e);
+  return new ProtocolError(INTERNAL_ERROR, answer.message);
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

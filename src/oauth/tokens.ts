@@ -15,13 +15,13 @@ import { UsageCounter } from './usage.ts';
 
 export * from './token-types.ts';
 
+/** Family ids per statement in `standingAmong` (well under SQLite's and PostgreSQL's parameter limits). */
+const STANDING_BATCH = 500;
+
 /**
  * Token families and bearer tokens (codes: codes.ts). Every secret is random, shown once
  * and stored only as its SHA-256; every state change is a single transaction.
  */
-/** Family ids per statement in `standingAmong` (well under SQLite's and PostgreSQL's parameter limits). */
-const STANDING_BATCH = 500;
-
 export class TokensService {
   private readonly usage: UsageCounter;
   /** Prepared once: it runs on every /mcp request. */

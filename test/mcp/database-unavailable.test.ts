@@ -21,18 +21,6 @@ afterAll(async () => {
   await gh.stop();
 });
 
-function post(body: unknown): Promise<Response> {
-  return fetch(`${gh.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify(body),
-  });
-}
-
 describe('the /mcp door', () => {
   test('bearer lookup — a database that cannot answer is a JSON-RPC 503 with Retry-After, without its message', async () => {
     const principals = gh.ctx.oauth.principals;
@@ -41,7 +29,7 @@ describe('the /mcp door', () => {
     expect(busy.name).toBe('SQLiteError');
     principals.resolve = () => Promise.reject(busy);
     try {
-      const res = await post({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+      const res = await mcpPost(gh.url, token, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       const body = (await res.json()) as { error: { code: number; message: string } };
@@ -61,7 +49,7 @@ describe('the /mcp door', () => {
     const resolve = principals.resolve;
     principals.resolve = () => Promise.reject(new Error('boom at /srv/secret/path'));
     try {
-      const res = await post({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+      const res = await mcpPost(gh.url, token, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
       expect(res.status).toBe(500);
       expect(res.headers.get('content-type')).toContain('application/json');
       const body = (await res.json()) as { error: { code: number; message: string } };
