@@ -157,8 +157,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const resource = mcpResource(config);
   const tokens = new TokensService(db, clock, audit, events, log);
   const mcpSessionRows = new McpSessionRows(db, clock);
-  // MCP sessions live in memory: rows left open by a previous process are over (the endpoint,
-  // loaded at the first MCP request (./lazy.ts), would say so only then).
+  // MCP sessions live in memory: rows left open by a previous process are over. Here, at start,
+  // before this process has a session of its own (the endpoint loads at the first MCP request).
   mcpSessionRows.closeLeftOpen('server restarted');
   const hooks = options.testHooks ?? {};
   if (hooks.fetchClientMetadata)

@@ -69,20 +69,7 @@ export class LiveMcp {
   private readonly unsubscribe: (() => void)[];
 
   constructor(private readonly deps: LiveMcpDeps) {
-    this.startedAt = deps.clock.now();
     this.sessions = new McpSessions({ ...deps, opened: (owner) => this.registered(owner) });
-    // Sessions live in memory: rows left open by a previous process are over. A database that
-    // cannot take that now is asked again at each idle sweep (tick).
-    try {
-      this.closeLeftOpen();
-    } catch (e) {
-      deps.log.error(
-        'closing the session rows a previous process left open failed; trying again at the next sweep',
-        {
-          error: (e as Error).message,
-        },
-      );
-    }
     this.unsubscribe = [
       deps.events.on('families.revoked', ({ familyIds, reason }) =>
         this.revoke({ familyIds }, { kind: 'revoked', recorded: `token revoked: ${reason}` }),
@@ -103,16 +90,7 @@ export class LiveMcp {
    * never throws, as an exception out of a timer would take the server down.
    */
   tick(all: boolean): void {
-    if (all) {
-      // Each in its own try: one that keeps failing does not stop the others.
-      try {
-        this.closeLeftOpen();
-      } catch (e) {
-        this.deps.log.warn('closing the session rows a previous process left open failed again', {
-          error: (e as Error).message,
-        });
-      }
-    }
+    // The sweep and the recheck in tries of their own: one that keeps failing does not stop the other.
     let failure: unknown;
     if (all) {
       try {
@@ -198,15 +176,6 @@ export class LiveMcp {
   /** A new session, stream or running call: checked once at the next recheck. */
   private registered(owner: LiveOwner): void {
     this.fresh.set(ownerKey(owner), owner);
-  }
-
-  private leftOpenClosed = false;
-  /** When this process began serving: the rows it closes as left open are older. */
-  private readonly startedAt: number;
-  private closeLeftOpen(): void {
-    if (this.leftOpenClosed) return;
-    this.deps.rows.closeLeftOpen('server restarted', this.startedAt);
-    this.leftOpenClosed = true;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { schema } from '../db/client.ts';
 import { pgClientOf } from '../db/dialect.ts';
@@ -22,7 +22,7 @@ export class McpSessionRows {
   ) {}
 
   /** Sessions live in memory: rows a previous process left open are over. */
-  closeLeftOpen(reason: string, createdBy: number = this.clock.now()): void {
+  closeLeftOpen(reason: string): void {
     const t = schema.mcpSessions;
     // Several replicas on PostgreSQL: only the rows of replicas that are gone are over. A live
     // replica holds its key as an advisory lock (PgClient.replica), so the lock table names them.
@@ -34,9 +34,7 @@ export class McpSessionRows {
     this.db
       .update(t)
       .set({ closedAt: this.clock.now(), closedReason: reason })
-      // Only rows from before this process began serving (`createdBy`, its start): retried later
-      // (LiveMcp), it must not close the sessions opened since.
-      .where(and(isNull(t.closedAt), lte(t.createdAt, createdBy), gone))
+      .where(and(isNull(t.closedAt), gone))
       .run();
   }
 
