@@ -126,28 +126,31 @@ export async function recordOutcome(
   } catch (e) {
     committed = Promise.reject(e);
   }
-  app.metrics.recordCall({
-    teamId: call.principal.teamId,
-    tool: record.metricName ?? tool ?? 'unknown',
-    outcome: ending.outcome === 'allowed' ? 'ok' : ending.outcome === 'denied' ? 'denied' : 'error',
-    latencyMs,
-    ...(ending.outcome === 'denied' && ending.reason ? { denialReason: ending.reason } : {}),
-  });
-  // The pipeline's own cost, audit and metrics included: everything but the tool's own time.
+  // The pipeline's own cost, the audit entry included: everything but the tool's own time (taken
+  // before waiting for the batch, which other calls' entries share).
   const own = watch.ownMs();
-  if (own !== undefined) app.metrics.recordPipelineOverhead(own);
-  record.trace.end({
-    outcome: ending.outcome,
-    ...(ending.reason ? { reason: ending.reason } : {}),
-    environment: record.environment,
-    latencyMs,
-  });
+  // What the agent gets: the result, or an error when its entry could not be committed. The
+  // metrics and the span count what the agent got.
+  let result = ending.result;
+  let outcome = ending.outcome;
+  let reason = ending.reason;
   try {
     await committed;
   } catch (e) {
-    return unrecorded(app, record, entry, e);
+    result = unrecorded(app, record, entry, e);
+    outcome = 'failed';
+    reason = 'unrecorded';
   }
-  return ending.result;
+  app.metrics.recordCall({
+    teamId: call.principal.teamId,
+    tool: record.metricName ?? tool ?? 'unknown',
+    outcome: outcome === 'allowed' ? 'ok' : outcome === 'denied' ? 'denied' : 'error',
+    latencyMs,
+    ...(outcome === 'denied' && reason ? { denialReason: reason } : {}),
+  });
+  if (own !== undefined) app.metrics.recordPipelineOverhead(own);
+  record.trace.end({ outcome, ...(reason ? { reason } : {}), environment: record.environment, latencyMs });
+  return result;
 }
 
 /**

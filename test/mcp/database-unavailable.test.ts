@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { verifyChain } from '../../src/audit/verify.ts';
+import { parsePrometheus } from '../console/prometheus.ts';
 import { holdWriteLock, impatient, sqliteBusyError } from '../support/db-errors.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { openStore } from '../support/pg.ts';
@@ -236,6 +237,12 @@ describe('a read whose audit entry cannot be written', () => {
     const line = gh.logLines.findLast((l) => l.includes('audit entry not written'))!;
     expect(JSON.parse(line).entry).toMatchObject({ tool: 'list_users', outcome: 'allowed' });
     expect(line).not.toContain('member@demo.test');
+    // The metrics count what the agent got: an error, not the read that ran.
+    const metrics = parsePrometheus(await (await fetch(`${gh.url}/metrics`)).text());
+    const calls = (outcome: string) =>
+      metrics.value('gatehouse_tool_calls_total', { tool: 'list_users', outcome });
+    expect(calls('error')).toBe(1);
+    expect(calls('ok')).toBeUndefined();
     await client.close();
   });
 });
