@@ -15,11 +15,12 @@ const SQLITE_UNAVAILABLE = /^SQLITE_(?:BUSY|IOERR|FULL|CANTOPEN|READONLY)(?:_|$)
  * same kind: connection exceptions (class 08, but not 08P01, a protocol violation: a driver's
  * fault), insufficient resources (53: disk full, out of memory, too many connections), operator
  * intervention (57: shutdown, cancelled by statement_timeout), system errors (58: I/O), a
- * read-only transaction (25006: a standby after failover, or the server made read-only), a lock
- * not granted within lock_timeout (55P03), and a transaction the server chose to abort (40001
+ * read-only transaction (25006: a standby after failover, or the server made read-only), a
+ * session ended by idle_in_transaction_session_timeout (25P03: a cursor an export read slowly), a
+ * lock not granted within lock_timeout (55P03), and a transaction the server chose to abort (40001
  * serialization failure, 40P01 deadlock).
  */
-const POSTGRES_UNAVAILABLE = /^(?:08(?!P01)|53|57|58)|^(?:25006|55P03|40001|40P01)$/;
+const POSTGRES_UNAVAILABLE = /^(?:08(?!P01)|53|57|58)|^(?:25006|25P03|55P03|40001|40P01)$/;
 
 /** Bun.SQL's own codes for a connection that failed or a query the server cancelled. */
 const POSTGRES_DRIVER_UNAVAILABLE =

@@ -51,7 +51,7 @@ test('databaseUnavailable — SQLite: a lock held past the busy timeout is; a co
   }
 });
 
-test('databaseUnavailable — PostgreSQL: connection, resources, shutdown, I/O, read-only, lock and abort codes are; data, syntax, protocol and Gatehouse faults are not', () => {
+test('databaseUnavailable — PostgreSQL: connection, resources, shutdown, I/O, read-only, idle-in-transaction, lock and abort codes are; data, syntax, protocol and Gatehouse faults are not', () => {
   for (const code of [
     '',
     '08006',
@@ -63,6 +63,8 @@ test('databaseUnavailable — PostgreSQL: connection, resources, shutdown, I/O, 
     '55P03',
     '40001',
     '25006',
+    '25P03',
+    '57P05',
     '58030',
     '40P01',
     'ERR_POSTGRES_CONNECTION_CLOSED',

@@ -37,8 +37,16 @@ const WORKER_SCRIPT = import.meta.url.includes('/$bunfs/')
   ? './db/pg/worker.ts'
   : new URL('./worker.ts', import.meta.url);
 
-/** How long the main thread waits for one answer before giving up (statement_timeout is 60 s). */
-const ANSWER_TIMEOUT_MS = 70_000;
+/**
+ * How long the worker may take over one request, its connection's reservation included, before
+ * it closes the connection the request waits on and fails it (worker.ts `within`): a stalled
+ * network or server answers nothing until TCP gives up, minutes later, while this process waits.
+ * Above statement_timeout (60 s), so a slow statement is the server's to cancel.
+ */
+export const REQUEST_DEADLINE_MS = 65_000;
+
+/** How long the main thread waits beyond the worker's deadline (the worker answers first). */
+const ANSWER_MARGIN_MS = 5_000;
 
 /** Rows fetched per round trip when a statement is iterated (a cursor on its own connection). */
 const ITERATE_BATCH = 500;
@@ -123,8 +131,11 @@ export class PgClient {
   private depth = 0;
   private writes = 0;
   private closed = false;
+  private readonly answerTimeoutMs: number;
 
-  constructor(url: string) {
+  /** `deadlineMs`: REQUEST_DEADLINE_MS unless a test shortens it. */
+  constructor(url: string, { deadlineMs = REQUEST_DEADLINE_MS }: { deadlineMs?: number } = {}) {
+    this.answerTimeoutMs = deadlineMs + ANSWER_MARGIN_MS;
     const shared = new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
     this.signal = new Int32Array(shared);
     const queries = new MessageChannel();
@@ -132,7 +143,7 @@ export class PgClient {
     this.port = queries.port1;
     this.rendezvous = new Rendezvous(this.port, this.signal);
     this.worker = new Worker(WORKER_SCRIPT, {
-      workerData: { url, signal: shared, port: queries.port2, events: events.port2 },
+      workerData: { url, signal: shared, port: queries.port2, events: events.port2, deadlineMs },
       transferList: [queries.port2, events.port2],
     });
     this.worker.unref();
@@ -152,12 +163,13 @@ export class PgClient {
   replica(): string {
     if (this.replicaKey === undefined) {
       const key = 1 + Math.floor(Math.random() * 0x7fff_fffe);
-      // Replayed by the worker on every new session connection: a lost connection loses the lock.
+      // Taken again by the worker on every new session connection (a lost connection loses the
+      // lock), as a try: the lost connection's backend may still hold it (worker.ts `takeAgain`).
       this.call({
         op: 'query',
         sql: toPostgres('SELECT pg_advisory_lock(?::int, ?::int)'),
         params: [REPLICA_LOCKS, key],
-        replay: true,
+        replay: toPostgres('SELECT pg_try_advisory_lock(?::int, ?::int)'),
         ...this.inside(),
       });
       this.replicaKey = key;
@@ -208,8 +220,13 @@ export class PgClient {
       }
       return s;
     }
+    const inside = this.inside();
     if (!/^\s*(select|with|values|show|fetch)\b/i.test(text)) this.writes++;
-    return this.call({ op: 'query', sql: text, params: bindable(params), ...this.inside() });
+    // A SELECT outside a transaction changes nothing (Gatehouse's only SELECTs with an effect, a
+    // NOTIFY and the replica's lock, may be repeated), so a connection found closed may retry it.
+    else if (!inside.tx && /^\s*select\b/i.test(text))
+      return this.call({ op: 'query', sql: text, params: bindable(params), readOnly: true });
+    return this.call({ op: 'query', sql: text, params: bindable(params), ...inside });
   }
 
   run(source: string, params: Params = []): { changes: number; lastInsertRowid: number } {
@@ -319,8 +336,8 @@ export class PgClient {
     if (this.closed) throw new PostgresError('the database connection is closed', '');
     const seq = this.rendezvous.next();
     this.port.postMessage({ ...req, seq });
-    const a = this.rendezvous.answer<BridgeAnswer>(seq, ANSWER_TIMEOUT_MS);
-    if (!a) throw new PostgresError(`PostgreSQL did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`, '');
+    const a = this.rendezvous.answer<BridgeAnswer>(seq, this.answerTimeoutMs);
+    if (!a) throw new PostgresError(`PostgreSQL did not answer within ${this.answerTimeoutMs / 1000} s`, '');
     if (!a.ok) throw new PostgresError(a.detail ? `${a.message} (${a.detail})` : a.message, a.code);
     return a;
   }

@@ -16,8 +16,13 @@ export type BridgeOp =
       sql: string;
       params: unknown[];
       tx?: TxMark;
-      /** Run again first on every new session connection (a session-level advisory lock). */
-      replay?: boolean;
+      /**
+       * Once this statement has run, the statement every new session connection runs first with
+       * its parameters, answering one boolean: whether it got it (a session-level try-lock).
+       */
+      replay?: string;
+      /** Changes nothing: may run again on a new connection when its own was found closed. */
+      readOnly?: boolean;
     }
   | { op: 'exec'; sql: string; tx?: TxMark }
   | { op: 'open'; sql: string; params: unknown[] }

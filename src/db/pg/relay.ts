@@ -54,6 +54,11 @@ export function relayEvents(
       return;
     }
     if (notice.kind === 'listen-failed') log.error('database notifications unavailable', { error: text });
+    // The replica's lock, lost with a session connection, is not granted again yet (the old
+    // backend still holds it): other replicas count this one as gone while it is not.
+    if (notice.kind === 'replica-lock-missing')
+      log.warn('replica lock not held again on a new database connection: tried before each statement');
+    if (notice.kind === 'replica-lock-held') log.info('replica lock held again');
     if (notice.kind !== 'event' || notice.replica === replica || !EVENTS.has(notice.event ?? '')) return;
     try {
       received(notice.event as keyof DomainEvents, notice.payload as never);

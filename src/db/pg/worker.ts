@@ -11,6 +11,7 @@
  * the main thread as ordinary messages on `events`.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
+import { connectionGone, LOST, STALLED, serverEnded, within } from './faults.ts';
 import type { BridgeAnswer, BridgeOp, BridgeRequest, BridgeResult, TxMark } from './protocol.ts';
 import { NOTIFY_CHANNEL } from './protocol.ts';
 import { ANSWERS, NOTIFIED } from './rendezvous.ts';
@@ -20,11 +21,14 @@ const {
   signal: shared,
   port,
   events,
+  deadlineMs,
 } = workerData as {
   url: string;
   signal: SharedArrayBuffer;
   port: MessagePort;
   events: MessagePort;
+  /** How long one request may take here (bridge.ts `REQUEST_DEADLINE_MS`: see `within`). */
+  deadlineMs: number;
 };
 const signal = new Int32Array(shared);
 
@@ -54,30 +58,19 @@ let session: Reserved | undefined;
 /** The session the main thread's open transaction began on (`tx: 'begin'`), if one is open. */
 let txSession: Reserved | undefined;
 
-const LOST = Object.assign(
-  new Error('the connection to PostgreSQL was lost inside a transaction, which PostgreSQL rolled back'),
-  { errno: '08006' },
-);
-
-/** Errors after which the session connection is gone (SQLSTATE class 08, 57P0x, 25P03, the driver's own). */
-function connectionGone(e: unknown): boolean {
-  const { errno, code } = e as { errno?: string; code?: string };
-  return (
-    /^(?:08|57P0\d|25P03)/.test(errno ?? '') ||
-    /^ERR_POSTGRES_(?:CONNECTION_|IDLE_TIMEOUT|LIFETIME_TIMEOUT)/.test(code ?? '')
-  );
-}
-
 /**
  * Runs one statement of the main thread on the session connection. Inside a transaction (`tx`
  * set by the bridge) it runs only on the connection the transaction began on: once that is lost,
  * every statement fails until the transaction's end, and a ROLLBACK then succeeds at once (the
- * server rolled the transaction back when the connection went).
+ * server rolled the transaction back when the connection went). A statement unanswered by the
+ * request's deadline closes its connection (`within`): it is lost like any other.
  */
 async function onSession<T>(
   tx: TxMark | undefined,
   work: (conn: Reserved) => Promise<T>,
   empty: T,
+  deadline: number,
+  retryable = false,
 ): Promise<T> {
   if (tx === 'in' || tx === 'commit' || tx === 'rollback') {
     const began = txSession;
@@ -88,28 +81,32 @@ async function onSession<T>(
     }
   }
   for (let attempt = 0; ; attempt++) {
-    const conn = await sessionConnection();
+    // Only before a statement outside a transaction are lost locks taken again (`takeAgain`).
+    const conn = await sessionConnection(deadline, tx === undefined || tx === 'begin');
     if (tx === 'begin') txSession = conn;
     try {
-      return await work(conn);
+      return await within(work(conn), deadline, () => abandonSession(conn));
     } catch (e) {
       if (!connectionGone(e)) throw e;
-      if (session === conn) {
-        session = undefined;
-        conn.release();
-      }
-      if (tx === 'begin') txSession = undefined;
+      abandonSession(conn);
       // Once, on a new connection, when the lost one cannot have run the statement: a BEGIN
-      // (PostgreSQL rolled back whatever it began), or the server's word that it ended the
-      // session (57P01–03: a statement in flight is rolled back, not committed). A connection
-      // that closed without a word may have committed an autocommit statement: never repeated.
-      if (attempt > 0 || !(tx === 'begin' || (tx === undefined && serverEnded(e)))) throw e;
+      // (PostgreSQL rolled back whatever it began), a statement that changes nothing (`retryable`:
+      // a SELECT outside a transaction; a connection a proxy closed while idle fails the first
+      // one sent on it), or the server's word that it ended the session (57P01–03, 57P05: a
+      // statement in flight is rolled back, not committed). A connection that closed without a
+      // word may have committed an autocommit write: never repeated. Nor one past its deadline.
+      if (e === STALLED || attempt > 0) throw e;
+      if (!(tx === 'begin' || (tx === undefined && (retryable || serverEnded(e))))) throw e;
     }
   }
 }
 
-function serverEnded(e: unknown): boolean {
-  return /^57P0[1-3]$/.test((e as { errno?: string }).errno ?? '');
+/** The session connection is gone: the next statement reserves another (closed, never pooled). */
+function abandonSession(conn: Reserved): void {
+  if (txSession === conn) txSession = undefined;
+  if (session !== conn) return;
+  session = undefined;
+  void conn.close().catch(() => {});
 }
 
 /** How long a statement waits for a free connection before it fails as an outage (53300). */
@@ -120,16 +117,17 @@ const MAX_CURSORS = 3;
 
 /**
  * A connection of the pool, reserved; fails (53300, too many connections) when none frees up in
- * RESERVE_TIMEOUT_MS, well before the main thread stops waiting (ANSWER_TIMEOUT_MS in bridge.ts).
- * One that arrives after that is released at once, never kept by nobody.
+ * RESERVE_TIMEOUT_MS (or by the request's deadline, if sooner). One that arrives after that is
+ * released at once, never kept by nobody.
  */
-function reserveWithin(ms: number): Promise<Reserved> {
+function reserveWithin(deadline: number): Promise<Reserved> {
+  const ms = Math.max(0, Math.min(RESERVE_TIMEOUT_MS, deadline - performance.now()));
   return new Promise((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => {
       settled = true;
       reject(
-        Object.assign(new Error(`no PostgreSQL connection was free within ${ms / 1000} s`), {
+        Object.assign(new Error(`no PostgreSQL connection was free within ${Math.round(ms) / 1000} s`), {
           errno: '53300',
         }),
       );
@@ -153,22 +151,58 @@ function reserveWithin(ms: number): Promise<Reserved> {
 
 /** The session connection, reserving one when there is none (one reservation at a time). */
 let reserving: Promise<Reserved> | undefined;
-async function sessionConnection(): Promise<Reserved> {
-  if (session) return session;
-  reserving ??= reserveWithin(RESERVE_TIMEOUT_MS).finally(() => {
-    reserving = undefined;
-  });
-  const conn = await reserving;
-  if (!session) {
-    session = conn;
-    // What the session holds for the process's life (the replica's advisory lock) is taken again.
-    for (const r of replays) await values(conn, r.sql, r.params);
+async function sessionConnection(deadline: number, outside: boolean): Promise<Reserved> {
+  let conn = session;
+  if (!conn) {
+    reserving ??= reserveWithin(deadline).finally(() => {
+      reserving = undefined;
+    });
+    conn = await reserving;
+    if (session) conn = session;
+    else {
+      session = conn;
+      // What the session holds for the process's life (the replica's advisory lock) is taken again.
+      pending = [...replays];
+    }
   }
-  return session;
+  if (outside && pending.length > 0) await takeAgain(conn, deadline);
+  // Stalled while taking it again: closed, like the statement's own connection would be.
+  if (session !== conn) throw STALLED;
+  return conn;
 }
 
-/** Statements every new session connection runs first (bridge.ts `replica()`: `replay`). */
+/**
+ * Statements every new session connection runs first (bridge.ts `replica()`), each answering
+ * whether it got what it asks for (`held`): a try-lock, since the lost connection's backend may
+ * not have ended yet and still hold the lock.
+ */
 const replays: { sql: string; params: unknown[] }[] = [];
+/** Replays this session connection has not had granted yet: tried again before each statement. */
+let pending: { sql: string; params: unknown[] }[] = [];
+
+/**
+ * Runs the pending replays, outside any transaction (a session lock taken inside one that then
+ * fails would be left to chance). Not granted or failed: kept for the next statement, and the
+ * main thread is told once (another replica counts this one as gone while its lock is not held).
+ */
+async function takeAgain(conn: Reserved, deadline: number): Promise<void> {
+  const still: typeof pending = [];
+  for (const r of pending) {
+    let held = false;
+    try {
+      const got = await within(values(conn, r.sql, r.params), deadline, () => abandonSession(conn));
+      held = got.rows[0]?.[0] === true;
+    } catch {
+      // The statement that follows meets the same fault and reports it.
+    }
+    if (!held) still.push(r);
+  }
+  if (still.length > 0 && !lockMissing) events.postMessage('{"kind":"replica-lock-missing"}');
+  if (still.length === 0 && lockMissing) events.postMessage('{"kind":"replica-lock-held"}');
+  lockMissing = still.length > 0;
+  pending = still;
+}
+let lockMissing = false;
 
 function numbers(rows: unknown[][], columns: { type: number }[] | undefined): unknown[][] {
   if (!columns) return rows;
@@ -196,11 +230,18 @@ async function values(
 }
 
 async function answer(req: BridgeOp): Promise<BridgeResult> {
+  const deadline = performance.now() + deadlineMs;
   switch (req.op) {
     case 'query': {
       const empty = { rows: [], names: [], count: 0 };
-      const r = await onSession(req.tx, (conn) => values(conn, req.sql, req.params), empty);
-      if (req.replay) replays.push({ sql: req.sql, params: req.params });
+      const r = await onSession(
+        req.tx,
+        (conn) => values(conn, req.sql, req.params),
+        empty,
+        deadline,
+        req.readOnly,
+      );
+      if (req.replay) replays.push({ sql: req.replay, params: req.params });
       return { ok: true, ...r };
     }
     case 'exec':
@@ -213,6 +254,7 @@ async function answer(req: BridgeOp): Promise<BridgeResult> {
             .simple()
             .then(() => undefined),
         undefined,
+        deadline,
       );
       return { ok: true, rows: [], names: [], count: 0 };
     case 'open': {
@@ -223,14 +265,20 @@ async function answer(req: BridgeOp): Promise<BridgeResult> {
             errno: '53300',
           },
         );
-      const conn = await reserveWithin(RESERVE_TIMEOUT_MS);
+      const conn = await reserveWithin(deadline);
       const id = nextCursor++;
       cursors.set(id, conn);
       try {
-        await conn.unsafe('BEGIN READ ONLY');
-        await conn.unsafe(`DECLARE c${id} NO SCROLL CURSOR FOR ${req.sql}`, req.params as never[]);
+        // One deadline for both: an open the main thread gave up on would hold its slot for good.
+        await within(
+          conn
+            .unsafe('BEGIN READ ONLY')
+            .then(() => conn.unsafe(`DECLARE c${id} NO SCROLL CURSOR FOR ${req.sql}`, req.params as never[])),
+          deadline,
+          () => abandonCursor(id),
+        );
       } catch (e) {
-        await close(id);
+        await close(id, deadline);
         throw e;
       }
       return { ok: true, rows: [], names: [], count: id };
@@ -238,14 +286,18 @@ async function answer(req: BridgeOp): Promise<BridgeResult> {
     case 'fetch': {
       const conn = cursors.get(req.cursor);
       if (!conn) throw new Error(`cursor ${req.cursor} is closed`);
-      const { rows, names } = await values(conn, `FETCH ${req.batch} FROM c${req.cursor}`, []);
+      const { rows, names } = await within(
+        values(conn, `FETCH ${req.batch} FROM c${req.cursor}`, []),
+        deadline,
+        () => abandonCursor(req.cursor),
+      );
       return { ok: true, rows, names, count: rows.length };
     }
     case 'close':
-      await close(req.cursor);
+      await close(req.cursor, deadline);
       return { ok: true, rows: [], names: [], count: 0 };
     case 'end':
-      for (const id of [...cursors.keys()]) await close(id);
+      for (const id of [...cursors.keys()]) await close(id, deadline);
       session?.release();
       session = undefined;
       await sql.close({ timeout: 1 });
@@ -253,15 +305,27 @@ async function answer(req: BridgeOp): Promise<BridgeResult> {
   }
 }
 
-async function close(id: number): Promise<void> {
+async function close(id: number, deadline: number): Promise<void> {
   const conn = cursors.get(id);
   if (!conn) return;
   cursors.delete(id);
+  let stalled = false;
   try {
-    await conn.unsafe('ROLLBACK');
+    await within(conn.unsafe('ROLLBACK'), deadline, () => {
+      stalled = true;
+      void conn.close().catch(() => {});
+    });
   } finally {
-    conn.release();
+    if (!stalled) conn.release();
   }
+}
+
+/** A cursor whose connection stalled: its slot is freed and its connection closed, not pooled. */
+function abandonCursor(id: number): void {
+  const conn = cursors.get(id);
+  if (!conn) return;
+  cursors.delete(id);
+  void conn.close().catch(() => {});
 }
 
 port.on('message', async (req: BridgeRequest) => {
