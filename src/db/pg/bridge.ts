@@ -41,9 +41,10 @@ const WORKER_SCRIPT = import.meta.url.includes('/$bunfs/')
  * How long the worker may take over one request, its connection's reservation included, before
  * it closes the connection the request waits on and fails it (worker.ts `within`): a stalled
  * network or server answers nothing until TCP gives up, minutes later, while this process waits.
- * Above statement_timeout (60 s), so a slow statement is the server's to cancel.
+ * Above a reservation's wait (10 s) and statement_timeout (60 s) together, so a slow statement
+ * is the server's to cancel (57014), never cut by the worker.
  */
-export const REQUEST_DEADLINE_MS = 65_000;
+export const REQUEST_DEADLINE_MS = 75_000;
 
 /** How long the main thread waits beyond the worker's deadline (the worker answers first). */
 const ANSWER_MARGIN_MS = 5_000;

@@ -32,13 +32,16 @@ const {
 };
 const signal = new Int32Array(shared);
 
+/** Connections of the pool: the session connection and one per open cursor (MAX_CURSORS). */
+const POOL_SIZE = 4;
+
 /** Numeric types that answer as text from the driver (int8, numeric) and are numbers in rows. */
 const NUMERIC_OIDS = new Set([20, 1700]);
 
 const sql = new Bun.SQL(url, {
   // The session connection and up to MAX_CURSORS open cursors, each reserved (with a pool of
   // one, Bun.SQL hands the same connection to every `reserve()`).
-  max: 4,
+  max: POOL_SIZE,
   // A statement that waits on a lock longer than SQLite's busy timeout fails the same way.
   connection: { lock_timeout: '5s', statement_timeout: '60s', application_name: 'gatehouse' },
   onclose: () => {},
@@ -89,13 +92,15 @@ async function onSession<T>(
     } catch (e) {
       if (!connectionGone(e)) throw e;
       abandonSession(conn);
-      // Once, on a new connection, when the lost one cannot have run the statement: a BEGIN
+      // Again, on another connection, when the lost one cannot have run the statement: a BEGIN
       // (PostgreSQL rolled back whatever it began), a statement that changes nothing (`retryable`:
       // a SELECT outside a transaction; a connection a proxy closed while idle fails the first
       // one sent on it), or the server's word that it ended the session (57P01–03, 57P05: a
       // statement in flight is rolled back, not committed). A connection that closed without a
       // word may have committed an autocommit write: never repeated. Nor one past its deadline.
-      if (e === STALLED || attempt > 0) throw e;
+      // Up to the pool's size and one: the drop that closed this connection closed the pool's
+      // idle ones too, and the pool may hand them out before it has noticed (each fails at once).
+      if (e === STALLED || attempt >= POOL_SIZE) throw e;
       if (!(tx === 'begin' || (tx === undefined && (retryable || serverEnded(e))))) throw e;
     }
   }
