@@ -51,7 +51,13 @@ describe.if(FULL)('role refresh under load', () => {
   beforeAll(async () => {
     clock = new ManualClock();
     // No periodic sweep during the run: the counts below are the cache's alone.
-    gh = await startTestGatehouse({ clock, membershipSweepMs: 24 * 60 * 60 * 1000 });
+    // The embedded WorkOS off its documented rate limits: 24 bursts of 40 user listings in a few
+    // seconds meet WorkOS's 429s, which would be the limiter's answer, not the cache's.
+    gh = await startTestGatehouse({
+      clock,
+      membershipSweepMs: 24 * 60 * 60 * 1000,
+      env: { GATEHOUSE_EMBEDDED_RATE_LIMITS: 'off' },
+    });
     // The load is the point here, not the per-token tool call limit (a team setting): lift it.
     const columns = gh.ctx.db.$client
       .query<{ name: string }, []>('PRAGMA table_info(team_settings)')

@@ -45,6 +45,16 @@ beforeAll(async () => {
 });
 afterAll(() => gh?.stop());
 
+/**
+ * Leaves as a well-behaved client does: a 2025-era session is ended (DELETE) first. Closing alone
+ * keeps it until its idle TTL, and the full run would fill the person's session quota (100).
+ */
+async function leave(client: AnyClient): Promise<void> {
+  const transport = client.transport as { terminateSession?: () => Promise<void> } | undefined;
+  await transport?.terminateSession?.().catch(() => {});
+  await client.close();
+}
+
 async function refresh(base: string, client: RegisteredClient, refreshToken: string) {
   const res = await fetch(`${base}/token`, {
     method: 'POST',
@@ -105,7 +115,7 @@ describe(`stress — soak (${MODE}: ${DURATION_MS / 1000} s, ${WORKERS} workers 
         n++;
         try {
           if (n % RECONNECT_EVERY === 0) {
-            await client.close();
+            await leave(client);
             tokens = await refresh(base, oauthClient, tokens.refresh_token);
             counts.refreshes++;
             era++;
