@@ -134,6 +134,33 @@ describe('console authority follows WorkOS', () => {
     await identity().updateOrganizationMembership(m.id, { roleSlug: 'member' });
   });
 
+  test('a member deactivated in WorkOS (membership kept, inactive) — loses both doors after the bound, as a removed one does', async () => {
+    const viewer = await signIn(gh.url, 'viewer@demo.test');
+    const agent = await tokensFor(gh.url, 'viewer@demo.test');
+    expect((await overview(viewer)).status).toBe(200);
+    const v = await membershipOf('viewer@demo.test');
+    await identity().deactivateOrganizationMembership(v.id);
+    try {
+      clock.advance(PRINCIPAL_CACHE_TTL_MS);
+      const res = await viewer.fetch(`${gh.url}/connections`);
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain(`You are no longer a member of ${TEAM}`);
+      const mcp = await fetch(`${gh.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${agent.access_token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(mcp.status).not.toBe(200);
+    } finally {
+      await identity().reactivateOrganizationMembership(v.id);
+      clock.advance(PRINCIPAL_CACHE_TTL_MS);
+    }
+  });
+
   test('a member removed from the organization in WorkOS — the session ends with a clear page, its row is ended', async () => {
     const member = await signIn(gh.url, 'member@demo.test');
     const agent = await tokensFor(gh.url, 'member@demo.test');
