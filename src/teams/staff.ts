@@ -57,8 +57,11 @@ export class StaffDirectory {
         for (const d of org.domains) domains.add(d.domain.toLowerCase());
         let after: string | undefined;
         do {
+          // Every status: WorkOS lists active memberships only unless asked, and a staff member
+          // deactivated in a staff organization is still staff to guard.
           const page = await this.deps.identity.userManagement.listOrganizationMemberships({
             organizationId,
+            statuses: ['active', 'inactive', 'pending'],
             limit: 100,
             ...(after ? { after } : {}),
           });

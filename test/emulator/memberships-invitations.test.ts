@@ -95,6 +95,73 @@ describe('organization memberships', () => {
     expect(all.data.map((m) => m.id)).toEqual([first.id]);
   });
 
+  test('list — the cursor of a page, deactivated since, still marks its place: the next page follows it', async () => {
+    const org = await t.workos.organizations.createOrganization({
+      name: `Paging ${crypto.randomUUID().slice(0, 8)}`,
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        (await um().createOrganizationMembership({ userId: (await newUser()).id, organizationId: org.id }))
+          .id,
+      );
+    const first = await um().listOrganizationMemberships({ organizationId: org.id, limit: 2, order: 'asc' });
+    expect(first.data.map((m) => m.id)).toEqual(ids.slice(0, 2));
+    const cursor = first.listMetadata.after!;
+    await um().deactivateOrganizationMembership(cursor);
+    const next = await um().listOrganizationMemberships({
+      organizationId: org.id,
+      limit: 2,
+      order: 'asc',
+      after: cursor,
+    });
+    expect(next.data.map((m) => m.id)).toEqual(ids.slice(2));
+    const back = await um().listOrganizationMemberships({
+      organizationId: org.id,
+      limit: 2,
+      order: 'asc',
+      before: cursor,
+    });
+    expect(back.data.map((m) => m.id)).toEqual(ids.slice(0, 1));
+    // `statuses[]`, as other clients send it, is read too.
+    const raw = await t.request(
+      `/user_management/organization_memberships?organization_id=${org.id}&statuses[]=inactive`,
+    );
+    expect(((await raw.json()) as { data: { id: string }[] }).data.map((m) => m.id)).toEqual([cursor]);
+  });
+
+  test('create — a pair with an active membership is a conflict (409), even beside an inactive one; role_slugs names the role', async () => {
+    const user = await newUser();
+    const first = await um().createOrganizationMembership({ userId: user.id, organizationId: orgId });
+    await um().deactivateOrganizationMembership(first.id);
+    // role_slugs, as the SDK sends roleSlugs, when it reactivates.
+    const again = await um().createOrganizationMembership({
+      userId: user.id,
+      organizationId: orgId,
+      roleSlugs: ['admin'],
+    });
+    expect([again.id, again.role.slug]).toEqual([first.id, 'admin']);
+    const conflict = await thrown(() =>
+      um().createOrganizationMembership({ userId: user.id, organizationId: orgId }),
+    );
+    expect(conflict).toMatchObject({ status: 409 });
+    // An inactive membership beside an active one (the emulator's accept adds a new one): the
+    // active one still makes a create a conflict, never a second active membership.
+    await um().deactivateOrganizationMembership(first.id);
+    const inv = await um().sendInvitation({ email: user.email, organizationId: orgId });
+    await um().acceptInvitation(inv.id);
+    const next = await thrown(() =>
+      um().createOrganizationMembership({ userId: user.id, organizationId: orgId }),
+    );
+    expect(next).toMatchObject({ status: 409 });
+    const statuses = await um().listOrganizationMemberships({
+      userId: user.id,
+      organizationId: orgId,
+      statuses: ['active', 'inactive'],
+    });
+    expect(statuses.data.map((m) => m.status).sort()).toEqual(['active', 'inactive']);
+  });
+
   test('deactivate and reactivate — doing it twice is a no-op that answers the membership', async () => {
     const user = await newUser();
     const m = await um().createOrganizationMembership({ userId: user.id, organizationId: orgId });

@@ -184,3 +184,20 @@ test('staff — a read of the set before an admission that ends last never repla
     db.$client.close();
   }
 });
+
+test('staff — a staff member deactivated in a staff organization is still staff (WorkOS lists active ones unless asked)', async () => {
+  const { db, staff, admit } = await setup();
+  const demo = await identity.orgId('Gatehouse Demo Team');
+  const viewer = await identity.userId('viewer@demo.test');
+  const um = identity.workos.userManagement;
+  const membership = (await um.listOrganizationMemberships({ userId: viewer, organizationId: demo }))
+    .data[0]!;
+  try {
+    admit(demo, 'Gatehouse Demo Team');
+    await um.deactivateOrganizationMembership(membership.id);
+    expect((await staff.marks()).users.has(viewer)).toBe(true);
+  } finally {
+    await um.reactivateOrganizationMembership(membership.id);
+    db.$client.close();
+  }
+});

@@ -100,7 +100,8 @@ export async function countMemberships(
   const all = await collectOperation<OrganizationMembershipResponse>(
     workos,
     'organization_memberships.list',
-    { organization_id: organizationId },
+    // Every status: deleting the organization removes inactive and pending memberships too.
+    { organization_id: organizationId, statuses: ['active', 'inactive', 'pending'] },
     `list the memberships of organization ${organizationId}`,
   );
   return { count: all.items.length, complete: all.complete };

@@ -93,7 +93,7 @@ export async function isMember(ctx: ToolContext, email: string, organizationId: 
   const memberships = await callList<OrganizationMembershipResponse>(
     ctx,
     'organization_memberships.list',
-    { user_id: user.id, organization_id: organizationId, limit: 10 },
+    { user_id: user.id, organization_id: organizationId, statuses: ['active', 'pending'], limit: 10 },
     `list the memberships of ${user.id}`,
   );
   return memberships.data.some((m) => m.organization_id === organizationId && m.status !== 'inactive');

@@ -39,7 +39,13 @@ export const getUser = defineTool({
         callList<OrganizationMembershipResponse>(
           ctx,
           'organization_memberships.list',
-          { user_id: user.id, limit: MAX_PAGE_SIZE, ...(after && { after }) },
+          // Every status: the answer shows each membership's (WorkOS lists active ones unless asked).
+          {
+            user_id: user.id,
+            statuses: ['active', 'inactive', 'pending'],
+            limit: MAX_PAGE_SIZE,
+            ...(after && { after }),
+          },
           `list the memberships of user ${args.user_id}`,
         ),
       MAX_MEMBERSHIP_PAGES,
