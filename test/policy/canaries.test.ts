@@ -466,20 +466,33 @@ const NAMED_SECRETS: Record<string, string> = {
 };
 const HARMLESS_METADATA = { idp_id: 'idp_visible_01', key: 'visible-region-key', region: 'eu-west-1' };
 
+/** WorkOS holds at most 10 metadata pairs per organization: the named secrets take two. */
+const NAMED_FIRST = Object.fromEntries(Object.entries(NAMED_SECRETS).slice(0, 7));
+const NAMED_SECOND = Object.fromEntries(Object.entries(NAMED_SECRETS).slice(7));
+
 describe('named secret canaries', () => {
   let orgId: string;
+  let secondId: string;
   const named: { tool: string; outcome: ToolOutcome }[] = [];
 
   beforeAll(async () => {
     const org = await teamWorkOS(gh).organizations.createOrganization({
       name: 'Named Canary Org',
-      metadata: { ...NAMED_SECRETS, ...HARMLESS_METADATA },
+      metadata: { ...NAMED_FIRST, ...HARMLESS_METADATA },
     });
     orgId = org.id;
+    secondId = (
+      await teamWorkOS(gh).organizations.createOrganization({
+        name: 'Named Canary Org 2',
+        metadata: NAMED_SECOND,
+      })
+    ).id;
     for (const [tool, args] of [
       ['get_organization_details', { organization_id: orgId }],
+      ['get_organization_details', { organization_id: secondId }],
       ['list_workos_organizations', { limit: 100 }],
-      ['update_organization', { organization_id: orgId, metadata: { canary_sweep: 'yes' } }],
+      // On the second: the first holds the 10 pairs WorkOS allows.
+      ['update_organization', { organization_id: secondId, metadata: { canary_sweep: 'yes' } }],
       ['delete_organization', { organization_id: orgId }],
     ] as const)
       named.push({ tool, outcome: await call(client, tool, args) });
@@ -499,10 +512,13 @@ describe('named secret canaries', () => {
   });
 
   test('the marker stands at each named field; harmless fields pass through unchanged', () => {
-    const details = named.find(({ tool }) => tool === 'get_organization_details')!.outcome;
-    const metadata = (details.structured!.organization as Row).metadata as Row;
-    for (const k of Object.keys(NAMED_SECRETS)) expect(metadata[k]).toBe(MARKER);
-    expect(metadata).toMatchObject(HARMLESS_METADATA);
+    const [first, second] = named
+      .filter(({ tool }) => tool === 'get_organization_details')
+      .map(({ outcome }) => (outcome.structured!.organization as Row).metadata as Row);
+    for (const k of Object.keys(NAMED_FIRST)) expect(first![k]).toBe(MARKER);
+    for (const k of Object.keys(NAMED_SECOND)) expect(second![k]).toBe(MARKER);
+    expect(Object.keys({ ...first, ...second }).filter((k) => k in NAMED_SECRETS)).toHaveLength(10);
+    expect(first).toMatchObject(HARMLESS_METADATA);
   });
 
   test('the audit trail holds none of them either', () => {
