@@ -102,3 +102,51 @@ describe('users', () => {
     ).toMatchObject({ status: 422 });
   });
 });
+
+describe('references and addresses', () => {
+  const post = (path: string, body: unknown) =>
+    t.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  test('a membership for an unknown user, an invitation into an unknown organization or from an unknown inviter — 404, nothing made', async () => {
+    const orgId = await t.orgId('Acme Corp');
+    const member = await post('/user_management/organization_memberships', {
+      user_id: 'user_01UNKNOWN0000000000000000',
+      organization_id: orgId,
+    });
+    expect([member.status, await member.json()]).toEqual([
+      404,
+      { message: 'User not found', code: 'not_found' },
+    ]);
+    const email = `${unique('nobody')}@fixture.test`;
+    const invite = await post('/user_management/invitations', {
+      email,
+      organization_id: 'org_01UNKNOWN00000000000000000',
+    });
+    expect([invite.status, ((await invite.json()) as { message: string }).message]).toEqual([
+      404,
+      'Organization not found',
+    ]);
+    const inviter = await post('/user_management/invitations', {
+      email,
+      organization_id: orgId,
+      inviter_user_id: 'user_01UNKNOWN0000000000000000',
+    });
+    expect(inviter.status).toBe(404);
+    expect((await t.workos.userManagement.listInvitations({ email })).data).toEqual([]);
+  });
+
+  test('an address no one could receive mail at — a 422 naming email, for a user and an invitation', async () => {
+    for (const email of ['bogus', 'not an@email.test', 'a@b', 42]) {
+      const user = await post('/user_management/users', { email });
+      expect([email, user.status]).toEqual([email, 422]);
+      expect(JSON.stringify(await user.json())).toContain('email must be a valid email address');
+      const invite = await post('/user_management/invitations', { email });
+      expect([email, invite.status]).toEqual([email, 422]);
+      await invite.body?.cancel();
+    }
+  });
+});
