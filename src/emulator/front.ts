@@ -9,6 +9,7 @@ import { parseListParams } from './fixtures/pagination.ts';
 import { createRouter } from './fixtures/router.ts';
 import type { FixtureState } from './fixtures/state.ts';
 import type { TokenSigner } from './fixtures/token-signer.ts';
+import { IdempotentPosts } from './idempotency.ts';
 import {
   EMULATOR_RATE_HEADERS,
   RATE_LIMITED_BODY,
@@ -71,6 +72,7 @@ export function startFront(options: FrontOptions): Front {
   const signer = options.signer;
   const routes = signer ? routeSignIn : route;
   let frontUrl = '';
+  const idempotent = new IdempotentPosts();
 
   /**
    * The request counted against this environment's rate limits (rate-limits.ts). It is keyed
@@ -100,7 +102,12 @@ export function startFront(options: FrontOptions): Front {
   async function handleWithRequestId(req: Request): Promise<Response> {
     const url = new URL(req.url);
     const decision = await rateLimit(req, url);
-    const res = decision.allowed ? await handle(req, url) : json({ ...RATE_LIMITED_BODY }, 429);
+    const key = req.method === 'POST' ? req.headers.get('idempotency-key') : null;
+    const res = !decision.allowed
+      ? json({ ...RATE_LIMITED_BODY }, 429)
+      : key && presentsKey(req, apiKey)
+        ? await idempotent.answer(url.pathname, key, () => handle(req, url))
+        : await handle(req, url);
     const headers = new Headers(res.headers);
     for (const name of EMULATOR_RATE_HEADERS) headers.delete(name);
     for (const [name, value] of Object.entries(decision.headers)) headers.set(name, value);

@@ -150,3 +150,49 @@ describe('references and addresses', () => {
     }
   });
 });
+
+describe('Idempotency-Key', () => {
+  const create = (name: string, key?: string) =>
+    t.request('/organizations', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+      body: JSON.stringify({ name }),
+    });
+  const countNamed = async (name: string) =>
+    (await t.workos.organizations.listOrganizations({ limit: 100 })).data.filter((o) => o.name === name)
+      .length;
+
+  test('a create repeated with its key answers the first one again, also when the repeats race it; nothing is made twice', async () => {
+    const name = unique('Idempotent');
+    const key = crypto.randomUUID();
+    const answers = await Promise.all([create(name, key), create(name, key), create(name, key)]);
+    const bodies = await Promise.all(answers.map((r) => r.json() as Promise<{ id: string }>));
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
+    const later = (await (await create(name, key)).json()) as { id: string };
+    expect(later.id).toBe(bodies[0]!.id);
+    expect(await countNamed(name)).toBe(1);
+    // Another key, or none, is another create.
+    await create(name, crypto.randomUUID());
+    await create(name);
+    expect(await countNamed(name)).toBe(3);
+  });
+
+  test('a refusal is given again too; the key is per path', async () => {
+    const key = crypto.randomUUID();
+    const refused = await t.request('/organizations', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify({ name: '' }),
+    });
+    expect(refused.status).toBe(422);
+    const again = await create(unique('Valid now'), key);
+    expect(again.status).toBe(422);
+    const user = await t.request('/user_management/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify({ email: `${unique('idem')}@fixture.test` }),
+    });
+    expect(user.status).toBe(201);
+  });
+});
