@@ -6,7 +6,7 @@ import { bearerToken, presentedCredentials } from './credentials.ts';
 import { errorResponse, FixtureError, json, unauthorized } from './fixtures/http.ts';
 import { FIXTURE_ROUTES, impersonationRoutes } from './fixtures/index.ts';
 import { parseListParams } from './fixtures/pagination.ts';
-import { createRouter } from './fixtures/router.ts';
+import { canonicalPath, createRouter } from './fixtures/router.ts';
 import type { FixtureState } from './fixtures/state.ts';
 import type { TokenSigner } from './fixtures/token-signer.ts';
 import { IdempotentPosts } from './idempotency.ts';
@@ -106,7 +106,12 @@ export function startFront(options: FrontOptions): Front {
     const res = !decision.allowed
       ? json({ ...RATE_LIMITED_BODY }, 429)
       : key && presentsKey(req, apiKey)
-        ? await idempotent.answer(url.pathname, key, () => handle(req, url))
+        ? await idempotent
+            .answer(canonicalPath(url.pathname), key, await req.clone().text(), () => handle(req, url))
+            .catch((e: unknown) => {
+              if (e instanceof FixtureError) return errorResponse(e);
+              throw e;
+            })
         : await handle(req, url);
     const headers = new Headers(res.headers);
     for (const name of EMULATOR_RATE_HEADERS) headers.delete(name);

@@ -178,21 +178,75 @@ describe('Idempotency-Key', () => {
     expect(await countNamed(name)).toBe(3);
   });
 
-  test('a refusal is given again too; the key is per path', async () => {
+  test('the key is per path: one used for an organization creates a user too', async () => {
     const key = crypto.randomUUID();
-    const refused = await t.request('/organizations', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
-      body: JSON.stringify({ name: '' }),
-    });
-    expect(refused.status).toBe(422);
-    const again = await create(unique('Valid now'), key);
-    expect(again.status).toBe(422);
+    expect((await create(unique('Per path'), key)).status).toBe(201);
     const user = await t.request('/user_management/users', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify({ email: `${unique('idem')}@fixture.test` }),
     });
     expect(user.status).toBe(201);
+  });
+});
+
+describe('review mends', () => {
+  const send = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    t.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  test('external_id — racing creates: exactly one takes it, the others are 409', async () => {
+    const externalId = unique('race');
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        send('/organizations', { name: unique(`Race ${i}`), external_id: externalId }),
+      ),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+  });
+
+  test('metadata — a null value removes a key and is not counted among the 10 pairs', async () => {
+    const org = await t.workos.organizations.createOrganization({ name: unique('Nulls') });
+    const res = await t.request(`/organizations/${org.id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        metadata: { ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, 'v'])), gone: null },
+      }),
+    });
+    expect(res.status).toBe(200);
+  });
+
+  test('a fixture route cannot be stepped around by escaping its path: /organization%73 is checked as /organizations', async () => {
+    const res = await send('/organization%73', { name: unique('Escaped'), external_id: 'x'.repeat(65) });
+    expect(res.status).toBe(422);
+  });
+
+  test('Idempotency-Key — another body under a used key is refused (422); a refusal is not kept: the corrected request runs; a replay has its own request id', async () => {
+    const key = crypto.randomUUID();
+    const body = { name: unique('Keyed') };
+    const first = await send('/organizations', body, { 'idempotency-key': key });
+    const replayed = await send('/organizations', body, { 'idempotency-key': key });
+    expect(((await replayed.clone().json()) as { id: string }).id).toBe(
+      ((await first.json()) as { id: string }).id,
+    );
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
+    const other = await send('/organizations', { name: unique('Other body') }, { 'idempotency-key': key });
+    expect(other.status).toBe(422);
+    expect(((await other.json()) as { code: string }).code).toBe('idempotency_key_reused');
+
+    const retryKey = crypto.randomUUID();
+    const refused = await send('/organizations', { name: '' }, { 'idempotency-key': retryKey });
+    expect(refused.status).toBe(422);
+    const corrected = await send(
+      '/organizations',
+      { name: unique('Corrected') },
+      { 'idempotency-key': retryKey },
+    );
+    expect(corrected.status).toBe(201);
   });
 });

@@ -1,6 +1,6 @@
 /** Parameter building blocks shared by the catalogue's declarations (WorkOS wire names, snake_case). */
 import { z } from 'zod';
-import { idArg } from '../organizations/args.ts';
+import { ascii, idArg } from '../organizations/args.ts';
 
 export { domainArg } from '../organizations/args.ts';
 
@@ -38,10 +38,14 @@ export const page = {
   order: z.enum(['asc', 'desc']).optional().describe('Sort by creation time (default desc).'),
 };
 
+/** As WorkOS limits it (https://workos.com/docs/authkit/metadata): 10 pairs, ASCII, 40 / 600. */
 export const metadata = z
-  .record(z.string().max(40), z.string().max(600))
-  .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
-  .describe('Key–value metadata (strings; up to 50 keys).');
+  .record(
+    z.string().min(1).max(40).refine(ascii, 'keys are ASCII only'),
+    z.string().max(600).refine(ascii, 'values are ASCII only'),
+  )
+  .refine((m) => Object.keys(m).length <= 10, 'at most 10 keys')
+  .describe('Key–value metadata (ASCII strings; up to 10 keys, keys ≤ 40 characters, values ≤ 600).');
 
 /** Whether a string has no line break or other control character (C0, DEL, C1). */
 export function withoutControlCharacters(s: string): boolean {

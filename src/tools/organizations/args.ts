@@ -76,19 +76,39 @@ export function toDomainData(
   });
 }
 
-/** WorkOS metadata: at most 50 string pairs, keys up to 40 characters, values up to 600. */
+/**
+ * WorkOS metadata (https://workos.com/docs/authkit/metadata): "up to 10 key-value pairs …
+ * Key: Up to 40 characters long. ASCII only. Value: Up to 600 characters long. ASCII only."
+ */
+export const METADATA_MAX_PAIRS = 10;
+/** Whether a string is ASCII only (no code unit above U+007F). */
+export const ascii = (s: string): boolean => [...s].every((c) => c.charCodeAt(0) < 0x80);
+const metadataKey = z.string().min(1).max(40).refine(ascii, 'keys are ASCII only');
+const metadataValue = z.string().max(600).refine(ascii, 'values are ASCII only');
+
 export const metadataArg = z
-  .record(z.string().min(1).max(40), z.string().max(600))
-  .refine((m) => Object.keys(m).length <= 50, 'metadata holds at most 50 keys')
+  .record(metadataKey, metadataValue)
+  .refine(
+    (m) => Object.keys(m).length <= METADATA_MAX_PAIRS,
+    `metadata holds at most ${METADATA_MAX_PAIRS} keys`,
+  )
   .describe(
-    'Key/value strings stored on the organization (at most 50 keys; keys ≤ 40 characters, values ≤ 600).',
+    `Key/value strings stored on the organization (at most ${METADATA_MAX_PAIRS} keys; ASCII keys ≤ 40 characters, values ≤ 600).`,
   );
 
+/** Metadata to set on an existing organization: a null value removes its key. */
+export const metadataChangeArg = z
+  .record(metadataKey, metadataValue.nullable())
+  .describe(
+    `Keys to set, the others kept; null removes a key. The organization holds at most ${METADATA_MAX_PAIRS} keys (ASCII keys ≤ 40 characters, values ≤ 600).`,
+  );
+
+/** WorkOS: "External identifiers must be unique within your environment and are limited to 64 characters." */
 export const externalIdArg = z
   .string()
   .trim()
   .min(1)
-  .max(128)
+  .max(64)
   .describe('Your own identifier for the organization (e.g. the customer id in your app); must be unique.');
 
 /** The domains a call would mark verified (a verified domain routes its people's sign-ins). */

@@ -1,5 +1,6 @@
 import type { OrganizationResponse } from '@workos-inc/node';
 import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
 import { name } from '../catalogue/args.ts';
 import { callOperation } from '../catalogue/call.ts';
 import { confirmationArg, environmentArg, WRITE } from '../common.ts';
@@ -8,7 +9,8 @@ import {
   domainListArg,
   externalIdArg,
   idArg,
-  metadataArg,
+  METADATA_MAX_PAIRS,
+  metadataChangeArg,
   SIGN_IN_CHANGE_NOTE,
   toDomainData,
   verifiedDomainsChange,
@@ -36,7 +38,7 @@ export const updateOrganization = defineTool({
           'The complete new domain list (replaces the current one): "acme.com" or { domain, state: "verified" | "pending" }.',
         ),
       external_id: externalIdArg.nullable().optional(),
-      metadata: metadataArg.optional().describe('Keys to set (others are kept); string values.'),
+      metadata: metadataChangeArg.optional(),
       confirmation_token: confirmationArg,
       environment: environmentArg,
     })
@@ -61,7 +63,7 @@ export const updateOrganization = defineTool({
   },
   async run(ctx, args) {
     const before = toOrganization(await getOrganization(ctx.workos, args.organization_id));
-    const metadata = args.metadata ? { ...before.metadata, ...args.metadata } : undefined;
+    const metadata = args.metadata ? mergedMetadata(before.metadata, args.metadata) : undefined;
     const updated = await callOperation<OrganizationResponse>(
       ctx,
       'organizations.update',
@@ -93,7 +95,10 @@ export const updateOrganization = defineTool({
     if (before.external_id !== after.external_id)
       changed.push(`external_id: ${before.external_id ?? 'none'} → ${after.external_id ?? 'none'}`);
     const keys = Object.keys(args.metadata ?? {}).filter((k) => before.metadata[k] !== after.metadata[k]);
-    if (keys.length) changed.push(`metadata keys set: ${keys.join(', ')}`);
+    const set = keys.filter((k) => k in after.metadata);
+    const gone = keys.filter((k) => !(k in after.metadata));
+    if (set.length) changed.push(`metadata keys set: ${set.join(', ')}`);
+    if (gone.length) changed.push(`metadata keys removed: ${gone.join(', ')}`);
     return {
       structured: { organization: after, changed },
       summary: changed.length
@@ -102,3 +107,26 @@ export const updateOrganization = defineTool({
     };
   },
 });
+
+/**
+ * The organization's metadata with the change applied (null removes a key), or a clear refusal
+ * when it would hold more keys than WorkOS allows: the agent sent a few, the rest were there.
+ */
+function mergedMetadata(
+  current: Record<string, string>,
+  change: Record<string, string | null>,
+): Record<string, string> {
+  const merged: Record<string, string> = { ...current };
+  for (const [k, v] of Object.entries(change)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  const keys = Object.keys(merged);
+  if (keys.length > METADATA_MAX_PAIRS)
+    throw new AppError(
+      'invalid_input',
+      `The organization would hold ${keys.length} metadata keys; WorkOS allows ${METADATA_MAX_PAIRS}. It holds ${Object.keys(current).length} now (${Object.keys(current).join(', ')}).`,
+      { hint: 'Remove keys it no longer needs in the same call (set them to null), or set fewer.' },
+    );
+  return merged;
+}

@@ -87,7 +87,7 @@ export const ORGANIZATION_OPERATIONS = [
     params: z.strictObject({
       name: name('organization'),
       domain_data: domainData.optional(),
-      external_id: z.string().min(1).max(200).optional(),
+      external_id: z.string().min(1).max(64).optional(),
       metadata: metadata.optional(),
     }),
     docs: `${ORG}/create`,
@@ -108,7 +108,7 @@ export const ORGANIZATION_OPERATIONS = [
       domain_data: domainData
         .optional()
         .describe('The whole new domain list (domains left out are removed).'),
-      external_id: z.string().min(1).max(200).nullable().optional(),
+      external_id: z.string().min(1).max(64).nullable().optional(),
       metadata: metadata.optional(),
     }),
     docs: `${ORG}/update`,
