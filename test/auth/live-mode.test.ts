@@ -6,15 +6,15 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { EmulatorDescription } from '../../src/emulator/describe.ts';
 import { removeTeam } from '../../src/teams/admission.ts';
+import { type EmulatorProcess, spawnEmulator } from '../support/emulator-process.ts';
 import { CookieClient } from '../support/http.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { openStore } from '../support/pg.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
-import { MAIN, ROOT } from '../support/subprocess.ts';
 
 setDefaultTimeout(60_000);
 
-let emulator: ReturnType<typeof Bun.spawn>;
+let emulator: EmulatorProcess;
 let described: EmulatorDescription;
 let gh: TestGatehouse;
 
@@ -32,32 +32,14 @@ function liveEnv(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-async function readFirstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return text.split('\n')[0]!;
-}
-
 beforeAll(async () => {
-  emulator = Bun.spawn([process.execPath, MAIN, 'emulator', '--json'], {
-    cwd: ROOT,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  described = JSON.parse(await readFirstLine(emulator.stdout as ReadableStream<Uint8Array>));
+  emulator = await spawnEmulator();
+  described = emulator.described;
   gh = await startTestGatehouse({ env: liveEnv() });
 });
 afterAll(async () => {
   await gh?.stop();
-  emulator?.kill();
-  await emulator?.exited;
+  await emulator?.stop();
 });
 
 describe('live mode — rehearsal against `gatehouse emulator`', () => {

@@ -14,30 +14,18 @@ import { ConfigError, loadConfig } from '../../src/config/index.ts';
 import type { EmulatorDescription } from '../../src/emulator/describe.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import { createOutbound, LiveHostMapError } from '../../src/outbound/index.ts';
+import { type EmulatorProcess, spawnEmulator } from '../support/emulator-process.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
-import { MAIN, ROOT } from '../support/subprocess.ts';
 
 setDefaultTimeout(60_000);
 
-let emulator: ReturnType<typeof Bun.spawn>;
+let emulator: EmulatorProcess;
 let described: EmulatorDescription;
 let gh: TestGatehouse;
 /** A loopback server standing in for a provider fake: it must never be reached. */
 let fake: ReturnType<typeof Bun.serve>;
 const hits: string[] = [];
-
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return text.split('\n')[0]!;
-}
 
 beforeAll(async () => {
   fake = Bun.serve({
@@ -48,21 +36,15 @@ beforeAll(async () => {
       return Response.json({ data: { viewer: { id: 'fake' } } });
     },
   });
-  emulator = Bun.spawn([process.execPath, MAIN, 'emulator', '--json'], {
-    cwd: ROOT,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  described = JSON.parse(await firstLine(emulator.stdout as ReadableStream<Uint8Array>));
+  emulator = await spawnEmulator();
+  described = emulator.described;
   const demo = described.teams.find((t) => t.seedKey === 'gatehouse-demo-team')!;
   gh = await startTestGatehouse({ env: { ...described.env, WORKOS_API_KEY: demo.sandbox.apiKey } });
 });
 afterAll(async () => {
   await gh?.stop();
   fake?.stop(true);
-  emulator?.kill();
-  await emulator?.exited;
+  await emulator?.stop();
 });
 
 test('live mode — a start with a host map is refused before anything is opened', async () => {

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect } from 'bun:test';
 import { generateKeyPairSync } from 'node:crypto';
 import type { EmulatorDescription } from '../../src/emulator/describe.ts';
 import { baseEnv, gatehouse, type RunResult } from '../cli/run.ts';
+import { type EmulatorProcess, spawnEmulator } from '../support/emulator-process.ts';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { obtainTokens, registerClient } from '../support/oauth.ts';
 import { freshPostgres, onPostgres, withSql } from '../support/pg.ts';
@@ -24,18 +25,6 @@ import { type GatehouseProcess, MAIN, ROOT, spawnGatehouse } from '../support/su
 export { onPostgres };
 
 export const TEAM = 'Gatehouse Demo Team';
-
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('`gatehouse emulator` exited before describing itself');
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return text.split('\n')[0]!;
-}
 
 export interface Pair {
   /** Replica A: its URL is the public one (PUBLIC_URL of both). */
@@ -59,20 +48,14 @@ export interface Pair {
  */
 export function usePair(): Pair {
   const pair = {} as Pair;
-  let emulator: ReturnType<typeof Bun.spawn> | undefined;
+  let emulator: EmulatorProcess | undefined;
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     if (!onPostgres) return;
-    emulator = Bun.spawn([process.execPath, MAIN, 'emulator', '--json'], {
-      cwd: ROOT,
-      // Nothing of the test's own environment (DATABASE_URL included), and without WorkOS's own
-      // rate limits: the load tests would measure 429s.
-      env: baseEnv({ GATEHOUSE_EMBEDDED_RATE_LIMITS: 'off' }),
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'inherit',
-    });
-    pair.emulator = JSON.parse(await firstLine(emulator.stdout as ReadableStream<Uint8Array>));
+    // Nothing of the test's own environment (DATABASE_URL included), and without WorkOS's own
+    // rate limits: the load tests would measure 429s.
+    emulator = await spawnEmulator(baseEnv({ GATEHOUSE_EMBEDDED_RATE_LIMITS: 'off' }));
+    pair.emulator = emulator.described;
     const db = await freshPostgres();
     drop = db.drop;
     const demo = pair.emulator.teams.find((t) => t.seedKey === 'gatehouse-demo-team')!;
@@ -105,8 +88,7 @@ export function usePair(): Pair {
   });
   afterAll(async () => {
     await Promise.all([pair.a?.stop(), pair.b?.stop()]);
-    emulator?.kill();
-    await emulator?.exited;
+    await emulator?.stop();
     await drop?.();
   });
   return pair;

@@ -13,6 +13,8 @@
  * near zero. Short: ~15 s, the same measurements, asserting only that fds come back.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { baseEnv } from '../cli/run.ts';
+import { type EmulatorProcess, spawnEmulator } from '../support/emulator-process.ts';
 import { type AnyClient, call, connectV1, connectV2 } from '../support/mcp.ts';
 import { obtainTokens, type RegisteredClient, registerClient } from '../support/oauth.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -40,10 +42,19 @@ interface Sample {
 }
 
 let gh: GatehouseProcess;
+let emulator: EmulatorProcess | undefined;
 beforeAll(async () => {
-  gh = await spawnGatehouse();
+  // Gatehouse in live mode against an emulator of its own (without WorkOS's rate limits, which
+  // the deletes here would meet): the memory measured is Gatehouse's alone. In local mode the
+  // embedded WorkOS lives in the same process and keeps every event and organization the soak
+  // makes, which is the emulator's growth, not Gatehouse's.
+  emulator = await spawnEmulator(baseEnv({ GATEHOUSE_EMBEDDED_RATE_LIMITS: 'off' }));
+  gh = await spawnGatehouse({ env: emulator.liveEnv() });
 });
-afterAll(() => gh?.stop());
+afterAll(async () => {
+  await gh?.stop();
+  await emulator?.stop();
+});
 
 /**
  * Leaves as a well-behaved client does: a 2025-era session is ended (DELETE) first. Closing alone
