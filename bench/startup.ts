@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EmulatorDescription } from '../src/emulator/describe.ts';
+import { firstLine } from '../test/support/first-line.ts';
 import { freePort } from '../test/support/server.ts';
 import { liveTokens } from './live-tokens.ts';
 
@@ -57,20 +58,10 @@ const emulator = Bun.spawn(['bun', 'src/main.ts', 'emulator', '--port', String(f
   stderr: 'inherit',
 });
 children.push(emulator);
-const described = JSON.parse(await firstLine(emulator)) as EmulatorDescription;
+const described = JSON.parse(
+  await firstLine(emulator.stdout as ReadableStream<Uint8Array>, 'the emulator'),
+) as EmulatorDescription;
 const sandboxKey = described.teams.find((t) => t.seedKey === 'gatehouse-demo-team')!.sandbox.apiKey;
-
-async function firstLine(p: Proc): Promise<string> {
-  const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
-  let buf = '';
-  while (!buf.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('the emulator exited before describing itself');
-    buf += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return buf.split('\n')[0]!;
-}
 
 function start(dataDir: string, port: number, extraEnv: Record<string, string> = {}): Proc {
   const p = Bun.spawn([...cmd, 'serve'], {

@@ -5,6 +5,7 @@
  */
 import type { Subprocess } from 'bun';
 import type { EmulatorDescription } from '../../src/emulator/describe.ts';
+import { firstLine } from './first-line.ts';
 import { MAIN, ROOT } from './subprocess.ts';
 
 export interface EmulatorProcess {
@@ -13,18 +14,6 @@ export interface EmulatorProcess {
   /** Live-mode environment against it: the first admitted team's sandbox as the deployment key. */
   liveEnv(extra?: Record<string, string>): Record<string, string>;
   stop(): Promise<void>;
-}
-
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('`gatehouse emulator` exited before describing itself');
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return text.split('\n')[0]!;
 }
 
 /** Starts `gatehouse emulator --json`; `env` replaces the inherited environment when given. */
@@ -39,7 +28,7 @@ export async function spawnEmulator(env?: Record<string, string>): Promise<Emula
       stderr: 'inherit',
     },
   );
-  const described = JSON.parse(await firstLine(proc.stdout)) as EmulatorDescription;
+  const described = JSON.parse(await firstLine(proc.stdout, '`gatehouse emulator`')) as EmulatorDescription;
   return {
     described,
     liveEnv: (extra = {}) => {

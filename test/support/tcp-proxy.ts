@@ -9,6 +9,7 @@
  * line `{ "port", "control" }`; POST /freeze, /thaw or /cut on the control port.
  */
 import type { Socket } from 'bun';
+import { firstLine } from './first-line.ts';
 
 export interface TcpProxy {
   /** `upstream` with its host and port replaced by the proxy's. */
@@ -26,15 +27,8 @@ export async function startTcpProxy(upstream: string): Promise<TcpProxy> {
     stdout: 'pipe',
     stderr: 'inherit',
   });
-  const reader = proc.stdout.getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('the TCP proxy exited before it was listening');
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  const { port, control } = JSON.parse(text.split('\n')[0]!) as { port: number; control: number };
+  const described = await firstLine(proc.stdout, 'the TCP proxy');
+  const { port, control } = JSON.parse(described) as { port: number; control: number };
   const url = new URL(upstream);
   url.hostname = '127.0.0.1';
   url.port = String(port);
