@@ -9,6 +9,7 @@ import { PRINCIPAL_CACHE_TTL_MS } from '../../src/config/constants.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { type CookieClient, hiddenInput } from '../support/http.ts';
 import { call, connectV2, tokensFor } from '../support/mcp.ts';
+import { mcpPost } from '../support/raw-mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 
@@ -145,15 +146,7 @@ describe('console authority follows WorkOS', () => {
       const res = await viewer.fetch(`${gh.url}/connections`);
       expect(res.status).toBe(403);
       expect(await res.text()).toContain(`You are no longer a member of ${TEAM}`);
-      const mcp = await fetch(`${gh.url}/mcp`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${agent.access_token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-      });
+      const mcp = await mcpPost(gh.url, agent.access_token, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
       expect(mcp.status).not.toBe(200);
     } finally {
       await identity().reactivateOrganizationMembership(v.id);
@@ -194,15 +187,7 @@ describe('console authority follows WorkOS', () => {
     expect(replay.status).toBe(303);
     expect(replay.headers.get('location')).toStartWith('/login');
     // The other door agrees.
-    const mcp = await fetch(`${gh.url}/mcp`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${agent.access_token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    });
+    const mcp = await mcpPost(gh.url, agent.access_token, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     expect(mcp.status).not.toBe(200);
   });
 

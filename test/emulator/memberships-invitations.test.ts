@@ -27,6 +27,14 @@ let n = 0;
 const newUser = () =>
   um().createUser({ email: `membership-${++n}-${crypto.randomUUID().slice(0, 6)}@fixture.test` });
 
+/** A new user whose membership of Acme Corp was made, then deactivated. */
+async function deactivatedMember() {
+  const user = await newUser();
+  const first = await um().createOrganizationMembership({ userId: user.id, organizationId: orgId });
+  await um().deactivateOrganizationMembership(first.id);
+  return { user, first };
+}
+
 async function thrown(f: () => Promise<unknown>): Promise<unknown> {
   try {
     await f();
@@ -78,9 +86,7 @@ describe('organization memberships', () => {
   });
 
   test('create — an inactive membership for the pair is activated with the role asked for, not duplicated', async () => {
-    const user = await newUser();
-    const first = await um().createOrganizationMembership({ userId: user.id, organizationId: orgId });
-    await um().deactivateOrganizationMembership(first.id);
+    const { user, first } = await deactivatedMember();
     const again = await um().createOrganizationMembership({
       userId: user.id,
       organizationId: orgId,
@@ -131,9 +137,7 @@ describe('organization memberships', () => {
   });
 
   test('create — a pair with an active membership is a conflict (409), even beside an inactive one; role_slugs names the role', async () => {
-    const user = await newUser();
-    const first = await um().createOrganizationMembership({ userId: user.id, organizationId: orgId });
-    await um().deactivateOrganizationMembership(first.id);
+    const { user, first } = await deactivatedMember();
     // role_slugs, as the SDK sends roleSlugs, when it reactivates.
     const again = await um().createOrganizationMembership({
       userId: user.id,
