@@ -6,7 +6,6 @@
  * hold a canary or a bearer token.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import type { WorkOS } from '@workos-inc/node';
 import { schema } from '../../src/db/client.ts';
 import { SECRET_CANARIES } from '../../src/emulator/seed/index.ts';
 import {

@@ -20,7 +20,7 @@ import { CookieClient, hiddenInput } from '../support/http.ts';
 import { obtainTokens, registerClient } from '../support/oauth.ts';
 import { freshPostgres, onPostgres, withSql } from '../support/pg.ts';
 import { freePort } from '../support/server.ts';
-import { type GatehouseProcess, MAIN, ROOT, spawnGatehouse } from '../support/subprocess.ts';
+import { type GatehouseProcess, spawnGatehouse } from '../support/subprocess.ts';
 
 export { onPostgres };
 
