@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { holdWriteLock, impatient, sqliteBusyError } from '../support/db-errors.ts';
+import { holdWriteLock, impatient, refusing } from '../support/db-errors.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { openStore } from '../support/pg.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
@@ -22,20 +22,13 @@ afterAll(async () => {
 describe('the MCP endpoint loading', () => {
   test('first /mcp request — it writes no left-open rows (start did), so a database refusing that cannot fail it; its own session row stays open', async () => {
     // The endpoint loads at the first /mcp request: none has come yet in this file.
-    const rows = gh.ctx.mcpSessionRows;
-    const closeLeftOpen = rows.closeLeftOpen;
-    const busy = sqliteBusyError();
-    let asked = 0;
-    rows.closeLeftOpen = () => {
-      asked++;
-      throw busy;
-    };
+    const closeLeftOpen = refusing(gh.ctx.mcpSessionRows, 'closeLeftOpen');
     try {
       const client = await connectV1(gh.url, token);
       expect((await call(client, 'whoami')).isError).toBe(false);
       gh.mcp.live.tick(true);
       gh.mcp.live.tick(true);
-      expect(asked).toBe(0);
+      expect(closeLeftOpen.calls()).toBe(0);
       const store = await openStore(gh.dataDir);
       try {
         const open = store.query('SELECT count(*) AS n FROM mcp_sessions WHERE closed_at IS NULL').get() as {
@@ -47,7 +40,7 @@ describe('the MCP endpoint loading', () => {
       }
       await client.close();
     } finally {
-      rows.closeLeftOpen = closeLeftOpen;
+      closeLeftOpen.restore();
     }
   });
 });
@@ -116,19 +109,14 @@ describe('work off the request path', () => {
     // The sweep reads each open session's team settings (its idle timeout) from the database. A
     // read fails only when the database does (SQLite's readers never wait on its writer), so the
     // read is made to fail with a real SQLITE_BUSY.
-    const teams = gh.ctx.teams;
-    const settings = teams.settings;
-    const busy = sqliteBusyError();
-    teams.settings = () => {
-      throw busy;
-    };
+    const settings = refusing(gh.ctx.teams, 'settings');
     const lines = () => gh.logLines.filter((l) => l.includes('live mcp sweep')).map((l) => JSON.parse(l).msg);
     const before = lines().length;
     try {
       expect(() => gh.mcp.live.tick(true)).not.toThrow();
       expect(() => gh.mcp.live.tick(true)).not.toThrow();
     } finally {
-      teams.settings = settings;
+      settings.restore();
     }
     gh.mcp.live.tick(true);
     // The first failure and the recovery, once each.

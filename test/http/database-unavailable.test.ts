@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { sqliteBusyError } from '../support/db-errors.ts';
+import { refusing } from '../support/db-errors.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -22,17 +22,12 @@ afterAll(async () => {
 describe('the other doors', () => {
   test('a console page — a database that cannot answer is a 503 page with Retry-After, without its message', async () => {
     const web = await signIn(gh.url, 'admin@demo.test');
-    const tokens = gh.ctx.oauth.tokens;
-    const flushUsage = tokens.flushUsage;
-    const busy = sqliteBusyError();
-    tokens.flushUsage = () => {
-      throw busy;
-    };
+    const flushUsage = refusing(gh.ctx.oauth.tokens, 'flushUsage');
     let res: Response;
     try {
       res = await web.fetch(`${gh.url}/dashboard`);
     } finally {
-      tokens.flushUsage = flushUsage;
+      flushUsage.restore();
     }
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
@@ -43,12 +38,7 @@ describe('the other doors', () => {
   });
 
   test('/readyz — a database that fails the probes is not_ready JSON: anyone sees "unavailable", operators the message', async () => {
-    const teams = gh.ctx.teams;
-    const admitted = teams.admitted;
-    const busy = sqliteBusyError();
-    teams.admitted = () => {
-      throw busy;
-    };
+    const admitted = refusing(gh.ctx.teams, 'admitted');
     try {
       // Through a proxy (not an operator: no METRICS_TOKEN, not plain loopback).
       const outside = await fetch(`${gh.url}/readyz`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
@@ -60,22 +50,19 @@ describe('the other doors', () => {
       const operator = (await (await fetch(`${gh.url}/readyz`)).json()) as { checks: Record<string, string> };
       expect(operator.checks.database).toBe('failed: database is locked');
     } finally {
-      teams.admitted = admitted;
+      admitted.restore();
     }
     expect((await fetch(`${gh.url}/readyz`)).status).toBe(200);
   });
 
   test('a tool — a database that fails inside it is an isError result that asks to try again, without its message', async () => {
     const client = await connectV1(gh.url, token);
-    const whoami = gh.ctx.tools.get('whoami')!;
-    const run = whoami.run;
-    const busy = sqliteBusyError();
-    whoami.run = () => Promise.reject(busy);
+    const run = refusing(gh.ctx.tools.get('whoami')!, 'run', 'rejects');
     let out: Awaited<ReturnType<typeof call>>;
     try {
       out = await call(client, 'whoami');
     } finally {
-      whoami.run = run;
+      run.restore();
     }
     expect(out.isError).toBe(true);
     expect(out.text).toContain('Error (unavailable): Gatehouse cannot reach its database right now.');
@@ -86,19 +73,14 @@ describe('the other doors', () => {
 
   test('tools/call — a database that fails before the gates (the keys to redact) is a JSON-RPC error without its message', async () => {
     const client = await connectV1(gh.url, token);
-    const environments = gh.ctx.environments;
-    const keysToRedact = environments.keysToRedact;
-    const busy = sqliteBusyError();
-    environments.keysToRedact = () => {
-      throw busy;
-    };
+    const keysToRedact = refusing(gh.ctx.environments, 'keysToRedact');
     let err: unknown;
     try {
       await call(client, 'whoami');
     } catch (e) {
       err = e;
     } finally {
-      environments.keysToRedact = keysToRedact;
+      keysToRedact.restore();
     }
     expect(String(err)).toContain('cannot reach its database');
     expect(String(err)).not.toMatch(/locked|SQLITE/i);

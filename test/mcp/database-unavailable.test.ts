@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { parsePrometheus } from '../console/prometheus.ts';
-import { holdWriteLock, impatient, sqliteBusyError } from '../support/db-errors.ts';
+import { holdWriteLock, impatient, refusing } from '../support/db-errors.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { openStore } from '../support/pg.ts';
 import { INITIALIZE, mcpPost, openRawSession, PROTOCOL_2025 } from '../support/raw-mcp.ts';
@@ -24,11 +24,8 @@ afterAll(async () => {
 
 describe('the /mcp door', () => {
   test('bearer lookup — a database that cannot answer is a JSON-RPC 503 with Retry-After, without its message', async () => {
-    const principals = gh.ctx.oauth.principals;
-    const resolve = principals.resolve;
-    const busy = sqliteBusyError();
-    expect(busy.name).toBe('SQLiteError');
-    principals.resolve = () => Promise.reject(busy);
+    const resolve = refusing(gh.ctx.oauth.principals, 'resolve', 'rejects');
+    expect(resolve.error.name).toBe('SQLiteError');
     try {
       const res = await mcpPost(gh.url, token, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
       expect(res.status).toBe(503);
@@ -38,7 +35,7 @@ describe('the /mcp door', () => {
       expect(body.error.message).toContain('cannot reach its database');
       expect(JSON.stringify(body)).not.toMatch(/locked|SQLITE/i);
     } finally {
-      principals.resolve = resolve;
+      resolve.restore();
     }
     expect(
       gh.logLines.some((l) => l.includes('mcp request failed') && l.includes('database is locked')),
@@ -66,12 +63,7 @@ describe('inside the MCP server', () => {
     const client = await connectV1(gh.url, token);
     const sessionId = (client.transport as { sessionId?: string } | undefined)?.sessionId;
     expect(sessionId).toBeTruthy();
-    const tools = gh.ctx.tools;
-    const visible = tools.visible;
-    const busy = sqliteBusyError();
-    tools.visible = () => {
-      throw busy;
-    };
+    const visible = refusing(gh.ctx.tools, 'visible');
     let body: { error?: { code: number; message: string } };
     try {
       const res = await mcpPost(
@@ -82,7 +74,7 @@ describe('inside the MCP server', () => {
       );
       body = (await res.json()) as typeof body;
     } finally {
-      tools.visible = visible;
+      visible.restore();
     }
     expect(body.error?.code).toBe(-32603);
     expect(body.error?.message).toContain('cannot reach its database');

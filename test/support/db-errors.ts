@@ -27,6 +27,36 @@ export function sqliteBusyError(): Error {
 }
 
 /**
+ * Makes `target[method]` fail as a database that cannot answer does, with a real SQLITE_BUSY
+ * (thrown, or a rejected promise when `how` is 'rejects'), until `restore()`; `calls()` counts
+ * the attempts. Restore it in a `finally`.
+ */
+export function refusing<T extends object>(
+  target: T,
+  method: keyof T & string,
+  how: 'throws' | 'rejects' = 'throws',
+): { error: Error; calls: () => number; restore: () => void } {
+  const slot = target as Record<string, unknown>;
+  const own = Object.hasOwn(target, method);
+  const original = slot[method];
+  const error = sqliteBusyError();
+  let calls = 0;
+  slot[method] = () => {
+    calls++;
+    if (how === 'rejects') return Promise.reject(error);
+    throw error;
+  };
+  return {
+    error,
+    calls: () => calls,
+    restore: () => {
+      if (own) slot[method] = original;
+      else delete slot[method];
+    },
+  };
+}
+
+/**
  * Holds the database's write lock from another connection, as a stuck process would, until the
  * server logs `until` (the log is written on the server's own thread, which the lock blocks: the
  * timers' flushes that come after it then find the lock free), or until released.
