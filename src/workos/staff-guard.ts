@@ -155,9 +155,10 @@ export function guardOrganizations(
     const again = () =>
       new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
     // An answer that names no staff id holds nothing of theirs (isStaff matches ids exactly), and
-    // is passed on without being read twice. JSON spells an id's characters out unless it escapes
-    // them (`\u…`, RFC 8259 §7): an answer with an escape is read in full.
-    if (!text.includes('\\u') && !namesStaff(text, marks)) return again();
+    // is passed on without being read twice. JSON spells a string's characters out unless it
+    // escapes them (RFC 8259 §7: `\u…`, `\/`, `\n`…): an answer with any escape is read in full,
+    // whatever characters the staff ids hold.
+    if (!text.includes('\\') && !namesStaff(text, marks)) return again();
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
