@@ -84,6 +84,8 @@ export interface RunningGatehouse {
   ctx: AppContext;
   server: Server<unknown>;
   mcp: McpEndpoint;
+  /** HTTP requests whose handler has not answered yet (what a graceful stop waits for). */
+  requestsInFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -353,6 +355,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
     ctx,
     server,
     mcp,
+    requestsInFlight: dispatch.inFlight,
     async stop() {
       if (stopped) return;
       stopped = true;

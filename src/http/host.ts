@@ -7,6 +7,16 @@ export function hostAllowed(request: Request, allowedHosts: readonly string[]): 
   return host !== undefined && allowedHosts.includes(host);
 }
 
+/**
+ * RFC 9112 §3.2: a request without a Host header, or whose Host is no `uri-host [":" port]`
+ * (RFC 3986 §3.2.2), is answered 400. Bun joins repeated Host lines with ", ", which fails too.
+ */
+export function hostFieldValid(request: Request): boolean {
+  const host = request.headers.get('host');
+  return host !== null && HOST_FIELD.test(host);
+}
+const HOST_FIELD = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+;=-]+)(?::\d{0,5})?$/;
+
 export function originAllowed(request: Request, publicUrl: string, allowedHosts: readonly string[]): boolean {
   const origin = request.headers.get('origin');
   if (origin === null) return true;

@@ -48,12 +48,25 @@ export function assignRequestId(
 function pathOf(url: string): string {
   const start = url.indexOf('//');
   const slash = start < 0 ? -1 : url.indexOf('/', start + 2);
-  if (slash < 0) return new URL(url).pathname;
+  if (slash < 0) return parsedPath(url, '/');
   const end = url.search(/[?#]/);
   const path = end < 0 ? url.slice(slash) : url.slice(slash, end);
   // Only a path the URL parser would leave as it is (no dot segments, escapes, backslashes or
   // characters it encodes) skips it.
-  return PLAIN_PATH.test(path) ? path : new URL(url).pathname;
+  return PLAIN_PATH.test(path) ? path : parsedPath(url, path);
+}
+
+/**
+ * The URL parser's path; `fallback` when the URL does not parse: Bun builds it from the Host
+ * header, so a request without one, or with one no URL can hold (`x@host`), has none. Such a
+ * request is refused at the door (hostAllowed), with the id and log line every request gets.
+ */
+function parsedPath(url: string, fallback: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return fallback;
+  }
 }
 const PLAIN_PATH = /^\/[A-Za-z0-9/_~-]*$/;
 

@@ -6,7 +6,7 @@ import { unexpectedAnswer } from '../errors/database.ts';
 import { enabled } from '../log/logger.ts';
 import { serveAsset } from './assets.ts';
 import { recordPeer } from './client-ip.ts';
-import { hostAllowed } from './host.ts';
+import { hostAllowed, hostFieldValid } from './host.ts';
 import { annotateRequest, assignRequestId, requestFacts } from './request-context.ts';
 import { textResponse } from './responses.ts';
 
@@ -31,10 +31,10 @@ export interface Dispatcher {
 export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOptions = {}): Dispatcher {
   let inFlight = 0;
   const dispatch = async (request: Request, server: Server<unknown>): Promise<Response> => {
-    inFlight++;
     const started = performance.now();
     const peer = server.requestIP(request)?.address;
     const facts = assignRequestId(request, peer, ctx.config.trustedProxies);
+    inFlight++;
     let response: Response | undefined;
     try {
       try {
@@ -60,6 +60,10 @@ export function createDispatcher(ctx: AppContext, app: Elysia, options: ServeOpt
     server: Server<unknown>,
     peer: string | undefined,
   ): Promise<Response> => {
+    if (!hostFieldValid(request)) {
+      annotateRequest(request, { refusal: 'bad_host' });
+      return textResponse('Bad request: a request must carry one valid Host header (RFC 9112 §3.2).', 400);
+    }
     if (!hostAllowed(request, ctx.config.allowedHosts)) {
       annotateRequest(request, { refusal: 'host_not_allowed' });
       return textResponse('Host not allowed: this server answers only for its PUBLIC_URL host.', 403);
