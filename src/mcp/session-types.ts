@@ -1,8 +1,13 @@
-import type { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type {
+  JSONRPCErrorResponse,
+  Server,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Principal } from '../oauth/principal.ts';
 import type { McpSessionState } from '../tools/types.ts';
+import type { InFlightIds } from './in-flight.ts';
 import type { LiveOwner } from './owner.ts';
 import type { McpSessionRows } from './session-rows.ts';
 import type { WaitingCalls } from './waiting-calls.ts';
@@ -19,8 +24,10 @@ export interface LiveSession extends LiveOwner {
   rowSeenAt: number;
   /** Tool names visible at the last check, to send list_changed only on a real change. */
   fingerprint: string;
-  /** JSON-RPC ids of requests not yet answered (JSON-encoded, so 1 and "1" differ). */
-  inFlight: Set<string>;
+  /** JSON-RPC ids of requests not yet answered (src/mcp/in-flight.ts). */
+  inFlight: InFlightIds;
+  /** Sends an answer past the in-flight bookkeeping: the stand-in for a call whose client left. */
+  standIn(message: JSONRPCErrorResponse): Promise<void>;
   /** Gives the session's place in its human's quota back (once). */
   release: () => void;
   /** Calls are answered in one JSON body (see answersInJson). */

@@ -12,6 +12,7 @@ import type { McpSessionState } from '../tools/types.ts';
 import { flushHeadersNow, streamIfLate } from './answers.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { answersInJson, elicitationModes } from './elicitation.ts';
+import { cancelledIds, InFlightIds } from './in-flight.ts';
 import { jsonRpcError, messagesOf } from './json-rpc.ts';
 import type { LiveOwner } from './owner.ts';
 import { Quota } from './quota.ts';
@@ -69,7 +70,8 @@ export class McpSessions {
       this.seen(s);
       if (request.method === 'POST') return this.post(s, request, authInfo, parsed);
       const res = await s.transport.handleRequest(request, { authInfo });
-      if (request.method === 'DELETE')
+      // A DELETE the transport refused (a bad Mcp-Protocol-Version) ends nothing.
+      if (request.method === 'DELETE' && res.status < 400)
         await this.close(sessionId, { kind: 'client', recorded: 'closed by the client' });
       return request.method === 'GET' ? flushHeadersNow(res) : res;
     }
@@ -140,11 +142,7 @@ export class McpSessions {
     await Promise.all(idle.map((s) => this.close(s.sessionId, IDLE)));
   }
 
-  /**
-   * A POST on a live session. The transport matches answers to requests by JSON-RPC id, so a
-   * second request reusing an id still in flight would leave the first unanswered: it is refused
-   * (JSON-RPC §5: ids identify a request while it is pending).
-   */
+  /** A POST on a live session: an id still in flight is refused (src/mcp/in-flight.ts). */
   private async post(
     s: LiveSession,
     request: Request,
@@ -154,12 +152,14 @@ export class McpSessions {
     // No parsed body (not JSON, too large, malformed): the transport answers in its own words.
     if (!('parsedBody' in body)) return s.transport.handleRequest(request, { authInfo });
     const parsed = body.parsedBody;
+    if (Array.isArray(parsed) && parsed.length === 0)
+      return jsonRpcError(400, -32600, 'Invalid Request: an empty batch (JSON-RPC 2.0 §6).');
     const requests = messagesOf(parsed).filter(
       (m): m is { id: string | number; method: string } =>
         !!m && typeof m === 'object' && 'method' in m && 'id' in m,
     );
-    const ids = requests.map((m) => JSON.stringify(m.id));
-    const clash = ids.find((id, i) => s.inFlight.has(id) || ids.indexOf(id) !== i);
+    const keys = requests.map((m) => InFlightIds.key(m.id));
+    const clash = s.inFlight.clash(keys);
     if (clash !== undefined) {
       return jsonRpcError(
         409,
@@ -167,23 +167,22 @@ export class McpSessions {
         `A request with id ${clash} is already in progress on this session; use a new id.`,
       );
     }
-    for (const id of ids) s.inFlight.add(id);
+    s.inFlight.admit(keys);
     const answer = s.transport.handleRequest(request, { authInfo, parsedBody: parsed });
+    s.inFlight.settleWith(answer, keys, cancelledIds(messagesOf(parsed)));
     if (!s.json) return answer;
     // A JSON answer waits for the call; it is answered at once when the session ends first, and
     // streamed when it takes longer than the keep-alive interval (src/mcp/answers.ts).
     const requestIds = requests.map((m) => m.id);
-    // A client that leaves first (or cancelled the call, which then never answers) gets no
-    // answer; the transport would keep waiting for one, holding the request: it is given one.
+    // A client that leaves first gets no answer, and the transport would hold its request: it is
+    // given a stand-in. The call runs on; its id stays busy until its own answer (in-flight.ts).
     const release = () => {
-      for (const id of requestIds)
-        s.transport
-          .send({
-            jsonrpc: '2.0',
-            id,
-            error: { code: -32000, message: 'The client left before the answer.' },
-          })
-          .catch(() => {});
+      for (const key of s.inFlight.abandon(keys))
+        s.standIn({
+          jsonrpc: '2.0',
+          id: requestIds[keys.indexOf(key)]!,
+          error: { code: -32000, message: 'The client left before the answer.' },
+        }).catch(() => {});
     };
     return streamIfLate(s.waiting.race(answer, requestIds, { signal: request.signal, release }), {
       afterMs: SSE_KEEPALIVE_MS,
@@ -199,7 +198,7 @@ export class McpSessions {
     parsed: { parsedBody?: unknown },
     release: () => void,
   ): Promise<Response> {
-    const inFlight = new Set<string>();
+    const inFlight = new InFlightIds();
     const state: McpSessionState = {
       id: '',
       environment: 'sandbox',
@@ -242,6 +241,7 @@ export class McpSessions {
           rowSeenAt: now,
           fingerprint: '',
           inFlight,
+          standIn: (message) => send(message),
           release,
           json,
           waiting: new WaitingCalls(),
@@ -268,11 +268,13 @@ export class McpSessions {
       }
     };
     await server.connect(transport);
-    // Forget a request's id once its answer goes out (see post()).
+    // A request's id is free once its answer goes out; the answer of a call whose client left
+    // goes nowhere, its stand-in having gone instead (see post() and in-flight.ts).
     const send = transport.send.bind(transport);
     transport.send = (message, options) => {
-      if ('id' in message && ('result' in message || 'error' in message))
-        inFlight.delete(JSON.stringify(message.id));
+      if ('id' in message && ('result' in message || 'error' in message)) {
+        if (!inFlight.answered(InFlightIds.key(message.id))) return Promise.resolve();
+      }
       return send(message, options);
     };
     const res = await transport.handleRequest(request, { authInfo, ...parsed });

@@ -224,6 +224,60 @@ test('answers — a client that leaves before its JSON answer (a cancelled call)
   expect(status).toBe(200);
 });
 
+test('answers — a call whose client left keeps its id until it ends: a new request reusing the id never gets its answer', async () => {
+  const { tokens, sessionId } = await linearSession();
+  const held = holdLinear();
+  const client = new AbortController();
+  const left = mcpPost(gh.url, tokens.access_token, linearCall(5), onSession(sessionId), {
+    signal: client.signal,
+  }).catch(() => undefined);
+  await held.arrived;
+  client.abort();
+  await left;
+  // Still running at Linear: the id is still that call's (a reuse would be handed its answer).
+  const reuse = await mcpPost(gh.url, tokens.access_token, callBody(5, 'whoami'), onSession(sessionId));
+  expect(reuse.status).toBe(409);
+  expect(await reuse.text()).toContain('already in progress');
+  held.release();
+  // Its answer goes nowhere, and the id is free from then on: a reuse gets its own answer.
+  let res = reuse;
+  for (let i = 0; i < 200 && res.status === 409; i++)
+    res = await mcpPost(gh.url, tokens.access_token, callBody(5, 'whoami'), onSession(sessionId));
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { id: number; result: { content: { text: string }[] } };
+  expect(body.id).toBe(5);
+  expect(body.result.content[0]!.text).not.toContain('viewer');
+  expect(body.result.content[0]!.text).toContain('member@demo.test');
+});
+
+test('answers — a request the transport refuses (406, a bad protocol version) leaves its id free', async () => {
+  const id = await openRawSession(gh.url, member.access_token);
+  const ping = { jsonrpc: '2.0', id: 61, method: 'ping' };
+  const refused = await mcpPost(gh.url, member.access_token, ping, {
+    ...onSession(id),
+    accept: 'application/json',
+  });
+  expect(refused.status).toBe(406);
+  const badVersion = await mcpPost(gh.url, member.access_token, ping, {
+    ...onSession(id),
+    'mcp-protocol-version': 'nope',
+  });
+  expect(badVersion.status).toBe(400);
+  const again = await mcpPost(gh.url, member.access_token, ping, onSession(id));
+  expect(again.status).toBe(200);
+  expect(((await again.json()) as { id: number }).id).toBe(61);
+});
+
+test('answers — an empty batch on a session is an Invalid Request (400), as without one', async () => {
+  const id = await openRawSession(gh.url, member.access_token);
+  const res = await mcpPost(gh.url, member.access_token, [], onSession(id));
+  expect(res.status).toBe(400);
+  expect(((await res.json()) as { error: { code: number; message: string } }).error).toMatchObject({
+    code: -32600,
+    message: expect.stringContaining('empty batch'),
+  });
+});
+
 test('answers — a call already streamed when its token is revoked gets the error as its message, then the stream ends', async () => {
   const { tokens, sessionId } = await linearSession();
   const held = holdLinear();
@@ -240,4 +294,24 @@ test('answers — a call already streamed when its token is revoked gets the err
   expect(messages.find((m) => m.id === 8)?.error?.message).toContain('its authorization was revoked');
   expect(messages.some((m) => m.result !== undefined)).toBe(false);
   held.release();
+});
+
+test('answers — a DELETE the transport refuses (bad protocol version) leaves the session open', async () => {
+  const id = await openRawSession(gh.url, member.access_token);
+  const del = await fetch(`${gh.url}/mcp`, {
+    method: 'DELETE',
+    headers: {
+      authorization: `Bearer ${member.access_token}`,
+      'mcp-session-id': id,
+      'mcp-protocol-version': 'nope',
+    },
+  });
+  expect(del.status).toBe(400);
+  const ping = await mcpPost(
+    gh.url,
+    member.access_token,
+    { jsonrpc: '2.0', id: 1, method: 'ping' },
+    onSession(id),
+  );
+  expect(ping.status).toBe(200);
 });
