@@ -27,7 +27,10 @@ import { ToolCallLimits } from './tool-call-limit.ts';
 /** A sessionless call slower than this is streamed (src/mcp/answers.ts). */
 const LATE_ANSWER = { afterMs: SSE_KEEPALIVE_MS, keepAliveMs: SSE_KEEPALIVE_MS };
 
-type JsonBody = { ok: true; value: unknown } | { ok: false; request: Request };
+type JsonBody =
+  | { ok: true; value: unknown }
+  | { ok: false; request: Request }
+  | { ok: false; unreadable: Response };
 
 /**
  * A POST's JSON body, parsed once. Anything else (GET, DELETE, another media type, a body too
@@ -39,7 +42,12 @@ async function readJsonBody(request: Request): Promise<JsonBody> {
   }
   if (Number(request.headers.get('content-length') ?? '0') > MAX_REQUEST_BODY_BYTES)
     return { ok: false, request };
-  const text = await request.text();
+  let text: string;
+  try {
+    text = await request.text();
+  } catch (e) {
+    return { ok: false, unreadable: unreadableBody(request, e) };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
@@ -48,6 +56,18 @@ async function readJsonBody(request: Request): Promise<JsonBody> {
       request: new Request(request.url, { method: 'POST', headers: request.headers, body: text }),
     };
   }
+}
+
+/**
+ * A body that could not be read: over the size limit without a Content-Length (chunked; Bun
+ * answers 413 itself), or cut off (the client closed, or its chunked encoding is broken). The
+ * client's doing, so a refusal in the log, never a failure of ours.
+ */
+function unreadableBody(request: Request, e: unknown): Response {
+  annotateRequest(request, { refusal: 'body_unreadable' });
+  return e instanceof Error && /maxRequestBodySize/i.test(e.message)
+    ? jsonRpcError(413, -32600, `Request body too large: at most ${MAX_REQUEST_BODY_BYTES} bytes.`)
+    : jsonRpcError(400, -32600, 'The request body could not be read: it ended before it was complete.');
 }
 
 /** The id of a `subscriptions/listen` request in the body, if it is one (undefined otherwise). */
@@ -170,6 +190,7 @@ export function createMcpEndpoint(app: AppContext): McpEndpoint {
       });
       // The body is read and parsed once, here; classification and the transports get the value.
       const body = await readJsonBody(request);
+      if ('unreadable' in body) return body.unreadable;
       const parsed = body.ok ? { parsedBody: body.value } : {};
       const req = body.ok ? request : body.request;
       // Tool calls per token: over the team's rate, refused before anything runs.

@@ -4,25 +4,10 @@
  * 500 from building its URL, and never a request the dispatcher counts as in flight forever.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { connect } from 'node:net';
+import { rawRequest } from '../support/raw-http.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 setDefaultTimeout(60_000);
-
-/** Sends `head` as it is over TCP and answers the status line and the rest of the answer. */
-function rawRequest(url: string, head: string): Promise<{ status: string; text: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(head));
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk) => {
-      text += chunk;
-    });
-    socket.on('end', () => resolve({ status: text.split('\r\n')[0] ?? '', text }));
-    socket.on('error', reject);
-  });
-}
 
 type Line = Record<string, unknown>;
 
