@@ -87,6 +87,8 @@ const METHOD_OVERRIDE_HEADERS = /^(x-http-method-override|x-http-method|x-method
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 
 /** Why an agent may not send this header, or undefined when it may. */
+const FIELD_VALUE = /^[\t\x20-\x7E\x80-\xFF]*$/;
+
 function headerProblem(name: string, value: string): string | undefined {
   if (!HEADER_NAME.test(name)) return `Invalid header name ${JSON.stringify(name.slice(0, 50))}.`;
   if (METHOD_OVERRIDE_HEADERS.test(name))
@@ -94,6 +96,9 @@ function headerProblem(name: string, value: string): string | undefined {
   if (FORBIDDEN_HEADERS.test(name))
     return `You cannot set the ${name} header: Gatehouse injects the provider credentials itself.`;
   if (/[\r\n\0]/.test(value)) return `The ${name} header contains a line break.`;
+  // RFC 9110 §5.5: a field value is visible ASCII, spaces, tabs and obs-text (bytes 0x80–0xFF).
+  if (!FIELD_VALUE.test(value))
+    return `The ${name} header holds a character no header can carry (RFC 9110 §5.5): use ASCII, or encode the value.`;
   return undefined;
 }
 

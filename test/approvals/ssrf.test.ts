@@ -133,6 +133,18 @@ test('call_integration_api — an Authorization (or other credential/transport) 
   });
   expect(crlf.isError).toBe(true);
   expect(crlf.text).toContain('line break');
+  // A character no header can carry is the agent's error to fix, not an internal one.
+  for (const value of ['café\u0100', 'bell\u0007']) {
+    const odd = await call(agent, 'call_integration_api', {
+      method: 'POST',
+      url: LINEAR_URL,
+      body: VIEWER_QUERY,
+      headers: { 'X-Note': value },
+    });
+    expect(odd.isError).toBe(true);
+    expect(odd.text).toContain('invalid_input');
+    expect(odd.text).toContain('RFC 9110');
+  }
   expect(fake.requests.length).toBe(before);
   // An ordinary extra header is passed through, next to Gatehouse's own credential.
   await ok(agent, 'call_integration_api', {
