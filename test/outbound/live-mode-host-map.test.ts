@@ -14,6 +14,7 @@ import { ConfigError, loadConfig } from '../../src/config/index.ts';
 import type { EmulatorDescription } from '../../src/emulator/describe.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import { createOutbound, LiveHostMapError } from '../../src/outbound/index.ts';
+import { Console, requestAccess, sessionRequest } from '../approvals/support.ts';
 import { type EmulatorProcess, spawnEmulator } from '../support/emulator-process.ts';
 import { call, connectV1, tokensFor } from '../support/mcp.ts';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../support/server.ts';
@@ -118,6 +119,33 @@ test("live mode — list_integrations and whoami name the providers' own APIs, n
     // Gatehouse's own words in the answer are ASCII (its data here is too): one character beyond
     // makes the whole answer a two-byte string, three times slower to serialise on every call.
     expect(me.text).toMatch(/^[\x20-\x7e\n]*$/);
+  } finally {
+    await agent.close();
+  }
+});
+
+test('live mode — a Snowflake call goes only to the account the human connected in Pipes, not one the agent names', async () => {
+  const tokens = await tokensFor(gh.url, 'admin@demo.test', { team: 'Gatehouse Demo Team' });
+  const agent = await connectV1(gh.url, tokens.access_token);
+  try {
+    const list = await call(agent, 'list_integrations');
+    const integrations = list.structured!.integrations as { provider: string; api_host: string | null }[];
+    const connected = integrations.find((i) => i.provider === 'snowflake')!.api_host!;
+    expect(connected).toMatch(/\.snowflakecomputing\.com$/);
+    const req = await requestAccess(agent, sessionRequest(['snowflake'], 'read'));
+    const human = await Console.signIn(gh.url, 'admin@demo.test', 'Gatehouse Demo Team');
+    expect((await human.approve(req.id, { providers: ['snowflake'], level: 'read' })).status).toBe(303);
+    const other = await call(agent, 'call_integration_api', {
+      method: 'POST',
+      url: 'https://attacker-account.snowflakecomputing.com/api/v2/statements',
+      body: JSON.stringify({ statement: 'SELECT 1' }),
+    });
+    expect(other.isError).toBe(true);
+    expect(other.text).toContain('invalid_input');
+    expect(other.text).toContain(`is for the account at ${connected}`);
+    // Refused before anything went out: the grant is still unspent, nothing reached anyone.
+    expect(other.text).not.toContain('127.0.0.1');
+    expect(hits).toEqual([]);
   } finally {
     await agent.close();
   }

@@ -13,6 +13,16 @@ const SUBMIT = '/api/v2/statements';
 
 const allowsHost = (host: string): boolean => host.length <= 253 && HOST.test(host.toLowerCase());
 
+/**
+ * The account host a Pipes connection names: its `account` setting
+ * (https://workos.com/docs/reference/pipes/connected-account), when that makes a valid host.
+ */
+export function connectedAccountHost(config: Record<string, string> | undefined): string | undefined {
+  const account = config?.account?.toLowerCase();
+  const host = account ? `${account}.snowflakecomputing.com` : undefined;
+  return host && allowsHost(host) ? host : undefined;
+}
+
 /** Whether `url` is on this provider's API (see `Provider.matchesUrl`). */
 function matchesUrl(url: URL): boolean {
   const host = plainHttpsHost(url);

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { DEMO_PROVIDER_LABEL, isDemoProvider } from '../../approvals/providers/demo.ts';
+import { connectedAccountHost } from '../../approvals/providers/snowflake.ts';
+import type { Provider } from '../../approvals/providers/types.ts';
 import { HTTP_METHODS, headersArg, integrationRequest, isWriteRequest } from '../../approvals/request.ts';
 import type { Grant } from '../../approvals/store.ts';
 import { AppError, isAppError } from '../../errors/app-error.ts';
 import { workosCall } from '../../workos/errors.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan, TOO_DEEP } from '../common.ts';
+import type { CallerPipes } from '../ports.ts';
 import { defineTool } from '../types.ts';
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -85,6 +88,7 @@ export const callIntegrationApi = defineTool({
         },
       );
     }
+    await pinnedToConnectedAccount(ctx, req.provider, req.parsedUrl.hostname, demoHost);
 
     // Provider headers win over the agent's (case-insensitively), and the credential is ours.
     const headers = new Headers(args.headers ?? {});
@@ -156,3 +160,24 @@ export const callIntegrationApi = defineTool({
     };
   },
 });
+
+/**
+ * A Snowflake token works for the account that issued it; still, it goes only to the account the
+ * human connected in Pipes (its `account` setting), never to another one the agent names. A
+ * connection that names no account (or local mode's demo account, checked above) pins nothing.
+ */
+async function pinnedToConnectedAccount(
+  ctx: { pipes: CallerPipes },
+  provider: Provider,
+  hostname: string,
+  demoHost: string | undefined,
+): Promise<void> {
+  if (provider.id !== 'snowflake' || demoHost) return;
+  const connected = connectedAccountHost((await ctx.pipes.connections()).get('snowflake')?.config);
+  if (!connected || hostname === connected) return;
+  throw new AppError(
+    'invalid_input',
+    `Your Snowflake connection in WorkOS Pipes is for the account at ${connected}; ${hostname} is another account.`,
+    { hint: `Call https://${connected}/api/v2/statements instead (list_integrations names the host).` },
+  );
+}

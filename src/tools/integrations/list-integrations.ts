@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEMO_PROVIDER_LABEL, isDemoProvider } from '../../approvals/providers/demo.ts';
 import { PROVIDERS } from '../../approvals/providers/index.ts';
+import { connectedAccountHost } from '../../approvals/providers/snowflake.ts';
 import type { Provider } from '../../approvals/providers/types.ts';
 import { secondsLeft } from '../../approvals/store.ts';
 import type { DemoProviders, PipesConnection } from '../ports.ts';
@@ -27,11 +28,7 @@ function apiHost(
 ): string | null {
   const demoHost = demo?.hosts[prov.id];
   if (demoHost) return demoHost;
-  if (prov.id === 'snowflake') {
-    const account = c?.config.account?.toLowerCase();
-    const host = account ? `${account}.snowflakecomputing.com` : undefined;
-    return host && prov.allowsHost(host) ? host : null;
-  }
+  if (prov.id === 'snowflake') return connectedAccountHost(c?.config) ?? null;
   return FIXED_HOSTS[prov.id] ?? null;
 }
 
