@@ -12,7 +12,7 @@ import type { McpSessionState } from '../tools/types.ts';
 import { flushHeadersNow, streamIfLate } from './answers.ts';
 import { toAuthInfo } from './auth-info.ts';
 import { answersInJson, elicitationModes } from './elicitation.ts';
-import { cancelledIds, InFlightIds } from './in-flight.ts';
+import { InFlightIds } from './in-flight.ts';
 import { jsonRpcError, messagesOf } from './json-rpc.ts';
 import type { LiveOwner } from './owner.ts';
 import { Quota } from './quota.ts';
@@ -167,23 +167,16 @@ export class McpSessions {
         `A request with id ${clash} is already in progress on this session; use a new id.`,
       );
     }
-    s.inFlight.admit(keys);
+    const requestIds = requests.map((m) => m.id);
+    const admission = s.inFlight.admit(requestIds);
     const answer = s.transport.handleRequest(request, { authInfo, parsedBody: parsed });
-    s.inFlight.settleWith(answer, keys, cancelledIds(messagesOf(parsed)));
+    s.inFlight.settleWith(answer, admission, messagesOf(parsed));
     if (!s.json) return answer;
     // A JSON answer waits for the call; it is answered at once when the session ends first, and
     // streamed when it takes longer than the keep-alive interval (src/mcp/answers.ts).
-    const requestIds = requests.map((m) => m.id);
     // A client that leaves first gets no answer, and the transport would hold its request: it is
     // given a stand-in. The call runs on; its id stays busy until its own answer (in-flight.ts).
-    const release = () => {
-      for (const key of s.inFlight.abandon(keys))
-        s.standIn({
-          jsonrpc: '2.0',
-          id: requestIds[keys.indexOf(key)]!,
-          error: { code: -32000, message: 'The client left before the answer.' },
-        }).catch(() => {});
-    };
+    const release = () => s.inFlight.leave(admission, s.standIn);
     return streamIfLate(s.waiting.race(answer, requestIds, { signal: request.signal, release }), {
       afterMs: SSE_KEEPALIVE_MS,
       keepAliveMs: SSE_KEEPALIVE_MS,
@@ -272,10 +265,13 @@ export class McpSessions {
     // goes nowhere, its stand-in having gone instead (see post() and in-flight.ts).
     const send = transport.send.bind(transport);
     transport.send = (message, options) => {
-      if ('id' in message && ('result' in message || 'error' in message)) {
-        if (!inFlight.answered(InFlightIds.key(message.id))) return Promise.resolve();
-      }
-      return send(message, options);
+      if (!('id' in message && ('result' in message || 'error' in message))) return send(message, options);
+      const key = InFlightIds.key(message.id);
+      if (!inFlight.answering(key)) return Promise.resolve();
+      const sent = send(message, options);
+      const delivered = () => inFlight.delivered(key);
+      sent.then(delivered, delivered);
+      return sent;
     };
     const res = await transport.handleRequest(request, { authInfo, ...parsed });
     if (unrecorded) {

@@ -4,74 +4,21 @@
  * past the keep-alive interval streamed so Bun's idle timeout never cuts it. A call waiting in a
  * JSON body is answered at once when its session ends.
  */
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { expect, setDefaultTimeout, test } from 'bun:test';
 import { IDLE_TIMEOUT_S, SSE_KEEPALIVE_MS } from '../../src/config/constants.ts';
-import {
-  Console,
-  type FakeLinear,
-  LINEAR_URL,
-  requestAccess,
-  sessionRequest,
-  startFakeLinear,
-  VIEWER_QUERY,
-} from '../approvals/support.ts';
-import { connectV1, type Tokens, tokensFor } from '../support/mcp.ts';
-import { INITIALIZE, mcpPost, openRawSession, PROTOCOL_2025, sseMessages } from '../support/raw-mcp.ts';
-import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
+import type { Tokens } from '../support/mcp.ts';
+import { INITIALIZE, mcpPost, openRawSession, sseMessages } from '../support/raw-mcp.ts';
+import { withFakeLinear } from './held-calls.ts';
 
 setDefaultTimeout(30_000);
 
-let gh: TestGatehouse;
-let fake: FakeLinear;
-let member: Tokens;
-
-beforeAll(async () => {
-  fake = startFakeLinear();
-  gh = await startTestGatehouse({ testHooks: { outboundHostMap: { 'api.linear.app': fake.origin } } });
-  member = await tokensFor(gh.url, 'member@demo.test');
-});
-afterAll(async () => {
-  await gh?.stop();
-  fake?.stop();
-});
-
-const callBody = (id: number, name: string, args: Record<string, unknown> = {}) => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: { name, arguments: args },
-});
-const onSession = (id: string) => ({ 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL_2025 });
-
-/** A member's authorization holding an approved read grant on Linear, and a raw session of it. */
-async function linearSession(): Promise<{ tokens: Tokens; sessionId: string }> {
-  const tokens = await tokensFor(gh.url, 'member@demo.test');
-  const agent = await connectV1(gh.url, tokens.access_token);
-  const req = await requestAccess(agent, sessionRequest(['linear'], 'read'));
-  const consoleOf = await Console.signIn(gh.url, 'member@demo.test');
-  expect((await consoleOf.approve(req.id, { providers: ['linear'], level: 'read' })).status).toBe(303);
-  await agent.close();
-  return { tokens, sessionId: await openRawSession(gh.url, tokens.access_token) };
-}
-
-/** Holds Linear's next answer until `release()`; `arrived` settles when the call reaches it. */
-function holdLinear() {
-  const release = Promise.withResolvers<void>();
-  const arrived = Promise.withResolvers<void>();
-  fake.mode = { kind: 'slow', release: release.promise, arrived: arrived.resolve };
-  return {
-    arrived: arrived.promise,
-    release: () => {
-      release.resolve();
-      fake.mode = { kind: 'graphql' };
-    },
-  };
-}
+const suite = withFakeLinear();
+const { callBody, onSession, linearSession, holdLinear, linearCall } = suite;
 
 /** Revokes the access token at /revoke (RFC 7009), as its client would; the status. */
 async function revoke(tokens: Tokens): Promise<number> {
-  const clientId = gh.ctx.oauth.tokens.bearer(tokens.access_token)!.family.clientId!;
-  const res = await fetch(`${gh.url}/revoke`, {
+  const clientId = suite.gh.ctx.oauth.tokens.bearer(tokens.access_token)!.family.clientId!;
+  const res = await fetch(`${suite.gh.url}/revoke`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ token: tokens.access_token, client_id: clientId }),
@@ -87,12 +34,9 @@ async function restOf(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<
   return rest;
 }
 
-const linearCall = (id: number) =>
-  callBody(id, 'call_integration_api', { method: 'POST', url: LINEAR_URL, body: VIEWER_QUERY });
-
 test('answers — a session whose client declared no elicitation gets its results in one JSON body', async () => {
-  const id = await openRawSession(gh.url, member.access_token);
-  const res = await mcpPost(gh.url, member.access_token, callBody(2, 'whoami'), onSession(id));
+  const id = await openRawSession(suite.gh.url, suite.member().access_token);
+  const res = await mcpPost(suite.gh.url, suite.member().access_token, callBody(2, 'whoami'), onSession(id));
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('application/json');
   expect(res.headers.get('mcp-session-id')).toBe(id);
@@ -103,17 +47,17 @@ test('answers — a session whose client declared no elicitation gets its result
 
 test('answers — a session whose client can be asked (elicitation) gets its results on an SSE stream', async () => {
   const init = { ...INITIALIZE, params: { ...INITIALIZE.params, capabilities: { elicitation: {} } } };
-  const opened = await mcpPost(gh.url, member.access_token, init);
+  const opened = await mcpPost(suite.gh.url, suite.member().access_token, init);
   await opened.arrayBuffer();
   const id = opened.headers.get('mcp-session-id')!;
   const ack = await mcpPost(
-    gh.url,
-    member.access_token,
+    suite.gh.url,
+    suite.member().access_token,
     { jsonrpc: '2.0', method: 'notifications/initialized' },
     onSession(id),
   );
   expect(ack.status).toBe(202);
-  const res = await mcpPost(gh.url, member.access_token, callBody(3, 'whoami'), onSession(id));
+  const res = await mcpPost(suite.gh.url, suite.member().access_token, callBody(3, 'whoami'), onSession(id));
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const messages = sseMessages(await res.text()) as { id?: number; result?: unknown }[];
   expect(messages.find((m) => m.id === 3)?.result).toBeDefined();
@@ -121,8 +65,8 @@ test('answers — a session whose client can be asked (elicitation) gets its res
 
 test('answers — a sessionless 2026-07-28 call gets its result in one JSON body', async () => {
   const res = await mcpPost(
-    gh.url,
-    member.access_token,
+    suite.gh.url,
+    suite.member().access_token,
     {
       ...callBody(4, 'whoami'),
       params: {
@@ -147,7 +91,7 @@ test('answers — a call held past the keep-alive interval becomes an SSE stream
   expect(SSE_KEEPALIVE_MS).toBeLessThan(IDLE_TIMEOUT_S * 1000);
   const { tokens, sessionId } = await linearSession();
   const held = holdLinear();
-  const res = await mcpPost(gh.url, tokens.access_token, linearCall(5), onSession(sessionId));
+  const res = await mcpPost(suite.gh.url, tokens.access_token, linearCall(5), onSession(sessionId));
   // The answer comes only once the call has waited SSE_KEEPALIVE_MS: it is the stream.
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
@@ -166,7 +110,7 @@ test('answers — a call held past the keep-alive interval becomes an SSE stream
 test('answers — a call waiting in a JSON body is answered at once when its token is revoked', async () => {
   const { tokens, sessionId } = await linearSession();
   const held = holdLinear();
-  const pending = mcpPost(gh.url, tokens.access_token, linearCall(6), onSession(sessionId));
+  const pending = mcpPost(suite.gh.url, tokens.access_token, linearCall(6), onSession(sessionId));
   await held.arrived;
   expect(await revoke(tokens)).toBe(200);
   // Answered while Linear still holds the call: no result after the revocation.
@@ -181,9 +125,9 @@ test('answers — a call waiting in a JSON body is answered at once when its tok
 test('answers — a call waiting in a JSON body is answered at once when the client ends its session', async () => {
   const { tokens, sessionId } = await linearSession();
   const held = holdLinear();
-  const pending = mcpPost(gh.url, tokens.access_token, linearCall(7), onSession(sessionId));
+  const pending = mcpPost(suite.gh.url, tokens.access_token, linearCall(7), onSession(sessionId));
   await held.arrived;
-  const del = await fetch(`${gh.url}/mcp`, {
+  const del = await fetch(`${suite.gh.url}/mcp`, {
     method: 'DELETE',
     headers: { authorization: `Bearer ${tokens.access_token}`, ...onSession(sessionId) },
   });
@@ -197,15 +141,21 @@ test('answers — a call waiting in a JSON body is answered at once when the cli
 });
 
 test('answers — a client that leaves before its JSON answer (a cancelled call) leaves nothing waiting: its id is free again', async () => {
-  const id = await openRawSession(gh.url, member.access_token);
+  const id = await openRawSession(suite.gh.url, suite.member().access_token);
   const probe = async () =>
-    (await mcpPost(gh.url, member.access_token, { jsonrpc: '2.0', id: 50, method: 'ping' }, onSession(id)))
-      .status;
+    (
+      await mcpPost(
+        suite.gh.url,
+        suite.member().access_token,
+        { jsonrpc: '2.0', id: 50, method: 'ping' },
+        onSession(id),
+      )
+    ).status;
   // A cancelled request is never answered (MCP cancellation): its JSON body would wait forever.
   const client = new AbortController();
   const cancelled = mcpPost(
-    gh.url,
-    member.access_token,
+    suite.gh.url,
+    suite.member().access_token,
     [
       { jsonrpc: '2.0', id: 50, method: 'ping' },
       { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 50 } },
@@ -224,65 +174,11 @@ test('answers — a client that leaves before its JSON answer (a cancelled call)
   expect(status).toBe(200);
 });
 
-test('answers — a call whose client left keeps its id until it ends: a new request reusing the id never gets its answer', async () => {
-  const { tokens, sessionId } = await linearSession();
-  const held = holdLinear();
-  const client = new AbortController();
-  const left = mcpPost(gh.url, tokens.access_token, linearCall(5), onSession(sessionId), {
-    signal: client.signal,
-  }).catch(() => undefined);
-  await held.arrived;
-  client.abort();
-  await left;
-  // Still running at Linear: the id is still that call's (a reuse would be handed its answer).
-  const reuse = await mcpPost(gh.url, tokens.access_token, callBody(5, 'whoami'), onSession(sessionId));
-  expect(reuse.status).toBe(409);
-  expect(await reuse.text()).toContain('already in progress');
-  held.release();
-  // Its answer goes nowhere, and the id is free from then on: a reuse gets its own answer.
-  let res = reuse;
-  for (let i = 0; i < 200 && res.status === 409; i++)
-    res = await mcpPost(gh.url, tokens.access_token, callBody(5, 'whoami'), onSession(sessionId));
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { id: number; result: { content: { text: string }[] } };
-  expect(body.id).toBe(5);
-  expect(body.result.content[0]!.text).not.toContain('viewer');
-  expect(body.result.content[0]!.text).toContain('member@demo.test');
-});
-
-test('answers — a request the transport refuses (406, a bad protocol version) leaves its id free', async () => {
-  const id = await openRawSession(gh.url, member.access_token);
-  const ping = { jsonrpc: '2.0', id: 61, method: 'ping' };
-  const refused = await mcpPost(gh.url, member.access_token, ping, {
-    ...onSession(id),
-    accept: 'application/json',
-  });
-  expect(refused.status).toBe(406);
-  const badVersion = await mcpPost(gh.url, member.access_token, ping, {
-    ...onSession(id),
-    'mcp-protocol-version': 'nope',
-  });
-  expect(badVersion.status).toBe(400);
-  const again = await mcpPost(gh.url, member.access_token, ping, onSession(id));
-  expect(again.status).toBe(200);
-  expect(((await again.json()) as { id: number }).id).toBe(61);
-});
-
-test('answers — an empty batch on a session is an Invalid Request (400), as without one', async () => {
-  const id = await openRawSession(gh.url, member.access_token);
-  const res = await mcpPost(gh.url, member.access_token, [], onSession(id));
-  expect(res.status).toBe(400);
-  expect(((await res.json()) as { error: { code: number; message: string } }).error).toMatchObject({
-    code: -32600,
-    message: expect.stringContaining('empty batch'),
-  });
-});
-
 test('answers — a call already streamed when its token is revoked gets the error as its message, then the stream ends', async () => {
   const { tokens, sessionId } = await linearSession();
   const held = holdLinear();
   // The answer comes once the call has waited SSE_KEEPALIVE_MS: it is the stream.
-  const res = await mcpPost(gh.url, tokens.access_token, linearCall(8), onSession(sessionId));
+  const res = await mcpPost(suite.gh.url, tokens.access_token, linearCall(8), onSession(sessionId));
   await held.arrived;
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const reader = res.body!.getReader();
@@ -294,24 +190,4 @@ test('answers — a call already streamed when its token is revoked gets the err
   expect(messages.find((m) => m.id === 8)?.error?.message).toContain('its authorization was revoked');
   expect(messages.some((m) => m.result !== undefined)).toBe(false);
   held.release();
-});
-
-test('answers — a DELETE the transport refuses (bad protocol version) leaves the session open', async () => {
-  const id = await openRawSession(gh.url, member.access_token);
-  const del = await fetch(`${gh.url}/mcp`, {
-    method: 'DELETE',
-    headers: {
-      authorization: `Bearer ${member.access_token}`,
-      'mcp-session-id': id,
-      'mcp-protocol-version': 'nope',
-    },
-  });
-  expect(del.status).toBe(400);
-  const ping = await mcpPost(
-    gh.url,
-    member.access_token,
-    { jsonrpc: '2.0', id: 1, method: 'ping' },
-    onSession(id),
-  );
-  expect(ping.status).toBe(200);
 });
