@@ -34,6 +34,22 @@ export class ConsentsService {
     );
   }
 
+  /** Whether the human has approved this client, in any team, and not revoked it since. */
+  approvedBefore(userId: string, clientId: string): boolean {
+    const row = this.db
+      .select({ id: schema.oauthConsents.clientId })
+      .from(schema.oauthConsents)
+      .where(
+        and(
+          eq(schema.oauthConsents.userId, userId),
+          eq(schema.oauthConsents.clientId, clientId),
+          isNull(schema.oauthConsents.revokedAt),
+        ),
+      )
+      .get();
+    return row !== undefined;
+  }
+
   /**
    * Remembers that the human approved these scopes. A live consent grows to the union of
    * everything approved so far, so a narrower request never forgets a wider earlier approval

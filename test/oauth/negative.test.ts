@@ -9,7 +9,14 @@ import { ACCESS_TOKEN_TTL_MS, AUTH_CODE_TTL_MS } from '../../src/config/constant
 import { schema } from '../../src/db/client.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { type CookieClient, hiddenInput } from '../support/http.ts';
-import { authorizeUrl, pkce, type RegisteredClient, standardParams, tokenRequest } from '../support/oauth.ts';
+import {
+  authorizeUrl,
+  consent,
+  pkce,
+  type RegisteredClient,
+  standardParams,
+  tokenRequest,
+} from '../support/oauth.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 import { signIn } from '../support/sign-in.ts';
 import {
@@ -117,16 +124,36 @@ async function expectErrorPage(res: Response, error: string, message: string | R
   expect(html).not.toContain('code=');
 }
 
-/** An authorization error sent back to the client: error, state and iss, never a code. */
-function expectErrorRedirect(res: Response, error: string, redirectUri = REDIRECT_URI, state = 'st-123') {
-  expect(res.status).toBe(302);
-  const loc = new URL(res.headers.get('location')!);
+/** Error, state and iss for the client at `loc`, never a code. */
+function expectErrorFor(loc: URL, error: string, redirectUri: string, state: string) {
   expect(`${loc.origin}${loc.pathname}`).toBe(redirectUri);
   expect(loc.searchParams.get('error')).toBe(error);
   expect(loc.searchParams.get('error_description')).toBeTruthy();
   expect(loc.searchParams.get('state')).toBe(state);
   expect(loc.searchParams.get('iss')).toBe(base);
   expect(loc.searchParams.has('code')).toBe(false);
+}
+
+/** An authorization error sent back at once to a client the human approved before. */
+function expectErrorRedirect(res: Response, error: string, redirectUri = REDIRECT_URI, state = 'st-123') {
+  expect(res.status).toBe(302);
+  expectErrorFor(new URL(res.headers.get('location')!), error, redirectUri, state);
+}
+
+/**
+ * An authorization error for a client the human never approved (RFC 9700 §4.11.2): a page naming
+ * it, and the way back to the client only as a link the human may follow; no Location.
+ */
+async function expectErrorLink(res: Response, error: string, redirectUri = REDIRECT_URI, state = 'st-123') {
+  expect(res.status).toBe(400);
+  expect(res.headers.get('location')).toBeNull();
+  const html = await res.text();
+  expect(html).toContain(`Error: ${error}.`);
+  const href = /<a class="action" href="([^"]+)"/.exec(html)?.[1];
+  expect(href).toBeDefined();
+  const loc = new URL(href!.replaceAll('&amp;', '&'));
+  expectErrorFor(loc, error, redirectUri, state);
+  return loc;
 }
 
 /** A token-endpoint error: status, RFC 6749 §5.2 body, no-store, and no token in it. */
@@ -147,8 +174,9 @@ function expectTokenError(
 describe('authorization endpoint — PKCE (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1)', () => {
   test('missing code_challenge — redirected with invalid_request, state and iss; no code', async () => {
     const res = await nothingIssued(() => authorizeWith({ code_challenge: undefined }));
-    expectErrorRedirect(res, 'invalid_request');
-    expect(new URL(res.headers.get('location')!).searchParams.get('error_description')).toContain('PKCE');
+    expect((await expectErrorLink(res, 'invalid_request')).searchParams.get('error_description')).toContain(
+      'PKCE',
+    );
   });
 
   test('code_challenge_method=plain — refused with invalid_request; no code', async () => {
@@ -156,25 +184,26 @@ describe('authorization endpoint — PKCE (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1)'
     const res = await nothingIssued(() =>
       authorizeWith({ code_challenge: verifier, code_challenge_method: 'plain' }),
     );
-    expectErrorRedirect(res, 'invalid_request');
-    expect(new URL(res.headers.get('location')!).searchParams.get('error_description')).toContain('S256');
+    expect((await expectErrorLink(res, 'invalid_request')).searchParams.get('error_description')).toContain(
+      'S256',
+    );
   });
 
   test('missing code_challenge_method (would mean plain) — invalid_request; no code', async () => {
     const res = await nothingIssued(() => authorizeWith({ code_challenge_method: undefined }));
-    expectErrorRedirect(res, 'invalid_request');
+    await expectErrorLink(res, 'invalid_request');
   });
 
   test('malformed code_challenge (not 43 base64url characters) — invalid_request; no code', async () => {
     for (const bad of ['short', `${'a'.repeat(42)}+`, 'a'.repeat(44)]) {
       const res = await nothingIssued(() => authorizeWith({ code_challenge: bad }));
-      expectErrorRedirect(res, 'invalid_request');
+      await expectErrorLink(res, 'invalid_request');
     }
   });
 
   test('response_type=token (implicit grant) — unsupported_response_type; no code', async () => {
     const res = await nothingIssued(() => authorizeWith({ response_type: 'token' }));
-    expectErrorRedirect(res, 'unsupported_response_type');
+    await expectErrorLink(res, 'unsupported_response_type');
   });
 });
 
@@ -247,28 +276,69 @@ describe('authorization endpoint — open redirects and unknown clients (RFC 970
       const u = new URL(authorizeUrl(base, standardParams(base, client.client_id, challenge)));
       u.searchParams.append(dup, dup === 'resource' ? 'https://evil.example/mcp' : 'x');
       const res = await nothingIssued(() => member.fetch(u.toString()));
-      expectErrorRedirect(res, 'invalid_request');
+      await expectErrorLink(res, 'invalid_request');
     }
+  });
+});
+
+describe('authorization endpoint — errors and open redirects (RFC 9700 §4.11.2)', () => {
+  test('an error for a client anyone registered, signed out — a page with a link, no redirect and no sign-in', async () => {
+    const attacker = await register(h, { redirect_uris: ['https://evil.example/landing'] });
+    const { challenge } = pkce();
+    const res = await nothingIssued(() =>
+      fetch(
+        authorizeUrl(base, {
+          ...standardParams(base, attacker.client_id, challenge),
+          redirect_uri: 'https://evil.example/landing',
+          response_type: 'x',
+          state: 'phish',
+        }),
+        { redirect: 'manual' },
+      ),
+    );
+    const loc = await expectErrorLink(
+      res,
+      'unsupported_response_type',
+      'https://evil.example/landing',
+      'phish',
+    );
+    expect(loc.host).toBe('evil.example');
+  });
+
+  test('an error for a client this human approved before — sent back to it at once', async () => {
+    const approved = await register(h, { redirect_uris: [REDIRECT_URI] });
+    const { challenge } = pkce();
+    const granted = await consent(
+      member,
+      authorizeUrl(base, standardParams(base, approved.client_id, challenge)),
+    );
+    expect(granted.searchParams.get('code')).toBeTruthy();
+    const res = await nothingIssued(() => authorizeWith({ response_type: 'token' }, approved));
+    expectErrorRedirect(res, 'unsupported_response_type');
+    // Another human, who never approved it, gets the page.
+    const other = await nothingIssued(() => authorizeWith({ response_type: 'token' }, approved, viewer));
+    await expectErrorLink(other, 'unsupported_response_type');
   });
 });
 
 describe('authorization endpoint — resource and scope (RFC 8707, MCP authorization §2.5)', () => {
   test('missing resource — invalid_target redirect; no code', async () => {
     const res = await nothingIssued(() => authorizeWith({ resource: undefined }));
-    expectErrorRedirect(res, 'invalid_target');
+    await expectErrorLink(res, 'invalid_target');
   });
 
   test('resource of another server or path — invalid_target redirect; no code', async () => {
     for (const resource of ['https://evil.example/mcp', `${base}/`, `${base}/mcp/`, `${base}/other`]) {
       const res = await nothingIssued(() => authorizeWith({ resource }));
-      expectErrorRedirect(res, 'invalid_target');
+      await expectErrorLink(res, 'invalid_target');
     }
   });
 
   test('scope escalation with an unknown scope — invalid_scope redirect; no code', async () => {
     const res = await nothingIssued(() => authorizeWith({ scope: 'mcp admin' }));
-    expectErrorRedirect(res, 'invalid_scope');
-    expect(new URL(res.headers.get('location')!).searchParams.get('error_description')).toContain('admin');
+    expect((await expectErrorLink(res, 'invalid_scope')).searchParams.get('error_description')).toContain(
+      'admin',
+    );
   });
 });
 

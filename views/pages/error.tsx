@@ -8,10 +8,12 @@ export interface ErrorPageProps {
   hint?: string;
   user?: ShellUser;
   csrfToken?: string;
+  /** A way on that the human may choose (e.g. back to the client that sent them). */
+  action?: { href: string; label: string };
 }
 
 /** A clear error page: what went wrong and what to do, never a stack trace. */
-export function ErrorPage({ status, title, message, hint, user, csrfToken }: ErrorPageProps) {
+export function ErrorPage({ status, title, message, hint, user, csrfToken, action }: ErrorPageProps) {
   return (
     <Layout title={title} user={user} csrfToken={csrfToken}>
       <section class="card error" data-status={String(status)}>
@@ -22,6 +24,15 @@ export function ErrorPage({ status, title, message, hint, user, csrfToken }: Err
         {hint ? (
           <p class="hint" safe>
             {hint}
+          </p>
+        ) : (
+          ''
+        )}
+        {action ? (
+          <p>
+            <a class="action" href={action.href} rel="noreferrer" safe>
+              {action.label}
+            </a>
           </p>
         ) : (
           ''

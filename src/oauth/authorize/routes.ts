@@ -1,5 +1,6 @@
 import type { Permission } from '../../../db/schema/enums.ts';
 import { CapabilityList, ConsentPage } from '../../../views/pages/consent.tsx';
+import { ErrorPage } from '../../../views/pages/error.tsx';
 import type { AppContext } from '../../app/context.ts';
 import type { BrowserSession } from '../../auth/browser-sessions.ts';
 import { currentSession, shellUser } from '../../auth/console-session.ts';
@@ -124,6 +125,33 @@ function errorRedirect(
   );
 }
 
+/** An authorization error shown to the human, with the way back to the client as a link. */
+function untrustedError(
+  ctx: AppContext,
+  redirectUri: string,
+  state: string | undefined,
+  error: string,
+  description: string,
+): Response {
+  const back = clientRedirect(redirectUri, {
+    error,
+    error_description: description,
+    state,
+    iss: ctx.config.publicUrl,
+  });
+  return renderPage(
+    ctx,
+    ErrorPage({
+      status: 400,
+      title: 'That request was not valid',
+      message: `This authorization request cannot be completed: ${description}`,
+      hint: `Error: ${error}. The application that sent you here needs to fix its request. Gatehouse does not send you back to it by itself, as you have not approved it before.`,
+      action: { href: back, label: `Return to ${redirectTarget(redirectUri)} with the error` },
+    }) as string,
+    { status: 400 },
+  );
+}
+
 /**
  * GET /authorize (RFC 6749 §4.1.1). Unsafe errors render a page; others redirect with `error`,
  * `state` and `iss`. A signed-in human who already approved this client in this team gets a
@@ -142,7 +170,13 @@ export async function authorize(ctx: AppContext, request: Request): Promise<Resp
         hint: `Error: ${error}. The client that sent you here needs to fix its request; nothing was sent back to it.`,
       });
     }
-    return errorRedirect(ctx, v.redirectUri, v.state, error, description);
+    // RFC 9700 §4.11.2: the error goes back at once only to a client this human approved before.
+    // Anyone may register a client and its redirect URI, so for any other an error redirect is an
+    // open redirect: the human reads the error and chooses whether to go back to it.
+    const signedIn = currentSession(ctx, request);
+    if (signedIn && ctx.oauth.consents.approvedBefore(signedIn.userId, v.clientId))
+      return errorRedirect(ctx, v.redirectUri, v.state, error, description);
+    return untrustedError(ctx, v.redirectUri, v.state, error, description);
   }
   const s = currentSession(ctx, request);
   const back = encodeURIComponent(`${url.pathname}${url.search}`);

@@ -36,6 +36,7 @@ export type AuthorizeValidation =
       ok: false;
       redirectable: true;
       reason: AuthorizeReason;
+      clientId: string;
       redirectUri: string;
       state: string | undefined;
     };
@@ -86,6 +87,7 @@ export async function validateAuthorizeRequest(
     ok: false,
     redirectable: true,
     reason,
+    clientId,
     redirectUri,
     state: state && state.length <= MAX_STATE ? state : undefined,
   });
