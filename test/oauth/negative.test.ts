@@ -787,6 +787,14 @@ describe('token endpoint — client authentication (RFC 6749 §2.3)', () => {
     expect(t.headers.get('www-authenticate')).toContain('Basic');
   });
 
+  test('empty Basic credentials (":") — 401 invalid_client with a Basic challenge (RFC 6749 §5.2)', async () => {
+    const t = await nothingIssued(() =>
+      tokenRequest(base, { grant_type: 'authorization_code', code: 'x' }, { authorization: 'Basic Og==' }),
+    );
+    expectTokenError(t, 401, 'invalid_client');
+    expect(t.headers.get('www-authenticate')).toContain('Basic');
+  });
+
   test('confidential client sending its secret by the wrong method (post for basic) — 401 invalid_client', async () => {
     const a = await authorize(member, base, basicClient);
     const t = await nothingIssued(() =>

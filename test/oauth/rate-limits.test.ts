@@ -128,6 +128,22 @@ describe('token endpoint', () => {
     await again.arrayBuffer();
   });
 
+  test("/revoke — shares /token's per-client quota: guessing a secret there is rated too", async () => {
+    const quota = TOKEN_REQUESTS_PER_MINUTE.perClient;
+    const revokeAttempt = () =>
+      fetch(`${gh.url}/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: 'x', client_id: 'client-r', client_secret: 'guess' }),
+      });
+    const statuses = await times(quota, revokeAttempt);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    expectRefusal(await revokeAttempt(), 'token-client');
+    // The same bucket as /token: that client is refused there too.
+    expectRefusal(await tokenAttempt(gh.url, 'client-r'), 'token-client');
+    clock.advance(60_000);
+  });
+
   test('/token and /authorize — one address flooding a client’s id never locks that client out for other addresses', async () => {
     const victim = 'https://agent.example/oauth/client.json';
     const from = (address: string) => ({ 'x-forwarded-for': address });

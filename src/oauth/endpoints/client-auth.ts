@@ -59,7 +59,7 @@ export async function authenticateClient(
   }
   const clientId = basic?.id ?? bodyId;
   if (!clientId)
-    return { ok: false, error: 'invalid_client', description: 'client_id is required.', basic: false };
+    return { ok: false, error: 'invalid_client', description: 'client_id is required.', basic: !!basic };
   const resolved = await clients.resolve(clientId);
   if (!resolved.ok)
     return { ok: false, error: 'invalid_client', description: resolved.message, basic: !!basic };

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import { withRateLimitHeaders } from '../../http/rate-limit.ts';
-import { oauthErrorResponse, oauthJson } from '../errors.ts';
+import { type OAuthErrorCode, oauthErrorResponse, oauthJson } from '../errors.ts';
 import { formatScope, parseScope } from '../scopes.ts';
 import type { IssuedTokens, RedeemFailure, RefreshFailure } from '../tokens.ts';
 import { readOAuthForm } from './body.ts';
@@ -61,11 +61,23 @@ function describeRefresh(reason: RefreshFailure): string {
 }
 
 /**
- * POST /token (RFC 6749 §3.2): authorization_code and refresh_token grants. Rate-limited per
- * address (before the body is read) and per claimed client_id (before the client is
- * authenticated): 429 with Retry-After; every answer carries the RateLimit header fields.
+ * POST /token (RFC 6749 §3.2): authorization_code and refresh_token grants. Rate-limited (see
+ * `rated`); every answer carries the RateLimit header fields.
  */
-export async function token(ctx: AppContext, request: Request): Promise<Response> {
+export function token(ctx: AppContext, request: Request): Promise<Response> {
+  return rated(ctx, request, (params) => grant(ctx, request, params));
+}
+
+/**
+ * /token and /revoke share their limits, per address (before the body is read) and per claimed
+ * client_id (before the client is authenticated): both authenticate clients, so a secret guessed
+ * at one counts at the other. Over a limit: 429 with Retry-After.
+ */
+async function rated(
+  ctx: AppContext,
+  request: Request,
+  handle: (params: URLSearchParams) => Promise<Response>,
+): Promise<Response> {
   const limits = ctx.oauth.rateLimits;
   const byAddress = limits.tokenByAddress.check(addressOf(request));
   if (!byAddress.allowed) return oauthTooMany('token requests', [byAddress]);
@@ -76,21 +88,24 @@ export async function token(ctx: AppContext, request: Request): Promise<Response
   const decisions = [byAddress];
   if (clientId) decisions.unshift(limits.tokenByClient.check(clientKey(clientId, addressOf(request))));
   if (decisions.some((d) => !d.allowed)) return oauthTooMany('token requests', decisions);
-  return withRateLimitHeaders(await grant(ctx, request, body.params), decisions);
+  return withRateLimitHeaders(await handle(body.params), decisions);
+}
+
+/** A client that failed to authenticate (RFC 6749 §5.2: 401 with a challenge when it used Basic). */
+function clientAuthFailed(auth: { error: OAuthErrorCode; description: string; basic: boolean }): Response {
+  return auth.error === 'invalid_client'
+    ? oauthErrorResponse(
+        'invalid_client',
+        auth.description,
+        401,
+        auth.basic ? { 'WWW-Authenticate': 'Basic realm="gatehouse"' } : undefined,
+      )
+    : oauthErrorResponse(auth.error, auth.description);
 }
 
 async function grant(ctx: AppContext, request: Request, params: URLSearchParams): Promise<Response> {
   const auth = await authenticateClient(request, params, ctx.oauth.clients);
-  if (!auth.ok) {
-    return auth.error === 'invalid_client'
-      ? oauthErrorResponse(
-          'invalid_client',
-          auth.description,
-          401,
-          auth.basic ? { 'WWW-Authenticate': 'Basic realm="gatehouse"' } : undefined,
-        )
-      : oauthErrorResponse(auth.error, auth.description);
-  }
+  if (!auth.ok) return clientAuthFailed(auth);
   const client = auth.client;
   const grantType = params.get('grant_type');
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
@@ -160,22 +175,15 @@ async function grant(ctx: AppContext, request: Request, params: URLSearchParams)
   return tokenResponse(r.tokens);
 }
 
-/** POST /revoke (RFC 7009 §2): always 200 once the client is authenticated. */
-export async function revoke(ctx: AppContext, request: Request): Promise<Response> {
-  const body = await readOAuthForm(request);
-  if (!body.ok) return oauthErrorResponse('invalid_request', body.description);
-  const auth = await authenticateClient(request, body.params, ctx.oauth.clients);
-  if (!auth.ok) {
-    return auth.error === 'invalid_client'
-      ? oauthErrorResponse(
-          'invalid_client',
-          auth.description,
-          401,
-          auth.basic ? { 'WWW-Authenticate': 'Basic realm="gatehouse"' } : undefined,
-        )
-      : oauthErrorResponse(auth.error, auth.description);
-  }
-  const tokenValue = body.params.get('token');
+/** POST /revoke (RFC 7009 §2): always 200 once the client is authenticated; rated as /token. */
+export function revoke(ctx: AppContext, request: Request): Promise<Response> {
+  return rated(ctx, request, (params) => revokeWith(ctx, request, params));
+}
+
+async function revokeWith(ctx: AppContext, request: Request, params: URLSearchParams): Promise<Response> {
+  const auth = await authenticateClient(request, params, ctx.oauth.clients);
+  if (!auth.ok) return clientAuthFailed(auth);
+  const tokenValue = params.get('token');
   if (!tokenValue) return oauthErrorResponse('invalid_request', 'token is required.');
   // RFC 7009 §2.2: an unknown token (or one of another client) is not an error.
   ctx.oauth.tokens.revokeToken(tokenValue, auth.client.id);
