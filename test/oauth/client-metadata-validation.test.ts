@@ -48,11 +48,17 @@ const REFUSED_REDIRECTS: [string, string][] = [
   ['plain http on a public host', 'http://agent.example.com/cb'],
   ['http on a loopback lookalike', 'http://127.0.0.1.evil.example/cb'],
   ['a non-ASCII (bidi-spoofed) host', 'https://app.example\u202e/cb'],
+  ['https without an authority (a parser takes cb as the host)', 'https:///cb'],
+  ['https without its slashes', 'https:evil.example/cb'],
+  ['http on loopback without its slashes', 'http:127.0.0.1:8080/cb'],
+  ['https on port 0', 'https://a.example:0/cb'],
 ];
 
 /** RFC 8252 §7 redirect URIs real clients use; these keep working. */
 const ACCEPTED_REDIRECTS = [
   'https://app.example.com/oauth/callback',
+  'https://app.example.com',
+  'https://app.example.com:8443?x=1',
   'http://127.0.0.1:51234/callback',
   'http://[::1]:8080/callback',
   'http://localhost:33418/callback',

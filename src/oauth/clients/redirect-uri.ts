@@ -81,7 +81,14 @@ export function redirectUriProblem(uri: string): string | undefined {
   if (DANGEROUS_SCHEMES.has(scheme) || OS_HANDLER_SCHEME.test(scheme))
     return `must not use the ${scheme}: scheme (it runs content or opens an operating-system handler)`;
   if (u.username || u.password || /^[^:]*:\/\/[^/?]*@/.test(uri)) return 'must not contain credentials';
-  if (scheme === 'https') return u.hostname ? undefined : 'must name a host';
+  if (scheme === 'https' || scheme === 'http') {
+    // As written, not as a URL parser repairs it: `https:///cb` and `https:evil.com/cb` parse to
+    // hosts `cb` and `evil.com` (RFC 9110 §4.2.2: an https URI has a non-empty authority).
+    if (!/^https?:\/\/[^/?#]+(?:[/?]|$)/i.test(uri) || !u.hostname)
+      return `must have the form ${scheme}://<host>/<path>`;
+    if (u.port === '0') return 'must not use port 0';
+  }
+  if (scheme === 'https') return undefined;
   if (scheme === 'http') {
     return isLoopbackHost(u.hostname)
       ? undefined
