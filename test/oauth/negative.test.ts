@@ -334,6 +334,27 @@ describe('authorization endpoint — resource and scope (RFC 8707, MCP authoriza
     }
   });
 
+  test('a client that registered scope mcp:read (RFC 7591 §2) — asking for more is invalid_scope; asking nothing gets mcp:read', async () => {
+    const narrow = await register(h, { redirect_uris: [REDIRECT_URI], scope: 'mcp:read' });
+    const res = await nothingIssued(() => authorizeWith({ scope: 'mcp offline_access' }, narrow));
+    const back = await expectErrorLink(res, 'invalid_scope');
+    expect(back.searchParams.get('error_description')).toContain('registered the scope "mcp:read"');
+    const { challenge, verifier } = pkce();
+    const granted = await consent(
+      member,
+      authorizeUrl(base, standardParams(base, narrow.client_id, challenge, { scope: undefined })),
+    );
+    const t = await tokenRequest(base, {
+      grant_type: 'authorization_code',
+      code: granted.searchParams.get('code')!,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT_URI,
+      client_id: narrow.client_id,
+    });
+    expect(t.status).toBe(200);
+    expect(t.body.scope).toBe('mcp:read');
+  });
+
   test('scope escalation with an unknown scope — invalid_scope redirect; no code', async () => {
     const res = await nothingIssued(() => authorizeWith({ scope: 'mcp admin' }));
     expect((await expectErrorLink(res, 'invalid_scope')).searchParams.get('error_description')).toContain(

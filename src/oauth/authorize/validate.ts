@@ -26,6 +26,7 @@ export type AuthorizeReason =
   | { tag: 'missing_resource' }
   | { tag: 'wrong_resource'; value: string }
   | { tag: 'invalid_scope'; unknown: string[] }
+  | { tag: 'scope_not_registered'; beyond: string[]; registered: string }
   | { tag: 'state_too_long' };
 
 export type AuthorizeValidation =
@@ -108,8 +109,18 @@ export async function validateAuthorizeRequest(
   if (!resource) return fail({ tag: 'missing_resource' });
   if (resource !== deps.resource) return fail({ tag: 'wrong_resource', value: resource });
 
-  const scope = parseScope(params.get('scope'));
+  const requested = params.get('scope');
+  const scope = parseScope(requested);
   if (!scope.ok) return fail({ tag: 'invalid_scope', unknown: scope.unknown });
+  let scopes = scope.scopes;
+  // RFC 7591 §2: a client that registered a scope uses only it; asking nothing means all of it.
+  const registered = client.scope ? parseScope(client.scope) : undefined;
+  if (registered?.ok) {
+    if (!requested?.trim()) scopes = registered.scopes;
+    const beyond = scopes.filter((s) => !registered.scopes.includes(s));
+    if (beyond.length > 0)
+      return fail({ tag: 'scope_not_registered', beyond, registered: registered.scopes.join(' ') });
+  }
 
   return {
     ok: true,
@@ -119,7 +130,7 @@ export async function validateAuthorizeRequest(
       redirectUri,
       state,
       codeChallenge: challenge,
-      scopes: scope.scopes,
+      scopes,
       resource,
     },
   };
@@ -178,6 +189,11 @@ export function describeAuthorizeReason(reason: AuthorizeReason): {
       return {
         error: 'invalid_scope',
         description: `Unsupported scope: ${reason.unknown.join(' ').slice(0, 200)}.`,
+      };
+    case 'scope_not_registered':
+      return {
+        error: 'invalid_scope',
+        description: `This client registered the scope "${reason.registered}"; it cannot ask for ${reason.beyond.join(' ')}.`,
       };
     case 'state_too_long':
       return { error: 'invalid_request', description: `state must be at most ${MAX_STATE} characters.` };
