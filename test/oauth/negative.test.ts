@@ -305,6 +305,20 @@ describe('authorization endpoint — errors and open redirects (RFC 9700 §4.11.
     expect(loc.host).toBe('evil.example');
   });
 
+  test('a redirect URI with its own query — kept byte for byte, the code and state added after it (RFC 6749 §3.1.2)', async () => {
+    const registered = 'https://app.example.com/cb?x=a~b&flag&y=a%20b';
+    const c = await register(h, { redirect_uris: [registered] });
+    const { challenge } = pkce();
+    const back = await consent(
+      member,
+      authorizeUrl(base, standardParams(base, c.client_id, challenge, { redirect_uri: registered })),
+    );
+    expect(back.href.startsWith(`${registered}&`)).toBe(true);
+    expect(back.searchParams.get('code')).toBeTruthy();
+    expect(back.searchParams.get('state')).toBe('st-123');
+    expect(back.searchParams.get('x')).toBe('a~b');
+  });
+
   test('an error for a client this human approved before — sent back to it at once', async () => {
     const approved = await register(h, { redirect_uris: [REDIRECT_URI] });
     const { challenge } = pkce();

@@ -200,9 +200,13 @@ export function describeAuthorizeReason(reason: AuthorizeReason): {
   }
 }
 
-/** Builds the redirect back to the client with the RFC 9207 `iss` parameter. */
+/**
+ * Builds the redirect back to the client (with the RFC 9207 `iss` parameter): the registered URI
+ * exactly as registered, its own query retained as it was written (RFC 6749 §3.1.2), then ours.
+ */
 export function clientRedirect(redirectUri: string, params: Record<string, string | undefined>): string {
-  const u = new URL(redirectUri);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
-  return u.toString();
+  const added = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) added.set(k, v);
+  if (!redirectUri.includes('?')) return `${redirectUri}?${added}`;
+  return /[?&]$/.test(redirectUri) ? `${redirectUri}${added}` : `${redirectUri}&${added}`;
 }
