@@ -59,7 +59,7 @@ function pathOf(url: string): string {
 /**
  * The URL parser's path; `fallback` when the URL does not parse: Bun builds it from the Host
  * header, so a request without one, or with one no URL can hold (`x@host`), has none. Such a
- * request is refused at the door (hostAllowed), with the id and log line every request gets.
+ * request is refused at the door (hostFieldValid), with the id and log line every request gets.
  */
 function parsedPath(url: string, fallback: string): string {
   try {
