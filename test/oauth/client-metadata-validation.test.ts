@@ -52,6 +52,14 @@ const REFUSED_REDIRECTS: [string, string][] = [
   ['https without its slashes', 'https:evil.example/cb'],
   ['http on loopback without its slashes', 'http:127.0.0.1:8080/cb'],
   ['https on port 0', 'https://a.example:0/cb'],
+  [
+    'a host holding a character reference (a link would read it as @)',
+    'https://good.example&commat;evil.example/cb',
+  ],
+  ['a host holding a character reference (#)', 'https://evil.example&num;.good.example/cb'],
+  ['a query that already holds a code', 'https://app.example/cb?code=ATTACKER'],
+  ['a query that names an issuer', 'https://app.example/cb?x=1&iss=https://evil.example'],
+  ['a query that holds an error', 'https://app.example/cb?error=access_denied'],
 ];
 
 /** RFC 8252 §7 redirect URIs real clients use; these keep working. */

@@ -12,6 +12,7 @@ import { type CookieClient, hiddenInput } from '../support/http.ts';
 import {
   authorizeUrl,
   consent,
+  errorLinkOf,
   pkce,
   type RegisteredClient,
   standardParams,
@@ -145,13 +146,7 @@ function expectErrorRedirect(res: Response, error: string, redirectUri = REDIREC
  * it, and the way back to the client only as a link the human may follow; no Location.
  */
 async function expectErrorLink(res: Response, error: string, redirectUri = REDIRECT_URI, state = 'st-123') {
-  expect(res.status).toBe(400);
-  expect(res.headers.get('location')).toBeNull();
-  const html = await res.text();
-  expect(html).toContain(`Error: ${error}.`);
-  const href = /<a class="action" href="([^"]+)"/.exec(html)?.[1];
-  expect(href).toBeDefined();
-  const loc = new URL(href!.replaceAll('&amp;', '&'));
+  const loc = await errorLinkOf(res, error);
   expectErrorFor(loc, error, redirectUri, state);
   return loc;
 }

@@ -132,3 +132,17 @@ export async function obtainTokens(
     token_type: string;
   };
 }
+
+/**
+ * An authorization error shown to the human instead of redirected (RFC 9700 §4.11.2): a 400 page
+ * with no Location, naming `error`; answers the way back to the client its link offers.
+ */
+export async function errorLinkOf(res: Response, error: string): Promise<URL> {
+  expect(res.status).toBe(400);
+  expect(res.headers.get('location')).toBeNull();
+  const html = await res.text();
+  expect(html).toContain(`Error: ${error}.`);
+  const href = /<a class="action" href="([^"]+)"/.exec(html)?.[1];
+  expect(href).toBeDefined();
+  return new URL(href!.replaceAll('&amp;', '&'));
+}

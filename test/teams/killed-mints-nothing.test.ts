@@ -10,6 +10,7 @@ import { tokensFor } from '../support/mcp.ts';
 import {
   authorizeUrl,
   consent,
+  errorLinkOf,
   pkce,
   REDIRECT_URI,
   type RegisteredClient,
@@ -148,11 +149,12 @@ describe('while the kill switch is pulled', () => {
     expect(audit).toEqual({ outcome: 'denied', reason: 'team_killed' });
   });
 
-  test('OAuth — GET /authorize answers access_denied with a description (no consent page, no code)', async () => {
+  test('OAuth — GET /authorize shows access_denied with a description and a link back (no consent page, no code)', async () => {
     const { challenge } = pkce();
     const res = await member.fetch(authorizeUrl(gh.url, standardParams(gh.url, client.client_id, challenge)));
-    expect(res.status).toBe(302);
-    const back = new URL(res.headers.get('location')!);
+    // The kill forgot every consent: no client is one the human approved, so no redirect at once
+    // (RFC 9700 §4.11.2); the page says why and links back.
+    const back = await errorLinkOf(res, 'access_denied');
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT_URI);
     expect(back.searchParams.get('error')).toBe('access_denied');
     expect(back.searchParams.get('error_description')).toContain('kill switch');
@@ -183,8 +185,7 @@ describe('while the kill switch is pulled', () => {
     const refused = await admin.fetch(
       authorizeUrl(gh.url, standardParams(gh.url, client.client_id, challenge)),
     );
-    expect(refused.status).toBe(302);
-    const denied = new URL(refused.headers.get('location')!);
+    const denied = await errorLinkOf(refused, 'access_denied');
     expect(denied.searchParams.get('error')).toBe('access_denied');
     expect(denied.searchParams.get('error_description')).toContain('switch to it in the Gatehouse console');
     // In another browser, in Labs (not killed), the consent page offers Labs only.

@@ -59,6 +59,10 @@ function killedRefusal(
     reason: 'team_killed',
   });
   const description = `MCP access for ${team.name} is switched off by its kill switch; a team admin must turn it back on before any client can be authorized in it.${more}`;
+  // Straight back only after the human answered the consent page (303), or to a client they
+  // approved before (RFC 9700 §4.11.2); anyone else reads it here.
+  if (status !== 303 && !ctx.oauth.consents.approvedBefore(s.userId, req.clientId))
+    return untrustedError(ctx, req.redirectUri, req.state, 'access_denied', description);
   return errorRedirect(ctx, req.redirectUri, req.state, 'access_denied', description, status);
 }
 

@@ -51,6 +51,9 @@ const REVERSE_DOMAIN_SCHEME = /^[a-z]{2,63}(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?
 
 export const MAX_REDIRECT_URI_LENGTH = 2048;
 
+/** What an authorization response adds to the redirect URI (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207). */
+const RESPONSE_PARAMETERS = new Set(['code', 'state', 'iss', 'error', 'error_description', 'error_uri']);
+
 const ALLOWED =
   'must use https, http on a loopback host (127.0.0.1, [::1], localhost), or a private-use scheme in reverse-domain form such as com.example.app:/callback (RFC 8252 §7)';
 
@@ -81,12 +84,23 @@ export function redirectUriProblem(uri: string): string | undefined {
   if (DANGEROUS_SCHEMES.has(scheme) || OS_HANDLER_SCHEME.test(scheme))
     return `must not use the ${scheme}: scheme (it runs content or opens an operating-system handler)`;
   if (u.username || u.password || /^[^:]*:\/\/[^/?]*@/.test(uri)) return 'must not contain credentials';
+  const named = [...u.searchParams.keys()].find((k) => RESPONSE_PARAMETERS.has(k));
+  if (named)
+    return `must not carry ${named} in its query: the authorization response adds it (RFC 6749 §3.1.2, §4.1.2)`;
   if (scheme === 'https' || scheme === 'http') {
     // As written, not as a URL parser repairs it: `https:///cb` and `https:evil.com/cb` parse to
     // hosts `cb` and `evil.com` (RFC 9110 §4.2.2: an https URI has a non-empty authority).
     if (!/^https?:\/\/[^/?#]+(?:[/?]|$)/i.test(uri) || !u.hostname)
       return `must have the form ${scheme}://<host>/<path>`;
     if (u.port === '0') return 'must not use port 0';
+    // A host as DNS names and addresses are written: no character reference, escape or other
+    // character a page or a parser could read as something else (`good.example&commat;evil`).
+    if (
+      !/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/i.test(
+        u.hostname,
+      )
+    )
+      return 'must name its host as a DNS name or an IP address';
   }
   if (scheme === 'https') return undefined;
   if (scheme === 'http') {
