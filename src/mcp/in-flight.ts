@@ -1,22 +1,39 @@
-import { isSpecType, type JSONRPCErrorResponse } from '@modelcontextprotocol/server';
+import {
+  isSpecType,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type TransportSendOptions,
+} from '@modelcontextprotocol/server';
+
+/** Sends an answer past the in-flight bookkeeping (a stand-in). */
+export type SendStandIn = (answer: JSONRPCErrorResponse) => Promise<void>;
+type Send = (message: JSONRPCMessage, options?: TransportSendOptions) => Promise<void>;
 
 /**
  * The JSON-RPC ids of one session's requests still pending. An id names a request until its
  * response (JSON-RPC 2.0 §4, §5), and the SDK's transport routes a response by id alone, holding
- * a batch's answers until the whole batch is answered: an id reused while either side still holds
- * it gets, or loses, another request's answer. So an id stays busy while
- * - the transport holds the POST that carried it: until an answer for every request of that POST
- *   went to the transport (the server's own, or the stand-in a client that left gets), and
- * - the server may still answer it: until its own answer went out, or a cancellation the SDK
- *   accepted stopped it (MCP "Cancellation": a cancelled request is never answered).
+ * a POST's answers until every request of it is answered: an id reused while either side still
+ * holds it gets, or loses, another request's answer. So an id stays busy while
+ * - the transport holds the POST that carried it: until every request of that POST has an answer
+ *   at the transport (the server's own, or a stand-in), and
+ * - the server may still answer it: until its own answer went out (dropped when a stand-in went
+ *   first), or a cancellation the SDK dispatched after the request stopped it.
+ * Stand-ins answer a request whose client left before its JSON answer, and a cancelled one (MCP
+ * "Cancellation": the server sends nothing more, and the client ignores what comes): without
+ * them the transport would hold that POST, and its ids, until the session ends.
  * A POST the transport refused (4xx) was never dispatched: its ids are free at once.
  */
 export class InFlightIds {
   private readonly entries = new Map<string, Entry>();
 
   /** The key of a JSON-RPC id (JSON-encoded, so 1 and "1" differ). */
-  static key(id: unknown): string {
+  static key(id: string | number): string {
     return JSON.stringify(id);
+  }
+
+  /** Whether `id` is one the transport accepts and so one tracked here (JSON-RPC 2.0 §4). */
+  static trackable(id: unknown): id is string | number {
+    return typeof id === 'string' || typeof id === 'number';
   }
 
   get size(): number {
@@ -36,13 +53,61 @@ export class InFlightIds {
   admit(ids: readonly (string | number)[]): Admission {
     const admission: Admission = { ids, keys: ids.map(InFlightIds.key), unanswered: ids.length };
     for (const key of admission.keys)
-      this.entries.set(key, { admission, handed: false, serverDone: false, standIn: false });
+      this.entries.set(key, {
+        admission,
+        dispatched: false,
+        handed: false,
+        serverDone: false,
+        standIn: false,
+      });
     return admission;
   }
 
   /**
-   * The server's own answer for `key` is about to go to the transport. False when its client left
-   * and the stand-in went instead: this answer is dropped. Call `delivered` once it went.
+   * The transport dispatched `message` to the server (after the SDK saw it): a request is under
+   * way; a cancellation the SDK accepts, of a request dispatched before it and not yet answered,
+   * stops it, and the request gets a stand-in through `send`.
+   */
+  dispatched(message: unknown, send: SendStandIn): void {
+    if (!message || typeof message !== 'object' || !('method' in message)) return;
+    if ('id' in message) {
+      if (!InFlightIds.trackable(message.id)) return;
+      const e = this.entries.get(InFlightIds.key(message.id));
+      if (e) e.dispatched = true;
+      return;
+    }
+    if (message.method !== 'notifications/cancelled' || !isSpecType.CancelledNotification(message)) return;
+    const { requestId } = message.params;
+    if (!InFlightIds.trackable(requestId)) return;
+    const e = this.entries.get(InFlightIds.key(requestId));
+    if (!e?.dispatched || e.handed || e.standIn) return;
+    e.serverDone = true;
+    this.standIn(requestId, e, 'The client cancelled the request.', send);
+  }
+
+  /**
+   * The transport's `send`, wrapped: the server's answer goes out only when no stand-in went first,
+   * and its id learns when it reached the transport.
+   */
+  guard(send: Send): Send {
+    return (message, options) => {
+      if (
+        !('id' in message && ('result' in message || 'error' in message)) ||
+        !InFlightIds.trackable(message.id)
+      )
+        return send(message, options);
+      const key = InFlightIds.key(message.id);
+      if (!this.answering(key)) return Promise.resolve();
+      const sent = send(message, options);
+      const delivered = () => this.delivered(key);
+      sent.then(delivered, delivered);
+      return sent;
+    };
+  }
+
+  /**
+   * The server's own answer for `key` is about to go to the transport. False when a stand-in went
+   * instead: this answer is dropped. Call `delivered` once it went.
    */
   answering(key: string): boolean {
     const e = this.entries.get(key);
@@ -70,64 +135,32 @@ export class InFlightIds {
   }
 
   /**
-   * The client of `admission` left before its answer: the ids that need a stand-in now (send each,
-   * then call `delivered`). Each stays busy until the server answers it (that answer is dropped).
+   * The client of `admission` left before its JSON answer: each request not answered yet gets a
+   * stand-in through `send`, and stays busy until the server answers it (that answer is dropped).
    */
-  abandon(admission: Admission): (string | number)[] {
-    const ids: (string | number)[] = [];
+  leave(admission: Admission, send: SendStandIn): void {
     admission.keys.forEach((key, i) => {
       const e = this.entries.get(key);
       if (e?.admission !== admission || e.handed || e.standIn) return;
-      e.standIn = true;
-      ids.push(admission.ids[i]!);
+      this.standIn(admission.ids[i]!, e, 'The client left before the answer.', send);
     });
-    return ids;
   }
 
-  /** The client of `admission` left: each request still unanswered gets a stand-in via `send`. */
-  leave(admission: Admission, send: (answer: JSONRPCErrorResponse) => Promise<void>): void {
-    for (const id of this.abandon(admission)) {
-      const delivered = () => this.delivered(InFlightIds.key(id));
-      send({
-        jsonrpc: '2.0',
-        id,
-        error: { code: -32000, message: 'The client left before the answer.' },
-      }).then(delivered, delivered);
-    }
+  /** Once the transport answered the POST of `admission`: a refusal (4xx) dispatched nothing. */
+  settleWith(answer: Promise<Response>, admission: Admission): void {
+    const refused = () => {
+      for (const key of admission.keys)
+        if (this.entries.get(key)?.admission === admission) this.entries.delete(key);
+    };
+    void answer.then((res) => {
+      if (res.status >= 400) refused();
+    }, refused);
   }
 
-  /**
-   * A POST the transport took carried `messages`: the requests its accepted cancellations name
-   * (MCP "Cancellation", validated as the SDK validates them) will never be answered.
-   */
-  cancelled(messages: readonly unknown[], admission: Admission): void {
-    const dispatched = new Set<string>();
-    for (const m of messages) {
-      if (!m || typeof m !== 'object' || !('method' in m)) continue;
-      if ('id' in m) dispatched.add(InFlightIds.key(m.id));
-      if (m.method !== 'notifications/cancelled' || !isSpecType.CancelledNotification(m)) continue;
-      const key = InFlightIds.key(m.params.requestId);
-      const e = this.entries.get(key);
-      // Not a request whose answer is already on its way, nor one of this POST's own that comes
-      // after the cancellation (the SDK had nothing to stop yet).
-      if (!e || e.handed || (e.admission === admission && !dispatched.has(key))) continue;
-      e.serverDone = true;
-      this.release(key, e);
-    }
-  }
-
-  /** Once the transport answered the POST of `admission`, which carried `messages`. */
-  settleWith(answer: Promise<Response>, admission: Admission, messages: readonly unknown[]): void {
-    void answer.then(
-      (res) => (res.status >= 400 ? this.refused(admission) : this.cancelled(messages, admission)),
-      () => this.refused(admission),
-    );
-  }
-
-  /** The transport refused `admission`'s POST: none of its requests reached the server. */
-  refused(admission: Admission): void {
-    for (const key of admission.keys)
-      if (this.entries.get(key)?.admission === admission) this.entries.delete(key);
+  private standIn(id: string | number, e: Entry, message: string, send: SendStandIn): void {
+    e.standIn = true;
+    const delivered = () => this.delivered(InFlightIds.key(id));
+    send({ jsonrpc: '2.0', id, error: { code: -32000, message } }).then(delivered, delivered);
   }
 
   /** Frees `key` once neither the transport nor the server holds it any more. */
@@ -146,10 +179,12 @@ export interface Admission {
 
 interface Entry {
   admission: Admission;
+  /** The transport handed the request to the server. */
+  dispatched: boolean;
   /** The server's own answer went to the transport. */
   handed: boolean;
   /** The server will send nothing more for it (answered, or cancelled). */
   serverDone: boolean;
-  /** Its client left, and a stand-in answered it instead. */
+  /** A stand-in answered it (its client left, or cancelled it). */
   standIn: boolean;
 }

@@ -1,4 +1,7 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import {
+  type JSONRPCErrorResponse,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import {
   MAX_MCP_SESSIONS,
   MAX_MCP_SESSIONS_PER_USER,
@@ -154,9 +157,10 @@ export class McpSessions {
     const parsed = body.parsedBody;
     if (Array.isArray(parsed) && parsed.length === 0)
       return jsonRpcError(400, -32600, 'Invalid Request: an empty batch (JSON-RPC 2.0 §6).');
+    // Requests with an id the transport accepts (any other makes it refuse the whole POST).
     const requests = messagesOf(parsed).filter(
       (m): m is { id: string | number; method: string } =>
-        !!m && typeof m === 'object' && 'method' in m && 'id' in m,
+        !!m && typeof m === 'object' && 'method' in m && 'id' in m && InFlightIds.trackable(m.id),
     );
     const keys = requests.map((m) => InFlightIds.key(m.id));
     const clash = s.inFlight.clash(keys);
@@ -170,7 +174,7 @@ export class McpSessions {
     const requestIds = requests.map((m) => m.id);
     const admission = s.inFlight.admit(requestIds);
     const answer = s.transport.handleRequest(request, { authInfo, parsedBody: parsed });
-    s.inFlight.settleWith(answer, admission, messagesOf(parsed));
+    s.inFlight.settleWith(answer, admission);
     if (!s.json) return answer;
     // A JSON answer waits for the call; it is answered at once when the session ends first, and
     // streamed when it takes longer than the keep-alive interval (src/mcp/answers.ts).
@@ -234,7 +238,7 @@ export class McpSessions {
           rowSeenAt: now,
           fingerprint: '',
           inFlight,
-          standIn: (message) => send(message),
+          standIn,
           release,
           json,
           waiting: new WaitingCalls(),
@@ -264,15 +268,14 @@ export class McpSessions {
     // A request's id is free once its answer goes out; the answer of a call whose client left
     // goes nowhere, its stand-in having gone instead (see post() and in-flight.ts).
     const send = transport.send.bind(transport);
-    transport.send = (message, options) => {
-      if (!('id' in message && ('result' in message || 'error' in message))) return send(message, options);
-      const key = InFlightIds.key(message.id);
-      if (!inFlight.answering(key)) return Promise.resolve();
-      const sent = send(message, options);
-      const delivered = () => inFlight.delivered(key);
-      sent.then(delivered, delivered);
-      return sent;
+    const standIn = (message: JSONRPCErrorResponse) => send(message);
+    // What the transport dispatches, the SDK sees first; then the ids learn it (cancellations).
+    const dispatch = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      dispatch?.(message, extra);
+      inFlight.dispatched(message, standIn);
     };
+    transport.send = inFlight.guard(send);
     const res = await transport.handleRequest(request, { authInfo, ...parsed });
     if (unrecorded) {
       // Its answer (with a session id no one keeps) is dropped: the endpoint answers the error

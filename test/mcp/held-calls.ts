@@ -26,14 +26,16 @@ export function heldCalls(server: () => TestGatehouse, linear: () => FakeLinear)
   const onSession = (id: string) => ({ 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL_2025 });
 
   /** A member's authorization holding an approved read grant on Linear, and a raw session of it. */
-  async function linearSession(): Promise<{ tokens: Tokens; sessionId: string }> {
+  async function linearSession(
+    capabilities: Record<string, unknown> = {},
+  ): Promise<{ tokens: Tokens; sessionId: string }> {
     const tokens = await tokensFor(server().url, 'member@demo.test');
     const agent = await connectV1(server().url, tokens.access_token);
     const req = await requestAccess(agent, sessionRequest(['linear'], 'read'));
     const consoleOf = await Console.signIn(server().url, 'member@demo.test');
     expect((await consoleOf.approve(req.id, { providers: ['linear'], level: 'read' })).status).toBe(303);
     await agent.close();
-    return { tokens, sessionId: await openRawSession(server().url, tokens.access_token) };
+    return { tokens, sessionId: await openRawSession(server().url, tokens.access_token, capabilities) };
   }
 
   /** Holds Linear's next answer until `release()`; `arrived` settles when the call reaches it. */

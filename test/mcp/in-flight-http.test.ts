@@ -4,7 +4,7 @@
  * answer, and nothing stays busy once both let go. Each case reproduces an outsider's attack.
  */
 import { expect, setDefaultTimeout, test } from 'bun:test';
-import { mcpPost, openRawSession } from '../support/raw-mcp.ts';
+import { mcpPost, openRawSession, sseMessages } from '../support/raw-mcp.ts';
 import { withFakeLinear } from './held-calls.ts';
 
 setDefaultTimeout(30_000);
@@ -128,29 +128,93 @@ test('in-flight ids — a cancellation the SDK refuses (a number as reason) free
   held.release();
 });
 
-test('in-flight ids — a cancelled call is busy while its POST waits: a reuse never gets its stand-in', async () => {
+test('in-flight ids — a cancelled call is answered at once with a stand-in; a reuse gets its own answer, never the late one', async () => {
   const { tokens, sessionId } = await linearSession();
   const held = holdLinear();
-  const client = new AbortController();
-  const first = mcpPost(suite.gh.url, tokens.access_token, linearCall(8), onSession(sessionId), {
-    signal: client.signal,
-  }).catch(() => undefined);
+  const first = mcpPost(suite.gh.url, tokens.access_token, linearCall(8), onSession(sessionId));
   await held.arrived;
   expect((await mcpPost(suite.gh.url, tokens.access_token, cancel(8), onSession(sessionId))).status).toBe(
     202,
   );
-  // Never to be answered, but its POST is still open in the transport: the id is still busy.
-  expect(
-    (await mcpPost(suite.gh.url, tokens.access_token, callBody(8, 'whoami'), onSession(sessionId))).status,
-  ).toBe(409);
-  // The client leaves: the stand-in closes its POST, and with the call cancelled the id is free.
+  // Its POST is closed by the stand-in (the client ignores it, MCP "Cancellation"), not held.
+  const stood = (await (await first).json()) as { id: number; error: { message: string } };
+  expect(stood).toMatchObject({ id: 8, error: { message: 'The client cancelled the request.' } });
+  // The server will never answer 8: the id is free, and its reuse gets its own answer.
+  const reuse = mcpPost(
+    suite.gh.url,
+    tokens.access_token,
+    [callBody(8, 'whoami'), linearCall(9)],
+    onSession(sessionId),
+  );
+  held.release();
+  const answers = (await (await reuse).json()) as { id: number; result?: { content: { text: string }[] } }[];
+  const whoami = answers.find((a) => a.id === 8)!;
+  expect(whoami.result!.content[0]!.text).toContain('member@demo.test');
+  expect(whoami.result!.content[0]!.text).not.toContain('viewer');
+});
+
+test('in-flight ids — a request named notifications/cancelled (it has an id) cancels nothing', async () => {
+  const { tokens, sessionId } = await linearSession();
+  const held = holdLinear();
+  const client = new AbortController();
+  const first = mcpPost(suite.gh.url, tokens.access_token, linearCall(5), onSession(sessionId), {
+    signal: client.signal,
+  }).catch(() => undefined);
+  await held.arrived;
+  const asRequest = await mcpPost(
+    suite.gh.url,
+    tokens.access_token,
+    { ...cancel(5), id: 100 },
+    onSession(sessionId),
+  );
+  expect(((await asRequest.json()) as { error: { code: number } }).error.code).toBe(-32601);
   client.abort();
   await first;
-  let res: Response | undefined;
-  for (let i = 0; i < 200 && res?.status !== 200; i++)
-    res = await mcpPost(suite.gh.url, tokens.access_token, callBody(8, 'whoami'), onSession(sessionId));
-  expect(res!.status).toBe(200);
-  const body = (await res!.json()) as { result: { content: { text: string }[] } };
-  expect(body.result.content[0]!.text).toContain('member@demo.test');
+  // The call runs on at Linear: its id is still its own.
+  const reuse = await mcpPost(suite.gh.url, tokens.access_token, callBody(5, 'whoami'), onSession(sessionId));
+  expect(reuse.status).toBe(409);
+  held.release();
+});
+
+test('in-flight ids — a cancellation of an id not in flight yet never stops the request that later takes it', async () => {
+  const { tokens, sessionId } = await linearSession();
+  const post = (body: unknown, signal: AbortSignal) =>
+    mcpPost(suite.gh.url, tokens.access_token, body, onSession(sessionId), { signal }).catch(() => undefined);
+  const held = holdLinear();
+  // B cancels 5 while no request holds it (the SDK stops nothing), and waits at Linear.
+  const leaveB = new AbortController();
+  const b = post([linearCall(6), cancel(5)], leaveB.signal);
+  await held.arrived;
+  // C takes 5 and waits at Linear too.
+  const leaveC = new AbortController();
+  const c = post(linearCall(5), leaveC.signal);
+  const probe = () => mcpPost(suite.gh.url, tokens.access_token, ping(5), onSession(sessionId));
+  let status = 0;
+  for (let i = 0; i < 200 && status !== 409; i++) status = (await probe()).status;
+  expect(status).toBe(409);
+  // Both clients leave: B's old cancellation must not count against C, whose call runs on.
+  leaveB.abort();
+  await b;
+  leaveC.abort();
+  await c;
+  expect((await probe()).status).toBe(409);
+  held.release();
+});
+
+test('in-flight ids — SSE session: a cancelled call gets its stand-in on its stream, which ends; the id is free', async () => {
+  // A client that can be asked questions gets SSE answers (no JSON body, no leaving stand-in).
+  const { tokens, sessionId } = await linearSession({ elicitation: {} });
+  const held = holdLinear();
+  const stream = await mcpPost(suite.gh.url, tokens.access_token, linearCall(100), onSession(sessionId));
+  expect(stream.headers.get('content-type')).toContain('text/event-stream');
+  await held.arrived;
+  expect((await mcpPost(suite.gh.url, tokens.access_token, cancel(100), onSession(sessionId))).status).toBe(
+    202,
+  );
+  // The stream carries the stand-in and ends, as the SDK client's timeout cancellation expects.
+  const messages = sseMessages(await stream.text()) as { id?: number; error?: { message: string } }[];
+  expect(messages.find((m) => m.id === 100)?.error?.message).toBe('The client cancelled the request.');
+  const again = await mcpPost(suite.gh.url, tokens.access_token, ping(100), onSession(sessionId));
+  expect(again.status).toBe(200);
   held.release();
 });

@@ -39,8 +39,12 @@ export function mcpPost(
 }
 
 /** Opens a 2025-era session over raw HTTP (initialize + initialized) and returns its id. */
-export async function openRawSession(base: string, token: string): Promise<string> {
-  const res = await mcpPost(base, token, INITIALIZE);
+export async function openRawSession(
+  base: string,
+  token: string,
+  capabilities: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await mcpPost(base, token, { ...INITIALIZE, params: { ...INITIALIZE.params, capabilities } });
   await res.arrayBuffer();
   const id = res.headers.get('mcp-session-id');
   if (res.status !== 200 || !id) throw new Error(`initialize answered ${res.status} without a session id`);
