@@ -79,10 +79,20 @@ export class InFlightIds {
     if (message.method !== 'notifications/cancelled' || !isSpecType.CancelledNotification(message)) return;
     const { requestId } = message.params;
     if (!InFlightIds.trackable(requestId)) return;
-    const e = this.entries.get(InFlightIds.key(requestId));
-    if (!e?.dispatched || e.handed || e.standIn) return;
+    // The SDK acts on a cancellation one microtask after dispatching it (its handler runs in a
+    // `.then`), when every request of the same POST is registered: it aborts the request of that
+    // id then, even one later in the batch. So it is read here at that same moment.
+    queueMicrotask(() => this.cancelled(InFlightIds.key(requestId), requestId, send));
+  }
+
+  /** The SDK stopped the request `key` (not answered yet): it will never answer it. */
+  private cancelled(key: string, requestId: string | number, send: SendStandIn): void {
+    const e = this.entries.get(key);
+    if (!e?.dispatched || e.handed) return;
     e.serverDone = true;
-    this.standIn(requestId, e, 'The client cancelled the request.', send);
+    // A client that left has had its stand-in already; the id is free once that one is delivered.
+    if (e.standIn) this.release(key, e);
+    else this.standIn(requestId, e, 'The client cancelled the request.', send);
   }
 
   /**

@@ -83,10 +83,13 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
       // GET stream open to be asked.
       ...(session?.supportsElicitation
         ? {
+            // A cancelled call withdraws its question (the SDK tells the client): an answer that
+            // comes later confirms nothing.
             elicit: (params) =>
               ctx.mcpReq.elicitInput(params, {
                 relatedRequestId: ctx.mcpReq.id,
                 timeout: FORM_ELICITATION_TIMEOUT_MS,
+                signal: ctx.mcpReq.signal,
               }),
           }
         : {}),
@@ -100,7 +103,11 @@ export function buildMcpServer(app: AppContext, session: McpSessionState | undef
               ctx.mcpReq
                 .elicitInput(
                   { mode: 'url', message, url, elicitationId },
-                  { relatedRequestId: ctx.mcpReq.id, timeout: URL_ELICITATION_TIMEOUT_MS },
+                  {
+                    relatedRequestId: ctx.mcpReq.id,
+                    timeout: URL_ELICITATION_TIMEOUT_MS,
+                    signal: ctx.mcpReq.signal,
+                  },
                 )
                 .then(() => undefined)
                 .catch(() => undefined),

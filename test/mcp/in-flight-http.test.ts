@@ -218,3 +218,37 @@ test('in-flight ids — SSE session: a cancelled call gets its stand-in on its s
   expect(again.status).toBe(200);
   held.release();
 });
+
+test('in-flight ids — a cancellation before its request in the same POST stops it too (as the SDK does): stand-in, id free', async () => {
+  const id = await openRawSession(suite.gh.url, suite.member().access_token);
+  const res = await mcpPost(
+    suite.gh.url,
+    suite.member().access_token,
+    [cancel(100), ping(100)],
+    onSession(id),
+  );
+  expect(res.status).toBe(200);
+  expect(await res.text()).toContain('The client cancelled the request.');
+  const again = await mcpPost(suite.gh.url, suite.member().access_token, ping(100), onSession(id));
+  expect(again.status).toBe(200);
+});
+
+test('in-flight ids — a client that leaves, then cancels: the call is stopped and its id free', async () => {
+  const { tokens, sessionId } = await linearSession();
+  const held = holdLinear();
+  const client = new AbortController();
+  const left = mcpPost(suite.gh.url, tokens.access_token, linearCall(5), onSession(sessionId), {
+    signal: client.signal,
+  }).catch(() => undefined);
+  await held.arrived;
+  client.abort();
+  await left;
+  expect((await mcpPost(suite.gh.url, tokens.access_token, cancel(5), onSession(sessionId))).status).toBe(
+    202,
+  );
+  let res: Response | undefined;
+  for (let i = 0; i < 200 && res?.status !== 200; i++)
+    res = await mcpPost(suite.gh.url, tokens.access_token, ping(5), onSession(sessionId));
+  expect(res!.status).toBe(200);
+  held.release();
+});

@@ -79,6 +79,7 @@ describe('in-flight ids', () => {
     ids.admit([8]);
     dispatch(ids, send, request(8), cancel(8));
     await Promise.resolve();
+    await Promise.resolve();
     expect(sent).toEqual([
       { jsonrpc: '2.0', id: 8, error: { code: -32000, message: 'The client cancelled the request.' } },
     ]);
@@ -89,14 +90,40 @@ describe('in-flight ids', () => {
     const ids = new InFlightIds();
     const { sent, send } = standIns();
     ids.admit([5, 6]);
-    // Before its request was dispatched; with a reason that is no string; one that is a request
-    // (it has an id); for a request whose answer is on its way; of an id of another type.
-    dispatch(ids, send, cancel(5), request(5), cancel(5, 1), { ...cancel(5), id: 100 }, request(6));
+    // With a reason that is no string; one that is a request (it has an id); for a request
+    // whose answer is on its way; of an id of another type.
+    dispatch(ids, send, request(5), cancel(5, 1), { ...cancel(5), id: 100 }, request(6));
     ids.answering(k(6));
     dispatch(ids, send, cancel(6), cancel('5'));
     await Promise.resolve();
     expect(sent).toEqual([]);
     expect(ids.has(k(5))).toBe(true);
+  });
+
+  test('in-flight ids — a cancellation before its request in one POST stops it (the SDK reads it a microtask later)', async () => {
+    const ids = new InFlightIds();
+    const { sent, send } = standIns();
+    ids.admit([7]);
+    dispatch(ids, send, cancel(7), request(7));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(sent.map((s) => s.id)).toEqual([7]);
+    expect(ids.size).toBe(0);
+  });
+
+  test('in-flight ids — a call whose client left, then cancelled, is free once its stand-in went', async () => {
+    const ids = new InFlightIds();
+    const { sent, send } = standIns();
+    const post = ids.admit([9]);
+    dispatch(ids, send, request(9));
+    ids.leave(post, send);
+    await Promise.resolve();
+    expect(ids.has(k(9))).toBe(true);
+    dispatch(ids, send, cancel(9));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(sent.map((s) => s.id)).toEqual([9]);
+    expect(ids.size).toBe(0);
   });
 
   test('in-flight ids — a refused POST frees its ids; a POST reusing none of them is untouched', async () => {

@@ -168,9 +168,11 @@ describe('mcp transport', () => {
     expect(res.status).toBe(413);
   });
 
-  test('json-rpc — a second request reusing an id still in flight is refused; the first is still answered', async () => {
-    // A client that can be asked (elicitation): a delete then waits for the human's answer,
-    // which keeps the request in flight for as long as this test likes.
+  /**
+   * A session whose client can be asked (elicitation), a new organization, and its delete (id
+   * `callId`) read up to the question it asks: the request stays in flight until answered.
+   */
+  async function deleteAsked(name: string, callId: number) {
     const init = await post(member.access_token, {
       ...INIT,
       params: { ...INIT.params, protocolVersion: '2025-11-25', capabilities: { elicitation: {} } },
@@ -181,15 +183,12 @@ describe('mcp transport', () => {
     await (
       await post(member.access_token, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)
     ).text();
-    const org = await teamWorkOS(gh).organizations.createOrganization({
-      name: 'Duplicate Id Org',
-    });
-
+    const org = await teamWorkOS(gh).organizations.createOrganization({ name });
     const first = await post(
       member.access_token,
       {
         jsonrpc: '2.0',
-        id: 77,
+        id: callId,
         method: 'tools/call',
         params: { name: 'delete_organization', arguments: { organization_id: org.id } },
       },
@@ -203,6 +202,13 @@ describe('mcp transport', () => {
       sse += new TextDecoder().decode(r.value);
     }
     const elicitId = (JSON.parse(/data: (\{.*\})/.exec(sse)![1]!) as { id: number }).id;
+    return { headers, org, reader, sse, elicitId };
+  }
+
+  test('json-rpc — a second request reusing an id still in flight is refused; the first is still answered', async () => {
+    const asked = await deleteAsked('Duplicate Id Org', 77);
+    const { headers, reader, elicitId } = asked;
+    let sse = asked.sse;
 
     const second = await post(member.access_token, { jsonrpc: '2.0', id: 77, method: 'tools/list' }, headers);
     expect(second.status).toBe(409);
@@ -225,6 +231,37 @@ describe('mcp transport', () => {
     const again = await post(member.access_token, { jsonrpc: '2.0', id: 77, method: 'tools/list' }, headers);
     expect(again.status).toBe(200);
     expect(await again.text()).toContain('"tools"');
+  });
+
+  test('json-rpc — a delete cancelled while its question waits never runs, whatever the answer that comes later', async () => {
+    const { headers, org, reader, elicitId } = await deleteAsked('Cancelled Delete Org', 78);
+    // The call's end, as the metrics record it (after its audit entry).
+    const metrics = gh.ctx.metrics;
+    const recordCall = metrics.recordCall;
+    const ended = new Promise<string>((resolve) => {
+      metrics.recordCall = (input) => {
+        recordCall.call(metrics, input);
+        if (input.tool !== 'delete_organization') return;
+        metrics.recordCall = recordCall;
+        resolve(input.outcome);
+      };
+    });
+    const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 78 } };
+    expect((await post(member.access_token, cancel, headers)).status).toBe(202);
+    // The call's stream gets its stand-in and ends.
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read())
+      rest += new TextDecoder().decode(r.value);
+    expect(rest).toContain('The client cancelled the request.');
+    // An accept sent now confirms nothing: the question was withdrawn with the call.
+    await post(
+      member.access_token,
+      { jsonrpc: '2.0', id: elicitId, result: { action: 'accept', content: { confirm: true } } },
+      headers,
+    );
+    expect(await ended).not.toBe('ok');
+    const still = await teamWorkOS(gh).organizations.getOrganization(org.id);
+    expect(still.id).toBe(org.id);
   });
 
   test('content type — a non-JSON POST is refused with 415', async () => {
