@@ -17,7 +17,7 @@ type Send = (message: JSONRPCMessage, options?: TransportSendOptions) => Promise
  * - the transport holds the POST that carried it: until every request of that POST has an answer
  *   at the transport (the server's own, or a stand-in), and
  * - the server may still answer it: until its own answer went out (dropped when a stand-in went
- *   first), or a cancellation the SDK dispatched after the request stopped it.
+ *   first), or a cancellation the SDK acted on stopped it.
  * Stand-ins answer a request whose client left before its JSON answer, and a cancelled one (MCP
  * "Cancellation": the server sends nothing more, and the client ignores what comes): without
  * them the transport would hold that POST, and its ids, until the session ends.
@@ -65,8 +65,8 @@ export class InFlightIds {
 
   /**
    * The transport dispatched `message` to the server (after the SDK saw it): a request is under
-   * way; a cancellation the SDK accepts, of a request dispatched before it and not yet answered,
-   * stops it, and the request gets a stand-in through `send`.
+   * way; a cancellation the SDK accepts, of a request already dispatched (in this POST or an
+   * earlier one) and not yet answered, stops it, and the request gets a stand-in through `send`.
    */
   dispatched(message: unknown, send: SendStandIn): void {
     if (!message || typeof message !== 'object' || !('method' in message)) return;
