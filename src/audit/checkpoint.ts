@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { replaceJsonFile } from './head-store.ts';
 import { type AuditKey, checkMessage, signMessage } from './keys.ts';
@@ -45,9 +46,23 @@ export function writeCheckpoint(
 
 export type ReadCheckpoint = { kind: 'ok'; checkpoint: SignedCheckpoint } | { kind: 'refused'; why: string };
 
+/**
+ * Whether `path` may take a checkpoint: nothing there yet, or a checkpoint a verification wrote.
+ * Anything else (the database, a key, a FIFO, a directory) is never overwritten: the reason.
+ */
+export function checkpointTargetProblem(path: string): string | undefined {
+  if (!existsSync(path)) return existsSync(dirname(path)) ? undefined : `${dirname(path)} does not exist`;
+  if (!statSync(path).isFile()) return `${path} is not a regular file`;
+  try {
+    if (checkpointSchema.safeParse(JSON.parse(readFileSync(path, 'utf8'))).success) return undefined;
+  } catch {}
+  return `${path} exists and is not a checkpoint; Gatehouse never overwrites another file`;
+}
+
 /** Reads a checkpoint and checks its signature; anything else is refused, with the reason. */
 export function readCheckpoint(path: string, key: AuditKey): ReadCheckpoint {
   if (!existsSync(path)) return { kind: 'refused', why: `there is no checkpoint at ${path}` };
+  if (!statSync(path).isFile()) return { kind: 'refused', why: `${path} is not a regular file` };
   let parsed: z.infer<typeof checkpointSchema>;
   try {
     const result = checkpointSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));

@@ -1,7 +1,12 @@
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from '../audit/checkpoint.ts';
+import {
+  CHECKPOINT_FILE,
+  checkpointTargetProblem,
+  readCheckpoint,
+  writeCheckpoint,
+} from '../audit/checkpoint.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportEntries, parseSince } from '../audit/export.ts';
 import { readHead, readStoredHead } from '../audit/head.ts';
 import {
@@ -97,6 +102,17 @@ export function auditVerify(
     },
     strict: true,
   });
+  // Files read must be files (a FIFO would hang the command); the checkpoint never replaces
+  // anything but a checkpoint (the database, a key…), refused before any work.
+  for (const flag of ['public-key', 'head', 'witness', 'since'] as const) {
+    const path = values[flag];
+    if (path !== undefined && existsSync(path) && !statSync(path).isFile())
+      throw new CliUsageError(`--${flag} must name a file: ${path} is not a regular file.`);
+  }
+  const checkpointPath = values.checkpoint ?? join(config.dataDir, CHECKPOINT_FILE);
+  const problem = checkpointTargetProblem(checkpointPath);
+  if (problem !== undefined && values.checkpoint !== undefined)
+    throw new CliUsageError(`--checkpoint refused: ${problem}.`);
   const key = verifyingKey(config, values['public-key']);
   let since: VerifiedPoint | undefined;
   if (values.since !== undefined) {
@@ -118,9 +134,15 @@ export function auditVerify(
       const signer = config.auditSigningKey
         ? configuredAuditKey(config)
         : loadAuditPrivateKey(config.dataDir);
-      const path = values.checkpoint ?? join(config.dataDir, CHECKPOINT_FILE);
-      if (signer && signer.keyId === key.keyId) {
-        writeCheckpoint(path, signer, result.last, now);
+      const path = checkpointPath;
+      if (signer && signer.keyId === key.keyId && problem === undefined) {
+        try {
+          writeCheckpoint(path, signer, result.last, now);
+        } catch (e) {
+          // The trail is intact; what was asked besides could not be done (exit 2, not 1).
+          out(`No checkpoint written: ${path} could not be written (${(e as Error).message}).\n`);
+          return 2;
+        }
         out(
           `Checkpoint: entry #${result.last.seq}, signed, in ${path} (\`gatehouse audit verify --since ${path}\` verifies only what comes after).\n`,
         );

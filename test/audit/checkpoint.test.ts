@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKPOINT_FILE } from '../../src/audit/checkpoint.ts';
@@ -105,5 +105,38 @@ describe('audit verify --since', () => {
     const r = await cli(d.dir, 'verify', '--since', join(d.dir, CHECKPOINT_FILE));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("no longer holds the checkpoint's entry #8");
+  });
+
+  test('verify --checkpoint — never overwrites what is not a checkpoint (the database, the key), exit 2', async () => {
+    const d = await dataDir();
+    await d.add(4);
+    d.close();
+    const files = readdirSync(d.dir).filter((f) => !f.startsWith('.'));
+    for (const f of files) {
+      const path = join(d.dir, f);
+      if (!statSync(path).isFile() || f === CHECKPOINT_FILE) continue;
+      const before = readFileSync(path);
+      const r = await cli(d.dir, 'verify', '--checkpoint', path);
+      expect({ f, code: r.code }).toEqual({ f, code: 2 });
+      expect(r.stderr).toContain('is not a checkpoint');
+      expect(readFileSync(path).equals(before)).toBe(true);
+    }
+    // The database still answers, and a checkpoint may still replace a checkpoint.
+    expect((await cli(d.dir, 'verify')).code).toBe(0);
+    const again = await cli(d.dir, 'verify', '--checkpoint', join(d.dir, CHECKPOINT_FILE));
+    expect(again.code).toBe(0);
+  });
+
+  test('verify — a FIFO given as a file is refused at once (exit 2), never read', async () => {
+    const d = await dataDir();
+    await d.add(4);
+    d.close();
+    const fifo = join(d.dir, 'fifo');
+    expect(Bun.spawnSync(['mkfifo', fifo]).exitCode).toBe(0);
+    for (const flag of ['--since', '--head', '--witness', '--public-key', '--checkpoint']) {
+      const r = await cli(d.dir, 'verify', flag, fifo);
+      expect({ flag, code: r.code }).toEqual({ flag, code: 2 });
+      expect(r.stderr).toContain('not a regular file');
+    }
   });
 });
