@@ -4,6 +4,7 @@ import { ACCESS_LEVELS, type AccessLevel, type GrantStatus } from '../../db/sche
 import type { AppContext } from '../app/context.ts';
 import type { AuditEvent } from '../audit/events.ts';
 import type { BrowserSession } from '../auth/browser-sessions.ts';
+import { refuseImpersonated } from '../auth/console-session.ts';
 import { schema } from '../db/client.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import type { WaitingConfirmation } from '../policy/person-confirmations.ts';
@@ -191,6 +192,9 @@ export function denyFromConsole(
 /** Ends an approved grant early. */
 export function revokeFromConsole(ctx: AppContext, s: TeamSession, id: string): GrantView {
   const g = findInTeam(ctx, s, id);
+  // An impersonated session reads only; giving back a grant of the impersonated person's own is
+  // no new authority, ending someone else's is a change made in an admin's name.
+  if (g.userId !== s.userId) refuseImpersonated(s, "revoke another person's grant");
   refusalsAudited(ctx, s, 'grant.revoke', g, () => ctx.grants.human.revoke(g.id, approverOf(s)));
   return grantView(ctx, s, g.id)!;
 }

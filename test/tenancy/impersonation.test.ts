@@ -3,6 +3,7 @@
  * verified AuthKit token carries `act`, and everything issued from that session reads only.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { Console, requestAccess, sessionRequest } from '../approvals/support.ts';
 import { CookieClient, hiddenInput } from '../support/http.ts';
 import { impersonate as impersonateAs } from '../support/impersonate.ts';
 import { type AnyClient, call, connectV1, tokensFor, toolNames } from '../support/mcp.ts';
@@ -88,6 +89,17 @@ describe('impersonation — an impersonated session reads only', () => {
       reason: 'read tickets',
     });
     expect(read.isError).toBe(false);
+  });
+
+  test("console — an impersonated admin cannot revoke another person's grant", async () => {
+    const req = await requestAccess(plain, sessionRequest(['linear'], 'read'));
+    const realAdmin = await Console.signIn(gh.url, 'admin@demo.test');
+    expect((await realAdmin.approve(req.id, { providers: ['linear'], level: 'read' })).status).toBe(303);
+    await impersonate('admin@demo.test');
+    const asAdmin = await Console.signIn(gh.url, 'admin@demo.test');
+    const res = await asAdmin.revoke(req.id);
+    expect(res.status).toBe(403);
+    expect(gh.ctx.grants.store.get(req.id)?.status).toBe('approved');
   });
 
   test('console — an impersonated admin reads but changes nothing; connection tokens made there carry the mark', async () => {
