@@ -21,7 +21,7 @@ function answer(decision: 'confirmed' | 'declined') {
     const htmx = request.headers.get('hx-request') === 'true';
     const run = async () => {
       const form = await readForm(request);
-      ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+      ctx.csrf.verify(request, form.get('_csrf'), s);
       refuseImpersonated(s, 'confirm a deletion');
       return ctx.confirmations.person.decide(
         id,

@@ -50,7 +50,7 @@ export async function approvalsPage(ctx: AppContext, request: Request): Promise<
     ctx,
     ApprovalsPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       data,
       notice: NOTICES[done],
     }) as string,
@@ -76,7 +76,7 @@ export function approvalsLive(ctx: AppContext, request: Request): Response {
   const s = backgroundSession(ctx, request);
   if (s instanceof Response) return s;
   return fragmentResponse(
-    ApprovalsLive({ data: teamApprovals(ctx, s), csrfToken: ctx.csrf.forSession(s.idHash) }) as string,
+    ApprovalsLive({ data: teamApprovals(ctx, s), csrfToken: ctx.csrf.forSession(s) }) as string,
   );
 }
 
@@ -98,7 +98,7 @@ export async function approvalDetail(
     ctx,
     ApprovalDetailPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       v,
       linkToken: v.status === 'pending' ? (t ?? undefined) : undefined,
     }) as string,
@@ -126,7 +126,7 @@ export async function pipesNoteFragment(
 /** Reads a decision form and checks its CSRF token (before anything else is looked at). */
 async function decisionForm(ctx: AppContext, request: Request, s: TeamSession): Promise<FormFields> {
   const form = await readForm(request);
-  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  ctx.csrf.verify(request, form.get('_csrf'), s);
   return form;
 }
 
@@ -141,7 +141,7 @@ function afterDecision(v: GrantView, t: string | undefined, done: string): Respo
  * message; any other refusal shows the message in the card and leaves the form as it was.
  */
 function htmxCardError(ctx: AppContext, s: TeamSession, id: string, e: AppError, t?: string): Response {
-  const csrfToken = ctx.csrf.forSession(s.idHash);
+  const csrfToken = ctx.csrf.forSession(s);
   const current = e.code === 'conflict' ? grantView(ctx, s, id) : undefined;
   if (current) {
     return fragmentResponse(GrantCard({ v: current, csrfToken, linkToken: t, error: e.message }) as string, {
@@ -177,7 +177,7 @@ async function decide(
     const form = await decisionForm(ctx, request, s);
     t = form.params.get('t') || undefined;
     const result = run(s, id, form);
-    return fragmentResponse(GrantCard({ v: result.v, csrfToken: ctx.csrf.forSession(s.idHash) }) as string);
+    return fragmentResponse(GrantCard({ v: result.v, csrfToken: ctx.csrf.forSession(s) }) as string);
   } catch (e) {
     // Only a well-formed grant id gets a card answer; anything else gets the plain error page.
     if (!isAppError(e) || !isGrantId(id)) throw e;
@@ -220,7 +220,7 @@ export async function revoke(ctx: AppContext, request: Request, params: Record<s
     revokeFromConsole(ctx, s, id);
     return redirectResponse('/approvals?done=revoked');
   }
-  const csrfToken = ctx.csrf.forSession(s.idHash);
+  const csrfToken = ctx.csrf.forSession(s);
   try {
     await decisionForm(ctx, request, s);
     const v = revokeFromConsole(ctx, s, id);

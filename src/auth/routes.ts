@@ -185,7 +185,7 @@ export async function teamPicker(ctx: AppContext, request: Request): Promise<Res
     ctx,
     TeamPickerPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       teams: teams.map((t) => ({ organizationId: t.organizationId, name: t.name, role: t.role })),
       returnTo,
     }) as string,
@@ -197,7 +197,7 @@ export async function teamSelect(ctx: AppContext, request: Request): Promise<Res
   const s = requireSignedIn(ctx, request);
   if (s instanceof Response) return s;
   const form = await readForm(request);
-  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  ctx.csrf.verify(request, form.get('_csrf'), s);
   const organizationId = form.require('organization_id', 'A team');
   await enterTeam(ctx, s, organizationId);
   return redirectResponse(safeReturnTo(form.get('return_to')));
@@ -207,10 +207,7 @@ export async function teamSelect(ctx: AppContext, request: Request): Promise<Res
 export function logoutPage(ctx: AppContext, request: Request): Response {
   const s = currentSession(ctx, request);
   if (!s) return redirectResponse('/login');
-  return renderPage(
-    ctx,
-    LogoutPage({ user: shellUser(s), csrfToken: ctx.csrf.forSession(s.idHash) }) as string,
-  );
+  return renderPage(ctx, LogoutPage({ user: shellUser(s), csrfToken: ctx.csrf.forSession(s) }) as string);
 }
 
 /** POST /logout — ends the Gatehouse session row and the AuthKit session. */
@@ -218,7 +215,7 @@ export async function logoutSubmit(ctx: AppContext, request: Request): Promise<R
   const s = currentSession(ctx, request);
   if (!s) return redirectResponse('/login', { 'Set-Cookie': clearSessionCookie(ctx) });
   const form = await readForm(request);
-  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  ctx.csrf.verify(request, form.get('_csrf'), s);
   ctx.browserSessions.end(s.idHash);
   const headers = { 'Set-Cookie': clearSessionCookie(ctx) };
   const signedOut = `${ctx.config.publicUrl}/login?signed_out=1`;

@@ -96,7 +96,7 @@ function renderAudit(ctx: AppContext, s: TeamSession, q: AuditQuery, verify?: Ve
     ctx,
     AuditPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       admin,
       filter: q.input,
       problems: q.problems,
@@ -137,7 +137,7 @@ export async function auditVerify(ctx: AppContext, request: Request): Promise<Re
   if (s instanceof Response) return s;
   requireAuditAdmin(s);
   const form = await readForm(request);
-  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  ctx.csrf.verify(request, form.get('_csrf'), s);
   ctx.auditHead.flush();
   // The witness first, then the head: heads written meanwhile are in neither, or in the head only.
   const witness = ctx.auditHead.witnessPath ? snapshotWitness(ctx.auditHead.witnessPath) : undefined;
@@ -167,7 +167,7 @@ export async function auditExport(ctx: AppContext, request: Request): Promise<Re
   if (s instanceof Response) return s;
   requireAuditAdmin(s);
   const params = await readForm(request);
-  ctx.csrf.verify(request, params.get('_csrf'), s.idHash);
+  ctx.csrf.verify(request, params.get('_csrf'), s);
   const format = params.get('format') ?? 'jsonl';
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))
     throw new AppError('invalid_input', 'format must be jsonl or csv.');
@@ -264,7 +264,7 @@ export function auditRecordPage(ctx: AppContext, request: Request, params: Recor
     ctx,
     AuditRecordPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       seq: w.entry.seq,
       field: w.field,
       when: when(w.entry.at),

@@ -54,7 +54,7 @@ function renderList(
     ctx,
     ConnectionsPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       admin: isTeamAdmin(s),
       entries: page.entries,
       older: page.older,
@@ -87,7 +87,7 @@ export async function createToken(ctx: AppContext, request: Request): Promise<Re
   const s = teamSession(ctx, request);
   if (s instanceof Response) return s;
   const form = await readForm(request);
-  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  ctx.csrf.verify(request, form.get('_csrf'), s);
   const raw = {
     name: form.get('name') ?? '',
     expiry: form.get('expiry') ?? 'never',
@@ -117,7 +117,7 @@ export async function createToken(ctx: AppContext, request: Request): Promise<Re
     ctx,
     TokenCreatedPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       name: created.name,
       token: created.token,
       expiresAt: created.expiresAt,
@@ -139,7 +139,7 @@ export async function revokeFamily(
   const s = teamSession(ctx, request);
   if (s instanceof Response) return s;
   const form = await readForm(request);
-  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  ctx.csrf.verify(request, form.get('_csrf'), s);
   const id = params.id ?? '';
   const htmx = request.headers.get('hx-request') === 'true';
   try {

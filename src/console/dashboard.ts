@@ -68,7 +68,7 @@ export function dashboardPage(ctx: AppContext, request: Request): Response {
     ctx,
     DashboardPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       v: dashboardView(ctx, s as TeamSession, window),
     }) as string,
   );

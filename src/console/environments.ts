@@ -83,7 +83,7 @@ function scrub(message: string, key: string | undefined): string {
 function card(ctx: AppContext, s: TeamSession, state: EnvironmentsCardState): string {
   return EnvironmentsCard({
     v: { ...state, statuses: ctx.environments.status(s.teamId) },
-    csrfToken: ctx.csrf.forSession(s.idHash),
+    csrfToken: ctx.csrf.forSession(s),
   }) as string;
 }
 
@@ -106,7 +106,7 @@ async function change(
   let key: string | undefined;
   try {
     const form = await readForm(request);
-    ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+    ctx.csrf.verify(request, form.get('_csrf'), s);
     key = form.params.get('api_key') ?? undefined;
     environment = parseEnvironment(form);
     const done = await run(form, environment, s);

@@ -11,7 +11,7 @@ export async function homePage(ctx: AppContext, request: Request): Promise<Respo
     ctx,
     HomePage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       permissions: s.permissions,
       mode: ctx.config.mode,
       mcpUrl: `${ctx.config.publicUrl}/mcp`,

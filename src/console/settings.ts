@@ -112,7 +112,7 @@ export function renderSettings(
     ctx,
     SettingsPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       v: settingsView(ctx, s, extra.environments),
       notice: extra.notice,
       error: extra.error,
@@ -151,7 +151,7 @@ async function change(
   let form: FormFields | undefined;
   try {
     form = await readForm(request);
-    ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+    ctx.csrf.verify(request, form.get('_csrf'), s);
     const patch = toPatch(form, s);
     const changed = Object.keys(patch).length > 0;
     if (changed) ctx.settings.update(s.teamId, patch, { userId: s.userId, email: s.email });
@@ -159,7 +159,7 @@ async function change(
     return fragmentResponse(
       SettingsLive({
         v: settingsView(ctx, s),
-        csrfToken: ctx.csrf.forSession(s.idHash),
+        csrfToken: ctx.csrf.forSession(s),
         notice: changed ? 'Saved.' : undefined,
       }) as string,
     );
@@ -172,7 +172,7 @@ async function change(
     return fragmentResponse(
       SettingsLive({
         v: settingsView(ctx, s),
-        csrfToken: ctx.csrf.forSession(s.idHash),
+        csrfToken: ctx.csrf.forSession(s),
         error: e.message,
         durations,
       }) as string,
@@ -212,7 +212,7 @@ function renderConfirm(
     ctx,
     KillSwitchConfirmPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       teamName: s.teamName ?? '',
       live: ctx.killSwitch.preview(s.teamId),
       error: extra.error,
@@ -238,7 +238,7 @@ export async function killSwitchPull(ctx: AppContext, request: Request): Promise
   if (s instanceof Response) return s;
   refuseImpersonated(s, 'pull the kill switch');
   const form = await readForm(request);
-  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  ctx.csrf.verify(request, form.get('_csrf'), s);
   const typed = (form.get('team_name') ?? '').trim();
   const reason = (form.get('reason') ?? '').trim();
   const values = { teamName: typed.slice(0, 200), reason: reason.slice(0, 500) };
@@ -271,7 +271,7 @@ export function killSwitchResult(ctx: AppContext, request: Request): Response {
     ctx,
     KillSwitchResultPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       teamName: s.teamName ?? '',
       result: { ...kill, when: utc(kill.at) },
       disabled: !settings.enabled,

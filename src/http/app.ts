@@ -24,7 +24,7 @@ export function page(ctx: AppContext, handler: RouteHandler) {
       return await handler(ctx, request, params ?? {});
     } catch (e) {
       const s = safeSession(ctx, request);
-      return toHtml(ctx, e, s ? { user: shellUser(s), csrfToken: ctx.csrf.forSession(s.idHash) } : undefined);
+      return toHtml(ctx, e, s ? { user: shellUser(s), csrfToken: ctx.csrf.forSession(s) } : undefined);
     }
   };
 }

@@ -218,7 +218,7 @@ export async function authorize(ctx: AppContext, request: Request): Promise<Resp
     ctx,
     ConsentPage({
       user: shellUser(s),
-      csrfToken: ctx.csrf.forSession(s.idHash),
+      csrfToken: ctx.csrf.forSession(s),
       clientName: v.client.clientName,
       redirectTarget: redirectTarget(v.request.redirectUri),
       clientIdentity:
@@ -254,7 +254,7 @@ export async function decide(ctx: AppContext, request: Request): Promise<Respons
       hint: 'Start the connection again from your client.',
     });
   const form = await readForm(request);
-  ctx.csrf.verify(request, form.get('_csrf'), s.idHash);
+  ctx.csrf.verify(request, form.get('_csrf'), s);
   const req = openConsentForm(ctx, s, form.require('request', 'The authorization request'));
   // The client may have changed since the page was shown: check it again.
   const client = await ctx.oauth.clients.resolve(req.clientId);
@@ -348,7 +348,7 @@ export async function capabilitiesFragment(ctx: AppContext, request: Request): P
   try {
     const s = currentSession(ctx, request);
     if (!s) throw new AppError('unauthenticated', 'Your session has ended.', { hint: START_AGAIN });
-    ctx.csrf.verify(request, undefined, s.idHash);
+    ctx.csrf.verify(request, undefined, s);
     const params = new URL(request.url).searchParams;
     const one = (name: string, label: string) => {
       const all = params.getAll(name);
