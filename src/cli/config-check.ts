@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { migrations } from '../../db/migrations/index.ts';
 import { migrations as pgMigrations } from '../../db/migrations-pg/index.ts';
-import { type Env, optional } from '../config/checks.ts';
+import { displayUrl, type Env, optional } from '../config/checks.ts';
 import type { DatabaseConfig } from '../config/database.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
 import { hostProblem, hostShapeProblem } from '../config/listen.ts';
@@ -37,7 +37,14 @@ function variableLines(env: Env): string[] {
   const width = Math.max(...VARIABLES.map((v) => v.name.length));
   return VARIABLES.map((v) => {
     const raw = optional(env, v.name);
-    const shown = raw === undefined ? `(unset) → ${v.fallback}` : v.secret ? maskSecret(raw) : raw;
+    const shown =
+      raw === undefined
+        ? `(unset) → ${v.fallback}`
+        : v.secret
+          ? maskSecret(raw)
+          : raw.includes('://')
+            ? displayUrl(raw)
+            : raw;
     return `  ${v.name.padEnd(width)}  ${shown}`;
   });
 }

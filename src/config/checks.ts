@@ -23,21 +23,45 @@ export const portSchema = (name: string) =>
       error: (i) => `${name} must be a port number between 1 and 65535, got ${quote(i.input)}`,
     });
 
+/**
+ * A URL as messages and `config check` show it: credentials and query values masked (an API key
+ * or a password in a misplaced URL is still a secret). What does not parse is shown with anything
+ * before an `@` after `//` masked.
+ */
+export function displayUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (!u.username && !u.password && !u.search) return raw;
+    if (u.username) u.username = '***';
+    if (u.password) u.password = '***';
+    for (const k of new Set(u.searchParams.keys())) u.searchParams.set(k, '***');
+    return u.toString();
+  } catch {
+    return raw.replace(/\/\/[^/]*@/, '//***@');
+  }
+}
+
 export const urlSchema = (name: string) =>
   z.string().superRefine((raw, ctx) => {
     let u: URL;
     try {
       u = new URL(raw);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL, got ${quote(raw)}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be an absolute http(s) URL, got ${quote(displayUrl(raw))}`,
+      });
       return;
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `${name} must use http or https, got ${quote(raw)}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must use http or https, got ${quote(displayUrl(raw))}`,
+      });
     } else if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) {
       ctx.addIssue({
         code: 'custom',
-        message: `${name} must be an origin without path, query or fragment (e.g. https://gatehouse.example.com), got ${quote(raw)}`,
+        message: `${name} must be an origin without path, query or fragment (e.g. https://gatehouse.example.com), got ${quote(displayUrl(raw))}`,
       });
     } else if (u.username || u.password) {
       ctx.addIssue({ code: 'custom', message: `${name} must not contain credentials` });
@@ -45,7 +69,7 @@ export const urlSchema = (name: string) =>
       // OAuth 2.1 §1.5: authorization servers must use TLS except on loopback.
       ctx.addIssue({
         code: 'custom',
-        message: `${name} must use https unless it is a loopback address, got ${quote(raw)}`,
+        message: `${name} must use https unless it is a loopback address, got ${quote(displayUrl(raw))}`,
       });
     }
   });

@@ -10,6 +10,7 @@
  */
 
 /** The validated tracing configuration; undefined in Config when traces are off. */
+import { displayUrl } from '../config/checks.ts';
 export interface TelemetryConfig {
   /** Where spans are POSTed: the endpoint's path plus `/v1/traces`. */
   tracesUrl: string;
@@ -38,15 +39,16 @@ export function tracesUrlOf(raw: string): { url: string } | { problem: string } 
   try {
     u = new URL(raw);
   } catch {
-    return { problem: `${named}, got '${raw}'` };
+    return { problem: `${named}, got '${displayUrl(raw)}'` };
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { problem: `${named}, got '${raw}'` };
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return { problem: `${named}, got '${displayUrl(raw)}'` };
   if (u.username || u.password)
     return {
       problem: `${OTEL_ENDPOINT_VAR} must not contain credentials: put them in ${OTEL_HEADERS_VAR} (e.g. authorization=Basic%20…)`,
     };
   if (u.search || u.hash)
-    return { problem: `${OTEL_ENDPOINT_VAR} must not have a query or fragment, got '${raw}'` };
+    return { problem: `${OTEL_ENDPOINT_VAR} must not have a query or fragment, got '${displayUrl(raw)}'` };
   const base = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
   return { url: `${u.origin}${base}v1/traces` };
 }

@@ -74,12 +74,15 @@ describe('gatehouse config check', () => {
         WORKOS_CLIENT_ID: 'client_01ORPHAN',
         WORKOS_COOKIE_PASSWORD: 'shortsecret',
         PUBLIC_URL: 'http://gatehouse.example.com',
+        WORKOS_API_URL: 'https://user:apis3cret@api.example/x?k=querys3cret',
         GATEHOUSE_DATA_DIR: join(dir(), 'data'),
         GATEHOUSE_DATADIR: '/typo',
       },
     });
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain('shortsecret');
+    expect(r.stdout).not.toContain('apis3cret');
+    expect(r.stdout).not.toContain('querys3cret');
     expect(r.stdout).toContain('Mode: local');
     expect(r.stdout).toMatch(/\d+ problems:/);
     for (const p of [

@@ -43,6 +43,19 @@ describe('config', () => {
     );
   });
 
+  test('URLs in problems — credentials and query values never shown', () => {
+    const shown = [
+      ...problems({ PUBLIC_URL: 'https://user:s3cretpw@host.example/x' }),
+      ...problems({ PUBLIC_URL: 'ftp://u:pw2secret@c' }),
+      ...problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.example/?api_key=k3ysecret' }),
+      ...problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://u:pw3secret@c' }),
+    ].join('\n');
+    expect(shown).toContain('must be an origin without path');
+    for (const secret of ['s3cretpw', 'pw2secret', 'k3ysecret', 'pw3secret'])
+      expect(shown).not.toContain(secret);
+    expect(shown).toContain('***');
+  });
+
   test('PUBLIC_URL — a path is refused', () => {
     expect(problems({ PUBLIC_URL: 'https://gh.example.com/app' })[0]).toContain(
       'must be an origin without path',
