@@ -185,6 +185,12 @@ async function main(argv: string[]) {
   if (command !== 'serve') Bun.unsafe.setJITPolicy?.(1);
   if (rest.includes('--help') || rest.includes('-h'))
     return void process.stdout.write(`${help[command] ?? help.main}\n`);
+  // Commands configured only by the environment: an argument would be silently ignored.
+  if ((command === 'serve' || command === 'migrate' || command === 'version') && rest.length > 0)
+    fail(
+      `'gatehouse ${command}' takes no arguments, got '${rest.join(' ').slice(0, 200)}'. It is configured by environment variables (PORT, GATEHOUSE_DATA_DIR…): run gatehouse --help.`,
+      2,
+    );
   switch (command) {
     case 'serve':
       return serve();

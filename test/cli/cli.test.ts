@@ -47,6 +47,23 @@ describe('cli', () => {
     expect(r.stderr).toContain("Unknown command 'frobnicate'");
   });
 
+  test('serve, migrate, version with arguments — refused (exit 2), never silently ignored', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-args-'));
+    try {
+      for (const args of [
+        ['serve', '--port', '9000', '--bogus'],
+        ['migrate', 'extra'],
+        ['version', 'extra'],
+      ]) {
+        const r = await run(args, { GATEHOUSE_DATA_DIR: dataDir });
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.stderr).toContain(`'gatehouse ${args[0]}' takes no arguments`);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('serve with PORT=abc — fails fast naming the variable, no stack trace', async () => {
     const r = await run(['serve'], { PORT: 'abc' });
     expect(r.code).toBe(2);
