@@ -50,6 +50,11 @@ export function isSkipped(name: string): boolean {
   return name.startsWith(DATABASE_FILE) || name.startsWith(LOCK_FILE) || name.endsWith('.tmp');
 }
 
+/** A name Gatehouse may have written in the data dir (restore takes no other). */
+export function isDataDirName(name: string): boolean {
+  return /^[A-Za-z0-9._-]+$/.test(name) && name !== LOCK_FILE;
+}
+
 /**
  * Backup and restore copy the SQLite file of the data dir: with DATABASE_URL the database is
  * PostgreSQL's, and its own tools take a consistent copy (docs/postgresql.md, "Audit on
@@ -99,7 +104,7 @@ export async function backupCommand(config: Config, args: string[], io: BackupIo
       `GATEHOUSE_DATA_DIR '${config.dataDir}' holds no ${DATABASE_FILE}: nothing to back up (is GATEHOUSE_DATA_DIR the server's?).`,
     );
   const file = positionals[0] === '-' ? '-' : targetFile(positionals[0]!);
-  const { bytes, facts, files } = await buildArchive(config.dataDir, dbPath);
+  const { bytes, facts, files, foreign } = await buildArchive(config.dataDir, dbPath);
   if (file === '-') await io.stdout(bytes);
   else {
     // Written beside the target under another name, then renamed: never a half-written backup.
@@ -115,6 +120,13 @@ export async function backupCommand(config: Config, args: string[], io: BackupIo
   io.say(
     `Backed up GATEHOUSE_DATA_DIR '${config.dataDir}' to ${file === '-' ? 'stdout' : file} (${bytes.length} bytes): the database (${facts.auditEntries} audit entries, ${facts.migrationsApplied} migrations applied) and ${files - 1} key and secret files. It holds the keys: keep it as safe as the data dir.\n`,
   );
+  if (foreign.length > 0)
+    io.say(
+      `Left out ${foreign.length} file(s) Gatehouse never writes: ${foreign
+        .map((f) => JSON.stringify(f))
+        .join(', ')
+        .slice(0, 500)}.\n`,
+    );
   return 0;
 }
 
@@ -137,9 +149,15 @@ async function buildArchive(dataDir: string, dbPath: string) {
   // Keys and the audit head (audit-head.json) first, then the database: a head written meanwhile
   // only makes the snapshot's trail longer than the head vouches for, which `audit verify` accepts.
   const entries: Record<string, Uint8Array> = {};
+  const foreign: string[] = [];
   for (const name of readdirSync(dataDir).sort()) {
     const st = lstatSync(join(dataDir, name));
     if (!st.isFile() || isSkipped(name)) continue;
+    // A file no Gatehouse writes (notes left by someone) would make the backup one restore refuses.
+    if (!isDataDirName(name)) {
+      foreign.push(name);
+      continue;
+    }
     entries[name] = readFileSync(join(dataDir, name));
   }
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-backup-'));
@@ -162,7 +180,12 @@ async function buildArchive(dataDir: string, dbPath: string) {
       { [MANIFEST_FILE]: `${JSON.stringify(manifest, null, 2)}\n`, ...entries },
       { compress: 'gzip' },
     );
-    return { bytes: new Uint8Array(await archive.bytes()), facts, files: Object.keys(entries).length };
+    return {
+      bytes: new Uint8Array(await archive.bytes()),
+      facts,
+      files: Object.keys(entries).length,
+      foreign,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -32,6 +32,7 @@ import {
   BACKUP_FORMAT,
   type BackupManifest,
   describeDatabase,
+  isDataDirName,
   isSkipped,
   MANIFEST_FILE,
   NEWEST_KNOWN_MIGRATION_AT,
@@ -118,7 +119,7 @@ export async function restoreCommand(
 
     const contents = new Map<string, Uint8Array>();
     for (const f of manifest.files ?? []) {
-      if (!/^[A-Za-z0-9._-]+$/.test(f.name) || f.name === LOCK_FILE)
+      if (!isDataDirName(f.name))
         return refuse(`Refused: ${file} names a file Gatehouse never writes: ${JSON.stringify(f.name)}.`);
       const entry = files.get(f.name);
       if (!entry) return refuse(`Refused: ${file} is incomplete: ${f.name} is missing. Nothing was changed.`);

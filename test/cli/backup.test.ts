@@ -155,6 +155,23 @@ describe.skipIf(onPostgres)('gatehouse backup and restore', () => {
     );
   });
 
+  test('a stray file in the data dir — left out and named; the backup still restores', async () => {
+    const stray = join(server.dataDir, 'notes (old).txt');
+    writeFileSync(stray, 'someone left this here');
+    try {
+      const target = join(dir(), 'with-stray.tar.gz');
+      const made = await cli(server.dataDir, ['backup', target]);
+      expect(made.code).toBe(0);
+      expect(made.stdout).toContain('Left out 1 file(s) Gatehouse never writes: "notes (old).txt"');
+      const restored = join(dir(), 'data');
+      const r = await cli(restored, ['restore', target]);
+      expect(r.code).toBe(0);
+      expect(existsSync(join(restored, 'notes (old).txt'))).toBe(false);
+    } finally {
+      rmSync(stray, { force: true });
+    }
+  });
+
   test('restore while the server runs — refused, nothing changed', async () => {
     const before = sha(join(server.dataDir, 'audit-ed25519.key'));
     const listing = readdirSync(server.dataDir).sort();
