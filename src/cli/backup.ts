@@ -96,7 +96,7 @@ export interface BackupIo {
 export async function backupCommand(config: Config, args: string[], io: BackupIo): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
   refuseOnPostgres(config, 'backup');
-  if (positionals.length !== 1)
+  if (positionals.length !== 1 || positionals[0] === '')
     throw new CliUsageError(`gatehouse backup needs one file name (or -).\n\n${BACKUP_HELP}`);
   const dbPath = join(config.dataDir, DATABASE_FILE);
   if (!existsSync(dbPath))

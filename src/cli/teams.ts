@@ -59,6 +59,15 @@ export async function teamsCommand(
   if (sub !== 'list' && sub !== 'admit' && sub !== 'remove')
     throw new CliUsageError(`Unknown teams command '${sub ?? ''}'.\n\n${TEAMS_HELP}`);
   const organizationId = positionals[0];
+  if (positionals.length > (sub === 'list' ? 0 : 1))
+    throw new CliUsageError(
+      `gatehouse teams ${sub} takes ${sub === 'list' ? 'no arguments' : 'one organization id (run it once per team)'}, got '${positionals.join(' ').slice(0, 200)}'.`,
+    );
+  // A name is shown in the console, the banner and the logs: no control characters (ANSI escapes).
+  const control = (c: string) =>
+    c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f);
+  if (values.name !== undefined && (values.name.trim() === '' || [...values.name].some(control)))
+    throw new CliUsageError('--name must be a non-empty name without control characters.');
   if (sub !== 'list' && (!organizationId || !ORGANIZATION_ID.test(organizationId)))
     throw new CliUsageError(
       `gatehouse teams ${sub} needs a WorkOS organization id (org_…), got '${organizationId ?? ''}'.`,

@@ -298,6 +298,9 @@ describe.skipIf(onPostgres)('gatehouse backup and restore', () => {
     expect(empty.stderr).toContain('holds no gatehouse.db: nothing to back up');
     const none = await cli(server.dataDir, ['backup']);
     expect(none.code).toBe(2);
+    const blank = await cli(server.dataDir, ['backup', '']);
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toContain('needs one file name');
     expect(none.stderr).toContain('Usage: gatehouse backup');
     const missingDir = await cli(server.dataDir, ['backup', join(dir(), 'no', 'such', 'x.tar.gz')]);
     expect(missingDir.code).toBe(2);

@@ -55,6 +55,25 @@ describe('gatehouse teams', () => {
     expect(r.stderr).toContain("needs a WorkOS organization id (org_…), got 'acme-corp'");
   });
 
+  test('admit — a second id, or a name with control characters, is refused (exit 2), nothing admitted', async () => {
+    const two = await runCli(dataDir, 'teams', 'admit', ORG, 'org_01JABCDEFGHJKMNPQRSTVWXYZ1');
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('takes one organization id');
+    const ansi = await runCli(
+      dataDir,
+      'teams',
+      'admit',
+      'org_01JABCDEFGHJKMNPQRSTVWXYZ2',
+      '--name',
+      'Evil\u001b[31m',
+    );
+    expect(ansi.code).toBe(2);
+    expect(ansi.stderr).toContain('without control characters');
+    const listed = await runCli(dataDir, 'teams', 'list');
+    expect(listed.stdout).not.toContain('XYZ1');
+    expect(listed.stdout).not.toContain('XYZ2');
+  });
+
   test('unknown subcommand — exit 2 with the usage', async () => {
     const r = await runCli(dataDir, 'teams', 'rename');
     expect(r.code).toBe(2);
