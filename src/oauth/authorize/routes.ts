@@ -158,7 +158,7 @@ function untrustedError(
 
 /**
  * GET /authorize (RFC 6749 §4.1.1). Unsafe errors render a page; others redirect with `error`,
- * `state` and `iss`. A signed-in human who already approved this client in this team gets a
+ * `state` and `iss` to a client the human approved before, or show a page linking back to it. A signed-in human who already approved this client in this team gets a
  * code at once; otherwise the consent page.
  */
 export async function authorize(ctx: AppContext, request: Request): Promise<Response> {
