@@ -13,7 +13,7 @@ import {
   VIEWER_QUERY,
 } from '../approvals/support.ts';
 import { connectV1, type Tokens, tokensFor } from '../support/mcp.ts';
-import { openRawSession, PROTOCOL_2025 } from '../support/raw-mcp.ts';
+import { mcpPost, openRawSession, PROTOCOL_2025 } from '../support/raw-mcp.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/server.ts';
 
 export function heldCalls(server: () => TestGatehouse, linear: () => FakeLinear) {
@@ -55,7 +55,26 @@ export function heldCalls(server: () => TestGatehouse, linear: () => FakeLinear)
   const linearCall = (id: number) =>
     callBody(id, 'call_integration_api', { method: 'POST', url: LINEAR_URL, body: VIEWER_QUERY });
 
-  return { callBody, onSession, linearSession, holdLinear, linearCall };
+  /**
+   * A Linear call (id `id`) on a new session, held at Linear, whose client may leave: `leave()`
+   * aborts its POST and waits until it is gone; `held.release()` lets Linear answer.
+   */
+  async function heldCall(id: number) {
+    const { tokens, sessionId } = await linearSession();
+    const held = holdLinear();
+    const client = new AbortController();
+    const pending = mcpPost(server().url, tokens.access_token, linearCall(id), onSession(sessionId), {
+      signal: client.signal,
+    }).catch(() => undefined);
+    await held.arrived;
+    const leave = async () => {
+      client.abort();
+      await pending;
+    };
+    return { tokens, sessionId, held, leave };
+  }
+
+  return { callBody, onSession, linearSession, holdLinear, linearCall, heldCall };
 }
 
 /**

@@ -10,7 +10,7 @@ import { withFakeLinear } from './held-calls.ts';
 setDefaultTimeout(30_000);
 
 const suite = withFakeLinear();
-const { callBody, onSession, linearSession, holdLinear, linearCall } = suite;
+const { callBody, onSession, linearSession, holdLinear, linearCall, heldCall } = suite;
 const ping = (id: number) => ({ jsonrpc: '2.0', id, method: 'ping' });
 const cancel = (requestId: number, reason?: unknown) => ({
   jsonrpc: '2.0',
@@ -19,15 +19,8 @@ const cancel = (requestId: number, reason?: unknown) => ({
 });
 
 test('in-flight ids — a call whose client left keeps its id until it ends: a new request reusing the id never gets its answer', async () => {
-  const { tokens, sessionId } = await linearSession();
-  const held = holdLinear();
-  const client = new AbortController();
-  const left = mcpPost(suite.gh.url, tokens.access_token, linearCall(5), onSession(sessionId), {
-    signal: client.signal,
-  }).catch(() => undefined);
-  await held.arrived;
-  client.abort();
-  await left;
+  const { tokens, sessionId, held, leave } = await heldCall(5);
+  await leave();
   // Still running at Linear: the id is still that call's (a reuse would be handed its answer).
   const reuse = await mcpPost(suite.gh.url, tokens.access_token, callBody(5, 'whoami'), onSession(sessionId));
   expect(reuse.status).toBe(409);
@@ -112,19 +105,12 @@ test('in-flight ids — an answered request of a batch still waiting is busy: a 
 });
 
 test('in-flight ids — a cancellation the SDK refuses (a number as reason) frees nothing', async () => {
-  const { tokens, sessionId } = await linearSession();
-  const held = holdLinear();
-  const client = new AbortController();
-  const first = mcpPost(suite.gh.url, tokens.access_token, linearCall(5), onSession(sessionId), {
-    signal: client.signal,
-  }).catch(() => undefined);
-  await held.arrived;
+  const { tokens, sessionId, held, leave } = await heldCall(5);
   const note = await mcpPost(suite.gh.url, tokens.access_token, cancel(5, 1), onSession(sessionId));
   expect(note.status).toBe(202);
   const reuse = await mcpPost(suite.gh.url, tokens.access_token, callBody(5, 'whoami'), onSession(sessionId));
   expect(reuse.status).toBe(409);
-  client.abort();
-  await first;
+  await leave();
   held.release();
 });
 
@@ -154,13 +140,7 @@ test('in-flight ids — a cancelled call is answered at once with a stand-in; a 
 });
 
 test('in-flight ids — a request named notifications/cancelled (it has an id) cancels nothing', async () => {
-  const { tokens, sessionId } = await linearSession();
-  const held = holdLinear();
-  const client = new AbortController();
-  const first = mcpPost(suite.gh.url, tokens.access_token, linearCall(5), onSession(sessionId), {
-    signal: client.signal,
-  }).catch(() => undefined);
-  await held.arrived;
+  const { tokens, sessionId, held, leave } = await heldCall(5);
   const asRequest = await mcpPost(
     suite.gh.url,
     tokens.access_token,
@@ -168,8 +148,7 @@ test('in-flight ids — a request named notifications/cancelled (it has an id) c
     onSession(sessionId),
   );
   expect(((await asRequest.json()) as { error: { code: number } }).error.code).toBe(-32601);
-  client.abort();
-  await first;
+  await leave();
   // The call runs on at Linear: its id is still its own.
   const reuse = await mcpPost(suite.gh.url, tokens.access_token, callBody(5, 'whoami'), onSession(sessionId));
   expect(reuse.status).toBe(409);
@@ -234,15 +213,8 @@ test('in-flight ids — a cancellation before its request in the same POST stops
 });
 
 test('in-flight ids — a client that leaves, then cancels: the call is stopped and its id free', async () => {
-  const { tokens, sessionId } = await linearSession();
-  const held = holdLinear();
-  const client = new AbortController();
-  const left = mcpPost(suite.gh.url, tokens.access_token, linearCall(5), onSession(sessionId), {
-    signal: client.signal,
-  }).catch(() => undefined);
-  await held.arrived;
-  client.abort();
-  await left;
+  const { tokens, sessionId, held, leave } = await heldCall(5);
+  await leave();
   expect((await mcpPost(suite.gh.url, tokens.access_token, cancel(5), onSession(sessionId))).status).toBe(
     202,
   );
