@@ -110,9 +110,9 @@ export function auditVerify(
       throw new CliUsageError(`--${flag} must name a file: ${path} is not a regular file.`);
   }
   const checkpointPath = values.checkpoint ?? join(config.dataDir, CHECKPOINT_FILE);
-  const problem = checkpointTargetProblem(checkpointPath);
-  if (problem !== undefined && values.checkpoint !== undefined)
-    throw new CliUsageError(`--checkpoint refused: ${problem}.`);
+  // The default path is Gatehouse's own checkpoint file, replaced even when damaged.
+  const problem = values.checkpoint === undefined ? undefined : checkpointTargetProblem(checkpointPath);
+  if (problem !== undefined) throw new CliUsageError(`--checkpoint refused: ${problem}.`);
   const key = verifyingKey(config, values['public-key']);
   let since: VerifiedPoint | undefined;
   if (values.since !== undefined) {
@@ -135,7 +135,7 @@ export function auditVerify(
         ? configuredAuditKey(config)
         : loadAuditPrivateKey(config.dataDir);
       const path = checkpointPath;
-      if (signer && signer.keyId === key.keyId && problem === undefined) {
+      if (signer && signer.keyId === key.keyId) {
         try {
           writeCheckpoint(path, signer, result.last, now);
         } catch (e) {

@@ -121,8 +121,11 @@ describe('audit verify --since', () => {
       expect(r.stderr).toContain('is not a checkpoint');
       expect(readFileSync(path).equals(before)).toBe(true);
     }
-    // The database still answers, and a checkpoint may still replace a checkpoint.
+    // The database still answers, and a checkpoint may still replace a checkpoint; the default
+    // one is Gatehouse's own, replaced even when damaged.
+    writeFileSync(join(d.dir, CHECKPOINT_FILE), 'damaged');
     expect((await cli(d.dir, 'verify')).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(d.dir, CHECKPOINT_FILE), 'utf8'))).toMatchObject({ seq: 4 });
     const again = await cli(d.dir, 'verify', '--checkpoint', join(d.dir, CHECKPOINT_FILE));
     expect(again.code).toBe(0);
   });
