@@ -11,11 +11,11 @@ import {
   openSync,
   readFileSync,
   readSync,
-  renameSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { replaceFile } from '../crypto/secret-files.ts';
 import { dialectOf } from '../db/dialect.ts';
 import { type AuditKey, checkMessage } from './keys.ts';
 
@@ -132,15 +132,7 @@ export function lastWitnessHead(path: string): SignedHead | undefined {
  * leaves the old file or the new one whole, never half of either (the signed head, a checkpoint).
  */
 export function replaceJsonFile(path: string, value: unknown): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(value)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  replaceFile(path, `${JSON.stringify(value)}\n`);
 }
 
 /** Appends one head to the witness as a line, synced before returning. */

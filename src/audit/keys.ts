@@ -7,8 +7,9 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFileOnce } from '../crypto/secret-files.ts';
 
 export const PRIVATE_KEY_FILE = 'audit-ed25519.key';
 export const PUBLIC_KEY_FILE = 'audit-ed25519.pub';
@@ -35,16 +36,17 @@ export function loadOrCreateAuditKey(dataDir: string): AuditKey {
   mkdirSync(dataDir, { recursive: true });
   const privPath = join(dataDir, PRIVATE_KEY_FILE);
   const pubPath = join(dataDir, PUBLIC_KEY_FILE);
+  // Processes starting on a fresh data dir together (commands run in parallel) each generate a
+  // key; one file wins and all of them sign with it: an entry signed with a key that lost would
+  // never verify.
   if (!existsSync(privPath)) {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    writeFileSync(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    chmodSync(privPath, 0o600);
-    writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o600 });
+    const { privateKey } = generateKeyPairSync('ed25519');
+    createFileOnce(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
   }
   const privateKey = createPrivateKey(readFileSync(privPath));
   const publicKey = createPublicKey(privateKey);
   if (!existsSync(pubPath))
-    writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o600 });
+    createFileOnce(pubPath, publicKey.export({ type: 'spki', format: 'pem' }) as string);
   return { keyId: keyIdOf(publicKey), publicKey, privateKey };
 }
 

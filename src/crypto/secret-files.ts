@@ -1,12 +1,18 @@
-import { hkdfSync } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import {
   chmodSync,
+  closeSync,
   existsSync,
+  fsyncSync,
+  linkSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
-  writeFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { randomToken } from './random.ts';
@@ -47,9 +53,11 @@ export function loadOrCreateSecret(dataDir: string, name: string): string {
     const value = readFileSync(path, 'utf8').trim();
     if (value.length >= 32) return value;
   }
+  // A missing secret is created once, whoever races to create it; one too short is replaced.
   const value = randomToken(48);
-  writeFileSync(path, `${value}\n`, { mode: DATA_FILE_MODE });
-  chmodSync(path, DATA_FILE_MODE);
+  if (!existsSync(path)) {
+    if (!createFileOnce(path, `${value}\n`)) return readFileSync(path, 'utf8').trim();
+  } else replaceFile(path, `${value}\n`);
   return value;
 }
 
@@ -66,4 +74,71 @@ export function sharedSecret(
   if (!config.database || !config.cookiePassword) return loadOrCreateSecret(config.dataDir, name);
   const key = hkdfSync('sha256', config.cookiePassword, 'gatehouse', `gatehouse/${name}`, 36);
   return Buffer.from(key).toString('base64url');
+}
+
+/**
+ * Files of the data dir that several processes may write at once: a server and a command run
+ * beside it (`gatehouse teams admit` moves the signed head too), or commands run in parallel on a
+ * fresh data dir, each creating the audit key. Every writer writes its own temporary file (a name
+ * no other process picks), synced, then puts it in place in one step, so a reader sees the old
+ * file or a new one whole, never half of one, and never a file two writers wrote into.
+ *
+ * This is a temporary name beside `path`, this process's alone; it ends in `.tmp` (backups leave
+ * those out).
+ */
+function temporaryBeside(path: string): string {
+  return `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+}
+
+function writeSynced(path: string, content: string): void {
+  // 'wx': a file already there under that name is never written through.
+  const fd = openSync(path, 'wx', DATA_FILE_MODE);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Creates `path` with `content` unless it exists, atomically: of processes racing to create it,
+ * exactly one wins (a hard link never replaces a file), and every one of them then reads the
+ * winner's. Answers whether this call created it.
+ */
+export function createFileOnce(path: string, content: string): boolean {
+  const tmp = temporaryBeside(path);
+  writeSynced(tmp, content);
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    // A file system without hard links: an exclusive create, which one process alone wins too.
+    try {
+      writeSynced(path, content);
+      return true;
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw again;
+    }
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+/** Replaces `path` with `content` in one step (rename): the last writer's file wins whole. */
+export function replaceFile(path: string, content: string): void {
+  const tmp = temporaryBeside(path);
+  try {
+    writeSynced(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never written, or already renamed: nothing to clean up.
+    }
+    throw e;
+  }
 }

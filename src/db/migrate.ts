@@ -55,9 +55,20 @@ export function applyMigrations(db: Db, upTo = migrations.length): MigrationResu
       ? backupBeforeMigration(db, migrations.find((m) => m.when === pending[0]!.folderMillis)!.tag)
       : undefined;
   // drizzle's own migrator, fed from the bundle instead of the filesystem.
-  (
-    db as unknown as { dialect: { migrate(m: unknown, s: unknown, c: unknown): void }; session: unknown }
-  ).dialect.migrate(meta, (db as unknown as { session: unknown }).session, {});
+  const migrate = () =>
+    (
+      db as unknown as { dialect: { migrate(m: unknown, s: unknown, c: unknown): void }; session: unknown }
+    ).dialect.migrate(meta, (db as unknown as { session: unknown }).session, {});
+  try {
+    migrate();
+  } catch (e) {
+    // Another process applied them first (commands started together on a fresh data dir): the
+    // migrator reads what is applied before its transaction begins, so it tried them again, and
+    // its transaction rolled back. Read afresh, once; a failure with nothing applied meanwhile
+    // is this database's own.
+    if (countApplied(db) === before) throw e;
+    migrate();
+  }
   return { applied: countApplied(db) - before, ...(backup ? { backup } : {}) };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forgetPostgres, openStore } from '../support/pg.ts';
@@ -10,9 +10,13 @@ setDefaultTimeout(30_000);
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-teams-cli-'));
 const ORG = 'org_01JABCDEFGHJKMNPQRSTVWXYZ0';
 
+const freshDir = mkdtempSync(join(tmpdir(), 'gatehouse-teams-together-'));
+
 afterAll(async () => {
-  rmSync(dataDir, { recursive: true, force: true });
-  await forgetPostgres(dataDir);
+  for (const dir of [dataDir, freshDir]) {
+    rmSync(dir, { recursive: true, force: true });
+    await forgetPostgres(dir);
+  }
 });
 
 /** The data dir's audit events (its SQLite file, or its PostgreSQL database). */
@@ -92,5 +96,18 @@ describe('gatehouse teams', () => {
     const again = await runCli(dataDir, 'teams', 'remove', ORG);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('is not an admitted team');
+  });
+
+  test('admit — six run at once on a fresh data dir: each admits its team, and one audit key signs the trail', async () => {
+    // They race to create the database, migrate it, create the audit key and write the head.
+    const orgs = Array.from({ length: 6 }, (_, i) => `org_01JABCDEFGHJKMNPQRSTVWXY${i}0`);
+    const runs = await Promise.all(orgs.map((org) => runCli(freshDir, 'teams', 'admit', org)));
+    for (const r of runs) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const list = await runCli(freshDir, 'teams', 'list');
+    for (const org of orgs) expect(list.stdout).toContain(org);
+    const verify = await runCli(freshDir, 'audit', 'verify');
+    expect(verify.stdout).toContain('Audit trail intact: 6 entries verified');
+    expect(verify.code).toBe(0);
+    expect(readdirSync(freshDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOrCreateAuditKey } from '../../src/audit/keys.ts';
+import { createFileOnce, loadOrCreateSecret, replaceFile } from '../../src/crypto/secret-files.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-data-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const temporaries = () => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+
+describe('data dir files written by several processes', () => {
+  test('createFileOnce — the first writer wins; a later one is told so and changes nothing', () => {
+    const path = join(dir, 'once');
+    expect(createFileOnce(path, 'first\n')).toBe(true);
+    expect(createFileOnce(path, 'second\n')).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe('first\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(temporaries()).toEqual([]);
+  });
+
+  test('replaceFile — the new content replaces the old whole, 0600, no temporary left', () => {
+    const path = join(dir, 'replaced');
+    writeFileSync(path, 'old\n', { mode: 0o644 });
+    replaceFile(path, 'new\n');
+    expect(readFileSync(path, 'utf8')).toBe('new\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(temporaries()).toEqual([]);
+  });
+
+  test('replaceFile — a target it cannot replace throws and leaves no temporary behind', () => {
+    // A file cannot take a directory's place.
+    const target = join(dir, 'a-directory');
+    mkdirSync(target);
+    expect(() => replaceFile(target, 'x')).toThrow();
+    expect(temporaries()).toEqual([]);
+  });
+
+  test('loadOrCreateSecret — a secret another process created first is the one answered', () => {
+    const sub = mkdtempSync(join(dir, 'secret-'));
+    writeFileSync(join(sub, 'cookie.secret'), `${'w'.repeat(48)}\n`, { mode: 0o600 });
+    expect(loadOrCreateSecret(sub, 'cookie')).toBe('w'.repeat(48));
+    const created = loadOrCreateSecret(sub, 'csrf');
+    expect(loadOrCreateSecret(sub, 'csrf')).toBe(created);
+  });
+
+  test('loadOrCreateAuditKey — a second load of a fresh data dir signs with the same key', () => {
+    const sub = mkdtempSync(join(dir, 'key-'));
+    const a = loadOrCreateAuditKey(sub);
+    const b = loadOrCreateAuditKey(sub);
+    expect(b.keyId).toBe(a.keyId);
+    expect(readdirSync(sub).sort()).toEqual(['audit-ed25519.key', 'audit-ed25519.pub']);
+  });
+});
