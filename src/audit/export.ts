@@ -40,12 +40,17 @@ export interface ExportFilter {
   teamId?: string;
 }
 
-function csvCell(v: unknown): string {
+/**
+ * One CSV cell: RFC 4180 quoting, and a leading = + - @ (or tab, CR) prefixed with ' so
+ * spreadsheets do not run it as a formula. A cell holding a semicolon or a tab is quoted too: a
+ * spreadsheet set to a locale whose list separator is `;` splits an unquoted `x;=cmd` there, and
+ * the second cell would start with `=`; quoted, it stays one cell.
+ */
+export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = String(v);
-  // RFC 4180 quoting; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /**
