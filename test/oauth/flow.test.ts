@@ -481,6 +481,10 @@ describe('refresh rotation', () => {
     const widen = await refresh(base, c, r.body.refresh_token!, { scope: 'mcp' });
     expect(widen.status).toBe(400);
     expect(widen.body.error).toBe('invalid_scope');
+    // A scope of spaces alone names no scope: the same as leaving it out, the granted one kept.
+    const blank = await refresh(base, c, r.body.refresh_token!, { scope: '   ' });
+    expect(blank.status).toBe(200);
+    expect(blank.body.scope).toBe('mcp:read');
   });
 });
 

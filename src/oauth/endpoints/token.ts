@@ -142,7 +142,8 @@ async function grant(ctx: AppContext, request: Request, params: URLSearchParams)
   const refreshToken = params.get('refresh_token');
   if (!refreshToken) return oauthErrorResponse('invalid_request', 'refresh_token is required.');
   let scopes: string[] | undefined;
-  if (params.get('scope')) {
+  // Absent, empty or spaces alone: no scope named, so the granted one is kept (RFC 6749 §6).
+  if (params.get('scope')?.trim()) {
     const parsed = parseScope(params.get('scope'));
     if (!parsed.ok)
       return oauthErrorResponse(
