@@ -106,19 +106,24 @@ export async function restoreCommand(
     const manifestFile = files.get(MANIFEST_FILE);
     if (!manifestFile)
       return refuse(`Refused: ${file} is not a Gatehouse backup (no ${MANIFEST_FILE} in it).`);
-    let manifest: BackupManifest;
+    let parsed: unknown;
     try {
-      manifest = JSON.parse(await manifestFile.text()) as BackupManifest;
+      parsed = JSON.parse(await manifestFile.text());
     } catch {
       return refuse(`Refused: ${file} has an unreadable ${MANIFEST_FILE}.`);
     }
-    if (manifest.format !== BACKUP_FORMAT)
+    const format = isObject(parsed) ? parsed.format : undefined;
+    if (typeof format === 'number' && format !== BACKUP_FORMAT)
       return refuse(
-        `Refused: ${file} is backup format ${manifest.format}; this version reads format ${BACKUP_FORMAT}.`,
+        `Refused: ${file} is backup format ${format}; this version reads format ${BACKUP_FORMAT}.`,
       );
+    const problem = manifestProblem(parsed);
+    if (problem)
+      return refuse(`Refused: ${file} has a malformed ${MANIFEST_FILE}: ${problem}. Nothing was changed.`);
+    const manifest = parsed as BackupManifest;
 
     const contents = new Map<string, Uint8Array>();
-    for (const f of manifest.files ?? []) {
+    for (const f of manifest.files) {
       if (!isDataDirName(f.name))
         return refuse(`Refused: ${file} names a file Gatehouse never writes: ${JSON.stringify(f.name)}.`);
       const entry = files.get(f.name);
@@ -213,4 +218,39 @@ export async function restoreCommand(
     rmSync(work, { recursive: true, force: true });
     lock.release();
   }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+/** What is wrong with one value, quoting it as JSON (on one line, cut short). */
+const wrong = (what: string, v: unknown, expected: string) =>
+  v === undefined ? `${what} is missing` : `${what} is ${JSON.stringify(v).slice(0, 40)}, not ${expected}`;
+const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+/** Printable on one line: the version and time are quoted in restore's messages. */
+const text = (v: unknown) => typeof v === 'string' && v !== '' && !/\p{Cc}/u.test(v);
+
+/**
+ * What in a parsed manifest is not what `gatehouse backup` writes, in a few words (undefined when
+ * nothing is): a file crafted by hand gets a refusal naming the field, not a TypeError.
+ */
+function manifestProblem(m: unknown): string | undefined {
+  if (!isObject(m)) return wrong('it', m, 'a JSON object');
+  const fields: [keyof BackupManifest, (v: unknown) => boolean, string][] = [
+    ['format', (v) => v === BACKUP_FORMAT, `backup format ${BACKUP_FORMAT}`],
+    ['gatehouseVersion', text, 'a version'],
+    ['createdAt', (v) => text(v) && !Number.isNaN(Date.parse(v as string)), 'a time'],
+    ['migrationsApplied', count, 'a count'],
+    ['newestMigrationAt', (v) => v === null || count(v), 'a time in milliseconds or null'],
+    ['auditEntries', count, 'a count'],
+    ['files', Array.isArray, 'a list of files'],
+  ];
+  for (const [key, ok, what] of fields) if (!ok(m[key])) return wrong(`"${key}"`, m[key], what);
+  for (const [i, f] of (m.files as unknown[]).entries()) {
+    if (!isObject(f)) return wrong(`files[${i}]`, f, "a file's name, bytes and sha256");
+    if (typeof f.name !== 'string') return wrong(`files[${i}].name`, f.name, 'a file name');
+    if (!count(f.bytes)) return wrong(`files[${i}].bytes`, f.bytes, 'a count');
+    if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256))
+      return wrong(`files[${i}].sha256`, f.sha256, 'a SHA-256 (64 hex digits)');
+  }
+  return undefined;
 }

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { createHash } from 'node:crypto';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { onPostgres } from '../support/pg.ts';
+import { gatehouse, tempDir } from './run.ts';
+
+// Backups crafted by hand, restored by the CLI as a subprocess. No server: a migrated data dir is
+// what a fresh one holds, and its backup is the one every crafted file starts from.
+setDefaultTimeout(30_000);
+
+const MANIFEST = 'gatehouse-backup.json';
+const dirs: string[] = [];
+const dir = () => {
+  const d = tempDir('gatehouse-restore-');
+  dirs.push(d);
+  return d;
+};
+const cli = (dataDir: string, args: string[]) => gatehouse(args, { env: { GATEHOUSE_DATA_DIR: dataDir } });
+const sha = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+interface Manifest {
+  files: { name: string; bytes: number; sha256: string }[];
+}
+let source: string;
+let archive: string;
+let original: Record<string, Uint8Array>;
+let manifest: Manifest;
+
+beforeAll(async () => {
+  if (onPostgres) return;
+  source = join(dir(), 'data');
+  expect((await cli(source, ['migrate'])).code).toBe(0);
+  archive = join(dir(), 'fresh.tar.gz');
+  expect((await cli(source, ['backup', archive])).code).toBe(0);
+  original = {};
+  for (const [name, f] of await new Bun.Archive(await Bun.file(archive).bytes()).files())
+    original[name] = await f.bytes();
+  manifest = JSON.parse(new TextDecoder().decode(original[MANIFEST])) as Manifest;
+});
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * The fresh backup with some entries changed: the manifest's sums follow them, unless the manifest
+ * itself is given (as its text).
+ */
+async function crafted(changes: Record<string, Uint8Array | string>, manifestText?: string): Promise<string> {
+  const entries: Record<string, Uint8Array | string> = { ...original, ...changes };
+  const m = structuredClone(manifest);
+  for (const f of m.files) {
+    const bytes = entries[f.name]!;
+    f.bytes = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+    f.sha256 = sha(bytes);
+  }
+  entries[MANIFEST] = manifestText ?? JSON.stringify(m);
+  const path = join(dir(), 'crafted.tar.gz');
+  await Bun.write(path, await new Bun.Archive(entries, { compress: 'gzip' }).bytes());
+  return path;
+}
+
+/** A stopped server's data dir, with a database to lose. */
+function occupied(): string {
+  const data = join(dir(), 'data');
+  cpSync(source, data, { recursive: true });
+  return data;
+}
+
+/** Every file of a data dir and its SHA-256 (but the lock's: restore takes it, and it holds only who did). */
+const state = (data: string) =>
+  readdirSync(data, { recursive: true, encoding: 'utf8' })
+    .filter((n) => n !== 'gatehouse.lock' && statSync(join(data, n)).isFile())
+    .sort()
+    .map((n) => `${n} ${sha(readFileSync(join(data, n)))}`);
+
+/** Restores `backup` over an occupied data dir with --force; expects exactly `refusal`, and nothing changed. */
+async function expectRefused(backup: string, refusal: string) {
+  const data = occupied();
+  const before = state(data);
+  const r = await cli(data, ['restore', '--force', backup]);
+  expect(r.stderr).toBe(`${refusal}\n`);
+  expect(r.code).toBe(1);
+  expect(state(data)).toEqual(before);
+}
+
+// SQLite only, as backup.test.ts.
+describe.skipIf(onPostgres)('gatehouse restore refuses a crafted backup', () => {
+  test('a manifest that is not an object, or has fields of the wrong type — refused by name, nothing changed', async () => {
+    const file = structuredClone(manifest.files[0]!);
+    const cases: [unknown, string][] = [
+      [null, 'it is null, not a JSON object'],
+      [[], 'it is [], not a JSON object'],
+      [42, 'it is 42, not a JSON object'],
+      [{ ...manifest, format: '1' }, '"format" is "1", not backup format 1'],
+      [{ ...manifest, gatehouseVersion: undefined }, '"gatehouseVersion" is missing'],
+      [{ ...manifest, createdAt: 7 }, '"createdAt" is 7, not a time'],
+      [{ ...manifest, files: 42 }, '"files" is 42, not a list of files'],
+      [{ ...manifest, files: [null] }, "files[0] is null, not a file's name, bytes and sha256"],
+      [
+        { ...manifest, files: [{ ...file, sha256: 42 }] },
+        'files[0].sha256 is 42, not a SHA-256 (64 hex digits)',
+      ],
+    ];
+    await Promise.all(
+      cases.map(async ([value, problem]) => {
+        const backup = await crafted({}, JSON.stringify(value));
+        await expectRefused(
+          backup,
+          `Refused: ${backup} has a malformed ${MANIFEST}: ${problem}. Nothing was changed.`,
+        );
+      }),
+    );
+  });
+});
