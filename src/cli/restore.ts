@@ -175,8 +175,17 @@ export async function restoreCommand(
         .toISOString()
         .replace(/[-:]/g, '')
         .replace(/\.\d+Z$/, 'Z');
-      movedTo = join(dataDir, `replaced-${stamp}`);
-      mkdirSync(movedTo, { mode: DATA_DIR_MODE });
+      // A second restore within the same second takes the next free name: an earlier copy set
+      // aside is never merged into or refused over.
+      for (let n = 1; !movedTo; n++) {
+        const name = join(dataDir, n === 1 ? `replaced-${stamp}` : `replaced-${stamp}-${n}`);
+        try {
+          mkdirSync(name, { mode: DATA_DIR_MODE });
+          movedTo = name;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        }
+      }
       // The WAL and shared memory go with the database they belong to: left behind, SQLite would
       // replay the old WAL into the restored database.
       for (const name of present) renameSync(join(dataDir, name), join(movedTo, name));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onPostgres } from '../support/pg.ts';
 import { gatehouse, tempDir } from './run.ts';
@@ -86,7 +86,7 @@ async function expectRefused(backup: string, refusal: string) {
 }
 
 // SQLite only, as backup.test.ts.
-describe.skipIf(onPostgres)('gatehouse restore refuses a crafted backup', () => {
+describe.skipIf(onPostgres)('gatehouse restore', () => {
   test('a manifest that is not an object, or has fields of the wrong type — refused by name, nothing changed', async () => {
     const file = structuredClone(manifest.files[0]!);
     const cases: [unknown, string][] = [
@@ -112,5 +112,35 @@ describe.skipIf(onPostgres)('gatehouse restore refuses a crafted backup', () => 
         );
       }),
     );
+  });
+
+  test('restore --force twice within the same second — both restore, and every copy set aside is kept', async () => {
+    const data = occupied();
+    const first = sha(readFileSync(join(data, 'gatehouse.db')));
+    // Copies set aside by earlier restores, one for each of the next 30 seconds: whenever the two
+    // restores run, the name of their second is taken.
+    const stamp = (ms: number) =>
+      new Date(ms)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    const earlier = Array.from({ length: 30 }, (_, i) => `replaced-${stamp(Date.now() + i * 1000)}`);
+    for (const name of earlier) {
+      mkdirSync(join(data, name));
+      writeFileSync(join(data, name, 'gatehouse.db'), name);
+    }
+    const asides: string[] = [];
+    for (const _ of [1, 2]) {
+      const r = await cli(data, ['restore', '--force', archive]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const aside = /The files it replaced are in (.+)\.\n/.exec(r.stdout)![1]!;
+      expect(aside).toStartWith(join(data, 'replaced-'));
+      asides.push(aside);
+    }
+    for (const name of earlier) expect(readFileSync(join(data, name, 'gatehouse.db'), 'utf8')).toBe(name);
+    expect(readdirSync(data).filter((n) => n.startsWith('replaced-'))).toHaveLength(earlier.length + 2);
+    expect(sha(readFileSync(join(asides[0]!, 'gatehouse.db')))).toBe(first);
+    expect(sha(readFileSync(join(asides[1]!, 'gatehouse.db')))).toBe(sha(original['gatehouse.db']!));
   });
 });
