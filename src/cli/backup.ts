@@ -216,14 +216,16 @@ function snapshotDatabase(
   }
 }
 
+export const hasTable = (db: Database, name: string) =>
+  db
+    .query<{ n: number }, [string]>("SELECT count(*) AS n FROM sqlite_master WHERE type='table' AND name=?")
+    .get(name)?.n === 1;
+
 /** The facts a manifest records about a database (and restore checks). */
 export function describeDatabase(
   db: Database,
 ): Pick<BackupManifest, 'migrationsApplied' | 'newestMigrationAt' | 'auditEntries'> {
-  const has = (t: string) =>
-    db
-      .query<{ n: number }, [string]>("SELECT count(*) AS n FROM sqlite_master WHERE type='table' AND name=?")
-      .get(t)?.n === 1;
+  const has = (t: string) => hasTable(db, t);
   const m = has('__drizzle_migrations')
     ? db
         .query<{ n: number; at: number | null }, []>(

@@ -32,6 +32,7 @@ import {
   BACKUP_FORMAT,
   type BackupManifest,
   describeDatabase,
+  hasTable,
   isDataDirName,
   isSkipped,
   MANIFEST_FILE,
@@ -138,19 +139,39 @@ export async function restoreCommand(
     const db = contents.get(DATABASE_FILE);
     if (!db) return refuse(`Refused: ${file} holds no database. Nothing was changed.`);
 
-    // The database itself: intact, and not from a newer schema than this binary knows.
+    // The database itself: intact, Gatehouse's, and not from a newer schema than this binary knows.
+    // SQLite takes an empty file for an empty database, which quick_check passes.
+    if (db.length === 0)
+      return refuse(
+        `Refused: the database in ${file} is empty (0 bytes), not a Gatehouse database. Nothing was changed.`,
+      );
     const staged = join(work, DATABASE_FILE);
     writeFileSync(staged, db, { mode: DATA_FILE_MODE });
-    const copy = new Database(staged, { readonly: true });
+    let copy: Database | undefined;
     let facts: ReturnType<typeof describeDatabase>;
     try {
+      copy = new Database(staged, { readonly: true });
       const check = copy.query<{ quick_check: string }, []>('PRAGMA quick_check').get()?.quick_check;
       if (check !== 'ok')
         return refuse(`Refused: the database in ${file} fails SQLite's quick_check (${check}).`);
+      // Every Gatehouse database has its migrations journal and its audit trail from the first migration.
+      const missing = ['__drizzle_migrations', 'audit_entries'].filter((t) => !hasTable(copy!, t));
+      if (missing.length > 0)
+        return refuse(
+          `Refused: the database in ${file} is not a Gatehouse database (no ${missing.join(' or ')} table). Nothing was changed.`,
+        );
       facts = describeDatabase(copy);
+    } catch (e) {
+      return refuse(
+        `Refused: the database in ${file} cannot be read (${e instanceof Error ? e.message : String(e)}), so it is not a Gatehouse database. Nothing was changed.`,
+      );
     } finally {
-      copy.close();
+      copy?.close();
     }
+    if (facts.migrationsApplied === 0)
+      return refuse(
+        `Refused: the database in ${file} is not a Gatehouse database (its migrations journal is empty). Nothing was changed.`,
+      );
     if (facts.newestMigrationAt !== null && facts.newestMigrationAt > NEWEST_KNOWN_MIGRATION_AT)
       return refuse(
         `Refused: ${file} was made by a newer Gatehouse (${manifest.gatehouseVersion}) whose database has migrations this version does not know. Migrations are forward-only: restore it with that version or a newer one. Nothing was changed.`,

@@ -1,3 +1,4 @@
+import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -95,9 +96,7 @@ describe.skipIf(onPostgres)('gatehouse restore', () => {
       [42, 'it is 42, not a JSON object'],
       [{ ...manifest, format: '1' }, '"format" is "1", not backup format 1'],
       [{ ...manifest, gatehouseVersion: undefined }, '"gatehouseVersion" is missing'],
-      [{ ...manifest, createdAt: 7 }, '"createdAt" is 7, not a time'],
       [{ ...manifest, files: 42 }, '"files" is 42, not a list of files'],
-      [{ ...manifest, files: [null] }, "files[0] is null, not a file's name, bytes and sha256"],
       [
         { ...manifest, files: [{ ...file, sha256: 42 }] },
         'files[0].sha256 is 42, not a SHA-256 (64 hex digits)',
@@ -142,5 +141,44 @@ describe.skipIf(onPostgres)('gatehouse restore', () => {
     expect(readdirSync(data).filter((n) => n.startsWith('replaced-'))).toHaveLength(earlier.length + 2);
     expect(sha(readFileSync(join(asides[0]!, 'gatehouse.db')))).toBe(first);
     expect(sha(readFileSync(join(asides[1]!, 'gatehouse.db')))).toBe(sha(original['gatehouse.db']!));
+  });
+
+  test('a backup whose database is empty or not Gatehouse’s — refused by what it is, nothing changed', async () => {
+    const scratch = dir();
+    /** The bytes of a database: `from`'s (none: a new one), changed by `sql`. */
+    const sqlite = (from: Uint8Array | undefined, sql: string) => {
+      const path = join(scratch, `${crypto.randomUUID()}.db`);
+      if (from) writeFileSync(path, from);
+      const db = new Database(path);
+      db.exec(sql);
+      db.close();
+      return readFileSync(path);
+    };
+    const fresh = original['gatehouse.db']!;
+    const cases: [Uint8Array | string, string][] = [
+      [new Uint8Array(0), 'is empty (0 bytes), not a Gatehouse database'],
+      [
+        'notes, not a database '.repeat(50),
+        'cannot be read (file is not a database), so it is not a Gatehouse database',
+      ],
+      [
+        sqlite(undefined, 'CREATE TABLE notes (body TEXT)'),
+        'is not a Gatehouse database (no __drizzle_migrations or audit_entries table)',
+      ],
+      [sqlite(fresh, 'DROP TABLE audit_entries'), 'is not a Gatehouse database (no audit_entries table)'],
+      [
+        sqlite(fresh, 'DELETE FROM __drizzle_migrations'),
+        'is not a Gatehouse database (its migrations journal is empty)',
+      ],
+    ];
+    await Promise.all(
+      cases.map(async ([db, problem]) => {
+        const backup = await crafted({ 'gatehouse.db': db });
+        await expectRefused(backup, `Refused: the database in ${backup} ${problem}. Nothing was changed.`);
+      }),
+    );
+    // The database of a fresh data dir, as `gatehouse backup` took it, is one.
+    const data = join(dir(), 'data');
+    expect((await cli(data, ['restore', archive])).code).toBe(0);
   });
 });
