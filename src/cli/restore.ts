@@ -23,6 +23,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { whoAmI } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_DIR_MODE, DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
@@ -56,11 +57,21 @@ With DATABASE_URL (PostgreSQL) it refuses: restore the database with pg_restore.
 /** Exit code of a refusal that is not a usage mistake (a running server, a damaged file). */
 const REFUSED = 1;
 
+/**
+ * The most a backup may hold once gunzipped: 4 GiB, the largest buffer Bun holds. `gatehouse
+ * backup` reads the database into one and restore the whole tar, so a data dir (its database and a
+ * few KiB of keys) past it could be neither backed up nor restored anyway. A small file that
+ * inflates past it (a gzip bomb) is refused as soon as it does, never held beyond it.
+ */
+export const MAX_BACKUP_BYTES = 4 * 1024 ** 3;
+
 export async function restoreCommand(
   config: Config,
   args: string[],
   out: (s: string) => void,
   err: (s: string) => void,
+  /** Tests lower it; the CLI never passes it. */
+  maxBytes = MAX_BACKUP_BYTES,
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -96,10 +107,18 @@ export async function restoreCommand(
         `Refused: ${file} cannot be read by ${whoAmI()} (${(e as NodeJS.ErrnoException).code ?? e}).`,
       );
     }
+    const tooLarge = () =>
+      refuse(
+        `Refused: ${file} unpacks to more than ${maxBytes / 2 ** 20} MiB, the most a Gatehouse backup can hold. Nothing was changed.`,
+      );
+    if (bytes.length > maxBytes) return tooLarge();
     let files: Map<string, File>;
     try {
-      files = await new Bun.Archive(bytes).files();
+      // Gunzipped here, not by Bun.Archive, which has no bound: inflating stops at maxBytes.
+      const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+      files = await new Bun.Archive(gzip ? gunzipSync(bytes, { maxOutputLength: maxBytes }) : bytes).files();
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge();
       return refuse(
         `Refused: ${file} is not a Gatehouse backup (${e instanceof Error ? e.message : String(e)}).`,
       );

@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { restoreCommand } from '../../src/cli/restore.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { onPostgres } from '../support/pg.ts';
 import { gatehouse, tempDir } from './run.ts';
 
@@ -180,5 +183,40 @@ describe.skipIf(onPostgres)('gatehouse restore', () => {
     // The database of a fresh data dir, as `gatehouse backup` took it, is one.
     const data = join(dir(), 'data');
     expect((await cli(data, ['restore', archive])).code).toBe(0);
+  });
+
+  test('a gzip bomb — refused once it inflates past the bound, nothing changed; a real backup under it restores', async () => {
+    // In process, to lower the bound (4 GiB) to 1 MiB: the fresh backup's tar is well under it.
+    const bound = 2 ** 20;
+    const restore = async (data: string, backup: string) => {
+      let said = '';
+      const say = (s: string) => {
+        said += s;
+      };
+      const code = await restoreCommand(
+        loadConfig({ GATEHOUSE_DATA_DIR: data }),
+        ['--force', backup],
+        say,
+        say,
+        bound,
+      );
+      return { code, said };
+    };
+    // The fresh backup, then 256 MiB of zeros in 16 more gzip members: a valid backup once inflated
+    // whole (a tar reader skips the zeros after its end), from a 300 KiB file.
+    const member = gzipSync(new Uint8Array(16 * 2 ** 20));
+    const bomb = join(dir(), 'bomb.tar.gz');
+    writeFileSync(bomb, Buffer.concat([readFileSync(archive), ...Array<Buffer>(16).fill(member)]));
+    const data = occupied();
+    const before = state(data);
+    expect(await restore(data, bomb)).toEqual({
+      code: 1,
+      said: `Refused: ${bomb} unpacks to more than 1 MiB, the most a Gatehouse backup can hold. Nothing was changed.\n`,
+    });
+    expect(state(data)).toEqual(before);
+
+    const restored = await restore(occupied(), archive);
+    expect(restored.said).toContain('Restored ');
+    expect(restored.code).toBe(0);
   });
 });
