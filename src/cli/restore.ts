@@ -47,11 +47,14 @@ export const RESTORE_HELP = `Usage: gatehouse restore <file | -> [--force]
 Puts a backup made by gatehouse backup back into GATEHOUSE_DATA_DIR: the database, the audit
 signing key, the secrets and the audit head, each checked against the backup's SHA-256 sums (-
 reads the backup from stdin).
-Refuses while a Gatehouse server runs on that data dir (stop it first), refuses a backup whose
-database is newer than this version (migrations are forward-only: restore it with the version that
-made it, or newer), and replaces a data dir that already holds a database only with --force: the
-current files are then moved to GATEHOUSE_DATA_DIR/replaced-<UTC time>/ first. Start the server
-afterwards; it applies any migrations the backup lacks (after copying it to backups/).
+Refuses while a Gatehouse server runs on that data dir (stop it first), refuses a damaged or foreign
+file (a sum that does not match, a malformed manifest, a database that is not Gatehouse's, more than
+4 GiB once unpacked) and a backup whose database is newer than this version (migrations are
+forward-only: restore it with the version that made it, or newer), and replaces a data dir that
+already holds a database only with --force: the current files are then moved to
+GATEHOUSE_DATA_DIR/replaced-<UTC time>/ first (replaced-<UTC time>-2/ when that name is taken).
+Start the server afterwards; it applies any migrations the backup lacks (after copying it to
+backups/).
 With DATABASE_URL (PostgreSQL) it refuses: restore the database with pg_restore.`;
 
 /** Exit code of a refusal that is not a usage mistake (a running server, a damaged file). */
