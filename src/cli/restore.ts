@@ -213,6 +213,30 @@ export async function restoreCommand(
           `Refused: GATEHOUSE_DATA_DIR '${dataDir}' already holds a database. Restore replaces it only with --force (the current files are then moved to ${join(dataDir, 'replaced-<UTC time>')}/). Nothing was changed.`,
         );
     }
+    // Restored as root into a service's data dir (systemd's /var/lib/gatehouse, a volume owned by
+    // the image's user): everything written belongs to the directory's owner, or the service
+    // could not open it.
+    const owner = statSync(dataDir);
+    const giveAway = (path: string) => {
+      if (process.getuid?.() === 0 && owner.uid !== 0) chownSync(path, owner.uid, owner.gid);
+    };
+    // Everything is written beside its place first, so a write that fails (a full disk) leaves
+    // the data dir as it was; what follows only renames.
+    const staging = (name: string) => join(dataDir, `${name}.restoring`);
+    const written: string[] = [];
+    try {
+      for (const [name, bytes] of contents) {
+        writeFileSync(staging(name), bytes, { mode: DATA_FILE_MODE });
+        written.push(staging(name));
+        chmodSync(staging(name), DATA_FILE_MODE);
+        giveAway(staging(name));
+      }
+    } catch (e) {
+      for (const path of written) rmSync(path, { force: true });
+      return refuse(
+        `Refused: the restored files cannot be written into GATEHOUSE_DATA_DIR '${dataDir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Nothing was changed.`,
+      );
+    }
     if (present.length > 0) {
       const stamp = new Date()
         .toISOString()
@@ -234,21 +258,7 @@ export async function restoreCommand(
       for (const name of present) renameSync(join(dataDir, name), join(movedTo, name));
     }
 
-    // Restored as root into a service's data dir (systemd's /var/lib/gatehouse, a volume owned by
-    // the image's user): everything written belongs to the directory's owner, or the service
-    // could not open it.
-    const owner = statSync(dataDir);
-    const giveAway = (path: string) => {
-      if (process.getuid?.() === 0 && owner.uid !== 0) chownSync(path, owner.uid, owner.gid);
-    };
-    for (const [name, bytes] of contents) {
-      const target = join(dataDir, name);
-      const tmp = `${target}.restoring`;
-      writeFileSync(tmp, bytes, { mode: DATA_FILE_MODE });
-      chmodSync(tmp, DATA_FILE_MODE);
-      giveAway(tmp);
-      renameSync(tmp, target);
-    }
+    for (const name of contents.keys()) renameSync(staging(name), join(dataDir, name));
     chmodSync(dataDir, DATA_DIR_MODE);
     giveAway(join(dataDir, LOCK_FILE));
     if (movedTo) {

@@ -219,4 +219,18 @@ describe.skipIf(onPostgres)('gatehouse restore', () => {
     expect(restored.said).toContain('Restored ');
     expect(restored.code).toBe(0);
   });
+
+  test('a restored file that cannot be written — refused before anything is moved aside, nothing changed', async () => {
+    // A directory where the database is written first stands for a full disk: the write fails.
+    const data = occupied();
+    mkdirSync(join(data, 'gatehouse.db.restoring'));
+    const before = state(data);
+    const r = await cli(data, ['restore', '--force', archive]);
+    expect(r.stderr).toBe(
+      `Refused: the restored files cannot be written into GATEHOUSE_DATA_DIR '${data}' (EISDIR). Nothing was changed.\n`,
+    );
+    expect(r.code).toBe(1);
+    expect(state(data)).toEqual(before);
+    expect(readdirSync(data).filter((n) => n.startsWith('replaced-'))).toEqual([]);
+  });
 });
