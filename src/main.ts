@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { auditExport, auditVerify, CliUsageError, writeStdoutSync } from './cli/audit.ts';
+import { CliUsageError, parseOptions } from './cli/args.ts';
+import { auditExport, auditVerify, writeStdoutSync } from './cli/audit.ts';
 import { BACKUP_HELP, backupCommand } from './cli/backup.ts';
 import { configCheck } from './cli/config-check.ts';
 import { healthcheck } from './cli/healthcheck.ts';
@@ -44,7 +44,7 @@ async function serve() {
 async function emulator(args: string[]) {
   let values: { port?: string; json?: boolean; environment?: string };
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseOptions({
       args,
       options: { port: { type: 'string' }, json: { type: 'boolean' }, environment: { type: 'string' } },
       strict: true,

@@ -1,6 +1,5 @@
 import { existsSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   CHECKPOINT_FILE,
   checkpointTargetProblem,
@@ -21,8 +20,10 @@ import { snapshotWitness } from '../audit/witness.ts';
 import type { Config } from '../config/index.ts';
 import { DATABASE_FILE, openDatabase } from '../db/client.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
+import { CliUsageError, parseOptions } from './args.ts';
 
-export class CliUsageError extends Error {}
+// backup, restore and teams import it from here.
+export { CliUsageError };
 
 /** Characters written to stdout at once by `audit export`. */
 const EXPORT_CHUNK_CHARS = 64 * 1024;
@@ -91,7 +92,7 @@ export function auditVerify(
   out: (s: string) => void,
   now = Date.now(),
 ): number {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args,
     options: {
       'public-key': { type: 'string' },
@@ -166,7 +167,7 @@ export function auditExport(
   out: (s: string) => void,
   now = Date.now(),
 ): number {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args,
     options: {
       since: { type: 'string' },
