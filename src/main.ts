@@ -179,12 +179,14 @@ async function main(argv: string[]) {
     teams: TEAMS_HELP,
     backup: BACKUP_HELP,
     restore: RESTORE_HELP,
+    help: HELP.main!,
   };
+  // Own pages only: `help toString` is no command either.
+  const page = (topic: string) => (Object.hasOwn(help, topic) ? help[topic] : undefined);
   // The binary starts with JIT tier-up thresholds raised for serving until agents call
   // (src/app/lazy.ts restores them); every other command runs with the normal policy.
   if (command !== 'serve') Bun.unsafe.setJITPolicy?.(1);
-  if (rest.includes('--help') || rest.includes('-h'))
-    return void process.stdout.write(`${help[command] ?? help.main}\n`);
+  if (rest.includes('--help') || rest.includes('-h')) return void out(`${page(command) ?? help.main}\n`);
   // Commands configured only by the environment: an argument would be silently ignored.
   if ((command === 'serve' || command === 'migrate' || command === 'version') && rest.length > 0)
     fail(
@@ -217,8 +219,18 @@ async function main(argv: string[]) {
       return void out(`gatehouse ${VERSION}\n`);
     case 'help':
     case '--help':
-    case '-h':
-      return void process.stdout.write(`${help[rest[0] ?? 'main'] ?? help.main}\n`);
+    case '-h': {
+      const topic = rest[0] ?? 'main';
+      const text = page(topic);
+      if (text === undefined) {
+        const commands = Object.keys(help).filter((k) => k !== 'main');
+        fail(
+          `No help for '${topic.slice(0, 200)}': it is not a command. The commands: ${commands.join(', ')}.`,
+          2,
+        );
+      }
+      return void out(`${text}\n`);
+    }
     default:
       fail(`Unknown command '${command}'. Run gatehouse --help for the commands.`, 2);
   }

@@ -88,6 +88,26 @@ describe('version and help', () => {
     expect(HELP.migrate).toContain('forward-only');
   });
 
+  test('help <not a command> — exit 2, names it and lists the commands (was the overview, exit 0)', async () => {
+    const commands = ['serve', 'emulator', 'audit', 'migrate', 'config', 'healthcheck', 'version'];
+    for (const topic of ['frob', 'toString']) {
+      const r = await gatehouse(['help', topic]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toStartWith(`No help for '${topic}': it is not a command. The commands: `);
+      for (const cmd of [...commands, 'teams', 'backup', 'restore']) expect(r.stderr).toContain(cmd);
+    }
+    // Without a topic, the overview; with a command, its page.
+    const overview = await gatehouse(['help']);
+    expect(overview.code).toBe(0);
+    expect(overview.stdout).toBe(`${HELP.main}\n`);
+    for (const cmd of commands) {
+      const r = await gatehouse(['help', cmd]);
+      expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });
+      expect(r.stdout).toBe(`${HELP[cmd]}\n`);
+    }
+  });
+
   test('an unknown command — exit 2, points at --help', async () => {
     const r = await gatehouse(['frobnicate']);
     expect(r.code).toBe(2);
