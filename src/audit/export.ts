@@ -112,7 +112,7 @@ export function* exportEntries(
 
 /**
  * Parses `--since`: an ISO date/time, or a duration back from now (`30m`, `24h`, `7d`).
- * Returns undefined for anything else.
+ * Returns undefined for anything else, a date or time no calendar has (2026-02-30) included.
  */
 export function parseSince(value: string, now: number): number | undefined {
   const rel = /^(\d{1,6})([mhd])$/.exec(value.trim());
@@ -120,5 +120,17 @@ export function parseSince(value: string, now: number): number | undefined {
     return now - Number(rel[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as 'm' | 'h' | 'd'];
   if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())) return undefined;
   const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
+  return Number.isNaN(t) || !onTheCalendar(value.trim()) ? undefined : t;
+}
+
+/**
+ * Whether the date and time written are the ones they name: Date.parse rolls 2026-02-30 over to
+ * March 2 and 24:00 to the next day, so a mistyped bound would select other entries silently.
+ */
+function onTheCalendar(iso: string): boolean {
+  const [, date, hm = '00:00', s = ':00'] =
+    /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?)?/.exec(iso) ?? [];
+  const fields = `${date}T${hm}${s}`;
+  const t = Date.parse(`${fields}Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 19) === fields;
 }

@@ -34,4 +34,33 @@ describe('command-line arguments', () => {
       expect(r.stdout).toBe('');
     }
   });
+
+  test('audit export --since/--until a day or hour no calendar has — usage error naming it (Date rolled it over)', async () => {
+    const run = env();
+    expect((await gatehouse(['migrate'], run)).code).toBe(0);
+    for (const [flag, value] of [
+      ['--since', '2026-02-30'],
+      ['--since', '2026-02-29T10:00:00Z'],
+      ['--until', '2026-13-01'],
+      ['--until', '2026-04-31'],
+      ['--until', '2026-03-01T24:00:00Z'],
+    ] as const) {
+      const r = await gatehouse(['audit', 'export', flag, value], run);
+      expect({ flag, value, code: r.code }).toEqual({ flag, value, code: 2 });
+      expect(r.stderr).toContain(`${flag} must be an ISO date`);
+      expect(r.stderr).toContain(`got '${value}'`);
+    }
+    // The forms the help lists still select.
+    for (const value of [
+      '2024-02-29',
+      '2026-02-28T23:59:59Z',
+      '2026-02-28T12:00:00.5+01:00',
+      '30m',
+      '24h',
+      '7d',
+    ]) {
+      const r = await gatehouse(['audit', 'export', '--since', value, '--until', '2026-12-31'], run);
+      expect({ value, code: r.code, stderr: r.stderr }).toEqual({ value, code: 0, stderr: '' });
+    }
+  });
 });
