@@ -29,7 +29,24 @@ function config() {
   }
 }
 
-const out = (t: string) => void process.stdout.write(t);
+/**
+ * Writes to stdout before going on: process.stdout.write reported a full disk only after the
+ * command had exited 0. Output that cannot be written fails the command (exit 1) with the reason;
+ * a reader that stopped reading (`| head`) ends it quietly, as SIGPIPE ends other programs (not
+ * all was delivered, so not 0; the reader chose it, so no message).
+ */
+function out(t: string): void {
+  try {
+    writeStdoutSync(t);
+  } catch (e) {
+    stdoutFailed(e);
+  }
+}
+
+function stdoutFailed(e: unknown): never {
+  if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(1);
+  fail(`gatehouse: cannot write to standard output: ${e instanceof Error ? e.message : String(e)}`);
+}
 const err = (t: string) => void process.stderr.write(t);
 
 async function serve() {
@@ -83,9 +100,7 @@ async function emulator(args: string[]) {
     await Promise.allSettled([router.close(), suite.close()]);
     throw e;
   }
-  process.stdout.write(
-    values.json ? `${JSON.stringify(description)}\n` : `${formatEmulatorDescription(description)}\n`,
-  );
+  out(values.json ? `${JSON.stringify(description)}\n` : `${formatEmulatorDescription(description)}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -126,10 +141,9 @@ function failOnUsage(e: unknown): never {
 
 function audit(args: string[]) {
   const [sub, ...rest] = args;
-  const out = (s: string) => void process.stdout.write(s);
   try {
     if (sub === 'verify') process.exit(auditVerify(config(), rest, out));
-    if (sub === 'export') process.exit(auditExport(config(), rest, writeStdoutSync));
+    if (sub === 'export') process.exit(auditExport(config(), rest, out));
   } catch (e) {
     failOnUsage(e);
   }
@@ -149,7 +163,7 @@ async function backup(args: string[]) {
     process.exit(
       await backupCommand(config(), args, {
         say: args.includes('-') ? err : out,
-        stdout: async (bytes) => void (await Bun.write(Bun.stdout, bytes)),
+        stdout: (bytes) => Bun.write(Bun.stdout, bytes).then(() => undefined, stdoutFailed),
       }),
     );
   } catch (e) {

@@ -95,6 +95,19 @@ test('audit export — streams the configured database as JSON Lines', async () 
   expect(lines.map((l) => l.tool)).toEqual(['tool_0', 'tool_1', 'tool_2', 'tool_3']);
 });
 
+test.skipIf(!existsSync('/dev/full'))(
+  'audit export > /dev/full — exit 1, one line naming ENOSPC as every command says it',
+  async () => {
+    const env = await deployment();
+    appendEntries(env, 4);
+    const r = await gatehouse(['audit', 'export'], { env, stdoutFile: '/dev/full' });
+    expect(r.stderr).toBe(
+      'gatehouse: cannot write to standard output: ENOSPC: no space left on device, write\n',
+    );
+    expect(r.code).toBe(1);
+  },
+);
+
 test('audit verify — a --public-key that is not a key is a usage error that names the file', async () => {
   const env = await deployment();
   appendEntries(env, 1);

@@ -21,6 +21,8 @@ export interface RunOptions {
   cwd?: string;
   /** Another executable than `bun src/main.ts` (the compiled binary). */
   command?: string[];
+  /** A file stdout goes to (/dev/full) instead of a pipe the test reads. */
+  stdoutFile?: string;
 }
 
 export interface RunResult {
@@ -44,12 +46,12 @@ export async function gatehouse(args: string[], options: RunOptions = {}): Promi
     cwd: options.cwd ?? ROOT,
     env: baseEnv(options.env),
     stdin: options.stdin ?? 'ignore',
-    stdout: 'pipe',
+    stdout: options.stdoutFile ? Bun.file(options.stdoutFile) : 'pipe',
     stderr: 'pipe',
     ...(options.unprivileged && isRoot() ? { uid: UNPRIVILEGED, gid: UNPRIVILEGED } : {}),
   });
   const [bytes, stderr, code] = await Promise.all([
-    new Response(p.stdout).bytes(),
+    p.stdout instanceof ReadableStream ? new Response(p.stdout).bytes() : new Uint8Array(),
     new Response(p.stderr).text(),
     p.exited,
   ]);
