@@ -115,13 +115,18 @@ async function emulator(args: string[]) {
 function migrate() {
   const cfg = config();
   const path = cfg.database ? cfg.database.display : join(cfg.dataDir, DATABASE_FILE);
-  const db = openConfiguredDatabase(cfg);
   try {
-    const { applied, backup } = applyMigrations(db);
-    if (backup) out(`Copied the database to ${backup} before migrating (migrations are forward-only).\n`);
-    out(`Database ${path}: ${applied} migration(s) applied, schema up to date.\n`);
-  } finally {
-    db.$client.close();
+    const db = openConfiguredDatabase(cfg);
+    try {
+      const { applied, backup } = applyMigrations(db);
+      if (backup) out(`Copied the database to ${backup} before migrating (migrations are forward-only).\n`);
+      out(`Database ${path}: ${applied} migration(s) applied, schema up to date.\n`);
+    } finally {
+      db.$client.close();
+    }
+  } catch (e) {
+    // DATABASE_URL found wrong when used (unreachable, a newer schema): exit 2, as `serve` says it.
+    failOnUsage(e);
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../support/server.ts';
@@ -154,6 +155,26 @@ describe('start-up errors — each names the variable and its value', () => {
     } finally {
       await gh.stop();
     }
+  });
+
+  test('migrate with an unreachable DATABASE_URL — exit 2 at once, the message serve gives (was exit 1)', async () => {
+    const env = {
+      GATEHOUSE_DATA_DIR: dir(),
+      // Nothing listens on port 1 of loopback: refused at once.
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x',
+      WORKOS_COOKIE_PASSWORD: 'test-cookie-password-for-postgres-runs-0123456789',
+      GATEHOUSE_AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
+        .privateKey.export({ type: 'pkcs8', format: 'der' })
+        .toString('base64'),
+    };
+    const serve = await refused(env);
+    expect(serve).toContain(
+      'DATABASE_URL postgres://postgres@127.0.0.1:1/x: cannot connect to the PostgreSQL server',
+    );
+    const started = performance.now();
+    const migrate = await gatehouse(['migrate'], { env });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect({ code: migrate.code, stderr: migrate.stderr }).toEqual({ code: 2, stderr: serve });
   });
 
   test('several problems — all reported at once, each with its variable', async () => {
