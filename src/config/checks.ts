@@ -41,6 +41,12 @@ export function displayUrl(raw: string): string {
   }
 }
 
+/** Port 0 is no port anyone can reach (a server bound to it gets whichever port is free). */
+export const portZeroProblem = (name: string, u: URL, raw: string) =>
+  u.port === '0'
+    ? `${name} must not use port 0: no one can reach a URL on it, got ${quote(displayUrl(raw))}`
+    : undefined;
+
 export const urlSchema = (name: string) =>
   z.string().superRefine((raw, ctx) => {
     let u: URL;
@@ -53,6 +59,7 @@ export const urlSchema = (name: string) =>
       });
       return;
     }
+    const port0 = portZeroProblem(name, u, raw);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') {
       ctx.addIssue({
         code: 'custom',
@@ -65,6 +72,8 @@ export const urlSchema = (name: string) =>
       });
     } else if (u.username || u.password) {
       ctx.addIssue({ code: 'custom', message: `${name} must not contain credentials` });
+    } else if (port0) {
+      ctx.addIssue({ code: 'custom', message: port0 });
     } else if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
       // OAuth 2.1 §1.5: authorization servers must use TLS except on loopback.
       ctx.addIssue({

@@ -10,7 +10,7 @@
  */
 
 /** The validated tracing configuration; undefined in Config when traces are off. */
-import { displayUrl } from '../config/checks.ts';
+import { displayUrl, portZeroProblem } from '../config/checks.ts';
 export interface TelemetryConfig {
   /** Where spans are POSTed: the endpoint's path plus `/v1/traces`. */
   tracesUrl: string;
@@ -49,6 +49,8 @@ export function tracesUrlOf(raw: string): { url: string } | { problem: string } 
     };
   if (u.search || u.hash)
     return { problem: `${OTEL_ENDPOINT_VAR} must not have a query or fragment, got '${displayUrl(raw)}'` };
+  const port0 = portZeroProblem(OTEL_ENDPOINT_VAR, u, raw);
+  if (port0) return { problem: port0 };
   const base = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
   return { url: `${u.origin}${base}v1/traces` };
 }

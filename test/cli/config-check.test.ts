@@ -96,6 +96,26 @@ describe('gatehouse config check', () => {
     expect(r.stdout).toContain('Not Gatehouse variables (a typo?): GATEHOUSE_DATADIR');
   });
 
+  test('a URL on port 0 — a problem naming the variable and the value, exit 1 (was accepted)', async () => {
+    const r = await gatehouse(['config', 'check'], {
+      env: live({
+        GATEHOUSE_DATA_DIR: dir(),
+        PUBLIC_URL: 'http://localhost:0',
+        WORKOS_API_URL: 'https://api.example.com:0',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:0/otlp',
+      }),
+    });
+    expect(r.code).toBe(1);
+    for (const [name, value] of [
+      ['PUBLIC_URL', 'http://localhost:0'],
+      ['WORKOS_API_URL', 'https://api.example.com:0'],
+      ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:0/otlp'],
+    ])
+      expect(r.stdout).toContain(
+        `  - ${name} must not use port 0: no one can reach a URL on it, got '${value}'`,
+      );
+  });
+
   test('a running server and its database — reported, nothing changed', async () => {
     const gh = await spawnGatehouse();
     try {
