@@ -35,7 +35,8 @@ TRUSTED_PROXIES to the proxy's address); set the live-mode keys and GATEHOUSE_TE
 \`gatehouse config check\`; back up with \`gatehouse backup\` (a cron job or the systemd timer);
 upgrade by replacing the binary or image and restarting: migrations run at start, forward-only, after
 an automatic copy of the database to GATEHOUSE_DATA_DIR/backups/. Health: GET /healthz, GET /readyz.
-Exit codes: 0 success, 1 failure or refusal, 2 bad usage or configuration.`,
+Exit codes: 0 success, 1 failure or refusal (output that cannot all be written too: a full disk, or,
+quietly, a reader that stopped as \`| head\` does), 2 bad usage or configuration.`,
   serve: `Usage: gatehouse serve
 
 Starts Gatehouse on HOST:PORT (default localhost:8788) and prints the URL and the admitted teams. In
