@@ -22,9 +22,6 @@ import { DATABASE_FILE, openDatabase } from '../db/client.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
 import { CliUsageError, parseOptions } from './args.ts';
 
-// backup, restore and teams import it from here.
-export { CliUsageError };
-
 /** Characters written to stdout at once by `audit export`. */
 const EXPORT_CHUNK_CHARS = 64 * 1024;
 

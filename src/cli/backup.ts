@@ -22,12 +22,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+
 import { migrations } from '../../db/migrations/index.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
 import { DATABASE_FILE } from '../db/client.ts';
-import { CliUsageError } from './audit.ts';
+import { CliUsageError, parseOptions } from './args.ts';
 import { VERSION } from './help.ts';
 import { LOCK_FILE } from './server-lock.ts';
 
@@ -94,7 +94,7 @@ export interface BackupIo {
 
 /** Writes the backup; returns the exit code. */
 export async function backupCommand(config: Config, args: string[], io: BackupIo): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const { positionals } = parseOptions({ args, allowPositionals: true, strict: true });
   refuseOnPostgres(config, 'backup');
   if (positionals.length !== 1 || positionals[0] === '')
     throw new CliUsageError(`gatehouse backup needs one file name (or -).\n\n${BACKUP_HELP}`);

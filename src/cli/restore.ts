@@ -22,13 +22,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+
 import { gunzipSync } from 'node:zlib';
 import { whoAmI } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_DIR_MODE, DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
 import { DATABASE_FILE } from '../db/client.ts';
-import { CliUsageError } from './audit.ts';
+import { CliUsageError, parseOptions } from './args.ts';
 import {
   BACKUP_FORMAT,
   type BackupManifest,
@@ -76,7 +76,7 @@ export async function restoreCommand(
   /** Tests lower it; the CLI never passes it. */
   maxBytes = MAX_BACKUP_BYTES,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     options: { force: { type: 'boolean' } },
     allowPositionals: true,

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { liveWorkOS } from '../app/live-mode.ts';
 import { HumanGrants } from '../approvals/human.ts';
 import { GrantStore } from '../approvals/store.ts';
@@ -21,7 +20,7 @@ import { TokensService } from '../oauth/tokens.ts';
 import { admitTeam, removeTeam } from '../teams/admission.ts';
 import { KillSwitch } from '../teams/kill-switch.ts';
 import { TeamsService } from '../teams/service.ts';
-import { CliUsageError } from './audit.ts';
+import { CliUsageError, parseOptions } from './args.ts';
 
 export const TEAMS_HELP = `Usage: gatehouse teams list
        gatehouse teams admit <org_id> [--name <name>]
@@ -50,7 +49,7 @@ export async function teamsCommand(
   out: (s: string) => void,
 ): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: rest,
     options: { name: { type: 'string' } },
     allowPositionals: true,

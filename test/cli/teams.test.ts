@@ -98,6 +98,14 @@ describe('gatehouse teams', () => {
     expect(again.stderr).toContain('is not an admitted team');
   });
 
+  test('admit — --name given twice is refused (exit 2), nothing admitted', async () => {
+    const org = 'org_01JABCDEFGHJKMNPQRSTVWXYZ9';
+    const r = await runCli(dataDir, 'teams', 'admit', org, '--name', 'One', '--name', 'Two');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--name is given more than once ('One', 'Two'): give it once.");
+    expect((await runCli(dataDir, 'teams', 'list')).stdout).not.toContain(org);
+  });
+
   test('admit — six run at once on a fresh data dir: each admits its team, and one audit key signs the trail', async () => {
     // They race to create the database, migrate it, create the audit key and write the head.
     const orgs = Array.from({ length: 6 }, (_, i) => `org_01JABCDEFGHJKMNPQRSTVWXY${i}0`);
