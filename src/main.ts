@@ -205,7 +205,12 @@ async function main(argv: string[]) {
   // The binary starts with JIT tier-up thresholds raised for serving until agents call
   // (src/app/lazy.ts restores them); every other command runs with the normal policy.
   if (command !== 'serve') Bun.unsafe.setJITPolicy?.(1);
-  if (rest.includes('--help') || rest.includes('-h')) return void out(`${page(command) ?? help.main}\n`);
+  if ((rest.includes('--help') || rest.includes('-h')) && !['help', '--help', '-h'].includes(command)) {
+    const text = page(command);
+    if (text === undefined)
+      fail(`Unknown command '${command.slice(0, 200)}'. Run gatehouse --help for the commands.`, 2);
+    return void out(`${text}\n`);
+  }
   // Commands configured only by the environment: an argument would be silently ignored.
   if ((command === 'serve' || command === 'migrate' || command === 'version') && rest.length > 0)
     fail(
@@ -239,7 +244,9 @@ async function main(argv: string[]) {
     case 'help':
     case '--help':
     case '-h': {
-      const topic = rest[0] ?? 'main';
+      const topic = rest[0] === undefined || rest[0] === '--help' || rest[0] === '-h' ? 'main' : rest[0];
+      if (rest.length > 1)
+        fail(`gatehouse help takes one command, got '${rest.join(' ').slice(0, 200)}'.`, 2);
       const text = page(topic);
       if (text === undefined) {
         const commands = Object.keys(help).filter((k) => k !== 'main');

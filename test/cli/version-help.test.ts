@@ -108,9 +108,26 @@ describe('version and help', () => {
     }
   });
 
-  test('an unknown command — exit 2, points at --help', async () => {
-    const r = await gatehouse(['frobnicate']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("Unknown command 'frobnicate'. Run gatehouse --help");
+  test('an unknown command — exit 2, points at --help, with --help too (was the overview, exit 0)', async () => {
+    for (const args of [['frobnicate'], ['frobnicate', '--help'], ['frobnicate', '-h']]) {
+      const r = await gatehouse(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("Unknown command 'frobnicate'. Run gatehouse --help");
+    }
+  });
+
+  test('help — --help as its topic is the overview; two topics are a usage error', async () => {
+    for (const args of [
+      ['help', '--help'],
+      ['-h', '-h'],
+      ['help', '-h'],
+    ]) {
+      const r = await gatehouse(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 0 });
+      expect(r.stdout).toBe(`${HELP.main}\n`);
+    }
+    const two = await gatehouse(['help', 'serve', 'extra']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain("gatehouse help takes one command, got 'serve extra'.");
   });
 });
