@@ -6,14 +6,19 @@
  * --force, after moving the current files aside.
  */
 import { Database } from 'bun:sqlite';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -23,7 +28,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { gunzipSync } from 'node:zlib';
 import { whoAmI } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_DIR_MODE, DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
@@ -34,12 +38,20 @@ import {
   type BackupManifest,
   describeDatabase,
   hasTable,
-  isDataDirName,
   isSkipped,
   MANIFEST_FILE,
   NEWEST_KNOWN_MIGRATION_AT,
   refuseOnPostgres,
 } from './backup.ts';
+import {
+  BackupProblem,
+  isRestorableName,
+  MAX_BACKUP_BYTES,
+  manifestProblem,
+  otherFormat,
+  readBackup,
+  unpackBackup,
+} from './restore-archive.ts';
 import { acquireServerLock, LOCK_FILE } from './server-lock.ts';
 
 export const RESTORE_HELP = `Usage: gatehouse restore <file | -> [--force]
@@ -59,14 +71,6 @@ With DATABASE_URL (PostgreSQL) it refuses: restore the database with pg_restore.
 
 /** Exit code of a refusal that is not a usage mistake (a running server, a damaged file). */
 const REFUSED = 1;
-
-/**
- * The most a backup may hold once gunzipped: 4 GiB, the largest buffer Bun holds. `gatehouse
- * backup` reads the database into one and restore the whole tar, so a data dir (its database and a
- * few KiB of keys) past it could be neither backed up nor restored anyway. A small file that
- * inflates past it (a gzip bomb) is refused as soon as it does, never held beyond it.
- */
-export const MAX_BACKUP_BYTES = 4 * 1024 ** 3;
 
 export async function restoreCommand(
   config: Config,
@@ -102,28 +106,13 @@ export async function restoreCommand(
     );
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-restore-'));
   try {
-    let bytes: Uint8Array;
-    try {
-      bytes = await (fromStdin ? Bun.stdin : Bun.file(file)).bytes();
-    } catch (e) {
-      return refuse(
-        `Refused: ${file} cannot be read by ${whoAmI()} (${(e as NodeJS.ErrnoException).code ?? e}).`,
-      );
-    }
-    const tooLarge = () =>
-      refuse(
-        `Refused: ${file} unpacks to more than ${maxBytes / 2 ** 20} MiB, the most a Gatehouse backup can hold. Nothing was changed.`,
-      );
-    if (bytes.length > maxBytes) return tooLarge();
     let files: Map<string, File>;
     try {
-      // Gunzipped here, not by Bun.Archive, which has no bound: inflating stops at maxBytes.
-      const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
-      files = await new Bun.Archive(gzip ? gunzipSync(bytes, { maxOutputLength: maxBytes }) : bytes).files();
+      files = await unpackBackup(await readBackup(fromStdin ? undefined : file, maxBytes), maxBytes);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge();
+      if (e instanceof BackupProblem) return refuse(`Refused: ${file} ${e.message}. Nothing was changed.`);
       return refuse(
-        `Refused: ${file} is not a Gatehouse backup (${e instanceof Error ? e.message : String(e)}).`,
+        `Refused: ${file} cannot be read by ${whoAmI()} (${(e as NodeJS.ErrnoException).code ?? e}).`,
       );
     }
     const manifestFile = files.get(MANIFEST_FILE);
@@ -135,8 +124,8 @@ export async function restoreCommand(
     } catch {
       return refuse(`Refused: ${file} has an unreadable ${MANIFEST_FILE}.`);
     }
-    const format = isObject(parsed) ? parsed.format : undefined;
-    if (typeof format === 'number' && format !== BACKUP_FORMAT)
+    const format = otherFormat(parsed);
+    if (format !== undefined)
       return refuse(
         `Refused: ${file} is backup format ${format}; this version reads format ${BACKUP_FORMAT}.`,
       );
@@ -147,7 +136,7 @@ export async function restoreCommand(
 
     const contents = new Map<string, Uint8Array>();
     for (const f of manifest.files) {
-      if (!isDataDirName(f.name))
+      if (!isRestorableName(f.name))
         return refuse(`Refused: ${file} names a file Gatehouse never writes: ${JSON.stringify(f.name)}.`);
       const entry = files.get(f.name);
       if (!entry) return refuse(`Refused: ${file} is incomplete: ${f.name} is missing. Nothing was changed.`);
@@ -167,12 +156,12 @@ export async function restoreCommand(
       return refuse(
         `Refused: the database in ${file} is empty (0 bytes), not a Gatehouse database. Nothing was changed.`,
       );
-    const staged = join(work, DATABASE_FILE);
-    writeFileSync(staged, db, { mode: DATA_FILE_MODE });
+    const checked = join(work, DATABASE_FILE);
+    writeFileSync(checked, db, { mode: DATA_FILE_MODE });
     let copy: Database | undefined;
     let facts: ReturnType<typeof describeDatabase>;
     try {
-      copy = new Database(staged, { readonly: true });
+      copy = new Database(checked, { readonly: true });
       const check = copy.query<{ quick_check: string }, []>('PRAGMA quick_check').get()?.quick_check;
       if (check !== 'ok')
         return refuse(`Refused: the database in ${file} fails SQLite's quick_check (${check}).`);
@@ -200,6 +189,15 @@ export async function restoreCommand(
       );
 
     ensurePrivateDir(dataDir);
+    // A name the backup restores must be free or a regular file: a folder or a link there would
+    // fail the rename half way, or be written through.
+    for (const name of contents.keys()) {
+      const st = lstatSync(join(dataDir, name), { throwIfNoEntry: false });
+      if (st && !st.isFile())
+        return refuse(
+          `Refused: GATEHOUSE_DATA_DIR '${dataDir}' holds ${name}, which is not a regular file; restore would replace it. Move it away first. Nothing was changed.`,
+        );
+    }
     const present = readdirSync(dataDir).filter(
       (name) =>
         name !== LOCK_FILE &&
@@ -207,32 +205,39 @@ export async function restoreCommand(
         (isSkipped(name) || contents.has(name)),
     );
     let movedTo: string | undefined;
-    if (present.some((n) => n.startsWith(DATABASE_FILE))) {
-      if (!values.force)
-        return refuse(
-          `Refused: GATEHOUSE_DATA_DIR '${dataDir}' already holds a database. Restore replaces it only with --force (the current files are then moved to ${join(dataDir, 'replaced-<UTC time>')}/). Nothing was changed.`,
-        );
-    }
+    const holdsDatabase = [DATABASE_FILE, `${DATABASE_FILE}-wal`].some((n) => present.includes(n));
+    if (holdsDatabase && !values.force)
+      return refuse(
+        `Refused: GATEHOUSE_DATA_DIR '${dataDir}' already holds a database. Restore replaces it only with --force (the current files are then moved to ${join(dataDir, 'replaced-<UTC time>')}/). Nothing was changed.`,
+      );
     // Restored as root into a service's data dir (systemd's /var/lib/gatehouse, a volume owned by
     // the image's user): everything written belongs to the directory's owner, or the service
     // could not open it.
     const owner = statSync(dataDir);
+    const asRoot = process.getuid?.() === 0 && owner.uid !== 0;
     const giveAway = (path: string) => {
-      if (process.getuid?.() === 0 && owner.uid !== 0) chownSync(path, owner.uid, owner.gid);
+      if (asRoot) chownSync(path, owner.uid, owner.gid);
     };
-    // Everything is written beside its place first, so a write that fails (a full disk) leaves
-    // the data dir as it was; what follows only renames.
-    const staging = (name: string) => join(dataDir, `${name}.restoring`);
-    const written: string[] = [];
+    // Everything is written beside its place first, under names of this run's own (created
+    // exclusively: never through a link placed there), so a write that fails (a full disk)
+    // leaves the data dir as it was; what follows only renames.
+    const staged = new Map<string, string>();
     try {
       for (const [name, bytes] of contents) {
-        writeFileSync(staging(name), bytes, { mode: DATA_FILE_MODE });
-        written.push(staging(name));
-        chmodSync(staging(name), DATA_FILE_MODE);
-        giveAway(staging(name));
+        const tmp = join(dataDir, `${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+        const fd = openSync(tmp, 'wx', DATA_FILE_MODE);
+        staged.set(name, tmp);
+        try {
+          writeFileSync(fd, bytes);
+          fchmodSync(fd, DATA_FILE_MODE);
+          if (asRoot) fchownSync(fd, owner.uid, owner.gid);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
       }
     } catch (e) {
-      for (const path of written) rmSync(path, { force: true });
+      for (const tmp of staged.values()) rmSync(tmp, { force: true });
       return refuse(
         `Refused: the restored files cannot be written into GATEHOUSE_DATA_DIR '${dataDir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Nothing was changed.`,
       );
@@ -253,12 +258,36 @@ export async function restoreCommand(
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         }
       }
-      // The WAL and shared memory go with the database they belong to: left behind, SQLite would
-      // replay the old WAL into the restored database.
-      for (const name of present) renameSync(join(dataDir, name), join(movedTo, name));
     }
-
-    for (const name of contents.keys()) renameSync(staging(name), join(dataDir, name));
+    // The WAL and shared memory go with the database they belong to: left behind, SQLite would
+    // replay the old WAL into the restored database. A rename that fails puts everything back.
+    const moved: string[] = [];
+    const placed: string[] = [];
+    try {
+      for (const name of present) {
+        renameSync(join(dataDir, name), join(movedTo!, name));
+        moved.push(name);
+      }
+      for (const [name, tmp] of staged) {
+        renameSync(tmp, join(dataDir, name));
+        placed.push(name);
+      }
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      try {
+        for (const name of placed) rmSync(join(dataDir, name), { force: true });
+        for (const name of moved) renameSync(join(movedTo!, name), join(dataDir, name));
+        for (const tmp of staged.values()) rmSync(tmp, { force: true });
+        if (movedTo) rmSync(movedTo, { recursive: true });
+      } catch {
+        return refuse(
+          `Restore failed while putting the files in place (${reason}), and the files it was replacing could not all be put back: they are in ${movedTo}.`,
+        );
+      }
+      return refuse(
+        `Refused: the restored files cannot be put in place in GATEHOUSE_DATA_DIR '${dataDir}' (${reason}). Nothing was changed.`,
+      );
+    }
     chmodSync(dataDir, DATA_DIR_MODE);
     giveAway(join(dataDir, LOCK_FILE));
     if (movedTo) {
@@ -280,39 +309,4 @@ export async function restoreCommand(
     rmSync(work, { recursive: true, force: true });
     lock.release();
   }
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-/** What is wrong with one value, quoting it as JSON (on one line, cut short). */
-const wrong = (what: string, v: unknown, expected: string) =>
-  v === undefined ? `${what} is missing` : `${what} is ${JSON.stringify(v).slice(0, 40)}, not ${expected}`;
-const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-/** Printable on one line: the version and time are quoted in restore's messages. */
-const text = (v: unknown) => typeof v === 'string' && v !== '' && !/\p{Cc}/u.test(v);
-
-/**
- * What in a parsed manifest is not what `gatehouse backup` writes, in a few words (undefined when
- * nothing is): a file crafted by hand gets a refusal naming the field, not a TypeError.
- */
-function manifestProblem(m: unknown): string | undefined {
-  if (!isObject(m)) return wrong('it', m, 'a JSON object');
-  const fields: [keyof BackupManifest, (v: unknown) => boolean, string][] = [
-    ['format', (v) => v === BACKUP_FORMAT, `backup format ${BACKUP_FORMAT}`],
-    ['gatehouseVersion', text, 'a version'],
-    ['createdAt', (v) => text(v) && !Number.isNaN(Date.parse(v as string)), 'a time'],
-    ['migrationsApplied', count, 'a count'],
-    ['newestMigrationAt', (v) => v === null || count(v), 'a time in milliseconds or null'],
-    ['auditEntries', count, 'a count'],
-    ['files', Array.isArray, 'a list of files'],
-  ];
-  for (const [key, ok, what] of fields) if (!ok(m[key])) return wrong(`"${key}"`, m[key], what);
-  for (const [i, f] of (m.files as unknown[]).entries()) {
-    if (!isObject(f)) return wrong(`files[${i}]`, f, "a file's name, bytes and sha256");
-    if (typeof f.name !== 'string') return wrong(`files[${i}].name`, f.name, 'a file name');
-    if (!count(f.bytes)) return wrong(`files[${i}].bytes`, f.bytes, 'a count');
-    if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256))
-      return wrong(`files[${i}].sha256`, f.sha256, 'a SHA-256 (64 hex digits)');
-  }
-  return undefined;
 }

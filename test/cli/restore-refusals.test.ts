@@ -1,7 +1,16 @@
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { restoreCommand } from '../../src/cli/restore.ts';
@@ -61,6 +70,17 @@ async function crafted(changes: Record<string, Uint8Array | string>, manifestTex
   }
   entries[MANIFEST] = manifestText ?? JSON.stringify(m);
   const path = join(dir(), 'crafted.tar.gz');
+  await Bun.write(path, await new Bun.Archive(entries, { compress: 'gzip' }).bytes());
+  return path;
+}
+
+/** The fresh backup with extra files, listed first in its manifest (their sums right). */
+async function withExtra(extra: Record<string, string>): Promise<string> {
+  const m = structuredClone(manifest);
+  for (const [name, body] of Object.entries(extra))
+    m.files.unshift({ name, bytes: Buffer.byteLength(body), sha256: sha(body) });
+  const path = join(dir(), 'extra.tar.gz');
+  const entries = { ...original, ...extra, [MANIFEST]: JSON.stringify(m) };
   await Bun.write(path, await new Bun.Archive(entries, { compress: 'gzip' }).bytes());
   return path;
 }
@@ -220,17 +240,58 @@ describe.skipIf(onPostgres)('gatehouse restore', () => {
     expect(restored.code).toBe(0);
   });
 
-  test('a restored file that cannot be written — refused before anything is moved aside, nothing changed', async () => {
-    // A directory where the database is written first stands for a full disk: the write fails.
+  test('leftovers of an interrupted restore — the next --force restores whole; a link there is never written through', async () => {
     const data = occupied();
-    mkdirSync(join(data, 'gatehouse.db.restoring'));
+    // What a restore killed half way (or out of disk) may leave, and a link an attacker placed.
+    writeFileSync(join(data, 'gatehouse.db.restoring'), new Uint8Array(100_000));
+    writeFileSync(join(data, 'gatehouse.db.4242.0a0b0c0d0e0f.tmp'), new Uint8Array(100_000));
+    const victim = join(dir(), 'victim');
+    writeFileSync(victim, 'untouched');
+    symlinkSync(victim, join(data, 'audit-head.json.restoring'));
+    const r = await cli(data, ['restore', '--force', archive]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(data, 'gatehouse.db'))).toEqual(Buffer.from(original['gatehouse.db']!));
+    expect(readFileSync(victim, 'utf8')).toBe('untouched');
+  });
+
+  test('a name backup never writes (a folder of the data dir, the WAL, a dot name) — refused, nothing changed', async () => {
+    for (const name of [
+      'backups',
+      'replaced-20261207T000000Z',
+      'gatehouse.db-wal',
+      '..',
+      '.hidden',
+      'x.tmp',
+    ]) {
+      const backup = await withExtra({ [name]: 'x' });
+      await expectRefused(
+        backup,
+        `Refused: ${backup} names a file Gatehouse never writes: ${JSON.stringify(name)}.`,
+      );
+    }
+  });
+
+  test('a data dir file restore would replace that is a folder — refused before anything moves', async () => {
+    const data = join(dir(), 'data');
+    mkdirSync(join(data, 'gatehouse.db'), { recursive: true });
+    writeFileSync(join(data, 'gatehouse.db', 'kept'), 'x');
     const before = state(data);
     const r = await cli(data, ['restore', '--force', archive]);
     expect(r.stderr).toBe(
-      `Refused: the restored files cannot be written into GATEHOUSE_DATA_DIR '${data}' (EISDIR). Nothing was changed.\n`,
+      `Refused: GATEHOUSE_DATA_DIR '${data}' holds gatehouse.db, which is not a regular file; restore would replace it. Move it away first. Nothing was changed.\n`,
     );
     expect(r.code).toBe(1);
     expect(state(data)).toEqual(before);
-    expect(readdirSync(data).filter((n) => n.startsWith('replaced-'))).toEqual([]);
+    expect(readdirSync(data).filter((n) => n.startsWith('replaced-') || n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('a gzip inside the gzip — refused: only one layer is inflated, under the bound', async () => {
+    const twice = join(dir(), 'twice.tar.gz');
+    writeFileSync(twice, gzipSync(readFileSync(archive)));
+    await expectRefused(
+      twice,
+      `Refused: ${twice} is not a Gatehouse backup (not a tar archive: a gzip inside the gzip). Nothing was changed.`,
+    );
   });
 });
