@@ -33,25 +33,42 @@ function config() {
  * Writes to stdout before going on: process.stdout.write reported a full disk only after the
  * command had exited 0. Output that cannot be written fails the command (exit 1) with the reason;
  * a reader that stopped reading (`| head`) ends it quietly, as SIGPIPE ends other programs (not
- * all was delivered, so not 0; the reader chose it, so no message).
+ * all was delivered, so not 0; the reader chose it, so no message). It throws, so the command's
+ * own clean-up (closing the database, moving the signed head) still runs before the exit.
  */
+class StdoutFailure extends Error {
+  constructor(readonly reason: unknown) {
+    super(`cannot write to standard output: ${reason instanceof Error ? reason.message : String(reason)}`);
+  }
+}
+
 function out(t: string): void {
   try {
     writeStdoutSync(t);
   } catch (e) {
-    stdoutFailed(e);
+    throw new StdoutFailure(e);
   }
 }
 
-function stdoutFailed(e: unknown): never {
-  if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(1);
-  fail(`gatehouse: cannot write to standard output: ${e instanceof Error ? e.message : String(e)}`);
+function exitOnStdoutFailure(e: unknown): void {
+  if (!(e instanceof StdoutFailure)) return;
+  if ((e.reason as NodeJS.ErrnoException).code === 'EPIPE') process.exit(1);
+  fail(`gatehouse: ${e.message}`);
+}
+
+/**
+ * The server's banner: written without waiting, and never the reason a running server stops (a
+ * banner larger than a pipe nobody reads would otherwise hold the start, signals included).
+ */
+function banner(t: string): void {
+  process.stdout.write(t, () => undefined);
 }
 const err = (t: string) => void process.stderr.write(t);
 
 async function serve() {
   try {
-    await startServer(config(), out);
+    process.stdout.on('error', () => undefined);
+    await startServer(config(), banner);
   } catch (e) {
     if (e instanceof StartupError) fail(e.message, 2);
     throw e;
@@ -132,6 +149,7 @@ function migrate() {
 
 /** A usage mistake (bad arguments, unknown subcommand) exits 2 with its message; anything else is a bug. */
 function failOnUsage(e: unknown): never {
+  exitOnStdoutFailure(e);
   // A configuration found wrong only when used (DATABASE_URL naming a missing database) is exit 2,
   // as at start: exit 1 means "checked, and broken" for `audit verify`.
   if (e instanceof ConfigError) fail(e.message, 2);
@@ -168,7 +186,13 @@ async function backup(args: string[]) {
     process.exit(
       await backupCommand(config(), args, {
         say: args.includes('-') ? err : out,
-        stdout: (bytes) => Bun.write(Bun.stdout, bytes).then(() => undefined, stdoutFailed),
+        stdout: (bytes) =>
+          Bun.write(Bun.stdout, bytes).then(
+            () => undefined,
+            (e) => {
+              throw new StdoutFailure(e);
+            },
+          ),
       }),
     );
   } catch (e) {
@@ -263,5 +287,6 @@ async function main(argv: string[]) {
 }
 
 void main(process.argv.slice(2)).catch((e: unknown) => {
+  exitOnStdoutFailure(e);
   fail(`gatehouse: ${e instanceof Error ? e.message : String(e)}`);
 });

@@ -37,4 +37,24 @@ describe('output that cannot be written', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
   });
+
+  test.skipIf(!existsSync('/dev/full'))(
+    'teams admit > /dev/full — exit 1 at its first line, nothing admitted, the data dir closed clean and usable',
+    async () => {
+      const data = tempDir('gatehouse-output-');
+      dirs.push(data);
+      const env = { GATEHOUSE_DATA_DIR: data };
+      const org = 'org_01JABCDEFGHJKMNPQRSTVWXYZ7';
+      const r = await gatehouse(['teams', 'admit', org], { env, stdoutFile: '/dev/full' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        'gatehouse: cannot write to standard output: ENOSPC: no space left on device, write\n',
+      );
+      expect((await gatehouse(['teams', 'list'], { env })).stdout).not.toContain(org);
+      expect((await gatehouse(['teams', 'admit', org], { env })).code).toBe(0);
+      const verify = await gatehouse(['audit', 'verify'], { env });
+      expect(verify.stdout).toContain('Audit trail intact: 1 entry verified');
+      expect(verify.code).toBe(0);
+    },
+  );
 });
