@@ -229,8 +229,10 @@ async function main(argv: string[]) {
   // The binary starts with JIT tier-up thresholds raised for serving until agents call
   // (src/app/lazy.ts restores them); every other command runs with the normal policy.
   if (command !== 'serve') Bun.unsafe.setJITPolicy?.(1);
-  if ((rest.includes('--help') || rest.includes('-h')) && !['help', '--help', '-h'].includes(command)) {
-    const text = page(command);
+  const isHelpFlag = (a: string) => a === '--help' || a === '-h';
+  if (rest.some(isHelpFlag) && command !== 'help' && !isHelpFlag(command)) {
+    // `--version --help` and the like: the version's page.
+    const text = page(['--version', '-v', '-V'].includes(command) ? 'version' : command);
     if (text === undefined)
       fail(`Unknown command '${command.slice(0, 200)}'. Run gatehouse --help for the commands.`, 2);
     return void out(`${text}\n`);
@@ -268,9 +270,11 @@ async function main(argv: string[]) {
     case 'help':
     case '--help':
     case '-h': {
-      const topic = rest[0] === undefined || rest[0] === '--help' || rest[0] === '-h' ? 'main' : rest[0];
-      if (rest.length > 1)
-        fail(`gatehouse help takes one command, got '${rest.join(' ').slice(0, 200)}'.`, 2);
+      // `help audit --help` asks the same as `help audit`.
+      const topics = rest.filter((a) => !isHelpFlag(a));
+      const topic = topics[0] ?? 'main';
+      if (topics.length > 1)
+        fail(`gatehouse help takes one command, got '${topics.join(' ').slice(0, 200)}'.`, 2);
       const text = page(topic);
       if (text === undefined) {
         const commands = Object.keys(help).filter((k) => k !== 'main');

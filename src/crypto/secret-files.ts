@@ -10,11 +10,13 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
+  rmSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomToken } from './random.ts';
 
 /** The data directory: only Gatehouse's own user may list or enter it. */
@@ -49,15 +51,18 @@ export function restrictDataDir(dataDir: string): void {
 export function loadOrCreateSecret(dataDir: string, name: string): string {
   ensurePrivateDir(dataDir);
   const path = join(dataDir, `${name}.secret`);
-  if (existsSync(path)) {
-    const value = readFileSync(path, 'utf8').trim();
-    if (value.length >= 32) return value;
+  let current: string | undefined;
+  try {
+    current = readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  // A missing secret is created once, whoever races to create it; one too short is replaced.
+  if (current !== undefined && current.length >= 32) return current;
+  // A missing secret is created once, whoever races to create it (each then reads the winner's);
+  // one too short to be a secret is replaced.
   const value = randomToken(48);
-  if (!existsSync(path)) {
-    if (!createFileOnce(path, `${value}\n`)) return readFileSync(path, 'utf8').trim();
-  } else replaceFile(path, `${value}\n`);
+  if (current !== undefined) replaceFile(path, `${value}\n`);
+  else if (!createFileOnce(path, `${value}\n`)) return readFileSync(path, 'utf8').trim();
   return value;
 }
 
@@ -107,8 +112,19 @@ function writeSynced(path: string, content: string): void {
  * winner's. Answers whether this call created it.
  */
 export function createFileOnce(path: string, content: string): boolean {
+  const where = linkedTarget(path);
+  if (where !== path) {
+    // A link to a file not there yet (the key kept on another volume): created where it points.
+    if (existsSync(where)) return false;
+    path = where;
+  }
   const tmp = temporaryBeside(path);
-  writeSynced(tmp, content);
+  try {
+    writeSynced(tmp, content);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
   try {
     linkSync(tmp, path);
     return true;
@@ -141,4 +157,10 @@ export function replaceFile(path: string, content: string): void {
     }
     throw e;
   }
+}
+
+/** Where a symbolic link at `path` points (resolved beside it), or `path` itself. */
+function linkedTarget(path: string): string {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  return st?.isSymbolicLink() ? resolve(dirname(path), readlinkSync(path)) : path;
 }

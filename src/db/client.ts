@@ -72,7 +72,16 @@ function configure(sqlite: Database): Db {
   sqlite.exec('PRAGMA journal_mode = WAL');
   sqlite.exec('PRAGMA foreign_keys = ON');
   sqlite.exec('PRAGMA synchronous = NORMAL');
-  return drizzle({ client: sqlite, schema }) as Db;
+  const db = drizzle({ client: sqlite, schema }) as Db;
+  // Transactions take the write lock as they begin (BEGIN IMMEDIATE), so one that reads and then
+  // writes waits out another process's write (busy_timeout) instead of failing at once with
+  // "database is locked": a deferred transaction cannot upgrade past a write committed since its
+  // read began. Only another process (a command beside the server) ever waits: the server has one
+  // connection.
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn, config) =>
+    transaction(fn, { behavior: 'immediate', ...config })) as Db['transaction'];
+  return db;
 }
 
 /** Whether SQLite refused because another connection holds a lock (busy or locked). */

@@ -27,22 +27,19 @@ export function admitTeam(
   org: { organizationId: string; name: string; seedKey?: string | null },
   by: AdmissionSource,
 ): Team {
-  return deps.db.transaction(
-    (tx) => {
-      const { team, newlyAdmitted } = deps.teams.admitTx(tx, org, by);
-      if (newlyAdmitted) {
-        deps.audit.appendTx(tx, {
-          event: 'team.admitted',
-          outcome: 'ok',
-          teamId: team.id,
-          actorEmail: `operator (${by})`,
-          details: { organization_id: team.organizationId, name: team.name, by },
-        });
-      }
-      return team;
-    },
-    { behavior: 'immediate' },
-  );
+  return deps.db.transaction((tx) => {
+    const { team, newlyAdmitted } = deps.teams.admitTx(tx, org, by);
+    if (newlyAdmitted) {
+      deps.audit.appendTx(tx, {
+        event: 'team.admitted',
+        outcome: 'ok',
+        teamId: team.id,
+        actorEmail: `operator (${by})`,
+        details: { organization_id: team.organizationId, name: team.name, by },
+      });
+    }
+    return team;
+  });
 }
 
 /**

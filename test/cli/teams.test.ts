@@ -106,7 +106,7 @@ describe('gatehouse teams', () => {
     expect((await runCli(dataDir, 'teams', 'list')).stdout).not.toContain(org);
   });
 
-  test('admit — six run at once on a fresh data dir: each admits its team, and one audit key signs the trail', async () => {
+  test('admit and remove — six run at once on a fresh data dir: each does its team, and one audit key signs the trail', async () => {
     // They race to create the database, migrate it, create the audit key and write the head.
     const orgs = Array.from({ length: 6 }, (_, i) => `org_01JABCDEFGHJKMNPQRSTVWXY${i}0`);
     const runs = await Promise.all(orgs.map((org) => runCli(freshDir, 'teams', 'admit', org)));
@@ -117,5 +117,9 @@ describe('gatehouse teams', () => {
     expect(verify.stdout).toContain('Audit trail intact: 6 entries verified');
     expect(verify.code).toBe(0);
     expect(readdirSync(freshDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // And six removals at once: each pulls its team's kill switch (a read, then writes).
+    const removals = await Promise.all(orgs.map((org) => runCli(freshDir, 'teams', 'remove', org)));
+    for (const r of removals) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect((await runCli(freshDir, 'audit', 'verify')).code).toBe(0);
   });
 });

@@ -126,6 +126,19 @@ describe('version and help', () => {
       expect({ args, code: r.code }).toEqual({ args, code: 0 });
       expect(r.stdout).toBe(`${HELP.main}\n`);
     }
+    for (const args of [
+      ['--version', '--help'],
+      ['-v', '-h'],
+    ]) {
+      const r = await gatehouse(args);
+      expect({ args, code: r.code, stdout: r.stdout }).toEqual({
+        args,
+        code: 0,
+        stdout: `${HELP.version}\n`,
+      });
+    }
+    const audit = await gatehouse(['help', 'audit', '--help']);
+    expect(audit.stdout).toBe(`${HELP.audit}\n`);
     const two = await gatehouse(['help', 'serve', 'extra']);
     expect(two.code).toBe(2);
     expect(two.stderr).toContain("gatehouse help takes one command, got 'serve extra'.");

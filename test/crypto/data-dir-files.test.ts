@@ -1,5 +1,14 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateAuditKey } from '../../src/audit/keys.ts';
@@ -51,5 +60,23 @@ describe('data dir files written by several processes', () => {
     const b = loadOrCreateAuditKey(sub);
     expect(b.keyId).toBe(a.keyId);
     expect(readdirSync(sub).sort()).toEqual(['audit-ed25519.key', 'audit-ed25519.pub']);
+  });
+
+  test('loadOrCreateAuditKey — a link to a key not there yet (another volume) gets the key where it points', () => {
+    const sub = mkdtempSync(join(dir, 'linked-'));
+    const volume = mkdtempSync(join(dir, 'volume-'));
+    symlinkSync(join(volume, 'audit.key'), join(sub, 'audit-ed25519.key'));
+    const a = loadOrCreateAuditKey(sub);
+    expect(readFileSync(join(volume, 'audit.key'), 'utf8')).toContain('PRIVATE KEY');
+    expect(loadOrCreateAuditKey(sub).keyId).toBe(a.keyId);
+    expect(readdirSync(volume)).toEqual(['audit.key']);
+  });
+
+  test('loadOrCreateSecret — one too short to be a secret is replaced, not kept', () => {
+    const sub = mkdtempSync(join(dir, 'short-'));
+    writeFileSync(join(sub, 'cookie.secret'), 'short\n');
+    const value = loadOrCreateSecret(sub, 'cookie');
+    expect(value.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(join(sub, 'cookie.secret'), 'utf8').trim()).toBe(value);
   });
 });

@@ -485,6 +485,10 @@ describe('refresh rotation', () => {
     const blank = await refresh(base, c, r.body.refresh_token!, { scope: '   ' });
     expect(blank.status).toBe(200);
     expect(blank.body.scope).toBe('mcp:read');
+    // A no-break space is no delimiter: a scope of it is unknown.
+    const nbsp = await refresh(base, c, blank.body.refresh_token!, { scope: '\u00a0' });
+    expect(nbsp.status).toBe(400);
+    expect(nbsp.body.error).toBe('invalid_scope');
   });
 });
 

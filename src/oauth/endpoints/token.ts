@@ -142,8 +142,9 @@ async function grant(ctx: AppContext, request: Request, params: URLSearchParams)
   const refreshToken = params.get('refresh_token');
   if (!refreshToken) return oauthErrorResponse('invalid_request', 'refresh_token is required.');
   let scopes: string[] | undefined;
-  // Absent, empty or spaces alone: no scope named, so the granted one is kept (RFC 6749 §6).
-  if (params.get('scope')?.trim()) {
+  // Absent, empty or spaces alone: no scope named, so the granted one is kept (RFC 6749 §6). Only
+  // the space delimits scopes (§3.3): any other character, a no-break space too, is a scope's.
+  if (!/^ *$/.test(params.get('scope') ?? '')) {
     const parsed = parseScope(params.get('scope'));
     if (!parsed.ok)
       return oauthErrorResponse(
