@@ -25,6 +25,11 @@ export const HEAD_FILE = 'audit-head.json';
 export const HEAD_TABLE = 'the audit_heads table';
 
 /** How often the head is brought up to date while entries are being written. */
+/**
+ * The lock head writers take turns by (a SQLite file: its lock ends with the process that held
+ * it). Its name starts with the server lock's, gatehouse.lock, so backups leave it out.
+ */
+export const HEAD_LOCK_FILE = 'gatehouse.lock-head';
 export const HEAD_INTERVAL_MS = 1_000;
 
 export interface SignedHead {

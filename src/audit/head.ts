@@ -1,11 +1,14 @@
-import type { Database } from 'bun:sqlite';
+import { Database } from 'bun:sqlite';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
 import { dialectOf } from '../db/dialect.ts';
 import { GENESIS_HASH } from './chain.ts';
 import {
   appendWitness,
   HEAD_FILE,
   HEAD_INTERVAL_MS,
+  HEAD_LOCK_FILE,
   headMessage,
   lastWitnessHead,
   type ReadHead,
@@ -73,6 +76,8 @@ export class AuditHeadWriter {
   private upkeepFailing = false;
   readonly path: string;
   private readonly sqliteFile: boolean;
+  /** SQLite: a lock held while writing the head file, so writers in several processes take turns. */
+  private headLock: Database | undefined;
   readonly witnessPath: string | undefined;
   private readonly writeRow: (() => { seq: number; counter: number; head?: SignedHead }) | undefined;
 
@@ -157,28 +162,67 @@ export class AuditHeadWriter {
         });
       this.upkeepFailing = true;
     }
+    if (!this.writeRow) {
+      this.underHeadLock(() => this.headInFile());
+      return;
+    }
     const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
-    // Every interval, audit entries or not: the automatic checkpoint is off while this runs.
-    if (this.sqliteFile) this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');
     if (last.seq !== this.written) {
-      let head: SignedHead | undefined;
-      if (this.writeRow) {
-        const wrote = this.writeRow();
-        this.counter = wrote.counter;
-        this.written = wrote.seq;
-        head = wrote.head;
-      } else {
-        const stored = this.read();
-        const cut = this.cutProblem(
-          stored.kind === 'ok' ? stored.head : undefined,
-          stored.kind === 'missing',
-        );
-        if (cut) this.refuse(cut, last.seq);
-        else head = this.writeFile(last);
-      }
-      if (head && this.witnessPath) this.unwitnessed = head;
+      const wrote = this.writeRow();
+      this.counter = wrote.counter;
+      this.written = wrote.seq;
+      if (wrote.head && this.witnessPath) this.unwitnessed = wrote.head;
     }
     this.witness();
+  }
+
+  /**
+   * SQLite: the head file, written by one process at a time (a command beside the server, or
+   * commands run together, write heads too). Under the lock the trail's end, the stored head and
+   * the witness are read afresh: the counter continues from the newest head any writer wrote, a
+   * head another writer already wrote for this end is not written again, and no head names an
+   * entry older than one written before it.
+   */
+  private headInFile(): void {
+    // The end first, then the checkpoint (SQLite syncs the WAL first): the head never names an
+    // entry a power loss could take back. Every interval, audit entries or not: the automatic
+    // checkpoint is off while this runs.
+    const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
+    this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    if (last.seq === this.written) {
+      this.witness();
+      return;
+    }
+    const stored = this.read();
+    const storedHead = stored.kind === 'ok' ? stored.head : undefined;
+    const cut = this.cutProblem(storedHead, stored.kind === 'missing');
+    if (cut) this.refuse(cut, last.seq);
+    else if (storedHead && storedHead.seq === last.seq && storedHead.hash === last.hash) {
+      this.written = last.seq;
+      this.signed = last;
+    } else {
+      const witnessed = this.witnessPath ? lastWitnessHead(this.witnessPath) : undefined;
+      this.counter = Math.max(this.counter, storedHead?.counter ?? 0, witnessed?.counter ?? 0);
+      const head = this.writeFile(last);
+      if (this.witnessPath) this.unwitnessed = head;
+    }
+    this.witness();
+  }
+
+  /** Runs `fn` holding the data dir's head lock (HEAD_LOCK_FILE), waiting for another holder. */
+  private underHeadLock(fn: () => void): void {
+    if (!this.headLock) {
+      const path = join(this.dataDir, HEAD_LOCK_FILE);
+      closeSync(openSync(path, 'a', DATA_FILE_MODE));
+      this.headLock = new Database(path);
+      this.headLock.exec('PRAGMA busy_timeout = 5000');
+    }
+    this.headLock.exec('BEGIN IMMEDIATE');
+    try {
+      fn();
+    } finally {
+      this.headLock.exec('COMMIT');
+    }
   }
 
   private sign(last: { seq: number; hash: string }, counter: number): SignedHead {
@@ -289,5 +333,7 @@ export class AuditHeadWriter {
       });
     }
     if (this.sqliteFile) this.sqlite.exec('PRAGMA wal_autocheckpoint = 1000');
+    this.headLock?.close();
+    this.headLock = undefined;
   }
 }

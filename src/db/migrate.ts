@@ -32,7 +32,7 @@ export interface MigrationResult {
  * `<data dir>/backups/gatehouse-before-<first migration>-<time>.db` (VACUUM INTO), which a
  * downgrade restores; and a database migrated by a newer Gatehouse is refused, never run on.
  */
-export function applyMigrations(db: Db, upTo = migrations.length): MigrationResult {
+export function applyMigrations(db: Db, upTo = migrations.length, retried = false): MigrationResult {
   const pg = pgClientOf(db);
   if (pg) return applyPgMigrations(pg, upTo === migrations.length ? undefined : upTo);
   const meta = migrations.slice(0, upTo).map((m) => ({
@@ -64,10 +64,10 @@ export function applyMigrations(db: Db, upTo = migrations.length): MigrationResu
   } catch (e) {
     // Another process applied them first (commands started together on a fresh data dir): the
     // migrator reads what is applied before its transaction begins, so it tried them again, and
-    // its transaction rolled back. Read afresh, once; a failure with nothing applied meanwhile
-    // is this database's own.
-    if (countApplied(db) === before) throw e;
-    migrate();
+    // its transaction rolled back. Start over once, from what is applied now (a newer schema is
+    // refused then too); a failure with nothing applied meanwhile is this database's own.
+    if (retried || countApplied(db) === before) throw e;
+    return applyMigrations(db, upTo, true);
   }
   return { applied: countApplied(db) - before, ...(backup ? { backup } : {}) };
 }
