@@ -2,6 +2,7 @@ import { Database } from 'bun:sqlite';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
+import { isBusy } from '../db/client.ts';
 import { dialectOf } from '../db/dialect.ts';
 import { GENESIS_HASH } from './chain.ts';
 import {
@@ -36,6 +37,9 @@ import { type AuditKey, signMessage } from './keys.ts';
  */
 
 export * from './head-store.ts';
+
+/** How long a command (or a stopping server) waits for another process writing its head. */
+const HEAD_LOCK_WAIT_MS = 5_000;
 
 export interface HeadWriterOptions {
   /** GATEHOUSE_AUDIT_WITNESS: every head written is also appended to this file. */
@@ -133,7 +137,9 @@ export class AuditHeadWriter {
       // A head that cannot be written now (the database unreachable for a moment) is written
       // at a later interval; a timer that throws would take the server down.
       try {
-        this.flush();
+        // Never waits for the head lock: the server's requests run on this thread. A command
+        // holding it (writing its own head) is let finish; this interval's head comes next time.
+        this.flush(false);
         if (this.failing) this.options.log?.info?.('audit head written again');
         this.failing = false;
       } catch (e) {
@@ -147,8 +153,11 @@ export class AuditHeadWriter {
     this.timer.unref?.();
   }
 
-  /** Writes the head if entries were added since the last write. */
-  flush(): void {
+  /**
+   * Writes the head if entries were added since the last write. `wait`: whether to wait for
+   * another process writing its head (SQLite); without, a busy lock skips this flush.
+   */
+  flush(wait = true): void {
     // Upkeep that fails (the database busy past its timeout) is retried at the next flush; it
     // never keeps the signed head from being written.
     try {
@@ -163,7 +172,7 @@ export class AuditHeadWriter {
       this.upkeepFailing = true;
     }
     if (!this.writeRow) {
-      this.underHeadLock(() => this.headInFile());
+      this.underHeadLock(() => this.headInFile(), wait);
       return;
     }
     const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
@@ -210,14 +219,19 @@ export class AuditHeadWriter {
   }
 
   /** Runs `fn` holding the data dir's head lock (HEAD_LOCK_FILE), waiting for another holder. */
-  private underHeadLock(fn: () => void): void {
+  private underHeadLock(fn: () => void, wait: boolean): void {
     if (!this.headLock) {
       const path = join(this.dataDir, HEAD_LOCK_FILE);
       closeSync(openSync(path, 'a', DATA_FILE_MODE));
       this.headLock = new Database(path);
-      this.headLock.exec('PRAGMA busy_timeout = 5000');
     }
-    this.headLock.exec('BEGIN IMMEDIATE');
+    this.headLock.exec(`PRAGMA busy_timeout = ${wait ? HEAD_LOCK_WAIT_MS : 0}`);
+    try {
+      this.headLock.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      if (!wait && isBusy(e)) return;
+      throw e;
+    }
     try {
       fn();
     } finally {

@@ -3,10 +3,16 @@
  * each append to the trail and move the head. With a witness, every head it saw must keep a
  * counter that only grows, or `audit verify` reports a rollback that never happened.
  */
+import { Database } from 'bun:sqlite';
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuditHeadWriter, HEAD_LOCK_FILE, readHead } from '../../src/audit/head.ts';
+import { loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
+import { AuditService } from '../../src/audit/service.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
 import { forgetPostgres, postgresFor } from '../support/pg.ts';
 
 setDefaultTimeout(30_000);
@@ -58,5 +64,27 @@ describe('signed head writers in several processes', () => {
     const verify = await cli('audit', 'verify');
     expect(verify.stdout).toContain('Audit trail intact: 6 entries verified');
     expect(verify.code).toBe(0);
+  });
+
+  test('the server never waits for the head lock — held elsewhere, its interval flush skips, the next one writes', async () => {
+    const dir = mkdtempSync(join(root, 'lock-'));
+    const db = openDatabase(':memory:');
+    applyMigrations(db);
+    const key = loadOrCreateAuditKey(dir);
+    const audit = new AuditService(db, { now: () => 1_800_000_000_000 }, (h) => signHash(key, h));
+    const head = new AuditHeadWriter(db.$client, key, dir, () => 1_800_000_000_000);
+    const entry = await audit.record({ event: 'tool.call', outcome: 'allowed', teamId: 't', tool: 'whoami' });
+    // Another process writing its head holds the lock (a SQLite file's write lock).
+    const other = new Database(join(dir, HEAD_LOCK_FILE));
+    other.exec('BEGIN IMMEDIATE');
+    // Had it waited, the lock still held, it would throw SQLITE_BUSY after its timeout.
+    expect(() => head.flush(false)).not.toThrow();
+    expect(readHead(head.path).kind).toBe('missing');
+    other.exec('COMMIT');
+    other.close();
+    head.flush(false);
+    expect(readHead(head.path)).toMatchObject({ kind: 'ok', head: { seq: entry.seq, hash: entry.hash } });
+    head.close();
+    db.$client.close();
   });
 });
