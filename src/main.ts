@@ -225,14 +225,17 @@ async function main(argv: string[]) {
     help: HELP.main!,
   };
   // Own pages only: `help toString` is no command either.
-  const page = (topic: string) => (Object.hasOwn(help, topic) ? help[topic] : undefined);
+  const page = (topic: string) => {
+    // `--help --version`, `--version --help`: the version's page, as `help version`.
+    const name = ['--version', '-v', '-V'].includes(topic) ? 'version' : topic;
+    return Object.hasOwn(help, name) ? help[name] : undefined;
+  };
   // The binary starts with JIT tier-up thresholds raised for serving until agents call
   // (src/app/lazy.ts restores them); every other command runs with the normal policy.
   if (command !== 'serve') Bun.unsafe.setJITPolicy?.(1);
   const isHelpFlag = (a: string) => a === '--help' || a === '-h';
   if (rest.some(isHelpFlag) && command !== 'help' && !isHelpFlag(command)) {
-    // `--version --help` and the like: the version's page.
-    const text = page(['--version', '-v', '-V'].includes(command) ? 'version' : command);
+    const text = page(command);
     if (text === undefined)
       fail(`Unknown command '${command.slice(0, 200)}'. Run gatehouse --help for the commands.`, 2);
     return void out(`${text}\n`);

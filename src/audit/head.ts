@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite';
-import { closeSync, openSync } from 'node:fs';
+import { chownSync, closeSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
 import { isBusy } from '../db/client.ts';
@@ -132,7 +132,8 @@ export class AuditHeadWriter {
    */
   start(intervalMs = HEAD_INTERVAL_MS): void {
     if (this.sqliteFile) this.sqlite.exec('PRAGMA wal_autocheckpoint = 0');
-    this.flush();
+    // Not waiting for a command that holds the head lock: the first interval writes it then.
+    this.flush(false);
     this.timer = setInterval(() => {
       // A head that cannot be written now (the database unreachable for a moment) is written
       // at a later interval; a timer that throws would take the server down.
@@ -172,6 +173,12 @@ export class AuditHeadWriter {
       this.upkeepFailing = true;
     }
     if (!this.writeRow) {
+      // Nothing new since this process's last head: the checkpoint alone, no lock.
+      const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
+      if (last.seq === this.written && !this.unwitnessed) {
+        this.sqlite.exec('PRAGMA wal_checkpoint(PASSIVE)');
+        return;
+      }
       this.underHeadLock(() => this.headInFile(), wait);
       return;
     }
@@ -223,6 +230,9 @@ export class AuditHeadWriter {
     if (!this.headLock) {
       const path = join(this.dataDir, HEAD_LOCK_FILE);
       closeSync(openSync(path, 'a', DATA_FILE_MODE));
+      // Created by a command run as root in a service's data dir: the service must open it too.
+      const owner = statSync(this.dataDir);
+      if (process.getuid?.() === 0 && owner.uid !== 0) chownSync(path, owner.uid, owner.gid);
       this.headLock = new Database(path);
     }
     this.headLock.exec(`PRAGMA busy_timeout = ${wait ? HEAD_LOCK_WAIT_MS : 0}`);
@@ -323,6 +333,13 @@ export class AuditHeadWriter {
   private witness(): void {
     if (!this.witnessPath || !this.unwitnessed) return;
     try {
+      // A head retried after another writer witnessed a newer one would stand out of order (a
+      // rollback to `audit verify`): the newer one vouches for more already.
+      const newest = lastWitnessHead(this.witnessPath);
+      if (newest && (newest.counter ?? 0) >= (this.unwitnessed.counter ?? 0)) {
+        this.unwitnessed = undefined;
+        return;
+      }
       appendWitness(this.witnessPath, this.unwitnessed);
       this.unwitnessed = undefined;
     } catch (e) {

@@ -9,6 +9,8 @@ import {
 } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { quote } from '../config/checks.ts';
+import { ConfigError } from '../config/index.ts';
 import { createFileOnce } from '../crypto/secret-files.ts';
 
 export const PRIVATE_KEY_FILE = 'audit-ed25519.key';
@@ -40,6 +42,12 @@ export function loadOrCreateAuditKey(dataDir: string): AuditKey {
   // key; one file wins and all of them sign with it: an entry signed with a key that lost would
   // never verify.
   if (!existsSync(privPath)) {
+    // The public half without its key: the trail so far was signed with a key that is gone, and
+    // a new one would sign entries its public key (which verify reads) cannot check.
+    if (existsSync(pubPath))
+      throw new ConfigError([
+        `GATEHOUSE_DATA_DIR ${quote(dataDir)} holds ${PUBLIC_KEY_FILE} but not its private key ${PRIVATE_KEY_FILE}: a new key would sign entries that public key cannot verify. Put the private key back (from a backup), or move ${PUBLIC_KEY_FILE} aside to start a new key`,
+      ]);
     const { privateKey } = generateKeyPairSync('ed25519');
     createFileOnce(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
   }

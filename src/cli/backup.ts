@@ -10,7 +10,6 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
-  lstatSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -27,6 +26,7 @@ import { migrations } from '../../db/migrations/index.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
 import { DATABASE_FILE } from '../db/client.ts';
+import { MIGRATION_BACKUP_DIR } from '../db/migrate.ts';
 import { CliUsageError, parseOptions } from './args.ts';
 import { VERSION } from './help.ts';
 import { LOCK_FILE } from './server-lock.ts';
@@ -50,9 +50,26 @@ export function isSkipped(name: string): boolean {
   return name.startsWith(DATABASE_FILE) || name.startsWith(LOCK_FILE) || name.endsWith('.tmp');
 }
 
-/** A name Gatehouse may have written in the data dir (restore takes no other). */
+/** A name Gatehouse may have written in the data dir. */
 export function isDataDirName(name: string): boolean {
   return /^[A-Za-z0-9._-]+$/.test(name) && name !== LOCK_FILE;
+}
+
+/**
+ * A name backup copies and restore writes into the data dir: the database, or a file of
+ * Gatehouse's own (the audit key, the secrets, the signed head). Never the database's WAL or
+ * shared memory (SQLite would replay a WAL into the restored database, past every check made on
+ * it), a temporary, a lock, a dot name, or one of the data dir's folders.
+ */
+export function isRestorableName(name: string): boolean {
+  if (name === DATABASE_FILE) return true;
+  return (
+    isDataDirName(name) &&
+    !isSkipped(name) &&
+    !name.startsWith('.') &&
+    name !== MIGRATION_BACKUP_DIR &&
+    !name.startsWith('replaced-')
+  );
 }
 
 /**
@@ -151,10 +168,13 @@ async function buildArchive(dataDir: string, dbPath: string) {
   const entries: Record<string, Uint8Array> = {};
   const foreign: string[] = [];
   for (const name of readdirSync(dataDir).sort()) {
-    const st = lstatSync(join(dataDir, name));
-    if (!st.isFile() || isSkipped(name)) continue;
-    // A file no Gatehouse writes (notes left by someone) would make the backup one restore refuses.
-    if (!isDataDirName(name)) {
+    // A link to a regular file (the audit key kept on another volume) is backed up as its file:
+    // restoring it without the key would sign with a new one.
+    const st = statSync(join(dataDir, name), { throwIfNoEntry: false });
+    if (!st?.isFile() || isSkipped(name)) continue;
+    // A file no Gatehouse writes (notes left by someone, a dot file) would make the backup one
+    // restore refuses.
+    if (!isRestorableName(name)) {
       foreign.push(name);
       continue;
     }

@@ -6,9 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { DATABASE_FILE } from '../db/client.ts';
-import { MIGRATION_BACKUP_DIR } from '../db/migrate.ts';
-import { BACKUP_FORMAT, type BackupManifest, isDataDirName, isSkipped } from './backup.ts';
+import { BACKUP_FORMAT, type BackupManifest } from './backup.ts';
 
 /**
  * The most a backup may hold once gunzipped: 4 GiB, the largest buffer Bun holds. `gatehouse
@@ -59,32 +57,15 @@ export async function unpackBackup(bytes: Uint8Array, maxBytes: number): Promise
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
     throw new BackupProblem(`is not a Gatehouse backup (${e instanceof Error ? e.message : String(e)})`);
   }
-  if (!isTar(tar))
-    throw new BackupProblem(
-      `is not a Gatehouse backup (not a tar archive${isGzip(tar) ? ': a gzip inside the gzip' : ''})`,
-    );
+  // A gzip inside: Bun.Archive would inflate it without any bound, even one whose first block,
+  // stored, puts "ustar" where a tar's would be.
+  if (isGzip(tar)) throw new BackupProblem('is not a Gatehouse backup (a gzip inside the gzip)');
+  if (!isTar(tar)) throw new BackupProblem('is not a Gatehouse backup (not a tar archive)');
   try {
     return await new Bun.Archive(tar).files();
   } catch (e) {
     throw new BackupProblem(`is not a Gatehouse backup (${e instanceof Error ? e.message : String(e)})`);
   }
-}
-
-/**
- * A name restore may write into the data dir: the database, or a file `gatehouse backup` copies
- * (the audit key, the secrets, the signed head). Never the database's WAL or shared memory (SQLite
- * would replay a WAL into the restored database, past every check made on it), a temporary, the
- * lock, a dot name, or one of the data dir's folders.
- */
-export function isRestorableName(name: string): boolean {
-  if (name === DATABASE_FILE) return true;
-  return (
-    isDataDirName(name) &&
-    !isSkipped(name) &&
-    !name.startsWith('.') &&
-    name !== MIGRATION_BACKUP_DIR &&
-    !name.startsWith('replaced-')
-  );
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -38,6 +38,7 @@ import {
   type BackupManifest,
   describeDatabase,
   hasTable,
+  isRestorableName,
   isSkipped,
   MANIFEST_FILE,
   NEWEST_KNOWN_MIGRATION_AT,
@@ -45,7 +46,6 @@ import {
 } from './backup.ts';
 import {
   BackupProblem,
-  isRestorableName,
   MAX_BACKUP_BYTES,
   manifestProblem,
   otherFormat,
@@ -200,7 +200,8 @@ export async function restoreCommand(
     }
     const present = readdirSync(dataDir).filter(
       (name) =>
-        name !== LOCK_FILE &&
+        // The locks stay: the server's (this restore holds it) and the head writers'.
+        !name.startsWith(LOCK_FILE) &&
         lstatSync(join(dataDir, name)).isFile() &&
         (isSkipped(name) || contents.has(name)),
     );
@@ -274,20 +275,28 @@ export async function restoreCommand(
       }
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      try {
-        for (const name of placed) rmSync(join(dataDir, name), { force: true });
-        for (const name of moved) renameSync(join(movedTo!, name), join(dataDir, name));
-        for (const tmp of staged.values()) rmSync(tmp, { force: true });
-        if (movedTo) rmSync(movedTo, { recursive: true });
-      } catch {
-        return refuse(
-          `Restore failed while putting the files in place (${reason}), and the files it was replacing could not all be put back: they are in ${movedTo}.`,
-        );
+      // Put back what was moved; what is left over after that (a temporary) is best effort.
+      const notBack: string[] = [];
+      for (const name of placed) removeIfCan(join(dataDir, name));
+      for (const name of moved) {
+        try {
+          renameSync(join(movedTo!, name), join(dataDir, name));
+        } catch {
+          notBack.push(name);
+        }
       }
+      for (const tmp of staged.values()) removeIfCan(tmp);
+      if (notBack.length > 0)
+        return refuse(
+          `Restore failed while putting the files in place (${reason}), and ${notBack.join(', ')} could not be put back: they are in ${movedTo}. Move them back into GATEHOUSE_DATA_DIR before starting the server.`,
+        );
+      if (movedTo) removeIfCan(movedTo);
       return refuse(
         `Refused: the restored files cannot be put in place in GATEHOUSE_DATA_DIR '${dataDir}' (${reason}). Nothing was changed.`,
       );
     }
+    // The renames themselves survive a power loss only once the directory is synced.
+    syncDirectory(dataDir);
     chmodSync(dataDir, DATA_DIR_MODE);
     giveAway(join(dataDir, LOCK_FILE));
     if (movedTo) {
@@ -308,5 +317,23 @@ export async function restoreCommand(
   } finally {
     rmSync(work, { recursive: true, force: true });
     lock.release();
+  }
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Removes what restore wrote, when it can (an append-only directory refuses it): best effort. */
+function removeIfCan(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // Left over: a temporary name backups leave out, or an empty folder.
   }
 }

@@ -52,7 +52,10 @@ export async function hostProblem(host: string): Promise<string | undefined> {
 
 /** A failed bind as a sentence naming HOST and PORT; undefined for errors that are not about binding. */
 export function describeListenError(e: unknown, host: string, port: number): string | undefined {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const err = e as NodeJS.ErrnoException | undefined;
+  // An error about a file (a data dir file it cannot open) is not the listener's.
+  if (err?.path !== undefined && err.syscall !== 'listen') return undefined;
+  const code = err?.code;
   const at = `HOST ${quote(host)}, PORT ${quote(port)}`;
   switch (code) {
     case 'EADDRINUSE':

@@ -5,7 +5,7 @@
  */
 import { Database } from 'bun:sqlite';
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditHeadWriter, HEAD_LOCK_FILE, readHead } from '../../src/audit/head.ts';
@@ -87,4 +87,56 @@ describe('signed head writers in several processes', () => {
     head.close();
     db.$client.close();
   });
+
+  test('a witness append retried after another writer witnessed a newer head — dropped, the witness stays in order', async () => {
+    const base = mkdtempSync(join(root, 'retry-'));
+    const dir = join(base, 'data');
+    const witnessDir = join(base, 'witness'); // not there yet: the witness volume is briefly away
+    const heads = join(witnessDir, 'heads.jsonl');
+    const dbA = openDatabase(join(dir, 'gatehouse.db'));
+    applyMigrations(dbA);
+    const dbB = openDatabase(join(dir, 'gatehouse.db'));
+    const key = loadOrCreateAuditKey(dir);
+    const clock = { now: () => 1_800_000_000_000 };
+    const auditA = new AuditService(dbA, clock, (h) => signHash(key, h));
+    const auditB = new AuditService(dbB, clock, (h) => signHash(key, h));
+    const errors: string[] = [];
+    const log = { error: (m: string) => errors.push(m) };
+    const server = new AuditHeadWriter(dbA.$client, key, dir, clock.now, { witness: heads, log });
+    const command = new AuditHeadWriter(dbB.$client, key, dir, clock.now, { witness: heads, log });
+    await auditA.record({ event: 'tool.call', outcome: 'allowed', teamId: 't', tool: 'whoami' });
+    server.flush(); // head #1 written; its witness append fails and is kept for a retry
+    expect(errors).toContain('audit witness could not be written; retrying at the next head');
+    mkdirSync(witnessDir);
+    auditB.append({ event: 'team.admitted', outcome: 'ok', teamId: 't', actorEmail: 'operator (cli)' });
+    command.flush(); // head #2, witnessed
+    server.flush(); // the retry of #1 comes after #2: dropped
+    const counters = readFileSync(heads, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { counter: number }).counter);
+    expect(counters).toEqual([2]);
+    server.close();
+    command.close();
+    dbA.$client.close();
+    dbB.$client.close();
+  });
+
+  test.skipIf(process.getuid?.() !== 0)(
+    'a command run as root in a service user’s data dir — the head lock it creates is the service’s',
+    async () => {
+      const dir = mkdtempSync(join(root, 'owned-'));
+      chownSync(dir, 65534, 65534);
+      const db = openDatabase(':memory:');
+      applyMigrations(db);
+      const key = loadOrCreateAuditKey(dir);
+      const audit = new AuditService(db, { now: () => 1_800_000_000_000 }, (h) => signHash(key, h));
+      const head = new AuditHeadWriter(db.$client, key, dir, () => 1_800_000_000_000);
+      await audit.record({ event: 'tool.call', outcome: 'allowed', teamId: 't', tool: 'whoami' });
+      head.flush();
+      expect(statSync(join(dir, HEAD_LOCK_FILE)).uid).toBe(65534);
+      head.close();
+      db.$client.close();
+    },
+  );
 });

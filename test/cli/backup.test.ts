@@ -7,8 +7,10 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -170,6 +172,36 @@ describe.skipIf(onPostgres)('gatehouse backup and restore', () => {
     } finally {
       rmSync(stray, { force: true });
     }
+  });
+
+  test('a dot file (a backup killed before its rename) — left out too; the backup still restores', async () => {
+    const partial = join(server.dataDir, '.gatehouse-backup-20261207T000000Z.tar.gz.partial-4242');
+    writeFileSync(partial, 'half a backup');
+    try {
+      const target = join(dir(), 'with-dot.tar.gz');
+      const made = await cli(server.dataDir, ['backup', target]);
+      expect(made.code).toBe(0);
+      expect(made.stdout).toContain('Left out 1 file(s) Gatehouse never writes');
+      expect((await cli(join(dir(), 'data'), ['restore', target])).code).toBe(0);
+    } finally {
+      rmSync(partial, { force: true });
+    }
+  });
+
+  test('the audit key as a link to another volume — backed up as the key itself; the restored trail verifies', async () => {
+    const data = join(dir(), 'linked');
+    expect((await cli(data, ['teams', 'admit', 'org_01JABCDEFGHJKMNPQRSTVWXYZ5'])).code).toBe(0);
+    const volume = dir();
+    renameSync(join(data, 'audit-ed25519.key'), join(volume, 'audit.key'));
+    symlinkSync(join(volume, 'audit.key'), join(data, 'audit-ed25519.key'));
+    const target = join(dir(), 'linked.tar.gz');
+    expect((await cli(data, ['backup', target])).code).toBe(0);
+    const restored = join(dir(), 'data');
+    expect((await cli(restored, ['restore', target])).code).toBe(0);
+    expect(readFileSync(join(restored, 'audit-ed25519.key'), 'utf8')).toBe(
+      readFileSync(join(volume, 'audit.key'), 'utf8'),
+    );
+    expect((await cli(restored, ['audit', 'verify'])).code).toBe(0);
   });
 
   test('restore while the server runs — refused, nothing changed', async () => {

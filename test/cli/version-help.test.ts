@@ -129,6 +129,8 @@ describe('version and help', () => {
     for (const args of [
       ['--version', '--help'],
       ['-v', '-h'],
+      ['--help', '--version'],
+      ['-h', '-V'],
     ]) {
       const r = await gatehouse(args);
       expect({ args, code: r.code, stdout: r.stdout }).toEqual({

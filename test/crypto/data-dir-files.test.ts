@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateAuditKey } from '../../src/audit/keys.ts';
+import { ConfigError } from '../../src/config/index.ts';
 import { createFileOnce, loadOrCreateSecret, replaceFile } from '../../src/crypto/secret-files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-data-files-'));
@@ -78,5 +79,14 @@ describe('data dir files written by several processes', () => {
     const value = loadOrCreateSecret(sub, 'cookie');
     expect(value.length).toBeGreaterThanOrEqual(32);
     expect(readFileSync(join(sub, 'cookie.secret'), 'utf8').trim()).toBe(value);
+  });
+
+  test('loadOrCreateAuditKey — the public key without its private key: refused, no new key made', () => {
+    const sub = mkdtempSync(join(dir, 'pub-only-'));
+    loadOrCreateAuditKey(sub);
+    rmSync(join(sub, 'audit-ed25519.key'));
+    expect(() => loadOrCreateAuditKey(sub)).toThrow(ConfigError);
+    expect(() => loadOrCreateAuditKey(sub)).toThrow('holds audit-ed25519.pub but not its private key');
+    expect(readdirSync(sub)).toEqual(['audit-ed25519.pub']);
   });
 });
