@@ -52,7 +52,7 @@ import {
   readBackup,
   unpackBackup,
 } from './restore-archive.ts';
-import { acquireServerLock, LOCK_FILE } from './server-lock.ts';
+import { acquireServerLock, interruptedRestore, LOCK_FILE, RESTORE_MARKER } from './server-lock.ts';
 
 export const RESTORE_HELP = `Usage: gatehouse restore <file | -> [--force]
 
@@ -260,6 +260,12 @@ export async function restoreCommand(
         }
       }
     }
+    // Until every file is in place (or put back), a server refuses this data dir.
+    const earlier = interruptedRestore(dataDir);
+    const marker = join(dataDir, RESTORE_MARKER);
+    const restoring = { replacedTo: movedTo, backup: file, at: new Date().toISOString() };
+    writeFileSync(marker, JSON.stringify(restoring), { mode: DATA_FILE_MODE });
+    syncDirectory(dataDir);
     // The WAL and shared memory go with the database they belong to: left behind, SQLite would
     // replay the old WAL into the restored database. A rename that fails puts everything back.
     const moved: string[] = [];
@@ -291,12 +297,14 @@ export async function restoreCommand(
           `Restore failed while putting the files in place (${reason}), and ${notBack.join(', ')} could not be put back: they are in ${movedTo}. Move them back into GATEHOUSE_DATA_DIR before starting the server.`,
         );
       if (movedTo) removeIfCan(movedTo);
+      removeIfCan(marker);
       return refuse(
         `Refused: the restored files cannot be put in place in GATEHOUSE_DATA_DIR '${dataDir}' (${reason}). Nothing was changed.`,
       );
     }
     // The renames themselves survive a power loss only once the directory is synced.
     syncDirectory(dataDir);
+    rmSync(marker, { force: true });
     chmodSync(dataDir, DATA_DIR_MODE);
     giveAway(join(dataDir, LOCK_FILE));
     if (movedTo) {
@@ -308,6 +316,8 @@ export async function restoreCommand(
       `Restored ${file} (made ${manifest.createdAt} by Gatehouse ${manifest.gatehouseVersion}) into GATEHOUSE_DATA_DIR '${dataDir}': the database (${facts.auditEntries} audit entries) and ${contents.size - 1} key and secret files.\n`,
     );
     if (movedTo) out(`The files it replaced are in ${movedTo}.\n`);
+    if (earlier?.replacedTo)
+      out(`An earlier restore was interrupted: the files it had set aside are in ${earlier.replacedTo}.\n`);
     if (config.auditWitness)
       out(
         `GATEHOUSE_AUDIT_WITNESS is set: the witness saw heads newer than this backup, so gatehouse audit verify reports a rollback until you move ${config.auditWitness} aside (a new witness starts with the next head).\n`,

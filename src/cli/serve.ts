@@ -9,7 +9,7 @@ import { type Config, ConfigError } from '../config/index.ts';
 import { describeListenError, hostProblem } from '../config/listen.ts';
 import { AdmissionError } from '../teams/admission.ts';
 import { banner } from './banner.ts';
-import { acquireServerLock, type ServerLock } from './server-lock.ts';
+import { acquireServerLock, interruptedRestore, RESTORE_MARKER, type ServerLock } from './server-lock.ts';
 
 /** A start-up failure the operator fixes (exit 2), as opposed to a bug (exit 1, with its message). */
 export class StartupError extends Error {}
@@ -39,6 +39,13 @@ export async function serve(config: Config, out: (s: string) => void): Promise<v
     throw new StartupError(
       `GATEHOUSE_DATA_DIR '${config.dataDir}' is in use by another running Gatehouse server: two servers on one data dir would fork its audit trail. Stop the other one, or give this one its own GATEHOUSE_DATA_DIR.`,
     );
+  const restore = interruptedRestore(config.dataDir);
+  if (restore) {
+    lock.release();
+    throw new StartupError(
+      `GATEHOUSE_DATA_DIR '${config.dataDir}': a restore into it was interrupted${restore.at ? ` (${restore.at})` : ''}, so it holds part of ${restore.backup ?? 'a backup'} and part of what it replaced${restore.replacedTo ? ` (the rest of that is in ${restore.replacedTo})` : ''}. Run gatehouse restore --force with the backup again to finish it, or move those files back and remove ${RESTORE_MARKER}.`,
+    );
+  }
   const running = await startGatehouse(config).catch((e: unknown) => {
     lock.release();
     if (e instanceof AdmissionError || e instanceof ConfigError) throw new StartupError(e.message);

@@ -255,6 +255,19 @@ describe.skipIf(onPostgres)('gatehouse restore', () => {
     expect(readFileSync(victim, 'utf8')).toBe('untouched');
   });
 
+  test('after an interrupted restore — --force finishes it, names the earlier folder, and lets a server start', async () => {
+    const data = occupied();
+    const earlier = join(data, 'replaced-20261207T000000Z');
+    mkdirSync(earlier);
+    writeFileSync(join(data, 'gatehouse.lock-restoring'), JSON.stringify({ replacedTo: earlier }));
+    const r = await cli(data, ['restore', '--force', archive]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `An earlier restore was interrupted: the files it had set aside are in ${earlier}.`,
+    );
+    expect(readdirSync(data)).not.toContain('gatehouse.lock-restoring');
+  });
+
   test('a name backup never writes (a folder of the data dir, the WAL, a dot name) — refused, nothing changed', async () => {
     for (const name of [
       'backups',

@@ -188,4 +188,17 @@ describe('start-up errors — each names the variable and its value', () => {
     expect(stderr).toContain("LOG_LEVEL must be one of debug, info, warn, error, got 'loud'");
     expect(stderr).toContain('WORKOS_COOKIE_PASSWORD must be at least 32 characters, got 5');
   });
+
+  test('a data dir an interrupted restore left half moved — refused, naming where the rest is and how to finish', async () => {
+    const data = dir();
+    const aside = join(data, 'replaced-20261207T000000Z');
+    writeFileSync(
+      join(data, 'gatehouse.lock-restoring'),
+      JSON.stringify({ replacedTo: aside, backup: '/backups/b.tar.gz', at: '2026-12-07T00:00:00.000Z' }),
+    );
+    const stderr = await refused({ GATEHOUSE_DATA_DIR: data });
+    expect(stderr).toContain(`GATEHOUSE_DATA_DIR '${data}': a restore into it was interrupted`);
+    expect(stderr).toContain(`(the rest of that is in ${aside})`);
+    expect(stderr).toContain('Run gatehouse restore --force with the backup again to finish it');
+  });
 });
