@@ -222,6 +222,10 @@ export async function restoreCommand(
     // Everything is written beside its place first, under names of this run's own (created
     // exclusively: never through a link placed there), so a write that fails (a full disk)
     // leaves the data dir as it was; what follows only renames.
+    const cannotWrite = (e: unknown) =>
+      refuse(
+        `Refused: the restored files cannot be written into GATEHOUSE_DATA_DIR '${dataDir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Nothing was changed.`,
+      );
     const staged = new Map<string, string>();
     try {
       for (const [name, bytes] of contents) {
@@ -239,9 +243,7 @@ export async function restoreCommand(
       }
     } catch (e) {
       for (const tmp of staged.values()) rmSync(tmp, { force: true });
-      return refuse(
-        `Refused: the restored files cannot be written into GATEHOUSE_DATA_DIR '${dataDir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Nothing was changed.`,
-      );
+      return cannotWrite(e);
     }
     if (present.length > 0) {
       const stamp = new Date()
@@ -264,8 +266,13 @@ export async function restoreCommand(
     const earlier = interruptedRestore(dataDir);
     const marker = join(dataDir, RESTORE_MARKER);
     const restoring = { replacedTo: movedTo, backup: file, at: new Date().toISOString() };
-    writeFileSync(marker, JSON.stringify(restoring), { mode: DATA_FILE_MODE });
-    syncDirectory(dataDir);
+    try {
+      writeFileSync(marker, JSON.stringify(restoring), { mode: DATA_FILE_MODE });
+      syncDirectory(dataDir);
+    } catch (e) {
+      for (const path of [marker, ...staged.values(), ...(movedTo ? [movedTo] : [])]) removeIfCan(path);
+      return cannotWrite(e);
+    }
     // The WAL and shared memory go with the database they belong to: left behind, SQLite would
     // replay the old WAL into the restored database. A rename that fails puts everything back.
     const moved: string[] = [];
