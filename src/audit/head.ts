@@ -1,7 +1,6 @@
 import { Database } from 'bun:sqlite';
-import { chownSync, closeSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
+import { ensureOwnFile } from '../crypto/secret-files.ts';
 import { isBusy } from '../db/client.ts';
 import { dialectOf } from '../db/dialect.ts';
 import { GENESIS_HASH } from './chain.ts';
@@ -229,10 +228,9 @@ export class AuditHeadWriter {
   private underHeadLock(fn: () => void, wait: boolean): void {
     if (!this.headLock) {
       const path = join(this.dataDir, HEAD_LOCK_FILE);
-      closeSync(openSync(path, 'a', DATA_FILE_MODE));
-      // Created by a command run as root in a service's data dir: the service must open it too.
-      const owner = statSync(this.dataDir);
-      if (process.getuid?.() === 0 && owner.uid !== 0) chownSync(path, owner.uid, owner.gid);
+      // Created by a command run as root in a service's data dir, it is the service's; a link
+      // there is refused.
+      ensureOwnFile(path);
       this.headLock = new Database(path);
     }
     this.headLock.exec(`PRAGMA busy_timeout = ${wait ? HEAD_LOCK_WAIT_MS : 0}`);

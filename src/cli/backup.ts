@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  lstatSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -23,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { migrations } from '../../db/migrations/index.ts';
+import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '../audit/keys.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
 import { DATABASE_FILE } from '../db/client.ts';
@@ -167,11 +169,23 @@ async function buildArchive(dataDir: string, dbPath: string) {
   // only makes the snapshot's trail longer than the head vouches for, which `audit verify` accepts.
   const entries: Record<string, Uint8Array> = {};
   const foreign: string[] = [];
+  const owner = statSync(dataDir).uid;
   for (const name of readdirSync(dataDir).sort()) {
-    // A link to a regular file (the audit key kept on another volume) is backed up as its file:
-    // restoring it without the key would sign with a new one.
-    const st = statSync(join(dataDir, name), { throwIfNoEntry: false });
+    const path = join(dataDir, name);
+    const link = lstatSync(path).isSymbolicLink();
+    // The audit key behind a link (kept on another volume) is backed up as its file: restoring it
+    // without the key would sign with a new one. Only the key, and only a regular file of the
+    // data dir's owner: a backup run as root never reads what that owner could not.
+    if (link && !(name === PRIVATE_KEY_FILE || name === PUBLIC_KEY_FILE)) {
+      if (!isSkipped(name)) foreign.push(name);
+      continue;
+    }
+    const st = statSync(path, { throwIfNoEntry: false });
     if (!st?.isFile() || isSkipped(name)) continue;
+    if (link && st.uid !== owner) {
+      foreign.push(name);
+      continue;
+    }
     // A file no Gatehouse writes (notes left by someone, a dot file) would make the backup one
     // restore refuses.
     if (!isRestorableName(name)) {

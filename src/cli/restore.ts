@@ -28,7 +28,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { whoAmI } from '../config/data-dir.ts';
+import { interruptedRestore, RESTORE_MARKER, whoAmI } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_DIR_MODE, DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
 import { DATABASE_FILE } from '../db/client.ts';
@@ -52,7 +52,7 @@ import {
   readBackup,
   unpackBackup,
 } from './restore-archive.ts';
-import { acquireServerLock, interruptedRestore, LOCK_FILE, RESTORE_MARKER } from './server-lock.ts';
+import { acquireServerLock, LOCK_FILE } from './server-lock.ts';
 
 export const RESTORE_HELP = `Usage: gatehouse restore <file | -> [--force]
 
@@ -226,21 +226,26 @@ export async function restoreCommand(
       refuse(
         `Refused: the restored files cannot be written into GATEHOUSE_DATA_DIR '${dataDir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Nothing was changed.`,
       );
+    /** Writes `bytes` under a temporary name of this run's own beside `name`; answers that path. */
+    const stage = (name: string, bytes: Uint8Array): string => {
+      const tmp = join(dataDir, `${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+      const fd = openSync(tmp, 'wx', DATA_FILE_MODE);
+      try {
+        writeFileSync(fd, bytes);
+        fchmodSync(fd, DATA_FILE_MODE);
+        if (asRoot) fchownSync(fd, owner.uid, owner.gid);
+        fsyncSync(fd);
+      } catch (e) {
+        removeIfCan(tmp);
+        throw e;
+      } finally {
+        closeSync(fd);
+      }
+      return tmp;
+    };
     const staged = new Map<string, string>();
     try {
-      for (const [name, bytes] of contents) {
-        const tmp = join(dataDir, `${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-        const fd = openSync(tmp, 'wx', DATA_FILE_MODE);
-        staged.set(name, tmp);
-        try {
-          writeFileSync(fd, bytes);
-          fchmodSync(fd, DATA_FILE_MODE);
-          if (asRoot) fchownSync(fd, owner.uid, owner.gid);
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-      }
+      for (const [name, bytes] of contents) staged.set(name, stage(name, bytes));
     } catch (e) {
       for (const tmp of staged.values()) rmSync(tmp, { force: true });
       return cannotWrite(e);
@@ -266,11 +271,16 @@ export async function restoreCommand(
     const earlier = interruptedRestore(dataDir);
     const marker = join(dataDir, RESTORE_MARKER);
     const restoring = { replacedTo: movedTo, backup: file, at: new Date().toISOString() };
+    // An earlier interruption's marker is only ever replaced whole, and removed on success alone.
+    const dropMarker = () => {
+      if (!earlier) removeIfCan(marker);
+    };
     try {
-      writeFileSync(marker, JSON.stringify(restoring), { mode: DATA_FILE_MODE });
+      const tmp = stage(RESTORE_MARKER, new TextEncoder().encode(JSON.stringify(restoring)));
+      renameSync(tmp, marker);
       syncDirectory(dataDir);
     } catch (e) {
-      for (const path of [marker, ...staged.values(), ...(movedTo ? [movedTo] : [])]) removeIfCan(path);
+      for (const path of [...staged.values(), ...(movedTo ? [movedTo] : [])]) removeIfCan(path);
       return cannotWrite(e);
     }
     // The WAL and shared memory go with the database they belong to: left behind, SQLite would
@@ -304,7 +314,7 @@ export async function restoreCommand(
           `Restore failed while putting the files in place (${reason}), and ${notBack.join(', ')} could not be put back: they are in ${movedTo}. Move them back into GATEHOUSE_DATA_DIR before starting the server.`,
         );
       if (movedTo) removeIfCan(movedTo);
-      removeIfCan(marker);
+      dropMarker();
       return refuse(
         `Refused: the restored files cannot be put in place in GATEHOUSE_DATA_DIR '${dataDir}' (${reason}). Nothing was changed.`,
       );
@@ -313,7 +323,6 @@ export async function restoreCommand(
     syncDirectory(dataDir);
     rmSync(marker, { force: true });
     chmodSync(dataDir, DATA_DIR_MODE);
-    giveAway(join(dataDir, LOCK_FILE));
     if (movedTo) {
       giveAway(movedTo);
       for (const name of readdirSync(movedTo)) giveAway(join(movedTo, name));

@@ -5,11 +5,12 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { startGatehouse } from '../app/start.ts';
+import { interruptedRestoreProblem } from '../config/data-dir.ts';
 import { type Config, ConfigError } from '../config/index.ts';
 import { describeListenError, hostProblem } from '../config/listen.ts';
 import { AdmissionError } from '../teams/admission.ts';
 import { banner } from './banner.ts';
-import { acquireServerLock, interruptedRestore, RESTORE_MARKER, type ServerLock } from './server-lock.ts';
+import { acquireServerLock, type ServerLock } from './server-lock.ts';
 
 /** A start-up failure the operator fixes (exit 2), as opposed to a bug (exit 1, with its message). */
 export class StartupError extends Error {}
@@ -39,12 +40,10 @@ export async function serve(config: Config, out: (s: string) => void): Promise<v
     throw new StartupError(
       `GATEHOUSE_DATA_DIR '${config.dataDir}' is in use by another running Gatehouse server: two servers on one data dir would fork its audit trail. Stop the other one, or give this one its own GATEHOUSE_DATA_DIR.`,
     );
-  const restore = interruptedRestore(config.dataDir);
-  if (restore) {
+  const interrupted = interruptedRestoreProblem(config.dataDir);
+  if (interrupted) {
     lock.release();
-    throw new StartupError(
-      `GATEHOUSE_DATA_DIR '${config.dataDir}': a restore into it was interrupted${restore.at ? ` (${restore.at})` : ''}, so it holds part of ${restore.backup ?? 'a backup'} and part of what it replaced${restore.replacedTo ? ` (the rest of that is in ${restore.replacedTo})` : ''}. Run gatehouse restore --force with the backup again to finish it, or move those files back and remove ${RESTORE_MARKER}.`,
-    );
+    throw new StartupError(interrupted);
   }
   const running = await startGatehouse(config).catch((e: unknown) => {
     lock.release();

@@ -6,33 +6,12 @@
  * dir is refused instead of writing a second audit chain into it.
  */
 import { Database } from 'bun:sqlite';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
+import { DATA_FILE_MODE, ensureOwnFile, ensurePrivateDir } from '../crypto/secret-files.ts';
 import { isBusy } from '../db/client.ts';
 
 export const LOCK_FILE = 'gatehouse.lock';
-
-/**
- * Left by `gatehouse restore` while it moves files (JSON: where the replaced files went, from
- * which backup, when), removed once every file is in place or put back. A server refuses to start
- * while it is there: on a data dir half moved it would begin a new database. Its name starts with
- * LOCK_FILE, so backups leave it out and restore never moves it aside.
- */
-export const RESTORE_MARKER = 'gatehouse.lock-restoring';
-
-/** What an interrupted restore left (RESTORE_MARKER), when it did. */
-export function interruptedRestore(
-  dataDir: string,
-): { replacedTo?: string; backup?: string; at?: string } | undefined {
-  const path = join(dataDir, RESTORE_MARKER);
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as { replacedTo?: string; backup?: string; at?: string };
-  } catch {
-    return {};
-  }
-}
 
 export interface ServerLock {
   release(): void;
@@ -46,6 +25,8 @@ export interface ServerLock {
 export function acquireServerLock(dataDir: string): ServerLock | undefined {
   ensurePrivateDir(dataDir);
   const path = join(dataDir, LOCK_FILE);
+  // A regular file of the data dir's owner, never a link (a restore runs as root).
+  ensureOwnFile(path);
   const db = new Database(path, { create: true, readwrite: true });
   try {
     db.exec('PRAGMA busy_timeout = 0');

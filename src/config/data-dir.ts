@@ -3,7 +3,14 @@
  * wrong data dir is reported with the variable and its value, not as SQLite's "unable to open
  * database file" or a raw ENOENT.
  */
-import { accessSync, constants as fsConstants, type Stats, statSync } from 'node:fs';
+import {
+  accessSync,
+  existsSync,
+  constants as fsConstants,
+  readFileSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { quote } from './checks.ts';
 
@@ -87,4 +94,32 @@ export function dataDirProblems(dataDir: string): string[] {
       );
   }
   return problems;
+}
+
+/**
+ * Left by `gatehouse restore` while it moves files (JSON: where the replaced files went, from
+ * which backup, when), removed once every file is in place or put back. A server refuses to start
+ * while it is there: on a data dir half moved it would begin a new database. Its name starts with
+ * the server lock's (gatehouse.lock), so backups leave it out and restore never moves it aside.
+ */
+export const RESTORE_MARKER = 'gatehouse.lock-restoring';
+
+/** What an interrupted restore left (RESTORE_MARKER), when it did. */
+export function interruptedRestore(
+  dataDir: string,
+): { replacedTo?: string; backup?: string; at?: string } | undefined {
+  const path = join(dataDir, RESTORE_MARKER);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { replacedTo?: string; backup?: string; at?: string };
+  } catch {
+    return {};
+  }
+}
+
+/** The sentence a command refuses a data dir an interrupted restore left with. */
+export function interruptedRestoreProblem(dataDir: string): string | undefined {
+  const r = interruptedRestore(dataDir);
+  if (!r) return undefined;
+  return `GATEHOUSE_DATA_DIR '${dataDir}': a restore into it was interrupted${r.at ? ` (${r.at})` : ''}, so it holds part of ${r.backup ?? 'a backup'} and part of what it replaced${r.replacedTo ? ` (the rest of that is in ${r.replacedTo})` : ''}. Run gatehouse restore --force with the backup again to finish it, or move those files back and remove ${RESTORE_MARKER}.`;
 }

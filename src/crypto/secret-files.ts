@@ -2,7 +2,10 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
+  constants,
   existsSync,
+  fchownSync,
+  fstatSync,
   fsyncSync,
   linkSync,
   lstatSync,
@@ -13,6 +16,7 @@ import {
   readlinkSync,
   renameSync,
   rmSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -163,4 +167,43 @@ export function replaceFile(path: string, content: string): void {
 function linkedTarget(path: string): string {
   const st = lstatSync(path, { throwIfNoEntry: false });
   return st?.isSymbolicLink() ? resolve(dirname(path), readlinkSync(path)) : path;
+}
+
+/**
+ * Creates `path` (0600) if missing and makes sure it is a regular file of the data dir's owner: a
+ * lock file Gatehouse opens by name. A link placed there by whoever owns the data dir is refused,
+ * never followed (a command run as root would otherwise create or hand over the file it points
+ * to); created by root in a service's data dir, the file is given to the directory's owner.
+ */
+export function ensureOwnFile(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, DATA_FILE_MODE);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP')
+      throw Object.assign(
+        new Error(`${path} is a symbolic link: Gatehouse creates this file itself. Remove the link`),
+        {
+          code: 'ELOOP',
+          path,
+          syscall: 'open',
+        },
+      );
+    throw e;
+  }
+  try {
+    if (!fstatSync(fd).isFile())
+      throw Object.assign(
+        new Error(`${path} is not a regular file: Gatehouse creates this file itself. Remove it`),
+        {
+          code: 'EINVAL',
+          path,
+          syscall: 'open',
+        },
+      );
+    const owner = statSync(dirname(path));
+    if (process.getuid?.() === 0 && owner.uid !== 0) fchownSync(fd, owner.uid, owner.gid);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { type BunSQLiteDatabase, drizzle } from 'drizzle-orm/bun-sqlite';
 import * as schema from '../../db/schema/index.ts';
 import { quote } from '../config/checks.ts';
-import { DATABASE_FILE, whoAmI } from '../config/data-dir.ts';
+import { DATABASE_FILE, interruptedRestoreProblem, whoAmI } from '../config/data-dir.ts';
 import { ConfigError } from '../config/index.ts';
 import { DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
 
@@ -29,6 +29,9 @@ const BUSY_TIMEOUT_MS = 5_000;
 export function openDatabase(path: string): Db {
   if (path === ':memory:') return configure(new Database(path, { create: true, strict: true }));
   const dir = dirname(path);
+  // A data dir a restore left half moved: any command would start a new database on it.
+  const interrupted = interruptedRestoreProblem(dir);
+  if (interrupted) throw new ConfigError([interrupted]);
   const problem = (what: string, e: unknown) =>
     new ConfigError([
       isBusy(e)

@@ -188,6 +188,23 @@ describe.skipIf(onPostgres)('gatehouse backup and restore', () => {
     }
   });
 
+  test('a link in the data dir to any other file — left out and named, never read', async () => {
+    const secret = join(dir(), 'root-only');
+    writeFileSync(secret, 'not the data dir owner’s');
+    const link = join(server.dataDir, 'notes');
+    symlinkSync(secret, link);
+    try {
+      const target = join(dir(), 'with-link.tar.gz');
+      const made = await cli(server.dataDir, ['backup', target]);
+      expect(made.code).toBe(0);
+      expect(made.stdout).toContain('"notes"');
+      const names = [...(await new Bun.Archive(await Bun.file(target).bytes()).files()).keys()];
+      expect(names).not.toContain('notes');
+    } finally {
+      rmSync(link, { force: true });
+    }
+  });
+
   test('the audit key as a link to another volume — backed up as the key itself; the restored trail verifies', async () => {
     const data = join(dir(), 'linked');
     expect((await cli(data, ['teams', 'admit', 'org_01JABCDEFGHJKMNPQRSTVWXYZ5'])).code).toBe(0);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../support/server.ts';
 import { spawnGatehouse } from '../support/subprocess.ts';
@@ -200,5 +200,10 @@ describe('start-up errors — each names the variable and its value', () => {
     expect(stderr).toContain(`GATEHOUSE_DATA_DIR '${data}': a restore into it was interrupted`);
     expect(stderr).toContain(`(the rest of that is in ${aside})`);
     expect(stderr).toContain('Run gatehouse restore --force with the backup again to finish it');
+    // Nor does any other command start a new database there.
+    const teams = await gatehouse(['teams', 'list'], { env: { GATEHOUSE_DATA_DIR: data } });
+    expect(teams.code).toBe(2);
+    expect(teams.stderr).toContain('a restore into it was interrupted');
+    expect(existsSync(join(data, 'gatehouse.db'))).toBe(false);
   });
 });

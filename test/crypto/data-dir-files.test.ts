@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -13,7 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateAuditKey } from '../../src/audit/keys.ts';
 import { ConfigError } from '../../src/config/index.ts';
-import { createFileOnce, loadOrCreateSecret, replaceFile } from '../../src/crypto/secret-files.ts';
+import {
+  createFileOnce,
+  ensureOwnFile,
+  loadOrCreateSecret,
+  replaceFile,
+} from '../../src/crypto/secret-files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-data-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,5 +94,15 @@ describe('data dir files written by several processes', () => {
     expect(() => loadOrCreateAuditKey(sub)).toThrow(ConfigError);
     expect(() => loadOrCreateAuditKey(sub)).toThrow('holds audit-ed25519.pub but not its private key');
     expect(readdirSync(sub)).toEqual(['audit-ed25519.pub']);
+  });
+
+  test('ensureOwnFile — a link placed at a lock file’s name is refused, and what it points to is never created', () => {
+    const sub = mkdtempSync(join(dir, 'own-'));
+    const target = join(dir, 'not-to-be-created');
+    symlinkSync(target, join(sub, 'gatehouse.lock-head'));
+    expect(() => ensureOwnFile(join(sub, 'gatehouse.lock-head'))).toThrow('is a symbolic link');
+    expect(existsSync(target)).toBe(false);
+    ensureOwnFile(join(sub, 'gatehouse.lock'));
+    expect(statSync(join(sub, 'gatehouse.lock')).mode & 0o777).toBe(0o600);
   });
 });
