@@ -6,14 +6,12 @@
  * --force, after moving the current files aside.
  */
 import { Database } from 'bun:sqlite';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
   closeSync,
   existsSync,
-  fchmodSync,
-  fchownSync,
   fsyncSync,
   lstatSync,
   mkdirSync,
@@ -30,7 +28,13 @@ import { join, resolve } from 'node:path';
 
 import { interruptedRestore, RESTORE_MARKER, whoAmI } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
-import { DATA_DIR_MODE, DATA_FILE_MODE, ensurePrivateDir } from '../crypto/secret-files.ts';
+import {
+  DATA_DIR_MODE,
+  DATA_FILE_MODE,
+  ensurePrivateDir,
+  temporaryBeside,
+  writeNewFile,
+} from '../crypto/secret-files.ts';
 import { DATABASE_FILE } from '../db/client.ts';
 import { CliUsageError, parseOptions } from './args.ts';
 import {
@@ -228,26 +232,15 @@ export async function restoreCommand(
       );
     /** Writes `bytes` under a temporary name of this run's own beside `name`; answers that path. */
     const stage = (name: string, bytes: Uint8Array): string => {
-      const tmp = join(dataDir, `${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-      const fd = openSync(tmp, 'wx', DATA_FILE_MODE);
-      try {
-        writeFileSync(fd, bytes);
-        fchmodSync(fd, DATA_FILE_MODE);
-        if (asRoot) fchownSync(fd, owner.uid, owner.gid);
-        fsyncSync(fd);
-      } catch (e) {
-        removeIfCan(tmp);
-        throw e;
-      } finally {
-        closeSync(fd);
-      }
+      const tmp = temporaryBeside(join(dataDir, name));
+      writeNewFile(tmp, bytes, asRoot ? owner : undefined);
       return tmp;
     };
     const staged = new Map<string, string>();
     try {
       for (const [name, bytes] of contents) staged.set(name, stage(name, bytes));
     } catch (e) {
-      for (const tmp of staged.values()) rmSync(tmp, { force: true });
+      for (const tmp of staged.values()) removeIfCan(tmp);
       return cannotWrite(e);
     }
     if (present.length > 0) {

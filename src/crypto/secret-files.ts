@@ -4,6 +4,7 @@ import {
   closeSync,
   constants,
   existsSync,
+  fchmodSync,
   fchownSync,
   fstatSync,
   fsyncSync,
@@ -18,7 +19,7 @@ import {
   rmSync,
   statSync,
   unlinkSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomToken } from './random.ts';
@@ -95,18 +96,31 @@ export function sharedSecret(
  * This is a temporary name beside `path`, this process's alone; it ends in `.tmp` (backups leave
  * those out).
  */
-function temporaryBeside(path: string): string {
+export function temporaryBeside(path: string): string {
   return `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
-function writeSynced(path: string, content: string): void {
-  // 'wx': a file already there under that name is never written through.
+/**
+ * Writes a new file, 0600 and synced, given to `owner` when one is named (a command run as root
+ * in a service's data dir). 'wx': a file already there under that name, or a link, is never
+ * written through. A write that fails removes what it created.
+ */
+export function writeNewFile(
+  path: string,
+  content: string | Uint8Array,
+  owner?: { uid: number; gid: number },
+): void {
   const fd = openSync(path, 'wx', DATA_FILE_MODE);
+  let written = false;
   try {
-    writeSync(fd, content);
+    writeFileSync(fd, content);
+    fchmodSync(fd, DATA_FILE_MODE);
+    if (owner) fchownSync(fd, owner.uid, owner.gid);
     fsyncSync(fd);
+    written = true;
   } finally {
     closeSync(fd);
+    if (!written) rmSync(path, { force: true });
   }
 }
 
@@ -123,12 +137,7 @@ export function createFileOnce(path: string, content: string): boolean {
     path = where;
   }
   const tmp = temporaryBeside(path);
-  try {
-    writeSynced(tmp, content);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeNewFile(tmp, content);
   try {
     linkSync(tmp, path);
     return true;
@@ -136,7 +145,7 @@ export function createFileOnce(path: string, content: string): boolean {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     // A file system without hard links: an exclusive create, which one process alone wins too.
     try {
-      writeSynced(path, content);
+      writeNewFile(path, content);
       return true;
     } catch (again) {
       if ((again as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -151,7 +160,7 @@ export function createFileOnce(path: string, content: string): boolean {
 export function replaceFile(path: string, content: string): void {
   const tmp = temporaryBeside(path);
   try {
-    writeSynced(tmp, content);
+    writeNewFile(tmp, content);
     renameSync(tmp, path);
   } catch (e) {
     try {
