@@ -13,11 +13,11 @@ import { loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
 import { AuditService } from '../../src/audit/service.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
-import { forgetPostgres, postgresFor } from '../support/pg.ts';
+import { forgetPostgres } from '../support/pg.ts';
+import { runCliWith } from '../support/subprocess.ts';
 
 setDefaultTimeout(30_000);
 
-const MAIN = join(import.meta.dir, '..', '..', 'src', 'main.ts');
 const root = mkdtempSync(join(tmpdir(), 'gatehouse-head-writers-'));
 const dataDir = join(root, 'data');
 const witness = join(root, 'witness', 'heads.jsonl');
@@ -27,25 +27,7 @@ afterAll(async () => {
   await forgetPostgres(dataDir);
 });
 
-async function cli(...args: string[]) {
-  const p = Bun.spawn(['bun', MAIN, ...args], {
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      GATEHOUSE_DATA_DIR: dataDir,
-      GATEHOUSE_AUDIT_WITNESS: witness,
-      ...(await postgresFor(dataDir)).env,
-    },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { stdout, stderr, code };
-}
+const cli = (...args: string[]) => runCliWith(dataDir, { GATEHOUSE_AUDIT_WITNESS: witness }, ...args);
 
 describe('signed head writers in several processes', () => {
   test('six commands at once, with a witness — every head a new counter, and the trail verifies', async () => {

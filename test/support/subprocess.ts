@@ -194,13 +194,22 @@ export async function spawnGatehouse(options: SpawnOptions = {}): Promise<Gateho
 }
 
 /** Runs a Gatehouse CLI command (`bun src/main.ts …`) against a data dir. */
-export async function runCli(
+export function runCli(
   dataDir: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliWith(dataDir, {}, ...args);
+}
+
+/** runCli with more environment (GATEHOUSE_AUDIT_WITNESS, …). */
+export async function runCliWith(
+  dataDir: string,
+  env: Record<string, string>,
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const p = Bun.spawn([process.execPath, MAIN, ...args], {
     cwd: ROOT,
-    env: childEnv(undefined, dataDir, (await postgresFor(dataDir)).env),
+    env: childEnv(undefined, dataDir, { ...(await postgresFor(dataDir)).env, ...env }),
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
