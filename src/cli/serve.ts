@@ -5,7 +5,6 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { startGatehouse } from '../app/start.ts';
-import { interruptedRestoreProblem } from '../config/data-dir.ts';
 import { type Config, ConfigError } from '../config/index.ts';
 import { describeListenError, hostProblem } from '../config/listen.ts';
 import { AdmissionError } from '../teams/admission.ts';
@@ -40,11 +39,6 @@ export async function serve(config: Config, out: (s: string) => void): Promise<v
     throw new StartupError(
       `GATEHOUSE_DATA_DIR '${config.dataDir}' is in use by another running Gatehouse server: two servers on one data dir would fork its audit trail. Stop the other one, or give this one its own GATEHOUSE_DATA_DIR.`,
     );
-  const interrupted = interruptedRestoreProblem(config.dataDir);
-  if (interrupted) {
-    lock.release();
-    throw new StartupError(interrupted);
-  }
   const running = await startGatehouse(config).catch((e: unknown) => {
     lock.release();
     if (e instanceof AdmissionError || e instanceof ConfigError) throw new StartupError(e.message);

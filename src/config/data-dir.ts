@@ -98,8 +98,9 @@ export function dataDirProblems(dataDir: string): string[] {
 
 /**
  * Left by `gatehouse restore` while it moves files (JSON: where the replaced files went, from
- * which backup, when), removed once every file is in place or put back. A server refuses to start
- * while it is there: on a data dir half moved it would begin a new database. Its name starts with
+ * which backup, when), removed once every file is in place or put back. While it is there every
+ * command that opens the database refuses (src/db/client.ts openDatabase), `serve` included: on a
+ * data dir half moved it would begin a new database. Its name starts with
  * the server lock's (gatehouse.lock), so backups leave it out and restore never moves it aside.
  */
 export const RESTORE_MARKER = 'gatehouse.lock-restoring';
