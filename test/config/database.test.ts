@@ -78,3 +78,36 @@ test('openPostgres — a server that does not answer is a configuration error na
   expect(message).toContain(`127.0.0.1:${port}`);
   expect(message).not.toContain('topsecret');
 });
+
+test('openPostgres — a URL parameter the driver refuses is a configuration error naming it, not a hang', () => {
+  for (const [query, named] of [
+    ['sslmode=bogus', "'sslmode' must be one of: disable, allow, prefer, require, verify-ca, verify-full"],
+    ['sslmode=disable&sslmode=require', "Received 'disable,require'"],
+    ['connect_timeout=abc', 'connection_timeout'],
+  ] as const) {
+    let err: unknown;
+    try {
+      // Port 1: were the URL taken, nothing would answer there (see above); it is refused first.
+      openPostgres({ url: `postgres://gh:topsecret@127.0.0.1:1/gatehouse?${query}`, display: 'the URL' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as ConfigError).problems.join('\n');
+    expect(message).toContain('DATABASE_URL the URL: a parameter of the URL is not valid');
+    expect(message).toContain(named);
+    expect(message).not.toContain('topsecret');
+  }
+});
+
+test('openPostgres — the refused value is quoted with any password in the URL masked', () => {
+  let err: unknown;
+  try {
+    openPostgres({ url: 'postgres://gh:hunter22@127.0.0.1:1/gatehouse?sslmode=hunter22', display: 'the URL' });
+  } catch (e) {
+    err = e;
+  }
+  const message = (err as ConfigError).problems.join('\n');
+  expect(message).toContain("Received '****'");
+  expect(message).not.toContain('hunter22');
+});

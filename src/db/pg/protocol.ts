@@ -3,6 +3,23 @@
 /** The channel every replica LISTENs on (docs/postgresql.md, "Changes reach every replica"). */
 export const NOTIFY_CHANNEL = 'gatehouse';
 
+/** Connections of the worker's pool: the session connection and one per open cursor (MAX_CURSORS). */
+export const POOL_SIZE = 4;
+
+/**
+ * What the worker opens its pool with (worker.ts), and what `openPostgres` checks DATABASE_URL's
+ * parameters against first (open.ts): Bun.SQL refuses a bad one (`sslmode=bogus`,
+ * `connect_timeout=abc`) as it builds the pool, which in the worker would leave the main thread
+ * waiting for an answer that never comes.
+ */
+export const POOL_OPTIONS = {
+  // The session connection and up to MAX_CURSORS open cursors, each reserved (with a pool of
+  // one, Bun.SQL hands the same connection to every `reserve()`).
+  max: POOL_SIZE,
+  // A statement that waits on a lock longer than SQLite's busy timeout fails the same way.
+  connection: { lock_timeout: '5s', statement_timeout: '60s', application_name: 'gatehouse' },
+} as const;
+
 /**
  * Where a statement stands in the bridge's transaction: its BEGIN, a statement inside it, its
  * COMMIT or ROLLBACK. The worker runs a transaction's statements only on the connection its BEGIN

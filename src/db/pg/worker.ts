@@ -13,7 +13,7 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { connectionGone, LOST, STALLED, serverEnded, within } from './faults.ts';
 import type { BridgeAnswer, BridgeOp, BridgeRequest, BridgeResult, TxMark } from './protocol.ts';
-import { NOTIFY_CHANNEL } from './protocol.ts';
+import { NOTIFY_CHANNEL, POOL_OPTIONS, POOL_SIZE } from './protocol.ts';
 import { ANSWERS, NOTIFIED } from './rendezvous.ts';
 
 const {
@@ -32,20 +32,10 @@ const {
 };
 const signal = new Int32Array(shared);
 
-/** Connections of the pool: the session connection and one per open cursor (MAX_CURSORS). */
-const POOL_SIZE = 4;
-
 /** Numeric types that answer as text from the driver (int8, numeric) and are numbers in rows. */
 const NUMERIC_OIDS = new Set([20, 1700]);
 
-const sql = new Bun.SQL(url, {
-  // The session connection and up to MAX_CURSORS open cursors, each reserved (with a pool of
-  // one, Bun.SQL hands the same connection to every `reserve()`).
-  max: POOL_SIZE,
-  // A statement that waits on a lock longer than SQLite's busy timeout fails the same way.
-  connection: { lock_timeout: '5s', statement_timeout: '60s', application_name: 'gatehouse' },
-  onclose: () => {},
-});
+const sql = new Bun.SQL(url, { ...POOL_OPTIONS, onclose: () => {} });
 type Reserved = Awaited<ReturnType<typeof sql.reserve>>;
 const cursors = new Map<number, Reserved>();
 let nextCursor = 1;
