@@ -103,7 +103,10 @@ test('openPostgres — a URL parameter the driver refuses is a configuration err
 test('openPostgres — the refused value is quoted with any password in the URL masked', () => {
   let err: unknown;
   try {
-    openPostgres({ url: 'postgres://gh:hunter22@127.0.0.1:1/gatehouse?sslmode=hunter22', display: 'the URL' });
+    openPostgres({
+      url: 'postgres://gh:hunter22@127.0.0.1:1/gatehouse?sslmode=hunter22',
+      display: 'the URL',
+    });
   } catch (e) {
     err = e;
   }
