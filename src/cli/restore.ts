@@ -26,7 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { interruptedRestore, RESTORE_MARKER, whoAmI } from '../config/data-dir.ts';
+import { interruptedRestore, interruptedRestoreProblem, RESTORE_MARKER, whoAmI } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
 import {
   DATA_DIR_MODE,
@@ -211,6 +211,9 @@ export async function restoreCommand(
     );
     let movedTo: string | undefined;
     const holdsDatabase = [DATABASE_FILE, `${DATABASE_FILE}-wal`].some((n) => present.includes(n));
+    const interrupted = interruptedRestoreProblem(dataDir);
+    if (holdsDatabase && !values.force && interrupted)
+      return refuse(`Refused: ${interrupted} Nothing was changed.`);
     if (holdsDatabase && !values.force)
       return refuse(
         `Refused: GATEHOUSE_DATA_DIR '${dataDir}' already holds a database. Restore replaces it only with --force (the current files are then moved to ${join(dataDir, 'replaced-<UTC time>')}/). Nothing was changed.`,
@@ -254,6 +257,8 @@ export async function restoreCommand(
         const name = join(dataDir, n === 1 ? `replaced-${stamp}` : `replaced-${stamp}-${n}`);
         try {
           mkdirSync(name, { mode: DATA_DIR_MODE });
+          // The service's at once: a restore interrupted from here on leaves it to its owner.
+          giveAway(name);
           movedTo = name;
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -316,10 +321,7 @@ export async function restoreCommand(
     syncDirectory(dataDir);
     rmSync(marker, { force: true });
     chmodSync(dataDir, DATA_DIR_MODE);
-    if (movedTo) {
-      giveAway(movedTo);
-      for (const name of readdirSync(movedTo)) giveAway(join(movedTo, name));
-    }
+    if (movedTo) for (const name of readdirSync(movedTo)) giveAway(join(movedTo, name));
 
     out(
       `Restored ${file} (made ${manifest.createdAt} by Gatehouse ${manifest.gatehouseVersion}) into GATEHOUSE_DATA_DIR '${dataDir}': the database (${facts.auditEntries} audit entries) and ${contents.size - 1} key and secret files.\n`,

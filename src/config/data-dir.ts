@@ -111,11 +111,19 @@ export function interruptedRestore(
 ): { replacedTo?: string; backup?: string; at?: string } | undefined {
   const path = join(dataDir, RESTORE_MARKER);
   if (!existsSync(path)) return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as { replacedTo?: string; backup?: string; at?: string };
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     return {};
   }
+  // Whatever the marker holds (cut short, `null`, another shape), the data dir stays refused:
+  // only what is a string is repeated.
+  const field = (k: string) => {
+    const v = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>)[k] : undefined;
+    return typeof v === 'string' ? v : undefined;
+  };
+  return { replacedTo: field('replacedTo'), backup: field('backup'), at: field('at') };
 }
 
 /** The sentence a command refuses a data dir an interrupted restore left with. */

@@ -260,6 +260,13 @@ describe.skipIf(onPostgres)('gatehouse backup and restore', () => {
     expect((await cli(data, ['restore', archive])).code).toBe(0);
     for (const f of readdirSync(data))
       expect(`${f}: ${statSync(join(data, f)).uid}`).toBe(`${f}: ${UNPRIVILEGED}`);
+    // Again with --force: the folder the replaced files go to is the service's too, and so is
+    // everything in it.
+    expect((await cli(data, ['restore', '--force', archive])).code).toBe(0);
+    const aside = readdirSync(data).filter((f) => f.startsWith('replaced-'));
+    expect(aside).toHaveLength(1);
+    for (const f of ['', ...readdirSync(join(data, aside[0]!))])
+      expect(`${f}: ${statSync(join(data, aside[0]!, f)).uid}`).toBe(`${f}: ${UNPRIVILEGED}`);
     const asService = (args: string[], stdin?: Uint8Array) =>
       gatehouse(args, { env: { GATEHOUSE_DATA_DIR: data }, unprivileged: true, ...(stdin ? { stdin } : {}) });
     expect((await asService(['audit', 'verify'])).code).toBe(0);

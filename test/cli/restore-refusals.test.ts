@@ -268,6 +268,35 @@ describe.skipIf(onPostgres)('gatehouse restore', () => {
     expect(readdirSync(data)).not.toContain('gatehouse.lock-restoring');
   });
 
+  test('after an interrupted restore, without --force — refused naming the interruption and how to finish it', async () => {
+    const data = occupied();
+    const earlier = join(data, 'replaced-20261207T000000Z');
+    mkdirSync(earlier);
+    writeFileSync(
+      join(data, 'gatehouse.lock-restoring'),
+      JSON.stringify({ replacedTo: earlier, backup: '/b/x.tar.gz', at: '2026-12-07T00:00:00.000Z' }),
+    );
+    const before = state(data);
+    const r = await cli(data, ['restore', archive]);
+    expect(r.stderr).toBe(
+      `Refused: GATEHOUSE_DATA_DIR '${data}': a restore into it was interrupted (2026-12-07T00:00:00.000Z), so it holds part of /b/x.tar.gz and part of what it replaced (the rest of that is in ${earlier}). Run gatehouse restore --force with the backup again to finish it, or move those files back and remove gatehouse.lock-restoring. Nothing was changed.\n`,
+    );
+    expect(r.code).toBe(1);
+    expect(state(data)).toEqual(before);
+  });
+
+  test('a restore marker that is not the object restore writes (null, a number) — the data dir is still refused', async () => {
+    for (const marker of ['null', '5', '{"at": 7}']) {
+      const data = occupied();
+      writeFileSync(join(data, 'gatehouse.lock-restoring'), marker);
+      const r = await cli(data, ['teams', 'list']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(
+        `GATEHOUSE_DATA_DIR '${data}': a restore into it was interrupted, so it holds part of a backup`,
+      );
+    }
+  });
+
   test('a name backup never writes (a folder of the data dir, the WAL, a dot name) — refused, nothing changed', async () => {
     for (const name of [
       'backups',
