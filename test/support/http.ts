@@ -58,8 +58,12 @@ export class CookieClient {
   }
 }
 
-/** Extracts the value of a hidden input from an HTML page. */
+/**
+ * The value of a hidden input on an HTML page, as a browser would post it: the two character
+ * references the console's attributes hold (`&amp;`, `&#34;`: docs/architecture.md "Console")
+ * decoded in one pass.
+ */
 export function hiddenInput(html: string, name: string): string | undefined {
   const re = new RegExp(`<input[^>]*name="${name}"[^>]*value="([^"]*)"`);
-  return re.exec(html)?.[1];
+  return re.exec(html)?.[1]?.replace(/&amp;|&#34;/g, (ref) => (ref === '&amp;' ? '&' : '"'));
 }
