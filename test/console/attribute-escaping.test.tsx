@@ -8,7 +8,7 @@ const typed = ['Tom &amp; Jerry', 'a&commat;b', '&lt;b&gt;', '"q" & \'s\'', '&#x
 test('attribute values — `&` and `"` are escaped, and nothing else is touched', () => {
   // Values as expressions: a JSX string literal has its character references decoded already.
   expect(<input value={'Tom &amp; Jerry'} />).toBe('<input value="Tom &amp;amp; Jerry"/>');
-  expect(<a href={'/x?a=1&copy=2'}>x</a>).toBe('<a href="/x?a=1&amp;copy=2">x</a>');
+  expect(<a href={'/x?a=1&copy=2'}>Next page</a>).toBe('<a href="/x?a=1&amp;copy=2">Next page</a>');
   expect(<input value={'say "hi" <b>'} />).toBe('<input value="say &#34;hi&#34; <b>"/>');
   expect(<input value={'plain'} />).toBe('<input value="plain"/>');
 });
@@ -23,7 +23,7 @@ test('attribute values — a browser reads back exactly what was rendered, chara
           {typed.map((v, i) => (
             <input name={`f${i}`} value={v} />
           ))}
-          <a href={'https://good.example&commat;evil.example/cb?a=1&copy=2'}>link</a>
+          <a href={'https://good.example&commat;evil.example/cb?a=1&copy=2'}>Return to the application</a>
         </form>
       ) as string,
     );
