@@ -186,6 +186,7 @@ async function backup(args: string[]) {
     process.exit(
       await backupCommand(config(), args, {
         say: args.includes('-') ? err : out,
+        refuse: err,
         stdout: (bytes) =>
           Bun.write(Bun.stdout, bytes).then(
             () => undefined,

@@ -104,15 +104,31 @@ gatehouse backup - > file). An existing file is never overwritten. The file is c
 holds the keys, so store it as carefully as the data dir itself. Restore it with gatehouse restore.
 With DATABASE_URL (PostgreSQL) it refuses: back the database up with pg_dump.`;
 
+/**
+ * The most a backup may hold once gunzipped: 4 GiB, the largest buffer Bun holds. `gatehouse
+ * backup` reads the database into one and restore the whole tar, so backup refuses a data dir (its
+ * database and a few KiB of keys) past it, rather than write what restore could not take back. A small file that
+ * inflates past it (a gzip bomb) is refused as soon as it does, never held beyond it.
+ */
+export const MAX_BACKUP_BYTES = 4 * 1024 ** 3;
+
 export interface BackupIo {
   /** Messages for the operator (stderr when the archive itself goes to stdout). */
   say(s: string): void;
+  /** A refusal (stderr). */
+  refuse(s: string): void;
   /** The archive, when the target is `-`. */
   stdout(bytes: Uint8Array): Promise<void>;
 }
 
 /** Writes the backup; returns the exit code. */
-export async function backupCommand(config: Config, args: string[], io: BackupIo): Promise<number> {
+export async function backupCommand(
+  config: Config,
+  args: string[],
+  io: BackupIo,
+  /** Tests lower it; the CLI never passes it. */
+  maxBytes = MAX_BACKUP_BYTES,
+): Promise<number> {
   const { positionals } = parseOptions({ args, allowPositionals: true, strict: true });
   refuseOnPostgres(config, 'backup');
   if (positionals.length !== 1 || positionals[0] === '')
@@ -123,7 +139,14 @@ export async function backupCommand(config: Config, args: string[], io: BackupIo
       `GATEHOUSE_DATA_DIR '${config.dataDir}' holds no ${DATABASE_FILE}: nothing to back up (is GATEHOUSE_DATA_DIR the server's?).`,
     );
   const file = positionals[0] === '-' ? '-' : targetFile(positionals[0]!);
-  const { bytes, facts, files, foreign } = await buildArchive(config.dataDir, dbPath);
+  const built = await buildArchive(config.dataDir, dbPath, maxBytes);
+  if ('tooLarge' in built) {
+    io.refuse(
+      `Refused: the backup of GATEHOUSE_DATA_DIR '${config.dataDir}' would unpack to ${mib(built.tooLarge)} MiB, more than the ${mib(maxBytes)} MiB gatehouse restore takes back (the most it holds in memory). Nothing was written. Back this data dir up with the server stopped, as a copy of the whole directory (cp -a, or a volume snapshot); restore that copy the same way.\n`,
+    );
+    return 1;
+  }
+  const { bytes, facts, files, foreign } = built;
   if (file === '-') await io.stdout(bytes);
   else {
     // Written beside the target under another name, then renamed: never a half-written backup.
@@ -164,7 +187,23 @@ function targetFile(arg: string): string {
   return file;
 }
 
-async function buildArchive(dataDir: string, dbPath: string) {
+const mib = (bytes: number) => Math.ceil(bytes / 2 ** 20).toLocaleString('en-US');
+
+/** What a file takes in a tar: its 512-byte header and its content padded to 512 bytes. */
+const tarBytes = (size: number) => 512 + Math.ceil(size / 512) * 512;
+
+/**
+ * The archive, or how large its tar would be when that is past what restore takes back
+ * (`tooLarge`): measured from the files' sizes before any is read.
+ */
+async function buildArchive(
+  dataDir: string,
+  dbPath: string,
+  maxBytes: number,
+): Promise<
+  | { tooLarge: number }
+  | { bytes: Uint8Array; facts: ReturnType<typeof snapshotDatabase>; files: number; foreign: string[] }
+> {
   // Keys and the audit head (audit-head.json) first, then the database: a head written meanwhile
   // only makes the snapshot's trail longer than the head vouches for, which `audit verify` accepts.
   const entries: Record<string, Uint8Array> = {};
@@ -198,6 +237,13 @@ async function buildArchive(dataDir: string, dbPath: string) {
   try {
     const snapshot = join(work, DATABASE_FILE);
     const facts = snapshotDatabase(dbPath, snapshot);
+    // The manifest (a few hundred bytes a file, counted as 64 KiB) and the tar's closing blocks.
+    const unpacked =
+      Object.values(entries).reduce((n, bytes) => n + tarBytes(bytes.length), 0) +
+      tarBytes(statSync(snapshot).size) +
+      tarBytes(64 * 1024) +
+      1024;
+    if (unpacked > maxBytes) return { tooLarge: unpacked };
     entries[DATABASE_FILE] = readFileSync(snapshot);
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,

@@ -8,14 +8,6 @@ import { statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { BACKUP_FORMAT, type BackupManifest } from './backup.ts';
 
-/**
- * The most a backup may hold once gunzipped: 4 GiB, the largest buffer Bun holds. `gatehouse
- * backup` reads the database into one and restore the whole tar, so a data dir (its database and a
- * few KiB of keys) past it could be neither backed up nor restored anyway. A small file that
- * inflates past it (a gzip bomb) is refused as soon as it does, never held beyond it.
- */
-export const MAX_BACKUP_BYTES = 4 * 1024 ** 3;
-
 /** Why a backup cannot be restored: the refusal's words, after "Refused: <file> ". */
 export class BackupProblem extends Error {}
 

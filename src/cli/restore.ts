@@ -45,17 +45,11 @@ import {
   isRestorableName,
   isSkipped,
   MANIFEST_FILE,
+  MAX_BACKUP_BYTES,
   NEWEST_KNOWN_MIGRATION_AT,
   refuseOnPostgres,
 } from './backup.ts';
-import {
-  BackupProblem,
-  MAX_BACKUP_BYTES,
-  manifestProblem,
-  otherFormat,
-  readBackup,
-  unpackBackup,
-} from './restore-archive.ts';
+import { BackupProblem, manifestProblem, otherFormat, readBackup, unpackBackup } from './restore-archive.ts';
 import { acquireServerLock, LOCK_FILE } from './server-lock.ts';
 
 export const RESTORE_HELP = `Usage: gatehouse restore <file | -> [--force]
