@@ -7,6 +7,7 @@ import {
   accessSync,
   existsSync,
   constants as fsConstants,
+  readdirSync,
   readFileSync,
   type Stats,
   statSync,
@@ -82,6 +83,16 @@ export function dataDirProblems(dataDir: string): string[] {
     return [
       `${NAME} ${dir} is ${why(e)}: Gatehouse writes its database, WAL and secrets there. Give the directory to the user Gatehouse runs as, or point ${NAME} at a writable one`,
     ];
+  const foreign = foreignBeforeFirstStart(dataDir);
+  if (foreign.length > 0)
+    return [
+      `${NAME} ${dir} holds files Gatehouse never writes and none of its own (${foreign
+        .slice(0, 5)
+        .map((n) => JSON.stringify(n))
+        .join(
+          ', ',
+        )}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}): is it the right directory? Gatehouse makes its data dir private (0700, its files 0600), so it starts only in an empty or new one. Point ${NAME} at one`,
+    ];
   const problems: string[] = [];
   for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) {
     const path = join(dataDir, name);
@@ -94,6 +105,40 @@ export function dataDirProblems(dataDir: string): string[] {
       );
   }
   return problems;
+}
+
+/**
+ * A name Gatehouse writes in its data dir, or leaves there: the database (`gatehouse.db`, its WAL,
+ * shared memory and restore's temporaries) and the locks (`gatehouse.lock*`); the audit key pair,
+ * signed head and verify checkpoint (`audit-*`); the secrets (`*.secret`); any temporary (`*.tmp`);
+ * the copies taken before migrations (`backups/`) and by restore (`replaced-*`).
+ */
+export function isGatehouseName(name: string): boolean {
+  return (
+    name.startsWith('gatehouse.') ||
+    name.startsWith('audit-') ||
+    /\.secret(\.|$)/.test(name) ||
+    name.endsWith('.tmp') ||
+    name === 'backups' ||
+    name.startsWith('replaced-')
+  );
+}
+
+/**
+ * What a data dir none of whose entries is Gatehouse's holds, when it holds anything: pointed at
+ * the wrong directory ($HOME, a folder of tools), the first start would make it private. Empty
+ * once Gatehouse has written there (the operator's notes beside its files are theirs, and left
+ * alone), and when it cannot be listed (the other checks say why).
+ */
+export function foreignBeforeFirstStart(dataDir: string): string[] {
+  let names: string[];
+  try {
+    // `lost+found` is the file system's own, at the root of a volume mounted as the data dir.
+    names = readdirSync(dataDir).filter((name) => name !== 'lost+found');
+  } catch {
+    return [];
+  }
+  return names.some(isGatehouseName) ? [] : names.sort();
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isGatehouseName } from '../config/data-dir.ts';
 import { randomToken } from './random.ts';
 
 /** The data directory: only Gatehouse's own user may list or enter it. */
@@ -43,6 +44,8 @@ export function restrictDataDir(dataDir: string): void {
   ensurePrivateDir(dataDir);
   chmodSync(dataDir, DATA_DIR_MODE);
   for (const name of readdirSync(dataDir)) {
+    // Only Gatehouse's own files: whatever else an operator keeps there stays as it is.
+    if (!isGatehouseName(name)) continue;
     const path = join(dataDir, name);
     const st = lstatSync(path, { throwIfNoEntry: false });
     if (st?.isFile() && (st.mode & 0o777) !== DATA_FILE_MODE) chmodSync(path, DATA_FILE_MODE);

@@ -4,9 +4,10 @@
  * dir, and for one an older version left readable, which is tightened at start.
  */
 import { describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ConfigError, loadConfig } from '../../src/config/index.ts';
 import { forgetPostgres, onPostgres } from '../support/pg.ts';
 import { startTestGatehouse } from '../support/server.ts';
 
@@ -71,6 +72,50 @@ describe('data directory modes', () => {
       await again.stop();
       expect(octal(mode(dataDir))).toBe('0700');
       expect(running.filter((l) => !l.endsWith(' 0600'))).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await forgetPostgres(dataDir);
+    }
+  });
+});
+
+describe('a data dir that is not Gatehouse’s', () => {
+  test('files of someone else’s and none of Gatehouse’s — refused at start naming them, nothing changed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-foreign-'));
+    try {
+      writeFileSync(join(dir, 'tool.sh'), '#!/bin/sh\n', { mode: 0o755 });
+      writeFileSync(join(dir, 'notes.txt'), 'n\n', { mode: 0o644 });
+      chmodSync(dir, 0o755);
+      let problems: string[] = [];
+      try {
+        loadConfig({ GATEHOUSE_DATA_DIR: dir });
+      } catch (e) {
+        problems = (e as ConfigError).problems;
+      }
+      expect(problems).toContain(
+        `GATEHOUSE_DATA_DIR '${dir}' holds files Gatehouse never writes and none of its own ("notes.txt", "tool.sh"): is it the right directory? Gatehouse makes its data dir private (0700, its files 0600), so it starts only in an empty or new one. Point GATEHOUSE_DATA_DIR at one`,
+      );
+      expect([
+        octal(mode(dir)),
+        octal(mode(join(dir, 'tool.sh'))),
+        octal(mode(join(dir, 'notes.txt'))),
+      ]).toEqual(['0755', '0755', '0644']);
+      expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'tool.sh']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an operator’s file beside Gatehouse’s — left as it is when the data dir is tightened', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-modes-'));
+    try {
+      const first = await startTestGatehouse({ dataDir, keepDataDir: true });
+      await first.stop();
+      writeFileSync(join(dataDir, 'README.operator'), 'ours\n', { mode: 0o644 });
+      const again = await startTestGatehouse({ dataDir, keepDataDir: true });
+      await again.stop();
+      expect(octal(mode(join(dataDir, 'README.operator')))).toBe('0644');
+      expect(octal(mode(dataDir))).toBe('0700');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
       await forgetPostgres(dataDir);
