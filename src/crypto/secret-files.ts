@@ -23,6 +23,7 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isGatehouseName } from '../config/data-dir.ts';
+import { ConfigError } from '../config/index.ts';
 import { randomToken } from './random.ts';
 
 /** The data directory: only Gatehouse's own user may list or enter it. */
@@ -56,6 +57,13 @@ export function restrictDataDir(dataDir: string): void {
  * A secret generated once and kept in the data dir (mode 0600), used when the operator did not
  * configure one (e.g. WORKOS_COOKIE_PASSWORD). Losing the file signs everybody out.
  */
+/** What a new secret of each name costs, for the refusal of a damaged one. */
+const SECRET_LOST: Record<string, string> = {
+  cookie: 'everyone signs in again',
+  environments: 'every team links its WorkOS environments again',
+  'request-state': 'questions an agent was asked are asked again',
+};
+
 export function loadOrCreateSecret(dataDir: string, name: string): string {
   ensurePrivateDir(dataDir);
   const path = join(dataDir, `${name}.secret`);
@@ -66,11 +74,15 @@ export function loadOrCreateSecret(dataDir: string, name: string): string {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   if (current !== undefined && current.length >= 32) return current;
-  // A missing secret is created once, whoever races to create it (each then reads the winner's);
-  // one too short to be a secret is replaced.
+  // One that is there but too short to be a secret (emptied, cut off) is never replaced: what it
+  // sealed (environments.secret: the teams' linked WorkOS keys) would be lost without a word.
+  if (current !== undefined)
+    throw new ConfigError([
+      `${path} holds ${current.length} characters, not a secret (Gatehouse writes 64): it was emptied or damaged. Put it back from a backup (gatehouse restore); if it is lost, remove it and Gatehouse makes a new one (${SECRET_LOST[name] ?? 'what it protected is lost'})`,
+    ]);
+  // A missing secret is created once, whoever races to create it (each then reads the winner's).
   const value = randomToken(48);
-  if (current !== undefined) replaceFile(path, `${value}\n`);
-  else if (!createFileOnce(path, `${value}\n`)) return readFileSync(path, 'utf8').trim();
+  if (!createFileOnce(path, `${value}\n`)) return readFileSync(path, 'utf8').trim();
   return value;
 }
 

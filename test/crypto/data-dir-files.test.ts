@@ -79,12 +79,26 @@ describe('data dir files written by several processes', () => {
     expect(readdirSync(volume)).toEqual(['audit.key']);
   });
 
-  test('loadOrCreateSecret — one too short to be a secret is replaced, not kept', () => {
+  test('loadOrCreateSecret — one emptied or cut short: refused naming the file and what a new one costs, never replaced', () => {
     const sub = mkdtempSync(join(dir, 'short-'));
-    writeFileSync(join(sub, 'cookie.secret'), 'short\n');
-    const value = loadOrCreateSecret(sub, 'cookie');
-    expect(value.length).toBeGreaterThanOrEqual(32);
-    expect(readFileSync(join(sub, 'cookie.secret'), 'utf8').trim()).toBe(value);
+    for (const [name, content] of [
+      ['environments', ''],
+      ['cookie', 'short\n'],
+    ] as const) {
+      const path = join(sub, `${name}.secret`);
+      writeFileSync(path, content);
+      expect(() => loadOrCreateSecret(sub, name)).toThrow(ConfigError);
+      expect(readFileSync(path, 'utf8')).toBe(content);
+    }
+    let message = '';
+    try {
+      loadOrCreateSecret(sub, 'environments');
+    } catch (e) {
+      message = (e as ConfigError).problems.join('\n');
+    }
+    expect(message).toBe(
+      `${join(sub, 'environments.secret')} holds 0 characters, not a secret (Gatehouse writes 64): it was emptied or damaged. Put it back from a backup (gatehouse restore); if it is lost, remove it and Gatehouse makes a new one (every team links its WorkOS environments again)`,
+    );
   });
 
   test('loadOrCreateAuditKey — the public key without its private key: refused, no new key made', () => {
