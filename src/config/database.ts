@@ -45,7 +45,22 @@ export function databaseFrom(raw: string | undefined, problems: string[]): Datab
     return undefined;
   }
   if (!u.hostname) problems.push(`DATABASE_URL names no host, got ${quote(display)}`);
-  const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  // A `%` not followed by two hex digits (a generated password holding one as is) cannot be
+  // decoded: the driver would fail with a bare "URI error".
+  const decoded = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      problems.push(
+        `DATABASE_URL's ${what} holds a % that is not followed by two hex digits: write a literal % as %25, got ${quote(display)}`,
+      );
+      return undefined;
+    }
+  };
+  decoded(u.username, 'user name');
+  decoded(u.password, 'password');
+  const name = decoded(u.pathname.replace(/^\//, ''), 'database name');
+  if (name === undefined) return undefined;
   if (!name || name.includes('/'))
     problems.push(
       `DATABASE_URL must name one database after the host (…:5432/gatehouse), got ${quote(display)}`,

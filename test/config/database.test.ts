@@ -114,3 +114,17 @@ test('openPostgres — the refused value is quoted with any password in the URL 
   expect(message).toContain("Received '****'");
   expect(message).not.toContain('hunter22');
 });
+
+test('DATABASE_URL — a % not followed by two hex digits (password, user, database) is refused by part, not a "URI error"', () => {
+  for (const [url, part] of [
+    ['postgres://u:%ZZpw@h/db', 'password'],
+    ['postgres://u%G1:p@h/db', 'user name'],
+    ['postgres://u:p@h/%ZZ', 'database name'],
+  ] as const) {
+    const p = problems({ DATABASE_URL: url, ...shared });
+    expect(p.join('\n')).toContain(
+      `DATABASE_URL's ${part} holds a % that is not followed by two hex digits: write a literal % as %25`,
+    );
+    expect(p.join('\n')).not.toContain('%ZZpw');
+  }
+});

@@ -50,10 +50,20 @@ export function parameterProblem(url: string): string | undefined {
     // The message quotes the value refused: never a password, whichever parameter it was put in.
     const u = new URL(url);
     const secrets = [
-      decodeURIComponent(u.password),
+      u.password,
+      safeDecode(u.password),
       ...[...u.searchParams].filter(([k]) => /password/i.test(k)).map(([, v]) => v),
     ];
     for (const secret of secrets) if (secret) message = message.replaceAll(secret, '****');
     return `a parameter of the URL is not valid: ${message}`;
+  }
+}
+
+/** A URL part decoded, or as it is when it cannot be (databaseFrom refuses such a URL first). */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
 }
