@@ -4,7 +4,7 @@ import { approvalsRoutes } from '../approvals/console.ts';
 import { HumanGrants } from '../approvals/human.ts';
 import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
-import { configuredAuditKey, signHash } from '../audit/keys.ts';
+import { type AuditKey, signHash, signingKeyFor } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
 import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
@@ -99,12 +99,21 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   const clock = options.clock ?? systemClock;
   const db = openMigratedDatabase(config, log);
 
-  const secret = config.cookiePassword ?? loadOrCreateSecret(config.dataDir, 'cookie');
+  // The data dir's secrets and key, each refused when damaged or not the trail's: before anything
+  // else starts, and with the database closed again.
+  let secret: string;
+  let auditKey: AuditKey;
+  try {
+    secret = config.cookiePassword ?? loadOrCreateSecret(config.dataDir, 'cookie');
+    auditKey = signingKeyFor(config, db.$client);
+  } catch (e) {
+    db.$client.close();
+    throw e;
+  }
   const sealer = new Sealer(secret);
   const local = config.mode === 'local' ? await startLocalWorkOS(log, config.embeddedRateLimits) : undefined;
   const workos = local?.gateway ?? liveWorkOS(config.workos!, config.admitTeams);
 
-  const auditKey = configuredAuditKey(config);
   // Entries are signed (Ed25519, 26–39 µs a signature): each appendTx entry, and a tool-call batch's last
   // (group commit, see AuditService.record); bench/README.md has the measurements.
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));

@@ -10,6 +10,7 @@ import {
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quote } from '../config/checks.ts';
+import { whoAmI } from '../config/data-dir.ts';
 import { ConfigError } from '../config/index.ts';
 import { createFileOnce } from '../crypto/secret-files.ts';
 
@@ -51,11 +52,71 @@ export function loadOrCreateAuditKey(dataDir: string): AuditKey {
     const { privateKey } = generateKeyPairSync('ed25519');
     createFileOnce(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
   }
-  const privateKey = createPrivateKey(readFileSync(privPath));
+  const privateKey = readKeyFile(privPath, 'private');
   const publicKey = createPublicKey(privateKey);
   if (!existsSync(pubPath))
     createFileOnce(pubPath, publicKey.export({ type: 'spki', format: 'pem' }) as string);
+  else {
+    // verify reads the public half: a private key that is not its pair (one replaced by hand, or
+    // restored without the other) would sign entries verify calls another key's.
+    const stored = keyIdOf(readKeyFile(pubPath, 'public'));
+    if (stored !== keyIdOf(publicKey))
+      throw new ConfigError([
+        `GATEHOUSE_DATA_DIR ${quote(dataDir)}: ${PRIVATE_KEY_FILE} (key ${keyIdOf(publicKey)}) is not the private half of ${PUBLIC_KEY_FILE} (key ${stored}), so what it signs would not verify. Put back the pair the trail was signed with (both files, from one backup)`,
+      ]);
+  }
   return { keyId: keyIdOf(publicKey), publicKey, privateKey };
+}
+
+/** A key file of the data dir, or a configuration error saying why it cannot be used. */
+function readKeyFile(path: string, half: 'private' | 'public'): KeyObject {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new ConfigError([
+      `${path} cannot be read by ${whoAmI()} (${code}): give the data dir's files to the user Gatehouse runs as`,
+    ]);
+  }
+  try {
+    const key = half === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
+    if (key.asymmetricKeyType === 'ed25519') return key;
+  } catch {
+    // Not a key at all: refused below, as one of another kind is.
+  }
+  throw new ConfigError([
+    `${path} is not an Ed25519 ${half} key in PEM: it was damaged or replaced. Put it back from a backup (gatehouse restore)`,
+  ]);
+}
+
+/**
+ * The key the trail's newest signed entry names (`ed25519:<keyId>:…`), when any is signed. The
+ * trail always ends with a signed entry (src/audit/service.ts), so this reads one row.
+ */
+export function trailKeyId(sqlite: { prepare(sql: string): { get(): unknown } }): string | undefined {
+  const row = sqlite
+    .prepare('SELECT signature FROM audit_entries WHERE signature IS NOT NULL ORDER BY seq DESC LIMIT 1')
+    .get() as { signature: string } | null;
+  return row ? SIGNATURE.exec(row.signature)?.[1] : undefined;
+}
+
+/**
+ * The configured key (configuredAuditKey), refused when the trail was signed with another: what
+ * it signed would break the chain's signatures (`audit verify`: "signed by another key"), as
+ * switching GATEHOUSE_AUDIT_SIGNING_KEY, or a key file replaced whole, would.
+ */
+export function signingKeyFor(
+  config: { dataDir: string; auditSigningKey: KeyObject | undefined },
+  sqlite: { prepare(sql: string): { get(): unknown } },
+): AuditKey {
+  const key = configuredAuditKey(config);
+  const trail = trailKeyId(sqlite);
+  if (trail !== undefined && trail !== key.keyId)
+    throw new ConfigError([
+      `The audit trail is signed with key ${trail}, but ${config.auditSigningKey ? 'GATEHOUSE_AUDIT_SIGNING_KEY' : `${PRIVATE_KEY_FILE} in GATEHOUSE_DATA_DIR ${quote(config.dataDir)}`} is key ${key.keyId}: what it signed would not verify as the same trail. Configure the key the trail was signed with`,
+    ]);
+  return key;
 }
 
 /** The public key alone (for `gatehouse audit verify`), from the data dir or a given PEM file. */
@@ -109,7 +170,7 @@ export function checkSignature(key: AuditKey, hash: string, signature: string | 
 export function loadAuditPrivateKey(dataDir: string): AuditKey | undefined {
   const privPath = join(dataDir, PRIVATE_KEY_FILE);
   if (!existsSync(privPath)) return undefined;
-  const privateKey = createPrivateKey(readFileSync(privPath));
+  const privateKey = readKeyFile(privPath, 'private');
   const publicKey = createPublicKey(privateKey);
   return { keyId: keyIdOf(publicKey), publicKey, privateKey };
 }

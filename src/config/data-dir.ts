@@ -48,7 +48,7 @@ const why = (e: NodeJS.ErrnoException) =>
     : `not writable by ${whoAmI()} (${e.code ?? e.message})`;
 
 /** Every reason the data dir cannot be used as it is; empty when it can (or can be created). */
-export function dataDirProblems(dataDir: string): string[] {
+export function dataDirProblems(dataDir: string, options = { firstStartCheck: true }): string[] {
   const dir = quote(dataDir);
   const s = stat(dataDir);
   if (s instanceof Error)
@@ -83,7 +83,7 @@ export function dataDirProblems(dataDir: string): string[] {
     return [
       `${NAME} ${dir} is ${why(e)}: Gatehouse writes its database, WAL and secrets there. Give the directory to the user Gatehouse runs as, or point ${NAME} at a writable one`,
     ];
-  const foreign = foreignBeforeFirstStart(dataDir);
+  const foreign = options.firstStartCheck ? foreignBeforeFirstStart(dataDir) : [];
   if (foreign.length > 0)
     return [
       `${NAME} ${dir} holds files Gatehouse never writes and none of its own (${foreign

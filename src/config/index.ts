@@ -151,7 +151,11 @@ export function loadConfig(env: Env): Config {
   const publicUrlRaw = take('PUBLIC_URL', urlSchema('PUBLIC_URL'), `http://localhost:${port}`);
   const publicUrl = new URL(publicUrlRaw).origin;
   const dataDir = take('GATEHOUSE_DATA_DIR', z.string().min(1), DEFAULT_DATA_DIR);
-  problems.push(...dataDirProblems(dataDir));
+  // With DATABASE_URL the data dir may hold nothing of Gatehouse's: only SQLite's first start is
+  // told by it (dataDirProblems).
+  problems.push(
+    ...dataDirProblems(dataDir, { firstStartCheck: optional(env, 'DATABASE_URL') === undefined }),
+  );
   const logLevel = take(
     'LOG_LEVEL',
     z.enum(LOG_LEVELS, {

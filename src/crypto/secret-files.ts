@@ -22,7 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isGatehouseName } from '../config/data-dir.ts';
+import { foreignBeforeFirstStart, isGatehouseName } from '../config/data-dir.ts';
 import { ConfigError } from '../config/index.ts';
 import { randomToken } from './random.ts';
 
@@ -43,7 +43,9 @@ export function ensurePrivateDir(dir: string): void {
  */
 export function restrictDataDir(dataDir: string): void {
   ensurePrivateDir(dataDir);
-  chmodSync(dataDir, DATA_DIR_MODE);
+  // A directory holding nothing of Gatehouse's but others' files (with DATABASE_URL, where the
+  // first-start check does not apply) is not made private: nothing of Gatehouse's is in it.
+  if (foreignBeforeFirstStart(dataDir).length === 0) chmodSync(dataDir, DATA_DIR_MODE);
   for (const name of readdirSync(dataDir)) {
     // Only Gatehouse's own files: whatever else an operator keeps there stays as it is.
     if (!isGatehouseName(name)) continue;

@@ -140,11 +140,12 @@ test('backup — with DATABASE_URL it refuses, names pg_dump and writes nothing'
 
 test('restore — with DATABASE_URL it refuses and names pg_restore', async () => {
   const dir = tempDir('gatehouse-audit-engines-');
-  dirs.push(dir);
-  const archive = join(dir, 'backup.tar.gz');
+  const elsewhere = tempDir('gatehouse-audit-engines-');
+  dirs.push(dir, elsewhere);
+  const archive = join(elsewhere, 'backup.tar.gz');
   writeFileSync(archive, 'not read');
   const r = await gatehouse(['restore', archive], { env: onPostgresEnv(dir) });
   expect(r.stderr).toContain('pg_restore');
   expect(r.code).toBe(2);
-  expect(readdirSync(dir)).toEqual(['backup.tar.gz']);
+  expect(readdirSync(dir)).toEqual([]);
 });

@@ -1,0 +1,124 @@
+import { afterAll, expect, test } from 'bun:test';
+import { generateKeyPairSync } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  loadOrCreateAuditKey,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+  signHash,
+  signingKeyFor,
+} from '../../src/audit/keys.ts';
+import { AuditService } from '../../src/audit/service.ts';
+import { ConfigError } from '../../src/config/index.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
+import { gatehouse, isRoot, UNPRIVILEGED } from '../cli/run.ts';
+
+// The key that signs must be the trail's: a key file replaced, damaged, or another
+// GATEHOUSE_AUDIT_SIGNING_KEY would sign entries `audit verify` then calls BROKEN.
+const root = mkdtempSync(join(tmpdir(), 'gatehouse-signing-key-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => {
+  const dir = join(root, `d${n++}`);
+  loadOrCreateAuditKey(dir);
+  return dir;
+};
+const problem = (act: () => unknown): string => {
+  try {
+    act();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.join('\n');
+    throw e;
+  }
+  return '';
+};
+const pem = () =>
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+
+test('loadOrCreateAuditKey — a private key that is not the public key’s pair: refused naming both', () => {
+  const dir = fresh();
+  writeFileSync(join(dir, PRIVATE_KEY_FILE), pem());
+  expect(problem(() => loadOrCreateAuditKey(dir))).toMatch(
+    /audit-ed25519\.key \(key [0-9a-f]{16}\) is not the private half of audit-ed25519\.pub \(key [0-9a-f]{16}\), so what it signs would not verify\. Put back the pair the trail was signed with/,
+  );
+});
+
+test('loadOrCreateAuditKey — a damaged key file (private or public): refused naming it, not an OpenSSL code', () => {
+  for (const file of [PRIVATE_KEY_FILE, PUBLIC_KEY_FILE]) {
+    const dir = fresh();
+    writeFileSync(join(dir, file), 'garbage\n');
+    const half = file === PRIVATE_KEY_FILE ? 'private' : 'public';
+    expect(problem(() => loadOrCreateAuditKey(dir))).toBe(
+      `${join(dir, file)} is not an Ed25519 ${half} key in PEM: it was damaged or replaced. Put it back from a backup (gatehouse restore)`,
+    );
+  }
+  const rsa = fresh();
+  writeFileSync(
+    join(rsa, PRIVATE_KEY_FILE),
+    generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  );
+  expect(problem(() => loadOrCreateAuditKey(rsa))).toContain('is not an Ed25519 private key in PEM');
+});
+
+test.skipIf(!isRoot())(
+  'a key file the service user cannot read — refused naming the file and the user',
+  async () => {
+    const dir = fresh();
+    // The data dir is the service's; the key in it root's alone.
+    chmodSync(root, 0o755);
+    chownSync(dir, UNPRIVILEGED, UNPRIVILEGED);
+    chmodSync(join(dir, PRIVATE_KEY_FILE), 0o600);
+    const r = await gatehouse(['teams', 'list'], { env: { GATEHOUSE_DATA_DIR: dir }, unprivileged: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, PRIVATE_KEY_FILE)} cannot be read by uid 65534 (EACCES)`);
+  },
+);
+
+test('signingKeyFor — another key than the trail’s (configured, or a new pair in the data dir): refused before it signs', () => {
+  const dir = fresh();
+  const db = openDatabase(join(dir, 'gatehouse.db'));
+  try {
+    applyMigrations(db);
+    const key = loadOrCreateAuditKey(dir);
+    new AuditService(db, systemClock, (h) => signHash(key, h)).append({
+      event: 'team.admitted',
+      outcome: 'allowed',
+    });
+    expect(signingKeyFor({ dataDir: dir, auditSigningKey: undefined }, db.$client).keyId).toBe(key.keyId);
+
+    const other = generateKeyPairSync('ed25519').privateKey;
+    expect(problem(() => signingKeyFor({ dataDir: dir, auditSigningKey: other }, db.$client))).toMatch(
+      new RegExp(
+        `^The audit trail is signed with key ${key.keyId}, but GATEHOUSE_AUDIT_SIGNING_KEY is key [0-9a-f]{16}: what it signed would not verify as the same trail\\. Configure the key the trail was signed with$`,
+      ),
+    );
+    // A whole new pair in the data dir (both files replaced): the pair matches, the trail does not.
+    const moved = join(root, `pair-${n}`);
+    copyFileSync(join(dir, PRIVATE_KEY_FILE), `${moved}.key`);
+    rmSync(join(dir, PRIVATE_KEY_FILE));
+    rmSync(join(dir, PUBLIC_KEY_FILE));
+    loadOrCreateAuditKey(dir);
+    expect(problem(() => signingKeyFor({ dataDir: dir, auditSigningKey: undefined }, db.$client))).toContain(
+      `The audit trail is signed with key ${key.keyId}, but audit-ed25519.key in GATEHOUSE_DATA_DIR '${dir}' is key`,
+    );
+  } finally {
+    db.$client.close();
+  }
+});
+
+test('teams admit with a replaced key — exit 2 naming the key, and nothing signed with it', async () => {
+  const dir = join(root, 'cli');
+  expect(
+    (await gatehouse(['teams', 'admit', 'org_0000000001'], { env: { GATEHOUSE_DATA_DIR: dir } })).code,
+  ).toBe(0);
+  rmSync(join(dir, PRIVATE_KEY_FILE));
+  rmSync(join(dir, PUBLIC_KEY_FILE));
+  writeFileSync(join(dir, PRIVATE_KEY_FILE), pem(), { mode: 0o600 });
+  const r = await gatehouse(['teams', 'admit', 'org_0000000002'], { env: { GATEHOUSE_DATA_DIR: dir } });
+  expect(r.stderr).toContain('The audit trail is signed with key');
+  expect(r.code).toBe(2);
+});
