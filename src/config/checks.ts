@@ -1,6 +1,14 @@
 /** The checks loadConfig (index.ts) runs on single values: each returns or records a message naming the variable. */
-import { accessSync, constants as fsConstants, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants as fsConstants,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { type Cidr, parseCidr } from './cidr.ts';
 
@@ -103,7 +111,8 @@ export function witnessProblem(path: string, dataDir: string): string | undefine
   const name = 'GATEHOUSE_AUDIT_WITNESS';
   if (!isAbsolute(path))
     return `${name} must be an absolute path to a file on another volume than the data dir, got ${quote(path)}`;
-  const rel = relative(resolve(dataDir), resolve(path));
+  // Compared as the file system sees them: a link to the data dir (or inside it) is inside it.
+  const rel = relative(realPath(dataDir), realPath(path));
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)))
     return `${name} must be outside GATEHOUSE_DATA_DIR (${dataDir}): a copy of the data dir restored from a backup would bring the witness back with it; put it on another volume, got ${quote(path)}`;
   const writable = (p: string) => {
@@ -125,6 +134,10 @@ export function witnessProblem(path: string, dataDir: string): string | undefine
   if (stat) {
     if (!stat.isFile()) return `${name} must be a file, but ${quote(path)} is not a regular file`;
     if (!writable(path)) return `${name} cannot be written: ${quote(path)} is not writable by this user`;
+    // Heads are appended to it: a file that holds something else (a mistyped path to another
+    // file) would be written into, and is refused.
+    if (stat.size > 0 && !startsWithWitnessRecord(path))
+      return `${name} ${quote(path)} holds something other than witness records (one signed head a line, {"seq":…,"hash":…}): Gatehouse appends to it and never writes into another file. Name a new file, or the witness Gatehouse started`;
     return undefined;
   }
   const dir = dirname(path);
@@ -139,6 +152,39 @@ export function witnessProblem(path: string, dataDir: string): string | undefine
   if (!writable(dir))
     return `${name} cannot be written: its directory ${quote(dir)} is not writable by this user (or is on a read-only volume)`;
   return undefined;
+}
+
+/** The path with every link resolved, as far as it exists (the rest appended as given). */
+function realPath(path: string): string {
+  const absolute = resolve(path);
+  for (let head = absolute, tail = ''; ; ) {
+    try {
+      return join(realpathSync(head), tail);
+    } catch {
+      if (head === dirname(head)) return absolute;
+      tail = join(basename(head), tail);
+      head = dirname(head);
+    }
+  }
+}
+
+/**
+ * Whether the file begins as the witness writer begins every line (src/audit/witness.ts: a head's
+ * JSON, `seq` first). Only the start is read: a first line a crash cut short still counts.
+ */
+function startsWithWitnessRecord(path: string): boolean {
+  const start = '{"seq":';
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(start.length);
+      return readSync(fd, buf, 0, buf.length, 0) === buf.length && buf.toString('utf8') === start;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** TRUSTED_PROXIES: comma-separated addresses or CIDR ranges; every bad one is named. */

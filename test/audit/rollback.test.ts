@@ -5,7 +5,15 @@
  * against every head the witness saw.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/index.ts';
@@ -266,6 +274,25 @@ describe('GATEHOUSE_AUDIT_WITNESS is validated', () => {
     );
     expect(problem(join(root, 'other-volume'))).toContain('is not a regular file');
     expect(problem(join(witness, 'below-a-file.jsonl'))).toContain('is not a directory');
+  });
+
+  test('a file of something else (a mistyped path), or one reached through a link into the data dir — refused, nothing appended', () => {
+    const passwd = join(root, 'other-volume', 'passwd');
+    writeFileSync(passwd, 'root:x:0:0:root:/root:/bin/bash\n');
+    expect(problem(passwd)).toContain(
+      `GATEHOUSE_AUDIT_WITNESS '${passwd}' holds something other than witness records (one signed head a line, {"seq":…,"hash":…}): Gatehouse appends to it and never writes into another file`,
+    );
+    expect(readFileSync(passwd, 'utf8')).toBe('root:x:0:0:root:/root:/bin/bash\n');
+    const link = join(root, 'other-volume', 'data-link');
+    symlinkSync(dataDir, link);
+    expect(problem(join(link, 'w.jsonl'))).toContain('must be outside GATEHOUSE_DATA_DIR');
+    // An empty file, and a witness whose only line a crash cut short, are the witness's own.
+    const empty = join(root, 'other-volume', 'empty.jsonl');
+    writeFileSync(empty, '');
+    expect(problem(empty)).toBeUndefined();
+    const torn = join(root, 'other-volume', 'torn-first.jsonl');
+    writeFileSync(torn, '{"seq":0,"ha');
+    expect(problem(torn)).toBeUndefined();
   });
 
   test('the server refuses to start with an unwritable witness (exit 2, the reason)', async () => {
