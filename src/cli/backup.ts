@@ -15,16 +15,18 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 import { migrations } from '../../db/migrations/index.ts';
 import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '../audit/keys.ts';
+import { isGatehouseName } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
 import { DATABASE_FILE } from '../db/client.ts';
@@ -138,7 +140,7 @@ export async function backupCommand(
     throw new CliUsageError(
       `GATEHOUSE_DATA_DIR '${config.dataDir}' holds no ${DATABASE_FILE}: nothing to back up (is GATEHOUSE_DATA_DIR the server's?).`,
     );
-  const file = positionals[0] === '-' ? '-' : targetFile(positionals[0]!);
+  const file = positionals[0] === '-' ? '-' : targetFile(positionals[0]!, config.dataDir);
   const built = await buildArchive(config.dataDir, dbPath, maxBytes);
   if ('tooLarge' in built) {
     io.refuse(
@@ -173,8 +175,15 @@ export async function backupCommand(
 }
 
 /** The file to write: a directory gets a timestamped name inside it; an existing file is refused. */
-function targetFile(arg: string): string {
+function targetFile(arg: string, dataDir: string): string {
   let file = resolve(arg);
+  // Into the data dir itself, a backup would be what the next backup carries (and restore writes
+  // back): kept beside what it protects, it is lost with it.
+  const rel = relative(realpathOrSelf(dataDir), realpathOrSelf(existsSync(file) ? file : dirname(file)));
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)))
+    throw new CliUsageError(
+      `${file} is inside GATEHOUSE_DATA_DIR '${dataDir}': a backup kept with the data it protects is lost with it. Write it to another directory, better another volume.`,
+    );
   if (existsSync(file) && statSync(file).isDirectory()) {
     const stamp = new Date()
       .toISOString()
@@ -196,6 +205,14 @@ const tarBytes = (size: number) => 512 + Math.ceil(size / 512) * 512;
  * The archive, or how large its tar would be when that is past what restore takes back
  * (`tooLarge`): measured from the files' sizes before any is read.
  */
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 async function buildArchive(
   dataDir: string,
   dbPath: string,
@@ -225,9 +242,9 @@ async function buildArchive(
       foreign.push(name);
       continue;
     }
-    // A file no Gatehouse writes (notes left by someone, a dot file) would make the backup one
-    // restore refuses.
-    if (!isRestorableName(name)) {
+    // A file no Gatehouse writes (notes left by someone, a dot file, an earlier backup) is left
+    // out: some would make the backup one restore refuses, and earlier backups would nest.
+    if (!isRestorableName(name) || !isGatehouseName(name)) {
       foreign.push(name);
       continue;
     }

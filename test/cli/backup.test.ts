@@ -362,4 +362,38 @@ describe.skipIf(onPostgres)('gatehouse backup and restore', () => {
     expect(missingDir.code).toBe(2);
     expect(missingDir.stderr).toContain('does not exist');
   });
+
+  test('backup into the data dir itself (or through a link to it) — refused, nothing written', async () => {
+    const link = join(dir(), 'link-to-data');
+    symlinkSync(server.dataDir, link);
+    for (const target of [server.dataDir, join(server.dataDir, 'b.tar.gz'), link]) {
+      const before = readdirSync(server.dataDir).sort();
+      const r = await cli(server.dataDir, ['backup', target]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `is inside GATEHOUSE_DATA_DIR '${server.dataDir}': a backup kept with the data it protects is lost with it. Write it to another directory, better another volume.`,
+      );
+      expect(readdirSync(server.dataDir).sort()).toEqual(before);
+    }
+  });
+
+  test('an earlier backup or a script in the data dir — left out and named, never nested in the next', async () => {
+    const earlier = join(server.dataDir, 'gatehouse-backup-20261207T000000Z.tar.gz');
+    const script = join(server.dataDir, 'rotate.sh');
+    writeFileSync(earlier, 'an earlier backup');
+    writeFileSync(script, '#!/bin/sh\n');
+    try {
+      const target = join(dir(), 'next.tar.gz');
+      const made = await cli(server.dataDir, ['backup', target]);
+      expect(made.code).toBe(0);
+      expect(made.stdout).toContain(
+        'Left out 2 file(s) Gatehouse never writes: "gatehouse-backup-20261207T000000Z.tar.gz", "rotate.sh"',
+      );
+      const names = Object.keys(await new Bun.Archive(await Bun.file(target).bytes()).files());
+      expect(names.filter((n) => n.includes('backup-2026') || n.endsWith('.sh'))).toEqual([]);
+    } finally {
+      rmSync(earlier, { force: true });
+      rmSync(script, { force: true });
+    }
+  });
 });
