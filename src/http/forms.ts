@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app-error.ts';
+import { utf8Text } from './utf8.ts';
 
 /** Console forms are small; anything bigger is refused before it is read. */
 export const MAX_FORM_BYTES = 64 * 1024;
@@ -16,13 +17,9 @@ export async function readForm(request: Request): Promise<FormFields> {
   if (declared > MAX_FORM_BYTES) throw new AppError('payload_too_large', 'The form is too large.');
   const buf = await request.arrayBuffer();
   if (buf.byteLength > MAX_FORM_BYTES) throw new AppError('payload_too_large', 'The form is too large.');
-  let params: URLSearchParams;
-  try {
-    params = new URLSearchParams(new TextDecoder('utf-8', { fatal: true }).decode(buf));
-  } catch {
-    throw new AppError('invalid_input', 'The form is not valid UTF-8.');
-  }
-  return new FormFields(params);
+  const text = utf8Text(buf);
+  if (text === undefined) throw new AppError('invalid_input', 'The form is not valid UTF-8.');
+  return new FormFields(new URLSearchParams(text));
 }
 
 export class FormFields {

@@ -11,6 +11,7 @@ import { unexpectedAnswer } from '../errors/database.ts';
 import { originAllowed } from '../http/host.ts';
 import { annotateRequest, requestFacts } from '../http/request-context.ts';
 import type { RawHandler } from '../http/server.ts';
+import { utf8Text } from '../http/utf8.ts';
 import { authenticateBearer, authenticateToken } from '../oauth/bearer.ts';
 import { protectedResourceMetadataUrl } from '../oauth/metadata.ts';
 import { listingContext } from '../policy/pipeline.ts';
@@ -42,11 +43,23 @@ async function readJsonBody(request: Request): Promise<JsonBody> {
   }
   if (Number(request.headers.get('content-length') ?? '0') > MAX_REQUEST_BODY_BYTES)
     return { ok: false, request };
-  let text: string;
+  let bytes: ArrayBuffer;
   try {
-    text = await request.text();
+    bytes = await request.arrayBuffer();
   } catch (e) {
     return { ok: false, unreadable: unreadableBody(request, e) };
+  }
+  const text = utf8Text(bytes);
+  if (text === undefined) {
+    annotateRequest(request, { refusal: 'body_not_utf8' });
+    return {
+      ok: false,
+      unreadable: jsonRpcError(
+        400,
+        -32700,
+        'Parse error: the request body is not valid UTF-8 (JSON is UTF-8: RFC 8259 §8.1). Nothing was run.',
+      ),
+    };
   }
   try {
     return { ok: true, value: JSON.parse(text) };

@@ -276,13 +276,50 @@ function callContext(
 
 function parseArguments(tool: ToolDefinition, raw: unknown): Record<string, unknown> {
   const parsed = tool.input.safeParse(raw ?? {});
-  if (parsed.success) return parsed.data as Record<string, unknown>;
+  if (parsed.success) {
+    const bad = unrepresentable(parsed.data, '');
+    if (bad === undefined) return parsed.data as Record<string, unknown>;
+    throw deny(
+      'invalid_arguments',
+      'invalid_input',
+      `Invalid arguments for ${tool.name}: ${bad.path || '(arguments)'} ${bad.what}, which no WorkOS or provider field can hold as sent.`,
+      'Send the text as it is meant, without it, and call again.',
+    );
+  }
   throw deny(
     'invalid_arguments',
     'invalid_input',
     `Invalid arguments for ${tool.name}: ${describeIssues(parsed.error.issues)}`,
     'Fix the arguments and call again.',
   );
+}
+
+/**
+ * The first string in the arguments that cannot be passed on faithfully: a lone UTF-16 surrogate
+ * (JSON's `"\ud800"`; no UTF-8 encodes it, so it would reach WorkOS as U+FFFD) or a NUL (which
+ * neither PostgreSQL's text nor most APIs hold). Other control characters may be meant (a line
+ * break in a description) and pass.
+ */
+function unrepresentable(value: unknown, path: string): { path: string; what: string } | undefined {
+  if (typeof value === 'string') {
+    if (!value.isWellFormed()) return { path, what: 'holds a lone UTF-16 surrogate (not valid Unicode)' };
+    if (value.includes('\0')) return { path, what: 'holds a NUL character' };
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = unrepresentable(value[i], path ? `${path}.${i}` : String(i));
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const bad = unrepresentable(v, path ? `${path}.${k}` : k);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { MAX_FORM_BYTES } from '../../http/forms.ts';
+import { utf8Text } from '../../http/utf8.ts';
 
 export type FormBody = { ok: true; params: URLSearchParams } | { ok: false; description: string };
 
@@ -13,12 +14,9 @@ export async function readOAuthForm(request: Request): Promise<FormBody> {
   }
   const buf = await request.arrayBuffer();
   if (buf.byteLength > MAX_FORM_BYTES) return { ok: false, description: 'The request body is too large.' };
-  let params: URLSearchParams;
-  try {
-    params = new URLSearchParams(new TextDecoder('utf-8', { fatal: true }).decode(buf));
-  } catch {
-    return { ok: false, description: 'The request body is not valid UTF-8.' };
-  }
+  const text = utf8Text(buf);
+  if (text === undefined) return { ok: false, description: 'The request body is not valid UTF-8.' };
+  const params = new URLSearchParams(text);
   for (const key of new Set(params.keys())) {
     if (params.getAll(key).length > 1)
       return { ok: false, description: `The parameter ${key} was sent more than once.` };

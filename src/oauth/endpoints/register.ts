@@ -1,5 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import { withRateLimitHeaders } from '../../http/rate-limit.ts';
+import { utf8Text } from '../../http/utf8.ts';
 import { MAX_METADATA_BYTES, validateClientMetadata } from '../clients/validate-metadata.ts';
 import { oauthErrorResponse, oauthJson } from '../errors.ts';
 import { addressOf, oauthTooMany } from './limits.ts';
@@ -29,14 +30,20 @@ async function registerClient(ctx: AppContext, request: Request): Promise<Respon
       413,
     );
   }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_METADATA_BYTES) {
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength > MAX_METADATA_BYTES) {
     return oauthErrorResponse(
       'invalid_client_metadata',
       `Client metadata must be at most ${MAX_METADATA_BYTES} bytes.`,
       413,
     );
   }
+  const text = utf8Text(bytes);
+  if (text === undefined)
+    return oauthErrorResponse(
+      'invalid_client_metadata',
+      'The registration request is not valid UTF-8 (JSON is UTF-8: RFC 8259 §8.1).',
+    );
   let json: unknown;
   try {
     json = JSON.parse(text);
