@@ -189,9 +189,15 @@ export function loadConfig(env: Env): Config {
   const apiUrlRaw = take('WORKOS_API_URL', urlSchema('WORKOS_API_URL'), undefined as string | undefined);
   const identityApiKey = identityKeyRaw ?? apiKey;
   const mode: Mode = identityApiKey ? 'live' : 'local';
+  // Letters, digits and `_` after the prefix, as WorkOS writes them: a line break or a space
+  // pasted with the key would only fail later, in every request's Authorization header.
   const secretKey = (name: string, value: string | undefined) => {
     if (value && !value.startsWith('sk_'))
       problems.push(`${name} must be a WorkOS secret key starting with 'sk_'`);
+    else if (value && !/^sk_[A-Za-z0-9_]+$/.test(value))
+      problems.push(
+        `${name} must be a WorkOS secret key: 'sk_' then letters, digits and '_' only (no space, line break or other character; was something pasted with it?)`,
+      );
   };
   secretKey('WORKOS_API_KEY', apiKey);
   secretKey('WORKOS_IDENTITY_API_KEY', identityKeyRaw);
@@ -200,9 +206,9 @@ export function loadConfig(env: Env): Config {
     problems.push(
       'WORKOS_IDENTITY_CLIENT_ID (or WORKOS_CLIENT_ID) is required in live mode: the AuthKit client id of the environment your team signs in to',
     );
-  if (clientId && !clientId.startsWith('client_'))
+  if (clientId && !/^client_[A-Za-z0-9_]+$/.test(clientId))
     problems.push(
-      `${identityClientId ? 'WORKOS_IDENTITY_CLIENT_ID' : 'WORKOS_CLIENT_ID'} must start with 'client_', got ${quote(clientId)}`,
+      `${identityClientId ? 'WORKOS_IDENTITY_CLIENT_ID' : 'WORKOS_CLIENT_ID'} must be 'client_' then letters, digits and '_' only, got ${quote(clientId)}`,
     );
   if (mode === 'local' && productionApiKey)
     problems.push(

@@ -12,6 +12,10 @@ const strip = (h: string) => h.replace(/^\[|\]$/g, '');
 
 /** Why HOST cannot be an address at all (an impossible IPv4 or IPv6 literal); undefined when it can. */
 export function hostShapeProblem(host: string): string | undefined {
+  // Brackets only as a pair around a whole IPv6 address (`[::1]`, as in a URL): one alone, or
+  // around anything else, is no address Bun could bind.
+  if (/[[\]]/.test(host) && !(/^\[[^[\]]+\]$/.test(host) && isIPv6(strip(host))))
+    return 'may hold brackets only as a pair around an IPv6 address, like [::1]';
   const h = strip(host);
   if (/^[\d.]+$/.test(h) && !isIPv4(h)) return 'must be a valid IPv4 address or a hostname';
   if (h.includes(':') && !isIPv6(h)) return 'must be a valid IPv6 address or a hostname';

@@ -159,6 +159,19 @@ describe('config', () => {
     );
   });
 
+  test('live mode — a key or client id with a line break, a space or other characters pasted in: refused, never echoed', () => {
+    for (const key of ['sk_test_ab\ncd', 'sk_test_ab cd', 'sk_', 'sk_tést']) {
+      const p = problems({ WORKOS_API_KEY: key, WORKOS_CLIENT_ID: 'client_1' });
+      expect(p).toContain(
+        "WORKOS_API_KEY must be a WorkOS secret key: 'sk_' then letters, digits and '_' only (no space, line break or other character; was something pasted with it?)",
+      );
+      if (key !== 'sk_') expect(p.join('\n')).not.toContain(key);
+    }
+    expect(problems({ WORKOS_API_KEY: 'sk_test_1', WORKOS_CLIENT_ID: 'client_ ab' })).toEqual([
+      "WORKOS_CLIENT_ID must be 'client_' then letters, digits and '_' only, got 'client_ ab'",
+    ]);
+  });
+
   test('WORKOS_API_URL — points live mode at another WorkOS origin', () => {
     const c = loadConfig({
       WORKOS_API_KEY: 'sk_test_1',

@@ -66,6 +66,15 @@ describe('demo mode is never public by accident', () => {
     expect(problems({ HOST: '192.168.1.20' })[0]).toStartWith("HOST is '192.168.1.20'");
   });
 
+  test('HOST — brackets only as a pair around an IPv6 address; anything else named before anything starts', () => {
+    for (const host of ['[::1', '::1]', '[127.0.0.1]', '[localhost]', '[[::1]]']) {
+      expect(problems({ HOST: host })).toEqual([
+        `HOST may hold brackets only as a pair around an IPv6 address, like [::1], got '${host}'`,
+      ]);
+    }
+    expect(problems({ HOST: '[::1]' })).toEqual([]);
+  });
+
   test('local mode — a public PUBLIC_URL or ALLOWED_HOSTS is refused', () => {
     expect(problems({ PUBLIC_URL: 'https://gatehouse.example.com' })[0]).toStartWith(
       "PUBLIC_URL is 'https://gatehouse.example.com', not a loopback address, but local mode (no WorkOS API key) has no real sign-in",
