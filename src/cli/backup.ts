@@ -142,10 +142,8 @@ export async function backupCommand(
     );
   const file = positionals[0] === '-' ? '-' : targetFile(positionals[0]!, config.dataDir);
   const built = await buildArchive(config.dataDir, dbPath, maxBytes);
-  if ('tooLarge' in built) {
-    io.refuse(
-      `Refused: the backup of GATEHOUSE_DATA_DIR '${config.dataDir}' would unpack to ${mib(built.tooLarge)} MiB, more than the ${mib(maxBytes)} MiB gatehouse restore takes back (the most it holds in memory). Nothing was written. Back this data dir up with the server stopped, as a copy of the whole directory (cp -a, or a volume snapshot); restore that copy the same way.\n`,
-    );
+  if ('refused' in built) {
+    io.refuse(`Refused: ${built.refused} Nothing was written.\n`);
     return 1;
   }
   const { bytes, facts, files, foreign } = built;
@@ -203,7 +201,8 @@ const tarBytes = (size: number) => 512 + Math.ceil(size / 512) * 512;
 
 /**
  * The archive, or how large its tar would be when that is past what restore takes back
- * (`tooLarge`): measured from the files' sizes before any is read.
+ * or why there is none (`refused`): a database that is not Gatehouse's, or a tar past what restore
+ * takes back (measured from the files' sizes before any is read).
  */
 function realpathOrSelf(path: string): string {
   try {
@@ -218,7 +217,7 @@ async function buildArchive(
   dbPath: string,
   maxBytes: number,
 ): Promise<
-  | { tooLarge: number }
+  | { refused: string }
   | { bytes: Uint8Array; facts: ReturnType<typeof snapshotDatabase>; files: number; foreign: string[] }
 > {
   // Keys and the audit head (audit-head.json) first, then the database: a head written meanwhile
@@ -253,14 +252,36 @@ async function buildArchive(
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-backup-'));
   try {
     const snapshot = join(work, DATABASE_FILE);
-    const facts = snapshotDatabase(dbPath, snapshot);
+    let facts: ReturnType<typeof snapshotDatabase>;
+    try {
+      facts = snapshotDatabase(dbPath, snapshot);
+    } catch (e) {
+      if (
+        !(
+          e instanceof Error &&
+          /SQLITE_NOTADB|file is not a database/i.test(`${(e as { code?: string }).code} ${e.message}`)
+        )
+      )
+        throw e;
+      return {
+        refused: `${dbPath} is not a SQLite database (file is not a database): it is another program's file, or it was damaged.`,
+      };
+    }
+    // What restore would refuse is not written: a database without Gatehouse's migrations.
+    if (facts.migrationsApplied === 0)
+      return {
+        refused: `${dbPath} is not a Gatehouse database (its migrations journal is empty): is GATEHOUSE_DATA_DIR the server's?`,
+      };
     // The manifest (a few hundred bytes a file, counted as 64 KiB) and the tar's closing blocks.
     const unpacked =
       Object.values(entries).reduce((n, bytes) => n + tarBytes(bytes.length), 0) +
       tarBytes(statSync(snapshot).size) +
       tarBytes(64 * 1024) +
       1024;
-    if (unpacked > maxBytes) return { tooLarge: unpacked };
+    if (unpacked > maxBytes)
+      return {
+        refused: `the backup of GATEHOUSE_DATA_DIR '${dataDir}' would unpack to ${mib(unpacked)} MiB, more than the ${mib(maxBytes)} MiB gatehouse restore takes back (the most it holds in memory). Back this data dir up with the server stopped, as a copy of the whole directory (cp -a, or a volume snapshot); restore that copy the same way.`,
+      };
     entries[DATABASE_FILE] = readFileSync(snapshot);
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,

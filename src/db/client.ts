@@ -64,6 +64,14 @@ export function openDatabase(path: string): Db {
     return db;
   } catch (e) {
     sqlite.close();
+    // SQLITE_NOTADB: the file's header is not SQLite's (another program's file, or damaged).
+    if (
+      e instanceof Error &&
+      /SQLITE_NOTADB|file is not a database/i.test(`${(e as { code?: string }).code} ${e.message}`)
+    )
+      throw new ConfigError([
+        `GATEHOUSE_DATA_DIR ${quote(dir)}: ${quote(path)} is not a SQLite database (file is not a database): it is another program's file, or it was damaged. Move it aside, or put Gatehouse's back from a backup (gatehouse restore)`,
+      ]);
     throw problem(`the database ${quote(path)} cannot be written`, e);
   }
 }

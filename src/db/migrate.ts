@@ -1,5 +1,5 @@
 import { chmodSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { migrations } from '../../db/migrations/index.ts';
 import { quote } from '../config/checks.ts';
 import { ConfigError } from '../config/index.ts';
@@ -42,6 +42,25 @@ export function applyMigrations(db: Db, upTo = migrations.length, retried = fals
     hash: sha256(m.sql),
   }));
   const before = countApplied(db);
+  // Tables and no migrations journal: another program's database (GATEHOUSE_DATA_DIR pointed at
+  // the wrong directory). Migrating it would fail on its first CREATE TABLE, or mix two schemas.
+  if (before === 0) {
+    const tables = db.$client
+      .query<{ name: string }, []>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__drizzle_migrations' ORDER BY name LIMIT 6",
+      )
+      .all()
+      .map((t) => t.name);
+    if (tables.length > 0)
+      throw new ConfigError([
+        `GATEHOUSE_DATA_DIR ${quote(dirname(db.$client.filename))}: ${basename(db.$client.filename)} is not a Gatehouse database (it holds tables ${tables
+          .slice(0, 5)
+          .map((t) => quote(t))
+          .join(
+            ', ',
+          )}${tables.length > 5 ? ', …' : ''} and no Gatehouse migrations). Point GATEHOUSE_DATA_DIR at Gatehouse's data dir, or move that file aside`,
+      ]);
+  }
   const newest = before > 0 ? newestApplied(db) : undefined;
   const latest = migrations[migrations.length - 1]!;
   if (newest !== undefined && newest > latest.when) {

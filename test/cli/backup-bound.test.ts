@@ -46,7 +46,7 @@ test.skipIf(onPostgres)(
     expect(await backupCommand(config, [target], out.io, 64 * 1024)).toBe(1);
     expect(out.refused.join('')).toMatch(
       new RegExp(
-        `^Refused: the backup of GATEHOUSE_DATA_DIR '${data}' would unpack to [\\d,]+ MiB, more than the 1 MiB gatehouse restore takes back \\(the most it holds in memory\\)\\. Nothing was written\\. Back this data dir up with the server stopped, as a copy of the whole directory`,
+        `^Refused: the backup of GATEHOUSE_DATA_DIR '${data}' would unpack to [\\d,]+ MiB, more than the 1 MiB gatehouse restore takes back \\(the most it holds in memory\\)\\. Back this data dir up with the server stopped, as a copy of the whole directory \\(cp -a, or a volume snapshot\\); restore that copy the same way\\. Nothing was written\\.\n$`,
       ),
     );
     expect(out.said).toEqual([]);
