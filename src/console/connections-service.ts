@@ -6,6 +6,7 @@ import { refuseImpersonated } from '../auth/console-session.ts';
 import { MAX_CONNECTION_TOKENS_PER_USER } from '../config/constants.ts';
 import { schema } from '../db/client.ts';
 import { AppError } from '../errors/app-error.ts';
+import { displayTextProblem } from '../oauth/clients/display-text.ts';
 import { teamKilledError } from '../oauth/codes.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -23,10 +24,12 @@ export const connectionTokenForm = z.object({
     .trim()
     .min(1, 'Name is required.')
     .max(CONNECTION_TOKEN_NAME_MAX, `Name must be at most ${CONNECTION_TOKEN_NAME_MAX} characters.`)
-    .refine(
-      (s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
-      'Name must not contain control characters.',
-    ),
+    // As client names (RFC 7591 display text): no control, bidirectional or invisible character,
+    // which could make a token look like another in the list an admin revokes from.
+    .superRefine((s, ctx) => {
+      const problem = displayTextProblem(s, 'the connections list');
+      if (problem) ctx.addIssue({ code: 'custom', message: `Name ${problem}.` });
+    }),
   expiry: z.enum(CONNECTION_TOKEN_EXPIRIES, { error: 'Expiry must be never, 7, 30 or 90 days.' }),
   access: z.enum(CONNECTION_TOKEN_ACCESS, { error: 'Access must be mcp or mcp:read.' }),
 });

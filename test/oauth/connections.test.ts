@@ -272,6 +272,16 @@ describe('creating — negative cases', () => {
     ['a blank name', { name: '   ', expiry: 'never', access: 'mcp' }, 'Name is required.'],
     ['a 101-character name', { name: 'n'.repeat(101), expiry: 'never', access: 'mcp' }, 'at most 100'],
     ['a name with control characters', { name: 'a\u0000b', expiry: 'never', access: 'mcp' }, 'control'],
+    [
+      'a name with a right-to-left override',
+      { name: '\u202eabc', expiry: 'never', access: 'mcp' },
+      'Name must not contain bidirectional control characters \\(found U\\+202E',
+    ],
+    [
+      'a name with a zero-width space',
+      { name: 'ab\u200bc', expiry: 'never', access: 'mcp' },
+      'Name must not contain invisible or formatting characters',
+    ],
     ['an unknown expiry', { name: 'ok', expiry: '365', access: 'mcp' }, 'Expiry must be'],
     ['an unknown access level', { name: 'ok', expiry: 'never', access: 'admin' }, 'Access must be'],
   ];

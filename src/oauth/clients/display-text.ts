@@ -42,7 +42,7 @@ function describe(cp: number): string {
  * Why `value` cannot be shown to a human as a client's own text, or undefined when it can. The
  * reason names the first offending code point and its position (1-based, in code points).
  */
-export function displayTextProblem(value: string): string | undefined {
+export function displayTextProblem(value: string, shownOn = 'the consent screen'): string | undefined {
   if (!HIDDEN.test(value)) return undefined;
   let position = 0;
   for (const ch of value) {
@@ -55,7 +55,7 @@ export function displayTextProblem(value: string): string | undefined {
           : cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
             ? 'control characters'
             : 'invisible or formatting characters';
-      return `must not contain ${kind} (found ${describe(cp)} at position ${position}): they can disguise what the consent screen shows`;
+      return `must not contain ${kind} (found ${describe(cp)} at position ${position}): they can disguise what ${shownOn} shows`;
     }
   }
   return undefined;
