@@ -95,7 +95,8 @@ function headerProblem(name: string, value: string): string | undefined {
     return `You cannot set the ${name} header: the request's method is what gets approved and checked; send that method instead.`;
   if (FORBIDDEN_HEADERS.test(name))
     return `You cannot set the ${name} header: Gatehouse injects the provider credentials itself.`;
-  if (/[\r\n\0]/.test(value)) return `The ${name} header contains a line break.`;
+  if (/[\r\n]/.test(value)) return `The ${name} header contains a line break.`;
+  if (value.includes('\0')) return `The ${name} header contains a NUL character.`;
   // RFC 9110 §5.5: a field value is visible ASCII, spaces, tabs and obs-text (bytes 0x80–0xFF).
   if (!FIELD_VALUE.test(value))
     return `The ${name} header holds a character no header can carry (RFC 9110 §5.5): use ASCII, or encode the value.`;

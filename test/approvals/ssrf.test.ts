@@ -133,6 +133,14 @@ test('call_integration_api — an Authorization (or other credential/transport) 
   });
   expect(crlf.isError).toBe(true);
   expect(crlf.text).toContain('line break');
+  const nul = await call(agent, 'call_integration_api', {
+    method: 'POST',
+    url: LINEAR_URL,
+    body: VIEWER_QUERY,
+    headers: { 'X-Note': 'a\u0000b' },
+  });
+  expect(nul.isError).toBe(true);
+  expect(nul.text).toContain('The X-Note header contains a NUL character.');
   // A character no header can carry is the agent's error to fix, not an internal one.
   for (const value of ['café\u0100', 'bell\u0007']) {
     const odd = await call(agent, 'call_integration_api', {

@@ -183,6 +183,20 @@ describe('registration and metadata documents on a real server', () => {
     }
   });
 
+  test('DCR client_name length — counted in characters: 100 emoji are taken, 101 refused', async () => {
+    const taken = await registerRaw(
+      h,
+      JSON.stringify({
+        client_name: '🤖'.repeat(100),
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'none',
+      }),
+    );
+    expect(taken.status).toBe(201);
+    const r = await registrationError({ client_name: '🤖'.repeat(101) });
+    expect([r.status, r.description]).toEqual([400, 'client_name must be at most 100 characters']);
+  });
+
   test('DCR with bidi or zero-width characters in software_id, software_version or contacts — invalid_client_metadata', async () => {
     for (const change of [
       { software_id: 'agent\u202e' },

@@ -100,7 +100,9 @@ export function validateClientMetadata(input: unknown, source: 'dcr' | 'cimd'): 
   const name = raw.client_name;
   if (typeof name !== 'string' || name.trim().length === 0)
     return bad('client_name is required: it is shown to the human on the consent screen');
-  if (name.length > MAX_NAME_LENGTH) return bad(`client_name must be at most ${MAX_NAME_LENGTH} characters`);
+  // Characters as a person counts them (code points): an emoji is one, not two UTF-16 units.
+  if ([...name].length > MAX_NAME_LENGTH)
+    return bad(`client_name must be at most ${MAX_NAME_LENGTH} characters`);
   // Refused, not rewritten: a name is the client's claim, shown as-is or not at all.
   const nameProblem = displayTextProblem(name);
   if (nameProblem) return bad(`client_name ${nameProblem}`);
