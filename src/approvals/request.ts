@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson } from '../crypto/canonical-json.ts';
 import { AppError } from '../errors/app-error.ts';
-import { providerForUrl } from './providers/index.ts';
+import { PROVIDERS, providerForUrl } from './providers/index.ts';
 import type { Provider } from './providers/types.ts';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -24,6 +24,13 @@ export interface CanonicalRequest {
  * upper-case method, normalised https URL of a known provider, canonical JSON body.
  */
 export function canonicalRequest(method: string, url: string, body: unknown): CanonicalRequest {
+  // Refused as sent, never repaired: the URL parser drops tabs and line breaks and resolves dot
+  // segments, so what would be called (and approved) would not be what the agent wrote.
+  if (/[\s\p{Cc}]/u.test(url))
+    throw new AppError(
+      'invalid_input',
+      'url holds a space, tab, line break or other control character: percent-encode it (%20) or remove it.',
+    );
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -35,7 +42,31 @@ export function canonicalRequest(method: string, url: string, body: unknown): Ca
       denial: 'provider_not_allowed',
     });
   if (parsed.hash) throw new AppError('invalid_input', 'url must not contain a fragment.');
+  if (parsed.username || parsed.password)
+    throw new AppError(
+      'invalid_input',
+      'url must not carry credentials (user:password@): Gatehouse adds the provider credentials itself.',
+    );
+  // RFC 3986 §3.3: `.` and `..` segments (or their percent-encoded forms) as written.
+  const path = url
+    .slice(url.indexOf('//') + 2)
+    .replace(/^[^/?]*/, '')
+    .split('?')[0]!;
+  if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path))
+    throw new AppError(
+      'invalid_input',
+      'url must not contain "." or ".." path segments: write the path in full.',
+    );
   const provider = providerForUrl(parsed);
+  if (!provider && parsed.port === '' && PROVIDERS.some((p) => p.allowsHost(parsed.hostname.toLowerCase())))
+    throw new AppError(
+      'forbidden',
+      `${parsed.pathname} is not a path of ${parsed.hostname}'s API that Gatehouse calls.`,
+      {
+        hint: 'Call list_integrations for the providers and their API base URLs.',
+        denial: 'provider_not_allowed',
+      },
+    );
   if (!provider) {
     throw new AppError('forbidden', `${parsed.host} is not a provider Gatehouse calls.`, {
       hint: 'Call list_integrations for the providers and their API base URLs.',

@@ -71,8 +71,15 @@ const REFUSED: [string, string][] = [
   ['https://api.linear.app.evil.com/graphql', 'api.linear.app.evil.com is not a provider Gatehouse calls'],
   ['https://evil.example/graphql', 'evil.example is not a provider Gatehouse calls'],
   ['https://api.linear.app:8443/graphql', 'is not a provider Gatehouse calls'],
-  ['https://user:pw@api.linear.app/graphql', 'is not a provider Gatehouse calls'],
-  ['https://api.linear.app@169.254.169.254/graphql', '169.254.169.254 is not a provider Gatehouse calls'],
+  ['https://user:pw@api.linear.app/graphql', 'url must not carry credentials (user:password@)'],
+  ['https://api.linear.app@169.254.169.254/graphql', 'url must not carry credentials (user:password@)'],
+  // Refused as written, never repaired by the URL parser into something else.
+  ['https://api.linear.app/../../etc/passwd', 'url must not contain "." or ".." path segments'],
+  ['https://api.linear.app/%2e%2e/graphql', 'url must not contain "." or ".." path segments'],
+  ['https://api.lin\tear.app/graphql', 'url holds a space, tab, line break or other control character'],
+  ['https://api.linear.app/graphql\n', 'url holds a space, tab, line break or other control character'],
+  ['https://api.linear.app/ a b', 'url holds a space, tab, line break or other control character'],
+  ['https://api.linear.app/v1/issues', "/v1/issues is not a path of api.linear.app's API that Gatehouse calls"],
   ['file:///etc/passwd', 'Only https URLs of a known provider can be called'],
 ];
 
