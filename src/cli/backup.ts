@@ -151,13 +151,24 @@ export async function backupCommand(
   else {
     // Written beside the target under another name, then renamed: never a half-written backup.
     const partial = join(dirname(file), `.${basename(file)}.partial-${process.pid}`);
-    const fd = openSync(partial, 'wx', DATA_FILE_MODE);
+    let created = false;
     try {
-      writeSync(fd, bytes);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(partial, 'wx', DATA_FILE_MODE);
+      created = true;
+      try {
+        writeSync(fd, bytes);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(partial, file);
+    } catch (e) {
+      // A disk that filled, a name too long, a directory that refuses: nothing half written stays.
+      if (created) rmSync(partial, { force: true });
+      io.refuse(
+        `Refused: the backup cannot be written to ${file.slice(0, 200)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Nothing was written.\n`,
+      );
+      return 1;
     }
-    renameSync(partial, file);
   }
   io.say(
     `Backed up GATEHOUSE_DATA_DIR '${config.dataDir}' to ${file === '-' ? 'stdout' : file} (${bytes.length} bytes): the database (${facts.auditEntries} audit entries, ${facts.migrationsApplied} migrations applied) and ${files - 1} key and secret files. It holds the keys: keep it as safe as the data dir.\n`,
@@ -190,7 +201,16 @@ function targetFile(arg: string, dataDir: string): string {
     file = join(file, `gatehouse-backup-${stamp}.tar.gz`);
   }
   if (existsSync(file)) throw new CliUsageError(`${file} already exists: backup never overwrites a file.`);
-  if (!existsSync(dirname(file))) throw new CliUsageError(`The directory ${dirname(file)} does not exist.`);
+  let parent: ReturnType<typeof statSync> | undefined;
+  try {
+    parent = statSync(dirname(file), { throwIfNoEntry: false });
+  } catch (e) {
+    throw new CliUsageError(
+      `The backup cannot be written to ${file.slice(0, 200)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+    );
+  }
+  if (!parent) throw new CliUsageError(`The directory ${dirname(file)} does not exist.`);
+  if (!parent.isDirectory()) throw new CliUsageError(`${dirname(file)} is not a directory.`);
   return file;
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backupCommand } from '../../src/cli/backup.ts';
 import { restoreCommand } from '../../src/cli/restore.ts';
@@ -70,5 +70,24 @@ test.skipIf(onPostgres)(
       await restoreCommand(loadConfig({ GATEHOUSE_DATA_DIR: restored }), [target], push, push, 8 * 2 ** 20),
     ).toBe(0);
     expect(messages.join('')).toContain(`Restored ${target}`);
+  },
+);
+
+test.skipIf(onPostgres)(
+  'a target that cannot be written (a file as its folder, a name too long) — named, no partial file left',
+  async () => {
+    const config = loadConfig({ GATEHOUSE_DATA_DIR: data });
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    await expect(backupCommand(config, [join(file, 'x.tar.gz')], io().io)).rejects.toThrow(
+      `${file} is not a directory.`,
+    );
+    const out = io();
+    const long = join(root, `${'b'.repeat(300)}.tar.gz`);
+    expect(await backupCommand(config, [long], out.io)).toBe(1);
+    expect(out.refused.join('')).toMatch(
+      /^Refused: the backup cannot be written to .* \(ENAMETOOLONG\)\. Nothing was written\.\n$/,
+    );
+    expect(readdirSync(root).filter((n) => n.includes('partial'))).toEqual([]);
   },
 );
