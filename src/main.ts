@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 import { join } from 'node:path';
 import { CliUsageError, parseOptions } from './cli/args.ts';
-import { auditExport, auditVerify, writeStdoutSync } from './cli/audit.ts';
+import { auditExport, auditVerify, writeAllSync, writeStdoutSync } from './cli/audit.ts';
 import { BACKUP_HELP, backupCommand } from './cli/backup.ts';
 import { configCheck } from './cli/config-check.ts';
 import { healthcheck } from './cli/healthcheck.ts';
@@ -9,6 +9,7 @@ import { HELP, VERSION } from './cli/help.ts';
 import { RESTORE_HELP, restoreCommand } from './cli/restore.ts';
 import { StartupError, serve as startServer } from './cli/serve.ts';
 import { TEAMS_HELP, teamsCommand } from './cli/teams.ts';
+import { quote } from './config/checks.ts';
 import { embeddedRateLimitsFrom } from './config/embedded-rate-limits.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { DATABASE_FILE } from './db/client.ts';
@@ -16,7 +17,8 @@ import { applyMigrations } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 
 function fail(message: string, code = 1): never {
-  process.stderr.write(`${message}\n`);
+  // Written whole before the exit: an asynchronous write to a pipe stops at 64 KiB.
+  writeAllSync(2, `${message}\n`);
   process.exit(code);
 }
 
@@ -238,7 +240,7 @@ async function main(argv: string[]) {
   if (rest.some(isHelpFlag) && command !== 'help' && !isHelpFlag(command)) {
     const text = page(command);
     if (text === undefined)
-      fail(`Unknown command '${command.slice(0, 200)}'. Run gatehouse --help for the commands.`, 2);
+      fail(`Unknown command ${quote(command)}. Run gatehouse --help for the commands.`, 2);
     return void out(`${text}\n`);
   }
   // Commands configured only by the environment: an argument would be silently ignored.
@@ -290,7 +292,7 @@ async function main(argv: string[]) {
       return void out(`${text}\n`);
     }
     default:
-      fail(`Unknown command '${command}'. Run gatehouse --help for the commands.`, 2);
+      fail(`Unknown command ${quote(command)}. Run gatehouse --help for the commands.`, 2);
   }
 }
 

@@ -34,13 +34,18 @@ const stdoutBuffer = Buffer.allocUnsafe(EXPORT_CHUNK_CHARS * 3 + 16);
  * reader has not taken yet). Chunks are encoded into one reused buffer, not one each.
  */
 export function writeStdoutSync(s: string): void {
+  writeAllSync(1, s);
+}
+
+/** Writes all of `s` to `fd` before returning, waiting out a full pipe (EAGAIN) as it drains. */
+export function writeAllSync(fd: number, s: string): void {
   const fits = Buffer.byteLength(s, 'utf8') <= stdoutBuffer.length;
   const bytes = fits ? stdoutBuffer : Buffer.from(s, 'utf8');
   const length = fits ? stdoutBuffer.write(s, 'utf8') : bytes.length;
   let off = 0;
   while (off < length) {
     try {
-      off += writeSync(1, bytes, off, length - off);
+      off += writeSync(fd, bytes, off, length - off);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       Bun.sleepSync(1);

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { migrations } from '../../db/migrations/index.ts';
 import { migrations as pgMigrations } from '../../db/migrations-pg/index.ts';
-import { displayUrl, type Env, optional } from '../config/checks.ts';
+import { displayUrl, type Env, optional, quote } from '../config/checks.ts';
 import type { DatabaseConfig } from '../config/database.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
 import { hostProblem, hostShapeProblem } from '../config/listen.ts';
@@ -45,7 +45,8 @@ function variableLines(env: Env): string[] {
           : raw.includes('://')
             ? displayUrl(raw)
             : raw;
-    return `  ${v.name.padEnd(width)}  ${shown}`;
+    // As quote() shows values: a long one cut, control characters (a terminal escape) escaped.
+    return `  ${v.name.padEnd(width)}  ${quote(shown).slice(1, -1)}`;
   });
 }
 

@@ -14,7 +14,16 @@ import { type Cidr, parseCidr } from './cidr.ts';
 
 export type Env = Record<string, string | undefined>;
 
-export const quote = (v: unknown) => `'${String(v)}'`;
+/**
+ * A value as a message shows it: quoted, cut after 200 characters, and with control characters
+ * written as escapes (`\n`, `\u001b`), so a pasted line break or a terminal escape sequence
+ * neither hides nor rewrites the rest of the message.
+ */
+export const quote = (v: unknown) => {
+  const s = String(v);
+  const shown = s.length > 200 ? `${s.slice(0, 200)}… (${s.length} characters)` : s;
+  return `'${shown.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1))}'`;
+};
 
 /** Empty strings count as unset, as shells and .env files produce them. */
 export const optional = (env: Env, name: string) => {

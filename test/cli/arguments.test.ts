@@ -19,6 +19,23 @@ afterAll(() => {
 });
 
 describe('command-line arguments', () => {
+  test('an unknown command with a terminal escape, or 100,000 characters long — escaped, cut, written whole', async () => {
+    const escape = await gatehouse(['x\u001b[2Jy'], env());
+    expect(escape.stderr).toBe("Unknown command 'x\\u001b[2Jy'. Run gatehouse --help for the commands.\n");
+    expect(escape.code).toBe(2);
+    const long = await gatehouse(['a'.repeat(100_000)], env());
+    expect(long.stderr).toBe(
+      `Unknown command '${'a'.repeat(200)}… (100000 characters)'. Run gatehouse --help for the commands.\n`,
+    );
+    expect(long.code).toBe(2);
+  });
+
+  test('a configuration value 100,000 characters long — named, cut in the message', async () => {
+    const r = await gatehouse(['config', 'check'], { env: { ...env().env, PORT: '9'.repeat(100_000) } });
+    expect(r.stdout.length + r.stderr.length).toBeLessThan(5_000);
+    expect(`${r.stdout}${r.stderr}`).toContain(`${'9'.repeat(200)}… (100000 characters)`);
+  });
+
   test('an option given twice — usage error naming it and both values, not the last one winning', async () => {
     for (const [args, message] of [
       [
