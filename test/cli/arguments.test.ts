@@ -20,9 +20,9 @@ afterAll(() => {
 
 describe('command-line arguments', () => {
   test('an unknown command with a terminal escape, or 100,000 characters long — escaped, cut, written whole', async () => {
-    const escape = await gatehouse(['x\u001b[2Jy'], env());
-    expect(escape.stderr).toBe("Unknown command 'x\\u001b[2Jy'. Run gatehouse --help for the commands.\n");
-    expect(escape.code).toBe(2);
+    const escaped = await gatehouse(['x\u001b[2Jy'], env());
+    expect(escaped.stderr).toBe("Unknown command 'x\\u001b[2Jy'. Run gatehouse --help for the commands.\n");
+    expect(escaped.code).toBe(2);
     const long = await gatehouse(['a'.repeat(100_000)], env());
     expect(long.stderr).toBe(
       `Unknown command '${'a'.repeat(200)}… (100000 characters)'. Run gatehouse --help for the commands.\n`,
