@@ -12,6 +12,7 @@ import { TEAMS_HELP, teamsCommand } from './cli/teams.ts';
 import { quote } from './config/checks.ts';
 import { embeddedRateLimitsFrom } from './config/embedded-rate-limits.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
+import { unknownVariables } from './config/variables.ts';
 import { DATABASE_FILE } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open.ts';
@@ -68,6 +69,12 @@ function banner(t: string): void {
 const err = (t: string) => void process.stderr.write(t);
 
 async function serve() {
+  // config check lists them too; a server started with a misspelt name would quietly use the default.
+  const unknown = unknownVariables(process.env);
+  if (unknown.length > 0)
+    err(
+      `Warning: ${unknown.map((n) => quote(n)).join(', ')} ${unknown.length === 1 ? 'is not a Gatehouse variable' : 'are not Gatehouse variables'} (a typo?): ignored. gatehouse config check lists the ones it reads.\n`,
+    );
   try {
     process.stdout.on('error', () => undefined);
     await startServer(config(), banner);
@@ -244,9 +251,9 @@ async function main(argv: string[]) {
     return void out(`${text}\n`);
   }
   // Commands configured only by the environment: an argument would be silently ignored.
-  if ((command === 'serve' || command === 'migrate' || command === 'version') && rest.length > 0)
+  if (['serve', 'migrate', 'version', '--version', '-v', '-V'].includes(command) && rest.length > 0)
     fail(
-      `'gatehouse ${command}' takes no arguments, got '${rest.join(' ').slice(0, 200)}'. It is configured by environment variables (PORT, GATEHOUSE_DATA_DIR…): run gatehouse --help.`,
+      `'gatehouse ${command}' takes no arguments, got ${quote(rest.join(' '))}. It is configured by environment variables (PORT, GATEHOUSE_DATA_DIR…): run gatehouse --help.`,
       2,
     );
   switch (command) {

@@ -192,6 +192,11 @@ export function auditExport(
   const until = values.until === undefined ? undefined : parseSince(values.until, now);
   if (values.until !== undefined && until === undefined)
     throw new CliUsageError(`--until must be an ISO date, got '${values.until}'`);
+  // An empty range is a mistake (the two swapped), not a request for nothing.
+  if (since !== undefined && until !== undefined && until <= since)
+    throw new CliUsageError(
+      `--until (${new Date(until).toISOString()}) must be after --since (${new Date(since).toISOString()}): no entry is in that range. Were they swapped?`,
+    );
   const rawAfter = values['after-seq'];
   if (rawAfter !== undefined && !/^\d{1,15}$/.test(rawAfter))
     throw new CliUsageError(`--after-seq must be an entry's seq (a whole number ≥ 0), got '${rawAfter}'`);

@@ -13,7 +13,7 @@ import { displayUrl, type Env, optional, quote } from '../config/checks.ts';
 import type { DatabaseConfig } from '../config/database.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
 import { hostProblem, hostShapeProblem } from '../config/listen.ts';
-import { maskSecret, VARIABLES } from '../config/variables.ts';
+import { maskSecret, unknownVariables, VARIABLES } from '../config/variables.ts';
 import type { Db } from '../db/client.ts';
 import { DATABASE_FILE } from '../db/client.ts';
 import { openPostgres } from '../db/pg/open.ts';
@@ -48,14 +48,6 @@ function variableLines(env: Env): string[] {
     // As quote() shows values: a long one cut, control characters (a terminal escape) escaped.
     return `  ${v.name.padEnd(width)}  ${quote(shown).slice(1, -1)}`;
   });
-}
-
-/** GATEHOUSE_* names Gatehouse does not read: almost always a typo of one it does. */
-function unknownVariables(env: Env): string[] {
-  const known = new Set(VARIABLES.map((v) => v.name));
-  return Object.keys(env)
-    .filter((k) => k.startsWith('GATEHOUSE_') && !known.has(k) && optional(env, k) !== undefined)
-    .sort();
 }
 
 function effectiveLines(config: Config): string[] {

@@ -85,7 +85,7 @@ export async function restoreCommand(
     strict: true,
   });
   refuseOnPostgres(config, 'restore');
-  if (positionals.length !== 1)
+  if (positionals.length !== 1 || positionals[0] === '')
     throw new CliUsageError(`gatehouse restore needs one backup file.\n\n${RESTORE_HELP}`);
   const fromStdin = positionals[0] === '-';
   const file = fromStdin ? 'stdin' : resolve(positionals[0]!);

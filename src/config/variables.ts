@@ -3,6 +3,8 @@
  * lists (a binary user has no README) and what `gatehouse config check` prints. loadConfig
  * (index.ts) validates them; a test keeps this list and loadConfig's reads the same.
  */
+import { type Env, optional } from './checks.ts';
+
 export interface Variable {
   name: string;
   /** What applies when it is unset, as a person reads it. */
@@ -221,4 +223,12 @@ export function maskSecret(value: string): string {
   const kind = /^(sk_(?:test|live)_|sk_)/.exec(value)?.[1];
   if (kind && value.length >= kind.length + 12) return `${kind}…${value.slice(-4)} (masked)`;
   return `******** (${value.length} characters, masked)`;
+}
+
+/** GATEHOUSE_* names Gatehouse does not read: almost always a typo of one it does. */
+export function unknownVariables(env: Env): string[] {
+  const known = new Set(VARIABLES.map((v) => v.name));
+  return Object.keys(env)
+    .filter((k) => k.startsWith('GATEHOUSE_') && !known.has(k) && optional(env, k) !== undefined)
+    .sort();
 }

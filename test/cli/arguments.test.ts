@@ -30,6 +30,37 @@ describe('command-line arguments', () => {
     expect(long.code).toBe(2);
   });
 
+  test('version with an argument, restore with an empty name, export with --until before --since — usage errors', async () => {
+    for (const args of [
+      ['--version', 'extra'],
+      ['-v', 'foo'],
+      ['version', 'x'],
+    ]) {
+      const r = await gatehouse(args, env());
+      expect(r.stderr).toContain(`'gatehouse ${args[0]}' takes no arguments, got '${args[1]}'`);
+      expect(r.code).toBe(2);
+    }
+    const blank = await gatehouse(['restore', ''], env());
+    expect(blank.stderr).toContain('gatehouse restore needs one backup file.');
+    expect(blank.code).toBe(2);
+    const swapped = await gatehouse(
+      ['audit', 'export', '--since', '2030-01-01', '--until', '2020-01-01'],
+      env(),
+    );
+    expect(swapped.stderr).toContain(
+      '--until (2020-01-01T00:00:00.000Z) must be after --since (2030-01-01T00:00:00.000Z): no entry is in that range. Were they swapped?',
+    );
+    expect(swapped.code).toBe(2);
+  });
+
+  test('serve with a misspelt GATEHOUSE_ variable — warned by name before anything else', async () => {
+    const r = await gatehouse(['serve'], { env: { ...env().env, GATEHOUSE_DATADIR: '/x', HOST: '[x' } });
+    expect(r.stderr).toStartWith(
+      "Warning: 'GATEHOUSE_DATADIR' is not a Gatehouse variable (a typo?): ignored. gatehouse config check lists the ones it reads.\n",
+    );
+    expect(r.code).toBe(2);
+  });
+
   test('a configuration value 100,000 characters long — named, cut in the message', async () => {
     const r = await gatehouse(['config', 'check'], { env: { ...env().env, PORT: '9'.repeat(100_000) } });
     expect(r.stdout.length + r.stderr.length).toBeLessThan(5_000);
