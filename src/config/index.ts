@@ -110,6 +110,16 @@ export interface Config {
 /** A WorkOS organization id as WorkOS writes them (`org_` and an id). */
 export const ORGANIZATION_ID = /^org_[0-9A-Za-z]{10,64}$/;
 
+/** Whether `h` is a host[:port] as a Host header carries it (RFC 9110 §7.2). */
+function hostHeaderShaped(h: string): boolean {
+  try {
+    const u = new URL(`http://${h}/`);
+    return u.pathname === '/' && u.port !== '0' && !h.endsWith(':') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -177,6 +187,16 @@ export function loadConfig(env: Env): Config {
       .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()))
       .refine((hs) => hs.every((h) => /^[a-z0-9.[\]:-]+$/.test(h)), {
         error: (i) => `ALLOWED_HOSTS must be a comma-separated list of host[:port], got ${quote(i.input)}`,
+      })
+      // Each as a Host header could carry it: a port 1–65535, an IPv6 address in brackets. Another
+      // entry (`localhost:99999`, `h:8788:9`) could never match a request.
+      .superRefine((hs, ctx) => {
+        const bad = hs.filter((h) => !hostHeaderShaped(h));
+        if (bad.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            message: `ALLOWED_HOSTS entries must each be a host[:port] a Host header can carry (a port 1–65535, an IPv6 address in brackets like [::1]:8788), got ${bad.map((h) => quote(h)).join(', ')}`,
+          });
       }),
     [] as string[],
   );

@@ -75,6 +75,14 @@ describe('demo mode is never public by accident', () => {
     expect(problems({ HOST: '[::1]' })).toEqual([]);
   });
 
+  test('ALLOWED_HOSTS — an entry no Host header can carry (a bad port, two ports, unbracketed IPv6) is named', () => {
+    for (const entry of ['localhost:99999', '127.0.0.1:abc', '127.0.0.1:8788:9', '::1', 'a:0']) {
+      expect(problems({ ALLOWED_HOSTS: `127.0.0.2,${entry}` })).toEqual([
+        `ALLOWED_HOSTS entries must each be a host[:port] a Host header can carry (a port 1–65535, an IPv6 address in brackets like [::1]:8788), got '${entry}'`,
+      ]);
+    }
+  });
+
   test('local mode — a public PUBLIC_URL or ALLOWED_HOSTS is refused', () => {
     expect(problems({ PUBLIC_URL: 'https://gatehouse.example.com' })[0]).toStartWith(
       "PUBLIC_URL is 'https://gatehouse.example.com', not a loopback address, but local mode (no WorkOS API key) has no real sign-in",
