@@ -17,7 +17,7 @@ import {
 } from '../audit/keys.ts';
 import { describeResult, type VerifiedPoint, verifyChain } from '../audit/verify.ts';
 import { snapshotWitness } from '../audit/witness.ts';
-import type { Config } from '../config/index.ts';
+import { type Config, ConfigError } from '../config/index.ts';
 import { DATABASE_FILE, openDatabase } from '../db/client.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
 import { CliUsageError, parseOptions } from './args.ts';
@@ -134,11 +134,19 @@ export function auditVerify(
     const result = verifyChain(db.$client, key, head, witness, since ? { since } : {});
     out(`${describeResult(result)}\n`);
     if (result.ok && result.last) {
-      const signer = config.auditSigningKey
-        ? configuredAuditKey(config)
-        : loadAuditPrivateKey(config.dataDir);
+      // The trail is intact whatever becomes of the checkpoint: a private key this user cannot
+      // read (verify run as another user than the server's) only means none is written.
+      let signer: AuditKey | undefined;
+      let keyProblem: string | undefined;
+      try {
+        signer = config.auditSigningKey ? configuredAuditKey(config) : loadAuditPrivateKey(config.dataDir);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        keyProblem = e.problems.join('; ');
+      }
       const path = checkpointPath;
-      if (signer && signer.keyId === key.keyId) {
+      if (keyProblem) out(`No checkpoint written: ${keyProblem}.\n`);
+      else if (signer && signer.keyId === key.keyId) {
         try {
           writeCheckpoint(path, signer, result.last, now);
         } catch (e) {

@@ -1,6 +1,6 @@
 import { afterAll, expect, test } from 'bun:test';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -75,6 +75,18 @@ test.skipIf(!isRoot())(
     const r = await gatehouse(['teams', 'list'], { env: { GATEHOUSE_DATA_DIR: dir }, unprivileged: true });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${join(dir, PRIVATE_KEY_FILE)} cannot be read by uid 65534 (EACCES)`);
+    // verify needs only the public key: the trail is intact, and no checkpoint is written.
+    expect(
+      (await gatehouse(['teams', 'admit', 'org_0000000001'], { env: { GATEHOUSE_DATA_DIR: dir } })).code,
+    ).toBe(0);
+    for (const f of readdirSync(dir))
+      if (f !== PRIVATE_KEY_FILE) chownSync(join(dir, f), UNPRIVILEGED, UNPRIVILEGED);
+    const v = await gatehouse(['audit', 'verify'], { env: { GATEHOUSE_DATA_DIR: dir }, unprivileged: true });
+    expect(v.stdout).toContain('intact');
+    expect(v.stdout).toContain(
+      `No checkpoint written: ${join(dir, PRIVATE_KEY_FILE)} cannot be read by uid 65534 (EACCES)`,
+    );
+    expect(v.code).toBe(0);
   },
 );
 
