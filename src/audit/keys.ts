@@ -38,10 +38,27 @@ function keyIdOf(publicKey: KeyObject): string {
 export function loadOrCreateAuditKey(dataDir: string): AuditKey {
   mkdirSync(dataDir, { recursive: true });
   const privPath = join(dataDir, PRIVATE_KEY_FILE);
-  const pubPath = join(dataDir, PUBLIC_KEY_FILE);
   // Processes starting on a fresh data dir together (commands run in parallel) each generate a
   // key; one file wins and all of them sign with it: an entry signed with a key that lost would
   // never verify.
+  if (!existsSync(privPath) && !existsSync(join(dataDir, PUBLIC_KEY_FILE))) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    createFileOnce(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  }
+  const key = dataDirAuditKey(dataDir)!;
+  const pubPath = join(dataDir, PUBLIC_KEY_FILE);
+  if (!existsSync(pubPath))
+    createFileOnce(pubPath, key.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+  return key;
+}
+
+/**
+ * The data dir's key as it is, creating nothing (`config check` reads it too): undefined when
+ * there is none yet; a ConfigError when it cannot be used.
+ */
+export function dataDirAuditKey(dataDir: string): AuditKey | undefined {
+  const privPath = join(dataDir, PRIVATE_KEY_FILE);
+  const pubPath = join(dataDir, PUBLIC_KEY_FILE);
   if (!existsSync(privPath)) {
     // The public half without its key: the trail so far was signed with a key that is gone, and
     // a new one would sign entries its public key (which verify reads) cannot check.
@@ -49,14 +66,11 @@ export function loadOrCreateAuditKey(dataDir: string): AuditKey {
       throw new ConfigError([
         `GATEHOUSE_DATA_DIR ${quote(dataDir)} holds ${PUBLIC_KEY_FILE} but not its private key ${PRIVATE_KEY_FILE}: a new key would sign entries that public key cannot verify. Put the private key back (from a backup), or move ${PUBLIC_KEY_FILE} aside to start a new key`,
       ]);
-    const { privateKey } = generateKeyPairSync('ed25519');
-    createFileOnce(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    return undefined;
   }
   const privateKey = readKeyFile(privPath, 'private');
   const publicKey = createPublicKey(privateKey);
-  if (!existsSync(pubPath))
-    createFileOnce(pubPath, publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  else {
+  if (existsSync(pubPath)) {
     // verify reads the public half: a private key that is not its pair (one replaced by hand, or
     // restored without the other) would sign entries verify calls another key's.
     const stored = keyIdOf(readKeyFile(pubPath, 'public'));
@@ -111,12 +125,20 @@ export function signingKeyFor(
   sqlite: { prepare(sql: string): { get(): unknown } },
 ): AuditKey {
   const key = configuredAuditKey(config);
-  const trail = trailKeyId(sqlite);
-  if (trail !== undefined && trail !== key.keyId)
-    throw new ConfigError([
-      `The audit trail is signed with key ${trail}, but ${config.auditSigningKey ? 'GATEHOUSE_AUDIT_SIGNING_KEY' : `${PRIVATE_KEY_FILE} in GATEHOUSE_DATA_DIR ${quote(config.dataDir)}`} is key ${key.keyId}: what it signed would not verify as the same trail. Configure the key the trail was signed with`,
-    ]);
+  const problem = trailKeyProblem(config, key, sqlite);
+  if (problem) throw new ConfigError([problem]);
   return key;
+}
+
+/** Why `key` cannot sign this trail (another key signed it), if it cannot. */
+export function trailKeyProblem(
+  config: { dataDir: string; auditSigningKey: KeyObject | undefined },
+  key: AuditKey,
+  sqlite: { prepare(sql: string): { get(): unknown } },
+): string | undefined {
+  const trail = trailKeyId(sqlite);
+  if (trail === undefined || trail === key.keyId) return undefined;
+  return `The audit trail is signed with key ${trail}, but ${config.auditSigningKey ? 'GATEHOUSE_AUDIT_SIGNING_KEY' : `${PRIVATE_KEY_FILE} in GATEHOUSE_DATA_DIR ${quote(config.dataDir)}`} is key ${key.keyId}: what it signed would not verify as the same trail. Configure the key the trail was signed with`;
 }
 
 /** The public key alone (for `gatehouse audit verify`), from the data dir or a given PEM file. */

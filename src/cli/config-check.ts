@@ -9,11 +9,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { migrations } from '../../db/migrations/index.ts';
 import { migrations as pgMigrations } from '../../db/migrations-pg/index.ts';
+import { type AuditKey, configuredAuditKey, dataDirAuditKey, trailKeyProblem } from '../audit/keys.ts';
 import { displayUrl, type Env, optional, quote } from '../config/checks.ts';
 import type { DatabaseConfig } from '../config/database.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
 import { hostProblem, hostShapeProblem } from '../config/listen.ts';
 import { maskSecret, unknownVariables, VARIABLES } from '../config/variables.ts';
+import { secretFileProblem } from '../crypto/secret-files.ts';
 import type { Db } from '../db/client.ts';
 import { DATABASE_FILE } from '../db/client.ts';
 import { openPostgres } from '../db/pg/open.ts';
@@ -75,7 +77,9 @@ function effectiveLines(config: Config): string[] {
 }
 
 /** The database's state, and a problem when this version cannot run it. */
-function databaseState(dataDir: string, problems: string[]): string {
+function databaseState(config: Config, problems: string[]): string {
+  const dataDir = config.dataDir;
+  dataDirFileProblems(config, problems);
   const path = join(dataDir, DATABASE_FILE);
   if (!existsSync(path)) return 'none yet (created at first start)';
   let db: Database | undefined;
@@ -83,6 +87,15 @@ function databaseState(dataDir: string, problems: string[]): string {
     // Not read-only: that would leave a -wal and -shm owned by this user (see backup.ts).
     db = new Database(path, { readwrite: true, create: false });
     const facts = describeDatabase(db);
+    if (facts.migrationsApplied === 0 && hasOtherTables(db)) {
+      problems.push(
+        `GATEHOUSE_DATA_DIR '${dataDir}': ${DATABASE_FILE} is not a Gatehouse database (it holds tables and no Gatehouse migrations): is GATEHOUSE_DATA_DIR the server's?`,
+      );
+      return 'not a Gatehouse database';
+    }
+    const key = signingKeyOrUndefined(config);
+    const trail = key && trailKeyProblem(config, key, db);
+    if (trail) problems.push(trail);
     if (facts.newestMigrationAt !== null && facts.newestMigrationAt > NEWEST_KNOWN_MIGRATION_AT) {
       problems.push(
         `GATEHOUSE_DATA_DIR '${dataDir}' holds a database migrated by a newer Gatehouse: migrations are forward-only, so this version refuses it`,
@@ -103,11 +116,49 @@ function databaseState(dataDir: string, problems: string[]): string {
   }
 }
 
+/** Tables of another program (anything but SQLite's and drizzle's own). */
+function hasOtherTables(db: Database): boolean {
+  return (
+    db
+      .query<{ n: number }, []>(
+        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__drizzle_migrations'",
+      )
+      .get()!.n > 0
+  );
+}
+
+/**
+ * What serve would refuse in the data dir's own files, read and never created: the audit key
+ * pair (or GATEHOUSE_AUDIT_SIGNING_KEY) and the secrets kept there.
+ */
+function dataDirFileProblems(config: Config, problems: string[]): void {
+  try {
+    if (!config.auditSigningKey) dataDirAuditKey(config.dataDir);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
+  }
+  const kept = [...(config.cookiePassword ? [] : ['cookie']), 'environments', 'request-state'];
+  for (const name of kept) {
+    const problem = secretFileProblem(config.dataDir, name);
+    if (problem) problems.push(problem);
+  }
+}
+
+/** The key serve would sign with, when it can be read (its problems are reported apart). */
+function signingKeyOrUndefined(config: Config): AuditKey | undefined {
+  try {
+    return config.auditSigningKey ? configuredAuditKey(config) : dataDirAuditKey(config.dataDir);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * PostgreSQL at DATABASE_URL (docs/postgresql.md): reached, and how far its migrations are.
  * Nothing is changed: migrations run at the first replica's start.
  */
-function postgresState(database: DatabaseConfig, problems: string[]): string {
+function postgresState(database: DatabaseConfig, problems: string[], config: Config): string {
   let db: Db | undefined;
   try {
     db = openPostgres(database);
@@ -124,6 +175,9 @@ function postgresState(database: DatabaseConfig, problems: string[]): string {
       return `PostgreSQL ${database.display}: ${m?.n} migrations applied, newer than this version`;
     }
     const pending = pgMigrations.filter((x) => newest === null || x.when > newest).length;
+    const key = signingKeyOrUndefined(config);
+    const trail = key && trailKeyProblem(config, key, db.$client);
+    if (trail) problems.push(trail);
     const entries = q('SELECT count(*) AS n FROM audit_entries')?.n ?? 0;
     return `PostgreSQL ${database.display}: ${m?.n} migrations applied${pending > 0 ? `, ${pending} to apply at next start (take a pg_dump first)` : ', up to date'}; ${entries} audit entries`;
   } catch (e) {
@@ -166,7 +220,7 @@ export async function configCheck(env: Env, out: (s: string) => void): Promise<n
   if (config) {
     lines.push('', 'Effective configuration:', ...effectiveLines(config));
     lines.push(
-      `  Database:       ${config.database ? postgresState(config.database, problems) : databaseState(config.dataDir, problems)}`,
+      `  Database:       ${config.database ? postgresState(config.database, problems, config) : databaseState(config, problems)}`,
     );
     lines.push(
       `  Server:         ${serverRunning(config.dataDir) ? 'a Gatehouse server is running on this data dir' : 'none running on this data dir'}`,

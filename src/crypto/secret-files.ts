@@ -66,6 +66,23 @@ const SECRET_LOST: Record<string, string> = {
   'request-state': 'questions an agent was asked are asked again',
 };
 
+function damagedSecret(path: string, name: string, current: string): string {
+  return `${path} holds ${current.length} characters, not a secret (Gatehouse writes 64): it was emptied or damaged. Put it back from a backup (gatehouse restore); if it is lost, remove it and Gatehouse makes a new one (${SECRET_LOST[name] ?? 'what it protected is lost'})`;
+}
+
+/** Why the data dir's secret `name` cannot be used as it is (`config check`), if it cannot. */
+export function secretFileProblem(dataDir: string, name: string): string | undefined {
+  const path = join(dataDir, `${name}.secret`);
+  let current: string;
+  try {
+    current = readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? undefined : `${path} cannot be read (${code ?? (e as Error).message})`;
+  }
+  return current.length >= 32 ? undefined : damagedSecret(path, name, current);
+}
+
 export function loadOrCreateSecret(dataDir: string, name: string): string {
   ensurePrivateDir(dataDir);
   const path = join(dataDir, `${name}.secret`);
@@ -78,10 +95,7 @@ export function loadOrCreateSecret(dataDir: string, name: string): string {
   if (current !== undefined && current.length >= 32) return current;
   // One that is there but too short to be a secret (emptied, cut off) is never replaced: what it
   // sealed (environments.secret: the teams' linked WorkOS keys) would be lost without a word.
-  if (current !== undefined)
-    throw new ConfigError([
-      `${path} holds ${current.length} characters, not a secret (Gatehouse writes 64): it was emptied or damaged. Put it back from a backup (gatehouse restore); if it is lost, remove it and Gatehouse makes a new one (${SECRET_LOST[name] ?? 'what it protected is lost'})`,
-    ]);
+  if (current !== undefined) throw new ConfigError([damagedSecret(path, name, current)]);
   // A missing secret is created once, whoever races to create it (each then reads the winner's).
   const value = randomToken(48);
   if (!createFileOnce(path, `${value}\n`)) return readFileSync(path, 'utf8').trim();

@@ -1,5 +1,7 @@
+import { Database } from 'bun:sqlite';
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onPostgres, postgresFor } from '../support/pg.ts';
 import { spawnGatehouse } from '../support/subprocess.ts';
@@ -132,6 +134,39 @@ describe('gatehouse config check', () => {
       await gh.stop();
     }
   });
+
+  test.skipIf(onPostgres)(
+    'what serve would refuse in the data dir — a damaged secret, a key not the trail’s, another program’s database — reported, nothing changed',
+    async () => {
+      const data = dir();
+      expect(
+        (await gatehouse(['teams', 'admit', 'org_0000000001'], { env: { GATEHOUSE_DATA_DIR: data } })).code,
+      ).toBe(0);
+      writeFileSync(join(data, 'environments.secret'), 'cut\n');
+      rmSync(join(data, 'audit-ed25519.key'));
+      rmSync(join(data, 'audit-ed25519.pub'));
+      writeFileSync(
+        join(data, 'audit-ed25519.key'),
+        generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      );
+      const r = await gatehouse(['config', 'check'], { env: { GATEHOUSE_DATA_DIR: data } });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(`${join(data, 'environments.secret')} holds 3 characters, not a secret`);
+      expect(r.stdout).toMatch(
+        /The audit trail is signed with key [0-9a-f]{16}, but audit-ed25519\.key in GATEHOUSE_DATA_DIR/,
+      );
+      expect(readFileSync(join(data, 'environments.secret'), 'utf8')).toBe('cut\n');
+      expect(existsSync(join(data, 'audit-ed25519.pub'))).toBe(false);
+
+      const other = dir();
+      const db = new Database(join(other, 'gatehouse.db'), { create: true });
+      db.exec('CREATE TABLE users (id INTEGER)');
+      db.close();
+      const o = await gatehouse(['config', 'check'], { env: { GATEHOUSE_DATA_DIR: other } });
+      expect(o.code).toBe(1);
+      expect(o.stdout).toContain(`GATEHOUSE_DATA_DIR '${other}': gatehouse.db is not a Gatehouse database`);
+    },
+  );
 
   test('config with another subcommand — usage error, exit 2', async () => {
     const r = await gatehouse(['config', 'show']);
