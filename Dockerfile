@@ -13,6 +13,8 @@
 FROM oven/bun:1.4.5 AS build
 WORKDIR /src
 COPY package.json bun.lock bunfig.toml ./
+# The patches package.json's patchedDependencies names (bun install applies them).
+COPY patches ./patches
 RUN bun install --frozen-lockfile --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src

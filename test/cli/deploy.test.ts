@@ -67,6 +67,18 @@ describe('deploy files', () => {
       }
     for (const junk of ['node_modules', 'data', 'dist', '.git', '.env'])
       expect(ignore.split('\n')).toContain(junk);
+    // bun install needs every patch package.json names, copied before it runs.
+    const install = d.indexOf('RUN bun install');
+    const patched = Object.values(
+      (JSON.parse(read('package.json')) as { patchedDependencies?: Record<string, string> })
+        .patchedDependencies ?? {},
+    );
+    for (const patch of patched) {
+      const copied = [...d.slice(0, install).matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+        m[1]!.split(' '),
+      );
+      expect(copied.some((path) => patch === path || patch.startsWith(`${path}/`))).toBe(true);
+    }
   });
 
   test('systemd unit — DynamicUser, StateDirectory, ProtectSystem=strict, NoNewPrivileges, serve', () => {
