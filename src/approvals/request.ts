@@ -31,6 +31,12 @@ export function canonicalRequest(method: string, url: string, body: unknown): Ca
       'invalid_input',
       'url holds a space, tab, line break or other control character: percent-encode it (%20) or remove it.',
     );
+  // A backslash is a path separator to the URL parser (https), so `a\..\b` would be resolved away.
+  if (url.includes('\\'))
+    throw new AppError(
+      'invalid_input',
+      'url holds a backslash: write the path with "/", or percent-encode it (%5C).',
+    );
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -22,7 +22,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 import { migrations } from '../../db/migrations/index.ts';
 import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '../audit/keys.ts';
@@ -189,7 +189,7 @@ function targetFile(arg: string, dataDir: string): string {
   // Into the data dir itself, a backup would be what the next backup carries (and restore writes
   // back): kept beside what it protects, it is lost with it.
   const rel = relative(realpathOrSelf(dataDir), realpathOrSelf(existsSync(file) ? file : dirname(file)));
-  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)))
+  if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)))
     throw new CliUsageError(
       `${file} is inside GATEHOUSE_DATA_DIR '${dataDir}': a backup kept with the data it protects is lost with it. Write it to another directory, better another volume.`,
     );

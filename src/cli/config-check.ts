@@ -93,7 +93,8 @@ function databaseState(config: Config, problems: string[]): string {
       );
       return 'not a Gatehouse database';
     }
-    const key = signingKeyOrUndefined(config);
+    // A database not migrated yet (an empty file) has no trail to compare.
+    const key = facts.migrationsApplied > 0 ? signingKeyOrUndefined(config) : undefined;
     const trail = key && trailKeyProblem(config, key, db);
     if (trail) problems.push(trail);
     if (facts.newestMigrationAt !== null && facts.newestMigrationAt > NEWEST_KNOWN_MIGRATION_AT) {

@@ -8,7 +8,7 @@ import {
   realpathSync,
   statSync,
 } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { type Cidr, parseCidr } from './cidr.ts';
 
@@ -122,7 +122,7 @@ export function witnessProblem(path: string, dataDir: string): string | undefine
     return `${name} must be an absolute path to a file on another volume than the data dir, got ${quote(path)}`;
   // Compared as the file system sees them: a link to the data dir (or inside it) is inside it.
   const rel = relative(realPath(dataDir), realPath(path));
-  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)))
+  if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)))
     return `${name} must be outside GATEHOUSE_DATA_DIR (${dataDir}): a copy of the data dir restored from a backup would bring the witness back with it; put it on another volume, got ${quote(path)}`;
   const writable = (p: string) => {
     try {

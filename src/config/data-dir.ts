@@ -133,8 +133,9 @@ export function isGatehouseName(name: string): boolean {
 export function foreignBeforeFirstStart(dataDir: string): string[] {
   let names: string[];
   try {
-    // `lost+found` is the file system's own, at the root of a volume mounted as the data dir.
-    names = readdirSync(dataDir).filter((name) => name !== 'lost+found');
+    // `lost+found` is the file system's own, at the root of a volume mounted as the data dir; a
+    // dot file (`.gitkeep` in a bind-mounted ./data, `.DS_Store`) is nobody's data to protect.
+    names = readdirSync(dataDir).filter((name) => name !== 'lost+found' && !name.startsWith('.'));
   } catch {
     return [];
   }

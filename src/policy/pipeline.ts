@@ -315,7 +315,11 @@ function unrepresentable(value: unknown, path: string): { path: string; what: st
   }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      const bad = unrepresentable(v, path ? `${path}.${k}` : k);
+      const at = path ? `${path}.${k}` : k;
+      // A key is text sent on too (metadata names, headers): the same rule, its path shown escaped.
+      const key = unrepresentable(k, '');
+      if (key) return { path: JSON.stringify(at).slice(1, -1), what: `names a key that ${key.what}` };
+      const bad = unrepresentable(v, at);
       if (bad) return bad;
     }
   }

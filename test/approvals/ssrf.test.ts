@@ -79,6 +79,7 @@ const REFUSED: [string, string][] = [
   ['https://api.lin\tear.app/graphql', 'url holds a space, tab, line break or other control character'],
   ['https://api.linear.app/graphql\n', 'url holds a space, tab, line break or other control character'],
   ['https://api.linear.app/ a b', 'url holds a space, tab, line break or other control character'],
+  ['https://api.linear.app/x\\..\\graphql', 'url holds a backslash'],
   [
     'https://api.linear.app/v1/issues',
     "/v1/issues is not a path of api.linear.app's API that Gatehouse calls",

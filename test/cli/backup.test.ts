@@ -366,7 +366,13 @@ describe.skipIf(onPostgres)('gatehouse backup and restore', () => {
   test('backup into the data dir itself (or through a link to it) — refused, nothing written', async () => {
     const link = join(dir(), 'link-to-data');
     symlinkSync(server.dataDir, link);
-    for (const target of [server.dataDir, join(server.dataDir, 'b.tar.gz'), link]) {
+    mkdirSync(join(server.dataDir, '..backups'), { recursive: true });
+    for (const target of [
+      server.dataDir,
+      join(server.dataDir, 'b.tar.gz'),
+      link,
+      join(server.dataDir, '..backups'),
+    ]) {
       const before = readdirSync(server.dataDir).sort();
       const r = await cli(server.dataDir, ['backup', target]);
       expect(r.code).toBe(2);

@@ -106,6 +106,17 @@ describe('a data dir that is not Gatehouse’s', () => {
     }
   });
 
+  test('dot files alone (.gitkeep in a bind-mounted ./data) — the first start is not refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-dotfiles-'));
+    try {
+      writeFileSync(join(dir, '.gitkeep'), '');
+      writeFileSync(join(dir, '.DS_Store'), 'x');
+      expect(() => loadConfig({ GATEHOUSE_DATA_DIR: dir })).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('an operator’s file beside Gatehouse’s — left as it is when the data dir is tightened', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-modes-'));
     try {

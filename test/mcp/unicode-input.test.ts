@@ -76,12 +76,17 @@ test('tool arguments — a lone surrogate or a NUL in any string: isError naming
   for (const [args, field, what] of [
     [{ name: 'Lone \ud800 Org' }, 'name', 'holds a lone UTF-16 surrogate (not valid Unicode)'],
     [{ name: 'Nul Org', external_id: 'a\u0000b' }, 'external_id', 'holds a NUL character'],
+    [
+      { name: 'Nul Key Org', metadata: { 'k\u0000ey': 'v' } },
+      'metadata.k\\u0000ey',
+      'names a key that holds a NUL character',
+    ],
   ] as const) {
     const r = await call(member, 'create_workos_organization', args);
     expect(r.isError).toBe(true);
     expect(r.text).toContain(`Invalid arguments for create_workos_organization: ${field} ${what}`);
   }
-  expect([...(await named('Lone')), ...(await named('Nul Org'))]).toEqual([]);
+  expect([...(await named('Lone')), ...(await named('Nul Org')), ...(await named('Nul Key'))]).toEqual([]);
 });
 
 test('/register — a body that is not valid UTF-8: 400 invalid_client_metadata, no client', async () => {
