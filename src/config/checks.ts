@@ -16,13 +16,16 @@ export type Env = Record<string, string | undefined>;
 
 /**
  * A value as a message shows it: quoted, cut after 200 characters, and with control characters
- * written as escapes (`\n`, `\u001b`), so a pasted line break or a terminal escape sequence
+ * written as escapes (`\u000a`, `\u001b`), so a pasted line break or a terminal escape sequence
  * neither hides nor rewrites the rest of the message.
  */
 export const quote = (v: unknown) => {
   const s = String(v);
-  const shown = s.length > 200 ? `${s.slice(0, 200)}… (${s.length} characters)` : s;
-  return `'${shown.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1))}'`;
+  // Cut before a surrogate pair, never inside one.
+  const cut = /[\ud800-\udbff]/.test(s[199] ?? '') ? 199 : 200;
+  const shown = s.length > 200 ? `${s.slice(0, cut)}… (${s.length} characters)` : s;
+  // Control characters, and the bidirectional ones that would reorder what follows on screen.
+  return `'${shown.replace(/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
 };
 
 /** Empty strings count as unset, as shells and .env files produce them. */

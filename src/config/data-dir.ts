@@ -139,7 +139,11 @@ export function foreignBeforeFirstStart(dataDir: string): string[] {
   } catch {
     return [];
   }
-  return names.some(isGatehouseName) ? [] : names.sort();
+  // Its locks alone do not make it Gatehouse's: serve takes gatehouse.lock before tightening (and,
+  // with DATABASE_URL, may write nothing else there).
+  return names.some((name) => isGatehouseName(name) && !name.startsWith('gatehouse.lock'))
+    ? []
+    : names.filter((name) => !name.startsWith('gatehouse.lock')).sort();
 }
 
 /**

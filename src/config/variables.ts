@@ -227,7 +227,9 @@ export function maskSecret(value: string): string {
 
 /** GATEHOUSE_* names Gatehouse does not read: almost always a typo of one it does. */
 export function unknownVariables(env: Env): string[] {
-  const known = new Set(VARIABLES.map((v) => v.name));
+  // GATEHOUSE_DOMAIN is the reference compose.yaml's (Caddy's site address, and PUBLIC_URL's host):
+  // its .env reaches every replica whole.
+  const known = new Set([...VARIABLES.map((v) => v.name), 'GATEHOUSE_DOMAIN']);
   return Object.keys(env)
     .filter((k) => k.startsWith('GATEHOUSE_') && !known.has(k) && optional(env, k) !== undefined)
     .sort();

@@ -93,6 +93,13 @@ export function loadOrCreateSecret(dataDir: string, name: string): string {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   if (current !== undefined && current.length >= 32) return current;
+  // Without hard links another process creates the file and then writes it (createFileOnce's
+  // fallback): one created this very moment may be read empty. Read again for up to a second.
+  for (let i = 0; current === '' && i < 20 && Date.now() - statSync(path).mtimeMs < 2_000; i++) {
+    Bun.sleepSync(50);
+    current = readFileSync(path, 'utf8').trim();
+  }
+  if (current !== undefined && current.length >= 32) return current;
   // One that is there but too short to be a secret (emptied, cut off) is never replaced: what it
   // sealed (environments.secret: the teams' linked WorkOS keys) would be lost without a word.
   if (current !== undefined) throw new ConfigError([damagedSecret(path, name, current)]);

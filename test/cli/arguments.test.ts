@@ -54,7 +54,9 @@ describe('command-line arguments', () => {
   });
 
   test('serve with a misspelt GATEHOUSE_ variable — warned by name before anything else', async () => {
-    const r = await gatehouse(['serve'], { env: { ...env().env, GATEHOUSE_DATADIR: '/x', HOST: '[x' } });
+    const r = await gatehouse(['serve'], {
+      env: { ...env().env, GATEHOUSE_DATADIR: '/x', GATEHOUSE_DOMAIN: 'gatehouse.example.com', HOST: '[x' },
+    });
     expect(r.stderr).toStartWith(
       "Warning: 'GATEHOUSE_DATADIR' is not a Gatehouse variable (a typo?): ignored. gatehouse config check lists the ones it reads.\n",
     );
