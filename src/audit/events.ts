@@ -36,6 +36,8 @@ export const AUDIT_EVENTS = [
   'token_family.revoked',
   'connection_token.created',
   'audit.exported',
+  // The audit key was declared lost (GATEHOUSE_AUDIT_KEY_REPLACES): another signs from here on.
+  'audit.key_replaced',
   // Tenancy: the operator admits or removes teams; someone outside every team is refused.
   'team.admitted',
   'team.removed',

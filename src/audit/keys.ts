@@ -64,7 +64,7 @@ export function dataDirAuditKey(dataDir: string): AuditKey | undefined {
     // a new one would sign entries its public key (which verify reads) cannot check.
     if (existsSync(pubPath))
       throw new ConfigError([
-        `GATEHOUSE_DATA_DIR ${quote(dataDir)} holds ${PUBLIC_KEY_FILE} but not its private key ${PRIVATE_KEY_FILE}: a new key would sign entries that public key cannot verify. Put the private key back (from a backup), or move ${PUBLIC_KEY_FILE} aside to start a new key`,
+        `GATEHOUSE_DATA_DIR ${quote(dataDir)} holds ${PUBLIC_KEY_FILE} (key ${keyIdOf(readKeyFile(pubPath, 'public'))}) but not its private key ${PRIVATE_KEY_FILE}: a new key would sign entries that public key cannot verify. Put the private key back (from a backup); if it is lost for good, move ${PUBLIC_KEY_FILE} out of the data dir (keep it: the entries before the replacement verify with it) and ${REPLACE_HINT(keyIdOf(readKeyFile(pubPath, 'public')))}`,
       ]);
     return undefined;
   }
@@ -115,30 +115,75 @@ export function trailKeyId(sqlite: { prepare(sql: string): { get(): unknown } })
   return row ? SIGNATURE.exec(row.signature)?.[1] : undefined;
 }
 
+/** What signingKeyFor reads of the configuration. */
+export interface SigningKeyConfig {
+  dataDir: string;
+  auditSigningKey: KeyObject | undefined;
+  /** GATEHOUSE_AUDIT_KEY_REPLACES: the id of a lost key the trail may be signed on without. */
+  auditKeyReplaces?: string | undefined;
+}
+
 /**
  * The configured key (configuredAuditKey), refused when the trail was signed with another: what
  * it signed would break the chain's signatures (`audit verify`: "signed by another key"), as
- * switching GATEHOUSE_AUDIT_SIGNING_KEY, or a key file replaced whole, would.
+ * switching GATEHOUSE_AUDIT_SIGNING_KEY, or a key file replaced whole, would. A data dir that
+ * holds no key for a signed trail is refused before one is made. Both are let through when
+ * GATEHOUSE_AUDIT_KEY_REPLACES names the trail's key: it is lost for good, and the replacement
+ * is recorded (recordKeyReplacement).
  */
 export function signingKeyFor(
-  config: { dataDir: string; auditSigningKey: KeyObject | undefined },
+  config: SigningKeyConfig,
   sqlite: { prepare(sql: string): { get(): unknown } },
 ): AuditKey {
+  const trail = trailKeyId(sqlite);
+  const replaced = trail !== undefined && config.auditKeyReplaces === trail;
+  if (
+    !config.auditSigningKey &&
+    trail !== undefined &&
+    !replaced &&
+    !existsSync(join(config.dataDir, PRIVATE_KEY_FILE)) &&
+    !existsSync(join(config.dataDir, PUBLIC_KEY_FILE))
+  )
+    throw new ConfigError([
+      `GATEHOUSE_DATA_DIR ${quote(config.dataDir)} holds no audit key, but its trail is signed with key ${trail}: a key made now would sign entries that key's public half cannot verify. Put the pair back (${PRIVATE_KEY_FILE} and ${PUBLIC_KEY_FILE}, from a backup); if it is lost for good, ${REPLACE_HINT(trail)}`,
+    ]);
   const key = configuredAuditKey(config);
   const problem = trailKeyProblem(config, key, sqlite);
   if (problem) throw new ConfigError([problem]);
   return key;
 }
 
-/** Why `key` cannot sign this trail (another key signed it), if it cannot. */
+const REPLACE_HINT = (trail: string) =>
+  `set GATEHOUSE_AUDIT_KEY_REPLACES=${trail} to sign on with a new key: the trail records the replacement, and the entries before it verify only with the lost key's public half (README "Losing the audit key")`;
+
+/** Why `key` cannot sign this trail (another key signed it, and it is not declared lost), if it cannot. */
 export function trailKeyProblem(
-  config: { dataDir: string; auditSigningKey: KeyObject | undefined },
+  config: SigningKeyConfig,
   key: AuditKey,
   sqlite: { prepare(sql: string): { get(): unknown } },
 ): string | undefined {
   const trail = trailKeyId(sqlite);
-  if (trail === undefined || trail === key.keyId) return undefined;
-  return `The audit trail is signed with key ${trail}, but ${config.auditSigningKey ? 'GATEHOUSE_AUDIT_SIGNING_KEY' : `${PRIVATE_KEY_FILE} in GATEHOUSE_DATA_DIR ${quote(config.dataDir)}`} is key ${key.keyId}: what it signed would not verify as the same trail. Configure the key the trail was signed with`;
+  if (trail === undefined || trail === key.keyId || config.auditKeyReplaces === trail) return undefined;
+  return `The audit trail is signed with key ${trail}, but ${config.auditSigningKey ? 'GATEHOUSE_AUDIT_SIGNING_KEY' : `${PRIVATE_KEY_FILE} in GATEHOUSE_DATA_DIR ${quote(config.dataDir)}`} is key ${key.keyId}: what it signed would not verify as the same trail. Configure the key the trail was signed with; if it is lost for good, ${REPLACE_HINT(trail)}`;
+}
+
+/**
+ * Records in the trail that `key` signs on from here where another key signed before (only ever
+ * when signingKeyFor let a declared replacement through): the entry names both keys, and is the
+ * first the new key signs, so the next start finds the trail signed with it.
+ */
+export function recordKeyReplacement(
+  audit: { append(input: { event: 'audit.key_replaced'; outcome: 'allowed'; details: unknown }): unknown },
+  key: AuditKey,
+  sqlite: { prepare(sql: string): { get(): unknown } },
+): void {
+  const previous = trailKeyId(sqlite);
+  if (previous === undefined || previous === key.keyId) return;
+  audit.append({
+    event: 'audit.key_replaced',
+    outcome: 'allowed',
+    details: { previous_key_id: previous, key_id: key.keyId, declared_by: 'GATEHOUSE_AUDIT_KEY_REPLACES' },
+  });
 }
 
 /** The public key alone (for `gatehouse audit verify`), from the data dir or a given PEM file. */

@@ -97,6 +97,13 @@ export interface Config {
    * and its head to an older copy. Unset: no witness.
    */
   auditWitness: string | undefined;
+  /**
+   * GATEHOUSE_AUDIT_KEY_REPLACES: the id (16 hex digits, as `audit verify` and the refusal name
+   * it) of the key the trail was signed with, lost for good. With it a start signs with another
+   * key and records the replacement in the trail (src/audit/keys.ts signingKeyFor); without it
+   * such a start is refused.
+   */
+  auditKeyReplaces: string | undefined;
   /** GATEHOUSE_EMBEDDED_RATE_LIMITS: the embedded WorkOS's rate limits (local mode only). */
   embeddedRateLimits: EmbeddedRateLimits;
   /** OTEL_EXPORTER_OTLP_ENDPOINT (and its companions): tool-call traces; undefined means off. */
@@ -296,6 +303,11 @@ export function loadConfig(env: Env): Config {
   if (metricsToken !== undefined && metricsToken.length < 16)
     problems.push(`METRICS_TOKEN must be at least 16 characters, got ${metricsToken.length}`);
 
+  const auditKeyReplaces = optional(env, 'GATEHOUSE_AUDIT_KEY_REPLACES');
+  if (auditKeyReplaces !== undefined && !/^[0-9a-f]{16}$/.test(auditKeyReplaces))
+    problems.push(
+      `GATEHOUSE_AUDIT_KEY_REPLACES must be the lost key's id, 16 hex digits as the refusal names it, got ${quote(auditKeyReplaces)}`,
+    );
   const auditWitness = optional(env, 'GATEHOUSE_AUDIT_WITNESS');
   const witnessError = auditWitness === undefined ? undefined : witnessProblem(auditWitness, dataDir);
   if (witnessError) problems.push(witnessError);
@@ -363,6 +375,7 @@ export function loadConfig(env: Env): Config {
     trustedProxies,
     demoPublic: mode === 'local' && demoPublic === '1',
     auditWitness: auditWitness === undefined ? undefined : resolve(auditWitness),
+    auditKeyReplaces,
     embeddedRateLimits,
     telemetry,
     database,

@@ -144,6 +144,13 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     group: 'operations',
+    name: 'GATEHOUSE_AUDIT_KEY_REPLACES',
+    fallback: '(unset)',
+    meaning:
+      'the id of an audit key that is lost for good: start with a new key anyway, the trail recording the replacement (README "Losing the audit key")',
+  },
+  {
+    group: 'operations',
     name: 'GATEHOUSE_DEMO_PUBLIC',
     fallback: '(unset)',
     meaning: '1: let local mode’s demo (no real sign-in) listen beyond loopback on purpose',

@@ -105,7 +105,7 @@ test('signingKeyFor — another key than the trail’s (configured, or a new pai
     const other = generateKeyPairSync('ed25519').privateKey;
     expect(problem(() => signingKeyFor({ dataDir: dir, auditSigningKey: other }, db.$client))).toMatch(
       new RegExp(
-        `^The audit trail is signed with key ${key.keyId}, but GATEHOUSE_AUDIT_SIGNING_KEY is key [0-9a-f]{16}: what it signed would not verify as the same trail\\. Configure the key the trail was signed with$`,
+        `^The audit trail is signed with key ${key.keyId}, but GATEHOUSE_AUDIT_SIGNING_KEY is key [0-9a-f]{16}: what it signed would not verify as the same trail\\. Configure the key the trail was signed with; if it is lost for good, set GATEHOUSE_AUDIT_KEY_REPLACES=${key.keyId} to sign on`,
       ),
     );
     // A whole new pair in the data dir (both files replaced): the pair matches, the trail does not.
@@ -133,4 +133,66 @@ test('teams admit with a replaced key — exit 2 naming the key, and nothing sig
   const r = await gatehouse(['teams', 'admit', 'org_0000000002'], { env: { GATEHOUSE_DATA_DIR: dir } });
   expect(r.stderr).toContain('The audit trail is signed with key');
   expect(r.code).toBe(2);
+});
+
+test('a key lost for good — refused naming the key, nothing created; GATEHOUSE_AUDIT_KEY_REPLACES signs on and the trail records it', async () => {
+  const dir = join(root, 'lost');
+  const run = (args: string[], extra: Record<string, string> = {}) =>
+    gatehouse(args, { env: { GATEHOUSE_DATA_DIR: dir, ...extra } });
+  expect((await run(['teams', 'admit', 'org_0000000001'])).code).toBe(0);
+  const old = loadOrCreateAuditKey(dir).keyId;
+  const keptPub = join(root, 'lost-old.pub');
+  copyFileSync(join(dir, PUBLIC_KEY_FILE), keptPub);
+
+  // The private key gone: the public key's id and the way on are named.
+  rmSync(join(dir, PRIVATE_KEY_FILE));
+  const pubOnly = await run(['teams', 'admit', 'org_0000000002']);
+  expect(pubOnly.code).toBe(2);
+  expect(pubOnly.stderr).toContain(`holds audit-ed25519.pub (key ${old}) but not its private key`);
+  expect(pubOnly.stderr).toContain(`set GATEHOUSE_AUDIT_KEY_REPLACES=${old} to sign on with a new key`);
+
+  // Both gone: refused before a key is made.
+  rmSync(join(dir, PUBLIC_KEY_FILE));
+  const none = await run(['teams', 'admit', 'org_0000000002']);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toContain(`holds no audit key, but its trail is signed with key ${old}`);
+  expect(readdirSync(dir).filter((f) => f.startsWith('audit-ed25519'))).toEqual([]);
+
+  // Another id, or not an id: still refused.
+  expect(
+    (await run(['teams', 'admit', 'org_0000000002'], { GATEHOUSE_AUDIT_KEY_REPLACES: '0123456789abcdef' }))
+      .code,
+  ).toBe(2);
+  const malformed = await run(['teams', 'list'], { GATEHOUSE_AUDIT_KEY_REPLACES: 'yes' });
+  expect(malformed.stderr).toContain("GATEHOUSE_AUDIT_KEY_REPLACES must be the lost key's id, 16 hex digits");
+
+  // Declared lost: a new key signs on, and the first entry it signs records the replacement.
+  const declared = await run(['teams', 'admit', 'org_0000000002'], { GATEHOUSE_AUDIT_KEY_REPLACES: old });
+  expect(declared.stderr).toBe('');
+  expect(declared.code).toBe(0);
+  const fresh = loadOrCreateAuditKey(dir).keyId;
+  expect(fresh).not.toBe(old);
+  const db = openDatabase(join(dir, 'gatehouse.db'));
+  try {
+    const row = db.$client
+      .query<{ details: string; signature: string }, []>(
+        "SELECT details, signature FROM audit_entries WHERE event = 'audit.key_replaced'",
+      )
+      .get()!;
+    expect(JSON.parse(row.details)).toEqual({
+      previous_key_id: old,
+      key_id: fresh,
+      declared_by: 'GATEHOUSE_AUDIT_KEY_REPLACES',
+    });
+    expect(row.signature).toStartWith(`ed25519:${fresh}:`);
+  } finally {
+    db.$client.close();
+  }
+  // From then on the trail is the new key's: no declaration needed, none recorded twice.
+  expect((await run(['teams', 'admit', 'org_0000000003'])).code).toBe(0);
+  expect((await run(['teams', 'admit', 'org_0000000004'], { GATEHOUSE_AUDIT_KEY_REPLACES: old })).code).toBe(
+    0,
+  );
+  const verify = await run(['audit', 'verify', '--public-key', keptPub]);
+  expect(verify.stdout).toContain('BROKEN');
 });
