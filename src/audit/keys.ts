@@ -147,7 +147,9 @@ export function signingKeyFor(
     throw new ConfigError([
       `GATEHOUSE_DATA_DIR ${quote(config.dataDir)} holds no audit key, but its trail is signed with key ${trail}: a key made now would sign entries that key's public half cannot verify. Put the pair back (${PRIVATE_KEY_FILE} and ${PUBLIC_KEY_FILE}, from a backup); if it is lost for good, ${REPLACE_HINT(trail)}`,
     ]);
-  const key = configuredAuditKey(config);
+  // The data dir's key is compared as it is, before its public half is written beside it.
+  const existing = config.auditSigningKey ? undefined : dataDirAuditKey(config.dataDir);
+  const key = existing && trailKeyProblem(config, existing, sqlite) ? existing : configuredAuditKey(config);
   const problem = trailKeyProblem(config, key, sqlite);
   if (problem) throw new ConfigError([problem]);
   return key;

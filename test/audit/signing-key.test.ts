@@ -133,6 +133,8 @@ test('teams admit with a replaced key — exit 2 naming the key, and nothing sig
   const r = await gatehouse(['teams', 'admit', 'org_0000000002'], { env: { GATEHOUSE_DATA_DIR: dir } });
   expect(r.stderr).toContain('The audit trail is signed with key');
   expect(r.code).toBe(2);
+  // Refused before anything is written beside it.
+  expect(readdirSync(dir).filter((f) => f.startsWith('audit-ed25519'))).toEqual([PRIVATE_KEY_FILE]);
 });
 
 test('a key lost for good — refused naming the key, nothing created; GATEHOUSE_AUDIT_KEY_REPLACES signs on and the trail records it', async () => {
