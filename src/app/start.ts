@@ -28,9 +28,9 @@ import { buildApp, type RouteModule } from '../http/app.ts';
 import { Csrf } from '../http/csrf.ts';
 import { metricsHandler } from '../http/metrics.ts';
 import { createDispatcher, listen, type RawHandler } from '../http/server.ts';
-import { type Clock, systemClock } from '../kernel/clock.ts';
+import { systemClock } from '../kernel/clock.ts';
 import { EventBus } from '../kernel/events.ts';
-import { createLogger, type Logger } from '../log/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import type { McpEndpoint } from '../mcp/endpoint.ts';
 import { McpSessionRows } from '../mcp/session-rows.ts';
 import { MetricsRecorder } from '../metrics/recorder.ts';
@@ -61,33 +61,9 @@ import type { AppContext } from './context.ts';
 import { lazyMcpEndpoint, loadQuestionCodec, loadToolRegistry } from './lazy.ts';
 import { liveWorkOS } from './live-mode.ts';
 import { admitSeeded, startLocalWorkOS } from './local-mode.ts';
+import type { RunningGatehouse, StartOptions } from './start-types.ts';
 
-/** In-process hooks for tests only; the CLI never sets them and no environment variable can. */
-export interface TestHooks {
-  /** Serves Client ID Metadata Documents instead of fetching them over the network. */
-  fetchClientMetadata?: MetadataFetcher;
-  /** Sends requests for these hosts to loopback fakes (see src/outbound). */
-  outboundHostMap?: Record<string, string>;
-}
-
-export interface StartOptions {
-  logger?: Logger;
-  clock?: Clock;
-  testHooks?: TestHooks;
-  /** How often open sessions' roles are re-read from WorkOS (default MEMBERSHIP_SWEEP_MS). */
-  membershipSweepMs?: number;
-}
-
-export interface RunningGatehouse {
-  url: string;
-  port: number;
-  ctx: AppContext;
-  server: Server<unknown>;
-  mcp: McpEndpoint;
-  /** HTTP requests whose handler has not answered yet (what a graceful stop waits for). */
-  requestsInFlight(): number;
-  stop(): Promise<void>;
-}
+export type { RunningGatehouse, StartOptions, TestHooks } from './start-types.ts';
 
 /**
  * Starts Gatehouse: database (migrated), WorkOS (embedded or live), services, HTTP server.
