@@ -210,7 +210,15 @@ export function verifyChain(
     } else {
       const from = unproved ?? ref(row, checked);
       const shape = signatureShape(key, row.signature);
-      if (shape !== 'valid') return failAt(from, shapeProblem(shape, from, row.seq));
+      if (shape !== 'valid')
+        return failAt(
+          from,
+          shapeProblem(shape, from, row.seq) +
+            // A declared replacement (README "Losing the audit key"): where the lost key's part ends.
+            (shape === 'other_key' && row.event === 'audit.key_replaced'
+              ? ': the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES); what comes after is signed with the new key'
+              : ''),
+        );
       deferred.push({ from, seq: row.seq, hash: row.hash, signature: row.signature });
       unproved = undefined;
     }
