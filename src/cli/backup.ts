@@ -109,8 +109,8 @@ With DATABASE_URL (PostgreSQL) it refuses: back the database up with pg_dump.`;
 /**
  * The most a backup may hold once gunzipped: 4 GiB, the largest buffer Bun holds. `gatehouse
  * backup` reads the database into one and restore the whole tar, so backup refuses a data dir (its
- * database and a few KiB of keys) past it, rather than write what restore could not take back. A small file that
- * inflates past it (a gzip bomb) is refused as soon as it does, never held beyond it.
+ * database and a few KiB of keys) past it, rather than write what restore could not take back. A
+ * small file that inflates past it (a gzip bomb) is refused as soon as it does, never held.
  */
 export const MAX_BACKUP_BYTES = 4 * 1024 ** 3;
 
@@ -219,11 +219,6 @@ const mib = (bytes: number) => Math.ceil(bytes / 2 ** 20).toLocaleString('en-US'
 /** What a file takes in a tar: its 512-byte header and its content padded to 512 bytes. */
 const tarBytes = (size: number) => 512 + Math.ceil(size / 512) * 512;
 
-/**
- * The archive, or how large its tar would be when that is past what restore takes back
- * or why there is none (`refused`): a database that is not Gatehouse's, or a tar past what restore
- * takes back (measured from the files' sizes before any is read).
- */
 function realpathOrSelf(path: string): string {
   try {
     return realpathSync(path);
@@ -232,6 +227,10 @@ function realpathOrSelf(path: string): string {
   }
 }
 
+/**
+ * The archive, or why there is none (`refused`): a database that is not Gatehouse's, or a tar
+ * past what restore takes back (measured from the files' sizes before any is read).
+ */
 async function buildArchive(
   dataDir: string,
   dbPath: string,

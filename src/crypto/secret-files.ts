@@ -55,10 +55,6 @@ export function restrictDataDir(dataDir: string): void {
   }
 }
 
-/**
- * A secret generated once and kept in the data dir (mode 0600), used when the operator did not
- * configure one (e.g. WORKOS_COOKIE_PASSWORD). Losing the file signs everybody out.
- */
 /** What a new secret of each name costs, for the refusal of a damaged one. */
 const SECRET_LOST: Record<string, string> = {
   cookie: 'everyone signs in again',
@@ -83,6 +79,10 @@ export function secretFileProblem(dataDir: string, name: string): string | undef
   return current.length >= 32 ? undefined : damagedSecret(path, name, current);
 }
 
+/**
+ * A secret generated once and kept in the data dir (mode 0600), used when the operator did not
+ * configure one (e.g. WORKOS_COOKIE_PASSWORD). Losing the file signs everybody out.
+ */
 export function loadOrCreateSecret(dataDir: string, name: string): string {
   ensurePrivateDir(dataDir);
   const path = join(dataDir, `${name}.secret`);
