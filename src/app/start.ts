@@ -4,7 +4,7 @@ import { approvalsRoutes } from '../approvals/console.ts';
 import { HumanGrants } from '../approvals/human.ts';
 import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
-import { type AuditKey, recordKeyReplacement, signHash, signingKeyFor } from '../audit/keys.ts';
+import { type AuditKey, signHash, signingKeyFor } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
 import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
@@ -80,8 +80,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
   let secret: string;
   let auditKey: AuditKey;
   try {
-    secret = config.cookiePassword ?? loadOrCreateSecret(config.dataDir, 'cookie');
     auditKey = signingKeyFor(config, db.$client);
+    secret = config.cookiePassword ?? loadOrCreateSecret(config.dataDir, 'cookie');
   } catch (e) {
     db.$client.close();
     throw e;
@@ -92,8 +92,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
 
   // Entries are signed (Ed25519, 26–39 µs a signature): each appendTx entry, and a tool-call batch's last
   // (group commit, see AuditService.record); bench/README.md has the measurements.
-  const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash));
-  recordKeyReplacement(audit, auditKey, db.$client);
+  const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash), auditKey.keyId);
+  audit.recordKeyReplacement(config.auditKeyReplaces);
   const auditHead = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now(), {
     witness: config.auditWitness,
     log,

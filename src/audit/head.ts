@@ -17,7 +17,7 @@ import {
   replaceJsonFile,
   type SignedHead,
 } from './head-store.ts';
-import { type AuditKey, signMessage } from './keys.ts';
+import { type AuditKey, keyIdOfSignature, signMessage } from './keys.ts';
 
 /**
  * The signed head: the newest entry's sequence number and hash, signed with the audit key and
@@ -95,8 +95,8 @@ export class AuditHeadWriter {
     // A PostgreSQL server checkpoints on its own (docs/postgresql.md).
     this.sqliteFile = dialectOf(sqlite) === 'sqlite';
     this.witnessPath = options.witness;
-    this.latest = sqlite.prepare<{ seq: number; hash: string }, []>(
-      'SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
+    this.latest = sqlite.prepare<{ seq: number; hash: string; signature?: string | null }, []>(
+      'SELECT seq, hash, signature FROM audit_entries ORDER BY seq DESC LIMIT 1',
     );
     const hashAt = sqlite.prepare<{ hash: string }, [number]>('SELECT hash FROM audit_entries WHERE seq = ?');
     this.hashAt = hashAt;
@@ -208,6 +208,7 @@ export class AuditHeadWriter {
       this.witness();
       return;
     }
+    if (this.signedByAnother(last)) return;
     const stored = this.read();
     const storedHead = stored.kind === 'ok' ? stored.head : undefined;
     const cut = this.cutProblem(storedHead, stored.kind === 'missing');
@@ -276,6 +277,25 @@ export class AuditHeadWriter {
     return undefined;
   }
 
+  /**
+   * Whether the trail's end was signed by another key than this process's: another process signs
+   * it since (the key was declared lost and replaced). This one signs no head for it, which would
+   * vouch with the old key for entries the new one signed; it logs that once.
+   */
+  private signedByAnother(last: { seq: number; signature?: string | null }): boolean {
+    const id = last.signature ? keyIdOfSignature(last.signature) : undefined;
+    if (id === undefined || id === this.key.keyId) return false;
+    this.written = last.seq;
+    const problem = `the trail is now signed with key ${id}, not this process's key ${this.key.keyId}`;
+    if (this.refused !== problem) {
+      this.refused = problem;
+      this.options.log?.error(
+        `audit key replaced: ${problem}; this process signs no head for it. Restart it with the trail's key`,
+      );
+    }
+    return true;
+  }
+
   private refuse(problem: string, seq: number): void {
     // Not retried until the trail changes; logged once per problem.
     this.written = seq;
@@ -302,6 +322,7 @@ export class AuditHeadWriter {
   } {
     const last = this.latest.get() ?? { seq: 0, hash: GENESIS_HASH };
     const stored = readHeadRow(this.sqlite);
+    if (this.signedByAnother(last)) return { seq: last.seq, counter: this.counter };
     const row = stored.kind === 'ok' ? stored.head : undefined;
     const counter = Math.max(this.counter, row?.counter ?? 0);
     // Whichever replica cut it, a trail that lost an entry some head vouched for is never re-signed.

@@ -7,7 +7,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { quote } from '../config/checks.ts';
 import { whoAmI } from '../config/data-dir.ts';
@@ -43,7 +43,14 @@ export function loadOrCreateAuditKey(dataDir: string): AuditKey {
   // never verify.
   if (!existsSync(privPath) && !existsSync(join(dataDir, PUBLIC_KEY_FILE))) {
     const { privateKey } = generateKeyPairSync('ed25519');
-    createFileOnce(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    try {
+      createFileOnce(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    } catch (e) {
+      // A link at the key's name into a folder that is not there (a volume not mounted).
+      throw new ConfigError([
+        `${privPath} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): if it is a link to a key on another volume, mount that volume; otherwise the data dir must be writable by ${whoAmI()}`,
+      ]);
+    }
   }
   const key = dataDirAuditKey(dataDir)!;
   const pubPath = join(dataDir, PUBLIC_KEY_FILE);
@@ -86,13 +93,24 @@ export function dataDirAuditKey(dataDir: string): AuditKey | undefined {
 function readKeyFile(path: string, half: 'private' | 'public'): KeyObject {
   let pem: Buffer;
   try {
+    // A FIFO would be read forever, a folder fail as EISDIR: only a regular file is a key file.
+    if (!statSync(path).isFile())
+      throw new ConfigError([
+        `${path} is not a regular file: the audit ${half} key must be one (PEM). Put the key file back (from a backup)`,
+      ]);
     pem = readFileSync(path);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new ConfigError([
       `${path} cannot be read by ${whoAmI()} (${code}): give the data dir's files to the user Gatehouse runs as`,
     ]);
   }
+  // The public half is handed out (`audit verify --public-key`): it must never hold the private key.
+  if (half === 'public' && pem.includes('PRIVATE KEY'))
+    throw new ConfigError([
+      `${path} holds a private key: the public key file must hold only the public half (\`openssl pkey -pubout\`), as it is handed out for verification`,
+    ]);
   try {
     const key = half === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
     if (key.asymmetricKeyType === 'ed25519') return key;
@@ -112,7 +130,12 @@ export function trailKeyId(sqlite: { prepare(sql: string): { get(): unknown } })
   const row = sqlite
     .prepare('SELECT signature FROM audit_entries WHERE signature IS NOT NULL ORDER BY seq DESC LIMIT 1')
     .get() as { signature: string } | null;
-  return row ? SIGNATURE.exec(row.signature)?.[1] : undefined;
+  return row ? keyIdOfSignature(row.signature) : undefined;
+}
+
+/** The key a signature names (`ed25519:<keyId>:…`), if it is well formed. */
+export function keyIdOfSignature(signature: string): string | undefined {
+  return /^ed25519:([0-9a-f]{16}):/.exec(signature)?.[1];
 }
 
 /** What signingKeyFor reads of the configuration. */
@@ -135,24 +158,32 @@ export function signingKeyFor(
   config: SigningKeyConfig,
   sqlite: { prepare(sql: string): { get(): unknown } },
 ): AuditKey {
+  const problem = signingKeyProblem(config, sqlite);
+  if (problem) throw new ConfigError([problem]);
+  return configuredAuditKey(config);
+}
+
+/**
+ * Why the configured key may not sign this trail (signingKeyFor), read and never created: `config
+ * check` reports it as a start would. Throws a ConfigError for a key that cannot be read at all.
+ */
+export function signingKeyProblem(
+  config: SigningKeyConfig,
+  sqlite: { prepare(sql: string): { get(): unknown } },
+): string | undefined {
   const trail = trailKeyId(sqlite);
-  const replaced = trail !== undefined && config.auditKeyReplaces === trail;
+  const declared = trail !== undefined && config.auditKeyReplaces === trail;
   if (
     !config.auditSigningKey &&
     trail !== undefined &&
-    !replaced &&
+    !declared &&
     !existsSync(join(config.dataDir, PRIVATE_KEY_FILE)) &&
     !existsSync(join(config.dataDir, PUBLIC_KEY_FILE))
   )
-    throw new ConfigError([
-      `GATEHOUSE_DATA_DIR ${quote(config.dataDir)} holds no audit key, but its trail is signed with key ${trail}: a key made now would sign entries that key's public half cannot verify. Put the pair back (${PRIVATE_KEY_FILE} and ${PUBLIC_KEY_FILE}, from a backup); if it is lost for good, ${REPLACE_HINT(trail)}`,
-    ]);
+    return `GATEHOUSE_DATA_DIR ${quote(config.dataDir)} holds no audit key, but its trail is signed with key ${trail}: a key made now would sign entries that key's public half cannot verify. Put the pair back (${PRIVATE_KEY_FILE} and ${PUBLIC_KEY_FILE}, from a backup); if it is lost for good, ${REPLACE_HINT(trail)}`;
   // The data dir's key is compared as it is, before its public half is written beside it.
-  const existing = config.auditSigningKey ? undefined : dataDirAuditKey(config.dataDir);
-  const key = existing && trailKeyProblem(config, existing, sqlite) ? existing : configuredAuditKey(config);
-  const problem = trailKeyProblem(config, key, sqlite);
-  if (problem) throw new ConfigError([problem]);
-  return key;
+  const existing = config.auditSigningKey ? configuredAuditKey(config) : dataDirAuditKey(config.dataDir);
+  return existing ? trailKeyProblem(config, existing, sqlite) : undefined;
 }
 
 const REPLACE_HINT = (trail: string) =>
@@ -167,25 +198,6 @@ export function trailKeyProblem(
   const trail = trailKeyId(sqlite);
   if (trail === undefined || trail === key.keyId || config.auditKeyReplaces === trail) return undefined;
   return `The audit trail is signed with key ${trail}, but ${config.auditSigningKey ? 'GATEHOUSE_AUDIT_SIGNING_KEY' : `${PRIVATE_KEY_FILE} in GATEHOUSE_DATA_DIR ${quote(config.dataDir)}`} is key ${key.keyId}: what it signed would not verify as the same trail. Configure the key the trail was signed with; if it is lost for good, ${REPLACE_HINT(trail)}`;
-}
-
-/**
- * Records in the trail that `key` signs on from here where another key signed before (only ever
- * when signingKeyFor let a declared replacement through): the entry names both keys, and is the
- * first the new key signs, so the next start finds the trail signed with it.
- */
-export function recordKeyReplacement(
-  audit: { append(input: { event: 'audit.key_replaced'; outcome: 'allowed'; details: unknown }): unknown },
-  key: AuditKey,
-  sqlite: { prepare(sql: string): { get(): unknown } },
-): void {
-  const previous = trailKeyId(sqlite);
-  if (previous === undefined || previous === key.keyId) return;
-  audit.append({
-    event: 'audit.key_replaced',
-    outcome: 'allowed',
-    details: { previous_key_id: previous, key_id: key.keyId, declared_by: 'GATEHOUSE_AUDIT_KEY_REPLACES' },
-  });
 }
 
 /** The public key alone (for `gatehouse audit verify`), from the data dir or a given PEM file. */

@@ -1,13 +1,16 @@
 import type { SQLQueryBindings } from 'bun:sqlite';
 import { randomBytes } from 'node:crypto';
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
+import { ConfigError } from '../config/index.ts';
 import { sha256 } from '../crypto/random.ts';
 import type { Db, schema, Tx } from '../db/client.ts';
 import { dialectOf } from '../db/dialect.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { filterValue } from '../secrets/filter.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
 import type { AuditEvent } from './events.ts';
+import { keyIdOfSignature } from './keys.ts';
 import { AuditPages } from './pages.ts';
 
 export interface AuditInput {
@@ -157,10 +160,16 @@ export class AuditService {
     private readonly db: Db,
     private readonly clock: Clock,
     private signer?: HashSigner,
+    /**
+     * The id of the key `signer` signs with. Given, nothing is appended to a trail whose newest
+     * entry another key signed (docs/architecture.md "Storage and audit"): a process still running
+     * with a key that was replaced meanwhile (another process declared it lost) fails closed.
+     */
+    private readonly keyId?: string,
   ) {
     this.pages = new AuditPages(db.$client);
-    this.lastHash = db.$client.prepare<{ hash: string }, []>(
-      'SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
+    this.lastHash = db.$client.prepare<{ hash: string; signature: string | null }, []>(
+      'SELECT hash, signature FROM audit_entries ORDER BY seq DESC LIMIT 1',
     );
     this.insert = prepareInsert(db);
     this.insertRecord = db.$client.prepare(
@@ -170,7 +179,7 @@ export class AuditService {
     // replica may have appended since, and the transaction's write lock (src/db/pg/bridge.ts)
     // keeps it from appending between this read and the commit.
     this.writeBatch = db.$client.transaction((batch: Queued[]) => {
-      let prevHash = this.lastHash.get()?.hash ?? GENESIS_HASH;
+      let prevHash = this.chainEnd();
       const last = batch.length - 1;
       return batch.map((q, i) => {
         const entry = this.write(q.fields, q.args, q.details, prevHash, i === last);
@@ -194,7 +203,53 @@ export class AuditService {
    */
   appendTx(_tx: Tx, input: AuditInput): AuditEntry {
     const { fields, args, details } = this.prepare(input);
-    return this.write(fields, args, details, this.lastHash.get()?.hash ?? GENESIS_HASH, true);
+    return this.write(fields, args, details, this.chainEnd(), true);
+  }
+
+  /**
+   * The hash the next entry chains to, read in the writing transaction; refused when the trail's
+   * end was signed by another key than this service's (see `keyId`).
+   */
+  private chainEnd(): string {
+    const last = this.lastHash.get();
+    if (this.keyId && last?.signature) {
+      const signedWith = keyIdOfSignature(last.signature);
+      if (signedWith !== undefined && signedWith !== this.keyId)
+        throw new AppError(
+          'unavailable',
+          `The audit trail is now signed with key ${signedWith}, not this process's key ${this.keyId} (the key was replaced): nothing is recorded, so nothing is done. Restart this process with the trail's key.`,
+        );
+    }
+    return last?.hash ?? GENESIS_HASH;
+  }
+
+  /**
+   * Records that this service's key signs on from here where `declared` (GATEHOUSE_AUDIT_KEY_REPLACES,
+   * a key declared lost) signed before: in one transaction with the read of the trail's end, so
+   * no other signer can append between. Nothing when the trail is this key's already (or empty);
+   * refused when another key than the declared one signed it last (a process with another key
+   * wrote since this one checked at start).
+   */
+  recordKeyReplacement(declared: string | undefined): AuditEntry | undefined {
+    return this.db.transaction(() => {
+      const last = this.lastHash.get();
+      const previous = last?.signature ? keyIdOfSignature(last.signature) : undefined;
+      if (previous === undefined || previous === this.keyId) return undefined;
+      if (previous !== declared)
+        throw new ConfigError([
+          `The audit trail is signed with key ${previous}, not this process's key ${this.keyId}${declared ? ` nor the key declared lost (${declared})` : ''}: another process signs it with another key. Nothing was recorded.`,
+        ]);
+      const { fields, args, details } = this.prepare({
+        event: 'audit.key_replaced',
+        outcome: 'allowed',
+        details: {
+          previous_key_id: previous,
+          key_id: this.keyId,
+          declared_by: 'GATEHOUSE_AUDIT_KEY_REPLACES',
+        },
+      });
+      return this.write(fields, args, details, last!.hash, true);
+    });
   }
 
   /**

@@ -127,6 +127,22 @@ function shapeProblem(check: SignatureCheck, from: Ref, seq: number): string {
 }
 
 /**
+ * Where the key was declared replaced after `seq`, as the reason an entry before it names another
+ * key than the one verifying (README "Losing the audit key"); '' when it was not. Read only when
+ * verification already failed there.
+ */
+function replacedAfter(sqlite: Database, seq: number): string {
+  const at = sqlite
+    .query<{ seq: number }, [number]>(
+      "SELECT seq FROM audit_entries WHERE event = 'audit.key_replaced' AND seq > ? ORDER BY seq LIMIT 1",
+    )
+    .get(seq)?.seq;
+  return at === undefined
+    ? ''
+    : `: the audit key was declared lost and replaced at entry #${at} (GATEHOUSE_AUDIT_KEY_REPLACES); the entries before it verify only with the lost key's public half (--public-key)`;
+}
+
+/**
  * Walks the audit chain in order and reports the first entry that does not hold:
  * altered (its hash no longer matches its content, or its out-of-line record no longer matches
  * the hash the entry commits to), missing or reordered (its prev_hash does not name the entry
@@ -215,9 +231,11 @@ export function verifyChain(
           from,
           shapeProblem(shape, from, row.seq) +
             // A declared replacement (README "Losing the audit key"): where the lost key's part ends.
-            (shape === 'other_key' && row.event === 'audit.key_replaced'
-              ? ': the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES); what comes after is signed with the new key'
-              : ''),
+            (shape !== 'other_key'
+              ? ''
+              : row.event === 'audit.key_replaced'
+                ? ': the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES); what comes after is signed with the new key'
+                : replacedAfter(sqlite, row.seq)),
         );
       deferred.push({ from, seq: row.seq, hash: row.hash, signature: row.signature });
       unproved = undefined;

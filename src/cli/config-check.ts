@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { migrations } from '../../db/migrations/index.ts';
 import { migrations as pgMigrations } from '../../db/migrations-pg/index.ts';
-import { type AuditKey, configuredAuditKey, dataDirAuditKey, trailKeyProblem } from '../audit/keys.ts';
+import { dataDirAuditKey, signingKeyProblem } from '../audit/keys.ts';
 import { displayUrl, type Env, optional, quote } from '../config/checks.ts';
 import type { DatabaseConfig } from '../config/database.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
@@ -94,9 +94,7 @@ function databaseState(config: Config, problems: string[]): string {
       return 'not a Gatehouse database';
     }
     // A database not migrated yet (an empty file) has no trail to compare.
-    const key = facts.migrationsApplied > 0 ? signingKeyOrUndefined(config) : undefined;
-    const trail = key && trailKeyProblem(config, key, db);
-    if (trail) problems.push(trail);
+    if (facts.migrationsApplied > 0) keyProblems(config, db, problems);
     if (facts.newestMigrationAt !== null && facts.newestMigrationAt > NEWEST_KNOWN_MIGRATION_AT) {
       problems.push(
         `GATEHOUSE_DATA_DIR '${dataDir}' holds a database migrated by a newer Gatehouse: migrations are forward-only, so this version refuses it`,
@@ -146,12 +144,17 @@ function dataDirFileProblems(config: Config, problems: string[]): void {
   }
 }
 
-/** The key serve would sign with, when it can be read (its problems are reported apart). */
-function signingKeyOrUndefined(config: Config): AuditKey | undefined {
+/** What a start would refuse about the key and this trail (its unreadable key is reported apart). */
+function keyProblems(
+  config: Config,
+  sqlite: { prepare(sql: string): { get(): unknown } },
+  problems: string[],
+): void {
   try {
-    return config.auditSigningKey ? configuredAuditKey(config) : dataDirAuditKey(config.dataDir);
-  } catch {
-    return undefined;
+    const problem = signingKeyProblem(config, sqlite);
+    if (problem) problems.push(problem);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
   }
 }
 
@@ -176,9 +179,7 @@ function postgresState(database: DatabaseConfig, problems: string[], config: Con
       return `PostgreSQL ${database.display}: ${m?.n} migrations applied, newer than this version`;
     }
     const pending = pgMigrations.filter((x) => newest === null || x.when > newest).length;
-    const key = signingKeyOrUndefined(config);
-    const trail = key && trailKeyProblem(config, key, db.$client);
-    if (trail) problems.push(trail);
+    keyProblems(config, db.$client, problems);
     const entries = q('SELECT count(*) AS n FROM audit_entries')?.n ?? 0;
     return `PostgreSQL ${database.display}: ${m?.n} migrations applied${pending > 0 ? `, ${pending} to apply at next start (take a pg_dump first)` : ', up to date'}; ${entries} audit entries`;
   } catch (e) {

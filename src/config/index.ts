@@ -306,7 +306,7 @@ export function loadConfig(env: Env): Config {
   const auditKeyReplaces = optional(env, 'GATEHOUSE_AUDIT_KEY_REPLACES');
   if (auditKeyReplaces !== undefined && !/^[0-9a-f]{16}$/.test(auditKeyReplaces))
     problems.push(
-      `GATEHOUSE_AUDIT_KEY_REPLACES must be the lost key's id, 16 hex digits as the refusal names it, got ${quote(auditKeyReplaces)}`,
+      `GATEHOUSE_AUDIT_KEY_REPLACES must be the lost key's id, 16 hex digits as the refusal names it, got ${auditKeyReplaces.length} characters (not shown: a key pasted there by mistake would be)`,
     );
   const auditWitness = optional(env, 'GATEHOUSE_AUDIT_WITNESS');
   const witnessError = auditWitness === undefined ? undefined : witnessProblem(auditWitness, dataDir);

@@ -148,6 +148,8 @@ export const VARIABLES: readonly Variable[] = [
     fallback: '(unset)',
     meaning:
       'the id of an audit key that is lost for good: start with a new key anyway, the trail recording the replacement (README "Losing the audit key")',
+    // An id, but masked: a key pasted there by mistake must not be printed.
+    secret: true,
   },
   {
     group: 'operations',

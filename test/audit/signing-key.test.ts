@@ -1,8 +1,19 @@
 import { afterAll, expect, test } from 'bun:test';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuditHeadWriter } from '../../src/audit/head.ts';
 import {
   loadOrCreateAuditKey,
   PRIVATE_KEY_FILE,
@@ -199,4 +210,78 @@ test('a key lost for good — refused naming the key, nothing created; GATEHOUSE
   expect(verify.stdout).toContain(
     'it was signed by another key: the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES)',
   );
+});
+
+test('a process still signing with a replaced key — its appends fail closed and it signs no head; an undeclared replacement is refused', () => {
+  const dir = fresh();
+  const db = openDatabase(join(dir, 'gatehouse.db'));
+  try {
+    applyMigrations(db);
+    const k1 = loadOrCreateAuditKey(dir);
+    const other = mkdtempSync(join(root, 'other-key-'));
+    const second = loadOrCreateAuditKey(other);
+    const old = new AuditService(db, systemClock, (h) => signHash(k1, h), k1.keyId);
+    old.append({ event: 'team.admitted', outcome: 'allowed' });
+    const head = new AuditHeadWriter(db.$client, k1, dir, () => 1_800_000_000_000);
+    head.flush();
+    const headBefore = readFileSync(join(dir, 'audit-head.json'), 'utf8');
+
+    const replacing = new AuditService(db, systemClock, (h) => signHash(second, h), second.keyId);
+    // Not declared, or declared for another key: refused, nothing appended.
+    expect(() => replacing.recordKeyReplacement(undefined)).toThrow(ConfigError);
+    expect(() => replacing.recordKeyReplacement('0123456789abcdef')).toThrow(
+      `The audit trail is signed with key ${k1.keyId}, not this process's key ${second.keyId} nor the key declared lost (0123456789abcdef)`,
+    );
+    expect(replacing.recordKeyReplacement(k1.keyId)?.event).toBe('audit.key_replaced');
+    expect(replacing.recordKeyReplacement(k1.keyId)).toBeUndefined();
+
+    // The process that still holds the old key: nothing more is recorded with it, no head signed.
+    expect(() => old.append({ event: 'team.admitted', outcome: 'allowed' })).toThrow(
+      `The audit trail is now signed with key ${second.keyId}, not this process's key ${k1.keyId} (the key was replaced)`,
+    );
+    head.flush();
+    expect(readFileSync(join(dir, 'audit-head.json'), 'utf8')).toBe(headBefore);
+    head.close();
+  } finally {
+    db.$client.close();
+  }
+});
+
+test('odd key files — a FIFO, a folder, a public file holding the private key: refused by name, never read forever', () => {
+  const fifo = fresh();
+  rmSync(join(fifo, PRIVATE_KEY_FILE));
+  Bun.spawnSync(['mkfifo', join(fifo, PRIVATE_KEY_FILE)]);
+  expect(problem(() => loadOrCreateAuditKey(fifo))).toContain(
+    `${join(fifo, PRIVATE_KEY_FILE)} is not a regular file: the audit private key must be one`,
+  );
+  const folder = fresh();
+  rmSync(join(folder, PUBLIC_KEY_FILE));
+  mkdirSync(join(folder, PUBLIC_KEY_FILE));
+  expect(problem(() => loadOrCreateAuditKey(folder))).toContain(
+    'is not a regular file: the audit public key',
+  );
+  const leaked = fresh();
+  copyFileSync(join(leaked, PRIVATE_KEY_FILE), join(leaked, PUBLIC_KEY_FILE));
+  expect(problem(() => loadOrCreateAuditKey(leaked))).toContain(
+    `${join(leaked, PUBLIC_KEY_FILE)} holds a private key: the public key file must hold only the public half`,
+  );
+});
+
+test('config check — a data dir with no key for a signed trail, and a declaration that is not an id, are reported without echoing it', async () => {
+  const dir = join(root, 'check-lost');
+  expect(
+    (await gatehouse(['teams', 'admit', 'org_0000000001'], { env: { GATEHOUSE_DATA_DIR: dir } })).code,
+  ).toBe(0);
+  rmSync(join(dir, PRIVATE_KEY_FILE));
+  rmSync(join(dir, PUBLIC_KEY_FILE));
+  const r = await gatehouse(['config', 'check'], { env: { GATEHOUSE_DATA_DIR: dir } });
+  expect(r.stdout).toContain('holds no audit key, but its trail is signed with key');
+  expect(r.code).toBe(1);
+  expect(readdirSync(dir).filter((f) => f.startsWith('audit-ed25519'))).toEqual([]);
+  const pasted = 'MC4CAQAwBQYDK2VwBCIEIPastedPrivateKeyMaterial0000000000000';
+  const m = await gatehouse(['config', 'check'], {
+    env: { GATEHOUSE_DATA_DIR: dir, GATEHOUSE_AUDIT_KEY_REPLACES: pasted },
+  });
+  expect(m.stdout).toContain("GATEHOUSE_AUDIT_KEY_REPLACES must be the lost key's id, 16 hex digits");
+  expect(m.stdout).not.toContain(pasted);
 });
