@@ -69,11 +69,11 @@ export function dataDirAuditKey(dataDir: string): AuditKey | undefined {
   if (!existsSync(privPath)) {
     // The public half without its key: the trail so far was signed with a key that is gone, and
     // a new one would sign entries its public key (which verify reads) cannot check.
-    if (existsSync(pubPath))
-      throw new ConfigError([
-        `GATEHOUSE_DATA_DIR ${quote(dataDir)} holds ${PUBLIC_KEY_FILE} (key ${keyIdOf(readKeyFile(pubPath, 'public'))}) but not its private key ${PRIVATE_KEY_FILE}: a new key would sign entries that public key cannot verify. Put the private key back (from a backup); if it is lost for good, move ${PUBLIC_KEY_FILE} out of the data dir (keep it: the entries before the replacement verify with it) and ${REPLACE_HINT(keyIdOf(readKeyFile(pubPath, 'public')))}`,
-      ]);
-    return undefined;
+    if (!existsSync(pubPath)) return undefined;
+    const lost = keyIdOf(readKeyFile(pubPath, 'public'));
+    throw new ConfigError([
+      `GATEHOUSE_DATA_DIR ${quote(dataDir)} holds ${PUBLIC_KEY_FILE} (key ${lost}) but not its private key ${PRIVATE_KEY_FILE}: a new key would sign entries that public key cannot verify. Put the private key back (from a backup); if it is lost for good, move ${PUBLIC_KEY_FILE} out of the data dir (keep it: the entries before the replacement verify with it) and ${REPLACE_HINT(lost)}`,
+    ]);
   }
   const privateKey = readKeyFile(privPath, 'private');
   const publicKey = createPublicKey(privateKey);
@@ -135,7 +135,7 @@ export function trailKeyId(sqlite: { prepare(sql: string): { get(): unknown } })
 
 /** The key a signature names (`ed25519:<keyId>:…`), if it is well formed. */
 export function keyIdOfSignature(signature: string): string | undefined {
-  return /^ed25519:([0-9a-f]{16}):/.exec(signature)?.[1];
+  return SIGNATURE.exec(signature)?.[1];
 }
 
 /** What signingKeyFor reads of the configuration. */
@@ -152,7 +152,7 @@ export interface SigningKeyConfig {
  * switching GATEHOUSE_AUDIT_SIGNING_KEY, or a key file replaced whole, would. A data dir that
  * holds no key for a signed trail is refused before one is made. Both are let through when
  * GATEHOUSE_AUDIT_KEY_REPLACES names the trail's key: it is lost for good, and the replacement
- * is recorded (recordKeyReplacement).
+ * is recorded (AuditService.recordKeyReplacement).
  */
 export function signingKeyFor(
   config: SigningKeyConfig,
@@ -183,19 +183,18 @@ export function signingKeyProblem(
     return `GATEHOUSE_DATA_DIR ${quote(config.dataDir)} holds no audit key, but its trail is signed with key ${trail}: a key made now would sign entries that key's public half cannot verify. Put the pair back (${PRIVATE_KEY_FILE} and ${PUBLIC_KEY_FILE}, from a backup); if it is lost for good, ${REPLACE_HINT(trail)}`;
   // The data dir's key is compared as it is, before its public half is written beside it.
   const existing = config.auditSigningKey ? configuredAuditKey(config) : dataDirAuditKey(config.dataDir);
-  return existing ? trailKeyProblem(config, existing, sqlite) : undefined;
+  return existing ? trailKeyProblem(config, existing, trail) : undefined;
 }
 
 const REPLACE_HINT = (trail: string) =>
   `set GATEHOUSE_AUDIT_KEY_REPLACES=${trail} to sign on with a new key: the trail records the replacement, and the entries before it verify only with the lost key's public half (README "Losing the audit key")`;
 
-/** Why `key` cannot sign this trail (another key signed it, and it is not declared lost), if it cannot. */
-export function trailKeyProblem(
+/** Why `key` cannot sign a trail `trail` signed (another key, not declared lost), if it cannot. */
+function trailKeyProblem(
   config: SigningKeyConfig,
   key: AuditKey,
-  sqlite: { prepare(sql: string): { get(): unknown } },
+  trail: string | undefined,
 ): string | undefined {
-  const trail = trailKeyId(sqlite);
   if (trail === undefined || trail === key.keyId || config.auditKeyReplaces === trail) return undefined;
   return `The audit trail is signed with key ${trail}, but ${config.auditSigningKey ? 'GATEHOUSE_AUDIT_SIGNING_KEY' : `${PRIVATE_KEY_FILE} in GATEHOUSE_DATA_DIR ${quote(config.dataDir)}`} is key ${key.keyId}: what it signed would not verify as the same trail. Configure the key the trail was signed with; if it is lost for good, ${REPLACE_HINT(trail)}`;
 }
