@@ -15,17 +15,17 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  realpathSync,
   renameSync,
   rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 import { migrations } from '../../db/migrations/index.ts';
 import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '../audit/keys.ts';
+import { isInside } from '../config/checks.ts';
 import { isGatehouseName } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
@@ -188,8 +188,7 @@ function targetFile(arg: string, dataDir: string): string {
   let file = resolve(arg);
   // Into the data dir itself, a backup would be what the next backup carries (and restore writes
   // back): kept beside what it protects, it is lost with it.
-  const rel = relative(realpathOrSelf(dataDir), realpathOrSelf(existsSync(file) ? file : dirname(file)));
-  if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)))
+  if (isInside(dataDir, file))
     throw new CliUsageError(
       `${file} is inside GATEHOUSE_DATA_DIR '${dataDir}': a backup kept with the data it protects is lost with it. Write it to another directory, better another volume.`,
     );
@@ -218,14 +217,6 @@ const mib = (bytes: number) => Math.ceil(bytes / 2 ** 20).toLocaleString('en-US'
 
 /** What a file takes in a tar: its 512-byte header and its content padded to 512 bytes. */
 const tarBytes = (size: number) => 512 + Math.ceil(size / 512) * 512;
-
-function realpathOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
 
 /**
  * The archive, or why there is none (`refused`): a database that is not Gatehouse's, or a tar

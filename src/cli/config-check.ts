@@ -18,6 +18,7 @@ import { maskSecret, unknownVariables, VARIABLES } from '../config/variables.ts'
 import { secretFileProblem } from '../crypto/secret-files.ts';
 import type { Db } from '../db/client.ts';
 import { DATABASE_FILE } from '../db/client.ts';
+import { foreignTables } from '../db/migrate.ts';
 import { openPostgres } from '../db/pg/open.ts';
 import { describeDatabase, NEWEST_KNOWN_MIGRATION_AT } from './backup.ts';
 import { VERSION } from './help.ts';
@@ -87,7 +88,7 @@ function databaseState(config: Config, problems: string[]): string {
     // Not read-only: that would leave a -wal and -shm owned by this user (see backup.ts).
     db = new Database(path, { readwrite: true, create: false });
     const facts = describeDatabase(db);
-    if (facts.migrationsApplied === 0 && hasOtherTables(db)) {
+    if (facts.migrationsApplied === 0 && foreignTables(db).length > 0) {
       problems.push(
         `GATEHOUSE_DATA_DIR '${dataDir}': ${DATABASE_FILE} is not a Gatehouse database (it holds tables and no Gatehouse migrations): is GATEHOUSE_DATA_DIR the server's?`,
       );
@@ -113,17 +114,6 @@ function databaseState(config: Config, problems: string[]): string {
   } finally {
     db?.close();
   }
-}
-
-/** Tables of another program (anything but SQLite's and drizzle's own). */
-function hasOtherTables(db: Database): boolean {
-  return (
-    db
-      .query<{ n: number }, []>(
-        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__drizzle_migrations'",
-      )
-      .get()!.n > 0
-  );
 }
 
 /**

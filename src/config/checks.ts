@@ -123,9 +123,7 @@ export function witnessProblem(path: string, dataDir: string): string | undefine
   const name = 'GATEHOUSE_AUDIT_WITNESS';
   if (!isAbsolute(path))
     return `${name} must be an absolute path to a file on another volume than the data dir, got ${quote(path)}`;
-  // Compared as the file system sees them: a link to the data dir (or inside it) is inside it.
-  const rel = relative(realPath(dataDir), realPath(path));
-  if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)))
+  if (isInside(dataDir, path))
     return `${name} must be outside GATEHOUSE_DATA_DIR (${dataDir}): a copy of the data dir restored from a backup would bring the witness back with it; put it on another volume, got ${quote(path)}`;
   const writable = (p: string) => {
     try {
@@ -164,6 +162,15 @@ export function witnessProblem(path: string, dataDir: string): string | undefine
   if (!writable(dir))
     return `${name} cannot be written: its directory ${quote(dir)} is not writable by this user (or is on a read-only volume)`;
   return undefined;
+}
+
+/**
+ * Whether `path` is `dir` or inside it, compared as the file system sees them: through a link to
+ * the directory (or into it) is inside it; a name like `..backups` in it is inside too.
+ */
+export function isInside(dir: string, path: string): boolean {
+  const rel = relative(realPath(dir), realPath(path));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /** The path with every link resolved, as far as it exists (the rest appended as given). */

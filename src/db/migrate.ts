@@ -45,12 +45,7 @@ export function applyMigrations(db: Db, upTo = migrations.length, retried = fals
   // Tables and no migrations journal: another program's database (GATEHOUSE_DATA_DIR pointed at
   // the wrong directory). Migrating it would fail on its first CREATE TABLE, or mix two schemas.
   if (before === 0) {
-    const tables = db.$client
-      .query<{ name: string }, []>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__drizzle_migrations' ORDER BY name LIMIT 6",
-      )
-      .all()
-      .map((t) => t.name);
+    const tables = foreignTables(db.$client);
     if (tables.length > 0)
       throw new ConfigError([
         `GATEHOUSE_DATA_DIR ${quote(dirname(db.$client.filename))}: ${basename(db.$client.filename)} is not a Gatehouse database (it holds tables ${tables
@@ -114,6 +109,16 @@ function newestApplied(db: Db): number | undefined {
     .query<{ at: number | null }, []>('SELECT max(created_at) AS at FROM __drizzle_migrations')
     .get();
   return row?.at == null ? undefined : Number(row.at);
+}
+
+/** Up to six tables of another program's in a SQLite database (anything but SQLite's and drizzle's). */
+export function foreignTables(sqlite: Db['$client']): string[] {
+  return sqlite
+    .query<{ name: string }, []>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__drizzle_migrations' ORDER BY name LIMIT 6",
+    )
+    .all()
+    .map((t) => t.name);
 }
 
 function countApplied(db: Db): number {
