@@ -29,7 +29,7 @@ import { isInside } from '../config/checks.ts';
 import { isGatehouseName } from '../config/data-dir.ts';
 import type { Config } from '../config/index.ts';
 import { DATA_FILE_MODE } from '../crypto/secret-files.ts';
-import { DATABASE_FILE } from '../db/client.ts';
+import { DATABASE_FILE, isNotADatabase } from '../db/client.ts';
 import { MIGRATION_BACKUP_DIR } from '../db/migrate.ts';
 import { CliUsageError, parseOptions } from './args.ts';
 import { VERSION } from './help.ts';
@@ -266,13 +266,7 @@ async function buildArchive(
     try {
       facts = snapshotDatabase(dbPath, snapshot);
     } catch (e) {
-      if (
-        !(
-          e instanceof Error &&
-          /SQLITE_NOTADB|file is not a database/i.test(`${(e as { code?: string }).code} ${e.message}`)
-        )
-      )
-        throw e;
+      if (!isNotADatabase(e)) throw e;
       return {
         refused: `${dbPath} is not a SQLite database (file is not a database): it is another program's file, or it was damaged.`,
       };

@@ -65,10 +65,7 @@ export function openDatabase(path: string): Db {
   } catch (e) {
     sqlite.close();
     // SQLITE_NOTADB: the file's header is not SQLite's (another program's file, or damaged).
-    if (
-      e instanceof Error &&
-      /SQLITE_NOTADB|file is not a database/i.test(`${(e as { code?: string }).code} ${e.message}`)
-    )
+    if (isNotADatabase(e))
       throw new ConfigError([
         `GATEHOUSE_DATA_DIR ${quote(dir)}: ${quote(path)} is not a SQLite database (file is not a database): it is another program's file, or it was damaged. Move it aside, or put Gatehouse's back from a backup (gatehouse restore)`,
       ]);
@@ -93,6 +90,14 @@ function configure(sqlite: Database): Db {
   db.transaction = ((fn, config) =>
     transaction(fn, { behavior: 'immediate', ...config })) as Db['transaction'];
   return db;
+}
+
+/** Whether SQLite refused a file whose header is not SQLite's (SQLITE_NOTADB). */
+export function isNotADatabase(e: unknown): boolean {
+  return (
+    e instanceof Error &&
+    /SQLITE_NOTADB|file is not a database/i.test(`${(e as { code?: string }).code} ${e.message}`)
+  );
 }
 
 /** Whether SQLite refused because another connection holds a lock (busy or locked). */
