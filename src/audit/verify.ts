@@ -2,7 +2,7 @@ import type { Database } from 'bun:sqlite';
 import { sha256 } from '../crypto/random.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
 import { headSignatureValid, type ReadHead } from './head.ts';
-import { type AuditKey, checkSignature, type SignatureCheck, signatureShape } from './keys.ts';
+import { type AuditKey, checkSignature, keyIdOfSignature } from './keys.ts';
 import { checkWitness, type WitnessSnapshot } from './witness.ts';
 
 export interface VerifyProblem {
@@ -29,6 +29,21 @@ export interface VerifyResult {
   last?: VerifiedPoint;
   /** The checkpoint the walk started after, when it was incremental. */
   since?: number;
+  /** Where the trail records that its key was declared lost and another signed on, in order. */
+  replacements?: KeyReplacement[];
+}
+
+/**
+ * An `audit.key_replaced` entry (src/audit/service.ts recordKeyReplacement): from `seq` on, `next`
+ * signs where `previous` did. `previousChecked` says whether the entries `previous` signed were
+ * checked against its own signatures (its public half given), or are proved only by the chain
+ * up to `seq`, which `next` signed.
+ */
+export interface KeyReplacement {
+  seq: number;
+  previous: string;
+  next: string;
+  previousChecked: boolean;
 }
 
 interface Row extends ChainedFields {
@@ -89,17 +104,20 @@ export interface VerifyOptions {
   since?: VerifiedPoint;
   /** Entries between two Ed25519 checks (tests set it small). */
   stretch?: number;
+  /** Public halves of keys the trail declared replaced (`audit verify --replaced-key`). */
+  replaced?: readonly AuditKey[];
 }
 
 /** An entry named in a report, and how many entries the walk had verified before it. */
 type Ref = Pick<Row, 'seq' | 'id' | 'at'> & { before: number };
 
-/** A signed entry whose Ed25519 check is deferred, and the first entry it must prove. */
+/** A signed entry whose Ed25519 check is deferred, the first entry it must prove, and its key. */
 interface Signed {
   from: Ref;
   seq: number;
   hash: string;
   signature: string | null;
+  key: AuditKey;
 }
 
 const ref = (r: Pick<Row, 'seq' | 'id' | 'at'>, before: number): Ref => ({
@@ -115,31 +133,31 @@ function invalidSignature(s: Signed): string {
     : `the signature of entry #${s.seq}, which vouches for entries #${s.from.seq}–#${s.seq} (one batch), is invalid: one of them was altered and the chain recomputed without the audit key`;
 }
 
-function shapeProblem(check: SignatureCheck, from: Ref, seq: number): string {
+function shapeProblem(check: 'missing' | 'malformed' | 'other_key', from: Ref, seq: number): string {
   const why = {
     missing: 'it has no signature',
     malformed: 'its signature is malformed',
     other_key: 'it was signed by another key',
-  }[check as 'missing' | 'malformed' | 'other_key'];
+  }[check];
   return from.seq === seq
     ? why
     : `entry #${seq}, whose signature vouches for entries #${from.seq}–#${seq}: ${why}`;
 }
 
 /**
- * Where the key was declared replaced after `seq`, as the reason an entry before it names another
- * key than the one verifying (README "Losing the audit key"); '' when it was not. Read only when
- * verification already failed there.
+ * The key change an `audit.key_replaced` entry records (its details, as recordKeyReplacement
+ * writes them), or undefined when they are not that.
  */
-function replacedAfter(sqlite: Database, seq: number): string {
-  const at = sqlite
-    .query<{ seq: number }, [number]>(
-      "SELECT seq FROM audit_entries WHERE event = 'audit.key_replaced' AND seq > ? ORDER BY seq LIMIT 1",
-    )
-    .get(seq)?.seq;
-  return at === undefined
-    ? ''
-    : `: the audit key was declared lost and replaced at entry #${at} (GATEHOUSE_AUDIT_KEY_REPLACES); the entries before it verify only with the lost key's public half (--public-key)`;
+function keyChangeOf(details: string | null): { previous: string; next: string } | undefined {
+  try {
+    const d = JSON.parse(details ?? 'null') as { previous_key_id?: unknown; key_id?: unknown } | null;
+    const id = /^[0-9a-f]{16}$/;
+    if (typeof d?.previous_key_id !== 'string' || typeof d.key_id !== 'string') return undefined;
+    if (!id.test(d.previous_key_id) || !id.test(d.key_id) || d.previous_key_id === d.key_id) return undefined;
+    return { previous: d.previous_key_id, next: d.key_id };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -155,6 +173,13 @@ function replacedAfter(sqlite: Database, seq: number): string {
  * against every head the witness saw: a database restored with its head from an older copy is
  * reported as a rollback. With `since`, only the entries after that verified point are walked;
  * the trail must still hold that point's entry with that hash.
+ *
+ * The trail ends signed with `key`. It may have been signed with other keys before, each change
+ * at an `audit.key_replaced` entry signed with the new key and naming both (README "Losing the
+ * audit key"): entries an earlier key signed are checked against their own signatures when its
+ * public half is among `options.replaced`, and are otherwise proved by the chain up to the
+ * replacement, which the next key signed (the result lists each replacement and which it was).
+ * Any other change of key is a break.
  */
 export function verifyChain(
   sqlite: Database,
@@ -183,16 +208,21 @@ export function verifyChain(
   /** Signed entries since the last Ed25519 check that held. */
   let deferred: Signed[] = [];
   let sinceCheck = 0;
+  /** The key the trail is signed with from `signerFrom` on (the first signed entry's, then each replacement's). */
+  let signer: string | undefined;
+  let signerFrom: Ref | undefined;
+  const replacements: KeyReplacement[] = [];
+  const keys = new Map([...(options.replaced ?? []), key].map((k) => [k.keyId, k]));
 
   /** The first entry that no valid signature proves among the deferred ones, if any. */
   const firstUnproved = (): { at: Ref; problem: string } | undefined => {
     const last = deferred[deferred.length - 1];
-    if (!last || checkSignature(key, last.hash, last.signature) === 'valid') {
+    if (!last || checkSignature(last.key, last.hash, last.signature) === 'valid') {
       deferred = [];
       return undefined;
     }
     for (const s of deferred)
-      if (checkSignature(key, s.hash, s.signature) !== 'valid')
+      if (checkSignature(s.key, s.hash, s.signature) !== 'valid')
         return { at: s.from, problem: invalidSignature(s) };
     return undefined;
   };
@@ -225,19 +255,34 @@ export function verifyChain(
       unproved ??= ref(row, checked);
     } else {
       const from = unproved ?? ref(row, checked);
-      const shape = signatureShape(key, row.signature);
-      if (shape !== 'valid')
-        return failAt(
-          from,
-          shapeProblem(shape, from, row.seq) +
-            // A declared replacement (README "Losing the audit key"): where the lost key's part ends.
-            (shape !== 'other_key'
-              ? ''
-              : row.event === 'audit.key_replaced'
-                ? ': the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES); what comes after is signed with the new key'
-                : replacedAfter(sqlite, row.seq)),
-        );
-      deferred.push({ from, seq: row.seq, hash: row.hash, signature: row.signature });
+      const signedWith = keyIdOfSignature(row.signature);
+      if (signedWith === undefined) return failAt(from, shapeProblem('malformed', from, row.seq));
+      if (row.event === 'audit.key_replaced') {
+        // The only place the key may change: the new key signs the entry that names both.
+        const change = keyChangeOf(row.details);
+        if (!change || change.next !== signedWith || (signer !== undefined && change.previous !== signer))
+          return failAt(
+            from,
+            `it records a key replacement ${change ? `from key ${change.previous} to key ${change.next}` : 'without the two keys'}, but ${signer === undefined ? '' : `the trail was signed with key ${signer} and `}the entry is signed with key ${signedWith}: it was not written by a declared replacement`,
+          );
+        replacements.push({
+          seq: row.seq,
+          previous: change.previous,
+          next: signedWith,
+          previousChecked: keys.has(change.previous),
+        });
+        signer = signedWith;
+        signerFrom = ref(row, checked);
+      } else if (signer === undefined) {
+        signer = signedWith;
+        signerFrom = from;
+      } else if (signedWith !== signer) {
+        return failAt(from, shapeProblem('other_key', from, row.seq));
+      }
+      // A key whose public half is not given (lost with its private half) is proved by the chain
+      // up to the replacement the next key signed; the trail must end with `key`'s (below).
+      const known = keys.get(signedWith);
+      if (known) deferred.push({ from, seq: row.seq, hash: row.hash, signature: row.signature, key: known });
       unproved = undefined;
     }
     prev = row.hash;
@@ -257,13 +302,23 @@ export function verifyChain(
     );
   const bad = firstUnproved();
   if (bad) return failAt(bad.at, bad.problem);
+  // The trail's end must be signed with the verifying key: what another key signed last is
+  // proved by nothing this verify trusts.
+  if (signer !== undefined && signer !== key.keyId && signerFrom)
+    return failAt(
+      signerFrom,
+      shapeProblem('other_key', signerFrom, signerFrom.seq) +
+        (replacements.at(-1)?.seq === signerFrom.seq
+          ? `: the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES) by key ${signer}. If key ${signer} is the audit key now, verify with its public half and this one as --replaced-key; if it is not, another key signed the trail from here`
+          : ` (${signer}), not the audit key ${key.keyId}, from here to the end of the trail`),
+    );
   if (wanted && hashAtHead === undefined && since && wanted.seq <= since.seq)
     hashAtHead = wanted.seq === since.seq ? since.hash : hashAt.get(wanted.seq)?.hash;
   const endProblem = head
-    ? checkEnd(key, head, checked + (since?.seq ? 1 : 0), prevSeq, hashAtHead)
+    ? checkEnd([...keys.values()], head, checked + (since?.seq ? 1 : 0), prevSeq, hashAtHead)
     : undefined;
   if (endProblem) return { ok: false, checked, lastSeq: prevSeq, endProblem };
-  const seen = witness ? checkWitness(sqlite, key, witness, head) : undefined;
+  const seen = witness ? checkWitness(sqlite, [...keys.values()], witness, head) : undefined;
   const witnessed = seen ? { witnessHeads: seen.heads } : {};
   if (seen?.problem)
     return { ok: false, checked, lastSeq: prevSeq, witnessProblem: seen.problem, ...witnessed };
@@ -274,12 +329,13 @@ export function verifyChain(
     ...(prevSeq !== null ? { last: { seq: prevSeq, hash: prev } } : {}),
     ...(since ? { since: since.seq } : {}),
     ...(wanted ? { headSeq: wanted.seq } : {}),
+    ...(replacements.length > 0 ? { replacements } : {}),
     ...witnessed,
   };
 }
 
 function checkEnd(
-  key: AuditKey,
+  keys: readonly AuditKey[],
   head: ReadHead,
   checked: number,
   lastSeq: number | null,
@@ -292,7 +348,7 @@ function checkEnd(
   }
   if (head.kind === 'unreadable') return `the signed head (${head.path}) cannot be read: ${head.why}`;
   const h = head.head;
-  if (!headSignatureValid(key, h)) return 'the signed head is not signed by the audit key';
+  if (!keys.some((k) => headSignatureValid(k, h))) return 'the signed head is not signed by the audit key';
   if (h.seq === 0) return undefined;
   const when = new Date(h.at).toISOString();
   if (lastSeq === null || lastSeq < h.seq) {
@@ -304,6 +360,13 @@ function checkEnd(
   return undefined;
 }
 
+function describeReplacement(r: KeyReplacement): string {
+  const before = r.previousChecked
+    ? `the entries before it were checked with key ${r.previous}'s public half`
+    : `the entries key ${r.previous} signed before it are proved as they stood then, by the chain key ${r.next} signed from there; their own signatures were not checked (give key ${r.previous}'s public half with --replaced-key to check them)`;
+  return ` At entry #${r.seq} key ${r.previous} was declared lost and key ${r.next} signed on: ${before}.`;
+}
+
 export function describeResult(r: VerifyResult): string {
   const n = `${r.checked} entr${r.checked === 1 ? 'y' : 'ies'}`;
   if (r.ok) {
@@ -313,7 +376,7 @@ export function describeResult(r: VerifyResult): string {
         ? ''
         : `, ${r.witnessHeads} witnessed head${r.witnessHeads === 1 ? '' : 's'} agree`;
     const after = r.since === undefined ? '' : ` after the verified checkpoint at #${r.since}`;
-    return `Audit trail intact: ${n} verified${after} (hash chain, out-of-line records and Ed25519 signatures${head}${witness}).`;
+    return `Audit trail intact: ${n} verified${after} (hash chain, out-of-line records and Ed25519 signatures${head}${witness}).${(r.replacements ?? []).map(describeReplacement).join('')}`;
   }
   if (r.witnessProblem)
     return `Audit trail ROLLED BACK: ${r.witnessProblem}. The ${n} present verify on their own.`;

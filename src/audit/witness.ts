@@ -75,14 +75,15 @@ function torn(line: string): boolean {
 
 /**
  * Checks the trail and the signed head against every head the witness saw: each is signed by
- * the audit key, their counters grow and the entries they name never go back; each entry a
+ * the audit key (or by a key the trail declared replaced, when its public half is given), their counters grow and the entries they name never go back; each entry a
  * head named is still in the trail with the same hash; and the signed head is not older than
  * the newest head of the witness. A database restored with its head from an older copy fails
  * the last two: the witness, on another volume, was not restored with them.
  */
 export function checkWitness(
   sqlite: Database,
-  key: AuditKey,
+  /** The audit key, and the public halves given of keys the trail declared replaced. */
+  keys: readonly AuditKey[],
   witness: WitnessSnapshot,
   head: ReadHead | undefined,
 ): WitnessCheck {
@@ -108,8 +109,11 @@ export function checkWitness(
     const h = parseHead(line);
     if (!h || h.counter === undefined)
       return { heads, problem: `line ${lineNo} of ${where} is not a signed head with a counter` };
-    if (!headSignatureValid(key, h))
-      return { heads, problem: `line ${lineNo} of ${where} is not signed by the audit key` };
+    if (!keys.some((k) => headSignatureValid(k, h)))
+      return {
+        heads,
+        problem: `line ${lineNo} of ${where} is not signed by the audit key${keys.length > 1 ? ' nor by a key given as replaced' : ''} (a head signed before the key was replaced is checked with that key's public half: --replaced-key)`,
+      };
     const c = { ...h, counter: h.counter };
     if (prev && c.counter <= prev.counter)
       return {

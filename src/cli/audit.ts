@@ -68,17 +68,41 @@ function open(config: Config) {
  */
 function verifyingKey(config: Config, publicKeyPath: string | undefined): AuditKey {
   if (publicKeyPath === undefined && config.auditSigningKey) return configuredAuditKey(config);
-  const keyPath = publicKeyPath ?? join(config.dataDir, PUBLIC_KEY_FILE);
-  if (!existsSync(keyPath)) throw new CliUsageError(`No audit public key at ${keyPath}.`);
+  return publicKeyAt(publicKeyPath ?? join(config.dataDir, PUBLIC_KEY_FILE), 'audit public key');
+}
+
+function publicKeyAt(keyPath: string, what: string): AuditKey {
+  if (!existsSync(keyPath)) throw new CliUsageError(`No ${what} at ${keyPath}.`);
+  if (!statSync(keyPath).isFile()) throw new CliUsageError(`${keyPath} is not a regular file.`);
   try {
     return loadAuditPublicKey(keyPath);
   } catch (e) {
-    throw new CliUsageError(`${keyPath} is not an audit public key (PEM): ${(e as Error).message}`);
+    throw new CliUsageError(`${keyPath} is not an ${what} (PEM): ${(e as Error).message}`);
   }
 }
 
 /**
- * `gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>] [--since <checkpoint>]
+ * `--replaced-key`: public halves of keys the trail declared lost (README "Losing the audit
+ * key"), so that what they signed is checked against their own signatures too. One that is the
+ * audit key itself, or given twice, is a mistake said as one.
+ */
+function replacedKeys(paths: readonly string[], key: AuditKey): AuditKey[] {
+  const keys: AuditKey[] = [];
+  for (const path of paths) {
+    const k = publicKeyAt(path, 'audit public key');
+    if (k.keyId === key.keyId)
+      throw new CliUsageError(
+        `--replaced-key ${path} is the audit key itself (key ${k.keyId}): give the public half of the key the trail declared replaced.`,
+      );
+    if (keys.some((o) => o.keyId === k.keyId))
+      throw new CliUsageError(`--replaced-key ${path} gives key ${k.keyId} a second time.`);
+    keys.push(k);
+  }
+  return keys;
+}
+
+/**
+ * `gatehouse audit verify [--public-key <pem>] [--replaced-key <pem>]… [--head <json>] [--witness <file>] [--since <checkpoint>]
  * [--checkpoint <file>]`: exit 0 when intact, 1 at the first bad entry (its out-of-line record
  * included), when entries were cut off the end (the signed head says how far it went), or when the
  * witness (GATEHOUSE_AUDIT_WITNESS unless --witness is given) saw a head the trail or the head file
@@ -98,6 +122,7 @@ export function auditVerify(
     args,
     options: {
       'public-key': { type: 'string' },
+      'replaced-key': { type: 'string', multiple: true },
       head: { type: 'string' },
       witness: { type: 'string' },
       since: { type: 'string' },
@@ -117,6 +142,7 @@ export function auditVerify(
   const problem = values.checkpoint === undefined ? undefined : checkpointTargetProblem(checkpointPath);
   if (problem !== undefined) throw new CliUsageError(`--checkpoint refused: ${problem}.`);
   const key = verifyingKey(config, values['public-key']);
+  const replaced = replacedKeys(values['replaced-key'] ?? [], key);
   let since: VerifiedPoint | undefined;
   if (values.since !== undefined) {
     const read = readCheckpoint(values.since, key);
@@ -131,7 +157,7 @@ export function auditVerify(
     const witness = witnessPath === undefined ? undefined : snapshotWitness(witnessPath);
     const head =
       values.head !== undefined ? readHead(values.head) : readStoredHead(db.$client, config.dataDir);
-    const result = verifyChain(db.$client, key, head, witness, since ? { since } : {});
+    const result = verifyChain(db.$client, key, head, witness, { replaced, ...(since ? { since } : {}) });
     out(`${describeResult(result)}\n`);
     if (result.ok && result.last) {
       // The trail is intact whatever becomes of the checkpoint: a private key this user cannot

@@ -59,8 +59,8 @@ Gatehouse must refuse. Its AuthKit sign-in asks which seeded account signs in (a
 login_hint signs that account in directly). --json prints all of it as one JSON line instead. Stops
 on SIGINT/SIGTERM.
 Point @workos-inc/node at it with { apiHostname: '127.0.0.1', port, https: false }.`,
-  audit: `Usage: gatehouse audit verify [--public-key <pem>] [--head <json>] [--witness <file>]
-                              [--since <checkpoint>] [--checkpoint <file>]
+  audit: `Usage: gatehouse audit verify [--public-key <pem>] [--replaced-key <pem>]… [--head <json>]
+                              [--witness <file>] [--since <checkpoint>] [--checkpoint <file>]
        gatehouse audit export [--since <iso|30m|24h|7d>] [--until <iso>] [--after-seq <n>]
                               [--format jsonl|csv]
 
@@ -77,7 +77,11 @@ verify  Walks the whole audit trail: every entry's SHA-256 must match its conten
         from an older copy is reported as ROLLED BACK (after a deliberate restore, move the old
         witness aside: a new one starts with the next head). Exits 0 when intact; otherwise
         prints the first problem and exits 1. An entry written in a batch is proved by the
-        signature of the batch's last entry. An intact trail leaves a checkpoint signed with the
+        signature of the batch's last entry. A trail whose key was declared lost
+        (GATEHOUSE_AUDIT_KEY_REPLACES) changes key once, at its audit.key_replaced entry, which the
+        new key signs: what the lost key signed before is proved by the chain up to there, and
+        also against its own signatures when its public half is given (--replaced-key, once per
+        replaced key). An intact trail leaves a checkpoint signed with the
         audit key (GATEHOUSE_DATA_DIR/audit-checkpoint.json, or --checkpoint); --since
         <checkpoint> then walks only the entries after it. A checkpoint the audit key did not
         sign is refused (exit 2); one whose entry the trail no longer holds fails (exit 1).

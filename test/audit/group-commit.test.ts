@@ -3,13 +3,12 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonical } from '../../src/audit/chain.ts';
 import { type AuditKey, loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
 import { type AuditInput, AuditService, PROBE_EVERY } from '../../src/audit/service.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
-import { sha256 } from '../../src/crypto/random.ts';
 import { type Db, openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { recomputeFrom } from '../support/audit.ts';
 
 /**
  * Group commit (issue 13): tool-call entries that arrive together share one transaction, each
@@ -52,29 +51,6 @@ const rows = (db: Database | Db) =>
   ('$client' in db ? db.$client : db)
     .query<Stored, []>('SELECT seq, signature FROM audit_entries ORDER BY seq')
     .all();
-
-/** Rewrites entries from `seq` on with recomputed hashes, as someone without the key could. */
-function recomputeFrom(db: Database, seq: number, change: (row: Record<string, unknown>) => void) {
-  const all = db
-    .query<Record<string, unknown>, []>(
-      `SELECT seq, id, at, event, team_id AS teamId, user_id AS userId, actor_email AS actorEmail,
-        client_id AS clientId, family_id AS familyId, session_id AS sessionId, tool, environment, outcome,
-        reason, args, latency_ms AS latencyMs, details, prev_hash AS prevHash FROM audit_entries ORDER BY seq`,
-    )
-    .all();
-  let prev = all.find((r) => r.seq === seq)!.prevHash as string;
-  for (const row of all.filter((r) => (r.seq as number) >= seq)) {
-    if (row.seq === seq) change(row);
-    const hash = sha256(canonical(row as never, prev));
-    db.run('UPDATE audit_entries SET reason = ?, prev_hash = ?, hash = ? WHERE seq = ?', [
-      row.reason as string | null,
-      prev,
-      hash,
-      row.seq as number,
-    ]);
-    prev = hash;
-  }
-}
 
 describe('audit group commit', () => {
   test('record — calls arriving together share one transaction; only the batch end is signed', async () => {

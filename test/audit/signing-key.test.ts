@@ -206,10 +206,34 @@ test('a key lost for good — refused naming the key, nothing created; GATEHOUSE
   expect((await run(['teams', 'admit', 'org_0000000004'], { GATEHOUSE_AUDIT_KEY_REPLACES: old })).code).toBe(
     0,
   );
+  // verify proves the whole trail with the new key, naming the replacement; with the kept public
+  // half the lost key's own signatures are checked too; with the old key alone it is broken there.
+  const plain = await run(['audit', 'verify']);
+  expect(plain.code).toBe(0);
+  expect(plain.stdout).toStartWith('Audit trail intact:');
+  expect(plain.stdout).toContain(`key ${old} was declared lost and key ${fresh} signed on`);
+  expect(plain.stdout).toContain('their own signatures were not checked');
+  const checked = await run(['audit', 'verify', '--replaced-key', keptPub]);
+  expect(checked.code).toBe(0);
+  expect(checked.stdout).toContain(`the entries before it were checked with key ${old}'s public half`);
   const verify = await run(['audit', 'verify', '--public-key', keptPub]);
+  expect(verify.code).toBe(1);
   expect(verify.stdout).toContain(
-    'it was signed by another key: the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES)',
+    `it was signed by another key: the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES) by key ${fresh}`,
   );
+  // --replaced-key naming the audit key itself, twice the same key, or no key file: usage errors.
+  const itself = await run(['audit', 'verify', '--replaced-key', join(dir, PUBLIC_KEY_FILE)]);
+  expect(itself.code).toBe(2);
+  expect(itself.stderr).toContain(`is the audit key itself (key ${fresh})`);
+  const twice = await run(['audit', 'verify', '--replaced-key', keptPub, '--replaced-key', keptPub]);
+  expect(twice.code).toBe(2);
+  expect(twice.stderr).toContain(`gives key ${old} a second time`);
+  const missing = await run(['audit', 'verify', '--replaced-key', join(root, 'nowhere.pub')]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('No audit public key at');
+  const folder = await run(['audit', 'verify', '--replaced-key', root]);
+  expect(folder.code).toBe(2);
+  expect(folder.stderr).toContain('is not a regular file');
 });
 
 test('a process still signing with a replaced key — its appends fail closed and it signs no head; an undeclared replacement is refused', () => {

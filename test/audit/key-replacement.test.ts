@@ -1,0 +1,218 @@
+import { afterEach, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditHeadWriter, readStoredHead } from '../../src/audit/head.ts';
+import { type AuditKey, loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
+import { AuditService } from '../../src/audit/service.ts';
+import { describeResult, verifyChain } from '../../src/audit/verify.ts';
+import { snapshotWitness } from '../../src/audit/witness.ts';
+import { type Db, openDatabase } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import { recomputeFrom } from '../support/audit.ts';
+
+/**
+ * A trail whose key was declared lost (README "Losing the audit key"): verify proves it whole with
+ * the new key, the lost key's entries by the chain up to the replacement, and by their own
+ * signatures when the old public half is given. No other change of key passes.
+ */
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const clock = { now: () => 1_800_000_000_000 };
+
+function newKey(): AuditKey {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-replaced-key-'));
+  dirs.push(dir);
+  return loadOrCreateAuditKey(dir);
+}
+
+function database(): Db {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-replaced-trail-'));
+  dirs.push(dir);
+  const db = openDatabase(join(dir, 'gatehouse.db'));
+  applyMigrations(db);
+  return db;
+}
+
+const signer = (db: Db, key: AuditKey) => new AuditService(db, clock, (h) => signHash(key, h), key.keyId);
+const entry = { event: 'team.admitted', outcome: 'allowed' } as const;
+const call = (i: number) =>
+  ({ event: 'tool.call', outcome: 'allowed', tool: 'whoami', args: { i } }) as const;
+
+/** Entries 1–5 signed by `lost` (a batch of three among them), #6 the replacement, #7–#8 by `next`. */
+async function replacedTrail(): Promise<{ db: Db; lost: AuditKey; next: AuditKey }> {
+  const db = database();
+  const lost = newKey();
+  const next = newKey();
+  const before = signer(db, lost);
+  before.append(entry);
+  await Promise.all([1, 2, 3].map((i) => before.record(call(i))));
+  before.append(entry);
+  const after = signer(db, next);
+  expect(after.recordKeyReplacement(lost.keyId)?.seq).toBe(6);
+  after.append(entry);
+  after.append(entry);
+  return { db, lost, next };
+}
+
+test('verify after a declared replacement — intact with the new key alone, the lost key’s part proved by the chain', async () => {
+  const { db, lost, next } = await replacedTrail();
+  const r = verifyChain(db.$client, next);
+  expect(r).toMatchObject({
+    ok: true,
+    checked: 8,
+    replacements: [{ seq: 6, previous: lost.keyId, next: next.keyId, previousChecked: false }],
+  });
+  expect(describeResult(r)).toContain(
+    `At entry #6 key ${lost.keyId} was declared lost and key ${next.keyId} signed on: the entries key ${lost.keyId} signed before it are proved as they stood then, by the chain key ${next.keyId} signed from there; their own signatures were not checked (give key ${lost.keyId}'s public half with --replaced-key to check them).`,
+  );
+  db.$client.close();
+});
+
+test('verify with the lost key’s public half — its own signatures are checked too, and a bad one is named', async () => {
+  const { db, lost, next } = await replacedTrail();
+  const r = verifyChain(db.$client, next, undefined, undefined, { replaced: [lost] });
+  expect(r.replacements).toEqual([{ seq: 6, previous: lost.keyId, next: next.keyId, previousChecked: true }]);
+  expect(describeResult(r)).toContain(
+    `the entries before it were checked with key ${lost.keyId}'s public half`,
+  );
+  // A signature of the lost key damaged in place (the hash chain untouched): only the check
+  // against that key's own signatures can see it.
+  const sig = db.$client
+    .query<{ signature: string }, []>('SELECT signature FROM audit_entries WHERE seq = 1')
+    .get()!.signature;
+  const other = signHash(lost, 'ab'.repeat(32));
+  db.$client.run('UPDATE audit_entries SET signature = ? WHERE seq = 1', [other]);
+  expect(sig).not.toBe(other);
+  expect(verifyChain(db.$client, next, undefined, undefined, { replaced: [lost], stretch: 1 })).toMatchObject(
+    {
+      ok: false,
+      firstBad: { seq: 1 },
+    },
+  );
+  expect(verifyChain(db.$client, next, undefined, undefined, { stretch: 1 }).ok).toBe(true);
+  db.$client.close();
+});
+
+test('verify with the lost key as the audit key — broken at the replacement, saying how to verify instead', async () => {
+  const { db, lost, next } = await replacedTrail();
+  const r = verifyChain(db.$client, lost);
+  expect(r).toMatchObject({ ok: false, firstBad: { seq: 6 } });
+  expect(r.firstBad!.problem).toBe(
+    `it was signed by another key: the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES) by key ${next.keyId}. If key ${next.keyId} is the audit key now, verify with its public half and this one as --replaced-key; if it is not, another key signed the trail from here`,
+  );
+  db.$client.close();
+});
+
+test('an entry before the replacement altered and the chain recomputed without a key — broken', async () => {
+  const { db, next } = await replacedTrail();
+  recomputeFrom(db.$client, 3, (row) => {
+    row.reason = 'rewritten';
+  });
+  const r = verifyChain(db.$client, next);
+  expect(r.ok).toBe(false);
+  expect(r.firstBad!.seq).toBeLessThanOrEqual(6);
+  expect(r.firstBad!.problem).toContain('is invalid');
+  db.$client.close();
+});
+
+test('a change of key without a declared replacement — broken at the first entry the other key signed', () => {
+  const db = database();
+  const k1 = newKey();
+  const k2 = newKey();
+  signer(db, k1).append(entry);
+  signer(db, k1).append(entry);
+  // No key id given: this writer does not stop at a trail another key signed.
+  new AuditService(db, clock, (h) => signHash(k2, h)).append(entry);
+  expect(verifyChain(db.$client, k2)).toMatchObject({
+    ok: false,
+    firstBad: { seq: 3, problem: 'it was signed by another key' },
+  });
+  expect(verifyChain(db.$client, k1)).toMatchObject({
+    ok: false,
+    firstBad: { seq: 3, problem: 'it was signed by another key' },
+  });
+  db.$client.close();
+});
+
+test('a replacement written by someone with another key — the trail’s end is not the audit key’s: broken', () => {
+  const db = database();
+  const k1 = newKey();
+  const intruder = newKey();
+  signer(db, k1).append(entry);
+  // A forged declaration, chained and signed as recordKeyReplacement would write it.
+  const forger = new AuditService(db, clock, (h) => signHash(intruder, h));
+  forger.append({
+    event: 'audit.key_replaced',
+    outcome: 'allowed',
+    details: {
+      previous_key_id: k1.keyId,
+      key_id: intruder.keyId,
+      declared_by: 'GATEHOUSE_AUDIT_KEY_REPLACES',
+    },
+  });
+  forger.append(entry);
+  const r = verifyChain(db.$client, k1);
+  expect(r).toMatchObject({ ok: false, firstBad: { seq: 2 } });
+  expect(r.firstBad!.problem).toContain('it was signed by another key: the audit key was declared lost');
+  db.$client.close();
+});
+
+test('a replacement entry that does not match its signatures — broken there', () => {
+  for (const details of [
+    { previous_key_id: '0123456789abcdef', key_id: 'NEXT' },
+    { previous_key_id: 'PREV', key_id: 'fedcba9876543210' },
+    { key_id: 'NEXT' },
+    'not an object',
+  ]) {
+    const db = database();
+    const k1 = newKey();
+    const k2 = newKey();
+    signer(db, k1).append(entry);
+    const fill = (v: unknown) => (v === 'NEXT' ? k2.keyId : v === 'PREV' ? k1.keyId : v);
+    new AuditService(db, clock, (h) => signHash(k2, h)).append({
+      event: 'audit.key_replaced',
+      outcome: 'allowed',
+      details:
+        typeof details === 'string'
+          ? details
+          : Object.fromEntries(Object.entries(details).map(([k, v]) => [k, fill(v)])),
+    });
+    const r = verifyChain(db.$client, k2, undefined, undefined, { replaced: [k1] });
+    expect(r).toMatchObject({ ok: false, firstBad: { seq: 2 } });
+    expect(r.firstBad!.problem).toContain('it was not written by a declared replacement');
+    db.$client.close();
+  }
+});
+
+test('a witness across the replacement — heads the lost key signed pass with its public half, and are named without it', async () => {
+  const db = database();
+  const lost = newKey();
+  const next = newKey();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-replaced-witness-'));
+  dirs.push(dir);
+  const witness = join(dir, 'witness.jsonl');
+  signer(db, lost).append(entry);
+  const oldHeads = new AuditHeadWriter(db.$client, lost, dir, clock.now, { witness });
+  oldHeads.flush();
+  oldHeads.close();
+  const after = signer(db, next);
+  after.recordKeyReplacement(lost.keyId);
+  after.append(entry);
+  const newHeads = new AuditHeadWriter(db.$client, next, dir, clock.now, { witness });
+  newHeads.flush();
+  newHeads.close();
+  const head = readStoredHead(db.$client, dir);
+  expect(verifyChain(db.$client, next, head, snapshotWitness(witness), { replaced: [lost] })).toMatchObject({
+    ok: true,
+    witnessHeads: 2,
+  });
+  const without = verifyChain(db.$client, next, head, snapshotWitness(witness));
+  expect(without.ok).toBe(false);
+  expect(without.witnessProblem).toStartWith(
+    `line 1 of the witness (${witness}) is not signed by the audit key (`,
+  );
+  db.$client.close();
+});
