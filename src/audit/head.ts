@@ -278,19 +278,26 @@ export class AuditHeadWriter {
   }
 
   /**
-   * Whether the trail's end was signed by another key than this process's: another process signs
-   * it since (the key was declared lost and replaced). This one signs no head for it, which would
-   * vouch with the old key for entries the new one signed; it logs that once.
+   * Whether the trail's end was not signed by this process's key: another process signs it since
+   * (the key was declared lost and replaced), or its last entry carries no valid signature (added
+   * without the key: the trail always ends signed). This one signs no head for it, which would
+   * vouch for entries its key did not sign; it logs that once.
    */
   private signedByAnother(last: { seq: number; signature?: string | null }): boolean {
+    if (last.seq === 0) return false;
     const id = last.signature ? keyIdOfSignature(last.signature) : undefined;
-    if (id === undefined || id === this.key.keyId) return false;
+    if (id === this.key.keyId) return false;
     this.written = last.seq;
-    const problem = `the trail is now signed with key ${id}, not this process's key ${this.key.keyId}`;
+    const problem =
+      id === undefined
+        ? `the trail's last entry (#${last.seq}) carries no valid signature: it was added without the audit key`
+        : `the trail is now signed with key ${id}, not this process's key ${this.key.keyId}`;
     if (this.refused !== problem) {
       this.refused = problem;
       this.options.log?.error(
-        `audit key replaced: ${problem}; this process signs no head for it. Restart it with the trail's key`,
+        id === undefined
+          ? `audit trail altered: ${problem}; no head is signed for it. \`gatehouse audit verify\` names it`
+          : `audit key replaced: ${problem}; this process signs no head for it. Restart it with the trail's key`,
       );
     }
     return true;

@@ -133,6 +133,22 @@ export function trailKeyId(sqlite: { prepare(sql: string): { get(): unknown } })
   return row ? keyIdOfSignature(row.signature) : undefined;
 }
 
+/**
+ * The first entry `keyId` signed, if it signed any. A key the trail was since signed on without
+ * (another key's entries came after) was not lost: someone else's key took over, and declaring
+ * that one lost would wrap its entries in this key's signatures (src/audit/verify.ts refuses a
+ * key that signs again). Read only when the trail's key is not the configured one.
+ */
+export function firstSignedBy(
+  sqlite: { prepare(sql: string): { get(...params: string[]): unknown } },
+  keyId: string,
+): number | undefined {
+  const row = sqlite
+    .prepare('SELECT seq FROM audit_entries WHERE signature LIKE ? ORDER BY seq LIMIT 1')
+    .get(`ed25519:${keyId}:%`) as { seq: number } | null;
+  return row ? Number(row.seq) : undefined;
+}
+
 /** The key a signature names (`ed25519:<keyId>:…`), if it is well formed. */
 export function keyIdOfSignature(signature: string): string | undefined {
   return SIGNATURE.exec(signature)?.[1];
@@ -183,7 +199,17 @@ export function signingKeyProblem(
     return `GATEHOUSE_DATA_DIR ${quote(config.dataDir)} holds no audit key, but its trail is signed with key ${trail}: a key made now would sign entries that key's public half cannot verify. Put the pair back (${PRIVATE_KEY_FILE} and ${PUBLIC_KEY_FILE}, from a backup); if it is lost for good, ${REPLACE_HINT(trail)}`;
   // The data dir's key is compared as it is, before its public half is written beside it.
   const existing = config.auditSigningKey ? configuredAuditKey(config) : dataDirAuditKey(config.dataDir);
-  return existing ? trailKeyProblem(config, existing, trail) : undefined;
+  if (!existing) return undefined;
+  if (trail !== undefined && trail !== existing.keyId) {
+    const signedBefore = firstSignedBy(sqlite, existing.keyId);
+    if (signedBefore !== undefined) return signedOnAfter(existing.keyId, trail, signedBefore);
+  }
+  return trailKeyProblem(config, existing, trail);
+}
+
+/** The trail's newest entries are another key's, after this key's own: it was taken over, not lost. */
+export function signedOnAfter(keyId: string, trail: string, signedBefore: number): string {
+  return `The audit trail's newest entries are signed with key ${trail}, but this key (${keyId}) signed it before, from entry #${signedBefore}: key ${trail} did not replace a lost key, it signed on after this one. Whoever holds it wrote to the trail; do not declare it lost. Run \`gatehouse audit verify\` to see from where, and restore the database from a backup taken before`;
 }
 
 const REPLACE_HINT = (trail: string) =>

@@ -8,7 +8,7 @@ import type { Clock } from '../kernel/clock.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
 import { type Encoded, encode, entryId, storable } from './entry-fields.ts';
 import type { AuditEvent } from './events.ts';
-import { keyIdOfSignature } from './keys.ts';
+import { firstSignedBy, keyIdOfSignature, signedOnAfter } from './keys.ts';
 import { AuditPages } from './pages.ts';
 
 export interface AuditInput {
@@ -107,8 +107,8 @@ export class AuditService {
     private readonly keyId?: string,
   ) {
     this.pages = new AuditPages(db.$client);
-    this.lastHash = db.$client.prepare<{ hash: string; signature: string | null }, []>(
-      'SELECT hash, signature FROM audit_entries ORDER BY seq DESC LIMIT 1',
+    this.lastHash = db.$client.prepare<{ seq: number; hash: string; signature: string | null }, []>(
+      'SELECT seq, hash, signature FROM audit_entries ORDER BY seq DESC LIMIT 1',
     );
     this.insert = prepareInsert(db);
     this.insertRecord = db.$client.prepare(
@@ -151,9 +151,16 @@ export class AuditService {
    */
   private chainEnd(): string {
     const last = this.lastHash.get();
-    if (this.keyId && last?.signature) {
-      const signedWith = keyIdOfSignature(last.signature);
-      if (signedWith !== undefined && signedWith !== this.keyId)
+    if (this.keyId && last) {
+      const signedWith = last.signature ? keyIdOfSignature(last.signature) : undefined;
+      // The trail always ends with a signed entry (see the class): one that does not was added
+      // without the key, and an entry chained to it would vouch for it in the next signature.
+      if (signedWith === undefined)
+        throw new AppError(
+          'unavailable',
+          `The audit trail ends with entry #${last.seq}, which carries no valid signature: it was added without the audit key. Nothing is recorded on top of it (a signature would vouch for it), so nothing is done; \`gatehouse audit verify\` names it.`,
+        );
+      if (signedWith !== this.keyId)
         throw new AppError(
           'unavailable',
           `The audit trail is now signed with key ${signedWith}, not this process's key ${this.keyId} (the key was replaced): nothing is recorded, so nothing is done. Restart this process with the trail's key.`,
@@ -174,6 +181,9 @@ export class AuditService {
       const last = this.lastHash.get();
       const previous = last?.signature ? keyIdOfSignature(last.signature) : undefined;
       if (previous === undefined || previous === this.keyId) return undefined;
+      const signedBefore = this.keyId ? firstSignedBy(this.db.$client, this.keyId) : undefined;
+      if (signedBefore !== undefined)
+        throw new ConfigError([signedOnAfter(this.keyId!, previous, signedBefore)]);
       if (previous !== declared)
         throw new ConfigError([
           `The audit trail is signed with key ${previous}, not this process's key ${this.keyId}${declared ? ` nor the key declared lost (${declared})` : ''}: another process signs it with another key. Nothing was recorded.`,

@@ -212,6 +212,7 @@ export function verifyChain(
   let signer: string | undefined;
   let signerFrom: Ref | undefined;
   const replacements: KeyReplacement[] = [];
+  const signersSeen = new Set<string>();
   const keys = new Map([...(options.replaced ?? []), key].map((k) => [k.keyId, k]));
 
   /** The first entry that no valid signature proves among the deferred ones, if any. */
@@ -265,6 +266,17 @@ export function verifyChain(
             from,
             `it records a key replacement ${change ? `from key ${change.previous} to key ${change.next}` : 'without the two keys'}, but ${signer === undefined ? '' : `the trail was signed with key ${signer} and `}the entry is signed with key ${signedWith}: it was not written by a declared replacement`,
           );
+        // A key declared lost never signs again: K, then A "replacing" it, then K once more is
+        // another key's entries wrapped in the audit key's (written by whoever holds A).
+        if (signersSeen.has(change.next))
+          return failAt(
+            from,
+            `it records a replacement by key ${change.next}, which had signed the trail before: a key declared lost never signs again, so another key signed the entries in between`,
+          );
+        // The previous key's last signature proves, through the chain, everything it signed: it is
+        // checked here when that key is known, not only at the next stretch.
+        const earlier = firstUnproved();
+        if (earlier) return failAt(earlier.at, earlier.problem);
         replacements.push({
           seq: row.seq,
           previous: change.previous,
@@ -273,9 +285,11 @@ export function verifyChain(
         });
         signer = signedWith;
         signerFrom = ref(row, checked);
+        signersSeen.add(signedWith);
       } else if (signer === undefined) {
         signer = signedWith;
         signerFrom = from;
+        signersSeen.add(signedWith);
       } else if (signedWith !== signer) {
         return failAt(from, shapeProblem('other_key', from, row.seq));
       }
@@ -309,7 +323,7 @@ export function verifyChain(
       signerFrom,
       shapeProblem('other_key', signerFrom, signerFrom.seq) +
         (replacements.at(-1)?.seq === signerFrom.seq
-          ? `: the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES) by key ${signer}. If key ${signer} is the audit key now, verify with its public half and this one as --replaced-key; if it is not, another key signed the trail from here`
+          ? `: this entry claims the audit key was replaced by key ${signer} (an audit.key_replaced entry that key signed). If you declared that replacement (GATEHOUSE_AUDIT_KEY_REPLACES) and key ${signer} is your audit key now, verify with its public half and this one as --replaced-key; if not, another key signed the trail from here`
           : ` (${signer}), not the audit key ${key.keyId}, from here to the end of the trail`),
     );
   if (wanted && hashAtHead === undefined && since && wanted.seq <= since.seq)

@@ -199,3 +199,35 @@ test('export — streams every entry in chain order, out-of-line values whole, p
   expect([...exportEntries(db.$client, 'csv', { until: clock.now() })].length).toBe(1);
   db.$client.close();
 });
+
+test('key replacement on the suite’s engine — verify proves it; a taken-over trail and an unsigned end are refused', async () => {
+  const s = await store();
+  const db = s.open();
+  try {
+    const other = configuredAuditKey({
+      dataDir: '/nonexistent',
+      auditSigningKey: generateKeyPairSync('ed25519').privateKey,
+    });
+    const mine = new AuditService(db, clock, sign, key.keyId);
+    mine.append(call('whoami'));
+    const next = new AuditService(db, clock, (h) => signHash(other, h), other.keyId);
+    expect(next.recordKeyReplacement(key.keyId)?.event).toBe('audit.key_replaced');
+    next.append(call('whoami'));
+    expect(verifyChain(db.$client, other)).toMatchObject({
+      ok: true,
+      checked: 3,
+      replacements: [
+        { seq: lastSeq(db) - 1, previous: key.keyId, next: other.keyId, previousChecked: false },
+      ],
+    });
+    // The first key signed this trail before the other: it may not declare that one lost.
+    expect(() => mine.recordKeyReplacement(other.keyId)).toThrow(
+      `but this key (${key.keyId}) signed it before, from entry #`,
+    );
+    // An entry added without any key ends the trail: nothing is chained over it.
+    new AuditService(db, clock).append(call('whoami'));
+    expect(() => next.append(call('whoami'))).toThrow('which carries no valid signature');
+  } finally {
+    await db.$client.close();
+  }
+});

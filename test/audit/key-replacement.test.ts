@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditHeadWriter, readStoredHead } from '../../src/audit/head.ts';
-import { type AuditKey, loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
+import { type AuditKey, loadOrCreateAuditKey, signHash, signingKeyFor } from '../../src/audit/keys.ts';
 import { AuditService } from '../../src/audit/service.ts';
 import { describeResult, verifyChain } from '../../src/audit/verify.ts';
 import { snapshotWitness } from '../../src/audit/witness.ts';
+import { ConfigError } from '../../src/config/index.ts';
 import { type Db, openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { AppError } from '../../src/errors/app-error.ts';
 import { recomputeFrom } from '../support/audit.ts';
 
 /**
@@ -101,7 +103,7 @@ test('verify with the lost key as the audit key — broken at the replacement, s
   const r = verifyChain(db.$client, lost);
   expect(r).toMatchObject({ ok: false, firstBad: { seq: 6 } });
   expect(r.firstBad!.problem).toBe(
-    `it was signed by another key: the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES) by key ${next.keyId}. If key ${next.keyId} is the audit key now, verify with its public half and this one as --replaced-key; if it is not, another key signed the trail from here`,
+    `it was signed by another key: this entry claims the audit key was replaced by key ${next.keyId} (an audit.key_replaced entry that key signed). If you declared that replacement (GATEHOUSE_AUDIT_KEY_REPLACES) and key ${next.keyId} is your audit key now, verify with its public half and this one as --replaced-key; if not, another key signed the trail from here`,
   );
   db.$client.close();
 });
@@ -156,7 +158,9 @@ test('a replacement written by someone with another key — the trail’s end is
   forger.append(entry);
   const r = verifyChain(db.$client, k1);
   expect(r).toMatchObject({ ok: false, firstBad: { seq: 2 } });
-  expect(r.firstBad!.problem).toContain('it was signed by another key: the audit key was declared lost');
+  expect(r.firstBad!.problem).toContain(
+    `it was signed by another key: this entry claims the audit key was replaced by key ${intruder.keyId}`,
+  );
   db.$client.close();
 });
 
@@ -214,5 +218,106 @@ test('a witness across the replacement — heads the lost key signed pass with i
   expect(without.witnessProblem).toStartWith(
     `line 1 of the witness (${witness}) is not signed by the audit key (`,
   );
+  db.$client.close();
+});
+
+test('entries altered before the replacement was recorded — proved as they stood by the new key alone, BROKEN with the lost key’s public half', async () => {
+  const db = database();
+  const lost = newKey();
+  const next = newKey();
+  const before = signer(db, lost);
+  before.append(entry);
+  await Promise.all([1, 2, 3].map((i) => before.record(call(i))));
+  before.append(entry);
+  // The key is lost; before the replacement is declared, someone with the database alone
+  // rewrites #3 and the hashes after it (the lost key's signatures on #4 and #5 go stale).
+  recomputeFrom(db.$client, 3, (row) => {
+    row.reason = 'rewritten';
+  });
+  const after = signer(db, next);
+  after.recordKeyReplacement(lost.keyId);
+  after.append(entry);
+  expect(verifyChain(db.$client, next).ok).toBe(true);
+  // With its public half, the lost key's last signature is checked at the replacement itself,
+  // not only at the next stretch of SIGNATURE_STRETCH entries: the batch holding #3 is named.
+  const r = verifyChain(db.$client, next, undefined, undefined, { replaced: [lost] });
+  expect(r).toMatchObject({ ok: false, firstBad: { seq: 2 } });
+  expect(r.firstBad!.problem).toContain(
+    'the signature of entry #4, which vouches for entries #2–#4 (one batch), is invalid',
+  );
+  db.$client.close();
+});
+
+test('a key that signs again after another took over — verify BROKEN, and neither the service nor a start will declare the other lost', () => {
+  const db = database();
+  const k1 = newKey();
+  const intruder = newKey();
+  signer(db, k1).append(entry);
+  const forger = new AuditService(db, clock, (h) => signHash(intruder, h));
+  forger.append({
+    event: 'audit.key_replaced',
+    outcome: 'allowed',
+    details: { previous_key_id: k1.keyId, key_id: intruder.keyId },
+  });
+  forger.append(entry);
+  // The service holding k1 is told the truth: k1 signed this trail before the other key did.
+  const k1Service = signer(db, k1);
+  let refused: unknown;
+  try {
+    k1Service.recordKeyReplacement(intruder.keyId);
+  } catch (e) {
+    refused = e;
+  }
+  expect(refused).toBeInstanceOf(ConfigError);
+  const said = (refused as ConfigError).problems.join('');
+  expect(said).toContain(
+    `The audit trail's newest entries are signed with key ${intruder.keyId}, but this key (${k1.keyId}) signed it before, from entry #1: key ${intruder.keyId} did not replace a lost key`,
+  );
+  expect(said).toContain('do not declare it lost');
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-taken-over-'));
+  dirs.push(dir);
+  expect(() =>
+    signingKeyFor(
+      { dataDir: dir, auditSigningKey: k1.privateKey, auditKeyReplaces: intruder.keyId },
+      db.$client,
+    ),
+  ).toThrow(`but this key (${k1.keyId}) signed it before, from entry #1`);
+  // Written anyway (by a writer that does not check): verify refuses the key signing again.
+  new AuditService(db, clock, (h) => signHash(k1, h)).append({
+    event: 'audit.key_replaced',
+    outcome: 'allowed',
+    details: { previous_key_id: intruder.keyId, key_id: k1.keyId },
+  });
+  const r = verifyChain(db.$client, k1);
+  expect(r).toMatchObject({ ok: false, firstBad: { seq: 4 } });
+  expect(r.firstBad!.problem).toBe(
+    `it records a replacement by key ${k1.keyId}, which had signed the trail before: a key declared lost never signs again, so another key signed the entries in between`,
+  );
+  db.$client.close();
+});
+
+test('an unsigned entry at the end of the trail — nothing is chained or signed over it, no head vouches for it', async () => {
+  const db = database();
+  const k1 = newKey();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-unsigned-end-'));
+  dirs.push(dir);
+  const audit = signer(db, k1);
+  audit.append(entry);
+  const heads = new AuditHeadWriter(db.$client, k1, dir, clock.now);
+  heads.flush();
+  const headBefore = readStoredHead(db.$client, dir);
+  // Added with the database alone: chained, but signed by nobody.
+  new AuditService(db, clock).append(entry);
+  expect(() => audit.append(entry)).toThrow(
+    'The audit trail ends with entry #2, which carries no valid signature: it was added without the audit key.',
+  );
+  const failed = await audit.record(call(1)).catch((e: unknown) => e);
+  expect(failed).toBeInstanceOf(AppError);
+  expect((failed as AppError).code).toBe('unavailable');
+  heads.flush();
+  heads.close();
+  expect(readStoredHead(db.$client, dir)).toEqual(headBefore);
+  expect(db.$client.query('SELECT count(*) AS n FROM audit_entries').get()).toEqual({ n: 2 });
+  expect(verifyChain(db.$client, k1)).toMatchObject({ ok: false, firstBad: { seq: 2 } });
   db.$client.close();
 });

@@ -219,7 +219,7 @@ test('a key lost for good — refused naming the key, nothing created; GATEHOUSE
   const verify = await run(['audit', 'verify', '--public-key', keptPub]);
   expect(verify.code).toBe(1);
   expect(verify.stdout).toContain(
-    `it was signed by another key: the audit key was declared lost and replaced here (GATEHOUSE_AUDIT_KEY_REPLACES) by key ${fresh}`,
+    `it was signed by another key: this entry claims the audit key was replaced by key ${fresh}`,
   );
   // --replaced-key naming the audit key itself, twice the same key, or no key file: usage errors.
   const itself = await run(['audit', 'verify', '--replaced-key', join(dir, PUBLIC_KEY_FILE)]);
