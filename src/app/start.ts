@@ -4,8 +4,9 @@ import { approvalsRoutes } from '../approvals/console.ts';
 import { HumanGrants } from '../approvals/human.ts';
 import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
-import { type AuditKey, signHash, signingKeyFor } from '../audit/keys.ts';
+import { type AuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
+import { signingKeyFor } from '../audit/signing-key.ts';
 import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { consoleAuthority } from '../auth/console-session.ts';
@@ -92,7 +93,7 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
 
   // Entries are signed (Ed25519, 26–39 µs a signature): each appendTx entry, and a tool-call batch's last
   // (group commit, see AuditService.record); bench/README.md has the measurements.
-  const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash), auditKey.keyId);
+  const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash), auditKey);
   audit.recordKeyReplacement(config.auditKeyReplaces);
   const auditHead = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now(), {
     witness: config.auditWitness,

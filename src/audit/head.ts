@@ -17,7 +17,7 @@ import {
   replaceJsonFile,
   type SignedHead,
 } from './head-store.ts';
-import { type AuditKey, keyIdOfSignature, signMessage } from './keys.ts';
+import { type AuditKey, checkSignature, keyIdOfSignature, signMessage } from './keys.ts';
 
 /**
  * The signed head: the newest entry's sequence number and hash, signed with the audit key and
@@ -67,6 +67,8 @@ export class AuditHeadWriter {
   private readonly latest;
   private written = -1;
   private counter: number;
+  /** The trail's end whose signature was last found valid (see signedByAnother). */
+  private checkedEnd: string | undefined;
   private unwitnessed: SignedHead | undefined;
   /** The last head this process signed: an entry it vouched for must stay in the trail. */
   private signed: { seq: number; hash: string } | undefined;
@@ -283,19 +285,25 @@ export class AuditHeadWriter {
    * without the key: the trail always ends signed). This one signs no head for it, which would
    * vouch for entries its key did not sign; it logs that once.
    */
-  private signedByAnother(last: { seq: number; signature?: string | null }): boolean {
-    if (last.seq === 0) return false;
+  private signedByAnother(last: { seq: number; hash: string; signature?: string | null }): boolean {
+    if (last.seq === 0 || last.hash === this.checkedEnd) return false;
     const id = last.signature ? keyIdOfSignature(last.signature) : undefined;
-    if (id === this.key.keyId) return false;
+    // Checked once per end (a second's worth of entries): a head vouches for the whole trail.
+    const valid =
+      id === this.key.keyId && checkSignature(this.key, last.hash, last.signature ?? null) === 'valid';
+    if (valid) {
+      this.checkedEnd = last.hash;
+      return false;
+    }
     this.written = last.seq;
     const problem =
-      id === undefined
-        ? `the trail's last entry (#${last.seq}) carries no valid signature: it was added without the audit key`
+      id === undefined || id === this.key.keyId
+        ? `the trail's last entry (#${last.seq}) carries no valid signature of the audit key: it was added without the key`
         : `the trail is now signed with key ${id}, not this process's key ${this.key.keyId}`;
     if (this.refused !== problem) {
       this.refused = problem;
       this.options.log?.error(
-        id === undefined
+        id === undefined || id === this.key.keyId
           ? `audit trail altered: ${problem}; no head is signed for it. \`gatehouse audit verify\` names it`
           : `audit key replaced: ${problem}; this process signs no head for it. Restart it with the trail's key`,
       );

@@ -133,97 +133,14 @@ export function trailKeyId(sqlite: { prepare(sql: string): { get(): unknown } })
   return row ? keyIdOfSignature(row.signature) : undefined;
 }
 
-/**
- * The first entry `keyId` signed, if it signed any. A key the trail was since signed on without
- * (another key's entries came after) was not lost: someone else's key took over, and declaring
- * that one lost would wrap its entries in this key's signatures (src/audit/verify.ts refuses a
- * key that signs again). Read only when the trail's key is not the configured one.
- */
-export function firstSignedBy(
-  sqlite: { prepare(sql: string): { get(...params: string[]): unknown } },
-  keyId: string,
-): number | undefined {
-  const row = sqlite
-    .prepare('SELECT seq FROM audit_entries WHERE signature LIKE ? ORDER BY seq LIMIT 1')
-    .get(`ed25519:${keyId}:%`) as { seq: number } | null;
-  return row ? Number(row.seq) : undefined;
-}
-
 /** The key a signature names (`ed25519:<keyId>:…`), if it is well formed. */
 export function keyIdOfSignature(signature: string): string | undefined {
   return SIGNATURE.exec(signature)?.[1];
 }
 
-/** What signingKeyFor reads of the configuration. */
-export interface SigningKeyConfig {
-  dataDir: string;
-  auditSigningKey: KeyObject | undefined;
-  /** GATEHOUSE_AUDIT_KEY_REPLACES: the id of a lost key the trail may be signed on without. */
-  auditKeyReplaces?: string | undefined;
-}
-
-/**
- * The configured key (configuredAuditKey), refused when the trail was signed with another: what
- * it signed would break the chain's signatures (`audit verify`: "signed by another key"), as
- * switching GATEHOUSE_AUDIT_SIGNING_KEY, or a key file replaced whole, would. A data dir that
- * holds no key for a signed trail is refused before one is made. Both are let through when
- * GATEHOUSE_AUDIT_KEY_REPLACES names the trail's key: it is lost for good, and the replacement
- * is recorded (AuditService.recordKeyReplacement).
- */
-export function signingKeyFor(
-  config: SigningKeyConfig,
-  sqlite: { prepare(sql: string): { get(): unknown } },
-): AuditKey {
-  const problem = signingKeyProblem(config, sqlite);
-  if (problem) throw new ConfigError([problem]);
-  return configuredAuditKey(config);
-}
-
-/**
- * Why the configured key may not sign this trail (signingKeyFor), read and never created: `config
- * check` reports it as a start would. Throws a ConfigError for a key that cannot be read at all.
- */
-export function signingKeyProblem(
-  config: SigningKeyConfig,
-  sqlite: { prepare(sql: string): { get(): unknown } },
-): string | undefined {
-  const trail = trailKeyId(sqlite);
-  const declared = trail !== undefined && config.auditKeyReplaces === trail;
-  if (
-    !config.auditSigningKey &&
-    trail !== undefined &&
-    !declared &&
-    !existsSync(join(config.dataDir, PRIVATE_KEY_FILE)) &&
-    !existsSync(join(config.dataDir, PUBLIC_KEY_FILE))
-  )
-    return `GATEHOUSE_DATA_DIR ${quote(config.dataDir)} holds no audit key, but its trail is signed with key ${trail}: a key made now would sign entries that key's public half cannot verify. Put the pair back (${PRIVATE_KEY_FILE} and ${PUBLIC_KEY_FILE}, from a backup); if it is lost for good, ${REPLACE_HINT(trail)}`;
-  // The data dir's key is compared as it is, before its public half is written beside it.
-  const existing = config.auditSigningKey ? configuredAuditKey(config) : dataDirAuditKey(config.dataDir);
-  if (!existing) return undefined;
-  if (trail !== undefined && trail !== existing.keyId) {
-    const signedBefore = firstSignedBy(sqlite, existing.keyId);
-    if (signedBefore !== undefined) return signedOnAfter(existing.keyId, trail, signedBefore);
-  }
-  return trailKeyProblem(config, existing, trail);
-}
-
-/** The trail's newest entries are another key's, after this key's own: it was taken over, not lost. */
-export function signedOnAfter(keyId: string, trail: string, signedBefore: number): string {
-  return `The audit trail's newest entries are signed with key ${trail}, but this key (${keyId}) signed it before, from entry #${signedBefore}: key ${trail} did not replace a lost key, it signed on after this one. Whoever holds it wrote to the trail; do not declare it lost. Run \`gatehouse audit verify\` to see from where, and restore the database from a backup taken before`;
-}
-
-const REPLACE_HINT = (trail: string) =>
+/** How a refusal says a lost key may be replaced (README "Losing the audit key"). */
+export const REPLACE_HINT = (trail: string) =>
   `set GATEHOUSE_AUDIT_KEY_REPLACES=${trail} to sign on with a new key: the trail records the replacement, and the entries before it verify only with the lost key's public half (README "Losing the audit key")`;
-
-/** Why `key` cannot sign a trail `trail` signed (another key, not declared lost), if it cannot. */
-function trailKeyProblem(
-  config: SigningKeyConfig,
-  key: AuditKey,
-  trail: string | undefined,
-): string | undefined {
-  if (trail === undefined || trail === key.keyId || config.auditKeyReplaces === trail) return undefined;
-  return `The audit trail is signed with key ${trail}, but ${config.auditSigningKey ? 'GATEHOUSE_AUDIT_SIGNING_KEY' : `${PRIVATE_KEY_FILE} in GATEHOUSE_DATA_DIR ${quote(config.dataDir)}`} is key ${key.keyId}: what it signed would not verify as the same trail. Configure the key the trail was signed with; if it is lost for good, ${REPLACE_HINT(trail)}`;
-}
 
 /** The public key alone (for `gatehouse audit verify`), from the data dir or a given PEM file. */
 export function loadAuditPublicKey(path: string): AuditKey {

@@ -8,8 +8,9 @@ import type { Clock } from '../kernel/clock.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
 import { type Encoded, encode, entryId, storable } from './entry-fields.ts';
 import type { AuditEvent } from './events.ts';
-import { firstSignedBy, keyIdOfSignature, signedOnAfter } from './keys.ts';
+import { type AuditKey, checkSignature, keyIdOfSignature } from './keys.ts';
 import { AuditPages } from './pages.ts';
+import { firstSignedBy, signedOnAfter } from './signing-key.ts';
 
 export interface AuditInput {
   event: AuditEvent;
@@ -94,18 +95,26 @@ export class AuditService {
   private readonly pages: AuditPages;
   /** Group-commit transactions written so far (tests and the bench read it). */
   batches = 0;
+  private readonly keyId: string | undefined;
+  /**
+   * The hash of the last end this service signed or checked: an end it did not (another process
+   * appended) has its signature checked once before anything is chained to it.
+   */
+  private trustedEnd: string | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private signer?: HashSigner,
     /**
-     * The id of the key `signer` signs with. Given, nothing is appended to a trail whose newest
-     * entry another key signed (docs/architecture.md "Storage and audit"): a process still running
-     * with a key that was replaced meanwhile (another process declared it lost) fails closed.
+     * The key `signer` signs with. Given, nothing is appended to a trail whose newest entry is not
+     * this key's valid signature (docs/architecture.md "Storage and audit"): a process still
+     * running with a key that was replaced meanwhile (another process declared it lost), or an
+     * end added without the key, fails closed.
      */
-    private readonly keyId?: string,
+    private readonly key?: Pick<AuditKey, 'keyId' | 'publicKey'>,
   ) {
+    this.keyId = key?.keyId;
     this.pages = new AuditPages(db.$client);
     this.lastHash = db.$client.prepare<{ seq: number; hash: string; signature: string | null }, []>(
       'SELECT seq, hash, signature FROM audit_entries ORDER BY seq DESC LIMIT 1',
@@ -151,20 +160,21 @@ export class AuditService {
    */
   private chainEnd(): string {
     const last = this.lastHash.get();
-    if (this.keyId && last) {
+    if (this.key && last && last.hash !== this.trustedEnd) {
       const signedWith = last.signature ? keyIdOfSignature(last.signature) : undefined;
-      // The trail always ends with a signed entry (see the class): one that does not was added
-      // without the key, and an entry chained to it would vouch for it in the next signature.
-      if (signedWith === undefined)
+      if (signedWith !== undefined && signedWith !== this.key.keyId)
         throw new AppError(
           'unavailable',
-          `The audit trail ends with entry #${last.seq}, which carries no valid signature: it was added without the audit key. Nothing is recorded on top of it (a signature would vouch for it), so nothing is done; \`gatehouse audit verify\` names it.`,
+          `The audit trail's last entry (#${last.seq}) names key ${signedWith}, not this process's key ${this.key.keyId}: the key was replaced (another process declared it lost), or the entry was added without the audit key. Nothing is recorded, so nothing is done. Restart this process: a start checks which.`,
         );
-      if (signedWith !== this.keyId)
+      // The trail always ends with this key's signed entry (see the class): one that does not
+      // was added without the key, and an entry chained to it would vouch for it.
+      if (checkSignature(this.key as AuditKey, last.hash, last.signature) !== 'valid')
         throw new AppError(
           'unavailable',
-          `The audit trail is now signed with key ${signedWith}, not this process's key ${this.keyId} (the key was replaced): nothing is recorded, so nothing is done. Restart this process with the trail's key.`,
+          `The audit trail ends with entry #${last.seq}, which carries no valid signature of the audit key: it was added without the key. Nothing is recorded on top of it (a signature would vouch for it), so nothing is done; \`gatehouse audit verify\` names it.`,
         );
+      this.trustedEnd = last.hash;
     }
     return last?.hash ?? GENESIS_HASH;
   }
@@ -183,7 +193,7 @@ export class AuditService {
       if (previous === undefined || previous === this.keyId) return undefined;
       const signedBefore = this.keyId ? firstSignedBy(this.db.$client, this.keyId) : undefined;
       if (signedBefore !== undefined)
-        throw new ConfigError([signedOnAfter(this.keyId!, previous, signedBefore)]);
+        throw new ConfigError([signedOnAfter(this.keyId!, previous, `from entry #${signedBefore}`)]);
       if (previous !== declared)
         throw new ConfigError([
           `The audit trail is signed with key ${previous}, not this process's key ${this.keyId}${declared ? ` nor the key declared lost (${declared})` : ''}: another process signs it with another key. Nothing was recorded.`,
@@ -328,6 +338,9 @@ export class AuditService {
       hash,
       signature: sign ? (this.signer?.(hash) ?? null) : null,
     };
+    // Signed here: the next entry chains to it without checking it again (a rolled-back one is
+    // never the trail's end, so trusting its hash trusts nothing).
+    if (row.signature) this.trustedEnd = hash;
     const seq = this.insert(
       row.id,
       row.at,

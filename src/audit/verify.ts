@@ -377,7 +377,7 @@ function checkEnd(
 function describeReplacement(r: KeyReplacement): string {
   const before = r.previousChecked
     ? `the entries before it were checked with key ${r.previous}'s public half`
-    : `the entries key ${r.previous} signed before it are proved as they stood then, by the chain key ${r.next} signed from there; their own signatures were not checked (give key ${r.previous}'s public half with --replaced-key to check them)`;
+    : `the entries before it, which name key ${r.previous}, are proved only as they stood when the replacement was recorded (by the chain key ${r.next} signed from there); nothing checked that key ${r.previous} signed them (give its public half with --replaced-key)`;
   return ` At entry #${r.seq} key ${r.previous} was declared lost and key ${r.next} signed on: ${before}.`;
 }
 

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { migrations } from '../../db/migrations/index.ts';
 import { migrations as pgMigrations } from '../../db/migrations-pg/index.ts';
-import { dataDirAuditKey, signingKeyProblem } from '../audit/keys.ts';
+import { dataDirAuditKey } from '../audit/keys.ts';
+import { signingKeyProblem } from '../audit/signing-key.ts';
 import { displayUrl, type Env, optional, quote } from '../config/checks.ts';
 import type { DatabaseConfig } from '../config/database.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
@@ -135,11 +136,7 @@ function dataDirFileProblems(config: Config, problems: string[]): void {
 }
 
 /** What a start would refuse about the key and this trail (its unreadable key is reported apart). */
-function keyProblems(
-  config: Config,
-  sqlite: { prepare(sql: string): { get(): unknown } },
-  problems: string[],
-): void {
+function keyProblems(config: Config, sqlite: Database, problems: string[]): void {
   try {
     const problem = signingKeyProblem(config, sqlite);
     if (problem) problems.push(problem);

@@ -2,8 +2,9 @@ import { liveWorkOS } from '../app/live-mode.ts';
 import { HumanGrants } from '../approvals/human.ts';
 import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
-import { signHash, signingKeyFor } from '../audit/keys.ts';
+import { signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
+import { signingKeyFor } from '../audit/signing-key.ts';
 import { type Config, ORGANIZATION_ID } from '../config/index.ts';
 import { pgClientOf } from '../db/dialect.ts';
 import { applyMigrations } from '../db/migrate.ts';
@@ -76,7 +77,7 @@ export async function teamsCommand(
   applyMigrations(db);
   const clock = systemClock;
   const auditKey = signingKeyFor(config, db.$client);
-  const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash), auditKey.keyId);
+  const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash), auditKey);
   audit.recordKeyReplacement(config.auditKeyReplaces);
   const teams = new TeamsService(db, clock);
   // Nothing listens in this process: a running server refuses revoked tokens from the database.

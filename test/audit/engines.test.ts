@@ -208,9 +208,9 @@ test('key replacement on the suite’s engine — verify proves it; a taken-over
       dataDir: '/nonexistent',
       auditSigningKey: generateKeyPairSync('ed25519').privateKey,
     });
-    const mine = new AuditService(db, clock, sign, key.keyId);
+    const mine = new AuditService(db, clock, sign, key);
     mine.append(call('whoami'));
-    const next = new AuditService(db, clock, (h) => signHash(other, h), other.keyId);
+    const next = new AuditService(db, clock, (h) => signHash(other, h), other);
     expect(next.recordKeyReplacement(key.keyId)?.event).toBe('audit.key_replaced');
     next.append(call('whoami'));
     expect(verifyChain(db.$client, other)).toMatchObject({

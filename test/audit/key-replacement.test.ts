@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditHeadWriter, readStoredHead } from '../../src/audit/head.ts';
-import { type AuditKey, loadOrCreateAuditKey, signHash, signingKeyFor } from '../../src/audit/keys.ts';
+import { type AuditKey, loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
 import { AuditService } from '../../src/audit/service.ts';
+import { signingKeyFor } from '../../src/audit/signing-key.ts';
 import { describeResult, verifyChain } from '../../src/audit/verify.ts';
 import { snapshotWitness } from '../../src/audit/witness.ts';
 import { ConfigError } from '../../src/config/index.ts';
@@ -38,7 +39,7 @@ function database(): Db {
   return db;
 }
 
-const signer = (db: Db, key: AuditKey) => new AuditService(db, clock, (h) => signHash(key, h), key.keyId);
+const signer = (db: Db, key: AuditKey) => new AuditService(db, clock, (h) => signHash(key, h), key);
 const entry = { event: 'team.admitted', outcome: 'allowed' } as const;
 const call = (i: number) =>
   ({ event: 'tool.call', outcome: 'allowed', tool: 'whoami', args: { i } }) as const;
@@ -68,7 +69,7 @@ test('verify after a declared replacement — intact with the new key alone, the
     replacements: [{ seq: 6, previous: lost.keyId, next: next.keyId, previousChecked: false }],
   });
   expect(describeResult(r)).toContain(
-    `At entry #6 key ${lost.keyId} was declared lost and key ${next.keyId} signed on: the entries key ${lost.keyId} signed before it are proved as they stood then, by the chain key ${next.keyId} signed from there; their own signatures were not checked (give key ${lost.keyId}'s public half with --replaced-key to check them).`,
+    `At entry #6 key ${lost.keyId} was declared lost and key ${next.keyId} signed on: the entries before it, which name key ${lost.keyId}, are proved only as they stood when the replacement was recorded (by the chain key ${next.keyId} signed from there); nothing checked that key ${lost.keyId} signed them (give its public half with --replaced-key).`,
   );
   db.$client.close();
 });
@@ -296,28 +297,69 @@ test('a key that signs again after another took over — verify BROKEN, and neit
   db.$client.close();
 });
 
-test('an unsigned entry at the end of the trail — nothing is chained or signed over it, no head vouches for it', async () => {
+test('an end added without the key (unsigned, or a signature that only looks like the key’s) — nothing is chained or signed over it, no head vouches for it', async () => {
+  const k1 = newKey();
+  for (const forged of [
+    null,
+    `ed25519:${k1.keyId}:AAAA`,
+    // The key's real signature, but over another hash.
+    signHash(k1, 'cd'.repeat(32)),
+  ]) {
+    const db = database();
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-unsigned-end-'));
+    dirs.push(dir);
+    const audit = signer(db, k1);
+    audit.append(entry);
+    const heads = new AuditHeadWriter(db.$client, k1, dir, clock.now);
+    heads.flush();
+    const headBefore = readStoredHead(db.$client, dir);
+    // Added with the database alone: chained, but signed by nobody (or said to be).
+    new AuditService(db, clock).append(entry);
+    db.$client.run('UPDATE audit_entries SET signature = ? WHERE seq = 2', [forged]);
+    expect(() => audit.append(entry)).toThrow(
+      'The audit trail ends with entry #2, which carries no valid signature of the audit key: it was added without the key.',
+    );
+    const failed = await audit.record(call(1)).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(AppError);
+    expect((failed as AppError).code).toBe('unavailable');
+    // A fresh service (a restart) checks the end too: it did not write it.
+    expect(() => signer(db, k1).append(entry)).toThrow('carries no valid signature of the audit key');
+    heads.flush();
+    heads.close();
+    expect(readStoredHead(db.$client, dir)).toEqual(headBefore);
+    expect(db.$client.query('SELECT count(*) AS n FROM audit_entries').get()).toEqual({ n: 2 });
+    expect(verifyChain(db.$client, k1)).toMatchObject({ ok: false, firstBad: { seq: 2 } });
+    db.$client.close();
+  }
+});
+
+test('a trail re-signed with an intruder’s key (the signature column is outside the hashes) — its signed head still says whose it was', () => {
   const db = database();
   const k1 = newKey();
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-unsigned-end-'));
+  const intruder = newKey();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-resigned-'));
   dirs.push(dir);
-  const audit = signer(db, k1);
-  audit.append(entry);
+  signer(db, k1).append(entry);
+  signer(db, k1).append(entry);
   const heads = new AuditHeadWriter(db.$client, k1, dir, clock.now);
   heads.flush();
-  const headBefore = readStoredHead(db.$client, dir);
-  // Added with the database alone: chained, but signed by nobody.
-  new AuditService(db, clock).append(entry);
-  expect(() => audit.append(entry)).toThrow(
-    'The audit trail ends with entry #2, which carries no valid signature: it was added without the audit key.',
-  );
-  const failed = await audit.record(call(1)).catch((e: unknown) => e);
-  expect(failed).toBeInstanceOf(AppError);
-  expect((failed as AppError).code).toBe('unavailable');
-  heads.flush();
   heads.close();
-  expect(readStoredHead(db.$client, dir)).toEqual(headBefore);
-  expect(db.$client.query('SELECT count(*) AS n FROM audit_entries').get()).toEqual({ n: 2 });
-  expect(verifyChain(db.$client, k1)).toMatchObject({ ok: false, firstBad: { seq: 2 } });
+  // Every signature replaced by the intruder's over the same hashes, then an entry of theirs.
+  for (const row of db.$client
+    .query<{ seq: number; hash: string }, []>('SELECT seq, hash FROM audit_entries')
+    .all())
+    db.$client.run('UPDATE audit_entries SET signature = ? WHERE seq = ?', [
+      signHash(intruder, row.hash),
+      row.seq,
+    ]);
+  new AuditService(db, clock, (h) => signHash(intruder, h)).append(entry);
+  expect(() =>
+    signingKeyFor(
+      { dataDir: dir, auditSigningKey: k1.privateKey, auditKeyReplaces: intruder.keyId },
+      db.$client,
+    ),
+  ).toThrow(
+    `The audit trail's newest entries are signed with key ${intruder.keyId}, but this key (${k1.keyId}) signed it before, up to entry #2 (its signed head): key ${intruder.keyId} did not replace a lost key`,
+  );
   db.$client.close();
 });

@@ -14,14 +14,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditHeadWriter } from '../../src/audit/head.ts';
-import {
-  loadOrCreateAuditKey,
-  PRIVATE_KEY_FILE,
-  PUBLIC_KEY_FILE,
-  signHash,
-  signingKeyFor,
-} from '../../src/audit/keys.ts';
+import { loadOrCreateAuditKey, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, signHash } from '../../src/audit/keys.ts';
 import { AuditService } from '../../src/audit/service.ts';
+import { signingKeyFor } from '../../src/audit/signing-key.ts';
 import { ConfigError } from '../../src/config/index.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
@@ -212,7 +207,7 @@ test('a key lost for good — refused naming the key, nothing created; GATEHOUSE
   expect(plain.code).toBe(0);
   expect(plain.stdout).toStartWith('Audit trail intact:');
   expect(plain.stdout).toContain(`key ${old} was declared lost and key ${fresh} signed on`);
-  expect(plain.stdout).toContain('their own signatures were not checked');
+  expect(plain.stdout).toContain(`nothing checked that key ${old} signed them`);
   const checked = await run(['audit', 'verify', '--replaced-key', keptPub]);
   expect(checked.code).toBe(0);
   expect(checked.stdout).toContain(`the entries before it were checked with key ${old}'s public half`);
@@ -244,13 +239,13 @@ test('a process still signing with a replaced key — its appends fail closed an
     const k1 = loadOrCreateAuditKey(dir);
     const other = mkdtempSync(join(root, 'other-key-'));
     const second = loadOrCreateAuditKey(other);
-    const old = new AuditService(db, systemClock, (h) => signHash(k1, h), k1.keyId);
+    const old = new AuditService(db, systemClock, (h) => signHash(k1, h), k1);
     old.append({ event: 'team.admitted', outcome: 'allowed' });
     const head = new AuditHeadWriter(db.$client, k1, dir, () => 1_800_000_000_000);
     head.flush();
     const headBefore = readFileSync(join(dir, 'audit-head.json'), 'utf8');
 
-    const replacing = new AuditService(db, systemClock, (h) => signHash(second, h), second.keyId);
+    const replacing = new AuditService(db, systemClock, (h) => signHash(second, h), second);
     // Not declared, or declared for another key: refused, nothing appended.
     expect(() => replacing.recordKeyReplacement(undefined)).toThrow(ConfigError);
     expect(() => replacing.recordKeyReplacement('0123456789abcdef')).toThrow(
@@ -261,7 +256,7 @@ test('a process still signing with a replaced key — its appends fail closed an
 
     // The process that still holds the old key: nothing more is recorded with it, no head signed.
     expect(() => old.append({ event: 'team.admitted', outcome: 'allowed' })).toThrow(
-      `The audit trail is now signed with key ${second.keyId}, not this process's key ${k1.keyId} (the key was replaced)`,
+      `names key ${second.keyId}, not this process's key ${k1.keyId}: the key was replaced (another process declared it lost), or the entry was added without the audit key`,
     );
     head.flush();
     expect(readFileSync(join(dir, 'audit-head.json'), 'utf8')).toBe(headBefore);

@@ -1,0 +1,114 @@
+/**
+ * Which key may sign the trail (docs/architecture.md "Storage and audit"): the one the trail's
+ * newest signed entry names, unless that key was declared lost (GATEHOUSE_AUDIT_KEY_REPLACES) —
+ * and never a key that another signed on after: that one was taken over, not lost.
+ */
+import type { Database } from 'bun:sqlite';
+import type { KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { quote } from '../config/checks.ts';
+import { ConfigError } from '../config/index.ts';
+import { headSignatureValid, readStoredHead } from './head-store.ts';
+import {
+  type AuditKey,
+  configuredAuditKey,
+  dataDirAuditKey,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+  REPLACE_HINT,
+  trailKeyId,
+} from './keys.ts';
+
+/**
+ * The first entry `keyId` signed, if it signed any. A key the trail was since signed on without
+ * (another key's entries came after) was not lost: someone else's key took over, and declaring
+ * that one lost would wrap its entries in this key's signatures (src/audit/verify.ts refuses a
+ * key that signs again). Read only when the trail's key is not the configured one.
+ */
+export function firstSignedBy(
+  sqlite: { prepare(sql: string): { get(...params: string[]): unknown } },
+  keyId: string,
+): number | undefined {
+  const row = sqlite
+    .prepare('SELECT seq FROM audit_entries WHERE signature LIKE ? ORDER BY seq LIMIT 1')
+    .get(`ed25519:${keyId}:%`) as { seq: number } | null;
+  return row ? Number(row.seq) : undefined;
+}
+
+/** What signingKeyFor reads of the configuration. */
+export interface SigningKeyConfig {
+  dataDir: string;
+  auditSigningKey: KeyObject | undefined;
+  /** GATEHOUSE_AUDIT_KEY_REPLACES: the id of a lost key the trail may be signed on without. */
+  auditKeyReplaces?: string | undefined;
+}
+
+/**
+ * The configured key (configuredAuditKey), refused when the trail was signed with another: what
+ * it signed would break the chain's signatures (`audit verify`: "signed by another key"), as
+ * switching GATEHOUSE_AUDIT_SIGNING_KEY, or a key file replaced whole, would. A data dir that
+ * holds no key for a signed trail is refused before one is made. Both are let through when
+ * GATEHOUSE_AUDIT_KEY_REPLACES names the trail's key: it is lost for good, and the replacement
+ * is recorded (AuditService.recordKeyReplacement).
+ */
+export function signingKeyFor(config: SigningKeyConfig, sqlite: Database): AuditKey {
+  const problem = signingKeyProblem(config, sqlite);
+  if (problem) throw new ConfigError([problem]);
+  return configuredAuditKey(config);
+}
+
+/**
+ * Why the configured key may not sign this trail (signingKeyFor), read and never created: `config
+ * check` reports it as a start would. Throws a ConfigError for a key that cannot be read at all.
+ */
+export function signingKeyProblem(config: SigningKeyConfig, sqlite: Database): string | undefined {
+  const trail = trailKeyId(sqlite);
+  const declared = trail !== undefined && config.auditKeyReplaces === trail;
+  if (
+    !config.auditSigningKey &&
+    trail !== undefined &&
+    !declared &&
+    !existsSync(join(config.dataDir, PRIVATE_KEY_FILE)) &&
+    !existsSync(join(config.dataDir, PUBLIC_KEY_FILE))
+  )
+    return `GATEHOUSE_DATA_DIR ${quote(config.dataDir)} holds no audit key, but its trail is signed with key ${trail}: a key made now would sign entries that key's public half cannot verify. Put the pair back (${PRIVATE_KEY_FILE} and ${PUBLIC_KEY_FILE}, from a backup); if it is lost for good, ${REPLACE_HINT(trail)}`;
+  // The data dir's key is compared as it is, before its public half is written beside it.
+  const existing = config.auditSigningKey ? configuredAuditKey(config) : dataDirAuditKey(config.dataDir);
+  if (!existing) return undefined;
+  if (trail !== undefined && trail !== existing.keyId) {
+    const before = signedBy(sqlite, config.dataDir, existing);
+    if (before !== undefined) return signedOnAfter(existing.keyId, trail, before);
+  }
+  return trailKeyProblem(config, existing, trail);
+}
+
+/**
+ * Where `key` is seen to have signed this trail: an entry's signature names it, or the stored
+ * signed head verifies with it. The signature column is outside the entries' hashes, so someone
+ * who can write the database can re-sign every entry with their own key; the head, which they
+ * cannot sign, still says whose trail it was.
+ */
+function signedBy(sqlite: Database, dataDir: string, key: AuditKey): string | undefined {
+  const entry = firstSignedBy(sqlite, key.keyId);
+  if (entry !== undefined) return `from entry #${entry}`;
+  const head = readStoredHead(sqlite, dataDir);
+  if (head.kind === 'ok' && head.head.seq > 0 && headSignatureValid(key, head.head))
+    return `up to entry #${head.head.seq} (its signed head)`;
+  return undefined;
+}
+
+/** The trail's newest entries are another key's, after this key's own: it was taken over, not lost. */
+export function signedOnAfter(keyId: string, trail: string, before: string): string {
+  return `The audit trail's newest entries are signed with key ${trail}, but this key (${keyId}) signed it before, ${before}: key ${trail} did not replace a lost key, it signed on after this one. Whoever holds it wrote to the trail; do not declare it lost. Run \`gatehouse audit verify\` to see from where, and restore the database from a backup taken before`;
+}
+
+/** Why `key` cannot sign a trail `trail` signed (another key, not declared lost), if it cannot. */
+function trailKeyProblem(
+  config: SigningKeyConfig,
+  key: AuditKey,
+  trail: string | undefined,
+): string | undefined {
+  if (trail === undefined || trail === key.keyId || config.auditKeyReplaces === trail) return undefined;
+  return `The audit trail is signed with key ${trail}, but ${config.auditSigningKey ? 'GATEHOUSE_AUDIT_SIGNING_KEY' : `${PRIVATE_KEY_FILE} in GATEHOUSE_DATA_DIR ${quote(config.dataDir)}`} is key ${key.keyId}: what it signed would not verify as the same trail. Configure the key the trail was signed with; if it is lost for good, ${REPLACE_HINT(trail)}`;
+}
