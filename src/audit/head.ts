@@ -67,8 +67,7 @@ export class AuditHeadWriter {
   private readonly latest;
   private written = -1;
   private counter: number;
-  /** The trail's end whose signature was last found valid (see signedByAnother). */
-  private checkedEnd: string | undefined;
+  private checkedEnd: string | undefined; // the end last found validly signed (signedByAnother)
   private unwitnessed: SignedHead | undefined;
   /** The last head this process signed: an entry it vouched for must stay in the trail. */
   private signed: { seq: number; hash: string } | undefined;
@@ -280,10 +279,8 @@ export class AuditHeadWriter {
   }
 
   /**
-   * Whether the trail's end was not signed by this process's key: another process signs it since
-   * (the key was declared lost and replaced), or its last entry carries no valid signature (added
-   * without the key: the trail always ends signed). This one signs no head for it, which would
-   * vouch for entries its key did not sign; it logs that once.
+   * Whether the trail's end is not this key's valid signature (the key was replaced, or the end
+   * added without it): no head would vouch for it; logged once.
    */
   private signedByAnother(last: { seq: number; hash: string; signature?: string | null }): boolean {
     if (last.seq === 0 || last.hash === this.checkedEnd) return false;
