@@ -286,9 +286,7 @@ export class AuditHeadWriter {
     if (last.seq === 0 || last.hash === this.checkedEnd) return false;
     const id = last.signature ? keyIdOfSignature(last.signature) : undefined;
     // Checked once per end (a second's worth of entries): a head vouches for the whole trail.
-    const valid =
-      id === this.key.keyId && checkSignature(this.key, last.hash, last.signature ?? null) === 'valid';
-    if (valid) {
+    if (id === this.key.keyId && checkSignature(this.key, last.hash, last.signature!) === 'valid') {
       this.checkedEnd = last.hash;
       return false;
     }
