@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { quote } from '../config/checks.ts';
 import { ConfigError } from '../config/index.ts';
-import { headSignatureValid, readStoredHead } from './head-store.ts';
+import { headSignatureValid, lastWitnessHead, readStoredHead } from './head-store.ts';
 import {
   type AuditKey,
   configuredAuditKey,
@@ -42,6 +42,8 @@ export interface SigningKeyConfig {
   auditSigningKey: KeyObject | undefined;
   /** GATEHOUSE_AUDIT_KEY_REPLACES: the id of a lost key the trail may be signed on without. */
   auditKeyReplaces?: string | undefined;
+  /** GATEHOUSE_AUDIT_WITNESS: its newest head shows whose key signed the trail. */
+  auditWitness?: string | undefined;
 }
 
 /**
@@ -77,7 +79,12 @@ export function signingKeyProblem(config: SigningKeyConfig, sqlite: Database): s
   const existing = config.auditSigningKey ? configuredAuditKey(config) : dataDirAuditKey(config.dataDir);
   if (!existing) return undefined;
   if (trail !== undefined && trail !== existing.keyId) {
-    const before = signedBy(sqlite, config.dataDir, existing);
+    // This key declared lost and replaced (a replica or an operator with the old key): say so,
+    // rather than "taken over" and its advice to restore (which would drop the entries since).
+    const replaced = replacedAt(sqlite, existing.keyId);
+    if (replaced)
+      return `This key (${existing.keyId}) was declared lost at entry #${replaced.seq} of the audit trail (an audit.key_replaced entry signed with key ${replaced.next}), and a key declared lost never signs again. If that replacement was yours, configure key ${replaced.next} here (GATEHOUSE_AUDIT_SIGNING_KEY or its key files); if it was not, key ${replaced.next} is not yours: run \`gatehouse audit verify\``;
+    const before = signedBy(sqlite, config, existing);
     if (before !== undefined) return signedOnAfter(existing.keyId, trail, before);
   }
   return trailKeyProblem(config, existing, trail);
@@ -89,12 +96,35 @@ export function signingKeyProblem(config: SigningKeyConfig, sqlite: Database): s
  * who can write the database can re-sign every entry with their own key; the head, which they
  * cannot sign, still says whose trail it was.
  */
-function signedBy(sqlite: Database, dataDir: string, key: AuditKey): string | undefined {
+function signedBy(sqlite: Database, config: SigningKeyConfig, key: AuditKey): string | undefined {
   const entry = firstSignedBy(sqlite, key.keyId);
   if (entry !== undefined) return `from entry #${entry}`;
-  const head = readStoredHead(sqlite, dataDir);
+  const head = readStoredHead(sqlite, config.dataDir);
   if (head.kind === 'ok' && head.head.seq > 0 && headSignatureValid(key, head.head))
     return `up to entry #${head.head.seq} (its signed head)`;
+  // On PostgreSQL the head is a row a database writer can delete; the witness is elsewhere.
+  const witnessed = config.auditWitness ? lastWitnessHead(config.auditWitness) : undefined;
+  if (witnessed && witnessed.seq > 0 && headSignatureValid(key, witnessed))
+    return `up to entry #${witnessed.seq} (the witness's newest head)`;
+  return undefined;
+}
+
+/** The `audit.key_replaced` entry that declared `keyId` lost, if any (a handful of rows). */
+function replacedAt(sqlite: Database, keyId: string): { seq: number; next: string } | undefined {
+  const rows = sqlite
+    .query<{ seq: number; details: string | null }, []>(
+      "SELECT seq, details FROM audit_entries WHERE event = 'audit.key_replaced' ORDER BY seq",
+    )
+    .all();
+  for (const row of rows) {
+    try {
+      const d = JSON.parse(row.details ?? 'null') as { previous_key_id?: unknown; key_id?: unknown } | null;
+      if (d?.previous_key_id === keyId && typeof d.key_id === 'string' && /^[0-9a-f]{16}$/.test(d.key_id))
+        return { seq: Number(row.seq), next: d.key_id };
+    } catch {
+      // Not a replacement's details: verify names it.
+    }
+  }
   return undefined;
 }
 

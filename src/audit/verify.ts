@@ -1,8 +1,9 @@
 import type { Database } from 'bun:sqlite';
 import { sha256 } from '../crypto/random.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
-import { headSignatureValid, type ReadHead } from './head.ts';
+import { headSignatureValid, type ReadHead, type SignedHead } from './head.ts';
 import { type AuditKey, checkSignature, keyIdOfSignature } from './keys.ts';
+import { describeReplacement, type KeyReplacement, keyChangeOf } from './replacements.ts';
 import { checkWitness, type WitnessSnapshot } from './witness.ts';
 
 export interface VerifyProblem {
@@ -31,19 +32,6 @@ export interface VerifyResult {
   since?: number;
   /** Where the trail records that its key was declared lost and another signed on, in order. */
   replacements?: KeyReplacement[];
-}
-
-/**
- * An `audit.key_replaced` entry (src/audit/service.ts recordKeyReplacement): from `seq` on, `next`
- * signs where `previous` did. `previousChecked` says whether the entries `previous` signed were
- * checked against its own signatures (its public half given), or are proved only by the chain
- * up to `seq`, which `next` signed.
- */
-export interface KeyReplacement {
-  seq: number;
-  previous: string;
-  next: string;
-  previousChecked: boolean;
 }
 
 interface Row extends ChainedFields {
@@ -142,22 +130,6 @@ function shapeProblem(check: 'missing' | 'malformed' | 'other_key', from: Ref, s
   return from.seq === seq
     ? why
     : `entry #${seq}, whose signature vouches for entries #${from.seq}–#${seq}: ${why}`;
-}
-
-/**
- * The key change an `audit.key_replaced` entry records (its details, as recordKeyReplacement
- * writes them), or undefined when they are not that.
- */
-function keyChangeOf(details: string | null): { previous: string; next: string } | undefined {
-  try {
-    const d = JSON.parse(details ?? 'null') as { previous_key_id?: unknown; key_id?: unknown } | null;
-    const id = /^[0-9a-f]{16}$/;
-    if (typeof d?.previous_key_id !== 'string' || typeof d.key_id !== 'string') return undefined;
-    if (!id.test(d.previous_key_id) || !id.test(d.key_id) || d.previous_key_id === d.key_id) return undefined;
-    return { previous: d.previous_key_id, next: d.key_id };
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -326,13 +298,19 @@ export function verifyChain(
           ? `: this entry claims the audit key was replaced by key ${signer} (an audit.key_replaced entry that key signed). If you declared that replacement (GATEHOUSE_AUDIT_KEY_REPLACES) and key ${signer} is your audit key now, verify with its public half and this one as --replaced-key; if not, another key signed the trail from here`
           : ` (${signer}), not the audit key ${key.keyId}, from here to the end of the trail`),
     );
+  // A head the audit key signed vouches for any end; one a replaced key signed, only for an entry
+  // before that key's replacement (a lost key may have been stolen: its heads prove no later end).
+  const until = new Map(replacements.map((r) => [r.previous, r.seq]));
+  const headTrusted = (h: SignedHead): boolean =>
+    headSignatureValid(key, h) ||
+    (options.replaced ?? []).some((k) => h.seq < (until.get(k.keyId) ?? 0) && headSignatureValid(k, h));
   if (wanted && hashAtHead === undefined && since && wanted.seq <= since.seq)
     hashAtHead = wanted.seq === since.seq ? since.hash : hashAt.get(wanted.seq)?.hash;
   const endProblem = head
-    ? checkEnd([...keys.values()], head, checked + (since?.seq ? 1 : 0), prevSeq, hashAtHead)
+    ? checkEnd(headTrusted, head, checked + (since?.seq ? 1 : 0), prevSeq, hashAtHead)
     : undefined;
   if (endProblem) return { ok: false, checked, lastSeq: prevSeq, endProblem };
-  const seen = witness ? checkWitness(sqlite, [...keys.values()], witness, head) : undefined;
+  const seen = witness ? checkWitness(sqlite, headTrusted, witness, head) : undefined;
   const witnessed = seen ? { witnessHeads: seen.heads } : {};
   if (seen?.problem)
     return { ok: false, checked, lastSeq: prevSeq, witnessProblem: seen.problem, ...witnessed };
@@ -349,7 +327,7 @@ export function verifyChain(
 }
 
 function checkEnd(
-  keys: readonly AuditKey[],
+  trusted: (h: SignedHead) => boolean,
   head: ReadHead,
   checked: number,
   lastSeq: number | null,
@@ -362,7 +340,7 @@ function checkEnd(
   }
   if (head.kind === 'unreadable') return `the signed head (${head.path}) cannot be read: ${head.why}`;
   const h = head.head;
-  if (!keys.some((k) => headSignatureValid(k, h))) return 'the signed head is not signed by the audit key';
+  if (!trusted(h)) return 'the signed head is not signed by the audit key';
   if (h.seq === 0) return undefined;
   const when = new Date(h.at).toISOString();
   if (lastSeq === null || lastSeq < h.seq) {
@@ -372,13 +350,6 @@ function checkEnd(
   if (hashAtHead !== h.hash)
     return `entry #${h.seq} is not the entry the signed head (${when}) records: the end of the trail was replaced`;
   return undefined;
-}
-
-function describeReplacement(r: KeyReplacement): string {
-  const before = r.previousChecked
-    ? `the entries before it were checked with key ${r.previous}'s public half`
-    : `the entries before it, which name key ${r.previous}, are proved only as they stood when the replacement was recorded (by the chain key ${r.next} signed from there); nothing checked that key ${r.previous} signed them (give its public half with --replaced-key)`;
-  return ` At entry #${r.seq} key ${r.previous} was declared lost and key ${r.next} signed on: ${before}.`;
 }
 
 export function describeResult(r: VerifyResult): string {

@@ -82,8 +82,8 @@ function torn(line: string): boolean {
  */
 export function checkWitness(
   sqlite: Database,
-  /** The audit key, and the public halves given of keys the trail declared replaced. */
-  keys: readonly AuditKey[],
+  /** Whether a head is signed by a key verify trusts for it (src/audit/verify.ts). */
+  trusted: (h: SignedHead) => boolean,
   witness: WitnessSnapshot,
   head: ReadHead | undefined,
 ): WitnessCheck {
@@ -109,10 +109,10 @@ export function checkWitness(
     const h = parseHead(line);
     if (!h || h.counter === undefined)
       return { heads, problem: `line ${lineNo} of ${where} is not a signed head with a counter` };
-    if (!keys.some((k) => headSignatureValid(k, h)))
+    if (!trusted(h))
       return {
         heads,
-        problem: `line ${lineNo} of ${where} is not signed by the audit key${keys.length > 1 ? ' nor by a key given as replaced' : ''} (a head signed before the key was replaced is checked with that key's public half: --replaced-key)`,
+        problem: `line ${lineNo} of ${where} is not signed by the audit key (a head signed before a declared key replacement is checked with that key's public half: --replaced-key)`,
       };
     const c = { ...h, counter: h.counter };
     if (prev && c.counter <= prev.counter)

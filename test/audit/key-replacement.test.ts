@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditHeadWriter, readStoredHead } from '../../src/audit/head.ts';
-import { type AuditKey, loadOrCreateAuditKey, signHash } from '../../src/audit/keys.ts';
+import { headMessage } from '../../src/audit/head-store.ts';
+import { type AuditKey, loadOrCreateAuditKey, signHash, signMessage } from '../../src/audit/keys.ts';
 import { AuditService } from '../../src/audit/service.ts';
 import { signingKeyFor } from '../../src/audit/signing-key.ts';
 import { describeResult, verifyChain } from '../../src/audit/verify.ts';
@@ -282,7 +283,10 @@ test('a key that signs again after another took over — verify BROKEN, and neit
       { dataDir: dir, auditSigningKey: k1.privateKey, auditKeyReplaces: intruder.keyId },
       db.$client,
     ),
-  ).toThrow(`but this key (${k1.keyId}) signed it before, from entry #1`);
+  ).toThrow(
+    // The intruder's entry claims k1 was declared lost: the start says so, and what if it was not.
+    `This key (${k1.keyId}) was declared lost at entry #2 of the audit trail (an audit.key_replaced entry signed with key ${intruder.keyId}), and a key declared lost never signs again. If that replacement was yours, configure key ${intruder.keyId} here (GATEHOUSE_AUDIT_SIGNING_KEY or its key files); if it was not, key ${intruder.keyId} is not yours`,
+  );
   // Written anyway (by a writer that does not check): verify refuses the key signing again.
   new AuditService(db, clock, (h) => signHash(k1, h)).append({
     event: 'audit.key_replaced',
@@ -360,6 +364,34 @@ test('a trail re-signed with an intruder’s key (the signature column is outsid
     ),
   ).toThrow(
     `The audit trail's newest entries are signed with key ${intruder.keyId}, but this key (${k1.keyId}) signed it before, up to entry #2 (its signed head): key ${intruder.keyId} did not replace a lost key`,
+  );
+  db.$client.close();
+});
+
+test('a head the lost key signed — trusted for an entry before its replacement, never for one after', async () => {
+  const { db, lost, next } = await replacedTrail();
+  const hashOf = (seq: number) =>
+    db.$client.query<{ hash: string }, [number]>('SELECT hash FROM audit_entries WHERE seq = ?').get(seq)!
+      .hash;
+  const head = (seq: number) => {
+    const h = { seq, hash: hashOf(seq), at: clock.now(), counter: 1 };
+    return { kind: 'ok' as const, head: { ...h, signature: signMessage(lost, headMessage(h)) } };
+  };
+  expect(verifyChain(db.$client, next, head(5), undefined, { replaced: [lost] })).toMatchObject({ ok: true });
+  // A stolen key's head naming an end after the replacement would let that end be cut off.
+  expect(verifyChain(db.$client, next, head(8), undefined, { replaced: [lost] })).toMatchObject({
+    ok: false,
+    endProblem: 'the signed head is not signed by the audit key',
+  });
+  db.$client.close();
+});
+
+test('a start with the key the trail declared lost — told which key signs now, not to restore', async () => {
+  const { db, lost, next } = await replacedTrail();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-stale-key-'));
+  dirs.push(dir);
+  expect(() => signingKeyFor({ dataDir: dir, auditSigningKey: lost.privateKey }, db.$client)).toThrow(
+    `This key (${lost.keyId}) was declared lost at entry #6 of the audit trail (an audit.key_replaced entry signed with key ${next.keyId}), and a key declared lost never signs again. If that replacement was yours, configure key ${next.keyId} here`,
   );
   db.$client.close();
 });
