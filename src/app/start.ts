@@ -6,7 +6,7 @@ import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
 import { type AuditKey, signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
-import { signingKeyFor } from '../audit/signing-key.ts';
+import { declarationLeftSet, signingKeyFor } from '../audit/signing-key.ts';
 import { AuthKit } from '../auth/authkit.ts';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { consoleAuthority } from '../auth/console-session.ts';
@@ -93,6 +93,8 @@ export async function startGatehouse(config: Config, options: StartOptions = {})
 
   // Entries are signed (Ed25519, 26–39 µs a signature): each appendTx entry, and a tool-call batch's last
   // (group commit, see AuditService.record); bench/README.md has the measurements.
+  const leftSet = declarationLeftSet(config, auditKey, db.$client);
+  if (leftSet) log.warn(leftSet);
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash), auditKey);
   audit.recordKeyReplacement(config.auditKeyReplaces);
   const auditHead = new AuditHeadWriter(db.$client, auditKey, config.dataDir, () => clock.now(), {

@@ -140,7 +140,7 @@ export function keyIdOfSignature(signature: string): string | undefined {
 
 /** How a refusal says a lost key may be replaced (README "Losing the audit key"). */
 export const REPLACE_HINT = (trail: string) =>
-  `set GATEHOUSE_AUDIT_KEY_REPLACES=${trail} to sign on with a new key: the trail records the replacement, and the entries before it verify only with the lost key's public half (README "Losing the audit key")`;
+  `first run \`gatehouse audit verify\` (a key you never held is not yours to declare lost), then set GATEHOUSE_AUDIT_KEY_REPLACES=${trail} to sign on with a new key, for one start: the trail records the replacement, and the entries before it are checked against their own signatures only with the lost key's public half (README "Losing the audit key")`;
 
 /** The public key alone (for `gatehouse audit verify`), from the data dir or a given PEM file. */
 export function loadAuditPublicKey(path: string): AuditKey {

@@ -9,11 +9,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { quote } from '../config/checks.ts';
 import { ConfigError } from '../config/index.ts';
+import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.ts';
 import { headSignatureValid, lastWitnessHead, readStoredHead } from './head-store.ts';
 import {
   type AuditKey,
   configuredAuditKey,
   dataDirAuditKey,
+  keyIdOfSignature,
   PRIVATE_KEY_FILE,
   PUBLIC_KEY_FILE,
   REPLACE_HINT,
@@ -102,24 +104,46 @@ function signedBy(sqlite: Database, config: SigningKeyConfig, key: AuditKey): st
   const head = readStoredHead(sqlite, config.dataDir);
   if (head.kind === 'ok' && head.head.seq > 0 && headSignatureValid(key, head.head))
     return `up to entry #${head.head.seq} (its signed head)`;
-  // On PostgreSQL the head is a row a database writer can delete; the witness is elsewhere.
+  // On PostgreSQL the head is a row a database writer can delete; the witness and the last
+  // verify's checkpoint are kept outside the database.
   const witnessed = config.auditWitness ? lastWitnessHead(config.auditWitness) : undefined;
   if (witnessed && witnessed.seq > 0 && headSignatureValid(key, witnessed))
     return `up to entry #${witnessed.seq} (the witness's newest head)`;
+  const checkpoint = join(config.dataDir, CHECKPOINT_FILE);
+  const verified = existsSync(checkpoint) ? readCheckpoint(checkpoint, key) : undefined;
+  if (verified?.kind === 'ok' && verified.checkpoint.seq > 0)
+    return `up to entry #${verified.checkpoint.seq} (the checkpoint of its last verify)`;
   return undefined;
+}
+
+/**
+ * GATEHOUSE_AUDIT_KEY_REPLACES still set once the trail is this key's: it has done its work, and
+ * left set it would let a later start sign on over an end that claims the lost key again (one
+ * forged by whoever can write the database). Said as a warning, not refused.
+ */
+export function declarationLeftSet(
+  config: SigningKeyConfig,
+  key: AuditKey,
+  sqlite: Database,
+): string | undefined {
+  if (config.auditKeyReplaces === undefined || trailKeyId(sqlite) !== key.keyId) return undefined;
+  return `GATEHOUSE_AUDIT_KEY_REPLACES=${config.auditKeyReplaces} is still set, but the audit trail is already signed with this key (${key.keyId}): unset it. Left set, a start would sign on over an end that claims that key again, which anyone who can write the database can forge.`;
 }
 
 /** The `audit.key_replaced` entry that declared `keyId` lost, if any (a handful of rows). */
 function replacedAt(sqlite: Database, keyId: string): { seq: number; next: string } | undefined {
+  // The newest first, and only entries of the trail (seq from 1) whose signature names the new key
+  // (what verify requires of a replacement); the signature itself only verify can check.
   const rows = sqlite
-    .query<{ seq: number; details: string | null }, []>(
-      "SELECT seq, details FROM audit_entries WHERE event = 'audit.key_replaced' ORDER BY seq",
+    .query<{ seq: number; details: string | null; signature: string | null }, []>(
+      "SELECT seq, details, signature FROM audit_entries WHERE event = 'audit.key_replaced' AND seq > 0 ORDER BY seq DESC",
     )
     .all();
   for (const row of rows) {
     try {
       const d = JSON.parse(row.details ?? 'null') as { previous_key_id?: unknown; key_id?: unknown } | null;
-      if (d?.previous_key_id === keyId && typeof d.key_id === 'string' && /^[0-9a-f]{16}$/.test(d.key_id))
+      const signedWith = row.signature ? keyIdOfSignature(row.signature) : undefined;
+      if (d?.previous_key_id === keyId && typeof d.key_id === 'string' && d.key_id === signedWith)
         return { seq: Number(row.seq), next: d.key_id };
     } catch {
       // Not a replacement's details: verify names it.

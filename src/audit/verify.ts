@@ -170,6 +170,22 @@ export function verifyChain(
       lastSeq: null,
       endProblem: `the trail no longer holds the checkpoint's entry #${since.seq} with the hash that was verified: entries were altered, removed or rolled back since (run a full verify)`,
     };
+  // The trail numbers its entries from 1: a row below is outside the walk (and the chain), yet an
+  // export would show it. Cheap: seq is the table's key.
+  const stray = sqlite
+    .query<Pick<Row, 'seq' | 'id' | 'at'>, []>('SELECT seq, id, at FROM audit_entries WHERE seq <= 0 LIMIT 1')
+    .get();
+  if (stray)
+    return {
+      ok: false,
+      checked: 0,
+      lastSeq: null,
+      firstBad: {
+        ...stray,
+        problem:
+          'its seq is not positive: the trail numbers its entries from 1, so it was added outside the trail',
+      },
+    };
   const wanted = head?.kind === 'ok' ? head.head : undefined;
   let hashAtHead: string | undefined;
   let prev = since?.hash ?? GENESIS_HASH;

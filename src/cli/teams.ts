@@ -4,7 +4,7 @@ import { GrantStore } from '../approvals/store.ts';
 import { AuditHeadWriter } from '../audit/head.ts';
 import { signHash } from '../audit/keys.ts';
 import { AuditService } from '../audit/service.ts';
-import { signingKeyFor } from '../audit/signing-key.ts';
+import { declarationLeftSet, signingKeyFor } from '../audit/signing-key.ts';
 import { type Config, ORGANIZATION_ID } from '../config/index.ts';
 import { pgClientOf } from '../db/dialect.ts';
 import { applyMigrations } from '../db/migrate.ts';
@@ -77,6 +77,8 @@ export async function teamsCommand(
   applyMigrations(db);
   const clock = systemClock;
   const auditKey = signingKeyFor(config, db.$client);
+  const leftSet = declarationLeftSet(config, auditKey, db.$client);
+  if (leftSet) process.stderr.write(`Warning: ${leftSet}\n`);
   const audit = new AuditService(db, clock, (hash) => signHash(auditKey, hash), auditKey);
   audit.recordKeyReplacement(config.auditKeyReplaces);
   const teams = new TeamsService(db, clock);

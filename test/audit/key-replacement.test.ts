@@ -2,11 +2,12 @@ import { afterEach, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHECKPOINT_FILE, writeCheckpoint } from '../../src/audit/checkpoint.ts';
 import { AuditHeadWriter, readStoredHead } from '../../src/audit/head.ts';
 import { headMessage } from '../../src/audit/head-store.ts';
 import { type AuditKey, loadOrCreateAuditKey, signHash, signMessage } from '../../src/audit/keys.ts';
 import { AuditService } from '../../src/audit/service.ts';
-import { signingKeyFor } from '../../src/audit/signing-key.ts';
+import { declarationLeftSet, signingKeyFor } from '../../src/audit/signing-key.ts';
 import { describeResult, verifyChain } from '../../src/audit/verify.ts';
 import { snapshotWitness } from '../../src/audit/witness.ts';
 import { ConfigError } from '../../src/config/index.ts';
@@ -392,6 +393,70 @@ test('a start with the key the trail declared lost — told which key signs now,
   dirs.push(dir);
   expect(() => signingKeyFor({ dataDir: dir, auditSigningKey: lost.privateKey }, db.$client)).toThrow(
     `This key (${lost.keyId}) was declared lost at entry #6 of the audit trail (an audit.key_replaced entry signed with key ${next.keyId}), and a key declared lost never signs again. If that replacement was yours, configure key ${next.keyId} here`,
+  );
+  db.$client.close();
+});
+
+test('rows numbered below 1 — outside the walk, so verify names them', async () => {
+  const { db, next } = await replacedTrail();
+  db.$client.run(
+    "INSERT INTO audit_entries (seq, id, at, event, outcome, prev_hash, hash) VALUES (-5, 'aud_stray', 1, 'team.admitted', 'allowed', 'x', 'y')",
+  );
+  expect(verifyChain(db.$client, next)).toMatchObject({
+    ok: false,
+    firstBad: {
+      seq: -5,
+      id: 'aud_stray',
+      problem:
+        'its seq is not positive: the trail numbers its entries from 1, so it was added outside the trail',
+    },
+  });
+  db.$client.close();
+});
+
+test('the start’s evidence and advice — a stray or unsigned replacement row is not believed; a checkpoint shows whose trail it was; a declaration left set is warned of', async () => {
+  const { db, lost, next } = await replacedTrail();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-evidence-'));
+  dirs.push(dir);
+  // A row outside the trail, and an unsigned one, each claiming `lost` was replaced by an intruder.
+  const intruder = newKey();
+  const claim = JSON.stringify({ previous_key_id: lost.keyId, key_id: intruder.keyId });
+  db.$client.run(
+    "INSERT INTO audit_entries (seq, id, at, event, outcome, details, prev_hash, hash) VALUES (-1, 'aud_stray', 1, 'audit.key_replaced', 'allowed', ?, 'x', 'y')",
+    [claim],
+  );
+  expect(() => signingKeyFor({ dataDir: dir, auditSigningKey: lost.privateKey }, db.$client)).toThrow(
+    `This key (${lost.keyId}) was declared lost at entry #6 of the audit trail (an audit.key_replaced entry signed with key ${next.keyId})`,
+  );
+  db.$client.run('DELETE FROM audit_entries WHERE seq = -1');
+  // The declaration, once the trail is the new key's, is warned of.
+  expect(
+    declarationLeftSet(
+      { dataDir: dir, auditSigningKey: undefined, auditKeyReplaces: lost.keyId },
+      next,
+      db.$client,
+    ),
+  ).toContain(
+    `GATEHOUSE_AUDIT_KEY_REPLACES=${lost.keyId} is still set, but the audit trail is already signed with this key (${next.keyId}): unset it.`,
+  );
+  expect(declarationLeftSet({ dataDir: dir, auditSigningKey: undefined }, next, db.$client)).toBeUndefined();
+  // The new key's entries re-signed by an intruder (the signature column is outside the hashes),
+  // and no head: the checkpoint its last verify wrote still shows the new key signed this trail.
+  writeCheckpoint(join(dir, CHECKPOINT_FILE), next, verifyChain(db.$client, next).last!, clock.now());
+  for (const row of db.$client
+    .query<{ seq: number; hash: string }, []>('SELECT seq, hash FROM audit_entries WHERE seq >= 6')
+    .all())
+    db.$client.run('UPDATE audit_entries SET signature = ? WHERE seq = ?', [
+      signHash(intruder, row.hash),
+      row.seq,
+    ]);
+  expect(() =>
+    signingKeyFor(
+      { dataDir: dir, auditSigningKey: next.privateKey, auditKeyReplaces: intruder.keyId },
+      db.$client,
+    ),
+  ).toThrow(
+    `but this key (${next.keyId}) signed it before, up to entry #8 (the checkpoint of its last verify)`,
   );
   db.$client.close();
 });
