@@ -46,6 +46,18 @@ const entry = { event: 'team.admitted', outcome: 'allowed' } as const;
 const call = (i: number) =>
   ({ event: 'tool.call', outcome: 'allowed', tool: 'whoami', args: { i } }) as const;
 
+/** Every entry from `from` on signed again with `key` (the signature column is outside the hashes). */
+function resign(db: Db, key: AuditKey, from: number): void {
+  const rows = db.$client
+    .query<{ seq: number; hash: string }, [number]>('SELECT seq, hash FROM audit_entries WHERE seq >= ?')
+    .all(from);
+  for (const row of rows)
+    db.$client.run('UPDATE audit_entries SET signature = ? WHERE seq = ?', [
+      signHash(key, row.hash),
+      row.seq,
+    ]);
+}
+
 /** Entries 1–5 signed by `lost` (a batch of three among them), #6 the replacement, #7–#8 by `next`. */
 async function replacedTrail(): Promise<{ db: Db; lost: AuditKey; next: AuditKey }> {
   const db = database();
@@ -350,13 +362,7 @@ test('a trail re-signed with an intruder’s key (the signature column is outsid
   heads.flush();
   heads.close();
   // Every signature replaced by the intruder's over the same hashes, then an entry of theirs.
-  for (const row of db.$client
-    .query<{ seq: number; hash: string }, []>('SELECT seq, hash FROM audit_entries')
-    .all())
-    db.$client.run('UPDATE audit_entries SET signature = ? WHERE seq = ?', [
-      signHash(intruder, row.hash),
-      row.seq,
-    ]);
+  resign(db, intruder, 1);
   new AuditService(db, clock, (h) => signHash(intruder, h)).append(entry);
   expect(() =>
     signingKeyFor(
@@ -443,13 +449,7 @@ test('the start’s evidence and advice — a stray or unsigned replacement row 
   // The new key's entries re-signed by an intruder (the signature column is outside the hashes),
   // and no head: the checkpoint its last verify wrote still shows the new key signed this trail.
   writeCheckpoint(join(dir, CHECKPOINT_FILE), next, verifyChain(db.$client, next).last!, clock.now());
-  for (const row of db.$client
-    .query<{ seq: number; hash: string }, []>('SELECT seq, hash FROM audit_entries WHERE seq >= 6')
-    .all())
-    db.$client.run('UPDATE audit_entries SET signature = ? WHERE seq = ?', [
-      signHash(intruder, row.hash),
-      row.seq,
-    ]);
+  resign(db, intruder, 6);
   expect(() =>
     signingKeyFor(
       { dataDir: dir, auditSigningKey: next.privateKey, auditKeyReplaces: intruder.keyId },
