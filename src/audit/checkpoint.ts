@@ -72,6 +72,11 @@ export function readCheckpoint(path: string, key: AuditKey): ReadCheckpoint {
     return { kind: 'refused', why: `${path} cannot be read as a checkpoint: ${(e as Error).message}` };
   }
   const check = checkMessage(key, message(parsed), parsed.signature);
+  if (check === 'other_key')
+    return {
+      kind: 'refused',
+      why: `the checkpoint ${path} is signed by another key than the audit key ${key.keyId} (one it replaced, or not the trail's): run a full verify, which writes a checkpoint of this key`,
+    };
   if (check !== 'valid')
     return {
       kind: 'refused',

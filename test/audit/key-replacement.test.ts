@@ -2,7 +2,7 @@ import { afterEach, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHECKPOINT_FILE, writeCheckpoint } from '../../src/audit/checkpoint.ts';
+import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from '../../src/audit/checkpoint.ts';
 import { AuditHeadWriter, readStoredHead } from '../../src/audit/head.ts';
 import { headMessage } from '../../src/audit/head-store.ts';
 import { type AuditKey, loadOrCreateAuditKey, signHash, signMessage } from '../../src/audit/keys.ts';
@@ -458,5 +458,18 @@ test('the start’s evidence and advice — a stray or unsigned replacement row 
   ).toThrow(
     `but this key (${next.keyId}) signed it before, up to entry #8 (the checkpoint of its last verify)`,
   );
+  db.$client.close();
+});
+
+test('a checkpoint the replaced key wrote — refused as another key’s, with what to do', async () => {
+  const { db, lost, next } = await replacedTrail();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-old-checkpoint-'));
+  dirs.push(dir);
+  const path = join(dir, CHECKPOINT_FILE);
+  writeCheckpoint(path, lost, { seq: 5, hash: 'ab'.repeat(32) }, clock.now());
+  expect(readCheckpoint(path, next)).toEqual({
+    kind: 'refused',
+    why: `the checkpoint ${path} is signed by another key than the audit key ${next.keyId} (one it replaced, or not the trail's): run a full verify, which writes a checkpoint of this key`,
+  });
   db.$client.close();
 });
