@@ -10,6 +10,7 @@ import {
   HEAD_INTERVAL_MS,
   HEAD_LOCK_FILE,
   headMessage,
+  headSignatureValid,
   lastWitnessHead,
   type ReadHead,
   readHeadRow,
@@ -18,21 +19,15 @@ import {
   type SignedHead,
 } from './head-store.ts';
 import { type AuditKey, checkSignature, keyIdOfSignature, signMessage } from './keys.ts';
+import { segmentProblem, type TrailPoint } from './segment.ts';
 
 /**
- * The signed head: the newest entry's sequence number and hash, signed with the audit key and
- * kept in the data dir beside it, outside the database. The hash chain alone cannot show that
- * entries were cut off its end (the shorter chain is still a valid chain); the head can: a trail
- * that ends before the head's entry, or whose entry at that position has another hash, was cut.
- *
- * Each head also carries a counter that only grows, one per head written. The head alone cannot
- * show that the database and the head were both replaced by an older copy of the two; a witness
- * can: with GATEHOUSE_AUDIT_WITNESS set, every head is also appended to that file (on another
- * volume), and `audit verify` checks the trail and the head against every head it ever saw.
- *
- * On PostgreSQL the replicas share no data dir: the head is the one row of `audit_heads`
- * (db/schema/audit.ts), written by every replica's head writer under the write lock, and read
- * from there by `audit verify` and the console (docs/postgresql.md, "Audit on PostgreSQL").
+ * The signed head: the newest entry's seq and hash, signed with the audit key, kept outside the
+ * database (in the data dir). A chain cut at its end is still a valid chain; the head shows the
+ * cut. Its counter only grows: with GATEHOUSE_AUDIT_WITNESS every head is also appended to that
+ * file (another volume), so a database and head both restored from an older copy show too. On
+ * PostgreSQL the head is the one row of `audit_heads`, written by every replica under the write
+ * lock (docs/postgresql.md, "Audit on PostgreSQL").
  */
 
 export * from './head-store.ts';
@@ -212,7 +207,7 @@ export class AuditHeadWriter {
     if (this.signedByAnother(last)) return;
     const stored = this.read();
     const storedHead = stored.kind === 'ok' ? stored.head : undefined;
-    const cut = this.cutProblem(storedHead, stored.kind === 'missing');
+    const cut = this.cutProblem(storedHead, stored.kind === 'missing', last);
     if (cut) this.refuse(cut, last.seq);
     else if (storedHead && storedHead.seq === last.seq && storedHead.hash === last.hash) {
       this.written = last.seq;
@@ -270,12 +265,18 @@ export class AuditHeadWriter {
    * trail as it is would vouch for the cut: the old head is kept, so `audit verify` keeps
    * reporting it. After investigating, the operator removes the stored head and restarts.
    */
-  private cutProblem(stored: SignedHead | undefined, missing: boolean): string | undefined {
+  private cutProblem(stored: SignedHead | undefined, missing: boolean, last: TrailPoint): string | undefined {
     for (const h of [stored, this.signed])
       if (h && h.seq > 0 && this.hashAt.get(h.seq)?.hash !== h.hash)
         return `the signed head names entry #${h.seq}, which the trail no longer holds with that hash (entries were removed or replaced)`;
     if (missing && this.signed) return 'the signed head was removed after this process had signed one';
-    return undefined;
+    // The new end must chain from the last head: a signed entry copied to the end carries a valid
+    // signature but links to its old place, and a head over it would let the entries between go.
+    const from = this.signed ?? (stored && headSignatureValid(this.key, stored) ? stored : undefined);
+    const broken = from && last.seq > from.seq ? segmentProblem(this.sqlite, from, last) : undefined;
+    return (
+      broken && `the trail's end does not chain from the entry the last head named (#${from!.seq}): ${broken}`
+    );
   }
 
   /**
@@ -336,7 +337,7 @@ export class AuditHeadWriter {
     const row = stored.kind === 'ok' ? stored.head : undefined;
     const counter = Math.max(this.counter, row?.counter ?? 0);
     // Whichever replica cut it, a trail that lost an entry some head vouched for is never re-signed.
-    const cut = this.cutProblem(row, stored.kind === 'missing');
+    const cut = this.cutProblem(row, stored.kind === 'missing', last);
     if (cut) {
       this.refuse(cut, last.seq);
       return { seq: last.seq, counter };

@@ -2,14 +2,15 @@ import type { SQLQueryBindings } from 'bun:sqlite';
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
 import { ConfigError } from '../config/index.ts';
 import type { Db, schema, Tx } from '../db/client.ts';
-import { dialectOf } from '../db/dialect.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
 import { type Encoded, encode, entryId, storable } from './entry-fields.ts';
 import type { AuditEvent } from './events.ts';
+import { prepareInsert } from './insert.ts';
 import { type AuditKey, checkSignature, keyIdOfSignature } from './keys.ts';
 import { AuditPages } from './pages.ts';
+import { segmentProblem } from './segment.ts';
 import { firstSignedBy, signedOnAfter } from './signing-key.ts';
 
 export interface AuditInput {
@@ -81,6 +82,7 @@ export const PROBE_EVERY = 16;
  */
 export class AuditService {
   private readonly lastHash;
+  private readonly entryBefore;
   private readonly insert;
   private readonly insertRecord;
   private readonly writeBatch;
@@ -98,7 +100,7 @@ export class AuditService {
   private readonly keyId: string | undefined;
   /**
    * The hash of the last end this service signed or checked: an end it did not (another process
-   * appended) has its signature checked once before anything is chained to it.
+   * appended) is checked once before anything is chained to it.
    */
   private trustedEnd: string | undefined;
 
@@ -116,6 +118,9 @@ export class AuditService {
   ) {
     this.keyId = key?.keyId;
     this.pages = new AuditPages(db.$client);
+    this.entryBefore = db.$client.prepare<{ seq: number; hash: string }, [number]>(
+      'SELECT seq, hash FROM audit_entries WHERE seq < ? ORDER BY seq DESC LIMIT 1',
+    );
     this.lastHash = db.$client.prepare<{ seq: number; hash: string; signature: string | null }, []>(
       'SELECT seq, hash, signature FROM audit_entries ORDER BY seq DESC LIMIT 1',
     );
@@ -173,6 +178,21 @@ export class AuditService {
         throw new AppError(
           'unavailable',
           `The audit trail ends with entry #${last.seq}, which carries no valid signature of the audit key: it was added without the key. Nothing is recorded on top of it (a signature would vouch for it), so nothing is done; \`gatehouse audit verify\` names it.`,
+        );
+      // A signed entry copied to the end carries a valid signature but links to its old place
+      // (the seq is outside the hash): the end must hash to itself and link to the entry before
+      // it. The head writer walks everything since the last head (src/audit/head.ts).
+      const end = { seq: Number(last.seq), hash: last.hash };
+      const before = this.entryBefore.get(end.seq);
+      const broken = segmentProblem(
+        this.db.$client,
+        before ? { seq: Number(before.seq), hash: before.hash } : { seq: 0, hash: GENESIS_HASH },
+        end,
+      );
+      if (broken)
+        throw new AppError(
+          'unavailable',
+          `The audit trail's end (entry #${end.seq}) is not chained as written: ${broken}. Nothing is recorded on top of it, so nothing is done; \`gatehouse audit verify\` names where.`,
         );
       this.trustedEnd = last.hash;
     }
@@ -370,21 +390,4 @@ export class AuditService {
     if (details.record) this.insertRecord.run(row.id, 'details', details.record.content);
     return { ...row, seq };
   }
-}
-
-/**
- * The entry's insert, answering its seq: SQLite's own rowid (`lastInsertRowid`, a few µs less on
- * the request path than RETURNING); RETURNING on PostgreSQL, whose bridge has no rowid.
- */
-function prepareInsert(db: Db): (...values: SQLQueryBindings[]) => number {
-  const sql = `INSERT INTO audit_entries (id, at, event, team_id, user_id, actor_email, client_id, family_id, session_id, tool,
-        environment, outcome, reason, args, latency_ms, details, args_sha256, args_bytes, details_sha256,
-        details_bytes, prev_hash, hash, signature)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-  if (dialectOf(db.$client) === 'postgresql') {
-    const returning = db.$client.prepare<{ seq: number }, SQLQueryBindings[]>(`${sql} RETURNING seq`);
-    return (...values) => Number(returning.get(...values)!.seq);
-  }
-  const insert = db.$client.prepare<unknown, SQLQueryBindings[]>(sql);
-  return (...values) => Number(insert.run(...values).lastInsertRowid);
 }

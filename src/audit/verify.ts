@@ -1,9 +1,9 @@
 import type { Database } from 'bun:sqlite';
-import { sha256 } from '../crypto/random.ts';
-import { type ChainedFields, entryHash, GENESIS_HASH } from './chain.ts';
+import { entryHash, GENESIS_HASH } from './chain.ts';
 import { headSignatureValid, type ReadHead, type SignedHead } from './head.ts';
 import { type AuditKey, checkSignature, keyIdOfSignature } from './keys.ts';
 import { describeReplacement, type KeyReplacement, keyChangeOf } from './replacements.ts';
+import { type Row, recordProblem, SELECT } from './segment.ts';
 import { checkWitness, type WitnessSnapshot } from './witness.ts';
 
 export interface VerifyProblem {
@@ -32,44 +32,6 @@ export interface VerifyResult {
   since?: number;
   /** Where the trail records that its key was declared lost and another signed on, in order. */
   replacements?: KeyReplacement[];
-}
-
-interface Row extends ChainedFields {
-  seq: number;
-  prevHash: string;
-  hash: string;
-  signature: string | null;
-  argsRecord: string | null;
-  detailsRecord: string | null;
-}
-
-const SELECT = `SELECT e.seq, e.id, e.at, e.event, e.team_id AS teamId, e.user_id AS userId,
-  e.actor_email AS actorEmail, e.client_id AS clientId, e.family_id AS familyId, e.session_id AS sessionId,
-  e.tool, e.environment, e.outcome, e.reason, e.args, e.latency_ms AS latencyMs, e.details,
-  e.args_sha256 AS argsSha256, e.args_bytes AS argsBytes, e.details_sha256 AS detailsSha256,
-  e.details_bytes AS detailsBytes, e.prev_hash AS prevHash, e.hash, e.signature,
-  ra.content AS argsRecord, rd.content AS detailsRecord
-  FROM audit_entries e
-  LEFT JOIN audit_records ra ON e.args_sha256 IS NOT NULL AND ra.entry_id = e.id AND ra.field = 'args'
-  LEFT JOIN audit_records rd ON e.details_sha256 IS NOT NULL AND rd.entry_id = e.id AND rd.field = 'details'
-  WHERE e.seq > ?
-  ORDER BY e.seq`;
-
-/**
- * What is wrong with an entry's out-of-line record of `field`, if anything: it must be there,
- * and its SHA-256 and byte length must be the ones the signed entry commits to.
- */
-function recordProblem(
-  field: 'args' | 'details',
-  sha: string | null | undefined,
-  bytes: number | null | undefined,
-  content: string | null,
-): string | undefined {
-  if ((sha ?? null) === null && (bytes ?? null) === null) return undefined;
-  if (content === null) return `its whole ${field} (kept out of line) is missing`;
-  if (sha256(content) !== sha || Buffer.byteLength(content, 'utf8') !== bytes)
-    return `its whole ${field} (kept out of line) does not match the SHA-256 and length in the signed entry: the record was altered`;
-  return undefined;
 }
 
 /**
@@ -226,7 +188,9 @@ export function verifyChain(
     };
   };
 
-  for (const row of sqlite.query<Row, [number]>(SELECT).iterate(since?.seq ?? 0)) {
+  for (const row of sqlite
+    .query<Row, [number, number]>(SELECT)
+    .iterate(since?.seq ?? 0, Number.MAX_SAFE_INTEGER)) {
     if (row.prevHash !== prev) {
       const where = prevSeq === null ? 'the start of the log' : `entry #${prevSeq}`;
       return failAt(

@@ -473,3 +473,39 @@ test('a checkpoint the replaced key wrote — refused as another key’s, with w
   });
   db.$client.close();
 });
+
+test('a signed entry copied to the end (its seq is outside its hash) — not chained onto, no head over it, so a cut behind it shows', () => {
+  const db = database();
+  const k1 = newKey();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-copied-end-'));
+  dirs.push(dir);
+  const audit = signer(db, k1);
+  for (let i = 0; i < 10; i++) audit.append(entry);
+  const heads = new AuditHeadWriter(db.$client, k1, dir, clock.now);
+  heads.flush();
+  expect(readStoredHead(db.$client, dir)).toMatchObject({ kind: 'ok', head: { seq: 10 } });
+  // Entry #8 copied word for word to #11: its signature is valid, its link is to #7.
+  db.$client.run(
+    `INSERT INTO audit_entries (seq, id, at, event, team_id, user_id, actor_email, client_id, family_id, session_id, tool,
+       environment, outcome, reason, args, latency_ms, details, args_sha256, args_bytes, details_sha256, details_bytes,
+       prev_hash, hash, signature)
+     SELECT 11, id, at, event, team_id, user_id, actor_email, client_id, family_id, session_id, tool, environment, outcome,
+       reason, args, latency_ms, details, args_sha256, args_bytes, details_sha256, details_bytes, prev_hash, hash, signature
+     FROM audit_entries WHERE seq = 8`,
+  );
+  // A fresh service (it did not write #10 either) refuses to chain onto it; so does this one.
+  for (const service of [audit, signer(db, k1)])
+    expect(() => service.append(entry)).toThrow(
+      "The audit trail's end (entry #11) is not chained as written: entry #11 does not link to the entry before it.",
+    );
+  heads.flush();
+  heads.close();
+  expect(readStoredHead(db.$client, dir)).toMatchObject({ kind: 'ok', head: { seq: 10 } });
+  // The cut behind the copy, which a head over it would have hidden, shows.
+  db.$client.run('DELETE FROM audit_entries WHERE seq BETWEEN 8 AND 10');
+  expect(verifyChain(db.$client, k1, readStoredHead(db.$client, dir))).toMatchObject({
+    ok: false,
+    endProblem: expect.stringContaining('is not the entry the signed head'),
+  });
+  db.$client.close();
+});
