@@ -2,6 +2,7 @@ import type { Database } from 'bun:sqlite';
 import { entryHash, GENESIS_HASH } from './chain.ts';
 import { headSignatureValid, type ReadHead, type SignedHead } from './head.ts';
 import { type AuditKey, checkSignature, keyIdOfSignature } from './keys.ts';
+import { indexProblem } from './pages.ts';
 import { describeReplacement, type KeyReplacement, keyChangeOf } from './replacements.ts';
 import { type Row, recordProblem, SELECT } from './segment.ts';
 import { checkWitness, type WitnessSnapshot } from './witness.ts';
@@ -290,6 +291,9 @@ export function verifyChain(
     ? checkEnd(headTrusted, head, checked + (since?.seq ? 1 : 0), prevSeq, hashAtHead)
     : undefined;
   if (endProblem) return { ok: false, checked, lastSeq: prevSeq, endProblem };
+  // The console reads its filtered pages from an index the chain does not cover: it must agree.
+  const index = indexProblem(sqlite, since?.seq ?? 0);
+  if (index) return { ok: false, checked, lastSeq: prevSeq, endProblem: index };
   const seen = witness ? checkWitness(sqlite, headTrusted, witness, head) : undefined;
   const witnessed = seen ? { witnessHeads: seen.heads } : {};
   if (seen?.problem)

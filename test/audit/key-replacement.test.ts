@@ -509,3 +509,37 @@ test('a signed entry copied to the end (its seq is outside its hash) — not cha
   });
   db.$client.close();
 });
+
+test('the console’s page index edited in the database — verify names it, and a row past the trail’s end stops no indexing', () => {
+  const db = database();
+  const k1 = newKey();
+  const audit = signer(db, k1);
+  for (let i = 0; i < 4; i++) audit.append({ ...entry, teamId: 'team_a' });
+  expect(audit.settlePages()).toBe(4);
+  expect(verifyChain(db.$client, k1).ok).toBe(true);
+  const pages = () => db.$client.query<{ n: number }, []>('SELECT count(*) AS n FROM audit_pages').get()!.n;
+  // A row far past the trail's end: later entries are still indexed, and verify names the row.
+  db.$client.run(
+    "INSERT INTO audit_pages (seq, team_id, at, outcome, event) VALUES (9000000000000000, NULL, 0, 'allowed', 'x')",
+  );
+  audit.append({ ...entry, teamId: 'team_a' });
+  expect(audit.settlePages()).toBe(1);
+  expect(pages()).toBe(6);
+  expect(verifyChain(db.$client, k1)).toMatchObject({
+    ok: false,
+    endProblem:
+      "the console's page index (audit_pages) does not match the trail at #9000000000000000: the console's filtered pages would misfile or show an entry the trail does not hold",
+  });
+  db.$client.run('DELETE FROM audit_pages WHERE seq = 9000000000000000');
+  // An entry misfiled under another team, or its row removed.
+  db.$client.run("UPDATE audit_pages SET team_id = 'team_b' WHERE seq = 2");
+  expect(verifyChain(db.$client, k1).endProblem).toStartWith(
+    "the console's page index (audit_pages) does not match the trail at #2",
+  );
+  db.$client.run("UPDATE audit_pages SET team_id = 'team_a' WHERE seq = 2");
+  db.$client.run('DELETE FROM audit_pages WHERE seq = 3');
+  expect(verifyChain(db.$client, k1).endProblem).toBe(
+    "the console's page index (audit_pages) has no row for entry #3: the console's filtered pages would not show it",
+  );
+  db.$client.close();
+});
