@@ -58,6 +58,16 @@ function resign(db: Db, key: AuditKey, from: number): void {
     ]);
 }
 
+/**
+ * A writer signing with `key` that does not check whose trail it is (as someone holding that key
+ * and the database could write), and an `audit.key_replaced` entry it appends with `details`.
+ */
+function unchecked(db: Db, key: AuditKey): AuditService {
+  return new AuditService(db, clock, (h) => signHash(key, h));
+}
+const replacedBy = (writer: AuditService, details: unknown) =>
+  writer.append({ event: 'audit.key_replaced', outcome: 'allowed', details });
+
 /** Entries 1–5 signed by `lost` (a batch of three among them), #6 the replacement, #7–#8 by `next`. */
 async function replacedTrail(): Promise<{ db: Db; lost: AuditKey; next: AuditKey }> {
   const db = database();
@@ -142,7 +152,7 @@ test('a change of key without a declared replacement — broken at the first ent
   signer(db, k1).append(entry);
   signer(db, k1).append(entry);
   // No key id given: this writer does not stop at a trail another key signed.
-  new AuditService(db, clock, (h) => signHash(k2, h)).append(entry);
+  unchecked(db, k2).append(entry);
   expect(verifyChain(db.$client, k2)).toMatchObject({
     ok: false,
     firstBad: { seq: 3, problem: 'it was signed by another key' },
@@ -160,15 +170,11 @@ test('a replacement written by someone with another key — the trail’s end is
   const intruder = newKey();
   signer(db, k1).append(entry);
   // A forged declaration, chained and signed as recordKeyReplacement would write it.
-  const forger = new AuditService(db, clock, (h) => signHash(intruder, h));
-  forger.append({
-    event: 'audit.key_replaced',
-    outcome: 'allowed',
-    details: {
-      previous_key_id: k1.keyId,
-      key_id: intruder.keyId,
-      declared_by: 'GATEHOUSE_AUDIT_KEY_REPLACES',
-    },
+  const forger = unchecked(db, intruder);
+  replacedBy(forger, {
+    previous_key_id: k1.keyId,
+    key_id: intruder.keyId,
+    declared_by: 'GATEHOUSE_AUDIT_KEY_REPLACES',
   });
   forger.append(entry);
   const r = verifyChain(db.$client, k1);
@@ -191,14 +197,12 @@ test('a replacement entry that does not match its signatures — broken there', 
     const k2 = newKey();
     signer(db, k1).append(entry);
     const fill = (v: unknown) => (v === 'NEXT' ? k2.keyId : v === 'PREV' ? k1.keyId : v);
-    new AuditService(db, clock, (h) => signHash(k2, h)).append({
-      event: 'audit.key_replaced',
-      outcome: 'allowed',
-      details:
-        typeof details === 'string'
-          ? details
-          : Object.fromEntries(Object.entries(details).map(([k, v]) => [k, fill(v)])),
-    });
+    replacedBy(
+      unchecked(db, k2),
+      typeof details === 'string'
+        ? details
+        : Object.fromEntries(Object.entries(details).map(([k, v]) => [k, fill(v)])),
+    );
     const r = verifyChain(db.$client, k2, undefined, undefined, { replaced: [k1] });
     expect(r).toMatchObject({ ok: false, firstBad: { seq: 2 } });
     expect(r.firstBad!.problem).toContain('it was not written by a declared replacement');
@@ -268,12 +272,8 @@ test('a key that signs again after another took over — verify BROKEN, and neit
   const k1 = newKey();
   const intruder = newKey();
   signer(db, k1).append(entry);
-  const forger = new AuditService(db, clock, (h) => signHash(intruder, h));
-  forger.append({
-    event: 'audit.key_replaced',
-    outcome: 'allowed',
-    details: { previous_key_id: k1.keyId, key_id: intruder.keyId },
-  });
+  const forger = unchecked(db, intruder);
+  replacedBy(forger, { previous_key_id: k1.keyId, key_id: intruder.keyId });
   forger.append(entry);
   // The service holding k1 is told the truth: k1 signed this trail before the other key did.
   const k1Service = signer(db, k1);
@@ -301,11 +301,7 @@ test('a key that signs again after another took over — verify BROKEN, and neit
     `This key (${k1.keyId}) was declared lost at entry #2 of the audit trail (an audit.key_replaced entry signed with key ${intruder.keyId}), and a key declared lost never signs again. If that replacement was yours, configure key ${intruder.keyId} here (GATEHOUSE_AUDIT_SIGNING_KEY or its key files); if it was not, key ${intruder.keyId} is not yours`,
   );
   // Written anyway (by a writer that does not check): verify refuses the key signing again.
-  new AuditService(db, clock, (h) => signHash(k1, h)).append({
-    event: 'audit.key_replaced',
-    outcome: 'allowed',
-    details: { previous_key_id: intruder.keyId, key_id: k1.keyId },
-  });
+  replacedBy(unchecked(db, k1), { previous_key_id: intruder.keyId, key_id: k1.keyId });
   const r = verifyChain(db.$client, k1);
   expect(r).toMatchObject({ ok: false, firstBad: { seq: 4 } });
   expect(r.firstBad!.problem).toBe(
@@ -363,7 +359,7 @@ test('a trail re-signed with an intruder’s key (the signature column is outsid
   heads.close();
   // Every signature replaced by the intruder's over the same hashes, then an entry of theirs.
   resign(db, intruder, 1);
-  new AuditService(db, clock, (h) => signHash(intruder, h)).append(entry);
+  unchecked(db, intruder).append(entry);
   expect(() =>
     signingKeyFor(
       { dataDir: dir, auditSigningKey: k1.privateKey, auditKeyReplaces: intruder.keyId },
