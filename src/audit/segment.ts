@@ -33,7 +33,7 @@ export const SELECT = `SELECT e.seq, e.id, e.at, e.event, e.team_id AS teamId, e
  * What is wrong with an entry's out-of-line record of `field`, if anything: it must be there,
  * and its SHA-256 and byte length must be the ones the signed entry commits to.
  */
-export function recordProblem(
+function recordProblem(
   field: 'args' | 'details',
   sha: string | null | undefined,
   bytes: number | null | undefined,
@@ -46,6 +46,20 @@ export function recordProblem(
   return undefined;
 }
 
+/**
+ * What is wrong with one entry read back, if anything: 'link' when it does not link to `prevHash`
+ * (the entry before it), 'hash' when its content does not hash to its stored hash, else what is
+ * wrong with its out-of-line records. verify and segmentProblem word each for their reader.
+ */
+export function rowProblem(row: Row, prevHash: string): 'link' | 'hash' | string | undefined {
+  if (row.prevHash !== prevHash) return 'link';
+  if (entryHash(row, row.prevHash) !== row.hash) return 'hash';
+  return (
+    recordProblem('args', row.argsSha256, row.argsBytes, row.argsRecord) ??
+    recordProblem('details', row.detailsSha256, row.detailsBytes, row.detailsRecord)
+  );
+}
+
 /** A point in the trail: an entry's seq and hash. */
 export interface TrailPoint {
   seq: number;
@@ -56,19 +70,17 @@ export interface TrailPoint {
  * Why the entries after `from` up to `to` do not chain from one to the other, if they do not:
  * each must link to the one before, hash to its stored hash (its out-of-line records too), and the
  * last must be `to`. The seq is outside an entry's hash, so a signed entry copied to the end
- * carries a valid signature but links to its old place: only this walk shows it. Costs about
- * 10 µs an entry; callers walk what another process appended since they last looked.
+ * carries a valid signature but links to its old place: only this walk shows it. Costs 3–5 µs
+ * an entry (bench/README.md); callers walk what another process appended since they last looked.
  */
 export function segmentProblem(sqlite: Database, from: TrailPoint, to: TrailPoint): string | undefined {
   let prev = from.hash;
   let last: number | undefined;
   for (const row of sqlite.query<Row, [number, number]>(SELECT).iterate(from.seq, to.seq)) {
-    if (row.prevHash !== prev) return `entry #${row.seq} does not link to the entry before it`;
-    if (entryHash(row, row.prevHash) !== row.hash) return `entry #${row.seq} does not match its hash`;
-    const record =
-      recordProblem('args', row.argsSha256, row.argsBytes, row.argsRecord) ??
-      recordProblem('details', row.detailsSha256, row.detailsBytes, row.detailsRecord);
-    if (record) return `entry #${row.seq}: ${record}`;
+    const bad = rowProblem(row, prev);
+    if (bad === 'link') return `entry #${row.seq} does not link to the entry before it`;
+    if (bad === 'hash') return `entry #${row.seq} does not match its hash`;
+    if (bad) return `entry #${row.seq}: ${bad}`;
     prev = row.hash;
     last = row.seq;
   }

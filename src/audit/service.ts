@@ -1,4 +1,3 @@
-import type { SQLQueryBindings } from 'bun:sqlite';
 import type { AuditOutcome, Environment } from '../../db/schema/enums.ts';
 import { ConfigError } from '../config/index.ts';
 import type { Db, schema, Tx } from '../db/client.ts';

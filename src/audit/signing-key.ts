@@ -21,6 +21,7 @@ import {
   REPLACE_HINT,
   trailKeyId,
 } from './keys.ts';
+import { keyChangeOf } from './replacements.ts';
 
 /**
  * The first entry `keyId` signed, if it signed any. A key the trail was since signed on without
@@ -140,14 +141,10 @@ function replacedAt(sqlite: Database, keyId: string): { seq: number; next: strin
     )
     .all();
   for (const row of rows) {
-    try {
-      const d = JSON.parse(row.details ?? 'null') as { previous_key_id?: unknown; key_id?: unknown } | null;
-      const signedWith = row.signature ? keyIdOfSignature(row.signature) : undefined;
-      if (d?.previous_key_id === keyId && typeof d.key_id === 'string' && d.key_id === signedWith)
-        return { seq: Number(row.seq), next: d.key_id };
-    } catch {
-      // Not a replacement's details: verify names it.
-    }
+    const change = keyChangeOf(row.details);
+    const signedWith = row.signature ? keyIdOfSignature(row.signature) : undefined;
+    if (change?.previous === keyId && change.next === signedWith)
+      return { seq: Number(row.seq), next: change.next };
   }
   return undefined;
 }

@@ -1,10 +1,10 @@
 import type { Database } from 'bun:sqlite';
-import { entryHash, GENESIS_HASH } from './chain.ts';
+import { GENESIS_HASH } from './chain.ts';
 import { headSignatureValid, type ReadHead, type SignedHead } from './head.ts';
 import { type AuditKey, checkSignature, keyIdOfSignature } from './keys.ts';
 import { indexProblem } from './pages.ts';
 import { describeReplacement, type KeyReplacement, keyChangeOf } from './replacements.ts';
-import { type Row, recordProblem, SELECT } from './segment.ts';
+import { type Row, rowProblem, SELECT } from './segment.ts';
 import { checkWitness, type WitnessSnapshot } from './witness.ts';
 
 export interface VerifyProblem {
@@ -192,19 +192,17 @@ export function verifyChain(
   for (const row of sqlite
     .query<Row, [number, number]>(SELECT)
     .iterate(since?.seq ?? 0, Number.MAX_SAFE_INTEGER)) {
-    if (row.prevHash !== prev) {
+    const bad = rowProblem(row, prev);
+    if (bad === 'link') {
       const where = prevSeq === null ? 'the start of the log' : `entry #${prevSeq}`;
       return failAt(
         ref(row, checked),
         `its prev_hash does not match ${where}: an entry before it is missing, or entries were reordered`,
       );
     }
-    if (entryHash(row, row.prevHash) !== row.hash)
+    if (bad === 'hash')
       return failAt(ref(row, checked), 'its content does not match its hash: the entry was altered');
-    const outOfLine =
-      recordProblem('args', row.argsSha256, row.argsBytes, row.argsRecord) ??
-      recordProblem('details', row.detailsSha256, row.detailsBytes, row.detailsRecord);
-    if (outOfLine) return failAt(ref(row, checked), outOfLine);
+    if (bad) return failAt(ref(row, checked), bad);
     if (row.signature === null) {
       unproved ??= ref(row, checked);
     } else {

@@ -1,7 +1,6 @@
 import type { Database } from 'bun:sqlite';
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import { headSignatureValid, parseHead, type ReadHead, type SignedHead } from './head.ts';
-import type { AuditKey } from './keys.ts';
+import { parseHead, type ReadHead, type SignedHead } from './head.ts';
 
 /**
  * The witness as it was when verification began: only the lines present then are checked, so
